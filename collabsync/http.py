@@ -1,0 +1,212 @@
+"""One HTTP policy for every SaaS provider: timeouts, bounded retries, Retry-After, caching, redaction.
+
+The three SDKs each hide a different retry story (see SDK-NOTES.md); collabsync replaces all of
+them with this one, mixed into whatever ``requests.Session`` class the SDK expects.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from .errors import AuthError, NotFoundError, ProviderError, RateLimitError, TransportError
+from .redact import SECRET_QUERY_PARAMS, redact
+
+__all__ = [
+    "HttpPolicy",
+    "PolicyMixin",
+    "PolicySession",
+    "RateLimiter",
+    "make_session",
+    "retry_after_seconds",
+    "error_for_status",
+]
+
+log = logging.getLogger("collabsync.http")
+
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass
+class HttpPolicy:
+    """How patient collabsync is with a tool; every knob is settable per provider in the config."""
+
+    timeout: float = 30.0
+    max_retries: int = 3
+    max_retry_wait: float = 60.0
+    backoff: float = 0.5
+    rate_limit: tuple[int, float] | None = None  # (requests, per seconds), client side
+
+    @classmethod
+    def from_settings(cls, settings: dict[str, Any]) -> "HttpPolicy":
+        """Read the optional timeout/retry keys of a provider's config table."""
+        policy = cls()
+        for name in ("timeout", "max_retries", "max_retry_wait", "backoff"):
+            if name in settings:
+                setattr(policy, name, type(getattr(policy, name))(settings[name]))
+        return policy
+
+
+class RateLimiter:
+    """A sliding-window limiter that keeps a client under a tool's published request rate."""
+
+    def __init__(self, limit: int, per: float) -> None:
+        self.limit, self.per = limit, per
+        self._stamps: deque[float] = deque()
+        self._lock = threading.Lock()
+
+    def acquire(self) -> None:
+        """Block until one more request fits in the window."""
+        while True:
+            with self._lock:
+                now = time.monotonic()
+                while self._stamps and now - self._stamps[0] >= self.per:
+                    self._stamps.popleft()
+                if len(self._stamps) < self.limit:
+                    self._stamps.append(now)
+                    return
+                wait = self.per - (now - self._stamps[0])
+            time.sleep(max(wait, 0.001))
+
+
+def retry_after_seconds(value: str | None, default: float) -> float:
+    """Parse Retry-After given as seconds or as an HTTP-date; fall back to default."""
+    if value is None or value.strip() == "":
+        return default
+    value = value.strip()
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return default
+    return max(when.timestamp() - time.time(), 0.0)
+
+
+def error_for_status(provider: str, obj: str, status: int, cause: str) -> ProviderError:
+    """Pick the precise ProviderError subclass for an HTTP status."""
+    cause = redact(cause.strip())[:500] or f"HTTP {status}"
+    if status in (401, 403):
+        return AuthError(provider, obj, cause, status=status)
+    if status == 404:
+        return NotFoundError(provider, obj, cause, status=status)
+    if status == 429:
+        return RateLimitError(provider, obj, cause, status=status)
+    return ProviderError(provider, obj, cause, status=status)
+
+
+class PolicyMixin:
+    """Mixed into a requests.Session subclass: timeout, limiter, retries, counting, redacted logs."""
+
+    provider_name: str = "http"
+    policy: HttpPolicy
+    limiter: RateLimiter | None = None
+    request_count: int = 0
+    sleep = staticmethod(time.sleep)
+
+    def setup_policy(self, provider_name: str, policy: HttpPolicy) -> None:
+        """Attach the policy; called once after construction."""
+        self.provider_name = provider_name
+        self.policy = policy
+        self.request_count = 0
+        self._count_lock = threading.Lock()
+        self.limiter = RateLimiter(*policy.rate_limit) if policy.rate_limit else None
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        """Send with the policy: bounded retries on 429 (any method) and 5xx/transport (reads only)."""
+        kwargs.setdefault("timeout", self.policy.timeout)
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.policy.timeout
+        method = method.upper()
+        attempt = 0
+        while True:
+            attempt += 1
+            if self.limiter is not None:
+                self.limiter.acquire()
+            with self._count_lock:
+                self.request_count += 1
+            started = time.monotonic()
+            try:
+                response = super().request(method, url, *args, **kwargs)  # type: ignore[misc]
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                log.debug("%s %s failed: %s", method, redact(url), redact(str(exc)))
+                if method in _READ_METHODS and attempt <= self.policy.max_retries:
+                    self.sleep(self.policy.backoff * 2 ** (attempt - 1))
+                    continue
+                kind = "timed out" if isinstance(exc, requests.Timeout) else "connection failed"
+                raise TransportError(self.provider_name, f"{method} {_path(url)}", kind) from None
+            elapsed = (time.monotonic() - started) * 1000
+            log.debug("%s %s -> %s in %.0f ms", method, redact(url), response.status_code, elapsed)
+            status = response.status_code
+            if status == 429 and attempt <= self.policy.max_retries:
+                wait = retry_after_seconds(response.headers.get("Retry-After"), self.policy.backoff * 2 ** attempt)
+                if wait > self.policy.max_retry_wait:
+                    raise RateLimitError(
+                        self.provider_name, f"{method} {_path(url)}",
+                        f"rate limited; Retry-After {wait:.0f}s exceeds max_retry_wait {self.policy.max_retry_wait:.0f}s",
+                        status=429,
+                    )
+                self.sleep(wait)
+                continue
+            if status == 429:
+                raise RateLimitError(self.provider_name, f"{method} {_path(url)}",
+                                     f"still rate limited after {self.policy.max_retries} retries", status=429)
+            if status >= 500 and method in _READ_METHODS and attempt <= self.policy.max_retries:
+                self.sleep(self.policy.backoff * 2 ** (attempt - 1))
+                continue
+            return response
+
+
+def _path(url: str) -> str:
+    """The redacted path of a URL, for naming the object in an error."""
+    return redact(requests.utils.urlparse(url).path or url)
+
+
+class PolicySession(PolicyMixin, requests.Session):
+    """A plain requests session with the collabsync policy."""
+
+
+def make_session(
+    provider_name: str,
+    policy: HttpPolicy,
+    *,
+    base: type[requests.Session] = requests.Session,
+    cache_path: Path | None = None,
+    cache_ttl: float = 300.0,
+) -> requests.Session:
+    """Build a session of the SDK's session class, with the policy and, for CLI queries, a cache.
+
+    The cache is keyed without credential query parameters and stores no Authorization header,
+    so the file holds no secret; use one cache file per credential (the caller names it).
+    """
+    bases: list[type] = [PolicyMixin]
+    if cache_path is not None:
+        from requests_cache import CacheMixin
+
+        bases.insert(0, CacheMixin)
+    cls = type(f"{base.__name__}WithPolicy", (*bases, base), {})
+    if cache_path is not None:
+        cache_path.parent.mkdir(parents=True, exist_ok=True)
+        session = cls(
+            cache_name=str(cache_path),
+            backend="sqlite",
+            expire_after=cache_ttl,
+            allowable_methods=("GET",),
+            ignored_parameters=[*SECRET_QUERY_PARAMS, "Authorization"],
+            match_headers=False,
+            stale_if_error=False,
+        )
+    else:
+        session = cls()
+    session.setup_policy(provider_name, policy)
+    return session

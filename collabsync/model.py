@@ -1,0 +1,218 @@
+"""The provider-neutral project model: what a template asks for and what a tool returns.
+
+Pure data, no I/O, so the template engine, the providers and the rollup share one vocabulary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+__all__ = [
+    "Status",
+    "SectionSpec",
+    "TaskSpec",
+    "ProjectSpec",
+    "Container",
+    "NewTask",
+    "Created",
+    "Linked",
+    "Task",
+    "marker",
+    "parse_marker",
+    "MARKER_PREFIX",
+]
+
+MARKER_PREFIX = "collabsync:"
+
+
+class Status(StrEnum):
+    """The five states every tool's workflow is mapped onto."""
+
+    TODO = "todo"
+    IN_PROGRESS = "in_progress"
+    BLOCKED = "blocked"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+    @property
+    def closed(self) -> bool:
+        """Done and cancelled tasks are no longer open work."""
+        return self in (Status.DONE, Status.CANCELLED)
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    """A phase of the project (a Jira component/label, a Trello list, an Asana section)."""
+
+    key: str
+    title: str
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """One rendered task of a template, dates already resolved."""
+
+    key: str
+    title: str
+    department: str
+    section: str | None = None
+    start: dt.date | None = None
+    due: dt.date | None = None
+    estimate: float | None = None
+    depends_on: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
+    notes: str = ""
+    assignee: str | None = None
+    checklist: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProjectSpec:
+    """A template rendered with its variables: everything a stamp will create."""
+
+    instance: str
+    template: str
+    title: str
+    description: str
+    departments: tuple[str, ...]
+    sections: tuple[SectionSpec, ...]
+    tasks: tuple[TaskSpec, ...]
+    variables: dict[str, Any] = field(default_factory=dict)
+
+    def tasks_of(self, department: str) -> list[TaskSpec]:
+        """The tasks routed to one department, in template order."""
+        return [t for t in self.tasks if t.department == department]
+
+    def task(self, key: str) -> TaskSpec:
+        """Look a task up by its template key."""
+        for t in self.tasks:
+            if t.key == key:
+                return t
+        raise KeyError(key)
+
+
+@dataclass(frozen=True)
+class Container:
+    """Where one department's share of an instance lives (a board, an epic, a project)."""
+
+    ref: str
+    name: str
+    url: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NewTask:
+    """A task ready to be written: the spec plus what the stamper resolved for it."""
+
+    spec: TaskSpec
+    marker: str
+    section_ref: str | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Created:
+    """The outcome of creating one task: a ref, or the tool's reason it was not created."""
+
+    key: str
+    ref: str | None = None
+    url: str = ""
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Linked:
+    """The outcome of one dependency link inside a tool."""
+
+    blocked_ref: str
+    blocking_ref: str
+    error: str | None = None
+
+
+@dataclass
+class Task:
+    """A task as read back from a tool, normalised."""
+
+    ref: str
+    title: str
+    status: Status
+    key: str | None = None
+    section: str | None = None
+    department: str | None = None
+    assignee: str | None = None
+    start: dt.date | None = None
+    due: dt.date | None = None
+    estimate: float | None = None
+    labels: list[str] = field(default_factory=list)
+    depends_on: list[str] = field(default_factory=list)
+    url: str = ""
+    updated: dt.datetime | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def is_overdue(self, today: dt.date) -> bool:
+        """Open work whose due date has passed."""
+        return self.due is not None and self.due < today and not self.status.closed
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-friendly view (dates as ISO strings)."""
+        return {
+            "ref": self.ref,
+            "key": self.key,
+            "title": self.title,
+            "status": self.status.value,
+            "section": self.section,
+            "department": self.department,
+            "assignee": self.assignee,
+            "start": self.start.isoformat() if self.start else None,
+            "due": self.due.isoformat() if self.due else None,
+            "estimate": self.estimate,
+            "labels": list(self.labels),
+            "depends_on": list(self.depends_on),
+            "url": self.url,
+            "updated": self.updated.isoformat() if self.updated else None,
+            "extra": dict(self.extra),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Task":
+        """Inverse of to_dict, for caches and snapshots."""
+        return cls(
+            ref=data["ref"],
+            key=data.get("key"),
+            title=data["title"],
+            status=Status(data["status"]),
+            section=data.get("section"),
+            department=data.get("department"),
+            assignee=data.get("assignee"),
+            start=dt.date.fromisoformat(data["start"]) if data.get("start") else None,
+            due=dt.date.fromisoformat(data["due"]) if data.get("due") else None,
+            estimate=data.get("estimate"),
+            labels=list(data.get("labels") or []),
+            depends_on=list(data.get("depends_on") or []),
+            url=data.get("url") or "",
+            updated=dt.datetime.fromisoformat(data["updated"]) if data.get("updated") else None,
+            extra=dict(data.get("extra") or {}),
+        )
+
+
+def marker(instance: str, key: str | None = None) -> str:
+    """The line written into every created object so the ledger can be rebuilt from the tools."""
+    return f"{MARKER_PREFIX}{instance}" + (f"/{key}" if key else "")
+
+
+def parse_marker(text: str | None) -> tuple[str, str | None] | None:
+    """Find the marker line in a description; returns (instance, key or None)."""
+    if not text:
+        return None
+    for line in reversed(text.strip().splitlines()):
+        line = line.strip()
+        if line.startswith(MARKER_PREFIX):
+            body = line[len(MARKER_PREFIX):].strip()
+            instance, _, key = body.partition("/")
+            if instance:
+                return instance, (key or None)
+    return None

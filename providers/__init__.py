@@ -1,0 +1,1 @@
+"""Tool adapters, one module per tool; see base.py for the interface they implement."""

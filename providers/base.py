@@ -1,0 +1,182 @@
+"""The neutral interface every tool adapter implements, and the registry that finds adapters.
+
+A provider is one configured account of one tool (``[providers.NAME]`` in collabsync.toml).
+Adapters live one module per tool in this package and register through the entry-point group
+``collabsync.providers``; third parties add tools the same way. Public methods come first in each
+adapter, then its ``_to_task`` style mappers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any, ClassVar
+
+from collabsync.errors import ConfigError, UnsupportedError
+from collabsync.http import HttpPolicy
+from collabsync.model import Container, Created, Linked, NewTask, SectionSpec, Status, Task
+
+__all__ = [
+    "Capability",
+    "ProviderContext",
+    "Provider",
+    "ENTRY_POINT_GROUP",
+    "provider_class",
+    "provider_types",
+    "register",
+]
+
+ENTRY_POINT_GROUP = "collabsync.providers"
+
+
+class Capability(StrEnum):
+    """What an adapter can do; the stamper and the CLI ask before they rely on it."""
+
+    SECTIONS = "sections"              # sections exist as objects in the tool
+    BULK_CREATE = "bulk_create"        # create_tasks sends several tasks per request
+    DEPENDENCIES = "dependencies"      # native dependency links inside the tool
+    MARKER_SEARCH = "marker_search"    # find_marked can rebuild a lost ledger
+    INCREMENTAL_READ = "incremental"   # read_tasks honours `since`
+    STATUS_UPDATE = "status_update"    # set_status moves a task's state
+    ANNOTATE = "annotate"              # annotate appends cross-tool links to a description
+    CHECKLISTS = "checklists"          # task checklists are created natively
+
+
+@dataclass
+class ProviderContext:
+    """What every adapter gets from the run: where state lives and how patient to be."""
+
+    home: Path
+    use_cache: bool = False
+    cache_ttl: float = 300.0
+    people: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def cache_path(self, provider: str, credential_id: str) -> Path | None:
+        """One cache file per provider and credential (a hash, never the secret), or None when off."""
+        if not self.use_cache:
+            return None
+        return self.home / "cache" / f"{provider}-{credential_id}.sqlite"
+
+
+class Provider(ABC):
+    """One account of one tool, seen through the neutral model."""
+
+    #: The `type` value in collabsync.toml that selects this adapter.
+    type_name: ClassVar[str]
+    #: What the adapter can do.
+    capabilities: ClassVar[frozenset[Capability]] = frozenset()
+    #: JSON Schema of the adapter's `[providers.NAME]` table (without `type`).
+    settings_schema: ClassVar[dict[str, Any]] = {"type": "object"}
+    #: JSON Schema of a department's destination keys (the `[departments.D]` table without `provider`).
+    destination_schema: ClassVar[dict[str, Any]] = {"type": "object"}
+
+    def __init__(self, name: str, settings: Mapping[str, Any], context: ProviderContext) -> None:
+        self.name = name
+        self.settings = dict(settings)
+        self.context = context
+        self.policy = HttpPolicy.from_settings(self.settings)
+
+    # -- account -------------------------------------------------------------------------------
+    @abstractmethod
+    def check(self) -> str:
+        """Verify credentials with one cheap request; return who the tool says we are."""
+
+    def describe(self, destination: Mapping[str, Any]) -> str:
+        """A short human description of a destination, for plans."""
+        return ", ".join(f"{k}={v}" for k, v in destination.items()) or "(default)"
+
+    # -- stamping ------------------------------------------------------------------------------
+    @abstractmethod
+    def ensure_container(
+        self, instance: str, title: str, description: str, destination: Mapping[str, Any]
+    ) -> Container:
+        """Find the instance's container in this destination by its marker, or create it."""
+
+    @abstractmethod
+    def ensure_sections(self, container: Container, sections: Sequence[SectionSpec]) -> dict[str, str]:
+        """Find or create sections by title; return template key -> section ref."""
+
+    @abstractmethod
+    def create_tasks(self, container: Container, tasks: Sequence[NewTask]) -> Iterator[Created]:
+        """Create tasks, as few requests as the tool allows, yielding each outcome as soon as known."""
+
+    def link_dependencies(
+        self, container: Container, pairs: Sequence[tuple[str, str]]
+    ) -> Iterator[Linked]:
+        """Record (blocked_ref, blocking_ref) dependencies natively; default: unsupported."""
+        raise UnsupportedError(self.name, "dependencies", f"{self.type_name} has no dependency links")
+
+    def annotate(self, ref: str, lines: Sequence[str]) -> None:
+        """Append lines (cross-tool links) to a task's description, above its marker."""
+        raise UnsupportedError(self.name, f"task {ref}", f"{self.type_name} cannot annotate tasks")
+
+    @abstractmethod
+    def find_marked(self, container: Container, instance: str) -> dict[str, Created]:
+        """Every task in the container carrying this instance's marker: template key -> outcome."""
+
+    # -- reading and updating --------------------------------------------------------------------
+    @abstractmethod
+    def read_tasks(self, container: Container, since: dt.datetime | None = None) -> list[Task]:
+        """All tasks of a container (or only those changed since a time), normalised."""
+
+    def set_status(self, container: Container, ref: str, status: Status) -> None:
+        """Move a task to a neutral status; default: unsupported."""
+        raise UnsupportedError(self.name, f"task {ref}", f"{self.type_name} cannot change status")
+
+    def close(self) -> None:
+        """Release sessions and files."""
+
+    def __enter__(self) -> "Provider":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- helpers for adapters --------------------------------------------------------------------
+    def person_id(self, person: str | None) -> str | None:
+        """Map a collabsync person to this tool's user id via `[people]` in the config."""
+        if not person:
+            return None
+        ids = self.context.people.get(person, {})
+        return ids.get(self.name) or ids.get(self.type_name)
+
+    def require(self, capability: Capability) -> None:
+        """Raise UnsupportedError unless the adapter declares the capability."""
+        if capability not in self.capabilities:
+            raise UnsupportedError(self.name, capability.value, f"not supported by {self.type_name}")
+
+
+_registered: dict[str, type[Provider]] = {}
+
+
+def register(type_name: str, cls: type[Provider]) -> None:
+    """Register an adapter at run time (tests, plugins loaded by hand)."""
+    _registered[type_name] = cls
+
+
+def provider_types() -> list[str]:
+    """Every known provider type: entry points plus run-time registrations."""
+    names = {ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    return sorted(names | set(_registered))
+
+
+def provider_class(type_name: str, *, source: str = "collabsync.toml") -> type[Provider]:
+    """Load the adapter class for a type, with an error that lists the known types."""
+    if type_name in _registered:
+        return _registered[type_name]
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name == type_name:
+            try:
+                cls = ep.load()
+            except Exception as exc:  # an adapter that fails to import must not kill the CLI
+                raise ConfigError.single(
+                    source, f"provider type {type_name!r} failed to load ({ep.value}): {exc}"
+                ) from None
+            return cls
+    known = ", ".join(provider_types()) or "(none installed)"
+    raise ConfigError.single(source, f"unknown provider type {type_name!r}; known types: {known}")

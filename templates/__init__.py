@@ -1,0 +1,1 @@
+"""Shipped cross-department templates (YAML, package data)."""
