@@ -23,6 +23,8 @@ __all__ = [
     "marker",
     "parse_marker",
     "MARKER_PREFIX",
+    "with_marker",
+    "insert_above_marker",
 ]
 
 MARKER_PREFIX = "collabsync:"
@@ -216,3 +218,22 @@ def parse_marker(text: str | None) -> tuple[str, str | None] | None:
             if instance:
                 return instance, (key or None)
     return None
+
+
+def with_marker(description: str, mark: str) -> str:
+    """The description with the marker as its last line (every adapter writes it this way)."""
+    return f"{description.rstrip()}\n\n{mark}" if description.strip() else mark
+
+
+def insert_above_marker(description: str, lines: list[str] | tuple[str, ...]) -> str:
+    """Add lines just above the marker line (or at the end), skipping lines already there."""
+    existing = description.splitlines()
+    new = [line for line in lines if line not in existing]
+    if not new:
+        return description
+    if existing and parse_marker(existing[-1]):
+        body, mark = existing[:-1], existing[-1]
+        while body and not body[-1].strip():
+            body.pop()
+        return "\n".join([*body, *([""] if body else []), *new, "", mark])
+    return "\n".join([*existing, *new])

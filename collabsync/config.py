@@ -1,0 +1,278 @@
+"""collabsync.toml: which provider accounts exist and where each department's work goes.
+
+Found via --config, then ./collabsync.toml, then $COLLABSYNC_HOME/collabsync.toml; with none,
+every department goes to the embedded `local` provider. Secrets are written as ${ENV_VAR}.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import platformdirs
+
+from .errors import ConfigError, Problem
+from .redact import register_secret
+
+__all__ = ["Config", "ProviderConfig", "DepartmentConfig", "home_dir", "load_config", "find_config", "STARTER_CONFIG"]
+
+CONFIG_NAME = "collabsync.toml"
+_ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_SECRET_KEYS = ("token", "api_token", "api_key", "password", "secret")
+
+
+def home_dir() -> Path:
+    """Where the ledger, the local database, caches and history live (COLLABSYNC_HOME to isolate)."""
+    env = os.environ.get("COLLABSYNC_HOME")
+    path = Path(env).expanduser() if env else Path(platformdirs.user_data_dir("collabsync", appauthor=False))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    """One `[providers.NAME]` table."""
+
+    name: str
+    type: str
+    settings: dict[str, Any]
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class DepartmentConfig:
+    """One `[departments.NAME]` table: a provider and a destination inside it."""
+
+    name: str
+    provider: str
+    destination: dict[str, Any]
+    line: int | None = None
+
+
+@dataclass
+class Config:
+    """The validated configuration."""
+
+    path: Path | None
+    providers: dict[str, ProviderConfig]
+    departments: dict[str, DepartmentConfig]
+    default_provider: str = "local"
+    people: dict[str, dict[str, str]] = field(default_factory=dict)
+    cache_ttl: float = 300.0
+    text: str = ""
+
+    @property
+    def source(self) -> str:
+        """The file name used in error messages."""
+        return str(self.path) if self.path else "(built-in default config)"
+
+    def route(self, department: str) -> DepartmentConfig:
+        """Where a department's tasks go; unlisted departments go to the default provider."""
+        if department in self.departments:
+            return self.departments[department]
+        return DepartmentConfig(department, self.default_provider, {})
+
+    def provider_settings(self, name: str) -> dict[str, Any]:
+        """A provider's settings with ${ENV} expanded; missing variables are a ConfigError."""
+        pc = self.providers[name]
+        problems: list[Problem] = []
+        expanded = _expand(pc.settings, f"providers.{name}", self, problems)
+        if problems:
+            raise ConfigError(problems)
+        for key, value in expanded.items():
+            if any(s in key.lower() for s in _SECRET_KEYS) and isinstance(value, str):
+                register_secret(value)
+        return expanded
+
+    def line_of(self, table: str, key: str | None = None) -> int | None:
+        """Best-effort line of a table header or of a key inside it (tomllib keeps no positions)."""
+        return _toml_line(self.text, table, key)
+
+
+def find_config(explicit: str | Path | None = None) -> Path | None:
+    """The config file to use, or None for the built-in default."""
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise ConfigError.single(str(path), "config file not found; check the --config path or run `collabsync init`")
+        return path
+    for candidate in (Path.cwd() / CONFIG_NAME, home_dir() / CONFIG_NAME):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(explicit: str | Path | None = None, *, check_env: bool = False) -> Config:
+    """Load and validate the config; ConfigError lists every problem with its line."""
+    path = find_config(explicit)
+    if path is None:
+        return Config(None, {"local": ProviderConfig("local", "local", {})}, {})
+    text = path.read_text("utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise ConfigError.single(str(path), f"TOML syntax error: {exc}", int(m.group(1)) if m else None) from None
+    return parse_config(data, path, text, check_env=check_env)
+
+
+def parse_config(data: Mapping[str, Any], path: Path, text: str, *, check_env: bool = False) -> Config:
+    """Validate a parsed config against the provider schemas; all problems at once."""
+    from collabsync.providers.base import provider_class  # late: providers import config helpers
+
+    src = str(path)
+    problems: list[Problem] = []
+
+    def add(msg: str, table: str, key: str | None = None) -> None:
+        problems.append(Problem(src, _toml_line(text, table, key), msg))
+
+    for key in data:
+        if key not in ("defaults", "providers", "departments", "people", "cache"):
+            add(f"unknown top-level table {key!r}; allowed: defaults, providers, departments, people, cache", key)
+    providers: dict[str, ProviderConfig] = {"local": ProviderConfig("local", "local", {})}
+    classes: dict[str, Any] = {}
+    for name, table in (data.get("providers") or {}).items():
+        if not isinstance(table, dict) or "type" not in table:
+            add(f"provider {name!r} needs a `type` (local, jira, trello, asana, ...)", f"providers.{name}")
+            continue
+        settings = {k: v for k, v in table.items() if k != "type"}
+        providers[name] = ProviderConfig(name, str(table["type"]), settings, _toml_line(text, f"providers.{name}"))
+        try:
+            cls = provider_class(str(table["type"]), source=src)
+        except ConfigError as exc:
+            add(exc.problems[0].message, f"providers.{name}", "type")
+            continue
+        classes[name] = cls
+        for err in jsonschema.Draft202012Validator(cls.settings_schema).iter_errors(settings):
+            key = str(err.absolute_path[0]) if err.absolute_path else None
+            add(f"providers.{name}: {err.message}", f"providers.{name}", key)
+    defaults = data.get("defaults") or {}
+    default_provider = str(defaults.get("provider", "local"))
+    if default_provider not in providers:
+        add(f"defaults.provider {default_provider!r} is not a configured provider; known: {', '.join(providers)}", "defaults", "provider")
+    departments: dict[str, DepartmentConfig] = {}
+    for name, table in (data.get("departments") or {}).items():
+        if not isinstance(table, dict):
+            add(f"departments.{name} must be a table", f"departments.{name}")
+            continue
+        pname = str(table.get("provider", default_provider))
+        destination = {k: v for k, v in table.items() if k != "provider"}
+        departments[name] = DepartmentConfig(name, pname, destination, _toml_line(text, f"departments.{name}"))
+        if pname not in providers:
+            add(f"department {name!r} routes to unknown provider {pname!r}; configured: {', '.join(providers)}",
+                f"departments.{name}", "provider")
+        elif pname in classes or providers[pname].type == "local":
+            cls = classes.get(pname) or provider_class("local")
+            for err in jsonschema.Draft202012Validator(cls.destination_schema).iter_errors(destination):
+                key = str(err.absolute_path[0]) if err.absolute_path else None
+                add(f"departments.{name}: {err.message}", f"departments.{name}", key)
+    people = data.get("people") or {}
+    for person, ids in people.items():
+        if not isinstance(ids, dict) or not all(isinstance(v, str) for v in ids.values()):
+            add(f"people.{person} must map provider names to user ids (strings)", f"people.{person}")
+    ttl = (data.get("cache") or {}).get("ttl", 300)
+    if not isinstance(ttl, (int, float)) or ttl < 0:
+        add("cache.ttl must be a number of seconds >= 0", "cache", "ttl")
+    config = Config(path, providers, departments, default_provider, dict(people), float(ttl) if isinstance(ttl, (int, float)) else 300.0, text)
+    if check_env:
+        for name, pc in providers.items():
+            _expand(pc.settings, f"providers.{name}", config, problems)
+    if problems:
+        raise ConfigError(problems)
+    return config
+
+
+def _expand(value: Any, where: str, config: Config, problems: list[Problem]) -> Any:
+    """Replace ${VAR} with the environment's value; a missing variable is a problem to report."""
+    if isinstance(value, dict):
+        return {k: _expand(v, f"{where}.{k}", config, problems) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_expand(v, where, config, problems) for v in value]
+    if not isinstance(value, str):
+        return value
+
+    def sub(m: re.Match[str]) -> str:
+        var = m.group(1)
+        if var not in os.environ:
+            table, _, key = where.rpartition(".")
+            problems.append(Problem(config.source, config.line_of(table, key),
+                                    f"{where}: environment variable {var} is not set; export it or edit the config"))
+            return ""
+        return os.environ[var]
+
+    return _ENV_RE.sub(sub, value)
+
+
+def _toml_line(text: str, table: str, key: str | None = None) -> int | None:
+    """Find `[table]` (or a dotted/inline equivalent) and optionally `key =` after it."""
+    if not text:
+        return None
+    lines = text.splitlines()
+    header = re.compile(r"^\s*\[\s*" + r"\s*\.\s*".join(re.escape(p).replace(r"\-", "-") for p in table.split(".")) + r"\s*\]\s*(#.*)?$")
+    start = next((i for i, line in enumerate(lines) if header.match(line)), None)
+    if start is None:
+        return None
+    if key is None:
+        return start + 1
+    key_re = re.compile(r"^\s*[\"']?" + re.escape(key) + r"[\"']?\s*=")
+    for i in range(start + 1, len(lines)):
+        if lines[i].lstrip().startswith("["):
+            break
+        if key_re.match(lines[i]):
+            return i + 1
+    return start + 1
+
+
+STARTER_CONFIG = '''\
+# collabsync.toml: where each department's share of a joint project lives.
+# Looked up via --config, then ./collabsync.toml, then $COLLABSYNC_HOME/collabsync.toml.
+# Secrets are never written here: use ${ENV_VAR} and export the variable.
+
+[defaults]
+provider = "local"            # departments not listed below go here (the embedded SQLite tool)
+
+[providers.local]
+type = "local"                # no account needed; data in $COLLABSYNC_HOME/local.sqlite
+
+# [providers.jira]
+# type = "jira"
+# url = "https://acme.atlassian.net"
+# email = "pm@acme.example"
+# api_token = "${JIRA_API_TOKEN}"
+
+# [providers.trello]
+# type = "trello"
+# api_key = "${TRELLO_API_KEY}"
+# token = "${TRELLO_TOKEN}"
+
+# [providers.asana]
+# type = "asana"
+# token = "${ASANA_TOKEN}"
+# workspace = "1200000000000000"
+
+# [departments.engineering]
+# provider = "jira"
+# project = "ENG"
+
+# [departments.sales]
+# provider = "trello"
+# workspace = "acme-sales"
+
+# [departments.marketing]
+# provider = "asana"
+# team = "1200000000000001"
+
+# [people.alice]              # optional: one person's id in each tool, for assignees
+# jira = "5b10ac8d82e05b22cc7d4ef5"
+# trello = "5c3f..."
+# asana = "1200000000000002"
+
+[cache]
+ttl = 300                     # seconds CLI queries may reuse a tool's answers (never for stamp or report)
+'''

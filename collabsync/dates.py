@@ -1,0 +1,109 @@
+"""Date expressions of templates: `ANCHOR`, `ANCHOR + N UNIT`, `ANCHOR - N UNIT` (d, bd, w)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+import holidays
+
+__all__ = ["DateExpr", "parse_date_expr", "add_business_days", "Calendar", "DATE_EXPR_RE"]
+
+DATE_EXPR_RE = re.compile(r"^\s*(?P<anchor>[a-z_][a-z0-9_]*)\s*(?:(?P<sign>[+-])\s*(?P<n>\d+)\s*(?P<unit>bd|d|w))?\s*$")
+
+
+@dataclass(frozen=True)
+class DateExpr:
+    """A parsed date expression, resolved later against the variables."""
+
+    anchor: str
+    offset: int
+    unit: str
+
+    def resolve(self, anchors: Mapping[str, dt.date], calendar: "Calendar") -> dt.date:
+        """The concrete date for these anchor values."""
+        base = anchors[self.anchor]
+        if self.unit == "bd":
+            return calendar.add_business_days(base, self.offset)
+        days = self.offset * (7 if self.unit == "w" else 1)
+        return base + dt.timedelta(days=days)
+
+
+def parse_date_expr(text: str) -> DateExpr:
+    """Parse an expression; ValueError with what a valid one looks like."""
+    m = DATE_EXPR_RE.match(str(text))
+    if not m:
+        raise ValueError(
+            f"bad date expression {text!r}: write ANCHOR, ANCHOR + N UNIT or ANCHOR - N UNIT "
+            "with UNIT d (days), bd (business days) or w (weeks), e.g. 'launch - 10bd'"
+        )
+    n = int(m.group("n") or 0)
+    if m.group("sign") == "-":
+        n = -n
+    return DateExpr(m.group("anchor"), n, m.group("unit") or "d")
+
+
+@lru_cache(maxsize=32)
+def _holiday_table(country: str | None, subdiv: str | None) -> holidays.HolidayBase | None:
+    """One lazily-filled holiday table per country (the package computes years on demand)."""
+    if not country:
+        return None
+    return holidays.country_holidays(country, subdiv=subdiv)
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Which days count as business days: weekdays minus the country's public holidays."""
+
+    country: str | None = None
+    subdivision: str | None = None
+
+    def is_business_day(self, day: dt.date) -> bool:
+        """Weekends and public holidays are not."""
+        if day.weekday() >= 5:
+            return False
+        table = _holiday_table(self.country, self.subdivision)
+        return table is None or day not in table
+
+    def add_business_days(self, start: dt.date, n: int) -> dt.date:
+        """Move n business days from start; 0 rolls a non-business day forward to the next one."""
+        step = 1 if n >= 0 else -1
+        day = start
+        if n == 0:
+            while not self.is_business_day(day):
+                day += dt.timedelta(days=1)
+            return day
+        remaining = abs(n)
+        while remaining:
+            day += dt.timedelta(days=step)
+            if self.is_business_day(day):
+                remaining -= 1
+        return day
+
+    def business_days_between(self, start: dt.date, end: dt.date) -> int:
+        """Business days in (start, end]; negative when end is before start."""
+        if end < start:
+            return -self.business_days_between(end, start)
+        count, day = 0, start
+        while day < end:
+            day += dt.timedelta(days=1)
+            if self.is_business_day(day):
+                count += 1
+        return count
+
+
+def add_business_days(start: dt.date, n: int, country: str | None = None) -> dt.date:
+    """Convenience wrapper over Calendar for one-off use."""
+    return Calendar(country).add_business_days(start, n)
+
+
+def validate_country(country: str) -> str | None:
+    """None when the holidays package knows the country code, else what to write instead."""
+    try:
+        holidays.country_holidays(country)
+    except NotImplementedError:
+        return f"unknown calendar country {country!r}: use an ISO 3166 code such as US, GB, DE, FR"
+    return None

@@ -1,0 +1,256 @@
+"""The ledger: what collabsync created where, written the moment it exists, so re-runs never duplicate.
+
+One SQLite file ($COLLABSYNC_HOME/ledger.sqlite). Rows for tasks go `pending` before the request that
+creates them and `done` (with the tool's ref) as soon as the tool answers; a row still `pending` after
+a crash means "outcome unknown", and the stamper asks the tool (by marker) before writing again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import LedgerError
+from .model import Container, ProjectSpec, SectionSpec, TaskSpec
+
+__all__ = ["Ledger", "InstanceRecord", "ObjectRecord", "LinkRecord", "spec_to_json", "spec_from_json"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS instances (
+    name TEXT PRIMARY KEY, template TEXT, source TEXT, variables TEXT NOT NULL DEFAULT '{}',
+    spec TEXT, state TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS containers (
+    instance TEXT NOT NULL, department TEXT NOT NULL, provider TEXT NOT NULL, ref TEXT NOT NULL,
+    name TEXT NOT NULL, url TEXT NOT NULL DEFAULT '', extra TEXT NOT NULL DEFAULT '{}',
+    PRIMARY KEY (instance, department, ref)
+);
+CREATE TABLE IF NOT EXISTS objects (
+    instance TEXT NOT NULL, department TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,
+    provider TEXT NOT NULL, ref TEXT, url TEXT NOT NULL DEFAULT '', state TEXT NOT NULL,
+    error TEXT, updated_at TEXT NOT NULL,
+    PRIMARY KEY (instance, kind, key)
+);
+CREATE INDEX IF NOT EXISTS objects_ref ON objects (instance, ref);
+CREATE TABLE IF NOT EXISTS links (
+    instance TEXT NOT NULL, blocked TEXT NOT NULL, blocking TEXT NOT NULL, kind TEXT NOT NULL,
+    state TEXT NOT NULL, error TEXT, updated_at TEXT NOT NULL,
+    PRIMARY KEY (instance, blocked, blocking)
+);
+"""
+
+
+@dataclass(frozen=True)
+class InstanceRecord:
+    """A stamped (or tracked) instance."""
+
+    name: str
+    template: str | None
+    source: str | None
+    variables: dict[str, Any]
+    spec: ProjectSpec | None
+    state: str
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class ObjectRecord:
+    """One created (or pending) object: a section or a task."""
+
+    department: str
+    kind: str
+    key: str
+    provider: str
+    ref: str | None
+    url: str
+    state: str
+    error: str | None
+
+
+@dataclass(frozen=True)
+class LinkRecord:
+    """One dependency as written: `native` inside a tool or `cross` between tools."""
+
+    blocked: str
+    blocking: str
+    kind: str
+    state: str
+    error: str | None
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def spec_to_json(spec: ProjectSpec) -> str:
+    """Serialise a rendered template (the plan) for the ledger."""
+    return json.dumps(asdict(spec), default=lambda v: v.isoformat() if isinstance(v, dt.date) else str(v))
+
+
+def spec_from_json(text: str) -> ProjectSpec:
+    """Inverse of spec_to_json."""
+    data = json.loads(text)
+
+    def day(v: str | None) -> dt.date | None:
+        return dt.date.fromisoformat(v) if v else None
+
+    tasks = tuple(
+        TaskSpec(**{**t, "start": day(t["start"]), "due": day(t["due"]), "depends_on": tuple(t["depends_on"]),
+                    "labels": tuple(t["labels"]), "checklist": tuple(t.get("checklist") or ())})
+        for t in data["tasks"]
+    )
+    return ProjectSpec(
+        instance=data["instance"], template=data["template"], title=data["title"], description=data["description"],
+        departments=tuple(data["departments"]), sections=tuple(SectionSpec(**s) for s in data["sections"]),
+        tasks=tasks, variables=data.get("variables") or {},
+    )
+
+
+class Ledger:
+    """Access to the ledger file; every write commits at once."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(_SCHEMA)
+        except sqlite3.Error as exc:
+            raise LedgerError(f"cannot open ledger {path}: {exc}") from None
+
+    def close(self) -> None:
+        """Close the database."""
+        self.db.close()
+
+    def __enter__(self) -> "Ledger":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- instances ------------------------------------------------------------------------------
+    def instance(self, name: str) -> InstanceRecord | None:
+        """One instance, or None."""
+        row = self.db.execute("SELECT * FROM instances WHERE name = ?", (name,)).fetchone()
+        return self._to_instance(row) if row else None
+
+    def instances(self) -> list[InstanceRecord]:
+        """Every instance, oldest first."""
+        rows = self.db.execute("SELECT * FROM instances ORDER BY created_at, name").fetchall()
+        return [self._to_instance(r) for r in rows]
+
+    def save_instance(self, name: str, *, template: str | None, source: str | None,
+                      variables: dict[str, Any], spec: ProjectSpec | None, state: str) -> None:
+        """Create or update an instance row (its plan is kept for the rollup)."""
+        now = _now()
+        self.db.execute(
+            "INSERT INTO instances (name, template, source, variables, spec, state, created_at, updated_at)"
+            " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET template=excluded.template,"
+            " source=excluded.source, variables=excluded.variables, spec=excluded.spec,"
+            " state=excluded.state, updated_at=excluded.updated_at",
+            (name, template, source, json.dumps(variables, default=str), spec_to_json(spec) if spec else None, state, now, now),
+        )
+
+    def set_state(self, name: str, state: str) -> None:
+        """Mark an instance stamping/stamped/tracked."""
+        self.db.execute("UPDATE instances SET state = ?, updated_at = ? WHERE name = ?", (state, _now(), name))
+
+    # -- containers -----------------------------------------------------------------------------
+    def containers(self, instance: str) -> list[tuple[str, str, Container]]:
+        """(department, provider, container) for every container of an instance."""
+        rows = self.db.execute(
+            "SELECT department, provider, ref, name, url, extra FROM containers WHERE instance = ? ORDER BY rowid",
+            (instance,)).fetchall()
+        return [(d, p, Container(ref, n, u, json.loads(e))) for d, p, ref, n, u, e in rows]
+
+    def container(self, instance: str, department: str) -> tuple[str, Container] | None:
+        """The (provider, container) of one department, if recorded."""
+        for dept, provider, container in self.containers(instance):
+            if dept == department:
+                return provider, container
+        return None
+
+    def save_container(self, instance: str, department: str, provider: str, container: Container) -> None:
+        """Record a container the moment it is known."""
+        extra = {k: v for k, v in container.extra.items() if k != "created"}
+        self.db.execute(
+            "INSERT OR REPLACE INTO containers (instance, department, provider, ref, name, url, extra) VALUES (?,?,?,?,?,?,?)",
+            (instance, department, provider, container.ref, container.name, container.url, json.dumps(extra)))
+
+    def remove_container(self, instance: str, department: str, ref: str) -> int:
+        """Forget a tracked container; returns rows removed."""
+        cur = self.db.execute("DELETE FROM containers WHERE instance = ? AND department = ? AND ref = ?",
+                              (instance, department, ref))
+        return cur.rowcount
+
+    # -- objects --------------------------------------------------------------------------------
+    def objects(self, instance: str, kind: str = "task", department: str | None = None) -> dict[str, ObjectRecord]:
+        """Objects of a kind by key (optionally one department's)."""
+        sql = "SELECT department, kind, key, provider, ref, url, state, error FROM objects WHERE instance = ? AND kind = ?"
+        args: list[Any] = [instance, kind]
+        if department is not None:
+            sql += " AND department = ?"
+            args.append(department)
+        return {r[2]: ObjectRecord(*r) for r in self.db.execute(sql, args).fetchall()}
+
+    def mark_pending(self, instance: str, department: str, provider: str, kind: str, keys: Iterable[str]) -> None:
+        """Say, before the request, that these objects may come into existence."""
+        now = _now()
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany(
+                "INSERT INTO objects (instance, department, kind, key, provider, state, updated_at) VALUES (?,?,?,?,?, 'pending', ?)"
+                " ON CONFLICT(instance, kind, key) DO UPDATE SET state='pending', error=NULL, updated_at=excluded.updated_at"
+                " WHERE objects.state != 'done'",
+                [(instance, department, kind, k, provider, now) for k in keys])
+
+    def record(self, instance: str, department: str, provider: str, kind: str, key: str, *,
+               ref: str | None, url: str = "", error: str | None = None) -> None:
+        """Record an outcome: done with a ref, or failed with the tool's reason."""
+        state = "done" if ref else "failed"
+        self.db.execute(
+            "INSERT INTO objects (instance, department, kind, key, provider, ref, url, state, error, updated_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(instance, kind, key) DO UPDATE SET ref=excluded.ref,"
+            " url=excluded.url, state=excluded.state, error=excluded.error, updated_at=excluded.updated_at,"
+            " department=excluded.department, provider=excluded.provider",
+            (instance, department, kind, key, provider, ref, url, state, error, _now()))
+
+    def keys_by_ref(self, instance: str) -> dict[str, str]:
+        """Remote ref -> template key, for turning tool dependencies into keys."""
+        rows = self.db.execute("SELECT ref, key FROM objects WHERE instance = ? AND kind = 'task' AND ref IS NOT NULL",
+                               (instance,)).fetchall()
+        return {r: k for r, k in rows}
+
+    # -- links ----------------------------------------------------------------------------------
+    def links(self, instance: str) -> dict[tuple[str, str], LinkRecord]:
+        """Every recorded dependency of an instance."""
+        rows = self.db.execute("SELECT blocked, blocking, kind, state, error FROM links WHERE instance = ?", (instance,))
+        return {(r[0], r[1]): LinkRecord(*r) for r in rows.fetchall()}
+
+    def record_link(self, instance: str, blocked: str, blocking: str, kind: str, *, error: str | None = None) -> None:
+        """Record a dependency written (or failed) in the tools."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO links (instance, blocked, blocking, kind, state, error, updated_at) VALUES (?,?,?,?,?,?,?)",
+            (instance, blocked, blocking, kind, "failed" if error else "done", error, _now()))
+
+    def forget_instance(self, name: str) -> None:
+        """Remove every row of an instance (the tools are left untouched)."""
+        with self.db:
+            self.db.execute("BEGIN")
+            for table in ("objects", "links", "containers"):
+                self.db.execute(f"DELETE FROM {table} WHERE instance = ?", (name,))
+            self.db.execute("DELETE FROM instances WHERE name = ?", (name,))
+
+    @staticmethod
+    def _to_instance(row: tuple[Any, ...]) -> InstanceRecord:
+        name, template, source, variables, spec, state, created, updated = row
+        return InstanceRecord(name, template, source, json.loads(variables or "{}"),
+                              spec_from_json(spec) if spec else None, state, created, updated)

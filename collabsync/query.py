@@ -1,0 +1,164 @@
+"""Reading an instance back from every tool it lives in, for status, tasks and reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import CollabsyncError, ConfigError
+from .ledger import InstanceRecord
+from .model import Container, ProjectSpec, Status, Task
+from .runtime import Workspace
+
+__all__ = ["Snapshot", "collect", "resolve_instance", "filter_tasks", "task_row", "PER_TOOL_CONCURRENCY"]
+
+#: Requests in flight per tool while reading (each tool's rate limit stays far away).
+PER_TOOL_CONCURRENCY = 4
+
+
+@dataclass
+class Snapshot:
+    """Every task of an instance as the tools report it now, plus what could not be read."""
+
+    instance: InstanceRecord
+    tasks: list[Task]
+    stale: dict[str, str] = field(default_factory=dict)
+    providers: dict[str, str] = field(default_factory=dict)
+    cross_links: list[tuple[str, str]] = field(default_factory=list)
+    generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+
+    @property
+    def spec(self) -> ProjectSpec | None:
+        """The plan the instance was stamped from (None for tracked-only instances)."""
+        return self.instance.spec
+
+    @property
+    def departments(self) -> list[str]:
+        """Departments in template order, then any others seen."""
+        order = list(self.spec.departments) if self.spec else []
+        for name in [*self.providers, *(t.department for t in self.tasks if t.department)]:
+            if name and name not in order:
+                order.append(name)
+        return order
+
+
+def resolve_instance(ws: Workspace, name: str | None) -> InstanceRecord:
+    """The named instance, or the only one there is; otherwise an error listing them."""
+    instances = ws.ledger.instances()
+    if name is None:
+        if len(instances) == 1:
+            return instances[0]
+        names = ", ".join(i.name for i in instances) or "(none yet: run `collabsync stamp`)"
+        raise ConfigError.single("INSTANCE", f"name an instance; known: {names}")
+    record = ws.ledger.instance(name)
+    if record is None:
+        names = ", ".join(i.name for i in instances) or "(none yet: run `collabsync stamp`)"
+        raise ConfigError.single("INSTANCE", f"no instance named {name!r}; known: {names}")
+    return record
+
+
+def collect(ws: Workspace, instance: InstanceRecord) -> Snapshot:
+    """Read every container of the instance once, concurrently across tools, bounded per tool."""
+    ledger = ws.ledger
+    groups: dict[tuple[str, str], tuple[Container, list[str]]] = {}
+    providers: dict[str, str] = {}
+    for dept, provider, container in ledger.containers(instance.name):
+        providers[dept] = provider
+        key = (provider, container.ref)
+        if key in groups:
+            groups[key][1].append(dept)
+        else:
+            groups[key] = (container, [dept])
+    limits: dict[str, threading.Semaphore] = {p: threading.Semaphore(PER_TOOL_CONCURRENCY) for p, _ in groups}
+    # Providers are created here, on this thread, so a bad config fails before any read starts.
+    for provider_name, _ in groups:
+        ws.provider(provider_name)
+
+    def read(item: tuple[tuple[str, str], tuple[Container, list[str]]]) -> tuple[list[str], list[Task] | str]:
+        (provider_name, _), (container, depts) = item
+        with limits[provider_name]:
+            try:
+                return depts, ws.provider(provider_name).read_tasks(container)
+            except CollabsyncError as exc:
+                return depts, str(exc)
+
+    tasks: list[Task] = []
+    stale: dict[str, str] = {}
+    workers = max(1, min(8, len(groups)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="collabsync-read") as pool:
+        results = list(pool.map(read, groups.items()))
+    keys_by_ref = ledger.keys_by_ref(instance.name)
+    spec = instance.spec
+    for ((provider_name, _), _group), (depts, result) in zip(groups.items(), results):
+        if isinstance(result, str):
+            for d in depts:
+                stale[d] = result
+            continue
+        for task in result:
+            _place(task, spec, depts, provider_name)
+            if task.key and task.ref not in keys_by_ref:
+                keys_by_ref[task.ref] = task.key
+            tasks.append(task)
+    cross = [(a, b) for (a, b), link in ledger.links(instance.name).items() if link.kind == "cross"]
+    for task in tasks:
+        task.depends_on = [keys_by_ref.get(ref, ref) for ref in task.depends_on]
+    by_key = {t.key: t for t in tasks if t.key}
+    for a, b in cross:
+        if a in by_key and b not in by_key[a].depends_on:
+            by_key[a].depends_on.append(b)
+    index = {t.key: i for i, t in enumerate(spec.tasks)} if spec else {}
+    tasks.sort(key=lambda t: (index.get(t.key or "", len(index)), t.ref))
+    return Snapshot(instance, tasks, stale, providers, cross)
+
+
+def _place(task: Task, spec: ProjectSpec | None, depts: list[str], provider: str) -> None:
+    """Give a task its department (from the plan by key, else its container's) and provider."""
+    if task.department is None:
+        if spec and task.key:
+            try:
+                task.department = spec.task(task.key).department
+            except KeyError:
+                pass
+        if task.department is None and len(depts) == 1:
+            task.department = depts[0]
+    task.extra["provider"] = provider
+
+
+def filter_tasks(tasks: Iterable[Task], *, today: dt.date, department: str | None = None,
+                 status: str | None = None, overdue: bool = False, blocked: bool = False,
+                 assignee: str | None = None) -> list[Task]:
+    """The `collabsync tasks` filters, combined with AND."""
+    out = []
+    for t in tasks:
+        if department and t.department != department:
+            continue
+        if status and t.status != Status(status):
+            continue
+        if overdue and not t.is_overdue(today):
+            continue
+        if blocked and t.status != Status.BLOCKED:
+            continue
+        if assignee and (t.assignee or "").lower() != assignee.lower():
+            continue
+        out.append(t)
+    return out
+
+
+def task_row(task: Task) -> dict[str, Any]:
+    """One task as `tasks --format json` prints it."""
+    return {
+        "key": task.key or task.ref,
+        "title": task.title,
+        "department": task.department,
+        "provider": task.extra.get("provider"),
+        "status": task.status.value,
+        "start": task.start.isoformat() if task.start else None,
+        "due": task.due.isoformat() if task.due else None,
+        "assignee": task.assignee,
+        "url": task.url,
+        "depends_on": list(task.depends_on),
+    }

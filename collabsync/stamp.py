@@ -1,0 +1,274 @@
+"""Stamping: turn a rendered template into objects in every department's tool, exactly once.
+
+The plan is computed from the ledger and the config alone (no network, no writes). Applying it
+records every object in the ledger the moment it exists; a run cut short resumes where it stopped,
+asking the tool by marker about any write whose outcome was never heard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import CollabsyncError, StampError
+from .ledger import Ledger
+from .model import Container, NewTask, ProjectSpec, TaskSpec, marker
+from .providers.base import Capability, Provider
+from .runtime import Workspace
+
+__all__ = ["DepartmentPlan", "Plan", "build_plan", "apply_plan", "Progress"]
+
+#: Called with (steps done now, what is being done).
+Progress = Callable[[int, str], None]
+
+
+@dataclass
+class DepartmentPlan:
+    """What a stamp will do in one department's tool."""
+
+    department: str
+    provider: str
+    provider_type: str
+    destination: dict[str, Any]
+    where: str
+    container: str | None
+    tasks: list[TaskSpec]
+    to_create: list[str]
+    native_links: list[tuple[str, str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON view for `stamp --plan --format json`."""
+        return {
+            "department": self.department, "provider": self.provider, "type": self.provider_type,
+            "destination": self.where, "container": self.container, "tasks": len(self.tasks),
+            "to_create": list(self.to_create), "dependencies": [list(p) for p in self.native_links],
+        }
+
+
+@dataclass
+class Plan:
+    """The whole stamp: per department, plus the dependencies that cross tools."""
+
+    spec: ProjectSpec
+    departments: list[DepartmentPlan]
+    cross_links: list[tuple[str, str]]
+    links_to_write: int
+
+    @property
+    def steps(self) -> int:
+        """Units of work for a progress bar: one per task to create and per link to write."""
+        return sum(len(d.to_create) for d in self.departments) + self.links_to_write
+
+    @property
+    def up_to_date(self) -> bool:
+        """True when a re-run has nothing left to do."""
+        return self.steps == 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON view of the plan."""
+        return {
+            "instance": self.spec.instance, "template": self.spec.template, "title": self.spec.title,
+            "departments": [d.to_dict() for d in self.departments],
+            "cross_tool_dependencies": [list(p) for p in self.cross_links],
+            "steps": self.steps,
+        }
+
+
+def build_plan(spec: ProjectSpec, ws: Workspace) -> Plan:
+    """Work out what a stamp would create where; reads only the ledger and config."""
+    ledger = ws.ledger
+    done = {k for k, r in ledger.objects(spec.instance).items() if r.state == "done"}
+    links_done = {k for k, r in ledger.links(spec.instance).items() if r.state == "done"}
+    provider_of: dict[str, str] = {}
+    plans: list[DepartmentPlan] = []
+    for dept in spec.departments:
+        tasks = spec.tasks_of(dept)
+        route = ws.route(dept)
+        cls = ws.provider_type(route.provider)
+        recorded = ledger.container(spec.instance, dept)
+        for t in tasks:
+            provider_of[t.key] = route.provider
+        plans.append(DepartmentPlan(
+            department=dept, provider=route.provider, provider_type=cls.type_name,
+            destination=dict(route.destination), where=_describe(route.destination),
+            container=(recorded[1].url or recorded[1].name) if recorded else None,
+            tasks=tasks, to_create=[t.key for t in tasks if t.key not in done],
+        ))
+    by_dept = {p.department: p for p in plans}
+    cross: list[tuple[str, str]] = []
+    pending_links = 0
+    for t in spec.tasks:
+        for dep in t.depends_on:
+            same = provider_of[t.key] == provider_of[dep]
+            native = same and Capability.DEPENDENCIES in ws.provider_type(provider_of[t.key]).capabilities
+            if native:
+                by_dept[t.department].native_links.append((t.key, dep))
+            else:
+                cross.append((t.key, dep))
+            if (t.key, dep) not in links_done:
+                pending_links += 1
+    return Plan(spec, plans, cross, pending_links)
+
+
+def _describe(destination: dict[str, Any]) -> str:
+    """A destination in words, without instantiating (and so connecting) the provider."""
+    return ", ".join(f"{k}={v}" for k, v in destination.items()) or "(default)"
+
+
+def apply_plan(plan: Plan, ws: Workspace, progress: Progress | None = None) -> dict[str, Any]:
+    """Create what the plan lists; StampError names whatever is still missing at the end."""
+    spec, ledger = plan.spec, ws.ledger
+    step = progress or (lambda n, what: None)
+    ledger.save_instance(spec.instance, template=spec.template, source=None, variables=spec.variables,
+                         spec=spec, state="stamping")
+    failures: list[str] = []
+    placed: dict[str, tuple[Provider, Container]] = {}
+    shared: dict[str, Container] = {}
+    for dp in plan.departments:  # departments routed to one destination share one container
+        recorded = ledger.container(spec.instance, dp.department)
+        if recorded:
+            shared.setdefault(_dest_key(dp), recorded[1])
+    created = 0
+    for dp in plan.departments:
+        try:
+            provider = ws.provider(dp.provider)
+            container = _container(spec, dp, provider, ledger, shared)
+            placed[dp.department] = (provider, container)
+            created += _create_tasks(spec, dp, provider, container, ledger, step, failures)
+        except CollabsyncError as exc:
+            failures.append(f"{dp.department} ({dp.provider}): {exc}")
+    links = _write_links(plan, ledger, placed, step, failures)
+    if failures:
+        raise StampError(spec.instance, failures)
+    ledger.set_state(spec.instance, "stamped")
+    return {"instance": spec.instance, "created": created, "links": links}
+
+
+def _dest_key(dp: DepartmentPlan) -> str:
+    """Identity of a destination: provider plus its settings."""
+    return dp.provider + repr(sorted(dp.destination.items()))
+
+
+def _container(spec: ProjectSpec, dp: DepartmentPlan, provider: Provider, ledger: Ledger,
+               shared: dict[str, Container]) -> Container:
+    """The department's container: recorded, shared with a department of the same destination, or ensured."""
+    recorded = ledger.container(spec.instance, dp.department)
+    if recorded:
+        return recorded[1]
+    key = _dest_key(dp)
+    if key in shared:
+        ledger.save_container(spec.instance, dp.department, dp.provider, shared[key])
+        return shared[key]
+    container = provider.ensure_container(spec.instance, spec.title, spec.description, dp.destination)
+    ledger.save_container(spec.instance, dp.department, dp.provider, container)
+    shared[key] = container
+    if not container.extra.get("created"):  # found, not made: the ledger may have lost track of its tasks
+        _reconcile(spec, dp, provider, container, ledger)
+    return container
+
+
+def _reconcile(spec: ProjectSpec, dp: DepartmentPlan, provider: Provider, container: Container, ledger: Ledger) -> int:
+    """Adopt tasks that exist in the tool (by marker) but are not recorded as done."""
+    if Capability.MARKER_SEARCH not in provider.capabilities:
+        return 0
+    keys = {t.key for t in spec.tasks}
+    known = ledger.objects(spec.instance)
+    adopted = 0
+    for key, found in provider.find_marked(container, spec.instance).items():
+        if key in keys and found.ref and (key not in known or known[key].state != "done"):
+            ledger.record(spec.instance, spec.task(key).department, dp.provider, "task", key, ref=found.ref, url=found.url)
+            adopted += 1
+    return adopted
+
+
+def _create_tasks(spec: ProjectSpec, dp: DepartmentPlan, provider: Provider, container: Container,
+                  ledger: Ledger, step: Progress, failures: list[str]) -> int:
+    """Create the department's missing tasks; a pending row (unknown outcome) is checked by marker first."""
+    known = ledger.objects(spec.instance, department=dp.department)
+    if any(r.state == "pending" for r in known.values()):
+        _reconcile(spec, dp, provider, container, ledger)
+        known = ledger.objects(spec.instance, department=dp.department)
+    todo = [t for t in dp.tasks if t.key not in known or known[t.key].state != "done"]
+    if not todo:
+        return 0
+    section_refs = _sections(spec, dp, provider, container, todo)
+    native_checklists = Capability.CHECKLISTS in provider.capabilities
+    new = [NewTask(t, marker(spec.instance, t.key), section_refs.get(t.section or ""),
+                   _description(t, native_checklists)) for t in todo]
+    ledger.mark_pending(spec.instance, dp.department, dp.provider, "task", [t.key for t in todo])
+    made = 0
+    for outcome in provider.create_tasks(container, new):
+        ledger.record(spec.instance, dp.department, dp.provider, "task", outcome.key,
+                      ref=outcome.ref, url=outcome.url, error=outcome.error)
+        if outcome.ref:
+            made += 1
+        else:
+            failures.append(f"{dp.department}/{outcome.key} ({dp.provider}): {outcome.error}")
+        step(1, f"{dp.department}: {outcome.key}")
+    return made
+
+
+def _sections(spec: ProjectSpec, dp: DepartmentPlan, provider: Provider, container: Container,
+              todo: list[TaskSpec]) -> dict[str, str]:
+    """Ensure the sections these tasks use, in template order."""
+    used = {t.section for t in todo if t.section}
+    wanted = [s for s in spec.sections if s.key in used]
+    return provider.ensure_sections(container, wanted) if wanted else {}
+
+
+def _description(task: TaskSpec, native_checklists: bool) -> str:
+    """The body written into the tool: notes, plus the checklist where the tool has none."""
+    parts = [task.notes.strip()] if task.notes.strip() else []
+    if task.checklist and not native_checklists:
+        parts.append("\n".join(f"- [ ] {item}" for item in task.checklist))
+    return "\n\n".join(parts)
+
+
+def _write_links(plan: Plan, ledger: Ledger, placed: dict[str, tuple[Provider, Container]],
+                 step: Progress, failures: list[str]) -> int:
+    """Native links inside a tool in bulk; across tools, a line in both descriptions."""
+    spec = plan.spec
+    objects = ledger.objects(spec.instance)
+    done = {k for k, r in ledger.links(spec.instance).items() if r.state == "done"}
+    written = 0
+
+    def ref(key: str) -> str | None:
+        rec = objects.get(key)
+        return rec.ref if rec and rec.state == "done" else None
+
+    for dp in plan.departments:
+        pairs = [(a, b) for a, b in dp.native_links if (a, b) not in done and ref(a) and ref(b)]
+        if not pairs or dp.department not in placed:
+            continue
+        provider, container = placed[dp.department]
+        by_refs = {(ref(a), ref(b)): (a, b) for a, b in pairs}
+        try:
+            for linked in provider.link_dependencies(container, [(ref(a), ref(b)) for a, b in pairs]):  # type: ignore[misc]
+                a, b = by_refs[(linked.blocked_ref, linked.blocking_ref)]
+                ledger.record_link(spec.instance, a, b, "native", error=linked.error)
+                if linked.error:
+                    failures.append(f"dependency {a} -> {b} ({dp.provider}): {linked.error}")
+                else:
+                    written += 1
+                step(1, f"link {a} -> {b}")
+        except CollabsyncError as exc:
+            failures.append(f"dependencies of {dp.department} ({dp.provider}): {exc}")
+    for a, b in plan.cross_links:
+        if (a, b) in done or not (ref(a) and ref(b)):
+            continue
+        ta, tb = spec.task(a), spec.task(b)
+        pa, pb = placed.get(ta.department), placed.get(tb.department)
+        if not pa or not pb:
+            continue
+        try:
+            if Capability.ANNOTATE in pa[0].capabilities:
+                pa[0].annotate(ref(a), [f"Depends on: {tb.title} ({tb.department}, {pb[0].name}) {objects[b].url}"])  # type: ignore[arg-type]
+            if Capability.ANNOTATE in pb[0].capabilities:
+                pb[0].annotate(ref(b), [f"Blocks: {ta.title} ({ta.department}, {pa[0].name}) {objects[a].url}"])  # type: ignore[arg-type]
+            ledger.record_link(spec.instance, a, b, "cross")
+            written += 1
+        except CollabsyncError as exc:
+            failures.append(f"cross-tool dependency {a} -> {b}: {exc}")
+        step(1, f"link {a} -> {b}")
+    return written

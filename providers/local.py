@@ -1,0 +1,255 @@
+"""The embedded `local` provider: a SQLite file that behaves like a small task tool, no account needed.
+
+It is the default destination and the reference adapter: it supports every capability, so the whole
+main job (stamp, update, status, report) works end to end on a fresh machine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from collabsync.errors import NotFoundError, ProviderError
+from collabsync.model import (
+    Container, Created, Linked, NewTask, SectionSpec, Status, Task, insert_above_marker, marker, parse_marker, with_marker,
+)
+from collabsync.providers.base import Capability, Provider, ProviderContext
+
+__all__ = ["LocalProvider"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS containers (
+    id INTEGER PRIMARY KEY, space TEXT NOT NULL, name TEXT NOT NULL, description TEXT NOT NULL DEFAULT '',
+    created TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sections (
+    id INTEGER PRIMARY KEY, container_id INTEGER NOT NULL REFERENCES containers(id), name TEXT NOT NULL,
+    position INTEGER NOT NULL, UNIQUE (container_id, name)
+);
+CREATE TABLE IF NOT EXISTS tasks (
+    id INTEGER PRIMARY KEY, container_id INTEGER NOT NULL REFERENCES containers(id),
+    section_id INTEGER REFERENCES sections(id), title TEXT NOT NULL, description TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT 'todo', assignee TEXT, start TEXT, due TEXT, estimate REAL,
+    labels TEXT NOT NULL DEFAULT '[]', checklist TEXT NOT NULL DEFAULT '[]',
+    created TEXT NOT NULL, updated TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tasks_container ON tasks (container_id, updated);
+CREATE TABLE IF NOT EXISTS dependencies (
+    task_id INTEGER NOT NULL REFERENCES tasks(id), depends_on_id INTEGER NOT NULL REFERENCES tasks(id),
+    PRIMARY KEY (task_id, depends_on_id)
+);
+"""
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+
+
+class LocalProvider(Provider):
+    """Tasks in $COLLABSYNC_HOME/local.sqlite (or `path`), one container per instance and space."""
+
+    type_name = "local"
+    capabilities = frozenset(Capability)
+    settings_schema = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {"path": {"type": "string", "description": "SQLite file; default $COLLABSYNC_HOME/local.sqlite"}},
+    }
+    destination_schema = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {"space": {"type": "string", "description": "Group containers by space; default 'default'"}},
+    }
+
+    def __init__(self, name: str, settings: Mapping[str, Any], context: ProviderContext) -> None:
+        super().__init__(name, settings, context)
+        self.path = Path(settings["path"]).expanduser() if settings.get("path") else context.home / "local.sqlite"
+        self._lock = threading.RLock()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.executescript(_SCHEMA)
+
+    # -- account -------------------------------------------------------------------------------
+    def check(self) -> str:
+        """The local tool always answers; report its file."""
+        count = self.db.execute("SELECT count(*) FROM tasks").fetchone()[0]
+        return f"local SQLite at {self.path} ({count} tasks)"
+
+    def describe(self, destination: Mapping[str, Any]) -> str:
+        """Where the container goes."""
+        return f"space {destination.get('space', 'default')} in {self.path.name}"
+
+    # -- stamping ------------------------------------------------------------------------------
+    def ensure_container(self, instance: str, title: str, description: str, destination: Mapping[str, Any]) -> Container:
+        """Find the container by its marker in this space, else create it."""
+        space = str(destination.get("space") or "default")
+        mark = marker(instance)
+        with self._lock:
+            for cid, name, desc in self.db.execute(
+                    "SELECT id, name, description FROM containers WHERE space = ?", (space,)).fetchall():
+                if parse_marker(desc) == (instance, None):
+                    return self._to_container(cid, name, space)
+            body = f"{description}\n\n{mark}" if description else mark
+            cur = self.db.execute("INSERT INTO containers (space, name, description, created) VALUES (?,?,?,?)",
+                                  (space, title, body, _now()))
+            container = self._to_container(cur.lastrowid, title, space)
+        return Container(container.ref, container.name, container.url, {**container.extra, "created": True})
+
+    def ensure_sections(self, container: Container, sections: Sequence[SectionSpec]) -> dict[str, str]:
+        """Sections by title, created in order when missing."""
+        cid = self._cid(container)
+        out: dict[str, str] = {}
+        with self._lock:
+            for pos, section in enumerate(sections):
+                row = self.db.execute("SELECT id FROM sections WHERE container_id = ? AND name = ?",
+                                      (cid, section.title)).fetchone()
+                if row is None:
+                    row = (self.db.execute("INSERT INTO sections (container_id, name, position) VALUES (?,?,?)",
+                                           (cid, section.title, pos)).lastrowid,)
+                out[section.key] = str(row[0])
+        return out
+
+    def create_tasks(self, container: Container, tasks: Sequence[NewTask]) -> Iterator[Created]:
+        """One insert per task, each committed before its outcome is yielded."""
+        cid = self._cid(container)
+        for item in tasks:
+            spec = item.spec
+            now = _now()
+            with self._lock:
+                cur = self.db.execute(
+                    "INSERT INTO tasks (container_id, section_id, title, description, assignee, start, due, estimate,"
+                    " labels, checklist, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (cid, int(item.section_ref) if item.section_ref else None, spec.title,
+                     with_marker(item.description, item.marker), spec.assignee,
+                     spec.start.isoformat() if spec.start else None, spec.due.isoformat() if spec.due else None,
+                     spec.estimate, json.dumps(list(spec.labels)), json.dumps(list(spec.checklist)), now, now))
+            ref = str(cur.lastrowid)
+            yield Created(spec.key, ref, self._url(ref))
+
+    def link_dependencies(self, container: Container, pairs: Sequence[tuple[str, str]]) -> Iterator[Linked]:
+        """Native dependency rows."""
+        for blocked, blocking in pairs:
+            with self._lock:
+                self._task_row(blocked)
+                self._task_row(blocking)
+                self.db.execute("INSERT OR IGNORE INTO dependencies (task_id, depends_on_id) VALUES (?,?)",
+                                (int(blocked), int(blocking)))
+                self._touch(blocked)
+            yield Linked(blocked, blocking)
+
+    def annotate(self, ref: str, lines: Sequence[str]) -> None:
+        """Insert lines above the marker; lines already present are not repeated."""
+        with self._lock:
+            desc = self._task_row(ref)["description"]
+            new = insert_above_marker(desc, lines)
+            if new != desc:
+                self.db.execute("UPDATE tasks SET description = ?, updated = ? WHERE id = ?", (new, _now(), int(ref)))
+
+    def find_marked(self, container: Container, instance: str) -> dict[str, Created]:
+        """Every task of the container whose description carries this instance's marker."""
+        out: dict[str, Created] = {}
+        rows = self.db.execute("SELECT id, description FROM tasks WHERE container_id = ?", (self._cid(container),))
+        for tid, desc in rows.fetchall():
+            found = parse_marker(desc)
+            if found and found[0] == instance and found[1]:
+                out[found[1]] = Created(found[1], str(tid), self._url(str(tid)))
+        return out
+
+    # -- reading and updating --------------------------------------------------------------------
+    def read_tasks(self, container: Container, since: dt.datetime | None = None) -> list[Task]:
+        """All tasks (or those updated since a time) with their dependencies, in two queries."""
+        cid = self._cid(container)
+        sql = ("SELECT t.*, s.name AS section_name FROM tasks t LEFT JOIN sections s ON s.id = t.section_id"
+               " WHERE t.container_id = ?")
+        args: list[Any] = [cid]
+        if since is not None:
+            sql += " AND t.updated >= ?"
+            args.append(since.astimezone(dt.timezone.utc).isoformat(timespec="microseconds"))
+        self.db.row_factory = sqlite3.Row
+        try:
+            rows = self.db.execute(sql + " ORDER BY t.id", args).fetchall()
+            deps: dict[int, list[str]] = {}
+            for tid, dep in self.db.execute(
+                    "SELECT d.task_id, d.depends_on_id FROM dependencies d JOIN tasks t ON t.id = d.task_id"
+                    " WHERE t.container_id = ?", (cid,)).fetchall():
+                deps.setdefault(tid, []).append(str(dep))
+        finally:
+            self.db.row_factory = None
+        return [self._to_task(row, deps.get(row["id"], [])) for row in rows]
+
+    def set_status(self, container: Container, ref: str, status: Status) -> None:
+        """Move a task to a status."""
+        with self._lock:
+            self._task_row(ref)
+            self.db.execute("UPDATE tasks SET status = ?, updated = ? WHERE id = ?", (Status(status).value, _now(), int(ref)))
+
+    def update_task(self, ref: str, **fields: Any) -> None:
+        """Change due/assignee/title directly (for tests and scripting)."""
+        allowed = {"title", "due", "start", "assignee", "estimate"}
+        bad = set(fields) - allowed
+        if bad:
+            raise ProviderError(self.name, f"task {ref}", f"cannot set {', '.join(sorted(bad))}")
+        with self._lock:
+            self._task_row(ref)
+            for key, value in fields.items():
+                if isinstance(value, dt.date):
+                    value = value.isoformat()
+                self.db.execute(f"UPDATE tasks SET {key} = ?, updated = ? WHERE id = ?", (value, _now(), int(ref)))
+
+    def close(self) -> None:
+        """Close the database file."""
+        self.db.close()
+
+    # -- mappers ---------------------------------------------------------------------------------
+    def _cid(self, container: Container) -> int:
+        try:
+            return int(container.ref)
+        except ValueError:
+            raise NotFoundError(self.name, f"container {container.ref}", "not a local container id") from None
+
+    def _task_row(self, ref: str) -> dict[str, Any]:
+        self.db.row_factory = sqlite3.Row
+        try:
+            row = self.db.execute("SELECT * FROM tasks WHERE id = ?", (int(ref),)).fetchone()
+        except ValueError:
+            row = None
+        finally:
+            self.db.row_factory = None
+        if row is None:
+            raise NotFoundError(self.name, f"task {ref}", "no such task")
+        return dict(row)
+
+    def _touch(self, ref: str) -> None:
+        self.db.execute("UPDATE tasks SET updated = ? WHERE id = ?", (_now(), int(ref)))
+
+    def _url(self, ref: str) -> str:
+        return f"collabsync-local://{self.name}/tasks/{ref}"
+
+    def _to_container(self, cid: int | None, name: str, space: str) -> Container:
+        return Container(str(cid), name, f"collabsync-local://{self.name}/containers/{cid}", {"space": space})
+
+    def _to_task(self, row: sqlite3.Row, deps: list[str]) -> Task:
+        found = parse_marker(row["description"])
+        return Task(
+            ref=str(row["id"]),
+            key=found[1] if found else None,
+            title=row["title"],
+            status=Status(row["status"]),
+            section=row["section_name"],
+            assignee=row["assignee"],
+            start=dt.date.fromisoformat(row["start"]) if row["start"] else None,
+            due=dt.date.fromisoformat(row["due"]) if row["due"] else None,
+            estimate=row["estimate"],
+            labels=json.loads(row["labels"]),
+            depends_on=deps,
+            url=self._url(str(row["id"])),
+            updated=dt.datetime.fromisoformat(row["updated"]),
+            extra={"description": row["description"], "checklist": json.loads(row["checklist"])},
+        )
