@@ -13,7 +13,6 @@ import binascii
 import datetime as dt
 import json
 import math
-import random
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
@@ -21,9 +20,10 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from .core import ApiError, Emulator, Faults, RateLimit, json_response
-from .jira_jql import JqlError, parse_jql, text_to_adf
+from .jira_jql import JqlError, parse_jql
+from .jira_seed import JiraSeedMixin
 from .jira_store import (
-    FIELDS, FLAGGED, IMPEDIMENT, ISSUE_TYPES, LINK_TYPES, START_DATE, STATUSES, STORY_POINTS,
+    FIELDS, FLAGGED, ISSUE_TYPES, LINK_TYPES, START_DATE, STATUSES, STORY_POINTS,
     Issue, JiraStore, jira_time,
 )
 
@@ -39,12 +39,12 @@ def _rule(path: str, endpoint: str, methods: list[str]) -> Rule:
     return Rule(_V + path, endpoint=endpoint, methods=methods)
 
 
-class JiraEmulator(Emulator):
+class JiraEmulator(JiraSeedMixin, Emulator):
     """Jira Cloud REST v2/v3 subset with Jira's auth, error, paging and rate-limit behaviour."""
 
     name = "jira"
     prefix = ""
-    rules = [
+    _rules = [
         _rule("/serverInfo", "server_info", ["GET"]),
         _rule("/myself", "myself", ["GET"]),
         _rule("/field", "fields", ["GET"]),
@@ -65,6 +65,11 @@ class JiraEmulator(Emulator):
         _rule("/search/jql", "search_jql", ["GET", "POST"]),
         _rule("/search", "search_old", ["GET", "POST"]),
     ]
+
+    @property
+    def rules(self) -> list[Rule]:  # type: ignore[override]
+        """Fresh copies per instance: a werkzeug Rule can be bound to one Map only."""
+        return [r.empty() for r in self._rules]
 
     def __init__(
         self,
@@ -156,127 +161,6 @@ class JiraEmulator(Emulator):
         if retry_after not in (None, ""):
             headers["Retry-After"] = str(retry_after)
         return json_response({"errorMessages": ["Rate limit exceeded."], "errors": {}}, 429, headers)
-
-    # -- seed API ------------------------------------------------------------------------------
-    def add_user(self, display_name: str, email: str | None = None, *, account_id: str | None = None,
-                 api_token: str | None = None, pat: str | None = None, time_zone: str = "UTC") -> str:
-        """Add a user (optionally with credentials); returns its accountId."""
-        with self.lock:
-            account_id = account_id or f"5b10ac8d82e05b22cc7d{len(self.store.users) + 1:04d}"
-            email = email or f"{display_name.lower().replace(' ', '.')}@example.com"
-            self.store.users[account_id] = {"accountId": account_id, "displayName": display_name,
-                                            "emailAddress": email, "name": email.split("@")[0], "timeZone": time_zone}
-            if api_token:
-                self._basic[(email, api_token)] = account_id
-            if pat:
-                self._bearer[pat] = account_id
-            return account_id
-
-    def add_project(self, key: str, name: str | None = None, *, issue_types: list[str] | None = None,
-                    lead: str | None = None) -> str:
-        """Add a project (all issue types unless `issue_types` names a subset); returns its id."""
-        with self.lock:
-            names = issue_types or [t[1] for t in ISSUE_TYPES]
-            types = [t[0] for t in ISSUE_TYPES if t[1] in names]
-            self.store._next_project += 1
-            pid = str(self.store._next_project)
-            self.store.projects[pid] = {"id": pid, "key": key.upper(), "name": name or key, "types": types,
-                                        "counter": 0, "lead": lead or getattr(self, "admin", None)}
-            return pid
-
-    def add_issue(self, project_key: str, summary: str, *, issue_type: str = "Task", status: str = "To Do",
-                  description: str | None = None, assignee: str | None = None, due: dt.date | str | None = None,
-                  labels: list[str] | tuple[str, ...] = (), parent: str | None = None, story_points: float | None = None,
-                  flagged: bool = False, start: dt.date | str | None = None, updated: dt.datetime | None = None) -> str:
-        """Create an issue directly (no request logged); returns its key."""
-        fields: dict[str, Any] = {"project": {"key": project_key}, "issuetype": {"name": issue_type},
-                                  "summary": summary, "labels": list(labels)}
-        if description is not None:
-            fields["description"] = text_to_adf(description)
-        if assignee:
-            fields["assignee"] = {"accountId": self._account(assignee)}
-        if due:
-            fields["duedate"] = str(due)
-        if start:
-            fields[START_DATE] = str(start)
-        if parent:
-            fields["parent"] = {"key": parent}
-        if story_points is not None:
-            fields[STORY_POINTS] = story_points
-        if flagged:
-            fields[FLAGGED] = [{"value": "Impediment"}]
-        with self.lock:
-            issue = self.store.create({"fields": fields}, v3=True, now=updated or self.clock(), reporter=self.admin)
-            issue.status_id = self.store.status(status)[0]
-            return issue.key
-
-    def set_status(self, issue_key: str, status_name: str, *, when: dt.datetime | None = None) -> None:
-        """Move an issue to a status by name, as a person would in the UI (bumps `updated`)."""
-        with self.lock:
-            issue = self.store.issue(issue_key)
-            issue.status_id = self.store.status(status_name)[0]
-            issue.updated = when or self.clock()
-
-    def set_flagged(self, issue_key: str, flagged: bool = True) -> None:
-        """Flag or unflag an issue (the Flagged custom field)."""
-        with self.lock:
-            issue = self.store.issue(issue_key)
-            issue.custom[FLAGGED] = [dict(IMPEDIMENT)] if flagged else None
-            issue.updated = self.clock()
-
-    def link_issues(self, blocking_key: str, blocked_key: str, link_type: str = "Blocks") -> None:
-        """Add a link directly: blocking_key blocks blocked_key."""
-        with self.lock:
-            self.store.link({"name": link_type}, {"key": blocking_key}, {"key": blocked_key})
-
-    def issue(self, issue_key: str) -> Issue:
-        """The stored issue, for assertions."""
-        with self.lock:
-            return self.store.issue(issue_key)
-
-    def issue_json(self, issue_key: str, *, v3: bool = False) -> dict[str, Any]:
-        """The issue as GET /issue would render it (all fields)."""
-        with self.lock:
-            return self.store.render_issue(self.store.issue(issue_key), None, v3=v3)
-
-    def project_issues(self, project_key: str) -> list[Issue]:
-        """Every issue of a project, in creation order."""
-        with self.lock:
-            pid = self.store.project(project_key)["id"]
-            return [i for i in self.store.issues.values() if i.project_id == pid]
-
-    def seed_bulk(self, containers: int, tasks: int, *, seed: int = 7) -> list[dict[str, Any]]:
-        """`containers` projects, each with one marked epic and `tasks` marked children of mixed state."""
-        rng = random.Random(seed)
-        people = [self.add_user(n) for n in ("Ada Lovelace", "Grace Hopper", "Alan Turing", "Edsger Dijkstra")]
-        today = self.clock().date()
-        out = []
-        for c in range(containers):
-            key = "SEED" + "".join(chr(65 + int(d)) for d in str(c))
-            instance = f"seed-{c}"
-            self.add_project(key, f"Seed project {c}")
-            label = f"collabsync-{instance}"
-            epic = self.add_issue(key, f"Seed instance {c}", issue_type="Epic", labels=[label],
-                                  description=f"Seeded container.\ncollabsync:{instance}")
-            keys = []
-            for t in range(tasks):
-                roll = rng.random()
-                status = ("To Do" if roll < 0.35 else "In Progress" if roll < 0.6 else "Done" if roll < 0.8
-                          else "Blocked" if roll < 0.88 else "On Hold" if roll < 0.93 else rng.choice(["Won't Do", "Cancelled"]))
-                due = today + dt.timedelta(days=rng.randint(-20, 40)) if rng.random() < 0.8 else None
-                keys.append(self.add_issue(
-                    key, f"Seed task {c}.{t}", status=status, parent=epic, labels=[label, f"phase-{t % 3}"],
-                    description=f"Seeded task {t}.\ncollabsync:{instance}/t{t}", assignee=rng.choice(people + [None]),
-                    due=due, story_points=rng.choice([None, 1, 2, 3, 5, 8]), flagged=rng.random() < 0.05,
-                ))
-            out.append({"project": key, "epic": epic, "instance": instance, "issues": keys})
-        return out
-
-    def _account(self, who: str) -> str:
-        for u in self.store.users.values():
-            if who in (u["accountId"], u["displayName"], u["emailAddress"]):
-                return u["accountId"]
-        return self.add_user(who)
 
     # -- helpers ---------------------------------------------------------------------------------
     def _version(self, v: str) -> bool:
