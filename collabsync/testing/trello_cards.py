@@ -1,0 +1,270 @@
+"""Card-side routes of the Trello emulator: cards, attachments, checklists, labels, custom fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from .core import ApiError
+from .trello_store import TrelloState, iso, parse_when
+
+__all__ = ["TrelloCardRoutes", "NOT_FOUND", "as_bool", "as_ids", "as_fields", "text_response"]
+
+NOT_FOUND = "The requested resource was not found."
+
+
+def as_bool(value: Any) -> bool:
+    """Trello booleans arrive as JSON booleans or the strings true/false."""
+    return value is True or str(value).lower() in ("true", "1", "yes")
+
+
+def as_ids(value: Any) -> list[str]:
+    """Id lists arrive comma-separated or as JSON arrays."""
+    if value in (None, "", "null"):
+        return []
+    items = value if isinstance(value, list) else str(value).split(",")
+    return [str(i).strip() for i in items if str(i).strip()]
+
+
+def as_fields(value: Any) -> list[str] | None:
+    """A `fields` parameter; None means all fields."""
+    if value in (None, "", "all"):
+        return None
+    return as_ids(value)
+
+
+def text_response(message: str, status: int) -> Response:
+    """Trello answers most errors in plain text, not JSON."""
+    return Response(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+class TrelloCardRoutes:
+    """Handlers for /cards, /checklists and /labels; mixed into TrelloEmulator."""
+
+    state: TrelloState
+
+    def post_card(self, request: Request) -> Any:
+        """POST /cards: name, desc, idList, due, start, dueComplete, idMembers, idLabels, pos."""
+        p = self._params(request)
+        if not p.get("idList"):
+            raise ApiError(400, "invalid value for idList")
+        lst = self._get(self.state.lists, str(p["idList"]), field="idList")
+        card = self.state.add_card(
+            lst, request.environ["trello.member"], name=str(p.get("name") or ""), desc=str(p.get("desc") or ""),
+            due=self._when(p, "due"), start=self._when(p, "start"),
+            id_members=self._members_of(p.get("idMembers")),
+            id_labels=self._labels_of(p.get("idLabels"), lst["idBoard"]),
+            pos=p.get("pos"), due_complete=as_bool(p.get("dueComplete", False)),
+        )
+        return self.state.card_json(card)
+
+    def get_card(self, request: Request, cid: str) -> Any:
+        """GET /cards/{id}?fields=&attachments=&checklists=&customFieldItems=."""
+        return self._card_view(self._card(cid), request)
+
+    def put_card(self, request: Request, cid: str) -> Any:
+        """PUT /cards/{id}: name, desc, idList, closed, due, start, dueComplete, idMembers, idLabels, pos."""
+        card, p = self._card(cid), self._params(request)
+        member = request.environ["trello.member"]
+        before_list = self.state.lists[card["idList"]]
+        old: dict[str, Any] = {}
+        if "idList" in p and p["idList"] != card["idList"]:
+            lst = self._get(self.state.lists, str(p["idList"]), field="idList")
+            old["idList"] = card["idList"]
+            card["idList"], card["idBoard"] = lst["id"], lst["idBoard"]
+        for key in ("name", "desc"):
+            if key in p and p[key] != card[key]:
+                old[key], card[key] = card[key], str(p[key] or "")
+        for key in ("closed", "dueComplete"):
+            if key in p and as_bool(p[key]) != card[key]:
+                old[key], card[key] = card[key], as_bool(p[key])
+        for key in ("due", "start"):
+            if key in p:
+                old[key], card[key] = card[key], self._when(p, key)
+        if "idMembers" in p:
+            old["idMembers"], card["idMembers"] = card["idMembers"], self._members_of(p["idMembers"])
+        if "idLabels" in p:
+            old["idLabels"], card["idLabels"] = card["idLabels"], self._labels_of(p["idLabels"], card["idBoard"])
+        if "pos" in p:
+            old["pos"] = card["pos"]
+            card["pos"] = self.state._pos(p["pos"], [c["pos"] for c in self.state.cards.values()
+                                                     if c["idList"] == card["idList"]])
+        if old:
+            self._touch(card, member, old, before_list)
+        return self.state.card_json(card)
+
+    def delete_card(self, request: Request, cid: str) -> Any:
+        """DELETE /cards/{id}."""
+        card = self._card(cid)
+        del self.state.cards[card["id"]]
+        self.state.log_action("deleteCard", request.environ["trello.member"], board=self.state.boards[card["idBoard"]],
+                              lst=self.state.lists[card["idList"]], extra={"card": {"id": card["id"], "idShort": card["idShort"]}})
+        return {"limits": {}}
+
+    def get_card_attachments(self, request: Request, cid: str) -> Any:
+        """GET /cards/{id}/attachments."""
+        return [dict(a) for a in self._card(cid)["attachments"]]
+
+    def post_card_attachment(self, request: Request, cid: str) -> Any:
+        """POST /cards/{id}/attachments: url, name (links only; no file uploads)."""
+        card, p = self._card(cid), self._params(request)
+        url = str(p.get("url") or "")
+        if not url.startswith(("http://", "https://")):
+            raise ApiError(400, "invalid value for url")
+        member = request.environ["trello.member"]
+        attachment = {
+            "id": self.state.new_id(), "bytes": None, "date": iso(self.state.now()), "edgeColor": None,
+            "idMember": member, "isUpload": False, "mimeType": str(p.get("mimeType") or ""),
+            "name": str(p.get("name") or url), "previews": [], "url": url,
+            "pos": float(16384 * (len(card["attachments"]) + 1)), "fileName": None,
+        }
+        card["attachments"].append(attachment)
+        self._touch(card, member, None, None, kind="addAttachmentToCard",
+                    extra={"attachment": {"id": attachment["id"], "name": attachment["name"], "url": url}})
+        return dict(attachment)
+
+    def get_card_checklists(self, request: Request, cid: str) -> Any:
+        """GET /cards/{id}/checklists."""
+        return [self.state.checklist_json(self.state.checklists[c]) for c in self._card(cid)["idChecklists"]]
+
+    def post_card_checklist(self, request: Request, cid: str) -> Any:
+        """POST /cards/{id}/checklists: name, pos."""
+        return self._create_checklist(self._card(cid), self._params(request), request)
+
+    def post_card_label(self, request: Request, cid: str) -> Any:
+        """POST /cards/{id}/idLabels: value (a label id); answers the card's label ids."""
+        card, p = self._card(cid), self._params(request)
+        label_id = self._labels_of(p.get("value"), card["idBoard"])
+        if not label_id:
+            raise ApiError(400, "invalid value for value")
+        if label_id[0] in card["idLabels"]:
+            raise ApiError(400, "that label is already on the card")
+        old = list(card["idLabels"])
+        card["idLabels"].append(label_id[0])
+        self._touch(card, request.environ["trello.member"], {"idLabels": old}, None)
+        return list(card["idLabels"])
+
+    def delete_card_label(self, request: Request, cid: str, label_id: str) -> Any:
+        """DELETE /cards/{id}/idLabels/{idLabel}."""
+        card = self._card(cid)
+        if label_id not in card["idLabels"]:
+            raise ApiError(404, NOT_FOUND)
+        old = list(card["idLabels"])
+        card["idLabels"].remove(label_id)
+        self._touch(card, request.environ["trello.member"], {"idLabels": old}, None)
+        return []
+
+    def get_card_custom_field_items(self, request: Request, cid: str) -> Any:
+        """GET /cards/{id}/customFieldItems."""
+        return [dict(i) for i in self._card(cid)["customFieldItems"]]
+
+    def put_card_custom_field(self, request: Request, cid: str, fid: str) -> Any:
+        """PUT /cards/{id}/customField/{idCustomField}/item: value or idValue."""
+        card, p = self._card(cid), self._params(request)
+        field = self._get(self.state.custom_fields, fid)
+        return self.set_custom_field(card["id"], field["id"], p.get("idValue") or p.get("value"))
+
+    def post_checklist(self, request: Request) -> Any:
+        """POST /checklists: idCard, name, pos."""
+        p = self._params(request)
+        if not p.get("idCard"):
+            raise ApiError(400, "invalid value for idCard")
+        return self._create_checklist(self._card(str(p["idCard"])), p, request)
+
+    def get_checklist(self, request: Request, clid: str) -> Any:
+        """GET /checklists/{id}."""
+        return self.state.checklist_json(self._get(self.state.checklists, clid))
+
+    def post_check_item(self, request: Request, clid: str) -> Any:
+        """POST /checklists/{id}/checkItems: name, pos, checked."""
+        checklist, p = self._get(self.state.checklists, clid), self._params(request)
+        name = str(p.get("name") or "").strip()
+        if not name:
+            raise ApiError(400, "invalid value for name")
+        item = {"id": self.state.new_id(), "name": name, "nameData": None, "idChecklist": checklist["id"],
+                "state": "complete" if as_bool(p.get("checked", False)) else "incomplete",
+                "pos": self.state._pos(p.get("pos"), [i["pos"] for i in checklist["checkItems"]]),
+                "due": None, "dueReminder": None, "idMember": None}
+        checklist["checkItems"].append(item)
+        return dict(item, limits={})
+
+    def post_label(self, request: Request) -> Any:
+        """POST /labels: name, color, idBoard."""
+        p = self._params(request)
+        if not p.get("idBoard"):
+            raise ApiError(400, "invalid value for idBoard")
+        return self._create_label(self._board(str(p["idBoard"])), p)
+
+    def get_label(self, request: Request, label_id: str) -> Any:
+        """GET /labels/{id}."""
+        return self.state.label_json(self._get(self.state.labels, label_id))
+
+    def _card(self, cid: str) -> dict[str, Any]:
+        for card in self.state.cards.values() if len(cid) == 8 else ():
+            if card["shortLink"] == cid:
+                return card
+        return self._get(self.state.cards, cid)
+
+    def _card_view(self, card: dict[str, Any], request: Request) -> dict[str, Any]:
+        view = self.state.card_json(card, as_fields(request.args.get("fields")))
+        if as_bool(request.args.get("attachments", False)):
+            view["attachments"] = [dict(a) for a in card["attachments"]]
+        if request.args.get("checklists", "none") != "none":
+            view["checklists"] = [self.state.checklist_json(self.state.checklists[c]) for c in card["idChecklists"]]
+        if as_bool(request.args.get("customFieldItems", False)):
+            view["customFieldItems"] = [dict(i) for i in card["customFieldItems"]]
+        return view
+
+    def _when(self, p: dict[str, Any], key: str) -> Any:
+        try:
+            return parse_when(p.get(key))
+        except ValueError:
+            raise ApiError(400, f"invalid value for {key}") from None
+
+    def _members_of(self, value: Any) -> list[str]:
+        ids = as_ids(value)
+        for mid in ids:
+            if mid not in self.state.members:
+                raise ApiError(400, "invalid value for idMembers")
+        return ids
+
+    def _labels_of(self, value: Any, board_id: str) -> list[str]:
+        ids = as_ids(value)
+        for lid in ids:
+            label = self.state.labels.get(lid)
+            if label is None or label["idBoard"] != board_id:
+                raise ApiError(400, "invalid value for idLabels")
+        return ids
+
+    def _create_label(self, board: dict[str, Any], p: dict[str, Any]) -> Any:
+        color = p.get("color")
+        color = None if color in (None, "", "null") else str(color)
+        if color is not None and color not in self.state.board_json(board)["labelNames"]:
+            raise ApiError(400, "invalid value for color")
+        return self.state.label_json(self.state.add_label(board["id"], str(p.get("name") or ""), color))
+
+    def _create_checklist(self, card: dict[str, Any], p: dict[str, Any], request: Request) -> Any:
+        checklist = {"id": self.state.new_id(), "name": str(p.get("name") or "Checklist"), "idBoard": card["idBoard"],
+                     "idCard": card["id"], "pos": self.state._pos(p.get("pos"), []), "checkItems": []}
+        self.state.checklists[checklist["id"]] = checklist
+        card["idChecklists"].append(checklist["id"])
+        self._touch(card, request.environ["trello.member"], None, None, kind="addChecklistToCard",
+                    extra={"checklist": {"id": checklist["id"], "name": checklist["name"]}})
+        return dict(self.state.checklist_json(checklist), limits={})
+
+    def _touch(self, card: dict[str, Any], member: str, old: dict[str, Any] | None,
+               before_list: dict[str, Any] | None, *, kind: str = "updateCard",
+               extra: dict[str, Any] | None = None) -> None:
+        """Bump dateLastActivity and log the action (updateCard carries `old` and list moves)."""
+        card["dateLastActivity"] = self.state.now()
+        board, lst = self.state.boards[card["idBoard"]], self.state.lists[card["idList"]]
+        data = dict(extra or {})
+        if old is not None:
+            data["old"] = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in old.items()}
+        if old and "idList" in old and before_list is not None:
+            data["listBefore"] = {"id": before_list["id"], "name": before_list["name"]}
+            data["listAfter"] = {"id": lst["id"], "name": lst["name"]}
+        action = self.state.log_action(kind, member, board=board, lst=lst, card=card, extra=data)
+        if old:
+            action["data"]["card"].update({k: self.state.card_json(card).get(k) for k in old})
