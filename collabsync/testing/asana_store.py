@@ -1,0 +1,354 @@
+"""In-memory state of the Asana emulator: objects, their JSON representations, opt_fields, paging.
+
+Kept apart from the HTTP layer (``asana.py``) so the seed API and the route handlers share one
+store and each module stays readable.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from typing import Any
+
+from .core import ApiError
+
+__all__ = ["AsanaStore", "FieldTree", "parse_opt_fields", "select_fields", "compact", "HELP", "iso"]
+
+HELP = (
+    "For more information on API status codes and how to handle them, "
+    "read the docs on errors: https://developers.asana.com/docs/errors"
+)
+GID_BASE = 1_210_000_000_000_000
+DEFAULT_STATUS_OPTIONS = ("On track", "At risk", "Blocked", "Done", "Cancelled")
+OPTION_COLORS = ("green", "yellow", "red", "blue", "none")
+
+FieldTree = dict[str, "FieldTree"]
+
+
+def iso(moment: dt.datetime | None) -> str | None:
+    """Asana's timestamp format: UTC with milliseconds and a Z."""
+    if moment is None:
+        return None
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def parse_opt_fields(raw: str | None) -> FieldTree | None:
+    """Turn ``name,memberships.section.name`` into a tree; None when the parameter is absent."""
+    if raw is None:
+        return None
+    tree: FieldTree = {}
+    for item in raw.split(","):
+        item = item.strip()
+        if not item:
+            continue
+        node = tree
+        for part in item.split("."):
+            node = node.setdefault(part, {})
+    return tree
+
+
+def compact(value: Any) -> Any:
+    """The compact form of a nested value: gid, resource_type and name (recursively for wrappers)."""
+    if isinstance(value, list):
+        return [compact(v) for v in value]
+    if isinstance(value, dict):
+        if "gid" in value:
+            return {k: value[k] for k in ("gid", "resource_type", "name") if k in value}
+        return {k: compact(v) for k, v in value.items()}
+    return value
+
+
+def select_fields(full: dict[str, Any], tree: FieldTree, kind: str) -> dict[str, Any]:
+    """Keep gid, resource_type and the asked fields; 400 on a field the resource does not have."""
+    out = {k: full[k] for k in ("gid", "resource_type") if k in full}
+    for name, sub in tree.items():
+        if name not in full:
+            raise ApiError(400, f"opt_fields: Unknown field '{name}' on {kind}")
+        out[name] = _pick(full[name], sub)
+    return out
+
+
+def _pick(value: Any, tree: FieldTree) -> Any:
+    if isinstance(value, list):
+        return [_pick(v, tree) for v in value]
+    if isinstance(value, dict):
+        if not tree:
+            return compact(value)
+        out = {k: value[k] for k in ("gid", "resource_type") if k in value}
+        for name, sub in tree.items():
+            if name in value:
+                out[name] = _pick(value[name], sub)
+        return out
+    return value
+
+
+def encode_offset(kind: str, position: int) -> str:
+    """An opaque offset token, as Asana hands out."""
+    raw = json.dumps({"k": kind, "p": position}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_offset(token: str, kind: str) -> int:
+    """The position inside a token; 400 when it is not one of ours or belongs to another listing."""
+    try:
+        padded = token + "=" * (-len(token) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if data["k"] != kind or int(data["p"]) < 0:
+            raise ValueError(token)
+        return int(data["p"])
+    except (ValueError, KeyError, TypeError, json.JSONDecodeError):
+        raise ApiError(400, "offset: Your pagination token is invalid.") from None
+
+
+class AsanaStore:
+    """Workspaces, teams, users, projects, sections, tasks and custom fields, with gid counters."""
+
+    def __init__(self, clock: Any) -> None:
+        self.clock = clock
+        self.users: dict[str, dict[str, Any]] = {}
+        self.tokens: dict[str, str] = {}
+        self.workspaces: dict[str, dict[str, Any]] = {}
+        self.teams: dict[str, dict[str, Any]] = {}
+        self.projects: dict[str, dict[str, Any]] = {}
+        self.sections: dict[str, dict[str, Any]] = {}
+        self.tasks: dict[str, dict[str, Any]] = {}
+        self.fields: dict[str, dict[str, Any]] = {}
+        self._next = GID_BASE
+
+    def gid(self) -> str:
+        """A fresh numeric-string gid."""
+        self._next += 1
+        return str(self._next)
+
+    # -- creation ----------------------------------------------------------------------------------
+    def new_workspace(self, name: str, is_organization: bool = True) -> str:
+        """Add a workspace (organisation)."""
+        gid = self.gid()
+        self.workspaces[gid] = {"gid": gid, "name": name, "is_organization": is_organization}
+        return gid
+
+    def new_user(self, name: str, email: str, workspaces: list[str], token: str | None) -> str:
+        """Add a user, member of the given workspaces, optionally owning a PAT."""
+        gid = self.gid()
+        self.users[gid] = {"gid": gid, "name": name, "email": email, "workspaces": list(workspaces)}
+        if token:
+            self.tokens[token] = gid
+        return gid
+
+    def new_team(self, workspace: str, name: str) -> str:
+        """Add a team to a workspace."""
+        self.workspace(workspace)
+        gid = self.gid()
+        self.teams[gid] = {"gid": gid, "name": name, "workspace": workspace, "description": ""}
+        return gid
+
+    def new_project(self, name: str, workspace: str, team: str | None, notes: str = "",
+                    owner: str | None = None, sections: tuple[str, ...] | None = None) -> str:
+        """Add a project; with no section names it gets Asana's default 'Untitled section'."""
+        now = self.clock()
+        gid = self.gid()
+        self.projects[gid] = {
+            "gid": gid, "name": name, "notes": notes, "workspace": workspace, "team": team,
+            "owner": owner, "archived": False, "color": None, "created_at": now, "modified_at": now,
+            "due_on": None, "start_on": None, "sections": [], "tasks": [], "fields": [],
+        }
+        for title in sections if sections is not None else ("Untitled section",):
+            self.new_section(gid, title)
+        return gid
+
+    def new_section(self, project: str, name: str) -> str:
+        """Add a section at the end of a project."""
+        proj = self.project(project)
+        gid = self.gid()
+        self.sections[gid] = {"gid": gid, "name": name, "project": project, "created_at": self.clock()}
+        proj["sections"].append(gid)
+        return gid
+
+    def new_field(self, workspace: str, name: str, options: tuple[str, ...]) -> str:
+        """Add an enum custom field to a workspace."""
+        gid = self.gid()
+        opts = [
+            {"gid": self.gid(), "resource_type": "enum_option", "name": o,
+             "color": OPTION_COLORS[i % len(OPTION_COLORS)], "enabled": True}
+            for i, o in enumerate(options)
+        ]
+        self.fields[gid] = {"gid": gid, "name": name, "workspace": workspace, "enum_options": opts}
+        return gid
+
+    def new_task(self, *, name: str, workspace: str, memberships: list[tuple[str, str]], notes: str = "",
+                 assignee: str | None = None, due_on: str | None = None, start_on: str | None = None,
+                 completed: bool = False, parent: str | None = None, values: dict[str, str] | None = None,
+                 subtype: str = "default_task") -> str:
+        """Add a task with (project, section) memberships; the caller has validated the input."""
+        now = self.clock()
+        gid = self.gid()
+        self.tasks[gid] = {
+            "gid": gid, "name": name, "notes": notes, "workspace": workspace, "assignee": assignee,
+            "due_on": due_on, "start_on": start_on, "completed": completed,
+            "completed_at": now if completed else None, "created_at": now, "modified_at": now,
+            "memberships": list(memberships), "parent": parent, "subtasks": [], "dependencies": [],
+            "dependents": [], "values": dict(values or {}), "resource_subtype": subtype,
+        }
+        for project, _section in memberships:
+            self.project(project)["tasks"].append(gid)
+        if parent:
+            self.task(parent)["subtasks"].append(gid)
+        return gid
+
+    # -- lookups (404 in Asana's words) ------------------------------------------------------------
+    def _get(self, table: dict[str, dict[str, Any]], gid: str, kind: str) -> dict[str, Any]:
+        obj = table.get(str(gid))
+        if obj is None:
+            if not str(gid).isdigit():
+                raise ApiError(400, f"{kind}: Not a recognized ID: {gid}")
+            raise ApiError(404, f"{kind}: Unknown object: {gid}")
+        return obj
+
+    def workspace(self, gid: str) -> dict[str, Any]:
+        return self._get(self.workspaces, gid, "workspace")
+
+    def team(self, gid: str) -> dict[str, Any]:
+        return self._get(self.teams, gid, "team")
+
+    def user(self, gid: str) -> dict[str, Any]:
+        return self._get(self.users, gid, "user")
+
+    def project(self, gid: str) -> dict[str, Any]:
+        return self._get(self.projects, gid, "project")
+
+    def section(self, gid: str) -> dict[str, Any]:
+        return self._get(self.sections, gid, "section")
+
+    def task(self, gid: str) -> dict[str, Any]:
+        return self._get(self.tasks, gid, "task")
+
+    def field(self, gid: str) -> dict[str, Any]:
+        return self._get(self.fields, gid, "custom_field")
+
+    def resolve_user(self, ref: str, me: str) -> str:
+        """A user gid from a gid, an email or 'me'."""
+        if ref == "me":
+            return me
+        for gid, user in self.users.items():
+            if ref in (gid, user["email"]):
+                return gid
+        raise ApiError(400, f"assignee: Not a recognized ID: {ref}")
+
+    def touch(self, task: dict[str, Any]) -> None:
+        """Bump modified_at, as every change in Asana does."""
+        task["modified_at"] = self.clock()
+
+    # -- representations ---------------------------------------------------------------------------
+    def ref(self, kind: str, gid: str | None) -> dict[str, Any] | None:
+        """The nested form of a referenced object (enough for dotted opt_fields)."""
+        if gid is None:
+            return None
+        if kind == "user":
+            u = self.users[gid]
+            return {"gid": gid, "resource_type": "user", "name": u["name"], "email": u["email"]}
+        table = {"workspace": self.workspaces, "team": self.teams, "project": self.projects,
+                 "section": self.sections, "task": self.tasks}[kind]
+        out = {"gid": gid, "resource_type": kind, "name": table[gid]["name"]}
+        if kind == "task":
+            out["resource_subtype"] = table[gid]["resource_subtype"]
+            out["completed"] = table[gid]["completed"]
+        return out
+
+    def full(self, kind: str, gid: str, base_url: str) -> dict[str, Any]:
+        """Every field of an object, nested references included."""
+        return getattr(self, f"_full_{kind}")(gid, base_url)
+
+    def _full_user(self, gid: str, base_url: str) -> dict[str, Any]:
+        u = self.users[gid]
+        return {"gid": gid, "resource_type": "user", "name": u["name"], "email": u["email"], "photo": None,
+                "workspaces": [self.ref("workspace", w) for w in u["workspaces"]]}
+
+    def _full_workspace(self, gid: str, base_url: str) -> dict[str, Any]:
+        w = self.workspaces[gid]
+        return {"gid": gid, "resource_type": "workspace", "name": w["name"], "email_domains": ["example.com"],
+                "is_organization": w["is_organization"]}
+
+    def _full_team(self, gid: str, base_url: str) -> dict[str, Any]:
+        t = self.teams[gid]
+        return {"gid": gid, "resource_type": "team", "name": t["name"], "description": t["description"],
+                "html_description": f"<body>{t['description']}</body>",
+                "organization": self.ref("workspace", t["workspace"]),
+                "permalink_url": f"https://app.asana.com/0/team/{gid}", "visibility": "request_to_join"}
+
+    def _full_section(self, gid: str, base_url: str) -> dict[str, Any]:
+        s = self.sections[gid]
+        return {"gid": gid, "resource_type": "section", "name": s["name"], "created_at": iso(s["created_at"]),
+                "project": self.ref("project", s["project"]), "projects": [self.ref("project", s["project"])]}
+
+    def _full_project(self, gid: str, base_url: str) -> dict[str, Any]:
+        p = self.projects[gid]
+        return {
+            "gid": gid, "resource_type": "project", "name": p["name"], "notes": p["notes"],
+            "html_notes": f"<body>{p['notes']}</body>", "archived": p["archived"], "color": p["color"],
+            "completed": False, "completed_at": None, "created_at": iso(p["created_at"]),
+            "modified_at": iso(p["modified_at"]), "default_view": "list", "due_on": p["due_on"],
+            "start_on": p["start_on"], "public": True, "privacy_setting": "public_to_workspace",
+            "owner": self.ref("user", p["owner"]), "team": self.ref("team", p["team"]),
+            "workspace": self.ref("workspace", p["workspace"]),
+            "members": [], "followers": [], "custom_fields": [],
+            "custom_field_settings": [self.field_setting(gid, f) for f in p["fields"]],
+            "permalink_url": f"https://app.asana.com/0/{gid}/{gid}",
+        }
+
+    def _full_task(self, gid: str, base_url: str) -> dict[str, Any]:
+        t = self.tasks[gid]
+        first_project = t["memberships"][0][0] if t["memberships"] else "0"
+        return {
+            "gid": gid, "resource_type": "task", "name": t["name"], "resource_subtype": t["resource_subtype"],
+            "notes": t["notes"], "html_notes": f"<body>{t['notes']}</body>", "completed": t["completed"],
+            "completed_at": iso(t["completed_at"]), "created_at": iso(t["created_at"]),
+            "modified_at": iso(t["modified_at"]), "due_on": t["due_on"], "due_at": None,
+            "start_on": t["start_on"], "start_at": None, "assignee": self.ref("user", t["assignee"]),
+            "assignee_status": "upcoming", "assignee_section": None,
+            "memberships": [{"project": self.ref("project", p), "section": self.ref("section", s)}
+                            for p, s in t["memberships"]],
+            "projects": [self.ref("project", p) for p, _ in t["memberships"]],
+            "parent": self.ref("task", t["parent"]), "workspace": self.ref("workspace", t["workspace"]),
+            "dependencies": [self.ref("task", d) for d in t["dependencies"]],
+            "dependents": [self.ref("task", d) for d in t["dependents"]],
+            "num_subtasks": len(t["subtasks"]), "custom_fields": self.task_values(t),
+            "tags": [], "followers": [], "liked": False, "num_likes": 0, "likes": [],
+            "hearted": False, "num_hearts": 0, "hearts": [], "is_rendered_as_separator": False,
+            "permalink_url": f"https://app.asana.com/0/{first_project}/{gid}",
+        }
+
+    def field_json(self, fgid: str) -> dict[str, Any]:
+        """A custom field as Asana shows it in settings and on tasks."""
+        f = self.fields[fgid]
+        return {"gid": fgid, "resource_type": "custom_field", "name": f["name"], "resource_subtype": "enum",
+                "type": "enum", "enum_options": [dict(o) for o in f["enum_options"]], "enabled": True,
+                "description": "", "is_global_to_workspace": True, "has_notifications_enabled": True}
+
+    def field_setting(self, project: str, fgid: str) -> dict[str, Any]:
+        """One custom field setting of a project."""
+        return {"gid": f"{project}{fgid[-4:]}", "resource_type": "custom_field_setting", "is_important": True,
+                "project": self.ref("project", project), "parent": self.ref("project", project),
+                "custom_field": self.field_json(fgid)}
+
+    def task_values(self, task: dict[str, Any]) -> list[dict[str, Any]]:
+        """The custom_fields array of a task: every field of its projects, with the chosen option."""
+        seen: list[str] = []
+        for project, _ in task["memberships"]:
+            seen += [f for f in self.projects[project]["fields"] if f not in seen]
+        out = []
+        for fgid in seen:
+            value = self.field_json(fgid)
+            chosen = task["values"].get(fgid)
+            option = next((o for o in value["enum_options"] if o["gid"] == chosen), None)
+            value["enum_value"] = option
+            value["display_value"] = option["name"] if option else None
+            out.append(value)
+        return out
+
+    def option_gid(self, fgid: str, name: str) -> str:
+        """The gid of an enum option by name (seed helpers)."""
+        for option in self.field(fgid)["enum_options"]:
+            if option["name"] == name:
+                return option["gid"]
+        raise KeyError(f"no option {name!r} on custom field {fgid}")
