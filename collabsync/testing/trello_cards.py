@@ -12,6 +12,7 @@ from .trello_store import TrelloState, iso, parse_when
 __all__ = ["TrelloCardRoutes", "NOT_FOUND", "as_bool", "as_ids", "as_fields", "text_response"]
 
 NOT_FOUND = "The requested resource was not found."
+_CARD_FIELDS = frozenset({"name", "desc", "idList", "closed", "due", "start", "dueComplete", "pos", "idMembers"})
 
 
 def as_bool(value: Any) -> bool:
@@ -65,8 +66,30 @@ class TrelloCardRoutes:
 
     def put_card(self, request: Request, cid: str) -> Any:
         """PUT /cards/{id}: name, desc, idList, closed, due, start, dueComplete, idMembers, idLabels, pos."""
-        card, p = self._card(cid), self._params(request)
-        member = request.environ["trello.member"]
+        return self._update_card(self._card(cid), self._params(request), request.environ["trello.member"])
+
+    def put_card_field(self, request: Request, cid: str, field: str) -> Any:
+        """PUT /cards/{id}/{field} with `value` (py-trello's change_list, set_closed, ...)."""
+        if field not in _CARD_FIELDS:
+            raise ApiError(404, f"Cannot PUT {request.path}")
+        p = self._params(request)
+        if "value" not in p:
+            raise ApiError(400, "invalid value for value")
+        return self._update_card(self._card(cid), {field: p["value"]}, request.environ["trello.member"])
+
+    def get_card_plugin_data(self, request: Request, cid: str) -> Any:
+        """GET /cards/{id}/pluginData: no Power-Ups here."""
+        self._card(cid)
+        return []
+
+    def get_card_actions(self, request: Request, cid: str) -> Any:
+        """GET /cards/{id}/actions?filter=: the card's actions, newest first."""
+        card = self._card(cid)
+        types = as_fields(request.args.get("filter")) or ["commentCard"]
+        return [a for a in reversed(self.state.actions)
+                if a["data"].get("card", {}).get("id") == card["id"] and a["type"] in types]
+
+    def _update_card(self, card: dict[str, Any], p: dict[str, Any], member: str) -> Any:
         before_list = self.state.lists[card["idList"]]
         old: dict[str, Any] = {}
         if "idList" in p and p["idList"] != card["idList"]:
