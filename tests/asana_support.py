@@ -54,6 +54,11 @@ def asana_spec() -> tuple[dict[str, Any], Registry]:
     return spec, registry
 
 
+_SHARED = {400: "BadRequest", 401: "Unauthorized", 402: "PaymentRequired", 403: "Forbidden", 404: "NotFound",
+           429: "TooManyRequests", 500: "InternalServerError", 502: "BadGateway", 503: "ServiceUnavailable",
+           504: "GatewayTimeout"}
+
+
 def _escape(part: str) -> str:
     return part.replace("~", "~0").replace("/", "~1")
 
@@ -62,7 +67,8 @@ def response_schema_pointer(method: str, template: str, status: int) -> str:
     """The JSON pointer of an operation's response schema; KeyError when the spec lacks it."""
     spec, _ = asana_spec()
     op = spec["paths"][template][method.lower()]
-    response = op["responses"][str(status)]
+    # statuses an operation does not list (429 on most) use the spec's shared error responses
+    response = op["responses"].get(str(status)) or {"$ref": f"#/components/responses/{_SHARED[status]}"}
     if "$ref" in response:
         name = response["$ref"].rsplit("/", 1)[-1]
         return f"/components/responses/{_escape(name)}/content/application~1json/schema"

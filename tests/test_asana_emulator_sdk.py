@@ -1,0 +1,77 @@
+"""The real asana 5.x SDK against the emulator, through its ordinary calls."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import asana
+import pytest
+from asana.rest import ApiException
+
+from asana_support import sdk_client
+from collabsync.testing.asana import AsanaEmulator
+
+
+@pytest.fixture(scope="module")
+def emu() -> Iterator[AsanaEmulator]:
+    with AsanaEmulator() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def client(emu: AsanaEmulator) -> Any:
+    return sdk_client(emu.base_url, emu.token)
+
+
+def test_users_me(client: Any, emu: AsanaEmulator) -> None:
+    me = asana.UsersApi(client).get_user("me", {"opt_fields": "name,workspaces.name"})
+    assert me["gid"] == emu.user_gid
+    assert me["workspaces"] == [{"gid": emu.workspace_gid, "resource_type": "workspace", "name": "Acme Corp"}]
+
+
+def test_project_create_and_get(client: Any, emu: AsanaEmulator) -> None:
+    projects = asana.ProjectsApi(client)
+    created = projects.create_project_for_team({"data": {"name": "SDK project", "notes": "hello"}}, emu.team_gid, {})
+    again = projects.get_project(created["gid"], {"opt_fields": "name,notes,team.name"})
+    assert again == {"gid": created["gid"], "resource_type": "project", "name": "SDK project", "notes": "hello",
+                     "team": {"gid": emu.team_gid, "resource_type": "team", "name": "Marketing"}}
+    plain = projects.create_project({"data": {"name": "Plain", "team": emu.team_gid}}, {})
+    assert plain["team"]["gid"] == emu.team_gid
+
+
+def test_create_task_and_page_beyond_100(client: Any, emu: AsanaEmulator) -> None:
+    tasks = asana.TasksApi(client)
+    gid = emu.add_project("Paging", sections=["Todo", "Doing"])
+    created = tasks.create_task({"data": {"name": "first", "projects": [gid], "due_on": "2027-03-01"}}, {})
+    assert created["due_on"] == "2027-03-01"
+    for i in range(149):
+        emu.add_task(gid, f"t{i}", section="Doing", completed=i % 3 == 0)
+    emu.reset_log()
+    items = list(tasks.get_tasks_for_project(gid, {"opt_fields": "name,completed,memberships.section.name"}))
+    assert len(items) == 150 and items[0]["gid"] == created["gid"]
+    assert items[-1]["memberships"][0]["section"]["name"] == "Doing"
+    assert emu.count("GET", f"/projects/{gid}/tasks") == 2
+    # a fresh opts dict each call: the SDK writes limit/offset into the one it is given
+    again = list(tasks.get_tasks_for_project(gid, {"opt_fields": "name", "limit": 50}))
+    assert len(again) == 150 and emu.count("GET", f"/projects/{gid}/tasks") == 5
+
+
+def test_batch_request(client: Any, emu: AsanaEmulator) -> None:
+    gid = emu.add_project("Batch")
+    body = {"data": {"actions": [
+        {"method": "post", "relative_path": "/tasks", "data": {"name": f"b{i}", "projects": [gid]}}
+        for i in range(3)] + [{"method": "get", "relative_path": "/tasks/404"}]}}
+    result = asana.BatchAPIApi(client).create_batch_request(body, {}, full_payload=True)
+    assert [r["status_code"] for r in result["data"]] == [201, 201, 201, 404]
+    assert [t["name"] for t in emu.project_tasks(gid)] == ["b0", "b1", "b2"]
+
+
+def test_errors_raise_api_exception(client: Any, emu: AsanaEmulator) -> None:
+    with pytest.raises(ApiException) as caught:
+        asana.TasksApi(client).get_task("999", {})
+    assert caught.value.status == 404 and b"Unknown object" in caught.value.body
+    bad = sdk_client(emu.base_url, "wrong-token")
+    with pytest.raises(ApiException) as denied:
+        asana.UsersApi(bad).get_user("me", {})
+    assert denied.value.status == 401 and b"Not Authorized" in denied.value.body
