@@ -36,8 +36,9 @@ class Api:
         return payload
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def emu() -> Iterator[AsanaEmulator]:
+    """One emulator per module (stopping one costs half a second); tests make their own projects."""
     with AsanaEmulator() as running:
         yield running
 
@@ -47,8 +48,8 @@ def api(emu: AsanaEmulator) -> Api:
     return Api(emu)
 
 
-def _project(api: Api, emu: AsanaEmulator, name: str = "Launch") -> str:
-    return api.call("post", "/teams/{team_gid}/projects", team_gid=emu.team_gid,
+def _project(api: Api, emu: AsanaEmulator, name: str = "Launch", team: str | None = None) -> str:
+    return api.call("post", "/teams/{team_gid}/projects", team_gid=team or emu.team_gid,
                     data={"name": name, "notes": "n"}, expect=201)["data"]["gid"]
 
 
@@ -61,7 +62,7 @@ def test_users_me_full_and_trimmed(api: Api, emu: AsanaEmulator) -> None:
 
 def test_workspaces_and_teams(api: Api, emu: AsanaEmulator) -> None:
     listed = api.call("get", "/workspaces", expect=200)["data"]
-    assert [w["gid"] for w in listed] == [emu.workspace_gid]
+    assert listed[0]["gid"] == emu.workspace_gid
     assert set(listed[0]) == {"gid", "resource_type", "name"}
     ws = api.call("get", "/workspaces/{workspace_gid}", workspace_gid=emu.workspace_gid, expect=200)["data"]
     assert ws["is_organization"] is True
@@ -72,20 +73,23 @@ def test_workspaces_and_teams(api: Api, emu: AsanaEmulator) -> None:
 
 
 def test_projects_create_get_list_update(api: Api, emu: AsanaEmulator) -> None:
-    gid = _project(api, emu)
-    other = api.call("post", "/projects", data={"name": "Other", "team": emu.team_gid}, expect=201)["data"]["gid"]
-    also = api.call("post", "/workspaces/{workspace_gid}/projects", workspace_gid=emu.workspace_gid,
-                    data={"name": "Third", "team": emu.team_gid}, expect=201)["data"]["gid"]
+    workspace = emu.add_workspace("Projects Inc")
+    team = emu.add_team("Launch team", workspace)
+    gid = _project(api, emu, team=team)
+    other = api.call("post", "/projects", data={"name": "Other", "team": team}, expect=201)["data"]["gid"]
+    also = api.call("post", "/workspaces/{workspace_gid}/projects", workspace_gid=workspace,
+                    data={"name": "Third", "team": team}, expect=201)["data"]["gid"]
     got = api.call("get", "/projects/{project_gid}", project_gid=gid, expect=200)["data"]
-    assert got["team"]["gid"] == emu.team_gid and got["notes"] == "n"
-    by_team = api.call("get", "/teams/{team_gid}/projects", team_gid=emu.team_gid, params={"limit": 2}, expect=200)
+    assert got["team"]["gid"] == team and got["notes"] == "n" and got["workspace"]["gid"] == workspace
+    by_team = api.call("get", "/teams/{team_gid}/projects", team_gid=team, params={"limit": 2}, expect=200)
     assert [p["gid"] for p in by_team["data"]] == [gid, other] and by_team["next_page"]["offset"]
-    rest = api.call("get", "/teams/{team_gid}/projects", team_gid=emu.team_gid,
+    rest = api.call("get", "/teams/{team_gid}/projects", team_gid=team,
                     params={"limit": 2, "offset": by_team["next_page"]["offset"]}, expect=200)
     assert [p["gid"] for p in rest["data"]] == [also] and rest["next_page"] is None
-    by_ws = api.call("get", "/projects", params={"workspace": emu.workspace_gid}, expect=200)
-    assert len(by_ws["data"]) == 3
-    api.call("get", "/workspaces/{workspace_gid}/projects", workspace_gid=emu.workspace_gid, expect=200)
+    by_ws = api.call("get", "/projects", params={"workspace": workspace}, expect=200)
+    assert [p["gid"] for p in by_ws["data"]] == [gid, other, also]
+    listed = api.call("get", "/workspaces/{workspace_gid}/projects", workspace_gid=workspace, expect=200)
+    assert len(listed["data"]) == 3
     updated = api.call("put", "/projects/{project_gid}", project_gid=gid, data={"notes": "new\ncollabsync:x"},
                        params={"opt_fields": "notes"}, expect=200)["data"]
     assert updated == {"gid": gid, "resource_type": "project", "notes": "new\ncollabsync:x"}
@@ -194,6 +198,7 @@ def test_tasks_query_modified_since(api: Api, emu: AsanaEmulator) -> None:
     emu.now = dt.datetime(2026, 5, 3, 9, tzinfo=dt.timezone.utc)
     emu.move_task(new, "Untitled section")
     body = api.call("get", "/tasks", params={"project": gid, "modified_since": "2026-05-03T00:00:00Z"}, expect=200)
+    emu.now = None
     assert [t["gid"] for t in body["data"]] == [new]
     missing = api.call("get", "/tasks", expect=400)
     assert missing["errors"][0]["message"].startswith("Must specify exactly one of")
