@@ -4,19 +4,57 @@ Counts
     ``status_counts`` gives the COUNTS dict of ``collabsync status --format json``: total, todo,
     in_progress, blocked, done, cancelled, overdue (open and due before today) and percent_done
     (done / (total - cancelled) * 100, one decimal; 0.0 when nothing countable is left).
+
+Weights
+    A task weighs its estimate (the tool's, else the plan's), or 1 when it has none. Percent done
+    by estimate = done weight / non-cancelled weight.
+
+Planned against actual (per department, per tool and overall)
+    Scheduled work = non-cancelled tasks with a planned due date (the plan's, else the tool's).
+    planned_share = weight planned due *before* today / scheduled weight (work that should be
+    finished when today starts, the same cut as "overdue"); actual_share = done weight / scheduled
+    weight. variance_days = D - today, where D is the plan date at which the planned share equals
+    the actual share (linear between two due dates; on a flat stretch of the plan, the end of the
+    stretch nearest today, so being exactly on plan gives 0). Positive = ahead, negative = behind.
+
+Critical path and projected finish
+    Over open (not done/cancelled) tasks and their open dependencies (the tools' own links, the
+    plan's `depends_on` by key and cross-tool pairs). A task lasts the business days from its planned
+    start to its planned due, both included (else the tool's start..due, else its estimate in days,
+    else 1; never less than 1). Remaining work starts today (or the next business day); a chain of
+    L business days ends on the L-th. projected_finish = max(end of the longest chain, latest due of
+    open tasks); target = latest planned due; slip_days = projected_finish - target (calendar days).
+
+Health (per department and overall)
+    red    if open tasks exist and overdue > 20% of them, or variance_days < -5,
+           or slip_days > 5;
+    amber  else if any task is overdue or explicitly blocked, or variance_days < 0, or
+           slip_days > 0, or the department's tool did not answer (stale data); overall is also
+           at least amber when any department is stale or red;
+    green  otherwise.
+    Every colour comes with the reasons that set it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from .model import Status, Task
+from .dates import Calendar
+from .model import ProjectSpec, Status, Task, TaskSpec
+from .rollup_model import Contribution, Group, Report, Schedule, TaskLine
+from .rollup_schedule import DependencyIndex, critical_path, group_schedule, task_duration
 
-__all__ = ["status_counts", "COUNT_KEYS", "percent"]
+__all__ = ["status_counts", "COUNT_KEYS", "percent", "build_report", "health", "DUE_SOON_DAYS",
+           "UNASSIGNED", "NO_DEPARTMENT"]
 
 COUNT_KEYS = ("total", "todo", "in_progress", "blocked", "done", "cancelled", "overdue", "percent_done")
+DUE_SOON_DAYS = 7
+UNASSIGNED = "(unassigned)"
+NO_DEPARTMENT = "(none)"
+RED_OVERDUE_SHARE = 0.20
+RED_DAYS = 5
 
 
 def status_counts(tasks: Iterable[Task], today: dt.date) -> dict[str, Any]:
@@ -36,3 +74,171 @@ def percent(part: float, whole: float) -> float:
     if whole <= 0:
         return 0.0
     return round(part * 100.0 / whole, 1)
+
+
+def build_report(tasks: Sequence[Task], *, today: dt.date, instance: str, template: str | None = None,
+                 plan: ProjectSpec | None = None, extra_deps: Iterable[tuple[str, str]] = (),
+                 stale: Mapping[str, dt.datetime | None] | None = None, calendar: Calendar | None = None,
+                 generated_at: dt.datetime | None = None) -> Report:
+    """One report over every tool's tasks: counts, lists, schedule, critical path, contributions, health."""
+    stale = dict(stale or {})
+    calendar = calendar or Calendar()
+    specs = {spec.key: spec for spec in plan.tasks} if plan else {}
+    pairs = _lines(tasks, specs, today, stale)
+    lines = [line for line, _ in pairs]
+    index = DependencyIndex(lines)
+    deps, warnings = index.edges(pairs, plan, extra_deps)
+    for line in lines:
+        if line.open:
+            line.waiting_on = [d for d in deps[line.id] if index.by_id[d].open]
+    durations = {line.id: task_duration(task, *_spec_dates(specs.get(line.key or "")), calendar)
+                 for line, task in pairs}
+    path, finish, length, cycle_warnings = critical_path(lines, deps, durations, today, calendar)
+    warnings += cycle_warnings
+    for step in path:
+        step.task.critical = True
+
+    def group(name: str, kind: str, members: list[tuple[TaskLine, Task]]) -> Group:
+        return _group(name, kind, members, finish, today)
+
+    departments = []
+    for name in _department_order(plan, lines, stale):
+        members = [(line, task) for line, task in pairs if line.department == name]
+        dept = group(name, "department", members)
+        dept.providers = sorted({line.provider for line, _ in members})
+        if name in stale:
+            dept.stale, dept.stale_since = True, stale[name]
+        dept.health, dept.reasons = health(dept.counts, dept.schedule, stale=dept.stale, since=dept.stale_since)
+        departments.append(dept)
+    providers = [group(name, "provider", [(l, t) for l, t in pairs if l.provider == name])
+                 for name in dict.fromkeys(line.provider for line in lines)]
+    overall = group(instance, "overall", pairs)
+    overall.providers = [p.name for p in providers]
+    overall.health, overall.reasons = health(overall.counts, overall.schedule)
+    _overall_floor(overall, departments)
+
+    soon = today + dt.timedelta(days=DUE_SOON_DAYS)
+    by_due = lambda line: (line.due or dt.date.max, line.department, line.title)  # noqa: E731
+    return Report(
+        instance=instance, template=template if template is not None else (plan.template if plan else None),
+        today=today, generated_at=generated_at, overall=overall, departments=departments, providers=providers,
+        tasks=lines,
+        overdue=sorted((l for l in lines if l.overdue), key=by_due),
+        due_soon=sorted((l for l in lines if l.open and l.due and today <= l.due < soon), key=by_due),
+        blocked=sorted((l for l in lines if l.status == Status.BLOCKED.value), key=by_due),
+        waiting=sorted((l for l in lines if l.waiting_on), key=by_due),
+        critical_path=path, critical_path_days=length, plan_curve=_plan_curve(lines),
+        assignees=_contributions(lines, lambda l: l.assignee or UNASSIGNED),
+        contributions=_contributions(lines, lambda l: l.department),
+        stale_departments=[d.name for d in departments if d.stale], warnings=warnings,
+    )
+
+
+def health(counts: Mapping[str, Any], schedule: Schedule, *, stale: bool = False,
+           since: dt.datetime | None = None) -> tuple[str, list[str]]:
+    """Colour and reasons by the rules of the module docstring."""
+    red: list[str] = []
+    amber: list[str] = []
+    open_tasks = counts["total"] - counts["done"] - counts["cancelled"]
+    overdue, blocked = counts["overdue"], counts["blocked"]
+    if overdue:
+        share = overdue / open_tasks if open_tasks else 0.0
+        text = f"{overdue} of {open_tasks} open tasks overdue ({share * 100:.0f}%)"
+        (red if share > RED_OVERDUE_SHARE else amber).append(text)
+    if blocked:
+        amber.append(f"{blocked} task{'s' if blocked != 1 else ''} blocked")
+    variance = schedule.variance_days
+    if variance is not None and variance < 0:
+        (red if variance < -RED_DAYS else amber).append(f"{-variance:g} day{'' if variance == -1 else 's'} behind plan")
+    slip = schedule.slip_days
+    if slip is not None and slip > 0:
+        (red if slip > RED_DAYS else amber).append(
+            f"projected finish {schedule.projected_finish} is {slip} days after target {schedule.target}")
+    if stale:
+        amber.append("tool did not answer; showing data from " + (since.isoformat(timespec="minutes") if since else "no earlier read"))
+    if red:
+        return "red", red + amber
+    if amber:
+        return "amber", amber
+    return "green", []
+
+
+def _overall_floor(overall: Group, departments: list[Group]) -> None:
+    """Overall is at least amber when a department is stale or red."""
+    extra = [f"{d.name} has stale data" for d in departments if d.stale]
+    extra += [f"{d.name} is red" for d in departments if d.health == "red"]
+    if extra:
+        overall.reasons += extra
+        if overall.health == "green":
+            overall.health = "amber"
+
+
+def _spec_dates(spec: TaskSpec | None) -> tuple[dt.date | None, dt.date | None]:
+    return (spec.start, spec.due) if spec else (None, None)
+
+
+def _lines(tasks: Sequence[Task], specs: Mapping[str, TaskSpec], today: dt.date,
+           stale: Mapping[str, Any]) -> list[tuple[TaskLine, Task]]:
+    """A TaskLine per task, with a unique report id `provider:ref`."""
+    out: list[tuple[TaskLine, Task]] = []
+    seen: set[str] = set()
+    for task in tasks:
+        provider = str(task.extra.get("provider") or "unknown")
+        spec = specs.get(task.key or "")
+        department = task.department or (spec.department if spec else None) or NO_DEPARTMENT
+        ident = f"{provider}:{task.ref}"
+        n = 2
+        while ident in seen:
+            ident, n = f"{provider}:{task.ref}#{n}", n + 1
+        seen.add(ident)
+        estimate = task.estimate if task.estimate is not None else (spec.estimate if spec else None)
+        out.append((TaskLine(
+            id=ident, ref=task.ref, key=task.key, title=task.title, department=department, provider=provider,
+            status=Status(task.status).value, assignee=task.assignee, start=task.start, due=task.due,
+            planned_due=(spec.due if spec and spec.due else task.due), estimate=task.estimate,
+            weight=float(estimate) if estimate and estimate > 0 else 1.0, url=task.url,
+            overdue=task.is_overdue(today), stale=department in stale), task))
+    return out
+
+
+def _department_order(plan: ProjectSpec | None, lines: Sequence[TaskLine], stale: Mapping[str, Any]) -> list[str]:
+    """The plan's departments first, then those only the tools or the stale list know."""
+    names = list(plan.departments) if plan else []
+    names += [line.department for line in lines] + list(stale)
+    return list(dict.fromkeys(names))
+
+
+def _group(name: str, kind: str, members: Sequence[tuple[TaskLine, Task]], finish: Mapping[str, dt.date],
+           today: dt.date) -> Group:
+    lines = [line for line, _ in members]
+    live = [line for line in lines if line.status != "cancelled"]
+    weight_total = sum(line.weight for line in live)
+    weight_done = sum(line.weight for line in live if line.status == "done")
+    return Group(name=name, kind=kind, counts=status_counts([t for _, t in members], today),
+                 weight_total=weight_total, weight_done=weight_done,
+                 percent_done_estimate=percent(weight_done, weight_total),
+                 schedule=group_schedule(lines, finish, today))
+
+
+def _plan_curve(lines: Sequence[TaskLine]) -> list[dict[str, Any]]:
+    """Cumulative planned weight per planned due date (the plan line of the burn-up)."""
+    live = [line for line in lines if line.status != "cancelled" and line.planned_due]
+    total = sum(line.weight for line in live)
+    points, running = [], 0.0
+    for day in sorted({line.planned_due for line in live if line.planned_due}):
+        running += sum(line.weight for line in live if line.planned_due == day)
+        points.append({"date": day, "planned_weight": running, "planned_share": percent(running, total)})
+    return points
+
+
+def _contributions(lines: Sequence[TaskLine], key: Any) -> list[Contribution]:
+    """Done tasks, done estimate (weight) and open tasks per name, most done first."""
+    table: dict[str, Contribution] = {}
+    for line in lines:
+        row = table.setdefault(key(line), Contribution(key(line)))
+        if line.status == "done":
+            row.done_tasks += 1
+            row.done_estimate += line.weight
+        elif line.open:
+            row.open_tasks += 1
+    return sorted(table.values(), key=lambda c: (-c.done_tasks, -c.done_estimate, c.name))

@@ -1,0 +1,157 @@
+"""The report's data classes: what the rollup computes and every renderer reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+__all__ = ["SCHEMA_VERSION", "TaskLine", "Schedule", "Group", "PathStep", "Contribution", "Report", "jsonable"]
+
+SCHEMA_VERSION = 1
+
+
+def jsonable(value: Any) -> Any:
+    """Dates as ISO strings, dataclasses as dicts, recursively."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if hasattr(value, "__dataclass_fields__"):
+        return {f.name: jsonable(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    return value
+
+
+@dataclass
+class TaskLine:
+    """One task as the report shows it, with what the rollup worked out about it."""
+
+    id: str
+    ref: str
+    key: str | None
+    title: str
+    department: str
+    provider: str
+    status: str
+    assignee: str | None = None
+    start: dt.date | None = None
+    due: dt.date | None = None
+    planned_due: dt.date | None = None
+    estimate: float | None = None
+    weight: float = 1.0
+    url: str = ""
+    overdue: bool = False
+    waiting_on: list[str] = field(default_factory=list)
+    critical: bool = False
+    stale: bool = False
+
+    @property
+    def open(self) -> bool:
+        """Not done and not cancelled."""
+        return self.status not in ("done", "cancelled")
+
+
+@dataclass
+class Schedule:
+    """Planned against actual for one group of tasks."""
+
+    scheduled_weight: float = 0.0
+    planned_share: float | None = None
+    actual_share: float | None = None
+    variance_days: float | None = None
+    target: dt.date | None = None
+    projected_finish: dt.date | None = None
+    slip_days: int | None = None
+
+
+@dataclass
+class Group:
+    """The rollup of one department, one provider (tool) or the whole instance."""
+
+    name: str
+    kind: str
+    counts: dict[str, Any]
+    weight_total: float = 0.0
+    weight_done: float = 0.0
+    percent_done_estimate: float = 0.0
+    schedule: Schedule = field(default_factory=Schedule)
+    health: str = "green"
+    reasons: list[str] = field(default_factory=list)
+    stale: bool = False
+    stale_since: dt.datetime | None = None
+    providers: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PathStep:
+    """One task on the critical path of the remaining work."""
+
+    task: TaskLine
+    duration_days: int
+    finish: dt.date
+
+
+@dataclass
+class Contribution:
+    """What one assignee or department has delivered and still holds."""
+
+    name: str
+    done_tasks: int = 0
+    done_estimate: float = 0.0
+    open_tasks: int = 0
+
+
+@dataclass
+class Report:
+    """Everything a renderer needs; `changes` and `history` are attached later from the history store."""
+
+    instance: str
+    template: str | None
+    today: dt.date
+    generated_at: dt.datetime | None
+    overall: Group
+    departments: list[Group]
+    providers: list[Group]
+    tasks: list[TaskLine]
+    overdue: list[TaskLine]
+    due_soon: list[TaskLine]
+    blocked: list[TaskLine]
+    waiting: list[TaskLine]
+    critical_path: list[PathStep]
+    critical_path_days: int
+    plan_curve: list[dict[str, Any]]
+    assignees: list[Contribution]
+    contributions: list[Contribution]
+    stale_departments: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    changes: dict[str, Any] | None = None
+    history: list[dict[str, Any]] = field(default_factory=list)
+    schema_version: int = SCHEMA_VERSION
+
+    def department(self, name: str) -> Group:
+        """One department's group by name."""
+        for group in self.departments:
+            if group.name == name:
+                return group
+        raise KeyError(name)
+
+    def provider(self, name: str) -> Group:
+        """One provider's group by name."""
+        for group in self.providers:
+            if group.name == name:
+                return group
+        raise KeyError(name)
+
+    def task(self, task_id: str) -> TaskLine:
+        """A task line by its report id (`provider:ref`)."""
+        for line in self.tasks:
+            if line.id == task_id:
+                return line
+        raise KeyError(task_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON view (schema: collabsync/schemas/report.schema.json); schema_version first."""
+        data = jsonable(self)
+        return {"schema_version": data.pop("schema_version"), **data}

@@ -1,0 +1,206 @@
+"""Dependencies across tools, the critical path and planned-against-actual, for the rollup (pure)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping, Sequence
+
+from .dates import Calendar
+from .model import ProjectSpec, Task
+from .rollup_model import PathStep, Schedule, TaskLine
+
+__all__ = ["DependencyIndex", "business_days_between", "task_duration", "critical_path",
+           "earned_schedule", "group_schedule"]
+
+_EPS = 1e-9
+
+
+class DependencyIndex:
+    """Resolves template keys, `provider:ref` and bare refs to report ids, so edges can cross tools."""
+
+    def __init__(self, lines: Sequence[TaskLine]) -> None:
+        self.by_id = {line.id: line for line in lines}
+        self.by_key: dict[str, str] = {}
+        self.by_ref: dict[str, list[str]] = {}
+        for line in lines:
+            if line.key and line.key not in self.by_key:
+                self.by_key[line.key] = line.id
+            self.by_ref.setdefault(line.ref, []).append(line.id)
+
+    def resolve(self, name: str, provider: str | None = None) -> str | None:
+        """A report id for a key, `provider:ref`, a ref in `provider`, or a ref unique across tools."""
+        if name in self.by_key:
+            return self.by_key[name]
+        if name in self.by_id:
+            return name
+        candidates = self.by_ref.get(name, [])
+        if provider is not None:
+            same_tool = [c for c in candidates if self.by_id[c].provider == provider]
+            if same_tool:
+                return same_tool[0]
+        return candidates[0] if len(candidates) == 1 else None
+
+    def edges(self, tasks: Sequence[tuple[TaskLine, Task]], plan: ProjectSpec | None,
+              extra_deps: Iterable[tuple[str, str]]) -> tuple[dict[str, list[str]], list[str]]:
+        """Blocking ids per task id from the tools' own links, the plan's keys and cross-tool pairs."""
+        deps: dict[str, list[str]] = {line.id: [] for line, _ in tasks}
+        warnings: list[str] = []
+        plan_deps = {spec.key: spec.depends_on for spec in plan.tasks} if plan else {}
+
+        def add(blocked: str, blocking: str) -> None:
+            if blocked != blocking and blocking not in deps[blocked]:
+                deps[blocked].append(blocking)
+
+        for line, task in tasks:
+            for ref in task.depends_on:
+                target = self.resolve(ref, line.provider)
+                if target is None:
+                    warnings.append(f"{line.id}: dependency {ref!r} not found in {line.provider}")
+                else:
+                    add(line.id, target)
+            for key in plan_deps.get(line.key or "", ()):
+                target = self.by_key.get(key)
+                if target is not None:
+                    add(line.id, target)
+        for blocked_name, blocking_name in extra_deps:
+            blocked, blocking = self.resolve(blocked_name), self.resolve(blocking_name)
+            if blocked is None or blocking is None:
+                warnings.append(f"cross-tool dependency {blocked_name!r} -> {blocking_name!r} not resolved")
+            else:
+                add(blocked, blocking)
+        return deps, warnings
+
+
+def business_days_between(start: dt.date, end: dt.date, calendar: Calendar) -> int:
+    """Business days from start to end, both included; at least 1."""
+    count, day = 0, start
+    while day <= end:
+        if calendar.is_business_day(day):
+            count += 1
+        day += dt.timedelta(days=1)
+    return max(count, 1)
+
+
+def task_duration(task: Task, spec_start: dt.date | None, spec_due: dt.date | None, calendar: Calendar) -> int:
+    """Business days a task takes: the plan's start..due, else the tool's, else its estimate in days, else 1."""
+    if spec_start and spec_due:
+        return business_days_between(spec_start, spec_due, calendar)
+    if task.start and task.due:
+        return business_days_between(task.start, task.due, calendar)
+    if task.estimate:
+        return max(1, math.ceil(task.estimate))
+    return 1
+
+
+def nth_business_day(today: dt.date, n: int, calendar: Calendar) -> dt.date:
+    """The day the n-th business day of work ends when work starts today (or the next business day)."""
+    first = calendar.add_business_days(today, 0)
+    return calendar.add_business_days(first, n - 1) if n > 1 else first
+
+
+def critical_path(lines: Sequence[TaskLine], deps: Mapping[str, list[str]], durations: Mapping[str, int],
+                  today: dt.date, calendar: Calendar) -> tuple[list[PathStep], dict[str, dt.date], int, list[str]]:
+    """Longest chain of open work (forward pass); returns the path, finish per open task, length, warnings."""
+    open_ids = [line.id for line in lines if line.open]
+    is_open = set(open_ids)
+    finish: dict[str, int] = {}
+    via: dict[str, str | None] = {}
+    warnings: list[str] = []
+
+    for root in open_ids:
+        if root in finish:
+            continue
+        trail = {root}
+        stack = [(root, iter(deps.get(root, [])))]
+        while stack:
+            node, pending = stack[-1]
+            for dep in pending:
+                if dep not in is_open or dep in finish:
+                    continue
+                if dep in trail:
+                    warnings.append(f"dependency cycle through {node} and {dep}: link ignored")
+                    continue
+                trail.add(dep)
+                stack.append((dep, iter(deps.get(dep, []))))
+                break
+            else:
+                stack.pop()
+                trail.discard(node)
+                best, best_dep = 0, None
+                for dep in deps.get(node, []):
+                    if dep in is_open and finish.get(dep, 0) > best:
+                        best, best_dep = finish[dep], dep
+                finish[node] = best + durations[node]
+                via[node] = best_dep
+    if not open_ids:
+        return [], {}, 0, warnings
+    by_id = {line.id: line for line in lines}
+    order = {n: i for i, n in enumerate(open_ids)}
+    last = max(open_ids, key=lambda n: (finish[n], -order[n]))
+    chain: list[str] = []
+    node: str | None = last
+    while node is not None:
+        chain.append(node)
+        node = via[node]
+    chain.reverse()
+    dates = {n: nth_business_day(today, finish[n], calendar) for n in open_ids}
+    path = [PathStep(by_id[n], durations[n], dates[n]) for n in chain]
+    return path, dates, finish[last], warnings
+
+
+def earned_schedule(lines: Sequence[TaskLine], today: dt.date) -> tuple[float, float, float, float | None]:
+    """(scheduled weight, planned share %, actual share %, variance days) over non-cancelled planned work.
+
+    The plan's share at day d is the weight planned due before d. The variance is the plan date at
+    which that share equals the share actually done, minus today (positive = ahead): interpolated
+    linearly between two steps of the plan; on a flat stretch, the stretch's end nearest today.
+    """
+    work = [line for line in lines if line.status != "cancelled" and line.planned_due is not None]
+    total = sum(line.weight for line in work)
+    if total <= 0:
+        return 0.0, 0.0, 0.0, None
+    done = sum(line.weight for line in work if line.status == "done")
+    due_dates = sorted({line.planned_due for line in work if line.planned_due})
+    before_today = sum(line.weight for line in work if line.planned_due and line.planned_due < today)
+    planned_share = round(before_today * 100.0 / total, 1)
+    actual_share = round(done * 100.0 / total, 1)
+    # Stretches of constant plan share: level i holds from `starts[i]` to `ends[i]` (None = unbounded).
+    levels, starts, ends = [0.0], [None], [due_dates[0]]
+    running = 0.0
+    for i, due in enumerate(due_dates):
+        running += sum(line.weight for line in work if line.planned_due == due)
+        levels.append(running)
+        starts.append(due + dt.timedelta(days=1))
+        ends.append(due_dates[i + 1] if i + 1 < len(due_dates) else None)
+    for i, level in enumerate(levels):
+        if abs(done - level) < _EPS:
+            start, end = starts[i], ends[i]
+            if start is not None and today < start:
+                return total, planned_share, actual_share, float((start - today).days)
+            if end is not None and today > end:
+                return total, planned_share, actual_share, float((end - today).days)
+            return total, planned_share, actual_share, 0.0
+        if i + 1 < len(levels) and level < done < levels[i + 1]:
+            end = ends[i]
+            assert end is not None  # every level but the last has an end
+            fraction = (done - level) / (levels[i + 1] - level)
+            return total, planned_share, actual_share, round((end - today).days + fraction, 1)
+    return total, planned_share, actual_share, None  # pragma: no cover - done never exceeds total
+
+
+def group_schedule(lines: Sequence[TaskLine], finish: Mapping[str, dt.date], today: dt.date) -> Schedule:
+    """Planned vs actual, target (latest planned due) and projected finish of one group of tasks."""
+    weight, planned, actual, variance = earned_schedule(lines, today)
+    live = [line for line in lines if line.status != "cancelled"]
+    planned_dues = [line.planned_due for line in live if line.planned_due]
+    target = max(planned_dues) if planned_dues else None
+    open_lines = [line for line in lines if line.open]
+    projected: dt.date | None = None
+    if open_lines:
+        candidates = [finish[line.id] for line in open_lines if line.id in finish]
+        candidates += [d for line in open_lines for d in (line.due or line.planned_due,) if d]
+        projected = max(candidates) if candidates else None
+    slip = (projected - target).days if projected and target else None
+    return Schedule(scheduled_weight=weight, planned_share=planned, actual_share=actual,
+                    variance_days=variance, target=target, projected_finish=projected, slip_days=slip)
