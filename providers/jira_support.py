@@ -1,0 +1,221 @@
+"""What the Jira adapter needs around the SDK: config schemas, the HTTP session, error mapping, mappers.
+
+Kept apart from providers/jira.py so that module holds only the adapter's public behaviour.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import requests
+from jira.exceptions import JIRAError
+from jira.resilientsession import ResilientSession
+
+from collabsync.errors import ProviderError, TransportError
+from collabsync.http import error_for_status
+from collabsync.model import Status, Task, parse_marker
+
+__all__ = [
+    "SETTINGS_SCHEMA", "DESTINATION_SCHEMA", "JiraTransport", "jira_messages", "sdk_errors", "raise_for",
+    "status_of", "to_task", "label_safe", "jql_time", "DEFAULT_BLOCKED", "DEFAULT_CANCELLED", "SECTION_PREFIX",
+]
+
+DEFAULT_BLOCKED = ("Blocked", "On Hold")
+DEFAULT_CANCELLED = ("Won't Do", "Cancelled")
+SECTION_PREFIX = "section-"
+
+_TUNING = {
+    "timeout": {"type": "number", "exclusiveMinimum": 0, "description": "Seconds per request (default 30)"},
+    "max_retries": {"type": "integer", "minimum": 0, "description": "Retries on 429 (any call) and 5xx (reads)"},
+    "max_retry_wait": {"type": "number", "minimum": 0, "description": "Longest Retry-After honoured, seconds"},
+    "backoff": {"type": "number", "minimum": 0, "description": "First back-off step, seconds"},
+}
+_ISSUE_KEYS = {
+    "epic_issue_type": {"type": "string", "description": "Issue type of the per-instance container (default Epic)"},
+    "issue_type": {"type": "string", "description": "Issue type of tasks (default Task)"},
+    "story_points_field": {"type": "string", "description": "Name of the custom field that takes estimates"},
+    "start_date_field": {"type": "string", "description": "Name of the custom date field that takes start dates"},
+    "labels": {"type": "array", "items": {"type": "string"}, "description": "Extra labels on every task"},
+}
+SETTINGS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["url"],
+    "properties": {
+        "url": {"type": "string", "pattern": "^https?://", "description": "Site URL, e.g. https://acme.atlassian.net"},
+        "email": {"type": "string", "description": "Cloud: account email (with api_token)"},
+        "api_token": {"type": "string", "description": "Cloud: API token (with email)"},
+        "token": {"type": "string", "description": "Data Center: personal access token (Bearer)"},
+        "deployment": {"enum": ["cloud", "datacenter"], "description": "Skip detection via /serverInfo"},
+        "flagged_field": {"type": "string", "description": "Name of the Flagged field (default Flagged)"},
+        "blocked_statuses": {"type": "array", "items": {"type": "string"}, "description": "Status names read as blocked"},
+        "cancelled_statuses": {"type": "array", "items": {"type": "string"}, "description": "Status names read as cancelled"},
+        "link_type": {"type": "string", "description": "Issue link type for dependencies (default Blocks)"},
+        "page_size": {"type": "integer", "minimum": 1, "maximum": 5000, "description": "Search page size (default 100)"},
+        **_TUNING,
+        **_ISSUE_KEYS,
+    },
+    "oneOf": [
+        {"required": ["email", "api_token"], "not": {"required": ["token"]}},
+        {"required": ["token"], "not": {"anyOf": [{"required": ["email"]}, {"required": ["api_token"]}]}},
+    ],
+}
+DESTINATION_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["project"],
+    "properties": {"project": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]+$", "description": "Project key"},
+                   **_ISSUE_KEYS},
+}
+
+
+class JiraTransport(ResilientSession):
+    """The SDK's session class without its hidden retries and sleeps; collabsync's PolicyMixin retries."""
+
+    def request(self, method: str, url: str | bytes, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        kwargs.pop("_prepare_retry_class", None)
+        prepared = self._jira_prepare(**kwargs)
+        return requests.Session.request(self, method, url, **prepared)
+
+
+def jira_messages(response: requests.Response | None) -> str:
+    """Jira's errorMessages and per-field errors as one line."""
+    if response is None:
+        return ""
+    try:
+        body = response.json()
+    except ValueError:
+        return (response.text or "").strip()[:200]
+    if not isinstance(body, dict):
+        return str(body)[:200]
+    parts = list(body.get("errorMessages") or [])
+    parts += [f"{k}: {v}" for k, v in (body.get("errors") or {}).items()]
+    if body.get("message"):
+        parts.append(str(body["message"]))
+    return "; ".join(str(p) for p in parts)
+
+
+def raise_for(provider: str, obj: str, response: requests.Response) -> None:
+    """Raise the precise collabsync error for a non-2xx Jira answer."""
+    if response.status_code < 400:
+        return
+    raise error_for_status(provider, obj, response.status_code, jira_messages(response) or response.reason or "")
+
+
+@contextmanager
+def sdk_errors(provider: str, obj: str) -> Iterator[None]:
+    """Turn what the SDK raises into collabsync errors naming provider, object and cause."""
+    try:
+        yield
+    except JIRAError as exc:
+        cause = jira_messages(exc.response) or (exc.text or "")
+        if exc.status_code:
+            raise error_for_status(provider, obj, exc.status_code, cause) from None
+        raise ProviderError(provider, obj, cause or "the jira SDK failed") from None
+    except ValueError as exc:  # JSONDecodeError: a 2xx answer that is not JSON
+        raise TransportError(provider, obj, f"unreadable response body ({type(exc).__name__})") from None
+    except KeyError as exc:
+        raise TransportError(provider, obj, f"unexpected response shape (missing {exc})") from None
+
+
+def json_body(provider: str, obj: str, response: requests.Response) -> Any:
+    """The JSON of a 2xx answer, or TransportError for a truncated / non-JSON body."""
+    raise_for(provider, obj, response)
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        raise TransportError(provider, obj, "unreadable response body (not JSON)") from None
+
+
+def label_safe(text: str) -> str:
+    """Jira labels cannot hold spaces."""
+    return re.sub(r"\s+", "-", text.strip())
+
+
+def jql_time(since: dt.datetime, time_zone: str | None) -> str:
+    """A JQL datetime literal in the Jira user's zone (JQL reads datetimes that way), one minute early."""
+    try:
+        zone: dt.tzinfo = ZoneInfo(time_zone) if time_zone else dt.timezone.utc
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = dt.timezone.utc
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=dt.timezone.utc)
+    return (since - dt.timedelta(minutes=1)).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def status_of(fields: Mapping[str, Any], blocked: set[str], cancelled: set[str], flagged_id: str | None) -> Status:
+    """Neutral status from statusCategory, with configured names for blocked/cancelled and Flagged as blocked."""
+    status = fields.get("status") or {}
+    name = str(status.get("name", "")).casefold()
+    category = (status.get("statusCategory") or {}).get("key", "new")
+    if name in cancelled:
+        return Status.CANCELLED
+    if name in blocked:
+        return Status.BLOCKED
+    if category == "done":
+        return Status.DONE
+    if flagged_id and fields.get(flagged_id):
+        return Status.BLOCKED
+    return Status.IN_PROGRESS if category == "indeterminate" else Status.TODO
+
+
+def _date(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _datetime(value: Any) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        return dt.datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%S.%f%z")
+    except ValueError:
+        return None
+
+
+def to_task(raw: Mapping[str, Any], *, instance: str | None, browse: str, field_ids: Mapping[str, str | None],
+            blocked: set[str], cancelled: set[str], link_type: str, people: Mapping[str, str]) -> Task:
+    """One search hit (v2 JSON) as a neutral Task; depends_on lists the ids of issues blocking it."""
+    fields = raw.get("fields") or {}
+    description = fields.get("description")
+    if isinstance(description, dict):  # an ADF doc (v3); the adapter reads v2, but be lenient
+        description = json.dumps(description)
+    found = parse_marker(description)
+    key = found[1] if found and (instance is None or found[0] == instance) else None
+    labels = list(fields.get("labels") or [])
+    section = next((lab[len(SECTION_PREFIX):] for lab in labels if lab.startswith(SECTION_PREFIX)), None)
+    assignee = fields.get("assignee") or {}
+    account = assignee.get("accountId") or assignee.get("name")
+    depends = [
+        str(link["inwardIssue"]["id"]) for link in fields.get("issuelinks") or []
+        if (link.get("type") or {}).get("name") == link_type and "inwardIssue" in link
+    ]
+    estimate = fields.get(field_ids["story_points"]) if field_ids.get("story_points") else None
+    start = fields.get(field_ids["start"]) if field_ids.get("start") else None
+    status = status_of(fields, blocked, cancelled, field_ids.get("flagged"))
+    return Task(
+        ref=str(raw["id"]),
+        key=key,
+        title=str(fields.get("summary") or ""),
+        status=status,
+        section=section,
+        assignee=people.get(account, assignee.get("displayName")) if account else None,
+        start=_date(start),
+        due=_date(fields.get("duedate")),
+        estimate=float(estimate) if isinstance(estimate, (int, float)) else None,
+        labels=labels,
+        depends_on=depends,
+        url=f"{browse}/{raw.get('key')}",
+        updated=_datetime(fields.get("updated")),
+        extra={"jira_key": raw.get("key"), "jira_status": (fields.get("status") or {}).get("name")},
+    )
