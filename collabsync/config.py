@@ -150,8 +150,7 @@ def parse_config(data: Mapping[str, Any], path: Path, text: str, *, check_env: b
             continue
         classes[name] = cls
         for err in jsonschema.Draft202012Validator(cls.settings_schema).iter_errors(settings):
-            key = str(err.absolute_path[0]) if err.absolute_path else None
-            add(f"providers.{name}: {err.message}", f"providers.{name}", key)
+            add(f"providers.{name}: {err.message}", f"providers.{name}", _schema_key(err))
     defaults = data.get("defaults") or {}
     default_provider = str(defaults.get("provider", "local"))
     if default_provider not in providers:
@@ -170,8 +169,7 @@ def parse_config(data: Mapping[str, Any], path: Path, text: str, *, check_env: b
         elif pname in classes or providers[pname].type == "local":
             cls = classes.get(pname) or provider_class("local")
             for err in jsonschema.Draft202012Validator(cls.destination_schema).iter_errors(destination):
-                key = str(err.absolute_path[0]) if err.absolute_path else None
-                add(f"departments.{name}: {err.message}", f"departments.{name}", key)
+                add(f"departments.{name}: {err.message}", f"departments.{name}", _schema_key(err))
     people = data.get("people") or {}
     for person, ids in people.items():
         if not isinstance(ids, dict) or not all(isinstance(v, str) for v in ids.values()):
@@ -186,6 +184,16 @@ def parse_config(data: Mapping[str, Any], path: Path, text: str, *, check_env: b
     if problems:
         raise ConfigError(problems)
     return config
+
+
+def _schema_key(err: jsonschema.ValidationError) -> str | None:
+    """The setting a schema error is about, so its line can be found."""
+    if err.absolute_path:
+        return str(err.absolute_path[0])
+    if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+        return extra[0] if extra else None
+    return None
 
 
 def _expand(value: Any, where: str, config: Config, problems: list[Problem]) -> Any:

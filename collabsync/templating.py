@@ -34,8 +34,7 @@ TEXT_FIELDS = ("title", "notes", "assignee")
 @lru_cache(maxsize=1)
 def template_schema() -> dict[str, Any]:
     """The JSON Schema shipped in the package (editors can use it too)."""
-    text = resources.files("collabsync").joinpath("schemas/template.schema.json").read_text("utf-8")
-    return json.loads(text)
+    return json.loads((Path(__file__).parent / "schemas" / "template.schema.json").read_text("utf-8"))
 
 
 def _env() -> SandboxedEnvironment:
@@ -232,10 +231,10 @@ def _semantic_problems(data: dict[str, Any], lines: dict[Path_, int], filename: 
     _duplicates(task_keys, ("tasks",), "task key", add, item_path=lambda i: ("tasks", i, "key"))
     known_tasks = set(k for k in task_keys if isinstance(k, str))
     calendar = data.get("calendar") if isinstance(data.get("calendar"), dict) else {}
-    if isinstance(calendar.get("country"), str):
-        msg = validate_country(calendar["country"])
-        if msg:
-            add(("calendar", "country"), msg)
+    country = calendar.get("country") if isinstance(calendar.get("country"), str) else None
+    if country and (msg := validate_country(country)):
+        add(("calendar", "country"), msg)
+        country = None
 
     used: set[str] = set()
     env = _env()
@@ -271,7 +270,7 @@ def _semantic_problems(data: dict[str, Any], lines: dict[Path_, int], filename: 
             elif isinstance(dep, str) and dep not in known_tasks:
                 add(("tasks", i, "depends_on", j), f"task {key!r}: unknown dependency {dep!r}; it must be the key of another task")
         if isinstance(key, str):
-            graph[key] = [d for d in deps if isinstance(d, str) and d in known_tasks and d != key]
+            graph.setdefault(key, []).extend(d for d in deps if isinstance(d, str) and d in known_tasks and d != key)
         exprs: dict[str, DateExpr] = {}
         for f in ("start", "due"):
             if t.get(f) is None:
@@ -289,7 +288,7 @@ def _semantic_problems(data: dict[str, Any], lines: dict[Path_, int], filename: 
                 exprs[f] = expr
         if "start" in exprs and "due" in exprs and exprs["start"].anchor == exprs["due"].anchor:
             probe = {exprs["start"].anchor: dt.date(2030, 1, 7)}
-            cal = Calendar(calendar.get("country") if isinstance(calendar.get("country"), str) else None)
+            cal = Calendar(country)
             if exprs["start"].resolve(probe, cal) > exprs["due"].resolve(probe, cal):
                 add(("tasks", i, "start"), f"task {key!r}: start is after due; move start earlier or due later")
 
