@@ -203,23 +203,26 @@ class JiraProvider(Provider):
         return list(seen.values())
 
     def set_status(self, container: Container, ref: str, status: Status) -> None:
-        """Pick a transition by its target's category and configured names; flag when no Blocked status exists."""
+        """Pick a transition by its target's category and configured names; Flagged stands in for a Blocked status."""
         status = Status(status)
-        with sdk_errors(self.name, f"transitions of issue {ref}"):
-            transitions = self.client.transitions(ref)
-        chosen = self._transition_for(transitions, status)
         flagged = (container.extra.get("fields") or {}).get("flagged")
+        obj = f"issue {ref}"
+        got = json_body(self.name, obj, self._send("GET", f"issue/{ref}", obj, params={
+            "fields": ",".join(["status", *([flagged] if flagged else [])]), "expand": "transitions"}))
+        fields = got.get("fields") or {}
+        is_flagged = bool(flagged and fields.get(flagged))
+        if is_flagged and status is not Status.BLOCKED:
+            self._set_flag(ref, flagged, False)
+        if self._target_matches(fields.get("status") or {}, status):
+            return
+        chosen = self._transition_for(got.get("transitions") or [], status)
         if chosen is None and status is Status.BLOCKED and flagged:
-            json_body(self.name, f"issue {ref}", self._send("PUT", f"issue/{ref}", f"issue {ref}",
-                                                            json={"fields": {flagged: [{"value": "Impediment"}]}}))
+            if not is_flagged:
+                self._set_flag(ref, flagged, True)
             return
         if chosen is None:
-            current = json_body(self.name, f"issue {ref}", self._send("GET", f"issue/{ref}", f"issue {ref}",
-                                                                      params={"fields": "status"}))
-            name = ((current.get("fields") or {}).get("status") or {}).get("name", "?")
-            if self._target_matches((current.get("fields") or {}).get("status") or {}, status):
-                return
-            raise UnsupportedError(self.name, f"issue {ref}", f"no transition from {name!r} to a {status.value} status")
+            name = (fields.get("status") or {}).get("name", "?")
+            raise UnsupportedError(self.name, obj, f"no transition from {name!r} to a {status.value} status")
         with sdk_errors(self.name, f"transition of issue {ref}"):
             self.client.transition_issue(ref, str(chosen["id"]))
 
@@ -383,8 +386,15 @@ class JiraProvider(Provider):
                 raise ProviderError(self.name, obj, "the server repeated a page token; stopping instead of looping")
             seen_tokens.add(token)
 
+    def _set_flag(self, ref: str, field: str, on: bool) -> None:
+        json_body(self.name, f"issue {ref}", self._send("PUT", f"issue/{ref}", f"issue {ref}", json={
+            "fields": {field: [{"value": "Impediment"}] if on else None}}))
+
     def _transition_for(self, transitions: list[dict[str, Any]], status: Status) -> dict[str, Any] | None:
+        """The first transition into the target; the status named like the category wins ties."""
         matches = [t for t in transitions if self._target_matches(t.get("to") or {}, status)]
+        preferred = {Status.TODO: "to do", Status.IN_PROGRESS: "in progress", Status.DONE: "done"}.get(status)
+        matches.sort(key=lambda t: str((t.get("to") or {}).get("name", "")).casefold() != preferred)
         return matches[0] if matches else None
 
     def _target_matches(self, target: Mapping[str, Any], status: Status) -> bool:

@@ -147,11 +147,20 @@ def test_bulk_400_all_failed_vs_whole_request(provider: JiraProvider):
 
 @responses.activate
 def test_sdk_errors_name_the_object(provider: JiraProvider):
-    responses.get(f"{API}/issue/10042/transitions", status=404,
+    responses.get(f"{API}/issue/10042", status=404,
                   json=jira_error("Issue does not exist or you do not have permission to see it."))
     with pytest.raises(NotFoundError) as err:
         provider.set_status(container(), "10042", Status.DONE)
-    assert err.value.object == "transitions of issue 10042" and "does not exist" in err.value.cause
+    assert err.value.object == "issue 10042" and "does not exist" in err.value.cause
+    done = {"name": "Done", "statusCategory": {"key": "done"}}
+    responses.replace(responses.GET, f"{API}/issue/10042", json={
+        "id": "10042", "key": "ENG-9", "fields": {"status": {"name": "To Do", "statusCategory": {"key": "new"}}},
+        "transitions": [{"id": "41", "name": "Resolve", "to": done}]})
+    responses.post(f"{API}/issue/10042/transitions", status=409, json=jira_error("Workflow conflict"))
+    with pytest.raises(ProviderError) as sdk:  # raised by the SDK (JIRAError), mapped by the adapter
+        provider.set_status(container(), "10042", Status.DONE)
+    assert sdk.value.object == "transition of issue 10042" and sdk.value.status == 409
+    assert "Workflow conflict" in sdk.value.cause
 
 
 @responses.activate

@@ -297,7 +297,11 @@ class JiraEmulator(JiraSeedMixin, Emulator):
     def issue_get(self, request: Request, v: str, ref: str) -> Any:
         v3 = self._version(v)
         wanted = self._wanted(self._field_list(request.args.getlist("fields")), default_all=True)
-        return self.store.render_issue(self.store.issue(ref), wanted, v3=v3, server=self.server)
+        issue = self.store.issue(ref)
+        out = self.store.render_issue(issue, wanted, v3=v3, server=self.server)
+        if "transitions" in self._field_list(request.args.getlist("expand")):
+            out["transitions"] = self._transitions(issue)
+        return out
 
     def issue_edit(self, request: Request, v: str, ref: str) -> Any:
         v3 = self._version(v)
