@@ -1,0 +1,135 @@
+"""Jira adapter: request counts, resume after a failure at every write, and the read cache."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from collabsync.errors import ProviderError
+from collabsync.model import Container, NewTask, TaskSpec, marker
+from collabsync.providers.base import ProviderContext
+from collabsync.providers.jira import JiraProvider
+from collabsync.testing.core import Faults
+from collabsync.testing.jira import JiraEmulator
+
+
+def provider(emu: JiraEmulator, home: Path, *, use_cache: bool = False, **settings) -> JiraProvider:
+    base = {"url": emu.root_url, "email": emu.email, "api_token": emu.api_token}
+    return JiraProvider("jira", {**base, **settings}, ProviderContext(home=home, use_cache=use_cache))
+
+
+def new_tasks(n: int, instance: str = "launch") -> list[NewTask]:
+    return [NewTask(TaskSpec(f"t{i}", f"Task {i}", "engineering", due=dt.date(2026, 12, 1)), marker(instance, f"t{i}"))
+            for i in range(n)]
+
+
+def test_reading_250_issues_takes_three_searches(tmp_path: Path):
+    with JiraEmulator() as emu:
+        emu.add_project("ENG")
+        c = provider(emu, tmp_path).ensure_container("launch", "Launch", "", {"project": "ENG"})
+        for i in range(250):
+            emu.add_issue("ENG", f"T{i}", parent=c.ref, description=marker("launch", f"t{i}"))
+        emu.reset_log()
+        tasks = provider(emu, tmp_path).read_tasks(c)  # a fresh process: only the container from the ledger
+        assert len(tasks) == 250 and len({t.ref for t in tasks}) == 250
+        searches = emu.count("GET", "/search/jql")
+        assert searches == 3
+        assert emu.count() - searches <= 2
+        assert all("maxResults=100" in r.query for r in emu.requests)
+
+
+def test_small_server_pages_are_followed(tmp_path: Path):
+    with JiraEmulator(max_results_cap=40) as emu:
+        emu.add_project("ENG")
+        c = provider(emu, tmp_path).ensure_container("launch", "Launch", "", {"project": "ENG"})
+        for i in range(90):
+            emu.add_issue("ENG", f"T{i}", parent=c.ref)
+        emu.reset_log()
+        assert len(provider(emu, tmp_path).read_tasks(c)) == 90
+        assert emu.count("GET", "/search/jql") == 3  # 40 + 40 + 10
+
+
+def test_creating_120_issues_takes_three_bulk_requests(tmp_path: Path):
+    with JiraEmulator() as emu:
+        emu.add_project("ENG")
+        p = provider(emu, tmp_path, deployment="cloud")
+        c = p.ensure_container("launch", "Launch", "", {"project": "ENG"})
+        made = list(p.create_tasks(c, new_tasks(120)))
+        refs = [m.ref for m in made]
+        pairs = [(refs[i + 1], refs[i]) for i in range(10)]
+        assert [link.error for link in p.link_dependencies(c, pairs)] == [None] * 10
+        assert all(refs) and len(set(refs)) == 120
+        bulk, links = emu.count("POST", "/issue/bulk"), emu.count("POST", "/issueLink")
+        assert (bulk, links) == (3, 10)
+        epic = sum(r.endpoint == "issue_create" for r in emu.requests)  # the container itself
+        assert epic == 1
+        setup = emu.count() - bulk - links - epic  # project, field, epic search, link type
+        assert setup <= 4
+        assert emu.count("GET", "/issueLinkType") == 1 and emu.count("GET", "/issue/") == 0  # no refetch
+
+
+def test_detecting_the_deployment_costs_one_request(tmp_path: Path):
+    with JiraEmulator() as emu:
+        emu.add_project("ENG")
+        p = provider(emu, tmp_path)
+        p.ensure_container("launch", "Launch", "", {"project": "ENG"})
+        p.ensure_container("other", "Other", "", {"project": "ENG"})
+        assert emu.count("GET", "/serverInfo") == 1 and emu.count("GET", "/field") == 1
+
+
+def _stamp_once(p: JiraProvider, tasks: list[NewTask], links: list[tuple[int, int]]) -> tuple[Container, list[str]]:
+    """What the stamper does: ensure, adopt marked tasks when the container was found, create the rest, link."""
+    c = p.ensure_container("launch", "Launch", "", {"project": "ENG"})
+    have = {} if c.extra["created"] else p.find_marked(c, "launch")
+    refs = {k: v.ref for k, v in have.items()}
+    for outcome in p.create_tasks(c, [t for t in tasks if t.spec.key not in have]):
+        refs[outcome.key] = outcome.ref
+    linked = p.link_dependencies(c, [(refs[f"t{a}"], refs[f"t{b}"]) for a, b in links])
+    return c, [link.error for link in linked if link.error]
+
+
+@pytest.mark.parametrize("writes_before_failure", range(6))
+def test_resume_after_a_lost_reply_at_every_write(tmp_path: Path, writes_before_failure: int):
+    """Writes: epic, bulk of 50, bulk of 10, three links; the reply of write N+1 is lost."""
+    tasks, links = new_tasks(60), [(1, 0), (2, 1), (59, 2)]
+    faults = Faults(stop_after_writes=writes_before_failure, lose_reply_after_stop=True)
+    with JiraEmulator(faults=faults) as emu:
+        emu.add_project("ENG")
+        try:  # a lost task write aborts the run; a lost link write is a per-link error
+            failed = _stamp_once(provider(emu, tmp_path / "a"), tasks, links)[1]
+        except ProviderError as exc:
+            failed = [str(exc)]
+        assert failed and "connection failed" in failed[0]
+        emu.faults.stop_after_writes = None
+        c, errors = _stamp_once(provider(emu, tmp_path / "b"), tasks, links)
+        assert errors == []
+        issues = emu.project_issues("ENG")
+        epics = [i for i in issues if i.type_id == "10000"]
+        assert len(epics) == 1 and epics[0].key == c.ref
+        keys = sorted(i.description["content"][-1]["content"][-1]["text"] for i in issues if i.type_id != "10000")
+        assert keys == sorted(t.marker for t in tasks)  # every task exactly once
+        assert len(provider(emu, tmp_path / "c").find_marked(c, "launch")) == 60
+        assert len(emu.store.links) == 3
+
+
+def test_cached_reads_hold_no_secret(tmp_path: Path):
+    with JiraEmulator() as emu:
+        emu.add_project("ENG")
+        p = provider(emu, tmp_path, use_cache=True)
+        c = p.ensure_container("launch", "Launch", "", {"project": "ENG"})
+        list(p.create_tasks(c, new_tasks(3)))
+        emu.reset_log()
+        assert len(p.read_tasks(c)) == 3
+        assert len(p.read_tasks(c)) == 3  # second read served from the cache
+        assert emu.count("GET", "/search/jql") == 1
+        assert len(p.find_marked(c, "launch")) == 3 and len(p.find_marked(c, "launch")) == 3
+        assert emu.count("GET", "/search/jql") == 3  # marker searches are never cached
+        p.close()
+        files = list((tmp_path / "cache").glob("jira-*.sqlite"))
+        assert len(files) == 1
+        data = files[0].read_bytes()
+        assert emu.api_token.encode() not in data
+        import base64
+        assert base64.b64encode(f"{emu.email}:{emu.api_token}".encode()) not in data
