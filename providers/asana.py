@@ -1,0 +1,450 @@
+"""The Asana adapter (issue #6): the asana 5.x SDK's API classes over collabsync's HTTP policy.
+
+Destinations: ``project = "<gid>"`` puts each instance into an existing project as sections named
+``"<instance>: <section>"``; ``team = "<gid or name>"`` (or the provider's ``team``) makes one new
+project per instance, found again by the marker in its notes. Tasks are written with ``POST /batch``
+(10 actions a request), each carrying the marker ``collabsync:INSTANCE/KEY`` as the last line of its
+notes. Status: completed -> done; in_progress / blocked / cancelled come from section names
+(``status_sections``) or from an enum custom field (``status_field`` + ``status_options``).
+Subtasks are not counted (Asana lists only top-level tasks of a project); ``Task.extra["num_subtasks"]``
+says how many each task has.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import asana
+
+from collabsync.errors import ConfigError, NotFoundError, ProviderError
+from collabsync.http import make_session
+from collabsync.model import (
+    Container, Created, Linked, NewTask, SectionSpec, Status, Task, insert_above_marker, marker, parse_marker,
+    with_marker,
+)
+from collabsync.providers.asana_transport import api_client, call, credential_id
+from collabsync.providers.base import Capability, Provider, ProviderContext
+from collabsync.redact import register_secret
+
+__all__ = ["AsanaProvider", "DEFAULT_STATUS_SECTIONS", "DEFAULT_STATUS_OPTIONS"]
+
+DEFAULT_BASE_URL = "https://app.asana.com/api/1.0"
+BATCH_SIZE = 10
+MAX_DEPENDENCIES = 30
+PAGE = 100
+SINCE_OVERLAP = dt.timedelta(seconds=60)
+SECTION_SEP = ": "
+DEFAULT_STATUS_SECTIONS = {"In Progress": "in_progress", "Doing": "in_progress", "Blocked": "blocked",
+                           "Cancelled": "cancelled"}
+DEFAULT_STATUS_OPTIONS = {"Not started": "todo", "On track": "in_progress", "In progress": "in_progress",
+                          "At risk": "in_progress", "Off track": "blocked", "Blocked": "blocked", "Done": "done",
+                          "Cancelled": "cancelled"}
+READ_FIELDS = ("name", "completed", "assignee.name", "due_on", "start_on", "memberships.project.gid",
+               "memberships.section.name", "modified_at", "dependencies", "notes", "num_subtasks")
+_STATUSES = [s.value for s in Status]
+_STATUS_MAP = {"type": "object", "additionalProperties": {"enum": _STATUSES}}
+
+
+class AsanaProvider(Provider):
+    """One Asana account (a personal access token) in one workspace."""
+
+    type_name = "asana"
+    capabilities = frozenset({
+        Capability.SECTIONS, Capability.BULK_CREATE, Capability.DEPENDENCIES, Capability.MARKER_SEARCH,
+        Capability.INCREMENTAL_READ, Capability.STATUS_UPDATE, Capability.ANNOTATE,
+    })
+    settings_schema = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["token", "workspace"],
+        "properties": {
+            "token": {"type": "string", "minLength": 4, "description": "Personal access token (use ${ENV})"},
+            "workspace": {"type": ["string", "integer"], "description": "Workspace gid or name"},
+            "team": {"type": ["string", "integer"], "description": "Default team (gid or name) for new projects"},
+            "base_url": {"type": "string", "pattern": "^https?://", "description": "Default " + DEFAULT_BASE_URL},
+            "status_sections": {**_STATUS_MAP, "description": "Section name -> status (replaces the defaults)"},
+            "status_field": {"type": "string", "description": "Name of an enum custom field holding the status"},
+            "status_options": {**_STATUS_MAP, "description": "Enum option name -> status (replaces the defaults)"},
+            "requests_per_minute": {"type": "integer", "minimum": 1, "description": "Client-side budget"},
+            "timeout": {"type": "number", "exclusiveMinimum": 0},
+            "max_retries": {"type": "integer", "minimum": 0},
+            "max_retry_wait": {"type": "number", "minimum": 0},
+            "backoff": {"type": "number", "minimum": 0},
+        },
+    }
+    destination_schema = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "project": {"type": ["string", "integer"], "pattern": "^[0-9]+$",
+                        "description": "Existing project gid: the instance becomes sections in it"},
+            "team": {"type": ["string", "integer"], "description": "Team gid or name: the instance becomes a new project"},
+        },
+    }
+
+    def __init__(self, name: str, settings: Mapping[str, Any], context: ProviderContext) -> None:
+        super().__init__(name, settings, context)
+        self.token = str(self.settings.get("token") or "")
+        if not self.token:
+            raise ConfigError.single("collabsync.toml", f"providers.{name}: 'token' is required for asana")
+        register_secret(self.token)
+        self.workspace = str(self.settings.get("workspace") or "")
+        self.team = str(self.settings["team"]) if self.settings.get("team") else None
+        self.base_url = str(self.settings.get("base_url") or DEFAULT_BASE_URL).rstrip("/")
+        self.status_sections = {k.casefold(): Status(v) for k, v in
+                                dict(self.settings.get("status_sections") or DEFAULT_STATUS_SECTIONS).items()}
+        self.status_field = self.settings.get("status_field")
+        self.status_options = {k.casefold(): Status(v) for k, v in
+                               dict(self.settings.get("status_options") or DEFAULT_STATUS_OPTIONS).items()}
+        if self.settings.get("requests_per_minute"):
+            self.policy.rate_limit = (int(self.settings["requests_per_minute"]), 60.0)
+        self._workspace_gid: str | None = self.workspace if self.workspace.isdigit() else None
+        self._teams: dict[str, str] = {}
+        self._sections: dict[str, dict[str, str]] = {}
+        self._fields: dict[str, tuple[str, dict[str, str]] | None] = {}
+        self._client: Any = None
+
+    # -- account -------------------------------------------------------------------------------
+    def check(self) -> str:
+        """One GET /users/me: the token works and the workspace is one of the user's."""
+        me = self._call("user me", asana.UsersApi(self.client).get_user, "me",
+                        {"opt_fields": "name,email,workspaces.name"})
+        workspaces = me.get("workspaces") or []
+        found = next((w for w in workspaces if self.workspace in (w.get("gid"), w.get("name"))), None)
+        if found is None:
+            names = ", ".join(f"{w.get('name')} ({w.get('gid')})" for w in workspaces) or "none"
+            raise NotFoundError(self.name, f"workspace {self.workspace}", f"not among this token's workspaces: {names}")
+        self._workspace_gid = found["gid"]
+        return f"{me.get('name')} <{me.get('email')}> in workspace {found.get('name')} ({found['gid']})"
+
+    def describe(self, destination: Mapping[str, Any]) -> str:
+        """Where an instance goes, in words."""
+        if destination.get("project"):
+            return f"sections '<instance>{SECTION_SEP}…' in project {destination['project']}"
+        return f"a new project in team {destination.get('team') or self.team or '(none configured)'}"
+
+    @property
+    def client(self) -> Any:
+        """The process-wide ApiClient for this credential, on a collabsync session."""
+        if self._client is None:
+            cache = self.context.cache_path(self.name, credential_id(self.base_url, self.token))
+            self._client = api_client(
+                self.base_url, self.token, f"|{cache}|{self.policy}",
+                lambda: make_session(self.name, self.policy, cache_path=cache, cache_ttl=self.context.cache_ttl),
+                self.name)
+        return self._client
+
+    # -- stamping ------------------------------------------------------------------------------
+    def ensure_container(self, instance: str, title: str, description: str,
+                         destination: Mapping[str, Any]) -> Container:
+        """Project mode: the existing project. Team mode: the team's project carrying the marker, or a new one."""
+        if destination.get("project"):
+            gid = str(destination["project"])
+            project = self._call(f"project {gid}", asana.ProjectsApi(self.client).get_project, gid,
+                                 {"opt_fields": "name"})
+            return Container(gid, f"{project.get('name')} / {instance}", self._project_url(gid),
+                             {"mode": "project", "instance": instance, "project": gid})
+        team = self._team_gid(destination.get("team") or self.team)
+        mark = marker(instance)
+        projects = self._call(f"projects of team {team}", lambda: list(asana.ProjectsApi(self.client).get_projects_for_team(
+            team, {"opt_fields": "name,notes", "archived": "false", "limit": PAGE})))
+        for project in projects:
+            if parse_marker(project.get("notes")) == (instance, None):
+                return Container(project["gid"], project.get("name") or title, self._project_url(project["gid"]),
+                                 {"mode": "team", "instance": instance, "project": project["gid"]})
+        body = {"data": {"name": title, "notes": with_marker(description, mark)}}
+        made = self._call(f"project {title!r} in team {team}", asana.ProjectsApi(self.client).create_project_for_team,
+                          body, team, {"opt_fields": "name"})
+        return Container(made["gid"], title, self._project_url(made["gid"]),
+                         {"mode": "team", "instance": instance, "project": made["gid"], "created": True})
+
+    def ensure_sections(self, container: Container, sections: Sequence[SectionSpec]) -> dict[str, str]:
+        """Sections by (prefixed) title; the missing ones created in batches of 10."""
+        existing = self._section_map(container)
+        wanted = {s.key: self._section_name(container, s.title) for s in sections}
+        missing = [n for n in dict.fromkeys(wanted.values()) if n.casefold() not in existing]
+        for chunk in _chunks(missing, BATCH_SIZE):
+            actions = [{"method": "post", "relative_path": f"/projects/{container.ref}/sections",
+                        "data": {"name": n}, "options": {"fields": ["name"]}} for n in chunk]
+            for name, result in zip(chunk, self._batch(f"sections of project {container.ref}", actions)):
+                if result.get("status_code") != 201:
+                    raise ProviderError(self.name, f"section {name!r}", _action_error(result),
+                                        status=result.get("status_code"))
+                existing[name.casefold()] = result["body"]["data"]["gid"]
+        return {key: existing[name.casefold()] for key, name in wanted.items()}
+
+    def create_tasks(self, container: Container, tasks: Sequence[NewTask]) -> Iterator[Created]:
+        """POST /batch with 10 task creations a request; each action's own status becomes its outcome."""
+        for chunk in _chunks(list(tasks), BATCH_SIZE):
+            actions = [{"method": "post", "relative_path": "/tasks", "data": self._task_body(container, item),
+                        "options": {"fields": ["name", "permalink_url"]}} for item in chunk]
+            results = self._batch(f"tasks of project {container.ref}", actions)
+            for item, result in zip(chunk, results):
+                if result.get("status_code") == 201:
+                    data = result["body"]["data"]
+                    yield Created(item.spec.key, data["gid"], data.get("permalink_url") or self._task_url(container, data["gid"]))
+                else:
+                    yield Created(item.spec.key, error=_action_error(result))
+
+    def link_dependencies(self, container: Container, pairs: Sequence[tuple[str, str]]) -> Iterator[Linked]:
+        """addDependencies per blocked task, batched 10 a request, refusing more than 30 links per task."""
+        load: dict[str, int] = {}
+        grouped: dict[str, list[str]] = {}
+        for blocked, blocking in dict.fromkeys(pairs):
+            if load.get(blocked, 0) >= MAX_DEPENDENCIES or load.get(blocking, 0) >= MAX_DEPENDENCIES:
+                full = blocked if load.get(blocked, 0) >= MAX_DEPENDENCIES else blocking
+                yield Linked(blocked, blocking, error=(
+                    f"Asana allows at most {MAX_DEPENDENCIES} dependencies and dependents per task; "
+                    f"task {full} already has {MAX_DEPENDENCIES} in this template"))
+                continue
+            load[blocked] = load.get(blocked, 0) + 1
+            load[blocking] = load.get(blocking, 0) + 1
+            grouped.setdefault(blocked, []).append(blocking)
+        items = list(grouped.items())
+        for chunk in _chunks(items, BATCH_SIZE):
+            actions = [{"method": "post", "relative_path": f"/tasks/{blocked}/addDependencies",
+                        "data": {"dependencies": deps}} for blocked, deps in chunk]
+            for (blocked, deps), result in zip(chunk, self._batch(f"dependencies in project {container.ref}", actions)):
+                error = None if result.get("status_code") == 200 else _action_error(result)
+                for blocking in deps:
+                    yield Linked(blocked, blocking, error=error)
+
+    def annotate(self, ref: str, lines: Sequence[str]) -> None:
+        """Insert lines above the marker in the task's notes (read, then one PUT)."""
+        tasks = asana.TasksApi(self.client)
+        notes = self._call(f"task {ref}", tasks.get_task, ref, {"opt_fields": "notes"}).get("notes") or ""
+        new = insert_above_marker(notes, list(lines))
+        if new != notes:
+            self._call(f"task {ref}", tasks.update_task, {"data": {"notes": new}}, ref, {"opt_fields": "name"})
+
+    def find_marked(self, container: Container, instance: str) -> dict[str, Created]:
+        """Every task of the project whose notes end with this instance's marker."""
+        out: dict[str, Created] = {}
+        for task in self._list_tasks(container, ("notes",), None):
+            found = parse_marker(task.get("notes"))
+            if found and found[0] == instance and found[1]:
+                out[found[1]] = Created(found[1], task["gid"], self._task_url(container, task["gid"]))
+        return out
+
+    # -- reading and updating --------------------------------------------------------------------
+    def read_tasks(self, container: Container, since: dt.datetime | None = None) -> list[Task]:
+        """GET /projects/{gid}/tasks (or /tasks?modified_since=) with only the fields used, 100 a page."""
+        fields = READ_FIELDS + (("custom_fields.name", "custom_fields.enum_value.name") if self.status_field else ())
+        rows = self._list_tasks(container, fields, since)
+        tasks = [self._to_task(container, row) for row in rows]
+        if container.extra.get("mode") == "project":
+            prefix = self._prefix(container)
+            tasks = [t for t in tasks if (t.key and t.extra.get("instance") == container.extra.get("instance"))
+                     or t.extra.get("raw_section", "").startswith(prefix)]
+        return tasks
+
+    def set_status(self, container: Container, ref: str, status: Status) -> None:
+        """Complete/uncomplete and move to the mapped section (or set the enum field) in one batch."""
+        status = Status(status)
+        data: dict[str, Any] = {"completed": status in (Status.DONE, Status.CANCELLED)}
+        actions: list[dict[str, Any]] = []
+        if self.status_field:
+            field_gid, options = self._status_field(container)
+            option = next((gid for name, gid in options.items() if self.status_options.get(name) == status), None)
+            if option is not None or status == Status.TODO:  # TODO with no option of its own clears the field
+                data["custom_fields"] = {field_gid: option}
+            elif status != Status.DONE:
+                raise ProviderError(self.name, f"task {ref}", f"no option of custom field {self.status_field!r} "
+                                    f"maps to {status.value}; set status_options")
+        actions.append({"method": "put", "relative_path": f"/tasks/{ref}", "data": data,
+                        "options": {"fields": ["completed"]}})
+        if not self.status_field:
+            section = self._status_section(container, ref, status)
+            if section:
+                actions.append({"method": "post", "relative_path": f"/sections/{section}/addTask",
+                                "data": {"task": ref}})
+        for result in self._batch(f"task {ref}", actions):
+            if not 200 <= int(result.get("status_code") or 0) < 300:
+                raise ProviderError(self.name, f"task {ref}", _action_error(result), status=result.get("status_code"))
+
+    # -- helpers -----------------------------------------------------------------------------------
+    def _call(self, obj: str, fn: Any, *args: Any) -> Any:
+        return call(self.name, obj, fn, *args)
+
+    def _batch(self, obj: str, actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """One POST /batch (at most 10 actions); results in action order."""
+        body = {"data": {"actions": actions}}
+        api = asana.BatchAPIApi(self.client)
+        result = self._call(obj, lambda: api.create_batch_request(body, {}, full_payload=True))
+        results = list(result.get("data") or []) if isinstance(result, dict) else []
+        if len(results) != len(actions):
+            raise ProviderError(self.name, obj, f"batch answered {len(results)} results for {len(actions)} actions")
+        return results
+
+    def _list_tasks(self, container: Container, fields: Sequence[str], since: dt.datetime | None) -> list[dict[str, Any]]:
+        tasks_api = asana.TasksApi(self.client)
+        opts: dict[str, Any] = {"opt_fields": ",".join(fields), "limit": PAGE}
+        if since is None:
+            return self._call(f"tasks of project {container.ref}",
+                              lambda: list(tasks_api.get_tasks_for_project(container.ref, opts)))
+        moment = (since if since.tzinfo else since.replace(tzinfo=dt.timezone.utc)) - SINCE_OVERLAP
+        opts.update(project=container.ref, modified_since=moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        return self._call(f"tasks of project {container.ref}", lambda: list(tasks_api.get_tasks(opts)))
+
+    def _task_body(self, container: Container, item: NewTask) -> dict[str, Any]:
+        spec = item.spec
+        data: dict[str, Any] = {"name": spec.title, "notes": with_marker(item.description, item.marker),
+                                "projects": [container.ref]}
+        if item.section_ref:
+            data["memberships"] = [{"project": container.ref, "section": item.section_ref}]
+        if spec.due:
+            data["due_on"] = spec.due.isoformat()
+            if spec.start and spec.start < spec.due:  # Asana refuses a start date on or after the due date
+                data["start_on"] = spec.start.isoformat()
+        assignee = self.person_id(spec.assignee)
+        if assignee:
+            data["assignee"] = assignee
+        return data
+
+    def _team_gid(self, team: Any) -> str:
+        if not team:
+            raise ConfigError.single("collabsync.toml", f"providers.{self.name}: an Asana destination needs "
+                                     "'project' or 'team' (or a 'team' in the provider settings)")
+        team = str(team)
+        if team.isdigit():
+            return team
+        if team not in self._teams:
+            workspace = self._workspace()
+            teams = self._call(f"teams of workspace {workspace}", lambda: list(
+                asana.TeamsApi(self.client).get_teams_for_workspace(workspace, {"opt_fields": "name", "limit": PAGE})))
+            self._teams.update({t["name"]: t["gid"] for t in teams})
+            if team not in self._teams:
+                raise NotFoundError(self.name, f"team {team!r}", f"no such team in workspace {workspace}")
+        return self._teams[team]
+
+    def _workspace(self) -> str:
+        if self._workspace_gid is None:
+            self.check()
+        assert self._workspace_gid is not None
+        return self._workspace_gid
+
+    def _prefix(self, container: Container) -> str:
+        return f"{container.extra.get('instance')}{SECTION_SEP}" if container.extra.get("mode") == "project" else ""
+
+    def _section_name(self, container: Container, title: str) -> str:
+        return self._prefix(container) + title
+
+    def _section_map(self, container: Container, refresh: bool = False) -> dict[str, str]:
+        """casefolded section name -> gid, read once per project."""
+        if refresh or container.ref not in self._sections:
+            sections = self._call(f"sections of project {container.ref}", lambda: list(
+                asana.SectionsApi(self.client).get_sections_for_project(container.ref, {"opt_fields": "name", "limit": PAGE})))
+            self._sections[container.ref] = {s["name"].casefold(): s["gid"] for s in sections}
+        return self._sections[container.ref]
+
+    def _status_section(self, container: Container, ref: str, status: Status) -> str | None:
+        """The section a status lives in (created when missing); TODO leaves status sections for the first other one."""
+        existing = self._section_map(container)
+        prefix = self._prefix(container)
+        if status in (Status.DONE,):
+            return None
+        if status == Status.TODO:
+            task = self._call(f"task {ref}", asana.TasksApi(self.client).get_task, ref,
+                              {"opt_fields": "memberships.project.gid,memberships.section.name"})
+            current = _section_of(task, container.ref) or ""
+            if current.removeprefix(prefix).casefold() not in self.status_sections:
+                return None
+            mine = [gid for name, gid in existing.items() if name.startswith(prefix.casefold())
+                    and name.removeprefix(prefix.casefold()) not in self.status_sections
+                    and name != "untitled section"]
+            return mine[0] if mine else None
+        names = [n for n, s in self.status_sections.items() if s == status]
+        if not names:
+            raise ProviderError(self.name, f"task {ref}", f"no section maps to {status.value}; set status_sections")
+        for name in names:
+            if (prefix.casefold() + name) in existing:
+                return existing[prefix.casefold() + name]
+        title = next(k for k, v in dict(self.settings.get("status_sections") or DEFAULT_STATUS_SECTIONS).items()
+                     if k.casefold() == names[0])
+        return self.ensure_sections(container, [SectionSpec(f"status:{status.value}", title)])[f"status:{status.value}"]
+
+    def _status_field(self, container: Container) -> tuple[str, dict[str, str]]:
+        """(field gid, casefolded option name -> option gid) of the configured enum field on this project."""
+        if container.ref not in self._fields:
+            settings = self._call(f"custom fields of project {container.ref}", lambda: list(
+                asana.CustomFieldSettingsApi(self.client).get_custom_field_settings_for_project(
+                    container.ref, {"opt_fields": "custom_field.name,custom_field.enum_options.name", "limit": PAGE})))
+            found = next((s["custom_field"] for s in settings
+                          if (s.get("custom_field") or {}).get("name", "").casefold() == str(self.status_field).casefold()), None)
+            self._fields[container.ref] = None if found is None else (
+                found["gid"], {o["name"].casefold(): o["gid"] for o in found.get("enum_options") or []})
+        value = self._fields[container.ref]
+        if value is None:
+            raise NotFoundError(self.name, f"custom field {self.status_field!r}",
+                                f"not on project {container.ref}; add it to the project or unset status_field")
+        return value
+
+    def _project_url(self, gid: str) -> str:
+        return f"https://app.asana.com/0/{gid}/list"
+
+    def _task_url(self, container: Container, gid: str) -> str:
+        return f"https://app.asana.com/0/{container.ref}/{gid}"
+
+    # -- mappers ---------------------------------------------------------------------------------
+    def _to_task(self, container: Container, row: dict[str, Any]) -> Task:
+        found = parse_marker(row.get("notes"))
+        raw_section = _section_of(row, container.ref) or ""
+        prefix = self._prefix(container)
+        section = raw_section.removeprefix(prefix) if prefix and raw_section.startswith(prefix) else raw_section
+        return Task(
+            ref=row["gid"],
+            key=found[1] if found else None,
+            title=row.get("name") or "",
+            status=self._to_status(row, section),
+            section=section or None,
+            assignee=(row.get("assignee") or {}).get("name"),
+            start=_date(row.get("start_on")),
+            due=_date(row.get("due_on")),
+            depends_on=[d["gid"] for d in row.get("dependencies") or []],
+            url=self._task_url(container, row["gid"]),
+            updated=_time(row.get("modified_at")),
+            extra={"num_subtasks": row.get("num_subtasks") or 0, "raw_section": raw_section,
+                   "instance": found[0] if found else None},
+        )
+
+    def _to_status(self, row: dict[str, Any], section: str) -> Status:
+        mapped: Status | None = None
+        if self.status_field:
+            for value in row.get("custom_fields") or []:
+                if (value.get("name") or "").casefold() == str(self.status_field).casefold() and value.get("enum_value"):
+                    mapped = self.status_options.get(value["enum_value"]["name"].casefold())
+        if mapped is None:
+            mapped = self.status_sections.get(section.casefold())
+        if mapped == Status.CANCELLED:
+            return mapped
+        if row.get("completed"):
+            return Status.DONE
+        return mapped or Status.TODO
+
+
+def _section_of(row: dict[str, Any], project: str) -> str | None:
+    for m in row.get("memberships") or []:
+        if (m.get("project") or {}).get("gid") in (project, None) and m.get("section"):
+            return m["section"].get("name")
+    return None
+
+
+def _action_error(result: dict[str, Any]) -> str:
+    body = result.get("body") or {}
+    messages = [e.get("message", "") for e in body.get("errors", []) if isinstance(e, dict)] if isinstance(body, dict) else []
+    return f"HTTP {result.get('status_code')}: " + ("; ".join(m for m in messages if m) or "batch action failed")
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _time(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
