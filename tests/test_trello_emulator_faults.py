@@ -177,3 +177,15 @@ def test_seed_bulk_builds_mixed_boards(emu: TrelloEmulator) -> None:
     assert any(lb["name"] == "blocked" for c in cards for lb in c["labels"])
     assert any(c["idMembers"] for c in cards) and any(not c["idMembers"] for c in cards)
     assert emu.seed_bulk(2, 60, seed=3) != boards  # new boards, same shape
+
+
+def test_checklist_copy_from_source_costs_one_request(emu: TrelloEmulator) -> None:
+    board = emu.add_board("B")
+    first, second = (emu.add_card(board["id"], "To Do", n) for n in ("one", "two"))
+    source = requests.post(emu.base_url + f"/cards/{first['id']}/checklists", params={**AUTH, "name": "Steps"}, timeout=5).json()
+    for item in ("a", "b"):
+        requests.post(emu.base_url + f"/checklists/{source['id']}/checkItems", params={**AUTH, "name": item}, timeout=5)
+    copy = requests.post(emu.base_url + "/checklists", params={**AUTH, "idCard": second["id"],
+                                                               "idChecklistSource": source["id"]}, timeout=5).json()
+    assert copy["name"] == "Steps" and [i["name"] for i in copy["checkItems"]] == ["a", "b"]
+    assert [c["name"] for c in emu.checklists_of(second["id"])] == ["Steps"]

@@ -268,8 +268,15 @@ class TrelloCardRoutes:
         return self.state.label_json(self.state.add_label(board["id"], str(p.get("name") or ""), color))
 
     def _create_checklist(self, card: dict[str, Any], p: dict[str, Any], request: Request) -> Any:
-        checklist = {"id": self.state.new_id(), "name": str(p.get("name") or "Checklist"), "idBoard": card["idBoard"],
+        """A checklist on a card; with idChecklistSource, a copy of that checklist's items (one request)."""
+        source = self._get(self.state.checklists, str(p["idChecklistSource"]), field="idChecklistSource") \
+            if p.get("idChecklistSource") else None
+        name = str(p.get("name") or (source["name"] if source else "Checklist"))
+        checklist = {"id": self.state.new_id(), "name": name, "idBoard": card["idBoard"],
                      "idCard": card["id"], "pos": self.state._pos(p.get("pos"), []), "checkItems": []}
+        for item in (source or {}).get("checkItems", []):
+            checklist["checkItems"].append(dict(item, id=self.state.new_id(), idChecklist=checklist["id"],
+                                                state="incomplete"))
         self.state.checklists[checklist["id"]] = checklist
         card["idChecklists"].append(checklist["id"])
         self._touch(card, request.environ["trello.member"], None, None, kind="addChecklistToCard",

@@ -1,0 +1,471 @@
+"""The Trello adapter (issue #5): an instance becomes a board in a workspace, or a label on a board.
+
+Requests go through py-trello's ``fetch_json`` only (its object layer refetches everything: see
+SDK-NOTES.md), over a collabsync session that rate-limits below Trello's 100 requests / 10 s per
+token, retries 429s (which carry no Retry-After) with bounded back-off, and rewrites the SDK's
+hard-coded base URL when `base_url` is set. Modes, status rules and request counts:
+README-trello.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from trello import TrelloClient
+
+from collabsync.errors import AuthError, ConfigError, ProviderError, RateLimitError, TransportError
+from collabsync.http import make_session
+from collabsync.model import (
+    Container, Created, Linked, NewTask, SectionSpec, Status, Task, insert_above_marker, marker, parse_marker,
+    with_marker,
+)
+from collabsync.providers.base import Capability, Provider, ProviderContext
+from collabsync.redact import register_secret
+
+from .trello_support import (
+    CARD_FIELDS, DEFAULT_BASE, DEFAULT_COLUMNS, DESTINATION_SCHEMA, SETTINGS_SCHEMA, card_status, dependency_urls,
+    depends_line, guard_library_logs, list_status, parse_date, parse_datetime, rewriting_session_class, sdk_errors,
+    write_date, zone,
+)
+
+__all__ = ["TrelloProvider"]
+
+log = logging.getLogger("collabsync.providers.trello")
+
+PAGE = 1000  # Trello's cap per card listing
+SECTION_COLOR = "sky"  # columns mode: section labels carry this colour so reads can tell them apart
+INSTANCE_COLOR = "purple"
+_CARD_ACTIONS = "createCard,updateCard,deleteCard,moveCardToBoard,moveCardFromBoard,addAttachmentToCard,addLabelToCard,removeLabelFromCard"
+_SINCE_OVERLAP = dt.timedelta(minutes=5)
+
+
+class TrelloProvider(Provider):
+    """One Trello member (api_key + token) seen through the neutral model."""
+
+    type_name = "trello"
+    capabilities = frozenset({
+        Capability.SECTIONS, Capability.DEPENDENCIES, Capability.MARKER_SEARCH, Capability.INCREMENTAL_READ,
+        Capability.STATUS_UPDATE, Capability.ANNOTATE, Capability.CHECKLISTS,
+    })
+    settings_schema = SETTINGS_SCHEMA
+    destination_schema = DESTINATION_SCHEMA
+
+    def __init__(self, name: str, settings: Mapping[str, Any], context: ProviderContext) -> None:
+        super().__init__(name, settings, context)
+        self.api_key, self.token = str(settings.get("api_key") or ""), str(settings.get("token") or "")
+        if not self.api_key or not self.token:
+            raise ConfigError.single("collabsync.toml", f"providers.{name}: trello needs api_key and token")
+        register_secret(self.api_key)
+        register_secret(self.token)
+        guard_library_logs()
+        self.base_url = str(settings.get("base_url") or DEFAULT_BASE).rstrip("/")
+        self.tz = zone(settings.get("timezone"))
+        if "backoff" not in settings:
+            self.policy.backoff = 1.0  # waits 2, 4, 8 s: past Trello's 10 s window in three retries
+        self.policy.rate_limit = (int(settings.get("requests_per_10s", 90)), 10.0)
+        credential = hashlib.sha256(f"{self.base_url}\0{self.api_key}\0{self.token}".encode()).hexdigest()[:16]
+        self.session = make_session(self.name, self.policy, base=rewriting_session_class(self.base_url),
+                                    cache_path=context.cache_path(self.type_name, credential),
+                                    cache_ttl=context.cache_ttl)
+        self.client = TrelloClient(api_key=self.api_key, api_secret=self.token, http_service=self.session)
+        self._cards: dict[str, dict[str, Any]] = {}  # card id -> name, desc, url, shortUrl we know
+        self._lists: dict[str, list[dict[str, Any]]] = {}  # board id -> open lists in order
+        self._checklist_sources: dict[tuple[str, ...], str] = {}  # items -> a checklist to copy
+
+    # -- account -------------------------------------------------------------------------------
+    def check(self) -> str:
+        """One GET /members/me."""
+        me = self._fetch("GET", "/members/me", "member me", query={"fields": "username,fullName"})
+        return f"Trello member @{me.get('username')} ({me.get('fullName')})"
+
+    def describe(self, destination: Mapping[str, Any]) -> str:
+        """Where an instance goes."""
+        mode = self._opt(destination, "mode", "columns")
+        if destination.get("board"):
+            return f"label on board {destination['board']} ({mode} mode)"
+        where = f"workspace {destination['workspace']}" if destination.get("workspace") else "personal boards"
+        return f"new board in {where} ({mode} mode)"
+
+    # -- stamping ------------------------------------------------------------------------------
+    def ensure_container(self, instance: str, title: str, description: str, destination: Mapping[str, Any]) -> Container:
+        """A board found by the marker in its description, else created; or a label on a given board."""
+        extra = self._extra(instance, destination)
+        if destination.get("board"):
+            return self._ensure_label_container(instance, str(destination["board"]), extra)
+        workspace = destination.get("workspace")
+        path = f"/organizations/{workspace}/boards" if workspace else "/members/me/boards"
+        boards = self._fetch("GET", path, f"boards of {workspace or 'me'}",
+                             query={"filter": "open", "fields": "name,desc,url,closed"})
+        for board in boards:
+            if parse_marker(board.get("desc")) == (instance, None):
+                if extra["mode"] == "columns":  # a stamp cut short may have left columns missing
+                    self._ensure_columns(board["id"], extra["columns"])
+                return self._to_container(board, extra)
+        args: dict[str, Any] = {"name": title, "desc": with_marker(description, marker(instance)),
+                                "defaultLists": False, "defaultLabels": False}
+        if workspace:
+            args["idOrganization"] = workspace
+        board = self._fetch("POST", "/boards", f"board {title!r}", body=args)
+        self._lists[board["id"]] = []
+        if extra["mode"] == "columns":
+            for column in extra["columns"]:
+                self._add_list(board["id"], column)
+        return self._to_container(board, {**extra, "created": True})
+
+    def ensure_sections(self, container: Container, sections: Sequence[SectionSpec]) -> dict[str, str]:
+        """Sections mode: lists by title; columns mode: labels by title (coloured sky)."""
+        board = self._board(container)
+        out: dict[str, str] = {}
+        if container.extra.get("mode") == "sections":
+            lists = self._open_lists(board)
+            for section in sections:
+                found = next((x for x in lists if x["name"] == section.title), None)
+                out[section.key] = (found or self._add_list(board, section.title))["id"]
+            return out
+        labels = self._fetch("GET", f"/boards/{board}/labels", f"labels of board {board}",
+                             query={"fields": "name,color", "limit": 1000})
+        for section in sections:
+            found = next((lb for lb in labels if lb["name"] == section.title), None)
+            if found is None:
+                found = self._fetch("POST", "/labels", f"label {section.title!r}",
+                                    body={"name": section.title, "color": SECTION_COLOR, "idBoard": board})
+                labels.append(found)
+            out[section.key] = found["id"]
+        return out
+
+    def create_tasks(self, container: Container, tasks: Sequence[NewTask]) -> Iterator[Created]:
+        """One POST /cards per task with everything in it; checklists right after; yield each outcome."""
+        board, extra = self._board(container), container.extra
+        sections_mode = extra.get("mode") == "sections"
+        default_list = None if sections_mode and all(t.section_ref for t in tasks) else self._list_for(board, extra, Status.TODO)
+        task_labels = self._task_labels(board, tasks)
+        made: dict[str, dict[str, Any]] = {}
+        for item in tasks:
+            spec = item.spec
+            labels = [task_labels[n] for n in spec.labels if n in task_labels]
+            if extra.get("label"):
+                labels.insert(0, extra["label"])
+            if item.section_ref and not sections_mode:
+                labels.insert(0, item.section_ref)
+            desc = with_marker(item.description, item.marker)
+            deps = [depends_line(made[k]["name"], made[k]["url"]) for k in spec.depends_on if k in made]
+            if deps:
+                desc = insert_above_marker(desc, deps)
+            body: dict[str, Any] = {
+                "name": spec.title, "desc": desc, "pos": "bottom",
+                "idList": item.section_ref if sections_mode and item.section_ref else default_list,
+                "idLabels": ",".join(dict.fromkeys(labels)),
+            }
+            member = self.person_id(spec.assignee)
+            if member:
+                body["idMembers"] = member
+            if spec.due:
+                body["due"] = write_date(spec.due, self.tz)
+            if spec.start:
+                body["start"] = write_date(spec.start, self.tz)
+            try:
+                card = self._fetch("POST", "/cards", f"card {spec.key!r}", body=body)
+            except (AuthError, RateLimitError, TransportError):
+                raise  # stop: outcome unknown or nothing more will work; the stamp resumes by marker
+            except ProviderError as exc:
+                if exc.status is None or exc.status >= 500:
+                    raise
+                yield Created(spec.key, error=exc.cause)
+                continue
+            made[spec.key] = self._remember(card, desc)
+            error = self._add_checklist(card["id"], spec.key, spec.checklist) if spec.checklist else None
+            yield Created(spec.key, card["id"], card.get("url", ""), error=error)
+
+    def link_dependencies(self, container: Container, pairs: Sequence[tuple[str, str]]) -> Iterator[Linked]:
+        """Per link an attachment to the blocking card on the blocked one, plus a `Depends on:` line."""
+        board = self._board(container)
+        if any(r not in self._cards for pair in pairs for r in pair):
+            self._read_cards(board, "name,desc,url,shortUrl")
+        pending: dict[str, list[str]] = {}
+        for blocked, blocking in pairs:
+            if blocked not in self._cards or blocking not in self._cards:
+                yield Linked(blocked, blocking, error="card not on this board")
+                continue
+            other = self._cards[blocking]
+            try:
+                self._fetch("POST", f"/cards/{blocked}/attachments", f"link {blocked} -> {blocking}",
+                            body={"url": other["url"], "name": f"Depends on: {other['name']}"})
+            except (AuthError, RateLimitError, TransportError):
+                raise
+            except ProviderError as exc:
+                yield Linked(blocked, blocking, error=exc.cause)
+                continue
+            line = depends_line(other["name"], other["url"])
+            if line not in self._cards[blocked]["desc"].splitlines():
+                pending.setdefault(blocked, []).append(line)
+            yield Linked(blocked, blocking)
+        for blocked, lines in pending.items():  # one description update per blocked card
+            self.annotate(blocked, lines)
+
+    def annotate(self, ref: str, lines: Sequence[str]) -> None:
+        """Insert lines above the marker (one PUT; one GET first unless this run knows the card)."""
+        if ref not in self._cards:
+            card = self._fetch("GET", f"/cards/{ref}", f"card {ref}", query={"fields": "name,desc,url,shortUrl"})
+            self._remember(card, card.get("desc", ""))
+        desc = self._cards[ref]["desc"]
+        new = insert_above_marker(desc, list(lines))
+        if new != desc:
+            self._fetch("PUT", f"/cards/{ref}", f"card {ref}", body={"desc": new})
+            self._cards[ref]["desc"] = new
+
+    def find_marked(self, container: Container, instance: str) -> dict[str, Created]:
+        """Every card of the board carrying this instance's marker (archived ones too): one read."""
+        out: dict[str, Created] = {}
+        for card in self._read_cards(self._board(container), "name,desc,url,shortUrl"):
+            found = parse_marker(card.get("desc"))
+            if found and found[0] == instance and found[1]:
+                out[found[1]] = Created(found[1], card["id"], card.get("url", ""))
+        return out
+
+    # -- reading and updating --------------------------------------------------------------------
+    def read_tasks(self, container: Container, since: dt.datetime | None = None) -> list[Task]:
+        """All cards in ceil(n/1000) requests plus one for the lists; `since` asks the actions first."""
+        board = self._board(container)
+        if since is not None:
+            window = since - _SINCE_OVERLAP
+            actions = self._fetch("GET", f"/boards/{board}/actions", f"actions of board {board}",
+                                  query={"since": window.astimezone(dt.timezone.utc).isoformat(),
+                                         "filter": _CARD_ACTIONS, "limit": 1000, "fields": "type,date"})
+            if not actions:
+                return []
+        lists = self._fetch("GET", f"/boards/{board}/lists", f"lists of board {board}",
+                            query={"filter": "all", "fields": "name,closed,pos"})
+        names = {x["id"]: x["name"] for x in lists}
+        self._lists[board] = [x for x in lists if not x.get("closed")]
+        cards = self._read_cards(board, CARD_FIELDS)
+        by_url = {}
+        for card in cards:
+            by_url[card.get("url")] = by_url[card.get("shortUrl")] = card["id"]
+        tasks = []
+        for card in cards:
+            task = self._to_task(card, names.get(card.get("idList", "")), container, by_url)
+            if task is None:
+                continue
+            if since is not None and task.updated and task.updated < since - _SINCE_OVERLAP:
+                continue
+            tasks.append(task)
+        return tasks
+
+    def set_status(self, container: Container, ref: str, status: Status) -> None:
+        """Columns mode: move to the status's list; sections mode: dueComplete/closed/labels. One PUT."""
+        board, extra, status = self._board(container), container.extra, Status(status)
+        card = self._fetch("GET", f"/cards/{ref}", f"card {ref}", query={"fields": "idList,idLabels,labels,closed,dueComplete"})
+        labels = {lb["name"].lower(): lb["id"] for lb in card.get("labels") or []}
+        ids = list(card.get("idLabels") or [])
+        blocked_name = str(extra.get("blocked_label") or "blocked")
+        progress_name = str(extra.get("in_progress_label") or "in progress")
+        drop = {labels.get(blocked_name.lower()), labels.get(progress_name.lower())} - {None}
+        body: dict[str, Any] = {"closed": status is Status.CANCELLED,
+                                "dueComplete": status is Status.DONE if extra.get("mode") == "sections" else False}
+        want_label = None
+        if extra.get("mode") == "sections":
+            want_label = {Status.BLOCKED: blocked_name, Status.IN_PROGRESS: progress_name}.get(status)
+        else:
+            target = self._list_for(board, extra, status, create=False)
+            if target is None and status is Status.BLOCKED:
+                want_label = blocked_name
+            elif target is None and status is not Status.CANCELLED:
+                raise ProviderError(self.name, f"card {ref}", f"no list on board {board} maps to {status.value}; "
+                                    "add one or set status_map")
+            if status is Status.CANCELLED:
+                current = next((x["name"] for x in self._open_lists(board) if x["id"] == card.get("idList")), "")
+                if list_status(current, extra.get("status_map") or {}) is Status.DONE:
+                    target = self._list_for(board, extra, Status.TODO)  # archived in a done list reads done
+            if target:
+                body["idList"] = target
+        keep = [i for i in ids if i not in drop]
+        if want_label:
+            keep.append(labels.get(want_label.lower()) or self._label_id(board, want_label))
+        if keep != ids:
+            body["idLabels"] = ",".join(keep)
+        if any(card.get(k) != v for k, v in body.items() if k != "idLabels") or "idLabels" in body:
+            self._fetch("PUT", f"/cards/{ref}", f"card {ref}", body=body)
+
+    def close(self) -> None:
+        """Close the HTTP session (and its cache file)."""
+        self.session.close()
+
+    # -- requests --------------------------------------------------------------------------------
+    def _fetch(self, method: str, path: str, obj: str, *, query: dict[str, Any] | None = None,
+               body: dict[str, Any] | None = None) -> Any:
+        """One call through py-trello's fetch_json, errors mapped and redacted."""
+        with sdk_errors(self.name, obj):
+            return self.client.fetch_json(path, http_method=method, query_params=dict(query or {}),
+                                          post_args=body if method != "GET" else None)
+
+    def _read_cards(self, board: str, fields: str) -> list[dict[str, Any]]:
+        """Every card of a board (archived too), newest first, paging with `before` past 1000."""
+        cards: list[dict[str, Any]] = []
+        before: str | None = None
+        while True:
+            query: dict[str, Any] = {"fields": fields, "filter": "all", "limit": PAGE}
+            if before:
+                query["before"] = before
+            page = self._fetch("GET", f"/boards/{board}/cards", f"cards of board {board}", query=query)
+            cards.extend(page)
+            for card in page:
+                if "desc" in card and "url" in card:
+                    self._remember(card, card["desc"])
+            if len(page) < PAGE:
+                return cards
+            before = min(c["id"] for c in page)
+
+    def _remember(self, card: dict[str, Any], desc: str) -> dict[str, Any]:
+        info = {"name": card.get("name", ""), "desc": desc, "url": card.get("url") or card.get("shortUrl", "")}
+        self._cards[card["id"]] = info
+        return info
+
+    def _open_lists(self, board: str) -> list[dict[str, Any]]:
+        if board not in self._lists:
+            self._lists[board] = self._fetch("GET", f"/boards/{board}/lists", f"lists of board {board}",
+                                             query={"filter": "open", "fields": "name,pos"})
+        return self._lists[board]
+
+    def _add_list(self, board: str, name: str) -> dict[str, Any]:
+        created = self._fetch("POST", "/lists", f"list {name!r}", body={"name": name, "idBoard": board, "pos": "bottom"})
+        self._lists.setdefault(board, []).append(created)
+        return created
+
+    def _list_for(self, board: str, extra: Mapping[str, Any], status: Status, *, create: bool = True) -> str | None:
+        """The first open list whose status is `status` (columns mode) or the first list at all."""
+        lists = self._open_lists(board)
+        if extra.get("mode") == "sections":
+            return lists[0]["id"] if lists else (self._add_list(board, "To Do")["id"] if create else None)
+        for lst in lists:
+            if list_status(lst["name"], extra.get("status_map") or {}) is status:
+                return lst["id"]
+        if not create:
+            return None
+        column = next((c for c in extra.get("columns") or DEFAULT_COLUMNS
+                       if list_status(c, extra.get("status_map") or {}) is status), None)
+        return self._add_list(board, column)["id"] if column else (lists[0]["id"] if lists else None)
+
+    def _label_id(self, board: str, name: str, color: str | None = None) -> str:
+        labels = self._fetch("GET", f"/boards/{board}/labels", f"labels of board {board}",
+                             query={"fields": "name,color", "limit": 1000})
+        found = next((lb for lb in labels if lb["name"] == name), None)
+        if found is None:
+            found = self._fetch("POST", "/labels", f"label {name!r}",
+                                body={"name": name, "color": color or ("red" if name.lower() == "blocked" else None),
+                                      "idBoard": board})
+        return found["id"]
+
+    def _task_labels(self, board: str, tasks: Sequence[NewTask]) -> dict[str, str]:
+        """Template labels of the tasks by name: one GET, one POST per label the board lacks."""
+        wanted = list(dict.fromkeys(n for t in tasks for n in t.spec.labels))
+        if not wanted:
+            return {}
+        labels = self._fetch("GET", f"/boards/{board}/labels", f"labels of board {board}",
+                             query={"fields": "name,color", "limit": 1000})
+        out = {lb["name"]: lb["id"] for lb in labels if lb["name"] in wanted}
+        for name in wanted:
+            if name not in out:
+                out[name] = self._fetch("POST", "/labels", f"label {name!r}",
+                                        body={"name": name, "color": None, "idBoard": board})["id"]
+        return out
+
+    def _add_checklist(self, card: str, key: str, items: Sequence[str]) -> str | None:
+        """A copy of an identical checklist made earlier (1 request), else 1 + one per item."""
+        wanted = tuple(items)
+        try:
+            source = self._checklist_sources.get(wanted)
+            if source:
+                self._fetch("POST", f"/cards/{card}/checklists", f"checklist of {key!r}",
+                            body={"name": "Checklist", "idChecklistSource": source})
+                return None
+            checklist = self._fetch("POST", f"/cards/{card}/checklists", f"checklist of {key!r}", body={"name": "Checklist"})
+            for item in wanted:
+                self._fetch("POST", f"/checklists/{checklist['id']}/checkItems", f"checklist of {key!r}",
+                            body={"name": item, "pos": "bottom"})
+            self._checklist_sources[wanted] = checklist["id"]
+        except ProviderError as exc:
+            log.warning("%s: card %s created but its checklist failed: %s", self.name, key, exc.cause)
+            return f"card created, checklist incomplete: {exc.cause}"
+        return None
+
+    def _ensure_label_container(self, instance: str, board_id: str, extra: dict[str, Any]) -> Container:
+        """Board mode: the instance is the label `collabsync <instance>`; the board desc lists instances."""
+        board = self._fetch("GET", f"/boards/{board_id}", f"board {board_id}", query={"fields": "name,desc,url"})
+        name = f"collabsync {instance}"
+        labels = self._fetch("GET", f"/boards/{board['id']}/labels", f"labels of board {board_id}",
+                             query={"fields": "name,color", "limit": 1000})
+        label = next((lb for lb in labels if lb["name"] == name), None)
+        mark = marker(instance)
+        created = label is None
+        if label is None:
+            label = self._fetch("POST", "/labels", f"label {name!r}",
+                                body={"name": name, "color": INSTANCE_COLOR, "idBoard": board["id"]})
+        desc = board.get("desc") or ""
+        if mark not in [line.strip() for line in desc.splitlines()]:
+            self._fetch("PUT", f"/boards/{board['id']}", f"board {board_id}",
+                        body={"desc": f"{desc.rstrip()}\n{mark}" if desc.strip() else mark})
+        if extra["mode"] == "columns":
+            self._ensure_columns(board["id"], extra["columns"])
+        return self._to_container(board, {**extra, "label": label["id"], "created": created})
+
+    def _ensure_columns(self, board: str, columns: Sequence[str]) -> None:
+        """Create the configured columns a board lacks (by name)."""
+        have = {x["name"] for x in self._open_lists(board)}
+        for column in columns:
+            if column not in have:
+                self._add_list(board, column)
+
+    # -- mappers ---------------------------------------------------------------------------------
+    def _opt(self, destination: Mapping[str, Any], key: str, default: Any) -> Any:
+        return destination.get(key, self.settings.get(key, default))
+
+    def _extra(self, instance: str, destination: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "instance": instance, "mode": self._opt(destination, "mode", "columns"),
+            "columns": list(self._opt(destination, "columns", DEFAULT_COLUMNS)),
+            "status_map": {**self.settings.get("status_map", {}), **destination.get("status_map", {})},
+            "blocked_label": self._opt(destination, "blocked_label", "blocked"),
+            "in_progress_label": self._opt(destination, "in_progress_label", "in progress"),
+            "label": None,
+        }
+
+    @staticmethod
+    def _board(container: Container) -> str:
+        return str(container.extra.get("board") or container.ref)
+
+    @staticmethod
+    def _to_container(board: Mapping[str, Any], extra: dict[str, Any]) -> Container:
+        return Container(board["id"], board.get("name", ""), board.get("url", ""), {**extra, "board": board["id"]})
+
+    def _to_task(self, card: Mapping[str, Any], list_name: str | None, container: Container,
+                 by_url: Mapping[str | None, str]) -> Task | None:
+        """A card as a Task; None when it belongs to another instance (board mode)."""
+        extra = container.extra
+        found = parse_marker(card.get("desc"))
+        if extra.get("label") and extra["label"] not in (card.get("idLabels") or []) and \
+                (not found or found[0] != extra.get("instance")):
+            return None
+        labels = card.get("labels") or []
+        sections_mode = extra.get("mode") == "sections"
+        section = list_name if sections_mode else \
+            next((lb["name"] for lb in labels if lb.get("color") == SECTION_COLOR), None)
+        people = {ids.get(self.name) or ids.get(self.type_name): person for person, ids in self.context.people.items()}
+        members = card.get("idMembers") or []
+        deps, external = [], []
+        for url in dependency_urls(card.get("desc", "")):
+            (deps if url in by_url else external).append(by_url.get(url, url))
+        return Task(
+            ref=card["id"], title=card.get("name", ""), status=card_status(card, list_name, extra),
+            key=found[1] if found else None,
+            section=section, assignee=(people.get(members[0]) or members[0]) if members else None,
+            start=parse_date(card.get("start"), self.tz), due=parse_date(card.get("due"), self.tz),
+            labels=[lb["name"] for lb in labels if lb.get("name") and lb.get("id") != extra.get("label")
+                    and (sections_mode or lb.get("color") != SECTION_COLOR)],
+            depends_on=deps, url=card.get("url", ""), updated=parse_datetime(card.get("dateLastActivity")),
+            extra={"list": list_name, "closed": bool(card.get("closed")), "dueComplete": bool(card.get("dueComplete")),
+                   "external_depends_on": external},
+        )
