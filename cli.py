@@ -262,7 +262,7 @@ def _parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise click.BadParameter(f"{pair!r}: write KEY=VALUE", param_hint="--var")
+            raise click.BadParameter(f"{pair!r}: write KEY=VALUE")
         out[key.strip()] = value.strip()
     return out
 
@@ -425,6 +425,57 @@ def tasks(obj: Ctx, instance: str | None, department: str | None, status_: str |
         print_tasks(rows)
     for dept, why in snap.stale.items():
         click.echo(f"warning: {dept} could not be read: {why}", err=True)
+
+
+@main.command()
+@click.argument("instance")
+@click.argument("source")
+@click.option("--department", help="Department of the source's tasks (the fallback when --map is used).")
+@click.option("--provider", "provider", help="Configured provider to read SOURCE with (default: the department's).")
+@click.option("--map-by", type=click.Choice(["label", "section"]),
+              help="Take each task's department from a label, or from its section/list/component.")
+@click.option("--map", "maps", multiple=True, metavar="VALUE=DEPARTMENT", help="One mapping entry; repeat.")
+@pass_ctx
+def track(obj: Ctx, instance: str, source: str, department: str | None, provider: str | None,
+          map_by: str | None, maps: tuple[str, ...]) -> None:
+    """Add existing work (a Jira project or JQL, a Trello board, an Asana project, a local container) to INSTANCE.
+
+    The instance is created if needed; tracked and stamped sources can mix in one instance.
+
+    \b
+    Example:
+      collabsync track q3-launch ENG --department engineering
+      collabsync track q3-launch https://trello.com/b/AbC123 --provider trello --map-by label --map Sales=sales
+    """
+    from collabsync.track import DepartmentMap
+    from collabsync.track import track as do_track
+
+    if maps and not map_by:
+        raise click.BadParameter("--map needs --map-by", param_hint="--map")
+    mapping = DepartmentMap(map_by, _parse_vars(maps)) if map_by else None
+    if not _INSTANCE_RE.match(instance):
+        raise click.BadParameter("use 1-64 letters, digits, '.', '_' or '-'", param_hint="INSTANCE")
+    with obj.workspace() as ws:
+        name, container = do_track(ws, instance, source, department=department, provider=provider, mapping=mapping)
+    click.echo(f"{instance}: tracking {container.name} ({name}) {container.url}".rstrip())
+
+
+@main.command()
+@click.argument("instance")
+@click.argument("source")
+@pass_ctx
+def untrack(obj: Ctx, instance: str, source: str) -> None:
+    """Stop tracking a source in INSTANCE (nothing in the tool is touched).
+
+    \b
+    Example:
+      collabsync untrack q3-launch ENG
+    """
+    from collabsync.track import untrack as do_untrack
+
+    with obj.workspace() as ws:
+        do_untrack(ws, instance, source)
+    click.echo(f"{instance}: no longer tracking {source}")
 
 
 @main.command()

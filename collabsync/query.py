@@ -13,6 +13,7 @@ from .errors import CollabsyncError, ConfigError
 from .ledger import InstanceRecord
 from .model import Container, ProjectSpec, Status, Task
 from .runtime import Workspace
+from .track import DepartmentMap
 
 __all__ = ["Snapshot", "collect", "resolve_instance", "filter_tasks", "task_row", "PER_TOOL_CONCURRENCY"]
 
@@ -65,10 +66,14 @@ def collect(ws: Workspace, instance: InstanceRecord) -> Snapshot:
     """Read every container of the instance once, concurrently across tools, bounded per tool."""
     ledger = ws.ledger
     groups: dict[tuple[str, str], tuple[Container, list[str]]] = {}
+    maps: dict[tuple[str, str], DepartmentMap] = {}
     providers: dict[str, str] = {}
     for dept, provider, container in ledger.containers(instance.name):
         providers[dept] = provider
         key = (provider, container.ref)
+        dmap = DepartmentMap.from_dict(container.extra.get("department_map"))
+        if dmap is not None:
+            maps[key] = dmap
         if key in groups:
             groups[key][1].append(dept)
         else:
@@ -93,13 +98,18 @@ def collect(ws: Workspace, instance: InstanceRecord) -> Snapshot:
         results = list(pool.map(read, groups.items()))
     keys_by_ref = ledger.keys_by_ref(instance.name)
     spec = instance.spec
-    for ((provider_name, _), _group), (depts, result) in zip(groups.items(), results):
+    for (key, _group), (depts, result) in zip(groups.items(), results):
+        provider_name = key[0]
         if isinstance(result, str):
             for d in depts:
                 stale[d] = result
             continue
         for task in result:
+            if key in maps:
+                task.department = maps[key].department_of(task)
             _place(task, spec, depts, provider_name)
+            if task.department and task.department not in providers:
+                providers[task.department] = provider_name
             if task.key and task.ref not in keys_by_ref:
                 keys_by_ref[task.ref] = task.key
             tasks.append(task)

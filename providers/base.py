@@ -124,6 +124,10 @@ class Provider(ABC):
     def read_tasks(self, container: Container, since: dt.datetime | None = None) -> list[Task]:
         """All tasks of a container (or only those changed since a time), normalised."""
 
+    def resolve_source(self, source: str) -> Container:
+        """Turn a user's reference to existing work (key, id, URL, query) into a container to read."""
+        raise UnsupportedError(self.name, f"source {source!r}", f"{self.type_name} cannot track existing projects")
+
     def set_status(self, container: Container, ref: str, status: Status) -> None:
         """Move a task to a neutral status; default: unsupported."""
         raise UnsupportedError(self.name, f"task {ref}", f"{self.type_name} cannot change status")

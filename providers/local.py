@@ -184,6 +184,23 @@ class LocalProvider(Provider):
             self.db.row_factory = None
         return [self._to_task(row, deps.get(row["id"], [])) for row in rows]
 
+    def resolve_source(self, source: str) -> Container:
+        """A local container by id or by exact name."""
+        rows = self.db.execute("SELECT id, name, space FROM containers WHERE CAST(id AS TEXT) = ? OR name = ? ORDER BY id",
+                               (source, source)).fetchall()
+        if not rows:
+            raise NotFoundError(self.name, f"container {source!r}", "no local container with that id or name")
+        if len(rows) > 1:
+            ids = ", ".join(str(r[0]) for r in rows)
+            raise NotFoundError(self.name, f"container {source!r}", f"several containers have that name (ids {ids}); give the id")
+        return self._to_container(*rows[0])
+
+    def create_container(self, name: str, space: str = "default") -> Container:
+        """A plain container with no instance marker, as a person would make one (tests, demos)."""
+        cur = self.db.execute("INSERT INTO containers (space, name, description, created) VALUES (?,?,?,?)",
+                              (space, name, "", _now()))
+        return self._to_container(cur.lastrowid, name, space)
+
     def set_status(self, container: Container, ref: str, status: Status) -> None:
         """Move a task to a status."""
         with self._lock:

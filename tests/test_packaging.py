@@ -22,6 +22,8 @@ def test_wheel_layout(tmp_path: Path) -> None:
                    "collabsync/templates/collaboration-program.yaml", "collabsync/schemas/template.schema.json",
                    "collabsync/testing/core.py", "collabsync/__main__.py"):
         assert needed in names, needed
+    for init in ROOT.glob("collabsync/*/__init__.py"):  # every subpackage is listed in pyproject
+        assert f"collabsync/{init.parent.name}/__init__.py" in names, init
     cli = zipfile.ZipFile(wheel).read("collabsync/cli.py").decode()
     assert cli == (ROOT / "cli.py").read_text()  # the symlink ships as the real file
     meta = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
