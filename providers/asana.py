@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import asana
@@ -24,7 +26,7 @@ from collabsync.model import (
     Container, Created, Linked, NewTask, SectionSpec, Status, Task, insert_above_marker, marker, parse_marker,
     with_marker,
 )
-from collabsync.providers.asana_transport import api_client, call, credential_id
+from collabsync.providers.asana_transport import api_client, cached_sessions, call, credential_id
 from collabsync.providers.base import Capability, Provider, ProviderContext
 from collabsync.redact import register_secret
 
@@ -155,6 +157,7 @@ class AsanaProvider(Provider):
                 return Container(project["gid"], project.get("name") or title, self._project_url(project["gid"]),
                                  {"mode": "team", "instance": instance, "project": project["gid"]})
         body = {"data": {"name": title, "notes": with_marker(description, mark)}}
+        self._invalidate_cache()
         made = self._call(f"project {title!r} in team {team}", asana.ProjectsApi(self.client).create_project_for_team,
                           body, team, {"opt_fields": "name"})
         return Container(made["gid"], title, self._project_url(made["gid"]),
@@ -217,7 +220,10 @@ class AsanaProvider(Provider):
         notes = self._call(f"task {ref}", tasks.get_task, ref, {"opt_fields": "notes"}).get("notes") or ""
         new = insert_above_marker(notes, list(lines))
         if new != notes:
-            self._call(f"task {ref}", tasks.update_task, {"data": {"notes": new}}, ref, {"opt_fields": "name"})
+            try:
+                self._call(f"task {ref}", tasks.update_task, {"data": {"notes": new}}, ref, {"opt_fields": "name"})
+            finally:
+                self._invalidate_cache()
 
     def find_marked(self, container: Container, instance: str) -> dict[str, Created]:
         """Every task of the project whose notes end with this instance's marker."""
@@ -272,11 +278,26 @@ class AsanaProvider(Provider):
         """One POST /batch (at most 10 actions); results in action order."""
         body = {"data": {"actions": actions}}
         api = asana.BatchAPIApi(self.client)
-        result = self._call(obj, lambda: api.create_batch_request(body, {}, full_payload=True))
+        try:
+            result = self._call(obj, lambda: api.create_batch_request(body, {}, full_payload=True))
+        finally:
+            self._invalidate_cache()
         results = list(result.get("data") or []) if isinstance(result, dict) else []
         if len(results) != len(actions):
             raise ProviderError(self.name, obj, f"batch answered {len(results)} results for {len(actions)} actions")
         return results
+
+    def _invalidate_cache(self) -> None:
+        """A write makes cached reads of this credential stale, here and in later CLI runs."""
+        open_here = cached_sessions(self.base_url, self.token)
+        for session in open_here:
+            session.cache.clear()
+        if open_here:
+            return
+        path = replace(self.context, use_cache=True).cache_path(self.name, credential_id(self.base_url, self.token))
+        if path is not None and path.exists():
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
 
     def _list_tasks(self, container: Container, fields: Sequence[str], since: dt.datetime | None) -> list[dict[str, Any]]:
         tasks_api = asana.TasksApi(self.client)

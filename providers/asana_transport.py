@@ -23,7 +23,8 @@ from collabsync.errors import CollabsyncError, ProviderError, TransportError
 from collabsync.http import error_for_status
 from collabsync.redact import redact
 
-__all__ = ["SessionRestClient", "SessionResponse", "api_client", "credential_id", "call", "error_message"]
+__all__ = ["SessionRestClient", "SessionResponse", "api_client", "cached_sessions", "credential_id", "call",
+           "error_message"]
 
 log = logging.getLogger("collabsync.providers.asana")
 T = TypeVar("T")
@@ -158,6 +159,14 @@ def api_client(base_url: str, token: str, key_extra: str, make_session: Callable
         client.rest_client = SessionRestClient(make_session(), provider)
         _clients[key] = client
         return client
+
+
+def cached_sessions(base_url: str, token: str) -> list[Any]:
+    """The caching sessions this process holds for a credential (to clear them after a write)."""
+    prefix = credential_id(base_url, token)
+    with _clients_lock:
+        sessions = [c.rest_client.session for k, c in _clients.items() if k.startswith(prefix)]
+    return [s for s in sessions if hasattr(s, "cache")]
 
 
 def _drop_sdk_log_handlers(cfg: Any) -> None:
