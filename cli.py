@@ -1,7 +1,8 @@
 """The `collabsync` command line: a thin click layer over the library.
 
 Installed as the module ``collabsync.cli`` (see README, "Package layout"). Every command has help
-text with an example; user errors print on stderr and exit 1, usage errors exit 2.
+text with an example; user errors print on stderr and exit 1, usage errors exit 2. Setup commands
+live in collabsync/cli_setup.py, shared plumbing in collabsync/cli_support.py.
 """
 
 from __future__ import annotations
@@ -10,83 +11,26 @@ import csv
 import io
 import json
 import logging
-import re
 import sys
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
 from collabsync import __version__
-from collabsync.config import STARTER_CONFIG, home_dir, load_config
-from collabsync.errors import CollabsyncError, ConfigError, TemplateError
+from collabsync.cli_setup import config, init, templates
+from collabsync.cli_support import (
+    INSTANCE_RE,
+    STATUSES,
+    CollabsyncGroup,
+    Ctx,
+    parse_vars,
+    pass_ctx,
+    today_option,
+    user_template_dirs,
+)
+from collabsync.config import home_dir
+from collabsync.errors import ConfigError
 from collabsync.model import Status
 from collabsync.redact import RedactingFilter
-
-F = TypeVar("F", bound=Callable[..., Any])
-_INSTANCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-STATUSES = [s.value for s in Status]
-
-
-class Ctx:
-    """Options shared by every command."""
-
-    def __init__(self, config: str | None, verbose: bool) -> None:
-        self.config_path = config
-        self.verbose = verbose
-
-    def config(self, *, check_env: bool = False) -> Any:
-        """Load and validate the config (errors before any write)."""
-        return load_config(self.config_path, check_env=check_env)
-
-    def workspace(self, *, use_cache: bool = False) -> Any:
-        """A workspace over the config and COLLABSYNC_HOME."""
-        from collabsync.runtime import Workspace
-
-        return Workspace(self.config(), home_dir(), use_cache=use_cache)
-
-
-pass_ctx = click.make_pass_decorator(Ctx)
-
-
-class CollabsyncGroup(click.Group):
-    """Turns collabsync errors into one clear message and exit 1, never a traceback."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except CollabsyncError as exc:
-            _fail(exc)
-        except BrokenPipeError:  # `collabsync tasks | head`: the reader left, nothing to report
-            sys.stderr.close()
-            sys.exit(0)
-        except (KeyboardInterrupt, click.Abort):
-            click.echo("aborted", err=True)
-            sys.exit(130)
-        except (click.ClickException, click.exceptions.Exit, SystemExit):
-            raise
-        except Exception as exc:  # a bug: say so briefly; --verbose shows the traceback
-            logging.getLogger("collabsync").debug("internal error", exc_info=True)
-            from collabsync.redact import redact
-
-            click.echo(f"error: internal error ({type(exc).__name__}: {redact(str(exc))}); "
-                       "run with --verbose for details", err=True)
-            sys.exit(1)
-
-
-def _fail(exc: CollabsyncError) -> None:
-    """Print a user error on stderr and exit with its code."""
-    from collabsync.redact import redact
-
-    problems = getattr(exc, "problems", None)
-    if problems and len(problems) > 1:
-        click.echo(f"error: {len(problems)} problems found; nothing was written", err=True)
-        for p in problems:
-            click.echo(f"  {redact(str(p))}", err=True)
-    else:
-        click.echo(f"error: {redact(str(exc))}", err=True)
-    sys.exit(exc.exit_code)
 
 
 @click.group(cls=CollabsyncGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -113,158 +57,10 @@ def main(ctx: click.Context, config: str | None, verbose: bool) -> None:
         root.setLevel(logging.DEBUG)
 
 
-# -- init and config -------------------------------------------------------------------------------
-@main.command()
-@click.option("--path", type=click.Path(dir_okay=False), default="collabsync.toml", show_default=True,
-              help="Where to write the starter config.")
-@click.option("--force", is_flag=True, help="Overwrite an existing file.")
-def init(path: str, force: bool) -> None:
-    """Write a commented starter collabsync.toml.
 
-    \b
-    Example:
-      collabsync init && $EDITOR collabsync.toml && collabsync config check
-    """
-    target = Path(path)
-    if target.exists() and not force:
-        raise ConfigError.single(str(target), "already exists; pass --force to overwrite")
-    target.write_text(STARTER_CONFIG, "utf-8")
-    click.echo(f"wrote {target}")
-
-
-@main.group()
-def config() -> None:
-    """Inspect and verify the configuration.
-
-    \b
-    Example:
-      collabsync config check
-    """
-
-
-@config.command("check")
-@click.option("--offline", is_flag=True, help="Validate the file only; do not contact the tools.")
-@pass_ctx
-def config_check(obj: Ctx, offline: bool) -> None:
-    """Validate collabsync.toml, then verify each provider's credentials with one request.
-
-    \b
-    Example:
-      collabsync config check
-      collabsync --config ops/collabsync.toml config check --offline
-    """
-    from collabsync.runtime import Workspace
-
-    cfg = obj.config(check_env=True)
-    click.echo(f"config: {cfg.source}: ok")
-    failed = 0
-    with Workspace(cfg, home_dir()) as ws:
-        for name, pc in cfg.providers.items():
-            if offline:
-                click.echo(f"provider {name} ({pc.type}): settings ok")
-                continue
-            try:
-                who = ws.provider(name).check()
-                click.echo(f"provider {name} ({pc.type}): ok, {who}")
-            except CollabsyncError as exc:
-                failed += 1
-                from collabsync.redact import redact
-
-                click.echo(f"provider {name} ({pc.type}): FAILED: {redact(str(exc))}", err=True)
-    for dept, dc in cfg.departments.items():
-        click.echo(f"department {dept} -> {dc.provider} {json.dumps(dc.destination)}")
-    if failed:
-        sys.exit(1)
-
-
-# -- templates --------------------------------------------------------------------------------------
-@main.group()
-def templates() -> None:
-    """List, show and validate cross-department templates.
-
-    \b
-    Example:
-      collabsync templates list
-    """
-
-
-def _user_template_dirs() -> list[Path]:
-    return [home_dir() / "templates"]
-
-
-@templates.command("list")
-def templates_list() -> None:
-    """List shipped templates (and those in $COLLABSYNC_HOME/templates).
-
-    \b
-    Example:
-      collabsync templates list
-    """
-    from collabsync.templating import list_templates, load_template
-
-    for name, path in list_templates(_user_template_dirs()):
-        try:
-            t = load_template(path)
-            click.echo(f"{name:24} {len(t.data['tasks']):3} tasks  {', '.join(t.data['departments'])}")
-        except TemplateError as exc:
-            click.echo(f"{name:24} INVALID ({len(exc.problems)} problems)")
-
-
-@templates.command("show")
-@click.argument("name")
-def templates_show(name: str) -> None:
-    """Show a template's variables, departments and tasks.
-
-    \b
-    Example:
-      collabsync templates show customer-onboarding
-    """
-    from collabsync.templating import find_template
-
-    t = find_template(name, _user_template_dirs())
-    click.echo(f"{t.name}: {t.title}  ({t.path})")
-    click.echo("variables:")
-    for var, decl in t.variables.items():
-        default = f" [default: {decl['default']}]" if "default" in decl else ""
-        click.echo(f"  {var} ({decl['type']}): {decl.get('description', '')}{default}")
-    click.echo(f"departments: {', '.join(t.data['departments'])}")
-    click.echo("tasks:")
-    for task in t.data["tasks"]:
-        deps = f"  after {', '.join(task['depends_on'])}" if task.get("depends_on") else ""
-        click.echo(f"  {task['key']:28} {task['department']:12} due {task.get('due', '-'):20}{deps}")
-
-
-@templates.command("validate")
-@click.argument("files", nargs=-1, required=True, type=click.Path())
-def templates_validate(files: tuple[str, ...]) -> None:
-    """Validate template files; every problem is listed with its file and line.
-
-    \b
-    Example:
-      collabsync templates validate my-template.yaml templates/*.yaml
-    """
-    from collabsync.templating import load_template
-
-    problems = []
-    for f in files:
-        try:
-            load_template(f)
-            click.echo(f"{f}: ok")
-        except TemplateError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise TemplateError(problems)
-
-
-# -- stamp ------------------------------------------------------------------------------------------
-def _parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
-    out = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise click.BadParameter(f"{pair!r}: write KEY=VALUE")
-        out[key.strip()] = value.strip()
-    return out
+main.add_command(init)
+main.add_command(config)
+main.add_command(templates)
 
 
 @main.command()
@@ -291,11 +87,11 @@ def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], pl
     from collabsync.templating import find_template
     from collabsync.views import print_plan, progress_bar
 
-    if not _INSTANCE_RE.match(instance):
+    if not INSTANCE_RE.match(instance):
         raise click.BadParameter("use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
                                  param_hint="--name")
-    values = _parse_vars(variables)
-    tmpl = find_template(template, _user_template_dirs())
+    values = parse_vars(variables)
+    tmpl = find_template(template, user_template_dirs())
     spec = tmpl.render(instance, values)
     with obj.workspace() as ws:
         existing = ws.ledger.instance(instance)
@@ -350,16 +146,11 @@ def update(obj: Ctx, instance: str, task_key: str, status: str) -> None:
         click.echo(f"{record.name}/{task_key}: {status} ({obj_rec.provider})")
 
 
-def _today_option(f: F) -> F:
-    return click.option("--today", "today_", metavar="YYYY-MM-DD", envvar="COLLABSYNC_TODAY",
-                        help="Fix 'today' for overdue (default: the real date).")(f)
-
-
 @main.command()
 @click.argument("instance", required=False)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True,
               help="Output format.")
-@_today_option
+@today_option
 @pass_ctx
 def status(obj: Ctx, instance: str | None, fmt: str, today_: str | None) -> None:
     """How far each department is: counts by status, overdue and percent done.
@@ -393,7 +184,7 @@ def status(obj: Ctx, instance: str | None, fmt: str, today_: str | None) -> None
 @click.option("--assignee", help="Only tasks of this assignee.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
               help="Output format.")
-@_today_option
+@today_option
 @pass_ctx
 def tasks(obj: Ctx, instance: str | None, department: str | None, status_: str | None, overdue: bool,
           blocked: bool, assignee: str | None, fmt: str, today_: str | None) -> None:
@@ -452,8 +243,8 @@ def track(obj: Ctx, instance: str, source: str, department: str | None, provider
 
     if maps and not map_by:
         raise click.BadParameter("--map needs --map-by", param_hint="--map")
-    mapping = DepartmentMap(map_by, _parse_vars(maps)) if map_by else None
-    if not _INSTANCE_RE.match(instance):
+    mapping = DepartmentMap(map_by, parse_vars(maps)) if map_by else None
+    if not INSTANCE_RE.match(instance):
         raise click.BadParameter("use 1-64 letters, digits, '.', '_' or '-'", param_hint="INSTANCE")
     with obj.workspace() as ws:
         name, container = do_track(ws, instance, source, department=department, provider=provider, mapping=mapping)

@@ -1,0 +1,103 @@
+"""What every CLI module shares: the run context, error handling, common options and parsers."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from collabsync.config import home_dir, load_config
+from collabsync.errors import CollabsyncError
+from collabsync.model import Status
+
+__all__ = ["Ctx", "pass_ctx", "CollabsyncGroup", "fail", "parse_vars", "today_option", "user_template_dirs",
+           "INSTANCE_RE", "STATUSES"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+INSTANCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+STATUSES = [s.value for s in Status]
+
+
+class Ctx:
+    """Options shared by every command."""
+
+    def __init__(self, config: str | None, verbose: bool) -> None:
+        self.config_path = config
+        self.verbose = verbose
+
+    def config(self, *, check_env: bool = False) -> Any:
+        """Load and validate the config (errors before any write)."""
+        return load_config(self.config_path, check_env=check_env)
+
+    def workspace(self, *, use_cache: bool = False) -> Any:
+        """A workspace over the config and COLLABSYNC_HOME."""
+        from collabsync.runtime import Workspace
+
+        return Workspace(self.config(), home_dir(), use_cache=use_cache)
+
+
+pass_ctx = click.make_pass_decorator(Ctx)
+
+
+class CollabsyncGroup(click.Group):
+    """Turns collabsync errors into one clear message and exit 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CollabsyncError as exc:
+            fail(exc)
+        except BrokenPipeError:  # `collabsync tasks | head`: the reader left, nothing to report
+            sys.stderr.close()
+            sys.exit(0)
+        except (KeyboardInterrupt, click.Abort):
+            click.echo("aborted", err=True)
+            sys.exit(130)
+        except (click.ClickException, click.exceptions.Exit, SystemExit):
+            raise
+        except Exception as exc:  # a bug: say so briefly; --verbose shows the traceback
+            logging.getLogger("collabsync").debug("internal error", exc_info=True)
+            from collabsync.redact import redact
+
+            click.echo(f"error: internal error ({type(exc).__name__}: {redact(str(exc))}); "
+                       "run with --verbose for details", err=True)
+            sys.exit(1)
+
+
+def fail(exc: CollabsyncError) -> None:
+    """Print a user error on stderr and exit with its code."""
+    from collabsync.redact import redact
+
+    problems = getattr(exc, "problems", None)
+    if problems and len(problems) > 1:
+        click.echo(f"error: {len(problems)} problems found; nothing was written", err=True)
+        for p in problems:
+            click.echo(f"  {redact(str(p))}", err=True)
+    else:
+        click.echo(f"error: {redact(str(exc))}", err=True)
+    sys.exit(exc.exit_code)
+
+
+def parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"{pair!r}: write KEY=VALUE")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def today_option(f: F) -> F:
+    return click.option("--today", "today_", metavar="YYYY-MM-DD", envvar="COLLABSYNC_TODAY",
+                        help="Fix 'today' for overdue (default: the real date).")(f)
+
+
+def user_template_dirs() -> list[Path]:
+    """Where a user's own templates are listed from."""
+    return [home_dir() / "templates"]
