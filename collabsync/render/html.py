@@ -5,7 +5,9 @@ Every piece of tool text goes through Jinja2's autoescaping; links are kept only
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
+from typing import Any
 
 import jinja2
 from markupsafe import Markup, escape
@@ -134,9 +136,9 @@ _TEMPLATE = """<!DOCTYPE html>
 <section id="changes"><h2>Changes since the previous snapshot</h2>
 {% set c = r.changes %}
 {% if not c or c.previous_id is none %}<p class="muted">No earlier snapshot to compare with.</p>
-{% else %}<p class="muted small">Compared with {{ c.previous_taken_at }}.</p>
+{% else %}<p class="muted small">Compared with the snapshot of {{ c.previous_taken_at|d }}.</p>
 {% set ns = namespace(any=false) %}<ul class="items">
-{% for key, label in change_labels %}{% for item in c[key] %}{% set ns.any = true %}<li><b>{{ label }}:</b> {{ item.title }} <span class="muted small">{{ item.department }}{% if key == "slipped" %} · {{ item.from }} → {{ item.to }} (+{{ item.days }} d){% endif %}</span></li>{% endfor %}{% endfor %}
+{% for key, label in change_labels %}{% for item in c[key] %}{% set ns.any = true %}<li><b>{{ label }}:</b> {{ link(item) }} <span class="muted small">{{ item.department }}{% if key == "slipped" %} · {{ item.from }} → {{ item.to }} (+{{ item.days }} d){% endif %}</span></li>{% endfor %}{% endfor %}
 </ul>{% if not ns.any %}<p class="muted">Nothing changed.</p>{% endif %}{% endif %}
 </section>
 
@@ -164,17 +166,28 @@ _CHANGE_LABELS = (("completed", "Completed"), ("added", "Added"), ("removed", "R
 def _template() -> jinja2.Template:
     """Compiled once; autoescaping on for everything, unknown names fail loudly."""
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters["d"] = fmt_date
+    env.filters["d"] = _fmt_any
     return env.from_string(_TEMPLATE)
 
 
-def _link(task: TaskLine) -> Markup:
+def _link(task: TaskLine | dict[str, Any]) -> Markup:
     """A task's title, linked into its tool when the URL is http(s); both escaped."""
-    title = escape(task.title or task.ref)
-    url = safe_url(task.url)
+    get = task.get if isinstance(task, dict) else lambda name: getattr(task, name)
+    title = escape(get("title") or get("ref") or get("id"))
+    url = safe_url(get("url"))
     if not url:
         return Markup(title)
     return Markup('<a href="{}" rel="noopener noreferrer">{}</a>').format(url, title)
+
+
+def _fmt_any(value: dt.date | str | None) -> str:
+    """fmt_date for dates and for the ISO strings of attached history/changes."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    return fmt_date(value)
 
 
 def render_html(report: Report) -> str:
