@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from jira import JIRA
@@ -55,6 +57,7 @@ class JiraProvider(Provider):
                                      "(Cloud) or token (Data Center personal access token)")
         register_secret(secret)
         self._secret = str(secret)
+        self._credential_id = hashlib.sha256(self._secret.encode()).hexdigest()[:12]
         deployment = self.settings.get("deployment")
         self._deployment: str | None = {"cloud": "Cloud", "datacenter": "Server"}.get(deployment) if deployment else None
         self.blocked = {s.casefold() for s in self.settings.get("blocked_statuses", DEFAULT_BLOCKED)}
@@ -223,6 +226,7 @@ class JiraProvider(Provider):
         if chosen is None:
             name = (fields.get("status") or {}).get("name", "?")
             raise UnsupportedError(self.name, obj, f"no transition from {name!r} to a {status.value} status")
+        self._invalidate_cache()
         with sdk_errors(self.name, f"transition of issue {ref}"):
             self.client.transition_issue(ref, str(chosen["id"]))
 
@@ -242,7 +246,7 @@ class JiraProvider(Provider):
             client = JIRA(self.url, get_server_info=False, max_retries=0, timeout=self.policy.timeout,
                           options={"check_update": False, "rest_api_version": "2"}, **auth)
             old = client._session
-            cache = self.context.cache_path("jira", hashlib.sha256(self._secret.encode()).hexdigest()[:12])
+            cache = self.context.cache_path("jira", self._credential_id)
             session = make_session(self.name, self.policy, base=JiraTransport, cache_path=cache,
                                    cache_ttl=self.context.cache_ttl)
             session.headers.update(old.headers)
@@ -261,7 +265,20 @@ class JiraProvider(Provider):
         return getattr(self.client._session, "request_count", 0)
 
     def _send(self, method: str, path: str, obj: str, **kwargs: Any) -> Any:
+        if method != "GET":
+            self._invalidate_cache()
         return self.client._session.request(method, f"{self.url}/rest/api/2/{path}", **kwargs)
+
+    def _invalidate_cache(self) -> None:
+        """A write makes cached reads of this credential stale, in this process and in later CLI runs."""
+        session = self.client._session
+        if hasattr(session, "cache"):
+            session.cache.clear()
+            return
+        path = replace(self.context, use_cache=True).cache_path("jira", self._credential_id)
+        if path is not None and path.exists():
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
 
     def _loads(self, response: Any, obj: str) -> Any:
         try:

@@ -133,3 +133,18 @@ def test_cached_reads_hold_no_secret(tmp_path: Path):
         assert emu.api_token.encode() not in data
         import base64
         assert base64.b64encode(f"{emu.email}:{emu.api_token}".encode()) not in data
+
+
+def test_a_write_invalidates_the_read_cache_of_later_runs(tmp_path: Path):
+    from collabsync.model import Status
+
+    with JiraEmulator() as emu:
+        emu.add_project("ENG")
+        writer = provider(emu, tmp_path)
+        c = writer.ensure_container("launch", "Launch", "", {"project": "ENG"})
+        ref = next(iter(writer.create_tasks(c, new_tasks(1)))).ref
+        reader = provider(emu, tmp_path, use_cache=True)
+        assert reader.read_tasks(c)[0].status is Status.TODO
+        reader.close()
+        writer.set_status(c, ref, Status.DONE)  # e.g. `collabsync update` without a cache
+        assert provider(emu, tmp_path, use_cache=True).read_tasks(c)[0].status is Status.DONE
