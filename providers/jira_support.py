@@ -61,10 +61,10 @@ SETTINGS_SCHEMA: dict[str, Any] = {
         **_TUNING,
         **_ISSUE_KEYS,
     },
-    "oneOf": [
-        {"required": ["email", "api_token"], "not": {"required": ["token"]}},
-        {"required": ["token"], "not": {"anyOf": [{"required": ["email"]}, {"required": ["api_token"]}]}},
-    ],
+    # no oneOf/anyOf/not here: their messages quote the whole table, secrets included
+    "dependentRequired": {"email": ["api_token"], "api_token": ["email"]},
+    "if": {"not": {"required": ["token"]}},
+    "then": {"required": ["email", "api_token"]},
 }
 DESTINATION_SCHEMA: dict[str, Any] = {
     "type": "object",

@@ -167,3 +167,24 @@ def test_checker_rejects_a_wrong_shape(check):
     fake._content = json.dumps({"issues": [], "isLast": "yes", "total": 3}).encode()
     with pytest.raises(AssertionError, match="isLast|total"):
         check(fake, "/rest/api/3/search/jql")
+
+
+def test_error_bodies_match_error_collection(emu, http, check):
+    """400 and 401 of POST /issue are documented as ErrorCollection."""
+    bad = http.post(url(emu, "/issue"), json={"fields": {"project": {"key": "ENG"}, "issuetype": {"name": "Task"},
+                                                         "summary": "x", "duedate": "soon"}}, timeout=5)
+    assert check(bad, "/rest/api/3/issue", "post")["errors"]["duedate"].startswith("Error parsing date")
+    anonymous = requests.post(url(emu, "/issue"), json={}, timeout=5)
+    assert check(anonymous, "/rest/api/3/issue", "post")["errorMessages"]
+
+
+def test_data_center_search_matches_the_old_search_schema(check):
+    """DC's /rest/api/2/search has the shape of the (deprecated) v3 /search operation."""
+    with JiraEmulator(deployment="Server") as dc:
+        dc.add_project("OPS")
+        for n in range(3):
+            dc.add_issue("OPS", f"Op {n}", labels=["x"])
+        r = requests.get(f"{dc.root_url}/rest/api/2/search", params={"jql": "project = OPS", "maxResults": 2},
+                         headers={"Authorization": f"Bearer {dc.pat}"}, timeout=5)
+        body = check(r, "/rest/api/3/search")
+        assert (body["total"], body["startAt"], len(body["issues"])) == (3, 0, 2)

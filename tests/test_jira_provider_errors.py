@@ -181,3 +181,26 @@ def test_missing_link_type_named(provider: JiraProvider):
     responses.get(f"{API}/issueLinkType", json={"issueLinkTypes": [{"id": "1", "name": "Relates"}]})
     with pytest.raises(NotFoundError, match="link type 'Blocks'"):
         list(provider.link_dependencies(container(), [("1", "2")]))
+
+
+@pytest.mark.parametrize(("settings", "expected"), [
+    ({"url": URL, "email": "a@b.c"}, "'api_token' is a dependency of 'email'"),
+    ({"url": URL, "api_token": TOKEN}, "'email' is a dependency of 'api_token'"),
+    ({"url": URL}, "'email' is a required property"),
+    ({"url": URL, "token": TOKEN, "deployment": "server"}, "'server' is not one of"),
+])
+def test_settings_schema_names_the_key_never_the_secret(settings: dict, expected: str):
+    import jsonschema
+
+    errors = [e.message for e in jsonschema.Draft202012Validator(JiraProvider.settings_schema).iter_errors(settings)]
+    assert any(expected in e for e in errors)
+    assert not any(TOKEN in e for e in errors)
+
+
+def test_valid_settings_and_destination_pass_the_schema():
+    import jsonschema
+
+    jsonschema.validate({"url": URL, "token": TOKEN, "deployment": "datacenter", "timeout": 10,
+                         "blocked_statuses": ["Blocked"]}, JiraProvider.settings_schema)
+    jsonschema.validate({"project": "ENG", "epic_issue_type": "Initiative", "labels": ["q3"]},
+                        JiraProvider.destination_schema)
