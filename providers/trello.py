@@ -61,7 +61,6 @@ class TrelloProvider(Provider):
             raise ConfigError.single("collabsync.toml", f"providers.{name}: trello needs api_key and token")
         register_secret(self.api_key)
         register_secret(self.token)
-        guard_library_logs()
         self.base_url = str(settings.get("base_url") or DEFAULT_BASE).rstrip("/")
         self.tz = zone(settings.get("timezone"))
         if "backoff" not in settings:
@@ -72,6 +71,7 @@ class TrelloProvider(Provider):
                                     cache_path=context.cache_path(self.type_name, credential),
                                     cache_ttl=context.cache_ttl)
         self.client = TrelloClient(api_key=self.api_key, api_secret=self.token, http_service=self.session)
+        guard_library_logs()
         self._cards: dict[str, dict[str, Any]] = {}  # card id -> name, desc, url, shortUrl we know
         self._lists: dict[str, list[dict[str, Any]]] = {}  # board id -> open lists in order
         self._checklist_sources: dict[tuple[str, ...], str] = {}  # items -> a checklist to copy
@@ -197,6 +197,8 @@ class TrelloProvider(Provider):
             except (AuthError, RateLimitError, TransportError):
                 raise
             except ProviderError as exc:
+                if exc.status is None or exc.status >= 500:
+                    raise  # outcome unknown: the stamp records nothing and links again on resume
                 yield Linked(blocked, blocking, error=exc.cause)
                 continue
             line = depends_line(other["name"], other["url"])

@@ -225,8 +225,14 @@ def dependency_urls(desc: str) -> list[str]:
 
 
 def guard_library_logs() -> None:
-    """Redact records of the loggers that print full request URLs (urllib3 logs the query string)."""
-    for name in ("urllib3.connectionpool", "requests_cache", "collabsync.http"):
+    """Redact records of the libraries that log full request URLs (with key and token in the query).
+
+    Logger filters only see records created on that very logger, so every existing urllib3 and
+    requests-cache module logger gets one; call this after those libraries are imported.
+    """
+    names = [n for n in list(logging.root.manager.loggerDict)
+             if n.split(".")[0] in ("urllib3", "requests_cache", "trello")] + ["collabsync.http"]
+    for name in names:
         logger = logging.getLogger(name)
         if not any(isinstance(f, RedactingFilter) for f in logger.filters):
             logger.addFilter(RedactingFilter())

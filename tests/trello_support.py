@@ -21,6 +21,7 @@ def make_provider(emu: TrelloEmulator, home: Path, *, use_cache: bool = False,
     context = ProviderContext(home=home, use_cache=use_cache, people=people or {})
     provider = TrelloProvider("trello", {**base, **settings}, context)
     provider.session.sleep = lambda seconds: None  # type: ignore[attr-defined]
+    provider.session.trust_env = False  # loopback only: skip proxy and netrc lookups per request
     return provider
 
 
