@@ -74,6 +74,7 @@ class TrelloProvider(Provider):
         guard_library_logs()
         self._cards: dict[str, dict[str, Any]] = {}  # card id -> name, desc, url, shortUrl we know
         self._lists: dict[str, list[dict[str, Any]]] = {}  # board id -> open lists in order
+        self._labels: dict[str, list[dict[str, Any]]] = {}  # board id -> labels
         self._checklist_sources: dict[tuple[str, ...], str] = {}  # items -> a checklist to copy
 
     # -- account -------------------------------------------------------------------------------
@@ -110,7 +111,7 @@ class TrelloProvider(Provider):
         if workspace:
             args["idOrganization"] = workspace
         board = self._fetch("POST", "/boards", f"board {title!r}", body=args)
-        self._lists[board["id"]] = []
+        self._lists[board["id"]], self._labels[board["id"]] = [], []  # a new board has neither
         if extra["mode"] == "columns":
             for column in extra["columns"]:
                 self._add_list(board["id"], column)
@@ -126,15 +127,8 @@ class TrelloProvider(Provider):
                 found = next((x for x in lists if x["name"] == section.title), None)
                 out[section.key] = (found or self._add_list(board, section.title))["id"]
             return out
-        labels = self._fetch("GET", f"/boards/{board}/labels", f"labels of board {board}",
-                             query={"fields": "name,color", "limit": 1000})
         for section in sections:
-            found = next((lb for lb in labels if lb["name"] == section.title), None)
-            if found is None:
-                found = self._fetch("POST", "/labels", f"label {section.title!r}",
-                                    body={"name": section.title, "color": SECTION_COLOR, "idBoard": board})
-                labels.append(found)
-            out[section.key] = found["id"]
+            out[section.key] = self._label_id(board, section.title, SECTION_COLOR)
         return out
 
     def create_tasks(self, container: Container, tasks: Sequence[NewTask]) -> Iterator[Created]:
@@ -351,29 +345,28 @@ class TrelloProvider(Provider):
                        if list_status(c, extra.get("status_map") or {}) is status), None)
         return self._add_list(board, column)["id"] if column else (lists[0]["id"] if lists else None)
 
+    def _board_labels(self, board: str) -> list[dict[str, Any]]:
+        """A board's labels, read once per run (this run's own label writes are added as they happen)."""
+        if board not in self._labels:
+            self._labels[board] = self._fetch("GET", f"/boards/{board}/labels", f"labels of board {board}",
+                                              query={"fields": "name,color", "limit": 1000})
+        return self._labels[board]
+
     def _label_id(self, board: str, name: str, color: str | None = None) -> str:
-        labels = self._fetch("GET", f"/boards/{board}/labels", f"labels of board {board}",
-                             query={"fields": "name,color", "limit": 1000})
+        """A label by name, created (one POST) when the board lacks it."""
+        labels = self._board_labels(board)
         found = next((lb for lb in labels if lb["name"] == name), None)
         if found is None:
             found = self._fetch("POST", "/labels", f"label {name!r}",
                                 body={"name": name, "color": color or ("red" if name.lower() == "blocked" else None),
                                       "idBoard": board})
+            labels.append(found)
         return found["id"]
 
     def _task_labels(self, board: str, tasks: Sequence[NewTask]) -> dict[str, str]:
-        """Template labels of the tasks by name: one GET, one POST per label the board lacks."""
+        """Template labels of the tasks by name: one POST per label the board lacks."""
         wanted = list(dict.fromkeys(n for t in tasks for n in t.spec.labels))
-        if not wanted:
-            return {}
-        labels = self._fetch("GET", f"/boards/{board}/labels", f"labels of board {board}",
-                             query={"fields": "name,color", "limit": 1000})
-        out = {lb["name"]: lb["id"] for lb in labels if lb["name"] in wanted}
-        for name in wanted:
-            if name not in out:
-                out[name] = self._fetch("POST", "/labels", f"label {name!r}",
-                                        body={"name": name, "color": None, "idBoard": board})["id"]
-        return out
+        return {name: self._label_id(board, name) for name in wanted}
 
     def _add_checklist(self, card: str, key: str, items: Sequence[str]) -> str | None:
         """A copy of an identical checklist made earlier (1 request), else 1 + one per item."""
@@ -398,21 +391,16 @@ class TrelloProvider(Provider):
         """Board mode: the instance is the label `collabsync <instance>`; the board desc lists instances."""
         board = self._fetch("GET", f"/boards/{board_id}", f"board {board_id}", query={"fields": "name,desc,url"})
         name = f"collabsync {instance}"
-        labels = self._fetch("GET", f"/boards/{board['id']}/labels", f"labels of board {board_id}",
-                             query={"fields": "name,color", "limit": 1000})
-        label = next((lb for lb in labels if lb["name"] == name), None)
+        created = not any(lb["name"] == name for lb in self._board_labels(board["id"]))
+        label_id = self._label_id(board["id"], name, INSTANCE_COLOR)
         mark = marker(instance)
-        created = label is None
-        if label is None:
-            label = self._fetch("POST", "/labels", f"label {name!r}",
-                                body={"name": name, "color": INSTANCE_COLOR, "idBoard": board["id"]})
         desc = board.get("desc") or ""
         if mark not in [line.strip() for line in desc.splitlines()]:
             self._fetch("PUT", f"/boards/{board['id']}", f"board {board_id}",
                         body={"desc": f"{desc.rstrip()}\n{mark}" if desc.strip() else mark})
         if extra["mode"] == "columns":
             self._ensure_columns(board["id"], extra["columns"])
-        return self._to_container(board, {**extra, "label": label["id"], "created": created})
+        return self._to_container(board, {**extra, "label": label_id, "created": created})
 
     def _ensure_columns(self, board: str, columns: Sequence[str]) -> None:
         """Create the configured columns a board lacks (by name)."""
