@@ -293,3 +293,24 @@ def test_spec_rejects_a_wrong_shape() -> None:
     """The validator is live: a numeric gid fails the TaskResponse schema."""
     with pytest.raises(jsonschema.ValidationError):
         validate_response("get", "/tasks/{task_gid}", 200, {"data": {"gid": 12, "name": "x"}})
+
+
+def test_remaining_routes(api: Api, emu: AsanaEmulator) -> None:
+    """GET /sections/{gid}, dependents, workspace custom fields and addCustomFieldSetting."""
+    gid = emu.add_project("Rest", sections=["Only"], status_field=False)
+    section = api.call("get", "/projects/{project_gid}/sections", project_gid=gid, expect=200)["data"][0]
+    got = api.call("get", "/sections/{section_gid}", section_gid=section["gid"], expect=200)["data"]
+    assert got["project"]["gid"] == gid and got["name"] == "Only"
+    first, second = emu.add_task(gid, "first"), emu.add_task(gid, "second")
+    api.call("post", "/tasks/{task_gid}/addDependencies", task_gid=second, data={"dependencies": [first]}, expect=200)
+    dependents = api.call("get", "/tasks/{task_gid}/dependents", task_gid=first, expect=200)["data"]
+    assert [d["gid"] for d in dependents] == [second]
+    fields = api.call("get", "/workspaces/{workspace_gid}/custom_fields", workspace_gid=emu.workspace_gid,
+                      expect=200)["data"]
+    status = next(f for f in fields if f["name"] == "Status")
+    added = api.call("post", "/projects/{project_gid}/addCustomFieldSetting", project_gid=gid,
+                     data={"custom_field": status["gid"]}, expect=200)["data"]
+    assert added["custom_field"]["gid"] == status["gid"]
+    again = api.call("post", "/projects/{project_gid}/addCustomFieldSetting", project_gid=gid,
+                     data={"custom_field": status["gid"]}, expect=400)
+    assert again["errors"][0]["message"].startswith("custom_field:")
