@@ -224,9 +224,13 @@ def _plan_curve(lines: Sequence[TaskLine]) -> list[dict[str, Any]]:
     """Cumulative planned weight per planned due date (the plan line of the burn-up)."""
     live = [line for line in lines if line.status != "cancelled" and line.planned_due]
     total = sum(line.weight for line in live)
+    per_day: dict[dt.date, float] = {}
+    for line in live:
+        assert line.planned_due is not None
+        per_day[line.planned_due] = per_day.get(line.planned_due, 0.0) + line.weight
     points, running = [], 0.0
-    for day in sorted({line.planned_due for line in live if line.planned_due}):
-        running += sum(line.weight for line in live if line.planned_due == day)
+    for day in sorted(per_day):
+        running += per_day[day]
         points.append({"date": day, "planned_weight": running, "planned_share": percent(running, total)})
     return points
 

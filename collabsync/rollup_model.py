@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 from typing import Any
 
 __all__ = ["SCHEMA_VERSION", "TaskLine", "Schedule", "Group", "PathStep", "Contribution", "Report", "jsonable"]
@@ -145,11 +146,12 @@ class Report:
         raise KeyError(name)
 
     def task(self, task_id: str) -> TaskLine:
-        """A task line by its report id (`provider:ref`)."""
-        for line in self.tasks:
-            if line.id == task_id:
-                return line
-        raise KeyError(task_id)
+        """A task line by its report id (`provider:ref`); KeyError if unknown."""
+        return self._task_index[task_id]
+
+    @cached_property
+    def _task_index(self) -> dict[str, TaskLine]:
+        return {line.id: line for line in self.tasks}
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON view (schema: collabsync/schemas/report.schema.json); schema_version first."""

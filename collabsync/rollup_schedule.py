@@ -161,7 +161,11 @@ def earned_schedule(lines: Sequence[TaskLine], today: dt.date) -> tuple[float, f
     if total <= 0:
         return 0.0, 0.0, 0.0, None
     done = sum(line.weight for line in work if line.status == "done")
-    due_dates = sorted({line.planned_due for line in work if line.planned_due})
+    per_day: dict[dt.date, float] = {}
+    for line in work:
+        assert line.planned_due is not None
+        per_day[line.planned_due] = per_day.get(line.planned_due, 0.0) + line.weight
+    due_dates = sorted(per_day)
     before_today = sum(line.weight for line in work if line.planned_due and line.planned_due < today)
     planned_share = round(before_today * 100.0 / total, 1)
     actual_share = round(done * 100.0 / total, 1)
@@ -169,7 +173,7 @@ def earned_schedule(lines: Sequence[TaskLine], today: dt.date) -> tuple[float, f
     levels, starts, ends = [0.0], [None], [due_dates[0]]
     running = 0.0
     for i, due in enumerate(due_dates):
-        running += sum(line.weight for line in work if line.planned_due == due)
+        running += per_day[due]
         levels.append(running)
         starts.append(due + dt.timedelta(days=1))
         ends.append(due_dates[i + 1] if i + 1 < len(due_dates) else None)

@@ -175,3 +175,17 @@ def test_unknown_format() -> None:
     with pytest.raises(ValueError, match="unknown report format 'pdf'; use one of html, md, csv, json"):
         render(build_report([], today=TODAY, instance="i"), "pdf")
     assert set(FORMATS) == {"html", "md", "csv", "json"}
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_every_format_renders_an_empty_and_a_planless_report(fmt: str) -> None:
+    empty = render(build_report([], today=TODAY, instance="empty", stale={"legal": None}), fmt)
+    planless = render(build_report(tasks(), today=TODAY, instance="tracked"), fmt)
+    assert "tracked" in planless
+    if fmt == "csv":
+        assert empty == ",".join(CSV_COLUMNS) + "\r\n"          # a header and no rows
+    else:
+        assert "empty" in empty
+    if fmt == "html":
+        assert '<svg class="bar" data-department="legal"' in empty and "No open work." in empty
+        assert "No earlier snapshot to compare with." in planless
