@@ -16,18 +16,45 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from collabsync.providers.base import Capability, Provider, ProviderContext
 from jira import JIRA
 
-from collabsync.errors import AuthError, ConfigError, NotFoundError, ProviderError, RateLimitError, UnsupportedError
+from collabsync.errors import (
+    AuthError,
+    ConfigError,
+    NotFoundError,
+    ProviderError,
+    RateLimitError,
+    UnsupportedError,
+)
 from collabsync.http import make_session
-from collabsync.model import Container, Created, Linked, NewTask, SectionSpec, Status, Task, insert_above_marker, \
-    marker, parse_marker, with_marker
-from collabsync.providers.base import Capability, Provider, ProviderContext
+from collabsync.model import (
+    Container,
+    Created,
+    Linked,
+    NewTask,
+    SectionSpec,
+    Status,
+    Task,
+    insert_above_marker,
+    marker,
+    parse_marker,
+    with_marker,
+)
 from collabsync.redact import register_secret
 
 from .jira_support import (
-    DEFAULT_BLOCKED, DEFAULT_CANCELLED, DESTINATION_SCHEMA, SECTION_PREFIX, SETTINGS_SCHEMA, JiraTransport, json_body,
-    jql_time, label_safe, sdk_errors, to_task,
+    DEFAULT_BLOCKED,
+    DEFAULT_CANCELLED,
+    DESTINATION_SCHEMA,
+    SECTION_PREFIX,
+    SETTINGS_SCHEMA,
+    JiraTransport,
+    jql_time,
+    json_body,
+    label_safe,
+    sdk_errors,
+    to_task,
 )
 
 __all__ = ["JiraProvider"]

@@ -22,8 +22,19 @@ from collabsync.http import error_for_status
 from collabsync.model import Status, Task, parse_marker
 
 __all__ = [
-    "SETTINGS_SCHEMA", "DESTINATION_SCHEMA", "JiraTransport", "jira_messages", "sdk_errors", "raise_for",
-    "status_of", "to_task", "label_safe", "jql_time", "DEFAULT_BLOCKED", "DEFAULT_CANCELLED", "SECTION_PREFIX",
+    "DEFAULT_BLOCKED",
+    "DEFAULT_CANCELLED",
+    "DESTINATION_SCHEMA",
+    "SECTION_PREFIX",
+    "SETTINGS_SCHEMA",
+    "JiraTransport",
+    "jira_messages",
+    "jql_time",
+    "label_safe",
+    "raise_for",
+    "sdk_errors",
+    "status_of",
+    "to_task",
 ]
 
 DEFAULT_BLOCKED = ("Blocked", "On Hold")
@@ -143,11 +154,11 @@ def label_safe(text: str) -> str:
 def jql_time(since: dt.datetime, time_zone: str | None) -> str:
     """A JQL datetime literal in the Jira user's zone (JQL reads datetimes that way), one minute early."""
     try:
-        zone: dt.tzinfo = ZoneInfo(time_zone) if time_zone else dt.timezone.utc
+        zone: dt.tzinfo = ZoneInfo(time_zone) if time_zone else dt.UTC
     except (ZoneInfoNotFoundError, ValueError):
-        zone = dt.timezone.utc
+        zone = dt.UTC
     if since.tzinfo is None:
-        since = since.replace(tzinfo=dt.timezone.utc)
+        since = since.replace(tzinfo=dt.UTC)
     return (since - dt.timedelta(minutes=1)).astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import requests
 import pytest
+import requests
 
 from collabsync.testing.core import Faults, RateLimit
 from collabsync.testing.jira import JiraEmulator
@@ -63,7 +63,7 @@ def test_stop_after_writes_and_lost_reply():
         emu.add_project("ENG")
         auth = (emu.email, emu.api_token)
         body = {"fields": {"project": {"key": "ENG"}, "issuetype": {"name": "Task"}, "summary": "x"}}
-        post = lambda: requests.post(f"{emu.root_url}/rest/api/2/issue", json=body, auth=auth, timeout=5)  # noqa: E731
+        post = lambda: requests.post(f"{emu.root_url}/rest/api/2/issue", json=body, auth=auth, timeout=5)
         assert post().status_code == 201
         with pytest.raises(requests.ConnectionError):
             post()  # written, but the reply is lost
@@ -96,7 +96,7 @@ def test_jql_subset_and_updated_window(jira_api: JiraEmulator):
     jira_api.add_project("ENG")
     epic = jira_api.add_issue("ENG", "Epic", issue_type="Epic")
     old = jira_api.add_issue("ENG", "Old", parent=epic, labels=["x"],
-                             updated=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), description="has marker-42")
+                             updated=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), description="has marker-42")
     new = jira_api.add_issue("ENG", "New", parent=epic, labels=["x"])
     auth = (jira_api.email, jira_api.api_token)
 

@@ -6,11 +6,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from collabsync.providers.base import ProviderContext
+from collabsync.providers.jira import JiraProvider
 
 from collabsync.errors import NotFoundError
 from collabsync.model import NewTask, SectionSpec, Status, TaskSpec, marker
-from collabsync.providers.base import ProviderContext
-from collabsync.providers.jira import JiraProvider
 from collabsync.testing.jira import FLAGGED, START_DATE, STORY_POINTS, JiraEmulator
 
 
@@ -134,7 +134,7 @@ def test_missing_project_and_field_are_named(emu: JiraEmulator, tmp_path: Path):
 
 
 def test_incremental_read_overlaps_in_user_time_zone(tmp_path: Path):
-    now = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
     with JiraEmulator(time_zone="America/New_York", clock=lambda: now) as emu:
         emu.add_project("ENG")
         p = make(emu, tmp_path)

@@ -9,11 +9,18 @@ from pathlib import Path
 import pytest
 import requests
 import responses
-
-from collabsync.errors import AuthError, ConfigError, NotFoundError, ProviderError, RateLimitError, TransportError
-from collabsync.model import Container, NewTask, Status, TaskSpec
 from collabsync.providers.base import ProviderContext
 from collabsync.providers.jira import JiraProvider
+
+from collabsync.errors import (
+    AuthError,
+    ConfigError,
+    NotFoundError,
+    ProviderError,
+    RateLimitError,
+    TransportError,
+)
+from collabsync.model import Container, NewTask, Status, TaskSpec
 
 URL = "http://127.0.0.1:9"
 API = f"{URL}/rest/api/2"

@@ -13,7 +13,8 @@ import binascii
 import datetime as dt
 import json
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from werkzeug.routing import Rule
@@ -23,11 +24,19 @@ from .core import ApiError, Emulator, Faults, RateLimit, json_response
 from .jira_jql import JqlError, parse_jql
 from .jira_seed import JiraSeedMixin
 from .jira_store import (
-    FIELDS, FLAGGED, ISSUE_TYPES, LINK_TYPES, START_DATE, STATUSES, STORY_POINTS,
-    Issue, JiraStore, jira_time,
+    FIELDS,
+    FLAGGED,
+    ISSUE_TYPES,
+    LINK_TYPES,
+    START_DATE,
+    STATUSES,
+    STORY_POINTS,
+    Issue,
+    JiraStore,
+    jira_time,
 )
 
-__all__ = ["JiraEmulator", "STORY_POINTS", "FLAGGED", "START_DATE"]
+__all__ = ["FLAGGED", "START_DATE", "STORY_POINTS", "JiraEmulator"]
 
 _V = '/rest/api/<any("2","3","latest"):v>'
 UNBOUNDED = "Unbounded JQL queries are not allowed here. Please add a search restriction to your query."
@@ -44,7 +53,7 @@ class JiraEmulator(JiraSeedMixin, Emulator):
 
     name = "jira"
     prefix = ""
-    _rules = [
+    _rules: ClassVar[list[Rule]] = [
         _rule("/serverInfo", "server_info", ["GET"]),
         _rule("/myself", "myself", ["GET"]),
         _rule("/field", "fields", ["GET"]),
@@ -90,7 +99,7 @@ class JiraEmulator(JiraSeedMixin, Emulator):
         self.deployment = deployment
         self.max_results_cap = max_results_cap
         self.email, self.api_token, self.pat = email, api_token, pat
-        self.clock = clock or (lambda: dt.datetime.now(dt.timezone.utc))
+        self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self.store = JiraStore()
         self._basic: dict[tuple[str, str], str] = {}
         self._bearer: dict[str, str] = {}
@@ -101,7 +110,7 @@ class JiraEmulator(JiraSeedMixin, Emulator):
         """True when emulating Data Center."""
         return self.deployment == "Server"
 
-    def start(self) -> "JiraEmulator":
+    def start(self) -> JiraEmulator:
         super().start()
         self.store.base = self.root_url
         return self

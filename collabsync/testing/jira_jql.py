@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
-__all__ = ["JqlError", "Query", "parse_jql", "text_to_adf", "adf_to_text", "is_adf"]
+__all__ = ["JqlError", "Query", "adf_to_text", "is_adf", "parse_jql", "text_to_adf"]
 
 _TOKEN_RE = re.compile(
     r"""\s*(?:(?P<str>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|(?P<op>!=|>=|<=|!~|=|>|<|~|\(|\)|,)"""

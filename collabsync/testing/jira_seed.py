@@ -5,10 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import random
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .jira_jql import text_to_adf
-from .jira_store import FLAGGED, IMPEDIMENT, ISSUE_TYPES, START_DATE, STORY_POINTS, Issue, JiraStore
+from .jira_store import (
+    FLAGGED,
+    IMPEDIMENT,
+    ISSUE_TYPES,
+    START_DATE,
+    STORY_POINTS,
+    Issue,
+    JiraStore,
+)
 
 __all__ = ["JiraSeedMixin"]
 

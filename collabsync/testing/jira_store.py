@@ -13,7 +13,7 @@ from typing import Any
 from .core import ApiError
 from .jira_jql import adf_to_text, is_adf, text_to_adf
 
-__all__ = ["JiraStore", "Issue", "STATUSES", "ISSUE_TYPES", "FIELDS", "LINK_TYPES", "STORY_POINTS", "FLAGGED", "START_DATE"]
+__all__ = ["FIELDS", "FLAGGED", "ISSUE_TYPES", "LINK_TYPES", "START_DATE", "STATUSES", "STORY_POINTS", "Issue", "JiraStore"]
 
 STORY_POINTS = "customfield_10016"
 FLAGGED = "customfield_10021"
@@ -73,7 +73,7 @@ LINK_TYPES = [
 
 def jira_time(when: dt.datetime) -> str:
     """Jira's timestamp format: 2026-11-23T10:41:51.000+0000."""
-    return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
 
 
 @dataclass
