@@ -269,6 +269,8 @@ class TrelloProvider(Provider):
             target = self._list_for(board, extra, status, create=False)
             if target is None and status is Status.BLOCKED:
                 want_label = blocked_name
+            elif target is None and status is Status.DONE:
+                body["dueComplete"] = True  # no done list: the due-date tick reads as done
             elif target is None and status is not Status.CANCELLED:
                 raise ProviderError(self.name, f"card {ref}", f"no list on board {board} maps to {status.value}; "
                                     "add one or set status_map")

@@ -189,3 +189,10 @@ def test_checklist_copy_from_source_costs_one_request(emu: TrelloEmulator) -> No
                                                                "idChecklistSource": source["id"]}, timeout=5).json()
     assert copy["name"] == "Steps" and [i["name"] for i in copy["checkItems"]] == ["a", "b"]
     assert [c["name"] for c in emu.checklists_of(second["id"])] == ["Steps"]
+
+
+def test_plugin_fixture_and_seed_helper(trello_api: TrelloEmulator) -> None:
+    from collabsync.testing.plugin import seed
+
+    boards = seed(trello_api, 2, 5)
+    assert [len(trello_api.cards_of(b["id"])) for b in boards] == [5, 5]

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from collabsync.errors import CollabsyncError
+from collabsync.errors import CollabsyncError, RateLimitError
 from collabsync.model import Container, Created, SectionSpec
 from collabsync.providers.trello import TrelloProvider
-from collabsync.testing.core import Faults
+from collabsync.testing.core import Faults, RateLimit
 from collabsync.testing.trello import DEFAULT_KEY, DEFAULT_TOKEN, TrelloEmulator
-from trello_support import INSTANCE, make_provider, new, spec, tasks
+from trello_support import INSTANCE, make_provider, new, tasks
 
 SECTIONS = [SectionSpec("one", "Phase one"), SectionSpec("two", "Phase two")]
 CHECKLIST = ("prepare", "review")
@@ -76,6 +76,26 @@ def test_stamp_request_counts(emu: TrelloEmulator, tmp_path: Path, n: int) -> No
     pairs = [(by_key[s.key], by_key[d]) for s in specs for d in s.depends_on]
     assert all(x.error is None for x in provider.link_dependencies(container, pairs))
     assert endpoints(emu) == ["post_card_attachment"] * (n - 1)  # one per link; lines were written with the cards
+
+
+def test_429_from_trello_is_retried_and_the_card_created_once(tmp_path: Path) -> None:
+    with TrelloEmulator(faults=Faults(status_at={4: 429})) as emu:
+        emu.add_organization("acme")
+        provider = make_provider(emu, tmp_path)
+        container = provider.ensure_container(INSTANCE, "Board", "", {"workspace": "acme", "columns": ["To Do"]})
+        (created,) = provider.create_tasks(container, [new(t) for t in tasks(1)])  # request 4 is the card's POST
+        assert [(r.endpoint, r.status) for r in emu.requests][2:] == [("post_list", 200), (None, 429), ("post_card", 200)]
+        assert created.ref and len(emu.cards_of(container.ref)) == 1
+
+
+def test_a_token_kept_over_its_limit_ends_in_a_rate_limit_error(tmp_path: Path) -> None:
+    with TrelloEmulator(rate_limits=[RateLimit(2, 10.0, scope="token")]) as emu:
+        provider = make_provider(emu, tmp_path)
+        provider.check()
+        provider.check()
+        with pytest.raises(RateLimitError, match="trello: GET /1/members/me: still rate limited after 3 retries"):
+            provider.check()
+        assert [r.status for r in emu.requests] == [200, 200, 429, 429, 429, 429]
 
 
 def _run(provider: TrelloProvider, done: dict[str, Created], linked: set[tuple[str, str]]) -> Container:
