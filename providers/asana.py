@@ -107,6 +107,7 @@ class AsanaProvider(Provider):
         self._sections: dict[str, dict[str, str]] = {}
         self._fields: dict[str, tuple[str, dict[str, str]] | None] = {}
         self._client: Any = None
+        self._notes: dict[str, str] = {}  # notes this process wrote, so annotate needs no read
 
     # -- account -------------------------------------------------------------------------------
     def check(self) -> str:
@@ -184,9 +185,10 @@ class AsanaProvider(Provider):
             actions = [{"method": "post", "relative_path": "/tasks", "data": self._task_body(container, item),
                         "options": {"fields": ["name", "permalink_url"]}} for item in chunk]
             results = self._batch(f"tasks of project {container.ref}", actions)
-            for item, result in zip(chunk, results):
+            for item, action, result in zip(chunk, actions, results):
                 if result.get("status_code") == 201:
                     data = result["body"]["data"]
+                    self._notes[data["gid"]] = action["data"]["notes"]
                     yield Created(item.spec.key, data["gid"], data.get("permalink_url") or self._task_url(container, data["gid"]))
                 else:
                     yield Created(item.spec.key, error=_action_error(result))
@@ -217,13 +219,16 @@ class AsanaProvider(Provider):
     def annotate(self, ref: str, lines: Sequence[str]) -> None:
         """Insert lines above the marker in the task's notes (read, then one PUT)."""
         tasks = asana.TasksApi(self.client)
-        notes = self._call(f"task {ref}", tasks.get_task, ref, {"opt_fields": "notes"}).get("notes") or ""
+        notes = self._notes.get(ref)
+        if notes is None:  # not written by this process: read it
+            notes = self._call(f"task {ref}", tasks.get_task, ref, {"opt_fields": "notes"}).get("notes") or ""
         new = insert_above_marker(notes, list(lines))
         if new != notes:
             try:
-                self._call(f"task {ref}", tasks.update_task, {"data": {"notes": new}}, ref, {"opt_fields": "name"})
+                self._call(f"task {ref}", tasks.update_task, {"data": {"notes": new}}, ref, {"opt_fields": "notes"})
             finally:
                 self._invalidate_cache()
+        self._notes[ref] = new
 
     def find_marked(self, container: Container, instance: str) -> dict[str, Created]:
         """Every task of the project whose notes end with this instance's marker."""

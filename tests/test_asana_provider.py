@@ -198,9 +198,14 @@ def test_incremental_read_uses_modified_since(emu: AsanaEmulator, tmp_path: Path
 def test_annotate_inserts_above_marker(emu: AsanaEmulator, tmp_path: Path) -> None:
     provider = make(emu, tmp_path)
     container, made = stamp(provider, "annot", 1, deps=False)
+    emu.reset_log()
     provider.annotate(made["t00"], ["Depends on: Brief (design) https://x"])
     provider.annotate(made["t00"], ["Depends on: Brief (design) https://x"])
-    assert emu.task(made["t00"])["notes"] == "Step 0\n\nDepends on: Brief (design) https://x\n\ncollabsync:annot/t00"
+    assert emu.count() == 1  # the notes written by this process are known: one PUT, and none for a repeat
+    make(emu, tmp_path).annotate(made["t00"], ["Blocks: Launch (sales) https://y"])
+    assert emu.count("GET") == 1 and emu.count("PUT") == 2
+    assert emu.task(made["t00"])["notes"] == (
+        "Step 0\n\nDepends on: Brief (design) https://x\n\nBlocks: Launch (sales) https://y\n\ncollabsync:annot/t00")
 
 
 # -- request counts -------------------------------------------------------------------------------
