@@ -16,6 +16,7 @@ import sys
 import click
 
 from collabsync import __version__
+from collabsync.cli_report import history, report
 from collabsync.cli_setup import config, init, templates
 from collabsync.cli_support import (
     INSTANCE_RE,
@@ -61,6 +62,8 @@ def main(ctx: click.Context, config: str | None, verbose: bool) -> None:
 main.add_command(init)
 main.add_command(config)
 main.add_command(templates)
+main.add_command(report)
+main.add_command(history)
 
 
 @main.command()
