@@ -189,3 +189,17 @@ def test_every_format_renders_an_empty_and_a_planless_report(fmt: str) -> None:
     if fmt == "html":
         assert '<svg class="bar" data-department="legal"' in empty and "No open work." in empty
         assert "No earlier snapshot to compare with." in planless
+
+
+def test_long_lists_are_cut_in_html_and_markdown_but_not_in_json() -> None:
+    from collabsync.model import Status, Task
+
+    many = [Task(ref=f"t{i}", title=f"late {i}", status=Status.TODO, department="d",
+                 due=TODAY.replace(day=1), extra={"provider": "local"}) for i in range(15)]
+    report = build_report(many, today=TODAY, instance="i")
+    html, md = render(report, "html"), render(report, "md")
+    overdue_html = html[html.index('<section id="overdue">'):html.index('<section id="blocked">')]
+    assert overdue_html.count("late ") == 12 and "… and 3 more (all in the CSV and JSON formats)." in overdue_html
+    overdue_md = md[md.index("## Overdue"):md.index("## Critical path")]
+    assert overdue_md.count("late ") == 12 and "- … and 3 more (all in the CSV and JSON formats)" in overdue_md
+    assert len(json.loads(render(report, "json"))["overdue"]) == 15

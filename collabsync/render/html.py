@@ -16,7 +16,9 @@ from ..rollup_model import Report, TaskLine
 from .common import STATUS_LABELS, fmt_date, safe_url, signed_days, variance_text
 from .svg import BAR_ORDER, BAR_WIDTH, bar_segments, burn_up
 
-__all__ = ["render_html"]
+__all__ = ["render_html", "LIST_LIMIT"]
+
+LIST_LIMIT = 12  # items shown per list; the CSV and JSON carry them all
 
 _CSS = """
 :root { --green:#2e7d32; --amber:#e69500; --red:#c62828; --done:#2e7d32; --in_progress:#1e88e5;
@@ -121,8 +123,9 @@ _TEMPLATE = """<!DOCTYPE html>
 <div class="grid2">
 {% for title, items, ident in lists %}
 <section id="{{ ident }}"><h2>{{ title }} ({{ items|length }})</h2>
-{% if items %}<ul class="items">{% for t in items %}<li>{{ link(t) }} <span class="muted small">{{ t.department }} / {{ t.provider }} · due {{ t.due|d }}{% if t.assignee %} · {{ t.assignee }}{% endif %}</span>
+{% if items %}<ul class="items">{% for t in items[:limit] %}<li>{{ link(t) }} <span class="muted small">{{ t.department }} / {{ t.provider }} · due {{ t.due|d }}{% if t.assignee %} · {{ t.assignee }}{% endif %}</span>
 {% if ident == "waiting" %}<br><span class="small">waits on {% for dep in t.waiting_on %}{% set o = r.task(dep) %}{{ link(o) }} <span class="muted">({{ o.department }} / {{ o.provider }})</span>{% if not loop.last %}, {% endif %}{% endfor %}</span>{% endif %}</li>{% endfor %}</ul>
+{% if items|length > limit %}<p class="muted small more">… and {{ items|length - limit }} more (all in the CSV and JSON formats).</p>{% endif %}
 {% else %}<p class="muted">None.</p>{% endif %}
 </section>
 {% endfor %}
@@ -195,6 +198,6 @@ def render_html(report: Report) -> str:
     lists = [("Overdue", report.overdue, "overdue"), ("Blocked", report.blocked, "blocked"),
              ("Due in the next 7 days", report.due_soon, "due-soon"), ("Waiting on a dependency", report.waiting, "waiting")]
     return _template().render(
-        r=report, css=_CSS, bar_order=BAR_ORDER, bar_width=int(BAR_WIDTH), labels=STATUS_LABELS,
+        r=report, css=_CSS, limit=LIST_LIMIT, bar_order=BAR_ORDER, bar_width=int(BAR_WIDTH), labels=STATUS_LABELS,
         segments=bar_segments, burn=burn_up(report), lists=lists, change_labels=_CHANGE_LABELS, link=_link,
         pct=lambda v: "—" if v is None else f"{v:g}%", variance=variance_text, days=signed_days)

@@ -8,7 +8,9 @@ from typing import Any
 from ..rollup_model import Group, Report, TaskLine
 from .common import HEALTH_MARK, fmt_date, safe_url, signed_days, variance_text
 
-__all__ = ["render_markdown", "md_escape"]
+__all__ = ["render_markdown", "md_escape", "LIST_LIMIT"]
+
+LIST_LIMIT = 12  # items shown per list; the CSV and JSON carry them all
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~#])")
 _URL_UNSAFE = {" ": "%20", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E", "\n": "", "\r": ""}
@@ -44,7 +46,9 @@ def render_markdown(report: Report) -> str:
                                 ("Blocked", report.blocked, None), ("Waiting on a dependency", report.waiting, report)):
         if items:
             out += ["", f"## {title} ({len(items)})", ""]
-            out += [_item(t, extra) for t in items]
+            out += [_item(t, extra) for t in items[:LIST_LIMIT]]
+            if len(items) > LIST_LIMIT:
+                out.append(f"- … and {len(items) - LIST_LIMIT} more (all in the CSV and JSON formats)")
     if report.critical_path:
         out += ["", f"## Critical path ({report.critical_path_days} business days)", ""]
         out += [f"{i}. {_link(step.task)} — {_where(step.task)}, {step.duration_days} d, ends {fmt_date(step.finish)}"
