@@ -43,6 +43,7 @@ def report(obj: Ctx, instance: str | None, fmt: str, output: str | None, no_save
     """
     from collabsync.history import History
     from collabsync.query import collect, resolve_instance
+    from collabsync.redact import redact
     from collabsync.render import render
     from collabsync.reporting import history_path, make_report
     from collabsync.runtime import today
@@ -59,7 +60,7 @@ def report(obj: Ctx, instance: str | None, fmt: str, output: str | None, no_save
     else:
         click.echo(text, nl=False)
     for dept, why in read.stale.items():
-        click.echo(f"warning: {dept} could not be read, shown from its last good snapshot: {why}", err=True)
+        click.echo(f"warning: {dept} could not be read, shown from its last good snapshot: {redact(why)}", err=True)
     if read.stale:
         sys.exit(3)
 

@@ -25,7 +25,7 @@ Critical path and projected finish
     L business days ends on the L-th. projected_finish = max(end of the longest chain, latest due of
     open tasks); target = latest planned due; slip_days = projected_finish - target (calendar days).
 
-Health (per department and overall)
+Health (per department, per tool and overall)
     red    if open tasks exist and overdue > 20% of them, or variance_days < -5,
            or slip_days > 5;
     amber  else if any task is overdue or explicitly blocked, or variance_days < 0, or
@@ -110,8 +110,14 @@ def build_report(tasks: Sequence[Task], *, today: dt.date, instance: str, templa
             dept.stale, dept.stale_since = True, stale[name]
         dept.health, dept.reasons = health(dept.counts, dept.schedule, stale=dept.stale, since=dept.stale_since)
         departments.append(dept)
-    providers = [group(name, "provider", [(l, t) for l, t in pairs if l.provider == name])
-                 for name in dict.fromkeys(line.provider for line in lines)]
+    providers = []
+    for name in dict.fromkeys(line.provider for line in lines):
+        tool = group(name, "provider", [(l, t) for l, t in pairs if l.provider == name])
+        stale_depts = sorted({l.department for l in lines if l.provider == name and l.department in stale})
+        tool.stale = bool(stale_depts)
+        tool.health, tool.reasons = health(tool.counts, tool.schedule, stale=tool.stale,
+                                           since=min((s for d in stale_depts if (s := stale[d])), default=None))
+        providers.append(tool)
     overall = group(instance, "overall", pairs)
     overall.providers = [p.name for p in providers]
     overall.health, overall.reasons = health(overall.counts, overall.schedule)

@@ -143,3 +143,16 @@ def test_template_name_from_plan_or_argument(report) -> None:
     assert report.template == "launch"
     other = build_report(tasks(), today=TODAY, instance="x", template="custom")
     assert other.template == "custom"
+
+
+def test_provider_health_follows_the_same_rules(report) -> None:
+    # jira = eng exactly (red); asana = ops (green); trello = mkt (red)
+    assert [(g.name, g.health) for g in report.providers] == [("jira", "red"), ("trello", "red"), ("asana", "green")]
+    assert report.provider("jira").reasons == report.department("eng").reasons
+
+
+def test_extra_deps_by_provider_and_ref() -> None:
+    # the same cross-tool pair named as provider:ref on both sides gives the same waiting list
+    other = build_report(tasks(), today=TODAY, instance="launch-1", plan=plan(),
+                         extra_deps=[("trello:c3", "asana:a2")])
+    assert other.task("trello:c3").waiting_on == ["jira:ENG-3", "trello:c2", "asana:a2"]
