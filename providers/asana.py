@@ -134,7 +134,7 @@ class AsanaProvider(Provider):
         if self._client is None:
             cache = self.context.cache_path(self.name, credential_id(self.base_url, self.token))
             self._client = api_client(
-                self.base_url, self.token, f"|{cache}|{self.policy}",
+                self.base_url, self.token, f"|{self.name}|{cache}|{self.policy}",
                 lambda: make_session(self.name, self.policy, cache_path=cache, cache_ttl=self.context.cache_ttl),
                 self.name)
         return self._client
@@ -172,7 +172,7 @@ class AsanaProvider(Provider):
         for chunk in _chunks(missing, BATCH_SIZE):
             actions = [{"method": "post", "relative_path": f"/projects/{container.ref}/sections",
                         "data": {"name": n}, "options": {"fields": ["name"]}} for n in chunk]
-            for name, result in zip(chunk, self._batch(f"sections of project {container.ref}", actions)):
+            for name, result in zip(chunk, self._batch(f"sections of project {container.ref}", actions), strict=True):
                 if result.get("status_code") != 201:
                     raise ProviderError(self.name, f"section {name!r}", _action_error(result),
                                         status=result.get("status_code"))
@@ -185,9 +185,9 @@ class AsanaProvider(Provider):
             actions = [{"method": "post", "relative_path": "/tasks", "data": self._task_body(container, item),
                         "options": {"fields": ["name", "permalink_url"]}} for item in chunk]
             results = self._batch(f"tasks of project {container.ref}", actions)
-            for item, action, result in zip(chunk, actions, results):
-                if result.get("status_code") == 201:
-                    data = result["body"]["data"]
+            for item, action, result in zip(chunk, actions, results, strict=True):
+                data = (result.get("body") or {}).get("data") or {} if result.get("status_code") == 201 else {}
+                if data.get("gid"):
                     self._notes[data["gid"]] = action["data"]["notes"]
                     yield Created(item.spec.key, data["gid"], data.get("permalink_url") or self._task_url(container, data["gid"]))
                 else:
@@ -211,7 +211,7 @@ class AsanaProvider(Provider):
         for chunk in _chunks(items, BATCH_SIZE):
             actions = [{"method": "post", "relative_path": f"/tasks/{blocked}/addDependencies",
                         "data": {"dependencies": deps}} for blocked, deps in chunk]
-            for (blocked, deps), result in zip(chunk, self._batch(f"dependencies in project {container.ref}", actions)):
+            for (blocked, deps), result in zip(chunk, self._batch(f"dependencies in project {container.ref}", actions), strict=True):
                 error = None if result.get("status_code") == 200 else _action_error(result)
                 for blocking in deps:
                     yield Linked(blocked, blocking, error=error)

@@ -6,43 +6,35 @@ envelopes, ``{"errors": [{"message", "help"}]}`` errors, numeric-string gids, ``
 paging with ``next_page`` {offset, path, uri} when ``limit`` is given (1-100), Bearer PATs, a
 per-token per-minute budget and concurrent GET/write caps answered with 429 + Retry-After,
 ``POST /batch`` (at most 10 actions, each with its own status). The seed API lives in
-``asana_seed.py``; objects and representations in ``asana_store.py``.
+``asana_seed.py``, objects and representations in ``asana_store.py``, request plumbing
+(opt_fields, paging, batch) in ``asana_http.py``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import threading
-from urllib.parse import urlencode
 from typing import Any
 
 from werkzeug.routing import Rule
-from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
+from .asana_http import PREFIX, AsanaHttpMixin, error_body
 from .asana_seed import AsanaSeedMixin
-from .asana_store import HELP, AsanaStore, compact, decode_offset, encode_offset, parse_opt_fields, select_fields
+from .asana_store import AsanaStore
 from .core import WRITE_METHODS, ApiError, Emulator, Faults, RateLimit, json_response
 
 __all__ = ["AsanaEmulator", "DEFAULT_TOKEN"]
 
-PREFIX = "/api/1.0"
 DEFAULT_TOKEN = "2/1210000000000000/1210000000000001:emulatorpat"
-MAX_BATCH = 10
 MAX_DEPENDENCIES = 30
-_COMPACT_KEYS = ("gid", "resource_type", "name")
 
 
 def _r(path: str, endpoint: str, *methods: str) -> Rule:
     return Rule(PREFIX + path, endpoint=endpoint, methods=list(methods))
 
 
-def _error_body(message: str, **extra: Any) -> dict[str, Any]:
-    return {"errors": [{"message": message, "help": HELP, **extra}]}
-
-
-class AsanaEmulator(AsanaSeedMixin, Emulator):
+class AsanaEmulator(AsanaSeedMixin, AsanaHttpMixin, Emulator):
     """Asana on 127.0.0.1: one default workspace, team and user whose PAT is ``emu.token``."""
 
     name = "asana"
@@ -127,90 +119,28 @@ class AsanaEmulator(AsanaSeedMixin, Emulator):
         return {"token": token.strip()}
 
     def unauthorized(self, request: Request) -> Response:
-        return json_response(_error_body("Not Authorized"), 401)
+        return json_response(error_body("Not Authorized"), 401)
 
     def error_response(self, err: ApiError) -> Response:
-        return json_response(_error_body(err.message), err.status)
+        return json_response(error_body(err.message), err.status)
 
     def not_found(self, request: Request) -> Response:
-        return json_response(_error_body("No matching route for request"), 404)
+        return json_response(error_body("No matching route for request"), 404)
 
     def rate_limited(self, retry_after: float, rule: RateLimit | None) -> Response:
-        body = _error_body("You have made too many requests recently. Please, be chill.")
+        body = error_body("You have made too many requests recently. Please, be chill.")
         return json_response(body, 429, {"Retry-After": str(max(1, round(retry_after)))})
 
     def fault_response(self, status: int) -> Response:
         if status == 429:
-            return json_response(_error_body("You have made too many requests recently. Please, be chill."),
+            return json_response(error_body("You have made too many requests recently. Please, be chill."),
                                  429, {"Retry-After": self.faults.retry_after or "1"})
-        return json_response(_error_body("Server Error", phrase="6 sad squid snuggle softly"), status)
+        return json_response(error_body("Server Error", phrase="6 sad squid snuggle softly"), status)
 
     def _check_rate(self, request: Request, principal: dict[str, str]) -> Response | None:
         if request.environ.get("asana.over_concurrency"):
             return self.rate_limited(1, None)
         return super()._check_rate(request, principal)
-
-    # -- request helpers -------------------------------------------------------------------------------
-    def _me(self, request: Request) -> str:
-        return request.environ["asana.user"]
-
-    def _data(self, request: Request) -> dict[str, Any]:
-        try:
-            payload = json.loads(request.get_data(as_text=True) or "{}")
-        except json.JSONDecodeError:
-            raise ApiError(400, "Could not parse request data, invalid JSON") from None
-        data = payload.get("data") if isinstance(payload, dict) else None
-        if not isinstance(data, dict):
-            raise ApiError(400, "data: Missing input")
-        return data
-
-    def _one(self, request: Request, kind: str, gid: str, status: int = 200) -> Any:
-        full = self.store.full(kind, gid, self.base_url)
-        tree = parse_opt_fields(request.args.get("opt_fields"))
-        if tree is None:
-            rep = {k: compact(v) if isinstance(v, (dict, list)) and k != "custom_field_settings" else v
-                   for k, v in full.items()}
-            if kind == "task":
-                rep["custom_fields"] = full["custom_fields"]
-        else:
-            rep = select_fields(full, tree, kind.capitalize())
-        return {"data": rep} if status == 200 else json_response({"data": rep}, status)
-
-    def _list(self, request: Request, kind: str, gids: list[str], listing: str) -> dict[str, Any]:
-        """A list with Asana's paging: all items without `limit`, pages and next_page with it."""
-        limit_raw, offset = request.args.get("limit"), request.args.get("offset")
-        paged = limit_raw is not None or offset is not None
-        start, limit = 0, len(gids)
-        if paged:
-            try:
-                limit = int(limit_raw) if limit_raw is not None else 100
-            except ValueError:
-                raise ApiError(400, "limit: Must be between 1 and 100") from None
-            if not 1 <= limit <= 100:
-                raise ApiError(400, "limit: Must be between 1 and 100")
-            start = decode_offset(offset, listing) if offset else 0
-        chunk = gids[start:start + limit]
-        tree = parse_opt_fields(request.args.get("opt_fields"))
-        items = []
-        for gid in chunk:
-            full = self.store.full(kind, gid, self.base_url)
-            if tree is not None:
-                items.append(select_fields(full, tree, kind.capitalize()))
-            elif kind == "custom_field_setting":
-                items.append(full)
-            else:
-                keys = (*_COMPACT_KEYS, "resource_subtype") if kind == "task" else _COMPACT_KEYS
-                items.append({k: full[k] for k in keys if k in full})
-        body: dict[str, Any] = {"data": items}
-        if paged:
-            body["next_page"] = None
-            if start + limit < len(gids):
-                token = encode_offset(listing, start + limit)
-                query = [(k, v) for k, v in request.args.items(multi=True) if k != "offset"]
-                query.append(("offset", token))
-                path = request.path.removeprefix(PREFIX) + "?" + urlencode(query, safe=",")
-                body["next_page"] = {"offset": token, "path": path, "uri": self.base_url + path}
-        return body
 
     # -- users, workspaces, teams -------------------------------------------------------------------
     def get_user(self, request: Request, user_gid: str) -> Any:
@@ -491,52 +421,6 @@ class AsanaEmulator(AsanaSeedMixin, Emulator):
             self.store.tasks[dep]["dependents"].append(task_gid)
         self.store.touch(task)
         return {"data": {}}
-
-    # -- batch --------------------------------------------------------------------------------------
-    def batch(self, request: Request) -> Any:
-        actions = self._data(request).get("actions")
-        if not isinstance(actions, list) or not actions:
-            raise ApiError(400, "actions: Missing input")
-        if len(actions) > MAX_BATCH:
-            raise ApiError(400, f"actions: Too many actions; a batch request may contain at most {MAX_BATCH} actions")
-        return {"data": [self._run_action(request, a) for a in actions]}
-
-    def _run_action(self, request: Request, action: Any) -> dict[str, Any]:
-        """Run one action through the routing table, as its own request with its own status."""
-        if not isinstance(action, dict) or not action.get("relative_path") or not action.get("method"):
-            return _action_result(400, _error_body("relative_path and method are required"))
-        method = str(action["method"]).upper()
-        path, _, query = str(action["relative_path"]).partition("?")
-        args: list[tuple[str, str]] = [tuple(p.split("=", 1)) for p in query.split("&") if "=" in p]  # type: ignore[misc]
-        options = action.get("options") or {}
-        if options.get("fields"):
-            args.append(("opt_fields", ",".join(options["fields"])))
-        for key in ("limit", "offset"):
-            if key in options:
-                args.append((key, str(options[key])))
-        builder = EnvironBuilder(path=PREFIX + path, method=method, query_string=args,
-                                 json={"data": action.get("data") or {}} if method in WRITE_METHODS else None,
-                                 base_url=self.root_url if self._server else "http://127.0.0.1")
-        sub = builder.get_request()
-        sub.environ["asana.user"] = request.environ["asana.user"]
-        try:
-            endpoint, params = self._url_map.bind_to_environ(sub.environ).match()
-        except Exception:
-            return _action_result(404, _error_body("No matching route for request"))
-        if endpoint == "batch":
-            return _action_result(400, _error_body("Nested batch requests are not allowed"))
-        try:
-            result = getattr(self, endpoint)(sub, **params)
-        except ApiError as err:
-            return _action_result(err.status, _error_body(err.message))
-        if isinstance(result, Response):
-            return _action_result(result.status_code, json.loads(result.get_data(as_text=True)))
-        return _action_result(200, result)
-
-
-def _action_result(status: int, body: Any) -> dict[str, Any]:
-    return {"status_code": status, "headers": {}, "body": body}
-
 
 def _limit_message(gid: str) -> str:
     return (f"dependencies: Task {gid} would exceed the limit of {MAX_DEPENDENCIES} "

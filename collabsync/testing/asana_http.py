@@ -1,0 +1,141 @@
+"""The Asana emulator's HTTP plumbing: request bodies, representations with opt_fields, paging, batch."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request, Response
+
+from .asana_store import HELP, AsanaStore, compact, decode_offset, encode_offset, parse_opt_fields, select_fields
+from .core import WRITE_METHODS, ApiError, json_response
+
+__all__ = ["AsanaHttpMixin", "PREFIX", "error_body"]
+
+PREFIX = "/api/1.0"
+MAX_BATCH = 10
+_COMPACT_KEYS = ("gid", "resource_type", "name")
+
+
+def error_body(message: str, **extra: Any) -> dict[str, Any]:
+    """Asana's error envelope."""
+    return {"errors": [{"message": message, "help": HELP, **extra}]}
+
+
+class AsanaHttpMixin:
+    """Shared by every route handler of AsanaEmulator."""
+
+    store: AsanaStore
+    base_url: str
+    root_url: str
+    _server: Any
+    _url_map: Any
+
+    # -- request helpers -------------------------------------------------------------------------------
+    def _me(self, request: Request) -> str:
+        return request.environ["asana.user"]
+
+    def _data(self, request: Request) -> dict[str, Any]:
+        try:
+            payload = json.loads(request.get_data(as_text=True) or "{}")
+        except json.JSONDecodeError:
+            raise ApiError(400, "Could not parse request data, invalid JSON") from None
+        data = payload.get("data") if isinstance(payload, dict) else None
+        if not isinstance(data, dict):
+            raise ApiError(400, "data: Missing input")
+        return data
+
+    def _one(self, request: Request, kind: str, gid: str, status: int = 200) -> Any:
+        full = self.store.full(kind, gid, self.base_url)
+        tree = parse_opt_fields(request.args.get("opt_fields"))
+        if tree is None:
+            rep = {k: compact(v) if isinstance(v, (dict, list)) and k != "custom_field_settings" else v
+                   for k, v in full.items()}
+            if kind == "task":
+                rep["custom_fields"] = full["custom_fields"]
+        else:
+            rep = select_fields(full, tree, kind.capitalize())
+        return {"data": rep} if status == 200 else json_response({"data": rep}, status)
+
+    def _list(self, request: Request, kind: str, gids: list[str], listing: str) -> dict[str, Any]:
+        """A list with Asana's paging: all items without `limit`, pages and next_page with it."""
+        limit_raw, offset = request.args.get("limit"), request.args.get("offset")
+        paged = limit_raw is not None or offset is not None
+        start, limit = 0, len(gids)
+        if paged:
+            try:
+                limit = int(limit_raw) if limit_raw is not None else 100
+            except ValueError:
+                raise ApiError(400, "limit: Must be between 1 and 100") from None
+            if not 1 <= limit <= 100:
+                raise ApiError(400, "limit: Must be between 1 and 100")
+            start = decode_offset(offset, listing) if offset else 0
+        chunk = gids[start:start + limit]
+        tree = parse_opt_fields(request.args.get("opt_fields"))
+        items = []
+        for gid in chunk:
+            full = self.store.full(kind, gid, self.base_url)
+            if tree is not None:
+                items.append(select_fields(full, tree, kind.capitalize()))
+            elif kind == "custom_field_setting":
+                items.append(full)
+            else:
+                keys = (*_COMPACT_KEYS, "resource_subtype") if kind == "task" else _COMPACT_KEYS
+                items.append({k: full[k] for k in keys if k in full})
+        body: dict[str, Any] = {"data": items}
+        if paged:
+            body["next_page"] = None
+            if start + limit < len(gids):
+                token = encode_offset(listing, start + limit)
+                query = [(k, v) for k, v in request.args.items(multi=True) if k != "offset"]
+                query.append(("offset", token))
+                path = request.path.removeprefix(PREFIX) + "?" + urlencode(query, safe=",")
+                body["next_page"] = {"offset": token, "path": path, "uri": self.base_url + path}
+        return body
+
+    # -- batch --------------------------------------------------------------------------------------
+    def batch(self, request: Request) -> Any:
+        actions = self._data(request).get("actions")
+        if not isinstance(actions, list) or not actions:
+            raise ApiError(400, "actions: Missing input")
+        if len(actions) > MAX_BATCH:
+            raise ApiError(400, f"actions: Too many actions; a batch request may contain at most {MAX_BATCH} actions")
+        return {"data": [self._run_action(request, a) for a in actions]}
+
+    def _run_action(self, request: Request, action: Any) -> dict[str, Any]:
+        """Run one action through the routing table, as its own request with its own status."""
+        if not isinstance(action, dict) or not action.get("relative_path") or not action.get("method"):
+            return _action_result(400, error_body("relative_path and method are required"))
+        method = str(action["method"]).upper()
+        path, _, query = str(action["relative_path"]).partition("?")
+        args: list[tuple[str, str]] = [tuple(p.split("=", 1)) for p in query.split("&") if "=" in p]  # type: ignore[misc]
+        options = action.get("options") or {}
+        if options.get("fields"):
+            args.append(("opt_fields", ",".join(options["fields"])))
+        for key in ("limit", "offset"):
+            if key in options:
+                args.append((key, str(options[key])))
+        builder = EnvironBuilder(path=PREFIX + path, method=method, query_string=args,
+                                 json={"data": action.get("data") or {}} if method in WRITE_METHODS else None,
+                                 base_url=self.root_url if self._server else "http://127.0.0.1")
+        sub = builder.get_request()
+        sub.environ["asana.user"] = request.environ["asana.user"]
+        try:
+            endpoint, params = self._url_map.bind_to_environ(sub.environ).match()
+        except Exception:
+            return _action_result(404, error_body("No matching route for request"))
+        if endpoint == "batch":
+            return _action_result(400, error_body("Nested batch requests are not allowed"))
+        try:
+            result = getattr(self, endpoint)(sub, **params)
+        except ApiError as err:
+            return _action_result(err.status, error_body(err.message))
+        if isinstance(result, Response):
+            return _action_result(result.status_code, json.loads(result.get_data(as_text=True)))
+        return _action_result(200, result)
+
+
+def _action_result(status: int, body: Any) -> dict[str, Any]:
+    return {"status_code": status, "headers": {}, "body": body}
