@@ -100,7 +100,7 @@ class Emulator:
         self.rate_limits: list[RateLimit] = list(rate_limits or [])
         self.requests: list[RequestRecord] = []
         self.lock = threading.RLock()
-        self._url_map = Map(self.rules, strict_slashes=False)
+        self._url_map = Map([r.empty() for r in self.rules], strict_slashes=False)  # a Rule binds to one Map only
         self._rng = random.Random(self.faults.seed)
         self._count = 0
         self._writes = 0
@@ -114,7 +114,8 @@ class Emulator:
         """Serve on an ephemeral port of 127.0.0.1 (never any other address) from a daemon thread."""
         self._server = make_server(LOOPBACK, 0, self.wsgi, threaded=True, request_handler=_QuietHandler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name=f"{self.name}-emulator", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=f"{self.name}-emulator", daemon=True)  # short poll: stop() is quick
         self._thread.start()
         return self
 
