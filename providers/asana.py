@@ -134,7 +134,7 @@ class AsanaProvider(Provider):
         if self._client is None:
             cache = self.context.cache_path(self.name, credential_id(self.base_url, self.token))
             self._client = api_client(
-                self.base_url, self.token, f"|{self.name}|{cache}|{self.policy}",
+                self.base_url, self.token, f"|{cache}|{self.policy}",
                 lambda: make_session(self.name, self.policy, cache_path=cache, cache_ttl=self.context.cache_ttl),
                 self.name)
         return self._client
