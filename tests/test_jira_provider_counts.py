@@ -148,3 +148,18 @@ def test_a_write_invalidates_the_read_cache_of_later_runs(tmp_path: Path):
         reader.close()
         writer.set_status(c, ref, Status.DONE)  # e.g. `collabsync update` without a cache
         assert provider(emu, tmp_path, use_cache=True).read_tasks(c)[0].status is Status.DONE
+
+
+def test_faults_mid_paging_are_retried_on_reads(tmp_path: Path):
+    """A 503 and a 429 (Retry-After: 0) on later search pages cost one retry each; the read completes."""
+    with JiraEmulator(faults=Faults(retry_after="0")) as emu:
+        emu.add_project("ENG")
+        p = provider(emu, tmp_path, backoff=0)
+        c = p.ensure_container("launch", "Launch", "", {"project": "ENG"})
+        for i in range(250):
+            emu.add_issue("ENG", f"T{i}", parent=c.ref)
+        before = len(emu.requests)  # fault request numbers count every request so far
+        emu.faults.status_at = {before + 2: 503, before + 4: 429}
+        reader = provider(emu, tmp_path, backoff=0)
+        assert len(reader.read_tasks(c)) == 250
+        assert [r.status for r in emu.requests[before:]] == [200, 503, 200, 429, 200]

@@ -211,3 +211,12 @@ def test_valid_settings_and_destination_pass_the_schema():
                          "blocked_statuses": ["Blocked"]}, JiraProvider.settings_schema)
     jsonschema.validate({"project": "ENG", "epic_issue_type": "Initiative", "labels": ["q3"]},
                         JiraProvider.destination_schema)
+
+
+@responses.activate
+def test_a_repeated_page_token_stops_instead_of_looping(provider: JiraProvider):
+    page = {"issues": [{"id": "1", "key": "ENG-1", "fields": {"summary": "x"}}], "isLast": False, "nextPageToken": "t1"}
+    responses.get(f"{API}/search/jql", json=page)
+    with pytest.raises(ProviderError, match="repeated a page token"):
+        provider.read_tasks(container())
+    assert len(responses.calls) == 2
