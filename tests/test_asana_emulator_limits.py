@@ -54,7 +54,7 @@ def test_per_minute_budget_answers_429_with_retry_after() -> None:
 
 def test_concurrent_write_cap() -> None:
     """With writes held in flight by latency, requests beyond the cap get 429 at once."""
-    with AsanaEmulator(concurrent_writes=2, faults=Faults(latency_ms=400)) as emu:
+    with AsanaEmulator(concurrent_writes=2, faults=Faults(latency_ms=600)) as emu:
         gid = emu.add_project("P")
         statuses: list[int] = []
         barrier = threading.Barrier(5)
@@ -129,3 +129,11 @@ def test_seed_bulk_mixes_states() -> None:
         blocked = [t for t in tasks if t["memberships"][0]["section"]["name"] == "Blocked"]
         assert blocked and all(t["custom_fields"][0]["display_value"] == "Blocked" for t in blocked)
         assert emu.seed_bulk(1, 5, seed=3) and len(emu.projects_named("Bulk project 1")) == 2
+
+
+def test_plugin_fixture_and_seed_helper(asana_api: AsanaEmulator) -> None:
+    from collabsync.testing.plugin import seed
+
+    projects = seed(asana_api, 2, 3, seed=5)
+    assert len(projects) == 2 and all(len(asana_api.project_tasks(p)) == 3 for p in projects)
+    assert _get(asana_api, f"/projects/{projects[0]}/tasks").json()["data"][0]["name"] == "Task 1.1"
