@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import logging
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from trello import TrelloClient
@@ -205,7 +206,8 @@ class TrelloProvider(Provider):
     def annotate(self, ref: str, lines: Sequence[str]) -> None:
         """Insert lines above the marker (one PUT; one GET first unless this run knows the card)."""
         if ref not in self._cards:
-            card = self._fetch("GET", f"/cards/{ref}", f"card {ref}", query={"fields": "name,desc,url,shortUrl"})
+            with self._fresh():
+                card = self._fetch("GET", f"/cards/{ref}", f"card {ref}", query={"fields": "name,desc,url,shortUrl"})
             self._remember(card, card.get("desc", ""))
         desc = self._cards[ref]["desc"]
         new = insert_above_marker(desc, list(lines))
@@ -254,7 +256,9 @@ class TrelloProvider(Provider):
     def set_status(self, container: Container, ref: str, status: Status) -> None:
         """Columns mode: move to the status's list; sections mode: dueComplete/closed/labels. One PUT."""
         board, extra, status = self._board(container), container.extra, Status(status)
-        card = self._fetch("GET", f"/cards/{ref}", f"card {ref}", query={"fields": "idList,idLabels,labels,closed,dueComplete"})
+        with self._fresh():  # read-modify-write: never from the cache
+            card = self._fetch("GET", f"/cards/{ref}", f"card {ref}",
+                               query={"fields": "idList,idLabels,labels,closed,dueComplete"})
         labels = {lb["name"].lower(): lb["id"] for lb in card.get("labels") or []}
         ids = list(card.get("idLabels") or [])
         blocked_name = str(extra.get("blocked_label") or "blocked")
@@ -297,8 +301,16 @@ class TrelloProvider(Provider):
                body: dict[str, Any] | None = None) -> Any:
         """One call through py-trello's fetch_json, errors mapped and redacted."""
         with sdk_errors(self.name, obj):
-            return self.client.fetch_json(path, http_method=method, query_params=dict(query or {}),
-                                          post_args=body if method != "GET" else None)
+            result = self.client.fetch_json(path, http_method=method, query_params=dict(query or {}),
+                                            post_args=body if method != "GET" else None)
+        if method != "GET" and getattr(self.session, "cache", None) is not None:
+            self.session.cache.clear()  # type: ignore[attr-defined]  # our own write: cached reads are stale
+        return result
+
+    def _fresh(self) -> AbstractContextManager[Any]:
+        """Bypass the response cache (when on) for a read that a write will build on."""
+        disabled = getattr(self.session, "cache_disabled", None)
+        return disabled() if disabled is not None else nullcontext()
 
     def _read_cards(self, board: str, fields: str) -> list[dict[str, Any]]:
         """Every card of a board (archived too), newest first, paging with `before` past 1000."""

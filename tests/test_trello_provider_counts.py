@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from collabsync.errors import CollabsyncError, RateLimitError
-from collabsync.model import Container, Created, SectionSpec
+from collabsync.model import Container, Created, SectionSpec, Status
 from collabsync.providers.trello import TrelloProvider
 from collabsync.testing.core import Faults, RateLimit
 from collabsync.testing.trello import DEFAULT_KEY, DEFAULT_TOKEN, TrelloEmulator
@@ -178,6 +178,18 @@ def test_no_secret_in_logs_errors_cache_or_reports(tmp_path: Path, caplog: pytes
         assert all(secret not in text for text in seen)
         assert all(secret.encode() not in blob for blob in blobs)
     assert "key=***" in caplog.text or "token=***" in caplog.text  # urllib3's URL lines were redacted, not dropped
+
+
+def test_cached_reads_are_reused_until_this_provider_writes(emu: TrelloEmulator, tmp_path: Path) -> None:
+    provider = make_provider(emu, tmp_path, use_cache=True)
+    container = provider.ensure_container(INSTANCE, "Board", "", {"workspace": "acme"})
+    (created,) = provider.create_tasks(container, [new(t) for t in tasks(1)])
+    emu.reset_log()
+    assert provider.read_tasks(container)[0].status.value == "todo"
+    assert provider.read_tasks(container)[0].status.value == "todo"
+    assert emu.count() == 2  # the second read came from the cache file
+    provider.set_status(container, created.ref, Status.DONE)  # type: ignore[arg-type]
+    assert provider.read_tasks(container)[0].status is Status.DONE
 
 
 def test_one_cache_file_per_credential(tmp_path: Path, emu: TrelloEmulator) -> None:
