@@ -99,7 +99,7 @@ class JiraProvider(Provider):
     # -- account -------------------------------------------------------------------------------
     def check(self) -> str:
         """One GET /myself; on refusal, name the setting that is wrong."""
-        response = self._send("GET", "myself", "credentials")
+        response = self._send("GET", "myself")
         if response.status_code == 401:
             who = f"api_token refused for email {self.email}" if self.email else "token (Data Center PAT) refused"
             raise AuthError(self.name, "credentials", f"{who} at {self.url}", status=401)
@@ -123,7 +123,7 @@ class JiraProvider(Provider):
         key = str(destination.get("project") or "")
         if not key:
             raise ConfigError.single("collabsync.toml", f"a department routed to {self.name} needs `project`")
-        project = json_body(self.name, f"project {key}", self._send("GET", f"project/{key}", f"project {key}"))
+        project = json_body(self.name, f"project {key}", self._send("GET", f"project/{key}"))
         types = {t["name"]: str(t["id"]) for t in project.get("issueTypes", [])}
         epic_type = self._option(destination, "epic_issue_type", "Epic")
         task_type = self._option(destination, "issue_type", "Task")
@@ -140,11 +140,11 @@ class JiraProvider(Provider):
                              {**extra, "mode": "label", "created": False})
         for hit in self._search(f'project = {key} AND labels = "{label}" AND issuetype = "{epic_type}"',
                                 ["summary", "description"], cached=False):
-            if parse_marker((hit["fields"] or {}).get("description")) == (instance, None):
+            if parse_marker((hit.get("fields") or {}).get("description")) == (instance, None):
                 return self._epic(hit, title, extra, created=False)
         fields = {"project": {"id": extra["project_id"]}, "issuetype": {"id": types[epic_type]}, "summary": title,
                   "description": with_marker(description or "", marker(instance)), "labels": [label]}
-        made = json_body(self.name, f"epic of {instance}", self._send("POST", "issue", f"epic of {instance}",
+        made = json_body(self.name, f"epic of {instance}", self._send("POST", "issue",
                                                                       json={"fields": fields}))
         return self._epic(made, title, extra, created=True)
 
@@ -159,13 +159,13 @@ class JiraProvider(Provider):
             chunk = list(tasks[start:start + BULK_LIMIT])
             payload = {"issueUpdates": [{"fields": self._issue_fields(container, item)} for item in chunk]}
             obj = f"bulk create of {len(chunk)} tasks in {extra['project']}"
-            response = self._send("POST", "issue/bulk", obj, json=payload)
+            response = self._send("POST", "issue/bulk", json=payload)
             # 400 with per-item errors means "none created"; any other failure is about the whole request
             body = self._loads(response, obj) if response.status_code == 400 else json_body(self.name, obj, response)
             failed = {int(e.get("failedElementNumber", -1)): e for e in (body or {}).get("errors") or []}
             if response.status_code == 400 and not failed:
                 json_body(self.name, obj, response)  # raises the precise error
-            issues = iter(body.get("issues") or [])
+            issues = iter((body or {}).get("issues") or [])
             for number, item in enumerate(chunk):
                 if number in failed:
                     yield Created(item.spec.key, error=self._element_error(failed[number]))
@@ -183,7 +183,7 @@ class JiraProvider(Provider):
             body = {"type": {"name": self.link_type}, "inwardIssue": {"id": blocking}, "outwardIssue": {"id": blocked}}
             try:
                 json_body(self.name, f"link {blocking} blocks {blocked}",
-                          self._send("POST", "issueLink", f"link {blocking} blocks {blocked}", json=body))
+                          self._send("POST", "issueLink", json=body))
             except (AuthError, RateLimitError):
                 raise
             except ProviderError as exc:
@@ -193,12 +193,12 @@ class JiraProvider(Provider):
 
     def annotate(self, ref: str, lines: Sequence[str]) -> None:
         """Insert lines above the marker of one issue (GET description, PUT it back when changed)."""
-        got = json_body(self.name, f"issue {ref}", self._send("GET", f"issue/{ref}", f"issue {ref}",
+        got = json_body(self.name, f"issue {ref}", self._send("GET", f"issue/{ref}",
                                                               params={"fields": "description"}))
         old = (got.get("fields") or {}).get("description") or ""
         new = insert_above_marker(old, list(lines))
         if new != old:
-            json_body(self.name, f"issue {ref}", self._send("PUT", f"issue/{ref}", f"issue {ref}",
+            json_body(self.name, f"issue {ref}", self._send("PUT", f"issue/{ref}",
                                                             json={"fields": {"description": new}}))
 
     def find_marked(self, container: Container, instance: str) -> dict[str, Created]:
@@ -237,7 +237,7 @@ class JiraProvider(Provider):
         status = Status(status)
         flagged = (container.extra.get("fields") or {}).get("flagged")
         obj = f"issue {ref}"
-        got = json_body(self.name, obj, self._send("GET", f"issue/{ref}", obj, params={
+        got = json_body(self.name, obj, self._send("GET", f"issue/{ref}", params={
             "fields": ",".join(["status", *([flagged] if flagged else [])]), "expand": "transitions"}))
         fields = got.get("fields") or {}
         is_flagged = bool(flagged and fields.get(flagged))
@@ -291,7 +291,8 @@ class JiraProvider(Provider):
         """Requests sent so far (retries included), for tests and benchmarks."""
         return getattr(self.client._session, "request_count", 0)
 
-    def _send(self, method: str, path: str, obj: str, **kwargs: Any) -> Any:
+    def _send(self, method: str, path: str, **kwargs: Any) -> Any:
+        """One REST v2 call on the policy session; the caller checks the answer (json_body/raise_for)."""
         if method != "GET":
             self._invalidate_cache()
         return self.client._session.request(method, f"{self.url}/rest/api/2/{path}", **kwargs)
@@ -328,7 +329,7 @@ class JiraProvider(Provider):
 
     def _user_time_zone(self) -> str | None:
         if self._time_zone is None:
-            me = json_body(self.name, "GET /myself", self._send("GET", "myself", "myself")) or {}
+            me = json_body(self.name, "GET /myself", self._send("GET", "myself")) or {}
             self._time_zone = me.get("timeZone") or "UTC"
         return self._time_zone
 
@@ -386,7 +387,7 @@ class JiraProvider(Provider):
         """One GET /issueLinkType per provider: fail early, by name, when the configured type is missing."""
         if self._link_type_checked:
             return
-        body = json_body(self.name, "issueLinkType", self._send("GET", "issueLinkType", "issueLinkType"))
+        body = json_body(self.name, "issueLinkType", self._send("GET", "issueLinkType"))
         names = [t["name"] for t in body.get("issueLinkTypes", [])]
         if self.link_type not in names:
             raise NotFoundError(self.name, f"link type {self.link_type!r}", f"not defined (have {', '.join(names)})")
@@ -417,10 +418,10 @@ class JiraProvider(Provider):
             if token:
                 params["nextPageToken"] = token
             if cached or nocache is None:
-                response = self._send("GET", "search/jql", obj, params=params)
+                response = self._send("GET", "search/jql", params=params)
             else:
                 with nocache():
-                    response = self._send("GET", "search/jql", obj, params=params)
+                    response = self._send("GET", "search/jql", params=params)
             page = json_body(self.name, obj, response)
             yield from page.get("issues") or []
             token = page.get("nextPageToken")
@@ -431,7 +432,7 @@ class JiraProvider(Provider):
             seen_tokens.add(token)
 
     def _set_flag(self, ref: str, field: str, on: bool) -> None:
-        json_body(self.name, f"issue {ref}", self._send("PUT", f"issue/{ref}", f"issue {ref}", json={
+        json_body(self.name, f"issue {ref}", self._send("PUT", f"issue/{ref}", json={
             "fields": {field: [{"value": "Impediment"}] if on else None}}))
 
     def _transition_for(self, transitions: list[dict[str, Any]], status: Status) -> dict[str, Any] | None:
