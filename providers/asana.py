@@ -82,7 +82,8 @@ class AsanaProvider(Provider):
         "properties": {
             "project": {"type": ["string", "integer"], "pattern": "^[0-9]+$",
                         "description": "Existing project gid: the instance becomes sections in it"},
-            "team": {"type": ["string", "integer"], "description": "Team gid or name: the instance becomes a new project"},
+            "team": {"type": ["string", "integer"],
+                     "description": "Team gid or name: the instance becomes a new project"},
         },
     }
 
@@ -151,7 +152,8 @@ class AsanaProvider(Provider):
                              {"mode": "project", "instance": instance, "project": gid})
         team = self._team_gid(destination.get("team") or self.team)
         mark = marker(instance)
-        projects = self._call(f"projects of team {team}", lambda: list(asana.ProjectsApi(self.client).get_projects_for_team(
+        projects_api = asana.ProjectsApi(self.client)
+        projects = self._call(f"projects of team {team}", lambda: list(projects_api.get_projects_for_team(
             team, {"opt_fields": "name,notes", "archived": "false", "limit": PAGE})))
         for project in projects:
             if parse_marker(project.get("notes")) == (instance, None):
@@ -189,7 +191,8 @@ class AsanaProvider(Provider):
                 data = (result.get("body") or {}).get("data") or {} if result.get("status_code") == 201 else {}
                 if data.get("gid"):
                     self._notes[data["gid"]] = action["data"]["notes"]
-                    yield Created(item.spec.key, data["gid"], data.get("permalink_url") or self._task_url(container, data["gid"]))
+                    url = data.get("permalink_url") or self._task_url(container, data["gid"])
+                    yield Created(item.spec.key, data["gid"], url)
                 else:
                     yield Created(item.spec.key, error=_action_error(result))
 
@@ -211,13 +214,14 @@ class AsanaProvider(Provider):
         for chunk in _chunks(items, BATCH_SIZE):
             actions = [{"method": "post", "relative_path": f"/tasks/{blocked}/addDependencies",
                         "data": {"dependencies": deps}} for blocked, deps in chunk]
-            for (blocked, deps), result in zip(chunk, self._batch(f"dependencies in project {container.ref}", actions), strict=True):
+            results = self._batch(f"dependencies in project {container.ref}", actions)
+            for (blocked, deps), result in zip(chunk, results, strict=True):
                 error = None if result.get("status_code") == 200 else _action_error(result)
                 for blocking in deps:
                     yield Linked(blocked, blocking, error=error)
 
     def annotate(self, ref: str, lines: Sequence[str]) -> None:
-        """Insert lines above the marker in the task's notes (read, then one PUT)."""
+        """Insert lines above the marker: one PUT when this process wrote the task, else a read first."""
         tasks = asana.TasksApi(self.client)
         notes = self._notes.get(ref)
         if notes is None:  # not written by this process: read it
@@ -304,14 +308,16 @@ class AsanaProvider(Provider):
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
 
-    def _list_tasks(self, container: Container, fields: Sequence[str], since: dt.datetime | None) -> list[dict[str, Any]]:
+    def _list_tasks(self, container: Container, fields: Sequence[str],
+                    since: dt.datetime | None) -> list[dict[str, Any]]:
         tasks_api = asana.TasksApi(self.client)
         opts: dict[str, Any] = {"opt_fields": ",".join(fields), "limit": PAGE}
         if since is None:
             return self._call(f"tasks of project {container.ref}",
                               lambda: list(tasks_api.get_tasks_for_project(container.ref, opts)))
         moment = (since if since.tzinfo else since.replace(tzinfo=dt.timezone.utc)) - SINCE_OVERLAP
-        opts.update(project=container.ref, modified_since=moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        stamp = moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        opts.update(project=container.ref, modified_since=stamp)
         return self._call(f"tasks of project {container.ref}", lambda: list(tasks_api.get_tasks(opts)))
 
     def _task_body(self, container: Container, item: NewTask) -> dict[str, Any]:
@@ -360,8 +366,9 @@ class AsanaProvider(Provider):
     def _section_map(self, container: Container, refresh: bool = False) -> dict[str, str]:
         """casefolded section name -> gid, read once per project."""
         if refresh or container.ref not in self._sections:
+            api = asana.SectionsApi(self.client)
             sections = self._call(f"sections of project {container.ref}", lambda: list(
-                asana.SectionsApi(self.client).get_sections_for_project(container.ref, {"opt_fields": "name", "limit": PAGE})))
+                api.get_sections_for_project(container.ref, {"opt_fields": "name", "limit": PAGE})))
             self._sections[container.ref] = {s["name"].casefold(): s["gid"] for s in sections}
         return self._sections[container.ref]
 
@@ -397,8 +404,9 @@ class AsanaProvider(Provider):
             settings = self._call(f"custom fields of project {container.ref}", lambda: list(
                 asana.CustomFieldSettingsApi(self.client).get_custom_field_settings_for_project(
                     container.ref, {"opt_fields": "custom_field.name,custom_field.enum_options.name", "limit": PAGE})))
+            wanted = str(self.status_field).casefold()
             found = next((s["custom_field"] for s in settings
-                          if (s.get("custom_field") or {}).get("name", "").casefold() == str(self.status_field).casefold()), None)
+                          if (s.get("custom_field") or {}).get("name", "").casefold() == wanted), None)
             self._fields[container.ref] = None if found is None else (
                 found["gid"], {o["name"].casefold(): o["gid"] for o in found.get("enum_options") or []})
         value = self._fields[container.ref]
@@ -439,7 +447,8 @@ class AsanaProvider(Provider):
         mapped: Status | None = None
         if self.status_field:
             for value in row.get("custom_fields") or []:
-                if (value.get("name") or "").casefold() == str(self.status_field).casefold() and value.get("enum_value"):
+                named = (value.get("name") or "").casefold() == str(self.status_field).casefold()
+                if named and value.get("enum_value"):
                     mapped = self.status_options.get(value["enum_value"]["name"].casefold())
         if mapped is None:
             mapped = self.status_sections.get(section.casefold())
@@ -459,7 +468,8 @@ def _section_of(row: dict[str, Any], project: str) -> str | None:
 
 def _action_error(result: dict[str, Any]) -> str:
     body = result.get("body") or {}
-    messages = [e.get("message", "") for e in body.get("errors", []) if isinstance(e, dict)] if isinstance(body, dict) else []
+    errors = body.get("errors", []) if isinstance(body, dict) else []
+    messages = [e.get("message", "") for e in errors if isinstance(e, dict)]
     return f"HTTP {result.get('status_code')}: " + ("; ".join(m for m in messages if m) or "batch action failed")
 
 
