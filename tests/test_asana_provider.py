@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from collabsync.errors import AuthError, NotFoundError, ProviderError
+from collabsync.errors import AuthError, NotFoundError, ProviderError, RateLimitError
 from collabsync.model import Container, NewTask, SectionSpec, Status, TaskSpec, marker
 from collabsync.providers.asana import AsanaProvider
 from collabsync.providers.base import ProviderContext
@@ -259,3 +259,28 @@ def test_resume_after_failure_at_each_write(tmp_path: Path, stop: int) -> None:
         assert len(emu.projects_named("Launch resume")) == 1
         keys = [t.key for t in again.read_tasks(container)]
         assert sorted(keys) == sorted(f"t{i:02d}" for i in range(25))
+
+
+def test_project_mode_status_sections_carry_the_instance_prefix(emu: AsanaEmulator, tmp_path: Path) -> None:
+    shared = emu.add_project("Shared board", sections=["Intake"])
+    provider = make(emu, tmp_path)
+    container, made = stamp(provider, "pfx", 2, {"project": shared}, deps=False)
+    provider.set_status(container, made["t00"], Status.BLOCKED)
+    provider.set_status(container, made["t01"], Status.IN_PROGRESS)
+    assert emu.task(made["t00"])["memberships"][0]["section"]["name"] == "pfx: Blocked"
+    got = {t.key: (t.status, t.section) for t in provider.read_tasks(container)}
+    assert got == {"t00": (Status.BLOCKED, "Blocked"), "t01": (Status.IN_PROGRESS, "In Progress")}
+    provider.set_status(container, made["t00"], Status.TODO)
+    assert emu.task(made["t00"])["memberships"][0]["section"]["name"] == "pfx: Plan"
+
+
+def test_asana_429s_are_waited_out_then_reported(tmp_path: Path) -> None:
+    with AsanaEmulator(per_minute=1) as emu:
+        provider = make(emu, tmp_path, max_retries=2, max_retry_wait=120)
+        waits: list[float] = []
+        provider.client.rest_client.session.sleep = waits.append
+        provider.check()
+        with pytest.raises(RateLimitError, match="still rate limited after 2 retries"):
+            provider.check()
+        assert len(waits) == 2 and all(1 <= w <= 60 for w in waits)
+        assert [r.status for r in emu.requests] == [200, 429, 429, 429]
