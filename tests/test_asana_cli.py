@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +94,12 @@ def test_stamp_then_status_follows_asana(monkeypatch: pytest.MonkeyPatch) -> Non
         assert after["departments"]["marketing"]["done"] == 2  # the update's write dropped the cached read
         again = run("stamp", "product-launch", "--name", "nova", *VARS, "--yes")
         assert again.exit_code == 0 and len(marked_tasks(emu)) == len(keys)
+        verbose = run("-v", "status", "nova", "--format", "json")
+        assert "GET" in verbose.output and emu.token not in verbose.output
+        home = Path(os.environ["COLLABSYNC_HOME"])
+        for path in home.rglob("*"):
+            if path.is_file():
+                assert emu.token.encode() not in path.read_bytes(), path
 
 
 def test_stamp_resumes_after_asana_lost_a_reply(monkeypatch: pytest.MonkeyPatch) -> None:
