@@ -134,6 +134,8 @@ class TrelloProvider(Provider):
 
     def create_tasks(self, container: Container, tasks: Sequence[NewTask]) -> Iterator[Created]:
         """One POST /cards per task with everything in it; checklists right after; yield each outcome."""
+        if not tasks:
+            return
         board, extra = self._board(container), container.extra
         sections_mode = extra.get("mode") == "sections"
         default_list = None if sections_mode and all(t.section_ref for t in tasks) else self._list_for(board, extra, Status.TODO)

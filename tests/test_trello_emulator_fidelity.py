@@ -239,6 +239,9 @@ def test_actions_and_batch_match_their_schemas(world: Any, validate: Any) -> Non
     validate("get", "/batch", batch)
     assert [list(b) for b in batch] == [["200"], ["200"], ["400"]]
     assert batch[1]["200"] == {"id": card["id"], "name": "Draft plan"}
+    eleven = ",".join([f"/cards/{card['id']}"] * 11)
+    too_many = requests.get(api.base + "/batch", params={"urls": eleven, **api.auth}, timeout=5)
+    assert (too_many.status_code, too_many.text) == (400, "invalid value for urls")
 
 
 def test_board_create_and_update_match_their_schemas(world: Any, validate: Any) -> None:
