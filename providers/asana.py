@@ -322,10 +322,11 @@ class AsanaProvider(Provider):
 
     def _task_body(self, container: Container, item: NewTask) -> dict[str, Any]:
         spec = item.spec
-        data: dict[str, Any] = {"name": spec.title, "notes": with_marker(item.description, item.marker),
-                                "projects": [container.ref]}
-        if item.section_ref:
+        data: dict[str, Any] = {"name": spec.title, "notes": with_marker(item.description, item.marker)}
+        if item.section_ref:  # memberships places the task in the project and its section at once
             data["memberships"] = [{"project": container.ref, "section": item.section_ref}]
+        else:
+            data["projects"] = [container.ref]
         if spec.due:
             data["due_on"] = spec.due.isoformat()
             if spec.start and spec.start < spec.due:  # Asana refuses a start date on or after the due date
