@@ -144,6 +144,8 @@ class JiraProvider(Provider):
                 return self._epic(hit, title, extra, created=False)
         fields = {"project": {"id": extra["project_id"]}, "issuetype": {"id": types[epic_type]}, "summary": title,
                   "description": with_marker(description or "", marker(instance)), "labels": [label]}
+        if extra["fields"].get("epic_name"):  # Data Center requires it on epics
+            fields[extra["fields"]["epic_name"]] = title[:255]
         made = json_body(self.name, f"epic of {instance}", self._send("POST", "issue",
                                                                       json={"fields": fields}))
         return self._epic(made, title, extra, created=True)
@@ -217,6 +219,8 @@ class JiraProvider(Provider):
         extra = container.extra
         if extra.get("mode") == "label":
             jql = f'project = {extra["project"]} AND labels = "{extra["label"]}"'
+        elif extra.get("deployment") == "Server":  # DC keeps epic children in "Epic Link", not `parent`
+            jql = f'project = {extra["project"]} AND labels = "{extra["label"]}" AND issuekey != {extra["epic_key"]}'
         else:
             jql = f"parent = {extra['epic_key']}"
         if since is not None:
@@ -338,12 +342,16 @@ class JiraProvider(Provider):
         wanted = {"story_points": self._option(destination, "story_points_field", None),
                   "start": self._option(destination, "start_date_field", None),
                   "flagged": self.settings.get("flagged_field", "Flagged")}
+        optional = {"flagged"}
+        if self._deployment == "Server":  # Data Center links tasks to epics through these two fields
+            wanted.update(epic_name="Epic Name", epic_link="Epic Link")
+            optional |= {"epic_name", "epic_link"}
         if self._fields is None:
             with sdk_errors(self.name, "fields"):
                 self._fields = {f["name"]: f["id"] for f in self.client.fields()}
         out: dict[str, str | None] = {}
         for role, name in wanted.items():
-            if name and name not in self._fields and role != "flagged":
+            if name and name not in self._fields and role not in optional:
                 raise NotFoundError(self.name, f"field {name!r}", f"no such field (configured as {role.replace('_', ' ')})")
             out[role] = self._fields.get(name) if name else None
         return out
@@ -364,8 +372,10 @@ class JiraProvider(Provider):
             "summary": spec.title[:255], "description": with_marker(item.description or "", item.marker),
             "labels": list(dict.fromkeys(labels)),
         }
-        if extra.get("mode") == "epic":
+        if extra.get("mode") == "epic" and extra.get("deployment") != "Server":
             fields["parent"] = {"id": extra["epic_id"]}
+        elif extra.get("mode") == "epic" and ids.get("epic_link"):
+            fields[ids["epic_link"]] = extra["epic_key"]
         if spec.due:
             fields["duedate"] = spec.due.isoformat()
         if spec.start and ids.get("start"):

@@ -129,3 +129,23 @@ def test_data_center_mode_uses_old_search_with_startat():
         assert emu.count("GET", "/rest/api/2/search") == 2  # startAt 0 and 100
         assert emu.count(path_contains="/search/jql") == 0
         j.close()
+
+
+def test_data_center_epics_need_epic_name_and_children_use_epic_link():
+    from collabsync.testing.jira_store import EPIC_LINK, EPIC_NAME
+
+    with JiraEmulator(deployment="Server") as emu:
+        emu.add_project("OPS")
+        j = JIRA(emu.root_url, token_auth=emu.pat, max_retries=0, options={"check_update": False})
+        with pytest.raises(JIRAError) as no_name:
+            j.create_issue(project="OPS", summary="Epic", issuetype={"name": "Epic"})
+        assert "Epic Name is required" in no_name.value.text
+        epic = j.create_issue(project="OPS", summary="Epic", issuetype={"name": "Epic"}, **{EPIC_NAME: "Epic"})
+        with pytest.raises(JIRAError) as parent:
+            j.create_issue(project="OPS", summary="T", issuetype={"name": "Task"}, parent={"key": epic.key})
+        assert "parent" in parent.value.text
+        child = j.create_issue(project="OPS", summary="T", issuetype={"name": "Task"}, **{EPIC_LINK: epic.key})
+        found = j.search_issues(f'"Epic Link" = {epic.key}', fields="summary")
+        assert [i.key for i in found] == [child.key]
+        assert "Epic Link" in {f["name"] for f in j.fields()}
+        j.close()

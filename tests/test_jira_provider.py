@@ -12,6 +12,7 @@ from collabsync.providers.jira import JiraProvider
 from collabsync.errors import NotFoundError
 from collabsync.model import NewTask, SectionSpec, Status, TaskSpec, marker
 from collabsync.testing.jira import FLAGGED, START_DATE, STORY_POINTS, JiraEmulator
+from collabsync.testing.jira_store import EPIC_LINK, EPIC_NAME
 
 
 @pytest.fixture
@@ -155,6 +156,9 @@ def test_data_center_reads_with_startat(tmp_path: Path):
         assert c.extra["deployment"] == "Server"
         made = list(p.create_tasks(c, tasks(130)))
         assert all(m.ref for m in made)
+        assert emu.issue(c.ref).custom[EPIC_NAME] == "Launch"  # DC requires Epic Name on epics
+        child = emu.issue(made[0].ref)
+        assert child.parent_id is None and child.custom[EPIC_LINK] == c.ref  # DC: Epic Link, not parent
         emu.reset_log()
         fresh = JiraProvider("dc", {"url": emu.root_url, "token": emu.pat}, ProviderContext(home=tmp_path))
         assert len(fresh.read_tasks(c)) == 130

@@ -24,6 +24,8 @@ from .core import ApiError, Emulator, Faults, RateLimit, json_response
 from .jira_jql import JqlError, parse_jql
 from .jira_seed import JiraSeedMixin
 from .jira_store import (
+    EPIC_LINK,
+    EPIC_NAME,
     FIELDS,
     FLAGGED,
     ISSUE_TYPES,
@@ -100,7 +102,7 @@ class JiraEmulator(JiraSeedMixin, Emulator):
         self.max_results_cap = max_results_cap
         self.email, self.api_token, self.pat = email, api_token, pat
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
-        self.store = JiraStore()
+        self.store = JiraStore(server=deployment == "Server")
         self._basic: dict[tuple[str, str], str] = {}
         self._bearer: dict[str, str] = {}
         self.admin = self.add_user("Emu Admin", email, api_token=api_token, pat=pat, time_zone=time_zone)
@@ -199,7 +201,7 @@ class JiraEmulator(JiraSeedMixin, Emulator):
     @staticmethod
     def _wanted(fields: list[str], default_all: bool) -> set[str] | None:
         """Field ids to render: None means all; an empty set means none (id only)."""
-        ids = {f[0] for f in FIELDS}
+        ids = {f[0] for f in FIELDS} | {EPIC_NAME, EPIC_LINK}
         if not fields:
             return None if default_all else set()
         wanted: set[str] = set()
@@ -228,7 +230,7 @@ class JiraEmulator(JiraSeedMixin, Emulator):
     def fields(self, request: Request, v: str) -> Any:
         self._version(v)
         out = []
-        for fid, name, custom, ftype, key in FIELDS:
+        for fid, name, custom, ftype, key in self.store.fields:
             schema: dict[str, Any] = {"type": ftype}
             if custom:
                 schema.update({"custom": key, "customId": int(fid.split("_")[1])})

@@ -26,7 +26,7 @@ _KEYWORDS = {"and", "or", "not", "in", "is", "order", "by", "asc", "desc", "empt
 _FIELD_ALIASES = {"key": "issuekey", "type": "issuetype", "category": "statuscategory"}
 KNOWN_FIELDS = {
     "project", "parent", "labels", "issuekey", "id", "status", "statuscategory", "issuetype",
-    "assignee", "summary", "description", "text", "updated", "created", "duedate",
+    "assignee", "summary", "description", "text", "updated", "created", "duedate", "epic link",
 }
 
 

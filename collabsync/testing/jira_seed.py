@@ -10,6 +10,8 @@ from typing import Any
 
 from .jira_jql import text_to_adf
 from .jira_store import (
+    EPIC_LINK,
+    EPIC_NAME,
     FLAGGED,
     IMPEDIMENT,
     ISSUE_TYPES,
@@ -62,7 +64,10 @@ class JiraSeedMixin:
                   description: str | None = None, assignee: str | None = None, due: dt.date | str | None = None,
                   labels: list[str] | tuple[str, ...] = (), parent: str | None = None, story_points: float | None = None,
                   flagged: bool = False, start: dt.date | str | None = None, updated: dt.datetime | None = None) -> str:
-        """Create an issue directly (no request logged); returns its key."""
+        """Create an issue directly (no request logged); returns its key.
+
+        On a Data Center emulator `parent` of a standard issue becomes its Epic Link, and epics get an Epic Name.
+        """
         fields: dict[str, Any] = {"project": {"key": project_key}, "issuetype": {"name": issue_type},
                                   "summary": summary, "labels": list(labels)}
         if description is not None:
@@ -73,8 +78,12 @@ class JiraSeedMixin:
             fields["duedate"] = str(due)
         if start:
             fields[START_DATE] = str(start)
-        if parent:
+        if parent and self.store.server and issue_type != "Sub-task":
+            fields[EPIC_LINK] = parent
+        elif parent:
             fields["parent"] = {"key": parent}
+        if self.store.server and issue_type == "Epic":
+            fields[EPIC_NAME] = summary
         if story_points is not None:
             fields[STORY_POINTS] = story_points
         if flagged:

@@ -13,11 +13,13 @@ from typing import Any
 from .core import ApiError
 from .jira_jql import adf_to_text, is_adf, text_to_adf
 
-__all__ = ["FIELDS", "FLAGGED", "ISSUE_TYPES", "LINK_TYPES", "START_DATE", "STATUSES", "STORY_POINTS", "Issue", "JiraStore"]
+__all__ = ["EPIC_LINK", "EPIC_NAME", "FIELDS", "FLAGGED", "ISSUE_TYPES", "LINK_TYPES", "SERVER_FIELDS", "START_DATE", "STATUSES", "STORY_POINTS", "Issue", "JiraStore"]
 
 STORY_POINTS = "customfield_10016"
 FLAGGED = "customfield_10021"
 START_DATE = "customfield_10015"
+EPIC_NAME = "customfield_10011"  # Data Center only: required on epics
+EPIC_LINK = "customfield_10014"  # Data Center only: an issue's epic (DC has `parent` for sub-tasks only)
 IMPEDIMENT = {"self": "", "value": "Impediment", "id": "10019"}
 
 #: status categories: id -> (key, name, colorName)
@@ -59,9 +61,13 @@ FIELDS = [
     (FLAGGED, "Flagged", True, "array", "com.atlassian.jira.plugin.system.customfieldtypes:multicheckboxes"),
     (START_DATE, "Start date", True, "date", "com.atlassian.jira.plugin.system.customfieldtypes:datepicker"),
 ]
-FIELD_IDS = {f[0] for f in FIELDS}
+SERVER_FIELDS = [
+    (EPIC_NAME, "Epic Name", True, "string", "com.pyxis.greenhopper.jira:gh-epic-label"),
+    (EPIC_LINK, "Epic Link", True, "any", "com.pyxis.greenhopper.jira:gh-epic-link"),
+]
 SETTABLE = {"summary", "description", "assignee", "reporter", "duedate", "labels", "parent", "project",
             "issuetype", STORY_POINTS, FLAGGED, START_DATE}
+NOT_ON_SCREEN = "Field '{}' cannot be set. It is not on the appropriate screen, or unknown."
 #: link types: (id, name, inward, outward)
 LINK_TYPES = [
     ("10000", "Blocks", "is blocked by", "blocks"),
@@ -100,8 +106,11 @@ class Issue:
 class JiraStore:
     """All objects of one emulated site, plus render/validate helpers; not thread-safe by itself."""
 
-    def __init__(self, base: str = "", v3: bool = True) -> None:
+    def __init__(self, base: str = "", *, server: bool = False) -> None:
         self.base = base
+        self.server = server
+        self.fields = FIELDS + (SERVER_FIELDS if server else [])
+        self.settable = SETTABLE | ({EPIC_NAME, EPIC_LINK} if server else set())
         self.users: dict[str, dict[str, Any]] = {}
         self.projects: dict[str, dict[str, Any]] = {}
         self.issues: dict[str, Issue] = {}
@@ -186,6 +195,11 @@ class JiraStore:
             errors["summary"] = "Summary must be less than 255 characters."
         values = self._validate_values(fields, v3=v3, errors=errors)
         parent_id = values.pop("parent_id", None)
+        if self.server and itype is not None:
+            if itype[1] == "Epic" and not values.get(EPIC_NAME):
+                errors[EPIC_NAME] = "Epic Name is required."
+            if parent_id is not None and not itype[3]:
+                errors["parent"] = NOT_ON_SCREEN.format("parent")
         if itype is not None and "parent" not in errors:
             if itype[3] and parent_id is None:
                 errors["parent"] = "Given parent work item does not belong to appropriate hierarchy."
@@ -245,8 +259,8 @@ class JiraStore:
     def _validate_values(self, fields: dict[str, Any], *, v3: bool, errors: dict[str, str]) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for name, value in fields.items():
-            if name not in SETTABLE:
-                errors[name] = f"Field '{name}' cannot be set. It is not on the appropriate screen, or unknown."
+            if name not in self.settable:
+                errors[name] = NOT_ON_SCREEN.format(name)
             elif name == "description":
                 if value is None:
                     values["description"] = None
@@ -283,6 +297,14 @@ class JiraStore:
                     values["parent_id"] = self.issue(str(ref.get("key") or ref.get("id"))).id if value else None
                 except ApiError:
                     errors[name] = f"Could not find issue by id or key: {ref.get('key') or ref.get('id')}"
+            elif name == EPIC_NAME:
+                values[name] = value
+            elif name == EPIC_LINK:
+                epic = self.by_key.get(str(value).upper()) if value else None
+                if value and (epic is None or self.issues[epic].type_id != "10000"):
+                    errors[name] = f"The issue {value} is not an epic."
+                else:
+                    values[name] = str(value).upper() if value else None
             elif name == STORY_POINTS:
                 if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
                     errors[name] = "Operation value must be a number"
@@ -393,6 +415,8 @@ class JiraStore:
             STORY_POINTS: lambda: issue.custom.get(STORY_POINTS),
             FLAGGED: lambda: issue.custom.get(FLAGGED),
             START_DATE: lambda: issue.custom.get(START_DATE),
+            **({EPIC_NAME: lambda: issue.custom.get(EPIC_NAME), EPIC_LINK: lambda: issue.custom.get(EPIC_LINK)}
+               if self.server else {}),
         }
         names = all_fields.keys() if wanted is None else [n for n in all_fields if n in wanted]
         fields = {n: all_fields[n]() for n in names}
@@ -440,6 +464,8 @@ class JiraStore:
             return [issue.key, issue.id]
         if name == "id":
             return issue.id
+        if name == "epic link":
+            return issue.custom.get(EPIC_LINK)
         if name == "status":
             s = self.status(issue.status_id)
             return [s[1], s[0]]
