@@ -164,3 +164,18 @@ def test_data_center_reads_with_startat(tmp_path: Path):
         assert len(fresh.read_tasks(c)) == 130
         assert emu.count("GET", "/rest/api/2/search") == 2 and emu.count() == 2
         assert sorted(fresh.find_marked(c, "launch")) == sorted(f"t{i}" for i in range(130))
+
+
+def test_seeded_data_reads_back_through_the_adapter(tmp_path: Path):
+    from collabsync.testing.plugin import seed
+
+    with JiraEmulator() as emu:
+        made = seed(emu, 2, 150)
+        p = make(emu, tmp_path, story_points_field="Story Points")
+        c = p.ensure_container(made[1]["instance"], "Seeded", "", {"project": made[1]["project"]})
+        assert c.extra["created"] is False and c.ref == made[1]["epic"]
+        read = p.read_tasks(c)
+        assert sorted(t.key for t in read) == sorted(f"t{i}" for i in range(150))
+        assert {Status.TODO, Status.IN_PROGRESS, Status.BLOCKED, Status.DONE, Status.CANCELLED} <= {t.status for t in read}
+        assert any(t.is_overdue(dt.date.today()) for t in read) and any(t.assignee for t in read)
+        assert len(p.find_marked(c, made[1]["instance"])) == 150
