@@ -1,67 +1,84 @@
-"""The `report` and `history` commands: thin click wrappers over collabsync.reporting and .history."""
+"""The `report` and `history` commands: thin click wrappers over collabsync.nightly and .history."""
 
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from collabsync.cli_support import Ctx, pass_ctx, today_option, user_template_dirs
-from collabsync.render import FORMATS
 
 if TYPE_CHECKING:
-    from collabsync.dates import Calendar
-    from collabsync.ledger import InstanceRecord
+    from collabsync.nightly import InstanceRun
 
 __all__ = ["report", "history"]
 
 
 @click.command()
-@click.argument("instance", required=False)
-@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="html", show_default=True,
-              help="html: one self-contained file; md: Markdown; csv: one row per task; json: with schema_version.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+@click.argument("instances", metavar="[INSTANCE]...", nargs=-1)
+@click.option("--all", "every", is_flag=True, help="Every instance in the ledger.")
+@click.option("--format", "formats", default="html", show_default=True, metavar="FMT[,FMT...]",
+              help="Comma-separated: html (one self-contained file), md (Markdown), csv (one row per task), "
+                   "json (with schema_version).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="Write <instance>.<ext> per instance and format into DIR (created if needed).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="One instance, one format: write to this file instead of stdout.")
 @click.option("--no-save", is_flag=True, help="Do not store this run as a history snapshot.")
 @today_option
 @pass_ctx
-def report(obj: Ctx, instance: str | None, fmt: str, output: str | None, no_save: bool, today_: str | None) -> None:
+def report(obj: Ctx, instances: tuple[str, ...], every: bool, formats: str, out_dir: str | None,
+           output: str | None, no_save: bool, today_: str | None) -> None:
     """One status report across every tool: health, progress, schedule, critical path, changes.
 
-    Each run is stored as a snapshot (see `collabsync history`) so the next report shows a burn-up
-    and what changed. A tool that does not answer is shown from its last good snapshot, marked
-    stale, and the command exits 3.
+    Reads every tool fresh (no HTTP cache), concurrently across tools, and never prompts, so it can
+    run from cron or a systemd timer. Only one report run at a time: a second one exits 1. Each
+    run stores one snapshot per instance (see `collabsync history`), so the next report shows a
+    burn-up and what changed. A tool that does not answer is shown from its last good snapshot,
+    marked stale with that time, and the command exits 3 (0: all tools answered, 1: error).
 
     \b
     Example:
       collabsync report nova --format html --output nova.html
       collabsync report nova --format md --no-save
+      collabsync report --all --format html,md,json --out /srv/reports
     """
+    from collabsync.config import home_dir
     from collabsync.history import History
-    from collabsync.query import collect, resolve_instance
-    from collabsync.redact import redact
-    from collabsync.render import render
-    from collabsync.reporting import history_path, make_report
+    from collabsync.nightly import RunLock, parse_formats, report_instance, run_reports, select_instances, \
+        write_atomically
+    from collabsync.reporting import history_path
     from collabsync.runtime import today
 
+    try:
+        fmts = parse_formats(formats)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--format") from None
+    if out_dir and output:
+        raise click.UsageError("use --out DIR or -o/--output FILE, not both")
     day = today(today_)
-    with obj.workspace(use_cache=True) as ws:
-        read = collect(ws, resolve_instance(ws, instance))
+    with RunLock(home_dir()), obj.workspace(use_cache=False) as ws:
+        records = select_instances(ws, instances, every)
+        if not out_dir and (len(records) > 1 or len(fmts) > 1):
+            raise click.UsageError("several instances or formats need --out DIR")
         with History(history_path(ws.home)) as store:
-            rep, _ = make_report(read, day, store=store, save=not no_save, calendar=_calendar(read.instance))
-    text = render(rep, fmt)
+            if out_dir:
+                result = run_reports(ws, records, fmts, out_dir=Path(out_dir), today=day, store=store,
+                                     save=not no_save, template_dirs=user_template_dirs(), on_done=_say)
+                sys.exit(result.exit_code)
+            run = report_instance(ws, records[0], fmts, today=day, store=store, save=not no_save,
+                                  template_dirs=user_template_dirs())
+    text = run.texts[fmts[0]]
     if output:
-        _write_atomically(Path(output), text)
-        click.echo(f"{rep.instance}: {rep.overall.health} report written to {output}", err=True)
+        write_atomically(Path(output), text)
+        click.echo(f"{run.instance}: {run.health} report written to {output}", err=True)
     else:
         click.echo(text, nl=False)
-    for dept, why in read.stale.items():
-        click.echo(f"warning: {dept} could not be read, shown from its last good snapshot: {redact(why)}", err=True)
-    if read.stale:
+    _say_stale(run)
+    if run.stale:
         sys.exit(3)
 
 
@@ -102,29 +119,18 @@ def history(obj: Ctx, instance: str | None, fmt: str) -> None:
                    f"{variance:>8}  {h.projected_finish.isoformat() if h.projected_finish else '—'}")
 
 
-def _calendar(record: InstanceRecord) -> Calendar:
-    """The business-day calendar of the instance's template; weekends only when it cannot be found."""
-    from collabsync.dates import Calendar
-    from collabsync.errors import CollabsyncError
-    from collabsync.templating import find_template
-
-    ref = record.source or record.template
-    if not ref:
-        return Calendar()
-    try:
-        return find_template(ref, user_template_dirs()).calendar
-    except (CollabsyncError, OSError, ValueError):
-        return Calendar()
+def _say(run: InstanceRun) -> None:
+    """One line per instance on stderr, as each finishes (a nightly log reads like a list)."""
+    if run.error:
+        click.echo(f"error: {run.instance}: {run.error}", err=True)
+        return
+    files = ", ".join(str(p) for p in run.files)
+    click.echo(f"{run.instance}: {run.health}{' (stale data)' if run.stale else ''}; wrote {files}", err=True)
+    _say_stale(run)
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    """Write via a temporary file in the same folder, so a reader never sees half a report."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _say_stale(run: InstanceRun) -> None:
+    for dept, why in run.stale.items():
+        since = run.stale_since.get(dept)
+        when = f"its last good snapshot of {since.isoformat(timespec='minutes')}" if since else "no earlier snapshot"
+        click.echo(f"warning: {run.instance}: {dept} could not be read, shown from {when}: {why}", err=True)
