@@ -30,7 +30,7 @@ from collabsync.redact import register_secret
 from .trello_support import (
     CARD_FIELDS, DEFAULT_BASE, DEFAULT_COLUMNS, DESTINATION_SCHEMA, SETTINGS_SCHEMA, card_status, dependency_urls,
     depends_line, guard_library_logs, list_status, parse_date, parse_datetime, rewriting_session_class, sdk_errors,
-    write_date, zone,
+    short_link, write_date, zone,
 )
 
 __all__ = ["TrelloProvider"]
@@ -101,8 +101,10 @@ class TrelloProvider(Provider):
         workspace = destination.get("workspace")
         path = f"/organizations/{workspace}/boards" if workspace else "/members/me/boards"
         boards = self._fetch("GET", path, f"boards of {workspace or 'me'}",
-                             query={"filter": "open", "fields": "name,desc,url,closed"})
+                             query={"filter": "open", "fields": "name,desc,url,closed,idOrganization"})
         for board in boards:
+            if not workspace and board.get("idOrganization"):
+                continue  # personal destination: the member's boards in workspaces belong to other destinations
             if parse_marker(board.get("desc")) == (instance, None):
                 if extra["mode"] == "columns":  # a stamp cut short may have left columns missing
                     self._ensure_columns(board["id"], extra["columns"])
@@ -182,10 +184,18 @@ class TrelloProvider(Provider):
         board = self._board(container)
         if any(r not in self._cards for pair in pairs for r in pair):
             self._read_cards(board, "name,desc,url,shortUrl")
+        for ref in dict.fromkeys(r for pair in pairs for r in pair if r not in self._cards):
+            try:  # a card of another board of this account (another department on Trello)
+                card = self._fetch("GET", f"/cards/{ref}", f"card {ref}", query={"fields": "name,desc,url,shortUrl"})
+            except ProviderError as exc:
+                if exc.status is None or exc.status >= 500 or exc.status in (401, 403, 429):
+                    raise
+                continue
+            self._remember(card, card.get("desc", ""))
         pending: dict[str, list[str]] = {}
         for blocked, blocking in pairs:
             if blocked not in self._cards or blocking not in self._cards:
-                yield Linked(blocked, blocking, error="card not on this board")
+                yield Linked(blocked, blocking, error="no such card")
                 continue
             other = self._cards[blocking]
             try:
@@ -242,12 +252,10 @@ class TrelloProvider(Provider):
         names = {x["id"]: x["name"] for x in lists}
         self._lists[board] = [x for x in lists if not x.get("closed")]
         cards = self._read_cards(board, CARD_FIELDS)
-        by_url = {}
-        for card in cards:
-            by_url[card.get("url")] = by_url[card.get("shortUrl")] = card["id"]
+        by_link = {card.get("shortLink"): card["id"] for card in cards}
         tasks = []
         for card in cards:
-            task = self._to_task(card, names.get(card.get("idList", "")), container, by_url)
+            task = self._to_task(card, names.get(card.get("idList", "")), container, by_link)
             if task is None:
                 continue
             if since is not None and task.updated and task.updated < since - _SINCE_OVERLAP:
@@ -282,7 +290,7 @@ class TrelloProvider(Provider):
                                     "add one or set status_map")
             if status is Status.CANCELLED:
                 current = next((x["name"] for x in self._open_lists(board) if x["id"] == card.get("idList")), "")
-                if list_status(current, extra.get("status_map") or {}) is Status.DONE:
+                if list_status(current, self._status_map(extra)) is Status.DONE:
                     target = self._list_for(board, extra, Status.TODO)  # archived in a done list reads done
             if target:
                 body["idList"] = target
@@ -332,7 +340,8 @@ class TrelloProvider(Provider):
             before = min(c["id"] for c in page)
 
     def _remember(self, card: dict[str, Any], desc: str) -> dict[str, Any]:
-        info = {"name": card.get("name", ""), "desc": desc, "url": card.get("url") or card.get("shortUrl", "")}
+        info = {"name": card.get("name", ""), "desc": desc,
+                "url": card.get("shortUrl") or card.get("url", "")}  # the short URL survives renames
         self._cards[card["id"]] = info
         return info
 
@@ -353,12 +362,12 @@ class TrelloProvider(Provider):
         if extra.get("mode") == "sections":
             return lists[0]["id"] if lists else (self._add_list(board, "To Do")["id"] if create else None)
         for lst in lists:
-            if list_status(lst["name"], extra.get("status_map") or {}) is status:
+            if list_status(lst["name"], self._status_map(extra)) is status:
                 return lst["id"]
         if not create:
             return None
         column = next((c for c in extra.get("columns") or DEFAULT_COLUMNS
-                       if list_status(c, extra.get("status_map") or {}) is status), None)
+                       if list_status(c, self._status_map(extra)) is status), None)
         return self._add_list(board, column)["id"] if column else (lists[0]["id"] if lists else None)
 
     def _board_labels(self, board: str) -> list[dict[str, Any]]:
@@ -433,11 +442,15 @@ class TrelloProvider(Provider):
         return {
             "instance": instance, "mode": self._opt(destination, "mode", "columns"),
             "columns": list(self._opt(destination, "columns", DEFAULT_COLUMNS)),
-            "status_map": {**self.settings.get("status_map", {}), **destination.get("status_map", {})},
+            "status_map": dict(destination.get("status_map", {})),  # the provider's map is merged in at use
             "blocked_label": self._opt(destination, "blocked_label", "blocked"),
             "in_progress_label": self._opt(destination, "in_progress_label", "in progress"),
             "label": None,
         }
+
+    def _status_map(self, extra: Mapping[str, Any]) -> dict[str, str]:
+        """The provider's current status_map under the department's (recorded when stamped)."""
+        return {**self.settings.get("status_map", {}), **(extra.get("status_map") or {})}
 
     @staticmethod
     def _board(container: Container) -> str:
@@ -448,7 +461,7 @@ class TrelloProvider(Provider):
         return Container(board["id"], board.get("name", ""), board.get("url", ""), {**extra, "board": board["id"]})
 
     def _to_task(self, card: Mapping[str, Any], list_name: str | None, container: Container,
-                 by_url: Mapping[str | None, str]) -> Task | None:
+                 by_link: Mapping[str | None, str]) -> Task | None:
         """A card as a Task; None when it belongs to another instance (board mode)."""
         extra = container.extra
         found = parse_marker(card.get("desc"))
@@ -463,9 +476,14 @@ class TrelloProvider(Provider):
         members = card.get("idMembers") or []
         deps, external = [], []
         for url in dependency_urls(card.get("desc", "")):
-            (deps if url in by_url else external).append(by_url.get(url, url))
+            link = short_link(url)
+            if link in by_link:
+                deps.append(by_link[link])
+            else:
+                external.append(url)
         return Task(
-            ref=card["id"], title=card.get("name", ""), status=card_status(card, list_name, extra),
+            ref=card["id"], title=card.get("name", ""),
+            status=card_status(card, list_name, {**extra, "status_map": self._status_map(extra)}),
             key=found[1] if found else None,
             section=section, assignee=(people.get(members[0]) or members[0]) if members else None,
             start=parse_date(card.get("start"), self.tz), due=parse_date(card.get("due"), self.tz),

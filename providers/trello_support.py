@@ -25,7 +25,7 @@ from collabsync.redact import RedactingFilter, redact
 __all__ = [
     "SETTINGS_SCHEMA", "DESTINATION_SCHEMA", "SDK_BASE", "DEFAULT_BASE", "DEFAULT_COLUMNS", "CARD_FIELDS",
     "rewriting_session_class", "sdk_errors", "list_status", "card_status", "parse_date", "write_date",
-    "dependency_urls", "depends_line", "zone", "guard_library_logs", "STATUS_NAMES",
+    "dependency_urls", "depends_line", "short_link", "zone", "guard_library_logs", "STATUS_NAMES",
 ]
 
 SDK_BASE = "https://api.trello.com/1"  # hard-coded in py-trello's fetch_json
@@ -42,6 +42,7 @@ _DEFAULT_BY_NAME = {
     "cancelled": Status.CANCELLED, "canceled": Status.CANCELLED, "won't do": Status.CANCELLED,
 }
 _URL_RE = re.compile(r"https?://[^\s()<>]+")
+_CARD_URL_RE = re.compile(r"^https?://(?:www\.)?trello\.com/c/([A-Za-z0-9]+)")
 
 _MODE_KEYS: dict[str, Any] = {
     "mode": {"enum": ["columns", "sections"],
@@ -211,7 +212,7 @@ def parse_datetime(value: str | None) -> dt.datetime | None:
 
 
 def depends_line(name: str, url: str) -> str:
-    """The description line that records an in-board dependency (read back by dependency_urls)."""
+    """The description line that records an in-Trello dependency (read back by dependency_urls)."""
     return f"Depends on: {name} ({url})"
 
 
@@ -222,6 +223,12 @@ def dependency_urls(desc: str) -> list[str]:
         if line.strip().lower().startswith("depends on:"):
             urls.extend(u.rstrip(".,;") for u in _URL_RE.findall(line))
     return urls
+
+
+def short_link(url: str) -> str | None:
+    """The short link of a Trello card URL (stable across renames), or None for other URLs."""
+    found = _CARD_URL_RE.search(url or "")
+    return found.group(1) if found else None
 
 
 def guard_library_logs() -> None:

@@ -90,7 +90,7 @@ def test_create_tasks_writes_everything_in_the_card_post(emu: TrelloEmulator, tr
     assert a["desc"].splitlines()[-1] == f"collabsync:{INSTANCE}/a" and a["desc"].startswith("notes")
     assert [lb["name"] for lb in a["labels"]] == ["Kickoff"]
     assert sorted(lb["name"] for lb in b["labels"]) == ["Build", "vip"]
-    assert f"Depends on: Task a ({a['url']})" in b["desc"].splitlines()  # a existed when b was written
+    assert f"Depends on: Task a ({a['shortUrl']})" in b["desc"].splitlines()  # a existed when b was written
     assert [[i["name"] for i in c["checkItems"]] for c in emu.checklists_of(refs["a"])] == [["call", "notes"]]
     assert [r.endpoint for r in emu.requests].count("post_card") == 3 and emu.count("GET", "/cards/") == 0
 
@@ -110,10 +110,40 @@ def test_link_dependencies_attaches_and_writes_lines_once(emu: TrelloEmulator, t
     emu.reset_log()
     linked = list(trello.link_dependencies(container, [(refs["b"], refs["a"]), (refs["a"], refs["c"])]))
     assert [x.error for x in linked] == [None, None]
-    assert [a["url"] for a in emu.attachments_of(refs["b"])] == [emu.card(refs["a"])["url"]]
+    assert [a["url"] for a in emu.attachments_of(refs["b"])] == [emu.card(refs["a"])["shortUrl"]]
     # b's line was written with the card; a's (forward) dependency costs one description update
     assert (emu.count("POST", "/attachments"), emu.count("PUT", "/cards/")) == (2, 1)
     assert {t.key: t.depends_on for t in trello.read_tasks(container)}["a"] == [refs["c"]]
+
+
+def test_links_across_two_boards_of_one_account(emu: TrelloEmulator, trello: TrelloProvider) -> None:
+    sales, sales_refs = stamp(trello, {"workspace": "acme"}, "deal")
+    support = trello.ensure_container("deal", "Support side", "", {})  # a personal board, not the workspace's
+    assert support.ref != sales.ref
+    (ticket,) = trello.create_tasks(support, [new(spec("ticket"), instance="deal")])
+    fresh = make_provider(emu, Path(trello.context.home))  # a resumed run knows neither card
+    (linked,) = fresh.link_dependencies(support, [(ticket.ref, sales_refs["a"])])  # type: ignore[list-item]
+    assert linked.error is None
+    (task,) = fresh.read_tasks(support)
+    assert task.depends_on == [] and task.extra["external_depends_on"] == [emu.card(sales_refs["a"])["shortUrl"]]
+
+
+def test_renamed_cards_keep_their_dependencies(emu: TrelloEmulator, trello: TrelloProvider) -> None:
+    container, refs = stamp(trello, {"workspace": "acme"})
+    emu.state.cards[refs["a"]]["name"] = "Renamed"
+    emu.state.cards[refs["a"]]["url"] = emu.state.cards[refs["a"]]["url"].rsplit("/", 1)[0] + "/1-renamed"
+    assert {t.key: t.depends_on for t in trello.read_tasks(container)}["b"] == [refs["a"]]
+
+
+def test_provider_status_map_applies_to_instances_stamped_before(emu: TrelloEmulator, tmp_path: Path) -> None:
+    container = make_provider(emu, tmp_path).ensure_container(
+        INSTANCE, "B", "", {"workspace": "acme", "columns": ["To Do", "QA"], "status_map": {"To Do": "todo"}})
+    emu.add_card(container.ref, "QA", "x")
+    assert make_provider(emu, tmp_path).read_tasks(container)[0].status is Status.TODO
+    later = make_provider(emu, tmp_path, status_map={"QA": "in_progress", "To Do": "blocked"})
+    assert later.read_tasks(container)[0].status is Status.IN_PROGRESS  # the department's own map still wins
+    emu.add_card(container.ref, "To Do", "y")
+    assert {t.title: t.status for t in later.read_tasks(container)}["y"] is Status.TODO
 
 
 def test_annotate_inserts_above_the_marker(emu: TrelloEmulator, trello: TrelloProvider, tmp_path: Path) -> None:
