@@ -79,6 +79,7 @@ class AsanaProvider(Provider):
     destination_schema = {
         "type": "object",
         "additionalProperties": False,
+        "not": {"required": ["project", "team"]},
         "properties": {
             "project": {"type": ["string", "integer"], "pattern": "^[0-9]+$",
                         "description": "Existing project gid: the instance becomes sections in it"},

@@ -181,5 +181,6 @@ def test_schemas_describe_settings_and_destinations() -> None:
         jsonschema.validate({"token": "abcd", "workspace": "1", "status_options": {"X": "stalled"}},
                             AsanaProvider.settings_schema)
     jsonschema.validate({"project": "1200"}, AsanaProvider.destination_schema)
-    with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate({"board": "x"}, AsanaProvider.destination_schema)
+    for wrong in ({"board": "x"}, {"project": "12", "team": "Marketing"}, {"project": "not-a-gid"}):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(wrong, AsanaProvider.destination_schema)
