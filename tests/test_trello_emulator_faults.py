@@ -196,3 +196,9 @@ def test_plugin_fixture_and_seed_helper(trello_api: TrelloEmulator) -> None:
 
     boards = seed(trello_api, 2, 5)
     assert [len(trello_api.cards_of(b["id"])) for b in boards] == [5, 5]
+
+
+def test_unreadable_json_body_is_a_400_not_a_crash(emu: TrelloEmulator) -> None:
+    response = requests.post(emu.base_url + "/cards", params=AUTH, data="{not json",
+                             headers={"Content-Type": "application/json"}, timeout=5)
+    assert (response.status_code, response.text) == (400, "invalid JSON")
