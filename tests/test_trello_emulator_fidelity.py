@@ -261,3 +261,59 @@ def test_ids_encode_creation_time_and_sort_by_creation(world: Any) -> None:
     assert later["id"] > card["id"]
     created = int(later["id"][:8], 16)
     assert abs(created - emu.state.now().timestamp()) < 5
+
+
+#: Operations whose parameters the file does not list at all; the provider's use of them is checked against the API docs by hand.
+PARAMS_UNLISTED = {("get", "/boards/{id}/cards")}
+
+
+def _spec_operation(spec: dict[str, Any], method: str, path: str) -> tuple[str, dict[str, Any]]:
+    """The spec path template matching a concrete path, preferring the most literal segments."""
+    parts = path.strip("/").split("/")
+    best: tuple[int, str] | None = None
+    for template, item in spec["paths"].items():
+        tparts = template.strip("/").split("/")
+        if len(tparts) != len(parts) or method not in item:
+            continue
+        if all(t.startswith("{") or t == p for t, p in zip(tparts, parts)):
+            literal = sum(not t.startswith("{") for t in tparts)
+            if best is None or literal > best[0]:
+                best = (literal, template)
+    assert best is not None, f"{method} {path} is not in the spec"
+    return best[1], spec["paths"][best[1]]
+
+
+def test_the_provider_only_sends_query_parameters_the_spec_lists(spec: dict[str, Any], tmp_path: Path) -> None:
+    import datetime as dt
+    from urllib.parse import parse_qsl
+
+    from collabsync.model import Container, SectionSpec, Status
+    from trello_support import INSTANCE, make_provider, new, tasks
+
+    with TrelloEmulator() as emu:
+        emu.add_organization("acme")
+        provider = make_provider(emu, tmp_path)
+        provider.check()
+        container = provider.ensure_container(INSTANCE, "B", "", {"workspace": "acme"})
+        refs = provider.ensure_sections(container, [SectionSpec("s", "S")])
+        created = list(provider.create_tasks(container, [new(t, refs["s"]) for t in tasks(3, deps=True)]))
+        fresh = make_provider(emu, tmp_path)
+        list(fresh.link_dependencies(container, [(created[2].ref, created[0].ref)]))  # type: ignore[list-item]
+        fresh.find_marked(container, INSTANCE)
+        fresh.read_tasks(container, since=dt.datetime.now(dt.timezone.utc))
+        fresh.set_status(container, created[0].ref, Status.DONE)  # type: ignore[arg-type]
+        fresh.ensure_container("other", "Shared", "", {"board": container.ref})
+        make_provider(emu, tmp_path).ensure_container("mine", "Mine", "", {})
+        assert isinstance(container, Container)
+        checked = 0
+        for record in emu.requests:
+            method = record.method.lower()
+            template, item = _spec_operation(spec, method, record.path[len("/1"):])
+            if (method, template) in PARAMS_UNLISTED:
+                continue
+            listed = {p.get("name") for p in item[method].get("parameters", []) + item.get("parameters", [])
+                      if p.get("in", "query") == "query"}
+            sent = {k for k, _ in parse_qsl(record.query)} - {"key", "token"}
+            assert sent <= listed, f"{record.method} {template}: {sorted(sent - listed)} not in the spec"
+            checked += 1
+        assert checked >= 20
