@@ -25,6 +25,7 @@ from collabsync.cli_support import (
     Ctx,
     parse_vars,
     pass_ctx,
+    fresh_option,
     today_option,
     user_template_dirs,
 )
@@ -154,8 +155,9 @@ def update(obj: Ctx, instance: str, task_key: str, status: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True,
               help="Output format.")
 @today_option
+@fresh_option
 @pass_ctx
-def status(obj: Ctx, instance: str | None, fmt: str, today_: str | None) -> None:
+def status(obj: Ctx, instance: str | None, fmt: str, today_: str | None, fresh: bool) -> None:
     """How far each department is: counts by status, overdue and percent done.
 
     \b
@@ -167,7 +169,7 @@ def status(obj: Ctx, instance: str | None, fmt: str, today_: str | None) -> None
     from collabsync.views import print_status, status_summary
 
     day = today(today_)
-    with obj.workspace(use_cache=True) as ws:
+    with obj.workspace(use_cache=not fresh) as ws:
         snap = collect(ws, resolve_instance(ws, instance))
     summary = status_summary(snap, day)
     if fmt == "json":
@@ -188,9 +190,10 @@ def status(obj: Ctx, instance: str | None, fmt: str, today_: str | None) -> None
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
               help="Output format.")
 @today_option
+@fresh_option
 @pass_ctx
 def tasks(obj: Ctx, instance: str | None, department: str | None, status_: str | None, overdue: bool,
-          blocked: bool, assignee: str | None, fmt: str, today_: str | None) -> None:
+          blocked: bool, assignee: str | None, fmt: str, today_: str | None, fresh: bool) -> None:
     """List an instance's tasks across every tool, filtered.
 
     \b
@@ -202,7 +205,7 @@ def tasks(obj: Ctx, instance: str | None, department: str | None, status_: str |
     from collabsync.views import print_tasks
 
     day = today(today_)
-    with obj.workspace(use_cache=True) as ws:
+    with obj.workspace(use_cache=not fresh) as ws:
         snap = collect(ws, resolve_instance(ws, instance))
     rows = [task_row(t) for t in filter_tasks(snap.tasks, today=day, department=department, status=status_,
                                               overdue=overdue, blocked=blocked, assignee=assignee)]

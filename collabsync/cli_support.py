@@ -15,8 +15,8 @@ from collabsync.config import home_dir, load_config
 from collabsync.errors import CollabsyncError
 from collabsync.model import Status
 
-__all__ = ["Ctx", "pass_ctx", "CollabsyncGroup", "fail", "parse_vars", "today_option", "user_template_dirs",
-           "INSTANCE_RE", "STATUSES"]
+__all__ = ["Ctx", "pass_ctx", "CollabsyncGroup", "fail", "parse_vars", "today_option", "fresh_option",
+           "user_template_dirs", "INSTANCE_RE", "STATUSES"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 INSTANCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -96,6 +96,11 @@ def parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
 def today_option(f: F) -> F:
     return click.option("--today", "today_", metavar="YYYY-MM-DD", envvar="COLLABSYNC_TODAY",
                         help="Fix 'today' for overdue (default: the real date).")(f)
+
+
+def fresh_option(f: F) -> F:
+    """--fresh: skip the read cache (answers of the last [cache] ttl seconds) and ask every tool."""
+    return click.option("--fresh", is_flag=True, help="Ask every tool now instead of reusing cached answers.")(f)
 
 
 def user_template_dirs() -> list[Path]:
