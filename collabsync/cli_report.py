@@ -14,7 +14,7 @@ from collabsync.cli_support import Ctx, pass_ctx, today_option, user_template_di
 if TYPE_CHECKING:
     from collabsync.nightly import InstanceRun
 
-__all__ = ["report", "history"]
+__all__ = ["history", "report"]
 
 
 @click.command()
@@ -48,8 +48,14 @@ def report(obj: Ctx, instances: tuple[str, ...], every: bool, formats: str, out_
     """
     from collabsync.config import home_dir
     from collabsync.history import History
-    from collabsync.nightly import RunLock, parse_formats, report_instance, run_reports, select_instances, \
-        write_atomically
+    from collabsync.nightly import (
+        RunLock,
+        parse_formats,
+        report_instance,
+        run_reports,
+        select_instances,
+        write_atomically,
+    )
     from collabsync.reporting import history_path
     from collabsync.runtime import today
 

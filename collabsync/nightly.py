@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Self
 
 from .errors import CollabsyncError, ConfigError
 from .redact import redact
@@ -30,9 +30,22 @@ if TYPE_CHECKING:
     from .rollup_model import Report
     from .runtime import Workspace
 
-__all__ = ["RunLock", "RunLockedError", "InstanceRun", "RunResult", "parse_formats", "select_instances",
-           "report_instance", "run_reports", "write_atomically", "calendar_of", "LOCK_FILE",
-           "EXIT_OK", "EXIT_ERROR", "EXIT_STALE"]
+__all__ = [
+    "EXIT_ERROR",
+    "EXIT_OK",
+    "EXIT_STALE",
+    "LOCK_FILE",
+    "InstanceRun",
+    "RunLock",
+    "RunLockedError",
+    "RunResult",
+    "calendar_of",
+    "parse_formats",
+    "report_instance",
+    "run_reports",
+    "select_instances",
+    "write_atomically",
+]
 
 LOCK_FILE = "report.lock"
 EXIT_OK, EXIT_ERROR, EXIT_STALE = 0, 1, 3
@@ -69,7 +82,7 @@ class RunLock:
                 raise
             since, pid = self.holder()
             raise RunLockedError(since, pid) from None
-        now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
         fh.seek(0)
         fh.truncate()
         fh.write(json.dumps({"pid": os.getpid(), "since": now.isoformat().replace("+00:00", "Z")}) + "\n")
@@ -92,7 +105,7 @@ class RunLock:
             self._fh.close()
             self._fh = None
 
-    def __enter__(self) -> "RunLock":
+    def __enter__(self) -> Self:
         self.acquire()
         return self
 
@@ -148,7 +161,7 @@ def parse_formats(text: str | Iterable[str]) -> list[str]:
     return out
 
 
-def select_instances(ws: "Workspace", names: Sequence[str], every: bool = False) -> list["InstanceRecord"]:
+def select_instances(ws: Workspace, names: Sequence[str], every: bool = False) -> list[InstanceRecord]:
     """The named instances (each must exist), every instance in the ledger, or the only one there is."""
     from .query import resolve_instance
 
@@ -168,7 +181,7 @@ def select_instances(ws: "Workspace", names: Sequence[str], every: bool = False)
     return list(seen.values())
 
 
-def calendar_of(record: "InstanceRecord", template_dirs: Sequence[Path] = ()) -> "Calendar":
+def calendar_of(record: InstanceRecord, template_dirs: Sequence[Path] = ()) -> Calendar:
     """The business-day calendar of the instance's template; weekends only when it cannot be found."""
     from .dates import Calendar
     from .templating import find_template
@@ -182,8 +195,8 @@ def calendar_of(record: "InstanceRecord", template_dirs: Sequence[Path] = ()) ->
         return Calendar()
 
 
-def report_instance(ws: "Workspace", record: "InstanceRecord", formats: Sequence[str], *, today: dt.date,
-                    store: "History | None", save: bool = True, template_dirs: Sequence[Path] = ()) -> InstanceRun:
+def report_instance(ws: Workspace, record: InstanceRecord, formats: Sequence[str], *, today: dt.date,
+                    store: History | None, save: bool = True, template_dirs: Sequence[Path] = ()) -> InstanceRun:
     """Read one instance fresh (all tools concurrently), roll it up once and render it in every format."""
     from .query import collect
     from .render import render
@@ -199,8 +212,8 @@ def report_instance(ws: "Workspace", record: "InstanceRecord", formats: Sequence
     return run
 
 
-def run_reports(ws: "Workspace", records: Sequence["InstanceRecord"], formats: Sequence[str], *, out_dir: Path,
-                today: dt.date, store: "History | None", save: bool = True, template_dirs: Sequence[Path] = (),
+def run_reports(ws: Workspace, records: Sequence[InstanceRecord], formats: Sequence[str], *, out_dir: Path,
+                today: dt.date, store: History | None, save: bool = True, template_dirs: Sequence[Path] = (),
                 on_done: Callable[[InstanceRun], Any] | None = None) -> RunResult:
     """Report each instance in turn into out_dir as `<instance>.<ext>`; one failing instance does not stop the rest.
 
@@ -248,7 +261,7 @@ def _umask() -> int:
     return mask
 
 
-def _stale_since(report: "Report") -> dict[str, dt.datetime | None]:
+def _stale_since(report: Report) -> dict[str, dt.datetime | None]:
     return {g.name: g.stale_since for g in report.departments if g.stale}
 
 
