@@ -188,3 +188,14 @@ def test_help_has_an_example() -> None:
     text = run("report", "--help").output
     assert "Example:" in text and "collabsync report --all --format html,md,json --out" in text
     assert "--out DIR" in text and "exits 3" in text
+
+
+def test_runs_as_a_plain_process_without_a_terminal(two_instances: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "collabsync", "report", "--all", "--format", "html,json",
+                           "--out", str(out)], stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False,
+                          timeout=120, env={**os.environ, "TERM": "xterm-256color"})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "" and "\x1b[" not in proc.stderr  # no prompt, no colour codes in the log
+    assert sorted(line.split(":")[0] for line in proc.stderr.splitlines()) == ["globex", "nova"]
+    assert len(list(out.glob("*.html"))) == 2 and len(list(out.glob("*.json"))) == 2

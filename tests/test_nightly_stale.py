@@ -116,3 +116,17 @@ def test_stale_single_instance_to_stdout_exits_3(emu: TrelloEmulator) -> None:
     assert result.exit_code == 3
     assert "sales ⚠ stale since —" in result.stdout  # never read successfully: no last good time
     assert "warning: globex: sales could not be read, shown from no earlier snapshot" in result.stderr
+
+
+def test_an_instance_that_cannot_be_read_exits_1_and_the_others_still_come_out(emu: TrelloEmulator,
+                                                                                tmp_path: Path) -> None:
+    Path("collabsync.toml").write_text('[defaults]\nprovider = "local"\n\n[providers.local]\ntype = "local"\n')
+    stamped = run("stamp", "product-launch", "--name", "nova", "--var", "product=Nova", "--var", "launch=2027-03-01",
+                  "--yes")
+    assert stamped.exit_code == 0, stamped.output
+    out = tmp_path / "out"
+    result = run("report", "--all", "--format", "md,json", "--out", str(out))
+    assert result.exit_code == 1, result.output
+    assert "error: globex: " in result.stderr and "unknown provider 'trello'" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["nova.json", "nova.md"]
+    validate_report(json.loads((out / "nova.json").read_text(encoding="utf-8")))
