@@ -254,21 +254,26 @@ def _write_links(plan: Plan, ledger: Ledger, placed: dict[str, tuple[Provider, C
                 step(1, f"link {a} -> {b}")
         except CollabsyncError as exc:
             failures.append(f"dependencies of {dp.department} ({dp.provider}): {exc}")
-    for a, b in plan.cross_links:
-        if (a, b) in done or not (ref(a) and ref(b)):
-            continue
+    todo = [(a, b) for a, b in plan.cross_links if (a, b) not in done and ref(a) and ref(b)
+            and spec.task(a).department in placed and spec.task(b).department in placed]
+    notes: dict[str, list[str]] = {}  # one annotate call per task, however many links it has
+    for a, b in todo:
         ta, tb = spec.task(a), spec.task(b)
-        pa, pb = placed.get(ta.department), placed.get(tb.department)
-        if not pa or not pb:
-            continue
+        pa, pb = placed[ta.department][0], placed[tb.department][0]
+        notes.setdefault(a, []).append(f"Depends on: {tb.title} ({tb.department}, {pb.name}) {objects[b].url}")
+        notes.setdefault(b, []).append(f"Blocks: {ta.title} ({ta.department}, {pa.name}) {objects[a].url}")
+    annotated: set[str] = set()
+    for key, lines in notes.items():
+        provider = placed[spec.task(key).department][0]
         try:
-            if Capability.ANNOTATE in pa[0].capabilities:
-                pa[0].annotate(ref(a), [f"Depends on: {tb.title} ({tb.department}, {pb[0].name}) {objects[b].url}"])  # type: ignore[arg-type]
-            if Capability.ANNOTATE in pb[0].capabilities:
-                pb[0].annotate(ref(b), [f"Blocks: {ta.title} ({ta.department}, {pa[0].name}) {objects[a].url}"])  # type: ignore[arg-type]
+            if Capability.ANNOTATE in provider.capabilities:
+                provider.annotate(ref(key), lines)  # type: ignore[arg-type]
+            annotated.add(key)
+        except CollabsyncError as exc:
+            failures.append(f"cross-tool links of {key} ({provider.name}): {exc}")
+    for a, b in todo:
+        if a in annotated and b in annotated:
             ledger.record_link(spec.instance, a, b, "cross")
             written += 1
-        except CollabsyncError as exc:
-            failures.append(f"cross-tool dependency {a} -> {b}: {exc}")
         step(1, f"link {a} -> {b}")
     return written
