@@ -221,7 +221,10 @@ def run_reports(ws: Workspace, records: Sequence[InstanceRecord], formats: Seque
     once; within an instance every tool is read concurrently.
     """
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError.single("--out", f"cannot create the output folder {out_dir}: {exc.strerror or exc}") from None
     result = RunResult()
     for record in records:
         try:

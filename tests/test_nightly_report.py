@@ -199,3 +199,12 @@ def test_runs_as_a_plain_process_without_a_terminal(two_instances: Path, tmp_pat
     assert proc.stdout == "" and "\x1b[" not in proc.stderr  # no prompt, no colour codes in the log
     assert sorted(line.split(":")[0] for line in proc.stderr.splitlines()) == ["globex", "nova"]
     assert len(list(out.glob("*.html"))) == 2 and len(list(out.glob("*.json"))) == 2
+
+
+def test_an_output_folder_that_cannot_be_made_exits_1(two_instances: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "reports"
+    blocker.write_text("a file where the folder should be", encoding="utf-8")
+    result = run("report", "--all", "--format", "md", "--out", str(blocker / "nightly"))
+    assert result.exit_code == 1
+    assert f"cannot create the output folder {blocker / 'nightly'}" in result.stderr
+    assert "internal error" not in result.stderr
