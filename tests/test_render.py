@@ -8,7 +8,6 @@ import io
 import json
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -20,7 +19,7 @@ from collabsync.render.jsonout import report_schema, validate_report
 from collabsync.render.markdown import md_escape
 from collabsync.rollup import build_report
 from report_sample import sample_report
-from rollup_data import EXTRA_DEPS, TODAY, XSS_TITLE, plan, tasks
+from rollup_data import TODAY, XSS_TITLE, tasks
 
 EVIL = "<img src=x onerror=alert(1)>"
 
