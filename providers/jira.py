@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from collabsync.providers.base import Capability, Provider, ProviderContext
 from jira import JIRA
@@ -53,7 +54,9 @@ from .jira_support import (
     jql_time,
     json_body,
     label_safe,
+    parse_source,
     sdk_errors,
+    split_order,
     to_task,
 )
 
@@ -61,6 +64,8 @@ __all__ = ["JiraProvider"]
 
 BULK_LIMIT = 50
 BASE_FIELDS = ("summary", "status", "assignee", "duedate", "labels", "issuelinks", "updated", "description", "parent")
+#: A tracked source needs no marker (no description) and takes its sections from components.
+TRACKED_FIELDS = ("summary", "status", "assignee", "duedate", "labels", "components", "issuelinks", "updated")
 
 
 class JiraProvider(Provider):
@@ -214,10 +219,42 @@ class JiraProvider(Provider):
         return out
 
     # -- reading and updating --------------------------------------------------------------------
+    def resolve_source(self, source: str) -> Container:
+        """A project key, a browse URL (project or issue) or a JQL query, checked by one GET; plus GET /field once."""
+        kind, value = parse_source(source, self.url)
+        deployment = self._deployment_type()
+        extra: dict[str, Any] = {"mode": "tracked", "deployment": deployment, "fields": self._field_ids({})}
+        if kind == "project":
+            project = json_body(self.name, f"project {value}", self._send("GET", f"project/{value}",
+                                                                          params={"expand": ""}))
+            key = str(project["key"])
+            return Container(key, str(project.get("name") or key), f"{self.url}/browse/{key}",
+                             {**extra, "project": key, "jql": f"project = {key}"})
+        if kind == "issue":
+            issue = json_body(self.name, f"issue {value}", self._send("GET", f"issue/{value}",
+                                                                      params={"fields": "summary"}))
+            key = str(issue["key"])
+            return Container(key, str((issue.get("fields") or {}).get("summary") or key), f"{self.url}/browse/{key}",
+                             {**extra, "jql": f"key = {key} OR parent = {key}"})
+        where, _order = split_order(value)
+        params = {"jql": where, "maxResults": 1, "fields": "id"}
+        if deployment == "Server":
+            json_body(self.name, f"search {value!r}", self._send("GET", "search", params=params))
+        else:
+            json_body(self.name, f"search {value!r}", self._send("GET", "search/jql", params=params))
+        digest = hashlib.sha256(value.encode()).hexdigest()[:10]
+        return Container(f"jql:{digest}", value, f"{self.url}/issues/?jql={quote(value)}", {**extra, "jql": value})
+
     def read_tasks(self, container: Container, since: dt.datetime | None = None) -> list[Task]:
-        """Every child of the epic (or labelled issue), only the fields needed, de-duplicated by id."""
+        """Every child of the epic (or labelled issue, or tracked query), only the fields needed, de-duplicated by id."""
         extra = container.extra
-        if extra.get("mode") == "label":
+        tracked = extra.get("mode") == "tracked"
+        order = " ORDER BY key ASC"
+        if tracked:
+            jql, own_order = split_order(str(extra["jql"]))
+            order = f" {own_order}" if own_order else order
+            jql = f"({jql})" if since is not None else jql
+        elif extra.get("mode") == "label":
             jql = f'project = {extra["project"]} AND labels = "{extra["label"]}"'
         elif extra.get("deployment") == "Server":  # DC keeps epic children in "Epic Link", not `parent`
             jql = f'project = {extra["project"]} AND labels = "{extra["label"]}" AND issuekey != {extra["epic_key"]}'
@@ -226,14 +263,23 @@ class JiraProvider(Provider):
         if since is not None:
             jql += f' AND updated >= "{jql_time(since, self._user_time_zone())}"'
         ids = extra.get("fields") or {}
-        fields = [*BASE_FIELDS, *(i for i in (ids.get("story_points"), ids.get("flagged"), ids.get("start")) if i)]
+        fields = [*(TRACKED_FIELDS if tracked else BASE_FIELDS),
+                  *(i for i in (ids.get("story_points"), ids.get("flagged"), ids.get("start")) if i)]
         people = {ident: person for person, by in self.context.people.items()
                   for tool, ident in by.items() if tool in (self.name, self.type_name)}
         seen: dict[str, Task] = {}
-        for hit in self._search(jql + " ORDER BY key ASC", fields, cached=True, deployment=extra.get("deployment")):
+        blocks: list[tuple[str, str]] = []  # (blocked id, blocking id) seen from the blocking end
+        for hit in self._search(jql + order, fields, cached=True, deployment=extra.get("deployment")):
             seen[str(hit["id"])] = to_task(hit, instance=extra.get("instance"), browse=f"{self.url}/browse",
                                            field_ids=ids, blocked=self.blocked, cancelled=self.cancelled,
-                                           link_type=self.link_type, people=people)
+                                           link_type=self.link_type, people=people, section_from_components=tracked)
+            blocks += [(str(link["outwardIssue"]["id"]), str(hit["id"]))
+                       for link in (hit.get("fields") or {}).get("issuelinks") or []
+                       if (link.get("type") or {}).get("name") == self.link_type and "outwardIssue" in link]
+        for blocked, blocking in blocks:  # "A blocks B" read on A counts even if B's own links were cut short
+            task = seen.get(blocked)
+            if task is not None and blocking not in task.depends_on:
+                task.depends_on.append(blocking)
         return list(seen.values())
 
     def set_status(self, container: Container, ref: str, status: Status) -> None:

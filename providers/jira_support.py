@@ -11,13 +11,14 @@ import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import parse_qs, urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import requests
 from jira.exceptions import JIRAError
 from jira.resilientsession import ResilientSession
 
-from collabsync.errors import ProviderError, TransportError
+from collabsync.errors import ConfigError, ProviderError, TransportError
 from collabsync.http import error_for_status
 from collabsync.model import Status, Task, parse_marker
 
@@ -31,7 +32,9 @@ __all__ = [
     "jira_messages",
     "jql_time",
     "label_safe",
+    "parse_source",
     "raise_for",
+    "split_order",
     "sdk_errors",
     "status_of",
     "to_task",
@@ -146,6 +149,37 @@ def json_body(provider: str, obj: str, response: requests.Response) -> Any:
         raise TransportError(provider, obj, "unreadable response body (not JSON)") from None
 
 
+_KEY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]+(?:-\d+)?$")
+_URL_KEY_RE = re.compile(r"/(?:browse|projects)/([A-Z][A-Z0-9_]+(?:-\d+)?)(?:[/?#]|$)")
+_ORDER_RE = re.compile(r"\s+order\s+by\s+.*$", re.IGNORECASE | re.DOTALL)
+
+
+def parse_source(source: str, site: str) -> tuple[str, str]:
+    """What `collabsync track` was given: ("project", KEY), ("issue", KEY-1) or ("jql", query)."""
+    text = source.strip()
+    if re.match(r"^https?://", text):
+        url, home = urlparse(text), urlparse(site)
+        if url.netloc.lower() != home.netloc.lower():
+            raise ConfigError.single("track", f"{text} is not on this provider's site {site}")
+        found = _URL_KEY_RE.search(url.path)
+        if found:
+            key = found.group(1)
+            return ("issue" if "-" in key else "project"), key
+        jql = parse_qs(url.query).get("jql")
+        if jql:
+            return "jql", jql[0]
+        raise ConfigError.single("track", f"{text}: not a Jira project, issue or search URL")
+    if _KEY_RE.match(text):
+        return ("issue" if "-" in text else "project"), text.upper()
+    return "jql", text
+
+
+def split_order(jql: str) -> tuple[str, str]:
+    """A query's condition and its ORDER BY clause (empty when it has none)."""
+    found = _ORDER_RE.search(jql)
+    return (jql[:found.start()].strip(), found.group(0).strip()) if found else (jql.strip(), "")
+
+
 def label_safe(text: str) -> str:
     """Jira labels cannot hold spaces."""
     return re.sub(r"\s+", "-", text.strip())
@@ -195,8 +229,12 @@ def _datetime(value: Any) -> dt.datetime | None:
 
 
 def to_task(raw: Mapping[str, Any], *, instance: str | None, browse: str, field_ids: Mapping[str, str | None],
-            blocked: set[str], cancelled: set[str], link_type: str, people: Mapping[str, str]) -> Task:
-    """One search hit (v2 JSON) as a neutral Task; depends_on lists the ids of issues blocking it."""
+            blocked: set[str], cancelled: set[str], link_type: str, people: Mapping[str, str],
+            section_from_components: bool = False) -> Task:
+    """One search hit (v2 JSON) as a neutral Task; depends_on lists the ids of issues blocking it.
+
+    Tracked issues (not stamped) take their section from their first component, not a label.
+    """
     fields = raw.get("fields") or {}
     description = fields.get("description")
     if isinstance(description, dict):  # an ADF doc (v3); the adapter reads v2, but be lenient
@@ -205,6 +243,8 @@ def to_task(raw: Mapping[str, Any], *, instance: str | None, browse: str, field_
     key = found[1] if found and (instance is None or found[0] == instance) else None
     labels = list(fields.get("labels") or [])
     section = next((lab[len(SECTION_PREFIX):] for lab in labels if lab.startswith(SECTION_PREFIX)), None)
+    if section_from_components:
+        section = next((str(c.get("name")) for c in fields.get("components") or [] if c.get("name")), None)
     assignee = fields.get("assignee") or {}
     account = assignee.get("accountId") or assignee.get("name")
     depends = [
