@@ -15,6 +15,7 @@ import logging
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
+from urllib.parse import urlencode
 
 from trello import TrelloClient
 
@@ -28,7 +29,8 @@ from collabsync.providers.base import Capability, Provider, ProviderContext
 from collabsync.redact import register_secret
 
 from .trello_support import (
-    CARD_FIELDS, DEFAULT_BASE, DEFAULT_COLUMNS, DESTINATION_SCHEMA, SETTINGS_SCHEMA, card_status, dependency_urls,
+    CARD_FIELDS, DEFAULT_BASE, DEFAULT_COLUMNS, DESTINATION_SCHEMA, SETTINGS_SCHEMA, batch_body, board_ref, card_status,
+    dependency_urls,
     depends_line, guard_library_logs, list_status, parse_date, parse_datetime, rewriting_session_class, sdk_errors,
     short_link, write_date, zone,
 )
@@ -237,9 +239,18 @@ class TrelloProvider(Provider):
         return out
 
     # -- reading and updating --------------------------------------------------------------------
+    def resolve_source(self, source: str) -> Container:
+        """A board id, short link or board URL, checked by one GET /boards/{id}."""
+        ref = board_ref(source)
+        board = self._fetch("GET", f"/boards/{ref}", f"board {source}", query={"fields": "name,url,closed"})
+        extra = {"instance": None, "mode": "tracked", "columns": [], "status_map": {}, "blocked_label": "blocked",
+                 "in_progress_label": "in progress", "label": None}
+        return self._to_container(board, extra)
+
     def read_tasks(self, container: Container, since: dt.datetime | None = None) -> list[Task]:
-        """All cards in ceil(n/1000) requests plus one for the lists; `since` asks the actions first."""
+        """All cards in ceil(n/1000) requests plus one for the lists (tracked boards: both in one /batch)."""
         board = self._board(container)
+        tracked = container.extra.get("mode") == "tracked"
         if since is not None:
             window = since - _SINCE_OVERLAP
             actions = self._fetch("GET", f"/boards/{board}/actions", f"actions of board {board}",
@@ -247,11 +258,14 @@ class TrelloProvider(Provider):
                                          "filter": _CARD_ACTIONS, "limit": 1000, "fields": "type,date"})
             if not actions:
                 return []
-        lists = self._fetch("GET", f"/boards/{board}/lists", f"lists of board {board}",
-                            query={"filter": "all", "fields": "name,closed,pos"})
+        if tracked:
+            lists, cards = self._read_board(board)
+        else:
+            lists = self._fetch("GET", f"/boards/{board}/lists", f"lists of board {board}",
+                                query={"filter": "all", "fields": "name,closed,pos"})
+            cards = self._read_cards(board, CARD_FIELDS)
         names = {x["id"]: x["name"] for x in lists}
         self._lists[board] = [x for x in lists if not x.get("closed")]
-        cards = self._read_cards(board, CARD_FIELDS)
         by_link = {card.get("shortLink"): card["id"] for card in cards}
         tasks = []
         for card in cards:
@@ -322,12 +336,26 @@ class TrelloProvider(Provider):
         disabled = getattr(self.session, "cache_disabled", None)
         return disabled() if disabled is not None else nullcontext()
 
-    def _read_cards(self, board: str, fields: str) -> list[dict[str, Any]]:
+    def _read_board(self, board: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Lists and the first 1000 cards (with attachment URLs) in one GET /batch; later pages as usual."""
+        lists_query = {"filter": "all", "fields": "name,closed,pos"}
+        cards_query = {"fields": CARD_FIELDS, "filter": "all", "limit": PAGE, "attachments": "true",
+                       "attachment_fields": "url"}
+        routes = [f"/boards/{board}/lists?{urlencode(lists_query)}", f"/boards/{board}/cards?{urlencode(cards_query)}"]
+        answers = self._fetch("GET", "/batch", f"board {board}", query={"urls": ",".join(routes)})
+        lists, first = (batch_body(self.name, f"board {board}", answer) for answer in answers)
+        cards = list(first)
+        if len(first) == PAGE:
+            cards += self._read_cards(board, CARD_FIELDS, before=min(c["id"] for c in first),
+                                      extra={"attachments": "true", "attachment_fields": "url"})
+        return list(lists), cards
+
+    def _read_cards(self, board: str, fields: str, *, before: str | None = None,
+                    extra: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Every card of a board (archived too), newest first, paging with `before` past 1000."""
         cards: list[dict[str, Any]] = []
-        before: str | None = None
         while True:
-            query: dict[str, Any] = {"fields": fields, "filter": "all", "limit": PAGE}
+            query: dict[str, Any] = {"fields": fields, "filter": "all", "limit": PAGE, **(extra or {})}
             if before:
                 query["before"] = before
             page = self._fetch("GET", f"/boards/{board}/cards", f"cards of board {board}", query=query)
@@ -464,21 +492,24 @@ class TrelloProvider(Provider):
                  by_link: Mapping[str | None, str]) -> Task | None:
         """A card as a Task; None when it belongs to another instance (board mode)."""
         extra = container.extra
-        found = parse_marker(card.get("desc"))
+        tracked = extra.get("mode") == "tracked"
+        found = None if tracked else parse_marker(card.get("desc"))
         if extra.get("label") and extra["label"] not in (card.get("idLabels") or []) and \
                 (not found or found[0] != extra.get("instance")):
             return None
         labels = card.get("labels") or []
-        sections_mode = extra.get("mode") == "sections"
+        sections_mode = extra.get("mode") == "sections" or tracked  # tracked boards: a list is a section
         section = list_name if sections_mode else \
             next((lb["name"] for lb in labels if lb.get("color") == SECTION_COLOR), None)
         people = {ids.get(self.name) or ids.get(self.type_name): person for person, ids in self.context.people.items()}
         members = card.get("idMembers") or []
         deps, external = [], []
-        for url in dependency_urls(card.get("desc", "")):
+        attached = [a["url"] for a in card.get("attachments") or [] if short_link(a.get("url", ""))]
+        for url in dict.fromkeys([*dependency_urls(card.get("desc", "")), *attached]):
             link = short_link(url)
             if link in by_link:
-                deps.append(by_link[link])
+                if by_link[link] not in deps and by_link[link] != card["id"]:
+                    deps.append(by_link[link])
             else:
                 external.append(url)
         return Task(

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import requests
 from trello.exceptions import ResourceUnavailable, Unauthorized
 
-from collabsync.errors import AuthError, NotFoundError, ProviderError, RateLimitError, TransportError
+from collabsync.errors import AuthError, ConfigError, NotFoundError, ProviderError, RateLimitError, TransportError
 from collabsync.http import error_for_status
 from collabsync.model import Status
 from collabsync.redact import RedactingFilter, redact
@@ -25,7 +25,8 @@ from collabsync.redact import RedactingFilter, redact
 __all__ = [
     "SETTINGS_SCHEMA", "DESTINATION_SCHEMA", "SDK_BASE", "DEFAULT_BASE", "DEFAULT_COLUMNS", "CARD_FIELDS",
     "rewriting_session_class", "sdk_errors", "list_status", "card_status", "parse_date", "write_date",
-    "dependency_urls", "depends_line", "short_link", "zone", "guard_library_logs", "STATUS_NAMES",
+    "dependency_urls", "depends_line", "short_link", "zone", "guard_library_logs", "STATUS_NAMES", "board_ref",
+    "batch_body",
 ]
 
 SDK_BASE = "https://api.trello.com/1"  # hard-coded in py-trello's fetch_json
@@ -43,6 +44,8 @@ _DEFAULT_BY_NAME = {
 }
 _URL_RE = re.compile(r"https?://[^\s()<>]+")
 _CARD_URL_RE = re.compile(r"^https?://(?:www\.)?trello\.com/c/([A-Za-z0-9]+)")
+_BOARD_URL_RE = re.compile(r"^https?://(?:www\.)?trello\.com/b/([A-Za-z0-9]+)(?:[/?#]|$)")
+_BOARD_REF_RE = re.compile(r"^(?:[0-9a-fA-F]{24}|[A-Za-z0-9]{8})$")
 
 _MODE_KEYS: dict[str, Any] = {
     "mode": {"enum": ["columns", "sections"],
@@ -229,6 +232,32 @@ def short_link(url: str) -> str | None:
     """The short link of a Trello card URL (stable across renames), or None for other URLs."""
     found = _CARD_URL_RE.search(url or "")
     return found.group(1) if found else None
+
+
+def board_ref(source: str) -> str:
+    """A board id or short link from what `collabsync track` was given (id, short link or board URL)."""
+    text = source.strip()
+    found = _BOARD_URL_RE.match(text)
+    if found:
+        return found.group(1)
+    if _BOARD_REF_RE.match(text):
+        return text
+    raise ConfigError.single("track", f"{source!r} is not a Trello board id, short link or "
+                             "https://trello.com/b/<shortLink>/... URL")
+
+
+def batch_body(provider: str, obj: str, answer: Any) -> Any:
+    """The body of one GET /batch answer ({"200": body}); other statuses raise the precise error."""
+    if not isinstance(answer, dict) or len(answer) != 1:
+        raise TransportError(provider, obj, "unexpected /batch answer shape")
+    ((status, body),) = answer.items()
+    if str(status) == "200":
+        return body
+    text = body if isinstance(body, str) else json.dumps(body)[:300]
+    if str(status) == "400" and text.strip().lower() == "invalid id":
+        raise NotFoundError(provider, obj, "invalid id (no such object)", status=400)
+    code = int(status) if str(status).isdigit() else 0
+    raise error_for_status(provider, obj, code, redact(text) or f"HTTP {status}")
 
 
 def guard_library_logs() -> None:
