@@ -13,6 +13,7 @@ says how many each task has.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -45,6 +46,9 @@ DEFAULT_STATUS_OPTIONS = {"Not started": "todo", "On track": "in_progress", "In 
                           "Cancelled": "cancelled"}
 READ_FIELDS = ("name", "completed", "assignee.name", "due_on", "start_on", "memberships.project.gid",
                "memberships.section.name", "modified_at", "dependencies", "notes", "num_subtasks")
+#: A tracked project needs no marker (no notes) and maps departments by tag or section.
+TRACKED_FIELDS = tuple(f for f in READ_FIELDS if f != "notes") + ("tags.name",)
+_PROJECT_URL = re.compile(r"^https?://app\.asana\.com/(?:0/(\d+)|1/\d+/project/(\d+))(?:[/?#]|$)")
 _STATUSES = [s.value for s in Status]
 _STATUS_MAP = {"type": "object", "additionalProperties": {"enum": _STATUSES}}
 
@@ -245,9 +249,23 @@ class AsanaProvider(Provider):
         return out
 
     # -- reading and updating --------------------------------------------------------------------
+    def resolve_source(self, source: str) -> Container:
+        """A project gid or URL (https://app.asana.com/0/<gid>/...), checked by one GET /projects/{gid}."""
+        text = source.strip()
+        found = _PROJECT_URL.match(text)
+        gid = (found.group(1) or found.group(2)) if found else text
+        if not gid.isdigit():
+            raise ConfigError.single("track", f"{source!r} is not an Asana project gid or "
+                                     "https://app.asana.com/0/<project gid>/... URL")
+        project = self._call(f"project {gid}", asana.ProjectsApi(self.client).get_project, gid,
+                             {"opt_fields": "name,permalink_url"})
+        return Container(gid, str(project.get("name") or gid), project.get("permalink_url") or self._project_url(gid),
+                         {"mode": "tracked", "instance": None, "project": gid})
+
     def read_tasks(self, container: Container, since: dt.datetime | None = None) -> list[Task]:
         """GET /projects/{gid}/tasks (or /tasks?modified_since=) with only the fields used, 100 a page."""
-        fields = READ_FIELDS + (("custom_fields.name", "custom_fields.enum_value.name") if self.status_field else ())
+        base = TRACKED_FIELDS if container.extra.get("mode") == "tracked" else READ_FIELDS
+        fields = base + (("custom_fields.name", "custom_fields.enum_value.name") if self.status_field else ())
         rows = self._list_tasks(container, fields, since)
         tasks = [self._to_task(container, row) for row in rows]
         if container.extra.get("mode") == "project":
@@ -438,6 +456,7 @@ class AsanaProvider(Provider):
             assignee=(row.get("assignee") or {}).get("name"),
             start=_date(row.get("start_on")),
             due=_date(row.get("due_on")),
+            labels=[t["name"] for t in row.get("tags") or [] if t.get("name")],
             depends_on=[d["gid"] for d in row.get("dependencies") or []],
             url=self._task_url(container, row["gid"]),
             updated=_time(row.get("modified_at")),
