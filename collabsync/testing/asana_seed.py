@@ -67,7 +67,7 @@ class AsanaSeedMixin:
     def add_task(self, project_gid: str, name: str, *, section: str | None = None, completed: bool = False,
                  assignee: str | None = None, due_on: dt.date | str | None = None,
                  start_on: dt.date | str | None = None, notes: str = "", status: str | None = None,
-                 parent: str | None = None) -> str:
+                 parent: str | None = None, tags: list[str] | tuple[str, ...] = ()) -> str:
         """A task in a project's section (by name or gid; default the first), bypassing validation."""
         with self.lock:
             project = self.store.project(project_gid)
@@ -79,7 +79,15 @@ class AsanaSeedMixin:
                 name=name, workspace=project["workspace"],
                 memberships=[] if parent else [(project_gid, section_gid)], notes=notes,
                 assignee=self._user_gid(assignee), due_on=_iso(due_on), start_on=_iso(start_on),
-                completed=completed, values=values, parent=parent)
+                completed=completed, values=values, parent=parent, tags=tags)
+
+    def add_dependency(self, blocked_gid: str, blocking_gid: str) -> None:
+        """blocked_gid depends on blocking_gid, as set in the Asana UI."""
+        with self.lock:
+            blocked, blocking = self.store.task(blocked_gid), self.store.task(blocking_gid)
+            if blocking_gid not in blocked["dependencies"]:
+                blocked["dependencies"].append(blocking_gid)
+                blocking["dependents"].append(blocked_gid)
 
     def move_task(self, task_gid: str, section_name: str) -> None:
         """Move a task to a section (by name or gid) of its first project, like a drag in the UI."""

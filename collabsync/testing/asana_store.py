@@ -113,6 +113,7 @@ class AsanaStore:
         self.projects: dict[str, dict[str, Any]] = {}
         self.sections: dict[str, dict[str, Any]] = {}
         self.tasks: dict[str, dict[str, Any]] = {}
+        self.tags: dict[str, str] = {}  # tag name -> gid (seed API only)
         self.fields: dict[str, dict[str, Any]] = {}
         self._next = GID_BASE
 
@@ -179,7 +180,7 @@ class AsanaStore:
     def new_task(self, *, name: str, workspace: str, memberships: list[tuple[str, str]], notes: str = "",
                  assignee: str | None = None, due_on: str | None = None, start_on: str | None = None,
                  completed: bool = False, parent: str | None = None, values: dict[str, str] | None = None,
-                 subtype: str = "default_task") -> str:
+                 subtype: str = "default_task", tags: list[str] | tuple[str, ...] = ()) -> str:
         """Add a task with (project, section) memberships; the caller has validated the input."""
         now = self.clock()
         gid = self.gid()
@@ -189,6 +190,7 @@ class AsanaStore:
             "completed_at": now if completed else None, "created_at": now, "modified_at": now,
             "memberships": list(memberships), "parent": parent, "subtasks": [], "dependencies": [],
             "dependents": [], "values": dict(values or {}), "resource_subtype": subtype,
+            "tags": [self.tags[t] if t in self.tags else self.tags.setdefault(t, self.gid()) for t in tags],
         }
         for project, _section in memberships:
             self.project(project)["tasks"].append(gid)
@@ -313,7 +315,8 @@ class AsanaStore:
             "dependencies": [self.ref("task", d) for d in t["dependencies"]],
             "dependents": [self.ref("task", d) for d in t["dependents"]],
             "num_subtasks": len(t["subtasks"]), "custom_fields": self.task_values(t),
-            "tags": [], "followers": [], "liked": False, "num_likes": 0, "likes": [],
+            "tags": [{"gid": g, "resource_type": "tag", "name": n} for n, g in self.tags.items()
+                     if g in t.get("tags", ())], "followers": [], "liked": False, "num_likes": 0, "likes": [],
             "hearted": False, "num_hearts": 0, "hearts": [], "is_rendered_as_separator": False,
             "permalink_url": f"https://app.asana.com/0/{first_project}/{gid}",
         }

@@ -63,7 +63,8 @@ class JiraSeedMixin:
     def add_issue(self, project_key: str, summary: str, *, issue_type: str = "Task", status: str = "To Do",
                   description: str | None = None, assignee: str | None = None, due: dt.date | str | None = None,
                   labels: list[str] | tuple[str, ...] = (), parent: str | None = None, story_points: float | None = None,
-                  flagged: bool = False, start: dt.date | str | None = None, updated: dt.datetime | None = None) -> str:
+                  flagged: bool = False, start: dt.date | str | None = None, updated: dt.datetime | None = None,
+                  components: list[str] | tuple[str, ...] = ()) -> str:
         """Create an issue directly (no request logged); returns its key.
 
         On a Data Center emulator `parent` of a standard issue becomes its Epic Link, and epics get an Epic Name.
@@ -91,6 +92,7 @@ class JiraSeedMixin:
         with self.lock:
             issue = self.store.create({"fields": fields}, v3=True, now=updated or self.clock(), reporter=self.admin)
             issue.status_id = self.store.status(status)[0]
+            issue.components = list(components)
             return issue.key
 
     def set_status(self, issue_key: str, status_name: str, *, when: dt.datetime | None = None) -> None:

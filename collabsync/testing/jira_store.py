@@ -51,6 +51,7 @@ FIELDS = [
     ("reporter", "Reporter", False, "user", "reporter"),
     ("duedate", "Due date", False, "date", "duedate"),
     ("labels", "Labels", False, "array", "labels"),
+    ("components", "Components", False, "array", "components"),
     ("issuelinks", "Linked Issues", False, "array", "issuelinks"),
     ("updated", "Updated", False, "datetime", "updated"),
     ("created", "Created", False, "datetime", "created"),
@@ -99,6 +100,7 @@ class Issue:
     reporter: str | None = None
     duedate: str | None = None
     labels: list[str] = field(default_factory=list)
+    components: list[str] = field(default_factory=list)  # names; set by the seed API only
     parent_id: str | None = None
     custom: dict[str, Any] = field(default_factory=dict)
 
@@ -406,6 +408,8 @@ class JiraStore:
             "reporter": lambda: self.render_user(issue.reporter, server=server),
             "duedate": lambda: issue.duedate,
             "labels": lambda: list(issue.labels),
+            "components": lambda: [{"self": f"{self.base}/rest/api/3/component/{10000 + i}", "id": str(10000 + i),
+                                    "name": name} for i, name in enumerate(issue.components)],
             "issuelinks": lambda: self.render_links(issue),
             "updated": lambda: jira_time(issue.updated),
             "created": lambda: jira_time(issue.created),
