@@ -223,6 +223,12 @@ def _datetime(value: Any) -> dt.datetime | None:
     if not value:
         return None
     try:
+        parsed = dt.datetime.fromisoformat(str(value))  # 2026-11-23T10:41:51.000+0000, much faster than strptime
+        if parsed.tzinfo is not None:
+            return parsed
+    except ValueError:
+        pass
+    try:
         return dt.datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%S.%f%z")
     except ValueError:
         return None

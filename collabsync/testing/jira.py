@@ -41,6 +41,7 @@ from .jira_store import (
 __all__ = ["FLAGGED", "START_DATE", "STORY_POINTS", "JiraEmulator"]
 
 _V = '/rest/api/<any("2","3","latest"):v>'
+SNAPSHOTS_KEPT = 32  # search cursors remembered for their next pages
 UNBOUNDED = "Unbounded JQL queries are not allowed here. Please add a search restriction to your query."
 SEARCH_GONE = ("The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. "
                "A full migration guideline is available at https://developer.atlassian.com/changelog/#CHANGE-2046")
@@ -103,6 +104,8 @@ class JiraEmulator(JiraSeedMixin, Emulator):
         self.email, self.api_token, self.pat = email, api_token, pat
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self.store = JiraStore(server=deployment == "Server")
+        self._snapshots: dict[str, list[Issue]] = {}  # search cursors: snapshot id -> hits, oldest first
+        self._snapshot_seq = 0
         self._basic: dict[tuple[str, str], str] = {}
         self._bearer: dict[str, str] = {}
         self.admin = self.add_user("Emu Admin", email, api_token=api_token, pat=pat, time_zone=time_zone)
@@ -363,15 +366,29 @@ class JiraEmulator(JiraSeedMixin, Emulator):
         if not query.bounded:
             raise ApiError(400, UNBOUNDED)
         size = self._page_size(params.get("maxResults"), default=50)
-        start = self._decode_token(params.get("nextPageToken"), params.get("jql") or "")
-        hits = self._run(query)
+        jql = params.get("jql") or ""
+        start, snapshot = self._decode_token(params.get("nextPageToken"), jql)
+        hits = self._snapshots.get(snapshot) if snapshot else None
+        if hits is None:
+            hits = self._run(query)
         wanted = self._wanted(self._field_list(params.get("fields")), default_all=False)
         page = hits[start:start + size]
         issues = [{"id": i.id} if wanted == set() else self.store.render_issue(i, wanted, v3=v3) for i in page]
         out: dict[str, Any] = {"issues": issues, "isLast": start + size >= len(hits)}
         if not out["isLast"]:
-            out["nextPageToken"] = self._encode_token(start + size, params.get("jql") or "")
+            out["nextPageToken"] = self._encode_token(start + size, jql, self._snapshot(snapshot, hits))
         return out
+
+    def _snapshot(self, snapshot: str | None, hits: list[Issue]) -> str:
+        """Keep a search's hits for its next pages (a cursor), so paging does not rerun the JQL per page."""
+        if snapshot and snapshot in self._snapshots:
+            return snapshot
+        self._snapshot_seq += 1
+        key = str(self._snapshot_seq)
+        self._snapshots[key] = hits
+        while len(self._snapshots) > SNAPSHOTS_KEPT:
+            del self._snapshots[next(iter(self._snapshots))]
+        return key
 
     def search_old(self, request: Request, v: str) -> Any:
         v3 = self._version(v)
@@ -434,19 +451,20 @@ class JiraEmulator(JiraSeedMixin, Emulator):
         return hits
 
     @staticmethod
-    def _encode_token(offset: int, jql: str) -> str:
-        raw = json.dumps({"o": offset, "q": abs(hash(jql)) % 10**9}).encode()
+    def _encode_token(offset: int, jql: str, snapshot: str | None = None) -> str:
+        raw = json.dumps({"o": offset, "q": abs(hash(jql)) % 10**9, "s": snapshot}).encode()
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
     @staticmethod
-    def _decode_token(token: str | None, jql: str) -> int:
+    def _decode_token(token: str | None, jql: str) -> tuple[int, str | None]:
+        """(offset, snapshot id) of a nextPageToken issued for this JQL."""
         if not token:
-            return 0
+            return 0, None
         try:
             data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
             if data["q"] != abs(hash(jql)) % 10**9:
                 raise ValueError
-            return int(data["o"])
+            return int(data["o"]), data.get("s")
         except (ValueError, KeyError, TypeError, binascii.Error):
             raise ApiError(400, "The provided next page token is invalid or expired.") from None
 

@@ -121,6 +121,7 @@ class JiraStore:
         self._next_issue = 10000
         self._next_project = 10000
         self._next_link = 10000
+        self._link_index: tuple[int, dict[str, list[tuple[str, str, str, str]]]] = (0, {})
 
     # -- lookups ---------------------------------------------------------------------------------
     def issue(self, id_or_key: str) -> Issue:
@@ -440,9 +441,7 @@ class JiraStore:
     def render_links(self, issue: Issue) -> list[dict[str, Any]]:
         """issuelinks: `outwardIssue` on the inward end ("this blocks that"), `inwardIssue` on the other."""
         out = []
-        for lid, tid, inward, outward in self.links:
-            if issue.id not in (inward, outward):
-                continue
+        for lid, tid, inward, outward in self._links_of(issue.id):
             t = next(t for t in LINK_TYPES if t[0] == tid)
             entry: dict[str, Any] = {
                 "id": lid, "self": f"{self.base}/rest/api/3/issueLink/{lid}",
@@ -455,6 +454,17 @@ class JiraStore:
                 entry["inwardIssue"] = self.render_ref(self.issues[inward])
             out.append(entry)
         return out
+
+    def _links_of(self, issue_id: str) -> list[tuple[str, str, str, str]]:
+        """The links touching an issue, in creation order, from an index rebuilt when links were added."""
+        size, index = self._link_index
+        if size != len(self.links):
+            index = {}
+            for entry in self.links:
+                for end in dict.fromkeys(entry[2:]):
+                    index.setdefault(end, []).append(entry)
+            self._link_index = (len(self.links), index)
+        return index.get(issue_id, [])
 
     def jql_value(self, issue: Issue, name: str) -> Any:
         """The value a JQL clause on `name` compares against."""
