@@ -21,18 +21,24 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import math
+import multiprocessing
 import random
 import shutil
-import statistics
 import sys
 import tempfile
 import time
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import requests
+
 from collabsync.config import load_config
+from collabsync.model import Container
+from collabsync.providers.jira import TRACKED_FIELDS
 from collabsync.query import collect, resolve_instance
 from collabsync.runtime import Workspace
 from collabsync.testing.stack import Stack, running_stack
@@ -44,12 +50,19 @@ TRELLO_BOARDS, TRELLO_CARDS = 5, 200
 ASANA_PROJECTS, ASANA_TASKS = 5, 400
 JIRA_PAGE, TRELLO_PAGE, ASANA_PAGE = 100, 1000, 100
 INSTANCE = "bench"
+CACHE_TTL = 3600
 TOOLS = ("jira", "trello", "asana")
 JIRA_STATUSES = ("To Do", "In Progress", "Done", "Blocked", "On Hold", "Cancelled")
 
 
-def seed(stack: Stack, rng: random.Random) -> list[tuple[str, str, str]]:
-    """The fixed data set; returns (provider, source, department) per source to track."""
+def seed(stack: Stack, tool: str) -> list[tuple[str, str, str]]:
+    """One tool's part of the fixed data set; returns (provider, source, department) per source to track."""
+    if tool == "trello":
+        return [("trello", b["url"], "sales") for b in stack.trello.seed_bulk(TRELLO_BOARDS, TRELLO_CARDS, seed=8)]
+    if tool == "asana":
+        return [("asana", f"https://app.asana.com/0/{gid}/list", "marketing")
+                for gid in stack.asana.seed_bulk(ASANA_PROJECTS, ASANA_TASKS, seed=8)]
+    rng = random.Random(8)
     today = dt.date.today()
     people = [stack.jira.add_user(n) for n in ("Ada Lovelace", "Grace Hopper", "Alan Turing", "Edsger Dijkstra")]
     keys = []
@@ -61,11 +74,7 @@ def seed(stack: Stack, rng: random.Random) -> list[tuple[str, str, str]]:
             components=[rng.choice(("Frontend", "Backend"))] if rng.random() < 0.7 else []))
     for i in range(0, JIRA_ISSUES - 1, 10):  # every tenth issue blocks the next
         stack.jira.link_issues(keys[i], keys[i + 1])
-    boards = stack.trello.seed_bulk(TRELLO_BOARDS, TRELLO_CARDS, seed=8)
-    projects = stack.asana.seed_bulk(ASANA_PROJECTS, ASANA_TASKS, seed=8)
-    return ([("jira", stack.jira_project, "engineering")]
-            + [("trello", b["url"], "sales") for b in boards]
-            + [("asana", f"https://app.asana.com/0/{gid}/list", "marketing") for gid in projects])
+    return [("jira", stack.jira_project, "engineering")]
 
 
 def floors() -> dict[str, int]:
@@ -103,45 +112,136 @@ def _time_reads(provider: Any, name: str, finished: dict[str, float], started: f
     provider.read_tasks = timed
 
 
-def requests_made(stack: Stack) -> dict[str, int]:
-    return {name: getattr(stack, name).count() for name in TOOLS}
+class Emulators:
+    """The seeded emulators, one child process per tool (default) or all in this one (--in-process).
+
+    Real tools run on other machines: in child processes the emulators compete neither with the
+    client nor with each other for one interpreter's GIL; in-process numbers show that contention.
+    """
+
+    def __init__(self, in_process: bool) -> None:
+        self.in_process = in_process
+        self._stack: Any = None
+        self._local: Stack | None = None
+        self._children: dict[str, tuple[Any, Any]] = {}  # tool -> (connection, process)
+
+    def __enter__(self) -> tuple["Emulators", str, list[tuple[str, str, str]]]:
+        if self.in_process:
+            self._stack = running_stack(jira_page_cap=JIRA_PAGE)
+            self._local = self._stack.__enter__()
+            sources = [s for tool in TOOLS for s in seed(self._local, tool)]
+            return self, self._local.providers_toml(cache_ttl=CACHE_TTL), sources
+        ctx = multiprocessing.get_context("spawn")
+        for tool in TOOLS:
+            conn, child_end = ctx.Pipe()
+            process = ctx.Process(target=_serve, args=(tool, child_end), daemon=True)
+            process.start()
+            self._children[tool] = (conn, process)
+        settings: dict[str, Any] = {}
+        sources = []
+        for tool, (conn, _) in self._children.items():
+            settings[tool], seeded = conn.recv()
+            sources += seeded
+        return self, _toml(settings), sources
+
+    def __exit__(self, *exc: object) -> None:
+        if self._stack is not None:
+            self._stack.__exit__(None, None, None)
+        for conn, process in self._children.values():
+            conn.send(("stop", None))
+            conn.recv()
+            process.join(timeout=10)
+
+    def command(self, name: str, arg: Any = None) -> dict[str, Any]:
+        """latency (ms), reset (the request logs) or counts (requests since the reset): per tool."""
+        if self._local is not None:
+            return {tool: _command(getattr(self._local, tool), name, arg) for tool in TOOLS}
+        for conn, _ in self._children.values():
+            conn.send((name, arg))
+        return {tool: conn.recv() for tool, (conn, _) in self._children.items()}
 
 
-def reset(stack: Stack) -> None:
-    for name in TOOLS:
-        getattr(stack, name).reset_log()
+def _command(emulator: Any, name: str, arg: Any) -> Any:
+    if name == "latency":
+        emulator.faults.latency_ms = arg
+    elif name == "reset":
+        emulator.reset_log()
+    elif name == "counts":
+        return emulator.count()
+    return None
 
 
-def set_latency(stack: Stack, ms: float) -> None:
-    for name in TOOLS:
-        getattr(stack, name).faults.latency_ms = ms
+def _serve(tool: str, conn: Any) -> None:
+    """Child process: seed one tool's emulator, send its settings and sources, answer commands until stop."""
+    with running_stack(jira_page_cap=JIRA_PAGE) as stack:
+        sources = seed(stack, tool)
+        settings = tomllib.loads(stack.providers_toml())["providers"][tool]
+        conn.send((settings, sources))
+        emulator = getattr(stack, tool)
+        while True:
+            name, arg = conn.recv()
+            if name == "stop":
+                conn.send(None)
+                return
+            conn.send(_command(emulator, name, arg))
 
 
-def measure(stack: Stack, config: Path, home: Path, latency: float, repeats: int) -> list[dict[str, Any]]:
+def _toml(providers: dict[str, dict[str, Any]]) -> str:
+    """A collabsync.toml with these provider tables (plain strings and numbers only) and the cache TTL."""
+    lines = []
+    for name, table in providers.items():
+        lines.append(f"[providers.{name}]")
+        lines += [f"{key} = {json.dumps(value)}" for key, value in table.items()]
+        lines.append("")
+    return "\n".join([*lines, "[cache]", f"ttl = {CACHE_TTL}", ""])
+
+
+def bare_chain(config: Path, jira: Container) -> float:
+    """Seconds a plain requests loop takes to walk the tracked Jira query's pages (same fields, no mapping)."""
+    settings = tomllib.loads(config.read_text())["providers"]["jira"]
+    ids = jira.extra.get("fields") or {}
+    fields = ",".join([*TRACKED_FIELDS, *(i for i in (ids.get("story_points"), ids.get("flagged"), ids.get("start")) if i)])
+    started = time.perf_counter()
+    with requests.Session() as session:
+        session.auth = (settings["email"], settings["api_token"])
+        token = None
+        while True:
+            params = {"jql": f"{jira.extra['jql']} ORDER BY key ASC", "fields": fields, "maxResults": JIRA_PAGE}
+            if token:
+                params["nextPageToken"] = token
+            page = session.get(f"{settings['url']}/rest/api/2/search/jql", params=params, timeout=30).json()
+            token = page.get("nextPageToken")
+            if page.get("isLast", token is None) or not token:
+                return time.perf_counter() - started
+
+
+def measure(emus: Emulators, config: Path, home: Path, latency: float, repeats: int,
+            jira: Container) -> list[dict[str, Any]]:
     """Cold (no cache; median of `repeats`) and warm (cache filled by one run, then timed) rows."""
-    set_latency(stack, latency)
+    emus.command("latency", latency)
+    bare = sorted(bare_chain(config, jira) for _ in range(repeats))[repeats // 2]
     rows = []
     cold: list[tuple[float, dict[str, float], dict[str, int]]] = []
     summary: dict[str, Any] = {}
     for _ in range(repeats):
-        reset(stack)
+        emus.command("reset")
         total, per_tool, summary = run_status(config, home, use_cache=False)
-        cold.append((total, per_tool, requests_made(stack)))
+        cold.append((total, per_tool, emus.command("counts")))
     cold.sort(key=lambda r: r[0])
     total, per_tool, counts = cold[len(cold) // 2]
     rows.append({"latency": latency, "mode": "cold", "total": total, "per_tool": per_tool, "requests": counts,
-                 "tasks": summary["overall"]["total"]})
+                 "tasks": summary["overall"]["total"], "bare": bare})
     # A fresh home per latency: its own cache files (and so its own in-process Asana client) to fill.
     home = home.parent / f"home-{latency:g}ms"
     shutil.copytree(home.parent / "home", home)
-    reset(stack)
+    emus.command("reset")
     run_status(config, home, use_cache=True)  # fills the cache
-    filled = requests_made(stack)
+    filled = emus.command("counts")
     warm = []
     for _ in range(repeats):
-        reset(stack)
+        emus.command("reset")
         total, per_tool, summary = run_status(config, home, use_cache=True)
-        warm.append((total, per_tool, requests_made(stack)))
+        warm.append((total, per_tool, emus.command("counts")))
     warm.sort(key=lambda r: r[0])
     total, per_tool, counts = warm[len(warm) // 2]
     rows.append({"latency": latency, "mode": "warm", "total": total, "per_tool": per_tool, "requests": counts,
@@ -161,31 +261,39 @@ def print_table(rows: list[dict[str, Any]], floor: dict[str, int]) -> None:
             print(f"{ms:>5.0f}ms  {row['mode']:<4}  {name:<7} {made:>8} {floor[name]:>5} {ratio:>6} "
                   f"{row['per_tool'].get(name, 0.0):>7.3f}  {note}")
         bound = floor["jira"] * ms / 1000
-        versus = f"{row['total'] / bound:.2f}x the chain bound {bound:.2f} s" if bound and row["mode"] == "cold" else ""
+        versus = ""
+        if row["mode"] == "cold":
+            versus = f"; {row['total'] / row['bare']:.2f}x a bare walk of Jira's pages ({row['bare']:.2f} s)"
+            if bound:
+                versus = f"; {row['total'] / bound:.2f}x the chain bound {bound:.2f} s" + versus
         print(f"{ms:>5.0f}ms  {row['mode']:<4}  {'overall':<7} {sum(row['requests'].values()):>8} "
-              f"{sum(floor.values()):>5} {'':>6} {row['total']:>7.3f}  {row['tasks']} tasks {versus}".rstrip())
+              f"{sum(floor.values()):>5} {'':>6} {row['total']:>7.3f}  {row['tasks']} tasks{versus}")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency", type=float, nargs="+", default=[0.0, 50.0], help="emulator latencies in ms")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per mode (the median is shown)")
+    parser.add_argument("--in-process", action="store_true",
+                        help="run the emulators in this process (they then share its GIL with the client)")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="collabsync-bench-") as tmp, running_stack(jira_page_cap=JIRA_PAGE) as stack:
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="collabsync-bench-") as tmp, Emulators(args.in_process) as (emus, toml, sources):
         home = Path(tmp) / "home"
         home.mkdir()
-        config = stack.write_config(Path(tmp) / "collabsync.toml", cache_ttl=3600)
-        started = time.perf_counter()
-        sources = seed(stack, random.Random(8))
-        seeded = time.perf_counter() - started
+        config = Path(tmp) / "collabsync.toml"
+        config.write_text(toml)
         with Workspace(load_config(config), home) as ws:
-            for provider, source, department in sources:
-                track(ws, INSTANCE, source, department=department, provider=provider)
-        print(f"seeded {JIRA_ISSUES} Jira issues, {TRELLO_BOARDS}x{TRELLO_CARDS} Trello cards, "
-              f"{ASANA_PROJECTS}x{ASANA_TASKS} Asana tasks in {seeded:.1f} s; tracked {len(sources)} sources\n")
+            tracked = [track(ws, INSTANCE, source, department=department, provider=provider)
+                       for provider, source, department in sources]
+        jira = next(container for name, container in tracked if name == "jira")
+        where = "in this process" if args.in_process else "one child process per tool"
+        print(f"emulators {where}: {JIRA_ISSUES} Jira issues, {TRELLO_BOARDS}x{TRELLO_CARDS} Trello cards, "
+              f"{ASANA_PROJECTS}x{ASANA_TASKS} Asana tasks; {len(sources)} sources tracked "
+              f"in {time.perf_counter() - started:.1f} s\n")
         rows = []
         for latency in args.latency:
-            rows += measure(stack, config, home, latency, args.repeats)
+            rows += measure(emus, config, home, latency, args.repeats, jira)
         print_table(rows, floors())
     return 0
 
