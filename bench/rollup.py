@@ -35,10 +35,10 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from collabsync.providers.jira import TRACKED_FIELDS
 
 from collabsync.config import load_config
 from collabsync.model import Container
-from collabsync.providers.jira import TRACKED_FIELDS
 from collabsync.query import collect, resolve_instance
 from collabsync.runtime import Workspace
 from collabsync.testing.stack import Stack, running_stack
@@ -125,7 +125,7 @@ class Emulators:
         self._local: Stack | None = None
         self._children: dict[str, tuple[Any, Any]] = {}  # tool -> (connection, process)
 
-    def __enter__(self) -> tuple["Emulators", str, list[tuple[str, str, str]]]:
+    def __enter__(self) -> tuple[Emulators, str, list[tuple[str, str, str]]]:
         if self.in_process:
             self._stack = running_stack(jira_page_cap=JIRA_PAGE)
             self._local = self._stack.__enter__()

@@ -34,8 +34,8 @@ __all__ = [
     "label_safe",
     "parse_source",
     "raise_for",
-    "split_order",
     "sdk_errors",
+    "split_order",
     "status_of",
     "to_task",
 ]
