@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -468,33 +467,25 @@ class JiraProvider(Provider):
                 start += len(issues)
                 if not issues or start >= int(page.get("total", 0)):
                     return
-        def fetch(token: str | None) -> dict[str, Any]:
+        token: str | None = None
+        seen_tokens: set[str] = set()
+        while True:
             params = {"jql": jql, "fields": ",".join(fields), "maxResults": self.page_size}
             if token:
                 params["nextPageToken"] = token
             if cached or nocache is None:
-                return json_body(self.name, obj, self._send("GET", "search/jql", params=params))
-            with nocache():
-                return json_body(self.name, obj, self._send("GET", "search/jql", params=params))
-
-        # Pages are token-chained: ask for the next one as soon as its token is known, while the caller
-        # maps this one (reads only: a caller that stops early must not have cost an extra request).
-        seen_tokens: set[str] = set()
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="collabsync-jira-page") as ahead:
-            page = fetch(None)
-            while True:
-                token = page.get("nextPageToken")
-                last = bool(page.get("isLast", token is None) or not token)
-                pending: Future[dict[str, Any]] | None = None
-                if not last:
-                    if token in seen_tokens:
-                        raise ProviderError(self.name, obj, "the server repeated a page token; stopping instead of looping")
-                    seen_tokens.add(token)
-                    pending = ahead.submit(fetch, token) if cached else None
-                yield from page.get("issues") or []
-                if last:
-                    return
-                page = pending.result() if pending is not None else fetch(token)
+                response = self._send("GET", "search/jql", params=params)
+            else:
+                with nocache():
+                    response = self._send("GET", "search/jql", params=params)
+            page = json_body(self.name, obj, response)
+            yield from page.get("issues") or []
+            token = page.get("nextPageToken")
+            if page.get("isLast", token is None) or not token:
+                return
+            if token in seen_tokens:
+                raise ProviderError(self.name, obj, "the server repeated a page token; stopping instead of looping")
+            seen_tokens.add(token)
 
     def _set_flag(self, ref: str, field: str, on: bool) -> None:
         json_body(self.name, f"issue {ref}", self._send("PUT", f"issue/{ref}", json={
