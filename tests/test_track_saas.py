@@ -260,3 +260,28 @@ def test_dependencies_in_the_tools_drive_waiting_and_the_critical_path(stack: St
     assert path == ["Step 0", "Step 1", "Step 2"] or path == ["Pricing", "Quote", "Contract"]
     assert report["critical_path_days"] == 3
     assert all(t["key"] is None for t in report["tasks"]) and not report["warnings"]
+
+
+def test_jira_issue_url_tracks_the_issue_and_its_children(stack: Stack) -> None:
+    epic = stack.jira.add_issue("ENG", "Checkout revamp", issue_type="Epic")
+    children = [stack.jira.add_issue("ENG", f"Part {i}", parent=epic, status="Done" if i == 0 else "To Do")
+                for i in range(3)]
+    stack.jira.add_issue("ENG", "Unrelated")
+    cli("track", "epic", f"{stack.jira.root_url}/browse/{epic}", "--provider", "jira", "--department", "engineering")
+    rows = json.loads(cli("tasks", "epic", "--format", "json", "--fresh"))
+    assert sorted(r["url"].rsplit("/", 1)[1] for r in rows) == sorted([epic, *children])
+    assert counts(status("epic")["departments"]["engineering"]) == {
+        "total": 4, "todo": 3, "in_progress": 0, "blocked": 0, "done": 1, "overdue": 0}
+
+
+def test_a_tracked_board_that_disappears_is_reported_stale(stack: Stack) -> None:
+    board, _rows = seed_trello(stack, 4)
+    seed_jira(stack, 3)
+    cli("track", "gone", board["id"], "--provider", "trello", "--department", "sales")
+    cli("track", "gone", "ENG", "--department", "engineering")
+    with stack.trello.lock:
+        del stack.trello.state.boards[board["id"]]
+    out = cli("status", "gone", "--format", "json", "--fresh", code=3)
+    data = json.loads(out)
+    assert data["departments"]["sales"]["stale"] == f"trello: board {board['id']}: The requested resource was not found."
+    assert data["departments"]["engineering"]["total"] == 3 and "stale" not in data["departments"]["engineering"]
