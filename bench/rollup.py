@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import json
 import math
 import multiprocessing
@@ -87,6 +88,7 @@ def floors() -> dict[str, int]:
 def run_status(config_path: Path, home: Path, *, use_cache: bool) -> tuple[float, dict[str, float], dict[str, Any]]:
     """One `status`: total seconds, seconds until each tool's last read returned, the summary."""
     finished: dict[str, float] = {}
+    gc.collect()  # start each run from a clean heap, as a fresh CLI process would
     with Workspace(load_config(config_path), home, use_cache=use_cache) as ws:
         started = time.perf_counter()
         for name in TOOLS:
