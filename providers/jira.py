@@ -225,8 +225,7 @@ class JiraProvider(Provider):
         deployment = self._deployment_type()
         extra: dict[str, Any] = {"mode": "tracked", "deployment": deployment, "fields": self._field_ids({})}
         if kind == "project":
-            project = json_body(self.name, f"project {value}", self._send("GET", f"project/{value}",
-                                                                          params={"expand": ""}))
+            project = json_body(self.name, f"project {value}", self._send("GET", f"project/{value}"))
             key = str(project["key"])
             return Container(key, str(project.get("name") or key), f"{self.url}/browse/{key}",
                              {**extra, "project": key, "jql": f"project = {key}"})
