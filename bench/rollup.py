@@ -88,7 +88,8 @@ def floors() -> dict[str, int]:
 def run_status(config_path: Path, home: Path, *, use_cache: bool) -> tuple[float, dict[str, float], dict[str, Any]]:
     """One `status`: total seconds, seconds until each tool's last read returned, the summary."""
     finished: dict[str, float] = {}
-    gc.collect()  # start each run from a clean heap, as a fresh CLI process would
+    gc.collect()  # start each run from a clean heap, as a fresh CLI process would,
+    gc.freeze()   # and exempt what is loaded from later GC passes, as the CLI's main() does
     with Workspace(load_config(config_path), home, use_cache=use_cache) as ws:
         started = time.perf_counter()
         for name in TOOLS:

@@ -62,7 +62,8 @@ def status_counts(tasks: Iterable[Task], today: dt.date) -> dict[str, Any]:
     counts: dict[str, Any] = {k: 0 for k in COUNT_KEYS}
     for task in tasks:
         counts["total"] += 1
-        counts[Status(task.status).value] += 1
+        status = task.status if isinstance(task.status, Status) else Status(task.status)
+        counts[status.value] += 1
         if task.is_overdue(today):
             counts["overdue"] += 1
     counts["percent_done"] = percent(counts["done"], counts["total"] - counts["cancelled"])

@@ -13,7 +13,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from importlib.metadata import entry_points
+from functools import lru_cache
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -163,24 +164,26 @@ def register(type_name: str, cls: type[Provider]) -> None:
     _registered[type_name] = cls
 
 
+@lru_cache(maxsize=1)
+def _installed() -> dict[str, EntryPoint]:
+    """The group's entry points, scanned once per process (a scan reads every installed package's metadata)."""
+    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
 def provider_types() -> list[str]:
     """Every known provider type: entry points plus run-time registrations."""
-    names = {ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)}
-    return sorted(names | set(_registered))
+    return sorted(set(_installed()) | set(_registered))
 
 
 def provider_class(type_name: str, *, source: str = "collabsync.toml") -> type[Provider]:
     """Load the adapter class for a type, with an error that lists the known types."""
     if type_name in _registered:
         return _registered[type_name]
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        if ep.name == type_name:
-            try:
-                cls = ep.load()
-            except Exception as exc:  # an adapter that fails to import must not kill the CLI
-                raise ConfigError.single(
-                    source, f"provider type {type_name!r} failed to load ({ep.value}): {exc}"
-                ) from None
-            return cls
+    ep = _installed().get(type_name)
+    if ep is not None:
+        try:
+            return ep.load()
+        except Exception as exc:  # an adapter that fails to import must not kill the CLI
+            raise ConfigError.single(source, f"provider type {type_name!r} failed to load ({ep.value}): {exc}") from None
     known = ", ".join(provider_types()) or "(none installed)"
     raise ConfigError.single(source, f"unknown provider type {type_name!r}; known types: {known}")
