@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import CollabsyncError, StampError
+from .errors import AuthError, CollabsyncError, RateLimitError, StampError, TransportError
 from .ledger import Ledger
 from .model import Container, NewTask, ProjectSpec, TaskSpec, marker
 from .providers.base import Capability, Provider
@@ -130,7 +130,11 @@ def apply_plan(plan: Plan, ws: Workspace, progress: Progress | None = None) -> d
         if recorded:
             shared.setdefault(_dest_key(dp), recorded[1])
     created = 0
+    down: dict[str, str] = {}  # provider -> why: a tool that refused us or is unreachable is not asked again
     for dp in plan.departments:
+        if dp.provider in down:
+            failures.append(f"{dp.department} ({dp.provider}): skipped, {dp.provider} failed earlier in this run")
+            continue
         try:
             provider = ws.provider(dp.provider)
             container = _container(spec, dp, provider, ledger, shared)
@@ -138,7 +142,8 @@ def apply_plan(plan: Plan, ws: Workspace, progress: Progress | None = None) -> d
             created += _create_tasks(spec, dp, provider, container, ledger, step, failures)
         except CollabsyncError as exc:
             failures.append(f"{dp.department} ({dp.provider}): {exc}")
-    links = _write_links(plan, ledger, placed, step, failures)
+            _note_outage(down, dp.provider, exc)
+    links = _write_links(plan, ledger, placed, step, failures, down)
     if failures:
         raise StampError(spec.instance, failures)
     ledger.set_state(spec.instance, "stamped")
@@ -225,8 +230,16 @@ def _description(task: TaskSpec, native_checklists: bool) -> str:
     return "\n\n".join(parts)
 
 
+def _note_outage(down: dict[str, str], provider: str, exc: CollabsyncError) -> bool:
+    """Remember a provider whose credentials were refused or that could not be reached."""
+    if isinstance(exc, (AuthError, TransportError, RateLimitError)):
+        down[provider] = str(exc)
+        return True
+    return False
+
+
 def _write_links(plan: Plan, ledger: Ledger, placed: dict[str, tuple[Provider, Container]],
-                 step: Progress, failures: list[str]) -> int:
+                 step: Progress, failures: list[str], down: dict[str, str]) -> int:
     """Native links inside a tool in bulk; across tools, a line in both descriptions."""
     spec = plan.spec
     objects = ledger.objects(spec.instance)
@@ -239,7 +252,7 @@ def _write_links(plan: Plan, ledger: Ledger, placed: dict[str, tuple[Provider, C
 
     for dp in plan.departments:
         pairs = [(a, b) for a, b in dp.native_links if (a, b) not in done and ref(a) and ref(b)]
-        if not pairs or dp.department not in placed:
+        if not pairs or dp.department not in placed or dp.provider in down:
             continue
         provider, container = placed[dp.department]
         by_refs = {(ref(a), ref(b)): (a, b) for a, b in pairs}
@@ -254,6 +267,7 @@ def _write_links(plan: Plan, ledger: Ledger, placed: dict[str, tuple[Provider, C
                 step(1, f"link {a} -> {b}")
         except CollabsyncError as exc:
             failures.append(f"dependencies of {dp.department} ({dp.provider}): {exc}")
+            _note_outage(down, dp.provider, exc)
     todo = [(a, b) for a, b in plan.cross_links if (a, b) not in done and ref(a) and ref(b)
             and spec.task(a).department in placed and spec.task(b).department in placed]
     notes: dict[str, list[str]] = {}  # one annotate call per task, however many links it has
@@ -265,12 +279,17 @@ def _write_links(plan: Plan, ledger: Ledger, placed: dict[str, tuple[Provider, C
     annotated: set[str] = set()
     for key, lines in notes.items():
         provider = placed[spec.task(key).department][0]
+        if provider.name in down:
+            continue
         try:
             if Capability.ANNOTATE in provider.capabilities:
                 provider.annotate(ref(key), lines)  # type: ignore[arg-type]
             annotated.add(key)
         except CollabsyncError as exc:
-            failures.append(f"cross-tool links of {key} ({provider.name}): {exc}")
+            if _note_outage(down, provider.name, exc):
+                failures.append(f"cross-tool links in {provider.name} not written: {exc}")
+            else:
+                failures.append(f"cross-tool links of {key} ({provider.name}): {exc}")
     for a, b in todo:
         if a in annotated and b in annotated:
             ledger.record_link(spec.instance, a, b, "cross")

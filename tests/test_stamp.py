@@ -189,3 +189,28 @@ def test_shipped_template_stamps_on_local_twice_without_duplicates(tmp_path: Pat
     db = sqlite3.connect(tmp_path / "local.sqlite")
     assert db.execute("SELECT count(*) FROM tasks").fetchone()[0] == len(spec.tasks)
     assert db.execute("SELECT count(*) FROM dependencies").fetchone()[0] == sum(len(t.depends_on) for t in spec.tasks)
+
+
+class DownForAnnotations(Flaky):
+    """Creates and links fine, then is unreachable for the cross-tool annotations."""
+
+    type_name = "down-for-annotations"
+    calls: ClassVar[int] = 0
+
+    def annotate(self, ref: str, lines: Sequence[str]) -> None:
+        DownForAnnotations.calls += 1
+        raise TransportError(self.name, f"PUT /tasks/{ref}", "connection failed")
+
+
+def test_an_unreachable_tool_is_asked_once_and_named_once(setup: tuple[Path, Path]) -> None:
+    cfg, tmp = setup
+    register("down-for-annotations", DownForAnnotations)
+    cfg.write_text(cfg.read_text().replace('type = "flaky"\npath = "' + str(tmp / "tool2"),
+                                           'type = "down-for-annotations"\npath = "' + str(tmp / "tool2")))
+    DownForAnnotations.calls = 0
+    with pytest.raises(StampError) as err:
+        stamp(cfg, tmp / "home")
+    # tool2 (finance) holds 'price', which has two cross-tool links: the first annotate fails, no second try.
+    outage = [f for f in err.value.failures if f.startswith("cross-tool links in tool2 not written")]
+    assert len(outage) == 1 and "connection failed" in outage[0]
+    assert DownForAnnotations.calls == 1
