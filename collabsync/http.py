@@ -21,6 +21,7 @@ from .errors import AuthError, NotFoundError, ProviderError, RateLimitError, Tra
 from .redact import SECRET_QUERY_PARAMS, redact
 
 __all__ = [
+    "POLICY_SETTINGS_SCHEMA",
     "HttpPolicy",
     "PolicyMixin",
     "PolicySession",
@@ -33,6 +34,17 @@ __all__ = [
 log = logging.getLogger("collabsync.http")
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+#: JSON Schema properties of the policy keys every SaaS provider table accepts (merge into settings_schema).
+POLICY_SETTINGS_SCHEMA: dict[str, Any] = {
+    "timeout": {"type": "number", "exclusiveMinimum": 0, "description": "Seconds per request (default 30)"},
+    "max_retries": {"type": "integer", "minimum": 0,
+                    "description": "Retries on 429 (any call) and on 5xx/connection errors (reads only); default 3"},
+    "max_retry_wait": {"type": "number", "minimum": 0,
+                       "description": "Longest Retry-After honoured, seconds (default 60); longer fails at once"},
+    "backoff": {"type": "number", "minimum": 0, "description": "First back-off step, seconds (default 0.5)"},
+}
 
 
 @dataclass

@@ -22,7 +22,7 @@ from typing import Any
 import asana
 
 from collabsync.errors import ConfigError, NotFoundError, ProviderError
-from collabsync.http import make_session
+from collabsync.http import POLICY_SETTINGS_SCHEMA, make_session
 from collabsync.model import (
     Container, Created, Linked, NewTask, SectionSpec, Status, Task, insert_above_marker, marker, parse_marker,
     with_marker,
@@ -74,10 +74,7 @@ class AsanaProvider(Provider):
             "status_field": {"type": "string", "description": "Name of an enum custom field holding the status"},
             "status_options": {**_STATUS_MAP, "description": "Enum option name -> status (replaces the defaults)"},
             "requests_per_minute": {"type": "integer", "minimum": 1, "description": "Client-side budget"},
-            "timeout": {"type": "number", "exclusiveMinimum": 0},
-            "max_retries": {"type": "integer", "minimum": 0},
-            "max_retry_wait": {"type": "number", "minimum": 0},
-            "backoff": {"type": "number", "minimum": 0},
+            **POLICY_SETTINGS_SCHEMA,
         },
     }
     destination_schema = {

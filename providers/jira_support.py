@@ -19,7 +19,7 @@ from jira.exceptions import JIRAError
 from jira.resilientsession import ResilientSession
 
 from collabsync.errors import ConfigError, ProviderError, TransportError
-from collabsync.http import error_for_status
+from collabsync.http import POLICY_SETTINGS_SCHEMA, error_for_status
 from collabsync.model import Status, Task, parse_marker
 
 __all__ = [
@@ -44,12 +44,6 @@ DEFAULT_BLOCKED = ("Blocked", "On Hold")
 DEFAULT_CANCELLED = ("Won't Do", "Cancelled")
 SECTION_PREFIX = "section-"
 
-_TUNING = {
-    "timeout": {"type": "number", "exclusiveMinimum": 0, "description": "Seconds per request (default 30)"},
-    "max_retries": {"type": "integer", "minimum": 0, "description": "Retries on 429 (any call) and 5xx (reads)"},
-    "max_retry_wait": {"type": "number", "minimum": 0, "description": "Longest Retry-After honoured, seconds"},
-    "backoff": {"type": "number", "minimum": 0, "description": "First back-off step, seconds"},
-}
 _ISSUE_KEYS = {
     "epic_issue_type": {"type": "string", "description": "Issue type of the per-instance container (default Epic)"},
     "issue_type": {"type": "string", "description": "Issue type of tasks (default Task)"},
@@ -72,7 +66,7 @@ SETTINGS_SCHEMA: dict[str, Any] = {
         "cancelled_statuses": {"type": "array", "items": {"type": "string"}, "description": "Status names read as cancelled"},
         "link_type": {"type": "string", "description": "Issue link type for dependencies (default Blocks)"},
         "page_size": {"type": "integer", "minimum": 1, "maximum": 5000, "description": "Search page size (default 100)"},
-        **_TUNING,
+        **POLICY_SETTINGS_SCHEMA,
         **_ISSUE_KEYS,
     },
     # no oneOf/anyOf/not here: their messages quote the whole table, secrets included

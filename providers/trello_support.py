@@ -18,7 +18,7 @@ import requests
 from trello.exceptions import ResourceUnavailable, Unauthorized
 
 from collabsync.errors import AuthError, ConfigError, NotFoundError, ProviderError, RateLimitError, TransportError
-from collabsync.http import error_for_status
+from collabsync.http import POLICY_SETTINGS_SCHEMA, error_for_status
 from collabsync.model import Status
 from collabsync.redact import RedactingFilter, redact
 
@@ -70,11 +70,7 @@ SETTINGS_SCHEMA: dict[str, Any] = {
         "timezone": {"type": "string", "description": "IANA zone in which due/start dates are days (default UTC)"},
         "requests_per_10s": {"type": "integer", "minimum": 1, "maximum": 100,
                              "description": "Client-side limit per token (default 90; Trello allows 100)"},
-        "timeout": {"type": "number", "exclusiveMinimum": 0, "description": "Seconds per request (default 30)"},
-        "max_retries": {"type": "integer", "minimum": 0, "description": "Retries on 429 (any call) and 5xx (reads)"},
-        "max_retry_wait": {"type": "number", "minimum": 0, "description": "Longest single wait, seconds"},
-        "backoff": {"type": "number", "minimum": 0,
-                    "description": "First back-off step, seconds (default 1; Trello's 429 has no Retry-After)"},
+        **POLICY_SETTINGS_SCHEMA,
         **_MODE_KEYS,
     },
 }
