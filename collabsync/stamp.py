@@ -76,7 +76,7 @@ class Plan:
 
 
 def build_plan(spec: ProjectSpec, ws: Workspace) -> Plan:
-    """Work out what a stamp would create where; reads only the ledger and config."""
+    """Work out what a stamp would create where: the ledger and config only, no request, no write to a tool."""
     ledger = ws.ledger
     done = {k for k, r in ledger.objects(spec.instance).items() if r.state == "done"}
     links_done = {k for k, r in ledger.links(spec.instance).items() if r.state == "done"}
@@ -91,7 +91,7 @@ def build_plan(spec: ProjectSpec, ws: Workspace) -> Plan:
             provider_of[t.key] = route.provider
         plans.append(DepartmentPlan(
             department=dept, provider=route.provider, provider_type=cls.type_name,
-            destination=dict(route.destination), where=_describe(route.destination),
+            destination=dict(route.destination), where=ws.provider(route.provider).describe(route.destination),
             container=(recorded[1].url or recorded[1].name) if recorded else None,
             tasks=tasks, to_create=[t.key for t in tasks if t.key not in done],
         ))
@@ -109,11 +109,6 @@ def build_plan(spec: ProjectSpec, ws: Workspace) -> Plan:
             if (t.key, dep) not in links_done:
                 pending_links += 1
     return Plan(spec, plans, cross, pending_links)
-
-
-def _describe(destination: dict[str, Any]) -> str:
-    """A destination in words, without instantiating (and so connecting) the provider."""
-    return ", ".join(f"{k}={v}" for k, v in destination.items()) or "(default)"
 
 
 def apply_plan(plan: Plan, ws: Workspace, progress: Progress | None = None) -> dict[str, Any]:

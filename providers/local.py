@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import sqlite3
 import threading
+from functools import cached_property
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -70,11 +71,19 @@ class LocalProvider(Provider):
         super().__init__(name, settings, context)
         self.path = Path(settings["path"]).expanduser() if settings.get("path") else context.home / "local.sqlite"
         self._lock = threading.RLock()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA foreign_keys=ON")
-        self.db.executescript(_SCHEMA)
+
+    @cached_property
+    def db(self) -> sqlite3.Connection:
+        """The database, opened (and created) on first use, so describing a plan touches no file."""
+        with self._lock:
+            if "db" in self.__dict__:  # another thread opened it while this one waited
+                return self.__dict__["db"]
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            db.executescript(_SCHEMA)
+            return db
 
     # -- account -------------------------------------------------------------------------------
     def check(self) -> str:
@@ -172,16 +181,13 @@ class LocalProvider(Provider):
         if since is not None:
             sql += " AND t.updated >= ?"
             args.append(since.astimezone(dt.timezone.utc).isoformat(timespec="microseconds"))
-        self.db.row_factory = sqlite3.Row
-        try:
-            rows = self.db.execute(sql + " ORDER BY t.id", args).fetchall()
+        with self._lock:  # one connection, read from several threads by the rollup
+            rows = self._rows(sql + " ORDER BY t.id", args)
             deps: dict[int, list[str]] = {}
             for tid, dep in self.db.execute(
                     "SELECT d.task_id, d.depends_on_id FROM dependencies d JOIN tasks t ON t.id = d.task_id"
                     " WHERE t.container_id = ?", (cid,)).fetchall():
                 deps.setdefault(tid, []).append(str(dep))
-        finally:
-            self.db.row_factory = None
         return [self._to_task(row, deps.get(row["id"], [])) for row in rows]
 
     def resolve_source(self, source: str) -> Container:
@@ -221,8 +227,9 @@ class LocalProvider(Provider):
                 self.db.execute(f"UPDATE tasks SET {key} = ?, updated = ? WHERE id = ?", (value, _now(), int(ref)))
 
     def close(self) -> None:
-        """Close the database file."""
-        self.db.close()
+        """Close the database file, if it was opened."""
+        if "db" in self.__dict__:
+            self.db.close()
 
     # -- mappers ---------------------------------------------------------------------------------
     def _cid(self, container: Container) -> int:
@@ -231,14 +238,18 @@ class LocalProvider(Provider):
         except ValueError:
             raise NotFoundError(self.name, f"container {container.ref}", "not a local container id") from None
 
+    def _rows(self, sql: str, args: Sequence[Any]) -> list[sqlite3.Row]:
+        """Rows addressable by column name, without changing the shared connection's row factory."""
+        cursor = self.db.cursor()
+        cursor.row_factory = sqlite3.Row
+        return cursor.execute(sql, args).fetchall()
+
     def _task_row(self, ref: str) -> dict[str, Any]:
-        self.db.row_factory = sqlite3.Row
         try:
-            row = self.db.execute("SELECT * FROM tasks WHERE id = ?", (int(ref),)).fetchone()
+            rows = self._rows("SELECT * FROM tasks WHERE id = ?", (int(ref),))
         except ValueError:
-            row = None
-        finally:
-            self.db.row_factory = None
+            rows = []
+        row = rows[0] if rows else None
         if row is None:
             raise NotFoundError(self.name, f"task {ref}", "no such task")
         return dict(row)
