@@ -224,8 +224,8 @@ class Emulator:
             endpoint, args = adapter.match()
         except NotFound:
             return self.not_found(request), None
-        except MethodNotAllowed:
-            return json_response({"error": "method not allowed"}, 405), None
+        except MethodNotAllowed:  # in the API's own error shape, like every other error
+            return self.error_response(ApiError(405, f"{request.method} is not allowed on {request.path}")), None
         except HTTPException as exc:  # redirects for slashes and the like
             return exc.get_response(request.environ), None  # type: ignore[return-value]
         principal = self.authenticate(request)
