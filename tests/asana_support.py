@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import functools
-import os
-from pathlib import Path
 from typing import Any
 
 import yaml
 from openapi_schema_validator import OAS30ReadValidator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
+from specs import spec_file
 
 SPEC_URI = "urn:asana-oas"
 
 
-def specs_dir() -> Path:
-    """shared/specs beside the repo, or COLLABSYNC_SPECS."""
-    env = os.environ.get("COLLABSYNC_SPECS")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "specs"
 
 
 def _stringify_codes(spec: dict[str, Any]) -> None:
@@ -46,7 +41,7 @@ def _nullable_allof(node: Any) -> Any:
 @functools.lru_cache(maxsize=1)
 def asana_spec() -> tuple[dict[str, Any], Registry]:
     """The Asana OpenAPI document (CSafeLoader, response codes as strings) and a ref registry."""
-    with open(specs_dir() / "asana" / "asana_oas.yaml", "rb") as fh:
+    with open(spec_file("asana", "asana_oas.yaml"), "rb") as fh:
         spec = yaml.load(fh, Loader=yaml.CSafeLoader)
     _stringify_codes(spec)
     spec = _nullable_allof(spec)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -13,24 +11,19 @@ import requests
 from openapi_schema_validator import OAS30Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
+from specs import spec_file
 
 from collabsync.testing.jira import JiraEmulator
 
 SPEC_URI = "urn:jira-v3"
 
 
-def _spec_path() -> Path:
-    root = Path(os.environ.get("COLLABSYNC_SPECS") or Path(__file__).resolve().parents[2] / "shared" / "specs")
-    return root / "jira" / "swagger-v3.v3.json"
 
 
 @pytest.fixture(scope="session")
 def jira_spec() -> dict[str, Any]:
     """The v3 spec, loaded once per session."""
-    path = _spec_path()
-    if not path.exists():
-        pytest.skip(f"Jira spec not found at {path}")
-    return json.loads(path.read_text())
+    return json.loads(spec_file("jira", "swagger-v3.v3.json").read_text())
 
 
 @pytest.fixture(scope="session")

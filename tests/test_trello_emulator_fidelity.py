@@ -11,18 +11,15 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
 import requests
+from specs import spec_file
 
 from collabsync.testing.trello import DEFAULT_KEY, DEFAULT_TOKEN, TrelloEmulator
-
-SPECS = Path(os.environ.get("COLLABSYNC_SPECS") or Path(__file__).resolve().parents[2] / "shared" / "specs")
-SPEC_FILE = SPECS / "trello" / "trello-openapi.json"
 
 #: Routes whose 200 response the published file describes; validated against it as published.
 SPEC_CHECKED = [
@@ -110,7 +107,7 @@ def _to_json_schema(node: Any) -> Any:
 @pytest.fixture(scope="session")
 def spec() -> dict[str, Any]:
     """The published file, loaded once."""
-    return json.loads(SPEC_FILE.read_text())
+    return json.loads(spec_file("trello", "trello-openapi.json").read_text())
 
 
 @pytest.fixture(scope="session")
@@ -287,8 +284,9 @@ def test_the_provider_only_sends_query_parameters_the_spec_lists(spec: dict[str,
     import datetime as dt
     from urllib.parse import parse_qsl
 
-    from collabsync.model import Container, SectionSpec, Status
     from trello_support import INSTANCE, make_provider, new, tasks
+
+    from collabsync.model import Container, SectionSpec, Status
 
     with TrelloEmulator() as emu:
         emu.add_organization("acme")
