@@ -154,19 +154,13 @@ def card_status(card: Mapping[str, Any], list_name: str | None, extra: Mapping[s
     """The neutral status of a card (rules in README-trello.md, "Status")."""
     labels = {str(lb.get("name", "")).lower() for lb in card.get("labels") or []}
     blocked = str(extra.get("blocked_label") or "blocked").lower()
-    if extra.get("mode") == "sections":
-        if card.get("closed"):
-            return Status.CANCELLED
-        if card.get("dueComplete"):
+    if extra.get("mode") == "sections":  # no workflow lists: only the in-progress label says more than todo
+        in_progress = str(extra.get("in_progress_label") or "in progress").lower() in labels
+        by_list = Status.IN_PROGRESS if in_progress else Status.TODO
+    else:
+        by_list = list_status(list_name or "", extra.get("status_map") or {})
+        if by_list is Status.DONE:  # a card in a done list stays done even when archived
             return Status.DONE
-        if blocked in labels:
-            return Status.BLOCKED
-        if str(extra.get("in_progress_label") or "in progress").lower() in labels:
-            return Status.IN_PROGRESS
-        return Status.TODO
-    by_list = list_status(list_name or "", extra.get("status_map") or {})
-    if by_list is Status.DONE:
-        return Status.DONE
     if card.get("closed"):
         return Status.CANCELLED
     if card.get("dueComplete"):
