@@ -218,20 +218,25 @@ def bare_chain(config: Path, jira: Container) -> float:
                 return time.perf_counter() - started
 
 
+def median_run(emus: Any, config: Path, home: Path, repeats: int, *, use_cache: bool
+               ) -> tuple[float, dict[str, float], dict[str, int], dict[str, Any]]:
+    """Run `status` `repeats` times from a reset request log; the run with the median wall time."""
+    runs = []
+    for _ in range(repeats):
+        emus.command("reset")
+        total, per_tool, summary = run_status(config, home, use_cache=use_cache)
+        runs.append((total, per_tool, emus.command("counts"), summary))
+    runs.sort(key=lambda r: r[0])
+    return runs[len(runs) // 2]
+
+
 def measure(emus: Emulators, config: Path, home: Path, latency: float, repeats: int,
             jira: Container) -> list[dict[str, Any]]:
     """Cold (no cache; median of `repeats`) and warm (cache filled by one run, then timed) rows."""
     emus.command("latency", latency)
     bare = sorted(bare_chain(config, jira) for _ in range(repeats))[repeats // 2]
     rows = []
-    cold: list[tuple[float, dict[str, float], dict[str, int]]] = []
-    summary: dict[str, Any] = {}
-    for _ in range(repeats):
-        emus.command("reset")
-        total, per_tool, summary = run_status(config, home, use_cache=False)
-        cold.append((total, per_tool, emus.command("counts")))
-    cold.sort(key=lambda r: r[0])
-    total, per_tool, counts = cold[len(cold) // 2]
+    total, per_tool, counts, summary = median_run(emus, config, home, repeats, use_cache=False)
     rows.append({"latency": latency, "mode": "cold", "total": total, "per_tool": per_tool, "requests": counts,
                  "tasks": summary["overall"]["total"], "bare": bare})
     # A fresh home per latency: its own cache files (and so its own in-process Asana client) to fill.
@@ -240,13 +245,7 @@ def measure(emus: Emulators, config: Path, home: Path, latency: float, repeats: 
     emus.command("reset")
     run_status(config, home, use_cache=True)  # fills the cache
     filled = emus.command("counts")
-    warm = []
-    for _ in range(repeats):
-        emus.command("reset")
-        total, per_tool, summary = run_status(config, home, use_cache=True)
-        warm.append((total, per_tool, emus.command("counts")))
-    warm.sort(key=lambda r: r[0])
-    total, per_tool, counts = warm[len(warm) // 2]
+    total, per_tool, counts, summary = median_run(emus, config, home, repeats, use_cache=True)
     rows.append({"latency": latency, "mode": "warm", "total": total, "per_tool": per_tool, "requests": counts,
                  "filled": filled, "tasks": summary["overall"]["total"]})
     return rows
