@@ -1,7 +1,12 @@
 """collabsync: one cross-department project across Asana, Trello, Jira and a local tool.
 
-The public API is small: load a template, render it, stamp it, read it back.
+The public API is small: load a template (`find_template`, `load_template`), render it
+(`Template.render`), stamp it (`Workspace`, `build_plan`, `apply_plan`), read it back (`resolve_instance`,
+`collect`, `build_report`). The verbs are imported on first use, so `import collabsync` stays light.
 """
+
+from importlib import import_module
+from typing import Any
 
 from .errors import (
     AuthError,
@@ -38,4 +43,42 @@ __all__ = [
     "RateLimitError",
     "TransportError",
     "UnsupportedError",
+    "Template",
+    "find_template",
+    "load_template",
+    "load_config",
+    "Workspace",
+    "build_plan",
+    "apply_plan",
+    "resolve_instance",
+    "collect",
+    "build_report",
 ]
+
+#: Public verbs and the module each lives in; imported lazily (PEP 562) because they pull in jinja2, jsonschema, SDKs.
+_LAZY = {
+    "Template": "templating",
+    "find_template": "templating",
+    "load_template": "templating",
+    "load_config": "config",
+    "Workspace": "runtime",
+    "build_plan": "stamp",
+    "apply_plan": "stamp",
+    "resolve_instance": "query",
+    "collect": "query",
+    "build_report": "rollup",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public verb on first use, so `import collabsync` does not load the template engine or the SDKs."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'collabsync' has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
