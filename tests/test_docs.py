@@ -220,3 +220,27 @@ def test_package_exports_the_verbs_its_docstring_promises() -> None:
     probe = "import sys, collabsync; print(sorted(m for m in ('jinja2', 'jsonschema', 'asana', 'jira') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]", f"import collabsync loads heavy modules: {out}"
+
+
+def tour_commands(text: str, heading: str) -> list[str]:
+    """The command lines of the first fenced block after a heading, comments dropped."""
+    after = text.split(heading, 1)[1]
+    match = FENCE.search(after)
+    assert match is not None, heading
+    return [line.split(" #")[0].strip() for line in match.group(2).splitlines()
+            if line.strip() and not line.lstrip().startswith("#")]
+
+
+def test_readme_tour_is_the_tested_one() -> None:
+    readme = tour_commands((ROOT / "README.md").read_text("utf-8"), "## Five-minute tour")
+    tested = tour_commands((DOCS / "getting-started.md").read_text("utf-8"), "## Five-minute tour")
+    assert readme == tested
+
+
+def test_readme_is_a_short_front_door_linking_every_page() -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert len(readme.splitlines()) < 200
+    linked = {m for m in re.findall(r"\]\((docs/[^)#]+)", readme)}
+    pages = {p.relative_to(ROOT).as_posix() for p in DOCS.rglob("*.md")} - {"docs/changelog.md"}
+    assert pages <= linked, f"pages not linked from README.md: {sorted(pages - linked)}"
+    assert "(CHANGELOG.md)" in readme
