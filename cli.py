@@ -1,6 +1,6 @@
 """The `collabsync` command line: a thin click layer over the library.
 
-Installed as the module ``collabsync.cli`` (see README, "Package layout"). Every command has help
+Installed as the module ``collabsync.cli`` (see docs/library.md, "Package layout"). Every command has help
 text with an example; user errors print on stderr and exit 1, usage errors exit 2. Setup commands
 live in collabsync/cli_setup.py, shared plumbing in collabsync/cli_support.py.
 """
