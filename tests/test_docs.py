@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 #: A fenced block right after this comment is run by test_runnable_examples (bash/console/sh through bash, python).
 MARKER = "<!-- runnable -->"
-FENCE = re.compile(r"^```([\w-]*)[^\n]*\n(.*?)^```\s*$", re.S | re.M)
-RUNNABLE = re.compile(r"^<!-- runnable -->[ \t]*\n```([\w-]*)[^\n]*\n(.*?)^```\s*$", re.S | re.M)
+FENCE = re.compile(r"^```([\w-]*)[^\n]*\n(.*?)^```\s*$", re.DOTALL | re.MULTILINE)
+RUNNABLE = re.compile(r"^<!-- runnable -->[ \t]*\n```([\w-]*)[^\n]*\n(.*?)^```\s*$", re.DOTALL | re.MULTILINE)
 SHELLS = {"bash", "sh", "console"}
 #: Seconds one page's examples may take; far above the few seconds they need, so a hang fails instead of stalling.
 PAGE_TIMEOUT = 120
@@ -157,7 +157,7 @@ def run_block(lang: str, body: str, cwd: Path, env: dict[str, str]) -> subproces
         argv = [sys.executable, "-c", body]
     else:
         argv = ["bash", "-euo", "pipefail", "-c", shell_script(lang, body)]
-    return subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=PAGE_TIMEOUT)
+    return subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=PAGE_TIMEOUT, check=False)
 
 
 PAGES = [p for p in doc_files() if MARKER in p.read_text("utf-8")]
