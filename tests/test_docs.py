@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 #: A fenced block right after this comment is run by test_runnable_examples (bash/console/sh through bash, python).
 MARKER = "<!-- runnable -->"
+MARKER_LINE = re.compile(r"^<!-- runnable -->[ \t]*$", re.MULTILINE)
 FENCE = re.compile(r"^```([\w-]*)[^\n]*\n(.*?)^```\s*$", re.DOTALL | re.MULTILINE)
 RUNNABLE = re.compile(r"^<!-- runnable -->[ \t]*\n```([\w-]*)[^\n]*\n(.*?)^```\s*$", re.DOTALL | re.MULTILINE)
 SHELLS = {"bash", "sh", "console"}
@@ -129,7 +130,7 @@ def runnable_blocks(path: Path) -> list[tuple[str, str]]:
     """The blocks of a page marked runnable, in page order; a marker not followed by a fence is an error."""
     text = path.read_text("utf-8")
     blocks = RUNNABLE.findall(text)
-    assert text.count(MARKER) == len(blocks), f"{path}: a {MARKER} marker not directly followed by a fenced block"
+    assert len(MARKER_LINE.findall(text)) == len(blocks), f"{path}: a {MARKER} line not directly followed by a fence"
     unknown = [lang for lang, _ in blocks if lang not in SHELLS | {"python"}]
     assert not unknown, f"{path}: runnable blocks must be bash, sh, console or python, not {unknown}"
     return blocks
@@ -160,7 +161,7 @@ def run_block(lang: str, body: str, cwd: Path, env: dict[str, str]) -> subproces
     return subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=PAGE_TIMEOUT, check=False)
 
 
-PAGES = [p for p in doc_files() if MARKER in p.read_text("utf-8")]
+PAGES = [p for p in doc_files() if MARKER_LINE.search(p.read_text("utf-8"))]
 
 
 def test_runnable_examples_exist() -> None:
