@@ -19,7 +19,7 @@ def test_uninstalled_checkout_names_the_install_command() -> None:
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 4, done.stdout + done.stderr  # pytest's usage-error exit code
     lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
-    expected = ("ERROR: collabsync is not installed with its test extra in this Python "
+    expected = ("ERROR: this checkout is not installed (editable, with the test extra) in this Python "
                 "(collabsync.providers not importable); run: python3 -m venv .venv && . .venv/bin/activate "
                 "&& pip install -e '.[test]'")
     assert lines == [expected], lines
