@@ -218,7 +218,8 @@ def test_package_exports_the_verbs_its_docstring_promises() -> None:
     for verb in re.findall(r"`(\w+)`", collabsync.__doc__ or ""):
         assert verb in collabsync.__all__, verb
     assert {"find_template", "build_plan", "apply_plan", "collect", "build_report"} <= set(collabsync.__all__)
-    probe = "import sys, collabsync; print(sorted(m for m in ('jinja2', 'jsonschema', 'asana', 'jira') if m in sys.modules))"
+    heavy = ("jinja2", "jsonschema", "asana", "jira")
+    probe = f"import sys, collabsync; print(sorted(m for m in {heavy!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]", f"import collabsync loads heavy modules: {out}"
 
