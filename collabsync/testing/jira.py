@@ -21,7 +21,8 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from .core import ApiError, Emulator, Faults, RateLimit, json_response
-from .jira_jql import JqlError, parse_jql
+from .jira_fields import expand_list, expansions, field_list, field_schema, wanted_fields
+from .jira_jql import Context, JqlError, parse_jql
 from .jira_seed import JiraSeedMixin
 from .jira_store import (
     EPIC_LINK,
@@ -41,6 +42,7 @@ from .jira_store import (
 __all__ = ["FLAGGED", "START_DATE", "STORY_POINTS", "JiraEmulator"]
 
 _V = '/rest/api/<any("2","3","latest"):v>'
+ID_ONLY_CAP = 5000  # /search/jql pages asking only for id or key (the reference page's "max 5000")
 SNAPSHOTS_KEPT = 32  # search cursors remembered for their next pages
 UNBOUNDED = "Unbounded JQL queries are not allowed here. Please add a search restriction to your query."
 SEARCH_GONE = ("The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. "
@@ -193,27 +195,13 @@ class JiraEmulator(JiraSeedMixin, Emulator):
         p = self.authenticate(request)
         return p.get("user") if p else None
 
-    @staticmethod
-    def _field_list(values: Any) -> list[str]:
-        if values is None:
-            return []
-        if isinstance(values, str):
-            values = [values]
-        return [f.strip() for v in values for f in str(v).split(",") if f.strip()]
+    def _tz(self, request: Request) -> ZoneInfo:
+        """The searching user's time zone: JQL dates are read in it and timestamps are shown in it."""
+        user = self.store.users.get(self._principal(request) or "", {})
+        return ZoneInfo(user.get("timeZone") or "UTC")
 
-    @staticmethod
-    def _wanted(fields: list[str], default_all: bool) -> set[str] | None:
-        """Field ids to render: None means all; an empty set means none (id only)."""
-        ids = {f[0] for f in FIELDS} | {EPIC_NAME, EPIC_LINK}
-        if not fields:
-            return None if default_all else set()
-        wanted: set[str] = set()
-        for f in fields:
-            if f in ("*all", "*navigable"):
-                wanted |= ids
-        wanted |= {f for f in fields if f in ids}
-        wanted -= {f[1:] for f in fields if f.startswith("-")}
-        return wanted
+    def _known_fields(self) -> set[str]:
+        return {f[0] for f in self.store.fields}
 
     # -- handlers ------------------------------------------------------------------------------
     def server_info(self, request: Request, v: str) -> Any:
@@ -234,15 +222,7 @@ class JiraEmulator(JiraSeedMixin, Emulator):
         self._version(v)
         out = []
         for fid, name, custom, ftype, key in self.store.fields:
-            schema: dict[str, Any] = {"type": ftype}
-            if custom:
-                schema.update({"custom": key, "customId": int(fid.split("_")[1])})
-                if ftype == "array":
-                    schema["items"] = "option"
-            else:
-                schema["system"] = key
-                if ftype == "array":
-                    schema["items"] = "string" if fid == "labels" else "issuelinks"
+            schema = field_schema(fid, custom, ftype, key)
             out.append({"id": fid, "key": fid, "name": name, "custom": custom, "orderable": True, "navigable": True,
                         "searchable": True, "clauseNames": [f"cf[{fid.split('_')[1]}]", name] if custom else [fid],
                         "schema": schema})
@@ -254,7 +234,7 @@ class JiraEmulator(JiraSeedMixin, Emulator):
 
     def project_search(self, request: Request, v: str) -> Any:
         self._version(v)
-        keys = {k.upper() for k in self._field_list(request.args.getlist("keys"))}
+        keys = {k.upper() for k in field_list(request.args.getlist("keys"))}
         query = (request.args.get("query") or "").lower()
         start = int(request.args.get("startAt", 0))
         size = min(int(request.args.get("maxResults", 50)), 100)
@@ -310,10 +290,17 @@ class JiraEmulator(JiraSeedMixin, Emulator):
 
     def issue_get(self, request: Request, v: str, ref: str) -> Any:
         v3 = self._version(v)
-        wanted = self._wanted(self._field_list(request.args.getlist("fields")), default_all=True)
+        wanted = wanted_fields(field_list(request.args.getlist("fields")), self._known_fields(), "*all")
         issue = self.store.issue(ref)
-        out = self.store.render_issue(issue, wanted, v3=v3, server=self.server)
-        if "transitions" in self._field_list(request.args.getlist("expand")):
+        return self._render(issue, wanted, expand_list(request.args.getlist("expand")), v3=v3, tz=self._tz(request))
+
+    def _render(self, issue: Issue, wanted: set[str] | None, expand: set[str], *, v3: bool, tz: dt.tzinfo,
+                per_issue: bool = True) -> dict[str, Any]:
+        """An issue with the asked expansions (names and schema sit on each issue unless a search lists them once)."""
+        out = self.store.render_issue(issue, wanted, v3=v3, server=self.server, tz=tz)
+        if per_issue:
+            out.update(expansions(expand, list(out["fields"]), self.store.fields))
+        if "transitions" in expand:
             out["transitions"] = self._transitions(issue)
         return out
 
@@ -362,19 +349,28 @@ class JiraEmulator(JiraSeedMixin, Emulator):
         if self.server:
             raise ApiError(404, "null for uri: /rest/api/2/search/jql")
         params = self._search_params(request)
-        query = self._query(params.get("jql"))
+        tz = self._tz(request)
+        query = self._query(params.get("jql"), request)
         if not query.bounded:
             raise ApiError(400, UNBOUNDED)
-        size = self._page_size(params.get("maxResults"), default=50)
+        asked = field_list(params.get("fields"))
+        wanted = wanted_fields(asked, self._known_fields(), "id")
+        keys_only = wanted == set() and "*all" not in asked and "*navigable" not in asked
+        size = self._page_size(params.get("maxResults"), default=50, cap=ID_ONLY_CAP if keys_only else None)
         jql = params.get("jql") or ""
         start, snapshot = self._decode_token(params.get("nextPageToken"), jql)
         hits = self._snapshots.get(snapshot) if snapshot else None
         if hits is None:
-            hits = self._run(query)
-        wanted = self._wanted(self._field_list(params.get("fields")), default_all=False)
+            hits = self._run(query, tz)
+        expand = expand_list(params.get("expand"))
         page = hits[start:start + size]
-        issues = [{"id": i.id} if wanted == set() else self.store.render_issue(i, wanted, v3=v3) for i in page]
+        if keys_only:
+            issues = [{"id": i.id, "key": i.key} if "key" in asked else {"id": i.id} for i in page]
+        else:
+            issues = [self._render(i, wanted, expand, v3=v3, tz=tz, per_issue=False) for i in page]
         out: dict[str, Any] = {"issues": issues, "isLast": start + size >= len(hits)}
+        if not keys_only:
+            out.update(expansions(expand, sorted(wanted or self._known_fields()), self.store.fields))
         if not out["isLast"]:
             out["nextPageToken"] = self._encode_token(start + size, jql, self._snapshot(snapshot, hits))
         return out
@@ -395,13 +391,17 @@ class JiraEmulator(JiraSeedMixin, Emulator):
         if not self.server:
             raise ApiError(410, SEARCH_GONE)
         params = self._search_params(request)
-        query = self._query(params.get("jql"))
+        tz = self._tz(request)
+        query = self._query(params.get("jql"), request)
         start = int(params.get("startAt") or 0)
         size = self._page_size(params.get("maxResults"), default=50)
-        hits = self._run(query)
-        wanted = self._wanted(self._field_list(params.get("fields")) or ["*navigable"], default_all=True)
-        return {"expand": "schema,names", "startAt": start, "maxResults": size, "total": len(hits),
-                "issues": [self.store.render_issue(i, wanted, v3=v3, server=True) for i in hits[start:start + size]]}
+        hits = self._run(query, tz)
+        wanted = wanted_fields(field_list(params.get("fields")), self._known_fields(), "*navigable")
+        expand = expand_list(params.get("expand"))
+        out = {"expand": "schema,names", "startAt": start, "maxResults": size, "total": len(hits),
+               "issues": [self._render(i, wanted, expand, v3=v3, tz=tz, per_issue=False) for i in hits[start:start + size]]}
+        out.update(expansions(expand, sorted(wanted or self._known_fields()), self.store.fields))
+        return out
 
     # -- search helpers ------------------------------------------------------------------------
     def _search_params(self, request: Request) -> dict[str, Any]:
@@ -414,16 +414,18 @@ class JiraEmulator(JiraSeedMixin, Emulator):
         params["fields"] = request.args.getlist("fields")
         return params
 
-    def _page_size(self, value: Any, *, default: int) -> int:
+    def _page_size(self, value: Any, *, default: int, cap: int | None = None) -> int:
+        """maxResults as served: above the cap the page is silently shorter, as Jira documents."""
         try:
             size = int(value) if value not in (None, "") else default
         except (TypeError, ValueError):
             raise ApiError(400, f"The value '{value}' is invalid for maxResults.") from None
-        return max(1, min(size if size > 0 else default, self.max_results_cap))
+        return max(1, min(size if size > 0 else default, cap or self.max_results_cap))
 
-    def _query(self, jql: str | None) -> Any:
+    def _query(self, jql: str | None, request: Request) -> Any:
+        """Parse the JQL and resolve currentUser(), date functions and periods for this searcher, now."""
         try:
-            query = parse_jql(jql)
+            query = parse_jql(jql).resolve(Context(self._tz(request), self.clock(), self._principal(request)))
         except JqlError as err:
             raise ApiError(400, str(err)) from None
         for clause in query.clauses():
@@ -440,9 +442,11 @@ class JiraEmulator(JiraSeedMixin, Emulator):
                         raise ApiError(400, f"An issue with key '{value}' does not exist for field '{clause.field}'.")
         return query
 
-    def _run(self, query: Any) -> list[Issue]:
-        tz = ZoneInfo(self.store.users[self.admin]["timeZone"])
-        hits = [i for i in self.store.issues.values() if query.matches(lambda f, i=i: self.store.jql_value(i, f), tz)]
+    def _run(self, query: Any, tz: ZoneInfo) -> list[Issue]:
+        try:
+            hits = [i for i in self.store.issues.values() if query.matches(lambda f, i=i: self.store.jql_value(i, f), tz)]
+        except JqlError as err:  # a clause the field cannot answer: Jira's 400, never a 500
+            raise ApiError(400, str(err)) from None
         hits.sort(key=lambda i: int(i.id))
         for name, desc in reversed(query.order):
             attr = {"key": "id", "issuekey": "id", "created": "created", "updated": "updated", "duedate": "duedate"}.get(name, "id")
