@@ -23,6 +23,7 @@ from werkzeug.wrappers import Request, Response
 from .core import ApiError, Emulator, Faults, RateLimit, json_response
 from .jira_fields import expand_list, expansions, field_list, field_schema, wanted_fields
 from .jira_jql import Context, JqlError, parse_jql
+from .jira_routes import ROUTE_RULES, JiraRoutesMixin
 from .jira_seed import JiraSeedMixin
 from .jira_store import (
     EPIC_LINK,
@@ -53,7 +54,7 @@ def _rule(path: str, endpoint: str, methods: list[str]) -> Rule:
     return Rule(_V + path, endpoint=endpoint, methods=methods)
 
 
-class JiraEmulator(JiraSeedMixin, Emulator):
+class JiraEmulator(JiraSeedMixin, JiraRoutesMixin, Emulator):
     """Jira Cloud REST v2/v3 subset with Jira's auth, error, paging and rate-limit behaviour."""
 
     name = "jira"
@@ -78,6 +79,7 @@ class JiraEmulator(JiraSeedMixin, Emulator):
         _rule("/issueLinkType", "issue_link_types", ["GET"]),
         _rule("/search/jql", "search_jql", ["GET", "POST"]),
         _rule("/search", "search_old", ["GET", "POST"]),
+        *ROUTE_RULES,
     ]
 
     @property
@@ -123,7 +125,7 @@ class JiraEmulator(JiraSeedMixin, Emulator):
         return self
 
     def read_only_posts(self) -> frozenset[str]:
-        return frozenset({"search_jql", "search_old"})
+        return frozenset({"search_jql", "search_old", "issue_bulkfetch"})
 
     # -- Jira's auth, errors and 429 -------------------------------------------------------------
     def authenticate(self, request: Request) -> dict[str, str] | None:
