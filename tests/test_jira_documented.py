@@ -15,6 +15,7 @@ import requests
 from jira import JIRA
 
 from collabsync.testing.jira import JiraEmulator
+from jira_support import session
 
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 
@@ -32,9 +33,7 @@ def emu() -> Iterator[JiraEmulator]:
 
 @pytest.fixture
 def http(emu: JiraEmulator) -> requests.Session:
-    s = requests.Session()
-    s.auth = (emu.email, emu.api_token)
-    return s
+    return session(emu)
 
 
 def api(emu: JiraEmulator, path: str, v: str = "3") -> str:
@@ -260,8 +259,7 @@ def test_data_center_user_search_by_username():
     """Jira Data Center REST 2 GET /rest/api/2/user/search?username= (name, key and email in each user)."""
     with JiraEmulator(deployment="Server") as dc:
         dc.add_user("Dana Center", "dana@example.com")
-        s = requests.Session()
-        s.auth = (dc.email, dc.api_token)
+        s = session(dc)
         found = s.get(api(dc, "/user/search", v="2"), params={"username": "dana"}, timeout=5).json()
         assert [(u["name"], u["emailAddress"]) for u in found] == [("dana", "dana@example.com")]
         assert s.get(api(dc, "/user/search", v="2"), timeout=5).status_code == 400

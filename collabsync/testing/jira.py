@@ -23,7 +23,7 @@ from werkzeug.wrappers import Request, Response
 from .core import ApiError, Emulator, Faults, RateLimit, json_response
 from .jira_fields import expand_list, expansions, field_list, field_schema, wanted_fields
 from .jira_jql import Context, JqlError, parse_jql
-from .jira_routes import ROUTE_RULES, JiraRoutesMixin
+from .jira_routes import ROUTE_RULES, JiraRoutesMixin, empty_response
 from .jira_seed import JiraSeedMixin
 from .jira_store import (
     EPIC_LINK,
@@ -309,7 +309,7 @@ class JiraEmulator(JiraSeedMixin, JiraRoutesMixin, Emulator):
     def issue_edit(self, request: Request, v: str, ref: str) -> Any:
         v3 = self._version(v)
         self.store.edit(self.store.issue(ref), self._body(request), v3=v3, now=self.clock())
-        return Response(status=204)
+        return empty_response(204)
 
     def transitions_get(self, request: Request, v: str, ref: str) -> Any:
         self._version(v)
@@ -328,7 +328,7 @@ class JiraEmulator(JiraSeedMixin, JiraRoutesMixin, Emulator):
             self.store.edit(issue, {"fields": body.get("fields") or {}, "update": body.get("update") or {}}, v3=v3, now=self.clock())
         issue.status_id = chosen["to"]["id"]
         issue.updated = self.clock()
-        return Response(status=204)
+        return empty_response(204)
 
     def _transitions(self, issue: Issue) -> list[dict[str, Any]]:
         return [{"id": str(11 + 10 * i), "name": s[3], "to": self.store.render_status(s[0]), "hasScreen": False,
@@ -339,7 +339,7 @@ class JiraEmulator(JiraSeedMixin, JiraRoutesMixin, Emulator):
         self._version(v)
         body = self._body(request) or {}
         self.store.link(body.get("type"), body.get("inwardIssue"), body.get("outwardIssue"))
-        return Response(status=201)
+        return empty_response(201)
 
     def issue_link_types(self, request: Request, v: str) -> Any:
         self._version(v)

@@ -7,6 +7,7 @@ assign people and read issues by key build on these routes.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,7 @@ from .jira_adf import adf_to_text, is_adf, text_to_adf
 from .jira_fields import expand_list, field_list, wanted_fields
 from .jira_store import JiraStore, jira_time
 
-__all__ = ["BULKFETCH_MAX", "COMMENT_MAX_CHARS", "JiraRoutesMixin", "ROUTE_RULES"]
+__all__ = ["BULKFETCH_MAX", "COMMENT_MAX_CHARS", "JiraRoutesMixin", "ROUTE_RULES", "empty_response"]
 
 _V = '/rest/api/<any("2","3","latest"):v>'
 BULKFETCH_MAX = 100  # issueIdsOrKeys per bulkfetch request
@@ -57,6 +58,8 @@ class JiraRoutesMixin:
     """Handlers for comments, assignee, user search and bulkfetch; state lives beside the store."""
 
     store: JiraStore
+    lock: threading.RLock
+    admin: str
     server: bool
     clock: Callable[[], dt.datetime]
     root_url: str
@@ -75,6 +78,18 @@ class JiraRoutesMixin:
         return self._comments
 
     # -- comments --------------------------------------------------------------------------------
+    def add_comment(self, issue_key: str, text: str, *, author: str | None = None) -> str:
+        """Seed a comment (plain text, stored as ADF) without a request; returns its id."""
+        with self.lock:
+            issue, now = self.store.issue(issue_key), self.clock()
+            who = author or self.admin
+            comment = Comment(self._next_comment_id(), issue.id, who, text_to_adf(text) or {}, now, now, who)
+            self.comments.setdefault(issue.id, []).append(comment)
+            return comment.id
+
+    def _next_comment_id(self) -> str:
+        return str(10000 + sum(map(len, self.comments.values())))
+
     def _comment_body(self, request: Request, v3: bool) -> tuple[dict[str, Any], dict[str, Any] | None]:
         """The body as ADF plus visibility, or Jira's 400 naming what is wrong."""
         data = self._body(request)
@@ -98,14 +113,21 @@ class JiraRoutesMixin:
             raise ApiError(400, "", errors={"commentLevel": "The visibility must have a type (group or role) and a value."})
         return (body if v3 else text_to_adf(body)) or {}, visibility
 
+    def _user_details(self, account_id: str | None) -> dict[str, Any] | None:
+        """UserDetails, the short user form of comment authors (no locale)."""
+        user = self.store.render_user(account_id, server=self.server)
+        if user is not None:
+            user.pop("locale", None)
+        return user
+
     def _render_comment(self, c: Comment, v: str, request: Request) -> dict[str, Any]:
         tz = self._tz(request)
         issue_id = c.issue_id
         out: dict[str, Any] = {
             "self": f"{self.root_url}/rest/api/{'2' if v == '2' else '3'}/issue/{issue_id}/comment/{c.id}", "id": c.id,
-            "author": self.store.render_user(c.author, server=self.server),
+            "author": self._user_details(c.author),
             "body": c.body if v == "3" else adf_to_text(c.body),
-            "updateAuthor": self.store.render_user(c.update_author, server=self.server),
+            "updateAuthor": self._user_details(c.update_author),
             "created": jira_time(c.created, tz), "updated": jira_time(c.updated, tz), "jsdPublic": True,
         }
         if c.visibility:
@@ -127,7 +149,7 @@ class JiraRoutesMixin:
         if len(existing) >= COMMENTS_PER_ISSUE:
             raise ApiError(413, f"The issue has reached the limit of {COMMENTS_PER_ISSUE} comments.")
         now, who = self.clock(), self._principal(request)
-        comment = Comment(str(10000 + sum(map(len, self.comments.values()))), issue.id, who, body, now, now, who, visibility)
+        comment = Comment(self._next_comment_id(), issue.id, who, body, now, now, who, visibility)
         existing.append(comment)
         issue.updated = now  # a comment counts as an update of the issue, as in Jira
         return json_response(self._render_comment(comment, v, request), 201)
@@ -175,7 +197,7 @@ class JiraRoutesMixin:
         else:
             issue.assignee = self.store.user(None if value is None else {given[0]: value})
         issue.updated = self.clock()
-        return Response(status=204)
+        return empty_response(204)
 
     def user_search(self, request: Request, v: str) -> Any:
         self._version(v)
@@ -228,6 +250,13 @@ class JiraRoutesMixin:
             found[issue.id] = issue
         issues = [self._render(found[i], wanted, expand, v3=v3, tz=tz) for i in sorted(found, key=int)]
         return {"issues": issues, "issueErrors": errors}
+
+
+def empty_response(status: int) -> Response:
+    """A bodiless success (204 edit, 201 link) without werkzeug's default text/plain Content-Type."""
+    response = Response(status=status)
+    response.headers.remove("Content-Type")
+    return response
 
 
 def _int_param(request: Request, name: str, default: int) -> int:
