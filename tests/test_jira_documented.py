@@ -278,3 +278,46 @@ def test_bulkfetch_partial_and_limits(emu, http):
     too_many = http.post(api(emu, "/issue/bulkfetch"), json={"issueIdsOrKeys": [first] * 101}, timeout=5)
     assert too_many.status_code == 400 and too_many.json()["errorMessages"]
     assert http.post(api(emu, "/issue/bulkfetch"), json={"issueIdsOrKeys": []}, timeout=5).status_code == 400
+
+
+# -- audit of the other served routes --------------------------------------------------------------
+@pytest.mark.parametrize(("path", "params"), [("/project/search", {"startAt": "abc"}),
+                                               ("/project/search", {"maxResults": "-1"}),
+                                               ("/issue/ENG-1/comment", {"startAt": "x"})])
+def test_bad_paging_numbers_are_400_not_500(emu, http, path, params):
+    """paths./rest/api/3/project/search.get `startAt`/`maxResults` are int32: a bad value is a 400 ErrorCollection."""
+    emu.add_issue("ENG", "Any")
+    got = http.get(api(emu, path), params=params, timeout=5)
+    assert got.status_code == 400 and got.json()["errorMessages"]
+
+
+def test_put_issue_return_issue(emu, http):
+    """paths./rest/api/3/issue/{issueIdOrKey}.put responses.200: "if ... the `returnIssue` parameter is `true`"."""
+    key = emu.add_issue("ENG", "Old")
+    got = http.put(api(emu, f"/issue/{key}"), params={"returnIssue": "true"}, json={"fields": {"summary": "New"}},
+                   timeout=5)
+    assert got.status_code == 200 and got.json()["fields"]["summary"] == "New"
+    plain = http.put(api(emu, f"/issue/{key}"), json={"fields": {"summary": "Newer"}}, timeout=5)
+    assert plain.status_code == 204 and plain.content == b"" and "Content-Type" not in plain.headers
+
+
+def test_order_by_has_at_most_seven_fields(emu, http):
+    """paths./rest/api/3/search/jql.get `jql`: "orderBy clause can contain a maximum of 7 fields"."""
+    order = ", ".join(["created", "updated", "key", "duedate", "created", "updated", "key", "duedate"])
+    got = http.get(api(emu, "/search/jql"), params={"jql": f"project = ENG ORDER BY {order}"}, timeout=5)
+    assert got.status_code == 400 and "7" in got.json()["errorMessages"][0]
+
+
+def test_created_issue_self_uses_the_called_version(emu, http):
+    """paths./rest/api/3/issue.post responses.201 CreatedIssue `self`: the URL of the created issue."""
+    got = http.post(api(emu, "/issue", v="2"), json={"fields": {
+        "project": {"key": "ENG"}, "issuetype": {"name": "Task"}, "summary": "v2"}}, timeout=5).json()
+    assert got["self"].endswith(f"/rest/api/2/issue/{got['id']}")
+
+
+def test_transitions_filter_by_id(emu, http):
+    """paths./rest/api/3/issue/{issueIdOrKey}/transitions.get `transitionId`: only that transition."""
+    key = emu.add_issue("ENG", "Moving")
+    every = http.get(api(emu, f"/issue/{key}/transitions"), timeout=5).json()["transitions"]
+    one = http.get(api(emu, f"/issue/{key}/transitions"), params={"transitionId": every[1]["id"]}, timeout=5).json()
+    assert one["transitions"] == [every[1]]

@@ -23,7 +23,7 @@ from werkzeug.wrappers import Request, Response
 from .core import ApiError, Emulator, Faults, RateLimit, json_response
 from .jira_fields import expand_list, expansions, field_list, field_schema, wanted_fields
 from .jira_jql import Context, JqlError, parse_jql
-from .jira_routes import ROUTE_RULES, JiraRoutesMixin, empty_response
+from .jira_routes import ROUTE_RULES, JiraRoutesMixin, empty_response, int_param
 from .jira_seed import JiraSeedMixin
 from .jira_store import (
     EPIC_LINK,
@@ -44,6 +44,7 @@ __all__ = ["FLAGGED", "START_DATE", "STORY_POINTS", "JiraEmulator"]
 
 _V = '/rest/api/<any("2","3","latest"):v>'
 ID_ONLY_CAP = 5000  # /search/jql pages asking only for id or key (the reference page's "max 5000")
+MAX_ORDER_BY = 7  # fields in one ORDER BY of /search/jql
 SNAPSHOTS_KEPT = 32  # search cursors remembered for their next pages
 UNBOUNDED = "Unbounded JQL queries are not allowed here. Please add a search restriction to your query."
 SEARCH_GONE = ("The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. "
@@ -238,8 +239,8 @@ class JiraEmulator(JiraSeedMixin, JiraRoutesMixin, Emulator):
         self._version(v)
         keys = {k.upper() for k in field_list(request.args.getlist("keys"))}
         query = (request.args.get("query") or "").lower()
-        start = int(request.args.get("startAt", 0))
-        size = min(int(request.args.get("maxResults", 50)), 100)
+        start = int_param(request.args.get("startAt"), "startAt", 0)
+        size = min(int_param(request.args.get("maxResults"), "maxResults", 50), 100)
         hits = [p for p in self.store.projects.values()
                 if (not keys or p["key"] in keys) and (query in p["key"].lower() or query in p["name"].lower())]
         page = hits[start:start + size]
@@ -271,7 +272,7 @@ class JiraEmulator(JiraSeedMixin, JiraRoutesMixin, Emulator):
     def issue_create(self, request: Request, v: str) -> Any:
         v3 = self._version(v)
         issue = self.store.create(self._body(request), v3=v3, now=self.clock(), reporter=self._principal(request))
-        return json_response(self._created(issue), 201)
+        return json_response(self._created(issue, v), 201)
 
     def issue_bulk(self, request: Request, v: str) -> Any:
         v3 = self._version(v)
@@ -284,7 +285,8 @@ class JiraEmulator(JiraSeedMixin, JiraRoutesMixin, Emulator):
         issues, errors = [], []
         for number, item in enumerate(updates):
             try:
-                issues.append(self._created(self.store.create(item, v3=v3, now=self.clock(), reporter=self._principal(request))))
+                created = self.store.create(item, v3=v3, now=self.clock(), reporter=self._principal(request))
+                issues.append(self._created(created, v))
             except ApiError as err:
                 errors.append({"status": err.status, "failedElementNumber": number, "elementErrors": {
                     "errorMessages": [err.message] if err.message else [], "errors": dict(err.extra.get("errors", {}))}})
@@ -308,13 +310,18 @@ class JiraEmulator(JiraSeedMixin, JiraRoutesMixin, Emulator):
 
     def issue_edit(self, request: Request, v: str, ref: str) -> Any:
         v3 = self._version(v)
-        self.store.edit(self.store.issue(ref), self._body(request), v3=v3, now=self.clock())
+        issue = self.store.issue(ref)
+        self.store.edit(issue, self._body(request), v3=v3, now=self.clock())
+        if request.args.get("returnIssue", "").lower() == "true":  # the edited issue, as GET issue shows it
+            return self._render(issue, None, expand_list(request.args.getlist("expand")), v3=v3, tz=self._tz(request))
         return empty_response(204)
 
     def transitions_get(self, request: Request, v: str, ref: str) -> Any:
         self._version(v)
         issue = self.store.issue(ref)
-        return {"expand": "transitions", "transitions": self._transitions(issue)}
+        wanted = request.args.get("transitionId")
+        return {"expand": "transitions",
+                "transitions": [t for t in self._transitions(issue) if wanted in (None, "", t["id"])]}
 
     def transitions_post(self, request: Request, v: str, ref: str) -> Any:
         v3 = self._version(v)
@@ -355,6 +362,8 @@ class JiraEmulator(JiraSeedMixin, JiraRoutesMixin, Emulator):
         query = self._query(params.get("jql"), request)
         if not query.bounded:
             raise ApiError(400, UNBOUNDED)
+        if len(query.order) > MAX_ORDER_BY:
+            raise ApiError(400, f"The ORDER BY clause can contain at most {MAX_ORDER_BY} fields.")
         asked = field_list(params.get("fields"))
         wanted = wanted_fields(asked, self._known_fields(), "id")
         keys_only = wanted == set() and "*all" not in asked and "*navigable" not in asked
@@ -395,7 +404,7 @@ class JiraEmulator(JiraSeedMixin, JiraRoutesMixin, Emulator):
         params = self._search_params(request)
         tz = self._tz(request)
         query = self._query(params.get("jql"), request)
-        start = int(params.get("startAt") or 0)
+        start = int_param(params.get("startAt"), "startAt", 0)
         size = self._page_size(params.get("maxResults"), default=50)
         hits = self._run(query, tz)
         wanted = wanted_fields(field_list(params.get("fields")), self._known_fields(), "*navigable")
@@ -474,5 +483,5 @@ class JiraEmulator(JiraSeedMixin, JiraRoutesMixin, Emulator):
         except (ValueError, KeyError, TypeError, binascii.Error):
             raise ApiError(400, "The provided next page token is invalid or expired.") from None
 
-    def _created(self, issue: Issue) -> dict[str, Any]:
-        return {"id": issue.id, "key": issue.key, "self": f"{self.root_url}/rest/api/3/issue/{issue.id}"}
+    def _created(self, issue: Issue, v: str) -> dict[str, Any]:
+        return {"id": issue.id, "key": issue.key, "self": f"{self.root_url}/rest/api/{v}/issue/{issue.id}"}

@@ -20,7 +20,7 @@ from .jira_adf import adf_to_text, is_adf, text_to_adf
 from .jira_fields import expand_list, field_list, wanted_fields
 from .jira_store import JiraStore, jira_time
 
-__all__ = ["BULKFETCH_MAX", "COMMENT_MAX_CHARS", "JiraRoutesMixin", "ROUTE_RULES", "empty_response"]
+__all__ = ["BULKFETCH_MAX", "COMMENT_MAX_CHARS", "JiraRoutesMixin", "ROUTE_RULES", "empty_response", "int_param"]
 
 _V = '/rest/api/<any("2","3","latest"):v>'
 BULKFETCH_MAX = 100  # issueIdsOrKeys per bulkfetch request
@@ -157,15 +157,15 @@ class JiraRoutesMixin:
     def comment_list(self, request: Request, v: str, ref: str) -> Any:
         self._version(v)
         issue = self.store.issue(ref)
-        start = _int_param(request, "startAt", 0)
-        size = _int_param(request, "maxResults", 100)
+        start = int_param(request.args.get("startAt"), "startAt", 0)
+        size = int_param(request.args.get("maxResults"), "maxResults", 100)
         order = request.args.get("orderBy") or "created"
         if order not in ("created", "-created", "+created"):
             raise ApiError(400, f"The orderBy value '{order}' is not valid: use created, +created or -created.")
         listed = sorted(self.comments.get(issue.id, []), key=lambda c: int(c.id), reverse=order == "-created")
-        page = listed[max(0, start):max(0, start) + max(0, size)]
-        return {"comments": [self._render_comment(c, v, request) for c in page], "maxResults": max(0, size),
-                "total": len(listed), "startAt": max(0, start)}
+        page = listed[start:start + size]
+        return {"comments": [self._render_comment(c, v, request) for c in page], "maxResults": size,
+                "total": len(listed), "startAt": start}
 
     def comment_get(self, request: Request, v: str, ref: str, cid: str) -> Any:
         self._version(v)
@@ -202,7 +202,7 @@ class JiraRoutesMixin:
     def user_search(self, request: Request, v: str) -> Any:
         self._version(v)
         args = request.args
-        start, size = _int_param(request, "startAt", 0), _int_param(request, "maxResults", 50)
+        start, size = int_param(request.args.get("startAt"), "startAt", 0), int_param(request.args.get("maxResults"), "maxResults", 50)
         if self.server:
             needle = args.get("username")
             if not needle:
@@ -225,7 +225,7 @@ class JiraRoutesMixin:
             hits = [u for u in users if u["accountId"] == args.get("accountId")]
         hits = hits[:USER_SEARCH_WINDOW]
         return [self.store.render_user(u["accountId"], server=self.server)
-                for u in hits[max(0, start):max(0, start) + max(0, size)]]
+                for u in hits[start:start + size]]
 
     # -- bulkfetch -------------------------------------------------------------------------------
     def issue_bulkfetch(self, request: Request, v: str) -> Any:
@@ -259,9 +259,12 @@ def empty_response(status: int) -> Response:
     return response
 
 
-def _int_param(request: Request, name: str, default: int) -> int:
-    raw = request.args.get(name)
+def int_param(raw: Any, name: str, default: int, *, minimum: int = 0) -> int:
+    """An integer query/body parameter, or Jira's 400 naming it (never a 500 for "abc" or -1)."""
     try:
-        return int(raw) if raw not in (None, "") else default
-    except ValueError:
+        value = int(raw) if raw not in (None, "") else default
+    except (TypeError, ValueError):
         raise ApiError(400, f"The value '{raw}' is invalid for {name}.") from None
+    if value < minimum:
+        raise ApiError(400, f"The value '{raw}' is invalid for {name}: it must be at least {minimum}.")
+    return value
