@@ -321,3 +321,14 @@ def test_transitions_filter_by_id(emu, http):
     every = http.get(api(emu, f"/issue/{key}/transitions"), timeout=5).json()["transitions"]
     one = http.get(api(emu, f"/issue/{key}/transitions"), params={"transitionId": every[1]["id"]}, timeout=5).json()
     assert one["transitions"] == [every[1]]
+
+
+def test_order_by_other_fields_and_unknown_ones(emu, http):
+    """https://support.atlassian.com/jira-software-cloud/docs/jql-keywords/ ORDER BY a field; an unknown one is a 400."""
+    emu.add_issue("ENG", "banana")
+    emu.add_issue("ENG", "Apple")
+    got = http.get(api(emu, "/search/jql"), params={"jql": "project = ENG ORDER BY summary", "fields": "summary"},
+                   timeout=5).json()
+    assert [i["fields"]["summary"] for i in got["issues"]] == ["Apple", "banana"]
+    bad = http.get(api(emu, "/search/jql"), params={"jql": "project = ENG ORDER BY nonsense"}, timeout=5)
+    assert bad.status_code == 400 and "nonsense" in bad.json()["errorMessages"][0]

@@ -460,10 +460,23 @@ class JiraEmulator(JiraSeedMixin, JiraRoutesMixin, Emulator):
             raise ApiError(400, str(err)) from None
         hits.sort(key=lambda i: int(i.id))
         for name, desc in reversed(query.order):
-            attr = {"key": "id", "issuekey": "id", "created": "created", "updated": "updated", "duedate": "duedate"}.get(name, "id")
+            attr = {"key": "id", "issuekey": "id", "id": "id", "created": "created", "updated": "updated",
+                    "duedate": "duedate"}.get(name)
+            if attr is None:  # other fields sort by their shown value (a name, not an id), empty last
+                hits.sort(key=lambda i: self._sort_text(i, name), reverse=desc)
+                continue
             hits.sort(key=lambda i: (getattr(i, attr) is None, int(i.id) if attr == "id" else getattr(i, attr) or ""),
                       reverse=desc)
         return hits
+
+    def _sort_text(self, issue: Issue, name: str) -> tuple[bool, str]:
+        """Jira sorts status by its place in the status list, other fields by the value shown."""
+        if name == "status":
+            return False, f"{[s[0] for s in STATUSES].index(issue.status_id):04d}"
+        value = self.store.jql_value(issue, name)
+        if isinstance(value, list):
+            value = value[1] if name in ("assignee", "statuscategory") and len(value) > 1 else (value[0] if value else None)
+        return value is None, str(value or "").lower()
 
     @staticmethod
     def _encode_token(offset: int, jql: str, snapshot: str | None = None) -> str:

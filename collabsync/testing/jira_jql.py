@@ -123,7 +123,10 @@ def parse_jql(text: str | None) -> Query:
             desc = False
             if parser.peek_word("asc") or parser.peek_word("desc"):
                 desc = parser.next()[1].lower() == "desc"
-            order.append((_FIELD_ALIASES.get(field.lower(), field.lower()), desc))
+            name = _FIELD_ALIASES.get(field.lower(), field.lower())
+            if name not in KNOWN_FIELDS:
+                raise JqlError(f"Not able to sort using field '{field}'.")
+            order.append((name, desc))
             if parser.peek() == ("op", ","):
                 parser.next()
                 continue
