@@ -332,3 +332,14 @@ def test_order_by_other_fields_and_unknown_ones(emu, http):
     assert [i["fields"]["summary"] for i in got["issues"]] == ["Apple", "banana"]
     bad = http.get(api(emu, "/search/jql"), params={"jql": "project = ENG ORDER BY nonsense"}, timeout=5)
     assert bad.status_code == 400 and "nonsense" in bad.json()["errorMessages"][0]
+
+
+def test_comment_field_only_with_all_fields_or_by_name(emu, http):
+    """paths./rest/api/3/issue/{issueIdOrKey}.get `fields` default `*all` includes `comment`; `*navigable` does not."""
+    key = emu.add_issue("ENG", "Discussed")
+    emu.add_comment(key, "seeded remark")
+    assert sdk(emu).issue(key).fields.comment.comments[0].body == "seeded remark"
+    navigable = http.get(api(emu, f"/issue/{key}"), params={"fields": "*navigable"}, timeout=5).json()["fields"]
+    assert "comment" not in navigable
+    by_name = http.get(api(emu, "/search/jql"), params={"jql": "project = ENG", "fields": "comment"}, timeout=5).json()
+    assert by_name["issues"][0]["fields"]["comment"]["total"] == 1

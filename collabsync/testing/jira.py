@@ -302,6 +302,8 @@ class JiraEmulator(JiraSeedMixin, JiraRoutesMixin, Emulator):
                 per_issue: bool = True) -> dict[str, Any]:
         """An issue with the asked expansions (names and schema sit on each issue unless a search lists them once)."""
         out = self.store.render_issue(issue, wanted, v3=v3, server=self.server, tz=tz)
+        if wanted is None or "comment" in wanted:
+            out["fields"]["comment"] = self.comment_field(issue.id, "3" if v3 else "2", tz)
         if per_issue:
             out.update(expansions(expand, list(out["fields"]), self.store.fields))
         if "transitions" in expand:

@@ -27,6 +27,10 @@ def expand_list(values: Any) -> set[str]:
     return {e.lower() for e in field_list(values)}
 
 
+#: fields that only `*all` or their own id bring (Jira marks them not navigable)
+NOT_NAVIGABLE = frozenset({"comment"})
+
+
 def wanted_fields(fields: list[str], known: set[str], default: str) -> set[str] | None:
     """Field ids to render: None means all; an empty set means none (id only).
 
@@ -40,10 +44,10 @@ def wanted_fields(fields: list[str], known: set[str], default: str) -> set[str] 
     wanted: set[str] = set()
     for f in includes:
         if f in ("*all", "*navigable"):
-            wanted |= known  # every emulated field is navigable
-        elif f in known:
+            wanted |= known | (NOT_NAVIGABLE if f == "*all" else set())
+        elif f in known or f in NOT_NAVIGABLE:
             wanted.add(f)
-    if not excludes and wanted == known and "*all" in includes:
+    if not excludes and wanted == known | NOT_NAVIGABLE:
         return None
     return wanted - excludes
 

@@ -120,8 +120,14 @@ class JiraRoutesMixin:
             user.pop("locale", None)
         return user
 
-    def _render_comment(self, c: Comment, v: str, request: Request) -> dict[str, Any]:
-        tz = self._tz(request)
+    def comment_field(self, issue_id: str, v: str, tz: Any) -> dict[str, Any]:
+        """The `comment` field of an issue (not navigable: only `*all` or asking for it by name shows it)."""
+        listed = self.comments.get(issue_id, [])
+        return {"comments": [self._render_comment(c, v, tz) for c in listed], "self": f"{self.root_url}/rest/api/"
+                f"{'2' if v == '2' else '3'}/issue/{issue_id}/comment", "maxResults": len(listed), "total": len(listed),
+                "startAt": 0}
+
+    def _render_comment(self, c: Comment, v: str, tz: Any) -> dict[str, Any]:
         issue_id = c.issue_id
         out: dict[str, Any] = {
             "self": f"{self.root_url}/rest/api/{'2' if v == '2' else '3'}/issue/{issue_id}/comment/{c.id}", "id": c.id,
@@ -152,7 +158,7 @@ class JiraRoutesMixin:
         comment = Comment(self._next_comment_id(), issue.id, who, body, now, now, who, visibility)
         existing.append(comment)
         issue.updated = now  # a comment counts as an update of the issue, as in Jira
-        return json_response(self._render_comment(comment, v, request), 201)
+        return json_response(self._render_comment(comment, v, self._tz(request)), 201)
 
     def comment_list(self, request: Request, v: str, ref: str) -> Any:
         self._version(v)
@@ -164,12 +170,12 @@ class JiraRoutesMixin:
             raise ApiError(400, f"The orderBy value '{order}' is not valid: use created, +created or -created.")
         listed = sorted(self.comments.get(issue.id, []), key=lambda c: int(c.id), reverse=order == "-created")
         page = listed[start:start + size]
-        return {"comments": [self._render_comment(c, v, request) for c in page], "maxResults": size,
+        return {"comments": [self._render_comment(c, v, self._tz(request)) for c in page], "maxResults": size,
                 "total": len(listed), "startAt": start}
 
     def comment_get(self, request: Request, v: str, ref: str, cid: str) -> Any:
         self._version(v)
-        return self._render_comment(self._comment(ref, cid), v, request)
+        return self._render_comment(self._comment(ref, cid), v, self._tz(request))
 
     def comment_update(self, request: Request, v: str, ref: str, cid: str) -> Any:
         v3 = self._version(v)
@@ -177,7 +183,7 @@ class JiraRoutesMixin:
         comment.body, visibility = self._comment_body(request, v3)
         comment.visibility = visibility or comment.visibility
         comment.updated, comment.update_author = self.clock(), self._principal(request)
-        return self._render_comment(comment, v, request)
+        return self._render_comment(comment, v, self._tz(request))
 
     # -- assignment and users --------------------------------------------------------------------
     def assignee_put(self, request: Request, v: str, ref: str) -> Any:
