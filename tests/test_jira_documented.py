@@ -343,3 +343,18 @@ def test_comment_field_only_with_all_fields_or_by_name(emu, http):
     assert "comment" not in navigable
     by_name = http.get(api(emu, "/search/jql"), params={"jql": "project = ENG", "fields": "comment"}, timeout=5).json()
     assert by_name["issues"][0]["fields"]["comment"]["total"] == 1
+
+
+def test_transition_and_edit_can_add_a_comment(emu, http):
+    """paths./rest/api/3/issue/{issueIdOrKey}/transitions.post and .put: `update: {comment: [{add: {body}}]}`."""
+    key = emu.add_issue("ENG", "Moving")
+    client = sdk(emu)
+    done = next(t["id"] for t in client.transitions(key) if t["to"]["name"] == "Done")
+    client.transition_issue(key, done, comment="Shipped")
+    assert [c.body for c in client.comments(key)] == ["Shipped"]
+    assert emu.issue(key).status_id == "10003"
+    edited = http.put(api(emu, f"/issue/{key}"), json={"update": {"comment": [{"add": {"body": adf("Noted")}}]}},
+                      timeout=5)
+    assert edited.status_code == 204 and len(client.comments(key)) == 2
+    refused = http.put(api(emu, f"/issue/{key}"), json={"update": {"comment": [{"add": {"body": "plain"}}]}}, timeout=5)
+    assert refused.status_code == 400 and len(client.comments(key)) == 2

@@ -26,9 +26,6 @@ from .jira_jql import Context, JqlError, parse_jql
 from .jira_routes import ROUTE_RULES, JiraRoutesMixin, empty_response, int_param
 from .jira_seed import JiraSeedMixin
 from .jira_store import (
-    EPIC_LINK,
-    EPIC_NAME,
-    FIELDS,
     FLAGGED,
     ISSUE_TYPES,
     LINK_TYPES,
@@ -313,7 +310,9 @@ class JiraEmulator(JiraSeedMixin, JiraRoutesMixin, Emulator):
     def issue_edit(self, request: Request, v: str, ref: str) -> Any:
         v3 = self._version(v)
         issue = self.store.issue(ref)
-        self.store.edit(issue, self._body(request), v3=v3, now=self.clock())
+        body, comments = self.split_comment_update(self._body(request), v3)
+        self.store.edit(issue, body, v3=v3, now=self.clock())
+        self.post_comments(issue, comments, self._principal(request))
         if request.args.get("returnIssue", "").lower() == "true":  # the edited issue, as GET issue shows it
             return self._render(issue, None, expand_list(request.args.getlist("expand")), v3=v3, tz=self._tz(request))
         return empty_response(204)
@@ -328,7 +327,7 @@ class JiraEmulator(JiraSeedMixin, JiraRoutesMixin, Emulator):
     def transitions_post(self, request: Request, v: str, ref: str) -> Any:
         v3 = self._version(v)
         issue = self.store.issue(ref)
-        body = self._body(request) or {}
+        body, comments = self.split_comment_update(self._body(request) or {}, v3)
         tid = str((body.get("transition") or {}).get("id", ""))
         chosen = next((t for t in self._transitions(issue) if t["id"] == tid), None)
         if chosen is None:
@@ -337,6 +336,7 @@ class JiraEmulator(JiraSeedMixin, JiraRoutesMixin, Emulator):
             self.store.edit(issue, {"fields": body.get("fields") or {}, "update": body.get("update") or {}}, v3=v3, now=self.clock())
         issue.status_id = chosen["to"]["id"]
         issue.updated = self.clock()
+        self.post_comments(issue, comments, self._principal(request))
         return empty_response(204)
 
     def _transitions(self, issue: Issue) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Request, Response
 from .core import ApiError, json_response
 from .jira_adf import adf_to_text, is_adf, text_to_adf
 from .jira_fields import expand_list, field_list, wanted_fields
-from .jira_store import JiraStore, jira_time
+from .jira_store import Issue, JiraStore, jira_time
 
 __all__ = ["BULKFETCH_MAX", "COMMENT_MAX_CHARS", "JiraRoutesMixin", "ROUTE_RULES", "empty_response", "int_param"]
 
@@ -95,7 +95,14 @@ class JiraRoutesMixin:
         data = self._body(request)
         if not isinstance(data, dict):
             raise ApiError(400, "", errors={"comment": "Comment body can not be empty!"})
-        body = data.get("body")
+        visibility = data.get("visibility")
+        if visibility is not None and not (isinstance(visibility, dict) and visibility.get("type") in ("group", "role")
+                                           and (visibility.get("value") or visibility.get("identifier"))):
+            raise ApiError(400, "", errors={"commentLevel": "The visibility must have a type (group or role) and a value."})
+        return self._valid_body(data.get("body"), v3), visibility
+
+    def _valid_body(self, body: Any, v3: bool) -> dict[str, Any]:
+        """A comment body as ADF, or the 400 Jira answers for an empty, wrongly typed or too long one."""
         if body in (None, "") or (is_adf(body) and not adf_to_text(body).strip()):
             raise ApiError(400, "", errors={"comment": "Comment body can not be empty!"})
         if v3 and not is_adf(body):
@@ -107,11 +114,30 @@ class JiraRoutesMixin:
         if len(text or "") > COMMENT_MAX_CHARS:
             raise ApiError(400, "", errors={"comment": "The entered text is too long. It exceeds the allowed limit "
                                                        f"of {COMMENT_MAX_CHARS:,} characters."})
-        visibility = data.get("visibility")
-        if visibility is not None and not (isinstance(visibility, dict) and visibility.get("type") in ("group", "role")
-                                           and (visibility.get("value") or visibility.get("identifier"))):
-            raise ApiError(400, "", errors={"commentLevel": "The visibility must have a type (group or role) and a value."})
-        return (body if v3 else text_to_adf(body)) or {}, visibility
+        return (body if v3 else text_to_adf(body)) or {}
+
+    def split_comment_update(self, body: Any, v3: bool) -> tuple[Any, list[dict[str, Any]]]:
+        """An edit or transition body without `update.comment`, and the validated bodies its `add` verbs post."""
+        update = body.get("update") if isinstance(body, dict) else None
+        if not isinstance(update, dict) or "comment" not in update:
+            return body, []
+        ops = update["comment"]
+        if not isinstance(ops, list) or not all(isinstance(op, dict) and set(op) == {"add"} for op in ops):
+            raise ApiError(400, "", errors={"comment": "Field 'comment' supports only the 'add' operation."})
+        adds = [self._valid_body((op["add"] or {}).get("body") if isinstance(op["add"], dict) else None, v3) for op in ops]
+        rest = {k: val for k, val in update.items() if k != "comment"}
+        return {**body, "update": rest}, adds
+
+    def post_comments(self, issue: Issue, bodies: list[dict[str, Any]], who: str | None) -> None:
+        """Store comments an edit or a transition added (after the edit itself was accepted)."""
+        existing = self.comments.setdefault(issue.id, [])
+        if len(existing) + len(bodies) > COMMENTS_PER_ISSUE:
+            raise ApiError(413, f"The issue has reached the limit of {COMMENTS_PER_ISSUE} comments.")
+        now = self.clock()
+        for body in bodies:
+            existing.append(Comment(self._next_comment_id(), issue.id, who, body, now, now, who))
+        if bodies:
+            issue.updated = now  # a comment counts as an update of the issue, as in Jira
 
     def _user_details(self, account_id: str | None) -> dict[str, Any] | None:
         """UserDetails, the short user form of comment authors (no locale)."""
@@ -151,13 +177,9 @@ class JiraRoutesMixin:
         v3 = self._version(v)
         issue = self.store.issue(ref)
         body, visibility = self._comment_body(request, v3)
-        existing = self.comments.setdefault(issue.id, [])
-        if len(existing) >= COMMENTS_PER_ISSUE:
-            raise ApiError(413, f"The issue has reached the limit of {COMMENTS_PER_ISSUE} comments.")
-        now, who = self.clock(), self._principal(request)
-        comment = Comment(self._next_comment_id(), issue.id, who, body, now, now, who, visibility)
-        existing.append(comment)
-        issue.updated = now  # a comment counts as an update of the issue, as in Jira
+        self.post_comments(issue, [body], self._principal(request))
+        comment = self.comments[issue.id][-1]
+        comment.visibility = visibility
         return json_response(self._render_comment(comment, v, self._tz(request)), 201)
 
     def comment_list(self, request: Request, v: str, ref: str) -> Any:
