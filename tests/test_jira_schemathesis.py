@@ -23,6 +23,10 @@ from collabsync.testing.jira import JiraEmulator
 from jira_support import served_operations, served_spec, skipped_checks
 
 MAX_EXAMPLES = 10
+try:  # the spec decides the parameters: without it (outside CI) the whole module skips, saying where to put it
+    OPERATIONS = served_operations()
+except pytest.skip.Exception as missing:
+    pytest.skip(str(missing), allow_module_level=True)
 
 
 def error_collection(ctx: Any, response: Any, case: Any) -> bool | None:
@@ -68,7 +72,7 @@ def _real_ids(case: Any, ids: dict[str, str]) -> None:
                 container[name] = ids[name]
 
 
-@pytest.mark.parametrize(("method", "template"), served_operations())
+@pytest.mark.parametrize(("method", "template"), OPERATIONS)
 def test_served_operation_conforms(method: str, template: str, jira_schema: Any, emulator: JiraEmulator) -> None:
     operation = jira_schema[template][method]
 
