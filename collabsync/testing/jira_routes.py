@@ -20,7 +20,7 @@ from .jira_adf import adf_to_text, is_adf, text_to_adf
 from .jira_fields import expand_list, field_list, wanted_fields
 from .jira_store import Issue, JiraStore, jira_time
 
-__all__ = ["BULKFETCH_MAX", "COMMENT_MAX_CHARS", "JiraRoutesMixin", "ROUTE_RULES", "empty_response", "int_param"]
+__all__ = ["BULKFETCH_MAX", "COMMENT_MAX_CHARS", "JiraHost", "JiraRoutesMixin", "ROUTE_RULES", "empty_response", "int_param"]
 
 _V = '/rest/api/<any("2","3","latest"):v>'
 BULKFETCH_MAX = 100  # issueIdsOrKeys per bulkfetch request
@@ -54,21 +54,26 @@ class Comment:
     visibility: dict[str, Any] | None = None
 
 
-class JiraRoutesMixin:
-    """Handlers for comments, assignee, user search and bulkfetch; state lives beside the store."""
+class JiraHost:
+    """What JiraEmulator gives its route mixins (declared once, for type checkers)."""
 
     store: JiraStore
-    lock: threading.RLock
-    admin: str
     server: bool
     clock: Callable[[], dt.datetime]
-    root_url: str
     _version: Callable[[str], bool]
     _body: Callable[[Request], Any]
     _principal: Callable[[Request], str | None]
     _tz: Callable[[Request], Any]
     _render: Callable[..., dict[str, Any]]
     _known_fields: Callable[[], set[str]]
+
+
+class JiraRoutesMixin(JiraHost):
+    """Handlers for comments, assignee, user search and bulkfetch; state lives beside the store."""
+
+    lock: threading.RLock
+    admin: str
+    root_url: str
 
     @property
     def comments(self) -> dict[str, list[Comment]]:
