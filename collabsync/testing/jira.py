@@ -1,7 +1,7 @@
 """A stateful in-memory Jira Cloud (or Data Center) emulator for tests and benchmarks.
 
 Routes live under both /rest/api/3 (ADF descriptions) and /rest/api/2 (plain text); see
-README-jira.md for the list. ``deployment="Server"`` answers like Data Center: no v3, no
+docs/emulators-jira.md for the list. ``deployment="Server"`` answers like Data Center: no v3, no
 /search/jql, the old /rest/api/2/search with startAt paging. Seed data with add_user/add_project/
 add_issue/set_status/seed_bulk; count requests with ``emu.count()``.
 """
@@ -21,12 +21,11 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from .core import ApiError, Emulator, Faults, RateLimit, json_response
-from .jira_jql import JqlError, parse_jql
+from .jira_fields import expand_list, expansions, field_list, field_schema, wanted_fields
+from .jira_routes import ROUTE_RULES, JiraRoutesMixin, empty_response, int_param
+from .jira_search import JiraSearchMixin
 from .jira_seed import JiraSeedMixin
 from .jira_store import (
-    EPIC_LINK,
-    EPIC_NAME,
-    FIELDS,
     FLAGGED,
     ISSUE_TYPES,
     LINK_TYPES,
@@ -41,17 +40,13 @@ from .jira_store import (
 __all__ = ["FLAGGED", "START_DATE", "STORY_POINTS", "JiraEmulator"]
 
 _V = '/rest/api/<any("2","3","latest"):v>'
-SNAPSHOTS_KEPT = 32  # search cursors remembered for their next pages
-UNBOUNDED = "Unbounded JQL queries are not allowed here. Please add a search restriction to your query."
-SEARCH_GONE = ("The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. "
-               "A full migration guideline is available at https://developer.atlassian.com/changelog/#CHANGE-2046")
 
 
 def _rule(path: str, endpoint: str, methods: list[str]) -> Rule:
     return Rule(_V + path, endpoint=endpoint, methods=methods)
 
 
-class JiraEmulator(JiraSeedMixin, Emulator):
+class JiraEmulator(JiraSeedMixin, JiraRoutesMixin, JiraSearchMixin, Emulator):
     """Jira Cloud REST v2/v3 subset with Jira's auth, error, paging and rate-limit behaviour."""
 
     name = "jira"
@@ -76,6 +71,7 @@ class JiraEmulator(JiraSeedMixin, Emulator):
         _rule("/issueLinkType", "issue_link_types", ["GET"]),
         _rule("/search/jql", "search_jql", ["GET", "POST"]),
         _rule("/search", "search_old", ["GET", "POST"]),
+        *ROUTE_RULES,
     ]
 
     @property
@@ -121,7 +117,7 @@ class JiraEmulator(JiraSeedMixin, Emulator):
         return self
 
     def read_only_posts(self) -> frozenset[str]:
-        return frozenset({"search_jql", "search_old"})
+        return frozenset({"search_jql", "search_old", "issue_bulkfetch"})
 
     # -- Jira's auth, errors and 429 -------------------------------------------------------------
     def authenticate(self, request: Request) -> dict[str, str] | None:
@@ -193,27 +189,13 @@ class JiraEmulator(JiraSeedMixin, Emulator):
         p = self.authenticate(request)
         return p.get("user") if p else None
 
-    @staticmethod
-    def _field_list(values: Any) -> list[str]:
-        if values is None:
-            return []
-        if isinstance(values, str):
-            values = [values]
-        return [f.strip() for v in values for f in str(v).split(",") if f.strip()]
+    def _tz(self, request: Request) -> ZoneInfo:
+        """The searching user's time zone: JQL dates are read in it and timestamps are shown in it."""
+        user = self.store.users.get(self._principal(request) or "", {})
+        return ZoneInfo(user.get("timeZone") or "UTC")
 
-    @staticmethod
-    def _wanted(fields: list[str], default_all: bool) -> set[str] | None:
-        """Field ids to render: None means all; an empty set means none (id only)."""
-        ids = {f[0] for f in FIELDS} | {EPIC_NAME, EPIC_LINK}
-        if not fields:
-            return None if default_all else set()
-        wanted: set[str] = set()
-        for f in fields:
-            if f in ("*all", "*navigable"):
-                wanted |= ids
-        wanted |= {f for f in fields if f in ids}
-        wanted -= {f[1:] for f in fields if f.startswith("-")}
-        return wanted
+    def _known_fields(self) -> set[str]:
+        return {f[0] for f in self.store.fields}
 
     # -- handlers ------------------------------------------------------------------------------
     def server_info(self, request: Request, v: str) -> Any:
@@ -234,15 +216,7 @@ class JiraEmulator(JiraSeedMixin, Emulator):
         self._version(v)
         out = []
         for fid, name, custom, ftype, key in self.store.fields:
-            schema: dict[str, Any] = {"type": ftype}
-            if custom:
-                schema.update({"custom": key, "customId": int(fid.split("_")[1])})
-                if ftype == "array":
-                    schema["items"] = "option"
-            else:
-                schema["system"] = key
-                if ftype == "array":
-                    schema["items"] = "string" if fid == "labels" else "issuelinks"
+            schema = field_schema(fid, custom, ftype, key)
             out.append({"id": fid, "key": fid, "name": name, "custom": custom, "orderable": True, "navigable": True,
                         "searchable": True, "clauseNames": [f"cf[{fid.split('_')[1]}]", name] if custom else [fid],
                         "schema": schema})
@@ -254,10 +228,10 @@ class JiraEmulator(JiraSeedMixin, Emulator):
 
     def project_search(self, request: Request, v: str) -> Any:
         self._version(v)
-        keys = {k.upper() for k in self._field_list(request.args.getlist("keys"))}
+        keys = {k.upper() for k in field_list(request.args.getlist("keys"))}
         query = (request.args.get("query") or "").lower()
-        start = int(request.args.get("startAt", 0))
-        size = min(int(request.args.get("maxResults", 50)), 100)
+        start = int_param(request.args.get("startAt"), "startAt", 0)
+        size = min(int_param(request.args.get("maxResults"), "maxResults", 50), 100)
         hits = [p for p in self.store.projects.values()
                 if (not keys or p["key"] in keys) and (query in p["key"].lower() or query in p["name"].lower())]
         page = hits[start:start + size]
@@ -289,7 +263,7 @@ class JiraEmulator(JiraSeedMixin, Emulator):
     def issue_create(self, request: Request, v: str) -> Any:
         v3 = self._version(v)
         issue = self.store.create(self._body(request), v3=v3, now=self.clock(), reporter=self._principal(request))
-        return json_response(self._created(issue), 201)
+        return json_response(self._created(issue, v), 201)
 
     def issue_bulk(self, request: Request, v: str) -> Any:
         v3 = self._version(v)
@@ -302,7 +276,8 @@ class JiraEmulator(JiraSeedMixin, Emulator):
         issues, errors = [], []
         for number, item in enumerate(updates):
             try:
-                issues.append(self._created(self.store.create(item, v3=v3, now=self.clock(), reporter=self._principal(request))))
+                created = self.store.create(item, v3=v3, now=self.clock(), reporter=self._principal(request))
+                issues.append(self._created(created, v))
             except ApiError as err:
                 errors.append({"status": err.status, "failedElementNumber": number, "elementErrors": {
                     "errorMessages": [err.message] if err.message else [], "errors": dict(err.extra.get("errors", {}))}})
@@ -310,27 +285,43 @@ class JiraEmulator(JiraSeedMixin, Emulator):
 
     def issue_get(self, request: Request, v: str, ref: str) -> Any:
         v3 = self._version(v)
-        wanted = self._wanted(self._field_list(request.args.getlist("fields")), default_all=True)
+        wanted = wanted_fields(field_list(request.args.getlist("fields")), self._known_fields(), "*all")
         issue = self.store.issue(ref)
-        out = self.store.render_issue(issue, wanted, v3=v3, server=self.server)
-        if "transitions" in self._field_list(request.args.getlist("expand")):
+        return self._render(issue, wanted, expand_list(request.args.getlist("expand")), v3=v3, tz=self._tz(request))
+
+    def _render(self, issue: Issue, wanted: set[str] | None, expand: set[str], *, v3: bool, tz: dt.tzinfo,
+                per_issue: bool = True) -> dict[str, Any]:
+        """An issue with the asked expansions (names and schema sit on each issue unless a search lists them once)."""
+        out = self.store.render_issue(issue, wanted, v3=v3, server=self.server, tz=tz)
+        if wanted is None or "comment" in wanted:
+            out["fields"]["comment"] = self.comment_field(issue.id, "3" if v3 else "2", tz)
+        if per_issue:
+            out.update(expansions(expand, list(out["fields"]), self.store.fields))
+        if "transitions" in expand:
             out["transitions"] = self._transitions(issue)
         return out
 
     def issue_edit(self, request: Request, v: str, ref: str) -> Any:
         v3 = self._version(v)
-        self.store.edit(self.store.issue(ref), self._body(request), v3=v3, now=self.clock())
-        return Response(status=204)
+        issue = self.store.issue(ref)
+        body, comments = self.split_comment_update(self._body(request), v3)
+        self.store.edit(issue, body, v3=v3, now=self.clock())
+        self.post_comments(issue, comments, self._principal(request))
+        if request.args.get("returnIssue", "").lower() == "true":  # the edited issue, as GET issue shows it
+            return self._render(issue, None, expand_list(request.args.getlist("expand")), v3=v3, tz=self._tz(request))
+        return empty_response(204)
 
     def transitions_get(self, request: Request, v: str, ref: str) -> Any:
         self._version(v)
         issue = self.store.issue(ref)
-        return {"expand": "transitions", "transitions": self._transitions(issue)}
+        wanted = request.args.get("transitionId")
+        return {"expand": "transitions",
+                "transitions": [t for t in self._transitions(issue) if wanted in (None, "", t["id"])]}
 
     def transitions_post(self, request: Request, v: str, ref: str) -> Any:
         v3 = self._version(v)
         issue = self.store.issue(ref)
-        body = self._body(request) or {}
+        body, comments = self.split_comment_update(self._body(request) or {}, v3)
         tid = str((body.get("transition") or {}).get("id", ""))
         chosen = next((t for t in self._transitions(issue) if t["id"] == tid), None)
         if chosen is None:
@@ -339,7 +330,8 @@ class JiraEmulator(JiraSeedMixin, Emulator):
             self.store.edit(issue, {"fields": body.get("fields") or {}, "update": body.get("update") or {}}, v3=v3, now=self.clock())
         issue.status_id = chosen["to"]["id"]
         issue.updated = self.clock()
-        return Response(status=204)
+        self.post_comments(issue, comments, self._principal(request))
+        return empty_response(204)
 
     def _transitions(self, issue: Issue) -> list[dict[str, Any]]:
         return [{"id": str(11 + 10 * i), "name": s[3], "to": self.store.render_status(s[0]), "hasScreen": False,
@@ -350,123 +342,12 @@ class JiraEmulator(JiraSeedMixin, Emulator):
         self._version(v)
         body = self._body(request) or {}
         self.store.link(body.get("type"), body.get("inwardIssue"), body.get("outwardIssue"))
-        return Response(status=201)
+        return empty_response(201)
 
     def issue_link_types(self, request: Request, v: str) -> Any:
         self._version(v)
         return {"issueLinkTypes": [{"id": t[0], "name": t[1], "inward": t[2], "outward": t[3],
                                     "self": f"{self.root_url}/rest/api/{v}/issueLinkType/{t[0]}"} for t in LINK_TYPES]}
 
-    def search_jql(self, request: Request, v: str) -> Any:
-        v3 = self._version(v)
-        if self.server:
-            raise ApiError(404, "null for uri: /rest/api/2/search/jql")
-        params = self._search_params(request)
-        query = self._query(params.get("jql"))
-        if not query.bounded:
-            raise ApiError(400, UNBOUNDED)
-        size = self._page_size(params.get("maxResults"), default=50)
-        jql = params.get("jql") or ""
-        start, snapshot = self._decode_token(params.get("nextPageToken"), jql)
-        hits = self._snapshots.get(snapshot) if snapshot else None
-        if hits is None:
-            hits = self._run(query)
-        wanted = self._wanted(self._field_list(params.get("fields")), default_all=False)
-        page = hits[start:start + size]
-        issues = [{"id": i.id} if wanted == set() else self.store.render_issue(i, wanted, v3=v3) for i in page]
-        out: dict[str, Any] = {"issues": issues, "isLast": start + size >= len(hits)}
-        if not out["isLast"]:
-            out["nextPageToken"] = self._encode_token(start + size, jql, self._snapshot(snapshot, hits))
-        return out
-
-    def _snapshot(self, snapshot: str | None, hits: list[Issue]) -> str:
-        """Keep a search's hits for its next pages (a cursor), so paging does not rerun the JQL per page."""
-        if snapshot and snapshot in self._snapshots:
-            return snapshot
-        self._snapshot_seq += 1
-        key = str(self._snapshot_seq)
-        self._snapshots[key] = hits
-        while len(self._snapshots) > SNAPSHOTS_KEPT:
-            del self._snapshots[next(iter(self._snapshots))]
-        return key
-
-    def search_old(self, request: Request, v: str) -> Any:
-        v3 = self._version(v)
-        if not self.server:
-            raise ApiError(410, SEARCH_GONE)
-        params = self._search_params(request)
-        query = self._query(params.get("jql"))
-        start = int(params.get("startAt") or 0)
-        size = self._page_size(params.get("maxResults"), default=50)
-        hits = self._run(query)
-        wanted = self._wanted(self._field_list(params.get("fields")) or ["*navigable"], default_all=True)
-        return {"expand": "schema,names", "startAt": start, "maxResults": size, "total": len(hits),
-                "issues": [self.store.render_issue(i, wanted, v3=v3, server=True) for i in hits[start:start + size]]}
-
-    # -- search helpers ------------------------------------------------------------------------
-    def _search_params(self, request: Request) -> dict[str, Any]:
-        if request.method == "POST":
-            body = self._body(request)
-            if not isinstance(body, dict):
-                raise ApiError(400, "Request body must be a JSON object.")
-            return body
-        params: dict[str, Any] = {k: request.args.get(k) for k in request.args}
-        params["fields"] = request.args.getlist("fields")
-        return params
-
-    def _page_size(self, value: Any, *, default: int) -> int:
-        try:
-            size = int(value) if value not in (None, "") else default
-        except (TypeError, ValueError):
-            raise ApiError(400, f"The value '{value}' is invalid for maxResults.") from None
-        return max(1, min(size if size > 0 else default, self.max_results_cap))
-
-    def _query(self, jql: str | None) -> Any:
-        try:
-            query = parse_jql(jql)
-        except JqlError as err:
-            raise ApiError(400, str(err)) from None
-        for clause in query.clauses():
-            values = clause.value if isinstance(clause.value, list) else [clause.value]
-            if clause.field == "project":
-                for value in values:
-                    try:
-                        self.store.project(str(value))
-                    except ApiError:
-                        raise ApiError(400, f"The value '{value}' does not exist for the field 'project'.") from None
-            if clause.field in ("issuekey", "parent") and clause.op in ("=", "in"):
-                for value in values:
-                    if str(value).upper() not in self.store.by_key and str(value) not in self.store.issues:
-                        raise ApiError(400, f"An issue with key '{value}' does not exist for field '{clause.field}'.")
-        return query
-
-    def _run(self, query: Any) -> list[Issue]:
-        tz = ZoneInfo(self.store.users[self.admin]["timeZone"])
-        hits = [i for i in self.store.issues.values() if query.matches(lambda f, i=i: self.store.jql_value(i, f), tz)]
-        hits.sort(key=lambda i: int(i.id))
-        for name, desc in reversed(query.order):
-            attr = {"key": "id", "issuekey": "id", "created": "created", "updated": "updated", "duedate": "duedate"}.get(name, "id")
-            hits.sort(key=lambda i: (getattr(i, attr) is None, int(i.id) if attr == "id" else getattr(i, attr) or ""),
-                      reverse=desc)
-        return hits
-
-    @staticmethod
-    def _encode_token(offset: int, jql: str, snapshot: str | None = None) -> str:
-        raw = json.dumps({"o": offset, "q": abs(hash(jql)) % 10**9, "s": snapshot}).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-    @staticmethod
-    def _decode_token(token: str | None, jql: str) -> tuple[int, str | None]:
-        """(offset, snapshot id) of a nextPageToken issued for this JQL."""
-        if not token:
-            return 0, None
-        try:
-            data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-            if data["q"] != abs(hash(jql)) % 10**9:
-                raise ValueError
-            return int(data["o"]), data.get("s")
-        except (ValueError, KeyError, TypeError, binascii.Error):
-            raise ApiError(400, "The provided next page token is invalid or expired.") from None
-
-    def _created(self, issue: Issue) -> dict[str, Any]:
-        return {"id": issue.id, "key": issue.key, "self": f"{self.root_url}/rest/api/3/issue/{issue.id}"}
+    def _created(self, issue: Issue, v: str) -> dict[str, Any]:
+        return {"id": issue.id, "key": issue.key, "self": f"{self.root_url}/rest/api/{v}/issue/{issue.id}"}

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-__all__ = ["JqlError", "Query", "adf_to_text", "is_adf", "parse_jql", "text_to_adf"]
+from .jira_adf import adf_to_text, is_adf, text_to_adf  # re-exported: callers import them from here
+
+__all__ = ["Context", "Func", "JqlError", "Query", "adf_to_text", "is_adf", "parse_jql", "text_to_adf"]
 
 _TOKEN_RE = re.compile(
     r"""\s*(?:(?P<str>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|(?P<op>!=|>=|<=|!~|=|>|<|~|\(|\)|,)"""
@@ -41,6 +43,23 @@ class Clause:
     field: str
     op: str
     value: Any  # str, list[str] or None (EMPTY)
+
+
+@dataclass(frozen=True)
+class Func:
+    """A JQL function call in value position: currentUser(), startOfDay("-1d"), now()."""
+
+    name: str
+    args: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What functions and relative dates are resolved against: the searcher and the moment of the search."""
+
+    tz: ZoneInfo
+    now: dt.datetime
+    user: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,8 +94,14 @@ class Query:
                 stack.extend(node.parts)
         return out
 
+    def resolve(self, ctx: Context) -> Query:
+        """This query with functions and relative dates turned into values; JqlError for a bad value."""
+        if self.where is None:
+            return self
+        return Query(_resolve(self.where, ctx), self.order)
+
     def matches(self, getter: Callable[[str], Any], tz: ZoneInfo) -> bool:
-        """Evaluate against one issue; `getter(field)` returns the issue's value for a JQL field."""
+        """Evaluate a resolved query against one issue; `getter(field)` gives the issue's value for a JQL field."""
         return self.where is None or _eval(self.where, getter, tz)
 
 
@@ -98,7 +123,10 @@ def parse_jql(text: str | None) -> Query:
             desc = False
             if parser.peek_word("asc") or parser.peek_word("desc"):
                 desc = parser.next()[1].lower() == "desc"
-            order.append((_FIELD_ALIASES.get(field.lower(), field.lower()), desc))
+            name = _FIELD_ALIASES.get(field.lower(), field.lower())
+            if name not in KNOWN_FIELDS:
+                raise JqlError(f"Not able to sort using field '{field}'.")
+            order.append((name, desc))
             if parser.peek() == ("op", ","):
                 parser.next()
                 continue
@@ -154,6 +182,23 @@ class _Parser:
             raise JqlError(f"Error in the JQL Query: Expecting a field name or value but got '{value}'.")
         return value
 
+    def expect_operand(self) -> Any:
+        """A value or a function call `name(arg, ...)`."""
+        kind, value = self.peek() or ("", "")
+        name = self.expect_value()
+        if kind != "word" or self.peek() != ("op", "("):
+            return name
+        self.next()
+        args: list[str] = []
+        while self.peek() != ("op", ")"):
+            args.append(self.expect_value())
+            if self.peek() == ("op", ","):
+                self.next()
+            elif self.peek() != ("op", ")"):
+                raise JqlError(f"Error in the JQL Query: Expecting ')' to close the call of '{name}'.")
+        self.next()
+        return Func(name, tuple(args))
+
     def parse_or(self) -> Any:
         parts = [self.parse_and()]
         while self.peek_word("or"):
@@ -195,10 +240,10 @@ class _Parser:
         if op in ("in", "not in"):
             if self.next() != ("op", "("):
                 raise JqlError("Error in the JQL Query: Expecting '(' after 'in'.")
-            values = [self.expect_value()]
+            values = [self.expect_operand()]
             while self.peek() == ("op", ","):
                 self.next()
-                values.append(self.expect_value())
+                values.append(self.expect_operand())
             if self.next() != ("op", ")"):
                 raise JqlError("Error in the JQL Query: Expecting ')' to close the list.")
             return Clause(field, op, values)
@@ -207,7 +252,89 @@ class _Parser:
             if value.lower() not in ("empty", "null"):
                 raise JqlError("Error in the JQL Query: Expecting EMPTY or NULL after IS.")
             return Clause(field, op, None)
-        return Clause(field, op, self.expect_value())
+        return Clause(field, op, self.expect_operand())
+
+
+TIME_FIELDS = ("updated", "created", "duedate")
+_PERIOD_RE = re.compile(r"^([+-])?\s*((?:\d+\s*[wdhm]\s*)+)$")
+_INC_RE = re.compile(r"^([+-]?)(\d+)([yMwdhm]?)$")
+_BAD_DATE = ("Date value '{}' for field '{}' is invalid. Valid formats include: 'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', "
+             "'yyyy/MM/dd', 'yyyy-MM-dd', or a period format e.g. '-5d', '4w 2d'.")
+_UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes"}
+_DATE_FUNCS = {"now", "startofday", "endofday", "startofweek", "endofweek", "startofmonth", "endofmonth",
+               "startofyear", "endofyear"}
+
+
+def _resolve(node: Any, ctx: Context) -> Any:
+    if isinstance(node, BoolNode):
+        return BoolNode(node.op, tuple(_resolve(p, ctx) for p in node.parts))
+    if node.value is None:
+        return node
+    values = node.value if isinstance(node.value, list) else [node.value]
+    out = [_resolve_value(node.field, v, ctx) for v in values]
+    return Clause(node.field, node.op, out if isinstance(node.value, list) else out[0])
+
+
+def _resolve_value(field: str, value: Any, ctx: Context) -> Any:
+    """A literal, function or period as what the field compares against (an aware datetime for dates)."""
+    if isinstance(value, Func):
+        name = value.name.lower()
+        if name == "currentuser" and not value.args:
+            if ctx.user is None:
+                raise JqlError("The function 'currentUser' can only be used by a logged-in user.")
+            return ctx.user
+        if name in _DATE_FUNCS and field in TIME_FIELDS and len(value.args) <= 1:
+            return _date_function(name, value.args[0] if value.args else "", ctx)
+        if name in _DATE_FUNCS | {"currentuser"}:
+            raise JqlError(f"The function '{value.name}' does not support the field '{field}' with these arguments.")
+        raise JqlError(f"Unable to find JQL function '{value.name}({', '.join(value.args)})'.")
+    if field not in TIME_FIELDS:
+        return value
+    period = _PERIOD_RE.match(str(value).strip())
+    if period:
+        sign = -1 if period.group(1) == "-" else 1
+        delta = dt.timedelta()
+        for amount, unit in re.findall(r"(\d+)\s*([wdhm])", period.group(2)):
+            delta += dt.timedelta(**{_UNITS[unit]: int(amount)})
+        return ctx.now.astimezone(ctx.tz) + sign * delta
+    try:
+        return parse_jql_time(str(value), ctx.tz)
+    except JqlError:
+        raise JqlError(_BAD_DATE.format(value, field)) from None
+
+
+def _date_function(name: str, inc: str, ctx: Context) -> dt.datetime:
+    """now(), startOfDay("-1"), endOfMonth("+1M"), ...: in the searcher's zone, optionally shifted."""
+    now = ctx.now.astimezone(ctx.tz)
+    shift = _INC_RE.match(inc.strip()) if inc else None
+    if inc and shift is None:
+        raise JqlError(f"The increment '{inc}' of the function '{name}' is not valid: use e.g. '-1d' or '+2w'.")
+    base = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    if "week" in name:
+        base -= dt.timedelta(days=(base.weekday() + 1) % 7)  # weeks start on Sunday, as in Jira's default locale
+    elif "month" in name:
+        base = base.replace(day=1)
+    elif "year" in name:
+        base = base.replace(month=1, day=1)
+    if name == "now":
+        base = now
+    default_unit = {"week": "w", "month": "M", "year": "y"}.get(next((u for u in ("week", "month", "year") if u in name), ""), "d")
+    if shift:
+        amount = int(shift.group(2)) * (-1 if shift.group(1) == "-" else 1)
+        base = _shift(base, amount, shift.group(3) or default_unit)
+    if name.startswith("end"):
+        span = {"w": dt.timedelta(weeks=1), "d": dt.timedelta(days=1)}
+        unit = default_unit
+        nxt = base + span[unit] if unit in span else _shift(base, 1, unit)
+        return nxt - dt.timedelta(milliseconds=1)
+    return base
+
+
+def _shift(when: dt.datetime, amount: int, unit: str) -> dt.datetime:
+    if unit in ("y", "M"):
+        months = when.year * 12 + when.month - 1 + amount * (12 if unit == "y" else 1)
+        return when.replace(year=months // 12, month=months % 12 + 1)
+    return when + dt.timedelta(**{_UNITS[unit]: amount})
 
 
 def _eval(node: Any, getter: Callable[[str], Any], tz: ZoneInfo) -> bool:
@@ -219,7 +346,7 @@ def _eval(node: Any, getter: Callable[[str], Any], tz: ZoneInfo) -> bool:
     if op in ("is", "is not"):
         empty = actual is None or actual == [] or actual == ""
         return empty if op == "is" else not empty
-    if node.field in ("updated", "created", "duedate"):
+    if node.field in TIME_FIELDS:
         return _compare_time(actual, op, value, tz, date_only=node.field == "duedate")
     if op in ("~", "!~"):
         found = actual is not None and str(value).lower().strip("*") in str(actual).lower()
@@ -251,79 +378,13 @@ def parse_jql_time(value: str, tz: ZoneInfo) -> dt.datetime:
 def _compare_time(actual: Any, op: str, value: Any, tz: ZoneInfo, *, date_only: bool) -> bool:
     if actual is None:
         return False
+    right: Any = value if isinstance(value, dt.datetime) else parse_jql_time(str(value), tz)
     if date_only:
         left: Any = actual if isinstance(actual, dt.date) else dt.date.fromisoformat(str(actual))
-        right: Any = parse_jql_time(str(value), tz).date()
+        right = right.astimezone(tz).date()
     else:
-        left, right = actual, parse_jql_time(str(value), tz)
+        left = actual
     return {
         "=": left == right, "!=": left != right, ">": left > right,
         ">=": left >= right, "<": left < right, "<=": left <= right,
     }.get(op, False)
-
-
-# -- Atlassian Document Format -------------------------------------------------------------------
-def is_adf(value: Any) -> bool:
-    """A v3 rich-text value: a dict with type "doc" and version 1."""
-    return isinstance(value, dict) and value.get("type") == "doc" and isinstance(value.get("content", []), list)
-
-
-def text_to_adf(text: str | None) -> dict[str, Any] | None:
-    """Plain text to an ADF doc: blank lines separate paragraphs, single newlines become hardBreaks."""
-    if text is None:
-        return None
-    content = []
-    for para in re.split(r"\n\s*\n", text.strip("\n")):
-        if not para:
-            continue
-        inline: list[dict[str, Any]] = []
-        for i, line in enumerate(para.split("\n")):
-            if i:
-                inline.append({"type": "hardBreak"})
-            if line:
-                inline.append({"type": "text", "text": line})
-        content.append({"type": "paragraph", "content": inline})
-    return {"type": "doc", "version": 1, "content": content}
-
-
-def adf_to_text(doc: Any) -> str | None:
-    """An ADF doc to plain text (what v2 shows): paragraphs split by blank lines, lists as '- '."""
-    if doc is None:
-        return None
-    if isinstance(doc, str):
-        return doc
-    blocks = [_block_text(node) for node in doc.get("content", [])]
-    return "\n\n".join(b for b in blocks if b is not None)
-
-
-def _block_text(node: dict[str, Any]) -> str | None:
-    kind = node.get("type")
-    if kind in ("bulletList", "orderedList"):
-        items = []
-        for n, item in enumerate(node.get("content", []), 1):
-            prefix = "- " if kind == "bulletList" else f"{n}. "
-            inner = "\n".join(filter(None, (_block_text(c) for c in item.get("content", []))))
-            items.append(prefix + inner)
-        return "\n".join(items)
-    if kind == "rule":
-        return "----"
-    if kind in ("blockquote", "panel", "expand"):
-        return "\n".join(filter(None, (_block_text(c) for c in node.get("content", []))))
-    return _inline_text(node.get("content", []))
-
-
-def _inline_text(nodes: list[dict[str, Any]]) -> str:
-    out = []
-    for n in nodes:
-        kind = n.get("type")
-        if kind == "text":
-            out.append(n.get("text", ""))
-        elif kind == "hardBreak":
-            out.append("\n")
-        elif kind in ("mention", "emoji"):
-            out.append(n.get("attrs", {}).get("text", ""))
-        elif kind == "inlineCard":
-            out.append(n.get("attrs", {}).get("url", ""))
-        elif "content" in n:
-            out.append(_inline_text(n["content"]))
-    return "".join(out)

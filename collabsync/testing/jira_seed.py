@@ -35,13 +35,18 @@ class JiraSeedMixin:
     _bearer: dict[str, str]
 
     def add_user(self, display_name: str, email: str | None = None, *, account_id: str | None = None,
-                 api_token: str | None = None, pat: str | None = None, time_zone: str = "UTC") -> str:
-        """Add a user (optionally with credentials); returns its accountId."""
+                 api_token: str | None = None, pat: str | None = None, time_zone: str = "UTC",
+                 hide_email: bool = False) -> str:
+        """Add a user (optionally with credentials); returns its accountId.
+
+        `hide_email` stands for a Cloud profile whose privacy settings hide the address (user search omits it).
+        """
         with self.lock:
             account_id = account_id or f"5b10ac8d82e05b22cc7d{len(self.store.users) + 1:04d}"
             email = email or f"{display_name.lower().replace(' ', '.')}@example.com"
             self.store.users[account_id] = {"accountId": account_id, "displayName": display_name,
-                                            "emailAddress": email, "name": email.split("@")[0], "timeZone": time_zone}
+                                            "emailAddress": email, "name": email.split("@")[0], "timeZone": time_zone,
+                                            "hide_email": hide_email}
             if api_token:
                 self._basic[(email, api_token)] = account_id
             if pat:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .core import ApiError
+from .jira_fields import update_to_fields
 from .jira_jql import adf_to_text, is_adf, text_to_adf
 
 __all__ = ["EPIC_LINK", "EPIC_NAME", "FIELDS", "FLAGGED", "ISSUE_TYPES", "LINK_TYPES", "SERVER_FIELDS", "START_DATE", "STATUSES", "STORY_POINTS", "Issue", "JiraStore"]
@@ -78,9 +79,10 @@ LINK_TYPES = [
 ]
 
 
-def jira_time(when: dt.datetime) -> str:
-    """Jira's timestamp format: 2026-11-23T10:41:51.000+0000."""
-    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+def jira_time(when: dt.datetime, tz: dt.tzinfo = dt.UTC) -> str:
+    """Jira's timestamp format, in the reader's time zone: 2026-11-23T12:41:51.123+0200."""
+    local = when.astimezone(tz)
+    return local.strftime("%Y-%m-%dT%H:%M:%S.") + f"{local.microsecond // 1000:03d}" + local.strftime("%z")
 
 
 @dataclass
@@ -226,30 +228,17 @@ class JiraStore:
         return issue
 
     def edit(self, issue: Issue, data: Any, *, v3: bool, now: dt.datetime) -> None:
-        """Apply PUT /issue fields and label add/remove updates."""
+        """Apply PUT /issue `fields` and `update` verbs (set/add/remove) in one validated step."""
         if not isinstance(data, dict):
             raise ApiError(400, "Request body is not valid JSON.")
-        fields = dict(data.get("fields") or {})
-        errors: dict[str, str] = {}
+        current = {"labels": issue.labels, FLAGGED: issue.custom.get(FLAGGED) or [], "summary": issue.summary}
+        fields, errors = update_to_fields(data.get("update"), dict(data.get("fields") or {}), current)
         for name in ("project", "issuetype"):
             if name in fields:
                 errors[name] = f"Field '{name}' cannot be set. It is not on the appropriate screen, or unknown."
         if "summary" in fields and (not isinstance(fields["summary"], str) or not fields["summary"].strip()):
             errors["summary"] = "You must specify a summary of the issue."
-        values = self._validate_values(fields, v3=v3, errors=errors)
-        for name, ops in (data.get("update") or {}).items():
-            if name != "labels":
-                errors[name] = f"Field '{name}' cannot be set. It is not on the appropriate screen, or unknown."
-                continue
-            labels = list(values.get("labels", issue.labels))
-            for op in ops:
-                if "add" in op and op["add"] not in labels:
-                    labels.append(op["add"])
-                if "remove" in op and op["remove"] in labels:
-                    labels.remove(op["remove"])
-                if "set" in op:
-                    labels = list(op["set"])
-            values["labels"] = labels
+        values = self._validate_values({k: v for k, v in fields.items() if k not in errors}, v3=v3, errors=errors)
         if errors:
             raise ApiError(400, "", errors=errors)
         if "summary" in fields:
@@ -363,6 +352,8 @@ class JiraStore:
         if server:
             out.update({"name": u["name"], "key": u["name"]})
             out.pop("accountType")
+        elif u.get("hide_email"):  # Cloud privacy settings: the profile hides the address
+            out.pop("emailAddress")
         return out
 
     def render_status(self, status_id: str) -> dict[str, Any]:
@@ -399,8 +390,9 @@ class JiraStore:
                 out["lead"] = lead
         return out
 
-    def render_issue(self, issue: Issue, wanted: set[str] | None, *, v3: bool, server: bool = False) -> dict[str, Any]:
-        """An IssueBean limited to the wanted field ids (None = all)."""
+    def render_issue(self, issue: Issue, wanted: set[str] | None, *, v3: bool, server: bool = False,
+                     tz: dt.tzinfo = dt.UTC) -> dict[str, Any]:
+        """An IssueBean limited to the wanted field ids (None = all); times in the reader's zone `tz`."""
         all_fields = {
             "summary": lambda: issue.summary,
             "description": lambda: (issue.description if v3 else adf_to_text(issue.description)),
@@ -412,8 +404,8 @@ class JiraStore:
             "components": lambda: [{"self": f"{self.base}/rest/api/3/component/{10000 + i}", "id": str(10000 + i),
                                     "name": name} for i, name in enumerate(issue.components)],
             "issuelinks": lambda: self.render_links(issue),
-            "updated": lambda: jira_time(issue.updated),
-            "created": lambda: jira_time(issue.created),
+            "updated": lambda: jira_time(issue.updated, tz),
+            "created": lambda: jira_time(issue.created, tz),
             "parent": lambda: self.render_ref(self.issues[issue.parent_id]) if issue.parent_id else None,
             "project": lambda: self.render_project(self.project(issue.project_id), full=False),
             "issuetype": lambda: self.render_type(issue.type_id),
