@@ -20,7 +20,9 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
 from .core import LOOPBACK, ApiError, Emulator, Faults, RateLimit, _QuietHandler, json_response
-from .trello_cards import NOT_FOUND, TrelloCardRoutes, as_bool, as_fields, text_response
+from .trello_access import MEMBERS_LIMIT, TrelloAccessMixin
+from .trello_cards import NOT_FOUND, TrelloCardRoutes, as_bool, as_fields, bounded_int, text_response
+from .trello_people import TrelloPeopleRoutes
 from .trello_seed import TrelloSeedMixin
 from .trello_store import ID_RE, TrelloState, id_from_time, parse_when
 
@@ -30,7 +32,7 @@ DEFAULT_KEY = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
 DEFAULT_TOKEN = "ATTAfeedc0ffee0123456789abcdef0123456789abcdef0123456789abcdef01234567"
 MAX_BATCH = 10
 MAX_LIMIT = 1000
-_CARD_ACTIONS = "createCard,updateCard,deleteCard,addAttachmentToCard,addChecklistToCard,addLabelToCard"
+_BOARD_CARD_FILTERS = ("all", "closed", "complete", "incomplete", "none", "open", "visible")
 
 _R = Rule
 _ROUTES = [
@@ -39,6 +41,20 @@ _ROUTES = [
     _R("/1/members/<mid>/organizations", endpoint="get_member_orgs", methods=["GET"]),
     _R("/1/organizations/<oid>", endpoint="get_org", methods=["GET"]),
     _R("/1/organizations/<oid>/boards", endpoint="get_org_boards", methods=["GET"]),
+    _R("/1/organizations/<oid>/members", endpoint="get_org_members", methods=["GET"]),
+    _R("/1/boards/<bid>/members", endpoint="get_board_members", methods=["GET"]),
+    _R("/1/boards/<bid>/members/<mid>", endpoint="put_board_member", methods=["PUT"]),
+    _R("/1/boards/<bid>/memberships", endpoint="get_board_memberships", methods=["GET"]),
+    _R("/1/cards/<cid>/members", endpoint="get_card_members", methods=["GET"]),
+    _R("/1/cards/<cid>/members", endpoint="post_card_member", methods=["POST"]),  # py-trello's card.assign
+    _R("/1/cards/<cid>/idMembers", endpoint="post_card_member", methods=["POST"]),
+    _R("/1/cards/<cid>/idMembers/<mid>", endpoint="delete_card_member", methods=["DELETE"]),
+    _R("/1/cards/<cid>/actions/comments", endpoint="post_card_comment", methods=["POST"]),
+    _R("/1/cards/<cid>/actions/<aid>/comments", endpoint="put_card_comment", methods=["PUT"]),
+    _R("/1/cards/<cid>/actions/<aid>/comments", endpoint="delete_card_comment", methods=["DELETE"]),
+    _R("/1/actions/<aid>", endpoint="get_action", methods=["GET"]),
+    _R("/1/actions/<aid>", endpoint="put_action", methods=["PUT"]),
+    _R("/1/actions/<aid>", endpoint="delete_action", methods=["DELETE"]),
     _R("/1/boards", endpoint="post_board", methods=["POST"]),
     _R("/1/boards/<bid>", endpoint="get_board", methods=["GET"]),
     _R("/1/boards/<bid>", endpoint="put_board", methods=["PUT"]),
@@ -80,7 +96,7 @@ _ROUTES = [
 ]
 
 
-class TrelloEmulator(TrelloCardRoutes, TrelloSeedMixin, Emulator):
+class TrelloEmulator(TrelloAccessMixin, TrelloCardRoutes, TrelloPeopleRoutes, TrelloSeedMixin, Emulator):
     """Trello's REST API on 127.0.0.1, seeded through Python methods (see TrelloSeedMixin)."""
 
     name = "trello"
@@ -91,10 +107,12 @@ class TrelloEmulator(TrelloCardRoutes, TrelloSeedMixin, Emulator):
         return [rule.empty() for rule in _ROUTES]
 
     def __init__(self, *, faults: Faults | None = None, rate_limits: list[RateLimit] | None = None,
-                 key: str = DEFAULT_KEY, token: str = DEFAULT_TOKEN) -> None:
+                 key: str = DEFAULT_KEY, token: str = DEFAULT_TOKEN,
+                 members_limit: RateLimit | None = MEMBERS_LIMIT) -> None:
         if rate_limits is None:
             rate_limits = [RateLimit(100, 10.0, scope="token"), RateLimit(300, 10.0, scope="key")]
         super().__init__(faults=faults, rate_limits=rate_limits)
+        self.members_limit = members_limit  # the separate /1/members/ budget; None switches it off
         self.state = TrelloState()
         self.api_key, self.token = key, token
         self.keys: set[str] = {key}
@@ -160,7 +178,8 @@ class TrelloEmulator(TrelloCardRoutes, TrelloSeedMixin, Emulator):
     # -- members and organizations ---------------------------------------------------------------
     def get_member(self, request: Request, mid: str) -> Any:
         """GET /members/{id|me|username}."""
-        return self._member_view(self._member(request, mid), request.args.get("fields"))
+        return self.state.member_json(self._member(request, mid), as_fields(request.args.get("fields")),
+                                      request.environ["trello.member"])
 
     def get_member_boards(self, request: Request, mid: str) -> Any:
         """GET /members/{id}/boards?filter=&fields=."""
@@ -171,11 +190,11 @@ class TrelloEmulator(TrelloCardRoutes, TrelloSeedMixin, Emulator):
     def get_member_orgs(self, request: Request, mid: str) -> Any:
         """GET /members/{id}/organizations."""
         member = self._member(request, mid)
-        return [dict(self.state.orgs[o]) for o in member["idOrganizations"]]
+        return [_public(self.state.orgs[o]) for o in member["idOrganizations"]]
 
     def get_org(self, request: Request, oid: str) -> Any:
         """GET /organizations/{id or name}."""
-        return dict(self._org(oid))
+        return _public(self._org(oid))
 
     def get_org_boards(self, request: Request, oid: str) -> Any:
         """GET /organizations/{id or name}/boards."""
@@ -252,7 +271,7 @@ class TrelloEmulator(TrelloCardRoutes, TrelloSeedMixin, Emulator):
                 raise ApiError(404, NOT_FOUND)
             return self._card_view(card, request)
         flt = filt or request.args.get("filter", "visible")
-        if flt not in ("open", "closed", "all", "visible", "none"):
+        if flt not in _BOARD_CARD_FILTERS:
             raise ApiError(400, "invalid value for filter")
         cards = [c for c in self.state.cards.values() if c["idBoard"] == board["id"]]
         if flt == "none":
@@ -263,6 +282,8 @@ class TrelloEmulator(TrelloCardRoutes, TrelloSeedMixin, Emulator):
             cards = [c for c in cards if c["closed"]]
         elif flt == "visible":
             cards = [c for c in cards if not c["closed"] and not self.state.lists[c["idList"]]["closed"]]
+        elif flt in ("complete", "incomplete"):  # open cards by their due-date checkbox
+            cards = [c for c in cards if not c["closed"] and c["dueComplete"] == (flt == "complete")]
         cards = self._page(cards, request)
         return [self._card_view(c, request) for c in cards]
 
@@ -371,8 +392,8 @@ class TrelloEmulator(TrelloCardRoutes, TrelloSeedMixin, Emulator):
                 body = json.loads(request.get_data(as_text=True))
             except ValueError:
                 raise ApiError(400, "invalid JSON") from None
-            if isinstance(body, dict):
-                params.update({k: v for k, v in body.items() if v is not None})
+            if isinstance(body, dict):  # a JSON null is a value too: {"due": null} clears the date
+                params.update(body)
         return params
 
     @staticmethod
@@ -405,11 +426,6 @@ class TrelloEmulator(TrelloCardRoutes, TrelloSeedMixin, Emulator):
                 return org
         return self._get(self.state.orgs, oid)
 
-    def _member_view(self, member: dict[str, Any], fields: str | None) -> dict[str, Any]:
-        wanted = as_fields(fields)
-        return {k: (list(v) if isinstance(v, list) else v) for k, v in member.items()
-                if wanted is None or k == "id" or k in wanted}
-
     def _boards_view(self, boards: list[dict[str, Any]], request: Request) -> list[dict[str, Any]]:
         flt = request.args.get("filter", "all")
         if flt in ("open", "closed"):
@@ -418,15 +434,7 @@ class TrelloEmulator(TrelloCardRoutes, TrelloSeedMixin, Emulator):
 
     @staticmethod
     def _limit(value: Any, default: int) -> int:
-        if value in (None, ""):
-            return default
-        try:
-            limit = int(value)
-        except ValueError:
-            raise ApiError(400, "invalid value for limit") from None
-        if not 0 <= limit <= MAX_LIMIT:
-            raise ApiError(400, "invalid value for limit")
-        return limit
+        return bounded_int(value, default, "limit", MAX_LIMIT)
 
     def _page(self, items: list[dict[str, Any]], request: Request, default_limit: int = MAX_LIMIT) -> list[dict[str, Any]]:
         """Newest first by id; `before`/`since` take an id or a date; at most `limit` (<= 1000)."""
@@ -456,3 +464,8 @@ class TrelloEmulator(TrelloCardRoutes, TrelloSeedMixin, Emulator):
         if not name:
             raise ApiError(400, "invalid value for name")
         return self.state.list_json(self.state.add_list(board["id"], name, request.environ["trello.member"], p.get("pos")))
+
+
+def _public(obj: dict[str, Any]) -> dict[str, Any]:
+    """An object without the emulator's private `_` keys."""
+    return {k: (list(v) if isinstance(v, list) else v) for k, v in obj.items() if not k.startswith("_")}

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Request, Response
 from .core import ApiError
 from .trello_store import TrelloState, iso, parse_when
 
-__all__ = ["TrelloCardRoutes", "NOT_FOUND", "as_bool", "as_ids", "as_fields", "text_response"]
+__all__ = ["TrelloCardRoutes", "NOT_FOUND", "as_bool", "as_ids", "as_fields", "bounded_int", "text_response"]
 
 NOT_FOUND = "The requested resource was not found."
 _CARD_FIELDS = frozenset({"name", "desc", "idList", "closed", "due", "start", "dueComplete", "pos", "idMembers"})
@@ -35,6 +35,24 @@ def as_fields(value: Any) -> list[str] | None:
     return as_ids(value)
 
 
+def bounded_int(value: Any, default: int, name: str, maximum: int) -> int:
+    """An integer parameter in 0..maximum; anything else is Trello's 400 `invalid value for <name>`."""
+    if value in (None, ""):
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ApiError(400, f"invalid value for {name}") from None
+    if not 0 <= number <= maximum:
+        raise ApiError(400, f"invalid value for {name}")
+    return number
+
+
+def _is_link(value: Any) -> bool:
+    """Trello takes attachment URLs starting with http:// or https:// only."""
+    return isinstance(value, str) and value.startswith(("http://", "https://")) and len(value) > 8
+
+
 def text_response(message: str, status: int) -> Response:
     """Trello answers most errors in plain text, not JSON."""
     return Response(message, status=status, content_type="text/plain; charset=utf-8")
@@ -46,11 +64,14 @@ class TrelloCardRoutes:
     state: TrelloState
 
     def post_card(self, request: Request) -> Any:
-        """POST /cards: name, desc, idList, due, start, dueComplete, idMembers, idLabels, pos."""
+        """POST /cards: name, desc, idList, due, start, dueComplete, idMembers, idLabels, pos, urlSource, mimeType."""
         p = self._params(request)
         if not p.get("idList"):
             raise ApiError(400, "invalid value for idList")
         lst = self._get(self.state.lists, str(p["idList"]), field="idList")
+        url = p.get("urlSource")
+        if url not in (None, "") and not _is_link(url):
+            raise ApiError(400, "invalid value for urlSource")
         card = self.state.add_card(
             lst, request.environ["trello.member"], name=str(p.get("name") or ""), desc=str(p.get("desc") or ""),
             due=self._when(p, "due"), start=self._when(p, "start"),
@@ -58,6 +79,8 @@ class TrelloCardRoutes:
             id_labels=self._labels_of(p.get("idLabels"), lst["idBoard"]),
             pos=p.get("pos"), due_complete=as_bool(p.get("dueComplete", False)),
         )
+        if url:  # "The URL will be attached to the card upon creation."
+            self._attach(card, str(url), str(url), str(p.get("mimeType") or ""), request.environ["trello.member"])
         return self.state.card_json(card)
 
     def get_card(self, request: Request, cid: str) -> Any:
@@ -82,13 +105,6 @@ class TrelloCardRoutes:
         self._card(cid)
         return []
 
-    def get_card_actions(self, request: Request, cid: str) -> Any:
-        """GET /cards/{id}/actions?filter=: the card's actions, newest first."""
-        card = self._card(cid)
-        types = as_fields(request.args.get("filter")) or ["commentCard"]
-        return [a for a in reversed(self.state.actions)
-                if a["data"].get("card", {}).get("id") == card["id"] and a["type"] in types]
-
     def _update_card(self, card: dict[str, Any], p: dict[str, Any], member: str) -> Any:
         before_list = self.state.lists[card["idList"]]
         old: dict[str, Any] = {}
@@ -96,6 +112,8 @@ class TrelloCardRoutes:
             lst = self._get(self.state.lists, str(p["idList"]), field="idList")
             old["idList"] = card["idList"]
             card["idList"], card["idBoard"] = lst["id"], lst["idBoard"]
+        if "name" in p and (not isinstance(p["name"], str) or not p["name"].strip()):
+            raise ApiError(400, "invalid value for name")
         for key in ("name", "desc"):
             if key in p and p[key] != card[key]:
                 old[key], card[key] = card[key], str(p[key] or "")
@@ -132,14 +150,17 @@ class TrelloCardRoutes:
     def post_card_attachment(self, request: Request, cid: str) -> Any:
         """POST /cards/{id}/attachments: url, name (links only; no file uploads)."""
         card, p = self._card(cid), self._params(request)
-        url = str(p.get("url") or "")
-        if not url.startswith(("http://", "https://")):
+        url = p.get("url")
+        if not _is_link(url):
             raise ApiError(400, "invalid value for url")
-        member = request.environ["trello.member"]
+        return self._attach(card, str(url), str(p.get("name") or url), str(p.get("mimeType") or ""),
+                            request.environ["trello.member"])
+
+    def _attach(self, card: dict[str, Any], url: str, name: str, mime: str, member: str) -> dict[str, Any]:
+        """A link attachment, logged as addAttachmentToCard (POST attachments and urlSource share it)."""
         attachment = {
             "id": self.state.new_id(), "bytes": None, "date": iso(self.state.now()), "edgeColor": None,
-            "idMember": member, "isUpload": False, "mimeType": str(p.get("mimeType") or ""),
-            "name": str(p.get("name") or url), "previews": [], "url": url,
+            "idMember": member, "isUpload": False, "mimeType": mime, "name": name, "previews": [], "url": url,
             "pos": float(16384 * (len(card["attachments"]) + 1)), "fileName": None,
         }
         card["attachments"].append(attachment)
