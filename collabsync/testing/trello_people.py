@@ -9,7 +9,7 @@ from werkzeug.wrappers import Request
 
 from .core import ApiError
 from .trello_cards import NOT_FOUND, as_bool, as_fields, as_ids, bounded_int
-from .trello_store import TrelloState, iso
+from .trello_store import ID_RE, TrelloState, iso
 
 __all__ = ["TrelloPeopleRoutes", "UNAUTHORIZED", "MEMBER_TYPES"]
 
@@ -167,7 +167,8 @@ class TrelloPeopleRoutes:
         return out
 
     def _action(self, aid: str) -> dict[str, Any]:
-        self._get({}, aid)  # type: ignore[attr-defined]  # malformed id -> 400 invalid id
+        if not ID_RE.match(aid):
+            raise ApiError(400, "invalid id")
         for action in self.state.actions:
             if action["id"] == aid.lower():
                 return action
