@@ -293,13 +293,10 @@ class TrelloCardRoutes:
         source = self._get(self.state.checklists, str(p["idChecklistSource"]), field="idChecklistSource") \
             if p.get("idChecklistSource") else None
         name = str(p.get("name") or (source["name"] if source else "Checklist"))
-        checklist = {"id": self.state.new_id(), "name": name, "idBoard": card["idBoard"],
-                     "idCard": card["id"], "pos": self.state._pos(p.get("pos"), []), "checkItems": []}
+        checklist = self.state.add_checklist(card, name, p.get("pos"))
         for item in (source or {}).get("checkItems", []):
             checklist["checkItems"].append(dict(item, id=self.state.new_id(), idChecklist=checklist["id"],
                                                 state="incomplete"))
-        self.state.checklists[checklist["id"]] = checklist
-        card["idChecklists"].append(checklist["id"])
         self._touch(card, request.environ["trello.member"], None, None, kind="addChecklistToCard",
                     extra={"checklist": {"id": checklist["id"], "name": checklist["name"]}})
         return dict(self.state.checklist_json(checklist), limits={})

@@ -69,6 +69,17 @@ class TrelloSeedMixin:
         with self.lock:
             return dict(self.state.add_comment(self.state.cards[card_id], member_id or self.me_id, text))
 
+    def add_checklist(self, card_id: str, name: str, items: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
+        """A checklist with unticked items on a card."""
+        with self.lock:
+            checklist = self.state.add_checklist(self.state.cards[card_id], name)
+            for i, item in enumerate(items):
+                checklist["checkItems"].append({"id": self.state.new_id(), "name": item, "nameData": None,
+                                                "idChecklist": checklist["id"], "state": "incomplete",
+                                                "pos": 16384.0 * (i + 1), "due": None, "dueReminder": None,
+                                                "idMember": None})
+            return self.state.checklist_json(checklist)
+
     def memberships_of(self, board_id: str) -> list[dict[str, Any]]:
         """A board's memberships (idMember, memberType)."""
         with self.lock:

@@ -36,7 +36,7 @@ _BOARD_FIELDS = (
 
 def iso(when: dt.datetime) -> str:
     """Trello's timestamp format: milliseconds and a literal Z."""
-    return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+    return when.astimezone(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def parse_when(value: Any) -> dt.datetime | None:
@@ -220,6 +220,14 @@ class TrelloState:
         self.cards[cid] = card
         self.log_action("createCard", member_id, board=board, lst=lst, card=card, when=created)
         return card
+
+    def add_checklist(self, card: dict[str, Any], name: str, pos: Any = None) -> dict[str, Any]:
+        """An empty checklist on a card."""
+        checklist = {"id": self.new_id(), "name": name, "idBoard": card["idBoard"], "idCard": card["id"],
+                     "pos": self._pos(pos, []), "checkItems": []}
+        self.checklists[checklist["id"]] = checklist
+        card["idChecklists"].append(checklist["id"])
+        return checklist
 
     def add_comment(self, card: dict[str, Any], member_id: str, text: str) -> dict[str, Any]:
         """A commentCard action on a card; counts in the card's badges.comments."""
