@@ -15,6 +15,7 @@ from trello import TrelloClient
 from trello.exceptions import ResourceUnavailable, Unauthorized
 from trello_support import emulator_session
 
+from collabsync.testing.core import RateLimit
 from collabsync.testing.trello import DEFAULT_KEY, DEFAULT_TOKEN, TrelloEmulator
 
 AUTH = {"key": DEFAULT_KEY, "token": DEFAULT_TOKEN}
@@ -68,8 +69,18 @@ def test_members_routes_have_their_own_100_per_900_seconds_budget() -> None:
         assert {http("GET", "/members/me").status_code for _ in range(100)} == {200}
         refused = http("GET", "/members/me/boards")
         assert refused.status_code == 429
-        assert refused.json()["error"] == "API_TOKEN_LIMIT_EXCEEDED" and "Retry-After" not in refused.headers
+        assert refused.json()["error"] == "RATE_LIMIT_EXCEEDED" and "Retry-After" not in refused.headers
         assert http("GET", f"/boards/{board['id']}").status_code == 200  # other routes are not on that budget
+
+
+def test_rate_limit_bodies_name_the_limit() -> None:
+    """guides/rest-api/rate-limits: 429 with {"error": "API_TOKEN_LIMIT_EXCEEDED", "message": "Rate limit exceeded"}."""
+    with TrelloEmulator(rate_limits=[RateLimit(1, 10.0, scope="token")]) as emu:
+        http = Http(emu)
+        http("GET", "/members/me")
+        limited = http("GET", "/members/me")
+        assert (limited.status_code, limited.json()) == (429, {"error": "API_TOKEN_LIMIT_EXCEEDED",
+                                                               "message": "Rate limit exceeded"})
 
 
 # -- cards -------------------------------------------------------------------------------------------

@@ -3,8 +3,8 @@
 Auth is `key` + `token` query parameters on every route; 4xx bodies are plain text like the real
 API (`invalid key`, `invalid token`, `invalid id`, `The requested resource was not found.`);
 lists come back as bare JSON arrays; 429s carry `{"error": "API_TOKEN_LIMIT_EXCEEDED", ...}` and
-no Retry-After. Routes and fidelity notes: /work/notes/README-trello.md. Seeding helpers live in
-trello_seed.py, state and JSON shapes in trello_store.py.
+no Retry-After. Routes, deviations and seeding: docs/emulators-trello.md. Seeding helpers live in
+trello_seed.py, state and JSON shapes in trello_store.py, people and comments in trello_people.py.
 """
 
 from __future__ import annotations
@@ -160,10 +160,9 @@ class TrelloEmulator(TrelloAccessMixin, TrelloCardRoutes, TrelloPeopleRoutes, Tr
         return text_response(err.message, err.status)
 
     def rate_limited(self, retry_after: float, rule: RateLimit) -> Response:
-        """429 with Trello's JSON body and no Retry-After header."""
+        """429 with the body of Trello's rate-limits guide and no Retry-After header."""
         code = "API_TOKEN_LIMIT_EXCEEDED" if rule.scope == "token" else "API_KEY_LIMIT_EXCEEDED"
-        return json_response({"error": code, "message": f"Rate limit exceeded: {rule.limit} requests per "
-                              f"{rule.window:g} seconds per {rule.scope}"}, 429)
+        return json_response({"error": code, "message": "Rate limit exceeded"}, 429)
 
     def fault_response(self, status: int) -> Response:
         """Injected faults in Trello's shapes (429 without Retry-After, plain-text 5xx)."""

@@ -39,9 +39,9 @@ class TrelloAccessMixin:
             while window and now - window[0] >= rule.window:
                 window.popleft()
             if len(window) >= rule.limit:
-                return json_response({"error": "API_TOKEN_LIMIT_EXCEEDED",
-                                      "message": "Rate limit exceeded: /1/members/ allows "
-                                                 f"{rule.limit} requests per {rule.window:g} seconds"}, 429)
+                # The guide names no body for this limit; this is what clients report receiving.
+                return json_response({"error": "RATE_LIMIT_EXCEEDED", "message": "Exceeded rate limit to /1/members"},
+                                     429)
             window.append(now)
         return None
 
