@@ -155,6 +155,19 @@ def test_errors_are_plain_text(emu: TrelloEmulator, http: Http) -> None:
     assert (missing.status_code, missing.text) == (404, "The requested resource was not found.")
 
 
+def test_board_and_list_filters_follow_their_enums(emu: TrelloEmulator, board: dict[str, Any], http: Http) -> None:
+    """paths./members/{id}/boards.get filter (all, closed, members, open, organization, public, starred);
+    paths./boards/{id}/lists.get cards (ViewFilter: all, closed, none, open)."""
+    emu.add_card(board["id"], "To Do", "live")
+    emu.add_card(board["id"], "To Do", "archived", closed=True)
+    lists = http("GET", f"/boards/{board['id']}/lists", cards="closed").json()
+    assert [c["name"] for c in lists[0]["cards"]] == ["archived"]
+    assert http("GET", f"/boards/{board['id']}/lists", cards="some").status_code == 400
+    assert [b["name"] for b in http("GET", "/members/me/boards", filter="members").json()] == ["Launch"]
+    assert http("GET", "/members/me/boards", filter="public").json() == []
+    assert http("GET", "/members/me/boards", filter="mine").status_code == 400
+
+
 # -- actions and comments ----------------------------------------------------------------------------
 def test_card_actions_default_filter_is_comments_and_list_moves(emu: TrelloEmulator, board: dict[str, Any],
                                                                    http: Http) -> None:
@@ -169,6 +182,9 @@ def test_card_actions_default_filter_is_comments_and_list_moves(emu: TrelloEmula
     everything = http("GET", f"/cards/{card['id']}/actions", filter="all").json()
     assert [a["type"] for a in everything] == ["commentCard", "updateCard", "updateCard", "createCard"]
     assert http("GET", f"/cards/{card['id']}/actions", page=20).status_code == 400  # page maximum 19
+    lean = http("GET", f"/boards/{board['id']}/actions", filter="commentCard", fields="type,date",
+                memberCreator="false").json()
+    assert [sorted(a) for a in lean] == [["date", "id", "type"]]
 
 
 def test_comment_add_edit_both_ways_list_and_delete(emu: TrelloEmulator, board: dict[str, Any], http: Http) -> None:

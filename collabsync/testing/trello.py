@@ -32,6 +32,7 @@ DEFAULT_KEY = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
 DEFAULT_TOKEN = "ATTAfeedc0ffee0123456789abcdef0123456789abcdef0123456789abcdef01234567"
 MAX_BATCH = 10
 MAX_LIMIT = 1000
+_BOARD_FILTERS = ("all", "closed", "members", "open", "organization", "public", "starred")
 _BOARD_CARD_FILTERS = ("all", "closed", "complete", "incomplete", "none", "open", "visible")
 
 _R = Rule
@@ -248,11 +249,13 @@ class TrelloEmulator(TrelloAccessMixin, TrelloCardRoutes, TrelloPeopleRoutes, Tr
         fields = as_fields(request.args.get("fields"))
         out = [self.state.list_json(lst, fields) for lst in lists]
         card_filter = request.args.get("cards", "none")
+        if card_filter not in ("all", "closed", "none", "open"):
+            raise ApiError(400, "invalid value for cards")
         if card_filter != "none":
             card_fields = as_fields(request.args.get("card_fields"))
             for view, lst in zip(out, lists):
                 cards = [c for c in self.state.cards.values() if c["idList"] == lst["id"]
-                         and (card_filter == "all" or not c["closed"])]
+                         and (card_filter == "all" or c["closed"] == (card_filter == "closed"))]
                 view["cards"] = [self.state.card_json(c, card_fields) for c in sorted(cards, key=lambda c: c["pos"])]
         return out
 
@@ -296,14 +299,6 @@ class TrelloEmulator(TrelloAccessMixin, TrelloCardRoutes, TrelloPeopleRoutes, Tr
     def post_board_label(self, request: Request, bid: str) -> Any:
         """POST /boards/{id}/labels: name, color."""
         return self._create_label(self._board(bid), self._params(request))
-
-    def get_board_actions(self, request: Request, bid: str) -> Any:
-        """GET /boards/{id}/actions?filter=&since=&before=&limit= (default 50, max 1000), newest first."""
-        board = self._board(bid)
-        types = as_fields(request.args.get("filter"))
-        actions = [a for a in self.state.actions if a["data"].get("board", {}).get("id") == board["id"]
-                   and (types is None or a["type"] in types)]
-        return [json.loads(json.dumps(a)) for a in self._page(actions, request, default_limit=50)]
 
     def get_board_custom_fields(self, request: Request, bid: str) -> Any:
         """GET /boards/{id}/customFields."""
@@ -427,8 +422,14 @@ class TrelloEmulator(TrelloAccessMixin, TrelloCardRoutes, TrelloPeopleRoutes, Tr
 
     def _boards_view(self, boards: list[dict[str, Any]], request: Request) -> list[dict[str, Any]]:
         flt = request.args.get("filter", "all")
+        if flt not in _BOARD_FILTERS:
+            raise ApiError(400, "invalid value for filter")
         if flt in ("open", "closed"):
             boards = [b for b in boards if b["closed"] == (flt == "closed")]
+        elif flt in ("organization", "public"):  # by visibility (prefs.permissionLevel org/public)
+            boards = [b for b in boards if b["prefs"]["permissionLevel"] == ("org" if flt == "organization" else flt)]
+        elif flt == "starred":
+            boards = [b for b in boards if b["starred"]]
         return [self.state.board_json(b, as_fields(request.args.get("fields"))) for b in boards]
 
     @staticmethod

@@ -108,19 +108,27 @@ class TrelloPeopleRoutes:
         return self._card_members(card, _CARD_MEMBER_FIELDS, request)
 
     # -- comments and actions --------------------------------------------------------------------
+    def get_board_actions(self, request: Request, bid: str) -> Any:
+        """GET /boards/{id}/actions?filter=&fields=&since=&before=&limit= (default 50, max 1000), newest first."""
+        board = self._board(bid)  # type: ignore[attr-defined]
+        wanted = action_filter(request.args.get("filter", "all"))
+        actions = [a for a in self.state.actions if a["data"].get("board", {}).get("id") == board["id"]
+                   and action_matches(a, wanted)]
+        return [_action_view(a, request) for a in self._page(actions, request, default_limit=50)]  # type: ignore[attr-defined]
+
     def get_card_actions(self, request: Request, cid: str) -> Any:
         """GET /cards/{id}/actions?filter=(default commentCard,updateCard:idList)&page=&limit=&before=&since=."""
         card = self._card(cid)  # type: ignore[attr-defined]
-        wanted = _action_filter(request.args.get("filter", _DEFAULT_CARD_ACTIONS))
+        wanted = action_filter(request.args.get("filter", _DEFAULT_CARD_ACTIONS))
         page = bounded_int(request.args.get("page"), 0, "page", _MAX_ACTION_PAGE)
         actions = [a for a in self.state.actions if a["data"].get("card", {}).get("id") == card["id"]
-                   and _matches(a, wanted)]
+                   and action_matches(a, wanted)]
         limit = self._limit(request.args.get("limit"), _ACTIONS_PER_PAGE)  # type: ignore[attr-defined]
         before = self._id_bound(request.args.get("before"))  # type: ignore[attr-defined]
         since = self._id_bound(request.args.get("since"))  # type: ignore[attr-defined]
         newest = [a for a in sorted(actions, key=lambda a: a["id"], reverse=True)
                   if (not before or a["id"] < before) and (not since or a["id"] > since)]
-        return [json.loads(json.dumps(a)) for a in newest[page * limit:(page + 1) * limit]]
+        return [_action_view(a, request) for a in newest[page * limit:(page + 1) * limit]]
 
     def post_card_comment(self, request: Request, cid: str) -> Any:
         """POST /cards/{id}/actions/comments?text=: a commentCard action."""
@@ -130,9 +138,7 @@ class TrelloPeopleRoutes:
 
     def get_action(self, request: Request, aid: str) -> Any:
         """GET /actions/{id}?fields=."""
-        action = self._action(aid)
-        fields = as_fields(request.args.get("fields"))
-        return {k: v for k, v in json.loads(json.dumps(action)).items() if fields is None or k == "id" or k in fields}
+        return _action_view(self._action(aid), request)
 
     def put_action(self, request: Request, aid: str) -> Any:
         """PUT /actions/{id}?text=: edit a comment (only comment actions can be updated)."""
@@ -208,7 +214,17 @@ class TrelloPeopleRoutes:
 
 
 
-def _action_filter(value: str) -> list[tuple[str, str | None]] | None:
+def _action_view(action: dict[str, Any], request: Request) -> dict[str, Any]:
+    """An action as returned: `fields` picks its fields (id always), `memberCreator=false` drops that object."""
+    fields = as_fields(request.args.get("fields"))
+    view = {k: v for k, v in json.loads(json.dumps(action)).items()
+            if fields is None or k in ("id", "memberCreator") or k in fields}
+    if not as_bool(request.args.get("memberCreator", True)):
+        view.pop("memberCreator", None)
+    return view
+
+
+def action_filter(value: str) -> list[tuple[str, str | None]] | None:
     """`all`, or action types with an optional `:field` (updateCard:idList = list moves only)."""
     if value.strip() == "all":
         return None
@@ -219,7 +235,7 @@ def _action_filter(value: str) -> list[tuple[str, str | None]] | None:
     return out
 
 
-def _matches(action: dict[str, Any], wanted: list[tuple[str, str | None]] | None) -> bool:
+def action_matches(action: dict[str, Any], wanted: list[tuple[str, str | None]] | None) -> bool:
     if wanted is None:
         return True
     old = action["data"].get("old") or {}
