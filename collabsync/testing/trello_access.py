@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
@@ -25,6 +25,12 @@ class TrelloAccessMixin:
     state: TrelloState
     lock: Any
     members_limit: RateLimit | None
+
+    if TYPE_CHECKING:  # provided by TrelloEmulator and TrelloCardRoutes
+        def _board(self, bid: str) -> dict[str, Any]: ...
+        def _card(self, cid: str) -> dict[str, Any]: ...
+        def _params(self, request: Request) -> dict[str, Any]: ...
+        def error_response(self, err: ApiError) -> Response: ...
 
     def _check_rate(self, request: Request, principal: dict[str, str]) -> Response | None:
         """The per-token and per-key budgets, then the separate budget of /1/members/ routes."""
@@ -51,7 +57,7 @@ class TrelloAccessMixin:
             with self.lock:
                 board = self._board_written(request, args)
                 if board is not None and self.state.member_type(board, request.environ["trello.member"]) == "observer":
-                    return self.error_response(ApiError(401, UNAUTHORIZED))  # type: ignore[attr-defined]
+                    return self.error_response(ApiError(401, UNAUTHORIZED))
         return super()._call(endpoint, request, args)  # type: ignore[misc]
 
     def _board_written(self, request: Request, args: dict[str, Any]) -> dict[str, Any] | None:
@@ -59,10 +65,10 @@ class TrelloAccessMixin:
         state = self.state
         try:
             if "bid" in args:
-                return self._board(args["bid"])  # type: ignore[attr-defined,no-any-return]
+                return self._board(args["bid"])
             holder: dict[str, Any] | None = None
             if "cid" in args:
-                holder = self._card(args["cid"])  # type: ignore[attr-defined]
+                holder = self._card(args["cid"])
             elif "lid" in args:
                 holder = state.lists.get(args["lid"].lower())
             elif "clid" in args:
@@ -73,7 +79,7 @@ class TrelloAccessMixin:
                 holder = next((a["data"]["board"] for a in state.actions if a["id"] == args["aid"].lower()), None)
                 return state.boards.get(holder["id"]) if holder else None
             else:
-                p = self._params(request)  # type: ignore[attr-defined]
+                p = self._params(request)
                 ref = {"idList": state.lists, "idCard": state.cards, "idBoard": state.boards}
                 for key, table in ref.items():
                     if isinstance(p.get(key), str) and p[key].lower() in table:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request
 
@@ -31,15 +31,30 @@ class TrelloPeopleRoutes:
 
     state: TrelloState
 
+    if TYPE_CHECKING:  # provided by TrelloEmulator and TrelloCardRoutes
+        def _board(self, bid: str) -> dict[str, Any]: ...
+        def _org(self, oid: str) -> dict[str, Any]: ...
+        def _card(self, cid: str) -> dict[str, Any]: ...
+        def _params(self, request: Request) -> dict[str, Any]: ...
+        def _get(self, table: dict[str, dict[str, Any]], object_id: str, *,
+                 field: str | None = None) -> dict[str, Any]: ...
+        def _limit(self, value: Any, default: int) -> int: ...
+        def _id_bound(self, value: str | None) -> str | None: ...
+        def _page(self, items: list[dict[str, Any]], request: Request,
+                  default_limit: int = ...) -> list[dict[str, Any]]: ...
+        def _touch(self, card: dict[str, Any], member: str, old: dict[str, Any] | None,
+                   before_list: dict[str, Any] | None, *, kind: str = ...,
+                   extra: dict[str, Any] | None = None) -> None: ...
+
     # -- board and workspace members -------------------------------------------------------------
     def get_board_members(self, request: Request, bid: str) -> Any:
         """GET /boards/{id}/members: id, fullName, username (or `fields`) of each member."""
-        board = self._board(bid)  # type: ignore[attr-defined]
+        board = self._board(bid)
         return self._members_view(board, request, _NESTED_MEMBER_FIELDS)
 
     def get_board_memberships(self, request: Request, bid: str) -> Any:
         """GET /boards/{id}/memberships?filter=admins|all|none|normal&member=&member_fields=&orgMemberType=."""
-        board = self._board(bid)  # type: ignore[attr-defined]
+        board = self._board(bid)
         flt = request.args.get("filter", "all")
         if flt not in ("admins", "all", "none", "normal"):
             raise ApiError(400, "invalid value for filter")
@@ -59,8 +74,8 @@ class TrelloPeopleRoutes:
 
     def put_board_member(self, request: Request, bid: str, mid: str) -> Any:
         """PUT /boards/{id}/members/{idMember}?type=admin|normal|observer: add or retype a member."""
-        board, p = self._board(bid), self._params(request)  # type: ignore[attr-defined]
-        member = self._get(self.state.members, mid)  # type: ignore[attr-defined]
+        board, p = self._board(bid), self._params(request)
+        member = self._get(self.state.members, mid)
         kind = str(p.get("type") or "")
         if kind not in MEMBER_TYPES:
             raise ApiError(400, "invalid value for type")
@@ -72,67 +87,67 @@ class TrelloPeopleRoutes:
 
     def get_org_members(self, request: Request, oid: str) -> Any:
         """GET /organizations/{id}/members: id, fullName, username (or `fields`) of each member."""
-        org = self._org(oid)  # type: ignore[attr-defined]
+        org = self._org(oid)
         return self._members_view(org, request, _NESTED_MEMBER_FIELDS)
 
     # -- card members ----------------------------------------------------------------------------
     def get_card_members(self, request: Request, cid: str) -> Any:
         """GET /cards/{id}/members?fields=."""
-        card = self._card(cid)  # type: ignore[attr-defined]
+        card = self._card(cid)
         fields = as_fields(request.args.get("fields")) if "fields" in request.args else _CARD_MEMBER_FIELDS
         return self._card_members(card, fields, request)
 
     def post_card_member(self, request: Request, cid: str) -> Any:
         """POST /cards/{id}/idMembers (and py-trello's /members alias) with `value`: the card's members."""
-        card, p = self._card(cid), self._params(request)  # type: ignore[attr-defined]
+        card, p = self._card(cid), self._params(request)
         ids = as_ids(p.get("value"))
         if len(ids) != 1:
             raise ApiError(400, "invalid value for value")
-        member = self._get(self.state.members, ids[0], field="value")  # type: ignore[attr-defined]
+        member = self._get(self.state.members, ids[0], field="value")
         if member["id"] in card["idMembers"]:
             raise ApiError(400, "member is already assigned to the card")
         card["idMembers"].append(member["id"])
-        self._touch(card, request.environ["trello.member"], None, None, kind="addMemberToCard",  # type: ignore[attr-defined]
+        self._touch(card, request.environ["trello.member"], None, None, kind="addMemberToCard",
                     extra={"idMember": member["id"], "member": {"id": member["id"], "name": member["fullName"]}})
         return self._card_members(card, _CARD_MEMBER_FIELDS, request)
 
     def delete_card_member(self, request: Request, cid: str, mid: str) -> Any:
         """DELETE /cards/{id}/idMembers/{idMember}: the card's remaining members."""
-        card = self._card(cid)  # type: ignore[attr-defined]
-        member = self._get(self.state.members, mid)  # type: ignore[attr-defined]
+        card = self._card(cid)
+        member = self._get(self.state.members, mid)
         if member["id"] not in card["idMembers"]:
             raise ApiError(400, "member is not on the card")
         card["idMembers"].remove(member["id"])
-        self._touch(card, request.environ["trello.member"], None, None, kind="removeMemberFromCard",  # type: ignore[attr-defined]
+        self._touch(card, request.environ["trello.member"], None, None, kind="removeMemberFromCard",
                     extra={"idMember": member["id"], "member": {"id": member["id"], "name": member["fullName"]}})
         return self._card_members(card, _CARD_MEMBER_FIELDS, request)
 
     # -- comments and actions --------------------------------------------------------------------
     def get_board_actions(self, request: Request, bid: str) -> Any:
         """GET /boards/{id}/actions?filter=&fields=&since=&before=&limit= (default 50, max 1000), newest first."""
-        board = self._board(bid)  # type: ignore[attr-defined]
+        board = self._board(bid)
         wanted = action_filter(request.args.get("filter", "all"))
         actions = [a for a in self.state.actions if a["data"].get("board", {}).get("id") == board["id"]
                    and action_matches(a, wanted)]
-        return [_action_view(a, request) for a in self._page(actions, request, default_limit=50)]  # type: ignore[attr-defined]
+        return [_action_view(a, request) for a in self._page(actions, request, default_limit=50)]
 
     def get_card_actions(self, request: Request, cid: str) -> Any:
         """GET /cards/{id}/actions?filter=(default commentCard,updateCard:idList)&page=&limit=&before=&since=."""
-        card = self._card(cid)  # type: ignore[attr-defined]
+        card = self._card(cid)
         wanted = action_filter(request.args.get("filter", _DEFAULT_CARD_ACTIONS))
         page = bounded_int(request.args.get("page"), 0, "page", _MAX_ACTION_PAGE)
         actions = [a for a in self.state.actions if a["data"].get("card", {}).get("id") == card["id"]
                    and action_matches(a, wanted)]
-        limit = self._limit(request.args.get("limit"), _ACTIONS_PER_PAGE)  # type: ignore[attr-defined]
-        before = self._id_bound(request.args.get("before"))  # type: ignore[attr-defined]
-        since = self._id_bound(request.args.get("since"))  # type: ignore[attr-defined]
+        limit = self._limit(request.args.get("limit"), _ACTIONS_PER_PAGE)
+        before = self._id_bound(request.args.get("before"))
+        since = self._id_bound(request.args.get("since"))
         newest = [a for a in sorted(actions, key=lambda a: a["id"], reverse=True)
                   if (not before or a["id"] < before) and (not since or a["id"] > since)]
         return [_action_view(a, request) for a in newest[page * limit:(page + 1) * limit]]
 
     def post_card_comment(self, request: Request, cid: str) -> Any:
         """POST /cards/{id}/actions/comments?text=: a commentCard action."""
-        card, p = self._card(cid), self._params(request)  # type: ignore[attr-defined]
+        card, p = self._card(cid), self._params(request)
         action = self.state.add_comment(card, request.environ["trello.member"], self._comment_text(p))
         return json.loads(json.dumps(action))
 
@@ -181,7 +196,7 @@ class TrelloPeopleRoutes:
         raise ApiError(404, NOT_FOUND)
 
     def _card_comment(self, cid: str, aid: str) -> dict[str, Any]:
-        card, action = self._card(cid), self._action(aid)  # type: ignore[attr-defined]
+        card, action = self._card(cid), self._action(aid)
         if action["data"].get("card", {}).get("id") != card["id"]:
             raise ApiError(404, NOT_FOUND)
         return action
@@ -197,7 +212,7 @@ class TrelloPeopleRoutes:
             raise ApiError(400, "invalid value for type")
         if action["idMemberCreator"] != request.environ["trello.member"]:
             raise ApiError(401, UNAUTHORIZED)
-        action["data"]["text"] = self._comment_text(self._params(request))  # type: ignore[attr-defined]
+        action["data"]["text"] = self._comment_text(self._params(request))
         action["data"]["dateLastEdited"] = iso(self.state.now())
         return json.loads(json.dumps(action))
 
