@@ -42,7 +42,8 @@ PLACEHOLDERS = {kind: [f"seed-{kind}", f"seed-{kind}-alias", UNKNOWN, MALFORMED]
 
 
 def _spec_path() -> Path:
-    return Path(os.environ.get("COLLABSYNC_SPECS") or ROOT.parent / "shared" / "specs") / "trello" / "trello-openapi.json"
+    root = Path(os.environ.get("COLLABSYNC_SPECS") or ROOT.parent / "shared" / "specs")
+    return root / "trello" / "trello-openapi.json"
 
 
 def _operations() -> list[tuple[str, str]]:
