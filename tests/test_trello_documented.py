@@ -119,6 +119,28 @@ def test_url_source_is_attached_on_creation(emu: TrelloEmulator, board: dict[str
     assert (bad.status_code, bad.text) == (400, "invalid value for urlSource")
 
 
+def test_card_copy_keeps_what_keep_from_source_names(emu: TrelloEmulator, board: dict[str, Any], http: Http) -> None:
+    """paths./cards.post idCardSource + keepFromSource (default `all`; or attachments, checklists, comments, ...)."""
+    ann = emu.add_member("ann", "Ann Lee")
+    source = emu.add_card(board["id"], "Doing", "Template", desc="steps", due="2026-12-01", members=[ann["id"]],
+                          labels=["blocked"])
+    emu.add_checklist(source["id"], "Steps", ["one", "two"])
+    emu.add_comment(source["id"], "remember")
+    todo = _list_id(http, board, "To Do")
+    full = http("POST", "/cards", idList=todo, idCardSource=source["id"]).json()
+    assert (full["name"], full["desc"], full["due"], full["idMembers"]) == ("Template", "steps",
+                                                                           "2026-12-01T00:00:00.000Z", [ann["id"]])
+    assert full["idLabels"] == source["idLabels"] and full["badges"]["checkItems"] == 2
+    copied = http("GET", f"/cards/{full['id']}/actions", filter="copyCommentCard").json()
+    assert [a["data"]["text"] for a in copied] == ["remember"]
+    lean = http("POST", "/cards", idList=todo, idCardSource=source["id"], name="Lean",
+                keepFromSource="checklists").json()
+    assert (lean["name"], lean["due"], lean["idMembers"], lean["idLabels"]) == ("Lean", None, [], [])
+    assert lean["badges"]["checkItems"] == 2
+    bad = http("POST", "/cards", idList=todo, idCardSource=source["id"], keepFromSource="everything")
+    assert (bad.status_code, bad.text) == (400, "invalid value for keepFromSource")
+
+
 def test_pos_is_top_bottom_or_a_positive_number(emu: TrelloEmulator, board: dict[str, Any], http: Http) -> None:
     """paths./cards.post pos: "`top`, `bottom`, or a positive float"; top puts the card first in its list."""
     todo = _list_id(http, board, "To Do")

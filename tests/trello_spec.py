@@ -89,7 +89,7 @@ KNOWN_DEVIATIONS: dict[tuple[str, str], str] = {
                      "date-times not dates, Member.email is null for others, Board.memberships is an array of "
                      "membership objects (the file says string): patched in errata()",
     ("post", "/cards fileSource"): "not emulated: no file uploads, only URL attachments (urlSource, url)",
-    ("post", "/cards idCardSource"): "not emulated: idCardSource and keepFromSource are ignored (no card copies)",
+    ("post", "/cards keepFromSource=stickers"): "accepted and ignored: the emulator has no stickers",
     ("*", "nested resources"): "only the nested resources our callers use are served (cards/lists on boards, "
                                "attachments/checklists/customFieldItems on cards); others are ignored",
     ("*", "non-members"): "any valid token may read and write every board; only observers are refused writes",

@@ -48,6 +48,36 @@ def bounded_int(value: Any, default: int, name: str, maximum: int) -> int:
     return number
 
 
+_KEEP = frozenset({"attachments", "checklists", "comments", "customFields", "due", "start", "labels", "members",
+                   "stickers"})
+
+
+def _keep(value: Any) -> set[str]:
+    """keepFromSource: `all` (the default) or a comma-separated subset of _KEEP; anything else is a 400."""
+    items = set(as_ids(value)) or {"all"}
+    if items == {"all"}:
+        return set(_KEEP)
+    if not items <= _KEEP:
+        raise ApiError(400, "invalid value for keepFromSource")
+    return items
+
+
+def _copied(source: dict[str, Any], p: dict[str, Any], board_id: str) -> dict[str, Any]:
+    """A source card's plain fields as POST /cards parameters; the request's own parameters win."""
+    keep = _keep(p.get("keepFromSource"))
+    fields: dict[str, Any] = {"name": source["name"], "desc": source["desc"]}
+    for key in ("due", "start"):
+        if key in keep and source[key] is not None:
+            fields[key] = source[key].isoformat()
+    if "due" in keep:
+        fields["dueComplete"] = source["dueComplete"]
+    if "members" in keep:
+        fields["idMembers"] = list(source["idMembers"])
+    if "labels" in keep and source["idBoard"] == board_id:  # labels belong to a board
+        fields["idLabels"] = list(source["idLabels"])
+    return fields
+
+
 def _is_link(value: Any) -> bool:
     """Trello takes attachment URLs starting with http:// or https:// only."""
     return isinstance(value, str) and value.startswith(("http://", "https://")) and len(value) > 8
@@ -72,16 +102,44 @@ class TrelloCardRoutes:
         url = p.get("urlSource")
         if url not in (None, "") and not _is_link(url):
             raise ApiError(400, "invalid value for urlSource")
+        source = self._get(self.state.cards, str(p["idCardSource"]), field="idCardSource") \
+            if p.get("idCardSource") else None
+        p = {**_copied(source, p, lst["idBoard"]), **p} if source else p
+        member = request.environ["trello.member"]
         card = self.state.add_card(
-            lst, request.environ["trello.member"], name=str(p.get("name") or ""), desc=str(p.get("desc") or ""),
+            lst, member, name=str(p.get("name") or ""), desc=str(p.get("desc") or ""),
             due=self._when(p, "due"), start=self._when(p, "start"),
             id_members=self._members_of(p.get("idMembers")),
             id_labels=self._labels_of(p.get("idLabels"), lst["idBoard"]),
             pos=p.get("pos"), due_complete=as_bool(p.get("dueComplete", False)),
         )
+        if source is not None:
+            self._copy_parts(source, card, _keep(p.get("keepFromSource")), member)
         if url:  # "The URL will be attached to the card upon creation."
-            self._attach(card, str(url), str(url), str(p.get("mimeType") or ""), request.environ["trello.member"])
+            self._attach(card, str(url), str(url), str(p.get("mimeType") or ""), member)
         return self.state.card_json(card)
+
+    def _copy_parts(self, source: dict[str, Any], card: dict[str, Any], keep: set[str], member: str) -> None:
+        """What keepFromSource asks for beyond plain fields: attachments, checklists, custom fields, comments."""
+        if "attachments" in keep:
+            for a in source["attachments"]:
+                self._attach(card, a["url"], a["name"], a["mimeType"], member)
+        if "checklists" in keep:
+            for cid in source["idChecklists"]:
+                original = self.state.checklists[cid]
+                copy = self.state.add_checklist(card, original["name"], original["pos"])
+                copy["checkItems"] = [dict(i, id=self.state.new_id(), idChecklist=copy["id"])
+                                      for i in original["checkItems"]]
+        if "customFields" in keep and source["idBoard"] == card["idBoard"]:
+            card["customFieldItems"] = [dict(i, id=self.state.new_id(), idModel=card["id"])
+                                        for i in source["customFieldItems"]]
+        if "comments" in keep:  # copies are copyCommentCard actions, as py-trello's fetch_comments expects
+            board, lst = self.state.boards[card["idBoard"]], self.state.lists[card["idList"]]
+            for action in [a for a in self.state.actions if a["type"] == "commentCard"
+                           and a["data"].get("card", {}).get("id") == source["id"]]:
+                author = action["idMemberCreator"]
+                self.state.log_action("copyCommentCard", author, board=board, lst=lst, card=card,
+                                      extra={"text": action["data"]["text"], "idOriginalCommenter": author})
 
     def get_card(self, request: Request, cid: str) -> Any:
         """GET /cards/{id}?fields=&attachments=&checklists=&customFieldItems=."""
