@@ -105,6 +105,8 @@ def test_json_null_due_clears_the_date(emu: TrelloEmulator, board: dict[str, Any
     assert answer.status_code == 200
     assert (answer.json()["due"], answer.json()["start"]) == (None, None)
     assert emu.card(card["id"])["due"] is None and emu.card(card["id"])["desc"] == "no dates"
+    nameless = http("PUT", f"/lists/{card['idList']}", json={"name": None})
+    assert (nameless.status_code, nameless.text) == (400, "invalid value for name")  # null is a value, not absence
 
 
 def test_url_source_is_attached_on_creation(emu: TrelloEmulator, board: dict[str, Any], http: Http) -> None:

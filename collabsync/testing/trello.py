@@ -21,7 +21,8 @@ from werkzeug.wrappers import Request, Response
 
 from .core import LOOPBACK, ApiError, Emulator, Faults, RateLimit, _QuietHandler, json_response
 from .trello_access import MEMBERS_LIMIT, TrelloAccessMixin
-from .trello_cards import NOT_FOUND, TrelloCardRoutes, as_bool, as_fields, bounded_int, text_response
+from .trello_cards import (NOT_FOUND, TrelloCardRoutes, as_bool, as_fields, bounded_int, text_param,
+                           text_response)
 from .trello_people import TrelloPeopleRoutes
 from .trello_seed import TrelloSeedMixin
 from .trello_store import ID_RE, TrelloState, id_from_time, parse_when
@@ -205,9 +206,7 @@ class TrelloEmulator(TrelloAccessMixin, TrelloCardRoutes, TrelloPeopleRoutes, Tr
     def post_board(self, request: Request) -> Any:
         """POST /boards: name, desc, idOrganization, defaultLists, defaultLabels."""
         p = self._params(request)
-        name = str(p.get("name") or "").strip()
-        if not name:
-            raise ApiError(400, "invalid value for name")
+        name = text_param(p, "name")
         org_id = None
         if p.get("idOrganization"):
             org_id = self._org(str(p["idOrganization"]))["id"]
@@ -227,9 +226,10 @@ class TrelloEmulator(TrelloAccessMixin, TrelloCardRoutes, TrelloPeopleRoutes, Tr
     def put_board(self, request: Request, bid: str) -> Any:
         """PUT /boards/{id}: name, desc, closed."""
         board, p = self._board(bid), self._params(request)
-        for key in ("name", "desc"):
-            if key in p:
-                board[key] = str(p[key] or "")
+        if "name" in p:
+            board["name"] = text_param(p, "name")
+        if "desc" in p:
+            board["desc"] = str(p["desc"] or "")
         if "closed" in p:
             board["closed"] = as_bool(p["closed"])
         return self.state.board_json(board)
@@ -326,7 +326,7 @@ class TrelloEmulator(TrelloAccessMixin, TrelloCardRoutes, TrelloPeopleRoutes, Tr
         """PUT /lists/{id}: name, closed, pos."""
         lst, p = self._get(self.state.lists, lid), self._params(request)
         if "name" in p:
-            lst["name"] = str(p["name"])
+            lst["name"] = text_param(p, "name")
         if "closed" in p:
             lst["closed"] = as_bool(p["closed"])
         if "pos" in p:
@@ -460,9 +460,7 @@ class TrelloEmulator(TrelloAccessMixin, TrelloCardRoutes, TrelloPeopleRoutes, Tr
         return id_from_time(when.timestamp()) if when else None
 
     def _create_list(self, board: dict[str, Any], p: dict[str, Any], request: Request) -> Any:
-        name = str(p.get("name") or "").strip()
-        if not name:
-            raise ApiError(400, "invalid value for name")
+        name = text_param(p, "name")
         return self.state.list_json(self.state.add_list(board["id"], name, request.environ["trello.member"], p.get("pos")))
 
 

@@ -9,7 +9,8 @@ from werkzeug.wrappers import Request, Response
 from .core import ApiError
 from .trello_store import TrelloState, iso, parse_when
 
-__all__ = ["TrelloCardRoutes", "NOT_FOUND", "as_bool", "as_ids", "as_fields", "bounded_int", "text_response"]
+__all__ = ["TrelloCardRoutes", "NOT_FOUND", "as_bool", "as_ids", "as_fields", "bounded_int", "text_param",
+           "text_response"]
 
 NOT_FOUND = "The requested resource was not found."
 _CARD_FIELDS = frozenset({"name", "desc", "idList", "closed", "due", "start", "dueComplete", "pos", "idMembers"})
@@ -33,6 +34,14 @@ def as_fields(value: Any) -> list[str] | None:
     if value in (None, "", "all"):
         return None
     return as_ids(value)
+
+
+def text_param(p: dict[str, Any], name: str) -> str:
+    """A required non-blank text parameter (names); missing, null or blank is `invalid value for <name>`."""
+    value = p.get(name)
+    if value is None or not str(value).strip():
+        raise ApiError(400, f"invalid value for {name}")
+    return str(value).strip()
 
 
 def bounded_int(value: Any, default: int, name: str, maximum: int) -> int:
@@ -170,8 +179,8 @@ class TrelloCardRoutes:
             lst = self._get(self.state.lists, str(p["idList"]), field="idList")
             old["idList"] = card["idList"]
             card["idList"], card["idBoard"] = lst["id"], lst["idBoard"]
-        if "name" in p and (not isinstance(p["name"], str) or not p["name"].strip()):
-            raise ApiError(400, "invalid value for name")
+        if "name" in p:
+            text_param(p, "name")
         for key in ("name", "desc"):
             if key in p and p[key] != card[key]:
                 old[key], card[key] = card[key], str(p[key] or "")
@@ -281,9 +290,7 @@ class TrelloCardRoutes:
     def post_check_item(self, request: Request, clid: str) -> Any:
         """POST /checklists/{id}/checkItems: name, pos, checked."""
         checklist, p = self._get(self.state.checklists, clid), self._params(request)
-        name = str(p.get("name") or "").strip()
-        if not name:
-            raise ApiError(400, "invalid value for name")
+        name = text_param(p, "name")
         item = {"id": self.state.new_id(), "name": name, "nameData": None, "idChecklist": checklist["id"],
                 "state": "complete" if as_bool(p.get("checked", False)) else "incomplete",
                 "pos": self.state._pos(p.get("pos"), [i["pos"] for i in checklist["checkItems"]]),
