@@ -3,29 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-import requests
 from trello import TrelloClient
 from trello.exceptions import ResourceUnavailable, Unauthorized
+from trello_support import emulator_session
 
 from collabsync.testing.trello import DEFAULT_KEY, DEFAULT_TOKEN, TrelloEmulator
-
-REAL_BASE = "https://api.trello.com/1"
-
-
-def emulator_session(base_url: str) -> requests.Session:
-    """A requests.Session that sends py-trello's hard-coded api.trello.com URLs to the emulator."""
-
-    class EmulatorSession(requests.Session):
-        def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-            if url.startswith(REAL_BASE):
-                url = base_url + url[len(REAL_BASE):]
-            kwargs.setdefault("timeout", 10)
-            return super().request(method, url, *args, **kwargs)
-
-    return EmulatorSession()
 
 
 @pytest.fixture

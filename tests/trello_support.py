@@ -6,12 +6,28 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import requests
+
 from collabsync.model import NewTask, TaskSpec, marker
 from collabsync.providers.base import ProviderContext
 from collabsync.providers.trello import TrelloProvider
 from collabsync.testing.trello import DEFAULT_KEY, DEFAULT_TOKEN, TrelloEmulator
 
 INSTANCE = "acme-onboarding"
+REAL_BASE = "https://api.trello.com/1"
+
+
+def emulator_session(base_url: str) -> requests.Session:
+    """A requests.Session that sends py-trello's hard-coded api.trello.com URLs to the emulator."""
+
+    class EmulatorSession(requests.Session):
+        def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+            if url.startswith(REAL_BASE):
+                url = base_url + url[len(REAL_BASE):]
+            kwargs.setdefault("timeout", 10)
+            return super().request(method, url, *args, **kwargs)
+
+    return EmulatorSession()
 
 
 def make_provider(emu: TrelloEmulator, home: Path, *, use_cache: bool = False,

@@ -3,8 +3,8 @@
 Auth is `key` + `token` query parameters on every route; 4xx bodies are plain text like the real
 API (`invalid key`, `invalid token`, `invalid id`, `The requested resource was not found.`);
 lists come back as bare JSON arrays; 429s carry `{"error": "API_TOKEN_LIMIT_EXCEEDED", ...}` and
-no Retry-After. Routes and fidelity notes: /work/notes/README-trello.md. Seeding helpers live in
-trello_seed.py, state and JSON shapes in trello_store.py.
+no Retry-After. Routes, deviations and seeding: docs/emulators-trello.md. Seeding helpers live in
+trello_seed.py, state and JSON shapes in trello_store.py, people and comments in trello_people.py.
 """
 
 from __future__ import annotations
@@ -20,7 +20,10 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
 from .core import LOOPBACK, ApiError, Emulator, Faults, RateLimit, _QuietHandler, json_response
-from .trello_cards import NOT_FOUND, TrelloCardRoutes, as_bool, as_fields, text_response
+from .trello_access import MEMBERS_LIMIT, TrelloAccessMixin
+from .trello_cards import (NOT_FOUND, TrelloCardRoutes, as_bool, as_fields, bounded_int, text_param,
+                           text_response)
+from .trello_people import TrelloPeopleRoutes
 from .trello_seed import TrelloSeedMixin
 from .trello_store import ID_RE, TrelloState, id_from_time, parse_when
 
@@ -30,7 +33,8 @@ DEFAULT_KEY = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
 DEFAULT_TOKEN = "ATTAfeedc0ffee0123456789abcdef0123456789abcdef0123456789abcdef01234567"
 MAX_BATCH = 10
 MAX_LIMIT = 1000
-_CARD_ACTIONS = "createCard,updateCard,deleteCard,addAttachmentToCard,addChecklistToCard,addLabelToCard"
+_BOARD_FILTERS = ("all", "closed", "members", "open", "organization", "public", "starred")
+_BOARD_CARD_FILTERS = ("all", "closed", "complete", "incomplete", "none", "open", "visible")
 
 _R = Rule
 _ROUTES = [
@@ -39,6 +43,20 @@ _ROUTES = [
     _R("/1/members/<mid>/organizations", endpoint="get_member_orgs", methods=["GET"]),
     _R("/1/organizations/<oid>", endpoint="get_org", methods=["GET"]),
     _R("/1/organizations/<oid>/boards", endpoint="get_org_boards", methods=["GET"]),
+    _R("/1/organizations/<oid>/members", endpoint="get_org_members", methods=["GET"]),
+    _R("/1/boards/<bid>/members", endpoint="get_board_members", methods=["GET"]),
+    _R("/1/boards/<bid>/members/<mid>", endpoint="put_board_member", methods=["PUT"]),
+    _R("/1/boards/<bid>/memberships", endpoint="get_board_memberships", methods=["GET"]),
+    _R("/1/cards/<cid>/members", endpoint="get_card_members", methods=["GET"]),
+    _R("/1/cards/<cid>/members", endpoint="post_card_member", methods=["POST"]),  # py-trello's card.assign
+    _R("/1/cards/<cid>/idMembers", endpoint="post_card_member", methods=["POST"]),
+    _R("/1/cards/<cid>/idMembers/<mid>", endpoint="delete_card_member", methods=["DELETE"]),
+    _R("/1/cards/<cid>/actions/comments", endpoint="post_card_comment", methods=["POST"]),
+    _R("/1/cards/<cid>/actions/<aid>/comments", endpoint="put_card_comment", methods=["PUT"]),
+    _R("/1/cards/<cid>/actions/<aid>/comments", endpoint="delete_card_comment", methods=["DELETE"]),
+    _R("/1/actions/<aid>", endpoint="get_action", methods=["GET"]),
+    _R("/1/actions/<aid>", endpoint="put_action", methods=["PUT"]),
+    _R("/1/actions/<aid>", endpoint="delete_action", methods=["DELETE"]),
     _R("/1/boards", endpoint="post_board", methods=["POST"]),
     _R("/1/boards/<bid>", endpoint="get_board", methods=["GET"]),
     _R("/1/boards/<bid>", endpoint="put_board", methods=["PUT"]),
@@ -80,7 +98,7 @@ _ROUTES = [
 ]
 
 
-class TrelloEmulator(TrelloCardRoutes, TrelloSeedMixin, Emulator):
+class TrelloEmulator(TrelloAccessMixin, TrelloCardRoutes, TrelloPeopleRoutes, TrelloSeedMixin, Emulator):
     """Trello's REST API on 127.0.0.1, seeded through Python methods (see TrelloSeedMixin)."""
 
     name = "trello"
@@ -91,10 +109,12 @@ class TrelloEmulator(TrelloCardRoutes, TrelloSeedMixin, Emulator):
         return [rule.empty() for rule in _ROUTES]
 
     def __init__(self, *, faults: Faults | None = None, rate_limits: list[RateLimit] | None = None,
-                 key: str = DEFAULT_KEY, token: str = DEFAULT_TOKEN) -> None:
+                 key: str = DEFAULT_KEY, token: str = DEFAULT_TOKEN,
+                 members_limit: RateLimit | None = MEMBERS_LIMIT) -> None:
         if rate_limits is None:
             rate_limits = [RateLimit(100, 10.0, scope="token"), RateLimit(300, 10.0, scope="key")]
         super().__init__(faults=faults, rate_limits=rate_limits)
+        self.members_limit = members_limit  # the separate /1/members/ budget; None switches it off
         self.state = TrelloState()
         self.api_key, self.token = key, token
         self.keys: set[str] = {key}
@@ -142,10 +162,9 @@ class TrelloEmulator(TrelloCardRoutes, TrelloSeedMixin, Emulator):
         return text_response(err.message, err.status)
 
     def rate_limited(self, retry_after: float, rule: RateLimit) -> Response:
-        """429 with Trello's JSON body and no Retry-After header."""
+        """429 with the body of Trello's rate-limits guide and no Retry-After header."""
         code = "API_TOKEN_LIMIT_EXCEEDED" if rule.scope == "token" else "API_KEY_LIMIT_EXCEEDED"
-        return json_response({"error": code, "message": f"Rate limit exceeded: {rule.limit} requests per "
-                              f"{rule.window:g} seconds per {rule.scope}"}, 429)
+        return json_response({"error": code, "message": "Rate limit exceeded"}, 429)
 
     def fault_response(self, status: int) -> Response:
         """Injected faults in Trello's shapes (429 without Retry-After, plain-text 5xx)."""
@@ -160,7 +179,8 @@ class TrelloEmulator(TrelloCardRoutes, TrelloSeedMixin, Emulator):
     # -- members and organizations ---------------------------------------------------------------
     def get_member(self, request: Request, mid: str) -> Any:
         """GET /members/{id|me|username}."""
-        return self._member_view(self._member(request, mid), request.args.get("fields"))
+        return self.state.member_json(self._member(request, mid), as_fields(request.args.get("fields")),
+                                      request.environ["trello.member"])
 
     def get_member_boards(self, request: Request, mid: str) -> Any:
         """GET /members/{id}/boards?filter=&fields=."""
@@ -171,11 +191,11 @@ class TrelloEmulator(TrelloCardRoutes, TrelloSeedMixin, Emulator):
     def get_member_orgs(self, request: Request, mid: str) -> Any:
         """GET /members/{id}/organizations."""
         member = self._member(request, mid)
-        return [dict(self.state.orgs[o]) for o in member["idOrganizations"]]
+        return [_public(self.state.orgs[o]) for o in member["idOrganizations"]]
 
     def get_org(self, request: Request, oid: str) -> Any:
         """GET /organizations/{id or name}."""
-        return dict(self._org(oid))
+        return _public(self._org(oid))
 
     def get_org_boards(self, request: Request, oid: str) -> Any:
         """GET /organizations/{id or name}/boards."""
@@ -186,9 +206,7 @@ class TrelloEmulator(TrelloCardRoutes, TrelloSeedMixin, Emulator):
     def post_board(self, request: Request) -> Any:
         """POST /boards: name, desc, idOrganization, defaultLists, defaultLabels."""
         p = self._params(request)
-        name = str(p.get("name") or "").strip()
-        if not name:
-            raise ApiError(400, "invalid value for name")
+        name = text_param(p, "name")
         org_id = None
         if p.get("idOrganization"):
             org_id = self._org(str(p["idOrganization"]))["id"]
@@ -208,9 +226,10 @@ class TrelloEmulator(TrelloCardRoutes, TrelloSeedMixin, Emulator):
     def put_board(self, request: Request, bid: str) -> Any:
         """PUT /boards/{id}: name, desc, closed."""
         board, p = self._board(bid), self._params(request)
-        for key in ("name", "desc"):
-            if key in p:
-                board[key] = str(p[key] or "")
+        if "name" in p:
+            board["name"] = text_param(p, "name")
+        if "desc" in p:
+            board["desc"] = str(p["desc"] or "")
         if "closed" in p:
             board["closed"] = as_bool(p["closed"])
         return self.state.board_json(board)
@@ -230,11 +249,13 @@ class TrelloEmulator(TrelloCardRoutes, TrelloSeedMixin, Emulator):
         fields = as_fields(request.args.get("fields"))
         out = [self.state.list_json(lst, fields) for lst in lists]
         card_filter = request.args.get("cards", "none")
+        if card_filter not in ("all", "closed", "none", "open"):
+            raise ApiError(400, "invalid value for cards")
         if card_filter != "none":
             card_fields = as_fields(request.args.get("card_fields"))
             for view, lst in zip(out, lists):
                 cards = [c for c in self.state.cards.values() if c["idList"] == lst["id"]
-                         and (card_filter == "all" or not c["closed"])]
+                         and (card_filter == "all" or c["closed"] == (card_filter == "closed"))]
                 view["cards"] = [self.state.card_json(c, card_fields) for c in sorted(cards, key=lambda c: c["pos"])]
         return out
 
@@ -252,7 +273,7 @@ class TrelloEmulator(TrelloCardRoutes, TrelloSeedMixin, Emulator):
                 raise ApiError(404, NOT_FOUND)
             return self._card_view(card, request)
         flt = filt or request.args.get("filter", "visible")
-        if flt not in ("open", "closed", "all", "visible", "none"):
+        if flt not in _BOARD_CARD_FILTERS:
             raise ApiError(400, "invalid value for filter")
         cards = [c for c in self.state.cards.values() if c["idBoard"] == board["id"]]
         if flt == "none":
@@ -263,6 +284,8 @@ class TrelloEmulator(TrelloCardRoutes, TrelloSeedMixin, Emulator):
             cards = [c for c in cards if c["closed"]]
         elif flt == "visible":
             cards = [c for c in cards if not c["closed"] and not self.state.lists[c["idList"]]["closed"]]
+        elif flt in ("complete", "incomplete"):  # open cards by their due-date checkbox
+            cards = [c for c in cards if not c["closed"] and c["dueComplete"] == (flt == "complete")]
         cards = self._page(cards, request)
         return [self._card_view(c, request) for c in cards]
 
@@ -276,14 +299,6 @@ class TrelloEmulator(TrelloCardRoutes, TrelloSeedMixin, Emulator):
     def post_board_label(self, request: Request, bid: str) -> Any:
         """POST /boards/{id}/labels: name, color."""
         return self._create_label(self._board(bid), self._params(request))
-
-    def get_board_actions(self, request: Request, bid: str) -> Any:
-        """GET /boards/{id}/actions?filter=&since=&before=&limit= (default 50, max 1000), newest first."""
-        board = self._board(bid)
-        types = as_fields(request.args.get("filter"))
-        actions = [a for a in self.state.actions if a["data"].get("board", {}).get("id") == board["id"]
-                   and (types is None or a["type"] in types)]
-        return [json.loads(json.dumps(a)) for a in self._page(actions, request, default_limit=50)]
 
     def get_board_custom_fields(self, request: Request, bid: str) -> Any:
         """GET /boards/{id}/customFields."""
@@ -311,7 +326,7 @@ class TrelloEmulator(TrelloCardRoutes, TrelloSeedMixin, Emulator):
         """PUT /lists/{id}: name, closed, pos."""
         lst, p = self._get(self.state.lists, lid), self._params(request)
         if "name" in p:
-            lst["name"] = str(p["name"])
+            lst["name"] = text_param(p, "name")
         if "closed" in p:
             lst["closed"] = as_bool(p["closed"])
         if "pos" in p:
@@ -371,8 +386,8 @@ class TrelloEmulator(TrelloCardRoutes, TrelloSeedMixin, Emulator):
                 body = json.loads(request.get_data(as_text=True))
             except ValueError:
                 raise ApiError(400, "invalid JSON") from None
-            if isinstance(body, dict):
-                params.update({k: v for k, v in body.items() if v is not None})
+            if isinstance(body, dict):  # a JSON null is a value too: {"due": null} clears the date
+                params.update(body)
         return params
 
     @staticmethod
@@ -405,28 +420,21 @@ class TrelloEmulator(TrelloCardRoutes, TrelloSeedMixin, Emulator):
                 return org
         return self._get(self.state.orgs, oid)
 
-    def _member_view(self, member: dict[str, Any], fields: str | None) -> dict[str, Any]:
-        wanted = as_fields(fields)
-        return {k: (list(v) if isinstance(v, list) else v) for k, v in member.items()
-                if wanted is None or k == "id" or k in wanted}
-
     def _boards_view(self, boards: list[dict[str, Any]], request: Request) -> list[dict[str, Any]]:
         flt = request.args.get("filter", "all")
+        if flt not in _BOARD_FILTERS:
+            raise ApiError(400, "invalid value for filter")
         if flt in ("open", "closed"):
             boards = [b for b in boards if b["closed"] == (flt == "closed")]
+        elif flt in ("organization", "public"):  # by visibility (prefs.permissionLevel org/public)
+            boards = [b for b in boards if b["prefs"]["permissionLevel"] == ("org" if flt == "organization" else flt)]
+        elif flt == "starred":
+            boards = [b for b in boards if b["starred"]]
         return [self.state.board_json(b, as_fields(request.args.get("fields"))) for b in boards]
 
     @staticmethod
     def _limit(value: Any, default: int) -> int:
-        if value in (None, ""):
-            return default
-        try:
-            limit = int(value)
-        except ValueError:
-            raise ApiError(400, "invalid value for limit") from None
-        if not 0 <= limit <= MAX_LIMIT:
-            raise ApiError(400, "invalid value for limit")
-        return limit
+        return bounded_int(value, default, "limit", MAX_LIMIT)
 
     def _page(self, items: list[dict[str, Any]], request: Request, default_limit: int = MAX_LIMIT) -> list[dict[str, Any]]:
         """Newest first by id; `before`/`since` take an id or a date; at most `limit` (<= 1000)."""
@@ -452,7 +460,10 @@ class TrelloEmulator(TrelloCardRoutes, TrelloSeedMixin, Emulator):
         return id_from_time(when.timestamp()) if when else None
 
     def _create_list(self, board: dict[str, Any], p: dict[str, Any], request: Request) -> Any:
-        name = str(p.get("name") or "").strip()
-        if not name:
-            raise ApiError(400, "invalid value for name")
+        name = text_param(p, "name")
         return self.state.list_json(self.state.add_list(board["id"], name, request.environ["trello.member"], p.get("pos")))
+
+
+def _public(obj: dict[str, Any]) -> dict[str, Any]:
+    """An object without the emulator's private `_` keys."""
+    return {k: (list(v) if isinstance(v, list) else v) for k, v in obj.items() if not k.startswith("_")}

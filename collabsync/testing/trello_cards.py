@@ -9,7 +9,8 @@ from werkzeug.wrappers import Request, Response
 from .core import ApiError
 from .trello_store import TrelloState, iso, parse_when
 
-__all__ = ["TrelloCardRoutes", "NOT_FOUND", "as_bool", "as_ids", "as_fields", "text_response"]
+__all__ = ["TrelloCardRoutes", "NOT_FOUND", "as_bool", "as_ids", "as_fields", "bounded_int", "text_param",
+           "text_response"]
 
 NOT_FOUND = "The requested resource was not found."
 _CARD_FIELDS = frozenset({"name", "desc", "idList", "closed", "due", "start", "dueComplete", "pos", "idMembers"})
@@ -35,6 +36,62 @@ def as_fields(value: Any) -> list[str] | None:
     return as_ids(value)
 
 
+def text_param(p: dict[str, Any], name: str) -> str:
+    """A required non-blank text parameter (names); missing, null or blank is `invalid value for <name>`."""
+    value = p.get(name)
+    if value is None or not str(value).strip():
+        raise ApiError(400, f"invalid value for {name}")
+    return str(value).strip()
+
+
+def bounded_int(value: Any, default: int, name: str, maximum: int) -> int:
+    """An integer parameter in 0..maximum; anything else is Trello's 400 `invalid value for <name>`."""
+    if value in (None, ""):
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ApiError(400, f"invalid value for {name}") from None
+    if not 0 <= number <= maximum:
+        raise ApiError(400, f"invalid value for {name}")
+    return number
+
+
+_KEEP = frozenset({"attachments", "checklists", "comments", "customFields", "due", "start", "labels", "members",
+                   "stickers"})
+
+
+def _keep(value: Any) -> set[str]:
+    """keepFromSource: `all` (the default) or a comma-separated subset of _KEEP; anything else is a 400."""
+    items = set(as_ids(value)) or {"all"}
+    if items == {"all"}:
+        return set(_KEEP)
+    if not items <= _KEEP:
+        raise ApiError(400, "invalid value for keepFromSource")
+    return items
+
+
+def _copied(source: dict[str, Any], p: dict[str, Any], board_id: str) -> dict[str, Any]:
+    """A source card's plain fields as POST /cards parameters; the request's own parameters win."""
+    keep = _keep(p.get("keepFromSource"))
+    fields: dict[str, Any] = {"name": source["name"], "desc": source["desc"]}
+    for key in ("due", "start"):
+        if key in keep and source[key] is not None:
+            fields[key] = source[key].isoformat()
+    if "due" in keep:
+        fields["dueComplete"] = source["dueComplete"]
+    if "members" in keep:
+        fields["idMembers"] = list(source["idMembers"])
+    if "labels" in keep and source["idBoard"] == board_id:  # labels belong to a board
+        fields["idLabels"] = list(source["idLabels"])
+    return fields
+
+
+def _is_link(value: Any) -> bool:
+    """Trello takes attachment URLs starting with http:// or https:// only."""
+    return isinstance(value, str) and value.startswith(("http://", "https://")) and len(value) > 8
+
+
 def text_response(message: str, status: int) -> Response:
     """Trello answers most errors in plain text, not JSON."""
     return Response(message, status=status, content_type="text/plain; charset=utf-8")
@@ -46,19 +103,52 @@ class TrelloCardRoutes:
     state: TrelloState
 
     def post_card(self, request: Request) -> Any:
-        """POST /cards: name, desc, idList, due, start, dueComplete, idMembers, idLabels, pos."""
+        """POST /cards: name, desc, idList, due, start, dueComplete, idMembers, idLabels, pos, urlSource, mimeType."""
         p = self._params(request)
         if not p.get("idList"):
             raise ApiError(400, "invalid value for idList")
         lst = self._get(self.state.lists, str(p["idList"]), field="idList")
+        url = p.get("urlSource")
+        if url not in (None, "") and not _is_link(url):
+            raise ApiError(400, "invalid value for urlSource")
+        source = self._get(self.state.cards, str(p["idCardSource"]), field="idCardSource") \
+            if p.get("idCardSource") else None
+        p = {**_copied(source, p, lst["idBoard"]), **p} if source else p
+        member = request.environ["trello.member"]
         card = self.state.add_card(
-            lst, request.environ["trello.member"], name=str(p.get("name") or ""), desc=str(p.get("desc") or ""),
+            lst, member, name=str(p.get("name") or ""), desc=str(p.get("desc") or ""),
             due=self._when(p, "due"), start=self._when(p, "start"),
             id_members=self._members_of(p.get("idMembers")),
             id_labels=self._labels_of(p.get("idLabels"), lst["idBoard"]),
             pos=p.get("pos"), due_complete=as_bool(p.get("dueComplete", False)),
         )
+        if source is not None:
+            self._copy_parts(source, card, _keep(p.get("keepFromSource")), member)
+        if url:  # "The URL will be attached to the card upon creation."
+            self._attach(card, str(url), str(url), str(p.get("mimeType") or ""), member)
         return self.state.card_json(card)
+
+    def _copy_parts(self, source: dict[str, Any], card: dict[str, Any], keep: set[str], member: str) -> None:
+        """What keepFromSource asks for beyond plain fields: attachments, checklists, custom fields, comments."""
+        if "attachments" in keep:
+            for a in source["attachments"]:
+                self._attach(card, a["url"], a["name"], a["mimeType"], member)
+        if "checklists" in keep:
+            for cid in source["idChecklists"]:
+                original = self.state.checklists[cid]
+                copy = self.state.add_checklist(card, original["name"], original["pos"])
+                copy["checkItems"] = [dict(i, id=self.state.new_id(), idChecklist=copy["id"])
+                                      for i in original["checkItems"]]
+        if "customFields" in keep and source["idBoard"] == card["idBoard"]:
+            card["customFieldItems"] = [dict(i, id=self.state.new_id(), idModel=card["id"])
+                                        for i in source["customFieldItems"]]
+        if "comments" in keep:  # copies are copyCommentCard actions, as py-trello's fetch_comments expects
+            board, lst = self.state.boards[card["idBoard"]], self.state.lists[card["idList"]]
+            for action in [a for a in self.state.actions if a["type"] == "commentCard"
+                           and a["data"].get("card", {}).get("id") == source["id"]]:
+                author = action["idMemberCreator"]
+                self.state.log_action("copyCommentCard", author, board=board, lst=lst, card=card,
+                                      extra={"text": action["data"]["text"], "idOriginalCommenter": author})
 
     def get_card(self, request: Request, cid: str) -> Any:
         """GET /cards/{id}?fields=&attachments=&checklists=&customFieldItems=."""
@@ -82,13 +172,6 @@ class TrelloCardRoutes:
         self._card(cid)
         return []
 
-    def get_card_actions(self, request: Request, cid: str) -> Any:
-        """GET /cards/{id}/actions?filter=: the card's actions, newest first."""
-        card = self._card(cid)
-        types = as_fields(request.args.get("filter")) or ["commentCard"]
-        return [a for a in reversed(self.state.actions)
-                if a["data"].get("card", {}).get("id") == card["id"] and a["type"] in types]
-
     def _update_card(self, card: dict[str, Any], p: dict[str, Any], member: str) -> Any:
         before_list = self.state.lists[card["idList"]]
         old: dict[str, Any] = {}
@@ -96,6 +179,8 @@ class TrelloCardRoutes:
             lst = self._get(self.state.lists, str(p["idList"]), field="idList")
             old["idList"] = card["idList"]
             card["idList"], card["idBoard"] = lst["id"], lst["idBoard"]
+        if "name" in p:
+            text_param(p, "name")
         for key in ("name", "desc"):
             if key in p and p[key] != card[key]:
                 old[key], card[key] = card[key], str(p[key] or "")
@@ -132,14 +217,17 @@ class TrelloCardRoutes:
     def post_card_attachment(self, request: Request, cid: str) -> Any:
         """POST /cards/{id}/attachments: url, name (links only; no file uploads)."""
         card, p = self._card(cid), self._params(request)
-        url = str(p.get("url") or "")
-        if not url.startswith(("http://", "https://")):
+        url = p.get("url")
+        if not _is_link(url):
             raise ApiError(400, "invalid value for url")
-        member = request.environ["trello.member"]
+        return self._attach(card, str(url), str(p.get("name") or url), str(p.get("mimeType") or ""),
+                            request.environ["trello.member"])
+
+    def _attach(self, card: dict[str, Any], url: str, name: str, mime: str, member: str) -> dict[str, Any]:
+        """A link attachment, logged as addAttachmentToCard (POST attachments and urlSource share it)."""
         attachment = {
             "id": self.state.new_id(), "bytes": None, "date": iso(self.state.now()), "edgeColor": None,
-            "idMember": member, "isUpload": False, "mimeType": str(p.get("mimeType") or ""),
-            "name": str(p.get("name") or url), "previews": [], "url": url,
+            "idMember": member, "isUpload": False, "mimeType": mime, "name": name, "previews": [], "url": url,
             "pos": float(16384 * (len(card["attachments"]) + 1)), "fileName": None,
         }
         card["attachments"].append(attachment)
@@ -202,9 +290,7 @@ class TrelloCardRoutes:
     def post_check_item(self, request: Request, clid: str) -> Any:
         """POST /checklists/{id}/checkItems: name, pos, checked."""
         checklist, p = self._get(self.state.checklists, clid), self._params(request)
-        name = str(p.get("name") or "").strip()
-        if not name:
-            raise ApiError(400, "invalid value for name")
+        name = text_param(p, "name")
         item = {"id": self.state.new_id(), "name": name, "nameData": None, "idChecklist": checklist["id"],
                 "state": "complete" if as_bool(p.get("checked", False)) else "incomplete",
                 "pos": self.state._pos(p.get("pos"), [i["pos"] for i in checklist["checkItems"]]),
@@ -272,13 +358,10 @@ class TrelloCardRoutes:
         source = self._get(self.state.checklists, str(p["idChecklistSource"]), field="idChecklistSource") \
             if p.get("idChecklistSource") else None
         name = str(p.get("name") or (source["name"] if source else "Checklist"))
-        checklist = {"id": self.state.new_id(), "name": name, "idBoard": card["idBoard"],
-                     "idCard": card["id"], "pos": self.state._pos(p.get("pos"), []), "checkItems": []}
+        checklist = self.state.add_checklist(card, name, p.get("pos"))
         for item in (source or {}).get("checkItems", []):
             checklist["checkItems"].append(dict(item, id=self.state.new_id(), idChecklist=checklist["id"],
                                                 state="incomplete"))
-        self.state.checklists[checklist["id"]] = checklist
-        card["idChecklists"].append(checklist["id"])
         self._touch(card, request.environ["trello.member"], None, None, kind="addChecklistToCard",
                     extra={"checklist": {"id": checklist["id"], "name": checklist["name"]}})
         return dict(self.state.checklist_json(checklist), limits={})

@@ -47,8 +47,43 @@ class TrelloSeedMixin:
         """A workspace the token's member belongs to."""
         with self.lock:
             org = self.state.add_org(name, display_name)
-            self.state.members[self.me_id]["idOrganizations"].append(org["id"])
-            return dict(org)
+            self.state.add_membership(org, self.me_id, "admin")
+            return {k: v for k, v in org.items() if not k.startswith("_")}
+
+    def add_board_member(self, board_id: str, member_id: str, member_type: str = "normal") -> dict[str, Any]:
+        """Make a member admin, normal or observer of a board (an observer's token may only read it)."""
+        if member_type not in ("admin", "normal", "observer"):
+            raise ValueError(f"member_type must be admin, normal or observer, not {member_type!r}")
+        with self.lock:
+            return dict(self.state.add_membership(self.state.boards[board_id], member_id, member_type))
+
+    def add_org_member(self, org_id: str, member_id: str, member_type: str = "normal") -> dict[str, Any]:
+        """Make a member admin or normal member of a workspace."""
+        if member_type not in ("admin", "normal"):
+            raise ValueError(f"member_type must be admin or normal, not {member_type!r}")
+        with self.lock:
+            return dict(self.state.add_membership(self.state.orgs[org_id], member_id, member_type))
+
+    def add_comment(self, card_id: str, text: str, member_id: str | None = None) -> dict[str, Any]:
+        """A comment on a card by a member (default: me), as POST /cards/{id}/actions/comments makes it."""
+        with self.lock:
+            return dict(self.state.add_comment(self.state.cards[card_id], member_id or self.me_id, text))
+
+    def add_checklist(self, card_id: str, name: str, items: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
+        """A checklist with unticked items on a card."""
+        with self.lock:
+            checklist = self.state.add_checklist(self.state.cards[card_id], name)
+            for i, item in enumerate(items):
+                checklist["checkItems"].append({"id": self.state.new_id(), "name": item, "nameData": None,
+                                                "idChecklist": checklist["id"], "state": "incomplete",
+                                                "pos": 16384.0 * (i + 1), "due": None, "dueReminder": None,
+                                                "idMember": None})
+            return self.state.checklist_json(checklist)
+
+    def memberships_of(self, board_id: str) -> list[dict[str, Any]]:
+        """A board's memberships (idMember, memberType)."""
+        with self.lock:
+            return [dict(m) for m in self.state.boards[board_id]["_memberships"]]
 
     def add_board(self, name: str, lists: list[str] | tuple[str, ...] = SEED_LISTS, *, desc: str = "",
                   org: str | None = None, labels: bool = True) -> dict[str, Any]:

@@ -13,6 +13,8 @@ import re
 import time
 from typing import Any
 
+from .core import ApiError
+
 __all__ = ["TrelloState", "ID_RE", "iso", "parse_when", "id_from_time", "id_time"]
 
 ID_RE = re.compile(r"^[0-9a-fA-F]{24}$")
@@ -34,7 +36,7 @@ _BOARD_FIELDS = (
 
 def iso(when: dt.datetime) -> str:
     """Trello's timestamp format: milliseconds and a literal Z."""
-    return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+    return when.astimezone(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def parse_when(value: Any) -> dt.datetime | None:
@@ -118,7 +120,7 @@ class TrelloState:
         """Create an organization (a Workspace)."""
         oid = self.new_id()
         org = {"id": oid, "name": name, "displayName": display_name or name, "desc": "",
-               "url": f"https://trello.com/w/{name}", "website": None, "idBoards": []}
+               "url": f"https://trello.com/w/{name}", "website": None, "idBoards": [], "_memberships": []}
         self.orgs[oid] = org
         return org
 
@@ -141,11 +143,10 @@ class TrelloState:
             "limits": {"attachments": {"perBoard": {"status": "ok", "disableAt": 36000, "warnAt": 28800}}},
             "starred": False, "subscribed": False, "creationMethod": None, "enterpriseOwned": False,
             "dateLastActivity": iso(self.now()), "dateLastView": iso(self.now()),
-            "_members": [member_id], "_short_ids": 0,
+            "_memberships": [], "_short_ids": 0,
         }
         self.boards[bid] = board
-        if member_id in self.members:
-            self.members[member_id]["idBoards"].append(bid)
+        self.add_membership(board, member_id, "admin")
         if org_id:
             self.orgs[org_id]["idBoards"].append(bid)
         if default_labels:
@@ -153,6 +154,32 @@ class TrelloState:
                 self.add_label(bid, "", color)
         self.log_action("createBoard", member_id, board=board)
         return board
+
+    def add_membership(self, holder: dict[str, Any], member_id: str, member_type: str = "normal") -> dict[str, Any]:
+        """Make a member admin/normal/observer of a board or workspace (idempotent: retypes)."""
+        for membership in holder["_memberships"]:
+            if membership["idMember"] == member_id:
+                membership["memberType"] = member_type
+                return membership
+        membership = {"id": self.new_id(), "idMember": member_id, "memberType": member_type,
+                      "unconfirmed": False, "deactivated": False}
+        holder["_memberships"].append(membership)
+        member = self.members.get(member_id)
+        ids = "idBoards" if "prefs" in holder else "idOrganizations"
+        if member is not None and holder["id"] not in member[ids]:
+            member[ids].append(holder["id"])
+        return membership
+
+    def member_type(self, holder: dict[str, Any], member_id: str) -> str | None:
+        """A member's role on a board or workspace, None when not a member."""
+        return next((m["memberType"] for m in holder["_memberships"] if m["idMember"] == member_id), None)
+
+    def member_json(self, member: dict[str, Any], fields: list[str] | None, viewer: str) -> dict[str, Any]:
+        """A member as others see it: `email` only for the token's own member, null for anyone else."""
+        full = {k: (list(v) if isinstance(v, list) else v) for k, v in member.items() if not k.startswith("_")}
+        if member["id"] != viewer:
+            full["email"] = None
+        return {k: v for k, v in full.items() if fields is None or k == "id" or k in fields}
 
     def add_list(self, board_id: str, name: str, member_id: str, pos: Any = None) -> dict[str, Any]:
         """Create a list at the bottom of a board (or at a numeric/top/bottom pos)."""
@@ -188,11 +215,28 @@ class TrelloState:
             "shortUrl": f"https://trello.com/c/{short}",
             "url": f"https://trello.com/c/{short}/{board['_short_ids']}-{_slug(name)}",
             "dateLastActivity": created or self.now(), "idChecklists": [], "attachments": [],
-            "customFieldItems": [],
+            "customFieldItems": [], "_comments": 0,
         }
         self.cards[cid] = card
         self.log_action("createCard", member_id, board=board, lst=lst, card=card, when=created)
         return card
+
+    def add_checklist(self, card: dict[str, Any], name: str, pos: Any = None) -> dict[str, Any]:
+        """An empty checklist on a card."""
+        checklist = {"id": self.new_id(), "name": name, "idBoard": card["idBoard"], "idCard": card["id"],
+                     "pos": self._pos(pos, []), "checkItems": []}
+        self.checklists[checklist["id"]] = checklist
+        card["idChecklists"].append(checklist["id"])
+        return checklist
+
+    def add_comment(self, card: dict[str, Any], member_id: str, text: str) -> dict[str, Any]:
+        """A commentCard action on a card; counts in the card's badges.comments."""
+        action = self.log_action("commentCard", member_id, board=self.boards[card["idBoard"]],
+                                 lst=self.lists[card["idList"]], card=card,
+                                 extra={"text": text, "textData": {"emoji": {}}})
+        card["_comments"] = card.get("_comments", 0) + 1
+        card["dateLastActivity"] = self.now()
+        return action
 
     # -- actions ---------------------------------------------------------------------------------
     def log_action(self, kind: str, member_id: str, *, board: dict[str, Any], lst: dict[str, Any] | None = None,
@@ -245,7 +289,8 @@ class TrelloState:
                 "attachmentsByType": {"trello": {"board": 0, "card": 0}}, "location": False, "votes": 0,
                 "viewingMemberVoted": False, "subscribed": False, "fogbugz": "",
                 "checkItems": len(items), "checkItemsChecked": sum(i["state"] == "complete" for i in items),
-                "comments": 0, "attachments": len(card["attachments"]), "description": bool(card["desc"]),
+                "comments": card.get("_comments", 0), "attachments": len(card["attachments"]),
+                "description": bool(card["desc"]),
                 "due": iso(due) if due else None, "start": iso(start) if start else None,
                 "dueComplete": card["dueComplete"],
             },
@@ -275,11 +320,18 @@ class TrelloState:
 
     @staticmethod
     def _pos(pos: Any, siblings: list[float]) -> float:
+        """`top`, `bottom` or a positive number, as Trello documents; anything else is a 400."""
         if pos in (None, "", "bottom"):
             return (max(siblings) if siblings else 0) + 16384
         if pos == "top":
             return (min(siblings) if siblings else 16384) / 2
-        return float(pos)
+        try:
+            value = float(pos)
+        except (TypeError, ValueError):
+            raise ApiError(400, "invalid value for pos") from None
+        if not value > 0 or value != value or value == float("inf"):
+            raise ApiError(400, "invalid value for pos")
+        return value
 
     @staticmethod
     def default_card_fields() -> tuple[str, ...]:
