@@ -31,7 +31,8 @@ def iso(moment: dt.datetime | None) -> str | None:
     """Asana's timestamp format: UTC with milliseconds and a Z."""
     if moment is None:
         return None
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    utc = moment.astimezone(dt.timezone.utc)  # isoformat pads the year to four digits, strftime does not
+    return utc.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 def parse_opt_fields(raw: str | None) -> FieldTree | None:
