@@ -328,3 +328,18 @@ def test_project_archive(emu: AsanaEmulator) -> None:
                                                    "opt_fields": "archived"}, expect=200).json()["data"]
     assert project in [p["gid"] for p in listed] and all(p["archived"] for p in listed)
     call(emu, "put", "/projects/{project_gid}", project_gid=project, body={"data": {"archived": "yes"}}, expect=400)
+
+
+def test_custom_field_settings_page_like_every_list(emu: AsanaEmulator) -> None:
+    """paths./projects/{project_gid}/custom_field_settings.get: ``limit`` and ``offset`` page it, with
+    ``next_page``; a limit over 100 is a 400 (developers.asana.com/docs/pagination)."""
+    project = emu.add_project("Many fields")
+    extra = emu.store.new_field(emu.workspace_gid, "Priority", ("High", "Low"))
+    emu.store.projects[project]["fields"].append(extra)
+    path = "/projects/{project_gid}/custom_field_settings"
+    first = call(emu, "get", path, project_gid=project, params={"limit": 1}, expect=200).json()
+    assert first["data"][0]["custom_field"]["name"] == "Status" and first["next_page"]["offset"]
+    second = call(emu, "get", path, project_gid=project, expect=200,
+                  params={"limit": 1, "offset": first["next_page"]["offset"]}).json()
+    assert second["data"][0]["custom_field"]["name"] == "Priority" and second["next_page"] is None
+    call(emu, "get", path, project_gid=project, params={"limit": 101}, expect=400)

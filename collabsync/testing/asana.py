@@ -246,7 +246,8 @@ class AsanaEmulator(AsanaSeedMixin, AsanaTasksMixin, AsanaSocialMixin, AsanaHttp
 
     def list_field_settings(self, request: Request, project_gid: str) -> Any:
         project = self.store.project(project_gid)
-        return {"data": [self.store.field_setting(project_gid, f) for f in project["fields"]]}
+        gids = [self.store.field_setting(project_gid, f)["gid"] for f in project["fields"]]
+        return self._list(request, "custom_field_setting", gids, f"settings:{project_gid}")
 
     def add_field_setting(self, request: Request, project_gid: str) -> Any:
         project = self.store.project(project_gid)

@@ -38,7 +38,9 @@ class AsanaSocialStore:
     gid: Any
     ref: Any
     fields: dict[str, dict[str, Any]]
+    projects: dict[str, dict[str, Any]]
     field_json: Any
+    field_setting: Any
     _get: Any
 
     def story(self, gid: str) -> dict[str, Any]:
@@ -92,6 +94,14 @@ class AsanaSocialStore:
 
     def _full_custom_field(self, gid: str, base_url: str) -> dict[str, Any]:
         return self.field_json(gid)
+
+    def _full_custom_field_setting(self, gid: str, base_url: str) -> dict[str, Any]:
+        """A setting by its gid (project gid + the field's last four digits), for paged listings."""
+        for project, row in self.projects.items():
+            for fgid in row["fields"]:
+                if gid == f"{project}{fgid[-4:]}":
+                    return self.field_setting(project, fgid)
+        raise KeyError(gid)
 
 
 class AsanaSocialMixin:
