@@ -120,3 +120,16 @@ def test_users_and_positions_through_the_sdk(client: Any, emu: AsanaEmulator) ->
     section = emu.store.projects[project]["sections"][0]
     asana.SectionsApi(client).add_task_for_section(section, {"body": {"data": {"task": second}}})
     assert [t["name"] for t in emu.project_tasks(project)] == ["second", "first"] and first
+
+
+def test_seeded_comments_and_status_read_back_through_the_sdk(client: Any, emu: AsanaEmulator) -> None:
+    project = emu.add_project("Seeded talk")
+    task = emu.add_task(project, "seeded")
+    emu.add_user("Cleo Comment", "cleo@example.com")
+    emu.add_comment(task, "a & b", author="cleo@example.com")
+    emu.add_status_update(project, "on_hold", "Paused", title="Hold")
+    [story] = asana.StoriesApi(client).get_stories_for_task(task, {"opt_fields": "text,html_text,created_by.name"})
+    assert (story["text"], story["html_text"], story["created_by"]["name"]) == ("a & b", "<body>a &amp; b</body>",
+                                                                               "Cleo Comment")
+    [status] = asana.StatusUpdatesApi(client).get_statuses_for_object(project, {"opt_fields": "status_type,title"})
+    assert (status["status_type"], status["title"]) == ("on_hold", "Hold")

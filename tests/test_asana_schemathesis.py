@@ -45,9 +45,8 @@ def _seed(emu: AsanaEmulator) -> dict[str, str]:
     """Fresh objects for one example (deletes in one example must not starve the next)."""
     project = emu.add_project("Generated")
     task = emu.add_task(project, "generated task", due_on="2027-01-02")
-    with emu.lock:
-        story = emu.store.new_story(task, emu.user_gid, "hello", "<body>hello</body>")
-        status = emu.store.new_status_update(project, emu.user_gid, "on_track", "S", "fine", "<body>fine</body>")
+    story = emu.add_comment(task, "hello")
+    status = emu.add_status_update(project, "on_track", "fine", title="S")
     return {"workspace": emu.workspace_gid, "team": emu.team_gid, "project": project, "task": task,
             "section": emu.store.projects[project]["sections"][0], "user": emu.user_gid, "story": story,
             "status_update": status, "custom_field": emu.status_field_gid, "parent": project}

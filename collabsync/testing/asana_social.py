@@ -49,16 +49,19 @@ class AsanaSocialStore:
     def status_update(self, gid: str) -> dict[str, Any]:
         return self._get(self.status_updates, gid, "status_update")
 
-    def new_story(self, target: str, author: str, text: str, html_text: str, is_pinned: bool = False) -> str:
-        """A comment story on a task."""
+    def new_story(self, target: str, author: str, text: str, html_text: str | None = None,
+                  is_pinned: bool = False) -> str:
+        """A comment story on a task (html_text derived from text when not given)."""
+        html_text = _markup(text) if html_text is None else html_text
         gid = self.gid()
         self.stories[gid] = {"gid": gid, "target": target, "author": author, "text": text, "html_text": html_text,
                              "is_pinned": is_pinned, "is_edited": False, "created_at": self.clock()}
         return gid
 
     def new_status_update(self, parent: str, author: str, status_type: str, title: str, text: str,
-                          html_text: str) -> str:
-        """A project status update."""
+                          html_text: str | None = None) -> str:
+        """A project status update (html_text derived from text when not given)."""
+        html_text = _markup(text) if html_text is None else html_text
         gid = self.gid()
         now = self.clock()
         self.status_updates[gid] = {"gid": gid, "parent": parent, "author": author, "status_type": status_type,
@@ -254,4 +257,9 @@ def _text_pair(data: dict[str, Any], *, required: bool) -> tuple[str, str]:
     if required and not str(data.get("text") or "").strip():
         raise ApiError(400, "text: Missing input")
     text = str(data.get("text") or "")
-    return text, f"<body>{html.escape(text, quote=False)}</body>"
+    return text, _markup(text)
+
+
+def _markup(text: str) -> str:
+    """Plain text as the html_text Asana derives from it."""
+    return f"<body>{html.escape(text, quote=False)}</body>"
