@@ -83,8 +83,9 @@ def test_batch_partial_failure_keeps_order_and_reports_each(emu: AsanaEmulator) 
 
 # -- Location, options in the body, pretty -------------------------------------------------------
 def test_created_objects_answer_a_location(emu: AsanaEmulator) -> None:
-    """components.schemas.BatchResponse.headers: "primarily used for returning a Location header to
-    accompany a 201 Created result" (example ``location: /tasks/1234``)."""
+    """developers.asana.com/docs/errors (201: "The API URL where the object can be retrieved is also
+    returned in the Location header") and components.schemas.BatchResponse.headers ("primarily used
+    for returning a Location header to accompany a 201 Created result", example ``location: /tasks/1234``)."""
     project = emu.add_project("Location")
     direct = call(emu, "post", "/tasks", body={"data": {"name": "x", "projects": [project]}}, expect=201)
     gid = direct.json()["data"]["gid"]
@@ -216,7 +217,9 @@ def test_rejected_requests_count_against_the_quota(monkeypatch: pytest.MonkeyPat
 
         assert [status() for _ in range(3)] == [200, 200, 200]
         clock.now += 30
-        assert status() == 429  # refused, and it uses up quota until 30 s from now
+        refused = requests.get(emu.base_url + "/users/me", headers={"Authorization": f"Bearer {emu.token}"}, timeout=10)
+        assert refused.status_code == 429 and refused.headers["Retry-After"] == "30"
+        assert refused.json()["errors"][0]["message"].startswith("You've made too many requests")
         clock.now += 31  # the first three have aged out; the refused one has not
         assert [status() for _ in range(3)] == [200, 200, 429]
 

@@ -32,6 +32,8 @@ from .core import WRITE_METHODS, ApiError, Emulator, Faults, RateLimit, json_res
 __all__ = ["AsanaEmulator", "DEFAULT_TOKEN"]
 
 DEFAULT_TOKEN = "2/1210000000000000/1210000000000001:emulatorpat"
+RATE_LIMITED = ("You've made too many requests and hit a rate limit. "  # developers.asana.com/docs/rate-limits
+                "Please retry after the given amount of time.")
 
 
 def _r(path: str, endpoint: str, *methods: str) -> Rule:
@@ -147,12 +149,12 @@ class AsanaEmulator(AsanaSeedMixin, AsanaTasksMixin, AsanaSocialMixin, AsanaHttp
         return json_response(error_body("No matching route for request"), 404)
 
     def rate_limited(self, retry_after: float, rule: RateLimit | None) -> Response:
-        body = error_body("You have made too many requests recently. Please, be chill.")
+        body = error_body(RATE_LIMITED)
         return json_response(body, 429, {"Retry-After": str(max(1, round(retry_after)))})
 
     def fault_response(self, status: int) -> Response:
         if status == 429:
-            return json_response(error_body("You have made too many requests recently. Please, be chill."),
+            return json_response(error_body(RATE_LIMITED),
                                  429, {"Retry-After": self.faults.retry_after or "1"})
         return json_response(error_body("Server Error", phrase="6 sad squid snuggle softly"), status)
 
