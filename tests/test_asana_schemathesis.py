@@ -1,9 +1,9 @@
 """Property-based check of the Asana emulator against Asana's OpenAPI spec, with schemathesis.
 
 Every operation the emulator serves (read from its routing table, no more) gets a bounded number of
-generated requests; each response must use a status the operation documents and match its schema
-(errors included: ``{"errors": [{"message", "help"}]}``). Path and query gids are swapped for real
-ones half the time, so the answers are not only refusals. Known deviations: ``KNOWN_DEVIATIONS`` in
+valid and invalid requests; each response must use a status the operation documents and match its
+schema (errors included: ``{"errors": [{"message", "help"}]}``). Valid requests get real, freshly
+seeded gids so the answers are not only refusals. Known deviations: ``KNOWN_DEVIATIONS`` in
 asana_support.py.
 """
 
@@ -52,12 +52,15 @@ def _seed(emu: AsanaEmulator) -> dict[str, str]:
             "status_update": status, "custom_field": emu.status_field_gid, "parent": project}
 
 
-def _real_ids(case: Any, gids: dict[str, str]) -> None:
-    """Half the generated ids (chosen by a checksum of the value, so runs repeat) become real ones."""
+def _real_ids(case: Any, gids: dict[str, str], valid: bool) -> None:
+    """In a valid request every id is a real one and no made-up ``offset`` (a token only the server
+    issues) is sent; in an invalid one half the ids (by a checksum of the value, so runs repeat) are."""
     for container in (case.path_parameters, case.query):
         for name, value in list((container or {}).items()):
             kind = name.removesuffix("_gid")
-            if kind in gids and zlib.crc32(repr(value).encode()) % 2 == 0:
+            if valid and name == "offset":
+                del container[name]
+            elif kind in gids and (valid or zlib.crc32(repr(value).encode()) % 2 == 0):
                 container[name] = gids[kind]
 
 
@@ -67,9 +70,11 @@ def test_served_operation_conforms(method: str, template: str, asana_schema: Any
 
     @settings(max_examples=MAX_EXAMPLES, derandomize=True, deadline=None, database=None,
               suppress_health_check=list(HealthCheck))
-    @given(case=operation.as_strategy() | operation.as_strategy(GenerationMode.NEGATIVE))
-    def generated(case: Any) -> None:
-        _real_ids(case, _seed(emulator))
+    @given(drawn=operation.as_strategy().map(lambda c: (c, True))
+           | operation.as_strategy(GenerationMode.NEGATIVE).map(lambda c: (c, False)))
+    def generated(drawn: tuple[Any, bool]) -> None:
+        case, valid = drawn
+        _real_ids(case, _seed(emulator), valid)
         response = case.call(base_url=emulator.base_url, timeout=10,
                              headers={"Authorization": f"Bearer {emulator.token}"})
         case.validate_response(response, checks=CHECKS)
