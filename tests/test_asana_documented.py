@@ -100,7 +100,8 @@ def test_options_fields_and_pretty_in_a_json_body(emu: AsanaEmulator) -> None:
     object beside ``data`` (``{"data": ..., "options": {"pretty": true, "fields": [...]}}``)."""
     project = emu.add_project("Options")
     resp = call(emu, "post", "/tasks", expect=201, body={
-        "data": {"name": "trimmed", "projects": [project]}, "options": {"fields": ["name", "projects.name"], "pretty": True}})
+        "data": {"name": "trimmed", "projects": [project]},
+        "options": {"fields": ["name", "projects.name"], "pretty": True}})
     data = resp.json()["data"]
     assert data == {"gid": data["gid"], "resource_type": "task", "name": "trimmed",
                     "projects": [{"gid": project, "resource_type": "project", "name": "Options"}]}
@@ -151,13 +152,15 @@ def test_bad_dates_are_400_naming_the_field(emu: AsanaEmulator) -> None:
     """developers.asana.com/docs/errors: 400 "the request was invalid", with a message naming the input."""
     project = emu.add_project("Bad dates")
     for field, value in (("due_on", "2027-13-01"), ("due_at", "tomorrow")):
-        resp = call(emu, "post", "/tasks", body={"data": {"name": "x", "projects": [project], field: value}}, expect=400)
+        resp = call(emu, "post", "/tasks", expect=400,
+                    body={"data": {"name": "x", "projects": [project], field: value}})
         assert _error(resp).startswith(field)
 
 
 # -- positions -----------------------------------------------------------------------------------
 def _section_names(emu: AsanaEmulator, section: str) -> list[str]:
-    resp = call(emu, "get", "/sections/{section_gid}/tasks", section_gid=section, params={"opt_fields": "name"}, expect=200)
+    resp = call(emu, "get", "/sections/{section_gid}/tasks", section_gid=section, params={"opt_fields": "name"},
+                expect=200)
     return [t["name"] for t in resp.json()["data"]]
 
 
@@ -239,7 +242,8 @@ def test_comment_stories_on_a_task(emu: AsanaEmulator) -> None:
     assert edited["text"] == "done" and edited["is_edited"] is True
     listed = call(emu, "get", "/tasks/{task_gid}/stories", task_gid=task, expect=200).json()["data"]
     assert [(s["gid"], s["text"], s["created_by"]["gid"]) for s in listed] == [(story["gid"], "done", emu.user_gid)]
-    both = call(emu, "post", "/tasks/{task_gid}/stories", task_gid=task, body={"data": {"text": "x", "html_text": "<body>x</body>"}})
+    both = call(emu, "post", "/tasks/{task_gid}/stories", task_gid=task,
+                body={"data": {"text": "x", "html_text": "<body>x</body>"}})
     bad_xml = call(emu, "post", "/tasks/{task_gid}/stories", task_gid=task, body={"data": {"html_text": "<body>x"}})
     assert both.status_code == bad_xml.status_code == 400
     emu.add_user("Mallory", token="mallory-pat")
@@ -271,8 +275,8 @@ def test_project_status_updates(emu: AsanaEmulator) -> None:
     assert first["resource_subtype"] == "project_status_update" and second["text"] == "late"
     listed = call(emu, "get", path, params={"parent": project}, expect=200).json()["data"]
     assert [u["gid"] for u in listed] == [second["gid"], first["gid"]]
-    current = call(emu, "get", "/projects/{project_gid}", project_gid=project, params={"opt_fields": "current_status_update"},
-                   expect=200).json()["data"]["current_status_update"]
+    current = call(emu, "get", "/projects/{project_gid}", project_gid=project, expect=200,
+                   params={"opt_fields": "current_status_update"}).json()["data"]["current_status_update"]
     assert current["gid"] == second["gid"]
     for data in ({"parent": project, "status_type": "achieved", "text": "x"}, {"parent": project, "text": "x"},
                  {"status_type": "on_track", "text": "x"}):
@@ -306,7 +310,8 @@ def test_assignee_given_as_an_email(emu: AsanaEmulator) -> None:
     task = call(emu, "post", "/tasks", expect=201, body={
         "data": {"name": "mail", "projects": [project], "assignee": "bob@example.com"}}).json()["data"]
     assert task["assignee"]["gid"] == bob
-    call(emu, "put", "/tasks/{task_gid}", task_gid=task["gid"], body={"data": {"assignee": "who@example.com"}}, expect=400)
+    call(emu, "put", "/tasks/{task_gid}", task_gid=task["gid"], expect=400,
+         body={"data": {"assignee": "who@example.com"}})
 
 
 def test_custom_fields_with_enum_options(emu: AsanaEmulator) -> None:
@@ -317,7 +322,8 @@ def test_custom_fields_with_enum_options(emu: AsanaEmulator) -> None:
                     expect=200).json()["data"]
     field_gid = settings[0]["custom_field"]["gid"]
     field = call(emu, "get", "/custom_fields/{custom_field_gid}", custom_field_gid=field_gid, expect=200).json()["data"]
-    assert field["resource_subtype"] == "enum" and [o["name"] for o in field["enum_options"]][:2] == ["On track", "At risk"]
+    assert field["resource_subtype"] == "enum"
+    assert [o["name"] for o in field["enum_options"]][:2] == ["On track", "At risk"]
     assert set(field["enum_options"][0]) >= {"gid", "name", "color", "enabled"}
 
 

@@ -218,7 +218,8 @@ class AsanaSocialMixin:
         if status_type not in PROJECT_STATUS_TYPES:
             allowed = ", ".join(PROJECT_STATUS_TYPES)
             goal_only = " (a goal's status type)" if status_type in GOAL_STATUS_TYPES else ""
-            raise ApiError(400, f"status_type: {status_type}{goal_only} is not valid for a project; use one of {allowed}")
+            raise ApiError(400, f"status_type: {status_type}{goal_only} is not valid for a project; "
+                                f"use one of {allowed}")
         text, markup = _text_pair(data, required=True)
         title = str(data.get("title") or "")
         gid = self.store.new_status_update(parent, self._me(request), str(status_type), title, text, markup)
