@@ -339,9 +339,10 @@ def test_project_archive(emu: AsanaEmulator) -> None:
     call(emu, "put", "/projects/{project_gid}", project_gid=project, body={"data": {"archived": "yes"}}, expect=400)
 
 
-def test_custom_field_settings_page_like_every_list(emu: AsanaEmulator) -> None:
-    """paths./projects/{project_gid}/custom_field_settings.get: ``limit`` and ``offset`` page it, with
-    ``next_page``; a limit over 100 is a 400 (developers.asana.com/docs/pagination)."""
+def test_custom_field_lists_page_like_every_list(emu: AsanaEmulator) -> None:
+    """paths./projects/{project_gid}/custom_field_settings.get and paths./workspaces/{workspace_gid}/custom_fields.get:
+    ``limit`` and ``offset`` page them, with ``next_page``; a limit over 100 is a 400
+    (developers.asana.com/docs/pagination)."""
     project = emu.add_project("Many fields")
     extra = emu.store.new_field(emu.workspace_gid, "Priority", ("High", "Low"))
     emu.store.projects[project]["fields"].append(extra)
@@ -352,3 +353,6 @@ def test_custom_field_settings_page_like_every_list(emu: AsanaEmulator) -> None:
                   params={"limit": 1, "offset": first["next_page"]["offset"]}).json()
     assert second["data"][0]["custom_field"]["name"] == "Priority" and second["next_page"] is None
     call(emu, "get", path, project_gid=project, params={"limit": 101}, expect=400)
+    fields = call(emu, "get", "/workspaces/{workspace_gid}/custom_fields", workspace_gid=emu.workspace_gid,
+                  params={"limit": 1}, expect=200).json()
+    assert len(fields["data"]) == 1 and fields["data"][0]["enum_options"] and fields["next_page"]["offset"]

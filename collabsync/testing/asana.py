@@ -188,8 +188,8 @@ class AsanaEmulator(AsanaSeedMixin, AsanaTasksMixin, AsanaSocialMixin, AsanaHttp
 
     def list_workspace_fields(self, request: Request, workspace_gid: str) -> Any:
         self.store.workspace(workspace_gid)
-        items = [self.store.field_json(g) for g, f in self.store.fields.items() if f["workspace"] == workspace_gid]
-        return {"data": items}
+        gids = [g for g, f in self.store.fields.items() if f["workspace"] == workspace_gid]
+        return self._list(request, "custom_field", gids, f"fields:{workspace_gid}")
 
     def get_team(self, request: Request, team_gid: str) -> Any:
         self.store.team(team_gid)

@@ -23,6 +23,7 @@ _COMPACT_BY_KIND = {  # the spec's *Compact schemas, where they are not gid + re
     "story": ("gid", "resource_type", "created_at", "created_by", "resource_subtype", "text"),
     "status_update": ("gid", "resource_type", "title", "resource_subtype"),
 }
+_FULL_IN_LISTS = frozenset({"custom_field", "custom_field_setting"})  # the spec lists *Response items
 _NOT_COMPACTED = frozenset({"custom_field_settings", "enum_options"})  # shown whole by default
 _COLLECTIONS = {"story": "stories", "status_update": "status_updates"}
 _BATCH_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"})
@@ -118,7 +119,7 @@ class AsanaHttpMixin:
             full = self.store.full(kind, gid, self.base_url)
             if tree is not None:
                 items.append(select_fields(full, tree, kind.capitalize()))
-            elif kind == "custom_field_setting":
+            elif kind in _FULL_IN_LISTS:
                 items.append(full)
             else:
                 keys = _COMPACT_BY_KIND.get(kind, _COMPACT_KEYS)
