@@ -43,7 +43,8 @@ KNOWN_DEVIATIONS: tuple[Deviation, ...] = (
     Deviation(("checks", "negative_data_rejection"),
               "not run: the emulator validates the inputs it acts on (ids, dates, enums, limit, the booleans it "
               "stores) but not the type of every documented query parameter (opt_pretty=60.0 reads as false); "
-              "Asana does not document its answer to such input"),
+              "Asana does not document its answer to such input. It would also misjudge every case whose generated "
+              "Authorization header the test replaces with the emulator's token"),
     Deviation(("emulator", "opt_fields"),
               "an opt_fields entry the spec documents but the emulator does not model (for example "
               "minimum_access_level_for_customization on a project) is a 400 'Unknown field' where Asana "
