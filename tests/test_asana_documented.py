@@ -304,7 +304,7 @@ def test_users_by_gid_me_and_email_and_listings(emu: AsanaEmulator) -> None:
 
 
 def test_assignee_given_as_an_email(emu: AsanaEmulator) -> None:
-    """components.schemas.TaskRequest.assignee: "a string identifying a user ... 'me', an email, or the gid"."""
+    """components.schemas.TaskRequestBase.assignee: "a string identifying a user ... 'me', an email, or the gid"."""
     project = emu.add_project("Assign")
     bob = emu.add_user("Bob Email", "bob@example.com")
     task = call(emu, "post", "/tasks", expect=201, body={

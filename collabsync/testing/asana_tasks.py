@@ -1,6 +1,6 @@
 """The Asana emulator's task routes: create, read, update, delete, position in sections, dependencies.
 
-Date rules follow the task schema of the spec (``components.schemas.TaskRequest``): ``due_on`` and
+Date rules follow the task schema of the spec (``components.schemas.TaskBase``): ``due_on`` and
 ``due_at`` are exclusive, ``start_on`` needs ``due_on`` or ``due_at`` in the same request and
 ``start_at`` needs ``due_at``; positions follow ``TaskAddProjectRequest`` and
 ``SectionTaskInsertRequest``.
