@@ -81,6 +81,17 @@ def test_batch_partial_failure_keeps_order_and_reports_each(emu: AsanaEmulator) 
     assert [t["name"] for t in emu.project_tasks(project)] == ["fine"]
 
 
+def test_batch_action_with_unencodable_query_is_refused_not_a_crash(emu: AsanaEmulator) -> None:
+    """developers.asana.com/docs/errors: bad input is a 400 with the error envelope, never a 500 (found by
+    the schemathesis run: a lone surrogate in a GET action's data crashed the batch)."""
+    body = '{"data": {"actions": [{"method": "get", "relative_path": "/tasks", "data": {"project": "\\udbbe"}}]}}'
+    resp = requests.post(emu.base_url + "/batch", data=body, timeout=10, headers={
+        "Authorization": f"Bearer {emu.token}", "Content-Type": "application/json"})
+    assert resp.status_code == 200
+    [result] = resp.json()["data"]
+    assert result["status_code"] == 400 and result["body"]["errors"][0]["message"].startswith("data:")
+
+
 # -- Location, options in the body, pretty -------------------------------------------------------
 def test_created_objects_answer_a_location(emu: AsanaEmulator) -> None:
     """developers.asana.com/docs/errors (201: "The API URL where the object can be retrieved is also

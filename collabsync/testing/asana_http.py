@@ -175,7 +175,10 @@ class AsanaHttpMixin:
         builder = EnvironBuilder(path=PREFIX + path, method=method, query_string=args,
                                  json={"data": data} if method in WRITE_METHODS else None,
                                  base_url=self.root_url if self._server else "http://127.0.0.1")
-        sub = builder.get_request()
+        try:
+            sub = builder.get_request()
+        except (UnicodeError, ValueError) as err:  # e.g. a lone surrogate cannot go into a query string
+            return _action_result(400, error_body(f"data: Not a valid query parameter value: {type(err).__name__}"))
         sub.environ["asana.user"] = request.environ["asana.user"]
         try:
             endpoint, params = self._url_map.bind_to_environ(sub.environ).match()
