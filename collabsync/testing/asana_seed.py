@@ -89,6 +89,18 @@ class AsanaSeedMixin:
                 blocked["dependencies"].append(blocking_gid)
                 blocking["dependents"].append(blocked_gid)
 
+    def add_comment(self, task_gid: str, text: str, *, author: str | None = None) -> str:
+        """A comment story on a task, by a user (name, e-mail or gid; default the token's owner)."""
+        with self.lock:
+            self.store.task(task_gid)
+            return self.store.new_story(task_gid, self._user_gid(author) or self.user_gid, text)
+
+    def add_status_update(self, project_gid: str, status_type: str, text: str, *, title: str = "") -> str:
+        """A project status update (on_track, at_risk, off_track, on_hold or complete)."""
+        with self.lock:
+            self.store.project(project_gid)
+            return self.store.new_status_update(project_gid, self.user_gid, status_type, title, text)
+
     def move_task(self, task_gid: str, section_name: str) -> None:
         """Move a task to a section (by name or gid) of its first project, like a drag in the UI."""
         with self.lock:

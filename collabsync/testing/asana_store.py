@@ -11,6 +11,7 @@ import datetime as dt
 import json
 from typing import Any
 
+from .asana_social import AsanaSocialStore
 from .core import ApiError
 
 __all__ = ["AsanaStore", "FieldTree", "parse_opt_fields", "select_fields", "compact", "HELP", "iso"]
@@ -30,7 +31,8 @@ def iso(moment: dt.datetime | None) -> str | None:
     """Asana's timestamp format: UTC with milliseconds and a Z."""
     if moment is None:
         return None
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    utc = moment.astimezone(dt.timezone.utc)  # isoformat pads the year to four digits, strftime does not
+    return utc.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 def parse_opt_fields(raw: str | None) -> FieldTree | None:
@@ -101,8 +103,10 @@ def decode_offset(token: str, kind: str) -> int:
         raise ApiError(400, "offset: Your pagination token is invalid.") from None
 
 
-class AsanaStore:
-    """Workspaces, teams, users, projects, sections, tasks and custom fields, with gid counters."""
+class AsanaStore(AsanaSocialStore):
+    """Workspaces, teams, users, projects, sections, tasks, custom fields, stories and status updates."""
+
+    stamp = staticmethod(iso)
 
     def __init__(self, clock: Any) -> None:
         self.clock = clock
@@ -115,6 +119,8 @@ class AsanaStore:
         self.tasks: dict[str, dict[str, Any]] = {}
         self.tags: dict[str, str] = {}  # tag name -> gid (seed API only)
         self.fields: dict[str, dict[str, Any]] = {}
+        self.stories: dict[str, dict[str, Any]] = {}
+        self.status_updates: dict[str, dict[str, Any]] = {}
         self._next = GID_BASE
 
     def gid(self) -> str:
@@ -180,13 +186,14 @@ class AsanaStore:
     def new_task(self, *, name: str, workspace: str, memberships: list[tuple[str, str]], notes: str = "",
                  assignee: str | None = None, due_on: str | None = None, start_on: str | None = None,
                  completed: bool = False, parent: str | None = None, values: dict[str, str] | None = None,
-                 subtype: str = "default_task", tags: list[str] | tuple[str, ...] = ()) -> str:
+                 subtype: str = "default_task", tags: list[str] | tuple[str, ...] = (),
+                 due_at: dt.datetime | None = None, start_at: dt.datetime | None = None) -> str:
         """Add a task with (project, section) memberships; the caller has validated the input."""
         now = self.clock()
         gid = self.gid()
         self.tasks[gid] = {
             "gid": gid, "name": name, "notes": notes, "workspace": workspace, "assignee": assignee,
-            "due_on": due_on, "start_on": start_on, "completed": completed,
+            "due_on": due_on, "start_on": start_on, "due_at": due_at, "start_at": start_at, "completed": completed,
             "completed_at": now if completed else None, "created_at": now, "modified_at": now,
             "memberships": list(memberships), "parent": parent, "subtasks": [], "dependencies": [],
             "dependents": [], "values": dict(values or {}), "resource_subtype": subtype,
@@ -228,14 +235,34 @@ class AsanaStore:
     def field(self, gid: str) -> dict[str, Any]:
         return self._get(self.fields, gid, "custom_field")
 
-    def resolve_user(self, ref: str, me: str) -> str:
+    def resolve_user(self, ref: str, me: str, name: str = "assignee") -> str:
         """A user gid from a gid, an email or 'me'."""
         if ref == "me":
             return me
         for gid, user in self.users.items():
             if ref in (gid, user["email"]):
                 return gid
-        raise ApiError(400, f"assignee: Not a recognized ID: {ref}")
+        if name == "user" and (ref.isdigit() or "@" in ref):
+            raise ApiError(404, f"user: Unknown object: {ref}")
+        raise ApiError(400, f"{name}: Not a recognized ID: {ref}")
+
+    def delete_task(self, gid: str) -> None:
+        """Remove a task, its subtasks and stories, and every link to them."""
+        task = self.tasks.pop(gid)
+        for child in list(task["subtasks"]):
+            if child in self.tasks:
+                self.delete_task(child)
+        for project, _ in task["memberships"]:
+            self.projects[project]["tasks"].remove(gid)
+        if task["parent"] in self.tasks:
+            self.tasks[task["parent"]]["subtasks"].remove(gid)
+        for other in task["dependencies"] + task["dependents"]:
+            if other in self.tasks:
+                for key in ("dependencies", "dependents"):
+                    if gid in self.tasks[other][key]:
+                        self.tasks[other][key].remove(gid)
+        for story in [s for s, v in self.stories.items() if v["target"] == gid]:
+            del self.stories[story]
 
     def touch(self, task: dict[str, Any]) -> None:
         """Bump modified_at, as every change in Asana does."""
@@ -295,6 +322,7 @@ class AsanaStore:
             "workspace": self.ref("workspace", p["workspace"]),
             "members": [], "followers": [], "custom_fields": [],
             "custom_field_settings": [self.field_setting(gid, f) for f in p["fields"]],
+            "current_status_update": self.current_status_update(gid),
             "permalink_url": f"https://app.asana.com/0/{gid}/{gid}",
         }
 
@@ -305,8 +333,8 @@ class AsanaStore:
             "gid": gid, "resource_type": "task", "name": t["name"], "resource_subtype": t["resource_subtype"],
             "notes": t["notes"], "html_notes": f"<body>{t['notes']}</body>", "completed": t["completed"],
             "completed_at": iso(t["completed_at"]), "created_at": iso(t["created_at"]),
-            "modified_at": iso(t["modified_at"]), "due_on": t["due_on"], "due_at": None,
-            "start_on": t["start_on"], "start_at": None, "assignee": self.ref("user", t["assignee"]),
+            "modified_at": iso(t["modified_at"]), "due_on": t["due_on"], "due_at": iso(t["due_at"]),
+            "start_on": t["start_on"], "start_at": iso(t["start_at"]), "assignee": self.ref("user", t["assignee"]),
             "assignee_status": "upcoming", "assignee_section": None,
             "memberships": [{"project": self.ref("project", p), "section": self.ref("section", s)}
                             for p, s in t["memberships"]],

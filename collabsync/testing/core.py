@@ -44,6 +44,7 @@ class RateLimit:
     window: float
     scope: str = "token"  # which principal part the bucket keys on ("token", "key", ...)
     writes_only: bool = False
+    count_rejected: bool = False  # a refused request still uses up quota (Asana)
 
 
 @dataclass
@@ -280,7 +281,10 @@ class Emulator:
                 while window and now - window[0] >= rule.window:
                     window.popleft()
                 if len(window) >= rule.limit:
-                    return self.rate_limited(rule.window - (now - window[0]), rule)
+                    oldest = window[len(window) - rule.limit]  # when enough have aged out to fit one more
+                    if rule.count_rejected:
+                        window.append(now)
+                    return self.rate_limited(rule.window - (now - oldest), rule)
                 window.append(now)
         return None
 
