@@ -162,6 +162,18 @@ class Emulator:
             if (method is None or r.method == method) and (path_contains is None or path_contains in r.path)
         )
 
+    def writes_seen(self) -> int:
+        """Write requests answered so far (any status), as the conformance kit counts them."""
+        ro = self.read_only_posts()
+        return sum(1 for r in list(self.requests) if r.method in WRITE_METHODS and r.endpoint not in ro)
+
+    def fail_writes_after(self, n: int | None, *, lose_reply: bool = False) -> None:
+        """Let `n` more writes through, then refuse every write (503); with lose_reply, apply the first and reset."""
+        with self.lock:
+            self._writes = 0
+            self.faults.stop_after_writes = n
+            self.faults.lose_reply_after_stop = lose_reply
+
     def next_id(self) -> int:
         """A process-unique increasing integer for object ids."""
         with self.lock:

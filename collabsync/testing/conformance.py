@@ -1,0 +1,410 @@
+"""The provider conformance kit: behavioural tests every adapter must pass (docs/writing-a-provider.md).
+
+A provider's test module subclasses `ProviderConformance` and defines a `subject` fixture returning a
+`Subject`: the adapter's config, a department destination, an inventory of what the tool holds for an
+instance (read by content, so duplicates show) and, when the tool is an emulator, its write faults.
+The kit stamps a small template that uses every kind of write (container, sections, labels, tasks,
+checklists, native and cross-tool dependencies) into the subject plus a `local` peer, and proves:
+a refused write and a write whose reply is lost, at every write, and a SIGKILL at points during the
+stamp, are all repaired by a re-run with 0 duplicates and 0 missing; a ledger that lost its rows is
+rebuilt from the tools' markers; the neutral fields survive a create/read round trip.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Protocol
+
+import pytest
+
+from collabsync.errors import ProviderError, TransportError
+from collabsync.model import parse_marker
+
+__all__ = ["ProviderConformance", "Subject", "WriteFaults", "BoundaryFaults", "local_inventory", "TEMPLATE",
+           "child_main"]
+
+#: The kit's template: two departments, `team` on the provider under test and `peer` on `local`.
+TEMPLATE = textwrap.dedent("""\
+    template: conformance
+    title: "Conformance {{ run }}"
+    description: "Exercises every kind of write a stamp makes."
+    variables:
+      run: {type: string, description: "Which run"}
+      day0: {type: date, description: "Anchor day"}
+    departments: [team, peer]
+    sections:
+      - {key: plan, title: Plan}
+      - {key: build, title: Build}
+    tasks:
+      - key: brief
+        title: "Write the brief"
+        department: team
+        section: plan
+        start: day0
+        due: day0 + 2d
+        labels: [kickoff]
+        notes: "Who, what, by when."
+        checklist: ["Goals agreed", "Risks listed", "Owner named"]
+      - key: design
+        title: "Design the thing"
+        department: team
+        section: build
+        start: day0 + 2d
+        due: day0 + 5d
+        depends_on: [brief]
+        checklist: ["Sketch", "Review"]
+      - key: ship
+        title: "Ship it"
+        department: team
+        section: build
+        due: day0 + 9d
+        labels: [release]
+        depends_on: [design, budget]
+      - key: budget
+        title: "Approve the budget"
+        department: peer
+        due: day0 + 3d
+        depends_on: [brief]
+    """)
+VARS = ("--var", "run=kit", "--var", "day0=2027-03-01")
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S+")
+
+
+class WriteFaults(Protocol):
+    """Write faults of the tool under test (an emulator's, or `BoundaryFaults` at the adapter's methods)."""
+
+    def writes_seen(self) -> int:
+        """Writes so far."""
+
+    def fail_writes_after(self, n: int | None, *, lose_reply: bool = False) -> None:
+        """Let n more writes through, then refuse all (the first applied with its reply lost); None heals."""
+
+
+@dataclass
+class Subject:
+    """The provider under test, as its test module hands it to the kit."""
+
+    #: Body of the `[providers.subject]` table: `type = "..."` and the adapter's settings.
+    settings_toml: str
+    #: Keys of the `[departments.team]` table besides `provider`.
+    destination: Mapping[str, str]
+    #: What the tool holds for an instance, one string per object described by content (see local_inventory).
+    inventory: Callable[[str], Counter[str]]
+    #: The emulator's write faults; None injects at the adapter's write methods instead.
+    faults: WriteFaults | None = None
+    #: "http": SIGKILL the stamp after its Nth write request; "provider": after its Nth adapter write.
+    kill_scope: str = "http"
+
+
+class BoundaryFaults:
+    """Write faults at the adapter boundary: each call of a write method (or each yielded outcome) is a write."""
+
+    WRITE_METHODS: ClassVar[tuple[str, ...]] = ("ensure_container", "ensure_sections", "annotate", "complete_task")
+    WRITE_STREAMS: ClassVar[tuple[str, ...]] = ("create_tasks", "link_dependencies")
+
+    def __init__(self, kill_at: int | None = None) -> None:
+        self.count = 0
+        self.stop: int | None = None
+        self.lose = False
+        self.kill_at = kill_at
+
+    def writes_seen(self) -> int:
+        """Writes so far."""
+        return self.count
+
+    def fail_writes_after(self, n: int | None, *, lose_reply: bool = False) -> None:
+        """Let n more writes through, then refuse every write; with lose_reply, apply the first and raise."""
+        self.stop = None if n is None else self.count + n
+        self.lose = lose_reply
+
+    def wrap(self, provider: Any) -> Any:
+        """Route the provider's write methods through the fault gate (instance attributes, class untouched)."""
+        for name in self.WRITE_METHODS:
+            setattr(provider, name, self._call(provider.name, getattr(provider, name)))
+        for name in self.WRITE_STREAMS:
+            setattr(provider, name, self._stream(provider.name, getattr(provider, name)))
+        return provider
+
+    def _before(self, provider: str, what: str) -> None:
+        if self.stop is not None and self.count >= self.stop and not self.lose:
+            raise ProviderError(provider, what, "injected: write refused", status=503)
+
+    def _after(self, provider: str, what: str) -> None:
+        self.count += 1
+        if self.kill_at is not None and self.count >= self.kill_at:
+            os.kill(os.getpid(), signal.SIGKILL)
+        if self.stop is not None and self.count > self.stop and self.lose:
+            self.lose = False
+            raise TransportError(provider, what, "injected: reply lost")
+
+    def _call(self, provider: str, method: Callable[..., Any]) -> Callable[..., Any]:
+        def gated(*args: Any, **kwargs: Any) -> Any:
+            self._before(provider, method.__name__)
+            result = method(*args, **kwargs)
+            self._after(provider, method.__name__)
+            return result
+        return gated
+
+    def _stream(self, provider: str, method: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
+        def gated(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            outcomes = method(*args, **kwargs)
+            while True:
+                self._before(provider, method.__name__)
+                try:
+                    outcome = next(outcomes)
+                except StopIteration:
+                    return
+                self._after(provider, method.__name__)
+                yield outcome
+        return gated
+
+
+def local_inventory(path: Path, instance: str) -> Counter[str]:
+    """What a `local` SQLite file holds for an instance, by content (also the model for other tools)."""
+    out: Counter[str] = Counter()
+    if not path.exists():
+        return out
+    db = sqlite3.connect(str(path))
+    try:
+        keys: dict[int, str] = {}
+        for cid, desc in db.execute("SELECT id, description FROM containers").fetchall():
+            if parse_marker(desc) != (instance, None):
+                continue
+            out["container"] += 1
+            for tid, title, body, checklist, labels, section in db.execute(
+                    "SELECT t.id, t.title, t.description, t.checklist, t.labels, s.name FROM tasks t"
+                    " LEFT JOIN sections s ON s.id = t.section_id WHERE t.container_id = ?", (cid,)).fetchall():
+                found = parse_marker(body)
+                key = found[1] if found and found[0] == instance and found[1] else f"?{tid}"
+                keys[tid] = key
+                out.update(describe_task(key, title, body, items=_json_list(checklist), labels=_json_list(labels),
+                                         section=section))
+        for blocked, blocking in db.execute("SELECT task_id, depends_on_id FROM dependencies").fetchall():
+            if blocked in keys and blocking in keys:
+                out[f"link {keys[blocked]} -> {keys[blocking]}"] += 1
+    finally:
+        db.close()
+    return out
+
+
+def describe_task(key: str, title: str, body: str, *, items: list[str] = (), labels: list[str] = (),  # type: ignore[assignment]
+                  section: str | None = None) -> Counter[str]:
+    """The content strings of one task: itself, its description lines (URLs masked), checklist, labels."""
+    out: Counter[str] = Counter({f"task {key}: {title}": 1})
+    for line in (body or "").splitlines():
+        if line.strip() and not parse_marker(line):
+            out[f"line {key}: {_URL.sub('<url>', line.strip())}"] += 1
+    out.update(f"check {key}: {item}" for item in items)
+    out.update(f"label {key}: {label}" for label in labels)
+    if section:
+        out[f"section {key}: {section}"] += 1
+    return out
+
+
+def _json_list(text: str | None) -> list[str]:
+    import json
+
+    return list(json.loads(text or "[]"))
+
+
+@dataclass
+class Kit:
+    """One test's files and runner: config, template, home, peer, and the subject's faults."""
+
+    subject: Subject
+    root: Path
+    faults: WriteFaults
+    reference: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def config(self) -> Path:
+        return self.root / "collabsync.toml"
+
+    @property
+    def template(self) -> Path:
+        return self.root / "conformance.yaml"
+
+    def args(self, instance: str, *extra: str) -> list[str]:
+        """CLI arguments of a stamp of `instance`."""
+        return ["--config", str(self.config), "stamp", str(self.template), "--name", instance, *VARS, "--yes", *extra]
+
+    def stamp(self, instance: str) -> Any:
+        """Run `collabsync stamp` in this process; the click result."""
+        from click.testing import CliRunner
+
+        from collabsync.cli import main
+
+        return CliRunner().invoke(main, self.args(instance))
+
+    def inventory(self, instance: str) -> Counter[str]:
+        """Subject and peer, by content, the instance's name masked so runs compare."""
+        whole = Counter({f"subject {k}": v for k, v in self.subject.inventory(instance).items()})
+        whole.update({f"peer {k}": v for k, v in local_inventory(self.root / "peer.sqlite", instance).items()})
+        return Counter({k.replace(instance, "<instance>"): v for k, v in whole.items()})
+
+    def clean(self) -> dict[str, Any]:
+        """A fault-free stamp: its write count and inventory, the yardstick of every other run."""
+        if not self.reference:
+            before = self.faults.writes_seen()
+            result = self.stamp("clean")
+            assert result.exit_code == 0, result.output
+            self.reference = {"writes": self.faults.writes_seen() - before, "inventory": self.inventory("clean")}
+            assert self.reference["writes"] > 0
+        return self.reference
+
+    def resumed(self, instance: str) -> None:
+        """Re-run after a fault: exit 0, then the same objects as a clean stamp, then nothing left to do."""
+        self.faults.fail_writes_after(None)
+        again = self.stamp(instance)
+        assert again.exit_code == 0, again.output
+        assert self.inventory(instance) == self.clean()["inventory"], instance
+        settled = self.stamp(instance)
+        assert settled.exit_code == 0 and "up to date" in settled.output, settled.output
+
+
+class ProviderConformance:
+    """Subclass in a provider's tests and define a `subject` fixture returning a `Subject`."""
+
+    #: How many points of a stamp a SIGKILL is tried at (spread over its writes).
+    kill_points: ClassVar[int] = 3
+
+    @pytest.fixture
+    def kit(self, subject: Subject, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Kit:
+        """Files in a fresh folder, COLLABSYNC_HOME there, and boundary faults when the subject has none."""
+        root = tmp_path / "kit"
+        root.mkdir()
+        monkeypatch.setenv("COLLABSYNC_HOME", str(root / "home"))
+        monkeypatch.delenv("COLLABSYNC_CONFIG", raising=False)
+        destination = "\n".join(f'{k} = "{v}"' for k, v in subject.destination.items())
+        (root / "collabsync.toml").write_text(
+            f'[providers.peer]\ntype = "local"\npath = "{root / "peer.sqlite"}"\n\n'
+            f"[providers.subject]\n{subject.settings_toml}\n\n"
+            f'[departments.team]\nprovider = "subject"\n{destination}\n\n'
+            '[departments.peer]\nprovider = "peer"\n\n[cache]\nttl = 0\n', encoding="utf-8")
+        (root / "conformance.yaml").write_text(TEMPLATE, encoding="utf-8")
+        faults = subject.faults
+        if faults is None:
+            boundary = BoundaryFaults()
+            _wrap_subject(monkeypatch, boundary)
+            faults = boundary
+        return Kit(subject, root, faults)
+
+    def test_round_trip_of_neutral_fields(self, kit: Kit) -> None:
+        """What the template says comes back from the tool's own read."""
+        kit.clean()
+        from collabsync.config import load_config
+        from collabsync.runtime import Workspace
+
+        with Workspace(load_config(kit.config), kit.root / "home") as ws:
+            placed = ws.ledger.container("clean", "team")
+            assert placed is not None
+            refs = {k: r.ref for k, r in ws.ledger.objects("clean").items()}
+            read = {t.key: t for t in ws.provider("subject").read_tasks(placed[1])}
+        assert set(read) == {"brief", "design", "ship"}
+        brief, design, ship = read["brief"], read["design"], read["ship"]
+        assert brief.title == "Write the brief" and brief.status.value == "todo"
+        assert (str(brief.start), str(brief.due), str(ship.due)) == ("2027-03-01", "2027-03-03", "2027-03-10")
+        assert "kickoff" in brief.labels and "release" in ship.labels
+        assert brief.section == "Plan" and design.section == "Build"
+        assert refs["brief"] in design.depends_on and refs["design"] in ship.depends_on
+
+    def test_rerun_is_up_to_date(self, kit: Kit) -> None:
+        """A second stamp writes nothing."""
+        kit.clean()
+        before = kit.faults.writes_seen()
+        again = kit.stamp("clean")
+        assert again.exit_code == 0 and "up to date" in again.output, again.output
+        assert kit.faults.writes_seen() == before
+
+    @pytest.mark.parametrize("lose_reply", [False, True], ids=["refused", "reply-lost"])
+    def test_fault_at_every_write(self, kit: Kit, lose_reply: bool) -> None:
+        """Each write in turn refused (or applied with its reply lost): the re-run repairs it exactly."""
+        for n in range(kit.clean()["writes"]):
+            instance = f"w{n}{'l' if lose_reply else 'r'}"
+            kit.faults.fail_writes_after(n, lose_reply=lose_reply)
+            first = kit.stamp(instance)
+            assert first.exit_code == 1 and "Traceback" not in first.output, (n, first.output)
+            kit.resumed(instance)
+
+    def test_sigkill_during_stamp_then_resume(self, kit: Kit) -> None:
+        """A stamp killed (SIGKILL, in a real process) after its Nth write; the re-run completes it exactly."""
+        writes = kit.clean()["writes"]
+        points = sorted({max(1, round(writes * (i + 1) / (self.kill_points + 1))) for i in range(self.kill_points)})
+        for n in points:
+            instance = f"k{n}"
+            scope = kit.subject.kill_scope if kit.subject.faults is not None else "provider"
+            child = subprocess.run(
+                [sys.executable, "-c", "from collabsync.testing.conformance import child_main; child_main()",
+                 scope, str(n), *kit.args(instance)],
+                env={**os.environ, "COLLABSYNC_HOME": str(kit.root / "home")}, capture_output=True, text=True,
+                timeout=60)
+            assert child.returncode == -signal.SIGKILL, (n, child.returncode, child.stderr[-2000:])
+            kit.resumed(instance)
+
+    @pytest.mark.parametrize("lost", ["task-rows", "whole-ledger"])
+    def test_ledger_rebuilt_from_markers(self, kit: Kit, lost: str) -> None:
+        """A ledger that lost its task and link rows (or everything) re-creates nothing."""
+        kit.clean()
+        ledger = kit.root / "home" / "ledger.sqlite"
+        if lost == "whole-ledger":
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{ledger}{suffix}").unlink(missing_ok=True)
+        else:
+            db = sqlite3.connect(str(ledger))
+            with db:
+                for table in ("objects", "links", "subwrites"):
+                    db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+            db.close()
+        again = kit.stamp("clean")
+        assert again.exit_code == 0, again.output
+        assert kit.inventory("clean") == kit.clean()["inventory"]
+
+
+def _wrap_subject(monkeypatch: pytest.MonkeyPatch, faults: BoundaryFaults) -> None:
+    """Make every Workspace hand out the `subject` provider behind the fault gate."""
+    from collabsync.runtime import Workspace
+
+    original = Workspace.provider
+
+    def provider(self: Workspace, name: str) -> Any:
+        fresh = name not in self._providers
+        made = original(self, name)
+        return faults.wrap(made) if fresh and name == "subject" else made
+
+    monkeypatch.setattr(Workspace, "provider", provider)
+
+
+def child_main() -> None:
+    """Entry of the SIGKILL child: `SCOPE N CLI-ARGS...`; kills itself after its Nth write, then never returns."""
+    scope, n, args = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+    if scope == "http":
+        import requests.adapters
+
+        send = requests.adapters.HTTPAdapter.send
+        seen = [0]
+
+        def counting(self: Any, request: Any, *a: Any, **kw: Any) -> Any:
+            response = send(self, request, *a, **kw)
+            if request.method not in ("GET", "HEAD", "OPTIONS"):
+                seen[0] += 1
+                if seen[0] >= n:
+                    os.kill(os.getpid(), signal.SIGKILL)  # the write is done, its reply never read
+            return response
+
+        requests.adapters.HTTPAdapter.send = counting  # type: ignore[method-assign]
+    else:
+        mp = pytest.MonkeyPatch()
+        _wrap_subject(mp, BoundaryFaults(kill_at=n))
+    from collabsync.cli import main
+
+    main(args)
