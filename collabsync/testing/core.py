@@ -162,10 +162,14 @@ class Emulator:
             if (method is None or r.method == method) and (path_contains is None or path_contains in r.path)
         )
 
-    def writes_seen(self) -> int:
-        """Write requests answered so far (any status), as the conformance kit counts them."""
+    def write_log(self) -> list[str]:
+        """The endpoint of every write request answered so far (any status), for the conformance kit."""
         ro = self.read_only_posts()
-        return sum(1 for r in list(self.requests) if r.method in WRITE_METHODS and r.endpoint not in ro)
+        return [r.endpoint or r.path for r in list(self.requests) if r.method in WRITE_METHODS and r.endpoint not in ro]
+
+    def writes_seen(self) -> int:
+        """Write requests answered so far (any status)."""
+        return len(self.write_log())
 
     def fail_writes_after(self, n: int | None, *, lose_reply: bool = False) -> None:
         """Let `n` more writes through, then refuse every write (503); with lose_reply, apply the first and reset."""
