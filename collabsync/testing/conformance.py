@@ -12,6 +12,7 @@ rebuilt from the tools' markers; the neutral fields survive a create/read round 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -106,6 +107,8 @@ class Subject:
     kill_scope: str = "http"
     #: Neutral fields the tool keeps, checked by the round trip (drop what the tool has no place for).
     round_trip: frozenset[str] = frozenset({"title", "status", "start", "due", "labels", "section", "depends_on"})
+    #: Provider types not installed as entry points: type name -> "module:Class" (registered here and in children).
+    plugins: Mapping[str, str] = field(default_factory=dict)
 
 
 class BoundaryFaults:
@@ -115,6 +118,7 @@ class BoundaryFaults:
     WRITE_STREAMS: ClassVar[tuple[str, ...]] = ("create_tasks", "link_dependencies")
 
     def __init__(self, kill_at: int | None = None) -> None:
+        self.log: list[str] = []
         self.count = 0
         self.stop: int | None = None
         self.lose = False
@@ -123,6 +127,10 @@ class BoundaryFaults:
     def writes_seen(self) -> int:
         """Writes so far."""
         return self.count
+
+    def write_log(self) -> list[str]:
+        """The method of every write so far (its kind)."""
+        return list(self.log)
 
     def fail_writes_after(self, n: int | None, *, lose_reply: bool = False) -> None:
         """Let n more writes through, then refuse every write; with lose_reply, apply the first and raise."""
@@ -143,6 +151,7 @@ class BoundaryFaults:
 
     def _after(self, provider: str, what: str) -> None:
         self.count += 1
+        self.log.append(what)
         if self.kill_at is not None and self.count >= self.kill_at:
             os.kill(os.getpid(), signal.SIGKILL)
         if self.stop is not None and self.count > self.stop and self.lose:
@@ -214,8 +223,6 @@ def describe_task(key: str, title: str, body: str, *, items: list[str] = (), lab
 
 
 def _json_list(text: str | None) -> list[str]:
-    import json
-
     return list(json.loads(text or "[]"))
 
 
@@ -304,6 +311,7 @@ class ProviderConformance:
             f'[departments.team]\nprovider = "subject"\n{destination}\n\n'
             '[departments.peer]\nprovider = "peer"\n\n[cache]\nttl = 0\n', encoding="utf-8")
         (root / "conformance.yaml").write_text(TEMPLATE, encoding="utf-8")
+        _register(subject.plugins)
         faults = subject.faults
         if faults is None:
             boundary = BoundaryFaults()
@@ -360,11 +368,12 @@ class ProviderConformance:
         for n in points:
             instance = f"k{n}"
             scope = kit.subject.kill_scope if kit.subject.faults is not None else "provider"
+            env = {**os.environ, "COLLABSYNC_HOME": str(kit.root / "home"),
+                   "COLLABSYNC_KIT_PLUGINS": json.dumps(dict(kit.subject.plugins)),
+                   "PYTHONPATH": os.pathsep.join(p for p in sys.path if p and os.path.isdir(p))}
             child = subprocess.run(
                 [sys.executable, "-c", "from collabsync.testing.conformance import child_main; child_main()",
-                 scope, str(n), *kit.args(instance)],
-                env={**os.environ, "COLLABSYNC_HOME": str(kit.root / "home")}, capture_output=True, text=True,
-                timeout=60)
+                 scope, str(n), *kit.args(instance)], env=env, capture_output=True, text=True, timeout=60)
             assert child.returncode == -signal.SIGKILL, (n, child.returncode, child.stderr[-2000:])
             kit.resumed(instance)
 
@@ -387,6 +396,17 @@ class ProviderConformance:
         assert kit.inventory("clean") == kit.clean()["inventory"]
 
 
+def _register(plugins: Mapping[str, str]) -> None:
+    """Register provider types given as "module:Class" (a plugin not installed as an entry point)."""
+    import importlib
+
+    from collabsync.providers.base import register
+
+    for type_name, target in plugins.items():
+        module, _, attr = target.partition(":")
+        register(type_name, getattr(importlib.import_module(module), attr))
+
+
 def _wrap_subject(monkeypatch: pytest.MonkeyPatch, faults: BoundaryFaults) -> None:
     """Make every Workspace hand out the `subject` provider behind the fault gate."""
     from collabsync.runtime import Workspace
@@ -404,6 +424,7 @@ def _wrap_subject(monkeypatch: pytest.MonkeyPatch, faults: BoundaryFaults) -> No
 def child_main() -> None:
     """Entry of the SIGKILL child: `SCOPE N CLI-ARGS...`; kills itself after its Nth write, then never returns."""
     scope, n, args = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+    _register(json.loads(os.environ.get("COLLABSYNC_KIT_PLUGINS") or "{}"))
     if scope == "http":
         import requests.adapters
 
