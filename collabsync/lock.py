@@ -74,7 +74,7 @@ def instance_lock(home: Path, instance: str, verb: str, wait: float = DEFAULT_WA
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         path = folder / f"{_file_name(instance)}.lock"
-        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held open for the lock's lifetime
+        handle = os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT, 0o600), "r+", encoding="utf-8")  # held till the end
     except OSError as exc:
         raise LedgerError(f"cannot create the lock of instance {instance!r} in {home / 'locks'}: {exc.strerror}") from None
     try:

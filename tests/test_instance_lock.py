@@ -61,6 +61,8 @@ def test_the_lock_is_free_again_after_a_run_and_after_a_crash(isolated_home: Pat
     assert killed.returncode == -9
     with instance_lock(isolated_home, "nova", "stamp", wait=0):  # the OS released the dead holder's lock
         pass
+    assert (isolated_home / "locks" / "nova.lock").stat().st_mode & 0o777 == 0o600
+    assert (isolated_home / "locks" / "nova.lock").read_text() == ""  # a free lock names nobody
 
 
 def test_two_concurrent_cross_tool_stamps_create_everything_once(isolated_home: Path) -> None:
