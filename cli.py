@@ -274,17 +274,19 @@ def track(obj: Ctx, instance: str, source: str, department: str | None, provider
 @main.command()
 @click.argument("instance")
 @click.argument("source")
+@wait_option
 @pass_ctx
-def untrack(obj: Ctx, instance: str, source: str) -> None:
+def untrack(obj: Ctx, instance: str, source: str, wait: float) -> None:
     """Stop tracking a source in INSTANCE (nothing in the tool is touched).
 
     \b
     Example:
       collabsync untrack q3-launch ENG
     """
+    from collabsync.lock import instance_lock
     from collabsync.track import untrack as do_untrack
 
-    with obj.workspace() as ws:
+    with obj.workspace() as ws, instance_lock(ws.home, instance, "untrack", wait):
         do_untrack(ws, instance, source)
     click.echo(f"{instance}: no longer tracking {source}")
 

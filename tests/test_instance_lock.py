@@ -38,12 +38,13 @@ def test_a_second_run_waits_then_names_the_holder(isolated_home: Path) -> None:
     assert not (isolated_home / "local.sqlite").exists()  # nothing written
 
 
-def test_update_and_track_take_the_same_lock(isolated_home: Path) -> None:
+def test_update_track_and_untrack_take_the_same_lock(isolated_home: Path) -> None:
     with instance_lock(isolated_home, "nova", "stamp"):
         updated = CliRunner().invoke(main, ["update", "nova", "pricing", "--status", "done", "--wait", "0"])
         tracked = CliRunner().invoke(main, ["track", "nova", "ENG", "--department", "it", "--wait", "0"])
-    assert updated.exit_code == 1 and "instance 'nova' is busy" in updated.output
-    assert tracked.exit_code == 1 and "instance 'nova' is busy" in tracked.output
+        untracked = CliRunner().invoke(main, ["untrack", "nova", "ENG", "--wait", "0"])
+    for result in (updated, tracked, untracked):
+        assert result.exit_code == 1 and "instance 'nova' is busy" in result.output, result.output
 
 
 def test_the_lock_is_free_again_after_a_run_and_after_a_crash(isolated_home: Path) -> None:

@@ -12,7 +12,7 @@ import signal
 import sqlite3
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
@@ -134,7 +134,7 @@ def local_inventory(path: Path, instance: str) -> Counter[str]:
     return out
 
 
-def describe_task(key: str, title: str, body: str, *, items: list[str] = (), labels: list[str] = (),  # type: ignore[assignment]
+def describe_task(key: str, title: str, body: str, *, items: Sequence[str] = (), labels: Sequence[str] = (),
                   section: str | None = None) -> Counter[str]:
     """The content strings of one task: itself, its description lines (URLs masked), checklist, labels."""
     out: Counter[str] = Counter({f"task {key}: {title}": 1})
