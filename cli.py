@@ -29,6 +29,7 @@ from collabsync.cli_support import (
     fresh_option,
     today_option,
     user_template_dirs,
+    wait_option,
 )
 from collabsync.config import home_dir
 from collabsync.errors import ConfigError
@@ -79,18 +80,23 @@ main.add_command(history)
 @click.option("--yes", "-y", is_flag=True, help="Apply without asking.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="How to print the plan.")
+@wait_option
 @pass_ctx
-def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], plan_only: bool, yes: bool, fmt: str) -> None:
+def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], plan_only: bool, yes: bool, fmt: str,
+          wait: float) -> None:
     """Create a joint project from TEMPLATE in every department's tool; safe to re-run.
 
     TEMPLATE is a shipped template's name or a path to a YAML file. Re-running creates nothing
-    new and resumes a stamp that failed midway.
+    new and resumes a stamp that failed midway; a second run of the same instance waits for the first.
 
     \b
     Example:
       collabsync stamp product-launch --name nova --var product=Nova --var launch=2027-03-01 --plan
       collabsync stamp product-launch --name nova --var product=Nova --var launch=2027-03-01 --yes
     """
+    from contextlib import nullcontext
+
+    from collabsync.lock import instance_lock
     from collabsync.stamp import apply_plan, build_plan
     from collabsync.templating import find_template
     from collabsync.views import print_plan, progress_bar
@@ -101,7 +107,7 @@ def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], pl
     values = parse_vars(variables)
     tmpl = find_template(template, user_template_dirs())
     spec = tmpl.render(instance, values)
-    with obj.workspace() as ws:
+    with obj.workspace() as ws, (nullcontext() if plan_only else instance_lock(ws.home, instance, "stamp", wait)):
         existing = ws.ledger.instance(instance)
         if existing and existing.spec and (existing.template != spec.template or existing.variables != spec.variables):
             raise ConfigError.single(
@@ -131,17 +137,19 @@ def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], pl
 @click.argument("instance")
 @click.argument("task_key")
 @click.option("--status", "status", type=click.Choice(STATUSES), required=True, help="The new status.")
+@wait_option
 @pass_ctx
-def update(obj: Ctx, instance: str, task_key: str, status: str) -> None:
+def update(obj: Ctx, instance: str, task_key: str, status: str, wait: float) -> None:
     """Move one task of an instance to a new status, in whichever tool it lives.
 
     \b
     Example:
       collabsync update nova pricing --status done
     """
+    from collabsync.lock import instance_lock
     from collabsync.query import resolve_instance
 
-    with obj.workspace() as ws:
+    with obj.workspace() as ws, instance_lock(ws.home, instance, "update", wait):
         record = resolve_instance(ws, instance)
         obj_rec = ws.ledger.objects(record.name).get(task_key)
         if obj_rec is None or obj_rec.state != "done" or not obj_rec.ref:
@@ -236,9 +244,10 @@ def tasks(obj: Ctx, instance: str | None, department: str | None, status_: str |
 @click.option("--map-by", type=click.Choice(["label", "section"]),
               help="Take each task's department from a label, or from its section/list/component.")
 @click.option("--map", "maps", multiple=True, metavar="VALUE=DEPARTMENT", help="One mapping entry; repeat.")
+@wait_option
 @pass_ctx
 def track(obj: Ctx, instance: str, source: str, department: str | None, provider: str | None,
-          map_by: str | None, maps: tuple[str, ...]) -> None:
+          map_by: str | None, maps: tuple[str, ...], wait: float) -> None:
     """Add existing work (a Jira project or JQL, a Trello board, an Asana project, a local container) to INSTANCE.
 
     The instance is created if needed; tracked and stamped sources can mix in one instance.
@@ -248,6 +257,7 @@ def track(obj: Ctx, instance: str, source: str, department: str | None, provider
       collabsync track q3-launch ENG --department engineering
       collabsync track q3-launch https://trello.com/b/AbC123 --provider trello --map-by label --map Sales=sales
     """
+    from collabsync.lock import instance_lock
     from collabsync.track import DepartmentMap
     from collabsync.track import track as do_track
 
@@ -256,7 +266,7 @@ def track(obj: Ctx, instance: str, source: str, department: str | None, provider
     mapping = DepartmentMap(map_by, parse_vars(maps)) if map_by else None
     if not INSTANCE_RE.match(instance):
         raise click.BadParameter("use 1-64 letters, digits, '.', '_' or '-'", param_hint="INSTANCE")
-    with obj.workspace() as ws:
+    with obj.workspace() as ws, instance_lock(ws.home, instance, "track", wait):
         name, container = do_track(ws, instance, source, department=department, provider=provider, mapping=mapping)
     click.echo(f"{instance}: tracking {container.name} ({name}) {container.url}".rstrip())
 
@@ -264,17 +274,19 @@ def track(obj: Ctx, instance: str, source: str, department: str | None, provider
 @main.command()
 @click.argument("instance")
 @click.argument("source")
+@wait_option
 @pass_ctx
-def untrack(obj: Ctx, instance: str, source: str) -> None:
+def untrack(obj: Ctx, instance: str, source: str, wait: float) -> None:
     """Stop tracking a source in INSTANCE (nothing in the tool is touched).
 
     \b
     Example:
       collabsync untrack q3-launch ENG
     """
+    from collabsync.lock import instance_lock
     from collabsync.track import untrack as do_untrack
 
-    with obj.workspace() as ws:
+    with obj.workspace() as ws, instance_lock(ws.home, instance, "untrack", wait):
         do_untrack(ws, instance, source)
     click.echo(f"{instance}: no longer tracking {source}")
 

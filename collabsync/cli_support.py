@@ -16,7 +16,7 @@ from collabsync.errors import CollabsyncError
 from collabsync.model import Status
 
 __all__ = ["Ctx", "pass_ctx", "CollabsyncGroup", "fail", "parse_vars", "today_option", "fresh_option",
-           "user_template_dirs", "INSTANCE_RE", "STATUSES"]
+           "user_template_dirs", "INSTANCE_RE", "STATUSES", "wait_option"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 INSTANCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -101,6 +101,14 @@ def today_option(f: F) -> F:
 def fresh_option(f: F) -> F:
     """--fresh: skip the read cache (answers of the last [cache] ttl seconds) and ask every tool."""
     return click.option("--fresh", is_flag=True, help="Ask every tool now instead of reusing cached answers.")(f)
+
+
+def wait_option(f: F) -> F:
+    """--wait: how long a run that writes waits for another run of the same instance (the instance lock)."""
+    from collabsync.lock import DEFAULT_WAIT
+
+    return click.option("--wait", "wait", type=click.FloatRange(min=0), default=DEFAULT_WAIT, show_default=True,
+                        metavar="SECONDS", help="Wait this long for another run of the instance, then exit 1.")(f)
 
 
 def user_template_dirs() -> list[Path]:

@@ -42,6 +42,11 @@ CREATE TABLE IF NOT EXISTS links (
     state TEXT NOT NULL, error TEXT, updated_at TEXT NOT NULL,
     PRIMARY KEY (instance, blocked, blocking)
 );
+CREATE TABLE IF NOT EXISTS subwrites (
+    instance TEXT NOT NULL, owner TEXT NOT NULL, kind TEXT NOT NULL, item TEXT NOT NULL,
+    state TEXT NOT NULL, updated_at TEXT NOT NULL,
+    PRIMARY KEY (instance, owner, kind, item)
+);
 """
 
 
@@ -241,11 +246,46 @@ class Ledger:
             "INSERT OR REPLACE INTO links (instance, blocked, blocking, kind, state, error, updated_at) VALUES (?,?,?,?,?,?,?)",
             (instance, blocked, blocking, kind, "failed" if error else "done", error, _now()))
 
+    def mark_links_pending(self, instance: str, pairs: Iterable[tuple[str, str]], kind: str) -> None:
+        """Say, before the request, that these links may come into existence (a done row stays done)."""
+        now = _now()
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany(
+                "INSERT INTO links (instance, blocked, blocking, kind, state, updated_at) VALUES (?,?,?,?, 'pending', ?)"
+                " ON CONFLICT(instance, blocked, blocking) DO UPDATE SET state='pending', error=NULL,"
+                " updated_at=excluded.updated_at WHERE links.state != 'done'",
+                [(instance, a, b, kind, now) for a, b in pairs])
+
+    # -- sub-writes: the parts of a task written after it (checklist items), journaled per task ----
+    def plan_subwrites(self, instance: str, rows: Iterable[tuple[str, str, str]]) -> None:
+        """Journal (task key, kind, item) writes still needed; rows already there keep their state."""
+        now = _now()
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany(
+                "INSERT OR IGNORE INTO subwrites (instance, owner, kind, item, state, updated_at)"
+                " VALUES (?,?,?,?, 'pending', ?)", [(instance, o, k, i, now) for o, k, i in rows])
+
+    def confirm_subwrites(self, instance: str, owner: str) -> None:
+        """Every sub-write of a task is confirmed in the tool."""
+        self.db.execute("UPDATE subwrites SET state = 'done', updated_at = ? WHERE instance = ? AND owner = ?",
+                        (_now(), instance, owner))
+
+    def unconfirmed(self, instance: str) -> dict[str, list[tuple[str, str]]]:
+        """Task key -> its (kind, item) sub-writes not yet confirmed."""
+        out: dict[str, list[tuple[str, str]]] = {}
+        rows = self.db.execute("SELECT owner, kind, item FROM subwrites WHERE instance = ? AND state != 'done'"
+                               " ORDER BY rowid", (instance,))
+        for owner, kind, item in rows.fetchall():
+            out.setdefault(owner, []).append((kind, item))
+        return out
+
     def forget_instance(self, name: str) -> None:
         """Remove every row of an instance (the tools are left untouched)."""
         with self.db:
             self.db.execute("BEGIN")
-            for table in ("objects", "links", "containers"):
+            for table in ("objects", "links", "containers", "subwrites"):
                 self.db.execute(f"DELETE FROM {table} WHERE instance = ?", (name,))
             self.db.execute("DELETE FROM instances WHERE name = ?", (name,))
 

@@ -2,7 +2,9 @@
 
 The plan is computed from the ledger and the config alone (no network, no writes). Applying it
 records every object in the ledger the moment it exists; a run cut short resumes where it stopped,
-asking the tool by marker about any write whose outcome was never heard.
+asking the tool by marker about any write whose outcome was never heard. What a task needs after
+its own creation (checklist items) is journaled per task and confirmed by content on resume; a link
+whose outcome is unknown is looked up in the tool before it is written again (docs/exactly-once.md).
 """
 
 from __future__ import annotations
@@ -36,13 +38,15 @@ class DepartmentPlan:
     tasks: list[TaskSpec]
     to_create: list[str]
     native_links: list[tuple[str, str]] = field(default_factory=list)
+    to_complete: list[str] = field(default_factory=list)  # created, but sub-writes not confirmed
 
     def to_dict(self) -> dict[str, Any]:
         """JSON view for `stamp --plan --format json`."""
         return {
             "department": self.department, "provider": self.provider, "type": self.provider_type,
             "destination": self.where, "container": self.container, "tasks": len(self.tasks),
-            "to_create": list(self.to_create), "dependencies": [list(p) for p in self.native_links],
+            "to_create": list(self.to_create), "to_complete": list(self.to_complete),
+            "dependencies": [list(p) for p in self.native_links],
         }
 
 
@@ -57,8 +61,8 @@ class Plan:
 
     @property
     def steps(self) -> int:
-        """Units of work for a progress bar: one per task to create and per link to write."""
-        return sum(len(d.to_create) for d in self.departments) + self.links_to_write
+        """Units of work for a progress bar: one per task to create or complete and per link to write."""
+        return sum(len(d.to_create) + len(d.to_complete) for d in self.departments) + self.links_to_write
 
     @property
     def up_to_date(self) -> bool:
@@ -80,6 +84,7 @@ def build_plan(spec: ProjectSpec, ws: Workspace) -> Plan:
     ledger = ws.ledger
     done = {k for k, r in ledger.objects(spec.instance).items() if r.state == "done"}
     links_done = {k for k, r in ledger.links(spec.instance).items() if r.state == "done"}
+    unconfirmed = ledger.unconfirmed(spec.instance)
     provider_of: dict[str, str] = {}
     plans: list[DepartmentPlan] = []
     for dept in spec.departments:
@@ -94,6 +99,7 @@ def build_plan(spec: ProjectSpec, ws: Workspace) -> Plan:
             destination=dict(route.destination), where=ws.provider(route.provider).describe(route.destination),
             container=(recorded[1].url or recorded[1].name) if recorded else None,
             tasks=tasks, to_create=[t.key for t in tasks if t.key not in done],
+            to_complete=[t.key for t in tasks if t.key in done and t.key in unconfirmed],
         ))
     by_dept = {p.department: p for p in plans}
     cross: list[tuple[str, str]] = []
@@ -125,6 +131,8 @@ def apply_plan(plan: Plan, ws: Workspace, progress: Progress | None = None) -> d
         if recorded:
             shared.setdefault(_dest_key(dp), recorded[1])
     created = 0
+    fresh: set[str] = set()  # destinations whose container this run created: nothing of ours can be there yet
+    created_now: set[str] = set()  # task keys this run created
     down: dict[str, str] = {}  # provider -> why: a tool that refused us or is unreachable is not asked again
     for dp in plan.departments:
         if dp.provider in down:
@@ -132,13 +140,15 @@ def apply_plan(plan: Plan, ws: Workspace, progress: Progress | None = None) -> d
             continue
         try:
             provider = ws.provider(dp.provider)
-            container = _container(spec, dp, provider, ledger, shared)
+            container = _container(spec, dp, provider, ledger, shared, fresh)
             placed[dp.department] = (provider, container)
-            created += _create_tasks(spec, dp, provider, container, ledger, step, failures)
+            _complete_tasks(spec, dp, provider, container, ledger, step)
+            created += _create_tasks(spec, dp, provider, container, ledger, step, failures,
+                                     _dest_key(dp) in fresh, created_now)
         except CollabsyncError as exc:
             failures.append(f"{dp.department} ({dp.provider}): {exc}")
             _note_outage(down, dp.provider, exc)
-    links = _write_links(plan, ledger, placed, step, failures, down)
+    links = _write_links(plan, ledger, placed, step, failures, down, created_now)
     if failures:
         raise StampError(spec.instance, failures)
     ledger.set_state(spec.instance, "stamped")
@@ -151,7 +161,7 @@ def _dest_key(dp: DepartmentPlan) -> str:
 
 
 def _container(spec: ProjectSpec, dp: DepartmentPlan, provider: Provider, ledger: Ledger,
-               shared: dict[str, Container]) -> Container:
+               shared: dict[str, Container], fresh: set[str]) -> Container:
     """The department's container: recorded, shared with a department of the same destination, or ensured."""
     recorded = ledger.container(spec.instance, dp.department)
     if recorded:
@@ -163,31 +173,54 @@ def _container(spec: ProjectSpec, dp: DepartmentPlan, provider: Provider, ledger
     container = provider.ensure_container(spec.instance, spec.title, spec.description, dp.destination)
     ledger.save_container(spec.instance, dp.department, dp.provider, container)
     shared[key] = container
-    if not container.extra.get("created"):  # found, not made: the ledger may have lost track of its tasks
-        _reconcile(spec, dp, provider, container, ledger)
+    if container.extra.get("created"):
+        fresh.add(key)
     return container
 
 
 def _reconcile(spec: ProjectSpec, dp: DepartmentPlan, provider: Provider, container: Container, ledger: Ledger) -> int:
-    """Adopt tasks that exist in the tool (by marker) but are not recorded as done."""
+    """Adopt tasks that exist in the tool (by marker) but are not recorded as done; their sub-writes get checked."""
     if Capability.MARKER_SEARCH not in provider.capabilities:
         return 0
     keys = {t.key for t in spec.tasks}
     known = ledger.objects(spec.instance)
-    adopted = 0
+    adopted: list[TaskSpec] = []
     for key, found in provider.find_marked(container, spec.instance).items():
         if key in keys and found.ref and (key not in known or known[key].state != "done"):
             ledger.record(spec.instance, spec.task(key).department, dp.provider, "task", key, ref=found.ref, url=found.url)
-            adopted += 1
-    return adopted
+            adopted.append(spec.task(key))
+    ledger.plan_subwrites(spec.instance, [row for t in adopted for row in _subwrites(t, provider)])
+    return len(adopted)
+
+
+def _subwrites(task: TaskSpec, provider: Provider) -> list[tuple[str, str, str]]:
+    """The journal rows of what a task needs written after the task itself: native checklist items."""
+    if not task.checklist or Capability.CHECKLISTS not in provider.capabilities:
+        return []
+    return [(task.key, "checklist", f"{i}:{item}") for i, item in enumerate(task.checklist)]
+
+
+def _complete_tasks(spec: ProjectSpec, dp: DepartmentPlan, provider: Provider, container: Container,
+                    ledger: Ledger, step: Progress) -> None:
+    """Finish created tasks whose sub-writes were never confirmed: the adapter checks by content, adds the rest."""
+    known = ledger.objects(spec.instance, department=dp.department)
+    keys = {t.key for t in dp.tasks}
+    for key in ledger.unconfirmed(spec.instance):
+        rec = known.get(key)
+        if key in keys and rec is not None and rec.state == "done" and rec.ref:
+            provider.complete_task(container, rec.ref, spec.task(key))
+            ledger.confirm_subwrites(spec.instance, key)
+            step(1, f"{dp.department}: {key} (completed)")
 
 
 def _create_tasks(spec: ProjectSpec, dp: DepartmentPlan, provider: Provider, container: Container,
-                  ledger: Ledger, step: Progress, failures: list[str]) -> int:
-    """Create the department's missing tasks; a pending row (unknown outcome) is checked by marker first."""
+                  ledger: Ledger, step: Progress, failures: list[str], fresh: bool, created_now: set[str]) -> int:
+    """Create the department's missing tasks; any task the ledger cannot vouch for is looked up by marker first."""
     known = ledger.objects(spec.instance, department=dp.department)
-    if any(r.state == "pending" for r in known.values()):
-        _reconcile(spec, dp, provider, container, ledger)
+    missing = any(t.key not in known or known[t.key].state != "done" for t in dp.tasks)
+    if any(r.state == "pending" for r in known.values()) or (missing and not fresh):
+        if _reconcile(spec, dp, provider, container, ledger):
+            _complete_tasks(spec, dp, provider, container, ledger, step)
         known = ledger.objects(spec.instance, department=dp.department)
     todo = [t for t in dp.tasks if t.key not in known or known[t.key].state != "done"]
     if not todo:
@@ -196,6 +229,7 @@ def _create_tasks(spec: ProjectSpec, dp: DepartmentPlan, provider: Provider, con
     native_checklists = Capability.CHECKLISTS in provider.capabilities
     new = [NewTask(t, marker(spec.instance, t.key), section_refs.get(t.section or ""),
                    _description(t, native_checklists)) for t in todo]
+    ledger.plan_subwrites(spec.instance, [row for t in todo for row in _subwrites(t, provider)])
     ledger.mark_pending(spec.instance, dp.department, dp.provider, "task", [t.key for t in todo])
     made = 0
     for outcome in provider.create_tasks(container, new):
@@ -203,7 +237,10 @@ def _create_tasks(spec: ProjectSpec, dp: DepartmentPlan, provider: Provider, con
                       ref=outcome.ref, url=outcome.url, error=outcome.error)
         if outcome.ref:
             made += 1
-        else:
+            created_now.add(outcome.key)
+        if outcome.ref and not outcome.error:
+            ledger.confirm_subwrites(spec.instance, outcome.key)
+        elif outcome.error:  # with a ref: the task exists but a sub-write failed; the journal keeps it pending
             failures.append(f"{dp.department}/{outcome.key} ({dp.provider}): {outcome.error}")
         step(1, f"{dp.department}: {outcome.key}")
     return made
@@ -234,11 +271,12 @@ def _note_outage(down: dict[str, str], provider: str, exc: CollabsyncError) -> b
 
 
 def _write_links(plan: Plan, ledger: Ledger, placed: dict[str, tuple[Provider, Container]],
-                 step: Progress, failures: list[str], down: dict[str, str]) -> int:
+                 step: Progress, failures: list[str], down: dict[str, str], created_now: set[str]) -> int:
     """Native links inside a tool in bulk; across tools, a line in both descriptions."""
     spec = plan.spec
     objects = ledger.objects(spec.instance)
-    done = {k for k, r in ledger.links(spec.instance).items() if r.state == "done"}
+    recorded = ledger.links(spec.instance)
+    done = {k for k, r in recorded.items() if r.state == "done"}
     written = 0
 
     def ref(key: str) -> str | None:
@@ -252,6 +290,8 @@ def _write_links(plan: Plan, ledger: Ledger, placed: dict[str, tuple[Provider, C
         provider, container = placed[dp.department]
         by_refs = {(ref(a), ref(b)): (a, b) for a, b in pairs}
         try:
+            pairs = _confirm_links(spec.instance, pairs, recorded, created_now, provider, container, ledger, ref, step)
+            ledger.mark_links_pending(spec.instance, pairs, "native")
             for linked in provider.link_dependencies(container, [(ref(a), ref(b)) for a, b in pairs]):  # type: ignore[misc]
                 a, b = by_refs[(linked.blocked_ref, linked.blocking_ref)]
                 ledger.record_link(spec.instance, a, b, "native", error=linked.error)
@@ -291,3 +331,18 @@ def _write_links(plan: Plan, ledger: Ledger, placed: dict[str, tuple[Provider, C
             written += 1
         step(1, f"link {a} -> {b}")
     return written
+
+
+def _confirm_links(instance: str, pairs: list[tuple[str, str]], recorded: dict[tuple[str, str], Any],
+                   created_now: set[str], provider: Provider, container: Container, ledger: Ledger,
+                   ref: Callable[[str], str | None], step: Progress) -> list[tuple[str, str]]:
+    """Links whose outcome is unknown (pending, failed, or no row for tasks made earlier) are looked up first."""
+    unsure = [(a, b) for a, b in pairs if (a, b) in recorded or not (a in created_now and b in created_now)]
+    if not unsure:
+        return pairs
+    found = provider.find_links(container, sorted({ref(k) for pair in unsure for k in pair}))  # type: ignore[misc]
+    there = {(a, b) for a, b in unsure if (ref(a), ref(b)) in found}
+    for a, b in there:
+        ledger.record_link(instance, a, b, "native")
+        step(1, f"link {a} -> {b} (found)")
+    return [p for p in pairs if p not in there]

@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 from collabsync.errors import ConfigError, UnsupportedError
 from collabsync.http import HttpPolicy
-from collabsync.model import Container, Created, Linked, NewTask, SectionSpec, Status, Task
+from collabsync.model import Container, Created, Linked, NewTask, SectionSpec, Status, Task, TaskSpec
 
 __all__ = [
     "Capability",
@@ -119,6 +119,19 @@ class Provider(ABC):
     @abstractmethod
     def find_marked(self, container: Container, instance: str) -> dict[str, Created]:
         """Every task in the container carrying this instance's marker: template key -> outcome."""
+
+    def complete_task(self, container: Container, ref: str, task: TaskSpec) -> None:
+        """Write what a created task still lacks (checklist items), found by content so nothing is doubled.
+
+        The default suits adapters that write a task in one request (the marker proves the rest is there).
+        """
+
+    def find_links(self, container: Container, refs: Sequence[str]) -> set[tuple[str, str]]:
+        """(blocked_ref, blocking_ref) dependencies among `refs` already in the tool, to confirm unsure writes.
+
+        The default (none found) means "write again": right only where the tool ignores a repeated link.
+        """
+        return set()
 
     # -- reading and updating --------------------------------------------------------------------
     @abstractmethod

@@ -22,15 +22,15 @@ from trello import TrelloClient
 from collabsync.errors import AuthError, ConfigError, ProviderError, RateLimitError, TransportError
 from collabsync.http import make_session
 from collabsync.model import (
-    Container, Created, Linked, NewTask, SectionSpec, Status, Task, insert_above_marker, marker, parse_marker,
-    with_marker,
+    Container, Created, Linked, NewTask, SectionSpec, Status, Task, TaskSpec, insert_above_marker, marker,
+    parse_marker, with_marker,
 )
 from collabsync.providers.base import Capability, Provider, ProviderContext
 from collabsync.redact import register_secret
 
 from .trello_support import (
-    CARD_FIELDS, DEFAULT_BASE, DEFAULT_COLUMNS, DESTINATION_SCHEMA, SETTINGS_SCHEMA, batch_body, board_ref, card_status,
-    dependency_urls,
+    CARD_FIELDS, DEFAULT_BASE, DEFAULT_COLUMNS, DESTINATION_SCHEMA, SETTINGS_SCHEMA, attached_pairs, batch_body,
+    board_ref, card_status, checklist_gap, dependency_urls,
     depends_line, guard_library_logs, list_status, parse_date, parse_datetime, rewriting_session_class, sdk_errors,
     short_link, write_date, zone,
 )
@@ -216,6 +216,35 @@ class TrelloProvider(Provider):
             yield Linked(blocked, blocking)
         for blocked, lines in pending.items():  # one description update per blocked card
             self.annotate(blocked, lines)
+
+    def complete_task(self, container: Container, ref: str, task: TaskSpec) -> None:
+        """Add the checklist items a card lacks (one GET; a POST per missing item), reusing its checklist."""
+        if not task.checklist:
+            return
+        with self._fresh():
+            have = self._fetch("GET", f"/cards/{ref}/checklists", f"checklist of {task.key!r}",
+                               query={"fields": "name", "checkItems": "all", "checkItem_fields": "name"})
+        checklist, missing = checklist_gap(have, task.checklist)
+        if not missing:
+            return
+        if checklist is None:
+            checklist = self._fetch("POST", f"/cards/{ref}/checklists", f"checklist of {task.key!r}",
+                                    body={"name": "Checklist"})["id"]
+        for item in missing:
+            self._fetch("POST", f"/checklists/{checklist}/checkItems", f"checklist of {task.key!r}",
+                        body={"name": item, "pos": "bottom"})
+
+    def find_links(self, container: Container, refs: Sequence[str]) -> set[tuple[str, str]]:
+        """Dependency attachments already on the board's cards (one read of cards with attachment URLs)."""
+        with self._fresh():
+            cards = self._read_cards(self._board(container), "name,desc,url,shortUrl",
+                                     extra={"attachments": "true", "attachment_fields": "url"})
+        for ref in dict.fromkeys(r for r in refs if r not in self._cards):  # a card of another board of this account
+            with self._fresh():
+                card = self._fetch("GET", f"/cards/{ref}", f"card {ref}", query={"fields": "name,desc,url,shortUrl"})
+            self._remember(card, card.get("desc", ""))
+        wanted = {r for r in refs if r in self._cards}
+        return {p for p in attached_pairs(cards, {r: self._cards[r]["url"] for r in wanted}) if p[0] in wanted}
 
     def annotate(self, ref: str, lines: Sequence[str]) -> None:
         """Insert lines above the marker (one PUT; one GET first unless this run knows the card)."""

@@ -9,7 +9,7 @@ import datetime as dt
 import json
 import logging
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -262,3 +262,30 @@ def guard_library_logs() -> None:
         logger = logging.getLogger(name)
         if not any(isinstance(f, RedactingFilter) for f in logger.filters):
             logger.addFilter(RedactingFilter())
+
+
+def checklist_gap(checklists: Sequence[Mapping[str, Any]], wanted: Sequence[str]) -> tuple[str | None, list[str]]:
+    """The checklist to extend (the first one) and the wanted items no checklist of the card holds yet."""
+    have: dict[str, int] = {}
+    for checklist in checklists:
+        for item in checklist.get("checkItems") or []:
+            have[item.get("name", "")] = have.get(item.get("name", ""), 0) + 1
+    missing = []
+    for item in wanted:  # an item wanted twice must be there twice
+        if have.get(item, 0) > 0:
+            have[item] -= 1
+        else:
+            missing.append(item)
+    return (str(checklists[0]["id"]) if checklists else None), missing
+
+
+def attached_pairs(cards: Sequence[Mapping[str, Any]], urls: Mapping[str, str]) -> set[tuple[str, str]]:
+    """(card id, linked card ref) for each attachment that points at one of `urls` (ref -> card URL)."""
+    by_link = {short_link(url): ref for ref, url in urls.items() if short_link(url)}
+    out: set[tuple[str, str]] = set()
+    for card in cards:
+        for attachment in card.get("attachments") or []:
+            other = by_link.get(short_link(attachment.get("url", "")))
+            if other and other != card["id"]:
+                out.add((str(card["id"]), other))
+    return out

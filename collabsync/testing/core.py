@@ -163,6 +163,22 @@ class Emulator:
             if (method is None or r.method == method) and (path_contains is None or path_contains in r.path)
         )
 
+    def write_log(self) -> list[str]:
+        """The endpoint of every write request answered so far (any status), for the conformance kit."""
+        ro = self.read_only_posts()
+        return [r.endpoint or r.path for r in list(self.requests) if r.method in WRITE_METHODS and r.endpoint not in ro]
+
+    def writes_seen(self) -> int:
+        """Write requests answered so far (any status)."""
+        return len(self.write_log())
+
+    def fail_writes_after(self, n: int | None, *, lose_reply: bool = False) -> None:
+        """Let `n` more writes through, then refuse every write (503); with lose_reply, apply the first and reset."""
+        with self.lock:
+            self._writes = 0
+            self.faults.stop_after_writes = n
+            self.faults.lose_reply_after_stop = lose_reply
+
     def next_id(self) -> int:
         """A process-unique increasing integer for object ids."""
         with self.lock:
