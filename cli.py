@@ -7,9 +7,7 @@ live in collabsync/cli_setup.py, shared plumbing in collabsync/cli_support.py.
 
 from __future__ import annotations
 
-import csv
 import gc
-import io
 import json
 import logging
 import sys
@@ -34,6 +32,7 @@ from collabsync.config import home_dir
 from collabsync.errors import ConfigError
 from collabsync.model import Status
 from collabsync.redact import RedactingFilter
+from collabsync.safetext import clean_tree, visible
 
 
 @click.group(cls=CollabsyncGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -177,7 +176,7 @@ def status(obj: Ctx, instance: str | None, fmt: str, today_: str | None, fresh: 
         snap = collect(ws, resolve_instance(ws, instance))
     summary = status_summary(snap, day)
     if fmt == "json":
-        click.echo(json.dumps(summary, indent=2))
+        click.echo(json.dumps(clean_tree(summary), indent=2))
     else:
         print_status(summary, markdown=fmt == "markdown")
     if snap.stale:
@@ -214,18 +213,17 @@ def tasks(obj: Ctx, instance: str | None, department: str | None, status_: str |
     rows = [task_row(t) for t in filter_tasks(snap.tasks, today=day, department=department, status=status_,
                                               overdue=overdue, blocked=blocked, assignee=assignee)]
     if fmt == "json":
-        click.echo(json.dumps(rows, indent=2))
+        click.echo(json.dumps(clean_tree(rows), indent=2))
     elif fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else ["key"], lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({**row, "depends_on": " ".join(row["depends_on"])})
-        click.echo(buf.getvalue(), nl=False)
+        from collabsync.render.csvout import write_csv
+
+        header = list(rows[0]) if rows else ["key"]
+        click.echo(write_csv(header, ([" ".join(r[c]) if c == "depends_on" else r[c] for c in header] for r in rows)),
+                   nl=False)
     else:
         print_tasks(rows)
     for dept, why in snap.stale.items():
-        click.echo(f"warning: {dept} could not be read: {why}", err=True)
+        click.echo(f"warning: {visible(dept)} could not be read: {visible(why)}", err=True)
 
 
 @main.command()
@@ -291,7 +289,7 @@ def instances() -> None:
 
     with Ledger(home_dir() / "ledger.sqlite") as ledger:
         for rec in ledger.instances():
-            click.echo(f"{rec.name:24} {rec.template or '(tracked)':24} {rec.state:10} {rec.updated_at}")
+            click.echo(f"{visible(rec.name):24} {visible(rec.template or '(tracked)'):24} {rec.state:10} {rec.updated_at}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -18,6 +18,7 @@ import jsonschema
 import platformdirs
 
 from .errors import ConfigError, Problem
+from .private import config_exposure_warning, private_dir
 from .redact import register_secret
 
 __all__ = ["Config", "ProviderConfig", "DepartmentConfig", "home_dir", "load_config", "find_config", "STARTER_CONFIG"]
@@ -31,8 +32,7 @@ def home_dir() -> Path:
     """Where the ledger, the local database, caches and history live (COLLABSYNC_HOME to isolate)."""
     env = os.environ.get("COLLABSYNC_HOME")
     path = Path(env).expanduser() if env else Path(platformdirs.user_data_dir("collabsync", appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir(path, what="COLLABSYNC_HOME" if env else "the collabsync data directory")
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,7 @@ class Config:
     people: dict[str, dict[str, str]] = field(default_factory=dict)
     cache_ttl: float = 300.0
     text: str = ""
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def source(self) -> str:
@@ -119,7 +120,10 @@ def load_config(explicit: str | Path | None = None, *, check_env: bool = False) 
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
         raise ConfigError.single(str(path), f"TOML syntax error: {exc}", int(m.group(1)) if m else None) from None
-    return parse_config(data, path, text, check_env=check_env)
+    config = parse_config(data, path, text, check_env=check_env)
+    if warning := config_exposure_warning(path, text):
+        config.warnings.append(warning)
+    return config
 
 
 def parse_config(data: Mapping[str, Any], path: Path, text: str, *, check_env: bool = False) -> Config:

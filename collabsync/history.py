@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .model import Status, Task
+from .private import private_file
 from .rollup_model import Report, jsonable
 
 __all__ = ["History", "Snapshot", "Headline", "Changes", "diff", "task_identity", "HISTORY_FILE"]
@@ -120,7 +121,7 @@ class History:
         path = Path(path)
         if path.is_dir():
             path = path / HISTORY_FILE
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(path)
         self.path = path
         self.db = sqlite3.connect(str(path), timeout=10.0, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")

@@ -208,7 +208,9 @@ def make_session(
         bases.insert(0, CacheMixin)
     cls = type(f"{base.__name__}WithPolicy", (*bases, base), {})
     if cache_path is not None:
-        cache_path.parent.mkdir(parents=True, exist_ok=True)
+        from .private import private_file
+
+        private_file(cache_path)  # requests-cache opens it as a SQLite database
         session = cls(
             cache_name=str(cache_path),
             backend="sqlite",

@@ -17,6 +17,7 @@ from typing import Any
 
 from .errors import LedgerError
 from .model import Container, ProjectSpec, SectionSpec, TaskSpec
+from .private import private_file
 
 __all__ = ["Ledger", "InstanceRecord", "ObjectRecord", "LinkRecord", "spec_to_json", "spec_from_json"]
 
@@ -118,7 +119,7 @@ class Ledger:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_file(path)
             self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")

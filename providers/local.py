@@ -19,6 +19,7 @@ from collabsync.errors import NotFoundError, ProviderError
 from collabsync.model import (
     Container, Created, Linked, NewTask, SectionSpec, Status, Task, insert_above_marker, marker, parse_marker, with_marker,
 )
+from collabsync.private import private_file
 from collabsync.providers.base import Capability, Provider, ProviderContext
 
 __all__ = ["LocalProvider"]
@@ -78,7 +79,7 @@ class LocalProvider(Provider):
         with self._lock:
             if "db" in self.__dict__:  # another thread opened it while this one waited
                 return self.__dict__["db"]
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_file(self.path)
             db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None, check_same_thread=False)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA foreign_keys=ON")
