@@ -90,6 +90,7 @@ def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], pl
       collabsync stamp product-launch --name nova --var product=Nova --var launch=2027-03-01 --plan
       collabsync stamp product-launch --name nova --var product=Nova --var launch=2027-03-01 --yes
     """
+    from collabsync.precheck import precheck
     from collabsync.stamp import apply_plan, build_plan
     from collabsync.templating import find_template
     from collabsync.views import print_plan, progress_bar
@@ -107,6 +108,7 @@ def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], pl
                 "--name", f"instance {instance!r} was stamped from {existing.template} with "
                 f"{json.dumps(existing.variables)}; pick another --name or pass the same variables")
         plan = build_plan(spec, ws)
+        precheck(plan, ws, tmpl)  # with the template's lines; nothing printed or written when it fails
         if fmt == "json":
             click.echo(json.dumps(plan.to_dict(), indent=2))
         else:

@@ -18,6 +18,7 @@ import jsonschema
 import platformdirs
 
 from .errors import ConfigError, Problem
+from .dates import validate_zone
 from .private import config_exposure_warning, private_dir
 from .redact import register_secret
 
@@ -137,8 +138,16 @@ def parse_config(data: Mapping[str, Any], path: Path, text: str, *, check_env: b
         problems.append(Problem(src, _toml_line(text, table, key), msg))
 
     for key in data:
-        if key not in ("defaults", "providers", "departments", "people", "cache"):
-            add(f"unknown top-level table {key!r}; allowed: defaults, providers, departments, people, cache", key)
+        if key not in _TABLES:
+            problems.append(Problem(src, _toml_line(text, key) or _key_line(text, key),
+                                    f"unknown top-level table {key!r}; allowed: {', '.join(_TABLES)}"))
+    data = dict(data)
+    for key, example in _TABLES.items():  # a table of the wrong shape is reported, then treated as empty
+        if key in data and not isinstance(data[key], dict):
+            kind = "an array of tables" if isinstance(data[key], list) else _KINDS.get(type(data[key]), "a value")
+            problems.append(Problem(src, _toml_line(text, key) or _key_line(text, key) or _array_line(text, key),
+                                    f"{key} must be a table like {example}, not {kind}"))
+            data[key] = {}
     providers: dict[str, ProviderConfig] = {"local": ProviderConfig("local", "local", {})}
     classes: dict[str, Any] = {}
     for name, table in (data.get("providers") or {}).items():
@@ -155,6 +164,13 @@ def parse_config(data: Mapping[str, Any], path: Path, text: str, *, check_env: b
         classes[name] = cls
         for err in jsonschema.Draft202012Validator(cls.settings_schema).iter_errors(settings):
             add(f"providers.{name}: {err.message}", f"providers.{name}", _schema_key(err))
+        for key, value in settings.items():
+            if key in ("timezone", "time_zone") and isinstance(value, str) and "${" not in value \
+                    and (msg := validate_zone(value)):
+                add(f"providers.{name}.{key}: {msg}", f"providers.{name}", key)
+            if key == "path" and isinstance(value, str) and "${" not in value and Path(value).expanduser().is_dir():
+                add(f"providers.{name}.path: {value!r} is a folder; give a file path such as {value.rstrip('/')}/local.sqlite",
+                    f"providers.{name}", key)
     defaults = data.get("defaults") or {}
     default_provider = str(defaults.get("provider", "local"))
     if default_provider not in providers:
@@ -177,7 +193,9 @@ def parse_config(data: Mapping[str, Any], path: Path, text: str, *, check_env: b
     people = data.get("people") or {}
     for person, ids in people.items():
         if not isinstance(ids, dict) or not all(isinstance(v, str) for v in ids.values()):
-            add(f"people.{person} must map provider names to user ids (strings)", f"people.{person}")
+            problems.append(Problem(src, _toml_line(text, f"people.{person}") or _toml_line(text, "people", person),
+                                    f"people.{person} must map provider names to user ids (strings), "
+                                    f'like [people.{person}] jira = "USER-ID"'))
     ttl = (data.get("cache") or {}).get("ttl", 300)
     if not isinstance(ttl, (int, float)) or ttl < 0:
         add("cache.ttl must be a number of seconds >= 0", "cache", "ttl")
@@ -188,6 +206,37 @@ def parse_config(data: Mapping[str, Any], path: Path, text: str, *, check_env: b
     if problems:
         raise ConfigError(problems)
     return config
+
+
+#: The top-level tables of collabsync.toml, each with an example of its shape.
+_TABLES = {
+    "defaults": '[defaults] provider = "local"',
+    "providers": '[providers.NAME] type = "jira"',
+    "departments": '[departments.NAME] provider = "NAME"',
+    "people": '[people.NAME] jira = "USER-ID"',
+    "cache": "[cache] ttl = 300",
+}
+
+
+_KINDS = {str: "a string", int: "a number", float: "a number", bool: "a boolean"}
+
+
+def _key_line(text: str, key: str) -> int | None:
+    """The line of a top-level `key = ...` (before the first table header)."""
+    for i, line in enumerate(text.splitlines()):
+        if line.lstrip().startswith("["):
+            return None
+        if re.match(r"^\s*[\"']?" + re.escape(key) + r"[\"']?\s*=", line):
+            return i + 1
+    return None
+
+
+def _array_line(text: str, key: str) -> int | None:
+    """The line of the first `[[key]]` header."""
+    for i, line in enumerate(text.splitlines()):
+        if re.match(r"^\s*\[\[\s*" + re.escape(key) + r"\s*\]\]", line):
+            return i + 1
+    return None
 
 
 def _schema_key(err: jsonschema.ValidationError) -> str | None:

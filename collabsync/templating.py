@@ -21,6 +21,7 @@ from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
 from .dates import Calendar, DateExpr, parse_date_expr, validate_country
+from .sandbox import RenderLimitError, bounded_env, render_bounded
 from .errors import Problem, TemplateError
 from .model import ProjectSpec, SectionSpec, TaskSpec
 from .yamlines import Path_, line_of, load_with_lines
@@ -37,9 +38,13 @@ def template_schema() -> dict[str, Any]:
     return json.loads((Path(__file__).parent / "schemas" / "template.schema.json").read_text("utf-8"))
 
 
+#: Largest template file read (the shipped ones are under 20 kB).
+MAX_TEMPLATE_BYTES = 1_000_000
+
+
 def _env() -> SandboxedEnvironment:
-    """Sandboxed and strict: a template cannot reach Python, and a missing variable is an error."""
-    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+    """Sandboxed, strict and bounded: no Python, a missing variable is an error, output and loops are capped."""
+    return bounded_env(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
 
 
 @dataclass
@@ -79,13 +84,24 @@ class Template:
 
         def text(value: str, path: Path_) -> str:
             try:
-                return env.from_string(value).render(context).strip()
-            except (UndefinedError, SecurityError, TemplateSyntaxError) as exc:
+                return render_bounded(env.from_string(value), context).strip()
+            except (UndefinedError, SecurityError, TemplateSyntaxError, RenderLimitError) as exc:
                 problems.append(Problem(self.path, line_of(self.lines, path), f"cannot render: {exc}"))
-                return value
+            except (ArithmeticError, TypeError, ValueError, LookupError, RecursionError, MemoryError) as exc:
+                problems.append(Problem(self.path, line_of(self.lines, path),
+                                        f"cannot render: {type(exc).__name__}: {exc}; fix the expression"))
+            return value
 
         def when(expr: Any, path: Path_) -> dt.date | None:
-            return parse_date_expr(expr).resolve(anchors, cal) if expr else None
+            if not expr:
+                return None
+            try:
+                return parse_date_expr(expr).resolve(anchors, cal)
+            except OverflowError:
+                problems.append(Problem(self.path, line_of(self.lines, path),
+                                        f"date {expr!r} falls outside the calendar (after 9999-12-31 or before "
+                                        "0001-01-01); check the offset and the variable's value"))
+                return None
 
         tasks = []
         for i, t in enumerate(self.data["tasks"]):
@@ -162,9 +178,20 @@ def load_template(source: str | Path, *, display: str | None = None) -> Template
     path = Path(source)
     name = display or str(path)
     try:
-        text = path.read_text("utf-8")
+        if path.is_dir():
+            raise TemplateError([Problem(name, None, "is a folder, not a template file; give a .yaml file")])
+        raw = path.read_bytes()
     except OSError as exc:
         raise TemplateError([Problem(name, None, f"cannot read template: {exc.strerror}")]) from None
+    if len(raw) > MAX_TEMPLATE_BYTES:
+        raise TemplateError([Problem(name, None, f"template is {len(raw):,} bytes; at most {MAX_TEMPLATE_BYTES:,} "
+                                                 "are read: split it or remove generated content")])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise TemplateError([Problem(name, line, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+                                                 "save the file as UTF-8")]) from None
     return parse_template(text, name)
 
 
@@ -232,9 +259,14 @@ def _semantic_problems(data: dict[str, Any], lines: dict[Path_, int], filename: 
     known_tasks = set(k for k in task_keys if isinstance(k, str))
     calendar = data.get("calendar") if isinstance(data.get("calendar"), dict) else {}
     country = calendar.get("country") if isinstance(calendar.get("country"), str) else None
+    subdivision = calendar.get("subdivision") if isinstance(calendar.get("subdivision"), str) else None
     if country and (msg := validate_country(country)):
         add(("calendar", "country"), msg)
         country = None
+    elif country and subdivision and (msg := validate_country(country, subdivision)):
+        add(("calendar", "subdivision"), msg)
+    elif subdivision and not country:
+        add(("calendar", "subdivision"), f"calendar subdivision {subdivision!r} needs a calendar country; add country")
 
     used: set[str] = set()
     env = _env()

@@ -28,7 +28,7 @@ from collabsync.model import (
     with_marker,
 )
 from collabsync.providers.asana_transport import api_client, cached_sessions, call, credential_id
-from collabsync.providers.base import Capability, Provider, ProviderContext
+from collabsync.providers.base import Capability, Provider, ProviderContext, TextLimits
 from collabsync.redact import register_secret
 
 __all__ = ["AsanaProvider", "DEFAULT_STATUS_SECTIONS", "DEFAULT_STATUS_OPTIONS"]
@@ -57,6 +57,9 @@ class AsanaProvider(Provider):
     """One Asana account (a personal access token) in one workspace."""
 
     type_name = "asana"
+    # Asana documents no length limit for a task's name or notes ("This is generally a short sentence fragment
+    # ... However, it can be longer", Task schema of asana_oas.yaml); only custom text fields are capped (1,024).
+    text_limits = TextLimits(source="Asana API reference (asana_oas.yaml): no documented limit for name or notes")
     capabilities = frozenset({
         Capability.SECTIONS, Capability.BULK_CREATE, Capability.DEPENDENCIES, Capability.MARKER_SEARCH,
         Capability.INCREMENTAL_READ, Capability.STATUS_UPDATE, Capability.ANNOTATE,

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from collabsync.providers.base import Capability, Provider, ProviderContext
+from collabsync.providers.base import Capability, Provider, ProviderContext, TextLimits
 from jira import JIRA
 
 from collabsync.errors import (
@@ -72,6 +72,11 @@ class JiraProvider(Provider):
     """One Jira site and account; a department's destination is a project key."""
 
     type_name = "jira"
+    # Summary: 255 characters (Jira rejects longer with "Summary must be less than 255 characters", Cloud and Data
+    # Center); description and other text areas: 32,767 characters ("The maximum length is 32767 characters",
+    # CustomFieldContextDefaultValueTextArea in Atlassian's swagger-v3.v3.json). The epic's summary is the container title.
+    text_limits = TextLimits(title=255, description=32_767, container_title=255,
+                             source="Jira Cloud REST v3 (swagger-v3.v3.json) and Jira field limits")
     capabilities = frozenset({
         Capability.BULK_CREATE, Capability.DEPENDENCIES, Capability.MARKER_SEARCH, Capability.INCREMENTAL_READ,
         Capability.STATUS_UPDATE, Capability.ANNOTATE,

@@ -25,7 +25,7 @@ from collabsync.model import (
     Container, Created, Linked, NewTask, SectionSpec, Status, Task, insert_above_marker, marker, parse_marker,
     with_marker,
 )
-from collabsync.providers.base import Capability, Provider, ProviderContext
+from collabsync.providers.base import Capability, Provider, ProviderContext, TextLimits
 from collabsync.redact import register_secret
 
 from .trello_support import (
@@ -50,6 +50,10 @@ class TrelloProvider(Provider):
     """One Trello member (api_key + token) seen through the neutral model."""
 
     type_name = "trello"
+    # Trello caps every name and description at 16,384 characters: "1 to 16384 characters long" for boards, lists,
+    # labels, checklists and check items in Atlassian's Trello OpenAPI (trello-openapi.json); cards share the limit.
+    text_limits = TextLimits(title=16_384, description=16_384, checklist_item=16_384, container_title=16_384,
+                             source="Trello REST API (trello-openapi.json)")
     capabilities = frozenset({
         Capability.SECTIONS, Capability.DEPENDENCIES, Capability.MARKER_SEARCH, Capability.INCREMENTAL_READ,
         Capability.STATUS_UPDATE, Capability.ANNOTATE, Capability.CHECKLISTS,
