@@ -115,7 +115,14 @@ def load_config(explicit: str | Path | None = None, *, check_env: bool = False) 
     path = find_config(explicit)
     if path is None:
         return Config(None, {"local": ProviderConfig("local", "local", {})}, {})
-    text = path.read_text("utf-8")
+    try:
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError.single(str(path), f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+                                            "save the file as UTF-8", raw[:exc.start].count(b"\n") + 1) from None
+    except OSError as exc:
+        raise ConfigError.single(str(path), f"cannot read config: {exc.strerror}") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -178,7 +185,8 @@ def parse_config(data: Mapping[str, Any], path: Path, text: str, *, check_env: b
     departments: dict[str, DepartmentConfig] = {}
     for name, table in (data.get("departments") or {}).items():
         if not isinstance(table, dict):
-            add(f"departments.{name} must be a table", f"departments.{name}")
+            problems.append(Problem(src, _toml_line(text, f"departments.{name}") or _toml_line(text, "departments", name),
+                                    f'departments.{name} must be a table like [departments.{name}] provider = "NAME"'))
             continue
         pname = str(table.get("provider", default_provider))
         destination = {k: v for k, v in table.items() if k != "provider"}

@@ -184,6 +184,20 @@ def _path(url: str) -> str:
     return redact(requests.utils.urlparse(url).path or url)
 
 
+def _discard_if_corrupt(path: Path) -> None:
+    """A cache is disposable: an unreadable one is moved aside (named in a warning) and a new one started."""
+    import sqlite3
+
+    try:
+        with sqlite3.connect(str(path)) as db:
+            db.execute("PRAGMA schema_version").fetchone()
+        return
+    except sqlite3.DatabaseError as exc:
+        aside = path.with_name(path.name + ".corrupt")
+        path.replace(aside)
+        log.warning("cache %s was unreadable (%s); moved it to %s and started a new cache", path, exc, aside)
+
+
 class PolicySession(PolicyMixin, requests.Session):
     """A plain requests session with the collabsync policy."""
 
@@ -211,6 +225,7 @@ def make_session(
         from .private import private_file
 
         private_file(cache_path)  # requests-cache opens it as a SQLite database
+        _discard_if_corrupt(cache_path)
         session = cls(
             cache_name=str(cache_path),
             backend="sqlite",

@@ -78,7 +78,8 @@ def _task_problems(task: TaskSpec, instance: str, limits: TextLimits, tool: str,
         cross = sum(1 for a, b in plan.cross_links if task.key in (a, b))
         size = len(body) + cross * ANNOTATION_RESERVE
         if size > limits.description:
-            extra = f", {cross} cross-tool link lines and the collabsync marker" if cross else " and the collabsync marker"
+            extra = (f", {cross} cross-tool link line{'s' if cross > 1 else ''} and the collabsync marker" if cross
+                     else " and the collabsync marker")
             out.append(Problem(source, line("notes"),
                                f"{where}: description would be {size} characters with its checklist{extra}; "
                                f"{tool} accepts at most {limits.description} ({limits.source}); shorten the notes"))

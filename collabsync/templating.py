@@ -24,7 +24,7 @@ from .dates import Calendar, DateExpr, parse_date_expr, validate_country
 from .sandbox import RenderLimitError, bounded_env, render_bounded
 from .errors import Problem, TemplateError
 from .model import ProjectSpec, SectionSpec, TaskSpec
-from .yamlines import Path_, line_of, load_with_lines
+from .yamlines import Path_, YamlTooComplex, line_of, load_with_lines
 
 __all__ = ["Template", "load_template", "find_template", "list_templates", "template_schema", "TEXT_FIELDS"]
 
@@ -199,6 +199,13 @@ def parse_template(text: str, filename: str) -> Template:
     """Validate template text; all problems at once, nothing partial."""
     try:
         data, lines, dups = load_with_lines(text)
+    except YamlTooComplex as exc:
+        mark = exc.problem_mark
+        raise TemplateError([Problem(filename, mark.line + 1 if mark else None, f"YAML too complex: {exc.problem}")]) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML never allows (NUL, other C0 controls)
+        line = text[:exc.position].count("\n") + 1
+        raise TemplateError([Problem(filename, line, f"YAML cannot hold character #x{exc.character:04x} "
+                                                     f"(position {exc.position}); remove it")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None

@@ -59,7 +59,7 @@ class AsanaProvider(Provider):
     type_name = "asana"
     # Asana documents no length limit for a task's name or notes ("This is generally a short sentence fragment
     # ... However, it can be longer", Task schema of asana_oas.yaml); only custom text fields are capped (1,024).
-    text_limits = TextLimits(source="Asana API reference (asana_oas.yaml): no documented limit for name or notes")
+    text_limits = TextLimits(source="Asana API reference")
     capabilities = frozenset({
         Capability.SECTIONS, Capability.BULK_CREATE, Capability.DEPENDENCIES, Capability.MARKER_SEARCH,
         Capability.INCREMENTAL_READ, Capability.STATUS_UPDATE, Capability.ANNOTATE,

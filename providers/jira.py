@@ -76,7 +76,7 @@ class JiraProvider(Provider):
     # Center); description and other text areas: 32,767 characters ("The maximum length is 32767 characters",
     # CustomFieldContextDefaultValueTextArea in Atlassian's swagger-v3.v3.json). The epic's summary is the container title.
     text_limits = TextLimits(title=255, description=32_767, container_title=255,
-                             source="Jira Cloud REST v3 (swagger-v3.v3.json) and Jira field limits")
+                             source="Jira REST API reference")
     capabilities = frozenset({
         Capability.BULK_CREATE, Capability.DEPENDENCIES, Capability.MARKER_SEARCH, Capability.INCREMENTAL_READ,
         Capability.STATUS_UPDATE, Capability.ANNOTATE,

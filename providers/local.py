@@ -80,10 +80,14 @@ class LocalProvider(Provider):
             if "db" in self.__dict__:  # another thread opened it while this one waited
                 return self.__dict__["db"]
             private_file(self.path)
-            db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None, check_same_thread=False)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA foreign_keys=ON")
-            db.executescript(_SCHEMA)
+            try:
+                db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None, check_same_thread=False)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA foreign_keys=ON")
+                db.executescript(_SCHEMA)
+            except sqlite3.DatabaseError as exc:
+                raise ProviderError(self.name, str(self.path), f"not a readable local tool database ({exc}); restore "
+                                    "it from a backup, or move it away to start an empty one") from None
             return db
 
     # -- account -------------------------------------------------------------------------------

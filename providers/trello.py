@@ -53,7 +53,7 @@ class TrelloProvider(Provider):
     # Trello caps every name and description at 16,384 characters: "1 to 16384 characters long" for boards, lists,
     # labels, checklists and check items in Atlassian's Trello OpenAPI (trello-openapi.json); cards share the limit.
     text_limits = TextLimits(title=16_384, description=16_384, checklist_item=16_384, container_title=16_384,
-                             source="Trello REST API (trello-openapi.json)")
+                             source="Trello REST API reference")
     capabilities = frozenset({
         Capability.SECTIONS, Capability.DEPENDENCIES, Capability.MARKER_SEARCH, Capability.INCREMENTAL_READ,
         Capability.STATUS_UPDATE, Capability.ANNOTATE, Capability.CHECKLISTS,
