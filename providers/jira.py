@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 from collabsync.providers.base import Capability, Provider, ProviderContext, TextLimits
+from collabsync.ratelimit import Limit
 from jira import JIRA
 
 from collabsync.errors import (
@@ -105,6 +106,11 @@ class JiraProvider(Provider):
         self._fields: dict[str, str] | None = None  # field name -> id, fetched at most once
         self._link_type_checked = False
         self._time_zone: str | None = None
+        # Atlassian publishes no number for API-token burst limits (per tenant, endpoint and method, per second):
+        # keep 90% of 100/s, at most 4 requests in flight, and halve the rate on every 429 (won back slowly).
+        self.policy.limits = (Limit(int(self.settings.get("requests_per_second", 100)), 1.0, "burst per second"),)
+        self.policy.max_reads = self.policy.max_writes = 4
+        self.policy.adaptive = True
 
     # -- account -------------------------------------------------------------------------------
     def check(self) -> str:

@@ -26,6 +26,7 @@ from collabsync.model import (
     with_marker,
 )
 from collabsync.providers.base import Capability, Provider, ProviderContext, TextLimits
+from collabsync.ratelimit import Limit
 from collabsync.redact import register_secret
 
 from .trello_support import (
@@ -72,7 +73,10 @@ class TrelloProvider(Provider):
         self.tz = zone(settings.get("timezone"))
         if "backoff" not in settings:
             self.policy.backoff = 1.0  # waits 2, 4, 8 s: past Trello's 10 s window in three retries
-        self.policy.rate_limit = (int(settings.get("requests_per_10s", 90)), 10.0)
+        # Published: 100 requests / 10 s per token and 300 / 10 s per API key; the budget keeps 90% of each.
+        self.policy.limits = (Limit(100, 10.0, "per token"), Limit(300, 10.0, "per API key"))
+        if settings.get("requests_per_10s"):
+            self.policy.rate_limit = (int(settings["requests_per_10s"]), 10.0)
         credential = hashlib.sha256(f"{self.base_url}\0{self.api_key}\0{self.token}".encode()).hexdigest()[:16]
         self.session = make_session(self.name, self.policy, base=rewriting_session_class(self.base_url),
                                     cache_path=context.cache_path(self.type_name, credential),
