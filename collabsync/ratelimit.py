@@ -1,8 +1,10 @@
 """The client-side request budget: stay under every published limit, so a tool never has to answer 429.
 
 Each provider session owns one Budget. It holds one sliding window per published limit (each kept at
-SAFETY of the limit), caps requests in flight separately for reads and writes, and, when a tool answers
-429 anyway, pauses every thread of the session until Retry-After has passed. Every attempt takes a
+SAFETY of the limit; a request counts from its send until `per` after its answer, so late or bunched
+arrivals at the tool cannot overfill the tool's window), caps requests in flight separately for reads
+and writes, and, when a tool answers 429 anyway, pauses every thread of the session until Retry-After
+has passed. Every attempt takes a
 window slot, a rejected one too: Asana counts rejected requests against the quota, and a budget that
 did not would drift over after a 429. With `adaptive` (Jira, whose API-token burst limits have no
 published number) a 429 also halves the budget's rate; each run of successes wins back a tenth of it.
@@ -41,20 +43,28 @@ class Limit:
 
 
 class _Window:
-    """A sliding window of send times."""
+    """A sliding window over the times requests were answered, plus those still in flight.
+
+    The tool counts a request when it arrives, somewhere between our send and its answer. Counting
+    every request until `per` after its answer (and in-flight ones as counted now) means no window
+    of the tool's can hold more than `allowed`, however late or bunched the arrivals are.
+    """
 
     def __init__(self, limit: Limit) -> None:
         self.limit = limit
         self.per = limit.per * TIME_SCALE
         self.stamps: deque[float] = deque()
 
-    def wait_time(self, now: float, allowed: int) -> float:
+    def wait_time(self, now: float, allowed: int, in_flight: int) -> float:
         """Seconds until one more request fits (0: now)."""
         while self.stamps and now - self.stamps[0] >= self.per:
             self.stamps.popleft()
-        if len(self.stamps) < allowed:
+        excess = len(self.stamps) + in_flight - allowed
+        if excess < 0:
             return 0.0
-        return self.per - (now - self.stamps[-allowed])
+        if excess < len(self.stamps):
+            return self.per - (now - self.stamps[excess])
+        return 0.005  # only requests in flight fill it: the next answer frees a place
 
 
 class Budget:
@@ -71,6 +81,7 @@ class Budget:
         self._lock = threading.Lock()
         self._pause_until = 0.0
         self._pauser: int | None = None
+        self._in_flight = 0
         self.sent = 0
         self.rejected = 0
 
@@ -82,7 +93,14 @@ class Budget:
             sem.acquire()
         try:
             self._take()
-            yield
+            try:
+                yield
+            finally:
+                with self._lock:
+                    self._in_flight -= 1
+                    done = time.monotonic()
+                    for window in self.windows:
+                        window.stamps.append(done)
         finally:
             if sem is not None:
                 sem.release()
@@ -97,10 +115,9 @@ class Budget:
                     wait = self._pause_until - now
                 for window in self.windows:
                     allowed = max(1, int(window.limit.budget() * self.scale))
-                    wait = max(wait, window.wait_time(now, allowed))
+                    wait = max(wait, window.wait_time(now, allowed, self._in_flight))
                 if wait <= 0:
-                    for window in self.windows:
-                        window.stamps.append(now)
+                    self._in_flight += 1
                     self.sent += 1
                     return
             time.sleep(min(wait, 1.0))

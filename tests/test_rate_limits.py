@@ -48,13 +48,13 @@ def read_under_load(emu: Emulator, provider: Provider, source: str, rounds: int)
 
 
 def test_asana_default_budget_never_meets_the_free_plan_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ratelimit, "TIME_SCALE", 0.04)  # a minute becomes 2.4 s: long enough to fill at loopback speed
-    with AsanaEmulator(per_minute=None, rate_limits=[RateLimit(150, 60 * 0.04, scope="token")]) as emu:
+    monkeypatch.setattr(ratelimit, "TIME_SCALE", 0.03)  # a minute becomes 1.8 s: long enough to fill at loopback speed
+    with AsanaEmulator(per_minute=None, rate_limits=[RateLimit(150, 60 * 0.03, scope="token")]) as emu:
         project = emu.seed_bulk(1, 120)[0]
         provider = AsanaProvider("asana", {"token": emu.token, "workspace": emu.workspace_gid, "base_url": emu.base_url},
                                  ProviderContext(home=tmp_path))
-        sent, rejected = read_under_load(emu, provider, project, rounds=12)
-    assert sent == 8 * 12 * 2 and sent > 150  # two pages per read: more than one window allows
+        sent, rejected = read_under_load(emu, provider, project, rounds=10)
+    assert sent == 8 * 10 * 2 and sent > 150  # two pages per read: more than one window allows
     assert rejected == 0
 
 
