@@ -20,6 +20,7 @@ import platformdirs
 from .errors import ConfigError, Problem
 from .dates import validate_zone
 from .private import config_exposure_warning, private_dir
+from .textfile import UnreadableFile, read_utf8
 from .redact import register_secret
 
 __all__ = ["Config", "ProviderConfig", "DepartmentConfig", "home_dir", "load_config", "find_config", "STARTER_CONFIG"]
@@ -116,13 +117,9 @@ def load_config(explicit: str | Path | None = None, *, check_env: bool = False) 
     if path is None:
         return Config(None, {"local": ProviderConfig("local", "local", {})}, {})
     try:
-        raw = path.read_bytes()
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError.single(str(path), f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
-                                            "save the file as UTF-8", raw[:exc.start].count(b"\n") + 1) from None
-    except OSError as exc:
-        raise ConfigError.single(str(path), f"cannot read config: {exc.strerror}") from None
+        text = read_utf8(path, what="config")
+    except UnreadableFile as exc:
+        raise ConfigError.single(str(path), exc.message, exc.line) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

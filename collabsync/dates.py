@@ -28,12 +28,16 @@ class DateExpr:
     unit: str
 
     def resolve(self, anchors: Mapping[str, dt.date], calendar: "Calendar") -> dt.date:
-        """The concrete date for these anchor values."""
+        """The concrete date for these anchor values; ValueError when it falls past the calendar's ends."""
         base = anchors[self.anchor]
-        if self.unit == "bd":
-            return calendar.add_business_days(base, self.offset)
-        days = self.offset * (7 if self.unit == "w" else 1)
-        return base + dt.timedelta(days=days)
+        try:
+            if self.unit == "bd":
+                return calendar.add_business_days(base, self.offset)
+            return base + dt.timedelta(days=self.offset * (7 if self.unit == "w" else 1))
+        except OverflowError:
+            sign = "+" if self.offset >= 0 else "-"
+            raise ValueError(f"date '{self.anchor} {sign} {abs(self.offset)}{self.unit}' falls outside the calendar "
+                             "(after 9999-12-31 or before 0001-01-01); check the offset and the variable's value") from None
 
 
 def parse_date_expr(text: str) -> DateExpr:

@@ -15,10 +15,12 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from jinja2 import Template
+from jinja2 import Template, TemplateSyntaxError
+from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
-__all__ = ["bounded_env", "render_bounded", "RenderLimitError", "MAX_OUTPUT", "MAX_ITERATIONS", "MAX_SECONDS"]
+__all__ = ["bounded_env", "render_bounded", "render_field", "RenderError", "RenderLimitError", "MAX_OUTPUT",
+           "MAX_ITERATIONS", "MAX_SECONDS"]
 
 #: Characters one template field may render to (a Jira description holds 32,767).
 MAX_OUTPUT = 100_000
@@ -30,7 +32,11 @@ MAX_SECONDS = 2.0
 _budget: contextvars.ContextVar[list[int]] = contextvars.ContextVar("collabsync_render_budget")
 
 
-class RenderLimitError(Exception):
+class RenderError(Exception):
+    """A template field cannot be rendered; the message says why, fit for a template problem."""
+
+
+class RenderLimitError(RenderError):
     """A template expression went past a render bound."""
 
 
@@ -86,6 +92,18 @@ def bounded_env(**options: Any) -> SandboxedEnvironment:
         if name in env.filters:
             env.filters[name] = _width_capped(name, env.filters[name])
     return env
+
+
+def render_field(env: SandboxedEnvironment, source: str, context: Mapping[str, Any]) -> str:
+    """One template field rendered within the bounds; every way it can fail becomes a RenderError."""
+    try:
+        return render_bounded(env.from_string(source), context)
+    except RenderError:
+        raise
+    except (UndefinedError, SecurityError, TemplateSyntaxError) as exc:
+        raise RenderError(str(exc)) from None
+    except (ArithmeticError, TypeError, ValueError, LookupError, RecursionError, MemoryError) as exc:
+        raise RenderError(f"{type(exc).__name__}: {exc}; fix the expression") from None
 
 
 def render_bounded(template: Template, context: Mapping[str, Any]) -> str:

@@ -17,11 +17,11 @@ from typing import Any
 import jsonschema
 import yaml
 from jinja2 import StrictUndefined, TemplateSyntaxError, meta
-from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
 from .dates import Calendar, DateExpr, parse_date_expr, validate_country
-from .sandbox import RenderLimitError, bounded_env, render_bounded
+from .sandbox import RenderError, bounded_env, render_field
+from .textfile import UnreadableFile, read_utf8
 from .errors import Problem, TemplateError
 from .model import ProjectSpec, SectionSpec, TaskSpec
 from .yamlines import Path_, YamlTooComplex, line_of, load_with_lines
@@ -84,23 +84,18 @@ class Template:
 
         def text(value: str, path: Path_) -> str:
             try:
-                return render_bounded(env.from_string(value), context).strip()
-            except (UndefinedError, SecurityError, TemplateSyntaxError, RenderLimitError) as exc:
+                return render_field(env, value, context).strip()
+            except RenderError as exc:
                 problems.append(Problem(self.path, line_of(self.lines, path), f"cannot render: {exc}"))
-            except (ArithmeticError, TypeError, ValueError, LookupError, RecursionError, MemoryError) as exc:
-                problems.append(Problem(self.path, line_of(self.lines, path),
-                                        f"cannot render: {type(exc).__name__}: {exc}; fix the expression"))
-            return value
+                return value
 
         def when(expr: Any, path: Path_) -> dt.date | None:
             if not expr:
                 return None
             try:
                 return parse_date_expr(expr).resolve(anchors, cal)
-            except OverflowError:
-                problems.append(Problem(self.path, line_of(self.lines, path),
-                                        f"date {expr!r} falls outside the calendar (after 9999-12-31 or before "
-                                        "0001-01-01); check the offset and the variable's value"))
+            except ValueError as exc:  # past the calendar's ends
+                problems.append(Problem(self.path, line_of(self.lines, path), str(exc)))
                 return None
 
         tasks = []
@@ -178,20 +173,9 @@ def load_template(source: str | Path, *, display: str | None = None) -> Template
     path = Path(source)
     name = display or str(path)
     try:
-        if path.is_dir():
-            raise TemplateError([Problem(name, None, "is a folder, not a template file; give a .yaml file")])
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise TemplateError([Problem(name, None, f"cannot read template: {exc.strerror}")]) from None
-    if len(raw) > MAX_TEMPLATE_BYTES:
-        raise TemplateError([Problem(name, None, f"template is {len(raw):,} bytes; at most {MAX_TEMPLATE_BYTES:,} "
-                                                 "are read: split it or remove generated content")])
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise TemplateError([Problem(name, line, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
-                                                 "save the file as UTF-8")]) from None
+        text = read_utf8(path, what="template", max_bytes=MAX_TEMPLATE_BYTES)
+    except UnreadableFile as exc:
+        raise TemplateError([Problem(name, exc.line, exc.message)]) from None
     return parse_template(text, name)
 
 

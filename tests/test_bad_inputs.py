@@ -268,7 +268,7 @@ def test_init_path_in_a_missing_folder_or_under_a_file(tmp_path: Path) -> None:
 def test_template_paths_that_are_folders_missing_or_too_large(isolated_home: Path, tmp_path: Path) -> None:
     result = run("stamp", str(CORPUS), "--name", "x", *VARS, "--yes")
     assert (result.exit_code, result.stderr) == (
-        1, f"error: {CORPUS}: is a folder, not a template file; give a .yaml file\n")
+        1, f"error: {CORPUS}: is a folder, not a template file; give a file\n")
     result = run("stamp", "missing.yaml", "--name", "x", *VARS, "--yes")
     assert (result.exit_code, result.stderr) == (
         1, "error: missing.yaml: cannot read template: No such file or directory\n")
