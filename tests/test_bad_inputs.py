@@ -357,3 +357,19 @@ def test_corrupt_http_cache_is_moved_aside_with_a_warning(isolated_home: Path, c
     assert f"cache {cache} was unreadable (file is not a database); moved it to {cache}.corrupt" in caplog.text
     with sqlite3.connect(cache) as db:
         assert db.execute("PRAGMA schema_version").fetchone() is not None
+
+
+def test_a_time_zone_from_the_environment_is_checked_too(stack: Stack, isolated_home: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    stack.write_config(Path("collabsync.toml"))
+    config = Path("collabsync.toml")
+    config.write_text(config.read_text().replace('[providers.trello]\n', '[providers.trello]\ntimezone = "${SALES_TZ}"\n'))
+    monkeypatch.setenv("SALES_TZ", "Europe/Berln")
+    for emulator in (stack.jira, stack.trello, stack.asana):
+        emulator.reset_log()
+    result = run("stamp", "product-launch", "--name", "tz", *VARS, "--yes")
+    assert (result.exit_code, result.stderr) == (
+        1, "error: collabsync.toml: timezone: unknown time zone 'Europe/Berln': did you mean Europe/Berlin, "
+           "Europe/Belfast, Europe/Helsinki?\n")
+    assert requests_to(stack) == 0
+    assert_nothing_written(isolated_home)
