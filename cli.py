@@ -29,7 +29,7 @@ from collabsync.cli_support import (
     user_template_dirs,
 )
 from collabsync.config import home_dir
-from collabsync.errors import ConfigError
+from collabsync.errors import ConfigError, TemplateError
 from collabsync.model import Status
 from collabsync.redact import RedactingFilter
 from collabsync.safetext import clean_tree, visible
@@ -99,8 +99,18 @@ def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], pl
         raise click.BadParameter("use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
                                  param_hint="--name")
     values = parse_vars(variables)
-    tmpl = find_template(template, user_template_dirs())
-    spec = tmpl.render(instance, values)
+    problems = []  # the template's and the config's problems, listed together
+    try:
+        tmpl = find_template(template, user_template_dirs())
+        spec = tmpl.render(instance, values)
+    except TemplateError as exc:
+        problems += exc.problems
+    try:
+        obj.config()
+    except ConfigError as exc:
+        problems += exc.problems
+    if problems:
+        raise TemplateError(problems)
     with obj.workspace() as ws:
         existing = ws.ledger.instance(instance)
         if existing and existing.spec and (existing.template != spec.template or existing.variables != spec.variables):

@@ -373,3 +373,14 @@ def test_a_time_zone_from_the_environment_is_checked_too(stack: Stack, isolated_
            "Europe/Belfast, Europe/Helsinki?\n")
     assert requests_to(stack) == 0
     assert_nothing_written(isolated_home)
+
+
+def test_template_and_config_problems_are_listed_together(isolated_home: Path) -> None:
+    template, config = CORPUS / "jinja-zero-division.yaml", CORPUS / "timezone-typo.toml"
+    result = run("--config", str(config), "stamp", str(template), "--name", "both", *VARS, "--yes")
+    assert (result.exit_code, result.stderr) == (1, (
+        "error: 2 problems found; nothing was written\n"
+        f"  {template}:12: cannot render: ZeroDivisionError: integer division or modulo by zero; fix the expression\n"
+        f"  {config}:5: providers.board.timezone: unknown time zone 'Europe/Berln': did you mean Europe/Berlin, "
+        "Europe/Belfast, Europe/Helsinki?\n"))
+    assert_nothing_written(isolated_home)
