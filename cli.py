@@ -7,9 +7,7 @@ live in collabsync/cli_setup.py, shared plumbing in collabsync/cli_support.py.
 
 from __future__ import annotations
 
-import csv
 import gc
-import io
 import json
 import logging
 import sys
@@ -32,9 +30,10 @@ from collabsync.cli_support import (
     wait_option,
 )
 from collabsync.config import home_dir
-from collabsync.errors import ConfigError
+from collabsync.errors import ConfigError, TemplateError
 from collabsync.model import Status
 from collabsync.redact import RedactingFilter
+from collabsync.safetext import clean_tree, visible
 
 
 @click.group(cls=CollabsyncGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -97,6 +96,7 @@ def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], pl
     from contextlib import nullcontext
 
     from collabsync.lock import instance_lock
+    from collabsync.precheck import precheck
     from collabsync.stamp import apply_plan, build_plan
     from collabsync.templating import find_template
     from collabsync.views import print_plan, progress_bar
@@ -105,8 +105,18 @@ def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], pl
         raise click.BadParameter("use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
                                  param_hint="--name")
     values = parse_vars(variables)
-    tmpl = find_template(template, user_template_dirs())
-    spec = tmpl.render(instance, values)
+    problems = []  # the template's and the config's problems, listed together
+    try:
+        tmpl = find_template(template, user_template_dirs())
+        spec = tmpl.render(instance, values)
+    except TemplateError as exc:
+        problems += exc.problems
+    try:
+        obj.config()
+    except ConfigError as exc:
+        problems += exc.problems
+    if problems:
+        raise TemplateError(problems)
     with obj.workspace() as ws, (nullcontext() if plan_only else instance_lock(ws.home, instance, "stamp", wait)):
         existing = ws.ledger.instance(instance)
         if existing and existing.spec and (existing.template != spec.template or existing.variables != spec.variables):
@@ -114,6 +124,7 @@ def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], pl
                 "--name", f"instance {instance!r} was stamped from {existing.template} with "
                 f"{json.dumps(existing.variables)}; pick another --name or pass the same variables")
         plan = build_plan(spec, ws)
+        precheck(plan, ws, tmpl)  # with the template's lines; nothing printed or written when it fails
         if fmt == "json":
             click.echo(json.dumps(plan.to_dict(), indent=2))
         else:
@@ -185,7 +196,7 @@ def status(obj: Ctx, instance: str | None, fmt: str, today_: str | None, fresh: 
         snap = collect(ws, resolve_instance(ws, instance))
     summary = status_summary(snap, day)
     if fmt == "json":
-        click.echo(json.dumps(summary, indent=2))
+        click.echo(json.dumps(clean_tree(summary), indent=2))
     else:
         print_status(summary, markdown=fmt == "markdown")
     if snap.stale:
@@ -222,18 +233,17 @@ def tasks(obj: Ctx, instance: str | None, department: str | None, status_: str |
     rows = [task_row(t) for t in filter_tasks(snap.tasks, today=day, department=department, status=status_,
                                               overdue=overdue, blocked=blocked, assignee=assignee)]
     if fmt == "json":
-        click.echo(json.dumps(rows, indent=2))
+        click.echo(json.dumps(clean_tree(rows), indent=2))
     elif fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else ["key"], lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({**row, "depends_on": " ".join(row["depends_on"])})
-        click.echo(buf.getvalue(), nl=False)
+        from collabsync.render.csvout import write_csv
+
+        header = list(rows[0]) if rows else ["key"]
+        click.echo(write_csv(header, ([" ".join(r[c]) if c == "depends_on" else r[c] for c in header] for r in rows)),
+                   nl=False)
     else:
         print_tasks(rows)
     for dept, why in snap.stale.items():
-        click.echo(f"warning: {dept} could not be read: {why}", err=True)
+        click.echo(f"warning: {visible(dept)} could not be read: {visible(why)}", err=True)
 
 
 @main.command()
@@ -303,7 +313,7 @@ def instances() -> None:
 
     with Ledger(home_dir() / "ledger.sqlite") as ledger:
         for rec in ledger.instances():
-            click.echo(f"{rec.name:24} {rec.template or '(tracked)':24} {rec.state:10} {rec.updated_at}")
+            click.echo(f"{visible(rec.name):24} {visible(rec.template or '(tracked)'):24} {rec.state:10} {rec.updated_at}")
 
 
 if __name__ == "__main__":  # pragma: no cover

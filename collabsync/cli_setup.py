@@ -29,7 +29,13 @@ def init(path: str, force: bool) -> None:
     target = Path(path)
     if target.exists() and not force:
         raise ConfigError.single(str(target), "already exists; pass --force to overwrite")
-    target.write_text(STARTER_CONFIG, "utf-8")
+    if not target.parent.is_dir():
+        what = "is a file" if target.parent.exists() else "does not exist"
+        raise ConfigError.single(str(target.parent), f"{what}; --path must be a file in an existing folder")
+    try:
+        target.write_text(STARTER_CONFIG, "utf-8")
+    except OSError as exc:
+        raise ConfigError.single(str(target), f"cannot write: {exc.strerror}") from None
     click.echo(f"wrote {target}")
 
 

@@ -29,10 +29,16 @@ class Ctx:
     def __init__(self, config: str | None, verbose: bool) -> None:
         self.config_path = config
         self.verbose = verbose
+        self._warned: set[str] = set()
 
     def config(self, *, check_env: bool = False) -> Any:
-        """Load and validate the config (errors before any write)."""
-        return load_config(self.config_path, check_env=check_env)
+        """Load and validate the config (errors before any write); its warnings go to stderr once."""
+        cfg = load_config(self.config_path, check_env=check_env)
+        for warning in cfg.warnings:
+            if warning not in self._warned:
+                self._warned.add(warning)
+                click.echo(f"warning: {warning}", err=True)
+        return cfg
 
     def workspace(self, *, use_cache: bool = False) -> Any:
         """A workspace over the config and COLLABSYNC_HOME."""

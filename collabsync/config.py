@@ -18,6 +18,9 @@ import jsonschema
 import platformdirs
 
 from .errors import ConfigError, Problem
+from .dates import validate_zone
+from .private import config_exposure_warning, private_dir
+from .textfile import UnreadableFile, read_utf8
 from .redact import register_secret
 
 __all__ = ["Config", "ProviderConfig", "DepartmentConfig", "home_dir", "load_config", "find_config", "STARTER_CONFIG"]
@@ -31,8 +34,7 @@ def home_dir() -> Path:
     """Where the ledger, the local database, caches and history live (COLLABSYNC_HOME to isolate)."""
     env = os.environ.get("COLLABSYNC_HOME")
     path = Path(env).expanduser() if env else Path(platformdirs.user_data_dir("collabsync", appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir(path, what="COLLABSYNC_HOME" if env else "the collabsync data directory")
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class Config:
     people: dict[str, dict[str, str]] = field(default_factory=dict)
     cache_ttl: float = 300.0
     text: str = ""
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def source(self) -> str:
@@ -113,13 +116,19 @@ def load_config(explicit: str | Path | None = None, *, check_env: bool = False) 
     path = find_config(explicit)
     if path is None:
         return Config(None, {"local": ProviderConfig("local", "local", {})}, {})
-    text = path.read_text("utf-8")
+    try:
+        text = read_utf8(path, what="config")
+    except UnreadableFile as exc:
+        raise ConfigError.single(str(path), exc.message, exc.line) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
         raise ConfigError.single(str(path), f"TOML syntax error: {exc}", int(m.group(1)) if m else None) from None
-    return parse_config(data, path, text, check_env=check_env)
+    config = parse_config(data, path, text, check_env=check_env)
+    if warning := config_exposure_warning(path, text):
+        config.warnings.append(warning)
+    return config
 
 
 def parse_config(data: Mapping[str, Any], path: Path, text: str, *, check_env: bool = False) -> Config:
@@ -133,8 +142,16 @@ def parse_config(data: Mapping[str, Any], path: Path, text: str, *, check_env: b
         problems.append(Problem(src, _toml_line(text, table, key), msg))
 
     for key in data:
-        if key not in ("defaults", "providers", "departments", "people", "cache"):
-            add(f"unknown top-level table {key!r}; allowed: defaults, providers, departments, people, cache", key)
+        if key not in _TABLES:
+            problems.append(Problem(src, _toml_line(text, key) or _key_line(text, key),
+                                    f"unknown top-level table {key!r}; allowed: {', '.join(_TABLES)}"))
+    data = dict(data)
+    for key, example in _TABLES.items():  # a table of the wrong shape is reported, then treated as empty
+        if key in data and not isinstance(data[key], dict):
+            kind = "an array of tables" if isinstance(data[key], list) else _KINDS.get(type(data[key]), "a value")
+            problems.append(Problem(src, _toml_line(text, key) or _key_line(text, key) or _array_line(text, key),
+                                    f"{key} must be a table like {example}, not {kind}"))
+            data[key] = {}
     providers: dict[str, ProviderConfig] = {"local": ProviderConfig("local", "local", {})}
     classes: dict[str, Any] = {}
     for name, table in (data.get("providers") or {}).items():
@@ -151,6 +168,13 @@ def parse_config(data: Mapping[str, Any], path: Path, text: str, *, check_env: b
         classes[name] = cls
         for err in jsonschema.Draft202012Validator(cls.settings_schema).iter_errors(settings):
             add(f"providers.{name}: {err.message}", f"providers.{name}", _schema_key(err))
+        for key, value in settings.items():
+            if key in ("timezone", "time_zone") and isinstance(value, str) and "${" not in value \
+                    and (msg := validate_zone(value)):
+                add(f"providers.{name}.{key}: {msg}", f"providers.{name}", key)
+            if key == "path" and isinstance(value, str) and "${" not in value and Path(value).expanduser().is_dir():
+                add(f"providers.{name}.path: {value!r} is a folder; give a file path such as {value.rstrip('/')}/local.sqlite",
+                    f"providers.{name}", key)
     defaults = data.get("defaults") or {}
     default_provider = str(defaults.get("provider", "local"))
     if default_provider not in providers:
@@ -158,7 +182,8 @@ def parse_config(data: Mapping[str, Any], path: Path, text: str, *, check_env: b
     departments: dict[str, DepartmentConfig] = {}
     for name, table in (data.get("departments") or {}).items():
         if not isinstance(table, dict):
-            add(f"departments.{name} must be a table", f"departments.{name}")
+            problems.append(Problem(src, _toml_line(text, f"departments.{name}") or _toml_line(text, "departments", name),
+                                    f'departments.{name} must be a table like [departments.{name}] provider = "NAME"'))
             continue
         pname = str(table.get("provider", default_provider))
         destination = {k: v for k, v in table.items() if k != "provider"}
@@ -173,7 +198,9 @@ def parse_config(data: Mapping[str, Any], path: Path, text: str, *, check_env: b
     people = data.get("people") or {}
     for person, ids in people.items():
         if not isinstance(ids, dict) or not all(isinstance(v, str) for v in ids.values()):
-            add(f"people.{person} must map provider names to user ids (strings)", f"people.{person}")
+            problems.append(Problem(src, _toml_line(text, f"people.{person}") or _toml_line(text, "people", person),
+                                    f"people.{person} must map provider names to user ids (strings), "
+                                    f'like [people.{person}] jira = "USER-ID"'))
     ttl = (data.get("cache") or {}).get("ttl", 300)
     if not isinstance(ttl, (int, float)) or ttl < 0:
         add("cache.ttl must be a number of seconds >= 0", "cache", "ttl")
@@ -184,6 +211,37 @@ def parse_config(data: Mapping[str, Any], path: Path, text: str, *, check_env: b
     if problems:
         raise ConfigError(problems)
     return config
+
+
+#: The top-level tables of collabsync.toml, each with an example of its shape.
+_TABLES = {
+    "defaults": '[defaults] provider = "local"',
+    "providers": '[providers.NAME] type = "jira"',
+    "departments": '[departments.NAME] provider = "NAME"',
+    "people": '[people.NAME] jira = "USER-ID"',
+    "cache": "[cache] ttl = 300",
+}
+
+
+_KINDS = {str: "a string", int: "a number", float: "a number", bool: "a boolean"}
+
+
+def _key_line(text: str, key: str) -> int | None:
+    """The line of a top-level `key = ...` (before the first table header)."""
+    for i, line in enumerate(text.splitlines()):
+        if line.lstrip().startswith("["):
+            return None
+        if re.match(r"^\s*[\"']?" + re.escape(key) + r"[\"']?\s*=", line):
+            return i + 1
+    return None
+
+
+def _array_line(text: str, key: str) -> int | None:
+    """The line of the first `[[key]]` header."""
+    for i, line in enumerate(text.splitlines()):
+        if re.match(r"^\s*\[\[\s*" + re.escape(key) + r"\s*\]\]", line):
+            return i + 1
+    return None
 
 
 def _schema_key(err: jsonschema.ValidationError) -> str | None:

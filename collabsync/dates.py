@@ -10,8 +10,12 @@ from functools import lru_cache
 
 import holidays
 
-__all__ = ["DateExpr", "parse_date_expr", "add_business_days", "Calendar", "DATE_EXPR_RE"]
+__all__ = ["DateExpr", "parse_date_expr", "add_business_days", "Calendar", "DATE_EXPR_RE", "MAX_OFFSET",
+           "validate_zone"]
 
+#: Longest offset a date expression may carry, per unit (ten years): keeps business-day walks short
+#: and every date inside what Python's calendar can hold.
+MAX_OFFSET = {"d": 3660, "bd": 2610, "w": 523}
 DATE_EXPR_RE = re.compile(r"^\s*(?P<anchor>[a-z_][a-z0-9_]*)\s*(?:(?P<sign>[+-])\s*(?P<n>\d+)\s*(?P<unit>bd|d|w))?\s*$")
 
 
@@ -24,12 +28,16 @@ class DateExpr:
     unit: str
 
     def resolve(self, anchors: Mapping[str, dt.date], calendar: "Calendar") -> dt.date:
-        """The concrete date for these anchor values."""
+        """The concrete date for these anchor values; ValueError when it falls past the calendar's ends."""
         base = anchors[self.anchor]
-        if self.unit == "bd":
-            return calendar.add_business_days(base, self.offset)
-        days = self.offset * (7 if self.unit == "w" else 1)
-        return base + dt.timedelta(days=days)
+        try:
+            if self.unit == "bd":
+                return calendar.add_business_days(base, self.offset)
+            return base + dt.timedelta(days=self.offset * (7 if self.unit == "w" else 1))
+        except OverflowError:
+            sign = "+" if self.offset >= 0 else "-"
+            raise ValueError(f"date '{self.anchor} {sign} {abs(self.offset)}{self.unit}' falls outside the calendar "
+                             "(after 9999-12-31 or before 0001-01-01); check the offset and the variable's value") from None
 
 
 def parse_date_expr(text: str) -> DateExpr:
@@ -41,9 +49,13 @@ def parse_date_expr(text: str) -> DateExpr:
             "with UNIT d (days), bd (business days) or w (weeks), e.g. 'launch - 10bd'"
         )
     n = int(m.group("n") or 0)
+    unit = m.group("unit") or "d"
+    if n > MAX_OFFSET[unit]:
+        raise ValueError(f"date offset {m.group('n')}{unit} in {text!r} is too far: at most {MAX_OFFSET[unit]}{unit} "
+                         "(ten years); check the number")
     if m.group("sign") == "-":
         n = -n
-    return DateExpr(m.group("anchor"), n, m.group("unit") or "d")
+    return DateExpr(m.group("anchor"), n, unit)
 
 
 @lru_cache(maxsize=32)
@@ -100,10 +112,31 @@ def add_business_days(start: dt.date, n: int, country: str | None = None) -> dt.
     return Calendar(country).add_business_days(start, n)
 
 
-def validate_country(country: str) -> str | None:
-    """None when the holidays package knows the country code, else what to write instead."""
+def validate_country(country: str, subdivision: str | None = None) -> str | None:
+    """None when the holidays package knows the country (and subdivision), else what to write instead."""
     try:
-        holidays.country_holidays(country)
+        table = holidays.country_holidays(country)
     except NotImplementedError:
         return f"unknown calendar country {country!r}: use an ISO 3166 code such as US, GB, DE, FR"
+    if subdivision is not None and subdivision not in table.subdivisions:
+        known = ", ".join(table.subdivisions[:12]) + (", ..." if len(table.subdivisions) > 12 else "")
+        return (f"unknown calendar subdivision {subdivision!r} of {country}: "
+                + (f"use one of {known}" if known else f"{country} has no subdivisions; remove it"))
     return None
+
+
+def validate_zone(name: str) -> str | None:
+    """None when name is an IANA time zone, else the nearest valid names (a typo must not become UTC)."""
+    import difflib
+    import zoneinfo
+
+    if name.upper() == "UTC":
+        return None
+    try:
+        zoneinfo.ZoneInfo(name)
+        return None
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        pass
+    near = difflib.get_close_matches(name, sorted(zoneinfo.available_timezones()), n=3, cutoff=0.6)
+    hint = f"did you mean {', '.join(near)}?" if near else "use an IANA name such as Europe/Berlin or America/New_York"
+    return f"unknown time zone {name!r}: {hint}"

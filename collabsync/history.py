@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .errors import LedgerError
 from .model import Status, Task
+from .private import private_file
 from .rollup_model import Report, jsonable
 
 __all__ = ["History", "Snapshot", "Headline", "Changes", "diff", "task_identity", "HISTORY_FILE"]
@@ -120,12 +122,16 @@ class History:
         path = Path(path)
         if path.is_dir():
             path = path / HISTORY_FILE
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(path)
         self.path = path
-        self.db = sqlite3.connect(str(path), timeout=10.0, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA foreign_keys=ON")
-        self.db.executescript(_SCHEMA)
+        try:
+            self.db = sqlite3.connect(str(path), timeout=10.0, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise LedgerError(f"cannot open report history {path}: {exc}; restore it from a backup, or move it "
+                              "away to start a new history (earlier snapshots and burn-up are then gone)") from None
 
     def close(self) -> None:
         """Close the database."""

@@ -18,6 +18,7 @@ from typing import Any
 import requests
 
 from .errors import AuthError, NotFoundError, ProviderError, RateLimitError, TransportError
+from .ratelimit import Budget, Limit
 from .redact import SECRET_QUERY_PARAMS, redact
 
 __all__ = [
@@ -25,7 +26,6 @@ __all__ = [
     "HttpPolicy",
     "PolicyMixin",
     "PolicySession",
-    "RateLimiter",
     "make_session",
     "retry_after_seconds",
     "error_for_status",
@@ -55,7 +55,18 @@ class HttpPolicy:
     max_retries: int = 3
     max_retry_wait: float = 60.0
     backoff: float = 0.5
-    rate_limit: tuple[int, float] | None = None  # (requests, per seconds), client side
+    rate_limit: tuple[int, float] | None = None  # (requests, per seconds): a budget the user configured
+    limits: tuple[Limit, ...] = ()  # the vendor's published limits; the budget keeps SAFETY of each
+    max_reads: int | None = None  # reads in flight at once
+    max_writes: int | None = None  # writes in flight at once
+    adaptive: bool = False  # halve the rate on a 429, win it back slowly (limits without a published number)
+
+    def budget(self) -> Budget:
+        """The run-time budget these settings describe."""
+        limits = list(self.limits)
+        if self.rate_limit:
+            limits.append(Limit(self.rate_limit[0], self.rate_limit[1], "configured", safety=1.0))
+        return Budget(limits, max_reads=self.max_reads, max_writes=self.max_writes, adaptive=self.adaptive)
 
     @classmethod
     def from_settings(cls, settings: dict[str, Any]) -> "HttpPolicy":
@@ -65,28 +76,6 @@ class HttpPolicy:
             if name in settings:
                 setattr(policy, name, type(getattr(policy, name))(settings[name]))
         return policy
-
-
-class RateLimiter:
-    """A sliding-window limiter that keeps a client under a tool's published request rate."""
-
-    def __init__(self, limit: int, per: float) -> None:
-        self.limit, self.per = limit, per
-        self._stamps: deque[float] = deque()
-        self._lock = threading.Lock()
-
-    def acquire(self) -> None:
-        """Block until one more request fits in the window."""
-        while True:
-            with self._lock:
-                now = time.monotonic()
-                while self._stamps and now - self._stamps[0] >= self.per:
-                    self._stamps.popleft()
-                if len(self._stamps) < self.limit:
-                    self._stamps.append(now)
-                    return
-                wait = self.per - (now - self._stamps[0])
-            time.sleep(max(wait, 0.001))
 
 
 def retry_after_seconds(value: str | None, default: float) -> float:
@@ -122,7 +111,7 @@ class PolicyMixin:
 
     provider_name: str = "http"
     policy: HttpPolicy
-    limiter: RateLimiter | None = None
+    budget: Budget
     request_count: int = 0
     sleep = staticmethod(time.sleep)
 
@@ -132,7 +121,7 @@ class PolicyMixin:
         self.policy = policy
         self.request_count = 0
         self._count_lock = threading.Lock()
-        self.limiter = RateLimiter(*policy.rate_limit) if policy.rate_limit else None
+        self.budget = policy.budget()
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         """Send with the policy: bounded retries on 429 (any method) and 5xx/transport (reads only)."""
@@ -143,13 +132,12 @@ class PolicyMixin:
         attempt = 0
         while True:
             attempt += 1
-            if self.limiter is not None:
-                self.limiter.acquire()
             with self._count_lock:
                 self.request_count += 1
             started = time.monotonic()
             try:
-                response = super().request(method, url, *args, **kwargs)  # type: ignore[misc]
+                with self.budget.slot(write=method not in _READ_METHODS):
+                    response = super().request(method, url, *args, **kwargs)  # type: ignore[misc]
             except (requests.ConnectionError, requests.Timeout) as exc:
                 log.debug("%s %s failed: %s", method, redact(url), redact(str(exc)))
                 if method in _READ_METHODS and attempt <= self.policy.max_retries:
@@ -160,8 +148,12 @@ class PolicyMixin:
             elapsed = (time.monotonic() - started) * 1000
             log.debug("%s %s -> %s in %.0f ms", method, redact(url), response.status_code, elapsed)
             status = response.status_code
-            if status == 429 and attempt <= self.policy.max_retries:
+            if status == 429:
                 wait = retry_after_seconds(response.headers.get("Retry-After"), self.policy.backoff * 2 ** attempt)
+                self.budget.on_reject(min(wait, self.policy.max_retry_wait))
+            else:
+                self.budget.on_accept()
+            if status == 429 and attempt <= self.policy.max_retries:
                 if wait > self.policy.max_retry_wait:
                     raise RateLimitError(
                         self.provider_name, f"{method} {_path(url)}",
@@ -182,6 +174,20 @@ class PolicyMixin:
 def _path(url: str) -> str:
     """The redacted path of a URL, for naming the object in an error."""
     return redact(requests.utils.urlparse(url).path or url)
+
+
+def _discard_if_corrupt(path: Path) -> None:
+    """A cache is disposable: an unreadable one is moved aside (named in a warning) and a new one started."""
+    import sqlite3
+
+    try:
+        with sqlite3.connect(str(path)) as db:
+            db.execute("PRAGMA schema_version").fetchone()
+        return
+    except sqlite3.DatabaseError as exc:
+        aside = path.with_name(path.name + ".corrupt")
+        path.replace(aside)
+        log.warning("cache %s was unreadable (%s); moved it to %s and started a new cache", path, exc, aside)
 
 
 class PolicySession(PolicyMixin, requests.Session):
@@ -208,7 +214,10 @@ def make_session(
         bases.insert(0, CacheMixin)
     cls = type(f"{base.__name__}WithPolicy", (*bases, base), {})
     if cache_path is not None:
-        cache_path.parent.mkdir(parents=True, exist_ok=True)
+        from .private import private_file
+
+        private_file(cache_path)  # requests-cache opens it as a SQLite database
+        _discard_if_corrupt(cache_path)
         session = cls(
             cache_name=str(cache_path),
             backend="sqlite",

@@ -17,8 +17,13 @@ from typing import Any
 
 from .errors import LedgerError
 from .model import Container, ProjectSpec, SectionSpec, TaskSpec
+from .private import private_file
 
-__all__ = ["Ledger", "InstanceRecord", "ObjectRecord", "LinkRecord", "spec_to_json", "spec_from_json"]
+__all__ = ["Ledger", "InstanceRecord", "ObjectRecord", "LinkRecord", "spec_to_json", "spec_from_json", "RECOVER"]
+
+#: What to do about a damaged ledger (docs/input-checks.md, "Corrupt files").
+RECOVER = ("restore it from a backup, or move it away and stamp again with the same --name "
+           "(the tools' markers tell collabsync what already exists)")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS instances (
@@ -123,13 +128,13 @@ class Ledger:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_file(path)
             self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(_SCHEMA)
         except sqlite3.Error as exc:
-            raise LedgerError(f"cannot open ledger {path}: {exc}") from None
+            raise LedgerError(f"cannot open ledger {path}: {exc}; {RECOVER}") from None
 
     def close(self) -> None:
         """Close the database."""
@@ -289,8 +294,11 @@ class Ledger:
                 self.db.execute(f"DELETE FROM {table} WHERE instance = ?", (name,))
             self.db.execute("DELETE FROM instances WHERE name = ?", (name,))
 
-    @staticmethod
-    def _to_instance(row: tuple[Any, ...]) -> InstanceRecord:
+    def _to_instance(self, row: tuple[Any, ...]) -> InstanceRecord:
         name, template, source, variables, spec, state, created, updated = row
-        return InstanceRecord(name, template, source, json.loads(variables or "{}"),
-                              spec_from_json(spec) if spec else None, state, created, updated)
+        try:
+            return InstanceRecord(name, template, source, json.loads(variables or "{}"),
+                                  spec_from_json(spec) if spec else None, state, created, updated)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise LedgerError(f"ledger {self.path}: the row of instance {name!r} is unreadable "
+                              f"({type(exc).__name__}); {RECOVER}") from None

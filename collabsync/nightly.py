@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Self
 
 from .errors import CollabsyncError, ConfigError
+from .private import FILE_MODE, private_file
 from .redact import redact
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ class RunLock:
 
     def acquire(self) -> None:
         """Take the lock or raise RunLockedError naming the holder."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(self.path)
         fh = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115  # held until release()
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -251,17 +252,11 @@ def write_atomically(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the mode a plain open() would
+        os.chmod(tmp, FILE_MODE)  # reports hold tool data: owner only (mkstemp's 0600, kept explicit)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def _stale_since(report: Report) -> dict[str, dt.datetime | None]:

@@ -121,6 +121,9 @@ def apply_plan(plan: Plan, ws: Workspace, progress: Progress | None = None) -> d
     """Create what the plan lists; StampError names whatever is still missing at the end."""
     spec, ledger = plan.spec, ws.ledger
     step = progress or (lambda n, what: None)
+    from .precheck import precheck  # late: precheck builds on this module
+
+    precheck(plan, ws)  # every tool's limits, before the first write in any of them
     ledger.save_instance(spec.instance, template=spec.template, source=None, variables=spec.variables,
                          spec=spec, state="stamping")
     failures: list[str] = []

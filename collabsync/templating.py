@@ -17,13 +17,14 @@ from typing import Any
 import jsonschema
 import yaml
 from jinja2 import StrictUndefined, TemplateSyntaxError, meta
-from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
 from .dates import Calendar, DateExpr, parse_date_expr, validate_country
+from .sandbox import RenderError, bounded_env, render_field
+from .textfile import UnreadableFile, read_utf8
 from .errors import Problem, TemplateError
 from .model import ProjectSpec, SectionSpec, TaskSpec
-from .yamlines import Path_, line_of, load_with_lines
+from .yamlines import Path_, YamlTooComplex, line_of, load_with_lines
 
 __all__ = ["Template", "load_template", "find_template", "list_templates", "template_schema", "TEXT_FIELDS"]
 
@@ -37,9 +38,13 @@ def template_schema() -> dict[str, Any]:
     return json.loads((Path(__file__).parent / "schemas" / "template.schema.json").read_text("utf-8"))
 
 
+#: Largest template file read (the shipped ones are under 20 kB).
+MAX_TEMPLATE_BYTES = 1_000_000
+
+
 def _env() -> SandboxedEnvironment:
-    """Sandboxed and strict: a template cannot reach Python, and a missing variable is an error."""
-    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+    """Sandboxed, strict and bounded: no Python, a missing variable is an error, output and loops are capped."""
+    return bounded_env(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
 
 
 @dataclass
@@ -79,13 +84,19 @@ class Template:
 
         def text(value: str, path: Path_) -> str:
             try:
-                return env.from_string(value).render(context).strip()
-            except (UndefinedError, SecurityError, TemplateSyntaxError) as exc:
+                return render_field(env, value, context).strip()
+            except RenderError as exc:
                 problems.append(Problem(self.path, line_of(self.lines, path), f"cannot render: {exc}"))
                 return value
 
         def when(expr: Any, path: Path_) -> dt.date | None:
-            return parse_date_expr(expr).resolve(anchors, cal) if expr else None
+            if not expr:
+                return None
+            try:
+                return parse_date_expr(expr).resolve(anchors, cal)
+            except ValueError as exc:  # past the calendar's ends
+                problems.append(Problem(self.path, line_of(self.lines, path), str(exc)))
+                return None
 
         tasks = []
         for i, t in enumerate(self.data["tasks"]):
@@ -162,9 +173,9 @@ def load_template(source: str | Path, *, display: str | None = None) -> Template
     path = Path(source)
     name = display or str(path)
     try:
-        text = path.read_text("utf-8")
-    except OSError as exc:
-        raise TemplateError([Problem(name, None, f"cannot read template: {exc.strerror}")]) from None
+        text = read_utf8(path, what="template", max_bytes=MAX_TEMPLATE_BYTES)
+    except UnreadableFile as exc:
+        raise TemplateError([Problem(name, exc.line, exc.message)]) from None
     return parse_template(text, name)
 
 
@@ -172,6 +183,13 @@ def parse_template(text: str, filename: str) -> Template:
     """Validate template text; all problems at once, nothing partial."""
     try:
         data, lines, dups = load_with_lines(text)
+    except YamlTooComplex as exc:
+        mark = exc.problem_mark
+        raise TemplateError([Problem(filename, mark.line + 1 if mark else None, f"YAML too complex: {exc.problem}")]) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML never allows (NUL, other C0 controls)
+        line = text[:exc.position].count("\n") + 1
+        raise TemplateError([Problem(filename, line, f"YAML cannot hold character #x{exc.character:04x} "
+                                                     f"(position {exc.position}); remove it")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
@@ -232,9 +250,14 @@ def _semantic_problems(data: dict[str, Any], lines: dict[Path_, int], filename: 
     known_tasks = set(k for k in task_keys if isinstance(k, str))
     calendar = data.get("calendar") if isinstance(data.get("calendar"), dict) else {}
     country = calendar.get("country") if isinstance(calendar.get("country"), str) else None
+    subdivision = calendar.get("subdivision") if isinstance(calendar.get("subdivision"), str) else None
     if country and (msg := validate_country(country)):
         add(("calendar", "country"), msg)
         country = None
+    elif country and subdivision and (msg := validate_country(country, subdivision)):
+        add(("calendar", "subdivision"), msg)
+    elif subdivision and not country:
+        add(("calendar", "subdivision"), f"calendar subdivision {subdivision!r} needs a calendar country; add country")
 
     used: set[str] = set()
     env = _env()

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from .query import Snapshot
 from .rollup import status_counts
+from .safetext import visible
 from .stamp import Plan
 
 __all__ = ["print_plan", "progress_bar", "status_summary", "print_status", "print_tasks"]
@@ -32,19 +33,19 @@ def print_plan(plan: Plan) -> None:
     """Per department: tool, container, tasks to create, dependencies; then cross-tool links."""
     console = _console()
     spec = plan.spec
-    console.print(f"Plan for [bold]{escape(spec.instance)}[/]: {escape(spec.title)} (template {spec.template})")
+    console.print(f"Plan for [bold]{_t(spec.instance)}[/]: {_t(spec.title)} (template {_t(spec.template)})")
     table = Table(show_edge=False)
     for col in ("department", "provider", "destination", "container", "tasks", "to create", "links"):
         table.add_column(col)
     for d in plan.departments:
-        table.add_row(d.department, f"{d.provider} ({d.provider_type})", escape(d.where),
-                      escape(d.container or "new"), str(len(d.tasks)), str(len(d.to_create)), str(len(d.native_links)))
+        table.add_row(_t(d.department), _t(f"{d.provider} ({d.provider_type})"), _t(d.where),
+                      _t(d.container or "new"), str(len(d.tasks)), str(len(d.to_create)), str(len(d.native_links)))
     console.print(table)
     if plan.cross_links:
         console.print(f"Cross-tool dependencies ({len(plan.cross_links)}), written as links in both tasks:")
         dept = {t.key: t.department for t in spec.tasks}
         for a, b in plan.cross_links:
-            console.print(f"  {a} ({dept[a]}) waits for {b} ({dept[b]})")
+            console.print(f"  {_t(a)} ({_t(dept[a])}) waits for {_t(b)} ({_t(dept[b])})")
     console.print("Up to date: nothing to create." if plan.up_to_date else f"{plan.steps} objects to write.")
 
 
@@ -87,20 +88,22 @@ def print_status(summary: dict[str, Any], *, markdown: bool = False) -> None:
     rows = [(name, c) for name, c in summary["departments"].items()] + [("overall", summary["overall"])]
     header = ["department", "provider", *COUNT_COLUMNS]
     if markdown:
-        print(f"## {summary['instance']} ({summary['template']})\n")
+        from .render.markdown import md_escape
+
+        print(f"## {md_escape(summary['instance'])} ({md_escape(summary['template'])})\n")
         print("| " + " | ".join(header) + " |")
         print("|" + "---|" * len(header))
         for name, c in rows:
-            print("| " + " | ".join([name, c.get("provider") or "", *(str(c[k]) for k in COUNT_COLUMNS)]) + " |")
+            print("| " + " | ".join([md_escape(name), md_escape(c.get("provider")), *(str(c[k]) for k in COUNT_COLUMNS)]) + " |")
         return
     console = _console()
-    table = Table(title=f"{summary['instance']} ({summary['template']})", show_edge=False)
+    table = Table(title=f"{_t(summary['instance'])} ({_t(summary['template'])})", show_edge=False)
     for col in header:
         table.add_column(col.replace("_", " "), justify="left" if col in ("department", "provider") else "right")
     for name, c in rows:
         pct = f"{c['percent_done']:.1f}%"
         values = [str(c[k]) for k in COUNT_COLUMNS[:-1]] + [pct]
-        table.add_row(name + (" (stale)" if c.get("stale") else ""), c.get("provider") or "", *values)
+        table.add_row(_t(name) + (" (stale)" if c.get("stale") else ""), _t(c.get("provider")), *values)
     console.print(table)
 
 
@@ -111,6 +114,11 @@ def print_tasks(rows: list[dict[str, Any]]) -> None:
     for col in ("key", "title", "department", "provider", "status", "due", "assignee"):
         table.add_column(col)
     for r in rows:
-        table.add_row(*(escape(str(r.get(c) or "")) for c in ("key", "title", "department", "provider", "status", "due", "assignee")))
+        table.add_row(*(_t(str(r.get(c) or "")) for c in ("key", "title", "department", "provider", "status", "due", "assignee")))
     console.print(table)
     console.print(f"{len(rows)} tasks")
+
+
+def _t(text: str | None) -> str:
+    """Tool or template text for a rich table: markup escaped, control characters shown, not obeyed."""
+    return escape(visible(text or ""))

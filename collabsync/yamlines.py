@@ -6,10 +6,17 @@ from typing import Any
 
 import yaml
 
-__all__ = ["load_with_lines", "line_of", "Path_"]
+__all__ = ["load_with_lines", "line_of", "Path_", "MAX_NODES", "MAX_DEPTH", "YamlTooComplex"]
 
 Path_ = tuple[Any, ...]
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: Bounds of a parse: nodes after alias expansion (a "billion laughs" file is a few lines) and nesting depth.
+MAX_NODES = 20_000
+MAX_DEPTH = 64
+
+
+class YamlTooComplex(yaml.MarkedYAMLError):
+    """The document is bigger than a template can be once its aliases are expanded, nested too deep, or cyclic."""
 
 
 def load_with_lines(text: str) -> tuple[Any, dict[Path_, int], list[tuple[int, str]]]:
@@ -17,18 +24,35 @@ def load_with_lines(text: str) -> tuple[Any, dict[Path_, int], list[tuple[int, s
 
     Raises yaml.YAMLError (with a problem_mark) on syntax errors.
     """
-    node = yaml.compose(text, Loader=_Loader)
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except RecursionError:
+        raise YamlTooComplex(problem=f"nested deeper than {MAX_DEPTH} levels; flatten the document") from None
     lines: dict[Path_, int] = {}
     dups: list[tuple[int, str]] = []
     if node is None:
         return None, lines, dups
-    _walk(node, (), lines, dups)
+    _walk(node, (), lines, dups, [0], set())
     data = yaml.load(text, Loader=_Loader)
     return data, lines, dups
 
 
-def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], dups: list[tuple[int, str]]) -> None:
-    lines[path] = node.start_mark.line + 1
+def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], dups: list[tuple[int, str]],
+          count: list[int], open_nodes: set[int]) -> None:
+    count[0] += 1
+    if id(node) in open_nodes:
+        raise YamlTooComplex(problem="an alias refers to a node that contains it (a recursive alias); "
+                                     "remove the alias", problem_mark=node.start_mark)
+    if count[0] > MAX_NODES:
+        raise YamlTooComplex(problem=f"more than {MAX_NODES} values once aliases are expanded "
+                                     "(an alias bomb?); write the template out without nested aliases",
+                             problem_mark=node.start_mark)
+    if len(path) > MAX_DEPTH:
+        raise YamlTooComplex(problem=f"nested deeper than {MAX_DEPTH} levels; flatten the document",
+                             problem_mark=node.start_mark)
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        open_nodes.add(id(node))
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
@@ -38,11 +62,12 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], dups: list[tupl
                 where = ".".join(str(p) for p in path) or "top level"
                 dups.append((line, f"duplicate key {key!r} in {where} (first at line {seen[key]}); remove one"))
             seen[key] = line
-            _walk(value_node, (*path, key), lines, dups)
+            _walk(value_node, (*path, key), lines, dups, count, open_nodes)
             lines[(*path, key)] = line
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _walk(item, (*path, i), lines, dups)
+            _walk(item, (*path, i), lines, dups, count, open_nodes)
+    open_nodes.discard(id(node))
 
 
 def line_of(lines: dict[Path_, int], path: Path_) -> int | None:

@@ -28,7 +28,8 @@ from collabsync.model import (
     with_marker,
 )
 from collabsync.providers.asana_transport import api_client, cached_sessions, call, credential_id
-from collabsync.providers.base import Capability, Provider, ProviderContext
+from collabsync.providers.base import Capability, Provider, ProviderContext, TextLimits
+from collabsync.ratelimit import Limit
 from collabsync.redact import register_secret
 
 __all__ = ["AsanaProvider", "DEFAULT_STATUS_SECTIONS", "DEFAULT_STATUS_OPTIONS"]
@@ -57,6 +58,9 @@ class AsanaProvider(Provider):
     """One Asana account (a personal access token) in one workspace."""
 
     type_name = "asana"
+    # Asana documents no length limit for a task's name or notes ("This is generally a short sentence fragment
+    # ... However, it can be longer", Task schema of asana_oas.yaml); only custom text fields are capped (1,024).
+    text_limits = TextLimits(source="Asana API reference")
     capabilities = frozenset({
         Capability.SECTIONS, Capability.BULK_CREATE, Capability.DEPENDENCIES, Capability.MARKER_SEARCH,
         Capability.INCREMENTAL_READ, Capability.STATUS_UPDATE, Capability.ANNOTATE,
@@ -103,8 +107,13 @@ class AsanaProvider(Provider):
         self.status_field = self.settings.get("status_field")
         self.status_options = {k.casefold(): Status(v) for k, v in
                                dict(self.settings.get("status_options") or DEFAULT_STATUS_OPTIONS).items()}
+        # Published: 150 requests/min (free) or 1,500 (paid) per token, 50 concurrent reads, 15 concurrent writes.
+        # The plan cannot be asked, so the default budget fits the free one; paid workspaces set requests_per_minute.
+        self.policy.max_reads, self.policy.max_writes = 45, 13
         if self.settings.get("requests_per_minute"):
             self.policy.rate_limit = (int(self.settings["requests_per_minute"]), 60.0)
+        else:
+            self.policy.limits = (Limit(150, 60.0, "free plan, per token"),)
         self._workspace_gid: str | None = self.workspace if self.workspace.isdigit() else None
         self._teams: dict[str, str] = {}
         self._sections: dict[str, dict[str, str]] = {}

@@ -24,6 +24,7 @@ from collabsync.model import Container, Created, Linked, NewTask, SectionSpec, S
 
 __all__ = [
     "Capability",
+    "TextLimits",
     "ProviderContext",
     "Provider",
     "ENTRY_POINT_GROUP",
@@ -46,6 +47,17 @@ class Capability(StrEnum):
     STATUS_UPDATE = "status_update"    # set_status moves a task's state
     ANNOTATE = "annotate"              # annotate appends cross-tool links to a description
     CHECKLISTS = "checklists"          # task checklists are created natively
+
+
+@dataclass(frozen=True)
+class TextLimits:
+    """Longest text a tool accepts, in characters, so a stamp can refuse it before the first write; None: no limit."""
+
+    title: int | None = None
+    description: int | None = None
+    checklist_item: int | None = None
+    container_title: int | None = None
+    source: str = ""
 
 
 @dataclass
@@ -75,6 +87,8 @@ class Provider(ABC):
     settings_schema: ClassVar[dict[str, Any]] = {"type": "object"}
     #: JSON Schema of a department's destination keys (the `[departments.D]` table without `provider`).
     destination_schema: ClassVar[dict[str, Any]] = {"type": "object"}
+    #: The vendor's documented text limits, checked by collabsync.precheck before any write.
+    text_limits: ClassVar[TextLimits] = TextLimits()
 
     def __init__(self, name: str, settings: Mapping[str, Any], context: ProviderContext) -> None:
         self.name = name

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from collabsync.providers.base import Capability, Provider, ProviderContext
+from collabsync.providers.base import Capability, Provider, ProviderContext, TextLimits
+from collabsync.ratelimit import Limit
 from jira import JIRA
 
 from collabsync.errors import (
@@ -72,6 +73,11 @@ class JiraProvider(Provider):
     """One Jira site and account; a department's destination is a project key."""
 
     type_name = "jira"
+    # Summary: 255 characters (Jira rejects longer with "Summary must be less than 255 characters", Cloud and Data
+    # Center); description and other text areas: 32,767 characters ("The maximum length is 32767 characters",
+    # CustomFieldContextDefaultValueTextArea in Atlassian's swagger-v3.v3.json). The epic's summary is the container title.
+    text_limits = TextLimits(title=255, description=32_767, container_title=255,
+                             source="Jira REST API reference")
     capabilities = frozenset({
         Capability.BULK_CREATE, Capability.DEPENDENCIES, Capability.MARKER_SEARCH, Capability.INCREMENTAL_READ,
         Capability.STATUS_UPDATE, Capability.ANNOTATE,
@@ -100,6 +106,11 @@ class JiraProvider(Provider):
         self._fields: dict[str, str] | None = None  # field name -> id, fetched at most once
         self._link_type_checked = False
         self._time_zone: str | None = None
+        # Atlassian publishes no number for API-token burst limits (per tenant, endpoint and method, per second):
+        # keep 90% of 100/s, at most 4 requests in flight, and halve the rate on every 429 (won back slowly).
+        self.policy.limits = (Limit(int(self.settings.get("requests_per_second", 100)), 1.0, "burst per second"),)
+        self.policy.max_reads = self.policy.max_writes = 4
+        self.policy.adaptive = True
 
     # -- account -------------------------------------------------------------------------------
     def check(self) -> str:

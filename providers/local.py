@@ -19,6 +19,7 @@ from collabsync.errors import NotFoundError, ProviderError
 from collabsync.model import (
     Container, Created, Linked, NewTask, SectionSpec, Status, Task, insert_above_marker, marker, parse_marker, with_marker,
 )
+from collabsync.private import private_file
 from collabsync.providers.base import Capability, Provider, ProviderContext
 
 __all__ = ["LocalProvider"]
@@ -78,11 +79,15 @@ class LocalProvider(Provider):
         with self._lock:
             if "db" in self.__dict__:  # another thread opened it while this one waited
                 return self.__dict__["db"]
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None, check_same_thread=False)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA foreign_keys=ON")
-            db.executescript(_SCHEMA)
+            private_file(self.path)
+            try:
+                db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None, check_same_thread=False)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA foreign_keys=ON")
+                db.executescript(_SCHEMA)
+            except sqlite3.DatabaseError as exc:
+                raise ProviderError(self.name, str(self.path), f"not a readable local tool database ({exc}); restore "
+                                    "it from a backup, or move it away to start an empty one") from None
             return db
 
     # -- account -------------------------------------------------------------------------------

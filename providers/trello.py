@@ -25,7 +25,8 @@ from collabsync.model import (
     Container, Created, Linked, NewTask, SectionSpec, Status, Task, TaskSpec, insert_above_marker, marker,
     parse_marker, with_marker,
 )
-from collabsync.providers.base import Capability, Provider, ProviderContext
+from collabsync.providers.base import Capability, Provider, ProviderContext, TextLimits
+from collabsync.ratelimit import Limit
 from collabsync.redact import register_secret
 
 from .trello_support import (
@@ -50,6 +51,10 @@ class TrelloProvider(Provider):
     """One Trello member (api_key + token) seen through the neutral model."""
 
     type_name = "trello"
+    # Trello caps every name and description at 16,384 characters: "1 to 16384 characters long" for boards, lists,
+    # labels, checklists and check items in Atlassian's Trello OpenAPI (trello-openapi.json); cards share the limit.
+    text_limits = TextLimits(title=16_384, description=16_384, checklist_item=16_384, container_title=16_384,
+                             source="Trello REST API reference")
     capabilities = frozenset({
         Capability.SECTIONS, Capability.DEPENDENCIES, Capability.MARKER_SEARCH, Capability.INCREMENTAL_READ,
         Capability.STATUS_UPDATE, Capability.ANNOTATE, Capability.CHECKLISTS,
@@ -68,7 +73,10 @@ class TrelloProvider(Provider):
         self.tz = zone(settings.get("timezone"))
         if "backoff" not in settings:
             self.policy.backoff = 1.0  # waits 2, 4, 8 s: past Trello's 10 s window in three retries
-        self.policy.rate_limit = (int(settings.get("requests_per_10s", 90)), 10.0)
+        # Published: 100 requests / 10 s per token and 300 / 10 s per API key; the budget keeps 90% of each.
+        self.policy.limits = (Limit(100, 10.0, "per token"), Limit(300, 10.0, "per API key"))
+        if settings.get("requests_per_10s"):
+            self.policy.rate_limit = (int(settings["requests_per_10s"]), 10.0)
         credential = hashlib.sha256(f"{self.base_url}\0{self.api_key}\0{self.token}".encode()).hexdigest()[:16]
         self.session = make_session(self.name, self.policy, base=rewriting_session_class(self.base_url),
                                     cache_path=context.cache_path(self.type_name, credential),

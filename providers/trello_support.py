@@ -171,13 +171,15 @@ def card_status(card: Mapping[str, Any], list_name: str | None, extra: Mapping[s
 
 
 def zone(name: str | None) -> dt.tzinfo:
-    """The configured timezone (UTC by default)."""
+    """The configured timezone (UTC by default); a name that is no zone is a ConfigError, never a silent UTC."""
     if not name or name.upper() == "UTC":
         return dt.timezone.utc
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        return dt.timezone.utc
+        from collabsync.dates import validate_zone
+
+        raise ConfigError.single("collabsync.toml", f"timezone: {validate_zone(name)}") from None
 
 
 def write_date(day: dt.date | None, tz: dt.tzinfo) -> str | None:

@@ -146,7 +146,8 @@ def test_base_url_is_rewritten_for_every_call(tmp_path: Path) -> None:
 
 def test_client_side_limit_stays_below_trellos(tmp_path: Path) -> None:
     default = TrelloProvider("t", {"api_key": KEY, "token": TOKEN}, ProviderContext(home=tmp_path))
-    assert default.policy.rate_limit == (90, 10.0) and default.session.limiter is not None  # type: ignore[attr-defined]
+    assert default.policy.rate_limit is None
+    assert [w.limit.budget() for w in default.session.budget.windows] == [90, 270]  # type: ignore[attr-defined]
     tuned = TrelloProvider("t", {"api_key": KEY, "token": TOKEN, "requests_per_10s": 50, "timeout": 5},
                            ProviderContext(home=tmp_path))
     assert (tuned.policy.rate_limit, tuned.policy.timeout) == ((50, 10.0), 5.0)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Sequence
 
 from ..rollup_model import Report, TaskLine
+from ..safetext import clean
 
-__all__ = ["render_csv", "CSV_COLUMNS"]
+__all__ = ["render_csv", "write_csv", "CSV_COLUMNS"]
 
 CSV_COLUMNS = ("instance", "department", "provider", "key", "ref", "title", "status", "assignee", "start", "due",
                "planned_due", "estimate", "overdue", "waiting_on", "critical", "stale", "url")
@@ -16,11 +18,16 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def render_csv(report: Report) -> str:
     """A header row then every task in report order; tool text is kept from running as a formula."""
+    return write_csv(CSV_COLUMNS, (_row(report.instance, line) for line in report.tasks))
+
+
+def write_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """The one CSV writer of collabsync: every cell cleaned of control characters and kept from running as a formula."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for line in report.tasks:
-        writer.writerow(_row(report.instance, line))
+    writer.writerow([_text(str(h)) for h in header])
+    for row in rows:
+        writer.writerow([_text("" if v is None else str(v)) for v in row])
     return out.getvalue()
 
 
@@ -38,7 +45,8 @@ def _row(instance: str, line: TaskLine) -> list[str]:
 
 def _text(value: str) -> str:
     """Spreadsheets run cells starting with = + - @ as formulas: prefix those with an apostrophe."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    value = clean(value)
+    return "'" + value if value.lstrip(" ").startswith(_FORMULA_START) else value
 
 
 def _date(value: object) -> str:

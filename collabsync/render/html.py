@@ -13,6 +13,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from ..rollup_model import Report, TaskLine
+from ..safetext import clean
 from .common import STATUS_LABELS, fmt_date, safe_url, signed_days, variance_text
 from .svg import BAR_ORDER, BAR_WIDTH, bar_segments, burn_up
 
@@ -168,15 +169,23 @@ _CHANGE_LABELS = (("completed", "Completed"), ("added", "Added"), ("removed", "R
 @lru_cache(maxsize=1)
 def _template() -> jinja2.Template:
     """Compiled once; autoescaping on for everything, unknown names fail loudly."""
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                             finalize=_finalize)
     env.filters["d"] = _fmt_any
     return env.from_string(_TEMPLATE)
+
+
+def _finalize(value: Any) -> Any:
+    """Every printed value loses its control characters; markup we built stays markup."""
+    if isinstance(value, Markup):
+        return Markup(clean(str(value)))
+    return clean(value) if isinstance(value, str) else value
 
 
 def _link(task: TaskLine | dict[str, Any]) -> Markup:
     """A task's title, linked into its tool when the URL is http(s); both escaped."""
     get = task.get if isinstance(task, dict) else lambda name: getattr(task, name)
-    title = escape(get("title") or get("ref") or get("id"))
+    title = escape(clean(get("title") or get("ref") or get("id")))
     url = safe_url(get("url"))
     if not url:
         return Markup(title)

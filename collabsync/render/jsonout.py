@@ -10,6 +10,7 @@ from typing import Any
 import jsonschema
 
 from ..rollup_model import Report
+from ..safetext import clean_tree
 
 __all__ = ["render_json", "report_schema", "validate_report", "SCHEMA_NAME"]
 
@@ -17,8 +18,8 @@ SCHEMA_NAME = "report.schema.json"
 
 
 def render_json(report: Report) -> str:
-    """Indented JSON, UTF-8 text kept readable; ends with a newline."""
-    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    """Indented JSON, UTF-8 text kept readable, control characters dropped; ends with a newline."""
+    return json.dumps(clean_tree(report.to_dict()), indent=2, ensure_ascii=False) + "\n"
 
 
 @lru_cache(maxsize=1)

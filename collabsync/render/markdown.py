@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from ..rollup_model import Group, Report, TaskLine
+from ..safetext import clean
 from .common import HEALTH_MARK, fmt_date, safe_url, signed_days, variance_text
 
 __all__ = ["render_markdown", "md_escape", "LIST_LIMIT"]
@@ -18,7 +19,7 @@ _URL_UNSAFE = {" ": "%20", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E", "\n":
 
 def md_escape(text: str | None) -> str:
     """Markdown and inline-HTML neutral text on one line."""
-    text = (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = " ".join(text.split())
     return _MD_SPECIAL.sub(r"\\\1", text)
 

@@ -84,8 +84,9 @@ ttl = {cache_ttl}
         return "\n".join(parts)
 
     def write_config(self, path: Path, routes: Mapping[str, str] = DEFAULT_ROUTES, cache_ttl: float = 0) -> Path:
-        """Write config_toml() to a file and return its path."""
+        """Write config_toml() to a file, owner-only as a file with literal tokens should be, and return its path."""
         path.write_text(self.config_toml(routes, cache_ttl))
+        path.chmod(0o600)
         return path
 
 
