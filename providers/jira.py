@@ -42,8 +42,11 @@ from collabsync.model import (
     parse_marker,
     with_marker,
 )
+from collabsync.findings import Finding, Needs
 from collabsync.redact import register_secret
 
+from .jira_preflight import ScreenPlan, preflight
+from .jira_workflow import walk
 from .jira_support import (
     DEFAULT_BLOCKED,
     DEFAULT_CANCELLED,
@@ -63,6 +66,7 @@ from .jira_support import (
 __all__ = ["JiraProvider"]
 
 BULK_LIMIT = 50
+_LATER = "_collabsync_after_create"  # fields set by an edit after create; removed before the payload is sent
 BASE_FIELDS = ("summary", "status", "assignee", "duedate", "labels", "issuelinks", "updated", "description", "parent")
 #: A tracked source needs no marker (no description) and takes its sections from components.
 TRACKED_FIELDS = ("summary", "status", "assignee", "duedate", "labels", "components", "issuelinks", "updated")
@@ -100,6 +104,9 @@ class JiraProvider(Provider):
         self._fields: dict[str, str] | None = None  # field name -> id, fetched at most once
         self._link_type_checked = False
         self._time_zone: str | None = None
+        #: What the doctor learned per project key and applies when stamping (providers/jira_preflight.py).
+        self.screens: dict[str, ScreenPlan] = {}
+        self.workflows: dict[str, tuple[dict[str, set[str]], dict[str, Any]]] = {}
 
     # -- account -------------------------------------------------------------------------------
     def check(self) -> str:
@@ -121,6 +128,10 @@ class JiraProvider(Provider):
         """Project and container kind for plans."""
         kind = destination.get("epic_issue_type") or self.settings.get("epic_issue_type") or "Epic"
         return f"Jira project {destination.get('project', '?')} ({kind} per instance) at {self.url}"
+
+    def preflight(self, destination: Mapping[str, Any], needs: Needs, container: Container | None = None) -> list[Finding]:
+        """Screens, required fields, permissions, link type and workflow of the project (providers/jira_preflight.py)."""
+        return preflight(self, destination, needs, container)
 
     # -- stamping ------------------------------------------------------------------------------
     def ensure_container(self, instance: str, title: str, description: str, destination: Mapping[str, Any]) -> Container:
@@ -164,7 +175,9 @@ class JiraProvider(Provider):
         extra = container.extra
         for start in range(0, len(tasks), BULK_LIMIT):
             chunk = list(tasks[start:start + BULK_LIMIT])
-            payload = {"issueUpdates": [{"fields": self._issue_fields(container, item)} for item in chunk]}
+            built = [self._issue_fields(container, item) for item in chunk]
+            later = [fields.pop(_LATER, None) for fields in built]  # never sent: set by an edit after create
+            payload = {"issueUpdates": [{"fields": fields} for fields in built]}
             obj = f"bulk create of {len(chunk)} tasks in {extra['project']}"
             response = self._send("POST", "issue/bulk", json=payload)
             # 400 with per-item errors means "none created"; any other failure is about the whole request
@@ -181,10 +194,15 @@ class JiraProvider(Provider):
                 if issue is None:
                     yield Created(item.spec.key, error="jira returned fewer issues than it accepted")
                 else:
+                    self._edit_after_create(str(issue["id"]), later[number])
                     yield Created(item.spec.key, str(issue["id"]), f"{self.url}/browse/{issue['key']}")
 
     def link_dependencies(self, container: Container, pairs: Sequence[tuple[str, str]]) -> Iterator[Linked]:
         """One POST /issueLink per pair (Jira has no bulk link); the link type is checked once per run."""
+        plan = self.screens.get(str(container.extra.get("project")))
+        if plan is not None and plan.link_fallback:  # the doctor planned it: no link type or no permission
+            yield from self._links_as_text(pairs)
+            return
         self._check_link_type()
         for blocked, blocking in pairs:
             body = {"type": {"name": self.link_type}, "inwardIssue": {"id": blocking}, "outwardIssue": {"id": blocked}}
@@ -299,12 +317,23 @@ class JiraProvider(Provider):
             if not is_flagged:
                 self._set_flag(ref, flagged, True)
             return
+        if chosen is None:  # not one transition away: walk the workflow (providers/jira_workflow.py)
+            project = str(container.extra.get("project") or "")
+            chosen = walk(self, ref, status, fields.get("status") or {}, got.get("transitions") or [],
+                          self.workflows.get(project))
         if chosen is None:
             name = (fields.get("status") or {}).get("name", "?")
             raise UnsupportedError(self.name, obj, f"no transition from {name!r} to a {status.value} status")
+        self._take_transition(ref, chosen)
+
+    def _take_transition(self, ref: str, chosen: Mapping[str, Any]) -> None:
         self._invalidate_cache()
         with sdk_errors(self.name, f"transition of issue {ref}"):
             self.client.transition_issue(ref, str(chosen["id"]))
+
+    def _transitions_of(self, ref: str) -> list[dict[str, Any]]:
+        body = json_body(self.name, f"issue {ref}", self._send("GET", f"issue/{ref}/transitions"))
+        return list((body or {}).get("transitions") or [])
 
     def close(self) -> None:
         """Close the HTTP session."""
@@ -430,7 +459,35 @@ class JiraProvider(Provider):
         account = self.person_id(spec.assignee)
         if account:
             fields["assignee"] = {"name": account} if extra.get("deployment") == "Server" else {"accountId": account}
+        plan = self.screens.get(str(extra.get("project")))
+        if plan is not None:  # what the create screen refuses: an edit after create, or the description
+            fields, later = plan.split(fields, spec)
+            if later:
+                fields[_LATER] = later
         return fields
+
+    def _edit_after_create(self, ref: str, later: dict[str, tuple[Any, str]] | None) -> None:
+        """Set what the create screen refused; if the edit screen refuses it too, write it into the description."""
+        if not later:
+            return
+        try:
+            json_body(self.name, f"issue {ref}", self._send("PUT", f"issue/{ref}",
+                                                            json={"fields": {f: v for f, (v, _) in later.items()}}))
+        except (AuthError, RateLimitError):
+            raise
+        except ProviderError:
+            self.annotate(ref, [line for _, line in later.values()])
+
+    def _links_as_text(self, pairs: Sequence[tuple[str, str]]) -> Iterator[Linked]:
+        """Dependencies as 'Depends on' / 'Blocks' lines in both issues, where links cannot be made."""
+        keys: dict[str, str] = {}
+        for ref in {r for pair in pairs for r in pair}:
+            got = json_body(self.name, f"issue {ref}", self._send("GET", f"issue/{ref}", params={"fields": "summary"}))
+            keys[ref] = f"{got['key']} {(got.get('fields') or {}).get('summary', '')}".strip()
+        for blocked, blocking in pairs:
+            self.annotate(blocked, [f"Depends on: {keys[blocking]} ({self.url}/browse/{keys[blocking].split()[0]})"])
+            self.annotate(blocking, [f"Blocks: {keys[blocked]} ({self.url}/browse/{keys[blocked].split()[0]})"])
+            yield Linked(blocked, blocking)
 
     @staticmethod
     def _element_error(error: Mapping[str, Any]) -> str:

@@ -21,6 +21,7 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from .core import ApiError, Emulator, Faults, RateLimit, json_response
+from .jira_accounts import ACCOUNT_RULES, JiraAccountsMixin
 from .jira_jql import JqlError, parse_jql
 from .jira_seed import JiraSeedMixin
 from .jira_store import (
@@ -51,7 +52,7 @@ def _rule(path: str, endpoint: str, methods: list[str]) -> Rule:
     return Rule(_V + path, endpoint=endpoint, methods=methods)
 
 
-class JiraEmulator(JiraSeedMixin, Emulator):
+class JiraEmulator(JiraAccountsMixin, JiraSeedMixin, Emulator):
     """Jira Cloud REST v2/v3 subset with Jira's auth, error, paging and rate-limit behaviour."""
 
     name = "jira"
@@ -76,6 +77,7 @@ class JiraEmulator(JiraSeedMixin, Emulator):
         _rule("/issueLinkType", "issue_link_types", ["GET"]),
         _rule("/search/jql", "search_jql", ["GET", "POST"]),
         _rule("/search", "search_old", ["GET", "POST"]),
+        *ACCOUNT_RULES,  # screens, permissions, workflows: collabsync/testing/jira_accounts.py
     ]
 
     @property
@@ -342,6 +344,9 @@ class JiraEmulator(JiraSeedMixin, Emulator):
         return Response(status=204)
 
     def _transitions(self, issue: Issue) -> list[dict[str, Any]]:
+        configured = self.workflow_transitions(issue)  # a project with its own workflow (jira_accounts.py)
+        if configured is not None:
+            return configured
         return [{"id": str(11 + 10 * i), "name": s[3], "to": self.store.render_status(s[0]), "hasScreen": False,
                  "isGlobal": True, "isInitial": False, "isAvailable": True, "isConditional": False, "isLooped": False}
                 for i, s in enumerate(STATUSES) if s[0] != issue.status_id]

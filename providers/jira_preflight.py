@@ -1,0 +1,260 @@
+"""The Jira doctor: read-only checks of a project against what a template needs, and the plan it leaves.
+
+Reads the project, create metadata per issue type (the paged createmeta of Cloud and Data Center),
+edit metadata of an existing issue, permissions, link types, project statuses and (with admin
+rights) the workflow. What it finds is returned as findings and kept on the provider as a
+``ScreenPlan`` per project, which `create_tasks` applies: fields off the create screen are set by an
+edit after create or written into the description; a missing link type becomes description lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from collabsync.errors import AuthError, NotFoundError, ProviderError
+from collabsync.findings import Finding, Needs, Severity
+from collabsync.model import Container, Status, TaskSpec, insert_above_marker
+
+from .jira_support import json_body
+from .jira_workflow import graph_of, shortest_path
+
+__all__ = ["ScreenPlan", "preflight"]
+
+B, D, I = Severity.BLOCKING, Severity.DEGRADE, Severity.INFO
+PERMISSIONS = ("CREATE_ISSUES", "LINK_ISSUES", "TRANSITION_ISSUES", "ASSIGN_ISSUES")
+SCREENS = "Project settings > Screens (or Issue types > Fields on team-managed projects)"
+
+
+@dataclass
+class ScreenPlan:
+    """How tasks are written into one project, as the doctor planned it."""
+
+    not_on_create: dict[str, str] = field(default_factory=dict)  # field id -> label, left out of the create
+    edit_after: set[str] = field(default_factory=set)  # of those, set by an edit right after the create
+    unmapped: set[str] = field(default_factory=set)  # "start"/"estimate" with no field configured
+    link_fallback: bool = False  # dependencies as description lines, not links
+    no_assign: bool = False  # assignees as description lines
+
+    def split(self, fields: dict[str, Any], spec: TaskSpec) -> tuple[dict[str, Any], dict[str, tuple[Any, str]]]:
+        """The create payload without what the screen refuses, plus {field: (value, fallback line)} to edit after."""
+        later: dict[str, tuple[Any, str]] = {}
+        lines: list[str] = []
+        for fid, label in self.not_on_create.items():
+            if fid not in fields:
+                continue
+            value = fields.pop(fid)
+            line = f"{label}: {spec.assignee if fid == 'assignee' else value}"
+            if fid in self.edit_after:
+                later[fid] = (value, line)
+            else:
+                lines.append(line)
+        if "start" in self.unmapped and spec.start:
+            lines.append(f"Start date: {spec.start.isoformat()}")
+        if "estimate" in self.unmapped and spec.estimate is not None:
+            lines.append(f"Estimate: {spec.estimate:g}")
+        if self.no_assign and fields.pop("assignee", None) is not None:
+            lines.append(f"Assignee: {spec.assignee}")
+        if lines:
+            fields["description"] = insert_above_marker(fields.get("description") or "", lines)
+        return fields, later
+
+
+def preflight(p: Any, destination: Mapping[str, Any], needs: Needs, container: Container | None) -> list[Finding]:
+    """Every check of one Jira project; records the ScreenPlan and workflow graph on the provider."""
+    key = str(destination.get("project") or "")
+    where = f"Jira project {key} at {p.url}"
+    out: list[Finding] = []
+    plan = ScreenPlan()
+
+    def add(sev: Severity, kind: str, obj: str, what: str, fix: str, instead: str = "", capability: str = "") -> None:
+        out.append(Finding(sev, kind, p.name, obj, what, fix, instead, capability))
+
+    p.check()
+    try:
+        project = json_body(p.name, f"project {key}", p._send("GET", f"project/{key}"))
+    except NotFoundError:
+        add(B, "project-missing", where, f"no project {key} is visible to this account",
+            f"set `project` of the departments routed to {p.name} to an existing key, or grant Browse projects")
+        return out
+    types = {t["name"]: str(t["id"]) for t in project.get("issueTypes", [])}
+    task_type, epic_type = p._option(destination, "issue_type", "Task"), p._option(destination, "epic_issue_type", "Epic")
+    if project.get("simplified") or project.get("style") == "next-gen":
+        add(I, "team-managed", where, "team-managed project: issue types, fields and screens are per project; "
+            "tasks hang under the epic through `parent` (there is no Epic Link)", "nothing to change")
+    if task_type not in types:
+        add(B, "issue-type-missing", where, f"no issue type {task_type!r} (has {', '.join(types)})",
+            f"set issue_type to one of {', '.join(types)} under [departments.*] or [providers.{p.name}]")
+        return out
+    if epic_type not in types:
+        add(D, "epic-type-missing", where, f"no issue type {epic_type!r}", f"set epic_issue_type to one of "
+            f"{', '.join(types)}, or add {epic_type} to the project's issue types",
+            f"tasks are grouped by the label collabsync-<instance> instead of an {epic_type}", "container")
+    denied = _permissions(p, key)
+    if "CREATE_ISSUES" in denied:
+        add(B, "permission-create", where, "this account may not create issues",
+            f"grant Create issues to the account in {key}'s permission scheme (Project settings > Permissions)")
+    if "LINK_ISSUES" in denied and needs.dependencies:
+        plan.link_fallback = True
+        add(D, "permission-link", where, "this account may not link issues",
+            f"grant Link issues in {key}'s permission scheme", "dependencies are written as lines in both "
+            "issues' descriptions", "dependencies")
+    if "TRANSITION_ISSUES" in denied:
+        add(D, "permission-transition", where, "this account may not transition issues",
+            f"grant Transition issues in {key}'s permission scheme",
+            "`collabsync update` cannot change statuses here; move issues in Jira", "status changes")
+    if "ASSIGN_ISSUES" in denied and needs.assignee:
+        plan.no_assign = True
+        add(D, "permission-assign", where, "this account may not assign issues",
+            f"grant Assign issues in {key}'s permission scheme", "assignees are written into the description",
+            "assignees")
+    if "CREATE_ISSUES" not in denied:
+        _screens(p, key, types[task_type], task_type, destination, needs, container, plan, add)
+    if needs.dependencies and not plan.link_fallback:
+        names = [t["name"] for t in (json_body(p.name, "issueLinkType", p._send("GET", "issueLinkType")) or {})
+                 .get("issueLinkTypes", [])]
+        if p.link_type not in names:
+            plan.link_fallback = True
+            add(D, "link-type-missing", f"Jira site {p.url}", f"no issue link type {p.link_type!r} (has {', '.join(names)})",
+                f"add the link type {p.link_type!r} (Jira settings > Issues > Issue linking) or set link_type "
+                f"under [providers.{p.name}] to one of {', '.join(names)}",
+                "dependencies are written as lines in both issues' descriptions", "dependencies")
+    _statuses(p, key, str(project["id"]), types[task_type], needs, add)
+    p.screens[key] = plan
+    return out
+
+
+def _permissions(p: Any, key: str) -> set[str]:
+    """The permissions (of the four stamping needs) this account lacks in the project."""
+    body = json_body(p.name, f"permissions in {key}", p._send("GET", "mypermissions", params={
+        "projectKey": key, "permissions": ",".join(PERMISSIONS)}))
+    perms = (body or {}).get("permissions") or {}
+    return {k for k in PERMISSIONS if not (perms.get(k) or {}).get("havePermission", False)}
+
+
+def _paged(p: Any, path: str, keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Every item of a startAt-paged createmeta answer (Cloud: issueTypes/fields, Data Center: values)."""
+    items: list[dict[str, Any]] = []
+    while True:
+        body = json_body(p.name, path, p._send("GET", path, params={"startAt": len(items), "maxResults": 50})) or {}
+        page = next((body[k] for k in keys if isinstance(body.get(k), list)), [])
+        items += page
+        if not page or len(items) >= int(body.get("total", len(items))):
+            return items
+
+
+def _screens(p: Any, key: str, type_id: str, type_name: str, destination: Mapping[str, Any], needs: Needs,
+             container: Container | None, plan: ScreenPlan, add: Any) -> None:
+    """Create metadata of the task type: required fields without defaults, fields off the screen."""
+    obj = f"Jira project {key}, issue type {type_name}"
+    metas = _paged(p, f"issue/createmeta/{key}/issuetypes/{type_id}", ("fields", "values", "results"))
+    on_screen = {str(m.get("fieldId") or m.get("key")) for m in metas}
+    ids = p._field_ids(destination)
+    sent = {"summary", "project", "issuetype", "description", "labels", "duedate", "assignee", "parent",
+            *(i for i in ids.values() if i)}
+    for m in metas:
+        fid = str(m.get("fieldId") or m.get("key"))
+        if not m.get("required") or fid in sent:
+            continue
+        allowed = ", ".join(str(v.get("value") or v.get("name")) for v in m.get("allowedValues") or [])
+        if m.get("hasDefaultValue"):
+            add(I, "required-field-default", obj, f"{m.get('name')} ({fid}) is required; Jira fills its default "
+                f"{(m.get('defaultValue') or {}).get('value', '')!r}", "nothing to change")
+        else:
+            add(B, "required-field", obj, f"{m.get('name')} ({fid}) is required on create and has no default"
+                + (f"; allowed values: {allowed}" if allowed else ""),
+                f"give {m.get('name')} a default value in {key}'s field configuration, or make it optional "
+                "(Project settings > Fields)")
+    for fid in ("description", "labels"):
+        if fid not in on_screen:
+            add(B, "marker-field-off-screen", obj, f"{fid} is not on the create screen; collabsync finds its "
+                f"issues by it", f"add {fid} to {key}'s create screen ({SCREENS})")
+    editable = _editable(p, key, container)
+    wanted = [("duedate", "Due date", needs.due, "due dates"), ("assignee", "Assignee", needs.assignee, "assignees"),
+              (ids.get("start"), "Start date", needs.start, "start dates"),
+              (ids.get("story_points"), "Estimate", needs.estimate, "estimates")]
+    for fid, label, needed, capability in wanted:
+        if not fid or not needed or fid in on_screen:
+            continue
+        plan.not_on_create[fid] = label
+        on_edit = editable is None or fid in editable
+        if on_edit:
+            plan.edit_after.add(fid)
+        instead = ("set by an edit right after create" + (" (the description if the edit screen refuses it)"
+                   if editable is None else "")) if on_edit else "written into the description"
+        add(D, "field-not-on-create-screen", obj, f"{label.lower()} ({fid}) is not on the create screen",
+            f"add {fid} to {key}'s create screen ({SCREENS})", instead, capability)
+    for role, option, needed, capability in (("start", "start_date_field", needs.start, "start dates"),
+                                             ("estimate", "story_points_field", needs.estimate, "estimates")):
+        if needed and not ids.get("story_points" if role == "estimate" else "start"):
+            plan.unmapped.add(role)
+            add(D, "field-unmapped", obj, f"the template has {capability} and no {option} is configured",
+                f"set {option} (e.g. \"Start date\" or \"Story Points\") under [departments.*] or [providers.{p.name}]",
+                "written into the description", capability)
+
+
+def _editable(p: Any, key: str, container: Container | None) -> set[str] | None:
+    """Fields on the edit screen, from editmeta of the instance's epic or any issue of the project (None: no issue)."""
+    ref = (container.extra.get("epic_key") if container else None) or _any_issue(p, key)
+    if not ref:
+        return None
+    body = json_body(p.name, f"editmeta of {ref}", p._send("GET", f"issue/{ref}/editmeta")) or {}
+    return set((body.get("fields") or {}).keys())
+
+
+def _any_issue(p: Any, key: str) -> str | None:
+    for hit in p._search(f"project = {key} ORDER BY key ASC", ["summary"], cached=False):
+        return str(hit.get("key") or hit["id"])
+    return None
+
+
+def _statuses(p: Any, key: str, project_id: str, type_id: str, needs: Needs, add: Any) -> None:
+    """Which neutral statuses exist in the project and how many transitions reach them from the start."""
+    obj = f"Jira project {key} workflow"
+    rows = json_body(p.name, f"statuses of {key}", p._send("GET", f"project/{key}/statuses")) or []
+    row = next((r for r in rows if str(r.get("id")) == type_id), rows[0] if rows else {})
+    info = {str(s["id"]): s for s in row.get("statuses") or []}
+    graph = _workflow(p, project_id, type_id, obj, add)
+    start = next((sid for sid, s in info.items() if (s.get("statusCategory") or {}).get("key") == "new"), None)
+    for status in needs.statuses:
+        reach = [sid for sid, s in info.items() if p._target_matches(s, status)]
+        path = None
+        if graph is not None and start is not None and reach:
+            path = shortest_path(graph, start, lambda s: s in reach)
+        if not reach or (graph is not None and start is not None and path is None):
+            why = "has no such status" if not reach else f"no transition path from {info[start]['name']!r} reaches one"
+            if status is Status.BLOCKED and p.settings.get("flagged_field", "Flagged") in (p._fields or {}):
+                add(D, "status-unreachable", obj, f"{status.value}: the workflow {why}",
+                    f"add a Blocked status reachable from {key}'s workflow, or list its name in blocked_statuses",
+                    "blocked tasks get the Flagged field set instead", "blocked status")
+            else:
+                add(D, "status-unreachable", obj, f"{status.value}: the workflow {why}",
+                    f"add a transition into a {status.value} status to {key}'s workflow (Project settings > Workflows)",
+                    f"`collabsync update --status {status.value}` is refused here; move issues in Jira", "status changes")
+        elif path is not None and len(path) > 1:
+            names = " -> ".join(info.get(s, {}).get("name", s) for s in [start, *path] if s)
+            add(I, "status-multi-step", obj, f"{status.value} is {len(path)} transitions from the start ({names})",
+                "nothing to change: collabsync walks the workflow one transition at a time")
+    if graph is not None:
+        p.workflows[key] = (graph, info)
+
+
+def _workflow(p: Any, project_id: str, type_id: str, obj: str, add: Any) -> dict[str, set[str]] | None:
+    """The task type's workflow graph (needs admin rights); None with an info finding when not readable."""
+    try:
+        scheme = json_body(p.name, "workflow scheme", p._send("GET", "workflowscheme/project",
+                                                              params={"projectId": project_id})) or {}
+        values = scheme.get("values") or [{}]
+        ws = values[0].get("workflowScheme") or {}
+        name = (ws.get("issueTypeMappings") or {}).get(type_id) or ws.get("defaultWorkflow")
+        found = json_body(p.name, "workflow", p._send("GET", "workflow/search", params={
+            "workflowName": name, "expand": "transitions,statuses"})) or {}
+    except (AuthError, NotFoundError, ProviderError) as exc:
+        add(I, "workflow-unreadable", obj, f"the workflow cannot be read ({exc.cause})",
+            "run `collabsync doctor` with an admin account to check every status is reachable; until then "
+            "a status change walks the offered transitions")
+        return None
+    for wf in found.get("values") or []:
+        return graph_of(wf)[1]
+    return None
