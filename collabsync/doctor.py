@@ -11,9 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import AuthError, CollabsyncError, NotFoundError
+from .errors import AuthError, CollabsyncError, ConfigError, NotFoundError
 from .findings import Finding, Needs, Severity, needs_of
 from .model import Container, ProjectSpec
+from .providers.base import Capability
 from .runtime import Workspace
 
 __all__ = ["DoctorReport", "PreflightError", "check", "render_text"]
@@ -103,16 +104,23 @@ def _preflight(ws: Workspace, name: str, destination: dict[str, Any], needs: Nee
     where = _describe(ws, name, destination)
     try:
         provider = ws.provider(name)
-        return list(provider.preflight(destination, needs, container))
+        found = list(provider.preflight(destination, needs, container))
     except AuthError as exc:
         return [Finding(Severity.BLOCKING, "credentials", name, where, exc.cause,
                         f"fix the credentials of [providers.{name}] in collabsync.toml")]
     except NotFoundError as exc:
         return [Finding(Severity.BLOCKING, "not-found", name, where, f"{exc.object}: {exc.cause}",
                         f"check the destination settings of the departments routed to {name}")]
+    except ConfigError as exc:
+        return [Finding(Severity.BLOCKING, "config", name, where, str(exc), "correct collabsync.toml as the message says")]
     except CollabsyncError as exc:
         return [Finding(Severity.BLOCKING, "unreachable", name, where, str(exc),
                         f"make {name} reachable (url, network) and run `collabsync doctor` again")]
+    if needs.checklist and Capability.CHECKLISTS not in provider.capabilities:  # the stamp's own fallback
+        found.append(Finding(Severity.DEGRADE, "no-checklists", name, where, f"{provider.type_name} has no checklists",
+                             "nothing to change, or route checklist tasks to a tool that has them",
+                             "checklists are written into the description as '- [ ] item' lines", "checklists"))
+    return found
 
 
 def render_text(report: DoctorReport, *, title: bool = True) -> Iterable[str]:

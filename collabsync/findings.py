@@ -12,7 +12,7 @@ from typing import Any
 
 from .model import ProjectSpec, Status
 
-__all__ = ["Severity", "Finding", "Needs", "needs_of"]
+__all__ = ["Severity", "Finding", "Findings", "Needs", "needs_of"]
 
 
 class Severity(StrEnum):
@@ -40,6 +40,19 @@ class Finding:
         """JSON view for `--format json`."""
         return {"severity": self.severity.value, "kind": self.kind, "provider": self.provider, "where": self.where,
                 "what": self.what, "fix": self.fix, "instead": self.instead, "capability": self.capability}
+
+
+class Findings(list[Finding]):
+    """One provider's findings, each added in one call (what preflight checks build up)."""
+
+    def __init__(self, provider: str) -> None:
+        super().__init__()
+        self.provider = provider
+
+    def add(self, severity: Severity, kind: str, where: str, what: str, fix: str, instead: str = "",
+            capability: str = "") -> None:
+        """Record one finding of this provider."""
+        self.append(Finding(severity, kind, self.provider, where, what, fix, instead, capability))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from collabsync.errors import AuthError, NotFoundError, ProviderError
-from collabsync.findings import Finding, Needs, Severity
+from collabsync.findings import Finding, Findings, Needs, Severity
 from collabsync.model import Container, Status, TaskSpec, insert_above_marker
 
 from .jira_support import json_body
@@ -65,11 +65,9 @@ def preflight(p: Any, destination: Mapping[str, Any], needs: Needs, container: C
     """Every check of one Jira project; records the ScreenPlan and workflow graph on the provider."""
     key = str(destination.get("project") or "")
     where = f"Jira project {key} at {p.url}"
-    out: list[Finding] = []
+    out = Findings(p.name)
+    add = out.add
     plan = ScreenPlan()
-
-    def add(sev: Severity, kind: str, obj: str, what: str, fix: str, instead: str = "", capability: str = "") -> None:
-        out.append(Finding(sev, kind, p.name, obj, what, fix, instead, capability))
 
     p.check()
     try:
@@ -185,12 +183,13 @@ def _screens(p: Any, key: str, type_id: str, type_name: str, destination: Mappin
                    if editable is None else "")) if on_edit else "written into the description"
         add(D, "field-not-on-create-screen", obj, f"{label.lower()} ({fid}) is not on the create screen",
             f"add {fid} to {key}'s create screen ({SCREENS})", instead, capability)
-    for role, option, needed, capability in (("start", "start_date_field", needs.start, "start dates"),
-                                             ("estimate", "story_points_field", needs.estimate, "estimates")):
+    for role, option, example, needed, capability in (
+            ("start", "start_date_field", "Start date", needs.start, "start dates"),
+            ("estimate", "story_points_field", "Story Points", needs.estimate, "estimates")):
         if needed and not ids.get("story_points" if role == "estimate" else "start"):
             plan.unmapped.add(role)
             add(D, "field-unmapped", obj, f"the template has {capability} and no {option} is configured",
-                f"set {option} (e.g. \"Start date\" or \"Story Points\") under [departments.*] or [providers.{p.name}]",
+                f"set {option} = \"{example}\" (the field's name in Jira) under [departments.*] or [providers.{p.name}]",
                 "written into the description", capability)
 
 

@@ -20,6 +20,7 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
 from .core import LOOPBACK, ApiError, Emulator, Faults, RateLimit, _QuietHandler, json_response
+from .trello_accounts import MEMBERSHIP_RULES, TrelloAccountsMixin
 from .trello_cards import NOT_FOUND, TrelloCardRoutes, as_bool, as_fields, text_response
 from .trello_seed import TrelloSeedMixin
 from .trello_store import ID_RE, TrelloState, id_from_time, parse_when
@@ -77,10 +78,11 @@ _ROUTES = [
     _R("/1/labels", endpoint="post_label", methods=["POST"]),
     _R("/1/labels/<label_id>", endpoint="get_label", methods=["GET"]),
     _R("/1/batch", endpoint="get_batch", methods=["GET"]),
+    *MEMBERSHIP_RULES,  # board memberships and observers: trello_accounts.py
 ]
 
 
-class TrelloEmulator(TrelloCardRoutes, TrelloSeedMixin, Emulator):
+class TrelloEmulator(TrelloAccountsMixin, TrelloCardRoutes, TrelloSeedMixin, Emulator):
     """Trello's REST API on 127.0.0.1, seeded through Python methods (see TrelloSeedMixin)."""
 
     name = "trello"
