@@ -53,7 +53,7 @@ def preflight(p: Any, destination: Mapping[str, Any], needs: Needs, container: C
         lists = {str(x.get("name", "")).casefold() for x in p._fetch(
             "GET", f"/boards/{board_id}/lists", f"lists of board {board_id}", query={"filter": "open", "fields": "name"})}
         mode = p._opt(destination, "mode", "columns")
-        wanted = list(p._opt(destination, "columns", [])) if mode == "columns" else list(needs.sections)
+        wanted = list(p._extra("", destination)["columns"]) if mode == "columns" else list(needs.sections)
         missing = [name for name in wanted if name.casefold() not in lists]
         if missing:
             add(I, "lists-missing", where, f"lists {', '.join(missing)} are not on the board", "nothing to change: the "
