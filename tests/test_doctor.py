@@ -1,7 +1,8 @@
-"""`collabsync doctor` and the stamp's preflight against emulators set up like real, configured accounts.
+"""`collabsync doctor` and the stamp's preflight against Jira emulators set up like real, configured accounts.
 
 Every finding kind comes from an emulator preset or seed, names what to change, and a stamp onto
 the locked-down presets either completes exactly as the plan says or writes nothing at all.
+Trello and Asana findings: test_doctor_trello_asana.py.
 """
 
 from __future__ import annotations
@@ -14,97 +15,18 @@ import pytest
 from click.testing import CliRunner
 
 from collabsync.cli import main
-from collabsync.config import load_config
-from collabsync.doctor import DoctorReport, check
 from collabsync.findings import Severity
 from collabsync.ledger import Ledger
-from collabsync.runtime import Workspace
-from collabsync.templating import find_template
 from collabsync.testing.jira_store import FLAGGED
 from collabsync.testing.plugin import preset
-from collabsync.testing.stack import Stack, running_stack
+from collabsync.testing.stack import Stack
 
-VARS = ["--var", "product=Nova", "--var", "launch=2027-03-01"]
-KINDS_TEMPLATE = """\
-template: kinds
-title: "Kinds check {{ name }}"
-description: "Every capability a tool may lack."
-variables:
-  name: {type: string, description: "A name"}
-  day: {type: date, description: "Start day"}
-departments: [engineering, marketing]
-sections:
-  - {key: plan, title: Plan}
-tasks:
-  - key: build
-    title: "Build {{ name }}"
-    department: engineering
-    section: plan
-    start: day
-    due: day + 5bd
-    estimate: 3
-    assignee: ada
-    checklist: ["design", "code"]
-  - key: ship
-    title: "Ship {{ name }}"
-    department: engineering
-    section: plan
-    due: day + 8bd
-    depends_on: [build]
-  - key: announce
-    title: "Announce {{ name }}"
-    department: marketing
-    section: plan
-    start: day + 8bd
-    due: day + 8bd
-    estimate: 1
-    checklist: ["post"]
-"""
-
-
-def cli(*args: str, code: int = 0) -> str:
-    result = CliRunner().invoke(main, list(args))
-    assert result.exit_code == code, result.output
-    return result.output
+from doctor_support import KINDS_TEMPLATE, VARS, cli, doctor, kinds, stack_fixture, write_config, writes
 
 
 @pytest.fixture
 def stack(isolated_home: Path) -> Iterator[Stack]:
-    with running_stack() as s:
-        s.write_config(Path("collabsync.toml"))
-        yield s
-
-
-def write_config(stack: Stack, departments: dict[str, tuple[str, dict[str, str]]], **settings: str) -> Path:
-    """A config routing departments to destinations, with extra provider settings as raw TOML lines."""
-    text = stack.providers_toml()
-    for provider, lines in settings.items():
-        text = text.replace(f"[providers.{provider}]\n", f"[providers.{provider}]\n{lines}\n")
-    for dept, (provider, dest) in departments.items():
-        text += f"\n[departments.{dept}]\nprovider = \"{provider}\"\n" + "".join(f'{k} = "{v}"\n' for k, v in dest.items())
-    path = Path("collabsync.toml")
-    path.write_text(text)
-    return path
-
-
-def doctor(template: str = "product-launch", variables: dict[str, str] | None = None) -> DoctorReport:
-    tmpl = find_template(template, [Path(".")])
-    spec = tmpl.render("nova", variables or {"product": "Nova", "launch": "2027-03-01"})
-    with Workspace(load_config("collabsync.toml")) as ws:
-        return check(spec, ws)
-
-
-def kinds(report: DoctorReport) -> dict[str, Severity]:
-    assert all(f.fix for f in report.findings), "every finding says what to change"
-    assert all(f.instead and f.capability for f in report.degradations), "every degradation says what happens instead"
-    return {f.kind: f.severity for f in report.findings}
-
-
-def writes(stack: Stack) -> int:
-    """Write requests seen by the three emulators (searches sent as POST are reads)."""
-    reads = {"search_jql", "search_old"}
-    return sum(1 for emu in (stack.jira, stack.trello, stack.asana) for r in emu.requests
-               if r.method in ("POST", "PUT", "DELETE", "PATCH") and r.endpoint not in reads)
+    yield from stack_fixture(isolated_home)
 
 
 def test_locked_down_jira_doctor_reports_degradations_with_fixes(stack: Stack) -> None:
@@ -192,59 +114,6 @@ def test_jira_permissions_screens_and_missing_project(stack: Stack) -> None:
     assert found["marker-field-off-screen"] is Severity.BLOCKING
     write_config(stack, {"engineering": ("jira", {"project": "NOPE"})})
     assert kinds(doctor())["project-missing"] is Severity.BLOCKING
-
-
-def test_observer_trello_board_blocks_and_the_emulator_refuses_writes(stack: Stack) -> None:
-    dest = preset(stack.trello, "observer-trello")
-    write_config(stack, {"sales": ("trello", dest)})
-    found = kinds(doctor())
-    assert found["permission-observer"] is Severity.BLOCKING
-    assert found["no-estimates"] is Severity.DEGRADE
-    stack.trello.reset_log()
-    result = CliRunner().invoke(main, ["stamp", "product-launch", "--name", "nova", *VARS, "--yes"])
-    assert result.exit_code == 1 and "make @me a normal member" in result.output
-    assert writes(stack) == 0
-
-
-def test_trello_board_lists_labels_membership_and_workspace(stack: Stack) -> None:
-    board = stack.trello.add_board("Sales board", lists=["Backlog"])
-    write_config(stack, {"sales": ("trello", {"board": board["id"]})})
-    found = kinds(doctor())
-    assert found["lists-missing"] is Severity.INFO and found["labels-missing"] is Severity.INFO
-    other = stack.trello.add_member("someone", "Someone Else")
-    stack.trello.state.boards[board["id"]]["_members"].remove(stack.trello.me_id)
-    stack.trello.set_membership(board["id"], other["id"], "admin")
-    assert kinds(doctor())["not-a-member"] is Severity.BLOCKING
-    write_config(stack, {"sales": ("trello", {"workspace": "no-such-workspace"})})
-    assert kinds(doctor())["workspace-missing"] is Severity.BLOCKING
-    write_config(stack, {"sales": ("trello", {"board": "5f0c0ffee0c0ffee0c0ffee0"})})
-    assert kinds(doctor())["board-missing"] is Severity.BLOCKING
-
-
-def test_asana_status_field_options_differ(stack: Stack) -> None:
-    dest = preset(stack.asana, "asana-status-field")
-    write_config(stack, {"marketing": ("asana", dest)}, asana='status_field = "Status"')
-    report = doctor()
-    found = kinds(report)
-    assert found["status-options-differ"] is Severity.DEGRADE
-    finding = next(f for f in report.findings if f.kind == "status-options-differ")
-    assert "in_progress, blocked, cancelled" in finding.what and "status_options" in finding.fix
-    bare = stack.asana.add_project("No fields", status_field=False)
-    write_config(stack, {"marketing": ("asana", {"project": bare})}, asana='status_field = "Status"')
-    assert kinds(doctor())["status-field-missing"] is Severity.DEGRADE
-    Path("kinds.yaml").write_text(KINDS_TEMPLATE)
-    write_config(stack, {"marketing": ("asana", {"team": "No Such Team"})})
-    assert kinds(doctor("kinds.yaml", {"name": "Kite", "day": "2027-01-04"}))["team-missing"] is Severity.BLOCKING
-    write_config(stack, {"marketing": ("asana", {"project": "12345"})})
-    assert kinds(doctor("kinds.yaml", {"name": "Kite", "day": "2027-01-04"}))["project-missing"] is Severity.BLOCKING
-
-
-def test_asana_start_on_due_day_and_checklists(stack: Stack) -> None:
-    Path("kinds.yaml").write_text(KINDS_TEMPLATE)
-    write_config(stack, {"marketing": ("asana", {"team": stack.asana.team_gid})}, asana='status_field = "Status"')
-    found = kinds(doctor("kinds.yaml", {"name": "Kite", "day": "2027-01-04"}))
-    assert found["start-not-before-due"] is Severity.DEGRADE and found["no-checklists"] is Severity.DEGRADE
-    assert found["status-field-new-project"] is Severity.INFO
 
 
 def test_refused_credentials_are_a_blocking_finding_not_a_traceback(stack: Stack) -> None:
