@@ -254,7 +254,8 @@ class JiraAccountsMixin:
         issue = self.store.issue(ref)
         config = self._accounts().get(self.store.projects[issue.project_id]["key"]) or AccountConfig()
         shown = [f for f in self._screen() if f not in ("project", "issuetype") and f not in config.not_on_edit]
-        return {"fields": {f: self._meta(f, required=f == "summary") for f in shown}}
+        metas = {f: self._meta(f, required=f == "summary") for f in shown}
+        return {"fields": {f: {k: v for k, v in m.items() if k != "fieldId"} for f, m in metas.items()}}  # FieldMetadata
 
     def my_permissions(self, request: Request, v: str) -> Any:
         wanted = [p.strip() for p in (request.args.get("permissions") or "").split(",") if p.strip()]
