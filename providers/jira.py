@@ -46,6 +46,7 @@ from collabsync.findings import Finding, Needs
 from collabsync.redact import register_secret
 
 from .jira_preflight import ScreenPlan, preflight
+from .jira_subtasks import create_subtasks, subtask_type_id
 from .jira_workflow import walk
 from .jira_support import (
     DEFAULT_BLOCKED,
@@ -78,7 +79,7 @@ class JiraProvider(Provider):
     type_name = "jira"
     capabilities = frozenset({
         Capability.BULK_CREATE, Capability.DEPENDENCIES, Capability.MARKER_SEARCH, Capability.INCREMENTAL_READ,
-        Capability.STATUS_UPDATE, Capability.ANNOTATE,
+        Capability.STATUS_UPDATE, Capability.ANNOTATE, Capability.CHECKLISTS,  # checklists as sub-tasks
     })
     settings_schema = SETTINGS_SCHEMA
     destination_schema = DESTINATION_SCHEMA
@@ -148,6 +149,7 @@ class JiraProvider(Provider):
         label = label_safe(f"collabsync-{instance}")
         extra: dict[str, Any] = {
             "project": key, "project_id": str(project["id"]), "issue_type_id": types[task_type], "label": label,
+            "subtask_type_id": subtask_type_id(project),
             "instance": instance, "deployment": self._deployment_type(), "fields": self._field_ids(destination),
             "labels": [label_safe(x) for x in self._option(destination, "labels", [])],
         }
@@ -186,16 +188,26 @@ class JiraProvider(Provider):
             if response.status_code == 400 and not failed:
                 json_body(self.name, obj, response)  # raises the precise error
             issues = iter((body or {}).get("issues") or [])
+            outcomes: list[Created] = []
             for number, item in enumerate(chunk):
                 if number in failed:
-                    yield Created(item.spec.key, error=self._element_error(failed[number]))
+                    outcomes.append(Created(item.spec.key, error=self._element_error(failed[number])))
                     continue
                 issue = next(issues, None)
                 if issue is None:
-                    yield Created(item.spec.key, error="jira returned fewer issues than it accepted")
+                    outcomes.append(Created(item.spec.key, error="jira returned fewer issues than it accepted"))
                 else:
                     self._edit_after_create(str(issue["id"]), later[number])
-                    yield Created(item.spec.key, str(issue["id"]), f"{self.url}/browse/{issue['key']}")
+                    outcomes.append(Created(item.spec.key, str(issue["id"]), f"{self.url}/browse/{issue['key']}"))
+            yield from self._with_checklists(extra, chunk, outcomes)
+
+    def _with_checklists(self, extra: Mapping[str, Any], chunk: Sequence[NewTask],
+                         outcomes: list[Created]) -> Iterator[Created]:
+        """Checklist items as sub-tasks of the issues just made (providers/jira_subtasks.py); errors on the parent."""
+        made = [(o.ref, item.spec.checklist) for item, o in zip(chunk, outcomes) if o.ref and item.spec.checklist]
+        errors = create_subtasks(self, extra, made) if made and extra.get("subtask_type_id") else {}
+        for outcome in outcomes:
+            yield replace(outcome, error=errors[outcome.ref]) if outcome.ref in errors else outcome
 
     def link_dependencies(self, container: Container, pairs: Sequence[tuple[str, str]]) -> Iterator[Linked]:
         """One POST /issueLink per pair (Jira has no bulk link); the link type is checked once per run."""
@@ -441,9 +453,12 @@ class JiraProvider(Provider):
         labels = [extra["label"], *(extra.get("labels") or []), *(label_safe(x) for x in spec.labels)]
         if item.section_ref:
             labels.append(item.section_ref)
+        description = item.description or ""
+        if spec.checklist and not extra.get("subtask_type_id"):  # no sub-task type: the checklist as text
+            description = "\n\n".join(p for p in (description, "\n".join(f"- [ ] {c}" for c in spec.checklist)) if p)
         fields: dict[str, Any] = {
             "project": {"id": extra["project_id"]}, "issuetype": {"id": extra["issue_type_id"]},
-            "summary": spec.title[:255], "description": with_marker(item.description or "", item.marker),
+            "summary": spec.title[:255], "description": with_marker(description, item.marker),
             "labels": list(dict.fromkeys(labels)),
         }
         if extra.get("mode") == "epic" and extra.get("deployment") != "Server":

@@ -89,6 +89,13 @@ def preflight(p: Any, destination: Mapping[str, Any], needs: Needs, container: C
         add(D, "epic-type-missing", where, f"no issue type {epic_type!r}", f"set epic_issue_type to one of "
             f"{', '.join(types)}, or add {epic_type} to the project's issue types",
             f"tasks are grouped by the label collabsync-<instance> instead of an {epic_type}", "container")
+    if needs.checklist:
+        sub = next((t["name"] for t in project.get("issueTypes", []) if t.get("subtask")), None)
+        add(D, "checklists-as-subtasks" if sub else "no-checklists", where, "Jira has no checklists"
+            + ("" if sub else " and the project has no sub-task type"), "nothing to change" if sub else
+            f"add a sub-task issue type to {key} to get checklist items as sub-tasks",
+            f"each checklist item becomes a {sub} of its task" if sub else
+            "checklists are written into the description as '- [ ] item' lines", "checklists")
     denied = _permissions(p, key)
     if "CREATE_ISSUES" in denied:
         add(B, "permission-create", where, "this account may not create issues",

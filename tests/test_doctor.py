@@ -109,7 +109,8 @@ def test_jira_permissions_screens_and_missing_project(stack: Stack) -> None:
     Path("kinds.yaml").write_text(KINDS_TEMPLATE)
     write_config(stack, {"engineering": ("jira", {"project": "ENG"})}, jira='epic_issue_type = "Initiative"')
     found = kinds(doctor("kinds.yaml", {"name": "Kite", "day": "2027-01-04"}))
-    for kind in ("permission-link", "permission-transition", "permission-assign", "epic-type-missing", "no-checklists"):
+    for kind in ("permission-link", "permission-transition", "permission-assign", "epic-type-missing",
+                 "checklists-as-subtasks"):
         assert found[kind] is Severity.DEGRADE, kind
     assert found["marker-field-off-screen"] is Severity.BLOCKING
     write_config(stack, {"engineering": ("jira", {"project": "NOPE"})})
@@ -128,3 +129,21 @@ def test_doctor_for_a_stamped_instance(stack: Stack) -> None:
     data = json.loads(cli("doctor", "--instance", "nova", "--format", "json"))
     assert data["blocking"] == 0 and {d["provider"] for d in data["destinations"]} == {"jira", "trello", "asana", "local"}
     assert "give TEMPLATE" in cli("doctor", code=2)
+
+
+def test_jira_checklists_become_subtasks_or_description_lines(stack: Stack) -> None:
+    Path("kinds.yaml").write_text(KINDS_TEMPLATE)
+    write_config(stack, {"engineering": ("jira", {"project": "ENG"})})
+    cli("stamp", "kinds.yaml", "--name", "kite", "--var", "name=Kite", "--var", "day=2027-01-04", "--yes")
+    issues = stack.jira.project_issues("ENG")
+    build = next(i for i in issues if i.summary == "Build Kite")
+    subtasks = sorted(i.summary for i in issues if i.parent_id == build.id)
+    assert subtasks == ["code", "design"] and "- [ ]" not in json.dumps(build.description)
+    out = cli("tasks", "kite", "--format", "json")
+    assert len([t for t in json.loads(out) if t["department"] == "engineering"]) == 2  # sub-tasks are not tasks
+    preset(stack.jira, "team-managed-jira", key="TM")  # no sub-task type there
+    write_config(stack, {"engineering": ("jira", {"project": "TM"})})
+    assert kinds(doctor("kinds.yaml", {"name": "Kite", "day": "2027-01-04"}))["no-checklists"] is Severity.DEGRADE
+    cli("stamp", "kinds.yaml", "--name", "kite2", "--var", "name=Kite2", "--var", "day=2027-01-04", "--yes")
+    build = next(i for i in stack.jira.project_issues("TM") if i.summary == "Build Kite2")
+    assert "- [ ] design" in json.dumps(build.description)
