@@ -8,6 +8,7 @@ credentials becomes a blocking finding instead of an exception, so one run repor
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,11 +71,16 @@ def check(spec: ProjectSpec, ws: Workspace, *, existing: bool = False) -> Doctor
         key = route.provider + repr(sorted(route.destination.items()))
         groups.setdefault(key, []).append(dept)
         first.setdefault(key, (route.provider, dict(route.destination)))
+    jobs = []
     for key, departments in groups.items():
         name, destination = first[key]
         container = _recorded(ws, spec.instance, departments) if existing else None
-        found = _preflight(ws, name, destination, needs_of(spec, departments), container)
-        where = _describe(ws, name, destination)
+        where = _describe(ws, name, destination)  # opens the provider here, in this thread
+        jobs.append((name, destination, needs_of(spec, departments), container, where, departments))
+    # one thread per destination: the tools answer in parallel, each provider is used by one thread
+    with ThreadPoolExecutor(max_workers=max(1, min(8, len(jobs)))) as pool:
+        results = list(pool.map(lambda job: _preflight(ws, *job[:4]), jobs))
+    for (name, _dest, _needs, _container, where, departments), found in zip(jobs, results):
         report.destinations.append({"provider": name, "destination": where, "departments": departments,
                                     "blocking": sum(f.severity is Severity.BLOCKING for f in found)})
         report.findings.extend(found)
