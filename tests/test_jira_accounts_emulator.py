@@ -99,3 +99,35 @@ def test_no_create_permission_and_team_managed_style(http: requests.Session, emu
     assert project["style"] == "next-gen" and project["simplified"] is True
     assert [t["name"] for t in project["issueTypes"]] == ["Epic", "Task", "Story"]
     assert http.get(url(emu, "/workflowscheme/project"), params={"projectId": project["id"]}, timeout=5).status_code == 403
+
+
+def test_data_center_doctor_and_stamp_follow_the_plan(isolated_home: Any) -> None:
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from collabsync.cli import main
+
+    with JiraEmulator(deployment="Server") as dc:
+        seed_preset(dc, "locked-down-jira")
+        Path("collabsync.toml").write_text(f'''[providers.jira]
+type = "jira"
+url = "{dc.root_url}"
+token = "{dc.pat}"
+deployment = "datacenter"
+max_retries = 1
+backoff = 0.01
+
+[departments.engineering]
+provider = "jira"
+project = "ENG"
+''')
+        args = ["product-launch", "--name", "nova", "--var", "product=Nova", "--var", "launch=2027-03-01"]
+        out = CliRunner().invoke(main, ["doctor", *args])
+        assert out.exit_code == 0, out.output
+        assert "due date (duedate) is not on the create screen" in out.output  # createmeta `values` on DC
+        assert "the workflow cannot be read" in out.output  # no /workflow/search on Data Center
+        stamped = CliRunner().invoke(main, ["stamp", *args, "--yes"])
+        assert stamped.exit_code == 0, stamped.output
+        tasks = [i for i in dc.project_issues("ENG") if "collabsync-nova" in i.labels and i.type_id == "10001"]
+        assert len(tasks) == 7 and all(i.duedate for i in tasks)  # set by the edit after create

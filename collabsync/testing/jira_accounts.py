@@ -281,6 +281,7 @@ class JiraAccountsMixin:
                  "subtask": next(x[3] for x in ISSUE_TYPES if x[0] == t), "statuses": statuses} for t in p["types"]]
 
     def workflow_scheme_project(self, request: Request, v: str) -> Any:
+        self._cloud_only(request)
         ids = request.args.getlist("projectId")
         if not ids:
             raise ApiError(400, "projectId is required.")
@@ -294,6 +295,7 @@ class JiraAccountsMixin:
         return {"values": values}
 
     def workflow_search(self, request: Request, v: str) -> Any:
+        self._cloud_only(request)
         names = request.args.getlist("workflowName")
         keys = [p["key"] for p in self.store.projects.values() if not names or self._workflow_name(p["key"]) in names]
         values = []
@@ -311,6 +313,11 @@ class JiraAccountsMixin:
         return {"isLast": True, "maxResults": 50, "startAt": 0, "total": len(values), "values": values}
 
     # -- helpers -------------------------------------------------------------------------------------
+    def _cloud_only(self, request: Request) -> None:
+        """Data Center has neither workflow route (its admin API differs): answer like an unknown route."""
+        if self.server:
+            raise ApiError(404, f"null for uri: {request.url}")
+
     def _admin(self, key: str) -> None:
         config = self._accounts().get(key)
         if config is not None and config.admin_denied:
