@@ -47,7 +47,7 @@ from collabsync.redact import register_secret
 
 from .jira_preflight import ScreenPlan, preflight
 from .jira_subtasks import create_subtasks, subtask_type_id
-from .jira_workflow import walk
+from .jira_workflow import read_graph, walk
 from .jira_support import (
     DEFAULT_BLOCKED,
     DEFAULT_CANCELLED,
@@ -107,7 +107,7 @@ class JiraProvider(Provider):
         self._time_zone: str | None = None
         #: What the doctor learned per project key and applies when stamping (providers/jira_preflight.py).
         self.screens: dict[str, ScreenPlan] = {}
-        self.workflows: dict[str, tuple[dict[str, set[str]], dict[str, Any]]] = {}
+        self.workflows: dict[str, tuple[dict[str, set[str]], dict[str, Any]] | None] = {}
 
     # -- account -------------------------------------------------------------------------------
     def check(self) -> str:
@@ -330,9 +330,8 @@ class JiraProvider(Provider):
                 self._set_flag(ref, flagged, True)
             return
         if chosen is None:  # not one transition away: walk the workflow (providers/jira_workflow.py)
-            project = str(container.extra.get("project") or "")
             chosen = walk(self, ref, status, fields.get("status") or {}, got.get("transitions") or [],
-                          self.workflows.get(project))
+                          read_graph(self, container.extra))
         if chosen is None:
             name = (fields.get("status") or {}).get("name", "?")
             raise UnsupportedError(self.name, obj, f"no transition from {name!r} to a {status.value} status")

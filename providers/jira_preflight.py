@@ -13,12 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from collabsync.errors import AuthError, NotFoundError, ProviderError
+from collabsync.errors import NotFoundError, ProviderError
 from collabsync.findings import Finding, Findings, Needs, Severity
 from collabsync.model import Container, Status, TaskSpec, insert_above_marker
 
 from .jira_support import json_body
-from .jira_workflow import graph_of, shortest_path
+from .jira_workflow import shortest_path, status_info, workflow_edges
 
 __all__ = ["ScreenPlan", "preflight"]
 
@@ -218,10 +218,14 @@ def _any_issue(p: Any, key: str) -> str | None:
 def _statuses(p: Any, key: str, project_id: str, type_id: str, needs: Needs, add: Any) -> None:
     """Which neutral statuses exist in the project and how many transitions reach them from the start."""
     obj = f"Jira project {key} workflow"
-    rows = json_body(p.name, f"statuses of {key}", p._send("GET", f"project/{key}/statuses")) or []
-    row = next((r for r in rows if str(r.get("id")) == type_id), rows[0] if rows else {})
-    info = {str(s["id"]): s for s in row.get("statuses") or []}
-    graph = _workflow(p, project_id, type_id, obj, add)
+    info = status_info(p, key, type_id)
+    try:
+        graph: dict[str, set[str]] | None = workflow_edges(p, project_id, type_id)
+    except ProviderError as exc:
+        graph = None
+        add(I, "workflow-unreadable", obj, f"the workflow cannot be read ({exc.cause})",
+            "run `collabsync doctor` with an admin account to check every status is reachable; until then "
+            "a status change walks the offered transitions")
     start = next((sid for sid, s in info.items() if (s.get("statusCategory") or {}).get("key") == "new"), None)
     for status in needs.statuses:
         reach = [sid for sid, s in info.items() if p._target_matches(s, status)]
@@ -244,23 +248,3 @@ def _statuses(p: Any, key: str, project_id: str, type_id: str, needs: Needs, add
                 "nothing to change: collabsync walks the workflow one transition at a time")
     if graph is not None:
         p.workflows[key] = (graph, info)
-
-
-def _workflow(p: Any, project_id: str, type_id: str, obj: str, add: Any) -> dict[str, set[str]] | None:
-    """The task type's workflow graph (needs admin rights); None with an info finding when not readable."""
-    try:
-        scheme = json_body(p.name, "workflow scheme", p._send("GET", "workflowscheme/project",
-                                                              params={"projectId": project_id})) or {}
-        values = scheme.get("values") or [{}]
-        ws = values[0].get("workflowScheme") or {}
-        name = (ws.get("issueTypeMappings") or {}).get(type_id) or ws.get("defaultWorkflow")
-        found = json_body(p.name, "workflow", p._send("GET", "workflow/search", params={
-            "workflowName": name, "expand": "transitions,statuses"})) or {}
-    except (AuthError, NotFoundError, ProviderError) as exc:
-        add(I, "workflow-unreadable", obj, f"the workflow cannot be read ({exc.cause})",
-            "run `collabsync doctor` with an admin account to check every status is reachable; until then "
-            "a status change walks the offered transitions")
-        return None
-    for wf in found.get("values") or []:
-        return graph_of(wf)[1]
-    return None

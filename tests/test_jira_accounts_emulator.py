@@ -131,3 +131,32 @@ project = "ENG"
         assert stamped.exit_code == 0, stamped.output
         tasks = [i for i in dc.project_issues("ENG") if "collabsync-nova" in i.labels and i.type_id == "10001"]
         assert len(tasks) == 7 and all(i.duedate for i in tasks)  # set by the edit after create
+
+
+WINDING = {"To Do": ["Won't Do", "In Progress"], "Won't Do": ["To Do"], "In Progress": ["Blocked"], "Blocked": ["Done"],
+           "Done": []}
+
+
+@pytest.mark.parametrize("admin", [True, False])
+def test_status_change_walks_the_workflow(isolated_home: Any, admin: bool) -> None:
+    from collabsync.errors import UnsupportedError
+    from collabsync.model import Container, Status
+    from collabsync.providers.base import ProviderContext
+    from collabsync.providers.jira import JiraProvider
+
+    with JiraEmulator() as emu:
+        emu.add_project("ENG")
+        emu.configure_project("ENG", workflow=dict(WINDING), admin_denied=not admin)
+        ref = emu.issue(emu.add_issue("ENG", "Walk me")).id
+        provider = JiraProvider("jira", {"url": emu.root_url, "email": emu.email, "api_token": emu.api_token,
+                                         "deployment": "cloud", "max_retries": 0}, ProviderContext(home=isolated_home))
+        container = Container("ENG-1", "x", "", {"project": "ENG", "project_id": emu.store.project("ENG")["id"],
+                                                 "issue_type_id": "10001", "fields": {}})
+        provider.set_status(container, ref, Status.DONE)  # with the graph (admin) or forward by category
+        assert emu.store.status(emu.store.issue(ref).status_id)[1] == "Done"
+        moved = [r for r in emu.requests if r.method == "POST" and r.path.endswith("/transitions")]
+        assert len(moved) == 3  # To Do -> In Progress -> Blocked -> Done, never through Won't Do
+        assert emu.count("GET", "/workflow/search") == (1 if admin else 0)
+        with pytest.raises(UnsupportedError, match="no transition from 'Done' to a todo status"):
+            provider.set_status(container, ref, Status.TODO)  # Done is a dead end in this workflow
+        assert emu.store.status(emu.store.issue(ref).status_id)[1] == "Done"
