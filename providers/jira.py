@@ -45,7 +45,7 @@ from collabsync.model import (
 from collabsync.findings import Finding, Needs
 from collabsync.redact import register_secret
 
-from .jira_preflight import ScreenPlan, preflight
+from .jira_preflight import ScreenPlan, edit_after_create, links_as_text, preflight
 from .jira_subtasks import create_subtasks, subtask_type_id
 from .jira_workflow import read_graph, walk
 from .jira_support import (
@@ -197,7 +197,7 @@ class JiraProvider(Provider):
                 if issue is None:
                     outcomes.append(Created(item.spec.key, error="jira returned fewer issues than it accepted"))
                 else:
-                    self._edit_after_create(str(issue["id"]), later[number])
+                    edit_after_create(self, str(issue["id"]), later[number])
                     outcomes.append(Created(item.spec.key, str(issue["id"]), f"{self.url}/browse/{issue['key']}"))
             yield from self._with_checklists(extra, chunk, outcomes)
 
@@ -213,7 +213,7 @@ class JiraProvider(Provider):
         """One POST /issueLink per pair (Jira has no bulk link); the link type is checked once per run."""
         plan = self.screens.get(str(container.extra.get("project")))
         if plan is not None and plan.link_fallback:  # the doctor planned it: no link type or no permission
-            yield from self._links_as_text(pairs)
+            yield from links_as_text(self, pairs)
             return
         self._check_link_type()
         for blocked, blocking in pairs:
@@ -479,29 +479,6 @@ class JiraProvider(Provider):
             if later:
                 fields[_LATER] = later
         return fields
-
-    def _edit_after_create(self, ref: str, later: dict[str, tuple[Any, str]] | None) -> None:
-        """Set what the create screen refused; if the edit screen refuses it too, write it into the description."""
-        if not later:
-            return
-        try:
-            json_body(self.name, f"issue {ref}", self._send("PUT", f"issue/{ref}",
-                                                            json={"fields": {f: v for f, (v, _) in later.items()}}))
-        except (AuthError, RateLimitError):
-            raise
-        except ProviderError:
-            self.annotate(ref, [line for _, line in later.values()])
-
-    def _links_as_text(self, pairs: Sequence[tuple[str, str]]) -> Iterator[Linked]:
-        """Dependencies as 'Depends on' / 'Blocks' lines in both issues, where links cannot be made."""
-        keys: dict[str, str] = {}
-        for ref in {r for pair in pairs for r in pair}:
-            got = json_body(self.name, f"issue {ref}", self._send("GET", f"issue/{ref}", params={"fields": "summary"}))
-            keys[ref] = f"{got['key']} {(got.get('fields') or {}).get('summary', '')}".strip()
-        for blocked, blocking in pairs:
-            self.annotate(blocked, [f"Depends on: {keys[blocking]} ({self.url}/browse/{keys[blocking].split()[0]})"])
-            self.annotate(blocking, [f"Blocks: {keys[blocked]} ({self.url}/browse/{keys[blocked].split()[0]})"])
-            yield Linked(blocked, blocking)
 
     @staticmethod
     def _element_error(error: Mapping[str, Any]) -> str:

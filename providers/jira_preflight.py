@@ -9,18 +9,18 @@ edit after create or written into the description; a missing link type becomes d
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from collabsync.errors import NotFoundError, ProviderError
+from collabsync.errors import AuthError, NotFoundError, ProviderError, RateLimitError
 from collabsync.findings import Finding, Findings, Needs, Severity
-from collabsync.model import Container, Status, TaskSpec, insert_above_marker
+from collabsync.model import Container, Linked, Status, TaskSpec, insert_above_marker
 
 from .jira_support import json_body
 from .jira_workflow import shortest_path, status_info, workflow_edges
 
-__all__ = ["ScreenPlan", "preflight"]
+__all__ = ["ScreenPlan", "edit_after_create", "links_as_text", "preflight"]
 
 B, D, I = Severity.BLOCKING, Severity.DEGRADE, Severity.INFO
 PERMISSIONS = ("CREATE_ISSUES", "LINK_ISSUES", "TRANSITION_ISSUES", "ASSIGN_ISSUES")
@@ -59,6 +59,31 @@ class ScreenPlan:
         if lines:
             fields["description"] = insert_above_marker(fields.get("description") or "", lines)
         return fields, later
+
+
+def edit_after_create(p: Any, ref: str, later: dict[str, tuple[Any, str]] | None) -> None:
+    """Set what the create screen refused; if the edit screen refuses it too, write it into the description."""
+    if not later:
+        return
+    try:
+        json_body(p.name, f"issue {ref}", p._send("PUT", f"issue/{ref}",
+                                                  json={"fields": {f: v for f, (v, _) in later.items()}}))
+    except (AuthError, RateLimitError):
+        raise
+    except ProviderError:
+        p.annotate(ref, [line for _, line in later.values()])
+
+
+def links_as_text(p: Any, pairs: Sequence[tuple[str, str]]) -> Iterator[Linked]:
+    """Dependencies as 'Depends on' / 'Blocks' lines in both issues, where links cannot be made."""
+    keys: dict[str, str] = {}
+    for ref in {r for pair in pairs for r in pair}:
+        got = json_body(p.name, f"issue {ref}", p._send("GET", f"issue/{ref}", params={"fields": "summary"}))
+        keys[ref] = f"{got['key']} {(got.get('fields') or {}).get('summary', '')}".strip()
+    for blocked, blocking in pairs:
+        p.annotate(blocked, [f"Depends on: {keys[blocking]} ({p.url}/browse/{keys[blocking].split()[0]})"])
+        p.annotate(blocking, [f"Blocks: {keys[blocked]} ({p.url}/browse/{keys[blocked].split()[0]})"])
+        yield Linked(blocked, blocking)
 
 
 def preflight(p: Any, destination: Mapping[str, Any], needs: Needs, container: Container | None) -> list[Finding]:
