@@ -141,6 +141,10 @@ def preflight(p: Any, destination: Mapping[str, Any], needs: Needs, container: C
             "assignees")
     if "CREATE_ISSUES" not in denied:
         _screens(p, key, types[task_type], task_type, destination, needs, container, plan, add)
+        if epic_type in types and not container:  # the instance's epic is created first: its screen counts too
+            sent = {"summary", "project", "issuetype", "description", "labels",
+                    *(i for i in p._field_ids(destination).values() if i)}
+            _required(p, key, types[epic_type], f"Jira project {key}, issue type {epic_type}", sent, add)
     if needs.dependencies and not plan.link_fallback:
         names = [t["name"] for t in (json_body(p.name, "issueLinkType", p._send("GET", "issueLinkType")) or {})
                  .get("issueLinkTypes", [])]
@@ -178,24 +182,11 @@ def _screens(p: Any, key: str, type_id: str, type_name: str, destination: Mappin
              container: Container | None, plan: ScreenPlan, add: Any) -> None:
     """Create metadata of the task type: required fields without defaults, fields off the screen."""
     obj = f"Jira project {key}, issue type {type_name}"
-    metas = _paged(p, f"issue/createmeta/{key}/issuetypes/{type_id}", ("fields", "values", "results"))
-    on_screen = {str(m.get("fieldId") or m.get("key")) for m in metas}
     ids = p._field_ids(destination)
     sent = {"summary", "project", "issuetype", "description", "labels", "duedate", "assignee", "parent",
             *(i for i in ids.values() if i)}
-    for m in metas:
-        fid = str(m.get("fieldId") or m.get("key"))
-        if not m.get("required") or fid in sent:
-            continue
-        allowed = ", ".join(str(v.get("value") or v.get("name")) for v in m.get("allowedValues") or [])
-        if m.get("hasDefaultValue"):
-            add(I, "required-field-default", obj, f"{m.get('name')} ({fid}) is required; Jira fills its default "
-                f"{(m.get('defaultValue') or {}).get('value', '')!r}", "nothing to change")
-        else:
-            add(B, "required-field", obj, f"{m.get('name')} ({fid}) is required on create and has no default"
-                + (f"; allowed values: {allowed}" if allowed else ""),
-                f"give {m.get('name')} a default value in {key}'s field configuration, or make it optional "
-                "(Project settings > Fields)")
+    metas = _required(p, key, type_id, obj, sent, add)
+    on_screen = {str(m.get("fieldId") or m.get("key")) for m in metas}
     for fid in ("description", "labels"):
         if fid not in on_screen:
             add(B, "marker-field-off-screen", obj, f"{fid} is not on the create screen; collabsync finds its "
@@ -223,6 +214,25 @@ def _screens(p: Any, key: str, type_id: str, type_name: str, destination: Mappin
             add(D, "field-unmapped", obj, f"the template has {capability} and no {option} is configured",
                 f"set {option} = \"{example}\" (the field's name in Jira) under [departments.*] or [providers.{p.name}]",
                 "written into the description", capability)
+
+
+def _required(p: Any, key: str, type_id: str, obj: str, sent: set[str], add: Any) -> list[dict[str, Any]]:
+    """Create metadata of one issue type; a required field collabsync does not send and Jira cannot fill blocks."""
+    metas = _paged(p, f"issue/createmeta/{key}/issuetypes/{type_id}", ("fields", "values", "results"))
+    for m in metas:
+        fid = str(m.get("fieldId") or m.get("key"))
+        if not m.get("required") or fid in sent:
+            continue
+        allowed = ", ".join(str(v.get("value") or v.get("name")) for v in m.get("allowedValues") or [])
+        if m.get("hasDefaultValue"):
+            add(I, "required-field-default", obj, f"{m.get('name')} ({fid}) is required; Jira fills its default "
+                f"{(m.get('defaultValue') or {}).get('value', '')!r}", "nothing to change")
+        else:
+            add(B, "required-field", obj, f"{m.get('name')} ({fid}) is required on create and has no default"
+                + (f"; allowed values: {allowed}" if allowed else ""),
+                f"give {m.get('name')} a default value in {key}'s field configuration, or make it optional "
+                "(Project settings > Fields)")
+    return metas
 
 
 def _editable(p: Any, key: str, container: Container | None) -> set[str] | None:
