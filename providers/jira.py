@@ -164,6 +164,7 @@ class JiraProvider(Provider):
                   "description": with_marker(description or "", marker(instance)), "labels": [label]}
         if extra["fields"].get("epic_name"):  # Data Center requires it on epics
             fields[extra["fields"]["epic_name"]] = title[:255]
+        fields.update(self.screens[key].values if key in self.screens else {})  # field_values the doctor resolved
         made = json_body(self.name, f"epic of {instance}", self._send("POST", "issue",
                                                                       json={"fields": fields}))
         return self._epic(made, title, extra, created=True)
@@ -475,6 +476,7 @@ class JiraProvider(Provider):
             fields["assignee"] = {"name": account} if extra.get("deployment") == "Server" else {"accountId": account}
         plan = self.screens.get(str(extra.get("project")))
         if plan is not None:  # what the create screen refuses: an edit after create, or the description
+            fields.update(plan.values)
             fields, later = plan.split(fields, spec)
             if later:
                 fields[_LATER] = later

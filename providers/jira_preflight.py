@@ -34,6 +34,7 @@ class ScreenPlan:
     not_on_create: dict[str, str] = field(default_factory=dict)  # field id -> label, left out of the create
     edit_after: set[str] = field(default_factory=set)  # of those, set by an edit right after the create
     unmapped: set[str] = field(default_factory=set)  # "start"/"estimate" with no field configured
+    values: dict[str, Any] = field(default_factory=dict)  # field id -> value from `field_values`, ids resolved
     link_fallback: bool = False  # dependencies as description lines, not links
     no_assign: bool = False  # assignees as description lines
 
@@ -144,7 +145,8 @@ def preflight(p: Any, destination: Mapping[str, Any], needs: Needs, container: C
         if epic_type in types and not container:  # the instance's epic is created first: its screen counts too
             sent = {"summary", "project", "issuetype", "description", "labels",
                     *(i for i in p._field_ids(destination).values() if i)}
-            _required(p, key, types[epic_type], f"Jira project {key}, issue type {epic_type}", sent, add)
+            _required(p, key, types[epic_type], f"Jira project {key}, issue type {epic_type}", sent, add, plan,
+                      p._option(destination, "field_values", {}))
     if needs.dependencies and not plan.link_fallback:
         names = [t["name"] for t in (json_body(p.name, "issueLinkType", p._send("GET", "issueLinkType")) or {})
                  .get("issueLinkTypes", [])]
@@ -185,7 +187,7 @@ def _screens(p: Any, key: str, type_id: str, type_name: str, destination: Mappin
     ids = p._field_ids(destination)
     sent = {"summary", "project", "issuetype", "description", "labels", "duedate", "assignee", "parent",
             *(i for i in ids.values() if i)}
-    metas = _required(p, key, type_id, obj, sent, add)
+    metas = _required(p, key, type_id, obj, sent, add, plan, p._option(destination, "field_values", {}))
     on_screen = {str(m.get("fieldId") or m.get("key")) for m in metas}
     for fid in ("description", "labels"):
         if fid not in on_screen:
@@ -216,22 +218,36 @@ def _screens(p: Any, key: str, type_id: str, type_name: str, destination: Mappin
                 "written into the description", capability)
 
 
-def _required(p: Any, key: str, type_id: str, obj: str, sent: set[str], add: Any) -> list[dict[str, Any]]:
-    """Create metadata of one issue type; a required field collabsync does not send and Jira cannot fill blocks."""
+def _required(p: Any, key: str, type_id: str, obj: str, sent: set[str], add: Any, plan: ScreenPlan,
+              configured: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Create metadata of one issue type; a required field collabsync does not send and Jira cannot fill blocks.
+
+    A value given in `field_values` (by field name or id) is checked against the allowed values and
+    resolved to its option id once, here, so every create sends what Jira accepts.
+    """
     metas = _paged(p, f"issue/createmeta/{key}/issuetypes/{type_id}", ("fields", "values", "results"))
     for m in metas:
         fid = str(m.get("fieldId") or m.get("key"))
+        options = {str(v.get("value") or v.get("name")): v for v in m.get("allowedValues") or []}
+        given = configured.get(str(m.get("name")), configured.get(fid))
+        if given is not None:
+            if options and str(given) not in options:
+                add(B, "field-value-not-allowed", obj, f"field_values gives {m.get('name')} = {given!r}, not one of "
+                    f"{', '.join(options)}", f"set field_values {m.get('name')} to one of {', '.join(options)}")
+            else:
+                plan.values[fid] = {"id": str(options[str(given)]["id"])} if options else given
+            continue
         if not m.get("required") or fid in sent:
             continue
-        allowed = ", ".join(str(v.get("value") or v.get("name")) for v in m.get("allowedValues") or [])
+        allowed = ", ".join(options)
         if m.get("hasDefaultValue"):
             add(I, "required-field-default", obj, f"{m.get('name')} ({fid}) is required; Jira fills its default "
                 f"{(m.get('defaultValue') or {}).get('value', '')!r}", "nothing to change")
         else:
             add(B, "required-field", obj, f"{m.get('name')} ({fid}) is required on create and has no default"
                 + (f"; allowed values: {allowed}" if allowed else ""),
-                f"give {m.get('name')} a default value in {key}'s field configuration, or make it optional "
-                "(Project settings > Fields)")
+                f"set field_values = {{ {m.get('name')} = \"...\" }} under [departments.*] or [providers.{p.name}], "
+                f"or give {m.get('name')} a default value in {key}'s field configuration (Project settings > Fields)")
     return metas
 
 

@@ -85,7 +85,7 @@ def test_plan_carries_the_findings(stack: Stack) -> None:
     preset(stack.jira, "required-field-jira")
     table = cli("stamp", "product-launch", "--name", "nova", *VARS, "--plan")
     assert "BLOCKING jira: Jira project ENG, issue type Task: Team (customfield_10050) is required" in table
-    assert "fix: give Team a default value" in table
+    assert 'fix: set field_values = { Team = "..." }' in table
     data = json.loads(cli("stamp", "product-launch", "--name", "nova", *VARS, "--plan", "--format", "json"))
     assert data["doctor"]["blocking"] == 2  # Team is required on both issue types the stamp creates: Epic and Task
     assert {"required-field"} <= {f["kind"] for f in data["doctor"]["findings"]}
@@ -147,3 +147,13 @@ def test_jira_checklists_become_subtasks_or_description_lines(stack: Stack) -> N
     cli("stamp", "kinds.yaml", "--name", "kite2", "--var", "name=Kite2", "--var", "day=2027-01-04", "--yes")
     build = next(i for i in stack.jira.project_issues("TM") if i.summary == "Build Kite2")
     assert "- [ ] design" in json.dumps(build.description)
+
+
+def test_required_field_filled_from_field_values(stack: Stack) -> None:
+    preset(stack.jira, "required-field-jira")
+    write_config(stack, {"engineering": ("jira", {"project": "ENG"})}, jira='field_values = { Team = "Nope" }')
+    assert kinds(doctor())["field-value-not-allowed"] is Severity.BLOCKING
+    write_config(stack, {"engineering": ("jira", {"project": "ENG"})}, jira='field_values = { Team = "Payments" }')
+    assert "required-field" not in kinds(doctor())
+    out = cli("stamp", "product-launch", "--name", "nova", *VARS, "--yes")  # the emulator refuses issues without Team
+    assert "nova: created 37 tasks" in out

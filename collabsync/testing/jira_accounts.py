@@ -50,6 +50,10 @@ class RequiredField:
     allowed: list[str]
     default: str | None = None
 
+    def option_ids(self) -> list[str]:
+        """The ids of the allowed values, as createmeta lists them."""
+        return [str(100 + i) for i in range(len(self.allowed))]
+
 
 @dataclass
 class AccountConfig:
@@ -189,7 +193,8 @@ class JiraAccountsMixin:
             value = fields.get(req.field_id)
             if value is None and req.default is None:
                 errors[req.field_id] = f"{req.name} is required."
-            elif value is not None and (not isinstance(value, dict) or value.get("value") not in req.allowed):
+            elif value is not None and (not isinstance(value, dict) or (
+                    value.get("value") not in req.allowed and value.get("id") not in req.option_ids())):
                 errors[req.field_id] = f"Specify a valid 'id' or 'name' for {req.name}"
         if errors:
             raise ApiError(400, "", errors=errors)
@@ -339,7 +344,7 @@ class JiraAccountsMixin:
                                "hasDefaultValue": default is not None, "operations": ["set"]}
         if allowed is not None:
             out["allowedValues"] = [{"self": f"{self.root_url}/rest/api/2/customFieldOption/{100 + i}", "value": a,
-                                     "id": str(100 + i)} for i, a in enumerate(allowed)]
+                                     "id": str(100 + i)} for i, a in enumerate(allowed)]  # RequiredField.option_ids
         if default is not None:
             out["defaultValue"] = {"value": default}
         return out
