@@ -11,10 +11,12 @@ import gc
 import json
 import logging
 import sys
+from typing import Any
 
 import click
 
 from collabsync import __version__
+from collabsync.cli_doctor import doctor
 from collabsync.cli_report import history, report
 from collabsync.cli_setup import config, init, templates
 from collabsync.cli_support import (
@@ -69,6 +71,7 @@ main.add_command(config)
 main.add_command(templates)
 main.add_command(report)
 main.add_command(history)
+main.add_command(doctor)
 
 
 @main.command()
@@ -97,6 +100,7 @@ def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], pl
 
     from collabsync.lock import instance_lock
     from collabsync.precheck import precheck
+    from collabsync.doctor import PreflightError, render_text
     from collabsync.stamp import apply_plan, build_plan
     from collabsync.templating import find_template
     from collabsync.views import print_plan, progress_bar
@@ -125,12 +129,17 @@ def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], pl
                 f"{json.dumps(existing.variables)}; pick another --name or pass the same variables")
         plan = build_plan(spec, ws)
         precheck(plan, ws, tmpl)  # with the template's lines; nothing printed or written when it fails
+        preflight = _preflight(spec, ws, plan.up_to_date)
         if fmt == "json":
-            click.echo(json.dumps(plan.to_dict(), indent=2))
+            click.echo(json.dumps({**plan.to_dict(), "doctor": preflight.to_dict() if preflight else None}, indent=2))
         else:
             print_plan(plan)
+            for line in render_text(preflight, title=False) if preflight else ():
+                click.echo(line)
         if plan_only:
             return
+        if preflight and preflight.blocking:  # before the first write: nothing is created while one blocks
+            raise PreflightError(instance, preflight.blocking)
         if plan.up_to_date:
             click.echo(f"{instance}: up to date, nothing to create")
             return
@@ -141,6 +150,13 @@ def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], pl
         with progress_bar(plan.steps) as advance:
             result = apply_plan(plan, ws, advance)
         click.echo(f"{instance}: created {result['created']} tasks and {result['links']} dependencies")
+
+
+def _preflight(spec: Any, ws: Any, up_to_date: bool) -> Any:
+    """The doctor's findings for a stamp; none for a re-run that has nothing left to write."""
+    from collabsync.doctor import check
+
+    return None if up_to_date else check(spec, ws)
 
 
 # -- update, status, tasks ----------------------------------------------------------------------------

@@ -22,11 +22,13 @@ from typing import Any
 import asana
 
 from collabsync.errors import ConfigError, NotFoundError, ProviderError
+from collabsync.findings import Finding, Needs
 from collabsync.http import POLICY_SETTINGS_SCHEMA, make_session
 from collabsync.model import (
     Container, Created, Linked, NewTask, SectionSpec, Status, Task, insert_above_marker, marker, parse_marker,
     with_marker,
 )
+from collabsync.providers.asana_preflight import preflight
 from collabsync.providers.asana_transport import api_client, cached_sessions, call, credential_id
 from collabsync.providers.base import Capability, Provider, ProviderContext, TextLimits
 from collabsync.ratelimit import Limit
@@ -150,6 +152,10 @@ class AsanaProvider(Provider):
                 lambda: make_session(self.name, self.policy, cache_path=cache, cache_ttl=self.context.cache_ttl),
                 self.name)
         return self._client
+
+    def preflight(self, destination: Mapping[str, Any], needs: Needs, container: Container | None = None) -> list[Finding]:
+        """Workspace, team or project, the status field's options and dates (providers/asana_preflight.py)."""
+        return preflight(self, destination, needs, container)
 
     # -- stamping ------------------------------------------------------------------------------
     def ensure_container(self, instance: str, title: str, description: str,

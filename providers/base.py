@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from collabsync.errors import ConfigError, UnsupportedError
+from collabsync.findings import Finding, Needs, Severity
 from collabsync.http import HttpPolicy
 from collabsync.model import Container, Created, Linked, NewTask, SectionSpec, Status, Task, TaskSpec
 
@@ -104,6 +105,12 @@ class Provider(ABC):
     def describe(self, destination: Mapping[str, Any]) -> str:
         """A short human description of a destination, for plans."""
         return ", ".join(f"{k}={v}" for k, v in destination.items()) or "(default)"
+
+    def preflight(self, destination: Mapping[str, Any], needs: Needs, container: Container | None = None) -> list[Finding]:
+        """Read-only checks of a destination before any write (`collabsync doctor`); default: none known."""
+        return [Finding(Severity.INFO, "no-preflight", self.name, self.describe(destination),
+                        f"the {self.type_name} adapter has no preflight checks",
+                        f"implement Provider.preflight in the {self.type_name} adapter")]
 
     # -- stamping ------------------------------------------------------------------------------
     @abstractmethod

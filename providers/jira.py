@@ -43,8 +43,12 @@ from collabsync.model import (
     parse_marker,
     with_marker,
 )
+from collabsync.findings import Finding, Needs
 from collabsync.redact import register_secret
 
+from .jira_preflight import ScreenPlan, edit_after_create, links_as_text, preflight
+from .jira_subtasks import create_subtasks, subtask_type_id
+from .jira_workflow import read_graph, walk
 from .jira_support import (
     DEFAULT_BLOCKED,
     DEFAULT_CANCELLED,
@@ -64,6 +68,7 @@ from .jira_support import (
 __all__ = ["JiraProvider"]
 
 BULK_LIMIT = 50
+_LATER = "_collabsync_after_create"  # fields set by an edit after create; removed before the payload is sent
 BASE_FIELDS = ("summary", "status", "assignee", "duedate", "labels", "issuelinks", "updated", "description", "parent")
 #: A tracked source needs no marker (no description) and takes its sections from components.
 TRACKED_FIELDS = ("summary", "status", "assignee", "duedate", "labels", "components", "issuelinks", "updated")
@@ -80,7 +85,7 @@ class JiraProvider(Provider):
                              source="Jira REST API reference")
     capabilities = frozenset({
         Capability.BULK_CREATE, Capability.DEPENDENCIES, Capability.MARKER_SEARCH, Capability.INCREMENTAL_READ,
-        Capability.STATUS_UPDATE, Capability.ANNOTATE,
+        Capability.STATUS_UPDATE, Capability.ANNOTATE, Capability.CHECKLISTS,  # checklists as sub-tasks
     })
     settings_schema = SETTINGS_SCHEMA
     destination_schema = DESTINATION_SCHEMA
@@ -111,6 +116,9 @@ class JiraProvider(Provider):
         self.policy.limits = (Limit(int(self.settings.get("requests_per_second", 100)), 1.0, "burst per second"),)
         self.policy.max_reads = self.policy.max_writes = 4
         self.policy.adaptive = True
+        #: What the doctor learned per project key and applies when stamping (providers/jira_preflight.py).
+        self.screens: dict[str, ScreenPlan] = {}
+        self.workflows: dict[str, tuple[dict[str, set[str]], dict[str, Any]] | None] = {}
 
     # -- account -------------------------------------------------------------------------------
     def check(self) -> str:
@@ -133,6 +141,10 @@ class JiraProvider(Provider):
         kind = destination.get("epic_issue_type") or self.settings.get("epic_issue_type") or "Epic"
         return f"Jira project {destination.get('project', '?')} ({kind} per instance) at {self.url}"
 
+    def preflight(self, destination: Mapping[str, Any], needs: Needs, container: Container | None = None) -> list[Finding]:
+        """Screens, required fields, permissions, link type and workflow of the project (providers/jira_preflight.py)."""
+        return preflight(self, destination, needs, container)
+
     # -- stamping ------------------------------------------------------------------------------
     def ensure_container(self, instance: str, title: str, description: str, destination: Mapping[str, Any]) -> Container:
         """The instance's epic in the project (found by label + marker), else a new one; a label when no epic type."""
@@ -148,6 +160,7 @@ class JiraProvider(Provider):
         label = label_safe(f"collabsync-{instance}")
         extra: dict[str, Any] = {
             "project": key, "project_id": str(project["id"]), "issue_type_id": types[task_type], "label": label,
+            "subtask_type_id": subtask_type_id(project),
             "instance": instance, "deployment": self._deployment_type(), "fields": self._field_ids(destination),
             "labels": [label_safe(x) for x in self._option(destination, "labels", [])],
         }
@@ -162,6 +175,7 @@ class JiraProvider(Provider):
                   "description": with_marker(description or "", marker(instance)), "labels": [label]}
         if extra["fields"].get("epic_name"):  # Data Center requires it on epics
             fields[extra["fields"]["epic_name"]] = title[:255]
+        fields.update(self.screens[key].values if key in self.screens else {})  # field_values the doctor resolved
         made = json_body(self.name, f"epic of {instance}", self._send("POST", "issue",
                                                                       json={"fields": fields}))
         return self._epic(made, title, extra, created=True)
@@ -175,7 +189,9 @@ class JiraProvider(Provider):
         extra = container.extra
         for start in range(0, len(tasks), BULK_LIMIT):
             chunk = list(tasks[start:start + BULK_LIMIT])
-            payload = {"issueUpdates": [{"fields": self._issue_fields(container, item)} for item in chunk]}
+            built = [self._issue_fields(container, item) for item in chunk]
+            later = [fields.pop(_LATER, None) for fields in built]  # never sent: set by an edit after create
+            payload = {"issueUpdates": [{"fields": fields} for fields in built]}
             obj = f"bulk create of {len(chunk)} tasks in {extra['project']}"
             response = self._send("POST", "issue/bulk", json=payload)
             # 400 with per-item errors means "none created"; any other failure is about the whole request
@@ -184,18 +200,33 @@ class JiraProvider(Provider):
             if response.status_code == 400 and not failed:
                 json_body(self.name, obj, response)  # raises the precise error
             issues = iter((body or {}).get("issues") or [])
+            outcomes: list[Created] = []
             for number, item in enumerate(chunk):
                 if number in failed:
-                    yield Created(item.spec.key, error=self._element_error(failed[number]))
+                    outcomes.append(Created(item.spec.key, error=self._element_error(failed[number])))
                     continue
                 issue = next(issues, None)
                 if issue is None:
-                    yield Created(item.spec.key, error="jira returned fewer issues than it accepted")
+                    outcomes.append(Created(item.spec.key, error="jira returned fewer issues than it accepted"))
                 else:
-                    yield Created(item.spec.key, str(issue["id"]), f"{self.url}/browse/{issue['key']}")
+                    edit_after_create(self, str(issue["id"]), later[number])
+                    outcomes.append(Created(item.spec.key, str(issue["id"]), f"{self.url}/browse/{issue['key']}"))
+            yield from self._with_checklists(extra, chunk, outcomes)
+
+    def _with_checklists(self, extra: Mapping[str, Any], chunk: Sequence[NewTask],
+                         outcomes: list[Created]) -> Iterator[Created]:
+        """Checklist items as sub-tasks of the issues just made (providers/jira_subtasks.py); errors on the parent."""
+        made = [(o.ref, item.spec.checklist) for item, o in zip(chunk, outcomes) if o.ref and item.spec.checklist]
+        errors = create_subtasks(self, extra, made) if made and extra.get("subtask_type_id") else {}
+        for outcome in outcomes:
+            yield replace(outcome, error=errors[outcome.ref]) if outcome.ref in errors else outcome
 
     def link_dependencies(self, container: Container, pairs: Sequence[tuple[str, str]]) -> Iterator[Linked]:
         """One POST /issueLink per pair (Jira has no bulk link); the link type is checked once per run."""
+        plan = self.screens.get(str(container.extra.get("project")))
+        if plan is not None and plan.link_fallback:  # the doctor planned it: no link type or no permission
+            yield from links_as_text(self, pairs)
+            return
         self._check_link_type()
         for blocked, blocking in pairs:
             body = {"type": {"name": self.link_type}, "inwardIssue": {"id": blocking}, "outwardIssue": {"id": blocked}}
@@ -310,12 +341,22 @@ class JiraProvider(Provider):
             if not is_flagged:
                 self._set_flag(ref, flagged, True)
             return
+        if chosen is None:  # not one transition away: walk the workflow (providers/jira_workflow.py)
+            chosen = walk(self, ref, status, fields.get("status") or {}, got.get("transitions") or [],
+                          read_graph(self, container.extra))
         if chosen is None:
             name = (fields.get("status") or {}).get("name", "?")
             raise UnsupportedError(self.name, obj, f"no transition from {name!r} to a {status.value} status")
+        self._take_transition(ref, chosen)
+
+    def _take_transition(self, ref: str, chosen: Mapping[str, Any]) -> None:
         self._invalidate_cache()
         with sdk_errors(self.name, f"transition of issue {ref}"):
             self.client.transition_issue(ref, str(chosen["id"]))
+
+    def _transitions_of(self, ref: str) -> list[dict[str, Any]]:
+        body = json_body(self.name, f"issue {ref}", self._send("GET", f"issue/{ref}/transitions"))
+        return list((body or {}).get("transitions") or [])
 
     def close(self) -> None:
         """Close the HTTP session."""
@@ -423,9 +464,12 @@ class JiraProvider(Provider):
         labels = [extra["label"], *(extra.get("labels") or []), *(label_safe(x) for x in spec.labels)]
         if item.section_ref:
             labels.append(item.section_ref)
+        description = item.description or ""
+        if spec.checklist and not extra.get("subtask_type_id"):  # no sub-task type: the checklist as text
+            description = "\n\n".join(p for p in (description, "\n".join(f"- [ ] {c}" for c in spec.checklist)) if p)
         fields: dict[str, Any] = {
             "project": {"id": extra["project_id"]}, "issuetype": {"id": extra["issue_type_id"]},
-            "summary": spec.title[:255], "description": with_marker(item.description or "", item.marker),
+            "summary": spec.title[:255], "description": with_marker(description, item.marker),
             "labels": list(dict.fromkeys(labels)),
         }
         if extra.get("mode") == "epic" and extra.get("deployment") != "Server":
@@ -441,6 +485,12 @@ class JiraProvider(Provider):
         account = self.person_id(spec.assignee)
         if account:
             fields["assignee"] = {"name": account} if extra.get("deployment") == "Server" else {"accountId": account}
+        plan = self.screens.get(str(extra.get("project")))
+        if plan is not None:  # what the create screen refuses: an edit after create, or the description
+            fields.update(plan.values)
+            fields, later = plan.split(fields, spec)
+            if later:
+                fields[_LATER] = later
         return fields
 
     @staticmethod

@@ -50,6 +50,8 @@ _ISSUE_KEYS = {
     "story_points_field": {"type": "string", "description": "Name of the custom field that takes estimates"},
     "start_date_field": {"type": "string", "description": "Name of the custom date field that takes start dates"},
     "labels": {"type": "array", "items": {"type": "string"}, "description": "Extra labels on every task"},
+    "field_values": {"type": "object", "additionalProperties": {"type": ["string", "number"]},
+                     "description": "Values for required fields by name, e.g. {Team = \"Platform\"} (see docs/doctor.md)"},
 }
 SETTINGS_SCHEMA: dict[str, Any] = {
     "type": "object",

@@ -20,6 +20,7 @@ from collabsync.model import (
     Container, Created, Linked, NewTask, SectionSpec, Status, Task, insert_above_marker, marker, parse_marker, with_marker,
 )
 from collabsync.private import private_file
+from collabsync.findings import Finding, Needs
 from collabsync.providers.base import Capability, Provider, ProviderContext
 
 __all__ = ["LocalProvider"]
@@ -99,6 +100,10 @@ class LocalProvider(Provider):
     def describe(self, destination: Mapping[str, Any]) -> str:
         """Where the container goes."""
         return f"space {destination.get('space', 'default')} in {self.path.name}"
+
+    def preflight(self, destination: Mapping[str, Any], needs: Needs, container: Container | None = None) -> list[Finding]:
+        """The local tool holds everything a template asks for: nothing to report."""
+        return []
 
     # -- stamping ------------------------------------------------------------------------------
     def ensure_container(self, instance: str, title: str, description: str, destination: Mapping[str, Any]) -> Container:

@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 from trello import TrelloClient
 
 from collabsync.errors import AuthError, ConfigError, ProviderError, RateLimitError, TransportError
+from collabsync.findings import Finding, Needs
 from collabsync.http import make_session
 from collabsync.model import (
     Container, Created, Linked, NewTask, SectionSpec, Status, Task, TaskSpec, insert_above_marker, marker,
@@ -29,6 +30,7 @@ from collabsync.providers.base import Capability, Provider, ProviderContext, Tex
 from collabsync.ratelimit import Limit
 from collabsync.redact import register_secret
 
+from .trello_preflight import preflight
 from .trello_support import (
     CARD_FIELDS, DEFAULT_BASE, DEFAULT_COLUMNS, DESTINATION_SCHEMA, SETTINGS_SCHEMA, attached_pairs, batch_body,
     board_ref, card_status, checklist_gap, dependency_urls,
@@ -101,6 +103,10 @@ class TrelloProvider(Provider):
             return f"label on board {destination['board']} ({mode} mode)"
         where = f"workspace {destination['workspace']}" if destination.get("workspace") else "personal boards"
         return f"new board in {where} ({mode} mode)"
+
+    def preflight(self, destination: Mapping[str, Any], needs: Needs, container: Container | None = None) -> list[Finding]:
+        """Workspace or board, membership (observers cannot write), lists and labels (providers/trello_preflight.py)."""
+        return preflight(self, destination, needs, container)
 
     # -- stamping ------------------------------------------------------------------------------
     def ensure_container(self, instance: str, title: str, description: str, destination: Mapping[str, Any]) -> Container:

@@ -24,6 +24,7 @@ from .core import ApiError, Emulator, Faults, RateLimit, json_response
 from .jira_fields import expand_list, expansions, field_list, field_schema, wanted_fields
 from .jira_routes import ROUTE_RULES, JiraRoutesMixin, empty_response, int_param
 from .jira_search import JiraSearchMixin
+from .jira_accounts import ACCOUNT_RULES, JiraAccountsMixin
 from .jira_seed import JiraSeedMixin
 from .jira_store import (
     FLAGGED,
@@ -46,7 +47,7 @@ def _rule(path: str, endpoint: str, methods: list[str]) -> Rule:
     return Rule(_V + path, endpoint=endpoint, methods=methods)
 
 
-class JiraEmulator(JiraSeedMixin, JiraRoutesMixin, JiraSearchMixin, Emulator):
+class JiraEmulator(JiraAccountsMixin, JiraSeedMixin, JiraRoutesMixin, JiraSearchMixin, Emulator):
     """Jira Cloud REST v2/v3 subset with Jira's auth, error, paging and rate-limit behaviour."""
 
     name = "jira"
@@ -72,6 +73,7 @@ class JiraEmulator(JiraSeedMixin, JiraRoutesMixin, JiraSearchMixin, Emulator):
         _rule("/search/jql", "search_jql", ["GET", "POST"]),
         _rule("/search", "search_old", ["GET", "POST"]),
         *ROUTE_RULES,
+        *ACCOUNT_RULES,  # screens, permissions, workflows: collabsync/testing/jira_accounts.py
     ]
 
     @property
@@ -334,6 +336,9 @@ class JiraEmulator(JiraSeedMixin, JiraRoutesMixin, JiraSearchMixin, Emulator):
         return empty_response(204)
 
     def _transitions(self, issue: Issue) -> list[dict[str, Any]]:
+        configured = self.workflow_transitions(issue)  # a project with its own workflow (jira_accounts.py)
+        if configured is not None:
+            return configured
         return [{"id": str(11 + 10 * i), "name": s[3], "to": self.store.render_status(s[0]), "hasScreen": False,
                  "isGlobal": True, "isInitial": False, "isAvailable": True, "isConditional": False, "isLooped": False}
                 for i, s in enumerate(STATUSES) if s[0] != issue.status_id]
