@@ -131,15 +131,20 @@ def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], pl
 @click.argument("instance")
 @click.argument("task_key")
 @click.option("--status", "status", type=click.Choice(STATUSES), required=True, help="The new status.")
+@click.option("--force", is_flag=True, help="Mark a task done even though work it waits on is still open.")
 @pass_ctx
-def update(obj: Ctx, instance: str, task_key: str, status: str) -> None:
+def update(obj: Ctx, instance: str, task_key: str, status: str, force: bool) -> None:
     """Move one task of an instance to a new status, in whichever tool it lives.
+
+    Marking a task done while a prerequisite is still open is refused with the open ones listed
+    (the report would otherwise count finished work ahead of plan); --force does it anyway.
 
     \b
     Example:
       collabsync update nova pricing --status done
+      collabsync update nova pricing --status done --force
     """
-    from collabsync.query import resolve_instance
+    from collabsync.query import collect, open_prerequisites, resolve_instance
 
     with obj.workspace() as ws:
         record = resolve_instance(ws, instance)
@@ -150,6 +155,13 @@ def update(obj: Ctx, instance: str, task_key: str, status: str) -> None:
         placed = ws.ledger.container(record.name, obj_rec.department)
         if placed is None:
             raise ConfigError.single("TASK_KEY", f"the container of {task_key!r} is not in the ledger")
+        if status == Status.DONE.value:
+            waiting = open_prerequisites(collect(ws, record), task_key)
+            if waiting:
+                names = ", ".join(f"{t.key or t.ref} ({t.department}, {t.status.value})" for t in waiting)
+                click.echo(f"warning: {record.name}/{task_key} waits on open work: {names}", err=True)
+                if not force:
+                    raise ConfigError.single("--status", "not changed: finish those first, or pass --force")
         ws.provider(obj_rec.provider).set_status(placed[1], obj_rec.ref, Status(status))
         click.echo(f"{record.name}/{task_key}: {status} ({obj_rec.provider})")
 

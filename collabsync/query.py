@@ -15,7 +15,8 @@ from .model import Container, ProjectSpec, Status, Task
 from .runtime import Workspace
 from .track import DepartmentMap
 
-__all__ = ["Snapshot", "collect", "resolve_instance", "filter_tasks", "task_row", "PER_TOOL_CONCURRENCY"]
+__all__ = ["Snapshot", "collect", "resolve_instance", "filter_tasks", "task_row", "open_prerequisites",
+           "PER_TOOL_CONCURRENCY"]
 
 #: Requests in flight per tool while reading (each tool's rate limit stays far away).
 PER_TOOL_CONCURRENCY = 4
@@ -156,6 +157,21 @@ def filter_tasks(tasks: Iterable[Task], *, today: dt.date, department: str | Non
             continue
         out.append(t)
     return out
+
+
+def open_prerequisites(snap: Snapshot, key: str) -> list[Task]:
+    """The not-yet-finished tasks that `key` waits on (the plan's keys, tool links and cross-tool pairs)."""
+    by_key = {t.key: t for t in snap.tasks if t.key}
+    by_ref = {t.ref: t for t in snap.tasks}
+    task = by_key.get(key)
+    names = list(task.depends_on) if task else []
+    if snap.spec is not None:
+        try:
+            names += [k for k in snap.spec.task(key).depends_on if k not in names]
+        except KeyError:
+            pass
+    found = [by_key.get(n) or by_ref.get(n) for n in dict.fromkeys(names)]
+    return [t for t in found if t is not None and not t.status.closed]
 
 
 def task_row(task: Task) -> dict[str, Any]:

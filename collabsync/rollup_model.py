@@ -47,6 +47,9 @@ class TaskLine:
     waiting_on: list[str] = field(default_factory=list)
     critical: bool = False
     stale: bool = False
+    projected_finish: dt.date | None = None
+    late_days: int = 0
+    late_because: str | None = None
 
     @property
     def open(self) -> bool:
@@ -83,6 +86,8 @@ class Group:
     stale: bool = False
     stale_since: dt.datetime | None = None
     providers: list[str] = field(default_factory=list)
+    cause: str = ""
+    waits_on: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -65,7 +65,7 @@ def test_headlines_and_previous(store: History) -> None:
     assert (h1.taken_at, h1.today, h1.health, h1.total, h1.done, h1.overdue, h1.blocked, h1.percent_done) == (
         T1, TODAY, "red", 11, 3, 2, 1, 30.0)
     assert (h1.weight_total, h1.weight_done, h1.planned_share, h1.variance_days) == (21.0, 8.0, 55.0, -0.6)
-    assert (h1.projected_finish, h1.target) == (d(26), d(20))
+    assert (h1.projected_finish, h1.target) == (d(20), d(20))
     # day two: 11 tasks (c4 gone, hotfix added), done spec, build, brief, vendor = 4 of 11 -> 36.4
     h2 = heads[1]
     assert (h2.total, h2.done, h2.blocked, h2.percent_done) == (11, 4, 2, 36.4)

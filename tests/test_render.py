@@ -160,9 +160,9 @@ def test_markdown(report) -> None:
     assert md.startswith("# launch-1 (launch) — 🔴 RED\n")
     assert EVIL not in md
     assert "[Fix &lt;img src=x onerror=alert(1)&gt; &amp; \"quotes\"](https://jira.example.test/ENG-9)" in md
-    assert "| eng | jira | 🔴 red | 25% | 3 | 1 | 1 | 1 day behind | 2026-03-24 | 2026-03-18 |" in md
+    assert "| eng | jira | 🔴 red | 25% | 3 | 1 | 1 | 1 day behind | 2026-03-18 | 2026-03-18 |" in md
     assert "| ops ⚠ stale since — |" in md
-    assert "1. [Build it](https://jira.example.test/ENG-2) — eng / jira, 7 d, ends 2026-03-19" in md
+    assert "1. [Build it](https://jira.example.test/ENG-2) — eng / jira, 5 d, ends 2026-03-11" in md
     assert "- Due date slipped: Write copy — mkt (2026-03-06 → 2026-03-09, +3 d)" in md
 
 
