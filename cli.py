@@ -18,6 +18,7 @@ import click
 
 from collabsync import __version__
 from collabsync.cli_report import history, report
+from collabsync.cli_sandbox import sandbox
 from collabsync.cli_setup import config, init, templates
 from collabsync.cli_support import (
     INSTANCE_RE,
@@ -69,6 +70,7 @@ main.add_command(config)
 main.add_command(templates)
 main.add_command(report)
 main.add_command(history)
+main.add_command(sandbox)
 
 
 @main.command()
