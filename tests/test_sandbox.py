@@ -82,12 +82,12 @@ def test_stamp_and_status_in_four_tools_then_stop_cleanly(sandbox, isolated_home
     # The exact commands the sandbox printed, with its env file's settings.
     stamp_line = next(line.strip() for line in lines if line.strip().startswith("collabsync stamp"))
     out = cli(*stamp_line.split()[1:])
-    assert "nova: created 37 tasks" in out
+    assert "nova: created 45 tasks" in out
     status = json.loads(cli("status", "nova", "--format", "json", "--today", "2026-11-20"))
     tools = {d: v["provider"] for d, v in status["departments"].items()}
     assert tools == {"sales": "trello", "marketing": "asana", "engineering": "jira", "finance": "local",
-                     "it": "local", "hr": "local"}
-    assert status["overall"]["total"] == 37
+                     "it": "local", "hr": "local", "support": "local"}
+    assert status["overall"]["total"] == 45
     report = json.loads(cli("report", "nova", "--format", "json", "--no-save", "--today", "2026-11-20"))
     assert report["overall"]["health"] == "green"
     assert sorted(p["name"] for p in report["providers"]) == ["asana", "jira", "local", "trello"]

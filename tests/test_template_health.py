@@ -120,3 +120,20 @@ def test_colours_at_set_dates_with_set_progress(isolated_home: Path) -> None:
     # Nothing more done three weeks later: every department is red.
     data = report(later + dt.timedelta(days=21))
     assert data["overall"]["health"] == "red" and "red" in {g["health"] for g in data["departments"]}
+
+
+@pytest.mark.parametrize("template", sorted(SHIPPED))
+def test_shipped_templates_cover_partners_assign_work_and_keep_a_rhythm(template: str) -> None:
+    spec = find_template(template).render("p", SHIPPED[template])
+    assert {t.department for t in spec.tasks} == set(spec.departments)     # every partner has work
+    assert "sales" in spec.departments and len(spec.departments) >= 6
+    assert all(t.assignee for t in spec.tasks)                             # contribution is never empty
+    assert len({t.assignee for t in spec.tasks}) == len(spec.departments)
+    series = [t for t in spec.tasks if t.key.rsplit("-", 1)[-1].isdigit() and "meeting" in t.labels]
+    assert len(series) >= 4 and len({t.due for t in series}) == len(series)
+
+
+def test_product_launch_involves_every_partner_department() -> None:
+    spec = find_template("product-launch").render("p", SHIPPED["product-launch"])
+    assert set(spec.departments) == {"sales", "marketing", "engineering", "it", "finance", "hr", "support"}
+    assert [t.key for t in spec.tasks if t.milestone] == ["launch-day"]
