@@ -54,6 +54,7 @@ from typing import Any
 from .dates import Calendar
 from .model import ProjectSpec, Status, Task, TaskSpec
 from .rollup_model import Contribution, Group, Report, Schedule, TaskLine
+from .rollup_story import WAITING_MARK, handoffs, summary_sentence, waiting_reason
 from .rollup_schedule import DependencyIndex, accountable, forecast, group_schedule, late_days, task_duration
 
 __all__ = ["status_counts", "COUNT_KEYS", "percent", "build_report", "health", "DUE_SOON_DAYS",
@@ -124,7 +125,7 @@ def build_report(tasks: Sequence[Task], *, today: dt.date, instance: str, templa
         target.health, target.reasons = health(target.counts, target.schedule, late=[m for m in members if m.late_days],
                                                **kw)
         target.waits_on = sorted({m.late_because for m in members if m.late_because})
-        own = target.health != "green" and not (target.waits_on and all(r.startswith("waits on ") for r in target.reasons))
+        own = target.health != "green" and not (target.waits_on and all(waiting_reason(r) for r in target.reasons))
         target.cause = "" if target.health == "green" else ("own" if own else "waiting")
 
     departments = []
@@ -163,6 +164,7 @@ def build_report(tasks: Sequence[Task], *, today: dt.date, instance: str, templa
         assignees=_contributions(lines, lambda l: l.assignee or UNASSIGNED),
         contributions=_contributions(lines, lambda l: l.department),
         stale_departments=[d.name for d in departments if d.stale], warnings=warnings,
+        summary=summary_sentence(overall, departments, lines), handoffs=handoffs(lines),
     )
 
 
@@ -196,7 +198,10 @@ def health(counts: Mapping[str, Any], schedule: Schedule, *, late: Sequence[Task
         amber.append(f"{blocked} task{'s' if blocked != 1 else ''} blocked")
     variance = schedule.variance_days
     if variance is not None and variance < 0:
-        (red if variance < -RED_DAYS else amber).append(f"{-variance:g} day{'' if variance == -1 else 's'} behind plan")
+        behind = f"{-variance:g} day{'' if variance == -1 else 's'} behind plan"
+        if waiting and not own_late and overdue <= 0:   # it could not start: the wait explains the gap
+            behind += f" {WAITING_MARK} {', '.join(sorted(waiting))})"
+        (red if variance < -RED_DAYS else amber).append(behind)
     if stale:
         amber.append("tool did not answer; showing data from " + (since.isoformat(timespec="minutes") if since else "no earlier read"))
     if red:

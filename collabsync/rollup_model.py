@@ -7,7 +7,8 @@ from dataclasses import dataclass, field, fields
 from functools import cached_property
 from typing import Any
 
-__all__ = ["SCHEMA_VERSION", "TaskLine", "Schedule", "Group", "PathStep", "Contribution", "Report", "jsonable"]
+__all__ = ["SCHEMA_VERSION", "TaskLine", "Schedule", "Group", "PathStep", "Contribution", "Handoff", "Report",
+           "jsonable"]
 
 SCHEMA_VERSION = 1
 
@@ -110,6 +111,17 @@ class Contribution:
 
 
 @dataclass
+class Handoff:
+    """One department waiting on another: its open tasks that wait, and how many are late because of it."""
+
+    waiting: str
+    on: str
+    tasks: int = 0
+    late_tasks: int = 0
+    worst_late_days: int = 0
+
+
+@dataclass
 class Report:
     """Everything a renderer needs; `changes` and `history` are attached later from the history store."""
 
@@ -132,6 +144,8 @@ class Report:
     contributions: list[Contribution]
     stale_departments: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    summary: str = ""
+    handoffs: list[Handoff] = field(default_factory=list)
     changes: dict[str, Any] | None = None
     history: list[dict[str, Any]] = field(default_factory=list)
     schema_version: int = SCHEMA_VERSION

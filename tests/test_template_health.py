@@ -54,6 +54,8 @@ def test_freshly_stamped_template_is_green_on_day_zero_and_as_planned(isolated_h
         assert set(colours(data).values()) == {"green"}
         assert [t["key"] for t in data["tasks"] if t["late_days"]] == []
         assert data["overall"]["schedule"]["projected_finish"] == data["overall"]["schedule"]["target"]
+        assert data["summary"].startswith("On track: every department's work fits its dates (0 of ")
+        assert "(unassigned)" not in {a["name"] for a in data["assignees"]}
     # Work done as planned stays green half way through: what was due is done, what began is started.
     dues = sorted({t.due for t in spec.tasks if t.due})
     today = dues[len(dues) // 2]            # half way through the plan's due dates
@@ -91,11 +93,18 @@ def test_late_work_is_its_owners_and_waiting_for_those_behind_it(isolated_home: 
         assert (depts[name]["health"], depts[name]["cause"], depts[name]["waits_on"]) == ("amber", "waiting", ["finance"])
         assert depts[name]["reasons"] == ["waits on finance: 1 task pushed late (up to 5 business days)"]
     assert depts["sales"]["health"] == "green"          # sales did its part and waits on nothing late
+    data = report(day)
+    assert data["summary"] == ("On track except finance: 1 task late (up to 5 business days); "
+                               "marketing and engineering wait on finance (2 of 45 tasks done).")
+    assert {"waiting": "marketing", "on": "finance", "tasks": 5, "late_tasks": 1, "worst_late_days": 5} in data["handoffs"]
     # Three weeks on, still not done: finance's own work is red, and the chain behind it is red too.
     data = report(day + dt.timedelta(days=21))
     depts = {g["name"]: g for g in data["departments"]}
     assert (depts["finance"]["health"], depts["finance"]["cause"]) == ("red", "own")
     assert (depts["engineering"]["health"], depts["engineering"]["waits_on"]) == ("red", ["finance"])
+    assert depts["engineering"]["cause"] == "waiting"     # behind plan only because it could not start
+    assert "17 days behind plan (waiting on finance)" in depts["engineering"]["reasons"]
+    assert data["summary"].startswith("Behind: finance: 2 tasks late (up to 19 business days); ")
     late = {t["key"]: t for t in data["tasks"] if t["late_days"]}
     assert late["business-case"]["late_because"] is None
     assert late["launch-brief"]["late_because"] == late["scope-freeze"]["late_because"] == "finance"

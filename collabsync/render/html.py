@@ -69,6 +69,7 @@ _TEMPLATE = """<!DOCTYPE html>
     <h1>{{ r.instance }}{% if r.template %} <span class="muted">({{ r.template }})</span>{% endif %}</h1>
     <div class="muted">As of {{ r.today|d }}{% if r.generated_at %} · generated {{ r.generated_at|d }}{% endif %}
       · {{ r.overall.providers|join(", ") }}</div>
+    {% if r.summary %}<p class="summary" id="summary"><b>{{ r.summary }}</b></p>{% endif %}
     {% if r.overall.reasons %}<ul class="reasons">{% for reason in r.overall.reasons %}<li>{{ reason }}</li>{% endfor %}</ul>{% endif %}
   </div>
 </header>
@@ -89,7 +90,7 @@ _TEMPLATE = """<!DOCTYPE html>
 <tr class="dept{% if g.stale %} stale{% endif %}" data-department="{{ g.name }}">
   <td><b>{{ g.name }}</b>{% if g.stale %}<br><span class="stale-tag">stale · data from {{ g.stale_since|d }}</span>{% endif %}</td>
   <td>{{ g.providers|join(", ") or "—" }}</td>
-  <td><span class="badge {{ g.health }}" title="{{ g.reasons|join('; ') }}">{{ g.health }}</span></td>
+  <td><span class="badge {{ g.health }}" title="{{ g.reasons|join('; ') }}">{{ g.health }}</span>{% if g.cause == "waiting" %}<br><span class="small muted">waits on {{ g.waits_on|join(", ") }}</span>{% elif g.cause == "own" %}<br><span class="small muted">own work</span>{% endif %}</td>
   <td><svg class="bar" data-department="{{ g.name }}" viewBox="0 0 {{ bar_width }} 18" preserveAspectRatio="none" role="img"
     aria-label="{{ g.name }}: {% for seg in segments(g) %}{{ seg.count }} {{ labels[seg.status] }}{% if not loop.last %}, {% endif %}{% endfor %}">
     <rect x="0" y="0" width="{{ bar_width }}" height="18" fill="#eef1f4"/>
@@ -102,6 +103,11 @@ _TEMPLATE = """<!DOCTYPE html>
 </tr>
 {% endfor %}
 </tbody></table></section>
+
+{% if r.handoffs %}<section id="handoffs"><h2>Hand-offs: who waits on whom</h2>
+<table><thead><tr><th>Department</th><th>waits on</th><th class="num">Open tasks waiting</th><th class="num">Late because of it</th><th class="num">Up to</th></tr></thead><tbody>
+{% for h in r.handoffs %}<tr><td>{{ h.waiting }}</td><td>{{ h.on }}</td><td class="num">{{ h.tasks }}</td><td class="num">{{ h.late_tasks }}</td><td class="num">{% if h.worst_late_days %}{{ h.worst_late_days }} business days{% else %}—{% endif %}</td></tr>
+{% endfor %}</tbody></table></section>{% endif %}
 
 <section id="burnup"><h2>Burn-up: done work against plan</h2>
 {% set b = burn %}

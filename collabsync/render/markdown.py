@@ -28,6 +28,8 @@ def render_markdown(report: Report) -> str:
     o, s = report.overall, report.overall.schedule
     out = [f"# {md_escape(report.instance)}" + (f" ({md_escape(report.template)})" if report.template else "")
            + f" — {HEALTH_MARK[o.health]} {o.health.upper()}", ""]
+    if report.summary:
+        out += [f"**{md_escape(report.summary)}**", ""]
     out.append(f"As of {fmt_date(report.today)}" + (f", generated {fmt_date(report.generated_at)}"
                                                      if report.generated_at else "") + ".")
     out.append("")
@@ -42,6 +44,11 @@ def render_markdown(report: Report) -> str:
             "| Department | Tool | Health | Done | Open | Overdue | Blocked | Schedule | Projected | Target |",
             "|---|---|---|---:|---:|---:|---:|---|---|---|"]
     out += [_dept_row(g) for g in report.departments]
+    if report.handoffs:
+        out += ["", "## Hand-offs", "", "| Department | Waits on | Open tasks waiting | Late because of it | Up to |",
+                "|---|---|---:|---:|---|"]
+        out += [f"| {md_escape(h.waiting)} | {md_escape(h.on)} | {h.tasks} | {h.late_tasks} | "
+                + (f"{h.worst_late_days} business days |" if h.worst_late_days else "— |") for h in report.handoffs]
     for title, items, extra in (("Overdue", report.overdue, None), ("Due in the next 7 days", report.due_soon, None),
                                 ("Blocked", report.blocked, None), ("Waiting on a dependency", report.waiting, report)):
         if items:

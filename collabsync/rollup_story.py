@@ -1,0 +1,83 @@
+"""What a director reads first: one summary sentence and who waits on whom (pure, from the rollup)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .rollup_model import Group, Handoff, TaskLine
+
+__all__ = ["handoffs", "summary_sentence", "trouble", "waiting_reason", "WAITING_MARK"]
+
+#: Marks a reason (such as being behind plan) that another department's late work explains.
+WAITING_MARK = "(waiting on"
+
+
+def waiting_reason(reason: str) -> bool:
+    """A reason caused by another department's late work, not the group's own."""
+    return reason.startswith("waits on ") or WAITING_MARK in reason
+
+
+def handoffs(lines: Sequence[TaskLine]) -> list[Handoff]:
+    """Per pair of departments: open tasks of one waiting on open work of the other, and how late that makes them."""
+    by_id = {line.id: line for line in lines}
+    table: dict[tuple[str, str], Handoff] = {}
+    for line in lines:
+        if not line.open:
+            continue
+        for other in {by_id[i].department for i in line.waiting_on if i in by_id} - {line.department}:
+            row = table.setdefault((line.department, other), Handoff(line.department, other))
+            row.tasks += 1
+            if line.late_because == other:
+                row.late_tasks += 1
+                row.worst_late_days = max(row.worst_late_days, line.late_days)
+    return sorted(table.values(), key=lambda h: (-h.worst_late_days, -h.late_tasks, -h.tasks, h.waiting, h.on))
+
+
+def trouble(group: Group, lines: Sequence[TaskLine]) -> str:
+    """A department's own problem in a few words: late, overdue, blocked or stale."""
+    own = [line for line in lines if line.department == group.name and line.late_days and not line.late_because]
+    parts = []
+    if own:
+        worst = max(line.late_days for line in own)
+        parts.append(f"{_n(len(own), 'task')} late (up to {_n(worst, 'business day')})")
+    blocked = group.counts.get("blocked", 0)
+    if blocked:
+        parts.append(f"{_n(blocked, 'task')} blocked")
+    if group.stale:
+        parts.append("tool not answering")
+    if not parts:
+        parts += [r for r in group.reasons if not waiting_reason(r)][:1]
+    return ", ".join(parts)
+
+
+def summary_sentence(overall: Group, departments: Sequence[Group], lines: Sequence[TaskLine]) -> str:
+    """Green: 'On track: ...'; amber: 'On track except engineering: 2 tasks late ...; finance waits on
+    engineering (...)'; red: the same after 'Behind:'. Own trouble first, then who waits on whom."""
+    done, total = overall.counts["done"], overall.counts["total"] - overall.counts["cancelled"]
+    progress = f"{done} of {total} tasks done"
+    finish = overall.schedule.projected_finish
+    if overall.health == "green":
+        when = f", finishing {finish.isoformat()} as planned" if finish else ""
+        return f"On track: every department's work fits its dates ({progress}{when})."
+    own = [g for g in departments if g.health != "green" and g.cause == "own"]
+    waiting = [g for g in departments if g.health != "green" and g.cause == "waiting"]
+    clauses = [f"{g.name}: {text}" for g in own if (text := trouble(g, lines))]
+    waits: dict[tuple[str, ...], list[str]] = {}
+    for g in [*waiting, *own]:
+        if g.waits_on:
+            waits.setdefault(tuple(g.waits_on), []).append(g.name)
+    clauses += [f"{_and(names)} wait{'s' if len(names) == 1 else ''} on {_and(on)}" for on, names in waits.items()]
+    if not clauses:
+        clauses = overall.reasons[:1]
+    if overall.health == "red":
+        return "Behind: " + "; ".join(clauses) + f" ({progress})."
+    return "On track except " + "; ".join(clauses) + f" ({progress})."
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
+def _and(names: Sequence[str]) -> str:
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
