@@ -170,8 +170,8 @@ def update(obj: Ctx, instance: str, task_key: str, status: str, force: bool) -> 
 
 @main.command()
 @click.argument("instance", required=False)
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True,
-              help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "md", "markdown"]), default="table",
+              show_default=True, help="Output format (md and markdown are the same).")
 @today_option
 @fresh_option
 @pass_ctx
@@ -183,17 +183,21 @@ def status(obj: Ctx, instance: str | None, fmt: str, today_: str | None, fresh: 
       collabsync status nova --format json
     """
     from collabsync.query import collect, resolve_instance
+    from collabsync.reporting import fill_from_last_good, stale_warning
     from collabsync.runtime import today
     from collabsync.views import print_status, status_summary
 
     day = today(today_)
     with obj.workspace(use_cache=not fresh) as ws:
         snap = collect(ws, resolve_instance(ws, instance))
-    summary = status_summary(snap, day)
+        since = fill_from_last_good(snap, ws.home)
+    summary = status_summary(snap, day, since)
     if fmt == "json":
         click.echo(json.dumps(summary, indent=2))
     else:
-        print_status(summary, markdown=fmt == "markdown")
+        print_status(summary, markdown=fmt in ("md", "markdown"))
+    for dept, why in snap.stale.items():
+        click.echo(stale_warning(snap.instance.name, dept, since.get(dept), why), err=True)
     if snap.stale:
         sys.exit(3)
 
@@ -205,8 +209,8 @@ def status(obj: Ctx, instance: str | None, fmt: str, today_: str | None, fresh: 
 @click.option("--overdue", is_flag=True, help="Only open tasks past their due date.")
 @click.option("--blocked", is_flag=True, help="Only blocked tasks.")
 @click.option("--assignee", help="Only tasks of this assignee.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
-              help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "md", "markdown"]), default="table",
+              show_default=True, help="Output format (md and markdown are the same).")
 @today_option
 @fresh_option
 @pass_ctx
@@ -218,28 +222,31 @@ def tasks(obj: Ctx, instance: str | None, department: str | None, status_: str |
     Example:
       collabsync tasks nova --overdue --department sales
     """
-    from collabsync.query import collect, filter_tasks, resolve_instance, task_row
+    from collabsync.query import TASK_COLUMNS, collect, filter_tasks, resolve_instance, task_row
+    from collabsync.reporting import fill_from_last_good, stale_warning
     from collabsync.runtime import today
     from collabsync.views import print_tasks
 
     day = today(today_)
     with obj.workspace(use_cache=not fresh) as ws:
         snap = collect(ws, resolve_instance(ws, instance))
+        since = fill_from_last_good(snap, ws.home)
     rows = [task_row(t) for t in filter_tasks(snap.tasks, today=day, department=department, status=status_,
-                                              overdue=overdue, blocked=blocked, assignee=assignee)]
+                                              overdue=overdue, blocked=blocked, assignee=assignee,
+                                              departments=snap.departments)]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
     elif fmt == "csv":
         buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else ["key"], lineterminator="\n")
+        writer = csv.DictWriter(buf, fieldnames=TASK_COLUMNS, lineterminator="\n")
         writer.writeheader()
         for row in rows:
             writer.writerow({**row, "depends_on": " ".join(row["depends_on"])})
         click.echo(buf.getvalue(), nl=False)
     else:
-        print_tasks(rows)
+        print_tasks(rows, markdown=fmt in ("md", "markdown"))
     for dept, why in snap.stale.items():
-        click.echo(f"warning: {dept} could not be read: {why}", err=True)
+        click.echo(stale_warning(snap.instance.name, dept, since.get(dept), why), err=True)
 
 
 @main.command()

@@ -16,7 +16,10 @@ from .runtime import Workspace
 from .track import DepartmentMap
 
 __all__ = ["Snapshot", "collect", "resolve_instance", "filter_tasks", "task_row", "open_prerequisites",
-           "PER_TOOL_CONCURRENCY"]
+           "PER_TOOL_CONCURRENCY", "TASK_COLUMNS"]
+
+#: The columns of `tasks --format csv` (also its header when nothing matches).
+TASK_COLUMNS = ["key", "title", "department", "provider", "status", "start", "due", "assignee", "url", "depends_on"]
 
 #: Requests in flight per tool while reading (each tool's rate limit stays far away).
 PER_TOOL_CONCURRENCY = 4
@@ -141,11 +144,21 @@ def _place(task: Task, spec: ProjectSpec | None, depts: list[str], provider: str
 
 def filter_tasks(tasks: Iterable[Task], *, today: dt.date, department: str | None = None,
                  status: str | None = None, overdue: bool = False, blocked: bool = False,
-                 assignee: str | None = None) -> list[Task]:
-    """The `collabsync tasks` filters, combined with AND."""
+                 assignee: str | None = None, departments: Iterable[str] = ()) -> list[Task]:
+    """The `collabsync tasks` filters, combined with AND; department and assignee ignore case, and a
+    value that matches no department (of `departments` or the tasks) or no assignee is an error."""
+    tasks = list(tasks)
+    if department:
+        known = list(dict.fromkeys([*departments, *(t.department for t in tasks if t.department)]))
+        if department.casefold() not in {d.casefold() for d in known}:
+            raise ConfigError.single("--department", f"unknown department {department!r}; known: {', '.join(known) or '(none)'}")
+    if assignee:
+        people = sorted({t.assignee for t in tasks if t.assignee})
+        if assignee.casefold() not in {p.casefold() for p in people}:
+            raise ConfigError.single("--assignee", f"no task is assigned to {assignee!r}; assignees: {', '.join(people) or '(none)'}")
     out = []
     for t in tasks:
-        if department and t.department != department:
+        if department and (t.department or "").casefold() != department.casefold():
             continue
         if status and t.status != Status(status):
             continue
@@ -153,7 +166,7 @@ def filter_tasks(tasks: Iterable[Task], *, today: dt.date, department: str | Non
             continue
         if blocked and t.status != Status.BLOCKED:
             continue
-        if assignee and (t.assignee or "").lower() != assignee.lower():
+        if assignee and (t.assignee or "").casefold() != assignee.casefold():
             continue
         out.append(t)
     return out

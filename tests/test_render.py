@@ -171,9 +171,9 @@ def test_md_escape() -> None:
 
 
 def test_unknown_format() -> None:
-    with pytest.raises(ValueError, match="unknown report format 'pdf'; use one of html, md, csv, json"):
+    with pytest.raises(ValueError, match="unknown report format 'pdf'; use one of html, md, csv, json, table"):
         render(build_report([], today=TODAY, instance="i"), "pdf")
-    assert set(FORMATS) == {"html", "md", "csv", "json"}
+    assert set(FORMATS) == {"html", "md", "csv", "json", "table"}
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
