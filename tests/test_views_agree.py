@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from collabsync.cli import main
 from collabsync.query import TASK_COLUMNS
 from collabsync.testing.trello import DEFAULT_KEY, DEFAULT_TOKEN, TrelloEmulator
+from trello_support import route_sales_to
 
 GLOBEX = ["customer-onboarding", "--name", "globex", "--var", "customer=Globex", "--var", "kickoff=2026-12-07"]
 NOVA = ["product-launch", "--name", "nova", "--var", "product=Nova", "--var", "launch=2027-03-01"]
@@ -32,10 +33,7 @@ def trello(monkeypatch: pytest.MonkeyPatch, isolated_home: Path) -> Iterator[Tre
     monkeypatch.setenv("TRELLO_TOKEN", DEFAULT_TOKEN)
     with TrelloEmulator() as emulator:
         emulator.add_organization("acme-sales")
-        Path("collabsync.toml").write_text(
-            '[providers.trello]\ntype = "trello"\napi_key = "${TRELLO_KEY}"\ntoken = "${TRELLO_TOKEN}"\n'
-            f'base_url = "{emulator.base_url}"\nmax_retries = 0\nbackoff = 0\ntimeout = 5\n\n'
-            '[cache]\nttl = 0\n\n[departments.sales]\nprovider = "trello"\nworkspace = "acme-sales"\n')
+        route_sales_to(emulator, max_retries=0, backoff=0, timeout=5)
         assert run("stamp", *GLOBEX, "--yes").exit_code == 0
         yield emulator
 
@@ -44,7 +42,7 @@ def test_status_and_tasks_use_the_last_good_data_of_a_tool_that_is_down(trello: 
     good = json.loads(run("status", "globex", "--format", "json", "--today", "2026-12-01").output)
     assert run("report", "globex", "--format", "json", "--today", "2026-12-01").exit_code == 0   # a snapshot
     trello.stop()
-    down = run("status", "globex", "--format", "json", "--today", "2026-12-01")
+    down = run("status", "globex", "--format", "json", "--today", "2026-12-01", "--fresh")
     assert down.exit_code == 3
     data = json.loads(down.stdout)
     sales = data["departments"]["sales"]
@@ -52,10 +50,10 @@ def test_status_and_tasks_use_the_last_good_data_of_a_tool_that_is_down(trello: 
     assert sales["stale_since"] and sales["stale"]
     assert data["overall"]["total"] == good["overall"]["total"]
     assert "warning: globex: sales could not be read, shown from its last good snapshot of " in down.stderr
-    listed = run("tasks", "globex", "--department", "SALES", "--format", "json")
+    listed = run("tasks", "globex", "--department", "SALES", "--format", "json", "--fresh")
     assert listed.exit_code == 0 and len(json.loads(listed.stdout)) == sales["total"]
     assert "sales could not be read, shown from its last good snapshot" in listed.stderr
-    table = run("status", "globex", "--today", "2026-12-01")
+    table = run("status", "globex", "--today", "2026-12-01", "--fresh")
     assert "sales (stale, from " in table.stdout and table.exit_code == 3
 
 
