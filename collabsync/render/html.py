@@ -106,8 +106,9 @@ _TEMPLATE = """<!DOCTYPE html>
 
 {% if r.handoffs %}<section id="handoffs"><h2>Hand-offs: who waits on whom</h2>
 <table><thead><tr><th>Department</th><th>waits on</th><th class="num">Open tasks waiting</th><th class="num">Late because of it</th><th class="num">Up to</th></tr></thead><tbody>
-{% for h in r.handoffs %}<tr><td>{{ h.waiting }}</td><td>{{ h.on }}</td><td class="num">{{ h.tasks }}</td><td class="num">{{ h.late_tasks }}</td><td class="num">{% if h.worst_late_days %}{{ h.worst_late_days }} business days{% else %}—{% endif %}</td></tr>
-{% endfor %}</tbody></table></section>{% endif %}
+{% for h in r.handoffs[:limit] %}<tr><td>{{ h.waiting }}</td><td>{{ h.on }}</td><td class="num">{{ h.tasks }}</td><td class="num">{{ h.late_tasks }}</td><td class="num">{% if h.worst_late_days %}{{ h.worst_late_days }} business days{% else %}—{% endif %}</td></tr>
+{% endfor %}</tbody></table>
+{% if r.handoffs|length > limit %}<p class="muted small more">… and {{ r.handoffs|length - limit }} more pairs (all in the JSON format).</p>{% endif %}</section>{% endif %}
 
 <section id="burnup"><h2>Burn-up: done work against plan</h2>
 {% set b = burn %}

@@ -48,7 +48,9 @@ def render_markdown(report: Report) -> str:
         out += ["", "## Hand-offs", "", "| Department | Waits on | Open tasks waiting | Late because of it | Up to |",
                 "|---|---|---:|---:|---|"]
         out += [f"| {md_escape(h.waiting)} | {md_escape(h.on)} | {h.tasks} | {h.late_tasks} | "
-                + (f"{h.worst_late_days} business days |" if h.worst_late_days else "— |") for h in report.handoffs]
+                + (f"{h.worst_late_days} business days |" if h.worst_late_days else "— |") for h in report.handoffs[:LIST_LIMIT]]
+        if len(report.handoffs) > LIST_LIMIT:
+            out.append(f"\n… and {len(report.handoffs) - LIST_LIMIT} more pairs (all in the JSON format)")
     for title, items, extra in (("Overdue", report.overdue, None), ("Due in the next 7 days", report.due_soon, None),
                                 ("Blocked", report.blocked, None), ("Waiting on a dependency", report.waiting, report)):
         if items:
