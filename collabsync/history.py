@@ -101,12 +101,16 @@ class Changes:
     newly_overdue: list[dict[str, Any]] = field(default_factory=list)
     newly_blocked: list[dict[str, Any]] = field(default_factory=list)
     slipped: list[dict[str, Any]] = field(default_factory=list)
+    started: list[dict[str, Any]] = field(default_factory=list)
+    cancelled: list[dict[str, Any]] = field(default_factory=list)
+    reassigned: list[dict[str, Any]] = field(default_factory=list)
+    redated: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
         """Nothing changed (or there was nothing to compare with)."""
         return not any((self.completed, self.added, self.removed, self.newly_overdue, self.newly_blocked,
-                        self.slipped))
+                        self.slipped, self.started, self.cancelled, self.reassigned, self.redated))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON view, as attached to Report.changes."""
@@ -236,7 +240,8 @@ def task_identity(task: Task) -> str:
 
 
 def diff(prev: Snapshot | None, current: Snapshot) -> Changes:
-    """Completed, added, removed, newly overdue, newly blocked and slipped tasks between two snapshots.
+    """Completed, added, removed, newly overdue, newly blocked, slipped, started, cancelled, reassigned and
+    re-dated (due earlier, a due date set or cleared, or a new start) tasks between two snapshots.
 
     Tasks of departments that are stale in `current` are not reported as removed.
     """
@@ -258,6 +263,18 @@ def diff(prev: Snapshot | None, current: Snapshot) -> Changes:
             changes.newly_blocked.append(item)
         if old and old.due and task.due and task.due > old.due:
             changes.slipped.append({**item, "from": old.due, "to": task.due, "days": (task.due - old.due).days})
+        if old is None:
+            continue
+        if task.status == Status.IN_PROGRESS and old.status == Status.TODO:
+            changes.started.append(item)
+        if task.status == Status.CANCELLED and old.status != Status.CANCELLED:
+            changes.cancelled.append(item)
+        if (task.assignee or None) != (old.assignee or None):
+            changes.reassigned.append({**item, "assignee_from": old.assignee, "assignee_to": task.assignee})
+        if old.due and task.due and task.due < old.due:   # earlier; later is `slipped`
+            changes.redated.append({**item, "from": old.due, "to": task.due, "days": (task.due - old.due).days})
+        elif (old.due is None) != (task.due is None) or (old.start and task.start and old.start != task.start):
+            changes.redated.append({**item, **{k: v for k, v in (("from", old.due), ("to", task.due)) if v}})
     stale = set(current.stale_departments)
     changes.removed = [_item(i, t) for i, t in before.items() if i not in after and t.department not in stale]
     changes.slipped.sort(key=lambda c: -c["days"])

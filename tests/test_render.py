@@ -103,7 +103,7 @@ def test_html_burn_up_and_changes(report, html: str) -> None:
     # between the snapshots of the 9th and the 11th only copy's due date moved, 6th -> 9th
     assert '<b>Due date slipped:</b> <a href="https://trello.example.test/c2" rel="noopener noreferrer">Write copy</a>' in html
     assert "Compared with the snapshot of 2026-03-09 08:00+00:00." in html
-    assert "2026-03-06 → 2026-03-09 (+3 d)" in html
+    assert "mkt (2026-03-06 → 2026-03-09, +3 d)" in html
 
 
 def test_json_follows_the_shipped_schema(report) -> None:

@@ -13,7 +13,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from ..rollup_model import Report, TaskLine
-from .common import STATUS_LABELS, fmt_date, safe_url, signed_days, variance_text
+from .common import CHANGE_LABELS, STATUS_LABELS, change_detail, fmt_date, safe_url, signed_days, variance_text
 from .svg import BAR_ORDER, BAR_WIDTH, bar_segments, burn_up
 
 __all__ = ["render_html", "LIST_LIMIT"]
@@ -148,7 +148,7 @@ _TEMPLATE = """<!DOCTYPE html>
 {% if not c or c.previous_id is none %}<p class="muted">No earlier snapshot to compare with.</p>
 {% else %}<p class="muted small">Compared with the snapshot of {{ c.previous_taken_at|d }}.</p>
 {% set ns = namespace(any=false) %}<ul class="items">
-{% for key, label in change_labels %}{% for item in c[key] %}{% set ns.any = true %}<li><b>{{ label }}:</b> {{ link(item) }} <span class="muted small">{{ item.department }}{% if key == "slipped" %} · {{ item.from }} → {{ item.to }} (+{{ item.days }} d){% endif %}</span></li>{% endfor %}{% endfor %}
+{% for key, label in change_labels %}{% for item in c[key] %}{% set ns.any = true %}<li><b>{{ label }}:</b> {{ link(item) }} <span class="muted small">{{ item.department }}{{ change_detail(key, item) }}</span></li>{% endfor %}{% endfor %}
 </ul>{% if not ns.any %}<p class="muted">Nothing changed.</p>{% endif %}{% endif %}
 </section>
 
@@ -167,9 +167,6 @@ _TEMPLATE = """<!DOCTYPE html>
 </main></body></html>
 """
 
-_CHANGE_LABELS = (("completed", "Completed"), ("added", "Added"), ("removed", "Removed"),
-                  ("newly_overdue", "Newly overdue"), ("newly_blocked", "Newly blocked"),
-                  ("slipped", "Due date slipped"))
 
 
 @lru_cache(maxsize=1)
@@ -206,5 +203,5 @@ def render_html(report: Report) -> str:
              ("Due in the next 7 days", report.due_soon, "due-soon"), ("Waiting on a dependency", report.waiting, "waiting")]
     return _template().render(
         r=report, css=_CSS, limit=LIST_LIMIT, bar_order=BAR_ORDER, bar_width=int(BAR_WIDTH), labels=STATUS_LABELS,
-        segments=bar_segments, burn=burn_up(report), lists=lists, change_labels=_CHANGE_LABELS, link=_link,
+        segments=bar_segments, burn=burn_up(report), lists=lists, change_labels=CHANGE_LABELS, change_detail=change_detail, link=_link,
         pct=lambda v: "—" if v is None else f"{v:g}%", variance=variance_text, days=signed_days)

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from ..rollup_model import Group, Report, TaskLine
-from .common import HEALTH_MARK, fmt_date, safe_url, signed_days, variance_text
+from .common import CHANGE_LABELS, HEALTH_MARK, change_detail, fmt_date, safe_url, signed_days, variance_text
 
 __all__ = ["render_markdown", "md_escape", "LIST_LIMIT"]
 
@@ -116,13 +116,11 @@ def _changes(changes: dict[str, Any] | None) -> list[str]:
     if not changes or changes.get("previous_id") is None:
         return []
     out = ["", f"## Changes since {md_escape(str(changes.get('previous_taken_at') or 'the previous report'))}", ""]
-    labels = (("completed", "Completed"), ("added", "Added"), ("removed", "Removed"),
-              ("newly_overdue", "Newly overdue"), ("newly_blocked", "Newly blocked"), ("slipped", "Due date slipped"))
     any_change = False
-    for key, label in labels:
+    for key, label in CHANGE_LABELS:
         for item in changes.get(key, []):
             any_change = True
-            extra = f" ({item['from']} → {item['to']}, +{item['days']} d)" if key == "slipped" else ""
+            extra = change_detail(key, item)
             out.append(f"- {label}: {md_escape(item['title'])} — {md_escape(item.get('department') or '')}{extra}")
     if not any_change:
         out.append("- Nothing changed.")
