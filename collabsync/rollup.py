@@ -54,7 +54,7 @@ from typing import Any
 from .dates import Calendar
 from .model import ProjectSpec, Status, Task, TaskSpec
 from .rollup_model import Contribution, Group, Report, Schedule, TaskLine
-from .rollup_story import WAITING_MARK, handoffs, summary_sentence, waiting_reason
+from .rollup_story import WAITING_MARK, contributions, handoffs, summary_sentence, waiting_reason
 from .rollup_schedule import DependencyIndex, accountable, forecast, group_schedule, late_days, task_duration
 
 __all__ = ["status_counts", "COUNT_KEYS", "percent", "build_report", "health", "DUE_SOON_DAYS",
@@ -161,8 +161,8 @@ def build_report(tasks: Sequence[Task], *, today: dt.date, instance: str, templa
         blocked=sorted((l for l in lines if l.status == Status.BLOCKED.value), key=by_due),
         waiting=sorted((l for l in lines if l.waiting_on), key=by_due),
         critical_path=path, critical_path_days=length, plan_curve=_plan_curve(lines),
-        assignees=_contributions(lines, lambda l: l.assignee or UNASSIGNED),
-        contributions=_contributions(lines, lambda l: l.department),
+        assignees=contributions(lines, deps, lambda l: l.assignee or UNASSIGNED),
+        contributions=contributions(lines, deps, lambda l: l.department),
         stale_departments=[d.name for d in departments if d.stale], warnings=warnings,
         summary=summary_sentence(overall, departments, lines), handoffs=handoffs(lines),
     )
@@ -251,7 +251,8 @@ def _lines(tasks: Sequence[Task], specs: Mapping[str, TaskSpec], today: dt.date,
             status=Status(task.status).value, assignee=task.assignee, start=task.start, due=task.due,
             planned_due=(spec.due if spec and spec.due else task.due), estimate=task.estimate,
             weight=float(estimate) if estimate and estimate > 0 else 1.0, url=task.url,
-            overdue=task.is_overdue(today), stale=department in stale), task))
+            overdue=task.is_overdue(today), stale=department in stale,
+            done_on=task.updated.date() if task.updated and task.status == Status.DONE else None), task))
     return out
 
 
@@ -287,16 +288,3 @@ def _plan_curve(lines: Sequence[TaskLine]) -> list[dict[str, Any]]:
         running += per_day[day]
         points.append({"date": day, "planned_weight": running, "planned_share": percent(running, total)})
     return points
-
-
-def _contributions(lines: Sequence[TaskLine], key: Any) -> list[Contribution]:
-    """Done tasks, done estimate (weight) and open tasks per name, most done first."""
-    table: dict[str, Contribution] = {}
-    for line in lines:
-        row = table.setdefault(key(line), Contribution(key(line)))
-        if line.status == "done":
-            row.done_tasks += 1
-            row.done_estimate += line.weight
-        elif line.open:
-            row.open_tasks += 1
-    return sorted(table.values(), key=lambda c: (-c.done_tasks, -c.done_estimate, c.name))

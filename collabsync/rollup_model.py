@@ -51,6 +51,7 @@ class TaskLine:
     projected_finish: dt.date | None = None
     late_days: int = 0
     late_because: str | None = None
+    done_on: dt.date | None = None
 
     @property
     def open(self) -> bool:
@@ -108,6 +109,9 @@ class Contribution:
     done_tasks: int = 0
     done_estimate: float = 0.0
     open_tasks: int = 0
+    done_on_time: int = 0
+    on_time_rate: float | None = None
+    done_for_others: int = 0
 
 
 @dataclass

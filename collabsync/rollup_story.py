@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
-from .rollup_model import Group, Handoff, TaskLine
+from .rollup_model import Contribution, Group, Handoff, TaskLine
 
-__all__ = ["handoffs", "summary_sentence", "trouble", "waiting_reason", "WAITING_MARK"]
+__all__ = ["handoffs", "summary_sentence", "trouble", "waiting_reason", "contributions", "WAITING_MARK"]
 
 #: Marks a reason (such as being behind plan) that another department's late work explains.
 WAITING_MARK = "(waiting on"
@@ -81,3 +81,29 @@ def _n(count: int, word: str) -> str:
 def _and(names: Sequence[str]) -> str:
     names = list(names)
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def contributions(lines: Sequence[TaskLine], deps: Mapping[str, Sequence[str]],
+                  key: Callable[[TaskLine], str]) -> list[Contribution]:
+    """Per name: done and open work, the share done by its due date, and done work another department waited on."""
+    by_id = {line.id: line for line in lines}
+    needed_by_others = {blocking for blocked, blockers in deps.items() for blocking in blockers
+                        if blocking in by_id and blocked in by_id
+                        and by_id[blocked].department != by_id[blocking].department}
+    table: dict[str, Contribution] = {}
+    dated: dict[str, int] = {}
+    for line in lines:
+        row = table.setdefault(key(line), Contribution(key(line)))
+        if line.status == "done":
+            row.done_tasks += 1
+            row.done_estimate += line.weight
+            row.done_for_others += line.id in needed_by_others
+            due = line.planned_due or line.due
+            if due and line.done_on:
+                dated[row.name] = dated.get(row.name, 0) + 1
+                row.done_on_time += line.done_on <= due
+        elif line.open:
+            row.open_tasks += 1
+    for name, count in dated.items():
+        table[name].on_time_rate = round(table[name].done_on_time * 100.0 / count, 1)
+    return sorted(table.values(), key=lambda c: (-c.done_tasks, -c.done_estimate, c.name))

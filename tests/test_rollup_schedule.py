@@ -171,3 +171,23 @@ def test_overdue_work_pushed_by_another_department_is_waiting_not_own() -> None:
 def test_health_stale_is_amber_with_reason() -> None:
     assert health(_counts(1, 0), Schedule(), stale=True) == (
         "amber", ["tool did not answer; showing data from no earlier read"])
+
+
+def test_contribution_on_time_rate_and_work_done_for_other_departments() -> None:
+    at = lambda n: dt.datetime.combine(day(n), dt.time(17), tzinfo=dt.timezone.utc)  # noqa: E731
+    tasks = [
+        Task("a", "Spec", Status.DONE, department="eng", assignee="ann", due=day(1), updated=at(1),
+             extra={"provider": "jira"}),                                           # on time, finance waits on it
+        Task("b", "Build", Status.DONE, department="eng", assignee="ann", due=day(2), updated=at(3),
+             extra={"provider": "jira"}),                                           # a day late
+        Task("c", "Budget", Status.TODO, department="finance", assignee="fay", depends_on=["a"],
+             extra={"provider": "local"}),
+        Task("d", "Notes", Status.DONE, department="eng", assignee="ann", extra={"provider": "jira"}),   # no due
+    ]
+    report = build_report(tasks, today=day(4), instance="i")
+    ann = next(c for c in report.assignees if c.name == "ann")
+    assert (ann.done_tasks, ann.done_on_time, ann.on_time_rate, ann.done_for_others) == (3, 1, 50.0, 1)
+    eng = next(c for c in report.contributions if c.name == "eng")
+    assert (eng.on_time_rate, eng.done_for_others) == (50.0, 1)
+    fay = next(c for c in report.assignees if c.name == "fay")
+    assert (fay.done_tasks, fay.on_time_rate, fay.done_for_others, fay.open_tasks) == (0, None, 0, 1)

@@ -154,12 +154,12 @@ _TEMPLATE = """<!DOCTYPE html>
 
 <div class="grid2">
 <section id="assignees"><h2>Contribution per assignee</h2>
-<table><thead><tr><th>Who</th><th class="num">Done</th><th class="num">Done estimate</th><th class="num">Open</th></tr></thead><tbody>
-{% for row in r.assignees %}<tr><td>{{ row.name }}</td><td class="num">{{ row.done_tasks }}</td><td class="num">{{ "%g"|format(row.done_estimate) }}</td><td class="num">{{ row.open_tasks }}</td></tr>{% endfor %}
+<table><thead><tr><th>Who</th><th class="num">Done</th><th class="num">Done estimate</th><th class="num">Open</th><th class="num">On time</th><th class="num">For others</th></tr></thead><tbody>
+{% for row in r.assignees %}<tr><td>{{ row.name }}</td><td class="num">{{ row.done_tasks }}</td><td class="num">{{ "%g"|format(row.done_estimate) }}</td><td class="num">{{ row.open_tasks }}</td><td class="num">{% if row.on_time_rate is none %}—{% else %}{{ "%g"|format(row.on_time_rate) }}%{% endif %}</td><td class="num" title="done work another department waited on">{{ row.done_for_others }}</td></tr>{% endfor %}
 </tbody></table></section>
 <section id="contributions"><h2>Contribution per department</h2>
-<table><thead><tr><th>Department</th><th class="num">Done</th><th class="num">Done estimate</th><th class="num">Open</th></tr></thead><tbody>
-{% for row in r.contributions %}<tr><td>{{ row.name }}</td><td class="num">{{ row.done_tasks }}</td><td class="num">{{ "%g"|format(row.done_estimate) }}</td><td class="num">{{ row.open_tasks }}</td></tr>{% endfor %}
+<table><thead><tr><th>Department</th><th class="num">Done</th><th class="num">Done estimate</th><th class="num">Open</th><th class="num">On time</th><th class="num">For others</th></tr></thead><tbody>
+{% for row in r.contributions %}<tr><td>{{ row.name }}</td><td class="num">{{ row.done_tasks }}</td><td class="num">{{ "%g"|format(row.done_estimate) }}</td><td class="num">{{ row.open_tasks }}</td><td class="num">{% if row.on_time_rate is none %}—{% else %}{{ "%g"|format(row.on_time_rate) }}%{% endif %}</td><td class="num" title="done work another department waited on">{{ row.done_for_others }}</td></tr>{% endfor %}
 </tbody></table></section>
 </div>
 {% if r.warnings %}<section id="warnings"><h2>Warnings</h2><ul class="items">{% for w in r.warnings %}<li>{{ w }}</li>{% endfor %}</ul></section>{% endif %}
