@@ -223,7 +223,22 @@ class History:
             report.history.append(jsonable(_unsaved_headline(report, current)))
         changes = diff(self.previous(current.instance, before=current.id), current)
         report.changes = changes.to_dict()
+        report.trends = self.trends(current.instance)
+        if current.id is None:
+            for g in report.departments:
+                report.trends.setdefault(g.name, []).append(
+                    {"today": report.today.isoformat(), "health": g.health, "percent_done": g.counts["percent_done"]})
         return changes
+
+    def trends(self, instance: str) -> dict[str, list[dict[str, Any]]]:
+        """Per department, the health and percent done of every stored snapshot, oldest first."""
+        rows = self.db.execute(
+            "SELECT d.department, s.today, d.health, d.percent_done FROM snapshot_departments d"
+            " JOIN snapshots s ON s.id = d.snapshot_id WHERE s.instance = ? ORDER BY s.id", (instance,)).fetchall()
+        out: dict[str, list[dict[str, Any]]] = {}
+        for department, today, health, percent_done in rows:
+            out.setdefault(department, []).append({"today": today, "health": health, "percent_done": percent_done})
+        return out
 
     def _to_headline(self, row: tuple[Any, ...]) -> Headline:
         data = dict(zip(_HEADLINE_COLUMNS, row))
@@ -292,7 +307,7 @@ def _iso(day: dt.date | None) -> str | None:
 
 def _without_history(data: dict[str, Any]) -> dict[str, Any]:
     """The report as stored: without the history list, which the store itself holds."""
-    return {k: v for k, v in data.items() if k != "history"}
+    return {k: v for k, v in data.items() if k not in ("history", "trends")}
 
 
 def _unsaved_headline(report: Report, current: Snapshot) -> Headline:

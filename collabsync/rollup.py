@@ -54,7 +54,7 @@ from typing import Any
 from .dates import Calendar
 from .model import ProjectSpec, Status, Task, TaskSpec
 from .rollup_model import Contribution, Group, Report, Schedule, TaskLine
-from .rollup_story import WAITING_MARK, contributions, handoffs, summary_sentence, waiting_reason
+from .rollup_story import WAITING_MARK, contributions, handoffs, phases, summary_sentence, waiting_reason
 from .rollup_schedule import DependencyIndex, accountable, forecast, group_schedule, late_days, task_duration
 
 __all__ = ["status_counts", "COUNT_KEYS", "percent", "build_report", "health", "DUE_SOON_DAYS",
@@ -164,7 +164,7 @@ def build_report(tasks: Sequence[Task], *, today: dt.date, instance: str, templa
         assignees=contributions(lines, deps, lambda l: l.assignee or UNASSIGNED),
         contributions=contributions(lines, deps, lambda l: l.department),
         stale_departments=[d.name for d in departments if d.stale], warnings=warnings,
-        summary=summary_sentence(overall, departments, lines), handoffs=handoffs(lines),
+        summary=summary_sentence(overall, departments, lines), handoffs=handoffs(lines), phases=phases(plan, lines),
     )
 
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field, fields
 from functools import cached_property
 from typing import Any
 
-__all__ = ["SCHEMA_VERSION", "TaskLine", "Schedule", "Group", "PathStep", "Contribution", "Handoff", "Report",
-           "jsonable"]
+__all__ = ["SCHEMA_VERSION", "TaskLine", "Schedule", "Group", "PathStep", "Contribution", "Handoff", "Phase",
+           "Milestone", "Report", "jsonable"]
 
 SCHEMA_VERSION = 1
 
@@ -126,6 +126,32 @@ class Handoff:
 
 
 @dataclass
+class Milestone:
+    """A checkpoint of the plan with its date and whether it is reached."""
+
+    key: str
+    title: str
+    due: dt.date | None
+    status: str
+    projected: dt.date | None = None
+
+
+@dataclass
+class Phase:
+    """A section of the plan as a phase: its planned dates, progress and projected end."""
+
+    key: str
+    title: str
+    start: dt.date | None = None
+    end: dt.date | None = None
+    projected_end: dt.date | None = None
+    done: int = 0
+    total: int = 0
+    late: int = 0
+    milestones: list[Milestone] = field(default_factory=list)
+
+
+@dataclass
 class Report:
     """Everything a renderer needs; `changes` and `history` are attached later from the history store."""
 
@@ -150,6 +176,8 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     summary: str = ""
     handoffs: list[Handoff] = field(default_factory=list)
+    phases: list[Phase] = field(default_factory=list)
+    trends: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     changes: dict[str, Any] | None = None
     history: list[dict[str, Any]] = field(default_factory=list)
     schema_version: int = SCHEMA_VERSION

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from .rollup_model import Contribution, Group, Handoff, TaskLine
+from .model import ProjectSpec
+from .rollup_model import Contribution, Group, Handoff, Milestone, Phase, TaskLine
 
-__all__ = ["handoffs", "summary_sentence", "trouble", "waiting_reason", "contributions", "WAITING_MARK"]
+__all__ = ["handoffs", "summary_sentence", "trouble", "waiting_reason", "contributions", "phases",
+           "WAITING_MARK"]
 
 #: Marks a reason (such as being behind plan) that another department's late work explains.
 WAITING_MARK = "(waiting on"
@@ -107,3 +109,30 @@ def contributions(lines: Sequence[TaskLine], deps: Mapping[str, Sequence[str]],
     for name, count in dated.items():
         table[name].on_time_rate = round(table[name].done_on_time * 100.0 / count, 1)
     return sorted(table.values(), key=lambda c: (-c.done_tasks, -c.done_estimate, c.name))
+
+
+def phases(plan: ProjectSpec | None, lines: Sequence[TaskLine]) -> list[Phase]:
+    """The plan's sections in order, each with its planned dates, progress, projected end and milestones."""
+    if plan is None or not plan.sections:
+        return []
+    by_key = {line.key: line for line in lines if line.key}
+    out = []
+    for section in plan.sections:
+        phase = Phase(section.key, section.title)
+        for spec in (t for t in plan.tasks if t.section == section.key):
+            line = by_key.get(spec.key)
+            if line is None or line.status == "cancelled":
+                continue
+            phase.total += 1
+            phase.done += line.status == "done"
+            phase.late += line.late_days > 0
+            phase.start = min(filter(None, (phase.start, spec.start)), default=None)
+            phase.end = max(filter(None, (phase.end, spec.due)), default=None)
+            if line.open:
+                phase.projected_end = max(filter(None, (phase.projected_end, line.projected_finish, spec.due)),
+                                          default=None)
+            if spec.milestone:
+                phase.milestones.append(Milestone(spec.key, line.title, spec.due, line.status, line.projected_finish))
+        if phase.total:
+            out.append(phase)
+    return out

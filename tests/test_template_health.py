@@ -146,3 +146,20 @@ def test_product_launch_involves_every_partner_department() -> None:
     spec = find_template("product-launch").render("p", SHIPPED["product-launch"])
     assert set(spec.departments) == {"sales", "marketing", "engineering", "it", "finance", "hr", "support"}
     assert [t.key for t in spec.tasks if t.milestone] == ["launch-day"]
+
+
+def test_phases_with_milestones_and_department_trends(isolated_home: Path) -> None:
+    spec = stamp("product-launch")
+    first = json.loads(run("report", "p", "--format", "json", "--today", "2026-11-20"))
+    assert first["trends"]["sales"] == [{"today": "2026-11-20", "health": "green", "percent_done": 0.0}]
+    run("update", "p", "win-loss-review", "--status", "done")
+    data = json.loads(run("report", "p", "--format", "json", "--today", "2026-11-27"))
+    phases = data["phases"]
+    assert [p["title"] for p in phases] == ["Plan", "Build", "Prepare", "Launch", "Follow-up"]
+    plan = phases[0]
+    assert (plan["start"], plan["done"], plan["total"]) == (spec.task("market-sizing").start.isoformat(), 1, 7)
+    launch = next(p for p in phases if p["key"] == "launch")
+    assert [(m["key"], m["due"], m["status"]) for m in launch["milestones"]] == [("launch-day", "2027-03-01", "todo")]
+    assert [t["percent_done"] for t in data["trends"]["sales"]] == [0.0, 20.0]
+    md = run("report", "p", "--format", "md", "--no-save", "--today", "2026-11-27")
+    assert "| Launch | " in md and "2027-03-01)" in md and "## Trend per department" in md

@@ -33,6 +33,7 @@ header.top { display:flex; gap:20px; align-items:center; background:#fff; border
   text-transform:uppercase; font-size:12px; letter-spacing:.04em; }
 .badge.big { font-size:18px; padding:10px 18px; }
 .green { background:var(--green); } .amber { background:var(--amber); } .red { background:var(--red); }
+.dot { background:none; } .dot.green { color:var(--green); } .dot.amber { color:var(--amber); } .dot.red { color:var(--red); }
 h1 { margin:0; font-size:22px; } h2 { font-size:16px; margin:0 0 10px; }
 .muted { color:var(--muted); } .nowrap { white-space:nowrap; } .small { font-size:12px; }
 section { background:#fff; border:1px solid var(--line); border-radius:10px; padding:16px 20px; margin-top:16px; }
@@ -95,7 +96,8 @@ _TEMPLATE = """<!DOCTYPE html>
     aria-label="{{ g.name }}: {% for seg in segments(g) %}{{ seg.count }} {{ labels[seg.status] }}{% if not loop.last %}, {% endif %}{% endfor %}">
     <rect x="0" y="0" width="{{ bar_width }}" height="18" fill="#eef1f4"/>
     {% for seg in segments(g) %}<rect class="seg seg-{{ seg.status }}" data-status="{{ seg.status }}" x="{{ seg.x }}" y="0" width="{{ seg.width }}" height="18" fill="var(--{{ seg.status }})"><title>{{ seg.count }} {{ labels[seg.status] }}</title></rect>{% endfor %}
-  </svg><span class="small muted">{{ g.counts.done }} of {{ g.counts.total - g.counts.cancelled }}{% if g.counts.cancelled %} (+{{ g.counts.cancelled }} cancelled){% endif %}</span></td>
+  </svg><span class="small muted">{{ g.counts.done }} of {{ g.counts.total - g.counts.cancelled }}{% if g.counts.cancelled %} (+{{ g.counts.cancelled }} cancelled){% endif %}</span>
+  {% set trend = r.trends.get(g.name, []) %}{% if trend|length > 1 %}<br><span class="small muted trend" title="health and % done per stored report">trend {% for t in trend[-6:] %}<span class="dot {{ t.health }}">●</span>{% endfor %} {{ trend[-6:]|map(attribute="percent_done")|map("int")|join("→") }}%</span>{% endif %}</td>
   <td class="num">{{ g.counts.percent_done }}%</td>
   <td class="num">{{ g.counts.overdue }}</td>
   <td>{{ variance(g.schedule.variance_days) }}</td>
@@ -103,6 +105,13 @@ _TEMPLATE = """<!DOCTYPE html>
 </tr>
 {% endfor %}
 </tbody></table></section>
+
+{% if r.phases %}<section id="phases"><h2>Phases</h2>
+<table><thead><tr><th>Phase</th><th>Planned</th><th class="num">Done</th><th class="num">Late</th><th>Projected end</th><th>Milestones</th></tr></thead><tbody>
+{% for p in r.phases %}<tr data-phase="{{ p.key }}"><td><b>{{ p.title }}</b></td><td class="nowrap">{{ p.start|d }} → {{ p.end|d }}</td><td class="num">{{ p.done }} / {{ p.total }}</td><td class="num">{{ p.late }}</td>
+<td class="nowrap">{% if p.done == p.total %}finished{% else %}{{ p.projected_end|d }}{% endif %}</td>
+<td>{% for m in p.milestones %}◆ {{ m.title }} <span class="muted small">{{ m.due|d }}{% if m.status == "done" %} · reached{% elif m.projected and m.due and m.projected > m.due %} · projected {{ m.projected|d }}{% endif %}</span>{% if not loop.last %}<br>{% endif %}{% endfor %}</td></tr>
+{% endfor %}</tbody></table></section>{% endif %}
 
 {% if r.handoffs %}<section id="handoffs"><h2>Hand-offs: who waits on whom</h2>
 <table><thead><tr><th>Department</th><th>waits on</th><th class="num">Open tasks waiting</th><th class="num">Late because of it</th><th class="num">Up to</th></tr></thead><tbody>

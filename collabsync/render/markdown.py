@@ -44,6 +44,17 @@ def render_markdown(report: Report) -> str:
             "| Department | Tool | Health | Done | Open | Overdue | Blocked | Schedule | Projected | Target |",
             "|---|---|---|---:|---:|---:|---:|---|---|---|"]
     out += [_dept_row(g) for g in report.departments]
+    if report.phases:
+        out += ["", "## Phases", "", "| Phase | Planned | Done | Late | Projected end | Milestones |", "|---|---|---:|---:|---|---|"]
+        out += [f"| {md_escape(p.title)} | {fmt_date(p.start)} → {fmt_date(p.end)} | {p.done}/{p.total} | {p.late} | "
+                f"{'finished' if p.done == p.total else fmt_date(p.projected_end)} | "
+                + ", ".join(f"{md_escape(m.title)} ({fmt_date(m.due)}{', reached' if m.status == 'done' else ''})"
+                            for m in p.milestones) + " |" for p in report.phases]
+    trends = {name: points for name, points in report.trends.items() if len(points) > 1}
+    if trends:
+        out += ["", "## Trend per department", ""]
+        out += [f"- {md_escape(name)}: " + " → ".join(f"{HEALTH_MARK.get(t['health'], '')} {t['percent_done']:g}%"
+                                                      for t in points[-6:]) for name, points in trends.items()]
     if report.handoffs:
         out += ["", "## Hand-offs", "", "| Department | Waits on | Open tasks waiting | Late because of it | Up to |",
                 "|---|---|---:|---:|---|"]
