@@ -137,7 +137,6 @@ def forecast(lines: Sequence[TaskLine], deps: Mapping[str, list[str]], durations
     is_open = set(open_ids)
     first_day = calendar.add_business_days(today, 0)
     out = Forecast()
-    days: dict[str, int] = {}
     chain_up: dict[str, str | None] = {}
 
     def settle(node: str) -> None:
@@ -156,7 +155,6 @@ def forecast(lines: Sequence[TaskLine], deps: Mapping[str, list[str]], durations
         work = _remaining(line, durations[node], planned, today, calendar)
         out.start[node], out.driver[node] = start, driver
         out.finish[node] = calendar.add_business_days(start, work - 1)
-        days[node] = business_days_between(first_day, out.finish[node], calendar)
 
     for root in open_ids:
         if root in out.finish:
@@ -189,7 +187,7 @@ def forecast(lines: Sequence[TaskLine], deps: Mapping[str, list[str]], durations
         node = chain_up[node]
     chain.reverse()
     out.path = [PathStep(by_id[n], durations[n], out.finish[n]) for n in chain]
-    out.length = days[last]
+    out.length = business_days_between(first_day, out.finish[last], calendar)
     return out
 
 
