@@ -29,7 +29,7 @@ def handoffs(lines: Sequence[TaskLine]) -> list[Handoff]:
         for other in {by_id[i].department for i in line.waiting_on if i in by_id} - {line.department}:
             row = table.setdefault((line.department, other), Handoff(line.department, other))
             row.tasks += 1
-            if line.late_because == other:
+            if line.late_because:   # pushed late by others' work, through this hand-off or one further up
                 row.late_tasks += 1
                 row.worst_late_days = max(row.worst_late_days, line.late_days)
     return sorted(table.values(), key=lambda h: (-h.worst_late_days, -h.late_tasks, -h.tasks, h.waiting, h.on))
