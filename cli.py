@@ -18,6 +18,7 @@ import click
 from collabsync import __version__
 from collabsync.cli_doctor import doctor
 from collabsync.cli_report import history, report
+from collabsync.cli_sandbox import sandbox
 from collabsync.cli_setup import config, init, templates
 from collabsync.cli_support import (
     INSTANCE_RE,
@@ -72,6 +73,7 @@ main.add_command(templates)
 main.add_command(report)
 main.add_command(history)
 main.add_command(doctor)
+main.add_command(sandbox)
 
 
 @main.command()
@@ -164,17 +166,22 @@ def _preflight(spec: Any, ws: Any, up_to_date: bool) -> Any:
 @click.argument("instance")
 @click.argument("task_key")
 @click.option("--status", "status", type=click.Choice(STATUSES), required=True, help="The new status.")
+@click.option("--force", is_flag=True, help="Mark a task done even though work it waits on is still open.")
 @wait_option
 @pass_ctx
-def update(obj: Ctx, instance: str, task_key: str, status: str, wait: float) -> None:
+def update(obj: Ctx, instance: str, task_key: str, status: str, force: bool, wait: float) -> None:
     """Move one task of an instance to a new status, in whichever tool it lives.
+
+    Marking a task done while a prerequisite is still open is refused with the open ones listed
+    (the report would otherwise count finished work ahead of plan); --force does it anyway.
 
     \b
     Example:
       collabsync update nova pricing --status done
+      collabsync update nova pricing --status done --force
     """
     from collabsync.lock import instance_lock
-    from collabsync.query import resolve_instance
+    from collabsync.query import collect, open_prerequisites, resolve_instance
 
     with obj.workspace() as ws, instance_lock(ws.home, instance, "update", wait):
         record = resolve_instance(ws, instance)
@@ -185,14 +192,21 @@ def update(obj: Ctx, instance: str, task_key: str, status: str, wait: float) -> 
         placed = ws.ledger.container(record.name, obj_rec.department)
         if placed is None:
             raise ConfigError.single("TASK_KEY", f"the container of {task_key!r} is not in the ledger")
+        if status == Status.DONE.value:
+            waiting = open_prerequisites(collect(ws, record), task_key)
+            if waiting:
+                names = ", ".join(f"{t.key or t.ref} ({t.department}, {t.status.value})" for t in waiting)
+                click.echo(f"warning: {record.name}/{task_key} waits on open work: {names}", err=True)
+                if not force:
+                    raise ConfigError.single("--status", "not changed: finish those first, or pass --force")
         ws.provider(obj_rec.provider).set_status(placed[1], obj_rec.ref, Status(status))
         click.echo(f"{record.name}/{task_key}: {status} ({obj_rec.provider})")
 
 
 @main.command()
 @click.argument("instance", required=False)
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True,
-              help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "md", "markdown"]), default="table",
+              show_default=True, help="Output format (md and markdown are the same).")
 @today_option
 @fresh_option
 @pass_ctx
@@ -204,17 +218,21 @@ def status(obj: Ctx, instance: str | None, fmt: str, today_: str | None, fresh: 
       collabsync status nova --format json
     """
     from collabsync.query import collect, resolve_instance
+    from collabsync.reporting import fill_from_last_good, stale_warning
     from collabsync.runtime import today
     from collabsync.views import print_status, status_summary
 
     day = today(today_)
     with obj.workspace(use_cache=not fresh) as ws:
         snap = collect(ws, resolve_instance(ws, instance))
-    summary = status_summary(snap, day)
+        since = fill_from_last_good(snap, ws.home)
+    summary = status_summary(snap, day, since)
     if fmt == "json":
         click.echo(json.dumps(clean_tree(summary), indent=2))
     else:
-        print_status(summary, markdown=fmt == "markdown")
+        print_status(summary, markdown=fmt in ("md", "markdown"))
+    for dept, why in snap.stale.items():
+        click.echo(stale_warning(snap.instance.name, dept, since.get(dept), why), err=True)
     if snap.stale:
         sys.exit(3)
 
@@ -226,8 +244,8 @@ def status(obj: Ctx, instance: str | None, fmt: str, today_: str | None, fresh: 
 @click.option("--overdue", is_flag=True, help="Only open tasks past their due date.")
 @click.option("--blocked", is_flag=True, help="Only blocked tasks.")
 @click.option("--assignee", help="Only tasks of this assignee.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
-              help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "md", "markdown"]), default="table",
+              show_default=True, help="Output format (md and markdown are the same).")
 @today_option
 @fresh_option
 @pass_ctx
@@ -239,27 +257,29 @@ def tasks(obj: Ctx, instance: str | None, department: str | None, status_: str |
     Example:
       collabsync tasks nova --overdue --department sales
     """
-    from collabsync.query import collect, filter_tasks, resolve_instance, task_row
+    from collabsync.query import TASK_COLUMNS, collect, filter_tasks, resolve_instance, task_row
+    from collabsync.reporting import fill_from_last_good, stale_warning
     from collabsync.runtime import today
     from collabsync.views import print_tasks
 
     day = today(today_)
     with obj.workspace(use_cache=not fresh) as ws:
         snap = collect(ws, resolve_instance(ws, instance))
+        since = fill_from_last_good(snap, ws.home)
     rows = [task_row(t) for t in filter_tasks(snap.tasks, today=day, department=department, status=status_,
-                                              overdue=overdue, blocked=blocked, assignee=assignee)]
+                                              overdue=overdue, blocked=blocked, assignee=assignee,
+                                              departments=snap.departments)]
     if fmt == "json":
         click.echo(json.dumps(clean_tree(rows), indent=2))
     elif fmt == "csv":
         from collabsync.render.csvout import write_csv
 
-        header = list(rows[0]) if rows else ["key"]
-        click.echo(write_csv(header, ([" ".join(r[c]) if c == "depends_on" else r[c] for c in header] for r in rows)),
-                   nl=False)
+        click.echo(write_csv(TASK_COLUMNS, ([" ".join(r[c]) if c == "depends_on" else r[c] for c in TASK_COLUMNS]
+                                            for r in rows)), nl=False)
     else:
-        print_tasks(rows)
+        print_tasks(rows, markdown=fmt in ("md", "markdown"))
     for dept, why in snap.stale.items():
-        click.echo(f"warning: {visible(dept)} could not be read: {visible(why)}", err=True)
+        click.echo(stale_warning(snap.instance.name, dept, since.get(dept), why), err=True)
 
 
 @main.command()

@@ -20,9 +20,10 @@ __all__ = ["history", "report"]
 @click.command()
 @click.argument("instances", metavar="[INSTANCE]...", nargs=-1)
 @click.option("--all", "every", is_flag=True, help="Every instance in the ledger.")
-@click.option("--format", "formats", default="html", show_default=True, metavar="FMT[,FMT...]",
-              help="Comma-separated: html (one self-contained file), md (Markdown), csv (one row per task), "
-                   "json (with schema_version).")
+@click.option("--format", "formats", default=None, metavar="FMT[,FMT...]",
+              help="Comma-separated: html (one self-contained file), md or markdown (Markdown), csv (one row per "
+                   "task), json (with schema_version), table (a short terminal summary). Default: table on the "
+                   "terminal (not stored as a snapshot), the file's extension with --output, html with --out.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), metavar="DIR",
               help="Write <instance>.<ext> per instance and format into DIR (created if needed).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
@@ -59,12 +60,21 @@ def report(obj: Ctx, instances: tuple[str, ...], every: bool, formats: str, out_
     from collabsync.reporting import history_path
     from collabsync.runtime import today
 
+    from collabsync.render import FILE_FORMATS
+
+    if out_dir and output:
+        raise click.UsageError("use --out DIR or -o/--output FILE, not both")
+    glance = formats is None and not output and not out_dir   # a look in the terminal, not a run to keep
+    if formats is None:
+        formats = _format_of(output) if output else ("html" if out_dir else "table")
     try:
         fmts = parse_formats(formats)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--format") from None
-    if out_dir and output:
-        raise click.UsageError("use --out DIR or -o/--output FILE, not both")
+    if (out_dir or output) and "table" in fmts:
+        raise click.BadParameter(f"table is the terminal summary; write files as {', '.join(FILE_FORMATS)}",
+                                 param_hint="--format")
+    no_save = no_save or glance
     day = today(today_)
     with RunLock(home_dir()), obj.workspace(use_cache=False) as ws:
         records = select_instances(ws, instances, every)
@@ -125,6 +135,15 @@ def history(obj: Ctx, instance: str | None, fmt: str) -> None:
                    f"{variance:>8}  {h.projected_finish.isoformat() if h.projected_finish else '—'}")
 
 
+def _format_of(output: str) -> str:
+    """The format an --output file's extension names; a usage error when it names none."""
+    ext = Path(output).suffix.lower().lstrip(".")
+    fmt = {"htm": "html", "markdown": "md"}.get(ext, ext)
+    if fmt not in ("html", "md", "csv", "json"):
+        raise click.UsageError(f"cannot tell the format of {output!r} from its extension; pass --format html, md, csv or json")
+    return fmt
+
+
 def _say(run: InstanceRun) -> None:
     """One line per instance on stderr, as each finishes (a nightly log reads like a list)."""
     if run.error:
@@ -136,7 +155,7 @@ def _say(run: InstanceRun) -> None:
 
 
 def _say_stale(run: InstanceRun) -> None:
+    from collabsync.reporting import stale_warning
+
     for dept, why in run.stale.items():
-        since = run.stale_since.get(dept)
-        when = f"its last good snapshot of {since.isoformat(timespec='minutes')}" if since else "no earlier snapshot"
-        click.echo(f"warning: {run.instance}: {dept} could not be read, shown from {when}: {why}", err=True)
+        click.echo(stale_warning(run.instance, dept, run.stale_since.get(dept), why), err=True)

@@ -103,12 +103,16 @@ class Changes:
     newly_overdue: list[dict[str, Any]] = field(default_factory=list)
     newly_blocked: list[dict[str, Any]] = field(default_factory=list)
     slipped: list[dict[str, Any]] = field(default_factory=list)
+    started: list[dict[str, Any]] = field(default_factory=list)
+    cancelled: list[dict[str, Any]] = field(default_factory=list)
+    reassigned: list[dict[str, Any]] = field(default_factory=list)
+    redated: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
         """Nothing changed (or there was nothing to compare with)."""
         return not any((self.completed, self.added, self.removed, self.newly_overdue, self.newly_blocked,
-                        self.slipped))
+                        self.slipped, self.started, self.cancelled, self.reassigned, self.redated))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON view, as attached to Report.changes."""
@@ -225,7 +229,22 @@ class History:
             report.history.append(jsonable(_unsaved_headline(report, current)))
         changes = diff(self.previous(current.instance, before=current.id), current)
         report.changes = changes.to_dict()
+        report.trends = self.trends(current.instance)
+        if current.id is None:
+            for g in report.departments:
+                report.trends.setdefault(g.name, []).append(
+                    {"today": report.today.isoformat(), "health": g.health, "percent_done": g.counts["percent_done"]})
         return changes
+
+    def trends(self, instance: str) -> dict[str, list[dict[str, Any]]]:
+        """Per department, the health and percent done of every stored snapshot, oldest first."""
+        rows = self.db.execute(
+            "SELECT d.department, s.today, d.health, d.percent_done FROM snapshot_departments d"
+            " JOIN snapshots s ON s.id = d.snapshot_id WHERE s.instance = ? ORDER BY s.id", (instance,)).fetchall()
+        out: dict[str, list[dict[str, Any]]] = {}
+        for department, today, health, percent_done in rows:
+            out.setdefault(department, []).append({"today": today, "health": health, "percent_done": percent_done})
+        return out
 
     def _to_headline(self, row: tuple[Any, ...]) -> Headline:
         data = dict(zip(_HEADLINE_COLUMNS, row))
@@ -242,7 +261,8 @@ def task_identity(task: Task) -> str:
 
 
 def diff(prev: Snapshot | None, current: Snapshot) -> Changes:
-    """Completed, added, removed, newly overdue, newly blocked and slipped tasks between two snapshots.
+    """Completed, added, removed, newly overdue, newly blocked, slipped, started, cancelled, reassigned and
+    re-dated (due earlier, a due date set or cleared, or a new start) tasks between two snapshots.
 
     Tasks of departments that are stale in `current` are not reported as removed.
     """
@@ -264,6 +284,18 @@ def diff(prev: Snapshot | None, current: Snapshot) -> Changes:
             changes.newly_blocked.append(item)
         if old and old.due and task.due and task.due > old.due:
             changes.slipped.append({**item, "from": old.due, "to": task.due, "days": (task.due - old.due).days})
+        if old is None:
+            continue
+        if task.status == Status.IN_PROGRESS and old.status == Status.TODO:
+            changes.started.append(item)
+        if task.status == Status.CANCELLED and old.status != Status.CANCELLED:
+            changes.cancelled.append(item)
+        if (task.assignee or None) != (old.assignee or None):
+            changes.reassigned.append({**item, "assignee_from": old.assignee, "assignee_to": task.assignee})
+        if old.due and task.due and task.due < old.due:   # earlier; later is `slipped`
+            changes.redated.append({**item, "from": old.due, "to": task.due, "days": (task.due - old.due).days})
+        elif (old.due is None) != (task.due is None) or (old.start and task.start and old.start != task.start):
+            changes.redated.append({**item, **{k: v for k, v in (("from", old.due), ("to", task.due)) if v}})
     stale = set(current.stale_departments)
     changes.removed = [_item(i, t) for i, t in before.items() if i not in after and t.department not in stale]
     changes.slipped.sort(key=lambda c: -c["days"])
@@ -281,7 +313,7 @@ def _iso(day: dt.date | None) -> str | None:
 
 def _without_history(data: dict[str, Any]) -> dict[str, Any]:
     """The report as stored: without the history list, which the store itself holds."""
-    return {k: v for k, v in data.items() if k != "history"}
+    return {k: v for k, v in data.items() if k not in ("history", "trends")}
 
 
 def _unsaved_headline(report: Report, current: Snapshot) -> Headline:

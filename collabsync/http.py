@@ -10,7 +10,6 @@ import email.utils
 import logging
 import threading
 import time
-from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any

@@ -69,6 +69,7 @@ class TaskSpec:
     notes: str = ""
     assignee: str | None = None
     checklist: tuple[str, ...] = ()
+    milestone: bool = False
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,11 @@ from .model import Container, ProjectSpec, Status, Task
 from .runtime import Workspace
 from .track import DepartmentMap
 
-__all__ = ["Snapshot", "collect", "resolve_instance", "filter_tasks", "task_row", "PER_TOOL_CONCURRENCY"]
+__all__ = ["Snapshot", "collect", "resolve_instance", "filter_tasks", "task_row", "open_prerequisites",
+           "PER_TOOL_CONCURRENCY", "TASK_COLUMNS"]
+
+#: The columns of `tasks --format csv` (also its header when nothing matches).
+TASK_COLUMNS = ["key", "title", "department", "provider", "status", "start", "due", "assignee", "url", "depends_on"]
 
 #: Requests in flight per tool while reading (each tool's rate limit stays far away).
 PER_TOOL_CONCURRENCY = 4
@@ -140,11 +144,21 @@ def _place(task: Task, spec: ProjectSpec | None, depts: list[str], provider: str
 
 def filter_tasks(tasks: Iterable[Task], *, today: dt.date, department: str | None = None,
                  status: str | None = None, overdue: bool = False, blocked: bool = False,
-                 assignee: str | None = None) -> list[Task]:
-    """The `collabsync tasks` filters, combined with AND."""
+                 assignee: str | None = None, departments: Iterable[str] = ()) -> list[Task]:
+    """The `collabsync tasks` filters, combined with AND; department and assignee ignore case, and a
+    value that matches no department (of `departments` or the tasks) or no assignee is an error."""
+    tasks = list(tasks)
+    if department:
+        known = list(dict.fromkeys([*departments, *(t.department for t in tasks if t.department)]))
+        if department.casefold() not in {d.casefold() for d in known}:
+            raise ConfigError.single("--department", f"unknown department {department!r}; known: {', '.join(known) or '(none)'}")
+    if assignee:
+        people = sorted({t.assignee for t in tasks if t.assignee})
+        if assignee.casefold() not in {p.casefold() for p in people}:
+            raise ConfigError.single("--assignee", f"no task is assigned to {assignee!r}; assignees: {', '.join(people) or '(none)'}")
     out = []
     for t in tasks:
-        if department and t.department != department:
+        if department and (t.department or "").casefold() != department.casefold():
             continue
         if status and t.status != Status(status):
             continue
@@ -152,10 +166,25 @@ def filter_tasks(tasks: Iterable[Task], *, today: dt.date, department: str | Non
             continue
         if blocked and t.status != Status.BLOCKED:
             continue
-        if assignee and (t.assignee or "").lower() != assignee.lower():
+        if assignee and (t.assignee or "").casefold() != assignee.casefold():
             continue
         out.append(t)
     return out
+
+
+def open_prerequisites(snap: Snapshot, key: str) -> list[Task]:
+    """The not-yet-finished tasks that `key` waits on (the plan's keys, tool links and cross-tool pairs)."""
+    by_key = {t.key: t for t in snap.tasks if t.key}
+    by_ref = {t.ref: t for t in snap.tasks}
+    task = by_key.get(key)
+    names = list(task.depends_on) if task else []
+    if snap.spec is not None:
+        try:
+            names += [k for k in snap.spec.task(key).depends_on if k not in names]
+        except KeyError:
+            pass
+    found = [by_key.get(n) or by_ref.get(n) for n in dict.fromkeys(names)]
+    return [t for t in found if t is not None and not t.status.closed]
 
 
 def task_row(task: Task) -> dict[str, Any]:

@@ -17,22 +17,32 @@ Planned against actual (per department, per tool and overall)
     the actual share (linear between two due dates; on a flat stretch of the plan, the end of the
     stretch nearest today, so being exactly on plan gives 0). Positive = ahead, negative = behind.
 
-Critical path and projected finish
+Forecast, critical path and projected finish
     Over open (not done/cancelled) tasks and their open dependencies (the tools' own links, the
-    plan's `depends_on` by key and cross-tool pairs). A task lasts the business days from its planned
-    start to its planned due, both included (else the tool's start..due, else its estimate in days,
-    else 1; never less than 1). Remaining work starts today (or the next business day); a chain of
-    L business days ends on the L-th. projected_finish = max(end of the longest chain, latest due of
-    open tasks); target = latest planned due; slip_days = projected_finish - target (calendar days).
+    plan's `depends_on` by key and cross-tool pairs). A task needs its effort in business days: its
+    estimate (the tool's, else the plan's), else its planned start..due window, else the tool's
+    start..due, else 1. The window may hold slack; only the effort has to fit. An open task starts
+    on the latest of its planned start, today (or the next business day) and the business day after
+    each open prerequisite's projected finish; in-progress work is assumed to have advanced one day
+    per business day since it began. A task is *late* by the business days its projected finish
+    falls after its planned due. The critical path is the chain of prerequisites that pushed the
+    last-finishing task. projected_finish = the latest of the open tasks' projected finishes and
+    due dates; target = latest planned due; slip_days = projected_finish - target (calendar days).
+
+Who is accountable
+    A late task is pushed by a prerequisite when that prerequisite set its start and is late too;
+    following those links back ends at the task the lateness comes from. A department is late for
+    its own work when that task is its own, and *waits on* another department (named) otherwise.
 
 Health (per department, per tool and overall)
-    red    if open tasks exist and overdue > 20% of them, or variance_days < -5,
-           or slip_days > 5;
-    amber  else if any task is overdue or explicitly blocked, or variance_days < 0, or
-           slip_days > 0, or the department's tool did not answer (stale data); overall is also
+    red    if open tasks exist and overdue > 20% of them, or variance_days < -5, or a task is
+           projected more than 5 business days late;
+    amber  else if any task is overdue or explicitly blocked, or variance_days < 0, or a task is
+           projected late, or the department's tool did not answer (stale data); overall is also
            at least amber when any department is stale or red;
-    green  otherwise.
-    Every colour comes with the reasons that set it.
+    green  otherwise. A freshly stamped, feasible plan is green on any day up to its first due.
+    Every colour comes with the reasons that set it; `cause` says "own" when any reason is the
+    group's own work, "waiting" when it is only late because of `waits_on`.
 """
 
 from __future__ import annotations
@@ -43,8 +53,9 @@ from typing import Any
 
 from .dates import Calendar
 from .model import ProjectSpec, Status, Task, TaskSpec
-from .rollup_model import Contribution, Group, Report, Schedule, TaskLine
-from .rollup_schedule import DependencyIndex, critical_path, group_schedule, task_duration
+from .rollup_model import Group, Report, Schedule, TaskLine
+from .rollup_story import WAITING_MARK, contributions, handoffs, phases, summary_sentence, waiting_reason
+from .rollup_schedule import DependencyIndex, accountable, forecast, group_schedule, late_days, task_duration
 
 __all__ = ["status_counts", "COUNT_KEYS", "percent", "build_report", "health", "DUE_SOON_DAYS",
            "UNASSIGNED", "NO_DEPARTMENT"]
@@ -92,15 +103,30 @@ def build_report(tasks: Sequence[Task], *, today: dt.date, instance: str, templa
     for line in lines:
         if line.open:
             line.waiting_on = [d for d in deps[line.id] if index.by_id[d].open]
-    durations = {line.id: task_duration(task, *_spec_dates(specs.get(line.key or "")), calendar)
-                 for line, task in pairs}
-    path, finish, length, cycle_warnings = critical_path(lines, deps, durations, today, calendar)
-    warnings += cycle_warnings
+    durations = {line.id: task_duration(task, specs.get(line.key or ""), calendar) for line, task in pairs}
+    starts = {line.id: _planned_start(task, specs.get(line.key or "")) for line, task in pairs}
+    plan_ahead = forecast(lines, deps, durations, starts, today, calendar)
+    finish, path, length = plan_ahead.finish, plan_ahead.path, plan_ahead.length
+    warnings += plan_ahead.warnings
     for step in path:
         step.task.critical = True
+    late = {line.id: days for line in lines if (days := late_days(line, finish, calendar))}
+    for line in lines:
+        line.projected_finish = finish.get(line.id)
+        line.late_days = late.get(line.id, 0)
+        if line.late_days:
+            source = accountable(line, index.by_id, plan_ahead.driver, late).department
+            line.late_because = source if source != line.department else None
 
     def group(name: str, kind: str, members: list[tuple[TaskLine, Task]]) -> Group:
         return _group(name, kind, members, finish, today)
+
+    def judge(target: Group, members: Sequence[TaskLine], **kw: Any) -> None:
+        target.health, target.reasons = health(target.counts, target.schedule, late=[m for m in members if m.late_days],
+                                               **kw)
+        target.waits_on = sorted({m.late_because for m in members if m.late_because})
+        own = target.health != "green" and not (target.waits_on and all(waiting_reason(r) for r in target.reasons))
+        target.cause = "" if target.health == "green" else ("own" if own else "waiting")
 
     departments = []
     for name in _department_order(plan, lines, stale):
@@ -109,19 +135,19 @@ def build_report(tasks: Sequence[Task], *, today: dt.date, instance: str, templa
         dept.providers = sorted({line.provider for line, _ in members})
         if name in stale:
             dept.stale, dept.stale_since = True, stale[name]
-        dept.health, dept.reasons = health(dept.counts, dept.schedule, stale=dept.stale, since=dept.stale_since)
+        judge(dept, [line for line, _ in members], stale=dept.stale, since=dept.stale_since)
         departments.append(dept)
     providers = []
     for name in dict.fromkeys(line.provider for line in lines):
         tool = group(name, "provider", [(l, t) for l, t in pairs if l.provider == name])
         stale_depts = sorted({l.department for l in lines if l.provider == name and l.department in stale})
         tool.stale = bool(stale_depts)
-        tool.health, tool.reasons = health(tool.counts, tool.schedule, stale=tool.stale,
-                                           since=min((s for d in stale_depts if (s := stale[d])), default=None))
+        judge(tool, [line for line in lines if line.provider == name], stale=tool.stale,
+              since=min((s for d in stale_depts if (s := stale[d])), default=None))
         providers.append(tool)
     overall = group(instance, "overall", pairs)
     overall.providers = [p.name for p in providers]
-    overall.health, overall.reasons = health(overall.counts, overall.schedule)
+    overall.health, overall.reasons = health(overall.counts, overall.schedule, late=[l for l in lines if l.late_days])
     _overall_floor(overall, departments)
 
     soon = today + dt.timedelta(days=DUE_SOON_DAYS)
@@ -135,32 +161,47 @@ def build_report(tasks: Sequence[Task], *, today: dt.date, instance: str, templa
         blocked=sorted((l for l in lines if l.status == Status.BLOCKED.value), key=by_due),
         waiting=sorted((l for l in lines if l.waiting_on), key=by_due),
         critical_path=path, critical_path_days=length, plan_curve=_plan_curve(lines),
-        assignees=_contributions(lines, lambda l: l.assignee or UNASSIGNED),
-        contributions=_contributions(lines, lambda l: l.department),
+        assignees=contributions(lines, deps, lambda l: l.assignee or UNASSIGNED),
+        contributions=contributions(lines, deps, lambda l: l.department),
         stale_departments=[d.name for d in departments if d.stale], warnings=warnings,
+        summary=summary_sentence(overall, departments, lines), handoffs=handoffs(lines), phases=phases(plan, lines),
     )
 
 
-def health(counts: Mapping[str, Any], schedule: Schedule, *, stale: bool = False,
+def health(counts: Mapping[str, Any], schedule: Schedule, *, late: Sequence[TaskLine] = (), stale: bool = False,
            since: dt.datetime | None = None) -> tuple[str, list[str]]:
-    """Colour and reasons by the rules of the module docstring."""
+    """Colour and reasons by the rules of the module docstring; late work pushed by another department
+    is reported as waiting on it, not as the group's own."""
     red: list[str] = []
     amber: list[str] = []
     open_tasks = counts["total"] - counts["done"] - counts["cancelled"]
-    overdue, blocked = counts["overdue"], counts["blocked"]
-    if overdue:
+    waiting: dict[str, list[TaskLine]] = {}
+    own_late: list[TaskLine] = []
+    for line in late:
+        if line.late_because:
+            waiting.setdefault(line.late_because, []).append(line)
+        elif not line.overdue:
+            own_late.append(line)
+    overdue = counts["overdue"] - sum(1 for group in waiting.values() for line in group if line.overdue)
+    blocked = counts["blocked"]
+    if overdue > 0:
         share = overdue / open_tasks if open_tasks else 0.0
         text = f"{overdue} of {open_tasks} open tasks overdue ({share * 100:.0f}%)"
         (red if share > RED_OVERDUE_SHARE else amber).append(text)
+    if own_late:
+        worst = max(line.late_days for line in own_late)
+        (red if worst > RED_DAYS else amber).append(_late_text(own_late, worst, "projected late"))
+    for name in sorted(waiting):
+        worst = max(line.late_days for line in waiting[name])
+        (red if worst > RED_DAYS else amber).append(f"waits on {name}: " + _late_text(waiting[name], worst, "pushed late"))
     if blocked:
         amber.append(f"{blocked} task{'s' if blocked != 1 else ''} blocked")
     variance = schedule.variance_days
     if variance is not None and variance < 0:
-        (red if variance < -RED_DAYS else amber).append(f"{-variance:g} day{'' if variance == -1 else 's'} behind plan")
-    slip = schedule.slip_days
-    if slip is not None and slip > 0:
-        (red if slip > RED_DAYS else amber).append(
-            f"projected finish {schedule.projected_finish} is {slip} days after target {schedule.target}")
+        behind = f"{-variance:g} day{'' if variance == -1 else 's'} behind plan"
+        if waiting and not own_late and overdue <= 0:   # it could not start: the wait explains the gap
+            behind += f" {WAITING_MARK} {', '.join(sorted(waiting))})"
+        (red if variance < -RED_DAYS else amber).append(behind)
     if stale:
         amber.append("tool did not answer; showing data from " + (since.isoformat(timespec="minutes") if since else "no earlier read"))
     if red:
@@ -168,6 +209,11 @@ def health(counts: Mapping[str, Any], schedule: Schedule, *, stale: bool = False
     if amber:
         return "amber", amber
     return "green", []
+
+
+def _late_text(lines: Sequence[TaskLine], worst: int, what: str) -> str:
+    n = len(lines)
+    return f"{n} task{'s' if n != 1 else ''} {what} (up to {worst} business day{'s' if worst != 1 else ''})"
 
 
 def _overall_floor(overall: Group, departments: list[Group]) -> None:
@@ -180,8 +226,9 @@ def _overall_floor(overall: Group, departments: list[Group]) -> None:
             overall.health = "amber"
 
 
-def _spec_dates(spec: TaskSpec | None) -> tuple[dt.date | None, dt.date | None]:
-    return (spec.start, spec.due) if spec else (None, None)
+def _planned_start(task: Task, spec: TaskSpec | None) -> dt.date | None:
+    """Work is not planned to begin before the plan's start (else the tool's)."""
+    return spec.start if spec and spec.start else task.start
 
 
 def _lines(tasks: Sequence[Task], specs: Mapping[str, TaskSpec], today: dt.date,
@@ -204,7 +251,8 @@ def _lines(tasks: Sequence[Task], specs: Mapping[str, TaskSpec], today: dt.date,
             status=Status(task.status).value, assignee=task.assignee, start=task.start, due=task.due,
             planned_due=(spec.due if spec and spec.due else task.due), estimate=task.estimate,
             weight=float(estimate) if estimate and estimate > 0 else 1.0, url=task.url,
-            overdue=task.is_overdue(today), stale=department in stale), task))
+            overdue=task.is_overdue(today), stale=department in stale,
+            done_on=task.updated.date() if task.updated and task.status == Status.DONE else None), task))
     return out
 
 
@@ -240,16 +288,3 @@ def _plan_curve(lines: Sequence[TaskLine]) -> list[dict[str, Any]]:
         running += per_day[day]
         points.append({"date": day, "planned_weight": running, "planned_share": percent(running, total)})
     return points
-
-
-def _contributions(lines: Sequence[TaskLine], key: Any) -> list[Contribution]:
-    """Done tasks, done estimate (weight) and open tasks per name, most done first."""
-    table: dict[str, Contribution] = {}
-    for line in lines:
-        row = table.setdefault(key(line), Contribution(key(line)))
-        if line.status == "done":
-            row.done_tasks += 1
-            row.done_estimate += line.weight
-        elif line.open:
-            row.open_tasks += 1
-    return sorted(table.values(), key=lambda c: (-c.done_tasks, -c.done_estimate, c.name))

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field, fields
 from functools import cached_property
 from typing import Any
 
-__all__ = ["SCHEMA_VERSION", "TaskLine", "Schedule", "Group", "PathStep", "Contribution", "Report", "jsonable"]
+__all__ = ["SCHEMA_VERSION", "TaskLine", "Schedule", "Group", "PathStep", "Contribution", "Handoff", "Phase",
+           "Milestone", "Report", "jsonable"]
 
 SCHEMA_VERSION = 1
 
@@ -47,6 +48,10 @@ class TaskLine:
     waiting_on: list[str] = field(default_factory=list)
     critical: bool = False
     stale: bool = False
+    projected_finish: dt.date | None = None
+    late_days: int = 0
+    late_because: str | None = None
+    done_on: dt.date | None = None
 
     @property
     def open(self) -> bool:
@@ -83,6 +88,8 @@ class Group:
     stale: bool = False
     stale_since: dt.datetime | None = None
     providers: list[str] = field(default_factory=list)
+    cause: str = ""
+    waits_on: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -102,6 +109,46 @@ class Contribution:
     done_tasks: int = 0
     done_estimate: float = 0.0
     open_tasks: int = 0
+    done_on_time: int = 0
+    on_time_rate: float | None = None
+    done_for_others: int = 0
+
+
+@dataclass
+class Handoff:
+    """One department waiting on another: its open tasks that wait, and how many are late because of it."""
+
+    waiting: str
+    on: str
+    tasks: int = 0
+    late_tasks: int = 0
+    worst_late_days: int = 0
+
+
+@dataclass
+class Milestone:
+    """A checkpoint of the plan with its date and whether it is reached."""
+
+    key: str
+    title: str
+    due: dt.date | None
+    status: str
+    projected: dt.date | None = None
+
+
+@dataclass
+class Phase:
+    """A section of the plan as a phase: its planned dates, progress and projected end."""
+
+    key: str
+    title: str
+    start: dt.date | None = None
+    end: dt.date | None = None
+    projected_end: dt.date | None = None
+    done: int = 0
+    total: int = 0
+    late: int = 0
+    milestones: list[Milestone] = field(default_factory=list)
 
 
 @dataclass
@@ -127,6 +174,10 @@ class Report:
     contributions: list[Contribution]
     stale_departments: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    summary: str = ""
+    handoffs: list[Handoff] = field(default_factory=list)
+    phases: list[Phase] = field(default_factory=list)
+    trends: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     changes: dict[str, Any] | None = None
     history: list[dict[str, Any]] = field(default_factory=list)
     schema_version: int = SCHEMA_VERSION

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from .dates import Calendar
-from .model import ProjectSpec, Task
+from .model import ProjectSpec, Task, TaskSpec
 from .rollup_model import PathStep, Schedule, TaskLine
 
-__all__ = ["DependencyIndex", "business_days_between", "task_duration", "critical_path",
-           "earned_schedule", "group_schedule"]
+__all__ = ["DependencyIndex", "business_days_between", "task_duration", "forecast", "Forecast", "late_days",
+           "accountable", "earned_schedule", "group_schedule"]
 
 _EPS = 1e-9
 
@@ -82,14 +83,18 @@ def business_days_between(start: dt.date, end: dt.date, calendar: Calendar) -> i
     return max(count, 1)
 
 
-def task_duration(task: Task, spec_start: dt.date | None, spec_due: dt.date | None, calendar: Calendar) -> int:
-    """Business days a task takes: the plan's start..due, else the tool's, else its estimate in days, else 1."""
-    if spec_start and spec_due:
-        return business_days_between(spec_start, spec_due, calendar)
+def task_duration(task: Task, spec: TaskSpec | None, calendar: Calendar) -> int:
+    """Business days of work a task needs: its estimate (effort), else its planned window, else 1.
+
+    The window between a task's start and due may hold slack; only the effort has to fit in it.
+    """
+    estimate = task.estimate if task.estimate is not None else (spec.estimate if spec else None)
+    if estimate:
+        return max(1, math.ceil(estimate))
+    if spec and spec.start and spec.due:
+        return business_days_between(spec.start, spec.due, calendar)
     if task.start and task.due:
         return business_days_between(task.start, task.due, calendar)
-    if task.estimate:
-        return max(1, math.ceil(task.estimate))
     return 1
 
 
@@ -99,27 +104,70 @@ def nth_business_day(today: dt.date, n: int, calendar: Calendar) -> dt.date:
     return calendar.add_business_days(first, n - 1) if n > 1 else first
 
 
-def critical_path(lines: Sequence[TaskLine], deps: Mapping[str, list[str]], durations: Mapping[str, int],
-                  today: dt.date, calendar: Calendar) -> tuple[list[PathStep], dict[str, dt.date], int, list[str]]:
-    """Longest chain of open work (forward pass); returns the path, finish per open task, length, warnings."""
+@dataclass
+class Forecast:
+    """When each open task is projected to start and finish, and what pushed it."""
+
+    start: dict[str, dt.date] = field(default_factory=dict)
+    finish: dict[str, dt.date] = field(default_factory=dict)
+    driver: dict[str, str | None] = field(default_factory=dict)
+    path: list[PathStep] = field(default_factory=list)
+    length: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def _remaining(line: TaskLine, duration: int, planned_start: dt.date | None, today: dt.date,
+               calendar: Calendar) -> int:
+    """Work left: in-progress work is assumed done at one day per business day since it began."""
+    begun = line.start or planned_start
+    if line.status != "in_progress" or begun is None or begun >= today:
+        return duration
+    return max(1, duration - calendar.business_days_between(begun, today))
+
+
+def forecast(lines: Sequence[TaskLine], deps: Mapping[str, list[str]], durations: Mapping[str, int],
+             planned_starts: Mapping[str, dt.date | None], today: dt.date, calendar: Calendar) -> Forecast:
+    """Forward pass over open work: a task starts at its planned start, today, or the business day
+    after its last open prerequisite finishes, whichever is latest, and lasts its remaining effort.
+
+    The path is the chain of latest-finishing prerequisites behind the last task to finish.
+    """
+    by_id = {line.id: line for line in lines}
     open_ids = [line.id for line in lines if line.open]
     is_open = set(open_ids)
-    finish: dict[str, int] = {}
-    via: dict[str, str | None] = {}
-    warnings: list[str] = []
+    first_day = calendar.add_business_days(today, 0)
+    out = Forecast()
+    chain_up: dict[str, str | None] = {}
+
+    def settle(node: str) -> None:
+        line = by_id[node]
+        planned = planned_starts.get(node)
+        start = max(first_day, calendar.add_business_days(planned, 0)) if planned else first_day
+        driver, latest = None, None
+        for dep in deps.get(node, []):
+            if dep in is_open and dep in out.finish:
+                after = calendar.add_business_days(out.finish[dep], 1)
+                if after > start:
+                    start, driver = after, dep
+                if latest is None or out.finish[dep] > out.finish[latest]:
+                    latest = dep
+        chain_up[node] = latest
+        work = _remaining(line, durations[node], planned, today, calendar)
+        out.start[node], out.driver[node] = start, driver
+        out.finish[node] = calendar.add_business_days(start, work - 1)
 
     for root in open_ids:
-        if root in finish:
+        if root in out.finish:
             continue
         trail = {root}
         stack = [(root, iter(deps.get(root, [])))]
         while stack:
             node, pending = stack[-1]
             for dep in pending:
-                if dep not in is_open or dep in finish:
+                if dep not in is_open or dep in out.finish:
                     continue
                 if dep in trail:
-                    warnings.append(f"dependency cycle through {node} and {dep}: link ignored")
+                    out.warnings.append(f"dependency cycle through {node} and {dep}: link ignored")
                     continue
                 trail.add(dep)
                 stack.append((dep, iter(deps.get(dep, []))))
@@ -127,26 +175,38 @@ def critical_path(lines: Sequence[TaskLine], deps: Mapping[str, list[str]], dura
             else:
                 stack.pop()
                 trail.discard(node)
-                best, best_dep = 0, None
-                for dep in deps.get(node, []):
-                    if dep in is_open and finish.get(dep, 0) > best:
-                        best, best_dep = finish[dep], dep
-                finish[node] = best + durations[node]
-                via[node] = best_dep
+                settle(node)
     if not open_ids:
-        return [], {}, 0, warnings
-    by_id = {line.id: line for line in lines}
+        return out
     order = {n: i for i, n in enumerate(open_ids)}
-    last = max(open_ids, key=lambda n: (finish[n], -order[n]))
+    last = max(open_ids, key=lambda n: (out.finish[n], -order[n]))
     chain: list[str] = []
     node: str | None = last
     while node is not None:
         chain.append(node)
-        node = via[node]
+        node = chain_up[node]
     chain.reverse()
-    dates = {n: nth_business_day(today, finish[n], calendar) for n in open_ids}
-    path = [PathStep(by_id[n], durations[n], dates[n]) for n in chain]
-    return path, dates, finish[last], warnings
+    out.path = [PathStep(by_id[n], durations[n], out.finish[n]) for n in chain]
+    out.length = business_days_between(first_day, out.finish[last], calendar)
+    return out
+
+
+def late_days(line: TaskLine, finish: Mapping[str, dt.date], calendar: Calendar) -> int:
+    """Business days an open task is projected to finish after its planned due (0 when on time)."""
+    end = finish.get(line.id)
+    if not line.open or end is None or line.planned_due is None or end <= line.planned_due:
+        return 0
+    return calendar.business_days_between(line.planned_due, end) or 1
+
+
+def accountable(line: TaskLine, by_id: Mapping[str, TaskLine], driver: Mapping[str, str | None],
+                late: Mapping[str, int]) -> TaskLine:
+    """The task a lateness comes from: follow the prerequisites that pushed it while they are late too."""
+    seen = {line.id}
+    while (up := driver.get(line.id)) is not None and late.get(up, 0) > 0 and up not in seen:
+        seen.add(up)
+        line = by_id[up]
+    return line
 
 
 def earned_schedule(lines: Sequence[TaskLine], today: dt.date) -> tuple[float, float, float, float | None]:

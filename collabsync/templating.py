@@ -24,6 +24,7 @@ from .sandbox import RenderError, bounded_env, render_field
 from .textfile import UnreadableFile, read_utf8
 from .errors import Problem, TemplateError
 from .model import ProjectSpec, SectionSpec, TaskSpec
+from .recurrence import expand_recurring, recurrence_problems
 from .yamlines import Path_, YamlTooComplex, line_of, load_with_lines
 
 __all__ = ["Template", "load_template", "find_template", "list_templates", "template_schema", "TEXT_FIELDS"]
@@ -117,7 +118,10 @@ class Template:
                 notes=text(t.get("notes", ""), ("tasks", i, "notes")),
                 assignee=text(t["assignee"], ("tasks", i, "assignee")) or None if t.get("assignee") else None,
                 checklist=tuple(text(c, ("tasks", i, "checklist", j)) for j, c in enumerate(t.get("checklist") or ())),
+                milestone=bool(t.get("milestone")),
             ))
+        tasks = expand_recurring(tasks, self.data["tasks"], anchors, cal, lambda i, f, msg: problems.append(
+            Problem(self.path, line_of(self.lines, ("tasks", i, f)), msg)))
         title = text(self.data["title"], ("title",))
         description = text(self.data.get("description", ""), ("description",))
         if problems:
@@ -294,6 +298,7 @@ def _semantic_problems(data: dict[str, Any], lines: dict[Path_, int], filename: 
                 add(("tasks", i, "depends_on", j), f"task {key!r}: unknown dependency {dep!r}; it must be the key of another task")
         if isinstance(key, str):
             graph.setdefault(key, []).extend(d for d in deps if isinstance(d, str) and d in known_tasks and d != key)
+        recurrence_problems(t, date_vars, lambda f, msg, i=i: add(("tasks", i, f), msg))
         exprs: dict[str, DateExpr] = {}
         for f in ("start", "due"):
             if t.get(f) is None:
@@ -330,7 +335,7 @@ def date_vars_used(tasks: Iterable[dict[str, Any]]) -> set[str]:
     """Anchors referenced by task dates (they count as used)."""
     used = set()
     for t in tasks:
-        for f in ("start", "due"):
+        for f in ("start", "due", "until"):
             if isinstance(t.get(f), str):
                 try:
                     used.add(parse_date_expr(t[f]).anchor)

@@ -66,14 +66,17 @@ def progress_bar(total: int) -> Iterator[Callable[[int, str], None]]:
         yield advance
 
 
-def status_summary(snap: Snapshot, today: dt.date) -> dict[str, Any]:
-    """The one object `status --format json` prints."""
+def status_summary(snap: Snapshot, today: dt.date,
+                   stale_since: dict[str, dt.datetime | None] | None = None) -> dict[str, Any]:
+    """The one object `status --format json` prints; a stale department says since when its data is."""
     departments: dict[str, Any] = {}
     for dept in snap.departments:
         counts = status_counts([t for t in snap.tasks if t.department == dept], today)
         departments[dept] = {**counts, "provider": snap.providers.get(dept)}
         if dept in snap.stale:
             departments[dept]["stale"] = snap.stale[dept]
+            since = (stale_since or {}).get(dept)
+            departments[dept]["stale_since"] = since.isoformat(timespec="minutes") if since else None
     return {
         "instance": snap.instance.name,
         "template": snap.instance.template,
@@ -103,12 +106,22 @@ def print_status(summary: dict[str, Any], *, markdown: bool = False) -> None:
     for name, c in rows:
         pct = f"{c['percent_done']:.1f}%"
         values = [str(c[k]) for k in COUNT_COLUMNS[:-1]] + [pct]
-        table.add_row(_t(name) + (" (stale)" if c.get("stale") else ""), _t(c.get("provider")), *values)
+        stale = f" (stale, from {c.get('stale_since') or 'no earlier read'})" if c.get("stale") else ""
+        table.add_row(_t(name) + stale, _t(c.get("provider")), *values)
     console.print(table)
 
 
-def print_tasks(rows: list[dict[str, Any]]) -> None:
-    """A task table."""
+def print_tasks(rows: list[dict[str, Any]], *, markdown: bool = False) -> None:
+    """A task table (or Markdown table)."""
+    columns = ("key", "title", "department", "provider", "status", "due", "assignee")
+    if markdown:
+        from .render.markdown import md_escape
+
+        print("| " + " | ".join(columns) + " |")
+        print("|" + "---|" * len(columns))
+        for r in rows:
+            print("| " + " | ".join(md_escape(str(r.get(c) or "")) for c in columns) + " |")
+        return
     console = _console()
     table = Table(show_edge=False)
     for col in ("key", "title", "department", "provider", "status", "due", "assignee"):

@@ -6,7 +6,6 @@ Run as a script to refresh the docs image: `python tests/report_browser.py docs/
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import json
 import shutil
 import subprocess
@@ -172,18 +171,16 @@ class DevTools:
 
 
 def main(out: str) -> None:
-    """Render the sample report and save its screenshot."""
+    """Render the realistic demo report (tests/report_demo.py) and save its screenshot."""
     sys.path.insert(0, str(Path(__file__).parent))
-    from collabsync.render import render
-    from report_sample import sample_report
+    from report_demo import demo_html
 
     browser = find_chromium()
     if browser is None:
         raise SystemExit("chromium not found")
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, demo_html(Path(tmp)) as html:
         page = Path(tmp) / "report.html"
-        report = sample_report(Path(tmp) / "home", stale={"ops": dt.datetime(2026, 3, 10, 8, 0, tzinfo=dt.timezone.utc)})
-        page.write_text(render(report, "html"), encoding="utf-8")
+        page.write_text(html, encoding="utf-8")
         with DevTools(browser) as dev:
             loaded = dev.load(page, screenshot=True)
     assert loaded.screenshot is not None

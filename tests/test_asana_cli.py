@@ -87,7 +87,7 @@ def test_stamp_then_status_follows_asana(monkeypatch: pytest.MonkeyPatch) -> Non
         assert marketing["provider"] == "asana" and marketing["total"] == len(keys)
         assert (marketing["done"], marketing["in_progress"], marketing["blocked"]) == (1, 1, 1)
         assert marketing_keys() == keys
-        updated = run("update", "nova", fourth, "--status", "done")
+        updated = run("update", "nova", fourth, "--status", "done", "--force")
         assert updated.exit_code == 0, updated.output
         assert emu.task(tasks[fourth])["completed"] is True
         after = json.loads(run("status", "nova", "--format", "json", "--today", "2027-01-01").output)

@@ -53,7 +53,7 @@ def refs(home: Path) -> dict[str, str]:
 
 def test_product_launch_across_jira_trello_asana_and_local(stack: Stack, isolated_home: Path, tmp_path: Path) -> None:
     out = cli("stamp", "product-launch", "--name", "nova", *VARS, "--yes")
-    assert "nova: created 37 tasks and 62 dependencies" in out
+    assert "nova: created 45 tasks and 66 dependencies" in out
     ref = refs(isolated_home)
     # Each department's tasks are in its own tool.
     assert stack.jira.count("POST", "/issue/bulk") == 1
@@ -72,17 +72,17 @@ def test_product_launch_across_jira_trello_asana_and_local(stack: Stack, isolate
 
     first = report(tmp_path / "r1", "2026-12-16")
     # Due before 2026-12-16 and open: launch-brief (12-11, in progress), scope-freeze (12-15).
-    assert counts(first, "marketing") == dict(total=10, todo=8, in_progress=1, blocked=0, done=1, cancelled=0, overdue=1)
+    assert counts(first, "marketing") == dict(total=16, todo=14, in_progress=1, blocked=0, done=1, cancelled=0, overdue=1)
     assert counts(first, "sales") == dict(total=5, todo=3, in_progress=1, blocked=0, done=1, cancelled=0, overdue=0)
     assert counts(first, "finance") == dict(total=6, todo=5, in_progress=0, blocked=0, done=1, cancelled=0, overdue=0)
     assert counts(first, "engineering") == dict(total=7, todo=5, in_progress=1, blocked=1, done=0, cancelled=0, overdue=1)
     assert counts(first, "hr") == dict(total=5, todo=4, in_progress=0, blocked=1, done=0, cancelled=0, overdue=0)
     assert counts(first, "it") == dict(total=4, todo=4, in_progress=0, blocked=0, done=0, cancelled=0, overdue=0)
     overall = first["overall"]["counts"]
-    assert (overall["total"], overall["done"], overall["in_progress"], overall["blocked"], overall["overdue"]) == (37, 3, 3, 2, 2)
-    assert overall["percent_done"] == 8.1  # 3 / 37
+    assert (overall["total"], overall["done"], overall["in_progress"], overall["blocked"], overall["overdue"]) == (45, 3, 3, 2, 2)
+    assert overall["percent_done"] == 6.7  # 3 / 45
     tools = {g["name"]: g["counts"]["total"] for g in first["providers"]}
-    assert tools == {"jira": 7, "trello": 5, "asana": 10, "local": 15}
+    assert tools == {"jira": 7, "trello": 5, "asana": 16, "local": 17}   # marketing: 5 weekly syncs and a milestone
     by_key = {t["key"]: t for t in first["tasks"]}
     assert {t["key"] for t in first["overdue"]} == {"launch-brief", "scope-freeze"}
     assert {t["key"] for t in first["blocked"]} == {"feature-complete", "headcount-plan"}

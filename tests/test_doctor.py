@@ -72,7 +72,7 @@ def test_blocking_finding_means_no_write_at_all(stack: Stack, name: str, kind: s
     preset(stack.jira, name)
     stack.jira.reset_log()
     out = cli("doctor", "product-launch", "--name", "nova", *VARS, code=1)
-    assert f"BLOCKING jira" in out
+    assert "BLOCKING jira" in out
     found = kinds(doctor())
     assert found[kind] is Severity.BLOCKING
     result = CliRunner().invoke(main, ["stamp", "product-launch", "--name", "nova", *VARS, "--yes"])

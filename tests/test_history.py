@@ -65,7 +65,7 @@ def test_headlines_and_previous(store: History) -> None:
     assert (h1.taken_at, h1.today, h1.health, h1.total, h1.done, h1.overdue, h1.blocked, h1.percent_done) == (
         T1, TODAY, "red", 11, 3, 2, 1, 30.0)
     assert (h1.weight_total, h1.weight_done, h1.planned_share, h1.variance_days) == (21.0, 8.0, 55.0, -0.6)
-    assert (h1.projected_finish, h1.target) == (d(26), d(20))
+    assert (h1.projected_finish, h1.target) == (d(20), d(20))
     # day two: 11 tasks (c4 gone, hotfix added), done spec, build, brief, vendor = 4 of 11 -> 36.4
     h2 = heads[1]
     assert (h2.total, h2.done, h2.blocked, h2.percent_done) == (11, 4, 2, 36.4)
@@ -130,3 +130,21 @@ def test_attach_puts_history_and_changes_on_the_report(store: History) -> None:
     report3 = _report(second_tasks, d(14))
     store.attach(report3, Snapshot.of("launch-1", report3, second_tasks, T2 + dt.timedelta(days=1)))
     assert len(report3.history) == 3 and report3.changes["previous_id"] == snap.id
+
+
+def test_diff_lists_started_cancelled_reassigned_and_redated_work() -> None:
+    before = tasks()
+    after = [dataclasses.replace(t, depends_on=list(t.depends_on), extra=dict(t.extra)) for t in before]
+    by_ref = {t.ref: t for t in after}
+    by_ref["ENG-3"].status = Status.IN_PROGRESS                 # qa: todo -> in progress
+    by_ref["a3"].status = Status.CANCELLED                      # book venue: dropped
+    by_ref["a2"].assignee = "erin"                              # training: dave -> erin
+    by_ref["c3"].due = d(19)                                    # launch post: 20th -> 19th (earlier)
+    by_ref["ENG-9"].due = None                                  # the hotfix lost its due date
+    ch = diff(Snapshot("launch-1", T1, TODAY, before, id=1), Snapshot("launch-1", T2, TODAY, after))
+    assert [c["id"] for c in ch.started] == ["qa"]
+    assert [c["id"] for c in ch.cancelled] == ["asana:a3"]
+    assert [(c["id"], c["assignee_from"], c["assignee_to"]) for c in ch.reassigned] == [("training", "dave", "erin")]
+    assert [(c["id"], c.get("from"), c.get("to"), c.get("days")) for c in ch.redated] == [
+        ("jira:ENG-9", d(10), None, None), ("launchpost", d(20), d(19), -1)]
+    assert ch.slipped == [] and not ch.empty

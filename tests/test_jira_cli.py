@@ -84,7 +84,7 @@ def test_stamp_then_status_follows_jira(monkeypatch: pytest.MonkeyPatch):
         eng = status["departments"]["engineering"]
         assert eng["provider"] == "jira" and eng["total"] == len(engineering)
         assert (eng["done"], eng["in_progress"], eng["blocked"]) == (1, 1, 2)
-        updated = run("update", "nova", "release", "--status", "done")
+        updated = run("update", "nova", "release", "--status", "done", "--force")
         assert updated.exit_code == 0, updated.output
         assert emu.issue_json(issues["release"])["fields"]["status"]["statusCategory"]["key"] == "done"
         again = run("stamp", "product-launch", "--name", "nova", *VARS, "--yes")

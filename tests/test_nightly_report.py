@@ -35,7 +35,7 @@ def two_instances(isolated_home: Path) -> Path:
     for args in (NOVA, GLOBEX):
         result = run("stamp", *args, "--yes")
         assert result.exit_code == 0, result.output
-    assert run("update", "nova", "pricing", "--status", "done").exit_code == 0
+    assert run("update", "nova", "pricing", "--status", "done", "--force").exit_code == 0
     return isolated_home
 
 

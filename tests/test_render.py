@@ -103,7 +103,7 @@ def test_html_burn_up_and_changes(report, html: str) -> None:
     # between the snapshots of the 9th and the 11th only copy's due date moved, 6th -> 9th
     assert '<b>Due date slipped:</b> <a href="https://trello.example.test/c2" rel="noopener noreferrer">Write copy</a>' in html
     assert "Compared with the snapshot of 2026-03-09 08:00+00:00." in html
-    assert "2026-03-06 → 2026-03-09 (+3 d)" in html
+    assert "mkt (2026-03-06 → 2026-03-09, +3 d)" in html
 
 
 def test_json_follows_the_shipped_schema(report) -> None:
@@ -160,9 +160,9 @@ def test_markdown(report) -> None:
     assert md.startswith("# launch-1 (launch) — 🔴 RED\n")
     assert EVIL not in md
     assert "[Fix &lt;img src=x onerror=alert(1)&gt; &amp; \"quotes\"](https://jira.example.test/ENG-9)" in md
-    assert "| eng | jira | 🔴 red | 25% | 3 | 1 | 1 | 1 day behind | 2026-03-24 | 2026-03-18 |" in md
+    assert "| eng | jira | 🔴 red | 25% | 3 | 1 | 1 | 1 day behind | 2026-03-18 | 2026-03-18 |" in md
     assert "| ops ⚠ stale since — |" in md
-    assert "1. [Build it](https://jira.example.test/ENG-2) — eng / jira, 7 d, ends 2026-03-19" in md
+    assert "1. [Build it](https://jira.example.test/ENG-2) — eng / jira, 5 d, ends 2026-03-11" in md
     assert "- Due date slipped: Write copy — mkt (2026-03-06 → 2026-03-09, +3 d)" in md
 
 
@@ -171,9 +171,9 @@ def test_md_escape() -> None:
 
 
 def test_unknown_format() -> None:
-    with pytest.raises(ValueError, match="unknown report format 'pdf'; use one of html, md, csv, json"):
+    with pytest.raises(ValueError, match="unknown report format 'pdf'; use one of html, md, csv, json, table"):
         render(build_report([], today=TODAY, instance="i"), "pdf")
-    assert set(FORMATS) == {"html", "md", "csv", "json"}
+    assert set(FORMATS) == {"html", "md", "csv", "json", "table"}
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))

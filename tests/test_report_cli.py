@@ -20,7 +20,7 @@ def run(*args: str) -> click.testing.Result:
 
 def test_report_and_history_end_to_end(isolated_home: Path, tmp_path: Path) -> None:
     assert run("stamp", "product-launch", "--name", "nova", *VARS, "--yes").exit_code == 0
-    run("update", "nova", "pricing", "--status", "done")
+    run("update", "nova", "pricing", "--status", "done", "--force")
     run("update", "nova", "market-sizing", "--status", "blocked")
     status = json.loads(run("status", "nova", "--format", "json", "--today", "2027-01-01").output)
 

@@ -77,37 +77,40 @@ def test_planned_vs_actual_departments(report) -> None:
 
 
 def test_critical_path(report) -> None:
-    # Durations in business days, start..due inclusive: build Thu 5th..Fri 13th = 7, qa 16th..18th = 3,
-    # launch post 19th..20th = 2, copy 3rd..9th = 5, training 11th..12th = 2, ENG-9 and a3 = 1.
-    # Chains: build 7 -> qa 10 -> launch post max(10, copy 5, training 2) + 2 = 12.
+    # Effort in business days (estimate, else the planned window): build 5, qa 2, launch post 1, copy 2,
+    # training 11th..12th = 2, ENG-9 and a3 = 1. From Wed 11th: build began Thu 5th, 4 business days
+    # ago, so 1 day is left (ends 11th); qa waits for its planned start Mon 16th (ends 17th); the launch
+    # post for its planned start Thu 19th (ends 19th). The path is the latest-finishing prerequisites
+    # behind the last task: build -> qa -> launch post, 7 business days from the 11th to the 19th.
     assert [(s.task.id, s.duration_days) for s in report.critical_path] == [
-        ("jira:ENG-2", 7), ("jira:ENG-3", 3), ("trello:c3", 2)]
-    assert report.critical_path_days == 12
-    # From Wed 11th: day 7 = Thu 19th, day 10 = Tue 24th, day 12 = Thu 26th.
-    assert [s.finish for s in report.critical_path] == [d(19), d(24), d(26)]
+        ("jira:ENG-2", 5), ("jira:ENG-3", 2), ("trello:c3", 1)]
+    assert report.critical_path_days == 7
+    assert [s.finish for s in report.critical_path] == [d(11), d(17), d(19)]
     assert {t.id for t in report.tasks if t.critical} == {"jira:ENG-2", "jira:ENG-3", "trello:c3"}
 
 
 def test_projected_finish_and_target(report) -> None:
+    # Every open task fits before its due except the two overdue ones (copy, due 9th, ends 11th: 2 business
+    # days late; ENG-9, due 10th, ends 11th: 1), so each group is projected to end on its target.
     s = report.overall.schedule
-    assert (s.projected_finish, s.target, s.slip_days) == (d(26), d(20), 6)
+    assert (s.projected_finish, s.target, s.slip_days) == (d(20), d(20), 0)
     eng, mkt, ops = (g.schedule for g in report.departments)
-    assert (eng.projected_finish, eng.target, eng.slip_days) == (d(24), d(18), 6)      # qa ends on the 24th
-    assert (mkt.projected_finish, mkt.target, mkt.slip_days) == (d(26), d(20), 6)
-    assert (ops.projected_finish, ops.target, ops.slip_days) == (d(12), d(12), 0)      # training, its due
+    assert (eng.projected_finish, eng.target, eng.slip_days) == (d(18), d(18), 0)
+    assert (mkt.projected_finish, mkt.target, mkt.slip_days) == (d(20), d(20), 0)
+    assert (ops.projected_finish, ops.target, ops.slip_days) == (d(12), d(12), 0)
+    late = {t.id: (t.projected_finish, t.late_days, t.late_because) for t in report.tasks if t.late_days}
+    assert late == {"trello:c2": (d(11), 2, None), "jira:ENG-9": (d(11), 1, None)}
 
 
 def test_health(report) -> None:
     eng, mkt, ops = report.departments
-    assert eng.health == "red"      # 1 of 3 open overdue (33%) and slip 6
-    assert eng.reasons == ["1 of 3 open tasks overdue (33%)",
-                           "projected finish 2026-03-24 is 6 days after target 2026-03-18",
-                           "1 task blocked", "1 day behind plan"]
-    assert mkt.health == "red"
-    assert (ops.health, ops.reasons) == ("green", [])
+    assert eng.health == "red"      # 1 of 3 open overdue (33%)
+    assert eng.reasons == ["1 of 3 open tasks overdue (33%)", "1 task blocked", "1 day behind plan"]
+    assert (eng.cause, eng.waits_on) == ("own", [])
+    assert (mkt.health, mkt.reasons) == ("red", ["1 of 2 open tasks overdue (50%)", "2 days behind plan"])
+    assert (ops.health, ops.reasons, ops.cause) == ("green", [], "")
     assert report.overall.health == "red"
-    assert report.overall.reasons[:2] == ["2 of 7 open tasks overdue (29%)",
-                                          "projected finish 2026-03-26 is 6 days after target 2026-03-20"]
+    assert report.overall.reasons[:2] == ["2 of 7 open tasks overdue (29%)", "1 task blocked"]
     assert "eng is red" in report.overall.reasons
 
 

@@ -97,7 +97,8 @@ def test_tracked_tasks_durations_from_tool_dates_and_estimates() -> None:
     assert report.overall.schedule.projected_finish == day(7)     # 6th business day from Mon = next Mon
     assert report.overall.schedule.target == day(2)               # the only due date
     assert report.overall.schedule.slip_days == 5
-    assert report.overall.health == "amber"                       # slip 5 is not above 5
+    # b and c have no due date, so nothing is late against a date anyone set: green.
+    assert report.overall.health == "green"
 
 
 def test_cycle_and_unresolved_dependencies_are_warned_not_fatal() -> None:
@@ -136,14 +137,57 @@ def _counts(total: int, done: int, overdue: int = 0, blocked: int = 0) -> dict:
     (_counts(10, 0), Schedule(variance_days=-5.0), "amber"),
     (_counts(10, 0), Schedule(variance_days=-5.1), "red"),
     (_counts(10, 0), Schedule(variance_days=3.0, slip_days=-2), "green"),
-    (_counts(10, 0), Schedule(slip_days=1), "amber"),
-    (_counts(10, 0), Schedule(slip_days=5), "amber"),
-    (_counts(10, 0), Schedule(slip_days=6), "red"),
+    (_counts(10, 0), Schedule(slip_days=6), "green"),             # a slip alone names no late task
 ])
 def test_health_rule_boundaries(counts: dict, schedule: Schedule, colour: str) -> None:
     assert health(counts, schedule)[0] == colour
 
 
+def late(ref: str, days: int, because: str | None = None, overdue: bool = False) -> TaskLine:
+    out = line(ref, "todo", MON)
+    out.late_days, out.late_because, out.overdue = days, because, overdue
+    return out
+
+
+@pytest.mark.parametrize(("lines", "colour", "reasons"), [
+    ([late("a", 1)], "amber", ["1 task projected late (up to 1 business day)"]),
+    ([late("a", 5), late("b", 2)], "amber", ["2 tasks projected late (up to 5 business days)"]),
+    ([late("a", 6)], "red", ["1 task projected late (up to 6 business days)"]),
+    ([late("a", 6, "eng")], "red", ["waits on eng: 1 task pushed late (up to 6 business days)"]),
+    ([late("a", 2, "eng"), late("b", 1)], "amber",
+     ["1 task projected late (up to 1 business day)", "waits on eng: 1 task pushed late (up to 2 business days)"]),
+])
+def test_health_of_late_work_says_whose_it_is(lines: list[TaskLine], colour: str, reasons: list[str]) -> None:
+    assert health(_counts(10, 0), Schedule(), late=lines) == (colour, reasons)
+
+
+def test_overdue_work_pushed_by_another_department_is_waiting_not_own() -> None:
+    counts = _counts(10, 0, overdue=3)        # 3 of 10 overdue would be red (30%) if they were its own
+    lines = [late(r, 2, "finance", overdue=True) for r in ("a", "b", "c")]
+    assert health(counts, Schedule(), late=lines) == (
+        "amber", ["waits on finance: 3 tasks pushed late (up to 2 business days)"])
+
+
 def test_health_stale_is_amber_with_reason() -> None:
     assert health(_counts(1, 0), Schedule(), stale=True) == (
         "amber", ["tool did not answer; showing data from no earlier read"])
+
+
+def test_contribution_on_time_rate_and_work_done_for_other_departments() -> None:
+    at = lambda n: dt.datetime.combine(day(n), dt.time(17), tzinfo=dt.timezone.utc)  # noqa: E731
+    tasks = [
+        Task("a", "Spec", Status.DONE, department="eng", assignee="ann", due=day(1), updated=at(1),
+             extra={"provider": "jira"}),                                           # on time, finance waits on it
+        Task("b", "Build", Status.DONE, department="eng", assignee="ann", due=day(2), updated=at(3),
+             extra={"provider": "jira"}),                                           # a day late
+        Task("c", "Budget", Status.TODO, department="finance", assignee="fay", depends_on=["a"],
+             extra={"provider": "local"}),
+        Task("d", "Notes", Status.DONE, department="eng", assignee="ann", extra={"provider": "jira"}),   # no due
+    ]
+    report = build_report(tasks, today=day(4), instance="i")
+    ann = next(c for c in report.assignees if c.name == "ann")
+    assert (ann.done_tasks, ann.done_on_time, ann.on_time_rate, ann.done_for_others) == (3, 1, 50.0, 1)
+    eng = next(c for c in report.contributions if c.name == "eng")
+    assert (eng.on_time_rate, eng.done_for_others) == (50.0, 1)
+    fay = next(c for c in report.assignees if c.name == "fay")
+    assert (fay.done_tasks, fay.on_time_rate, fay.done_for_others, fay.open_tasks) == (0, None, 0, 1)

@@ -60,7 +60,7 @@ def test_stamp_move_cards_and_status(emu: TrelloEmulator) -> None:
         "total": 5, "todo": 0, "in_progress": 1, "blocked": 1, "done": 2, "cancelled": 1}
     assert sales["provider"] == "trello"
 
-    run("update", "globex", "exec-intro", "--status", "done")
+    run("update", "globex", "exec-intro", "--status", "done", "--force")
     assert emu.list_name(emu.card(cards["exec-intro"]["id"])["idList"]) == "Done"
 
 

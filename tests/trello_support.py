@@ -55,3 +55,13 @@ def tasks(n: int, *, checklist: tuple[str, ...] = (), deps: bool = False) -> lis
     """n tasks; with deps, each depends on the one before it."""
     return [spec(f"t{i}", due=dt.date(2026, 12, 1) + dt.timedelta(days=i), checklist=checklist,
                  depends_on=(f"t{i - 1}",) if deps and i else ()) for i in range(n)]
+
+
+def route_sales_to(emu: TrelloEmulator, **settings: Any) -> Path:
+    """A collabsync.toml in the cwd: sales on the emulator (keys from TRELLO_KEY/TRELLO_TOKEN), the rest local."""
+    extra = "".join(f"{k} = {v}\n" for k, v in settings.items())
+    path = Path("collabsync.toml")
+    path.write_text('[providers.trello]\ntype = "trello"\napi_key = "${TRELLO_KEY}"\ntoken = "${TRELLO_TOKEN}"\n'
+                    f'base_url = "{emu.base_url}"\n{extra}\n'
+                    '[departments.sales]\nprovider = "trello"\nworkspace = "acme-sales"\n')
+    return path

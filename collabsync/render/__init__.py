@@ -9,15 +9,20 @@ from .csvout import render_csv
 from .html import render_html
 from .jsonout import render_json
 from .markdown import render_markdown
+from .text import render_text
 
-__all__ = ["render", "FORMATS", "render_html", "render_markdown", "render_csv", "render_json"]
+__all__ = ["render", "FORMATS", "FILE_FORMATS", "render_html", "render_markdown", "render_csv", "render_json",
+           "render_text"]
 
 FORMATS: dict[str, Callable[[Report], str]] = {
     "html": render_html,
     "md": render_markdown,
     "csv": render_csv,
     "json": render_json,
+    "table": render_text,
 }
+#: Formats written to files by `report --out`/`--output`; `table` is for the terminal only.
+FILE_FORMATS = ("html", "md", "csv", "json")
 
 
 def render(report: Report, fmt: str) -> str:

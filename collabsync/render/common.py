@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["safe_url", "signed_days", "variance_text", "fmt_date", "STATUS_LABELS", "HEALTH_MARK"]
+__all__ = ["safe_url", "signed_days", "variance_text", "fmt_date", "STATUS_LABELS", "HEALTH_MARK", "CHANGE_LABELS",
+           "change_detail"]
 
 STATUS_LABELS = {"done": "done", "in_progress": "in progress", "blocked": "blocked", "todo": "to do",
                  "cancelled": "cancelled"}
 HEALTH_MARK = {"green": "🟢", "amber": "🟠", "red": "🔴"}
+#: The kinds of change between two snapshots, in the order every renderer lists them.
+CHANGE_LABELS = (("completed", "Completed"), ("started", "Started"), ("added", "Added"), ("removed", "Removed"),
+                 ("cancelled", "Cancelled"), ("newly_overdue", "Newly overdue"), ("newly_blocked", "Newly blocked"),
+                 ("slipped", "Due date slipped"), ("redated", "Re-dated"), ("reassigned", "Reassigned"))
 
 
 def safe_url(url: str | None) -> str | None:
@@ -46,3 +53,13 @@ def fmt_date(value: dt.date | dt.datetime | None) -> str:
     if isinstance(value, dt.datetime):
         return value.isoformat(sep=" ", timespec="minutes")
     return value.isoformat()
+
+
+def change_detail(key: str, item: Mapping[str, Any]) -> str:
+    """What moved for one change: dates for slipped/re-dated work, names for reassigned work."""
+    if key == "reassigned":
+        return f" ({item.get('assignee_from') or 'nobody'} → {item.get('assignee_to') or 'nobody'})"
+    if key in ("slipped", "redated") and (item.get("from") or item.get("to")):
+        days = f", {item['days']:+d} d" if item.get("days") is not None else ""
+        return f" ({item.get('from') or 'no date'} → {item.get('to') or 'no date'}{days})"
+    return ""

@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 
 from ..rollup_model import Report, TaskLine
 from ..safetext import clean
-from .common import STATUS_LABELS, fmt_date, safe_url, signed_days, variance_text
+from .common import CHANGE_LABELS, STATUS_LABELS, change_detail, fmt_date, safe_url, signed_days, variance_text
 from .svg import BAR_ORDER, BAR_WIDTH, bar_segments, burn_up
 
 __all__ = ["render_html", "LIST_LIMIT"]
@@ -34,6 +34,7 @@ header.top { display:flex; gap:20px; align-items:center; background:#fff; border
   text-transform:uppercase; font-size:12px; letter-spacing:.04em; }
 .badge.big { font-size:18px; padding:10px 18px; }
 .green { background:var(--green); } .amber { background:var(--amber); } .red { background:var(--red); }
+.dot { background:none; } .dot.green { color:var(--green); } .dot.amber { color:var(--amber); } .dot.red { color:var(--red); }
 h1 { margin:0; font-size:22px; } h2 { font-size:16px; margin:0 0 10px; }
 .muted { color:var(--muted); } .nowrap { white-space:nowrap; } .small { font-size:12px; }
 section { background:#fff; border:1px solid var(--line); border-radius:10px; padding:16px 20px; margin-top:16px; }
@@ -70,6 +71,7 @@ _TEMPLATE = """<!DOCTYPE html>
     <h1>{{ r.instance }}{% if r.template %} <span class="muted">({{ r.template }})</span>{% endif %}</h1>
     <div class="muted">As of {{ r.today|d }}{% if r.generated_at %} · generated {{ r.generated_at|d }}{% endif %}
       · {{ r.overall.providers|join(", ") }}</div>
+    {% if r.summary %}<p class="summary" id="summary"><b>{{ r.summary }}</b></p>{% endif %}
     {% if r.overall.reasons %}<ul class="reasons">{% for reason in r.overall.reasons %}<li>{{ reason }}</li>{% endfor %}</ul>{% endif %}
   </div>
 </header>
@@ -90,12 +92,13 @@ _TEMPLATE = """<!DOCTYPE html>
 <tr class="dept{% if g.stale %} stale{% endif %}" data-department="{{ g.name }}">
   <td><b>{{ g.name }}</b>{% if g.stale %}<br><span class="stale-tag">stale · data from {{ g.stale_since|d }}</span>{% endif %}</td>
   <td>{{ g.providers|join(", ") or "—" }}</td>
-  <td><span class="badge {{ g.health }}" title="{{ g.reasons|join('; ') }}">{{ g.health }}</span></td>
+  <td><span class="badge {{ g.health }}" title="{{ g.reasons|join('; ') }}">{{ g.health }}</span>{% if g.cause == "waiting" %}<br><span class="small muted">waits on {{ g.waits_on|join(", ") }}</span>{% elif g.cause == "own" %}<br><span class="small muted">own work</span>{% endif %}</td>
   <td><svg class="bar" data-department="{{ g.name }}" viewBox="0 0 {{ bar_width }} 18" preserveAspectRatio="none" role="img"
     aria-label="{{ g.name }}: {% for seg in segments(g) %}{{ seg.count }} {{ labels[seg.status] }}{% if not loop.last %}, {% endif %}{% endfor %}">
     <rect x="0" y="0" width="{{ bar_width }}" height="18" fill="#eef1f4"/>
     {% for seg in segments(g) %}<rect class="seg seg-{{ seg.status }}" data-status="{{ seg.status }}" x="{{ seg.x }}" y="0" width="{{ seg.width }}" height="18" fill="var(--{{ seg.status }})"><title>{{ seg.count }} {{ labels[seg.status] }}</title></rect>{% endfor %}
-  </svg><span class="small muted">{{ g.counts.done }} of {{ g.counts.total - g.counts.cancelled }}{% if g.counts.cancelled %} (+{{ g.counts.cancelled }} cancelled){% endif %}</span></td>
+  </svg><span class="small muted">{{ g.counts.done }} of {{ g.counts.total - g.counts.cancelled }}{% if g.counts.cancelled %} (+{{ g.counts.cancelled }} cancelled){% endif %}</span>
+  {% set trend = r.trends.get(g.name, []) %}{% if trend|length > 1 %}<br><span class="small muted trend" title="health and % done per stored report">trend {% for t in trend[-6:] %}<span class="dot {{ t.health }}">●</span>{% endfor %} {{ trend[-6:]|map(attribute="percent_done")|map("int")|join("→") }}%</span>{% endif %}</td>
   <td class="num">{{ g.counts.percent_done }}%</td>
   <td class="num">{{ g.counts.overdue }}</td>
   <td>{{ variance(g.schedule.variance_days) }}</td>
@@ -103,6 +106,19 @@ _TEMPLATE = """<!DOCTYPE html>
 </tr>
 {% endfor %}
 </tbody></table></section>
+
+{% if r.phases %}<section id="phases"><h2>Phases</h2>
+<table><thead><tr><th>Phase</th><th>Planned</th><th class="num">Done</th><th class="num">Late</th><th>Projected end</th><th>Milestones</th></tr></thead><tbody>
+{% for p in r.phases %}<tr data-phase="{{ p.key }}"><td><b>{{ p.title }}</b></td><td class="nowrap">{{ p.start|d }} → {{ p.end|d }}</td><td class="num">{{ p.done }} / {{ p.total }}</td><td class="num">{{ p.late }}</td>
+<td class="nowrap">{% if p.done == p.total %}finished{% else %}{{ p.projected_end|d }}{% endif %}</td>
+<td>{% for m in p.milestones %}◆ {{ m.title }} <span class="muted small">{{ m.due|d }}{% if m.status == "done" %} · reached{% elif m.projected and m.due and m.projected > m.due %} · projected {{ m.projected|d }}{% endif %}</span>{% if not loop.last %}<br>{% endif %}{% endfor %}</td></tr>
+{% endfor %}</tbody></table></section>{% endif %}
+
+{% if r.handoffs %}<section id="handoffs"><h2>Hand-offs: who waits on whom</h2>
+<table><thead><tr><th>Department</th><th>waits on</th><th class="num">Open tasks waiting</th><th class="num">Late because of it</th><th class="num">Up to</th></tr></thead><tbody>
+{% for h in r.handoffs[:limit] %}<tr><td>{{ h.waiting }}</td><td>{{ h.on }}</td><td class="num">{{ h.tasks }}</td><td class="num">{{ h.late_tasks }}</td><td class="num">{% if h.worst_late_days %}{{ h.worst_late_days }} business days{% else %}—{% endif %}</td></tr>
+{% endfor %}</tbody></table>
+{% if r.handoffs|length > limit %}<p class="muted small more">… and {{ r.handoffs|length - limit }} more pairs (all in the JSON format).</p>{% endif %}</section>{% endif %}
 
 <section id="burnup"><h2>Burn-up: done work against plan</h2>
 {% set b = burn %}
@@ -142,18 +158,18 @@ _TEMPLATE = """<!DOCTYPE html>
 {% if not c or c.previous_id is none %}<p class="muted">No earlier snapshot to compare with.</p>
 {% else %}<p class="muted small">Compared with the snapshot of {{ c.previous_taken_at|d }}.</p>
 {% set ns = namespace(any=false) %}<ul class="items">
-{% for key, label in change_labels %}{% for item in c[key] %}{% set ns.any = true %}<li><b>{{ label }}:</b> {{ link(item) }} <span class="muted small">{{ item.department }}{% if key == "slipped" %} · {{ item.from }} → {{ item.to }} (+{{ item.days }} d){% endif %}</span></li>{% endfor %}{% endfor %}
+{% for key, label in change_labels %}{% for item in c[key] %}{% set ns.any = true %}<li><b>{{ label }}:</b> {{ link(item) }} <span class="muted small">{{ item.department }}{{ change_detail(key, item) }}</span></li>{% endfor %}{% endfor %}
 </ul>{% if not ns.any %}<p class="muted">Nothing changed.</p>{% endif %}{% endif %}
 </section>
 
 <div class="grid2">
 <section id="assignees"><h2>Contribution per assignee</h2>
-<table><thead><tr><th>Who</th><th class="num">Done</th><th class="num">Done estimate</th><th class="num">Open</th></tr></thead><tbody>
-{% for row in r.assignees %}<tr><td>{{ row.name }}</td><td class="num">{{ row.done_tasks }}</td><td class="num">{{ "%g"|format(row.done_estimate) }}</td><td class="num">{{ row.open_tasks }}</td></tr>{% endfor %}
+<table><thead><tr><th>Who</th><th class="num">Done</th><th class="num">Done estimate</th><th class="num">Open</th><th class="num">On time</th><th class="num">For others</th></tr></thead><tbody>
+{% for row in r.assignees %}<tr><td>{{ row.name }}</td><td class="num">{{ row.done_tasks }}</td><td class="num">{{ "%g"|format(row.done_estimate) }}</td><td class="num">{{ row.open_tasks }}</td><td class="num">{% if row.on_time_rate is none %}—{% else %}{{ "%g"|format(row.on_time_rate) }}%{% endif %}</td><td class="num" title="done work another department waited on">{{ row.done_for_others }}</td></tr>{% endfor %}
 </tbody></table></section>
 <section id="contributions"><h2>Contribution per department</h2>
-<table><thead><tr><th>Department</th><th class="num">Done</th><th class="num">Done estimate</th><th class="num">Open</th></tr></thead><tbody>
-{% for row in r.contributions %}<tr><td>{{ row.name }}</td><td class="num">{{ row.done_tasks }}</td><td class="num">{{ "%g"|format(row.done_estimate) }}</td><td class="num">{{ row.open_tasks }}</td></tr>{% endfor %}
+<table><thead><tr><th>Department</th><th class="num">Done</th><th class="num">Done estimate</th><th class="num">Open</th><th class="num">On time</th><th class="num">For others</th></tr></thead><tbody>
+{% for row in r.contributions %}<tr><td>{{ row.name }}</td><td class="num">{{ row.done_tasks }}</td><td class="num">{{ "%g"|format(row.done_estimate) }}</td><td class="num">{{ row.open_tasks }}</td><td class="num">{% if row.on_time_rate is none %}—{% else %}{{ "%g"|format(row.on_time_rate) }}%{% endif %}</td><td class="num" title="done work another department waited on">{{ row.done_for_others }}</td></tr>{% endfor %}
 </tbody></table></section>
 </div>
 {% if r.warnings %}<section id="warnings"><h2>Warnings</h2><ul class="items">{% for w in r.warnings %}<li>{{ w }}</li>{% endfor %}</ul></section>{% endif %}
@@ -161,9 +177,6 @@ _TEMPLATE = """<!DOCTYPE html>
 </main></body></html>
 """
 
-_CHANGE_LABELS = (("completed", "Completed"), ("added", "Added"), ("removed", "Removed"),
-                  ("newly_overdue", "Newly overdue"), ("newly_blocked", "Newly blocked"),
-                  ("slipped", "Due date slipped"))
 
 
 @lru_cache(maxsize=1)
@@ -208,5 +221,5 @@ def render_html(report: Report) -> str:
              ("Due in the next 7 days", report.due_soon, "due-soon"), ("Waiting on a dependency", report.waiting, "waiting")]
     return _template().render(
         r=report, css=_CSS, limit=LIST_LIMIT, bar_order=BAR_ORDER, bar_width=int(BAR_WIDTH), labels=STATUS_LABELS,
-        segments=bar_segments, burn=burn_up(report), lists=lists, change_labels=_CHANGE_LABELS, link=_link,
+        segments=bar_segments, burn=burn_up(report), lists=lists, change_labels=CHANGE_LABELS, change_detail=change_detail, link=_link,
         pct=lambda v: "—" if v is None else f"{v:g}%", variance=variance_text, days=signed_days)

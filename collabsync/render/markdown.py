@@ -7,7 +7,7 @@ from typing import Any
 
 from ..rollup_model import Group, Report, TaskLine
 from ..safetext import clean
-from .common import HEALTH_MARK, fmt_date, safe_url, signed_days, variance_text
+from .common import CHANGE_LABELS, HEALTH_MARK, change_detail, fmt_date, safe_url, signed_days, variance_text
 
 __all__ = ["render_markdown", "md_escape", "LIST_LIMIT"]
 
@@ -29,6 +29,8 @@ def render_markdown(report: Report) -> str:
     o, s = report.overall, report.overall.schedule
     out = [f"# {md_escape(report.instance)}" + (f" ({md_escape(report.template)})" if report.template else "")
            + f" — {HEALTH_MARK[o.health]} {o.health.upper()}", ""]
+    if report.summary:
+        out += [f"**{md_escape(report.summary)}**", ""]
     out.append(f"As of {fmt_date(report.today)}" + (f", generated {fmt_date(report.generated_at)}"
                                                      if report.generated_at else "") + ".")
     out.append("")
@@ -43,6 +45,24 @@ def render_markdown(report: Report) -> str:
             "| Department | Tool | Health | Done | Open | Overdue | Blocked | Schedule | Projected | Target |",
             "|---|---|---|---:|---:|---:|---:|---|---|---|"]
     out += [_dept_row(g) for g in report.departments]
+    if report.phases:
+        out += ["", "## Phases", "", "| Phase | Planned | Done | Late | Projected end | Milestones |", "|---|---|---:|---:|---|---|"]
+        out += [f"| {md_escape(p.title)} | {fmt_date(p.start)} → {fmt_date(p.end)} | {p.done}/{p.total} | {p.late} | "
+                f"{'finished' if p.done == p.total else fmt_date(p.projected_end)} | "
+                + ", ".join(f"{md_escape(m.title)} ({fmt_date(m.due)}{', reached' if m.status == 'done' else ''})"
+                            for m in p.milestones) + " |" for p in report.phases]
+    trends = {name: points for name, points in report.trends.items() if len(points) > 1}
+    if trends:
+        out += ["", "## Trend per department", ""]
+        out += [f"- {md_escape(name)}: " + " → ".join(f"{HEALTH_MARK.get(t['health'], '')} {t['percent_done']:g}%"
+                                                      for t in points[-6:]) for name, points in trends.items()]
+    if report.handoffs:
+        out += ["", "## Hand-offs", "", "| Department | Waits on | Open tasks waiting | Late because of it | Up to |",
+                "|---|---|---:|---:|---|"]
+        out += [f"| {md_escape(h.waiting)} | {md_escape(h.on)} | {h.tasks} | {h.late_tasks} | "
+                + (f"{h.worst_late_days} business days |" if h.worst_late_days else "— |") for h in report.handoffs[:LIST_LIMIT]]
+        if len(report.handoffs) > LIST_LIMIT:
+            out.append(f"\n… and {len(report.handoffs) - LIST_LIMIT} more pairs (all in the JSON format)")
     for title, items, extra in (("Overdue", report.overdue, None), ("Due in the next 7 days", report.due_soon, None),
                                 ("Blocked", report.blocked, None), ("Waiting on a dependency", report.waiting, report)):
         if items:
@@ -56,8 +76,10 @@ def render_markdown(report: Report) -> str:
                 for i, step in enumerate(report.critical_path, 1)]
     out += _changes(report.changes)
     if report.assignees:
-        out += ["", "## Contributions", "", "| Who | Done | Done estimate | Open |", "|---|---:|---:|---:|"]
-        out += [f"| {md_escape(c.name)} | {c.done_tasks} | {c.done_estimate:g} | {c.open_tasks} |"
+        out += ["", "## Contributions", "", "| Who | Done | Done estimate | Open | On time | Done for other departments |",
+                "|---|---:|---:|---:|---:|---:|"]
+        out += [f"| {md_escape(c.name)} | {c.done_tasks} | {c.done_estimate:g} | {c.open_tasks} | "
+                f"{'—' if c.on_time_rate is None else f'{c.on_time_rate:g}%'} | {c.done_for_others} |"
                 for c in report.assignees]
     if report.warnings:
         out += ["", "## Warnings", ""] + [f"- {md_escape(w)}" for w in report.warnings]
@@ -108,13 +130,11 @@ def _changes(changes: dict[str, Any] | None) -> list[str]:
     if not changes or changes.get("previous_id") is None:
         return []
     out = ["", f"## Changes since {md_escape(str(changes.get('previous_taken_at') or 'the previous report'))}", ""]
-    labels = (("completed", "Completed"), ("added", "Added"), ("removed", "Removed"),
-              ("newly_overdue", "Newly overdue"), ("newly_blocked", "Newly blocked"), ("slipped", "Due date slipped"))
     any_change = False
-    for key, label in labels:
+    for key, label in CHANGE_LABELS:
         for item in changes.get(key, []):
             any_change = True
-            extra = f" ({item['from']} → {item['to']}, +{item['days']} d)" if key == "slipped" else ""
+            extra = change_detail(key, item)
             out.append(f"- {label}: {md_escape(item['title'])} — {md_escape(item.get('department') or '')}{extra}")
     if not any_change:
         out.append("- Nothing changed.")
