@@ -327,11 +327,11 @@ def test_corrupt_local_tool_marks_its_departments_stale(isolated_home: Path, tmp
     why = (f"local: {local}: not a readable local tool database (file is not a database); restore it from a "
            "backup, or move it away to start an empty one")
     status = run("status", "acme")
-    assert status.exit_code == 3 and "Traceback" not in status.output and "sales (stale)" in status.stdout
+    assert status.exit_code == 3 and "Traceback" not in status.output and "sales (stale, from no earlier read)" in status.stdout
     as_json = run("status", "acme", "--format", "json")
     assert as_json.exit_code == 3 and json.loads(as_json.stdout)["departments"]["sales"]["stale"] == why
     tasks = run("tasks", "acme")
-    assert tasks.exit_code == 0 and f"warning: sales could not be read: {why}\n" in tasks.stderr
+    assert tasks.exit_code == 0 and f"warning: acme: sales could not be read, shown from no earlier snapshot: {why}\n" in tasks.stderr
     report = run("report", "acme", "--format", "md", "--no-save", "--today", "2027-03-01")
     assert report.exit_code == 3
     assert f"warning: acme: sales could not be read, shown from no earlier snapshot: {why}\n" in report.stderr

@@ -96,6 +96,8 @@ def command_lines() -> Iterator[tuple[Path, str]]:
             if lang not in SHELLS | {""}:
                 continue
             for line in body.splitlines():
+                if lang == "console" and not line.startswith("$ "):
+                    continue  # console blocks show output too: only the `$ ` lines are commands
                 line = line.strip().removeprefix("$ ")
                 for part in re.split(r"&&|\|", line.split(" #")[0]):
                     part = part.strip()

@@ -292,7 +292,10 @@ class JiraAccountsMixin:
             raise ApiError(400, "projectId is required.")
         values = []
         for pid in ids:
-            p = self.store.project(pid)
+            try:
+                p = self.store.project(pid)
+            except ApiError:
+                continue  # a bulk lookup: ids of projects that do not exist are left out (200, not 404)
             self._admin(p["key"])
             values.append({"projectIds": [p["id"]], "workflowScheme": {
                 "id": 10000 + int(p["id"]) % 1000, "name": f"{p['key']}: Software Simplified Workflow Scheme",
