@@ -17,11 +17,11 @@ from typing import Any
 import jsonschema
 import platformdirs
 
-from .errors import ConfigError, Problem
 from .dates import validate_zone
+from .errors import ConfigError, Problem
 from .private import config_exposure_warning, private_dir
-from .textfile import UnreadableFile, read_utf8
 from .redact import register_secret
+from .textfile import UnreadableFile, read_utf8
 
 __all__ = ["Config", "ProviderConfig", "DepartmentConfig", "home_dir", "load_config", "find_config", "STARTER_CONFIG"]
 

@@ -68,7 +68,7 @@ class HttpPolicy:
         return Budget(limits, max_reads=self.max_reads, max_writes=self.max_writes, adaptive=self.adaptive)
 
     @classmethod
-    def from_settings(cls, settings: dict[str, Any]) -> "HttpPolicy":
+    def from_settings(cls, settings: dict[str, Any]) -> HttpPolicy:
         """Read the optional timeout/retry keys of a provider's config table."""
         policy = cls()
         for name in ("timeout", "max_retries", "max_retry_wait", "backoff"):

@@ -20,11 +20,11 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, meta
 from jinja2.sandbox import SandboxedEnvironment
 
 from .dates import Calendar, DateExpr, parse_date_expr, validate_country
-from .sandbox import RenderError, bounded_env, render_field
-from .textfile import UnreadableFile, read_utf8
 from .errors import Problem, TemplateError
 from .model import ProjectSpec, SectionSpec, TaskSpec
 from .recurrence import expand_recurring, recurrence_problems
+from .sandbox import RenderError, bounded_env, render_field
+from .textfile import UnreadableFile, read_utf8
 from .yamlines import Path_, YamlTooComplex, line_of, load_with_lines
 
 __all__ = ["Template", "load_template", "find_template", "list_templates", "template_schema", "TEXT_FIELDS"]

@@ -25,7 +25,16 @@ from collabsync.errors import ConfigError, NotFoundError, ProviderError
 from collabsync.findings import Finding, Needs
 from collabsync.http import POLICY_SETTINGS_SCHEMA, make_session
 from collabsync.model import (
-    Container, Created, Linked, NewTask, SectionSpec, Status, Task, insert_above_marker, marker, parse_marker,
+    Container,
+    Created,
+    Linked,
+    NewTask,
+    SectionSpec,
+    Status,
+    Task,
+    insert_above_marker,
+    marker,
+    parse_marker,
     with_marker,
 )
 from collabsync.providers.asana_preflight import preflight
@@ -346,8 +355,8 @@ class AsanaProvider(Provider):
         if since is None:
             return self._call(f"tasks of project {container.ref}",
                               lambda: list(tasks_api.get_tasks_for_project(container.ref, opts)))
-        moment = (since if since.tzinfo else since.replace(tzinfo=dt.timezone.utc)) - SINCE_OVERLAP
-        stamp = moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        moment = (since if since.tzinfo else since.replace(tzinfo=dt.UTC)) - SINCE_OVERLAP
+        stamp = moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         opts.update(project=container.ref, modified_since=stamp)
         return self._call(f"tasks of project {container.ref}", lambda: list(tasks_api.get_tasks(opts)))
 

@@ -22,7 +22,7 @@ from .jira_workflow import shortest_path, status_info, workflow_edges
 
 __all__ = ["ScreenPlan", "edit_after_create", "links_as_text", "preflight"]
 
-B, D, I = Severity.BLOCKING, Severity.DEGRADE, Severity.INFO
+B, D, I = Severity.BLOCKING, Severity.DEGRADE, Severity.INFO  # noqa: E741 - one-letter severities keep the add(...) calls short
 PERMISSIONS = ("CREATE_ISSUES", "LINK_ISSUES", "TRANSITION_ISSUES", "ASSIGN_ISSUES")
 SCREENS = "Project settings > Screens (or Issue types > Fields on team-managed projects)"
 
@@ -282,7 +282,7 @@ def _statuses(p: Any, key: str, project_id: str, type_id: str, needs: Needs, add
         reach = [sid for sid, s in info.items() if p._target_matches(s, status)]
         path = None
         if graph is not None and start is not None and reach:
-            path = shortest_path(graph, start, lambda s: s in reach)
+            path = shortest_path(graph, start, lambda s, reach=reach: s in reach)
         if not reach or (graph is not None and start is not None and path is None):
             why = "has no such status" if not reach else f"no transition path from {info[start]['name']!r} reaches one"
             if status is Status.BLOCKED and p.settings.get("flagged_field", "Flagged") in (p._fields or {}):

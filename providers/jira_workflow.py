@@ -96,7 +96,7 @@ def walk(provider: Any, ref: str, status: Any, current: Mapping[str, Any], trans
         path = None
         if graph is not None:
             edges, info = graph
-            path = shortest_path(edges, here, lambda s: provider._target_matches(info.get(s) or {}, status))
+            path = shortest_path(edges, here, lambda s, info=info: provider._target_matches(info.get(s) or {}, status))
             if path is None:
                 return None
         avoid = frozenset() if str(getattr(status, "value", status)) == "cancelled" else frozenset(provider.cancelled)

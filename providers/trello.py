@@ -23,8 +23,18 @@ from collabsync.errors import AuthError, ConfigError, ProviderError, RateLimitEr
 from collabsync.findings import Finding, Needs
 from collabsync.http import make_session
 from collabsync.model import (
-    Container, Created, Linked, NewTask, SectionSpec, Status, Task, TaskSpec, insert_above_marker, marker,
-    parse_marker, with_marker,
+    Container,
+    Created,
+    Linked,
+    NewTask,
+    SectionSpec,
+    Status,
+    Task,
+    TaskSpec,
+    insert_above_marker,
+    marker,
+    parse_marker,
+    with_marker,
 )
 from collabsync.providers.base import Capability, Provider, ProviderContext, TextLimits
 from collabsync.ratelimit import Limit
@@ -32,10 +42,27 @@ from collabsync.redact import register_secret
 
 from .trello_preflight import preflight
 from .trello_support import (
-    CARD_FIELDS, DEFAULT_BASE, DEFAULT_COLUMNS, DESTINATION_SCHEMA, SETTINGS_SCHEMA, attached_pairs, batch_body,
-    board_ref, card_status, checklist_gap, dependency_urls,
-    depends_line, guard_library_logs, list_status, parse_date, parse_datetime, rewriting_session_class, sdk_errors,
-    short_link, write_date, zone,
+    CARD_FIELDS,
+    DEFAULT_BASE,
+    DEFAULT_COLUMNS,
+    DESTINATION_SCHEMA,
+    SETTINGS_SCHEMA,
+    attached_pairs,
+    batch_body,
+    board_ref,
+    card_status,
+    checklist_gap,
+    dependency_urls,
+    depends_line,
+    guard_library_logs,
+    list_status,
+    parse_date,
+    parse_datetime,
+    rewriting_session_class,
+    sdk_errors,
+    short_link,
+    write_date,
+    zone,
 )
 
 __all__ = ["TrelloProvider"]
@@ -297,7 +324,7 @@ class TrelloProvider(Provider):
         if since is not None:
             window = since - _SINCE_OVERLAP
             actions = self._fetch("GET", f"/boards/{board}/actions", f"actions of board {board}",
-                                  query={"since": window.astimezone(dt.timezone.utc).isoformat(),
+                                  query={"since": window.astimezone(dt.UTC).isoformat(),
                                          "filter": _CARD_ACTIONS, "limit": 1000, "fields": "type,date"})
             if not actions:
                 return []

@@ -110,7 +110,7 @@ class AsanaEmulator(AsanaSeedMixin, AsanaTasksMixin, AsanaSocialMixin, AsanaHttp
         self._seed_defaults()
 
     def _clock(self) -> dt.datetime:
-        return self.now or dt.datetime.now(dt.timezone.utc)
+        return self.now or dt.datetime.now(dt.UTC)
 
     # -- HTTP hooks ---------------------------------------------------------------------------------
     def wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:

@@ -9,8 +9,16 @@ from urllib.parse import urlencode
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
-from .asana_store import (HELP, AsanaStore, FieldTree, compact, decode_offset, encode_offset, parse_opt_fields,
-                          select_fields)
+from .asana_store import (
+    HELP,
+    AsanaStore,
+    FieldTree,
+    compact,
+    decode_offset,
+    encode_offset,
+    parse_opt_fields,
+    select_fields,
+)
 from .core import WRITE_METHODS, ApiError, json_response
 
 __all__ = ["AsanaHttpMixin", "PREFIX", "error_body", "resource_path"]

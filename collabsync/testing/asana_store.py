@@ -31,7 +31,7 @@ def iso(moment: dt.datetime | None) -> str | None:
     """Asana's timestamp format: UTC with milliseconds and a Z."""
     if moment is None:
         return None
-    utc = moment.astimezone(dt.timezone.utc)  # isoformat pads the year to four digits, strftime does not
+    utc = moment.astimezone(dt.UTC)  # isoformat pads the year to four digits, strftime does not
     return utc.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 

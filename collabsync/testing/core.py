@@ -9,8 +9,9 @@ import struct
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
@@ -80,7 +81,7 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 class _QuietHandler(WSGIRequestHandler):
     """No per-request lines on stderr; tests read the request log instead."""
 
-    def log(self, type: str, message: str, *args: Any) -> None:  # noqa: A002
+    def log(self, type: str, message: str, *args: Any) -> None:
         pass
 
 
@@ -111,7 +112,7 @@ class Emulator:
         self._ids = 0
 
     # -- lifecycle -------------------------------------------------------------------------------
-    def start(self) -> "Emulator":
+    def start(self) -> Emulator:
         """Serve on an ephemeral port of 127.0.0.1 (never any other address) from a daemon thread."""
         self._server = make_server(LOOPBACK, 0, self.wsgi, threaded=True, request_handler=_QuietHandler)
         self._server.daemon_threads = True
@@ -127,7 +128,7 @@ class Emulator:
             self._server.server_close()
             self._server = None
 
-    def __enter__(self) -> "Emulator":
+    def __enter__(self) -> Emulator:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

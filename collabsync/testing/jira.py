@@ -21,10 +21,10 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from .core import ApiError, Emulator, Faults, RateLimit, json_response
+from .jira_accounts import ACCOUNT_RULES, JiraAccountsMixin
 from .jira_fields import expand_list, expansions, field_list, field_schema, wanted_fields
 from .jira_routes import ROUTE_RULES, JiraRoutesMixin, empty_response, int_param
 from .jira_search import JiraSearchMixin
-from .jira_accounts import ACCOUNT_RULES, JiraAccountsMixin
 from .jira_seed import JiraSeedMixin
 from .jira_store import (
     FLAGGED,
