@@ -249,7 +249,8 @@ def _schema_key(err: jsonschema.ValidationError) -> str | None:
     if err.absolute_path:
         return str(err.absolute_path[0])
     if err.validator == "additionalProperties" and isinstance(err.instance, dict):
-        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+        known = err.schema.get("properties", {}) if isinstance(err.schema, Mapping) else {}
+        extra = sorted(set(err.instance) - set(known))
         return extra[0] if extra else None
     return None
 

@@ -178,7 +178,8 @@ class History:
 
     def previous(self, instance: str, before: int | None = None) -> Snapshot | None:
         """The latest snapshot of an instance (or the latest before snapshot id `before`)."""
-        sql, args = "SELECT id FROM snapshots WHERE instance = ?", [instance]
+        sql = "SELECT id FROM snapshots WHERE instance = ?"
+        args: list[str | int] = [instance]
         if before is not None:
             sql += " AND id < ?"
             args.append(before)

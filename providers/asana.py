@@ -210,7 +210,7 @@ class AsanaProvider(Provider):
     def create_tasks(self, container: Container, tasks: Sequence[NewTask]) -> Iterator[Created]:
         """POST /batch with 10 task creations a request; each action's own status becomes its outcome."""
         for chunk in _chunks(list(tasks), BATCH_SIZE):
-            actions = [{"method": "post", "relative_path": "/tasks", "data": self._task_body(container, item),
+            actions: list[dict[str, Any]] = [{"method": "post", "relative_path": "/tasks", "data": self._task_body(container, item),
                         "options": {"fields": ["name", "permalink_url"]}} for item in chunk]
             results = self._batch(f"tasks of project {container.ref}", actions)
             for item, action, result in zip(chunk, actions, results, strict=True):

@@ -14,6 +14,7 @@ import logging
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import urlparse
 
 import requests
 import urllib3
@@ -85,7 +86,7 @@ class SessionRestClient:
                 raise ApiException(http_resp=wrapped)
             if _readable(wrapped.data):
                 return wrapped
-            obj = f"{method} {requests.utils.urlparse(url).path}"
+            obj = f"{method} {urlparse(url).path}"
             if method in _READS and attempt <= self.read_retries:
                 log.debug("%s: unreadable body, retrying", redact(obj))
                 continue

@@ -332,7 +332,7 @@ class JiraProvider(Provider):
             "fields": ",".join(["status", *([flagged] if flagged else [])]), "expand": "transitions"}))
         fields = got.get("fields") or {}
         is_flagged = bool(flagged and fields.get(flagged))
-        if is_flagged and status is not Status.BLOCKED:
+        if flagged and is_flagged and status is not Status.BLOCKED:
             self._set_flag(ref, flagged, False)
         if self._target_matches(fields.get("status") or {}, status):
             return

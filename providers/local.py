@@ -177,7 +177,7 @@ class LocalProvider(Provider):
         """Insert lines above the marker; lines already present are not repeated."""
         with self._lock:
             desc = self._task_row(ref)["description"]
-            new = insert_above_marker(desc, lines)
+            new = insert_above_marker(desc, list(lines))
             if new != desc:
                 self.db.execute("UPDATE tasks SET description = ?, updated = ? WHERE id = ?", (new, _now(), int(ref)))
 

@@ -313,7 +313,7 @@ class TrelloProvider(Provider):
         """A board id, short link or board URL, checked by one GET /boards/{id}."""
         ref = board_ref(source)
         board = self._fetch("GET", f"/boards/{ref}", f"board {source}", query={"fields": "name,url,closed"})
-        extra = {"instance": None, "mode": "tracked", "columns": [], "status_map": {}, "blocked_label": "blocked",
+        extra: dict[str, Any] = {"instance": None, "mode": "tracked", "columns": [], "status_map": {}, "blocked_label": "blocked",
                  "in_progress_label": "in progress", "label": None}
         return self._to_container(board, extra)
 

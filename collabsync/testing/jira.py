@@ -14,7 +14,7 @@ import datetime as dt
 import json
 import math
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 from zoneinfo import ZoneInfo
 
 from werkzeug.routing import Rule
@@ -113,7 +113,7 @@ class JiraEmulator(JiraAccountsMixin, JiraSeedMixin, JiraRoutesMixin, JiraSearch
         """True when emulating Data Center."""
         return self.deployment == "Server"
 
-    def start(self) -> JiraEmulator:
+    def start(self) -> Self:
         super().start()
         self.store.base = self.root_url
         return self

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
-from typing import Any
+from typing import Any, Self
 from urllib.parse import unquote
 
 from werkzeug.routing import Rule
@@ -103,8 +103,8 @@ class TrelloEmulator(TrelloAccessMixin, TrelloCardRoutes, TrelloPeopleRoutes, Tr
     name = "trello"
     prefix = "/1"
 
-    @property  # type: ignore[override]
-    def rules(self) -> list[Rule]:  # werkzeug binds a Rule to one Map: fresh copies per emulator
+    @property
+    def rules(self) -> list[Rule]:  # type: ignore[override]  # werkzeug binds a Rule to one Map: fresh copies per emulator
         return [rule.empty() for rule in _ROUTES]
 
     def __init__(self, *, faults: Faults | None = None, rate_limits: list[RateLimit] | None = None,
@@ -123,10 +123,9 @@ class TrelloEmulator(TrelloAccessMixin, TrelloCardRoutes, TrelloPeopleRoutes, Tr
         self.me_id = me["id"]
         self.tokens[token] = self.me_id
 
-    def start(self) -> TrelloEmulator:
+    def start(self) -> Self:
         """As Emulator.start, but polling for shutdown every 50 ms so tests tear down fast."""
         self._server = make_server(LOOPBACK, 0, self.wsgi, threaded=True, request_handler=_QuietHandler)
-        self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name=f"{self.name}-emulator", daemon=True)
         self._thread.start()

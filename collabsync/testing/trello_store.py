@@ -119,7 +119,7 @@ class TrelloState:
     def add_org(self, name: str, display_name: str = "") -> dict[str, Any]:
         """Create an organization (a Workspace)."""
         oid = self.new_id()
-        org = {"id": oid, "name": name, "displayName": display_name or name, "desc": "",
+        org: dict[str, Any] = {"id": oid, "name": name, "displayName": display_name or name, "desc": "",
                "url": f"https://trello.com/w/{name}", "website": None, "idBoards": [], "_memberships": []}
         self.orgs[oid] = org
         return org
@@ -193,7 +193,7 @@ class TrelloState:
 
     def add_label(self, board_id: str, name: str, color: str | None) -> dict[str, Any]:
         """Create a label on a board."""
-        label = {"id": self.new_id(), "idBoard": board_id, "name": name, "color": color, "uses": 0}
+        label: dict[str, Any] = {"id": self.new_id(), "idBoard": board_id, "name": name, "color": color, "uses": 0}
         self.labels[label["id"]] = label
         return label
 
