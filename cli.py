@@ -25,9 +25,9 @@ from collabsync.cli_support import (
     STATUSES,
     CollabsyncGroup,
     Ctx,
+    fresh_option,
     parse_vars,
     pass_ctx,
-    fresh_option,
     today_option,
     user_template_dirs,
     wait_option,
@@ -100,9 +100,9 @@ def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], pl
     """
     from contextlib import nullcontext
 
+    from collabsync.doctor import PreflightError, render_text
     from collabsync.lock import instance_lock
     from collabsync.precheck import precheck
-    from collabsync.doctor import PreflightError, render_text
     from collabsync.stamp import apply_plan, build_plan
     from collabsync.templating import find_template
     from collabsync.views import print_plan, progress_bar

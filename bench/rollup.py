@@ -36,10 +36,10 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from collabsync.providers.jira import TRACKED_FIELDS
 
 from collabsync.config import load_config
 from collabsync.model import Container
+from collabsync.providers.jira import TRACKED_FIELDS
 from collabsync.query import collect, resolve_instance
 from collabsync.runtime import Workspace
 from collabsync.testing.stack import Stack, running_stack

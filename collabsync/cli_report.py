@@ -57,10 +57,9 @@ def report(obj: Ctx, instances: tuple[str, ...], every: bool, formats: str, out_
         select_instances,
         write_atomically,
     )
+    from collabsync.render import FILE_FORMATS
     from collabsync.reporting import history_path
     from collabsync.runtime import today
-
-    from collabsync.render import FILE_FORMATS
 
     if out_dir and output:
         raise click.UsageError("use --out DIR or -o/--output FILE, not both")

@@ -17,11 +17,11 @@ from typing import Any
 import jsonschema
 import platformdirs
 
-from .errors import ConfigError, Problem
 from .dates import validate_zone
+from .errors import ConfigError, Problem
 from .private import config_exposure_warning, private_dir
-from .textfile import UnreadableFile, read_utf8
 from .redact import register_secret
+from .textfile import UnreadableFile, read_utf8
 
 __all__ = ["Config", "ProviderConfig", "DepartmentConfig", "home_dir", "load_config", "find_config", "STARTER_CONFIG"]
 
@@ -249,7 +249,8 @@ def _schema_key(err: jsonschema.ValidationError) -> str | None:
     if err.absolute_path:
         return str(err.absolute_path[0])
     if err.validator == "additionalProperties" and isinstance(err.instance, dict):
-        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+        known = err.schema.get("properties", {}) if isinstance(err.schema, Mapping) else {}
+        extra = sorted(set(err.instance) - set(known))
         return extra[0] if extra else None
     return None
 

@@ -27,7 +27,7 @@ class DateExpr:
     offset: int
     unit: str
 
-    def resolve(self, anchors: Mapping[str, dt.date], calendar: "Calendar") -> dt.date:
+    def resolve(self, anchors: Mapping[str, dt.date], calendar: Calendar) -> dt.date:
         """The concrete date for these anchor values; ValueError when it falls past the calendar's ends."""
         base = anchors[self.anchor]
         try:

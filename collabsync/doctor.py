@@ -80,7 +80,7 @@ def check(spec: ProjectSpec, ws: Workspace, *, existing: bool = False) -> Doctor
     # one thread per destination: the tools answer in parallel, each provider is used by one thread
     with ThreadPoolExecutor(max_workers=max(1, min(8, len(jobs)))) as pool:
         results = list(pool.map(lambda job: _preflight(ws, *job[:4]), jobs))
-    for (name, _dest, _needs, _container, where, departments), found in zip(jobs, results):
+    for (name, _dest, _needs, _container, where, departments), found in zip(jobs, results, strict=True):
         report.destinations.append({"provider": name, "destination": where, "departments": departments,
                                     "blocking": sum(f.severity is Severity.BLOCKING for f in found)})
         report.findings.extend(found)

@@ -66,7 +66,7 @@ class ConfigError(_ProblemsError):
     """The configuration file (or a setting in it) is invalid."""
 
     @classmethod
-    def single(cls, file: str, message: str, line: int | None = None) -> "ConfigError":
+    def single(cls, file: str, message: str, line: int | None = None) -> ConfigError:
         """Build the common one-problem case."""
         return cls([Problem(file, line, message)])
 

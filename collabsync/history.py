@@ -85,9 +85,9 @@ class Snapshot:
     id: int | None = None
 
     @classmethod
-    def of(cls, instance: str, report: Report, tasks: list[Task], taken_at: dt.datetime | None = None) -> "Snapshot":
+    def of(cls, instance: str, report: Report, tasks: list[Task], taken_at: dt.datetime | None = None) -> Snapshot:
         """An unsaved snapshot of a report run (for diffs without storing)."""
-        when = taken_at or report.generated_at or dt.datetime.now(dt.timezone.utc)
+        when = taken_at or report.generated_at or dt.datetime.now(dt.UTC)
         return cls(instance, when, report.today, list(tasks), list(report.stale_departments))
 
 
@@ -141,7 +141,7 @@ class History:
         """Close the database."""
         self.db.close()
 
-    def __enter__(self) -> "History":
+    def __enter__(self) -> History:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -178,7 +178,8 @@ class History:
 
     def previous(self, instance: str, before: int | None = None) -> Snapshot | None:
         """The latest snapshot of an instance (or the latest before snapshot id `before`)."""
-        sql, args = "SELECT id FROM snapshots WHERE instance = ?", [instance]
+        sql = "SELECT id FROM snapshots WHERE instance = ?"
+        args: list[str | int] = [instance]
         if before is not None:
             sql += " AND id < ?"
             args.append(before)
@@ -247,7 +248,7 @@ class History:
         return out
 
     def _to_headline(self, row: tuple[Any, ...]) -> Headline:
-        data = dict(zip(_HEADLINE_COLUMNS, row))
+        data = dict(zip(_HEADLINE_COLUMNS, row, strict=True))
         data["taken_at"] = dt.datetime.fromisoformat(data["taken_at"])
         data["today"] = dt.date.fromisoformat(data["today"])
         for key in ("projected_finish", "target"):

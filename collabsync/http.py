@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import requests
 
@@ -68,7 +69,7 @@ class HttpPolicy:
         return Budget(limits, max_reads=self.max_reads, max_writes=self.max_writes, adaptive=self.adaptive)
 
     @classmethod
-    def from_settings(cls, settings: dict[str, Any]) -> "HttpPolicy":
+    def from_settings(cls, settings: dict[str, Any]) -> HttpPolicy:
         """Read the optional timeout/retry keys of a provider's config table."""
         policy = cls()
         for name in ("timeout", "max_retries", "max_retry_wait", "backoff"):
@@ -122,7 +123,7 @@ class PolicyMixin:
         self._count_lock = threading.Lock()
         self.budget = policy.budget()
 
-    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
         """Send with the policy: bounded retries on 429 (any method) and 5xx/transport (reads only)."""
         kwargs.setdefault("timeout", self.policy.timeout)
         if kwargs.get("timeout") is None:
@@ -172,7 +173,7 @@ class PolicyMixin:
 
 def _path(url: str) -> str:
     """The redacted path of a URL, for naming the object in an error."""
-    return redact(requests.utils.urlparse(url).path or url)
+    return redact(urlparse(url).path or url)
 
 
 def _discard_if_corrupt(path: Path) -> None:
@@ -189,7 +190,7 @@ def _discard_if_corrupt(path: Path) -> None:
         log.warning("cache %s was unreadable (%s); moved it to %s and started a new cache", path, exc, aside)
 
 
-class PolicySession(PolicyMixin, requests.Session):
+class PolicySession(PolicyMixin, requests.Session):  # type: ignore[misc]  # request(): str methods and URLs only
     """A plain requests session with the collabsync policy."""
 
 

@@ -95,7 +95,7 @@ class LinkRecord:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def spec_to_json(spec: ProjectSpec) -> str:
@@ -140,7 +140,7 @@ class Ledger:
         """Close the database."""
         self.db.close()
 
-    def __enter__(self) -> "Ledger":
+    def __enter__(self) -> Ledger:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -88,7 +88,7 @@ def instance_lock(home: Path, instance: str, verb: str, wait: float = DEFAULT_WA
         handle.seek(0)
         handle.truncate()
         handle.write(json.dumps({"verb": verb, "pid": os.getpid(), "host": socket.gethostname(),
-                                 "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}))
+                                 "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}))
         handle.flush()
         try:
             yield

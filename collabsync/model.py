@@ -181,7 +181,7 @@ class Task:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Task":
+    def from_dict(cls, data: dict[str, Any]) -> Task:
         """Inverse of to_dict, for caches and snapshots."""
         return cls(
             ref=data["ref"],

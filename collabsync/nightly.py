@@ -74,7 +74,7 @@ class RunLock:
     def acquire(self) -> None:
         """Take the lock or raise RunLockedError naming the holder."""
         private_file(self.path)
-        fh = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115  # held until release()
+        fh = open(self.path, "a+", encoding="utf-8")  # held until release()
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:

@@ -8,6 +8,7 @@ time zones, paths) are found earlier, when those files are loaded. Every problem
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -59,7 +60,7 @@ def find_problems(plan: Plan, ws: Workspace, template: Template | None = None) -
             if task.key not in dp.to_create:
                 continue
             problems += _task_problems(task, spec.instance, limits, tool, native_checklists, plan,
-                                       lambda fld, key=task.key: line(key, fld), source)
+                                       functools.partial(line, task.key), source)
     return problems
 
 

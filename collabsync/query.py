@@ -34,7 +34,7 @@ class Snapshot:
     stale: dict[str, str] = field(default_factory=dict)
     providers: dict[str, str] = field(default_factory=dict)
     cross_links: list[tuple[str, str]] = field(default_factory=list)
-    generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+    generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
     @property
     def spec(self) -> ProjectSpec | None:
@@ -102,7 +102,7 @@ def collect(ws: Workspace, instance: InstanceRecord) -> Snapshot:
         results = list(pool.map(read, groups.items()))
     keys_by_ref = ledger.keys_by_ref(instance.name)
     spec = instance.spec
-    for (key, _group), (depts, result) in zip(groups.items(), results):
+    for (key, _group), (depts, result) in zip(groups.items(), results, strict=True):
         provider_name = key[0]
         if isinstance(result, str):
             for d in depts:

@@ -88,7 +88,7 @@ def expand_recurring(tasks: Sequence[TaskSpec], raw: Sequence[Mapping[str, Any]]
     out: list[TaskSpec] = []
     last_key: dict[str, str] = {}
     taken = {t.key for t in tasks}
-    for i, (spec, data) in enumerate(zip(tasks, raw)):
+    for i, (spec, data) in enumerate(zip(tasks, raw, strict=True)):
         if not data.get("repeat"):
             out.append(spec)
             continue

@@ -27,7 +27,7 @@ def history_path(home: Path) -> Path:
     return Path(home) / HISTORY_FILE
 
 
-def with_last_good(read: "ReadSnapshot", store: History | None) -> tuple[list[Task], dict[str, dt.datetime | None]]:
+def with_last_good(read: ReadSnapshot, store: History | None) -> tuple[list[Task], dict[str, dt.datetime | None]]:
     """The tasks read, plus each unreadable department's tasks from its last good snapshot, and from when."""
     tasks = list(read.tasks)
     since: dict[str, dt.datetime | None] = {}
@@ -38,7 +38,7 @@ def with_last_good(read: "ReadSnapshot", store: History | None) -> tuple[list[Ta
     return tasks, since
 
 
-def fill_from_last_good(read: "ReadSnapshot", home: Path) -> dict[str, dt.datetime | None]:
+def fill_from_last_good(read: ReadSnapshot, home: Path) -> dict[str, dt.datetime | None]:
     """For `status` and `tasks`: unreadable departments get their last good tasks, as `report` shows them."""
     if not read.stale or not history_path(home).exists():
         return {department: None for department in read.stale}
@@ -53,7 +53,7 @@ def stale_warning(instance: str, department: str, since: dt.datetime | None, why
     return f"warning: {instance}: {department} could not be read, shown from {when}: {redact(why)}"
 
 
-def make_report(read: "ReadSnapshot", today: dt.date, *, store: History | None = None, save: bool = True,
+def make_report(read: ReadSnapshot, today: dt.date, *, store: History | None = None, save: bool = True,
                 calendar: Calendar | None = None) -> tuple[Report, list[Task]]:
     """Roll a read-back instance up; a department whose tool failed shows its last good tasks, marked stale.
 

@@ -54,8 +54,8 @@ from typing import Any
 from .dates import Calendar
 from .model import ProjectSpec, Status, Task, TaskSpec
 from .rollup_model import Group, Report, Schedule, TaskLine
-from .rollup_story import WAITING_MARK, contributions, handoffs, phases, summary_sentence, waiting_reason
 from .rollup_schedule import DependencyIndex, accountable, forecast, group_schedule, late_days, task_duration
+from .rollup_story import WAITING_MARK, contributions, handoffs, phases, summary_sentence, waiting_reason
 
 __all__ = ["status_counts", "COUNT_KEYS", "percent", "build_report", "health", "DUE_SOON_DAYS",
            "UNASSIGNED", "NO_DEPARTMENT"]
@@ -139,30 +139,33 @@ def build_report(tasks: Sequence[Task], *, today: dt.date, instance: str, templa
         departments.append(dept)
     providers = []
     for name in dict.fromkeys(line.provider for line in lines):
-        tool = group(name, "provider", [(l, t) for l, t in pairs if l.provider == name])
-        stale_depts = sorted({l.department for l in lines if l.provider == name and l.department in stale})
+        tool = group(name, "provider", [(line, t) for line, t in pairs if line.provider == name])
+        stale_depts = sorted({line.department for line in lines if line.provider == name and line.department in stale})
         tool.stale = bool(stale_depts)
         judge(tool, [line for line in lines if line.provider == name], stale=tool.stale,
               since=min((s for d in stale_depts if (s := stale[d])), default=None))
         providers.append(tool)
     overall = group(instance, "overall", pairs)
     overall.providers = [p.name for p in providers]
-    overall.health, overall.reasons = health(overall.counts, overall.schedule, late=[l for l in lines if l.late_days])
+    overall.health, overall.reasons = health(overall.counts, overall.schedule, late=[line for line in lines if line.late_days])
     _overall_floor(overall, departments)
 
     soon = today + dt.timedelta(days=DUE_SOON_DAYS)
-    by_due = lambda line: (line.due or dt.date.max, line.department, line.title)  # noqa: E731
+
+    def by_due(line: TaskLine) -> tuple[dt.date, str, str]:
+        return (line.due or dt.date.max, line.department, line.title)
+
     return Report(
         instance=instance, template=template if template is not None else (plan.template if plan else None),
         today=today, generated_at=generated_at, overall=overall, departments=departments, providers=providers,
         tasks=lines,
-        overdue=sorted((l for l in lines if l.overdue), key=by_due),
-        due_soon=sorted((l for l in lines if l.open and l.due and today <= l.due < soon), key=by_due),
-        blocked=sorted((l for l in lines if l.status == Status.BLOCKED.value), key=by_due),
-        waiting=sorted((l for l in lines if l.waiting_on), key=by_due),
+        overdue=sorted((line for line in lines if line.overdue), key=by_due),
+        due_soon=sorted((line for line in lines if line.open and line.due and today <= line.due < soon), key=by_due),
+        blocked=sorted((line for line in lines if line.status == Status.BLOCKED.value), key=by_due),
+        waiting=sorted((line for line in lines if line.waiting_on), key=by_due),
         critical_path=path, critical_path_days=length, plan_curve=_plan_curve(lines),
-        assignees=contributions(lines, deps, lambda l: l.assignee or UNASSIGNED),
-        contributions=contributions(lines, deps, lambda l: l.department),
+        assignees=contributions(lines, deps, lambda line: line.assignee or UNASSIGNED),
+        contributions=contributions(lines, deps, lambda line: line.department),
         stale_departments=[d.name for d in departments if d.stale], warnings=warnings,
         summary=summary_sentence(overall, departments, lines), handoffs=handoffs(lines), phases=phases(plan, lines),
     )

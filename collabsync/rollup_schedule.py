@@ -181,10 +181,10 @@ def forecast(lines: Sequence[TaskLine], deps: Mapping[str, list[str]], durations
     order = {n: i for i, n in enumerate(open_ids)}
     last = max(open_ids, key=lambda n: (out.finish[n], -order[n]))
     chain: list[str] = []
-    node: str | None = last
-    while node is not None:
-        chain.append(node)
-        node = chain_up[node]
+    at: str | None = last
+    while at is not None:
+        chain.append(at)
+        at = chain_up[at]
     chain.reverse()
     out.path = [PathStep(by_id[n], durations[n], out.finish[n]) for n in chain]
     out.length = business_days_between(first_day, out.finish[last], calendar)
@@ -230,7 +230,9 @@ def earned_schedule(lines: Sequence[TaskLine], today: dt.date) -> tuple[float, f
     planned_share = round(before_today * 100.0 / total, 1)
     actual_share = round(done * 100.0 / total, 1)
     # Stretches of constant plan share: level i holds from `starts[i]` to `ends[i]` (None = unbounded).
-    levels, starts, ends = [0.0], [None], [due_dates[0]]
+    levels: list[float] = [0.0]
+    starts: list[dt.date | None] = [None]
+    ends: list[dt.date | None] = [due_dates[0]]
     running = 0.0
     for i, due in enumerate(due_dates):
         running += per_day[due]

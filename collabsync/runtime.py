@@ -73,7 +73,7 @@ class Workspace:
             self._ledger.close()
             self._ledger = None
 
-    def __enter__(self) -> "Workspace":
+    def __enter__(self) -> Workspace:
         return self
 
     def __exit__(self, *exc: Any) -> None:

@@ -6,13 +6,14 @@ Validation collects every problem of a file before raising, each with file, line
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jsonschema
 import yaml
@@ -20,11 +21,11 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, meta
 from jinja2.sandbox import SandboxedEnvironment
 
 from .dates import Calendar, DateExpr, parse_date_expr, validate_country
-from .sandbox import RenderError, bounded_env, render_field
-from .textfile import UnreadableFile, read_utf8
 from .errors import Problem, TemplateError
 from .model import ProjectSpec, SectionSpec, TaskSpec
 from .recurrence import expand_recurring, recurrence_problems
+from .sandbox import RenderError, bounded_env, render_field
+from .textfile import UnreadableFile, read_utf8
 from .yamlines import Path_, YamlTooComplex, line_of, load_with_lines
 
 __all__ = ["Template", "load_template", "find_template", "list_templates", "template_schema", "TEXT_FIELDS"]
@@ -191,8 +192,8 @@ def parse_template(text: str, filename: str) -> Template:
         mark = exc.problem_mark
         raise TemplateError([Problem(filename, mark.line + 1 if mark else None, f"YAML too complex: {exc.problem}")]) from None
     except yaml.reader.ReaderError as exc:  # a character YAML never allows (NUL, other C0 controls)
-        line = text[:exc.position].count("\n") + 1
-        raise TemplateError([Problem(filename, line, f"YAML cannot hold character #x{exc.character:04x} "
+        at = text[:exc.position].count("\n") + 1
+        raise TemplateError([Problem(filename, at, f"YAML cannot hold character #x{exc.character:04x} "
                                                      f"(position {exc.position}); remove it")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -223,14 +224,14 @@ def _schema_problems(data: dict[str, Any], lines: dict[Path_, int], filename: st
 def _friendly(err: jsonschema.ValidationError) -> str:
     """Turn a jsonschema message into what to fix."""
     if err.validator == "additionalProperties":
-        allowed = ", ".join(sorted(err.schema.get("properties", {})))
+        allowed = ", ".join(sorted(err.schema.get("properties", {}) if isinstance(err.schema, Mapping) else ()))
         return f"{err.message}; allowed keys: {allowed}"
     if err.validator == "required":
         return f"{err.message}; add it"
     if err.validator == "pattern":
         return f"{err.instance!r} is not allowed; use lowercase letters, digits and dashes"
     if err.validator == "enum":
-        return f"{err.instance!r} is not one of {', '.join(map(str, err.validator_value))}"
+        return f"{err.instance!r} is not one of {', '.join(map(str, cast('list[Any]', err.validator_value)))}"
     return err.message
 
 
@@ -241,7 +242,10 @@ def _semantic_problems(data: dict[str, Any], lines: dict[Path_, int], filename: 
     def add(path: Path_, msg: str) -> None:
         out.append(Problem(filename, line_of(lines, path), msg))
 
-    variables = data.get("variables") if isinstance(data.get("variables"), dict) else {}
+    def add_at(i: int, fld: str, msg: str) -> None:
+        add(("tasks", i, fld), msg)
+
+    variables = found if isinstance(found := data.get("variables"), dict) else {}
     date_vars = {k for k, v in variables.items() if isinstance(v, dict) and v.get("type") == "date"}
     departments = [d for d in data.get("departments") or [] if isinstance(d, str)]
     _duplicates(departments, ("departments",), "department", add)
@@ -252,7 +256,7 @@ def _semantic_problems(data: dict[str, Any], lines: dict[Path_, int], filename: 
     task_keys = [t.get("key") for t in tasks]
     _duplicates(task_keys, ("tasks",), "task key", add, item_path=lambda i: ("tasks", i, "key"))
     known_tasks = set(k for k in task_keys if isinstance(k, str))
-    calendar = data.get("calendar") if isinstance(data.get("calendar"), dict) else {}
+    calendar = found if isinstance(found := data.get("calendar"), dict) else {}
     country = calendar.get("country") if isinstance(calendar.get("country"), str) else None
     subdivision = calendar.get("subdivision") if isinstance(calendar.get("subdivision"), str) else None
     if country and (msg := validate_country(country)):
@@ -290,7 +294,7 @@ def _semantic_problems(data: dict[str, Any], lines: dict[Path_, int], filename: 
         if isinstance(sec, str) and sec not in section_keys:
             known = ", ".join(k for k in section_keys if isinstance(k, str)) or "(no sections declared)"
             add(("tasks", i, "section"), f"task {key!r}: unknown section {sec!r}; use one of: {known}")
-        deps = t.get("depends_on") if isinstance(t.get("depends_on"), list) else []
+        deps = found if isinstance(found := t.get("depends_on"), list) else []
         for j, dep in enumerate(deps):
             if dep == key:
                 add(("tasks", i, "depends_on", j), f"task {key!r} depends on itself; remove it")
@@ -298,7 +302,7 @@ def _semantic_problems(data: dict[str, Any], lines: dict[Path_, int], filename: 
                 add(("tasks", i, "depends_on", j), f"task {key!r}: unknown dependency {dep!r}; it must be the key of another task")
         if isinstance(key, str):
             graph.setdefault(key, []).extend(d for d in deps if isinstance(d, str) and d in known_tasks and d != key)
-        recurrence_problems(t, date_vars, lambda f, msg, i=i: add(("tasks", i, f), msg))
+        recurrence_problems(t, date_vars, functools.partial(add_at, i))
         exprs: dict[str, DateExpr] = {}
         for f in ("start", "due"):
             if t.get(f) is None:

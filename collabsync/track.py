@@ -41,7 +41,7 @@ class DepartmentMap:
         return {"by": self.by, "values": dict(self.values), "fallback": self.fallback}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> "DepartmentMap | None":
+    def from_dict(cls, data: dict[str, Any] | None) -> DepartmentMap | None:
         """None for stamped containers."""
         return cls(data.get("by"), dict(data.get("values") or {}), data.get("fallback") or UNMAPPED) if data else None
 

@@ -25,7 +25,16 @@ from collabsync.errors import ConfigError, NotFoundError, ProviderError
 from collabsync.findings import Finding, Needs
 from collabsync.http import POLICY_SETTINGS_SCHEMA, make_session
 from collabsync.model import (
-    Container, Created, Linked, NewTask, SectionSpec, Status, Task, insert_above_marker, marker, parse_marker,
+    Container,
+    Created,
+    Linked,
+    NewTask,
+    SectionSpec,
+    Status,
+    Task,
+    insert_above_marker,
+    marker,
+    parse_marker,
     with_marker,
 )
 from collabsync.providers.asana_preflight import preflight
@@ -201,7 +210,7 @@ class AsanaProvider(Provider):
     def create_tasks(self, container: Container, tasks: Sequence[NewTask]) -> Iterator[Created]:
         """POST /batch with 10 task creations a request; each action's own status becomes its outcome."""
         for chunk in _chunks(list(tasks), BATCH_SIZE):
-            actions = [{"method": "post", "relative_path": "/tasks", "data": self._task_body(container, item),
+            actions: list[dict[str, Any]] = [{"method": "post", "relative_path": "/tasks", "data": self._task_body(container, item),
                         "options": {"fields": ["name", "permalink_url"]}} for item in chunk]
             results = self._batch(f"tasks of project {container.ref}", actions)
             for item, action, result in zip(chunk, actions, results, strict=True):
@@ -346,8 +355,8 @@ class AsanaProvider(Provider):
         if since is None:
             return self._call(f"tasks of project {container.ref}",
                               lambda: list(tasks_api.get_tasks_for_project(container.ref, opts)))
-        moment = (since if since.tzinfo else since.replace(tzinfo=dt.timezone.utc)) - SINCE_OVERLAP
-        stamp = moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        moment = (since if since.tzinfo else since.replace(tzinfo=dt.UTC)) - SINCE_OVERLAP
+        stamp = moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         opts.update(project=container.ref, modified_since=stamp)
         return self._call(f"tasks of project {container.ref}", lambda: list(tasks_api.get_tasks(opts)))
 

@@ -14,6 +14,7 @@ import logging
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import urlparse
 
 import requests
 import urllib3
@@ -85,37 +86,37 @@ class SessionRestClient:
                 raise ApiException(http_resp=wrapped)
             if _readable(wrapped.data):
                 return wrapped
-            obj = f"{method} {requests.utils.urlparse(url).path}"
+            obj = f"{method} {urlparse(url).path}"
             if method in _READS and attempt <= self.read_retries:
                 log.debug("%s: unreadable body, retrying", redact(obj))
                 continue
             raise TransportError(self.provider, obj, "unreadable response body (truncated or not JSON)")
 
-    def GET(self, url: str, **kwargs: Any) -> SessionResponse:  # noqa: N802 - ApiClient's names
+    def GET(self, url: str, **kwargs: Any) -> SessionResponse:  # ApiClient's names
         """ApiClient.request dispatches on the method name."""
         return self.request("GET", url, **kwargs)
 
-    def HEAD(self, url: str, **kwargs: Any) -> SessionResponse:  # noqa: N802
+    def HEAD(self, url: str, **kwargs: Any) -> SessionResponse:
         """See GET."""
         return self.request("HEAD", url, **kwargs)
 
-    def OPTIONS(self, url: str, **kwargs: Any) -> SessionResponse:  # noqa: N802
+    def OPTIONS(self, url: str, **kwargs: Any) -> SessionResponse:
         """See GET."""
         return self.request("OPTIONS", url, **kwargs)
 
-    def POST(self, url: str, **kwargs: Any) -> SessionResponse:  # noqa: N802
+    def POST(self, url: str, **kwargs: Any) -> SessionResponse:
         """See GET."""
         return self.request("POST", url, **kwargs)
 
-    def PUT(self, url: str, **kwargs: Any) -> SessionResponse:  # noqa: N802
+    def PUT(self, url: str, **kwargs: Any) -> SessionResponse:
         """See GET."""
         return self.request("PUT", url, **kwargs)
 
-    def PATCH(self, url: str, **kwargs: Any) -> SessionResponse:  # noqa: N802
+    def PATCH(self, url: str, **kwargs: Any) -> SessionResponse:
         """See GET."""
         return self.request("PATCH", url, **kwargs)
 
-    def DELETE(self, url: str, **kwargs: Any) -> SessionResponse:  # noqa: N802
+    def DELETE(self, url: str, **kwargs: Any) -> SessionResponse:
         """See GET."""
         return self.request("DELETE", url, **kwargs)
 

@@ -141,7 +141,7 @@ class Provider(ABC):
     def find_marked(self, container: Container, instance: str) -> dict[str, Created]:
         """Every task in the container carrying this instance's marker: template key -> outcome."""
 
-    def complete_task(self, container: Container, ref: str, task: TaskSpec) -> None:
+    def complete_task(self, container: Container, ref: str, task: TaskSpec) -> None:  # noqa: B027 - optional hook
         """Write what a created task still lacks (checklist items), found by content so nothing is doubled.
 
         The default suits adapters that write a task in one request (the marker proves the rest is there).
@@ -167,10 +167,10 @@ class Provider(ABC):
         """Move a task to a neutral status; default: unsupported."""
         raise UnsupportedError(self.name, f"task {ref}", f"{self.type_name} cannot change status")
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook: nothing to release by default
         """Release sessions and files."""
 
-    def __enter__(self) -> "Provider":
+    def __enter__(self) -> Provider:
         return self
 
     def __exit__(self, *exc: object) -> None:

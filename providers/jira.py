@@ -17,8 +17,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from collabsync.providers.base import Capability, Provider, ProviderContext, TextLimits
-from collabsync.ratelimit import Limit
 from jira import JIRA
 
 from collabsync.errors import (
@@ -29,6 +27,7 @@ from collabsync.errors import (
     RateLimitError,
     UnsupportedError,
 )
+from collabsync.findings import Finding, Needs
 from collabsync.http import make_session
 from collabsync.model import (
     Container,
@@ -43,12 +42,12 @@ from collabsync.model import (
     parse_marker,
     with_marker,
 )
-from collabsync.findings import Finding, Needs
+from collabsync.providers.base import Capability, Provider, ProviderContext, TextLimits
+from collabsync.ratelimit import Limit
 from collabsync.redact import register_secret
 
 from .jira_preflight import ScreenPlan, edit_after_create, links_as_text, preflight
 from .jira_subtasks import create_subtasks, subtask_type_id
-from .jira_workflow import read_graph, walk
 from .jira_support import (
     DEFAULT_BLOCKED,
     DEFAULT_CANCELLED,
@@ -64,6 +63,7 @@ from .jira_support import (
     split_order,
     to_task,
 )
+from .jira_workflow import read_graph, walk
 
 __all__ = ["JiraProvider"]
 
@@ -216,7 +216,7 @@ class JiraProvider(Provider):
     def _with_checklists(self, extra: Mapping[str, Any], chunk: Sequence[NewTask],
                          outcomes: list[Created]) -> Iterator[Created]:
         """Checklist items as sub-tasks of the issues just made (providers/jira_subtasks.py); errors on the parent."""
-        made = [(o.ref, item.spec.checklist) for item, o in zip(chunk, outcomes) if o.ref and item.spec.checklist]
+        made = [(o.ref, item.spec.checklist) for item, o in zip(chunk, outcomes, strict=True) if o.ref and item.spec.checklist]
         errors = create_subtasks(self, extra, made) if made and extra.get("subtask_type_id") else {}
         for outcome in outcomes:
             yield replace(outcome, error=errors[outcome.ref]) if outcome.ref in errors else outcome
@@ -332,7 +332,7 @@ class JiraProvider(Provider):
             "fields": ",".join(["status", *([flagged] if flagged else [])]), "expand": "transitions"}))
         fields = got.get("fields") or {}
         is_flagged = bool(flagged and fields.get(flagged))
-        if is_flagged and status is not Status.BLOCKED:
+        if flagged and is_flagged and status is not Status.BLOCKED:
             self._set_flag(ref, flagged, False)
         if self._target_matches(fields.get("status") or {}, status):
             return

@@ -22,7 +22,7 @@ from .jira_workflow import shortest_path, status_info, workflow_edges
 
 __all__ = ["ScreenPlan", "edit_after_create", "links_as_text", "preflight"]
 
-B, D, I = Severity.BLOCKING, Severity.DEGRADE, Severity.INFO
+B, D, I = Severity.BLOCKING, Severity.DEGRADE, Severity.INFO  # noqa: E741 - one-letter severities keep the add(...) calls short
 PERMISSIONS = ("CREATE_ISSUES", "LINK_ISSUES", "TRANSITION_ISSUES", "ASSIGN_ISSUES")
 SCREENS = "Project settings > Screens (or Issue types > Fields on team-managed projects)"
 
@@ -174,7 +174,7 @@ def _paged(p: Any, path: str, keys: tuple[str, ...]) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     while True:
         body = json_body(p.name, path, p._send("GET", path, params={"startAt": len(items), "maxResults": 50})) or {}
-        page = next((body[k] for k in keys if isinstance(body.get(k), list)), [])
+        page: list[dict[str, Any]] = next((body[k] for k in keys if isinstance(body.get(k), list)), [])
         items += page
         if not page or len(items) >= int(body.get("total", len(items))):
             return items
@@ -282,9 +282,10 @@ def _statuses(p: Any, key: str, project_id: str, type_id: str, needs: Needs, add
         reach = [sid for sid, s in info.items() if p._target_matches(s, status)]
         path = None
         if graph is not None and start is not None and reach:
-            path = shortest_path(graph, start, lambda s: s in reach)
+            path = shortest_path(graph, start, set(reach).__contains__)
         if not reach or (graph is not None and start is not None and path is None):
-            why = "has no such status" if not reach else f"no transition path from {info[start]['name']!r} reaches one"
+            why = (f"no transition path from {info[start]['name']!r} reaches one" if reach and start is not None
+                   else "has no such status")
             if status is Status.BLOCKED and p.settings.get("flagged_field", "Flagged") in (p._fields or {}):
                 add(D, "status-unreachable", obj, f"{status.value}: the workflow {why}",
                     f"add a Blocked status reachable from {key}'s workflow, or list its name in blocked_statuses",

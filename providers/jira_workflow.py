@@ -39,7 +39,8 @@ def shortest_path(edges: Mapping[str, set[str]], start: str, goal: Callable[[str
     """Breadth-first: the fewest statuses from start to one satisfying goal (start excluded), or None."""
     if goal(start):
         return []
-    seen, queue = {start}, deque([(start, [])])
+    seen = {start}
+    queue: deque[tuple[str, list[str]]] = deque([(start, [])])
     while queue:
         node, path = queue.popleft()
         for nxt in sorted(edges.get(node, ())):
@@ -89,14 +90,19 @@ def walk(provider: Any, ref: str, status: Any, current: Mapping[str, Any], trans
     rank = {"todo": 0, "in_progress": 1, "done": 2}.get(str(getattr(status, "value", status)), 1)
     here = str(current.get("id"))
     visited = {here}
+    info = graph[1] if graph is not None else {}
+
+    def reached(sid: str) -> bool:
+        """A status that is the wanted one (by id, name or category, as the provider decides)."""
+        return bool(provider._target_matches(info.get(sid) or {}, status))
+
     for _ in range(MAX_STEPS):
         chosen = provider._transition_for(transitions, status)
         if chosen is not None:
             return chosen
         path = None
         if graph is not None:
-            edges, info = graph
-            path = shortest_path(edges, here, lambda s: provider._target_matches(info.get(s) or {}, status))
+            path = shortest_path(graph[0], here, reached)
             if path is None:
                 return None
         avoid = frozenset() if str(getattr(status, "value", status)) == "cancelled" else frozenset(provider.cancelled)

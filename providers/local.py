@@ -10,17 +10,27 @@ import datetime as dt
 import json
 import sqlite3
 import threading
-from functools import cached_property
 from collections.abc import Iterator, Mapping, Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from collabsync.errors import NotFoundError, ProviderError
+from collabsync.findings import Finding, Needs
 from collabsync.model import (
-    Container, Created, Linked, NewTask, SectionSpec, Status, Task, insert_above_marker, marker, parse_marker, with_marker,
+    Container,
+    Created,
+    Linked,
+    NewTask,
+    SectionSpec,
+    Status,
+    Task,
+    insert_above_marker,
+    marker,
+    parse_marker,
+    with_marker,
 )
 from collabsync.private import private_file
-from collabsync.findings import Finding, Needs
 from collabsync.providers.base import Capability, Provider, ProviderContext
 
 __all__ = ["LocalProvider"]
@@ -50,7 +60,7 @@ CREATE TABLE IF NOT EXISTS dependencies (
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
 class LocalProvider(Provider):
@@ -167,7 +177,7 @@ class LocalProvider(Provider):
         """Insert lines above the marker; lines already present are not repeated."""
         with self._lock:
             desc = self._task_row(ref)["description"]
-            new = insert_above_marker(desc, lines)
+            new = insert_above_marker(desc, list(lines))
             if new != desc:
                 self.db.execute("UPDATE tasks SET description = ?, updated = ? WHERE id = ?", (new, _now(), int(ref)))
 
@@ -190,7 +200,7 @@ class LocalProvider(Provider):
         args: list[Any] = [cid]
         if since is not None:
             sql += " AND t.updated >= ?"
-            args.append(since.astimezone(dt.timezone.utc).isoformat(timespec="microseconds"))
+            args.append(since.astimezone(dt.UTC).isoformat(timespec="microseconds"))
         with self._lock:  # one connection, read from several threads by the rollup
             rows = self._rows(sql + " ORDER BY t.id", args)
             deps: dict[int, list[str]] = {}

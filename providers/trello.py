@@ -23,8 +23,18 @@ from collabsync.errors import AuthError, ConfigError, ProviderError, RateLimitEr
 from collabsync.findings import Finding, Needs
 from collabsync.http import make_session
 from collabsync.model import (
-    Container, Created, Linked, NewTask, SectionSpec, Status, Task, TaskSpec, insert_above_marker, marker,
-    parse_marker, with_marker,
+    Container,
+    Created,
+    Linked,
+    NewTask,
+    SectionSpec,
+    Status,
+    Task,
+    TaskSpec,
+    insert_above_marker,
+    marker,
+    parse_marker,
+    with_marker,
 )
 from collabsync.providers.base import Capability, Provider, ProviderContext, TextLimits
 from collabsync.ratelimit import Limit
@@ -32,10 +42,27 @@ from collabsync.redact import register_secret
 
 from .trello_preflight import preflight
 from .trello_support import (
-    CARD_FIELDS, DEFAULT_BASE, DEFAULT_COLUMNS, DESTINATION_SCHEMA, SETTINGS_SCHEMA, attached_pairs, batch_body,
-    board_ref, card_status, checklist_gap, dependency_urls,
-    depends_line, guard_library_logs, list_status, parse_date, parse_datetime, rewriting_session_class, sdk_errors,
-    short_link, write_date, zone,
+    CARD_FIELDS,
+    DEFAULT_BASE,
+    DEFAULT_COLUMNS,
+    DESTINATION_SCHEMA,
+    SETTINGS_SCHEMA,
+    attached_pairs,
+    batch_body,
+    board_ref,
+    card_status,
+    checklist_gap,
+    dependency_urls,
+    depends_line,
+    guard_library_logs,
+    list_status,
+    parse_date,
+    parse_datetime,
+    rewriting_session_class,
+    sdk_errors,
+    short_link,
+    write_date,
+    zone,
 )
 
 __all__ = ["TrelloProvider"]
@@ -286,7 +313,7 @@ class TrelloProvider(Provider):
         """A board id, short link or board URL, checked by one GET /boards/{id}."""
         ref = board_ref(source)
         board = self._fetch("GET", f"/boards/{ref}", f"board {source}", query={"fields": "name,url,closed"})
-        extra = {"instance": None, "mode": "tracked", "columns": [], "status_map": {}, "blocked_label": "blocked",
+        extra: dict[str, Any] = {"instance": None, "mode": "tracked", "columns": [], "status_map": {}, "blocked_label": "blocked",
                  "in_progress_label": "in progress", "label": None}
         return self._to_container(board, extra)
 
@@ -297,7 +324,7 @@ class TrelloProvider(Provider):
         if since is not None:
             window = since - _SINCE_OVERLAP
             actions = self._fetch("GET", f"/boards/{board}/actions", f"actions of board {board}",
-                                  query={"since": window.astimezone(dt.timezone.utc).isoformat(),
+                                  query={"since": window.astimezone(dt.UTC).isoformat(),
                                          "filter": _CARD_ACTIONS, "limit": 1000, "fields": "type,date"})
             if not actions:
                 return []

@@ -11,7 +11,7 @@ from collabsync.model import Container
 
 __all__ = ["preflight"]
 
-B, D, I = Severity.BLOCKING, Severity.DEGRADE, Severity.INFO
+B, D, I = Severity.BLOCKING, Severity.DEGRADE, Severity.INFO  # noqa: E741 - one-letter severities keep the add(...) calls short
 
 
 def preflight(p: Any, destination: Mapping[str, Any], needs: Needs, container: Container | None) -> list[Finding]:

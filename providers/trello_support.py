@@ -173,7 +173,7 @@ def card_status(card: Mapping[str, Any], list_name: str | None, extra: Mapping[s
 def zone(name: str | None) -> dt.tzinfo:
     """The configured timezone (UTC by default); a name that is no zone is a ConfigError, never a silent UTC."""
     if not name or name.upper() == "UTC":
-        return dt.timezone.utc
+        return dt.UTC
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -186,7 +186,7 @@ def write_date(day: dt.date | None, tz: dt.tzinfo) -> str | None:
     """A day as Trello's datetime: noon in the configured zone, so no viewer sees it shift a day."""
     if day is None:
         return None
-    noon = dt.datetime.combine(day, dt.time(12), tzinfo=tz).astimezone(dt.timezone.utc)
+    noon = dt.datetime.combine(day, dt.time(12), tzinfo=tz).astimezone(dt.UTC)
     return noon.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 

@@ -13,6 +13,7 @@ import yaml
 from openapi_schema_validator import OAS30ReadValidator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
+
 from specs import spec_file
 
 SPEC_URI = "urn:asana-oas"
@@ -130,7 +131,7 @@ def response_schema_pointer(method: str, template: str, status: int) -> str:
     if "$ref" in response:
         name = response["$ref"].rsplit("/", 1)[-1]
         return f"/components/responses/{_escape(name)}/content/application~1json/schema"
-    response["content"]["application/json"]["schema"]  # noqa: B018 - raises KeyError when absent
+    response["content"]["application/json"]["schema"]  # raises KeyError when absent
     return (f"/paths/{_escape(template)}/{method.lower()}/responses/{status}"
             "/content/application~1json/schema")
 

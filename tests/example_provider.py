@@ -15,7 +15,16 @@ from pathlib import Path
 from typing import Any
 
 from collabsync.model import (
-    Container, Created, Linked, NewTask, SectionSpec, Status, Task, insert_above_marker, marker, parse_marker,
+    Container,
+    Created,
+    Linked,
+    NewTask,
+    SectionSpec,
+    Status,
+    Task,
+    insert_above_marker,
+    marker,
+    parse_marker,
     with_marker,
 )
 from collabsync.providers.base import Capability, Provider, ProviderContext

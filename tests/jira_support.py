@@ -8,9 +8,9 @@ import re
 from typing import Any
 
 import requests
-from specs import spec_file
 
 from collabsync.testing.jira import JiraEmulator
+from specs import spec_file
 
 _VERSIONED = '/rest/api/<any("2","3","latest"):v>'
 

@@ -163,7 +163,7 @@ class DevTools:
             self.proc.wait(timeout=15)
         shutil.rmtree(self.profile, ignore_errors=True)
 
-    def __enter__(self) -> "DevTools":
+    def __enter__(self) -> DevTools:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -32,11 +32,11 @@ def sample_report(home: Path, stale: dict[str, dt.datetime | None] | None = None
     """Today's report with three earlier snapshots stored in `home`, history and changes attached."""
     with History(home) as store:
         for day in (4, 6, 9):
-            when = dt.datetime(2026, 3, day, 8, 0, tzinfo=dt.timezone.utc)
+            when = dt.datetime(2026, 3, day, 8, 0, tzinfo=dt.UTC)
             report = build_report(tasks_on(day), today=d(day), instance="launch-1", plan=plan(),
                                   extra_deps=EXTRA_DEPS, generated_at=when)
             store.save_snapshot("launch-1", report, tasks_on(day))
-        now = dt.datetime(2026, 3, 11, 8, 0, tzinfo=dt.timezone.utc)
+        now = dt.datetime(2026, 3, 11, 8, 0, tzinfo=dt.UTC)
         report = build_report(tasks(), today=TODAY, instance="launch-1", plan=plan(), extra_deps=EXTRA_DEPS,
                               stale=stale, generated_at=now)
         snap = store.save_snapshot("launch-1", report, tasks())

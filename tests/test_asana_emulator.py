@@ -185,9 +185,9 @@ def test_offset_from_another_listing_is_400(api: Api, emu: AsanaEmulator) -> Non
 
 def test_tasks_query_modified_since(api: Api, emu: AsanaEmulator) -> None:
     gid = emu.add_project("P")
-    emu.now = dt.datetime(2026, 5, 1, 9, tzinfo=dt.timezone.utc)
+    emu.now = dt.datetime(2026, 5, 1, 9, tzinfo=dt.UTC)
     old = emu.add_task(gid, "old")
-    emu.now = dt.datetime(2026, 5, 2, 9, tzinfo=dt.timezone.utc)
+    emu.now = dt.datetime(2026, 5, 2, 9, tzinfo=dt.UTC)
     new = emu.add_task(gid, "new")
     emu.complete(old)  # touching it makes it modified again
     untouched = emu.add_task(gid, "later")
@@ -195,7 +195,7 @@ def test_tasks_query_modified_since(api: Api, emu: AsanaEmulator) -> None:
     body = api.call("get", "/tasks", params={"project": gid, "modified_since": since, "opt_fields": "modified_at"},
                     expect=200)
     assert [t["gid"] for t in body["data"]] == [old, new, untouched]
-    emu.now = dt.datetime(2026, 5, 3, 9, tzinfo=dt.timezone.utc)
+    emu.now = dt.datetime(2026, 5, 3, 9, tzinfo=dt.UTC)
     emu.move_task(new, "Untitled section")
     body = api.call("get", "/tasks", params={"project": gid, "modified_since": "2026-05-03T00:00:00Z"}, expect=200)
     emu.now = None

@@ -181,16 +181,16 @@ def test_subtasks_are_not_counted(emu: AsanaEmulator, tmp_path: Path) -> None:
 def test_incremental_read_uses_modified_since(emu: AsanaEmulator, tmp_path: Path) -> None:
     gid = emu.add_project("Incremental")
     try:
-        emu.now = dt.datetime(2026, 3, 1, 12, tzinfo=dt.timezone.utc)
+        emu.now = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
         old = emu.add_task(gid, "old")
         emu.add_task(gid, "quiet")
-        emu.now = dt.datetime(2026, 3, 2, 12, tzinfo=dt.timezone.utc)
+        emu.now = dt.datetime(2026, 3, 2, 12, tzinfo=dt.UTC)
         emu.complete(old)
     finally:
         emu.now = None
     emu.reset_log()
     tasks = make(emu, tmp_path).read_tasks(Container(gid, "I", extra={"mode": "team"}),
-                                           since=dt.datetime(2026, 3, 2, 0, tzinfo=dt.timezone.utc))
+                                           since=dt.datetime(2026, 3, 2, 0, tzinfo=dt.UTC))
     assert [(t.title, t.status) for t in tasks] == [("old", Status.DONE)]
     assert emu.requests[-1].path.endswith("/tasks") and "modified_since=2026-03-01T23%3A59%3A00Z" in emu.requests[-1].query
 

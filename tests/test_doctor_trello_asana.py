@@ -12,7 +12,6 @@ from collabsync.cli import main
 from collabsync.findings import Severity
 from collabsync.testing.plugin import preset
 from collabsync.testing.stack import Stack
-
 from doctor_support import KINDS_TEMPLATE, VARS, doctor, kinds, stack_fixture, write_config, writes
 
 

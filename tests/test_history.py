@@ -13,8 +13,8 @@ from collabsync.model import Status
 from collabsync.rollup import build_report
 from rollup_data import EXTRA_DEPS, TODAY, d, plan, tasks
 
-T1 = dt.datetime(2026, 3, 11, 8, 0, tzinfo=dt.timezone.utc)
-T2 = dt.datetime(2026, 3, 12, 8, 0, tzinfo=dt.timezone.utc)
+T1 = dt.datetime(2026, 3, 11, 8, 0, tzinfo=dt.UTC)
+T2 = dt.datetime(2026, 3, 12, 8, 0, tzinfo=dt.UTC)
 
 
 def _report(task_list, today=TODAY, stale=None):

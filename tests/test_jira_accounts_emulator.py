@@ -7,12 +7,14 @@ from typing import Any
 
 import pytest
 import requests
-from test_jira_emulator_fidelity import check, jira_spec  # noqa: F401 - shared spec fixtures
 
+import test_jira_emulator_fidelity as fidelity
 from collabsync.testing.jira import JiraEmulator
 from collabsync.testing.jira_store import NOT_ON_SCREEN
 from collabsync.testing.presets import seed_preset
 from providers.jira_workflow import graph_of, shortest_path
+
+check, jira_spec = fidelity.check, fidelity.jira_spec  # the shared spec fixtures, found by pytest by name
 
 
 @pytest.fixture

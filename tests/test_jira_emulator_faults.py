@@ -63,7 +63,10 @@ def test_stop_after_writes_and_lost_reply():
         emu.add_project("ENG")
         auth = (emu.email, emu.api_token)
         body = {"fields": {"project": {"key": "ENG"}, "issuetype": {"name": "Task"}, "summary": "x"}}
-        post = lambda: requests.post(f"{emu.root_url}/rest/api/2/issue", json=body, auth=auth, timeout=5)
+
+        def post() -> requests.Response:
+            return requests.post(f"{emu.root_url}/rest/api/2/issue", json=body, auth=auth, timeout=5)
+
         assert post().status_code == 201
         with pytest.raises(requests.ConnectionError):
             post()  # written, but the reply is lost

@@ -11,9 +11,9 @@ import requests
 from openapi_schema_validator import OAS30Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
-from specs import spec_file
 
 from collabsync.testing.jira import JiraEmulator
+from specs import spec_file
 
 SPEC_URI = "urn:jira-v3"
 

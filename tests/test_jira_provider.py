@@ -6,11 +6,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from collabsync.providers.base import ProviderContext
-from collabsync.providers.jira import JiraProvider
 
 from collabsync.errors import NotFoundError
 from collabsync.model import NewTask, SectionSpec, Status, TaskSpec, marker
+from collabsync.providers.base import ProviderContext
+from collabsync.providers.jira import JiraProvider
 from collabsync.testing.jira import FLAGGED, START_DATE, STORY_POINTS, JiraEmulator
 from collabsync.testing.jira_store import EPIC_LINK, EPIC_NAME
 

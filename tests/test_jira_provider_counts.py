@@ -6,11 +6,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from collabsync.providers.base import ProviderContext
-from collabsync.providers.jira import JiraProvider
 
 from collabsync.errors import ProviderError
 from collabsync.model import Container, NewTask, TaskSpec, marker
+from collabsync.providers.base import ProviderContext
+from collabsync.providers.jira import JiraProvider
 from collabsync.testing.core import Faults
 from collabsync.testing.jira import JiraEmulator
 

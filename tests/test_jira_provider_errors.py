@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 import requests
 import responses
-from collabsync.providers.base import ProviderContext
-from collabsync.providers.jira import JiraProvider
 
 from collabsync.errors import (
     AuthError,
@@ -21,6 +19,8 @@ from collabsync.errors import (
     TransportError,
 )
 from collabsync.model import Container, NewTask, Status, TaskSpec
+from collabsync.providers.base import ProviderContext
+from collabsync.providers.jira import JiraProvider
 
 URL = "http://127.0.0.1:9"
 API = f"{URL}/rest/api/2"

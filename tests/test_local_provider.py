@@ -64,7 +64,7 @@ def test_create_read_link_status_annotate(local: LocalProvider) -> None:
 def test_incremental_read_returns_only_changed(local: LocalProvider) -> None:
     c = local.ensure_container("inst", "Inst", "", {})
     a, b = list(local.create_tasks(c, [new("a"), new("b")]))
-    mark = dt.datetime.now(dt.timezone.utc)
+    mark = dt.datetime.now(dt.UTC)
     local.set_status(c, b.ref, Status.IN_PROGRESS)
     assert [t.key for t in local.read_tasks(c, since=mark)] == ["b"]
 

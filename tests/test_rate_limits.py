@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from collabsync import ratelimit
-from collabsync.providers.base import Provider, ProviderContext
 from collabsync.providers.asana import AsanaProvider
+from collabsync.providers.base import Provider, ProviderContext
 from collabsync.providers.jira import JiraProvider
 from collabsync.providers.trello import TrelloProvider
 from collabsync.ratelimit import Budget, Limit

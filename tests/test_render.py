@@ -137,7 +137,7 @@ def test_csv_columns_and_rows(report) -> None:
     rows = list(csv.reader(io.StringIO(render(report, "csv"))))
     assert tuple(rows[0]) == CSV_COLUMNS
     assert len(rows) == 1 + 11
-    by_ref = {r[CSV_COLUMNS.index("ref")]: dict(zip(CSV_COLUMNS, r)) for r in rows[1:]}
+    by_ref = {r[CSV_COLUMNS.index("ref")]: dict(zip(CSV_COLUMNS, r, strict=True)) for r in rows[1:]}
     assert by_ref["ENG-9"]["title"] == XSS_TITLE
     assert (by_ref["ENG-9"]["overdue"], by_ref["ENG-9"]["status"], by_ref["ENG-9"]["key"]) == ("true", "blocked", "")
     assert by_ref["c3"]["waiting_on"] == "jira:ENG-3 trello:c2 asana:a2"

@@ -7,12 +7,12 @@ import os
 from pathlib import Path
 
 import pytest
+
+from collabsync.render import render
 from report_browser import DevTools, find_chromium
 from report_sample import sample_report
 
-from collabsync.render import render
-
-STALE_SINCE = dt.datetime(2026, 3, 10, 8, 0, tzinfo=dt.timezone.utc)
+STALE_SINCE = dt.datetime(2026, 3, 10, 8, 0, tzinfo=dt.UTC)
 
 
 def need_chromium() -> str:

@@ -11,8 +11,8 @@ from collabsync.query import Snapshot as ReadSnapshot
 from collabsync.reporting import history_path, make_report
 from rollup_data import EXTRA_DEPS, TODAY, plan, tasks
 
-T1 = dt.datetime(2026, 3, 10, 8, 0, tzinfo=dt.timezone.utc)
-T2 = dt.datetime(2026, 3, 11, 8, 0, tzinfo=dt.timezone.utc)
+T1 = dt.datetime(2026, 3, 10, 8, 0, tzinfo=dt.UTC)
+T2 = dt.datetime(2026, 3, 11, 8, 0, tzinfo=dt.UTC)
 RECORD = InstanceRecord("launch-1", "launch", None, {}, plan(), "stamped", "", "")
 
 

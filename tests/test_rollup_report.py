@@ -129,7 +129,7 @@ def test_plan_curve(report) -> None:
 
 
 def test_stale_department_is_amber_and_marks_overall() -> None:
-    since = dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.timezone.utc)
+    since = dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.UTC)
     report = build_report(tasks(), today=TODAY, instance="launch-1", plan=plan(), extra_deps=EXTRA_DEPS,
                           stale={"ops": since, "legal": None})
     ops = report.department("ops")

@@ -174,7 +174,10 @@ def test_health_stale_is_amber_with_reason() -> None:
 
 
 def test_contribution_on_time_rate_and_work_done_for_other_departments() -> None:
-    at = lambda n: dt.datetime.combine(day(n), dt.time(17), tzinfo=dt.timezone.utc)  # noqa: E731
+
+    def at(n: int) -> dt.datetime:
+        return dt.datetime.combine(day(n), dt.time(17), tzinfo=dt.UTC)
+
     tasks = [
         Task("a", "Spec", Status.DONE, department="eng", assignee="ann", due=day(1), updated=at(1),
              extra={"provider": "jira"}),                                           # on time, finance waits on it

@@ -75,11 +75,11 @@ class Flaky(LocalProvider):
 
     def create_tasks(self, container: Container, tasks: Sequence[NewTask]) -> Iterator[Created]:
         for item in tasks:
-            yield from self._write(lambda: list(LocalProvider.create_tasks(self, container, [item])))
+            yield from self._write(lambda item=item: list(LocalProvider.create_tasks(self, container, [item])))
 
     def link_dependencies(self, container: Container, pairs: Sequence[tuple[str, str]]) -> Iterator[Linked]:
         for pair in pairs:
-            yield from self._write(lambda: list(LocalProvider.link_dependencies(self, container, [pair])))
+            yield from self._write(lambda pair=pair: list(LocalProvider.link_dependencies(self, container, [pair])))
 
     def annotate(self, ref: str, lines: Sequence[str]) -> None:
         self._write(lambda: LocalProvider.annotate(self, ref, lines))

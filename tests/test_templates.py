@@ -118,7 +118,7 @@ def test_every_problem_is_reported_at_once_with_its_line() -> None:
         (28, "Additional properties are not allowed ('colour' was unexpected)"),
     ]
     for line, fragment in expected:
-        assert any(l == line and fragment in m for l, m in found), f"missing line {line}: {fragment}\n{messages}"
+        assert any(at == line and fragment in m for at, m in found), f"missing line {line}: {fragment}\n{messages}"
     cycle = [m for _, m in found if m.startswith("dependency cycle")]
     assert cycle and "a -> c -> a" in cycle[0]
 

@@ -13,7 +13,7 @@ from collabsync.testing.plugin import seed
 def test_three_fixtures_run_on_loopback(asana_api: Any, trello_api: Any, jira_api: Any) -> None:
     for emu in (asana_api, trello_api, jira_api):
         assert emu.base_url.startswith("http://127.0.0.1:")
-        assert emu._server.server_address[0] == "127.0.0.1"  # noqa: SLF001 - the bound socket itself
+        assert emu._server.server_address[0] == "127.0.0.1"  # the bound socket itself
     assert len({asana_api.port, trello_api.port, jira_api.port}) == 3
 
 

@@ -13,10 +13,10 @@ import pytest
 import requests
 from trello import TrelloClient
 from trello.exceptions import ResourceUnavailable, Unauthorized
-from trello_support import emulator_session
 
 from collabsync.testing.core import RateLimit
 from collabsync.testing.trello import DEFAULT_KEY, DEFAULT_TOKEN, TrelloEmulator
+from trello_support import emulator_session
 
 AUTH = {"key": DEFAULT_KEY, "token": DEFAULT_TOKEN}
 

@@ -17,10 +17,10 @@ from typing import Any
 import jsonschema
 import pytest
 import requests
-from specs import spec_file
-from trello_spec import OWN_SCHEMAS, REQUIRED, errata, response_schema, to_json_schema
 
 from collabsync.testing.trello import DEFAULT_KEY, DEFAULT_TOKEN, TrelloEmulator
+from specs import spec_file
+from trello_spec import OWN_SCHEMAS, REQUIRED, errata, response_schema, to_json_schema
 
 #: Routes whose 200 response the published file describes; validated against it as published.
 SPEC_CHECKED = [
@@ -202,7 +202,7 @@ def _spec_operation(spec: dict[str, Any], method: str, path: str) -> tuple[str, 
         tparts = template.strip("/").split("/")
         if len(tparts) != len(parts) or method not in item:
             continue
-        if all(t.startswith("{") or t == p for t, p in zip(tparts, parts)):
+        if all(t.startswith("{") or t == p for t, p in zip(tparts, parts, strict=True)):
             literal = sum(not t.startswith("{") for t in tparts)
             if best is None or literal > best[0]:
                 best = (literal, template)
@@ -214,9 +214,8 @@ def test_the_provider_only_sends_query_parameters_the_spec_lists(spec: dict[str,
     import datetime as dt
     from urllib.parse import parse_qsl
 
-    from trello_support import INSTANCE, make_provider, new, tasks
-
     from collabsync.model import Container, SectionSpec, Status
+    from trello_support import INSTANCE, make_provider, new, tasks
 
     with TrelloEmulator() as emu:
         emu.add_organization("acme")
@@ -228,7 +227,7 @@ def test_the_provider_only_sends_query_parameters_the_spec_lists(spec: dict[str,
         fresh = make_provider(emu, tmp_path)
         list(fresh.link_dependencies(container, [(created[2].ref, created[0].ref)]))  # type: ignore[list-item]
         fresh.find_marked(container, INSTANCE)
-        fresh.read_tasks(container, since=dt.datetime.now(dt.timezone.utc))
+        fresh.read_tasks(container, since=dt.datetime.now(dt.UTC))
         fresh.set_status(container, created[0].ref, Status.DONE)  # type: ignore[arg-type]
         fresh.ensure_container("other", "Shared", "", {"board": container.ref})
         make_provider(emu, tmp_path).ensure_container("mine", "Mine", "", {})

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import pytest
 from trello import TrelloClient
 from trello.exceptions import ResourceUnavailable, Unauthorized
-from trello_support import emulator_session
 
 from collabsync.testing.trello import DEFAULT_KEY, DEFAULT_TOKEN, TrelloEmulator
+from trello_support import emulator_session
 
 
 @pytest.fixture

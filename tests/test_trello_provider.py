@@ -264,13 +264,13 @@ def test_dates_are_days_in_the_configured_timezone(emu: TrelloEmulator, tmp_path
 
 def test_incremental_read_asks_actions_first(emu: TrelloEmulator, trello: TrelloProvider) -> None:
     container, refs = stamp(trello, {"workspace": "acme"})
-    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=10)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=10)
     emu.reset_log()
     assert trello.read_tasks(container, since=later) == []
     assert [r.path.rsplit("/", 1)[-1] for r in emu.requests] == ["actions"]  # nothing changed: one request
     emu.reset_log()
     emu.move_card(refs["b"], "Doing")
-    changed = trello.read_tasks(container, since=dt.datetime.now(dt.timezone.utc))
+    changed = trello.read_tasks(container, since=dt.datetime.now(dt.UTC))
     assert {t.key: t.status for t in changed} == {"a": Status.TODO, "b": Status.IN_PROGRESS, "c": Status.TODO}
     assert emu.count() == 3  # actions + lists + cards; the 5-minute overlap keeps all three
 

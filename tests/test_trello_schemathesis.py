@@ -25,10 +25,10 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from specs import ROOT, spec_file
-from trello_spec import KNOWN_DEVIATIONS, patched_spec, served_operations
 
 from collabsync.testing.trello import DEFAULT_KEY, DEFAULT_TOKEN, TrelloEmulator
+from specs import ROOT, spec_file
+from trello_spec import KNOWN_DEVIATIONS, patched_spec, served_operations
 
 EXAMPLES = 6
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]

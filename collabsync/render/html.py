@@ -208,10 +208,11 @@ def _link(task: TaskLine | dict[str, Any]) -> Markup:
 def _fmt_any(value: dt.date | str | None) -> str:
     """fmt_date for dates and for the ISO strings of attached history/changes."""
     if isinstance(value, str):
+        text = value
         try:
-            value = dt.datetime.fromisoformat(value)
+            value = dt.datetime.fromisoformat(text)
         except ValueError:
-            return value
+            return text
     return fmt_date(value)
 
 

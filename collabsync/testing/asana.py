@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+from collections.abc import Mapping
 from typing import Any
 
 from werkzeug.routing import Rule
@@ -110,7 +111,7 @@ class AsanaEmulator(AsanaSeedMixin, AsanaTasksMixin, AsanaSocialMixin, AsanaHttp
         self._seed_defaults()
 
     def _clock(self) -> dt.datetime:
-        return self.now or dt.datetime.now(dt.timezone.utc)
+        return self.now or dt.datetime.now(dt.UTC)
 
     # -- HTTP hooks ---------------------------------------------------------------------------------
     def wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
@@ -158,7 +159,7 @@ class AsanaEmulator(AsanaSeedMixin, AsanaTasksMixin, AsanaSocialMixin, AsanaHttp
                                  429, {"Retry-After": self.faults.retry_after or "1"})
         return json_response(error_body("Server Error", phrase="6 sad squid snuggle softly"), status)
 
-    def _call(self, endpoint: str, request: Request, args: dict[str, Any]) -> Response:
+    def _call(self, endpoint: str, request: Request, args: Mapping[str, Any]) -> Response:
         """Pretty-print when asked by ``opt_pretty`` or, in a JSON body, ``options.pretty``."""
         response = super()._call(endpoint, request, args)
         options = (request.environ.get("asana.payload") or {}).get("options")

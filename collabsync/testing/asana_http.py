@@ -6,11 +6,20 @@ import json
 from typing import Any
 from urllib.parse import urlencode
 
+from werkzeug.datastructures import MultiDict
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
-from .asana_store import (HELP, AsanaStore, FieldTree, compact, decode_offset, encode_offset, parse_opt_fields,
-                          select_fields)
+from .asana_store import (
+    HELP,
+    AsanaStore,
+    FieldTree,
+    compact,
+    decode_offset,
+    encode_offset,
+    parse_opt_fields,
+    select_fields,
+)
 from .core import WRITE_METHODS, ApiError, json_response
 
 __all__ = ["AsanaHttpMixin", "PREFIX", "error_body", "resource_path"]
@@ -172,7 +181,7 @@ class AsanaHttpMixin:
         for key in ("limit", "offset"):
             if key in options:
                 args.append((key, str(options[key])))
-        builder = EnvironBuilder(path=PREFIX + path, method=method, query_string=args,
+        builder = EnvironBuilder(path=PREFIX + path, method=method, query_string=MultiDict(args),
                                  json={"data": data} if method in WRITE_METHODS else None,
                                  base_url=self.root_url if self._server else "http://127.0.0.1")
         try:

@@ -158,7 +158,7 @@ class AsanaSeedMixin:
                     due = today + dt.timedelta(days=rng.randint(-20, 40)) if rng.random() < 0.85 else None
                     self.add_task(
                         pgid, f"Task {c + 1}.{t + 1}", section=section, completed=section == "Done",
-                        assignee=rng.choice(people + [None]),  # type: ignore[list-item]
+                        assignee=rng.choice(people + [None]),
                         due_on=due, status="Blocked" if section == "Blocked" else None)
             return projects
 

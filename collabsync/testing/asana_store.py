@@ -31,7 +31,7 @@ def iso(moment: dt.datetime | None) -> str | None:
     """Asana's timestamp format: UTC with milliseconds and a Z."""
     if moment is None:
         return None
-    utc = moment.astimezone(dt.timezone.utc)  # isoformat pads the year to four digits, strftime does not
+    utc = moment.astimezone(dt.UTC)  # isoformat pads the year to four digits, strftime does not
     return utc.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
@@ -63,7 +63,7 @@ def compact(value: Any) -> Any:
 
 def select_fields(full: dict[str, Any], tree: FieldTree, kind: str) -> dict[str, Any]:
     """Keep gid, resource_type and the asked fields; 400 on a field the resource does not have."""
-    out = {k: full[k] for k in ("gid", "resource_type") if k in full}
+    out: dict[str, Any] = {k: full[k] for k in ("gid", "resource_type") if k in full}
     for name, sub in tree.items():
         if name not in full:
             raise ApiError(400, f"opt_fields: Unknown field '{name}' on {kind}")

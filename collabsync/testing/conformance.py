@@ -28,7 +28,13 @@ from typing import Any, ClassVar
 import pytest
 
 from .conformance_support import (
-    BoundaryFaults, WriteFaults, child_main, describe_task, local_inventory, register_plugins, wrap_subject,
+    BoundaryFaults,
+    WriteFaults,
+    child_main,
+    describe_task,
+    local_inventory,
+    register_plugins,
+    wrap_subject,
 )
 
 __all__ = ["ProviderConformance", "Subject", "WriteFaults", "BoundaryFaults", "local_inventory", "describe_task",
@@ -263,7 +269,7 @@ class ProviderConformance:
             db = sqlite3.connect(str(ledger))
             with db:
                 for table in ("objects", "links", "subwrites"):
-                    db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+                    db.execute(f"DELETE FROM {table}")  # fixed table names
             db.close()
         again = kit.stamp("clean")
         assert again.exit_code == 0, again.output

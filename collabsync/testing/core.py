@@ -9,8 +9,9 @@ import struct
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Self
 from urllib.parse import urlencode
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
@@ -80,7 +81,7 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 class _QuietHandler(WSGIRequestHandler):
     """No per-request lines on stderr; tests read the request log instead."""
 
-    def log(self, type: str, message: str, *args: Any) -> None:  # noqa: A002
+    def log(self, type: str, message: str, *args: Any) -> None:
         pass
 
 
@@ -111,10 +112,9 @@ class Emulator:
         self._ids = 0
 
     # -- lifecycle -------------------------------------------------------------------------------
-    def start(self) -> "Emulator":
+    def start(self) -> Self:
         """Serve on an ephemeral port of 127.0.0.1 (never any other address) from a daemon thread."""
         self._server = make_server(LOOPBACK, 0, self.wsgi, threaded=True, request_handler=_QuietHandler)
-        self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name=f"{self.name}-emulator", daemon=True)  # short poll: stop() is quick
         self._thread.start()
@@ -127,7 +127,7 @@ class Emulator:
             self._server.server_close()
             self._server = None
 
-    def __enter__(self) -> "Emulator":
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -244,7 +244,7 @@ class Emulator:
         except MethodNotAllowed:  # in the API's own error shape, like every other error
             return self.error_response(ApiError(405, f"{request.method} is not allowed on {request.path}")), None
         except HTTPException as exc:  # redirects for slashes and the like
-            return exc.get_response(request.environ), None  # type: ignore[return-value]
+            return exc.get_response(request.environ), None
         principal = self.authenticate(request)
         if principal is None:
             return self.unauthorized(request), endpoint
@@ -270,7 +270,7 @@ class Emulator:
             response = Response("<html><body>Bad gateway</body></html>", 200, content_type="application/json")
         return response, endpoint
 
-    def _call(self, endpoint: str, request: Request, args: dict[str, Any]) -> Response:
+    def _call(self, endpoint: str, request: Request, args: Mapping[str, Any]) -> Response:
         try:
             with self.lock:
                 result = getattr(self, endpoint)(request, **args)

@@ -14,17 +14,17 @@ import datetime as dt
 import json
 import math
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 from zoneinfo import ZoneInfo
 
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from .core import ApiError, Emulator, Faults, RateLimit, json_response
+from .jira_accounts import ACCOUNT_RULES, JiraAccountsMixin
 from .jira_fields import expand_list, expansions, field_list, field_schema, wanted_fields
 from .jira_routes import ROUTE_RULES, JiraRoutesMixin, empty_response, int_param
 from .jira_search import JiraSearchMixin
-from .jira_accounts import ACCOUNT_RULES, JiraAccountsMixin
 from .jira_seed import JiraSeedMixin
 from .jira_store import (
     FLAGGED,
@@ -113,7 +113,7 @@ class JiraEmulator(JiraAccountsMixin, JiraSeedMixin, JiraRoutesMixin, JiraSearch
         """True when emulating Data Center."""
         return self.deployment == "Server"
 
-    def start(self) -> JiraEmulator:
+    def start(self) -> Self:
         super().start()
         self.store.base = self.root_url
         return self

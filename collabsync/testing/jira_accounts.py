@@ -10,8 +10,9 @@ workflow scheme and workflow search. Refusals are enforced on writes with Jira's
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
@@ -82,8 +83,11 @@ class JiraAccountsMixin:
     removed_link_types: set[str]
     lock: Any
     store: Any
-    server: bool
     root_url: str
+
+    if TYPE_CHECKING:  # JiraEmulator's read-only property
+        @property
+        def server(self) -> bool: ...
 
     # -- seed API -------------------------------------------------------------------------------
     def configure_project(self, key: str, **settings: Any) -> AccountConfig:
@@ -114,7 +118,7 @@ class JiraAccountsMixin:
         return self._accounts().get(project["key"])
 
     # -- dispatch hook ----------------------------------------------------------------------------
-    def _call(self, endpoint: str, request: Request, args: dict[str, Any]) -> Response:
+    def _call(self, endpoint: str, request: Request, args: Mapping[str, Any]) -> Response:
         """Enforce the project's configuration around the plain handlers."""
         try:
             with self.lock:
@@ -134,7 +138,7 @@ class JiraAccountsMixin:
             response = json_response(body)
         return response
 
-    def _account_write(self, endpoint: str, request: Request, args: dict[str, Any]) -> Response | None:
+    def _account_write(self, endpoint: str, request: Request, args: Mapping[str, Any]) -> Response | None:
         """Raise Jira's refusal for a write the configuration forbids; answer bulk creates item by item."""
         if endpoint == "issue_create":
             self._check_create(self._json(request))

@@ -79,7 +79,8 @@ def _same(a: Any, b: Any) -> bool:
 
 def update_to_fields(update: Any, fields: dict[str, Any], current: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """Fold PUT /issue `update` verbs (set/add/remove) into `fields` values, with per-field errors."""
-    out, errors = dict(fields), {}
+    out: dict[str, Any] = dict(fields)
+    errors: dict[str, str] = {}
     if update in (None, {}):
         return out, errors
     if not isinstance(update, dict):
@@ -119,5 +120,5 @@ def expansions(expand: set[str], field_ids: list[str], table: list[tuple[str, st
     if "names" in expand:
         out["names"] = {fid: rows[fid][1] for fid in field_ids if fid in rows}
     if "schema" in expand:
-        out["schema"] = {fid: field_schema(*rows[fid][:1], *rows[fid][2:]) for fid in field_ids if fid in rows}
+        out["schema"] = {fid: field_schema(rows[fid][0], *rows[fid][2:]) for fid in field_ids if fid in rows}
     return out

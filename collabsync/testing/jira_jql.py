@@ -131,8 +131,8 @@ def parse_jql(text: str | None) -> Query:
                 parser.next()
                 continue
             break
-    if parser.peek() is not None:
-        raise JqlError(f"Error in the JQL Query: Expecting either 'OR' or 'AND' but got '{parser.peek()[1]}'.")
+    if (token := parser.peek()) is not None:
+        raise JqlError(f"Error in the JQL Query: Expecting either 'OR' or 'AND' but got '{token[1]}'.")
     return Query(where, tuple(order))
 
 

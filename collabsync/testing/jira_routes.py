@@ -10,7 +10,7 @@ import datetime as dt
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
@@ -58,7 +58,6 @@ class JiraHost:
     """What JiraEmulator gives its route mixins (declared once, for type checkers)."""
 
     store: JiraStore
-    server: bool
     clock: Callable[[], dt.datetime]
     _version: Callable[[str], bool]
     _body: Callable[[Request], Any]
@@ -66,6 +65,10 @@ class JiraHost:
     _tz: Callable[[Request], Any]
     _render: Callable[..., dict[str, Any]]
     _known_fields: Callable[[], set[str]]
+
+    if TYPE_CHECKING:  # JiraEmulator's read-only property
+        @property
+        def server(self) -> bool: ...
 
 
 class JiraRoutesMixin(JiraHost):
@@ -108,7 +111,7 @@ class JiraRoutesMixin(JiraHost):
 
     def _valid_body(self, body: Any, v3: bool) -> dict[str, Any]:
         """A comment body as ADF, or the 400 Jira answers for an empty, wrongly typed or too long one."""
-        if body in (None, "") or (is_adf(body) and not adf_to_text(body).strip()):
+        if body in (None, "") or (is_adf(body) and not (adf_to_text(body) or "").strip()):
             raise ApiError(400, "", errors={"comment": "Comment body can not be empty!"})
         if v3 and not is_adf(body):
             raise ApiError(400, "", errors={"comment": "Comment body must be an Atlassian Document (see the "

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
-from typing import Any
+from typing import Any, Self
 from urllib.parse import unquote
 
 from werkzeug.routing import Rule
@@ -21,8 +21,7 @@ from werkzeug.wrappers import Request, Response
 
 from .core import LOOPBACK, ApiError, Emulator, Faults, RateLimit, _QuietHandler, json_response
 from .trello_access import MEMBERS_LIMIT, TrelloAccessMixin
-from .trello_cards import (NOT_FOUND, TrelloCardRoutes, as_bool, as_fields, bounded_int, text_param,
-                           text_response)
+from .trello_cards import NOT_FOUND, TrelloCardRoutes, as_bool, as_fields, bounded_int, text_param, text_response
 from .trello_people import TrelloPeopleRoutes
 from .trello_seed import TrelloSeedMixin
 from .trello_store import ID_RE, TrelloState, id_from_time, parse_when
@@ -104,8 +103,8 @@ class TrelloEmulator(TrelloAccessMixin, TrelloCardRoutes, TrelloPeopleRoutes, Tr
     name = "trello"
     prefix = "/1"
 
-    @property  # type: ignore[override]
-    def rules(self) -> list[Rule]:  # werkzeug binds a Rule to one Map: fresh copies per emulator
+    @property
+    def rules(self) -> list[Rule]:  # type: ignore[override]  # werkzeug binds a Rule to one Map: fresh copies per emulator
         return [rule.empty() for rule in _ROUTES]
 
     def __init__(self, *, faults: Faults | None = None, rate_limits: list[RateLimit] | None = None,
@@ -124,10 +123,9 @@ class TrelloEmulator(TrelloAccessMixin, TrelloCardRoutes, TrelloPeopleRoutes, Tr
         self.me_id = me["id"]
         self.tokens[token] = self.me_id
 
-    def start(self) -> "TrelloEmulator":
+    def start(self) -> Self:
         """As Emulator.start, but polling for shutdown every 50 ms so tests tear down fast."""
         self._server = make_server(LOOPBACK, 0, self.wsgi, threaded=True, request_handler=_QuietHandler)
-        self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name=f"{self.name}-emulator", daemon=True)
         self._thread.start()
@@ -253,7 +251,7 @@ class TrelloEmulator(TrelloAccessMixin, TrelloCardRoutes, TrelloPeopleRoutes, Tr
             raise ApiError(400, "invalid value for cards")
         if card_filter != "none":
             card_fields = as_fields(request.args.get("card_fields"))
-            for view, lst in zip(out, lists):
+            for view, lst in zip(out, lists, strict=True):
                 cards = [c for c in self.state.cards.values() if c["idList"] == lst["id"]
                          and (card_filter == "all" or c["closed"] == (card_filter == "closed"))]
                 view["cards"] = [self.state.card_json(c, card_fields) for c in sorted(cards, key=lambda c: c["pos"])]
@@ -363,7 +361,7 @@ class TrelloEmulator(TrelloAccessMixin, TrelloCardRoutes, TrelloPeopleRoutes, Tr
             sub = Request(environ)
             try:
                 endpoint, args = self._url_map.bind_to_environ(environ).match()
-            except Exception:  # noqa: BLE001 - unknown route inside a batch
+            except Exception:  # unknown route inside a batch
                 out.append({"404": f"Cannot GET {path}"})
                 continue
             if endpoint == "get_batch":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
@@ -51,7 +52,7 @@ class TrelloAccessMixin:
             window.append(now)
         return None
 
-    def _call(self, endpoint: str, request: Request, args: dict[str, Any]) -> Response:
+    def _call(self, endpoint: str, request: Request, args: Mapping[str, Any]) -> Response:
         """Refuse writes by a board's observers with Trello's 401 before the handler runs."""
         if request.method in WRITE_METHODS:
             with self.lock:
@@ -60,7 +61,7 @@ class TrelloAccessMixin:
                     return self.error_response(ApiError(401, UNAUTHORIZED))
         return super()._call(endpoint, request, args)  # type: ignore[misc]
 
-    def _board_written(self, request: Request, args: dict[str, Any]) -> dict[str, Any] | None:
+    def _board_written(self, request: Request, args: Mapping[str, Any]) -> dict[str, Any] | None:
         """The board a write lands on, from the path ids or the body's idList/idBoard/idCard; None if unknown."""
         state = self.state
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
@@ -101,6 +101,13 @@ class TrelloCardRoutes:
     """Handlers for /cards, /checklists and /labels; mixed into TrelloEmulator."""
 
     state: TrelloState
+
+    if TYPE_CHECKING:  # provided by TrelloEmulator and TrelloSeedMixin
+        def _board(self, bid: str) -> dict[str, Any]: ...
+        def _params(self, request: Request) -> dict[str, Any]: ...
+        def _get(self, table: dict[str, dict[str, Any]], object_id: str, *,
+                 field: str | None = None) -> dict[str, Any]: ...
+        def set_custom_field(self, card_id: str, field_id: str, value: Any) -> dict[str, Any]: ...
 
     def post_card(self, request: Request) -> Any:
         """POST /cards: name, desc, idList, due, start, dueComplete, idMembers, idLabels, pos, urlSource, mimeType."""
@@ -225,7 +232,7 @@ class TrelloCardRoutes:
 
     def _attach(self, card: dict[str, Any], url: str, name: str, mime: str, member: str) -> dict[str, Any]:
         """A link attachment, logged as addAttachmentToCard (POST attachments and urlSource share it)."""
-        attachment = {
+        attachment: dict[str, Any] = {
             "id": self.state.new_id(), "bytes": None, "date": iso(self.state.now()), "edgeColor": None,
             "idMember": member, "isUpload": False, "mimeType": mime, "name": name, "previews": [], "url": url,
             "pos": float(16384 * (len(card["attachments"]) + 1)), "fileName": None,

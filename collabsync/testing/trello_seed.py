@@ -20,7 +20,7 @@ class TrelloSeedMixin:
     """Python-side API of the emulator: create members, boards, cards, and change them as users do."""
 
     state: TrelloState
-    lock: "threading.RLock"
+    lock: threading.RLock
     me_id: str
     keys: set[str]
     tokens: dict[str, str]

@@ -36,7 +36,7 @@ _BOARD_FIELDS = (
 
 def iso(when: dt.datetime) -> str:
     """Trello's timestamp format: milliseconds and a literal Z."""
-    return when.astimezone(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return when.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def parse_when(value: Any) -> dt.datetime | None:
@@ -45,9 +45,9 @@ def parse_when(value: Any) -> dt.datetime | None:
         return None
     text = str(value).strip().replace("Z", "+00:00")
     if len(text) == 10:
-        return dt.datetime.fromisoformat(text).replace(tzinfo=dt.timezone.utc)
+        return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
     when = dt.datetime.fromisoformat(text)
-    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
 def id_from_time(seconds: float, counter: int = 0) -> str:
@@ -57,7 +57,7 @@ def id_from_time(seconds: float, counter: int = 0) -> str:
 
 def id_time(object_id: str) -> dt.datetime:
     """When an object was created, read from its id."""
-    return dt.datetime.fromtimestamp(int(object_id[:8], 16), dt.timezone.utc)
+    return dt.datetime.fromtimestamp(int(object_id[:8], 16), dt.UTC)
 
 
 def _short_link(object_id: str) -> str:
@@ -92,7 +92,7 @@ class TrelloState:
     # -- time and ids --------------------------------------------------------------------------
     def now(self) -> dt.datetime:
         """The emulator's current time (seeding may pin it)."""
-        return dt.datetime.fromtimestamp(self.clock if self.clock is not None else time.time(), dt.timezone.utc)
+        return dt.datetime.fromtimestamp(self.clock if self.clock is not None else time.time(), dt.UTC)
 
     def new_id(self, created: dt.datetime | None = None) -> str:
         """A fresh id encoding its creation time; ids increase with creation order."""
@@ -119,7 +119,7 @@ class TrelloState:
     def add_org(self, name: str, display_name: str = "") -> dict[str, Any]:
         """Create an organization (a Workspace)."""
         oid = self.new_id()
-        org = {"id": oid, "name": name, "displayName": display_name or name, "desc": "",
+        org: dict[str, Any] = {"id": oid, "name": name, "displayName": display_name or name, "desc": "",
                "url": f"https://trello.com/w/{name}", "website": None, "idBoards": [], "_memberships": []}
         self.orgs[oid] = org
         return org
@@ -193,7 +193,7 @@ class TrelloState:
 
     def add_label(self, board_id: str, name: str, color: str | None) -> dict[str, Any]:
         """Create a label on a board."""
-        label = {"id": self.new_id(), "idBoard": board_id, "name": name, "color": color, "uses": 0}
+        label: dict[str, Any] = {"id": self.new_id(), "idBoard": board_id, "name": name, "color": color, "uses": 0}
         self.labels[label["id"]] = label
         return label
 
