@@ -113,6 +113,8 @@ class PolicyMixin:
     budget: Budget
     request_count: int = 0
     sleep = staticmethod(time.sleep)
+    #: Path endings of POSTs that only read (Jira's /issue/bulkfetch): retried and budgeted as reads.
+    read_only_posts: tuple[str, ...] = ()
 
     def setup_policy(self, provider_name: str, policy: HttpPolicy) -> None:
         """Attach the policy; called once after construction."""
@@ -128,6 +130,7 @@ class PolicyMixin:
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.policy.timeout
         method = method.upper()
+        reads = method in _READ_METHODS or (method == "POST" and _path(url).endswith(self.read_only_posts))
         attempt = 0
         while True:
             attempt += 1
@@ -135,11 +138,11 @@ class PolicyMixin:
                 self.request_count += 1
             started = time.monotonic()
             try:
-                with self.budget.slot(write=method not in _READ_METHODS):
+                with self.budget.slot(write=not reads):
                     response = super().request(method, url, *args, **kwargs)  # type: ignore[misc]
             except (requests.ConnectionError, requests.Timeout) as exc:
                 log.debug("%s %s failed: %s", method, redact(url), redact(str(exc)))
-                if method in _READ_METHODS and attempt <= self.policy.max_retries:
+                if reads and attempt <= self.policy.max_retries:
                     self.sleep(self.policy.backoff * 2 ** (attempt - 1))
                     continue
                 kind = "timed out" if isinstance(exc, requests.Timeout) else "connection failed"
@@ -164,7 +167,7 @@ class PolicyMixin:
             if status == 429:
                 raise RateLimitError(self.provider_name, f"{method} {_path(url)}",
                                      f"still rate limited after {self.policy.max_retries} retries", status=429)
-            if status >= 500 and method in _READ_METHODS and attempt <= self.policy.max_retries:
+            if status >= 500 and reads and attempt <= self.policy.max_retries:
                 self.sleep(self.policy.backoff * 2 ** (attempt - 1))
                 continue
             return response

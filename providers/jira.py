@@ -2,8 +2,8 @@
 
 Writes go in bulk (POST /issue/bulk, 50 per request) with ids resolved once; dependencies become
 "Blocks" links; every object carries the marker line and the label ``collabsync-<instance>`` so
-one JQL search rebuilds a lost ledger. Reads use /search/jql with nextPageToken on Cloud and the
-old /search with startAt on Data Center. The SDK's own retries and sleeps are replaced by the
+one JQL search rebuilds a lost ledger. Reads list ids with /search/jql and fetch the issues by
+bulkfetch on Cloud, and fetch /search startAt pages in parallel on Data Center (providers/jira_read.py). The SDK's own retries and sleeps are replaced by the
 collabsync HTTP policy. Descriptions are written through REST v2 (plain text) on both deployments.
 """
 
@@ -46,6 +46,7 @@ from collabsync.model import (
 from collabsync.findings import Finding, Needs
 from collabsync.redact import register_secret
 
+from .jira_read import read_hits
 from .jira_preflight import ScreenPlan, edit_after_create, links_as_text, preflight
 from .jira_subtasks import create_subtasks, subtask_type_id
 from .jira_workflow import read_graph, walk
@@ -310,7 +311,7 @@ class JiraProvider(Provider):
                   for tool, ident in by.items() if tool in (self.name, self.type_name)}
         seen: dict[str, Task] = {}
         blocks: list[tuple[str, str]] = []  # (blocked id, blocking id) seen from the blocking end
-        for hit in self._search(jql + order, fields, cached=True, deployment=extra.get("deployment")):
+        for hit in read_hits(self, jql + order, fields, extra.get("deployment")):
             seen[str(hit["id"])] = to_task(hit, instance=extra.get("instance"), browse=f"{self.url}/browse",
                                            field_ids=ids, blocked=self.blocked, cancelled=self.cancelled,
                                            link_type=self.link_type, people=people, section_from_components=tracked)
@@ -381,6 +382,7 @@ class JiraProvider(Provider):
             if cache is not None:
                 session.headers.pop("Cache-Control", None)  # the SDK's no-cache header defeats the cache
             session.auth = old.auth
+            session.read_only_posts = ("/issue/bulkfetch",)  # a read: retried on 5xx, budgeted as a read
             old.close()
             client._session = session  # type: ignore[assignment]
             client.deploymentType = self._deployment
