@@ -43,6 +43,11 @@ POLICY_SETTINGS_SCHEMA: dict[str, Any] = {
     "max_retry_wait": {"type": "number", "minimum": 0,
                        "description": "Longest Retry-After honoured, seconds (default 60); longer fails at once"},
     "backoff": {"type": "number", "minimum": 0, "description": "First back-off step, seconds (default 0.5)"},
+    "incremental": {"type": "boolean", "description": "Read only what changed since the last read (docs/reading.md)"},
+    "full_read_every": {"type": "integer", "minimum": 1,
+                        "description": "With incremental: a full read every N reads (default 10)"},
+    "read_overlap_minutes": {"type": "number", "minimum": 0,
+                             "description": "With incremental: minutes re-read before the last read began (default 5)"},
 }
 
 

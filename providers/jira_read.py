@@ -10,18 +10,22 @@ Cached CLI reads keep the GET page chain, because the HTTP cache stores GETs onl
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import datetime as dt
+import math
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from collabsync.errors import ProviderError
+from collabsync.providers.base import Changes
+from collabsync.model import Container
 
 from .jira_support import json_body, sdk_errors
 
 if TYPE_CHECKING:
     from .jira import JiraProvider
 
-__all__ = ["ID_PAGE", "BULKFETCH_SIZE", "read_hits", "list_ids", "bulkfetch", "in_flight"]
+__all__ = ["ID_PAGE", "BULKFETCH_SIZE", "read_hits", "read_changes", "list_ids", "bulkfetch", "in_flight"]
 
 ID_PAGE = 5000  # ids per /search/jql page when only id is asked
 BULKFETCH_SIZE = 100  # issueIdsOrKeys per POST /issue/bulkfetch
@@ -54,6 +58,27 @@ def read_hits(provider: JiraProvider, jql: str, fields: list[str], deployment: s
     if hasattr(provider.client._session, "cache"):  # GET pages the HTTP cache can serve again
         return list(provider._search(jql, fields, cached=True, deployment=deployment))
     return bulkfetch(provider, list_ids(provider, jql), fields)
+
+
+def read_changes(provider: JiraProvider, container: Container, since: dt.datetime,
+                 known: Collection[str]) -> Changes | None:
+    """Ids in scope (one request per 5,000) plus issues updated since `since` (one request per 100 changed).
+
+    The window is relative ("updated >= -90m"): Jira resolves it against its own clock, so neither the user's
+    time zone nor the local clock's offset can shift it; the minutes are rounded up, one more for JQL's
+    minute precision. Ids in scope that neither changed nor were known (moved in) are bulkfetched.
+    """
+    if provider._deployment_type(container.extra.get("deployment")) == "Server":
+        return None
+    scope, fields = provider.read_query(container)
+    elapsed = (dt.datetime.now(dt.UTC) - since).total_seconds()
+    changed_jql, _ = provider.read_query(container, relative=f"-{max(1, math.ceil(elapsed / 60)) + 1}m")
+    ids = list_ids(provider, scope)
+    hits = {str(h["id"]): h for h in provider._search(changed_jql, fields, cached=False)}
+    moved_in = [i for i in ids if i not in hits and i not in known]
+    hits.update((str(h["id"]), h) for h in bulkfetch(provider, moved_in, fields))
+    fresh = [hits[i] for i in ids if i in hits]
+    return Changes(ids, provider.to_tasks(container, fresh), provider.blocks_of(fresh))
 
 
 def list_ids(provider: JiraProvider, jql: str) -> list[str]:
