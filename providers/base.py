@@ -170,6 +170,9 @@ class Provider(ABC):
     def read_tasks(self, container: Container, since: dt.datetime | None = None) -> list[Task]:
         """All tasks of a container (or only those changed since a time), normalised."""
 
+    def prefetch(self, containers: Sequence[Container]) -> None:
+        """Read several containers' first pages in shared requests where the tool allows; read_tasks uses them."""
+
     def read_changes(self, container: Container, since: dt.datetime, known: Collection[str]) -> Changes | None:
         """What changed since `since` plus every ref in scope, for incremental reads; None: read everything."""
         return None
