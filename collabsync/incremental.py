@@ -52,6 +52,8 @@ class ReadStore:
         private_file(path)
         self._lock = threading.Lock()
         self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")  # a lost last read costs one full read, never wrong data
         self.db.execute(_SCHEMA)
 
     def load(self, provider: str, container: str) -> ReadState | None:
@@ -87,7 +89,7 @@ def merge(stored: list[Task], changes: Changes) -> list[Task]:
             continue
         if ref not in old:
             continue  # the provider fetched every ref it did not know; a missing one vanished meanwhile
-        task = Task.from_dict(old[ref].to_dict())
+        task = old[ref]  # freshly loaded: ours to change
         task.depends_on = [d for d in task.depends_on if d not in blocking]  # re-read from the blocking end below
         task.depends_on += [b for blocked, b in changes.blocks if blocked == ref and b not in task.depends_on]
         out.append(task)
@@ -108,6 +110,6 @@ def read(provider: Provider, name: str, container: Container, store: ReadStore, 
         tasks, runs = merge(state.tasks, changes), state.runs + 1
     else:
         tasks, runs = provider.read_tasks(container), 0
-    if settings.get("incremental"):
+    if settings.get("incremental"):  # stored before the caller places and rewrites the tasks
         store.save(name, container.ref, ReadState(began, runs, tasks))
-    return [Task.from_dict(t.to_dict()) for t in tasks]  # the caller places and rewrites its copies
+    return tasks
