@@ -63,7 +63,8 @@ class ReadStore:
                                   (provider, container)).fetchone()
         if row is None:
             return None
-        return ReadState(dt.datetime.fromisoformat(row[0]), int(row[1]), [Task.from_dict(t) for t in json.loads(row[2])])
+        tasks = [Task.from_dict(t) for t in json.loads(row[2])]
+        return ReadState(dt.datetime.fromisoformat(row[0]), int(row[1]), tasks)
 
     def save(self, provider: str, container: str, state: ReadState) -> None:
         """Replace a container's stored read."""

@@ -3,8 +3,9 @@
 Writes go in bulk (POST /issue/bulk, 50 per request) with ids resolved once; dependencies become
 "Blocks" links; every object carries the marker line and the label ``collabsync-<instance>`` so
 one JQL search rebuilds a lost ledger. Reads list ids with /search/jql and fetch the issues by
-bulkfetch on Cloud, and fetch /search startAt pages in parallel on Data Center (providers/jira_read.py). The SDK's own retries and sleeps are replaced by the
-collabsync HTTP policy. Descriptions are written through REST v2 (plain text) on both deployments.
+bulkfetch on Cloud, and fetch /search startAt pages in parallel on Data Center (providers/jira_read.py).
+The SDK's own retries and sleeps are replaced by the collabsync HTTP policy. Descriptions are written
+through REST v2 (plain text) on both deployments.
 """
 
 from __future__ import annotations
@@ -334,7 +335,7 @@ class JiraProvider(Provider):
             seen[str(hit["id"])] = to_task(hit, instance=extra.get("instance"), browse=f"{self.url}/browse",
                                            field_ids=ids, blocked=self.blocked, cancelled=self.cancelled,
                                            link_type=self.link_type, people=people, section_from_components=tracked)
-        for blocked, blocking in self.blocks_of(hits):  # "A blocks B" read on A counts even if B's own links were cut short
+        for blocked, blocking in self.blocks_of(hits):  # "A blocks B" read on A counts even if B's links were cut short
             task = seen.get(blocked)
             if task is not None and blocking not in task.depends_on:
                 task.depends_on.append(blocking)
@@ -404,7 +405,7 @@ class JiraProvider(Provider):
             if cache is not None:
                 session.headers.pop("Cache-Control", None)  # the SDK's no-cache header defeats the cache
             session.auth = old.auth
-            session.read_only_posts = ("/issue/bulkfetch",)  # a read: retried on 5xx, budgeted as a read
+            session.read_only_posts = ("/issue/bulkfetch",)  # type: ignore[attr-defined]  # retried, budgeted as a read
             old.close()
             client._session = session  # type: ignore[assignment]
             client.deploymentType = self._deployment

@@ -16,8 +16,9 @@ from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from collabsync.errors import ProviderError
 from collabsync.providers.base import Changes
+
+from collabsync.errors import ProviderError
 from collabsync.model import Container
 
 from .jira_support import json_body, sdk_errors
@@ -136,5 +137,7 @@ def _server_pages(provider: JiraProvider, jql: str, fields: list[str]) -> list[d
         return hits
     for later in _parallel(provider, page, list(range(size, total, size))):
         hits += later.get("issues") or []
-    seen: set[str] = set()
-    return [h for h in hits if not (str(h["id"]) in seen or seen.add(str(h["id"])))]  # pages may overlap on edits
+    unique: dict[str, dict[str, Any]] = {}
+    for hit in hits:  # pages may overlap when issues change between them
+        unique.setdefault(str(hit["id"]), hit)
+    return list(unique.values())

@@ -38,7 +38,8 @@ def seed(stack: Stack, boards: int, cards: int) -> dict[str, dict[str, int]]:
         for i in range(cards):
             stack.trello.add_card(board["id"], LISTS[(i + b) % 3], f"Card {b}.{i}")
         cli("track", "pipeline", board["shortLink"], "--provider", "trello", "--department", f"team{b}")
-        expected[f"team{b}"] = {s: sum(1 for i in range(cards) if STATUS[LISTS[(i + b) % 3]] == s) for s in STATUS.values()}
+        statuses = [STATUS[LISTS[(i + b) % 3]] for i in range(cards)]
+        expected[f"team{b}"] = {s: statuses.count(s) for s in STATUS.values()}
     return expected
 
 
