@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -125,3 +126,35 @@ def test_a_full_read_every_n_runs_and_when_asked(tmp_path: Path) -> None:
             read(provider(emu, tmp_path, full_read_every=3), "jira", c, store, full=full)
             costs.append(emu.count("POST", "/issue/bulkfetch"))
         assert costs == [2, 0, 0, 2, 0]  # first read, then 2 incremental, a full one asked for, incremental again
+
+
+def test_reports_read_incrementally_and_status_fresh_reads_everything(isolated_home: Path) -> None:
+    """Through the CLI: the second report costs the id listing and the changes search; --fresh is full."""
+    from click.testing import CliRunner
+
+    from collabsync.cli import main
+    from collabsync.testing.stack import running_stack
+
+    def cli(*args: str) -> str:
+        result = CliRunner().invoke(main, list(args))
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    with running_stack() as stack:
+        config = stack.write_config(Path("collabsync.toml"))
+        text = config.read_text().replace('deployment = "cloud"\n', 'deployment = "cloud"\nincremental = true\n')
+        config.write_text(text)
+        for i in range(150):
+            stack.jira.add_issue("ENG", f"Issue {i}", updated=OLD, status=("To Do", "Done")[i % 2])
+        cli("track", "eng", "ENG", "--department", "engineering")
+        cli("report", "eng", "--format", "json", "--out", "first", "--no-save")
+        stack.jira.set_status("ENG-7", "Done")
+        stack.jira.reset_log()
+        cli("report", "eng", "--format", "json", "--out", "second", "--no-save")
+        assert stack.jira.count() == 2 and stack.jira.count("GET", "/search/jql") == 2
+        stack.jira.reset_log()
+        fresh = cli("status", "eng", "--format", "json", "--fresh")
+        assert stack.jira.count("POST", "/issue/bulkfetch") == 2  # a full read: 150 issues by 100
+        assert json.loads(fresh)["departments"]["engineering"]["done"] == 76  # 75 seeded done, one moved
+        tasks = json.loads((Path("second") / "eng.json").read_text())["tasks"]
+        assert len(tasks) == 150 and sum(t["status"] == "done" for t in tasks) == 76
