@@ -224,7 +224,7 @@ def status(obj: Ctx, instance: str | None, fmt: str, today_: str | None, fresh: 
 
     day = today(today_)
     with obj.workspace(use_cache=not fresh) as ws:
-        snap = collect(ws, resolve_instance(ws, instance))
+        snap = collect(ws, resolve_instance(ws, instance), full=fresh)
         since = fill_from_last_good(snap, ws.home)
     summary = status_summary(snap, day, since)
     if fmt == "json":
@@ -264,7 +264,7 @@ def tasks(obj: Ctx, instance: str | None, department: str | None, status_: str |
 
     day = today(today_)
     with obj.workspace(use_cache=not fresh) as ws:
-        snap = collect(ws, resolve_instance(ws, instance))
+        snap = collect(ws, resolve_instance(ws, instance), full=fresh)
         since = fill_from_last_good(snap, ws.home)
     rows = [task_row(t) for t in filter_tasks(snap.tasks, today=day, department=department, status=status_,
                                               overdue=overdue, blocked=blocked, assignee=assignee,

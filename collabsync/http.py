@@ -44,6 +44,11 @@ POLICY_SETTINGS_SCHEMA: dict[str, Any] = {
     "max_retry_wait": {"type": "number", "minimum": 0,
                        "description": "Longest Retry-After honoured, seconds (default 60); longer fails at once"},
     "backoff": {"type": "number", "minimum": 0, "description": "First back-off step, seconds (default 0.5)"},
+    "incremental": {"type": "boolean", "description": "Read only what changed since the last read (docs/reading.md)"},
+    "full_read_every": {"type": "integer", "minimum": 1,
+                        "description": "With incremental: a full read every N reads (default 10)"},
+    "read_overlap_minutes": {"type": "number", "minimum": 0,
+                             "description": "With incremental: minutes re-read before the last read began (default 5)"},
 }
 
 
@@ -114,6 +119,8 @@ class PolicyMixin:
     budget: Budget
     request_count: int = 0
     sleep = staticmethod(time.sleep)
+    #: Path endings of POSTs that only read (Jira's /issue/bulkfetch): retried and budgeted as reads.
+    read_only_posts: tuple[str, ...] = ()
 
     def setup_policy(self, provider_name: str, policy: HttpPolicy) -> None:
         """Attach the policy; called once after construction."""
@@ -129,6 +136,7 @@ class PolicyMixin:
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.policy.timeout
         method = method.upper()
+        reads = method in _READ_METHODS or (method == "POST" and _path(url).endswith(self.read_only_posts))
         attempt = 0
         while True:
             attempt += 1
@@ -136,11 +144,11 @@ class PolicyMixin:
                 self.request_count += 1
             started = time.monotonic()
             try:
-                with self.budget.slot(write=method not in _READ_METHODS):
+                with self.budget.slot(write=not reads):
                     response = super().request(method, url, *args, **kwargs)  # type: ignore[misc]
             except (requests.ConnectionError, requests.Timeout) as exc:
                 log.debug("%s %s failed: %s", method, redact(url), redact(str(exc)))
-                if method in _READ_METHODS and attempt <= self.policy.max_retries:
+                if reads and attempt <= self.policy.max_retries:
                     self.sleep(self.policy.backoff * 2 ** (attempt - 1))
                     continue
                 kind = "timed out" if isinstance(exc, requests.Timeout) else "connection failed"
@@ -165,7 +173,7 @@ class PolicyMixin:
             if status == 429:
                 raise RateLimitError(self.provider_name, f"{method} {_path(url)}",
                                      f"still rate limited after {self.policy.max_retries} retries", status=429)
-            if status >= 500 and method in _READ_METHODS and attempt <= self.policy.max_retries:
+            if status >= 500 and reads and attempt <= self.policy.max_retries:
                 self.sleep(self.policy.backoff * 2 ** (attempt - 1))
                 continue
             return response

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,8 +66,11 @@ def resolve_instance(ws: Workspace, name: str | None) -> InstanceRecord:
     return record
 
 
-def collect(ws: Workspace, instance: InstanceRecord) -> Snapshot:
-    """Read every container of the instance once, concurrently across tools, bounded per tool."""
+def collect(ws: Workspace, instance: InstanceRecord, *, full: bool = False) -> Snapshot:
+    """Read every container of the instance once, concurrently across tools, bounded per tool.
+
+    Providers with `incremental = true` read only what changed (collabsync/incremental.py) unless `full`.
+    """
     ledger = ws.ledger
     groups: dict[tuple[str, str], tuple[Container, list[str]]] = {}
     maps: dict[tuple[str, str], DepartmentMap] = {}
@@ -86,11 +89,26 @@ def collect(ws: Workspace, instance: InstanceRecord) -> Snapshot:
     # Providers are created here, on this thread, so a bad config fails before any read starts.
     for provider_name, _ in groups:
         ws.provider(provider_name)
+    by_provider: dict[str, list[Container]] = {}
+    for (provider_name, _), (container, _depts) in groups.items():
+        by_provider.setdefault(provider_name, []).append(container)
+    store = None
+    if not ws.use_cache and any(ws.provider(p).settings.get("incremental") for p, _ in groups):
+        from .incremental import ReadStore
+        store = ReadStore(ws.home / "reads.sqlite")
+
+    prefetches: dict[str, Future[None]] = {}
 
     def read(item: tuple[tuple[str, str], tuple[Container, list[str]]]) -> tuple[list[str], list[Task] | str]:
         (provider_name, _), (container, depts) = item
         with limits[provider_name]:
             try:
+                if provider_name in prefetches:
+                    prefetches[provider_name].result()
+                if store is not None:
+                    from .incremental import read as read_incremental
+                    return depts, read_incremental(ws.provider(provider_name), provider_name, container, store,
+                                                   full=full)
                 return depts, ws.provider(provider_name).read_tasks(container)
             except CollabsyncError as exc:
                 return depts, str(exc)
@@ -98,8 +116,15 @@ def collect(ws: Workspace, instance: InstanceRecord) -> Snapshot:
     tasks: list[Task] = []
     stale: dict[str, str] = {}
     workers = max(1, min(8, len(groups)))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="collabsync-read") as pool:
-        results = list(pool.map(read, groups.items()))
+    try:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="collabsync-read") as pool:
+            # submitted first, so started first: e.g. several Trello boards' first pages in one /batch
+            prefetches.update({name: pool.submit(ws.provider(name).prefetch, containers)
+                               for name, containers in by_provider.items() if len(containers) > 1})
+            results = list(pool.map(read, groups.items()))
+    finally:
+        if store is not None:
+            store.close()
     keys_by_ref = ledger.keys_by_ref(instance.name)
     spec = instance.spec
     for (key, _group), (depts, result) in zip(groups.items(), results, strict=True):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -25,6 +25,7 @@ from collabsync.model import Container, Created, Linked, NewTask, SectionSpec, S
 
 __all__ = [
     "Capability",
+    "Changes",
     "TextLimits",
     "ProviderContext",
     "Provider",
@@ -48,6 +49,16 @@ class Capability(StrEnum):
     STATUS_UPDATE = "status_update"    # set_status moves a task's state
     ANNOTATE = "annotate"              # annotate appends cross-tool links to a description
     CHECKLISTS = "checklists"          # task checklists are created natively
+
+
+@dataclass
+class Changes:
+    """An incremental read: every ref in scope (in the tool's order) and the tasks changed or not known before."""
+
+    refs: list[str]
+    tasks: list[Task]
+    #: (blocked ref, blocking ref) read on the changed tasks: they replace what unchanged tasks held of them.
+    blocks: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -158,6 +169,13 @@ class Provider(ABC):
     @abstractmethod
     def read_tasks(self, container: Container, since: dt.datetime | None = None) -> list[Task]:
         """All tasks of a container (or only those changed since a time), normalised."""
+
+    def prefetch(self, containers: Sequence[Container]) -> None:
+        """Read several containers' first pages in shared requests where the tool allows; read_tasks uses them."""
+
+    def read_changes(self, container: Container, since: dt.datetime, known: Collection[str]) -> Changes | None:
+        """What changed since `since` plus every ref in scope, for incremental reads; None: read everything."""
+        return None
 
     def resolve_source(self, source: str) -> Container:
         """Turn a user's reference to existing work (key, id, URL, query) into a container to read."""

@@ -2,16 +2,17 @@
 
 Writes go in bulk (POST /issue/bulk, 50 per request) with ids resolved once; dependencies become
 "Blocks" links; every object carries the marker line and the label ``collabsync-<instance>`` so
-one JQL search rebuilds a lost ledger. Reads use /search/jql with nextPageToken on Cloud and the
-old /search with startAt on Data Center. The SDK's own retries and sleeps are replaced by the
-collabsync HTTP policy. Descriptions are written through REST v2 (plain text) on both deployments.
+one JQL search rebuilds a lost ledger. Reads list ids with /search/jql and fetch the issues by
+bulkfetch on Cloud, and fetch /search startAt pages in parallel on Data Center (providers/jira_read.py).
+The SDK's own retries and sleeps are replaced by the collabsync HTTP policy. Descriptions are written
+through REST v2 (plain text) on both deployments.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -42,11 +43,12 @@ from collabsync.model import (
     parse_marker,
     with_marker,
 )
-from collabsync.providers.base import Capability, Provider, ProviderContext, TextLimits
+from collabsync.providers.base import Capability, Changes, Provider, ProviderContext, TextLimits
 from collabsync.ratelimit import Limit
 from collabsync.redact import register_secret
 
 from .jira_preflight import ScreenPlan, edit_after_create, links_as_text, preflight
+from .jira_read import read_changes, read_hits
 from .jira_subtasks import create_subtasks, subtask_type_id
 from .jira_support import (
     DEFAULT_BLOCKED,
@@ -288,13 +290,23 @@ class JiraProvider(Provider):
 
     def read_tasks(self, container: Container, since: dt.datetime | None = None) -> list[Task]:
         """Every child of the epic (or labelled issue, or tracked query), only the fields needed, de-duplicated by id."""
+        jql, fields = self.read_query(container, since)
+        return self.to_tasks(container, read_hits(self, jql, fields, container.extra.get("deployment")))
+
+    def read_changes(self, container: Container, since: dt.datetime, known: Collection[str]) -> Changes | None:
+        """An id-only listing plus the issues updated since `since` (providers/jira_read.py); None on Data Center."""
+        return read_changes(self, container, since, known)
+
+    def read_query(self, container: Container, since: dt.datetime | None = None,
+                   *, relative: str | None = None) -> tuple[str, list[str]]:
+        """The JQL (with its order) and fields of a container's read; `relative` is a JQL duration such as -90m."""
         extra = container.extra
         tracked = extra.get("mode") == "tracked"
         order = " ORDER BY key ASC"
         if tracked:
             jql, own_order = split_order(str(extra["jql"]))
             order = f" {own_order}" if own_order else order
-            jql = f"({jql})" if since is not None else jql
+            jql = f"({jql})" if since is not None or relative else jql
         elif extra.get("mode") == "label":
             jql = f'project = {extra["project"]} AND labels = "{extra["label"]}"'
         elif extra.get("deployment") == "Server":  # DC keeps epic children in "Epic Link", not `parent`
@@ -303,25 +315,37 @@ class JiraProvider(Provider):
             jql = f"parent = {extra['epic_key']}"
         if since is not None:
             jql += f' AND updated >= "{jql_time(since, self._user_time_zone())}"'
+        if relative:
+            jql += f' AND updated >= "{relative}"'
         ids = extra.get("fields") or {}
         fields = [*(TRACKED_FIELDS if tracked else BASE_FIELDS),
                   *(i for i in (ids.get("story_points"), ids.get("flagged"), ids.get("start")) if i)]
+        return jql + order, fields
+
+    def to_tasks(self, container: Container, hits: Iterable[Mapping[str, Any]]) -> list[Task]:
+        """Search or bulkfetch hits as neutral tasks; "A blocks B" read on A also lands on B."""
+        extra = container.extra
+        tracked = extra.get("mode") == "tracked"
+        ids = extra.get("fields") or {}
         people = {ident: person for person, by in self.context.people.items()
                   for tool, ident in by.items() if tool in (self.name, self.type_name)}
         seen: dict[str, Task] = {}
-        blocks: list[tuple[str, str]] = []  # (blocked id, blocking id) seen from the blocking end
-        for hit in self._search(jql + order, fields, cached=True, deployment=extra.get("deployment")):
+        hits = list(hits)
+        for hit in hits:
             seen[str(hit["id"])] = to_task(hit, instance=extra.get("instance"), browse=f"{self.url}/browse",
                                            field_ids=ids, blocked=self.blocked, cancelled=self.cancelled,
                                            link_type=self.link_type, people=people, section_from_components=tracked)
-            blocks += [(str(link["outwardIssue"]["id"]), str(hit["id"]))
-                       for link in (hit.get("fields") or {}).get("issuelinks") or []
-                       if (link.get("type") or {}).get("name") == self.link_type and "outwardIssue" in link]
-        for blocked, blocking in blocks:  # "A blocks B" read on A counts even if B's own links were cut short
+        for blocked, blocking in self.blocks_of(hits):  # "A blocks B" read on A counts even if B's links were cut short
             task = seen.get(blocked)
             if task is not None and blocking not in task.depends_on:
                 task.depends_on.append(blocking)
         return list(seen.values())
+
+    def blocks_of(self, hits: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
+        """(blocked id, blocking id) of the dependency links seen from the blocking end."""
+        return [(str(link["outwardIssue"]["id"]), str(hit["id"])) for hit in hits
+                for link in (hit.get("fields") or {}).get("issuelinks") or []
+                if (link.get("type") or {}).get("name") == self.link_type and "outwardIssue" in link]
 
     def set_status(self, container: Container, ref: str, status: Status) -> None:
         """Pick a transition by its target's category and configured names; Flagged stands in for a Blocked status."""
@@ -381,6 +405,7 @@ class JiraProvider(Provider):
             if cache is not None:
                 session.headers.pop("Cache-Control", None)  # the SDK's no-cache header defeats the cache
             session.auth = old.auth
+            session.read_only_posts = ("/issue/bulkfetch",)  # type: ignore[attr-defined]  # retried, budgeted as a read
             old.close()
             client._session = session  # type: ignore[assignment]
             client.deploymentType = self._deployment

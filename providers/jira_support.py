@@ -68,6 +68,8 @@ SETTINGS_SCHEMA: dict[str, Any] = {
         "cancelled_statuses": {"type": "array", "items": {"type": "string"}, "description": "Status names read as cancelled"},
         "link_type": {"type": "string", "description": "Issue link type for dependencies (default Blocks)"},
         "page_size": {"type": "integer", "minimum": 1, "maximum": 5000, "description": "Search page size (default 100)"},
+        "max_in_flight": {"type": "integer", "minimum": 1, "maximum": 16,
+                          "description": "Read requests one read keeps in flight (default 4, see docs/reading.md)"},
         "requests_per_second": {"type": "integer", "minimum": 1,
                                 "description": "The site's burst limit; collabsync keeps 90% of it (default 100)"},
         **POLICY_SETTINGS_SCHEMA,

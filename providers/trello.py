@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 
 from trello import TrelloClient
 
-from collabsync.errors import AuthError, ConfigError, ProviderError, RateLimitError, TransportError
+from collabsync.errors import AuthError, CollabsyncError, ConfigError, ProviderError, RateLimitError, TransportError
 from collabsync.findings import Finding, Needs
 from collabsync.http import make_session
 from collabsync.model import (
@@ -70,6 +70,7 @@ __all__ = ["TrelloProvider"]
 log = logging.getLogger("collabsync.providers.trello")
 
 PAGE = 1000  # Trello's cap per card listing
+BATCH_ROUTES = 10  # GET /batch takes at most ten routes
 SECTION_COLOR = "sky"  # columns mode: section labels carry this colour so reads can tell them apart
 INSTANCE_COLOR = "purple"
 _CARD_ACTIONS = "createCard,updateCard,deleteCard,moveCardToBoard,moveCardFromBoard,addAttachmentToCard,addLabelToCard,removeLabelFromCard"
@@ -116,6 +117,8 @@ class TrelloProvider(Provider):
         self._lists: dict[str, list[dict[str, Any]]] = {}  # board id -> open lists in order
         self._labels: dict[str, list[dict[str, Any]]] = {}  # board id -> labels
         self._checklist_sources: dict[tuple[str, ...], str] = {}  # items -> a checklist to copy
+        #: board id -> (lists, first card page) read together with other boards' (see prefetch)
+        self._prefetched: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
 
     # -- account -------------------------------------------------------------------------------
     def check(self) -> str:
@@ -328,8 +331,8 @@ class TrelloProvider(Provider):
                                          "filter": _CARD_ACTIONS, "limit": 1000, "fields": "type,date"})
             if not actions:
                 return []
-        if tracked:
-            lists, cards = self._read_board(board)
+        if tracked or board in self._prefetched:
+            lists, cards = self._read_board(board, tracked=tracked)
         else:
             lists = self._fetch("GET", f"/boards/{board}/lists", f"lists of board {board}",
                                 query={"filter": "all", "fields": "name,closed,pos"})
@@ -406,18 +409,50 @@ class TrelloProvider(Provider):
         disabled = getattr(self.session, "cache_disabled", None)
         return disabled() if disabled is not None else nullcontext()
 
-    def _read_board(self, board: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """Lists and the first 1000 cards (with attachment URLs) in one GET /batch; later pages as usual."""
+    def prefetch(self, containers: Sequence[Container]) -> None:
+        """Lists and first card pages of several boards, five boards (ten routes) per GET /batch."""
+        boards = list({self._board(c): c.extra.get("mode") == "tracked" for c in containers}.items())
+        for start in range(0, len(boards), BATCH_ROUTES // 2):
+            chunk = boards[start:start + BATCH_ROUTES // 2]
+            if len(chunk) < 2:
+                continue  # one board: its own read takes the same single /batch
+            routes = [route for board, tracked in chunk for route in self._board_routes(board, tracked)]
+            try:
+                answers = self._fetch("GET", "/batch", f"{len(chunk)} boards", query={"urls": ",".join(routes)})
+            except CollabsyncError:
+                continue  # each board's own read then names the board and the cause
+            for i, (board, _) in enumerate(chunk):
+                try:
+                    lists, first = (batch_body(self.name, f"board {board}", a) for a in answers[2 * i:2 * i + 2])
+                except CollabsyncError:
+                    continue
+                self._prefetched[board] = (list(lists), list(first))
+
+    @staticmethod
+    def _board_routes(board: str, tracked: bool) -> list[str]:
+        """The /batch routes of a board's lists and first card page (tracked boards: with attachment URLs)."""
         lists_query = {"filter": "all", "fields": "name,closed,pos"}
-        cards_query = {"fields": CARD_FIELDS, "filter": "all", "limit": PAGE, "attachments": "true",
-                       "attachment_fields": "url"}
-        routes = [f"/boards/{board}/lists?{urlencode(lists_query)}", f"/boards/{board}/cards?{urlencode(cards_query)}"]
-        answers = self._fetch("GET", "/batch", f"board {board}", query={"urls": ",".join(routes)})
-        lists, first = (batch_body(self.name, f"board {board}", answer) for answer in answers)
+        cards_query: dict[str, Any] = {"fields": CARD_FIELDS, "filter": "all", "limit": PAGE}
+        if tracked:
+            cards_query.update(attachments="true", attachment_fields="url")
+        return [f"/boards/{board}/lists?{urlencode(lists_query)}", f"/boards/{board}/cards?{urlencode(cards_query)}"]
+
+    def _read_board(self, board: str, *, tracked: bool = True) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Lists and the first 1000 cards in one GET /batch (or from a prefetch); later pages as usual."""
+        pre = self._prefetched.pop(board, None)
+        if pre is None:
+            answers = self._fetch("GET", "/batch", f"board {board}",
+                                  query={"urls": ",".join(self._board_routes(board, tracked))})
+            lists_body, first_body = (batch_body(self.name, f"board {board}", answer) for answer in answers)
+            pre = (list(lists_body), list(first_body))
+        lists, first = pre
+        for card in first:
+            if "desc" in card and "url" in card:
+                self._remember(card, card["desc"])
         cards = list(first)
         if len(first) == PAGE:
-            cards += self._read_cards(board, CARD_FIELDS, before=min(c["id"] for c in first),
-                                      extra={"attachments": "true", "attachment_fields": "url"})
+            extra = {"attachments": "true", "attachment_fields": "url"} if tracked else None
+            cards += self._read_cards(board, CARD_FIELDS, before=min(c["id"] for c in first), extra=extra)
         return list(lists), cards
 
     def _read_cards(self, board: str, fields: str, *, before: str | None = None,

@@ -101,7 +101,7 @@ def seed_asana(stack: Stack, n: int) -> tuple[str, list[dict[str, Any]]]:
 
 
 # -- Jira ------------------------------------------------------------------------------------------
-def test_jira_project_key_reads_every_issue_in_three_searches(stack: Stack) -> None:
+def test_jira_project_key_reads_every_issue_in_one_id_search_and_three_bulkfetches(stack: Stack) -> None:
     rows = seed_jira(stack, 250)
     out = cli("track", "eng", "ENG", "--department", "engineering")
     assert "eng: tracking Engineering (jira)" in out
@@ -109,9 +109,10 @@ def test_jira_project_key_reads_every_issue_in_three_searches(stack: Stack) -> N
     data = status("eng")
     assert data["template"] is None
     assert counts(data["departments"]["engineering"]) == tally(rows)
-    assert stack.jira.count("GET", "/search/jql") == 3 and stack.jira.count() == 3
+    assert stack.jira.count("GET", "/search/jql") == 1 and stack.jira.count("POST", "/issue/bulkfetch") == 3
+    assert stack.jira.count() == 4
     search = stack.jira.requests[0].query
-    assert "description" not in search and "components" in search  # lean: no marker needed, sections wanted
+    assert "fields=id&" in search  # ids only; the lean fields (no description, components) go in the bulkfetch body
 
 
 def test_jira_query_with_section_mapping_by_component(stack: Stack) -> None:
