@@ -8,8 +8,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import holidays
+if TYPE_CHECKING:  # imported when a calendar country is first consulted, not at CLI start (issue 17)
+    import holidays
 
 __all__ = ["DateExpr", "parse_date_expr", "add_business_days", "Calendar", "DATE_EXPR_RE", "MAX_OFFSET",
            "validate_zone"]
@@ -64,6 +66,8 @@ def _holiday_table(country: str | None, subdiv: str | None) -> holidays.HolidayB
     """One lazily-filled holiday table per country (the package computes years on demand)."""
     if not country:
         return None
+    import holidays
+
     return holidays.country_holidays(country, subdiv=subdiv)
 
 
@@ -153,6 +157,8 @@ def add_business_days(start: dt.date, n: int, country: str | None = None) -> dt.
 
 def validate_country(country: str, subdivision: str | None = None) -> str | None:
     """None when the holidays package knows the country (and subdivision), else what to write instead."""
+    import holidays
+
     try:
         table = holidays.country_holidays(country)
     except NotImplementedError:
