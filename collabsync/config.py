@@ -46,8 +46,9 @@ def _home_path() -> Path:
     return Path(env).expanduser() if env else Path(platformdirs.user_data_dir("collabsync", appauthor=False))
 
 
-#: Hashes of (schema, settings) pairs that passed: a start with an unchanged config skips importing
-#: jsonschema (0.3-0.4 s). Settings holding a literal secret are never remembered, so no secret is hashed.
+#: Hashes of (collabsync version, provider type, settings) that passed their schema: a start with an unchanged
+#: config imports neither jsonschema nor the provider modules (their SDKs), 0.3-0.8 s. Settings holding a
+#: literal secret are never remembered, so no secret is hashed.
 _SCHEMA_MEMO = "schemas-ok.txt"
 
 
@@ -62,12 +63,24 @@ class _SchemaChecks:
             self.known = set()
         self.passed: set[str] = set()
 
-    def errors(self, schema: Mapping[str, Any], instance: Mapping[str, Any]) -> list[jsonschema.ValidationError]:
-        """The schema's errors for instance (none when this very pair passed before)."""
-        literal_secret = any(k in _SECRET_KEYS and not (isinstance(v, str) and v.startswith("${"))
-                             for k, v in instance.items())
-        key = None if literal_secret else hashlib.sha256(
-            json.dumps([schema, instance], sort_keys=True, default=repr).encode()).hexdigest()
+    @staticmethod
+    def _key(kind: str, instance: Mapping[str, Any]) -> str | None:
+        """The memo's key of one check, or None when the settings hold a literal secret."""
+        from collabsync import __version__
+
+        if any(k in _SECRET_KEYS and not (isinstance(v, str) and v.startswith("${")) for k, v in instance.items()):
+            return None
+        return hashlib.sha256(json.dumps([__version__, kind, instance], sort_keys=True, default=repr).encode()).hexdigest()
+
+    def passed_before(self, kind: str, instance: Mapping[str, Any]) -> bool:
+        """True when this very check (e.g. "jira/settings" of these settings) passed in an earlier run."""
+        key = self._key(kind, instance)
+        return key is not None and key in self.known
+
+    def errors(self, kind: str, schema: Mapping[str, Any],
+               instance: Mapping[str, Any]) -> list[jsonschema.ValidationError]:
+        """The schema's errors for instance (none when this very check passed before)."""
+        key = self._key(kind, instance)
         if key is not None and key in self.known:
             return []
         import jsonschema
@@ -205,21 +218,27 @@ def parse_config(data: Mapping[str, Any], path: Path, text: str, *, check_env: b
             data[key] = {}
     providers: dict[str, ProviderConfig] = {"local": ProviderConfig("local", "local", {})}
     classes: dict[str, Any] = {}
+    resolved: set[str] = set()  # providers whose type is known to exist
     checks = _SchemaChecks()
     for name, table in (data.get("providers") or {}).items():
         if not isinstance(table, dict) or "type" not in table:
             add(f"provider {name!r} needs a `type` (local, jira, trello, asana, ...)", f"providers.{name}")
             continue
         settings = {k: v for k, v in table.items() if k != "type"}
-        providers[name] = ProviderConfig(name, str(table["type"]), settings, _toml_line(text, f"providers.{name}"))
-        try:
-            cls = provider_class(str(table["type"]), source=src)
-        except ConfigError as exc:
-            add(exc.problems[0].message, f"providers.{name}", "type")
-            continue
-        classes[name] = cls
-        for err in checks.errors(cls.settings_schema, settings):
-            add(f"providers.{name}: {err.message}", f"providers.{name}", _schema_key(err))
+        ptype = str(table["type"])
+        providers[name] = ProviderConfig(name, ptype, settings, _toml_line(text, f"providers.{name}"))
+        if checks.passed_before(f"{ptype}/settings", settings):
+            resolved.add(name)  # the type and these settings were checked by an earlier run of this version
+        else:
+            try:
+                cls = provider_class(ptype, source=src)
+            except ConfigError as exc:
+                add(exc.problems[0].message, f"providers.{name}", "type")
+                continue
+            classes[name] = cls
+            resolved.add(name)
+            for err in checks.errors(f"{ptype}/settings", cls.settings_schema, settings):
+                add(f"providers.{name}: {err.message}", f"providers.{name}", _schema_key(err))
         for key, value in settings.items():
             if key in ("timezone", "time_zone") and isinstance(value, str) and "${" not in value \
                     and (msg := validate_zone(value)):
@@ -243,9 +262,10 @@ def parse_config(data: Mapping[str, Any], path: Path, text: str, *, check_env: b
         if pname not in providers:
             add(f"department {name!r} routes to unknown provider {pname!r}; configured: {', '.join(providers)}",
                 f"departments.{name}", "provider")
-        elif pname in classes or providers[pname].type == "local":
-            cls = classes.get(pname) or provider_class("local")
-            for err in checks.errors(cls.destination_schema, destination):
+        elif (pname in resolved or providers[pname].type == "local") \
+                and not checks.passed_before(f"{providers[pname].type}/destination", destination):
+            cls = classes.get(pname) or provider_class(providers[pname].type)
+            for err in checks.errors(f"{providers[pname].type}/destination", cls.destination_schema, destination):
                 add(f"departments.{name}: {err.message}", f"departments.{name}", _schema_key(err))
     people = data.get("people") or {}
     for person, ids in people.items():
