@@ -79,3 +79,32 @@ def test_a_changed_config_is_checked_again(stamped_local: Path) -> None:
     config.write_text(config.read_text() + "color = 1\n")
     code, heavy, _ = imported(stamped_local, "status", "nova", "--format", "json", "--today", "2027-01-04")
     assert code == 1 and "jsonschema" in heavy
+
+
+def test_warm_status_of_a_trello_board_imports_no_sdk(isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Secrets from the environment, as the starter config writes them: the config memo and the snapshot
+    together answer a warm run without py-trello, requests or jsonschema."""
+    import re
+
+    from click.testing import CliRunner
+
+    from collabsync.cli import main
+    from collabsync.testing.stack import running_stack
+
+    with running_stack() as stack:
+        text = stack.config_toml(cache_ttl=600)
+        for i, name in enumerate(("api_token", "api_key", "token")):
+            for value in re.findall(rf'^{name} = "([^"]*)"', text, flags=re.M):
+                monkeypatch.setenv(f"SECRET_{i}_{len(value)}", value)
+                text = text.replace(f'{name} = "{value}"', f'{name} = "${{SECRET_{i}_{len(value)}}}"')
+        (isolated_home / "collabsync.toml").write_text(text)
+        (board,) = stack.trello.seed_bulk(1, 50, seed=4)
+        result = CliRunner().invoke(main, ["--config", str(isolated_home / "collabsync.toml"), "track", "bulk",
+                                           board["id"], "--department", "sales"])
+        assert result.exit_code == 0, result.output
+        code, heavy, out = imported(isolated_home, "status", "bulk", "--format", "json", "--fresh")
+        assert code == 0 and "trello" in heavy and json.loads(out)["overall"]["total"] == 50
+        stack.trello.reset_log()
+        code, heavy, out = imported(isolated_home, "status", "bulk", "--format", "json")
+        assert (code, heavy) == (0, []) and json.loads(out)["overall"]["total"] == 50
+        assert stack.trello.requests == []
