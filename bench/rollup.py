@@ -204,14 +204,19 @@ def _toml(providers: dict[str, dict[str, Any]]) -> str:
     lines = []
     for name, table in providers.items():
         lines.append(f"[providers.{name}]")
-        lines += [f"{key} = {json.dumps(value)}" for key, value in table.items()]
+        for key, value in table.items():
+            if key in ("token", "api_token", "api_key"):  # as users write them: from the environment
+                os.environ[f"BENCH_{name}_{key}".upper()] = value
+                value = "${" + f"BENCH_{name}_{key}".upper() + "}"
+            lines.append(f"{key} = {json.dumps(value)}")
         lines.append("")
     return "\n".join([*lines, "[cache]", f"ttl = {CACHE_TTL}", ""])
 
 
 def bare_chain(config: Path, jira: Container) -> float:
     """Seconds a plain requests loop takes to walk the tracked Jira query's pages (same fields, no mapping)."""
-    settings = tomllib.loads(config.read_text())["providers"]["jira"]
+    settings = {k: os.path.expandvars(v) if isinstance(v, str) else v
+                for k, v in tomllib.loads(config.read_text())["providers"]["jira"].items()}
     ids = jira.extra.get("fields") or {}
     fields = ",".join([*TRACKED_FIELDS, *(i for i in (ids.get("story_points"), ids.get("flagged"), ids.get("start")) if i)])
     started = time.perf_counter()
