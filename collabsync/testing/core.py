@@ -8,6 +8,7 @@ import socket
 import struct
 import threading
 import time
+from time import time as wall_clock  # arrival stamps; tests may swap `time` for a fake clock
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -319,6 +320,6 @@ class Emulator:
         query = urlencode([(k, v) for k, v in request.args.items(multi=True)])
         elapsed = time.monotonic() - started
         record = RequestRecord(request.method, request.path, query, status, elapsed * 1000, endpoint,
-                               time.time() - elapsed)
+                               wall_clock() - elapsed)
         with self.lock:
             self.requests.append(record)
