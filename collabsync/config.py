@@ -70,7 +70,8 @@ class _SchemaChecks:
 
         if any(k in _SECRET_KEYS and not (isinstance(v, str) and v.startswith("${")) for k, v in instance.items()):
             return None
-        return hashlib.sha256(json.dumps([__version__, kind, instance], sort_keys=True, default=repr).encode()).hexdigest()
+        text = json.dumps([__version__, kind, instance], sort_keys=True, default=repr)
+        return hashlib.sha256(text.encode()).hexdigest()
 
     def passed_before(self, kind: str, instance: Mapping[str, Any]) -> bool:
         """True when this very check (e.g. "jira/settings" of these settings) passed in an earlier run."""

@@ -22,6 +22,9 @@ from .redact import SECRET_QUERY_PARAMS, redact
 if TYPE_CHECKING:  # requests is imported by the first session, not by every CLI start (issue 17)
     import requests
 
+    class PolicySession(requests.Session):
+        """Built by __getattr__ below on first use: PolicyMixin over requests.Session."""
+
 __all__ = [
     "POLICY_SETTINGS_SCHEMA",
     "HttpPolicy",

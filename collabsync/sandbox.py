@@ -20,8 +20,8 @@ from jinja2 import Template, TemplateSyntaxError
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
-__all__ = ["bounded_env", "plain_names", "render_bounded", "render_field", "RenderError", "RenderLimitError", "MAX_OUTPUT",
-           "MAX_ITERATIONS", "MAX_SECONDS"]
+__all__ = ["bounded_env", "plain_names", "render_bounded", "render_field", "RenderError", "RenderLimitError",
+           "MAX_OUTPUT", "MAX_ITERATIONS", "MAX_SECONDS"]
 
 #: Characters one template field may render to (a Jira description holds 32,767).
 MAX_OUTPUT = 100_000

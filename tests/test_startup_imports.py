@@ -49,7 +49,8 @@ def test_help_imports_nothing_heavy(isolated_home: Path) -> None:
 @pytest.fixture
 def stamped_local(isolated_home: Path) -> Path:
     """A local instance stamped in this home (the stamp itself may import what it needs)."""
-    (isolated_home / "collabsync.toml").write_text('[defaults]\nprovider = "local"\n[providers.local]\ntype = "local"\n')
+    config = '[defaults]\nprovider = "local"\n[providers.local]\ntype = "local"\n'
+    (isolated_home / "collabsync.toml").write_text(config)
     proc = subprocess.run([sys.executable, "-m", "collabsync", "stamp", "product-launch", "--name", "nova",
                            "--var", "product=Nova", "--var", "launch=2027-03-01", "--yes"],
                           env={**os.environ, "COLLABSYNC_HOME": str(isolated_home)}, cwd=isolated_home,
