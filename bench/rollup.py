@@ -8,6 +8,12 @@ all in one instance through the library (collabsync.track.track), then times `st
 runs it (query.collect + views.status_summary) with 0 ms and 50 ms of emulator latency, cold (no
 cache) and warm (cache on, second run). Requests are counted from the emulators' request logs.
 
+It then runs `collabsync status` as a user does, one CLI process per run (issue 17): cold (`--fresh`),
+warm (answered from the snapshot of the last read) and any incremental mode the CLI offers, each
+timed spawn to exit, with the time to first request (the emulators' arrival stamp of the first
+request minus the process's spawn) and the requests per tool against the floor. `--scale 100000`
+adds the 100k case of bench/scale.py (stamp, status and HTML report on local: CPU s and peak RSS).
+
 Floor = the fewest requests each API allows for this data, per source: pages needed plus unavoidable
 set-up (none at read time: sources are resolved once, when tracked).
   Jira   ceil(issues / page) token-chained GET /search/jql pages (page 100, as Jira Cloud caps it).
@@ -25,8 +31,10 @@ import gc
 import json
 import math
 import multiprocessing
+import os
 import random
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -171,6 +179,8 @@ def _command(emulator: Any, name: str, arg: Any) -> Any:
         emulator.reset_log()
     elif name == "counts":
         return emulator.count()
+    elif name == "first":  # wall-clock arrival of the first request since the reset
+        return min((r.at for r in emulator.requests), default=None)
     return None
 
 
@@ -194,14 +204,19 @@ def _toml(providers: dict[str, dict[str, Any]]) -> str:
     lines = []
     for name, table in providers.items():
         lines.append(f"[providers.{name}]")
-        lines += [f"{key} = {json.dumps(value)}" for key, value in table.items()]
+        for key, value in table.items():
+            if key in ("token", "api_token", "api_key"):  # as users write them: from the environment
+                os.environ[f"BENCH_{name}_{key}".upper()] = value
+                value = "${" + f"BENCH_{name}_{key}".upper() + "}"
+            lines.append(f"{key} = {json.dumps(value)}")
         lines.append("")
     return "\n".join([*lines, "[cache]", f"ttl = {CACHE_TTL}", ""])
 
 
 def bare_chain(config: Path, jira: Container) -> float:
     """Seconds a plain requests loop takes to walk the tracked Jira query's pages (same fields, no mapping)."""
-    settings = tomllib.loads(config.read_text())["providers"]["jira"]
+    settings = {k: os.path.expandvars(v) if isinstance(v, str) else v
+                for k, v in tomllib.loads(config.read_text())["providers"]["jira"].items()}
     ids = jira.extra.get("fields") or {}
     fields = ",".join([*TRACKED_FIELDS, *(i for i in (ids.get("story_points"), ids.get("flagged"), ids.get("start")) if i)])
     started = time.perf_counter()
@@ -258,7 +273,9 @@ def print_table(rows: list[dict[str, Any]], floor: dict[str, int]) -> None:
         ms = row["latency"]
         for name in TOOLS:
             made = row["requests"][name]
-            note = f"cache filled by {row['filled'][name]} requests" if row["mode"] == "warm" else ""
+            filled = row["filled"][name] if row["mode"] == "warm" else None
+            note = "" if filled is None else (f"cache filled by {filled} requests" if filled
+                                              else "answered from the snapshot of the last read")
             ratio = f"{made / floor[name]:.2f}" if row["mode"] == "cold" else "-"
             print(f"{ms:>5.0f}ms  {row['mode']:<4}  {name:<7} {made:>8} {floor[name]:>5} {ratio:>6} "
                   f"{row['per_tool'].get(name, 0.0):>7.3f}  {note}")
@@ -272,10 +289,64 @@ def print_table(rows: list[dict[str, Any]], floor: dict[str, int]) -> None:
               f"{sum(floor.values()):>5} {'':>6} {row['total']:>7.3f}  {row['tasks']} tasks{versus}")
 
 
+def cli_modes() -> list[tuple[str, list[str]]]:
+    """The ways `collabsync status` can run, as this CLI offers them: cold, warm and any incremental flag."""
+    help_text = subprocess.run([sys.executable, "-m", "collabsync", "status", "--help"], capture_output=True,
+                               text=True, check=True).stdout
+    modes = [("cold", ["--fresh"]), ("warm", [])]
+    if "--incremental" in help_text:
+        modes.append(("incremental-unchanged", ["--incremental"]))
+    return modes
+
+
+def cli_run(config: Path, home: Path, args: list[str]) -> tuple[float, float]:
+    """One `collabsync status` process: (wall s spawn to exit, wall-clock spawn time)."""
+    env = {**os.environ, "COLLABSYNC_HOME": str(home)}
+    spawned = time.time()
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "collabsync", "--config", str(config), "status", INSTANCE, "--format",
+                    "json", *args], env=env, check=True, capture_output=True)
+    return time.perf_counter() - t0, spawned
+
+
+def measure_cli(emus: Emulators, config: Path, home: Path, latency: float, repeats: int) -> list[dict[str, Any]]:
+    """What a user feels: each mode as its own CLI process, spawn to exit, and its first request's delay."""
+    emus.command("latency", latency)
+    home = home.parent / f"home-cli-{latency:g}ms"
+    shutil.copytree(home.parent / "home", home)
+    rows = []
+    for mode, args in cli_modes():
+        walls, firsts, counts = [], [], {}
+        for _ in range(repeats):
+            if mode == "warm":
+                cli_run(config, home, ["--fresh"])  # the last read a warm run answers from
+            emus.command("reset")
+            wall, spawned = cli_run(config, home, args)
+            counts = emus.command("counts")
+            arrivals = [t for t in emus.command("first").values() if t is not None]
+            walls.append(wall)
+            firsts.append(min(arrivals) - spawned if arrivals else None)
+        known = sorted(f for f in firsts if f is not None)
+        rows.append({"latency": latency, "mode": mode, "wall": sorted(walls)[repeats // 2],
+                     "first": known[len(known) // 2] if known else None, "requests": counts})
+    return rows
+
+
+def print_cli_table(rows: list[dict[str, Any]], floor: dict[str, int]) -> None:
+    """Per CLI mode: spawn-to-exit wall, time to first request, requests per tool against the floor."""
+    print(f"\n{'latency':>7}  {'CLI process':<22} {'wall s':>7} {'1st req s':>9}  requests (floor)")
+    for row in rows:
+        first = f"{row['first']:>9.3f}" if row["first"] is not None else f"{'-':>9}"
+        made = ", ".join(f"{t} {row['requests'][t]} ({floor[t]})" for t in TOOLS)
+        print(f"{row['latency']:>5.0f}ms  {row['mode']:<22} {row['wall']:>7.3f} {first}  {made}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency", type=float, nargs="+", default=[0.0, 50.0], help="emulator latencies in ms")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per mode (the median is shown)")
+    parser.add_argument("--scale", default="", metavar="N[,N...]",
+                        help="also stamp N tasks on local and time status and the HTML report (bench/scale.py)")
     parser.add_argument("--in-process", action="store_true",
                         help="run the emulators in this process (they then share its GIL with the client)")
     args = parser.parse_args(argv)
@@ -293,10 +364,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"emulators {where}: {JIRA_ISSUES} Jira issues, {TRELLO_BOARDS}x{TRELLO_CARDS} Trello cards, "
               f"{ASANA_PROJECTS}x{ASANA_TASKS} Asana tasks; {len(sources)} sources tracked "
               f"in {time.perf_counter() - started:.1f} s\n")
-        rows = []
+        rows, cli_rows = [], []
         for latency in args.latency:
             rows += measure(emus, config, home, latency, args.repeats, jira)
+            cli_rows += measure_cli(emus, config, home, latency, args.repeats)
         print_table(rows, floors())
+        print_cli_table(cli_rows, floors())
+    if args.scale:
+        import scale  # bench/scale.py, beside this file
+
+        scale.main(["--sizes", args.scale])
     return 0
 
 

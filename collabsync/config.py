@@ -6,22 +6,26 @@ every department goes to the embedded `local` provider. Secrets are written as $
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import platformdirs
 
 from .dates import validate_zone
 from .errors import ConfigError, Problem
-from .private import config_exposure_warning, private_dir
+from .private import config_exposure_warning, private_dir, private_file
 from .redact import register_secret
 from .textfile import UnreadableFile, read_utf8
+
+if TYPE_CHECKING:  # imported only when a schema check is not already known to pass (issue 17: start fast)
+    import jsonschema
 
 __all__ = ["Config", "ProviderConfig", "DepartmentConfig", "home_dir", "load_config", "find_config", "STARTER_CONFIG"]
 
@@ -33,8 +37,69 @@ _SECRET_KEYS = ("token", "api_token", "api_key", "password", "secret")
 def home_dir() -> Path:
     """Where the ledger, the local database, caches and history live (COLLABSYNC_HOME to isolate)."""
     env = os.environ.get("COLLABSYNC_HOME")
-    path = Path(env).expanduser() if env else Path(platformdirs.user_data_dir("collabsync", appauthor=False))
-    return private_dir(path, what="COLLABSYNC_HOME" if env else "the collabsync data directory")
+    return private_dir(_home_path(), what="COLLABSYNC_HOME" if env else "the collabsync data directory")
+
+
+def _home_path() -> Path:
+    """home_dir's path, without creating it."""
+    env = os.environ.get("COLLABSYNC_HOME")
+    return Path(env).expanduser() if env else Path(platformdirs.user_data_dir("collabsync", appauthor=False))
+
+
+#: Hashes of (collabsync version, provider type, settings) that passed their schema: a start with an unchanged
+#: config imports neither jsonschema nor the provider modules (their SDKs), 0.3-0.8 s. Settings holding a
+#: literal secret are never remembered, so no secret is hashed.
+_SCHEMA_MEMO = "schemas-ok.txt"
+
+
+class _SchemaChecks:
+    """JSON Schema checks of one config load, answered from the memo when the same pair passed before."""
+
+    def __init__(self) -> None:
+        self.path = _home_path() / _SCHEMA_MEMO
+        try:
+            self.known = set(self.path.read_text("ascii").split())
+        except (OSError, UnicodeDecodeError):
+            self.known = set()
+        self.passed: set[str] = set()
+
+    @staticmethod
+    def _key(kind: str, instance: Mapping[str, Any]) -> str | None:
+        """The memo's key of one check, or None when the settings hold a literal secret."""
+        from collabsync import __version__
+
+        if any(k in _SECRET_KEYS and not (isinstance(v, str) and v.startswith("${")) for k, v in instance.items()):
+            return None
+        text = json.dumps([__version__, kind, instance], sort_keys=True, default=repr)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def passed_before(self, kind: str, instance: Mapping[str, Any]) -> bool:
+        """True when this very check (e.g. "jira/settings" of these settings) passed in an earlier run."""
+        key = self._key(kind, instance)
+        return key is not None and key in self.known
+
+    def errors(self, kind: str, schema: Mapping[str, Any],
+               instance: Mapping[str, Any]) -> list[jsonschema.ValidationError]:
+        """The schema's errors for instance (none when this very check passed before)."""
+        key = self._key(kind, instance)
+        if key is not None and key in self.known:
+            return []
+        import jsonschema
+
+        found = list(jsonschema.Draft202012Validator(schema).iter_errors(instance))
+        if key is not None and not found:
+            self.passed.add(key)
+        return found
+
+    def save(self) -> None:
+        """Remember what passed, when collabsync's home exists (a check never creates it)."""
+        if not self.passed or not self.path.parent.is_dir():
+            return
+        try:
+            lines = sorted(self.known | self.passed)[-256:]
+            private_file(self.path).write_text("\n".join(lines) + "\n", "ascii")
+        except (OSError, ConfigError):
+            pass  # a memo only saves time
 
 
 @dataclass(frozen=True)
@@ -154,20 +219,27 @@ def parse_config(data: Mapping[str, Any], path: Path, text: str, *, check_env: b
             data[key] = {}
     providers: dict[str, ProviderConfig] = {"local": ProviderConfig("local", "local", {})}
     classes: dict[str, Any] = {}
+    resolved: set[str] = set()  # providers whose type is known to exist
+    checks = _SchemaChecks()
     for name, table in (data.get("providers") or {}).items():
         if not isinstance(table, dict) or "type" not in table:
             add(f"provider {name!r} needs a `type` (local, jira, trello, asana, ...)", f"providers.{name}")
             continue
         settings = {k: v for k, v in table.items() if k != "type"}
-        providers[name] = ProviderConfig(name, str(table["type"]), settings, _toml_line(text, f"providers.{name}"))
-        try:
-            cls = provider_class(str(table["type"]), source=src)
-        except ConfigError as exc:
-            add(exc.problems[0].message, f"providers.{name}", "type")
-            continue
-        classes[name] = cls
-        for err in jsonschema.Draft202012Validator(cls.settings_schema).iter_errors(settings):
-            add(f"providers.{name}: {err.message}", f"providers.{name}", _schema_key(err))
+        ptype = str(table["type"])
+        providers[name] = ProviderConfig(name, ptype, settings, _toml_line(text, f"providers.{name}"))
+        if checks.passed_before(f"{ptype}/settings", settings):
+            resolved.add(name)  # the type and these settings were checked by an earlier run of this version
+        else:
+            try:
+                cls = provider_class(ptype, source=src)
+            except ConfigError as exc:
+                add(exc.problems[0].message, f"providers.{name}", "type")
+                continue
+            classes[name] = cls
+            resolved.add(name)
+            for err in checks.errors(f"{ptype}/settings", cls.settings_schema, settings):
+                add(f"providers.{name}: {err.message}", f"providers.{name}", _schema_key(err))
         for key, value in settings.items():
             if key in ("timezone", "time_zone") and isinstance(value, str) and "${" not in value \
                     and (msg := validate_zone(value)):
@@ -191,9 +263,10 @@ def parse_config(data: Mapping[str, Any], path: Path, text: str, *, check_env: b
         if pname not in providers:
             add(f"department {name!r} routes to unknown provider {pname!r}; configured: {', '.join(providers)}",
                 f"departments.{name}", "provider")
-        elif pname in classes or providers[pname].type == "local":
-            cls = classes.get(pname) or provider_class("local")
-            for err in jsonschema.Draft202012Validator(cls.destination_schema).iter_errors(destination):
+        elif (pname in resolved or providers[pname].type == "local") \
+                and not checks.passed_before(f"{providers[pname].type}/destination", destination):
+            cls = classes.get(pname) or provider_class(providers[pname].type)
+            for err in checks.errors(f"{providers[pname].type}/destination", cls.destination_schema, destination):
                 add(f"departments.{name}: {err.message}", f"departments.{name}", _schema_key(err))
     people = data.get("people") or {}
     for person, ids in people.items():
@@ -210,6 +283,7 @@ def parse_config(data: Mapping[str, Any], path: Path, text: str, *, check_env: b
             _expand(pc.settings, f"providers.{name}", config, problems)
     if problems:
         raise ConfigError(problems)
+    checks.save()
     return config
 
 

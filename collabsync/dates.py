@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import holidays
+if TYPE_CHECKING:  # imported when a calendar country is first consulted, not at CLI start (issue 17)
+    import holidays
 
 __all__ = ["DateExpr", "parse_date_expr", "add_business_days", "Calendar", "DATE_EXPR_RE", "MAX_OFFSET",
            "validate_zone"]
@@ -63,6 +66,8 @@ def _holiday_table(country: str | None, subdiv: str | None) -> holidays.HolidayB
     """One lazily-filled holiday table per country (the package computes years on demand)."""
     if not country:
         return None
+    import holidays
+
     return holidays.country_holidays(country, subdiv=subdiv)
 
 
@@ -82,29 +87,67 @@ class Calendar:
 
     def add_business_days(self, start: dt.date, n: int) -> dt.date:
         """Move n business days from start; 0 rolls a non-business day forward to the next one."""
-        step = 1 if n >= 0 else -1
         day = start
         if n == 0:
             while not self.is_business_day(day):
                 day += dt.timedelta(days=1)
             return day
-        remaining = abs(n)
-        while remaining:
-            day += dt.timedelta(days=step)
-            if self.is_business_day(day):
-                remaining -= 1
-        return day
+        # Count weekdays arithmetically, then widen by the holidays inside until the count holds (the least
+        # fixpoint: each pass only adds days, so the result is the n-th business day, never a holiday).
+        extra = 0
+        while True:
+            if n > 0:
+                day = _weekday_at(_weekdays_to(start) + n + extra)
+                found = self._holidays_within(start + dt.timedelta(days=1), day)
+            else:
+                day = _weekday_at(_weekdays_to(start - dt.timedelta(days=1)) + n - extra + 1)
+                found = self._holidays_within(day, start - dt.timedelta(days=1))
+            if found == extra:
+                return day
+            extra = found
 
     def business_days_between(self, start: dt.date, end: dt.date) -> int:
         """Business days in (start, end]; negative when end is before start."""
         if end < start:
             return -self.business_days_between(end, start)
-        count, day = 0, start
-        while day < end:
-            day += dt.timedelta(days=1)
-            if self.is_business_day(day):
-                count += 1
-        return count
+        if end == start:
+            return 0
+        return _weekdays_to(end) - _weekdays_to(start) - self._holidays_within(start + dt.timedelta(days=1), end)
+
+    def _holidays_within(self, first: dt.date, last: dt.date) -> int:
+        """Public holidays on weekdays in [first, last]."""
+        if not self.country or last < first:
+            return 0
+        total = 0
+        for year in range(first.year, last.year + 1):
+            days = _weekday_holidays(self.country, self.subdivision, year)
+            total += bisect.bisect_right(days, last) - bisect.bisect_left(days, first)
+        return total
+
+
+def _weekdays_to(day: dt.date) -> int:
+    """Monday-to-Friday days from 0001-01-01 (a Monday) to day, inclusive."""
+    weeks, rest = divmod(day.toordinal() - 1, 7)
+    return 5 * weeks + min(rest + 1, 5)
+
+
+def _weekday_at(count: int) -> dt.date:
+    """The weekday whose _weekdays_to is count; OverflowError past the calendar's ends."""
+    weeks, rest = divmod(count - 1, 5)
+    ordinal = 7 * weeks + rest + 1
+    if not 1 <= ordinal <= dt.date.max.toordinal():
+        raise OverflowError("date out of range")
+    return dt.date.fromordinal(ordinal)
+
+
+@lru_cache(maxsize=512)
+def _weekday_holidays(country: str, subdiv: str | None, year: int) -> tuple[dt.date, ...]:
+    """One year's public holidays that fall on weekdays, sorted (weekend holidays change no count)."""
+    table = _holiday_table(country, subdiv)
+    if table is None or not 1 <= year <= 9999:
+        return ()
+    table.get(dt.date(year, 1, 1))  # fills the year on demand
+    return tuple(sorted(d for d in table if d.year == year and d.weekday() < 5))
 
 
 def add_business_days(start: dt.date, n: int, country: str | None = None) -> dt.date:
@@ -114,6 +157,8 @@ def add_business_days(start: dt.date, n: int, country: str | None = None) -> dt.
 
 def validate_country(country: str, subdivision: str | None = None) -> str | None:
     """None when the holidays package knows the country (and subdivision), else what to write instead."""
+    import holidays
+
     try:
         table = holidays.country_holidays(country)
     except NotImplementedError:

@@ -12,14 +12,18 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
-
-import requests
 
 from .errors import AuthError, NotFoundError, ProviderError, RateLimitError, TransportError
 from .ratelimit import Budget, Limit
 from .redact import SECRET_QUERY_PARAMS, redact
+
+if TYPE_CHECKING:  # requests is imported by the first session, not by every CLI start (issue 17)
+    import requests
+
+    class PolicySession(requests.Session):
+        """Built by __getattr__ below on first use: PolicyMixin over requests.Session."""
 
 __all__ = [
     "POLICY_SETTINGS_SCHEMA",
@@ -132,6 +136,8 @@ class PolicyMixin:
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
         """Send with the policy: bounded retries on 429 (any method) and 5xx/transport (reads only)."""
+        import requests
+
         kwargs.setdefault("timeout", self.policy.timeout)
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.policy.timeout
@@ -198,15 +204,22 @@ def _discard_if_corrupt(path: Path) -> None:
         log.warning("cache %s was unreadable (%s); moved it to %s and started a new cache", path, exc, aside)
 
 
-class PolicySession(PolicyMixin, requests.Session):  # type: ignore[misc]  # request(): str methods and URLs only
-    """A plain requests session with the collabsync policy."""
+def __getattr__(name: str) -> Any:
+    """PolicySession, built on first use so that importing this module does not import requests."""
+    if name == "PolicySession":
+        import requests
+
+        cls = type("PolicySession", (PolicyMixin, requests.Session), {"__doc__": "A requests session with the policy."})
+        globals()["PolicySession"] = cls
+        return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def make_session(
     provider_name: str,
     policy: HttpPolicy,
     *,
-    base: type[requests.Session] = requests.Session,
+    base: type[requests.Session] | None = None,
     cache_path: Path | None = None,
     cache_ttl: float = 300.0,
 ) -> requests.Session:
@@ -215,6 +228,10 @@ def make_session(
     The cache is keyed without credential query parameters and stores no Authorization header,
     so the file holds no secret; use one cache file per credential (the caller names it).
     """
+    if base is None:
+        import requests
+
+        base = requests.Session
     bases: list[type] = [PolicyMixin]
     if cache_path is not None:
         from requests_cache import CacheMixin

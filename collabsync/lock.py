@@ -90,9 +90,14 @@ def instance_lock(home: Path, instance: str, verb: str, wait: float = DEFAULT_WA
         handle.write(json.dumps({"verb": verb, "pid": os.getpid(), "host": socket.gethostname(),
                                  "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}))
         handle.flush()
+        from .snapshot_store import SnapshotStore
+
+        snapshots = SnapshotStore(home, instance)
+        snapshots.forget()  # this verb writes: no later status may show the tools as they were before it
         try:
             yield
         finally:
+            snapshots.forget()  # nor a read the verb itself made before its writes
             handle.seek(0)
             handle.truncate()  # a free lock names nobody
             handle.flush()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 __all__ = [
@@ -90,11 +91,16 @@ class ProjectSpec:
         return [t for t in self.tasks if t.department == department]
 
     def task(self, key: str) -> TaskSpec:
-        """Look a task up by its template key."""
+        """Look a task up by its template key (a dict: a lookup per task must not make rollups quadratic)."""
+        return self._by_key[key]
+
+    @cached_property
+    def _by_key(self) -> dict[str, TaskSpec]:
+        """Tasks by key, built once per spec (the first of a duplicated key wins, as the linear scan did)."""
+        index: dict[str, TaskSpec] = {}
         for t in self.tasks:
-            if t.key == key:
-                return t
-        raise KeyError(key)
+            index.setdefault(t.key, t)
+        return index
 
 
 @dataclass(frozen=True)

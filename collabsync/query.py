@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -13,6 +14,7 @@ from .errors import CollabsyncError, ConfigError
 from .ledger import InstanceRecord
 from .model import Container, ProjectSpec, Status, Task
 from .runtime import Workspace
+from .snapshot_store import SnapshotStore
 from .track import DepartmentMap
 
 __all__ = ["Snapshot", "collect", "resolve_instance", "filter_tasks", "task_row", "open_prerequisites",
@@ -20,6 +22,8 @@ __all__ = ["Snapshot", "collect", "resolve_instance", "filter_tasks", "task_row"
 
 #: The columns of `tasks --format csv` (also its header when nothing matches).
 TASK_COLUMNS = ["key", "title", "department", "provider", "status", "start", "due", "assignee", "url", "depends_on"]
+
+log = logging.getLogger(__name__)
 
 #: Requests in flight per tool while reading (each tool's rate limit stays far away).
 PER_TOOL_CONCURRENCY = 4
@@ -86,28 +90,35 @@ def collect(ws: Workspace, instance: InstanceRecord, *, full: bool = False) -> S
         else:
             groups[key] = (container, [dept])
     limits: dict[str, threading.Semaphore] = {p: threading.Semaphore(PER_TOOL_CONCURRENCY) for p, _ in groups}
+    store = SnapshotStore(ws.home, instance.name)
+    # A warm run takes each remote source's tasks from its last read while the cache's ttl holds.
+    kept = {k: s.tasks for k, s in store.load(ws.config.cache_ttl).items() if k in groups} if ws.use_cache else {}
     # Providers are created here, on this thread, so a bad config fails before any read starts.
-    for provider_name, _ in groups:
-        ws.provider(provider_name)
+    for key in groups:
+        if key not in kept:
+            ws.provider(key[0])
     by_provider: dict[str, list[Container]] = {}
-    for (provider_name, _), (container, _depts) in groups.items():
-        by_provider.setdefault(provider_name, []).append(container)
-    store = None
+    for key, (container, _depts) in groups.items():
+        if key not in kept:
+            by_provider.setdefault(key[0], []).append(container)
+    reads = None
     if not ws.use_cache and any(ws.provider(p).settings.get("incremental") for p, _ in groups):
         from .incremental import ReadStore
-        store = ReadStore(ws.home / "reads.sqlite")
+        reads = ReadStore(ws.home / "reads.sqlite")
 
     prefetches: dict[str, Future[None]] = {}
 
     def read(item: tuple[tuple[str, str], tuple[Container, list[str]]]) -> tuple[list[str], list[Task] | str]:
         (provider_name, _), (container, depts) = item
+        if item[0] in kept:
+            return depts, kept[item[0]]
         with limits[provider_name]:
             try:
                 if provider_name in prefetches:
                     prefetches[provider_name].result()
-                if store is not None:
+                if reads is not None:
                     from .incremental import read as read_incremental
-                    return depts, read_incremental(ws.provider(provider_name), provider_name, container, store,
+                    return depts, read_incremental(ws.provider(provider_name), provider_name, container, reads,
                                                    full=full)
                 return depts, ws.provider(provider_name).read_tasks(container)
             except CollabsyncError as exc:
@@ -123,8 +134,10 @@ def collect(ws: Workspace, instance: InstanceRecord, *, full: bool = False) -> S
                                for name, containers in by_provider.items() if len(containers) > 1})
             results = list(pool.map(read, groups.items()))
     finally:
-        if store is not None:
-            store.close()
+        if reads is not None:
+            reads.close()
+    _remember(store, ws, {key: result for key, (_, result) in zip(groups, results, strict=True)
+                          if key not in kept and not isinstance(result, str)})
     keys_by_ref = ledger.keys_by_ref(instance.name)
     spec = instance.spec
     for (key, _group), (depts, result) in zip(groups.items(), results, strict=True):
@@ -152,6 +165,15 @@ def collect(ws: Workspace, instance: InstanceRecord, *, full: bool = False) -> S
     index = {t.key: i for i, t in enumerate(spec.tasks)} if spec else {}
     tasks.sort(key=lambda t: (index.get(t.key or "", len(index)), t.ref))
     return Snapshot(instance, tasks, stale, providers, cross)
+
+
+def _remember(store: SnapshotStore, ws: Workspace, reads: dict[tuple[str, str], list[Task]]) -> None:
+    """Store what remote tools returned, for the next warm run; local reads are as cheap as a snapshot."""
+    remote = {k: tasks for k, tasks in reads.items() if ws.config.providers[k[0]].type != "local"}
+    try:
+        store.save(remote)
+    except (OSError, CollabsyncError) as exc:  # a snapshot only saves time
+        log.warning("could not store the snapshot %s: %s", store.path, exc)
 
 
 def _place(task: Task, spec: ProjectSpec | None, depts: list[str], provider: str) -> None:

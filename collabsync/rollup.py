@@ -111,11 +111,12 @@ def build_report(tasks: Sequence[Task], *, today: dt.date, instance: str, templa
     for step in path:
         step.task.critical = True
     late = {line.id: days for line in lines if (days := late_days(line, finish, calendar))}
+    blamed: dict[str, TaskLine] = {}
     for line in lines:
         line.projected_finish = finish.get(line.id)
         line.late_days = late.get(line.id, 0)
         if line.late_days:
-            source = accountable(line, index.by_id, plan_ahead.driver, late).department
+            source = accountable(line, index.by_id, plan_ahead.driver, late, blamed).department
             line.late_because = source if source != line.department else None
 
     def group(name: str, kind: str, members: list[tuple[TaskLine, Task]]) -> Group:

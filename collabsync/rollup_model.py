@@ -13,12 +13,22 @@ __all__ = ["SCHEMA_VERSION", "TaskLine", "Schedule", "Group", "PathStep", "Contr
 SCHEMA_VERSION = 1
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def jsonable(value: Any) -> Any:
     """Dates as ISO strings, dataclasses as dicts, recursively."""
+    cls = type(value)
+    if cls in _SCALARS:  # most values of a 100k-task report: answered before any isinstance
+        return value
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
-    if hasattr(value, "__dataclass_fields__"):
-        return {f.name: jsonable(getattr(value, f.name)) for f in fields(value)}
+    if hasattr(cls, "__dataclass_fields__"):
+        names = _FIELD_NAMES.get(cls)
+        if names is None:
+            names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(value))
+        return {name: jsonable(getattr(value, name)) for name in names}
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

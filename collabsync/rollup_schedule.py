@@ -200,12 +200,25 @@ def late_days(line: TaskLine, finish: Mapping[str, dt.date], calendar: Calendar)
 
 
 def accountable(line: TaskLine, by_id: Mapping[str, TaskLine], driver: Mapping[str, str | None],
-                late: Mapping[str, int]) -> TaskLine:
-    """The task a lateness comes from: follow the prerequisites that pushed it while they are late too."""
-    seen = {line.id}
-    while (up := driver.get(line.id)) is not None and late.get(up, 0) > 0 and up not in seen:
+                late: Mapping[str, int], memo: dict[str, TaskLine] | None = None) -> TaskLine:
+    """The task a lateness comes from: follow the prerequisites that pushed it while they are late too.
+
+    With `memo` shared across calls, every task of a walked chain remembers the answer, so a report of
+    long late chains walks each link once instead of once per task below it.
+    """
+    memo = {} if memo is None else memo
+    walked, seen = [line.id], {line.id}
+    cyclic = False
+    while line.id not in memo and (up := driver.get(line.id)) is not None and late.get(up, 0) > 0:
+        if up in seen:
+            cyclic = True
+            break
         seen.add(up)
+        walked.append(up)
         line = by_id[up]
+    line = memo.get(line.id, line)
+    if not cyclic:  # every task on an acyclic walk ends at the same task
+        memo.update(dict.fromkeys(walked, line))
     return line
 
 

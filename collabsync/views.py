@@ -6,17 +6,15 @@ import datetime as dt
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
-
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from .query import Snapshot
 from .rollup import status_counts
 from .safetext import visible
 from .stamp import Plan
+
+if TYPE_CHECKING:  # rich is imported where a table or bar is drawn, not by `status --format json` (issue 17)
+    from rich.console import Console
 
 __all__ = ["print_plan", "progress_bar", "status_summary", "print_status", "print_tasks"]
 
@@ -25,12 +23,16 @@ COUNT_COLUMNS = ["total", "todo", "in_progress", "blocked", "done", "cancelled",
 
 def _console() -> Console:
     """stdout; when not a terminal, no colour and a width wide enough for every column."""
+    from rich.console import Console
+
     tty = sys.stdout.isatty()
     return Console(highlight=False, width=None if tty else 200, no_color=not tty)
 
 
 def print_plan(plan: Plan) -> None:
     """Per department: tool, container, tasks to create, dependencies; then cross-tool links."""
+    from rich.table import Table
+
     console = _console()
     spec = plan.spec
     console.print(f"Plan for [bold]{_t(spec.instance)}[/]: {_t(spec.title)} (template {_t(spec.template)})")
@@ -52,6 +54,9 @@ def print_plan(plan: Plan) -> None:
 @contextmanager
 def progress_bar(total: int) -> Iterator[Callable[[int, str], None]]:
     """A progress bar on stderr while applying; silent when stderr is not a terminal."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     console = Console(file=sys.stderr)
     if not console.is_terminal:
         yield lambda n, what: None
@@ -99,6 +104,8 @@ def print_status(summary: dict[str, Any], *, markdown: bool = False) -> None:
         for name, c in rows:
             print("| " + " | ".join([md_escape(name), md_escape(c.get("provider")), *(str(c[k]) for k in COUNT_COLUMNS)]) + " |")
         return
+    from rich.table import Table
+
     console = _console()
     table = Table(title=f"{_t(summary['instance'])} ({_t(summary['template'])})", show_edge=False)
     for col in header:
@@ -122,6 +129,8 @@ def print_tasks(rows: list[dict[str, Any]], *, markdown: bool = False) -> None:
         for r in rows:
             print("| " + " | ".join(md_escape(str(r.get(c) or "")) for c in columns) + " |")
         return
+    from rich.table import Table
+
     console = _console()
     table = Table(show_edge=False)
     for col in ("key", "title", "department", "provider", "status", "due", "assignee"):
@@ -134,4 +143,6 @@ def print_tasks(rows: list[dict[str, Any]], *, markdown: bool = False) -> None:
 
 def _t(text: str | None) -> str:
     """Tool or template text for a rich table: markup escaped, control characters shown, not obeyed."""
+    from rich.markup import escape
+
     return escape(visible(text or ""))

@@ -11,6 +11,7 @@ __all__ = ["load_with_lines", "line_of", "Path_", "MAX_NODES", "MAX_DEPTH", "Yam
 Path_ = tuple[Any, ...]
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: Bounds of a parse: nodes after alias expansion (a "billion laughs" file is a few lines) and nesting depth.
+#: A file without aliases needs at least two characters per value, so a large file may hold len(text) // 2.
 MAX_NODES = 20_000
 MAX_DEPTH = 64
 
@@ -24,16 +25,20 @@ def load_with_lines(text: str) -> tuple[Any, dict[Path_, int], list[tuple[int, s
 
     Raises yaml.YAMLError (with a problem_mark) on syntax errors.
     """
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = loader.get_single_node()
     except RecursionError:
         raise YamlTooComplex(problem=f"nested deeper than {MAX_DEPTH} levels; flatten the document") from None
     lines: dict[Path_, int] = {}
     dups: list[tuple[int, str]] = []
-    if node is None:
-        return None, lines, dups
-    _walk(node, (), lines, dups, [0], set())
-    data = yaml.load(text, Loader=_Loader)
+    try:
+        if node is None:
+            return None, lines, dups
+        _walk(node, (), lines, dups, [0, max(MAX_NODES, len(text) // 2)], set())
+        data = loader.construct_document(node)  # from the composed tree: the text is parsed once
+    finally:
+        loader.dispose()
     return data, lines, dups
 
 
@@ -43,8 +48,8 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], dups: list[tupl
     if id(node) in open_nodes:
         raise YamlTooComplex(problem="an alias refers to a node that contains it (a recursive alias); "
                                      "remove the alias", problem_mark=node.start_mark)
-    if count[0] > MAX_NODES:
-        raise YamlTooComplex(problem=f"more than {MAX_NODES} values once aliases are expanded "
+    if count[0] > count[1]:
+        raise YamlTooComplex(problem=f"more than {count[1]} values once aliases are expanded "
                                      "(an alias bomb?); write the template out without nested aliases",
                              problem_mark=node.start_mark)
     if len(path) > MAX_DEPTH:

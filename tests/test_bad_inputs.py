@@ -22,6 +22,7 @@ from collabsync import sandbox
 from collabsync.cli import main
 from collabsync.http import HttpPolicy, make_session
 from collabsync.testing.stack import Stack, running_stack
+from collabsync.templating import MAX_TEMPLATE_BYTES
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 VARS = ["--var", "product=Nova", "--var", "launch=2027-03-01"]
@@ -273,10 +274,11 @@ def test_template_paths_that_are_folders_missing_or_too_large(isolated_home: Pat
     assert (result.exit_code, result.stderr) == (
         1, "error: missing.yaml: cannot read template: No such file or directory\n")
     big = tmp_path / "big.yaml"
-    big.write_text("# " + "x" * 1_000_000 + "\n")
+    big.write_text("# " + "x" * MAX_TEMPLATE_BYTES + "\n")
     result = run("stamp", str(big), "--name", "x", *VARS, "--yes")
     assert (result.exit_code, result.stderr) == (
-        1, f"error: {big}: template is 1,000,003 bytes; at most 1,000,000 are read: split it or remove generated content\n")
+        1, f"error: {big}: template is {MAX_TEMPLATE_BYTES + 3:,} bytes; at most {MAX_TEMPLATE_BYTES:,} are read: "
+           "split it or remove generated content\n")
     result = run("--config", str(tmp_path), "status")
     assert result.exit_code == 2 and "is a directory" in result.stderr
     assert_nothing_written(isolated_home)

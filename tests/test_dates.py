@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import pytest
 
@@ -74,3 +75,32 @@ def test_business_days_between() -> None:
     assert cal.business_days_between(D(2026, 12, 31), D(2027, 1, 4)) == 1
     assert cal.business_days_between(D(2027, 1, 4), D(2026, 12, 31)) == -1
     assert cal.business_days_between(D(2027, 1, 4), D(2027, 1, 4)) == 0
+
+
+def _walk(cal: Calendar, start: dt.date, n: int) -> dt.date:
+    """The day-by-day walk the arithmetic replaced: the reference it must agree with."""
+    day, step = start, (1 if n >= 0 else -1)
+    if n == 0:
+        while not cal.is_business_day(day):
+            day += dt.timedelta(days=1)
+        return day
+    for _ in range(abs(n)):
+        day += dt.timedelta(days=step)
+        while not cal.is_business_day(day):
+            day += dt.timedelta(days=step)
+    return day
+
+
+@pytest.mark.parametrize("cal", [Calendar(), Calendar("US"), Calendar("DE", "BY")], ids=["none", "US", "DE-BY"])
+def test_business_day_arithmetic_matches_the_day_by_day_walk(cal: Calendar) -> None:
+    rng = random.Random(17)
+    for _ in range(400):
+        start = dt.date(2024, 1, 1) + dt.timedelta(days=rng.randint(0, 1500))
+        n = rng.randint(-400, 400)
+        end = _walk(cal, start, n)
+        assert cal.add_business_days(start, n) == end
+        assert cal.is_business_day(end)
+        other = start + dt.timedelta(days=rng.randint(-600, 600))
+        lo, hi = min(start, other), max(start, other)
+        walked = sum(cal.is_business_day(lo + dt.timedelta(days=i)) for i in range(1, (hi - lo).days + 1))
+        assert cal.business_days_between(start, other) == (walked if other >= start else -walked)

@@ -8,6 +8,7 @@ import socket
 import struct
 import threading
 import time
+from time import time as wall_clock  # arrival stamps; tests may swap `time` for a fake clock
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ class RequestRecord:
     status: int
     duration_ms: float
     endpoint: str | None = None
+    at: float = 0.0  # wall-clock arrival (time.time()), for time-to-first-request in bench/rollup.py
 
 
 @dataclass
@@ -316,6 +318,8 @@ class Emulator:
 
     def _log(self, request: Request, status: int, started: float, endpoint: str | None) -> None:
         query = urlencode([(k, v) for k, v in request.args.items(multi=True)])
-        record = RequestRecord(request.method, request.path, query, status, (time.monotonic() - started) * 1000, endpoint)
+        elapsed = time.monotonic() - started
+        record = RequestRecord(request.method, request.path, query, status, elapsed * 1000, endpoint,
+                               wall_clock() - elapsed)
         with self.lock:
             self.requests.append(record)

@@ -1,0 +1,95 @@
+#!/usr/bin/env python
+"""The 100k case of issue 17: stamp N tasks on `local`, then `status` and the HTML report, each as a CLI process.
+
+Run ``python bench/scale.py`` (``--help`` for sizes). For each size it writes a generated template of N
+tasks (7 departments, 5 sections, business-day dates from one anchor, every task depending on the one
+before it in its department, a title with a variable in every third task), stamps it on the local
+provider with ``collabsync stamp --yes``, then runs ``collabsync status`` and ``collabsync report --format
+html``. Each step is its own process; its wall time is spawn to exit, its CPU seconds and peak RSS come
+from ``resource.getrusage(RUSAGE_CHILDREN)`` (the child's user+system time and ``ru_maxrss``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+DEPARTMENTS = ("sales", "marketing", "engineering", "finance", "it", "hr", "support")
+SECTIONS = ("plan", "build", "prepare", "launch", "follow-up")
+
+
+def template_text(n: int) -> str:
+    """A valid template of n tasks, written the way people write them (dates count back from launch)."""
+    lines = [f"template: scale-{n}", 'title: "{{ product }} at scale"', "variables:",
+             "  product: {type: string, description: Product name}",
+             "  launch: {type: date, description: Launch day}",
+             "calendar: {country: US}", f"departments: [{', '.join(DEPARTMENTS)}]", "sections:"]
+    lines += [f"  - {{key: {s}, title: {s.title()}}}" for s in SECTIONS]
+    lines.append("tasks:")
+    for i in range(n):
+        dept = DEPARTMENTS[i % len(DEPARTMENTS)]
+        back = 400 - (i * 390 // n)
+        title = f"Step {i} for {{{{ product }}}}" if i % 3 == 0 else f"Step {i}"
+        lines += [f"  - key: t{i}", f'    title: "{title}"', f"    department: {dept}",
+                  f"    section: {SECTIONS[i * len(SECTIONS) // n]}", f"    start: launch - {back + 5}bd",
+                  f"    due: launch - {back}bd", f"    estimate: {1 + i % 5}"]
+        if i >= len(DEPARTMENTS):
+            lines.append(f"    depends_on: [t{i - len(DEPARTMENTS)}]")
+    return "\n".join(lines) + "\n"
+
+
+def run(args: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, float, str]:
+    """One CLI process: (wall s spawn to exit, CPU s, peak RSS MB of the largest child so far, stdout)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "collabsync", *args], env=env, cwd=cwd,
+                          capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise SystemExit(f"collabsync {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, after.ru_maxrss / 1024, proc.stdout
+
+
+def measure(n: int, workdir: Path) -> list[tuple[str, float, float, float]]:
+    """Stamp, status and HTML report of one size; one row per step."""
+    home = workdir / f"home-{n}"
+    home.mkdir()
+    (workdir / f"scale-{n}.yaml").write_text(template_text(n), encoding="utf-8")
+    env = {**os.environ, "COLLABSYNC_HOME": str(home)}
+    (home / "collabsync.toml").write_text('[defaults]\nprovider = "local"\n[providers.local]\ntype = "local"\n')
+    rows = []
+    steps = {
+        "stamp": ["stamp", str(workdir / f"scale-{n}.yaml"), "--name", f"s{n}", "--var", "product=Nova",
+                  "--var", "launch=2028-06-01", "--yes"],
+        "status": ["status", f"s{n}", "--today", "2027-09-01"],
+        "report-html": ["report", f"s{n}", "--format", "html", "--output", str(workdir / f"r{n}.html"),
+                        "--today", "2027-09-01"],
+    }
+    for name, args in steps.items():
+        wall, cpu, rss, _ = run(args, env, workdir)
+        rows.append((name, wall, cpu, rss))
+    return rows
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Print one row per size and step."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10000,100000", help="comma-separated task counts")
+    opts = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="collabsync-scale-") as tmp:
+        print(f"{'tasks':>7}  {'step':<12} {'wall s':>7} {'cpu s':>7} {'peak MB':>8}")
+        for n in (int(s) for s in opts.sizes.split(",")):
+            for name, wall, cpu, rss in measure(n, Path(tmp)):
+                print(f"{n:>7}  {name:<12} {wall:>7.2f} {cpu:>7.2f} {rss:>8.0f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""The normalized tasks of each source's last read, so a warm `status` maps no HTTP again (issue 17).
+
+One JSON file per instance, ``$COLLABSYNC_HOME/snapshots/<instance>.json`` (0600)::
+
+    {"schema": 1, "sources": {"<provider>\\t<container ref>": {"provider": ..., "container": ...,
+                                                                "read_at": ISO-8601 UTC, "tasks": [Task.to_dict()]}}}
+
+Tasks are stored as the provider returned them (before departments are placed), so a run that uses a
+snapshot computes exactly what a run that reads the tool computes. A source's entry expires with the
+HTTP cache's `cache.ttl`; `--fresh` bypasses it (and refreshes it); every writing verb drops the
+instance's file when it takes the instance lock (collabsync/lock.py), so collabsync never shows its
+own stale writes. Incremental reads can load a source's entry of any age with `max_age=None` and
+save the merged result through the same `save`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .lock import _file_name
+from .model import Task
+from .private import private_dir, private_file
+
+__all__ = ["SCHEMA", "SourceSnapshot", "SnapshotStore", "SourceKey"]
+
+SCHEMA = 1
+#: (provider name, container ref): one read of one source.
+SourceKey = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class SourceSnapshot:
+    """One source's tasks as of one read."""
+
+    provider: str
+    container: str
+    read_at: dt.datetime
+    tasks: list[Task]
+
+
+class SnapshotStore:
+    """Load and save the per-source snapshots of one instance."""
+
+    def __init__(self, home: Path, instance: str) -> None:
+        self.path = home / "snapshots" / f"{_file_name(instance)}.json"
+
+    def load(self, max_age: float | None, now: dt.datetime | None = None) -> dict[SourceKey, SourceSnapshot]:
+        """The sources read at most max_age seconds ago (any age when None); {} when none or unreadable."""
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+            return {}
+        now = now or dt.datetime.now(dt.timezone.utc)
+        out: dict[SourceKey, SourceSnapshot] = {}
+        for entry in (data.get("sources") or {}).values():
+            try:
+                read_at = dt.datetime.fromisoformat(entry["read_at"])
+                if max_age is not None and not 0 <= (now - read_at).total_seconds() <= max_age:
+                    continue
+                snap = SourceSnapshot(entry["provider"], entry["container"], read_at,
+                                      [Task.from_dict(t) for t in entry["tasks"]])
+            except (KeyError, TypeError, ValueError):
+                continue  # a damaged entry is read again from the tool
+            out[(snap.provider, snap.container)] = snap
+        return out
+
+    def save(self, reads: Mapping[SourceKey, Sequence[Task]], read_at: dt.datetime | None = None) -> None:
+        """Record these sources' tasks as read now, keeping the other sources' entries."""
+        if not reads:
+            return
+        stamp = (read_at or dt.datetime.now(dt.timezone.utc)).isoformat()
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            sources = data["sources"] if isinstance(data, dict) and data.get("schema") == SCHEMA else {}
+        except (OSError, ValueError, KeyError):
+            sources = {}
+        for (provider, container), tasks in reads.items():
+            sources[f"{provider}\t{container}"] = {"provider": provider, "container": container, "read_at": stamp,
+                                                   "tasks": [t.to_dict() for t in tasks]}
+        private_dir(self.path.parent, what="the snapshot directory")
+        tmp = private_file(self.path.with_name(self.path.name + f".{os.getpid()}.tmp"))
+        tmp.write_text(json.dumps({"schema": SCHEMA, "sources": sources}, separators=(",", ":")), encoding="utf-8")
+        os.replace(tmp, self.path)  # readers see the old file or the new one, never half of one
+
+    def forget(self) -> None:
+        """Drop every snapshot of the instance (a write is about to change what the tools hold)."""
+        try:
+            self.path.unlink()
+        except FileNotFoundError:
+            pass
+

@@ -1,0 +1,111 @@
+"""Issue 17: paths that do not need an SDK, rich, jinja2, jsonschema or requests must not import them.
+
+Each case runs the CLI in a fresh interpreter (imports are per process) and lists the heavy packages
+in sys.modules afterwards; nothing is timed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HEAVY = ("asana", "jira", "trello", "rich", "jinja2", "jsonschema", "requests", "urllib3", "holidays", "yaml",
+         "werkzeug")
+PROBE = """
+import json, runpy, sys
+sys.argv = ["collabsync", *sys.argv[1:]]
+try:
+    runpy.run_module("collabsync", run_name="__main__")
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+heavy = sorted({m.split(".")[0] for m in sys.modules} & set(HEAVY))
+sys.stderr.write("\\nIMPORTED " + json.dumps({"code": code, "heavy": heavy}) + "\\n")
+"""
+
+
+def imported(home: Path, *args: str) -> tuple[object, list[str], str]:
+    """(exit code, heavy packages imported, stdout) of one CLI run in a fresh interpreter."""
+    env = {**os.environ, "COLLABSYNC_HOME": str(home)}
+    proc = subprocess.run([sys.executable, "-c", f"HEAVY = {HEAVY!r}\n{PROBE}", *args], env=env, cwd=home,
+                          capture_output=True, text=True, timeout=60)
+    line = [ln for ln in proc.stderr.splitlines() if ln.startswith("IMPORTED ")][-1]
+    found = json.loads(line.removeprefix("IMPORTED "))
+    return found["code"], found["heavy"], proc.stdout
+
+
+def test_help_imports_nothing_heavy(isolated_home: Path) -> None:
+    code, heavy, out = imported(isolated_home, "--help")
+    assert (code, heavy) == (0, [])
+    assert "Usage: collabsync" in out
+
+
+@pytest.fixture
+def stamped_local(isolated_home: Path) -> Path:
+    """A local instance stamped in this home (the stamp itself may import what it needs)."""
+    config = '[defaults]\nprovider = "local"\n[providers.local]\ntype = "local"\n'
+    (isolated_home / "collabsync.toml").write_text(config)
+    proc = subprocess.run([sys.executable, "-m", "collabsync", "stamp", "product-launch", "--name", "nova",
+                           "--var", "product=Nova", "--var", "launch=2027-03-01", "--yes"],
+                          env={**os.environ, "COLLABSYNC_HOME": str(isolated_home)}, cwd=isolated_home,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return isolated_home
+
+
+def test_status_on_local_imports_nothing_heavy(stamped_local: Path) -> None:
+    code, heavy, out = imported(stamped_local, "status", "nova", "--format", "json", "--today", "2027-01-04")
+    assert (code, heavy) == (0, [])
+    assert json.loads(out)["overall"]["total"] > 0
+
+
+def test_status_table_imports_only_rich(stamped_local: Path) -> None:
+    code, heavy, out = imported(stamped_local, "status", "nova", "--today", "2027-01-04")
+    assert (code, heavy) == (0, ["rich"])
+    assert "overall" in out
+
+
+def test_a_changed_config_is_checked_again(stamped_local: Path) -> None:
+    """The schema memo answers only for the very settings that passed: an edit is validated anew."""
+    config = stamped_local / "collabsync.toml"
+    config.write_text(config.read_text() + 'path = "' + str(stamped_local / "local.sqlite") + '"\n')
+    code, heavy, _ = imported(stamped_local, "status", "nova", "--format", "json", "--today", "2027-01-04")
+    assert (code, heavy) == (0, ["jsonschema"])
+    config.write_text(config.read_text() + "color = 1\n")
+    code, heavy, _ = imported(stamped_local, "status", "nova", "--format", "json", "--today", "2027-01-04")
+    assert code == 1 and "jsonschema" in heavy
+
+
+def test_warm_status_of_a_trello_board_imports_no_sdk(isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Secrets from the environment, as the starter config writes them: the config memo and the snapshot
+    together answer a warm run without py-trello, requests or jsonschema."""
+    import re
+
+    from click.testing import CliRunner
+
+    from collabsync.cli import main
+    from collabsync.testing.stack import running_stack
+
+    with running_stack() as stack:
+        text = stack.config_toml(cache_ttl=600)
+        for i, name in enumerate(("api_token", "api_key", "token")):
+            for value in re.findall(rf'^{name} = "([^"]*)"', text, flags=re.M):
+                monkeypatch.setenv(f"SECRET_{i}_{len(value)}", value)
+                text = text.replace(f'{name} = "{value}"', f'{name} = "${{SECRET_{i}_{len(value)}}}"')
+        (isolated_home / "collabsync.toml").write_text(text)
+        (board,) = stack.trello.seed_bulk(1, 50, seed=4)
+        result = CliRunner().invoke(main, ["--config", str(isolated_home / "collabsync.toml"), "track", "bulk",
+                                           board["id"], "--department", "sales"])
+        assert result.exit_code == 0, result.output
+        code, heavy, out = imported(isolated_home, "status", "bulk", "--format", "json", "--fresh")
+        assert code == 0 and "trello" in heavy and json.loads(out)["overall"]["total"] == 50
+        stack.trello.reset_log()
+        code, heavy, out = imported(isolated_home, "status", "bulk", "--format", "json")
+        assert (code, heavy) == (0, []) and json.loads(out)["overall"]["total"] == 50
+        assert stack.trello.requests == []
