@@ -25,7 +25,8 @@ from collabsync.errors import ConfigError, NotFoundError, ProviderError
 from collabsync.findings import Finding, Needs
 from collabsync.http import POLICY_SETTINGS_SCHEMA, make_session
 from collabsync.model import (
-    Container, Created, Linked, NewTask, SectionSpec, Status, Task, insert_above_marker, marker, parse_marker,
+    Container, Created, Linked, NewTask, SectionSpec, Status, Task, TaskChange, insert_above_marker, marker,
+    parse_marker,
     with_marker,
 )
 from collabsync.providers.asana_preflight import preflight
@@ -309,6 +310,18 @@ class AsanaProvider(Provider):
         for result in self._batch(f"task {ref}", actions):
             if not 200 <= int(result.get("status_code") or 0) < 300:
                 raise ProviderError(self.name, f"task {ref}", _action_error(result), status=result.get("status_code"))
+
+    def update_tasks(self, container: Container, changes: Sequence[TaskChange]) -> Iterator[Created]:
+        """Batches of 10 task PUTs; see providers/lifecycle.py."""
+        from .lifecycle import asana_update
+
+        return asana_update(self, container, changes)
+
+    def archive_container(self, container: Container) -> str:
+        """Archive the project."""
+        from .lifecycle import asana_archive
+
+        return asana_archive(self, container)
 
     # -- helpers -----------------------------------------------------------------------------------
     def _call(self, obj: str, fn: Any, *args: Any) -> Any:
