@@ -174,19 +174,20 @@ def _upgrade(ws: Any, existing: Any, spec: Any, prune: bool) -> Any:
     """The upgrade plan when an existing instance's recorded plan differs from this render; None otherwise."""
     from collabsync.ledger import spec_to_json
 
-    if not existing or not existing.spec or spec_to_json(existing.spec) == spec_to_json(spec):
+    if not existing or not existing.spec or (spec_to_json(existing.spec) == spec_to_json(spec) and not prune):
         return None
     from collabsync.upgrade import plan_upgrade
 
-    return plan_upgrade(ws, existing, spec, prune=prune)
+    plan = plan_upgrade(ws, existing, spec, prune=prune)
+    return None if plan.empty else plan
 
 
 def _record_template(ws: Any, instance: str, tmpl: Any, spec: Any) -> None:
     """The ledger says which template content (hash, version) the instance now follows, and what was written."""
-    from collabsync.written import WrittenLog, fingerprint
+    from collabsync.written import WrittenLog
 
     log = WrittenLog(ws.ledger)
-    log.record_template(instance, spec.template, *fingerprint(tmpl))
+    log.record_template(instance, tmpl)
     log.seed(instance, spec)
 
 

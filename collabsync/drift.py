@@ -15,7 +15,7 @@ from .errors import CollabsyncError
 from .ledger import InstanceRecord
 from .model import ProjectSpec
 from .runtime import Workspace
-from .tooltasks import hand_edited, placements, read_stamped
+from .tooltasks import hand_edited, placements, read_stamped, template_file
 from .written import WrittenLog, fingerprint
 
 __all__ = ["Difference", "Drift", "diff_instance"]
@@ -86,14 +86,14 @@ def diff_instance(ws: Workspace, record: InstanceRecord, template_dirs: list[Pat
         for name, (ours, theirs) in hand_edited(task, written.get(t.key), ("title", "start", "due")).items():
             add(name, ours, theirs)
         if task.status.value == "cancelled":
-            add("status", "open", "cancelled")
+            add("task", "open", "cancelled or archived")
         wanted = written[t.key].assignee if t.key in written else t.assignee
         if task.assignee and not _same_person(ws, provider, wanted, task.assignee):
             add("assignee", wanted, task.assignee)
         title = sections.get(t.section or "")
         if title and task.section and _section_moved(title, task.section, sections.values()):
             add("section", title, task.section)
-    _template_side(drift, record, spec, template_dirs or [])
+    _template_side(ws, drift, record, spec, template_dirs or [], log.template_of(record.name))
     return drift
 
 
@@ -110,18 +110,19 @@ def _section_moved(stamped: str, now: str, all_titles: Any) -> bool:
     return base in titles and base != stamped.casefold()
 
 
-def _template_side(drift: Drift, record: InstanceRecord, spec: ProjectSpec, dirs: list[Path]) -> None:
-    """What `stamp` of the template as it is now would change: new, removed and changed tasks."""
-    from .templating import find_template
-
+def _template_side(ws: Workspace, drift: Drift, record: InstanceRecord, spec: ProjectSpec, dirs: list[Path],
+                   stamped: dict[str, str] | None) -> None:
+    """What `stamp` of the template file as it is now would change: new, removed and changed tasks."""
     try:
-        tmpl = find_template(record.source or record.template or "", dirs)
+        tmpl = template_file(ws, record, dirs)
         current = tmpl.render(record.name, record.variables)
     except CollabsyncError as exc:
         drift.template = {"error": str(exc)}
         return
     content_hash, version = fingerprint(tmpl)
-    drift.template = {"name": tmpl.name, "version": version, "hash": content_hash}
+    drift.template = {"name": tmpl.name, "path": tmpl.path, "version": version, "hash": content_hash,
+                      "stamped_version": stamped["version"] if stamped else None,
+                      "changed_since_stamp": bool(stamped) and stamped["hash"] != content_hash}
     old = {t.key: t for t in spec.tasks}
     for t in current.tasks:
         before = old.get(t.key)

@@ -16,7 +16,7 @@ from typing import Any
 from .ledger import InstanceRecord
 from .model import ProjectSpec, TaskChange
 from .runtime import Workspace
-from .tooltasks import IncompleteError, Step, apply_updates, hand_edited, read_stamped
+from .tooltasks import IncompleteError, Step, apply_updates, hand_edited, read_stamped, template_file
 from .written import WrittenLog
 
 __all__ = ["Move", "ReschedulePlan", "plan_reschedule", "apply_reschedule"]
@@ -71,11 +71,8 @@ class ReschedulePlan:
 def plan_reschedule(ws: Workspace, record: InstanceRecord, values: dict[str, str], *, force: bool = False,
                     template_dirs: list[Path] | None = None) -> ReschedulePlan:
     """Render the template with the new values and compare with the tools (reads only, no write)."""
-    from .templating import find_template
-
     assert record.spec is not None and record.template
-    new = find_template(record.source or record.template, template_dirs or []).render(
-        record.name, {**record.variables, **values})
+    new = template_file(ws, record, template_dirs or []).render(record.name, {**record.variables, **values})
     log = WrittenLog(ws.ledger)
     log.seed(record.name, record.spec)
     written = log.of(record.name)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .errors import CollabsyncError, ConfigError
@@ -15,7 +16,7 @@ from .model import Container, Task, TaskChange
 from .runtime import Workspace
 from .written import Written, WrittenLog
 
-__all__ = ["IncompleteError", "Placed", "stamped_record", "placements", "read_stamped", "hand_edited",
+__all__ = ["IncompleteError", "Placed", "stamped_record", "template_file", "placements", "read_stamped", "hand_edited",
            "apply_updates", "Step"]
 
 #: Called with (steps done now, what is being done).
@@ -56,6 +57,15 @@ def stamped_record(ws: Workspace, name: str, verb: str) -> InstanceRecord:
     if record.state == "archived" and verb != "diffed":
         raise ConfigError.single("INSTANCE", f"{name!r} is archived; it stays readable but is no longer {verb}")
     return record
+
+
+def template_file(ws: Workspace, record: InstanceRecord, dirs: list[Path]) -> Any:
+    """The template the instance follows: the file it was last stamped or upgraded from, else its name."""
+    from .templating import find_template
+
+    stamped = WrittenLog(ws.ledger).template_of(record.name)
+    ref = stamped["path"] if stamped and Path(stamped["path"]).is_file() else record.template or ""
+    return find_template(ref, dirs)
 
 
 def placements(ws: Workspace, instance: str) -> dict[str, Placed]:

@@ -37,6 +37,12 @@ class UpgradePlan:
     unread: dict[str, str] = field(default_factory=dict)
 
     @property
+    def empty(self) -> bool:
+        """Nothing to write and nothing to list."""
+        return not (self.new or self.updates or self.hand_kept or self.unchanged_elsewhere or self.removed
+                    or self.unread)
+
+    @property
     def steps(self) -> int:
         """Updates plus tasks to cancel (creations are counted by the stamp's own plan)."""
         return len(self.updates) + (len(self.removed) if self.prune else 0)
@@ -74,11 +80,12 @@ def plan_upgrade(ws: Workspace, record: InstanceRecord, spec: ProjectSpec, *, pr
     log.seed(record.name, record.spec)
     written = log.of(record.name)
     plan = UpgradePlan(record, spec, prune=prune)
-    done = {k for k, r in ws.ledger.objects(record.name).items() if r.state == "done" and r.kind == "task"}
+    done = [k for k, r in ws.ledger.objects(record.name).items() if r.state == "done" and r.kind == "task"]
     now, plan.unread = read_stamped(ws, record.name)
     keys = {t.key for t in spec.tasks}
     plan.new = [t.key for t in spec.tasks if t.key not in old]
-    plan.removed = [k for k in old if k not in keys and k in done]
+    # dropped from the template at this or an earlier upgrade, and still open in its tool
+    plan.removed = [k for k in done if k not in keys and k in now and now[k].status is not Status.CANCELLED]
     for t in spec.tasks:
         before = old.get(t.key)
         if before is None or t.key not in done or t.department in plan.unread:

@@ -25,7 +25,7 @@ __all__ = ["Written", "WrittenLog", "fingerprint"]
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS template_stamps (
     instance TEXT PRIMARY KEY, template TEXT NOT NULL, content_hash TEXT NOT NULL, version TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    path TEXT NOT NULL, updated_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS written (
     instance TEXT NOT NULL, key TEXT NOT NULL, title TEXT, start TEXT, due TEXT, assignee TEXT,
@@ -78,16 +78,17 @@ class WrittenLog:
         self.db.executescript(_SCHEMA)
 
     # -- template content ------------------------------------------------------------------------
-    def record_template(self, instance: str, template: str, content_hash: str, version: str) -> None:
-        """Say which template content the instance now follows."""
-        self.db.execute("INSERT OR REPLACE INTO template_stamps VALUES (?,?,?,?,?)",
-                        (instance, template, content_hash, version, _now()))
+    def record_template(self, instance: str, template: "Template") -> None:
+        """Say which template content (hash, version, file) the instance now follows."""
+        content_hash, version = fingerprint(template)
+        self.db.execute("INSERT OR REPLACE INTO template_stamps VALUES (?,?,?,?,?,?)",
+                        (instance, template.name, content_hash, version, template.path, _now()))
 
-    def template_of(self, instance: str) -> tuple[str, str] | None:
-        """(content hash, version) the instance was stamped or upgraded from, when recorded."""
-        row = self.db.execute("SELECT content_hash, version FROM template_stamps WHERE instance = ?",
+    def template_of(self, instance: str) -> dict[str, str] | None:
+        """The content hash, version and file the instance was last stamped or upgraded from, when recorded."""
+        row = self.db.execute("SELECT content_hash, version, path FROM template_stamps WHERE instance = ?",
                               (instance,)).fetchone()
-        return (row[0], row[1]) if row else None
+        return {"hash": row[0], "version": row[1], "path": row[2]} if row else None
 
     # -- per-task values ---------------------------------------------------------------------------
     def seed(self, instance: str, spec: ProjectSpec) -> None:

@@ -17,7 +17,7 @@ from collabsync.cli import main
 from collabsync.config import load_config
 from collabsync.dates import Calendar
 from collabsync.ledger import Ledger
-from collabsync.model import TaskChange
+from collabsync.model import Status, TaskChange
 from collabsync.runtime import Workspace
 from collabsync.templating import shipped_dir
 from collabsync.testing.stack import Stack, running_stack
@@ -54,14 +54,14 @@ def by_key(home: Path) -> dict[str, Any]:
         ws.close()
 
 
-def hand_edit(home: Path, key: str, due: dt.date) -> None:
-    """A person changes a due date in the tool (through the tool's API, not through collabsync's journal)."""
+def hand_edit(home: Path, key: str, due: dt.date | None = None, title: str | None = None) -> None:
+    """A person changes a date or title in the tool (through the tool's API, not through collabsync's journal)."""
     ws = workspace(home)
     try:
         rec = ws.ledger.objects("nova")[key]
         placed = ws.ledger.container("nova", rec.department)
         assert placed is not None and rec.ref
-        outcomes = list(ws.provider(rec.provider).update_tasks(placed[1], [TaskChange(key, rec.ref, due=due)]))
+        outcomes = list(ws.provider(rec.provider).update_tasks(placed[1], [TaskChange(key, rec.ref, title=title, due=due)]))
         assert [o.error for o in outcomes] == [None]
     finally:
         ws.close()
@@ -142,4 +142,42 @@ def test_day_two_across_four_tools(stack: Stack, isolated_home: Path, tmp_path: 
     assert now["docs"].title == "Write and review the Nova documentation"
     assert {"partner-briefing", "load-test"} <= set(now) and not now["customer-outreach"].status.closed
     cli("stamp", v2, "--name", "nova", *new_vars, "--prune", "--yes")
+    assert by_key(isolated_home)["customer-outreach"].status is Status.CANCELLED
     assert "up to date" in cli("stamp", v2, "--name", "nova", *new_vars, "--yes")
+
+    # Drift: people retitle one task in each tool; diff lists those and the dates kept from the reschedule.
+    retitled = {"messaging": "Messaging (legal review)", "sales-enablement": "Enablement, round 2",
+                "release": "Release 1.0", "sku-setup": "SKUs and price books"}
+    for key, title in retitled.items():
+        hand_edit(isolated_home, key, title=title)
+    ws = workspace(isolated_home)
+    rec = ws.ledger.objects("nova")["partner-briefing"]
+    ws.provider("trello").set_status(ws.ledger.container("nova", "sales")[1], str(rec.ref), Status.CANCELLED)
+    ws.close()  # a person archived the new card
+    drift = json.loads(cli("diff", "nova", "--format", "json", code=4))
+    seen = {(d["key"], d["what"]): (d["stamped"], d["now"]) for d in drift["in_tools"]}
+    for key, title in retitled.items():
+        assert seen[(key, "title")][1] == title
+    for key, due in EDITED.items():
+        assert seen[(key, "due")][1] == due.isoformat()
+    assert seen[("partner-briefing", "task")] == ("open", "cancelled or archived")
+    assert ("customer-outreach", "task") not in seen  # pruned by the upgrade: not drift
+    assert {d["provider"] for d in drift["in_tools"]} == {"asana", "trello", "jira", "local"}
+    assert drift["from_template"] == [] and drift["template"]["version"] == "2"
+
+    # Close out: a final snapshot, then each tool closes the instance its own way.
+    assert "trello" in cli("archive", "nova", "--plan")
+    out = cli("archive", "nova", "--yes", "--today", "2027-05-01")
+    assert "archived" in out and (isolated_home / "archived" / "nova.md").is_file()
+    ledger = Ledger(isolated_home / "ledger.sqlite")
+    assert ledger.instance("nova").state == "archived"
+    placed = {d: c for d, _, c in ledger.containers("nova")}
+    assert stack.asana.store.projects[placed["marketing"].ref]["archived"] is True
+    assert stack.trello.state.boards[placed["sales"].ref]["closed"] is True
+    assert stack.jira.issue(placed["engineering"].ref).status_id == "10003"  # Done
+    assert "archived" in out
+    assert len(json.loads(cli("history", "nova", "--format", "json"))["snapshots"]) == 1
+    cli("report", "nova", "--format", "json", "--out", str(tmp_path / "after"), "--today", "2027-05-02")
+    final = json.loads((tmp_path / "after" / "nova.json").read_text())
+    assert final["overall"]["counts"]["total"] == 47  # 45 stamped + 2 new; the pruned one counts as cancelled
+    assert "archived" in cli("reschedule", "nova", "--var", f"launch={NEW_LAUNCH}", "--yes", code=1)
