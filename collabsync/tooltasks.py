@@ -75,7 +75,8 @@ def placements(ws: Workspace, instance: str) -> dict[str, Placed]:
 
 def read_stamped(ws: Workspace, instance: str) -> tuple[dict[str, Task], dict[str, str]]:
     """Template key -> the task as its tool holds it now (each container read once); department -> why unread."""
-    keys = ws.ledger.keys_by_ref(instance)
+    keys: dict[tuple[str, str], str] = {(r.provider, r.ref): k for k, r in ws.ledger.objects(instance).items()
+                                        if r.kind == "task" and r.ref}  # two tools may use the same ids
     found: dict[str, Task] = {}
     unread: dict[str, str] = {}
     seen: dict[tuple[str, str], list[str]] = {}
@@ -90,7 +91,7 @@ def read_stamped(ws: Workspace, instance: str) -> tuple[dict[str, Task], dict[st
                 unread[dept] = str(exc)
             continue
         for task in tasks:
-            key = keys.get(task.ref)
+            key = keys.get((provider, task.ref))
             if key is not None:
                 found[key] = task
     return found, unread
