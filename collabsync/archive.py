@@ -37,8 +37,8 @@ class ArchivePlan:
     def to_dict(self) -> dict[str, Any]:
         """JSON view for `archive --plan --format json`."""
         return {"instance": self.record.name, "snapshot_taken": self.snapshot_taken,
-                "to_close": [{"departments": d, "provider": p.provider, "container": p.container.name or p.container.ref,
-                              "url": p.container.url} for d, p in self.to_close],
+                "to_close": [{"departments": d, "provider": p.provider, "url": p.container.url,
+                              "container": p.container.name or p.container.ref} for d, p in self.to_close],
                 "closed": [{"provider": k[0], "container": k[1], "outcome": v} for k, v in self.already.items()]}
 
 

@@ -122,7 +122,7 @@ def _template_side(ws: Workspace, drift: Drift, record: InstanceRecord, spec: Pr
     content_hash, version = fingerprint(tmpl)
     drift.template = {"name": tmpl.name, "path": tmpl.path, "version": version, "hash": content_hash,
                       "stamped_version": stamped["version"] if stamped else None,
-                      "changed_since_stamp": bool(stamped) and stamped["hash"] != content_hash}
+                      "changed_since_stamp": stamped is not None and stamped["hash"] != content_hash}
     old = {t.key: t for t in spec.tasks}
     for t in current.tasks:
         before = old.get(t.key)
@@ -136,4 +136,5 @@ def _template_side(ws: Workspace, drift: Drift, record: InstanceRecord, spec: Pr
     keys = {t.key for t in current.tasks}
     for t in spec.tasks:
         if t.key not in keys:
-            drift.from_template.append(Difference(t.department, "", t.key, "task", "stamped", "removed from the template"))
+            drift.from_template.append(Difference(t.department, "", t.key, "task", "stamped",
+                                                  "removed from the template"))

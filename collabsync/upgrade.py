@@ -90,7 +90,8 @@ def plan_upgrade(ws: Workspace, record: InstanceRecord, spec: ProjectSpec, *, pr
         before = old.get(t.key)
         if before is None or t.key not in done or t.department in plan.unread:
             continue
-        listed = [n for n in ("notes", "depends_on", "labels", "department", "section") if getattr(before, n) != getattr(t, n)]
+        listed = [n for n in ("notes", "depends_on", "labels", "department", "section")
+                  if getattr(before, n) != getattr(t, n)]
         if listed:
             plan.unchanged_elsewhere[t.key] = listed
         changed = [n for n in _FIELDS if getattr(before, n) != getattr(t, n) and getattr(t, n) is not None]

@@ -61,7 +61,8 @@ def hand_edit(home: Path, key: str, due: dt.date | None = None, title: str | Non
         rec = ws.ledger.objects("nova")[key]
         placed = ws.ledger.container("nova", rec.department)
         assert placed is not None and rec.ref
-        outcomes = list(ws.provider(rec.provider).update_tasks(placed[1], [TaskChange(key, rec.ref, title=title, due=due)]))
+        change = TaskChange(key, rec.ref, title=title, due=due)
+        outcomes = list(ws.provider(rec.provider).update_tasks(placed[1], [change]))
         assert [o.error for o in outcomes] == [None]
     finally:
         ws.close()

@@ -37,7 +37,8 @@ V2 = (V1.replace("template: tiny\n", "template: tiny\nversion: 2\n")
       .replace('"Pitch {{ product }}"', '"Pitch {{ product }} to partners"')
       .replace("due: launch - 3bd", "due: launch - 4bd")
       .replace('  - {key: e, title: "Follow up on {{ product }}", department: sales, due: launch + 2bd}\n',
-               '  - {key: f, title: "Brief {{ product }} support", department: sales, due: launch - 1bd, depends_on: [b]}\n'))
+               '  - {key: f, title: "Brief {{ product }} support", department: sales, due: launch - 1bd,'
+               ' depends_on: [b]}\n'))
 VARS = ["--var", "product=Nova", "--var", "launch=2027-03-01"]
 LATER = ["--var", "product=Nova", "--var", "launch=2027-03-22"]
 
@@ -50,7 +51,8 @@ def run(*args: str, code: int | None = 0) -> str:
 
 
 @pytest.fixture(params=["local", "trello"])
-def faults(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, isolated_home: Path) -> Iterator[BoundaryFaults]:
+def faults(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch,
+           isolated_home: Path) -> Iterator[BoundaryFaults]:
     """Sales on the `subject` provider behind the fault gate (local, or Trello on its emulator); ops on local."""
     subject = '[providers.subject]\ntype = "local"\npath = "subject.sqlite"\n'
     emu = None
