@@ -118,8 +118,16 @@ def test_day_two_across_four_tools(stack: Stack, isolated_home: Path, tmp_path: 
     for key in EDITED:
         assert f"keep  {key}: edited in the tool" in shown
     assert by_key(isolated_home) == before  # --plan wrote nothing
+    writes = (stack.asana.count("POST", "/batch"), stack.trello.count("PUT", "/cards/"),
+              stack.jira.count("PUT", "/issue/"))
     out = cli("reschedule", "nova", "--var", f"launch={NEW_LAUNCH}", "--yes")
     assert "kept 4 closed and 4 hand-edited" in out
+    moved = json.loads(cli("reschedule", "nova", "--var", "launch=2027-03-01", "--plan", "--format", "json"))["moves"]
+    per_tool = {d: sum(1 for m in moved if m["department"] == d) for d in ("marketing", "sales", "engineering")}
+    # as few requests as each tool allows: Asana 10 updates per /batch, Trello and Jira one PUT per task
+    assert (stack.asana.count("POST", "/batch") - writes[0], stack.trello.count("PUT", "/cards/") - writes[1],
+            stack.jira.count("PUT", "/issue/") - writes[2]) == (-(-per_tool["marketing"] // 10), per_tool["sales"],
+                                                                per_tool["engineering"])
     after, target = by_key(isolated_home), planned(NEW_LAUNCH)
     for key, task in after.items():
         if key in DONE or key in EDITED:
