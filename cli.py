@@ -176,6 +176,9 @@ def _upgrade(ws: Any, existing: Any, spec: Any, prune: bool) -> Any:
 
     if not existing or not existing.spec or (spec_to_json(existing.spec) == spec_to_json(spec) and not prune):
         return None
+    if existing.state in ("archived", "archiving"):
+        raise ConfigError.single("--name", f"instance {existing.name!r} is archived; it stays readable but is not "
+                                 "upgraded; stamp a new --name")
     from collabsync.upgrade import plan_upgrade
 
     plan = plan_upgrade(ws, existing, spec, prune=prune)

@@ -165,6 +165,8 @@ def test_day_two_across_four_tools(stack: Stack, isolated_home: Path, tmp_path: 
     ws.close()  # a person archived the new card
     drift = json.loads(cli("diff", "nova", "--format", "json", code=4))
     seen = {(d["key"], d["what"]): (d["stamped"], d["now"]) for d in drift["in_tools"]}
+    assert set(seen) == ({(k, "title") for k in retitled} | {(k, "due") for k in EDITED}
+                         | {("partner-briefing", "task")})  # nothing else: a reschedule or upgrade is not drift
     for key, title in retitled.items():
         assert seen[(key, "title")][1] == title
     for key, due in EDITED.items():
@@ -190,3 +192,4 @@ def test_day_two_across_four_tools(stack: Stack, isolated_home: Path, tmp_path: 
     final = json.loads((tmp_path / "after" / "nova.json").read_text())
     assert final["overall"]["counts"]["total"] == 47  # 45 stamped + 2 new; the pruned one counts as cancelled
     assert "archived" in cli("reschedule", "nova", "--var", f"launch={NEW_LAUNCH}", "--yes", code=1)
+    assert "archived" in cli("stamp", v2, "--name", "nova", *VARS, "--yes", code=1)
