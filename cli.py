@@ -111,7 +111,9 @@ def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], pl
     from collabsync.doctor import PreflightError, render_text
     from collabsync.stamp import apply_plan, build_plan
     from collabsync.templating import find_template
+    from collabsync.upgrade import upgrade_for
     from collabsync.views import print_plan, progress_bar
+    from collabsync.written import WrittenLog
 
     if not INSTANCE_RE.match(instance):
         raise click.BadParameter("use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
@@ -135,7 +137,7 @@ def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], pl
             raise ConfigError.single(
                 "--name", f"instance {instance!r} was stamped from template {existing.template}, not "
                 f"{spec.template}; pick another --name")
-        upgrade = _upgrade(ws, existing, spec, prune)
+        upgrade = upgrade_for(ws, existing, spec, prune)
         plan = build_plan(spec, ws)
         precheck(plan, ws, tmpl)  # with the template's lines; nothing printed or written when it fails
         preflight = _preflight(spec, ws, plan.up_to_date)
@@ -144,14 +146,16 @@ def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], pl
                                    "upgrade": upgrade.to_dict() if upgrade else None}, indent=2))
         else:
             print_plan(plan)
-            for line in [*(render_text(preflight, title=False) if preflight else ()), *(upgrade.lines() if upgrade else ())]:
+            for line in render_text(preflight, title=False) if preflight else ():
+                click.echo(line)
+            for line in upgrade.lines() if upgrade else ():
                 click.echo(visible(line))
         if plan_only:
             return
         if preflight and preflight.blocking:  # before the first write: nothing is created while one blocks
             raise PreflightError(instance, preflight.blocking)
         if plan.up_to_date and not upgrade:
-            _record_template(ws, instance, tmpl, spec)
+            WrittenLog(ws.ledger).stamped(instance, tmpl, spec)
             click.echo(f"{instance}: up to date, nothing to create")
             return
         steps = plan.steps + (upgrade.steps if upgrade else 0)
@@ -165,33 +169,9 @@ def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], pl
 
                 apply_upgrade(upgrade, ws, advance)
             result = apply_plan(plan, ws, advance)
-        _record_template(ws, instance, tmpl, spec)
+        WrittenLog(ws.ledger).stamped(instance, tmpl, spec)
         updated = f", updated {len(upgrade.updates)}" if upgrade else ""
         click.echo(f"{instance}: created {result['created']} tasks{updated} and {result['links']} dependencies")
-
-
-def _upgrade(ws: Any, existing: Any, spec: Any, prune: bool) -> Any:
-    """The upgrade plan when an existing instance's recorded plan differs from this render; None otherwise."""
-    from collabsync.ledger import spec_to_json
-
-    if not existing or not existing.spec or (spec_to_json(existing.spec) == spec_to_json(spec) and not prune):
-        return None
-    if existing.state in ("archived", "archiving"):
-        raise ConfigError.single("--name", f"instance {existing.name!r} is archived; it stays readable but is not "
-                                 "upgraded; stamp a new --name")
-    from collabsync.upgrade import plan_upgrade
-
-    plan = plan_upgrade(ws, existing, spec, prune=prune)
-    return None if plan.empty else plan
-
-
-def _record_template(ws: Any, instance: str, tmpl: Any, spec: Any) -> None:
-    """The ledger says which template content (hash, version) the instance now follows, and what was written."""
-    from collabsync.written import WrittenLog
-
-    log = WrittenLog(ws.ledger)
-    log.record_template(instance, tmpl)
-    log.seed(instance, spec)
 
 
 def _preflight(spec: Any, ws: Any, up_to_date: bool) -> Any:

@@ -17,7 +17,7 @@ from .runtime import Workspace
 from .tooltasks import IncompleteError, Step, apply_updates, hand_edited, placements, read_stamped
 from .written import WrittenLog
 
-__all__ = ["UpgradePlan", "plan_upgrade", "apply_upgrade"]
+__all__ = ["UpgradePlan", "upgrade_for", "plan_upgrade", "apply_upgrade"]
 
 _FIELDS = ("title", "start", "due")
 
@@ -70,6 +70,20 @@ class UpgradePlan:
                 for k in self.removed]
         out += [f"  error  {d}: not read ({why})" for d, why in self.unread.items()]
         return out
+
+
+def upgrade_for(ws: Workspace, existing: InstanceRecord | None, spec: ProjectSpec, prune: bool) -> UpgradePlan | None:
+    """`stamp`'s upgrade plan: None for a new instance or one whose recorded plan is this render (and no --prune)."""
+    from .errors import ConfigError
+    from .ledger import spec_to_json
+
+    if not existing or not existing.spec or (spec_to_json(existing.spec) == spec_to_json(spec) and not prune):
+        return None
+    if existing.state in ("archived", "archiving"):
+        raise ConfigError.single("--name", f"instance {existing.name!r} is archived; it stays readable but is not "
+                                 "upgraded; stamp a new --name")
+    plan = plan_upgrade(ws, existing, spec, prune=prune)
+    return None if plan.empty else plan
 
 
 def plan_upgrade(ws: Workspace, record: InstanceRecord, spec: ProjectSpec, *, prune: bool = False) -> UpgradePlan:

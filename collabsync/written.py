@@ -84,6 +84,11 @@ class WrittenLog:
         self.db.execute("INSERT OR REPLACE INTO template_stamps VALUES (?,?,?,?,?,?)",
                         (instance, template.name, content_hash, version, template.path, _now()))
 
+    def stamped(self, instance: str, template: "Template", spec: ProjectSpec) -> None:
+        """After a stamp or upgrade: the template it followed, and the values of tasks not journaled yet."""
+        self.record_template(instance, template)
+        self.seed(instance, spec)
+
     def template_of(self, instance: str) -> dict[str, str] | None:
         """The content hash, version and file the instance was last stamped or upgraded from, when recorded."""
         row = self.db.execute("SELECT content_hash, version, path FROM template_stamps WHERE instance = ?",
