@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from collabsync import __version__
+from collabsync.cli_daytwo import archive, diff, reschedule
 from collabsync.cli_doctor import doctor
 from collabsync.cli_report import history, report
 from collabsync.cli_sandbox import sandbox
@@ -74,6 +75,9 @@ main.add_command(report)
 main.add_command(history)
 main.add_command(doctor)
 main.add_command(sandbox)
+main.add_command(reschedule)
+main.add_command(diff)
+main.add_command(archive)
 
 
 @main.command()
@@ -84,14 +88,16 @@ main.add_command(sandbox)
 @click.option("--yes", "-y", is_flag=True, help="Apply without asking.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="How to print the plan.")
+@click.option("--prune", is_flag=True, help="Upgrade: cancel tasks no longer in the template (default: list them).")
 @wait_option
 @pass_ctx
 def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], plan_only: bool, yes: bool, fmt: str,
-          wait: float) -> None:
+          prune: bool, wait: float) -> None:
     """Create a joint project from TEMPLATE in every department's tool; safe to re-run.
 
     TEMPLATE is a shipped template's name or a path to a YAML file. Re-running creates nothing
     new and resumes a stamp that failed midway; a second run of the same instance waits for the first.
+    A changed template or new variables for an existing --name plan an upgrade (docs/day-two.md).
 
     \b
     Example:
@@ -105,7 +111,9 @@ def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], pl
     from collabsync.precheck import precheck
     from collabsync.stamp import apply_plan, build_plan
     from collabsync.templating import find_template
+    from collabsync.upgrade import upgrade_for
     from collabsync.views import print_plan, progress_bar
+    from collabsync.written import WrittenLog
 
     if not INSTANCE_RE.match(instance):
         raise click.BadParameter("use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
@@ -125,33 +133,45 @@ def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], pl
         raise TemplateError(problems)
     with obj.workspace() as ws, (nullcontext() if plan_only else instance_lock(ws.home, instance, "stamp", wait)):
         existing = ws.ledger.instance(instance)
-        if existing and existing.spec and (existing.template != spec.template or existing.variables != spec.variables):
+        if existing and existing.spec and existing.template != spec.template:
             raise ConfigError.single(
-                "--name", f"instance {instance!r} was stamped from {existing.template} with "
-                f"{json.dumps(existing.variables)}; pick another --name or pass the same variables")
+                "--name", f"instance {instance!r} was stamped from template {existing.template}, not "
+                f"{spec.template}; pick another --name")
+        upgrade = upgrade_for(ws, existing, spec, prune)
         plan = build_plan(spec, ws)
         precheck(plan, ws, tmpl)  # with the template's lines; nothing printed or written when it fails
         preflight = _preflight(spec, ws, plan.up_to_date)
         if fmt == "json":
-            click.echo(json.dumps({**plan.to_dict(), "doctor": preflight.to_dict() if preflight else None}, indent=2))
+            click.echo(json.dumps({**plan.to_dict(), "doctor": preflight.to_dict() if preflight else None,
+                                   "upgrade": upgrade.to_dict() if upgrade else None}, indent=2))
         else:
             print_plan(plan)
             for line in render_text(preflight, title=False) if preflight else ():
                 click.echo(line)
+            for line in upgrade.lines() if upgrade else ():
+                click.echo(visible(line))
         if plan_only:
             return
         if preflight and preflight.blocking:  # before the first write: nothing is created while one blocks
             raise PreflightError(instance, preflight.blocking)
-        if plan.up_to_date:
+        if plan.up_to_date and not upgrade:
+            WrittenLog(ws.ledger).stamped(instance, tmpl, spec)
             click.echo(f"{instance}: up to date, nothing to create")
             return
+        steps = plan.steps + (upgrade.steps if upgrade else 0)
         if not yes:
             if not sys.stdin.isatty():
                 raise ConfigError.single("stamp", "not a terminal: pass --yes to apply the plan")
-            click.confirm(f"Create {plan.steps} objects?", abort=True)
-        with progress_bar(plan.steps) as advance:
+            click.confirm(f"Write {steps} objects?", abort=True)
+        with progress_bar(steps) as advance:
+            if upgrade:
+                from collabsync.upgrade import apply_upgrade
+
+                apply_upgrade(upgrade, ws, advance)
             result = apply_plan(plan, ws, advance)
-        click.echo(f"{instance}: created {result['created']} tasks and {result['links']} dependencies")
+        WrittenLog(ws.ledger).stamped(instance, tmpl, spec)
+        updated = f", updated {len(upgrade.updates)}" if upgrade else ""
+        click.echo(f"{instance}: created {result['created']} tasks{updated} and {result['links']} dependencies")
 
 
 def _preflight(spec: Any, ws: Any, up_to_date: bool) -> Any:

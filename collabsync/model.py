@@ -134,6 +134,22 @@ class Created:
 
 
 @dataclass(frozen=True)
+class TaskChange:
+    """A field update of one created task (reschedule, template upgrade); None leaves a field as it is."""
+
+    key: str
+    ref: str
+    title: str | None = None
+    start: dt.date | None = None
+    due: dt.date | None = None
+
+    def fields(self) -> dict[str, Any]:
+        """The fields this change sets, by neutral name (the journal and the plan print these)."""
+        out: dict[str, Any] = {"title": self.title, "start": self.start, "due": self.due}
+        return {k: v for k, v in out.items() if v is not None}
+
+
+@dataclass(frozen=True)
 class Linked:
     """The outcome of one dependency link inside a tool."""
 

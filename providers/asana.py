@@ -32,6 +32,7 @@ from collabsync.model import (
     SectionSpec,
     Status,
     Task,
+    TaskChange,
     insert_above_marker,
     marker,
     parse_marker,
@@ -318,6 +319,18 @@ class AsanaProvider(Provider):
         for result in self._batch(f"task {ref}", actions):
             if not 200 <= int(result.get("status_code") or 0) < 300:
                 raise ProviderError(self.name, f"task {ref}", _action_error(result), status=result.get("status_code"))
+
+    def update_tasks(self, container: Container, changes: Sequence[TaskChange]) -> Iterator[Created]:
+        """Batches of 10 task PUTs; see providers/lifecycle.py."""
+        from .lifecycle import asana_update
+
+        return asana_update(self, container, changes)
+
+    def archive_container(self, container: Container) -> str:
+        """Archive the project."""
+        from .lifecycle import asana_archive
+
+        return asana_archive(self, container)
 
     # -- helpers -----------------------------------------------------------------------------------
     def _call(self, obj: str, fn: Any, *args: Any) -> Any:

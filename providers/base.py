@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 from collabsync.errors import ConfigError, UnsupportedError
 from collabsync.findings import Finding, Needs, Severity
 from collabsync.http import HttpPolicy
-from collabsync.model import Container, Created, Linked, NewTask, SectionSpec, Status, Task, TaskSpec
+from collabsync.model import Container, Created, Linked, NewTask, SectionSpec, Status, Task, TaskChange, TaskSpec
 
 __all__ = [
     "Capability",
@@ -184,6 +184,14 @@ class Provider(ABC):
     def set_status(self, container: Container, ref: str, status: Status) -> None:
         """Move a task to a neutral status; default: unsupported."""
         raise UnsupportedError(self.name, f"task {ref}", f"{self.type_name} cannot change status")
+
+    def update_tasks(self, container: Container, changes: Sequence[TaskChange]) -> Iterator[Created]:
+        """Write new titles/dates of created tasks, as few requests as the tool allows; one outcome per change."""
+        raise UnsupportedError(self.name, "update_tasks", f"{self.type_name} cannot update tasks")
+
+    def archive_container(self, container: Container) -> str:
+        """Close an instance's container the way the tool does it; returns what was done, for the report."""
+        raise UnsupportedError(self.name, f"container {container.ref}", f"{self.type_name} cannot archive")
 
     def close(self) -> None:  # noqa: B027 - optional hook: nothing to release by default
         """Release sessions and files."""

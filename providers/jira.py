@@ -38,6 +38,7 @@ from collabsync.model import (
     SectionSpec,
     Status,
     Task,
+    TaskChange,
     insert_above_marker,
     marker,
     parse_marker,
@@ -372,6 +373,18 @@ class JiraProvider(Provider):
             name = (fields.get("status") or {}).get("name", "?")
             raise UnsupportedError(self.name, obj, f"no transition from {name!r} to a {status.value} status")
         self._take_transition(ref, chosen)
+
+    def update_tasks(self, container: Container, changes: Sequence[TaskChange]) -> Iterator[Created]:
+        """One edit per issue; see providers/lifecycle.py."""
+        from .lifecycle import jira_update
+
+        return jira_update(self, container, changes)
+
+    def archive_container(self, container: Container) -> str:
+        """Resolve the instance's epic through the workflow."""
+        from .lifecycle import jira_archive
+
+        return jira_archive(self, container)
 
     def _take_transition(self, ref: str, chosen: Mapping[str, Any]) -> None:
         self._invalidate_cache()

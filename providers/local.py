@@ -25,6 +25,7 @@ from collabsync.model import (
     SectionSpec,
     Status,
     Task,
+    TaskChange,
     insert_above_marker,
     marker,
     parse_marker,
@@ -97,6 +98,8 @@ class LocalProvider(Provider):
                 db.execute("PRAGMA synchronous=NORMAL")  # as the ledger: WAL commits survive a crash, no fsync each
                 db.execute("PRAGMA foreign_keys=ON")
                 db.executescript(_SCHEMA)
+                if "archived" not in {r[1] for r in db.execute("PRAGMA table_info(containers)")}:
+                    db.execute("ALTER TABLE containers ADD COLUMN archived TEXT")  # files made before archive
             except sqlite3.DatabaseError as exc:
                 raise ProviderError(self.name, str(self.path), f"not a readable local tool database ({exc}); restore "
                                     "it from a backup, or move it away to start an empty one") from None
@@ -246,6 +249,33 @@ class LocalProvider(Provider):
                 if isinstance(value, dt.date):
                     value = value.isoformat()
                 self.db.execute(f"UPDATE tasks SET {key} = ?, updated = ? WHERE id = ?", (value, _now(), int(ref)))
+
+    def update_tasks(self, container: Container, changes: Sequence[TaskChange]) -> Iterator[Created]:
+        """One UPDATE per task, committed before its outcome is yielded."""
+        cid = self._cid(container)
+        for change in changes:
+            values = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in change.fields().items()}
+            with self._lock:
+                row = self.db.execute("SELECT container_id FROM tasks WHERE id = ?", (int(change.ref),)).fetchone()
+                if row is None or row[0] != cid:
+                    yield Created(change.key, change.ref, self._url(change.ref), error="no such task in the container")
+                    continue
+                sets = ", ".join(f"{k} = ?" for k in values)
+                self.db.execute(f"UPDATE tasks SET {sets}, updated = ? WHERE id = ?",
+                                (*values.values(), _now(), int(change.ref)))
+            yield Created(change.key, change.ref, self._url(change.ref))
+
+    def archive_container(self, container: Container) -> str:
+        """Mark the container archived (its tasks stay readable)."""
+        with self._lock:
+            self.db.execute("UPDATE containers SET archived = COALESCE(archived, ?) WHERE id = ?",
+                            (_now(), self._cid(container)))
+        return f"local container {container.ref} marked archived"
+
+    def is_archived(self, container: Container) -> bool:
+        """Whether archive_container ran on this container (tests, diff)."""
+        row = self.db.execute("SELECT archived FROM containers WHERE id = ?", (self._cid(container),)).fetchone()
+        return bool(row and row[0])
 
     def close(self) -> None:
         """Close the database file, if it was opened."""

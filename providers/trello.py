@@ -30,6 +30,7 @@ from collabsync.model import (
     SectionSpec,
     Status,
     Task,
+    TaskChange,
     TaskSpec,
     insert_above_marker,
     marker,
@@ -388,6 +389,19 @@ class TrelloProvider(Provider):
             body["idLabels"] = ",".join(keep)
         if any(card.get(k) != v for k, v in body.items() if k != "idLabels") or "idLabels" in body:
             self._fetch("PUT", f"/cards/{ref}", f"card {ref}", body=body)
+
+    def update_tasks(self, container: Container, changes: Sequence[TaskChange]) -> Iterator[Created]:
+        """One PUT per card (Trello has no bulk edit); see providers/lifecycle.py."""
+        from .lifecycle import trello_update
+
+        return trello_update(self, container, changes)
+
+    def archive_container(self, container: Container) -> str:
+        """Close the board, or only the instance's cards on a shared board."""
+        from .lifecycle import trello_archive
+
+        refs = [c.ref for c in self.find_marked(container, str(container.extra.get("instance") or "")).values() if c.ref]
+        return trello_archive(self, container, refs)
 
     def close(self) -> None:
         """Close the HTTP session (and its cache file)."""

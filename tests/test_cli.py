@@ -124,9 +124,9 @@ def test_user_errors_exit_1_with_one_line() -> None:
     run("stamp", "product-launch", "--name", "nova", *VARS, "--yes")
     result = CliRunner().invoke(main, ["update", "nova", "no-such-task", "--status", "done"])
     assert result.exit_code == 1 and "no created task 'no-such-task'" in result.output
-    other = CliRunner().invoke(main, ["stamp", "product-launch", "--name", "nova", "--var", "product=Other",
-                                      "--var", "launch=2027-03-01", "--yes"])
-    assert other.exit_code == 1 and "pick another --name" in other.output
+    other = CliRunner().invoke(main, ["stamp", "customer-onboarding", "--name", "nova", "--var", "customer=Other",
+                                      "--var", "kickoff=2027-03-01", "--yes"])
+    assert other.exit_code == 1 and "pick another --name" in other.output  # new variables upgrade; another template not
     missing = CliRunner().invoke(main, ["stamp", "product-launch", "--name", "n2", "--yes"])
     assert missing.exit_code == 1 and "pass --var product=..." in missing.output
 
