@@ -17,6 +17,7 @@ import click
 
 from collabsync import __version__
 from collabsync.cli_doctor import doctor
+from collabsync.cli_people import people, reassign
 from collabsync.cli_report import history, report
 from collabsync.cli_sandbox import sandbox
 from collabsync.cli_setup import config, init, templates
@@ -74,12 +75,16 @@ main.add_command(report)
 main.add_command(history)
 main.add_command(doctor)
 main.add_command(sandbox)
+main.add_command(people)
+main.add_command(reassign)
 
 
 @main.command()
 @click.argument("template")
 @click.option("--name", "instance", required=True, help="Instance name (letters, digits, . _ -), unique per project.")
 @click.option("--var", "variables", multiple=True, metavar="KEY=VALUE", help="Template variable; repeat for each.")
+@click.option("--role", "roles", multiple=True, metavar="ROLE=EMAIL",
+              help="Who a template role is (beats [roles] in the config); repeat for each.")
 @click.option("--plan", "plan_only", is_flag=True, help="Show what would be created where, write nothing.")
 @click.option("--yes", "-y", is_flag=True, help="Apply without asking.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
@@ -87,7 +92,7 @@ main.add_command(sandbox)
 @wait_option
 @pass_ctx
 def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], plan_only: bool, yes: bool, fmt: str,
-          wait: float) -> None:
+          wait: float, roles: tuple[str, ...]) -> None:
     """Create a joint project from TEMPLATE in every department's tool; safe to re-run.
 
     TEMPLATE is a shipped template's name or a path to a YAML file. Re-running creates nothing
@@ -103,6 +108,7 @@ def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], pl
     from collabsync.lock import instance_lock
     from collabsync.precheck import precheck
     from collabsync.doctor import PreflightError, render_text
+    from collabsync.roles import parse_role_options
     from collabsync.stamp import apply_plan, build_plan
     from collabsync.templating import find_template
     from collabsync.views import print_plan, progress_bar
@@ -110,16 +116,17 @@ def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], pl
     if not INSTANCE_RE.match(instance):
         raise click.BadParameter("use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
                                  param_hint="--name")
-    values = parse_vars(variables)
+    values, bound = parse_vars(variables), parse_role_options(roles)
     problems = []  # the template's and the config's problems, listed together
+    role_config: dict[str, Any] = {}
     try:
-        tmpl = find_template(template, user_template_dirs())
-        spec = tmpl.render(instance, values)
-    except TemplateError as exc:
+        role_config = obj.config().roles
+    except ConfigError as exc:
         problems += exc.problems
     try:
-        obj.config()
-    except ConfigError as exc:
+        tmpl = find_template(template, user_template_dirs())
+        spec = tmpl.render(instance, values, bound, role_config)
+    except TemplateError as exc:
         problems += exc.problems
     if problems:
         raise TemplateError(problems)

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from collabsync.providers.base import Capability, Provider, ProviderContext, TextLimits
+from collabsync.providers.base import Capability, Provider, ProviderContext, TextLimits, ToolUser
+from collabsync.providers.people_tools import jira_assign, jira_user
 from collabsync.ratelimit import Limit
 from jira import JIRA
 
@@ -306,8 +307,7 @@ class JiraProvider(Provider):
         ids = extra.get("fields") or {}
         fields = [*(TRACKED_FIELDS if tracked else BASE_FIELDS),
                   *(i for i in (ids.get("story_points"), ids.get("flagged"), ids.get("start")) if i)]
-        people = {ident: person for person, by in self.context.people.items()
-                  for tool, ident in by.items() if tool in (self.name, self.type_name)}
+        people = self.people_by_id()
         seen: dict[str, Task] = {}
         blocks: list[tuple[str, str]] = []  # (blocked id, blocking id) seen from the blocking end
         for hit in self._search(jql + order, fields, cached=True, deployment=extra.get("deployment")):
@@ -357,6 +357,14 @@ class JiraProvider(Provider):
     def _transitions_of(self, ref: str) -> list[dict[str, Any]]:
         body = json_body(self.name, f"issue {ref}", self._send("GET", f"issue/{ref}/transitions"))
         return list((body or {}).get("transitions") or [])
+
+    def resolve_person(self, email: str) -> ToolUser | None:
+        """User search by e-mail (providers/people_tools.py)."""
+        return jira_user(self, email)
+
+    def set_assignee(self, container: Container, ref: str, user: ToolUser | None) -> None:
+        """PUT the issue's assignee (providers/people_tools.py)."""
+        jira_assign(self, ref, user)
 
     def close(self) -> None:
         """Close the HTTP session."""
