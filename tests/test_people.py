@@ -1,0 +1,160 @@
+"""People across tools (issue 15): three roles stamped into Jira, Trello, Asana and local, each bound to an
+e-mail and resolved per tool; a privacy-hidden Jira profile falls back to [people]; an unknown person is a
+plan finding, not a failed write; the report counts per person; reassign moves only open tasks."""
+
+from __future__ import annotations
+
+import json
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from collabsync.cli import main
+from collabsync.ledger import Ledger
+from collabsync.people_cache import MISS, PeopleCache, ToolUser
+from collabsync.testing.stack import Stack, running_stack
+
+TEMPLATE = """\
+template: people-demo
+title: "Deal {{ deal }}"
+variables:
+  deal: {type: string, description: Deal name}
+  close: {type: date, description: Signing day}
+roles:
+  account_exec: {description: "Owns the customer relationship", department: sales}
+  eng_lead: {description: "Owns the integration work", department: engineering}
+  finance_partner: {description: "Owns pricing and billing", department: finance}
+departments: [sales, engineering, marketing, finance]
+tasks:
+  - {key: qualify, title: "Qualify {{ deal }}", department: sales, role: account_exec, due: close - 10bd}
+  - {key: discovery, title: "Discovery call", department: sales, role: account_exec, due: close - 8bd}
+  - {key: integrate, title: "Integrate", department: engineering, role: eng_lead, due: close - 5bd}
+  - {key: tech-review, title: "Technical review", department: engineering, role: account_exec, due: close - 4bd}
+  - {key: case-study, title: "Case study", department: marketing, role: account_exec, due: close - 3bd}
+  - {key: launch-post, title: "Launch post", department: marketing, role: eng_lead, due: close - 3bd}
+  - {key: pricing, title: "Pricing sheet", department: marketing, role: finance_partner, due: close - 2bd}
+  - {key: invoice, title: "Invoice", department: finance, role: finance_partner, due: close}
+"""
+ROUTES = {"sales": "trello", "engineering": "jira", "marketing": "asana"}
+DANA, ED, LEE, NOBODY = "dana@acme.example", "ed@acme.example", "lee@acme.example", "nobody@acme.example"
+ROLES = ["--role", f"account_exec={DANA}", "--role", f"eng_lead={ED}"]
+
+
+def cli(*args: str, code: int = 0) -> str:
+    result = CliRunner().invoke(main, list(args))
+    assert result.exit_code == code, result.output
+    return result.output
+
+
+@pytest.fixture
+def stack(isolated_home: Path) -> Iterator[Stack]:
+    with running_stack() as s:
+        s.trello.state.members[s.trello.me_id]["email"] = DANA   # Trello shows only the token owner's address
+        s.extra["dana"] = s.jira.add_user("Dana Scully", DANA)
+        s.extra["ed"] = s.jira.add_user("Ed Hidden", ED, hide_email=True)
+        s.extra["lee"] = s.jira.add_user("Lee Adama", LEE)
+        s.extra["lee_trello"] = s.trello.add_member("lee", "Lee Adama")["id"]
+        for name, email in (("Dana Scully", DANA), ("Ed Hidden", ED), ("Lee Adama", LEE)):
+            s.extra[f"asana:{email}"] = s.asana.add_user(name, email)
+        config = s.config_toml(ROUTES)
+        config += f'\n[people."{ED}"]\njira = "{s.extra["ed"]}"\n'
+        config += f'\n[people."{LEE}"]\ntrello = "{s.extra["lee_trello"]}"\n'
+        config += f'\n[roles.finance]\nfinance_partner = "{NOBODY}"\n'
+        Path("collabsync.toml").write_text(config)
+        Path("collabsync.toml").chmod(0o600)
+        Path("deal.yaml").write_text(TEMPLATE)
+        yield s
+
+
+def refs(home: Path) -> dict[str, str]:
+    with Ledger(home / "ledger.sqlite") as ledger:
+        return {k: r.ref for k, r in ledger.objects("acme").items() if r.ref}
+
+
+def stamp(*extra: str, code: int = 0) -> str:
+    return cli("stamp", "deal.yaml", "--name", "acme", "--var", "deal=Acme", "--var", "close=2027-03-01",
+               *ROLES, *extra, code=code)
+
+
+def test_unbound_role_is_reported_with_file_and_line(stack: Stack) -> None:
+    out = cli("stamp", "deal.yaml", "--name", "acme", "--var", "deal=Acme", "--var", "close=2027-03-01", "--plan",
+              "--role", f"account_exec={DANA}", code=1)
+    assert "deal.yaml:8" in out and "role 'eng_lead' is declared but not bound" in out
+    assert "--role eng_lead=EMAIL" in out
+
+
+def test_roles_resolve_by_email_in_every_tool(stack: Stack, isolated_home: Path) -> None:
+    plan = stamp("--plan")
+    # The unknown finance partner is named in the plan for Asana; local knows everyone by e-mail.
+    assert "1 task(s) of nobody@acme.example" in plan and "created unassigned there: pricing" in plan
+    assert "ed@acme.example" not in plan  # hidden by privacy in Jira, but [people] names the account
+    stamp("--yes")
+    ref = refs(isolated_home)
+    assert stack.jira.issue(ref["integrate"]).assignee == stack.extra["ed"]
+    assert stack.jira.issue(ref["tech-review"]).assignee == stack.extra["dana"]
+    assert stack.trello.card(ref["qualify"])["idMembers"] == [stack.trello.me_id]
+    assert stack.asana.task(ref["case-study"])["assignee"]["gid"] == stack.extra[f"asana:{DANA}"]
+    assert stack.asana.task(ref["launch-post"])["assignee"]["gid"] == stack.extra[f"asana:{ED}"]
+    assert stack.asana.task(ref["pricing"])["assignee"] is None   # not found: unassigned, not a failed write
+
+    rows = {r["person"]: r for r in json.loads(cli("people", "acme", "--format", "json"))}
+    assert rows[DANA]["ids"] == {"asana": stack.extra[f"asana:{DANA}"], "jira": stack.extra["dana"],
+                                 "trello": stack.trello.me_id}
+    assert rows[NOBODY]["unresolved"] == ["asana"] and rows[NOBODY]["ids"]["local"] == NOBODY
+    cache = isolated_home / "people-cache.json"
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o600
+    assert stack.trello.token not in cache.read_text() and stack.asana.token not in cache.read_text()
+
+
+def test_report_counts_each_person_once_across_tools(stack: Stack, isolated_home: Path, tmp_path: Path) -> None:
+    stamp("--yes")
+    ref = refs(isolated_home)
+    stack.trello.move_card(ref["qualify"], "Done")
+    stack.jira.set_status(ref["tech-review"], "Done")
+    cli("report", "acme", "--format", "json", "--out", str(tmp_path), "--today", "2027-02-01")
+    data: dict[str, Any] = json.loads((tmp_path / "acme.json").read_text())
+    people = {row["name"]: row for row in data["assignees"]}
+    # dana: qualify (Trello, done), discovery (Trello), tech-review (Jira, done), case-study (Asana): one row.
+    assert people[DANA]["done_tasks"] == 2 and people[DANA]["open_tasks"] == 2
+    assert people[ED]["open_tasks"] == 2   # Jira (through [people]) and Asana (by e-mail)
+    assert not any(name.startswith(("5b10", "Dana", "Emulated")) for name in people)
+
+
+def test_reassign_moves_only_open_tasks(stack: Stack, isolated_home: Path) -> None:
+    stamp("--yes")
+    ref = refs(isolated_home)
+    stack.trello.move_card(ref["qualify"], "Done")
+    plan = cli("reassign", "acme", "--role", f"account_exec={LEE}", "--plan")
+    assert "3 open task(s) to move" in plan and "keep  sales/qualify: done" in plan
+    assert stack.trello.card(ref["discovery"])["idMembers"] == [stack.trello.me_id]  # a plan writes nothing
+    out = cli("reassign", "acme", "--role", f"account_exec={LEE}", "--yes")
+    assert "moved 3 task(s)" in out
+    assert stack.trello.card(ref["qualify"])["idMembers"] == [stack.trello.me_id]  # done: keeps dana
+    assert stack.trello.card(ref["discovery"])["idMembers"] == [stack.extra["lee_trello"]]
+    assert stack.jira.issue(ref["tech-review"]).assignee == stack.extra["lee"]
+    assert stack.asana.task(ref["case-study"])["assignee"]["gid"] == stack.extra[f"asana:{LEE}"]
+    assert stack.jira.issue(ref["integrate"]).assignee == stack.extra["ed"]  # another role: untouched
+    again = cli("reassign", "acme", "--role", f"account_exec={LEE}", "--yes")
+    assert "0 open task(s) to move" in again
+
+
+def test_reassign_of_unknown_role_names_the_roles(stack: Stack) -> None:
+    stamp("--yes")
+    out = cli("reassign", "acme", "--role", f"cfo={LEE}", "--plan", code=1)
+    assert "no task of 'acme' has role 'cfo'" in out and "account_exec, eng_lead, finance_partner" in out
+
+
+def test_people_cache_expires(tmp_path: Path) -> None:
+    now = [1000.0]
+    cache = PeopleCache(tmp_path, ttl=60, clock=lambda: now[0])
+    cache.put("jira", "Dana@Acme.example", ToolUser("acc-1", "Dana"))
+    cache.put("jira", NOBODY, None)
+    assert cache.get("jira", DANA) == ToolUser("acc-1", "Dana", "Dana@Acme.example")
+    assert cache.get("jira", NOBODY) is None
+    now[0] += 61
+    assert cache.get("jira", DANA) is MISS and cache.get("jira", NOBODY) is MISS
+    assert cache.by_id("jira") == {"acc-1": "Dana@Acme.example"}
