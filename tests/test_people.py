@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from collabsync.cli import main
 from collabsync.ledger import Ledger
+from collabsync.model import Container, Status
 from collabsync.people_cache import MISS, PeopleCache, ToolUser
 from collabsync.testing.stack import Stack, running_stack
 
@@ -158,3 +159,59 @@ def test_people_cache_expires(tmp_path: Path) -> None:
     now[0] += 61
     assert cache.get("jira", DANA) is MISS and cache.get("jira", NOBODY) is MISS
     assert cache.by_id("jira") == {"acc-1": "Dana@Acme.example"}
+
+
+LOCAL_TEMPLATE = """\
+template: local-roles
+title: "Roles {{ n }}"
+variables:
+  n: {type: string, description: Run}
+roles:
+  owner: {description: "Owns everything"}
+departments: [ops]
+tasks:
+""" + "".join(f"  - {{key: t{i}, title: Task {i}, department: ops, role: owner}}\n" for i in range(4))
+
+
+@pytest.mark.parametrize("lose_reply", [False, True])
+def test_reassign_fault_at_every_write_resumes_exactly_once(isolated_home: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            lose_reply: bool) -> None:
+    from collabsync.providers.base import ProviderContext
+    from collabsync.providers.local import LocalProvider
+    from collabsync.runtime import Workspace
+    from collabsync.testing.conformance_support import BoundaryFaults
+
+    Path("t.yaml").write_text(LOCAL_TEMPLATE)
+    faults = BoundaryFaults()
+    original = Workspace.provider
+
+    def provider(self: Workspace, name: str) -> Any:
+        fresh = name not in self._providers
+        made = original(self, name)
+        return faults.wrap(made) if fresh else made
+
+    monkeypatch.setattr(Workspace, "provider", provider)
+    for n in range(3):  # three open tasks to move: fail before the 1st, 2nd and 3rd write
+        name = f"run{n}"
+        cli("stamp", "t.yaml", "--name", name, "--var", f"n={n}", "--role", f"owner={DANA}", "--yes")
+        with Ledger(isolated_home / "ledger.sqlite") as ledger:
+            ref = {k: r.ref for k, r in ledger.objects(name).items()}
+        local = LocalProvider("local", {}, ProviderContext(home=isolated_home))
+        local.set_status(Container("", ""), ref["t3"], Status.DONE)
+        local.close()
+        log = len(faults.write_log())
+        faults.fail_writes_after(n, lose_reply=lose_reply)
+        out = cli("reassign", name, "--role", f"owner={LEE}", "--yes", code=1)
+        assert "run it again to resume" in out
+        faults.fail_writes_after(None)
+        cli("reassign", name, "--role", f"owner={LEE}", "--yes")
+        assert "0 open task(s)" in cli("reassign", name, "--role", f"owner={LEE}", "--plan")
+        writes = faults.write_log()[log:]
+        assert writes.count("set_assignee") == 3  # each open task written once (a lost reply's write was applied)
+        local = LocalProvider("local", {}, ProviderContext(home=isolated_home))
+        with Ledger(isolated_home / "ledger.sqlite") as ledger:
+            container = ledger.container(name, "ops")
+        assert container is not None
+        got = {t.ref: t.assignee for t in local.read_tasks(container[1])}
+        local.close()
+        assert got == {ref["t0"]: LEE, ref["t1"]: LEE, ref["t2"]: LEE, ref["t3"]: DANA}
