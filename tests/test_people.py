@@ -215,3 +215,21 @@ def test_reassign_fault_at_every_write_resumes_exactly_once(isolated_home: Path,
         got = {t.ref: t.assignee for t in local.read_tasks(container[1])}
         local.close()
         assert got == {ref["t0"]: LEE, ref["t1"]: LEE, ref["t2"]: LEE, ref["t3"]: DANA}
+
+
+def test_contribution_rows_split_by_tool_and_department_with_unassigned_work(
+        stack: Stack, isolated_home: Path, tmp_path: Path) -> None:
+    stamp("--yes")
+    ref = refs(isolated_home)
+    stack.trello.move_card(ref["qualify"], "Done")
+    cli("report", "acme", "--format", "json,md", "--out", str(tmp_path), "--today", "2027-02-01")
+    data: dict[str, Any] = json.loads((tmp_path / "acme.json").read_text())
+    rows = {row["name"]: row for row in data["assignees"]}
+    assert rows[DANA]["by_tool"] == [
+        {"provider": "jira", "department": "engineering", "done": 0, "open": 1},
+        {"provider": "asana", "department": "marketing", "done": 0, "open": 1},
+        {"provider": "trello", "department": "sales", "done": 1, "open": 1}]
+    # pricing went to Asana unassigned (the finance partner is unknown there): unassigned work per department
+    assert rows["(unassigned)"]["by_tool"] == [{"provider": "asana", "department": "marketing", "done": 0, "open": 1}]
+    assert rows[NOBODY]["by_tool"] == [{"provider": "local", "department": "finance", "done": 0, "open": 1}]
+    assert "sales (trello) 1/1" in (tmp_path / "acme.md").read_text()
