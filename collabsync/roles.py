@@ -24,7 +24,8 @@ def parse_role_options(options: tuple[str, ...] | list[str]) -> dict[str, str]:
     for raw in options:
         name, sep, person = raw.partition("=")
         if not sep or not name.strip() or not person.strip():
-            raise ConfigError.single("--role", f"{raw!r} is not NAME=EMAIL; write --role account_exec=dana@acme.example")
+            raise ConfigError.single("--role", f"{raw!r} is not NAME=EMAIL; "
+                                               "write --role account_exec=dana@acme.example")
         out[name.strip()] = person.strip()
     return out
 
@@ -91,7 +92,7 @@ class RoleBinder:
 def role_problems(data: dict[str, Any], tasks: list[dict[str, Any]], departments: list[str],
                   add: Callable[[Path_, str], None]) -> None:
     """Meaning checks of `roles:` and task `role:` that the schema cannot express."""
-    roles = data.get("roles") if isinstance(data.get("roles"), dict) else {}
+    roles: dict[str, Any] = data["roles"] if isinstance(data.get("roles"), dict) else {}
     used: set[str] = set()
     for i, t in enumerate(tasks):
         role = t.get("role")
@@ -101,7 +102,8 @@ def role_problems(data: dict[str, Any], tasks: list[dict[str, Any]], departments
         key = t.get("key", f"#{i + 1}")
         if role not in roles:
             known = ", ".join(sorted(roles)) or "(no roles declared)"
-            add(("tasks", i, "role"), f"task {key!r}: unknown role {role!r}; declare it under roles or use one of: {known}")
+            add(("tasks", i, "role"), f"task {key!r}: unknown role {role!r}; "
+                                      f"declare it under roles or use one of: {known}")
         if t.get("assignee"):
             add(("tasks", i, "role"), f"task {key!r} has both role and assignee; keep one")
     for name, decl in roles.items():

@@ -12,11 +12,15 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from collabsync.providers.base import ProviderContext
+from collabsync.providers.local import LocalProvider
 
 from collabsync.cli import main
 from collabsync.ledger import Ledger
 from collabsync.model import Container, Status
 from collabsync.people_cache import MISS, PeopleCache, ToolUser
+from collabsync.runtime import Workspace
+from collabsync.testing.conformance_support import BoundaryFaults
 from collabsync.testing.stack import Stack, running_stack
 
 TEMPLATE = """\
@@ -176,11 +180,6 @@ tasks:
 @pytest.mark.parametrize("lose_reply", [False, True])
 def test_reassign_fault_at_every_write_resumes_exactly_once(isolated_home: Path, monkeypatch: pytest.MonkeyPatch,
                                                             lose_reply: bool) -> None:
-    from collabsync.providers.base import ProviderContext
-    from collabsync.providers.local import LocalProvider
-    from collabsync.runtime import Workspace
-    from collabsync.testing.conformance_support import BoundaryFaults
-
     Path("t.yaml").write_text(LOCAL_TEMPLATE)
     faults = BoundaryFaults()
     original = Workspace.provider
@@ -233,3 +232,36 @@ def test_contribution_rows_split_by_tool_and_department_with_unassigned_work(
     assert rows["(unassigned)"]["by_tool"] == [{"provider": "asana", "department": "marketing", "done": 0, "open": 1}]
     assert rows[NOBODY]["by_tool"] == [{"provider": "local", "department": "finance", "done": 0, "open": 1}]
     assert "sales (trello) 1/1" in (tmp_path / "acme.md").read_text()
+
+
+def test_template_role_mistakes_are_listed_with_lines() -> None:
+    from collabsync.errors import TemplateError
+    from collabsync.templating import parse_template
+
+    bad = TEMPLATE.replace("role: eng_lead, due: close - 5bd", "role: cto, due: close - 5bd") \
+        .replace('title: "Invoice", department: finance, role: finance_partner',
+                 'title: "Invoice", department: finance, role: finance_partner, assignee: bob') \
+        .replace("department: engineering}", "department: legal}")
+    with pytest.raises(TemplateError) as err:
+        parse_template(bad, "deal.yaml")
+    text = str(err.value)
+    assert "deal.yaml:8: role 'eng_lead': unknown department 'legal'" in text
+    assert "deal.yaml:14: task 'integrate': unknown role 'cto'" in text
+    assert "task 'invoice' has both role and assignee; keep one" in text
+
+
+def test_config_roles_must_be_emails(isolated_home: Path) -> None:
+    Path("collabsync.toml").write_text('[roles]\naccount_exec = 3\n\n[roles.sales]\neng_lead = ""\n')
+    out = cli("config", "check", "--offline", code=1)
+    assert "roles.account_exec must be an e-mail address" in out and "roles.sales.eng_lead must be" in out
+
+
+def test_department_default_binds_a_role(isolated_home: Path) -> None:
+    from collabsync.templating import parse_template
+
+    spec = parse_template(TEMPLATE, "deal.yaml").render(
+        "x", {"deal": "A", "close": "2027-03-01"}, {"account_exec": DANA},
+        {"eng_lead": ED, "finance_partner": LEE, "marketing": {"eng_lead": NOBODY}})
+    who = {t.key: (t.role, t.assignee) for t in spec.tasks}
+    assert who["integrate"] == ("eng_lead", ED) and who["launch-post"] == ("eng_lead", NOBODY)
+    assert who["qualify"] == ("account_exec", DANA) and who["invoice"] == ("finance_partner", LEE)
