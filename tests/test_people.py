@@ -105,6 +105,9 @@ def test_roles_resolve_by_email_in_every_tool(stack: Stack, isolated_home: Path)
     assert stack.asana.task(ref["case-study"])["assignee"]["gid"] == stack.extra[f"asana:{DANA}"]
     assert stack.asana.task(ref["launch-post"])["assignee"]["gid"] == stack.extra[f"asana:{ED}"]
     assert stack.asana.task(ref["pricing"])["assignee"] is None   # not found: unassigned, not a failed write
+    # Each person looked up once per tool for the plan and the stamp together (the cache), ed not at all in Jira.
+    assert stack.jira.count("GET", "/user/search") == 1
+    assert stack.asana.count("GET", "acme.example") == 3
 
     rows = {r["person"]: r for r in json.loads(cli("people", "acme", "--format", "json"))}
     assert rows[DANA]["ids"] == {"asana": stack.extra[f"asana:{DANA}"], "jira": stack.extra["dana"],
@@ -265,3 +268,31 @@ def test_department_default_binds_a_role(isolated_home: Path) -> None:
     who = {t.key: (t.role, t.assignee) for t in spec.tasks}
     assert who["integrate"] == ("eng_lead", ED) and who["launch-post"] == ("eng_lead", NOBODY)
     assert who["qualify"] == ("account_exec", DANA) and who["invoice"] == ("finance_partner", LEE)
+
+
+def test_data_center_finds_people_by_username_search(isolated_home: Path) -> None:
+    from collabsync.testing.jira import JiraEmulator
+
+    with JiraEmulator(deployment="Server") as dc:
+        dc.add_project("ENG", "Engineering")
+        dana = dc.add_user("Dana Scully", DANA)
+        Path("collabsync.toml").write_text(f'''[providers.jira]
+type = "jira"
+url = "{dc.root_url}"
+token = "{dc.pat}"
+deployment = "datacenter"
+max_retries = 1
+backoff = 0.01
+
+[departments.engineering]
+provider = "jira"
+project = "ENG"
+
+[roles]
+eng_lead = "{DANA}"
+''')
+        Path("collabsync.toml").chmod(0o600)
+        rows = json.loads(cli("people", "--format", "json"))
+        assert rows == [{"person": DANA, "ids": {"jira": dc.store.users[dana]["name"], "local": DANA},
+                         "unresolved": []}]
+        assert dc.count("GET", "/user/search") == 1
