@@ -132,6 +132,8 @@ def plan_reassign(ws: Workspace, instance: str, role: str, person: str) -> Reass
             plan.kept.append({**row, "why": f"{now.status.value}: keeps its assignee"})
         elif now is not None and now.assignee == person:
             plan.kept.append({**row, "why": "already assigned to them"})
+        elif now is not None and now.assignee is None and provider.lookup_person(person) is None:
+            plan.kept.append({**row, "why": f"unassigned: {route.provider} has no user {person}"})
         else:
             plan.moves.append(row)
     plan.findings = people_findings(replace(spec, tasks=tuple(

@@ -296,3 +296,16 @@ eng_lead = "{DANA}"
         assert rows == [{"person": DANA, "ids": {"jira": dc.store.users[dana]["name"], "local": DANA},
                          "unresolved": []}]
         assert dc.count("GET", "/user/search") == 1
+
+
+def test_reassign_to_someone_a_tool_lacks_unassigns_there_and_says_so(stack: Stack, isolated_home: Path) -> None:
+    stamp("--yes")
+    ref = refs(isolated_home)
+    plan = cli("reassign", "acme", "--role", f"account_exec={NOBODY}", "--plan")
+    for tool in ("jira", "trello", "asana"):
+        assert f"note  {tool}: 1 task(s) of {NOBODY}" in plan or f"note  {tool}: 2 task(s) of {NOBODY}" in plan
+    cli("reassign", "acme", "--role", f"account_exec={NOBODY}", "--yes")
+    assert stack.trello.card(ref["qualify"])["idMembers"] == []
+    assert stack.jira.issue(ref["tech-review"]).assignee is None
+    assert stack.asana.task(ref["case-study"])["assignee"] is None
+    assert "0 open task(s) to move" in cli("reassign", "acme", "--role", f"account_exec={NOBODY}", "--plan")
