@@ -119,15 +119,17 @@ def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], pl
     values, bound = parse_vars(variables), parse_role_options(roles)
     problems = []  # the template's and the config's problems, listed together
     role_config: dict[str, Any] = {}
+    config_problems = []
     try:
         role_config = obj.config().roles
     except ConfigError as exc:
-        problems += exc.problems
+        config_problems = exc.problems
     try:
         tmpl = find_template(template, user_template_dirs())
         spec = tmpl.render(instance, values, bound, role_config)
     except TemplateError as exc:
         problems += exc.problems
+    problems += config_problems
     if problems:
         raise TemplateError(problems)
     with obj.workspace() as ws, (nullcontext() if plan_only else instance_lock(ws.home, instance, "stamp", wait)):
