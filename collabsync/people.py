@@ -8,12 +8,14 @@ a run cut short (or a lost reply) is finished by running it again.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .errors import CollabsyncError, ConfigError
 from .findings import Finding, Severity
 from .model import ProjectSpec, Task
+from .providers.base import Provider
 from .runtime import Workspace
 
 __all__ = ["people_findings", "people_rows", "ReassignPlan", "ReassignError", "plan_reassign", "apply_reassign"]
@@ -39,20 +41,26 @@ def _by_provider(spec: ProjectSpec, ws: Workspace) -> dict[str, dict[str, list[s
 
 def people_findings(spec: ProjectSpec, ws: Workspace) -> list[Finding]:
     """A degrade finding per person a tool does not know: their tasks there are created unassigned."""
+    jobs = [(ws.provider(name), persons) for name, persons in _by_provider(spec, ws).items()]  # opened here
+    # one thread per tool: the tools answer in parallel, each provider is used by one thread
+    with ThreadPoolExecutor(max_workers=max(1, min(8, len(jobs)))) as pool:
+        return [f for found in pool.map(lambda job: _unknown(*job), jobs) for f in found]
+
+
+def _unknown(provider: Provider, persons: dict[str, list[str]]) -> list[Finding]:
+    """The findings of one tool, its people looked up one after another."""
     found: list[Finding] = []
-    for name, persons in _by_provider(spec, ws).items():
-        provider = ws.provider(name)
-        for person, keys in persons.items():
-            try:
-                user = provider.lookup_person(person)
-            except CollabsyncError:
-                break  # the tool itself is unreachable or refuses us: its preflight finding says so
-            if user is None:
-                found.append(Finding(
-                    Severity.DEGRADE, "person-not-found", name, f"{len(keys)} task(s) of {person}",
-                    f"{provider.type_name} has no user with this e-mail visible to the token",
-                    f'invite them, or name their id in collabsync.toml: [people."{person}"] {name} = "USER-ID"',
-                    "the tasks are created unassigned there: " + ", ".join(keys), "assignees"))
+    for person, keys in persons.items():
+        try:
+            user = provider.lookup_person(person)
+        except CollabsyncError:
+            break  # the tool itself is unreachable or refuses us: its preflight finding says so
+        if user is None:
+            found.append(Finding(
+                Severity.DEGRADE, "person-not-found", provider.name, f"{len(keys)} task(s) of {person}",
+                f"{provider.type_name} has no user with this e-mail visible to the token",
+                f'invite them, or name their id in collabsync.toml: [people."{person}"] {provider.name} = "USER-ID"',
+                "the tasks are created unassigned there: " + ", ".join(keys), "assignees"))
     return found
 
 
