@@ -58,7 +58,8 @@ def _unknown(provider: Provider, persons: dict[str, list[str]]) -> list[Finding]
         if user is None:
             found.append(Finding(
                 Severity.DEGRADE, "person-not-found", provider.name, f"{len(keys)} task(s) of {person}",
-                f"{provider.type_name} has no user with this e-mail visible to the token",
+                f"{provider.type_name} has no user with this e-mail visible to the token" if "@" in person else
+                f"{person!r} is not an e-mail address, and [people] names no {provider.name} user for it",
                 f'invite them, or name their id in collabsync.toml: [people."{person}"] {provider.name} = "USER-ID"',
                 "the tasks are created unassigned there: " + ", ".join(keys), "assignees"))
     return found

@@ -227,6 +227,10 @@ class LocalProvider(Provider):
         """The local tool stores people by e-mail: everyone exists."""
         return ToolUser(email, email, email)
 
+    def lookup_person(self, person: str) -> ToolUser | None:
+        """Any person (an e-mail or a name) is stored as written: no lookup, no cache."""
+        return ToolUser(person, person, person if "@" in person else "")
+
     def set_assignee(self, container: Container, ref: str, user: ToolUser | None) -> None:
         """Store the person's e-mail (or id) as the task's assignee."""
         self.update_task(ref, assignee=(user.email or user.id) if user else None)
