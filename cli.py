@@ -18,6 +18,7 @@ import click
 from collabsync import __version__
 from collabsync.cli_daytwo import archive, diff, reschedule
 from collabsync.cli_doctor import doctor
+from collabsync.cli_people import people, reassign
 from collabsync.cli_report import history, report
 from collabsync.cli_sandbox import sandbox
 from collabsync.cli_setup import config, init, templates
@@ -78,12 +79,16 @@ main.add_command(sandbox)
 main.add_command(reschedule)
 main.add_command(diff)
 main.add_command(archive)
+main.add_command(people)
+main.add_command(reassign)
 
 
 @main.command()
 @click.argument("template")
 @click.option("--name", "instance", required=True, help="Instance name (letters, digits, . _ -), unique per project.")
 @click.option("--var", "variables", multiple=True, metavar="KEY=VALUE", help="Template variable; repeat for each.")
+@click.option("--role", "roles", multiple=True, metavar="ROLE=EMAIL",
+              help="Who a template role is (beats [roles] in the config); repeat for each.")
 @click.option("--plan", "plan_only", is_flag=True, help="Show what would be created where, write nothing.")
 @click.option("--yes", "-y", is_flag=True, help="Apply without asking.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
@@ -92,7 +97,7 @@ main.add_command(archive)
 @wait_option
 @pass_ctx
 def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], plan_only: bool, yes: bool, fmt: str,
-          prune: bool, wait: float) -> None:
+          prune: bool, wait: float, roles: tuple[str, ...]) -> None:
     """Create a joint project from TEMPLATE in every department's tool; safe to re-run.
 
     TEMPLATE is a shipped template's name or a path to a YAML file. Re-running creates nothing
@@ -106,9 +111,10 @@ def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], pl
     """
     from contextlib import nullcontext
 
-    from collabsync.doctor import PreflightError, render_text
     from collabsync.lock import instance_lock
     from collabsync.precheck import precheck
+    from collabsync.doctor import PreflightError, render_text
+    from collabsync.roles import parse_role_options
     from collabsync.stamp import apply_plan, build_plan
     from collabsync.templating import find_template
     from collabsync.upgrade import upgrade_for
@@ -118,17 +124,20 @@ def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], pl
     if not INSTANCE_RE.match(instance):
         raise click.BadParameter("use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
                                  param_hint="--name")
-    values = parse_vars(variables)
+    values, bound = parse_vars(variables), parse_role_options(roles)
     problems = []  # the template's and the config's problems, listed together
+    role_config: dict[str, Any] = {}
+    config_problems = []
+    try:
+        role_config = obj.config().roles
+    except ConfigError as exc:
+        config_problems = exc.problems
     try:
         tmpl = find_template(template, user_template_dirs())
-        spec = tmpl.render(instance, values)
+        spec = tmpl.render(instance, values, bound, role_config)
     except TemplateError as exc:
         problems += exc.problems
-    try:
-        obj.config()
-    except ConfigError as exc:
-        problems += exc.problems
+    problems += config_problems
     if problems:
         raise TemplateError(problems)
     with obj.workspace() as ws, (nullcontext() if plan_only else instance_lock(ws.home, instance, "stamp", wait)):

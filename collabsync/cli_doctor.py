@@ -49,7 +49,8 @@ def doctor(obj: Ctx, template: str | None, instance: str | None, variables: tupl
             name = instance or "doctor-check"
             if not INSTANCE_RE.match(name):
                 raise click.BadParameter("use 1-64 letters, digits, '.', '_' or '-'", param_hint="--name")
-            spec = find_template(str(template), user_template_dirs()).render(name, parse_vars(variables))
+            spec = find_template(str(template), user_template_dirs()).render(name, parse_vars(variables),
+                                                                             role_config=ws.config.roles)
             report = check(spec, ws)
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), indent=2))

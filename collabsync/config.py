@@ -22,6 +22,7 @@ from .dates import validate_zone
 from .errors import ConfigError, Problem
 from .private import config_exposure_warning, private_dir, private_file
 from .redact import register_secret
+from .roles import config_role_problems
 from .textfile import UnreadableFile, read_utf8
 
 if TYPE_CHECKING:  # imported only when a schema check is not already known to pass (issue 17: start fast)
@@ -134,6 +135,7 @@ class Config:
     cache_ttl: float = 300.0
     text: str = ""
     warnings: list[str] = field(default_factory=list)
+    roles: dict[str, Any] = field(default_factory=dict)  # [roles] NAME = EMAIL and [roles.DEPT] tables
 
     @property
     def source(self) -> str:
@@ -277,7 +279,9 @@ def parse_config(data: Mapping[str, Any], path: Path, text: str, *, check_env: b
     ttl = (data.get("cache") or {}).get("ttl", 300)
     if not isinstance(ttl, (int, float)) or ttl < 0:
         add("cache.ttl must be a number of seconds >= 0", "cache", "ttl")
+    problems += config_role_problems(data.get("roles"), src, lambda table: _toml_line(text, table))
     config = Config(path, providers, departments, default_provider, dict(people), float(ttl) if isinstance(ttl, (int, float)) else 300.0, text)
+    config.roles = dict(data.get("roles") or {})
     if check_env:
         for name, pc in providers.items():
             _expand(pc.settings, f"providers.{name}", config, problems)
@@ -293,6 +297,7 @@ _TABLES = {
     "providers": '[providers.NAME] type = "jira"',
     "departments": '[departments.NAME] provider = "NAME"',
     "people": '[people.NAME] jira = "USER-ID"',
+    "roles": '[roles] account_exec = "dana@acme.example"',
     "cache": "[cache] ttl = 300",
 }
 

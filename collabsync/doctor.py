@@ -15,6 +15,7 @@ from typing import Any
 from .errors import AuthError, CollabsyncError, ConfigError, NotFoundError
 from .findings import Finding, Needs, Severity, needs_of
 from .model import Container, ProjectSpec
+from .people import people_findings
 from .providers.base import Capability
 from .runtime import Workspace
 
@@ -84,6 +85,7 @@ def check(spec: ProjectSpec, ws: Workspace, *, existing: bool = False) -> Doctor
         report.destinations.append({"provider": name, "destination": where, "departments": departments,
                                     "blocking": sum(f.severity is Severity.BLOCKING for f in found)})
         report.findings.extend(found)
+    report.findings.extend(people_findings(spec, ws))
     report.findings.sort(key=lambda f: _ORDER[f.severity])
     return report
 

@@ -71,6 +71,7 @@ class TaskSpec:
     assignee: str | None = None
     checklist: tuple[str, ...] = ()
     milestone: bool = False
+    role: str | None = None  # the template's role; assignee is whoever it was bound to
 
 
 @dataclass(frozen=True)

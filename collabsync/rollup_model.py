@@ -112,6 +112,16 @@ class PathStep:
 
 
 @dataclass
+class Share:
+    """One person's (or department's) done and open tasks in one tool and department."""
+
+    provider: str
+    department: str
+    done: int = 0
+    open: int = 0
+
+
+@dataclass
 class Contribution:
     """What one assignee or department has delivered and still holds."""
 
@@ -122,6 +132,7 @@ class Contribution:
     done_on_time: int = 0
     on_time_rate: float | None = None
     done_for_others: int = 0
+    by_tool: list[Share] = field(default_factory=list)  # per tool and department, so one person is one row
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from .model import ProjectSpec
-from .rollup_model import Contribution, Group, Handoff, Milestone, Phase, TaskLine
+from .rollup_model import Contribution, Group, Handoff, Milestone, Phase, Share, TaskLine
 
 __all__ = ["handoffs", "summary_sentence", "trouble", "waiting_reason", "contributions", "phases",
            "WAITING_MARK"]
@@ -94,8 +94,15 @@ def contributions(lines: Sequence[TaskLine], deps: Mapping[str, Sequence[str]],
                         and by_id[blocked].department != by_id[blocking].department}
     table: dict[str, Contribution] = {}
     dated: dict[str, int] = {}
+    shares: dict[tuple[str, str, str], Share] = {}
     for line in lines:
         row = table.setdefault(key(line), Contribution(key(line)))
+        share = shares.get((row.name, line.provider, line.department))
+        if share is None:
+            share = shares[(row.name, line.provider, line.department)] = Share(line.provider, line.department)
+            row.by_tool.append(share)
+        share.done += line.status == "done"
+        share.open += line.open
         if line.status == "done":
             row.done_tasks += 1
             row.done_estimate += line.weight
@@ -108,6 +115,8 @@ def contributions(lines: Sequence[TaskLine], deps: Mapping[str, Sequence[str]],
             row.open_tasks += 1
     for name, count in dated.items():
         table[name].on_time_rate = round(table[name].done_on_time * 100.0 / count, 1)
+    for row in table.values():
+        row.by_tool.sort(key=lambda s: (s.department, s.provider))
     return sorted(table.values(), key=lambda c: (-c.done_tasks, -c.done_estimate, c.name))
 
 

@@ -24,6 +24,7 @@ from .dates import Calendar, DateExpr, parse_date_expr, validate_country
 from .errors import Problem, TemplateError
 from .model import ProjectSpec, SectionSpec, TaskSpec
 from .recurrence import expand_recurring, recurrence_problems
+from .roles import RoleBinder, role_problems
 from .sandbox import RenderError, bounded_env, plain_names, render_field
 from .textfile import UnreadableFile, read_utf8
 from .yamlines import Path_, YamlTooComplex, line_of, load_with_lines
@@ -74,10 +75,13 @@ class Template:
         cal = self.data.get("calendar") or {}
         return Calendar(cal.get("country"), cal.get("subdivision"))
 
-    def render(self, instance: str, values: Mapping[str, Any]) -> ProjectSpec:
-        """Fill variables, resolve dates, render text; TemplateError lists every bad value."""
+    def render(self, instance: str, values: Mapping[str, Any], roles: Mapping[str, str] | None = None,
+               role_config: Mapping[str, Any] | None = None) -> ProjectSpec:
+        """Fill variables and roles, resolve dates, render text; TemplateError lists every bad value."""
         problems: list[Problem] = []
         context = self._coerce_values(values, problems)
+        binder = RoleBinder(self.data.get("roles") or {}, roles or {}, role_config)
+        problems += binder.problems(self.path, self.lines, self.data["tasks"])
         if problems:
             raise TemplateError(problems)
         env = _env()
@@ -117,7 +121,9 @@ class Template:
                 depends_on=tuple(t.get("depends_on") or ()),
                 labels=tuple(t.get("labels") or ()),
                 notes=text(t.get("notes", ""), ("tasks", i, "notes")),
-                assignee=text(t["assignee"], ("tasks", i, "assignee")) or None if t.get("assignee") else None,
+                assignee=(binder.person(t["role"], t["department"]) if t.get("role") else
+                          text(t["assignee"], ("tasks", i, "assignee")) or None if t.get("assignee") else None),
+                role=t.get("role"),
                 checklist=tuple(text(c, ("tasks", i, "checklist", j)) for j, c in enumerate(t.get("checklist") or ())),
                 milestone=bool(t.get("milestone")),
             ))
@@ -335,6 +341,7 @@ def _semantic_problems(data: dict[str, Any], lines: dict[Path_, int], filename: 
         add(_first_use(data, name, lines), f"variable {name!r} is used but not declared; add it under variables")
     for name in sorted(set(variables) - used - date_vars_used(tasks)):
         add(("variables", name), f"variable {name!r} is declared but never used; remove it or use it")
+    role_problems(data, tasks, departments, add)
     cycle = _find_cycle(graph)
     if cycle:
         first = task_keys.index(cycle[0])

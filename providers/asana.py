@@ -40,7 +40,8 @@ from collabsync.model import (
 )
 from collabsync.providers.asana_preflight import preflight
 from collabsync.providers.asana_transport import api_client, cached_sessions, call, credential_id
-from collabsync.providers.base import Capability, Provider, ProviderContext, TextLimits
+from collabsync.providers.base import Capability, Provider, ProviderContext, TextLimits, ToolUser
+from collabsync.providers.people_tools import asana_assign, asana_user
 from collabsync.ratelimit import Limit
 from collabsync.redact import register_secret
 
@@ -332,6 +333,14 @@ class AsanaProvider(Provider):
 
         return asana_archive(self, container)
 
+    def resolve_person(self, email: str) -> ToolUser | None:
+        """GET /users/{email} (providers/people_tools.py)."""
+        return asana_user(self, email)
+
+    def set_assignee(self, container: Container, ref: str, user: ToolUser | None) -> None:
+        """PUT the task's assignee (providers/people_tools.py)."""
+        asana_assign(self, ref, user)
+
     # -- helpers -----------------------------------------------------------------------------------
     def _call(self, obj: str, fn: Any, *args: Any) -> Any:
         return call(self.name, obj, fn, *args)
@@ -487,7 +496,7 @@ class AsanaProvider(Provider):
             title=row.get("name") or "",
             status=self._to_status(row, section),
             section=section or None,
-            assignee=(row.get("assignee") or {}).get("name"),
+            assignee=self.person_of((row.get("assignee") or {}).get("gid"), (row.get("assignee") or {}).get("name")),
             start=_date(row.get("start_on")),
             due=_date(row.get("due_on")),
             labels=[t["name"] for t in row.get("tags") or [] if t.get("name")],

@@ -22,11 +22,13 @@ from collabsync.errors import ConfigError, UnsupportedError
 from collabsync.findings import Finding, Needs, Severity
 from collabsync.http import HttpPolicy
 from collabsync.model import Container, Created, Linked, NewTask, SectionSpec, Status, Task, TaskChange, TaskSpec
+from collabsync.people_cache import MISS, PeopleCache, ToolUser
 
 __all__ = [
     "Capability",
     "Changes",
     "TextLimits",
+    "ToolUser",
     "ProviderContext",
     "Provider",
     "ENTRY_POINT_GROUP",
@@ -202,13 +204,53 @@ class Provider(ABC):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # -- helpers for adapters --------------------------------------------------------------------
-    def person_id(self, person: str | None) -> str | None:
-        """Map a collabsync person to this tool's user id via `[people]` in the config."""
-        if not person:
-            return None
+    # -- people ----------------------------------------------------------------------------------
+    def resolve_person(self, email: str) -> ToolUser | None:
+        """Find the tool's user with this e-mail (one lookup, no cache); None: not found or not visible."""
+        return None
+
+    def set_assignee(self, container: Container, ref: str, user: ToolUser | None) -> None:
+        """Give a task to this tool user (None: nobody); `collabsync reassign` relies on it."""
+        raise UnsupportedError(self.name, f"task {ref}", f"{self.type_name} cannot change assignees")
+
+    def lookup_person(self, person: str) -> ToolUser | None:
+        """A person (an e-mail or a `[people]` name) as this tool's user: `[people]` first, then by e-mail, cached."""
         ids = self.context.people.get(person, {})
-        return ids.get(self.name) or ids.get(self.type_name)
+        if ids.get(self.name) or ids.get(self.type_name):
+            return ToolUser(ids.get(self.name) or ids[self.type_name], person, person if "@" in person else "")
+        if "@" not in person:
+            return None
+        cache = PeopleCache(self.context.home)
+        hit = cache.get(self.name, person)
+        if hit is not MISS:
+            return hit  # type: ignore[no-any-return]
+        user = self.resolve_person(person)
+        cache.put(self.name, person, user)
+        self._people_index = None
+        return user
+
+    def person_id(self, person: str | None) -> str | None:
+        """This tool's user id for a person, or None (the task stays unassigned here; the plan said so)."""
+        user = self.lookup_person(person) if person else None
+        return user.id if user else None
+
+    def person_of(self, user_id: str | None, shown: str | None = None) -> str | None:
+        """Map a tool user back to the person (e-mail or `[people]` name), so one person is one row everywhere."""
+        if not user_id:
+            return None
+        return self.people_by_id().get(user_id) or shown or user_id
+
+    def people_by_id(self) -> dict[str, str]:
+        """Tool user id -> person, from `[people]` (which wins) and the e-mail cache; read once per run."""
+        index: dict[str, str] | None = getattr(self, "_people_index", None)
+        if index is None:
+            index = PeopleCache(self.context.home).by_id(self.name)
+            index.update({ident: person for person, by in self.context.people.items()
+                          for tool, ident in by.items() if tool in (self.name, self.type_name)})
+            self._people_index = index
+        return index
+
+    # -- helpers for adapters --------------------------------------------------------------------
 
     def require(self, capability: Capability) -> None:
         """Raise UnsupportedError unless the adapter declares the capability."""

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from collabsync.providers.people_tools import jira_assign, jira_user
 from jira import JIRA
 
 from collabsync.errors import (
@@ -44,7 +45,7 @@ from collabsync.model import (
     parse_marker,
     with_marker,
 )
-from collabsync.providers.base import Capability, Changes, Provider, ProviderContext, TextLimits
+from collabsync.providers.base import Capability, Changes, Provider, ProviderContext, TextLimits, ToolUser
 from collabsync.ratelimit import Limit
 from collabsync.redact import register_secret
 
@@ -328,8 +329,7 @@ class JiraProvider(Provider):
         extra = container.extra
         tracked = extra.get("mode") == "tracked"
         ids = extra.get("fields") or {}
-        people = {ident: person for person, by in self.context.people.items()
-                  for tool, ident in by.items() if tool in (self.name, self.type_name)}
+        people = self.people_by_id()
         seen: dict[str, Task] = {}
         hits = list(hits)
         for hit in hits:
@@ -394,6 +394,14 @@ class JiraProvider(Provider):
     def _transitions_of(self, ref: str) -> list[dict[str, Any]]:
         body = json_body(self.name, f"issue {ref}", self._send("GET", f"issue/{ref}/transitions"))
         return list((body or {}).get("transitions") or [])
+
+    def resolve_person(self, email: str) -> ToolUser | None:
+        """User search by e-mail (providers/people_tools.py)."""
+        return jira_user(self, email)
+
+    def set_assignee(self, container: Container, ref: str, user: ToolUser | None) -> None:
+        """PUT the issue's assignee (providers/people_tools.py)."""
+        jira_assign(self, ref, user)
 
     def close(self) -> None:
         """Close the HTTP session."""

@@ -32,7 +32,8 @@ from collabsync.model import (
     with_marker,
 )
 from collabsync.private import private_file
-from collabsync.providers.base import Capability, Provider, ProviderContext
+from collabsync.findings import Finding, Needs
+from collabsync.providers.base import Capability, Provider, ProviderContext, ToolUser
 
 __all__ = ["LocalProvider"]
 
@@ -236,6 +237,18 @@ class LocalProvider(Provider):
         with self._lock:
             self._task_row(ref)
             self.db.execute("UPDATE tasks SET status = ?, updated = ? WHERE id = ?", (Status(status).value, _now(), int(ref)))
+
+    def resolve_person(self, email: str) -> ToolUser | None:
+        """The local tool stores people by e-mail: everyone exists."""
+        return ToolUser(email, email, email)
+
+    def lookup_person(self, person: str) -> ToolUser | None:
+        """Any person (an e-mail or a name) is stored as written: no lookup, no cache."""
+        return ToolUser(person, person, person if "@" in person else "")
+
+    def set_assignee(self, container: Container, ref: str, user: ToolUser | None) -> None:
+        """Store the person's e-mail (or id) as the task's assignee."""
+        self.update_task(ref, assignee=(user.email or user.id) if user else None)
 
     def update_task(self, ref: str, **fields: Any) -> None:
         """Change due/assignee/title directly (for tests and scripting)."""

@@ -37,7 +37,8 @@ from collabsync.model import (
     parse_marker,
     with_marker,
 )
-from collabsync.providers.base import Capability, Provider, ProviderContext, TextLimits
+from collabsync.providers.base import Capability, Provider, ProviderContext, TextLimits, ToolUser
+from collabsync.providers.people_tools import trello_assign, trello_user
 from collabsync.ratelimit import Limit
 from collabsync.redact import register_secret
 
@@ -403,6 +404,14 @@ class TrelloProvider(Provider):
         refs = [c.ref for c in self.find_marked(container, str(container.extra.get("instance") or "")).values() if c.ref]
         return trello_archive(self, container, refs)
 
+    def resolve_person(self, email: str) -> ToolUser | None:
+        """The member with this visible e-mail (providers/people_tools.py)."""
+        return trello_user(self, email)
+
+    def set_assignee(self, container: Container, ref: str, user: ToolUser | None) -> None:
+        """Replace the card's members (providers/people_tools.py)."""
+        trello_assign(self, ref, user)
+
     def close(self) -> None:
         """Close the HTTP session (and its cache file)."""
         self.session.close()
@@ -620,7 +629,6 @@ class TrelloProvider(Provider):
         sections_mode = extra.get("mode") == "sections" or tracked  # tracked boards: a list is a section
         section = list_name if sections_mode else \
             next((lb["name"] for lb in labels if lb.get("color") == SECTION_COLOR), None)
-        people = {ids.get(self.name) or ids.get(self.type_name): person for person, ids in self.context.people.items()}
         members = card.get("idMembers") or []
         deps, external = [], []
         attached = [a["url"] for a in card.get("attachments") or [] if short_link(a.get("url", ""))]
@@ -635,7 +643,7 @@ class TrelloProvider(Provider):
             ref=card["id"], title=card.get("name", ""),
             status=card_status(card, list_name, {**extra, "status_map": self._status_map(extra)}),
             key=found[1] if found else None,
-            section=section, assignee=(people.get(members[0]) or members[0]) if members else None,
+            section=section, assignee=self.person_of(members[0]) if members else None,
             start=parse_date(card.get("start"), self.tz), due=parse_date(card.get("due"), self.tz),
             labels=[lb["name"] for lb in labels if lb.get("name") and lb.get("id") != extra.get("label")
                     and (sections_mode or lb.get("color") != SECTION_COLOR)],

@@ -164,8 +164,8 @@ _TEMPLATE = """<!DOCTYPE html>
 
 <div class="grid2">
 <section id="assignees"><h2>Contribution per assignee</h2>
-<table><thead><tr><th>Who</th><th class="num">Done</th><th class="num">Done estimate</th><th class="num">Open</th><th class="num">On time</th><th class="num">For others</th></tr></thead><tbody>
-{% for row in r.assignees %}<tr><td>{{ row.name }}</td><td class="num">{{ row.done_tasks }}</td><td class="num">{{ "%g"|format(row.done_estimate) }}</td><td class="num">{{ row.open_tasks }}</td><td class="num">{% if row.on_time_rate is none %}—{% else %}{{ "%g"|format(row.on_time_rate) }}%{% endif %}</td><td class="num" title="done work another department waited on">{{ row.done_for_others }}</td></tr>{% endfor %}
+<table><thead><tr><th>Who</th><th class="num">Done</th><th class="num">Done estimate</th><th class="num">Open</th><th class="num">On time</th><th class="num">For others</th><th>Done / open per department and tool</th></tr></thead><tbody>
+{% for row in r.assignees %}<tr><td>{{ row.name }}</td><td class="num">{{ row.done_tasks }}</td><td class="num">{{ "%g"|format(row.done_estimate) }}</td><td class="num">{{ row.open_tasks }}</td><td class="num">{% if row.on_time_rate is none %}—{% else %}{{ "%g"|format(row.on_time_rate) }}%{% endif %}</td><td class="num" title="done work another department waited on">{{ row.done_for_others }}</td><td class="small">{% for s in row.by_tool %}{{ s.department }} ({{ s.provider }}) {{ s.done }}/{{ s.open }}{% if not loop.last %}, {% endif %}{% endfor %}</td></tr>{% endfor %}
 </tbody></table></section>
 <section id="contributions"><h2>Contribution per department</h2>
 <table><thead><tr><th>Department</th><th class="num">Done</th><th class="num">Done estimate</th><th class="num">Open</th><th class="num">On time</th><th class="num">For others</th></tr></thead><tbody>

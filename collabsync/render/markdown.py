@@ -76,10 +76,11 @@ def render_markdown(report: Report) -> str:
                 for i, step in enumerate(report.critical_path, 1)]
     out += _changes(report.changes)
     if report.assignees:
-        out += ["", "## Contributions", "", "| Who | Done | Done estimate | Open | On time | Done for other departments |",
-                "|---|---:|---:|---:|---:|---:|"]
+        out += ["", "## Contributions", "", "| Who | Done | Done estimate | Open | On time | Done for other departments "
+                "| Done / open per department and tool |", "|---|---:|---:|---:|---:|---:|---|"]
         out += [f"| {md_escape(c.name)} | {c.done_tasks} | {c.done_estimate:g} | {c.open_tasks} | "
-                f"{'—' if c.on_time_rate is None else f'{c.on_time_rate:g}%'} | {c.done_for_others} |"
+                f"{'—' if c.on_time_rate is None else f'{c.on_time_rate:g}%'} | {c.done_for_others} | "
+                + ", ".join(md_escape(f"{s.department} ({s.provider}) {s.done}/{s.open}") for s in c.by_tool) + " |"
                 for c in report.assignees]
     if report.warnings:
         out += ["", "## Warnings", ""] + [f"- {md_escape(w)}" for w in report.warnings]

@@ -40,7 +40,8 @@ class WriteFaults(Protocol):
 class BoundaryFaults:
     """Write faults at the adapter boundary: each call of a write method (or each yielded outcome) is a write."""
 
-    WRITE_METHODS: ClassVar[tuple[str, ...]] = ("ensure_container", "ensure_sections", "annotate", "complete_task")
+    WRITE_METHODS: ClassVar[tuple[str, ...]] = ("ensure_container", "ensure_sections", "annotate", "complete_task",
+                                                "set_assignee")
     WRITE_STREAMS: ClassVar[tuple[str, ...]] = ("create_tasks", "link_dependencies")
 
     def __init__(self, kill_at: int | None = None) -> None:
