@@ -17,6 +17,7 @@ import click
 
 from collabsync import __version__
 from collabsync.cli_doctor import doctor
+from collabsync.cli_publish import publish
 from collabsync.cli_report import history, report
 from collabsync.cli_sandbox import sandbox
 from collabsync.cli_setup import config, init, templates
@@ -74,6 +75,7 @@ main.add_command(report)
 main.add_command(history)
 main.add_command(doctor)
 main.add_command(sandbox)
+main.add_command(publish)
 
 
 @main.command()

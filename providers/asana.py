@@ -30,6 +30,7 @@ from collabsync.model import (
 )
 from collabsync.providers.asana_preflight import preflight
 from collabsync.providers.asana_transport import api_client, cached_sessions, call, credential_id
+from collabsync.providers import asana_publish
 from collabsync.providers.base import Capability, Provider, ProviderContext, TextLimits
 from collabsync.ratelimit import Limit
 from collabsync.redact import register_secret
@@ -65,7 +66,7 @@ class AsanaProvider(Provider):
     text_limits = TextLimits(source="Asana API reference")
     capabilities = frozenset({
         Capability.SECTIONS, Capability.BULK_CREATE, Capability.DEPENDENCIES, Capability.MARKER_SEARCH,
-        Capability.INCREMENTAL_READ, Capability.STATUS_UPDATE, Capability.ANNOTATE,
+        Capability.INCREMENTAL_READ, Capability.STATUS_UPDATE, Capability.ANNOTATE, Capability.PUBLISH,
     })
     settings_schema = {
         "type": "object",
@@ -309,6 +310,11 @@ class AsanaProvider(Provider):
         for result in self._batch(f"task {ref}", actions):
             if not 200 <= int(result.get("status_code") or 0) < 300:
                 raise ProviderError(self.name, f"task {ref}", _action_error(result), status=result.get("status_code"))
+
+    # The joint status in the tool's own form (a project status update): providers/asana_publish.py.
+    publish_status = asana_publish.publish_status
+    edit_status = asana_publish.edit_status
+    find_status = asana_publish.find_status
 
     # -- helpers -----------------------------------------------------------------------------------
     def _call(self, obj: str, fn: Any, *args: Any) -> Any:

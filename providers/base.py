@@ -16,16 +16,20 @@ from enum import StrEnum
 from functools import lru_cache
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from collabsync.errors import ConfigError, UnsupportedError
 from collabsync.findings import Finding, Needs, Severity
 from collabsync.http import HttpPolicy
 from collabsync.model import Container, Created, Linked, NewTask, SectionSpec, Status, Task, TaskSpec
 
+if TYPE_CHECKING:
+    from collabsync.publish_entry import StatusEntry
+
 __all__ = [
     "Capability",
     "TextLimits",
+    "Published",
     "ProviderContext",
     "Provider",
     "ENTRY_POINT_GROUP",
@@ -48,6 +52,7 @@ class Capability(StrEnum):
     STATUS_UPDATE = "status_update"    # set_status moves a task's state
     ANNOTATE = "annotate"              # annotate appends cross-tool links to a description
     CHECKLISTS = "checklists"          # task checklists are created natively
+    PUBLISH = "publish"                # publish_status writes the joint status in the tool's own form
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,14 @@ class TextLimits:
     checklist_item: int | None = None
     container_title: int | None = None
     source: str = ""
+
+
+@dataclass(frozen=True)
+class Published:
+    """Where a status entry lives in the tool: its ref (what edit_status needs) and a link to it."""
+
+    ref: str
+    url: str = ""
 
 
 @dataclass
@@ -166,6 +179,19 @@ class Provider(ABC):
     def set_status(self, container: Container, ref: str, status: Status) -> None:
         """Move a task to a neutral status; default: unsupported."""
         raise UnsupportedError(self.name, f"task {ref}", f"{self.type_name} cannot change status")
+
+    # -- publishing the joint status (collabsync publish; collabsync/publishing.py) ----------------
+    def publish_status(self, container: Container, entry: StatusEntry) -> Published:
+        """Add a department's status entry where its people look (a comment, a status update)."""
+        raise UnsupportedError(self.name, f"status of {entry.department}", f"{self.type_name} cannot publish a status")
+
+    def edit_status(self, container: Container, ref: str, entry: StatusEntry) -> Published:
+        """Replace that day's entry in place; a tool that cannot edit deletes it and adds it again (new ref)."""
+        raise UnsupportedError(self.name, f"status {ref}", f"{self.type_name} cannot edit a status")
+
+    def find_status(self, container: Container, entry: StatusEntry) -> Published | None:
+        """The entry carrying entry.marker already in the tool (the reply to a write was lost), or None."""
+        return None
 
     def close(self) -> None:
         """Release sessions and files."""

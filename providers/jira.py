@@ -46,6 +46,7 @@ from collabsync.model import (
 from collabsync.findings import Finding, Needs
 from collabsync.redact import register_secret
 
+from . import jira_publish
 from .jira_preflight import ScreenPlan, edit_after_create, links_as_text, preflight
 from .jira_subtasks import create_subtasks, subtask_type_id
 from .jira_workflow import read_graph, walk
@@ -86,6 +87,7 @@ class JiraProvider(Provider):
     capabilities = frozenset({
         Capability.BULK_CREATE, Capability.DEPENDENCIES, Capability.MARKER_SEARCH, Capability.INCREMENTAL_READ,
         Capability.STATUS_UPDATE, Capability.ANNOTATE, Capability.CHECKLISTS,  # checklists as sub-tasks
+        Capability.PUBLISH,
     })
     settings_schema = SETTINGS_SCHEMA
     destination_schema = DESTINATION_SCHEMA
@@ -357,6 +359,11 @@ class JiraProvider(Provider):
     def _transitions_of(self, ref: str) -> list[dict[str, Any]]:
         body = json_body(self.name, f"issue {ref}", self._send("GET", f"issue/{ref}/transitions"))
         return list((body or {}).get("transitions") or [])
+
+    # The joint status in the tool's own form (a comment on the epic): providers/jira_publish.py.
+    publish_status = jira_publish.publish_status
+    edit_status = jira_publish.edit_status
+    find_status = jira_publish.find_status
 
     def close(self) -> None:
         """Close the HTTP session."""

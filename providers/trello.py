@@ -30,6 +30,7 @@ from collabsync.providers.base import Capability, Provider, ProviderContext, Tex
 from collabsync.ratelimit import Limit
 from collabsync.redact import register_secret
 
+from . import trello_publish
 from .trello_preflight import preflight
 from .trello_support import (
     CARD_FIELDS, DEFAULT_BASE, DEFAULT_COLUMNS, DESTINATION_SCHEMA, SETTINGS_SCHEMA, attached_pairs, batch_body,
@@ -59,7 +60,7 @@ class TrelloProvider(Provider):
                              source="Trello REST API reference")
     capabilities = frozenset({
         Capability.SECTIONS, Capability.DEPENDENCIES, Capability.MARKER_SEARCH, Capability.INCREMENTAL_READ,
-        Capability.STATUS_UPDATE, Capability.ANNOTATE, Capability.CHECKLISTS,
+        Capability.STATUS_UPDATE, Capability.ANNOTATE, Capability.CHECKLISTS, Capability.PUBLISH,
     })
     settings_schema = SETTINGS_SCHEMA
     destination_schema = DESTINATION_SCHEMA
@@ -359,6 +360,11 @@ class TrelloProvider(Provider):
         if any(card.get(k) != v for k, v in body.items() if k != "idLabels") or "idLabels" in body:
             self._fetch("PUT", f"/cards/{ref}", f"card {ref}", body=body)
 
+    # The joint status in the tool's own form (a comment on the pinned status card): providers/trello_publish.py.
+    publish_status = trello_publish.publish_status
+    edit_status = trello_publish.edit_status
+    find_status = trello_publish.find_status
+
     def close(self) -> None:
         """Close the HTTP session (and its cache file)."""
         self.session.close()
@@ -535,6 +541,8 @@ class TrelloProvider(Provider):
                  by_link: Mapping[str | None, str]) -> Task | None:
         """A card as a Task; None when it belongs to another instance (board mode)."""
         extra = container.extra
+        if trello_publish.is_status_card(card.get("desc")):
+            return None  # the card that carries published status comments is not a task
         tracked = extra.get("mode") == "tracked"
         found = None if tracked else parse_marker(card.get("desc"))
         if extra.get("label") and extra["label"] not in (card.get("idLabels") or []) and \
