@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .render.common import safe_url
 from .rollup_model import Report, TaskLine
 
 __all__ = ["STATUS_MARKER", "Line", "StatusEntry", "compose", "status_marker"]
@@ -32,10 +33,13 @@ def status_marker(instance: str, department: str, day: dt.date) -> str:
 
 @dataclass(frozen=True)
 class Line:
-    """One bullet: text and an optional link."""
+    """One bullet: text and an optional link (http(s) only: the local tool's links mean nothing in a SaaS tool)."""
 
     text: str
     url: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "url", safe_url(self.url) or "")
 
 
 @dataclass(frozen=True)

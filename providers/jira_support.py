@@ -70,6 +70,8 @@ SETTINGS_SCHEMA: dict[str, Any] = {
         "page_size": {"type": "integer", "minimum": 1, "maximum": 5000, "description": "Search page size (default 100)"},
         "requests_per_second": {"type": "integer", "minimum": 1,
                                 "description": "The site's burst limit; collabsync keeps 90% of it (default 100)"},
+        "status_issue": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]+-[0-9]+$",
+                         "description": "Issue that instances tracked by project or JQL get `collabsync publish` on"},
         **POLICY_SETTINGS_SCHEMA,
         **_ISSUE_KEYS,
     },
