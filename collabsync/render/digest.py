@@ -95,10 +95,17 @@ def render_portfolio(rows: Sequence[PortfolioRow], *, title: str, generated: str
 @lru_cache(maxsize=1)
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                             finalize=lambda v: clean(v) if isinstance(v, str) else v)
+                             finalize=_finalize)
     env.globals.update(colour=lambda h: COLOURS.get(h, "#555555"), link=_link, spark=sparkline,
                        d=lambda v: v.isoformat() if v else "—")
     return env
+
+
+def _finalize(value: object) -> object:
+    """Printed text loses its control characters; markup we built stays markup."""
+    if isinstance(value, Markup):
+        return Markup(clean(str(value)))
+    return clean(value) if isinstance(value, str) else value
 
 
 def _link(task: TaskLine) -> Markup:
