@@ -102,15 +102,13 @@ def test_publish_adds_one_entry_per_department_then_edits_it(stack: Stack, isola
     report = json.loads(cli("report", "nova", "--format", "json", "--no-save", "--today", DAY))
     assert not any(t["title"].startswith("Status: nova") for t in report["tasks"])
 
-
-def test_a_lost_reply_is_found_by_its_marker_not_written_twice(stack: Stack, isolated_home: Path) -> None:
-    cli("publish", "nova", "--yes", "--today", DAY)
-    with Ledger(isolated_home / "ledger.sqlite") as ledger:   # as if every reply had been lost
-        ledger.db.execute("UPDATE publications SET state = 'pending', ref = NULL")
-    out = cli("publish", "nova", "--yes", "--today", DAY)
-    assert out.count("edited") == 7
-    assert len(jira_comments(stack)) == 1 and len(trello_comments(stack)) == 1 and len(asana_updates(stack)) == 1
-    assert len(local_entries(isolated_home)) == 4
+    # Every reply of the 17th was lost: the entries are found again by their marker and edited, not doubled.
+    with Ledger(isolated_home / "ledger.sqlite") as ledger:
+        ledger.db.execute("UPDATE publications SET state = 'pending', ref = NULL WHERE day = '2026-12-17'")
+    out = cli("publish", "nova", "--yes", "--today", "2026-12-17")
+    assert out.count("): edited") == 7
+    assert len(jira_comments(stack)) == 2 and len(trello_comments(stack)) == 2 and len(asana_updates(stack)) == 2
+    assert len(local_entries(isolated_home)) == 8
 
 
 def _ref(home: Path, key: str) -> str:

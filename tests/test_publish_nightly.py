@@ -90,7 +90,7 @@ def stack(isolated_home: Path, smtp: tuple[Inbox, int, Path], monkeypatch: pytes
 
 
 def test_nightly_report_publishes_mails_and_writes_the_portfolio(stack: Stack, smtp: tuple[Inbox, int, Path],
-                                                                 tmp_path: Path) -> None:
+                                                                 tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     inbox = smtp[0]
     out = tmp_path / "out"
     args = ("report", "--all", "--out", str(out), "--format", "html,md", "--publish", "--email",
@@ -126,9 +126,7 @@ def test_nightly_report_publishes_mails_and_writes_the_portfolio(stack: Stack, s
     assert loaded.console_errors == [] and loaded.title == "collabsync portfolio 2026-12-16"
     assert loaded.requests == [index.resolve().as_uri()]
 
-
-def test_a_wrong_smtp_password_is_a_clear_error_and_the_reports_are_still_written(
-        stack: Stack, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # A wrong password: one clear line, never the password; the reports are still written; exit 1.
     monkeypatch.setenv("SMTP_PASSWORD", "wrong-password-123")
     out = cli("report", "--all", "--out", str(tmp_path / "o"), "--email", "a@example.com", "--today", "2026-12-16",
               code=1)
