@@ -98,3 +98,25 @@ def test_email_settings_are_checked_with_their_line(tmp_path: Path) -> None:
     path.write_text("[providers.x]\ntype = \"local\"\n")
     with pytest.raises(ConfigError, match=r"no \[email\] table"):
         load_config(path).email_settings()
+
+
+def test_jira_data_center_gets_wiki_markup_on_rest_v2_and_edits_it(report: Report, tmp_path: Path) -> None:
+    from collabsync.providers.base import ProviderContext
+    from collabsync.providers.jira import JiraProvider
+    from collabsync.testing.jira import JiraEmulator
+
+    entry = compose(report, report.overdue[0].department)
+    with JiraEmulator(deployment="Server") as emu:
+        emu.add_project("OPS")
+        with JiraProvider("dc", {"url": emu.root_url, "token": emu.pat}, ProviderContext(home=tmp_path)) as p:
+            epic = p.ensure_container("launch", "Launch", "", {"project": "OPS"})
+            assert p.find_status(epic, entry) is None
+            made = p.publish_status(epic, entry)
+            assert made.ref.startswith(f"{epic.ref}/") and emu.count("POST", "/rest/api/2/issue/") >= 1
+            stored = emu.comments[emu.issue(epic.ref).id]
+            assert len(stored) == 1 and emu.count("POST", "/rest/api/3/") == 0
+            assert entry.marker in json.dumps(stored[0].body) and f"*{entry.title}*" in json.dumps(stored[0].body)
+            found = p.find_status(epic, entry)
+            assert found is not None and found.ref == made.ref
+            assert p.edit_status(epic, made.ref, entry).ref == made.ref
+            assert len(emu.comments[emu.issue(epic.ref).id]) == 1 and emu.count("PUT", "/comment/") == 1

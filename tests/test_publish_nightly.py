@@ -89,8 +89,8 @@ def stack(isolated_home: Path, smtp: tuple[Inbox, int, Path], monkeypatch: pytes
         yield s
 
 
-def test_nightly_report_publishes_mails_and_writes_the_portfolio(stack: Stack, smtp: tuple[Inbox, int, Path],
-                                                                 tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_nightly_report_publishes_mails_and_writes_the_portfolio(
+        stack: Stack, smtp: tuple[Inbox, int, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     inbox = smtp[0]
     out = tmp_path / "out"
     args = ("report", "--all", "--out", str(out), "--format", "html,md", "--publish", "--email",
