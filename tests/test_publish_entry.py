@@ -103,6 +103,7 @@ def test_email_settings_are_checked_with_their_line(tmp_path: Path) -> None:
 def test_jira_data_center_gets_wiki_markup_on_rest_v2_and_edits_it(report: Report, tmp_path: Path) -> None:
     from collabsync.providers.base import ProviderContext
     from collabsync.providers.jira import JiraProvider
+
     from collabsync.testing.jira import JiraEmulator
 
     entry = compose(report, report.overdue[0].department)
