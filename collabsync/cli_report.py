@@ -120,11 +120,8 @@ def report(obj: Ctx, instances: tuple[str, ...], every: bool, formats: str, out_
 def _portfolio(out_dir: Path, runs: list[InstanceRun], fmts: list[str], day: dt.date) -> None:
     from collabsync.digest import write_portfolio
 
-    path = write_portfolio(out_dir, runs, fmts, day)
-    if path is None:
+    if write_portfolio(out_dir, runs, fmts, day) is None:   # written silently: the log is one line per instance
         click.echo("warning: an instance is named 'index': the portfolio page index.html was not written", err=True)
-    else:
-        click.echo(f"portfolio: wrote {path}", err=True)
 
 
 def _share(ws: Workspace, runs: list[InstanceRun], publish_: bool, email_to: str | None, day: dt.date,
