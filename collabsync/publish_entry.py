@@ -15,13 +15,16 @@ from typing import Any
 
 from .render.common import safe_url
 from .rollup_model import Report, TaskLine
+from .safetext import clean
 
 __all__ = ["STATUS_MARKER", "Line", "StatusEntry", "compose", "status_marker"]
 
 #: Prefix of the line that ends every published entry: a lost reply is found again by it.
 STATUS_MARKER = "collabsync-status:"
-#: Lines shown per section before "and N more".
+#: Lines shown per section before "and N more", and characters per line: an entry stays far below every
+#: tool's limit (Trello comments 16,384 characters, Jira 32,767) whatever the task titles are.
 MAX_LINES = 8
+MAX_CHARS = 300
 #: Asana's status_type per report health.
 ASANA_STATUS = {"green": "on_track", "amber": "at_risk", "red": "off_track"}
 
@@ -39,6 +42,8 @@ class Line:
     url: str = ""
 
     def __post_init__(self) -> None:
+        text = clean(self.text)
+        object.__setattr__(self, "text", text if len(text) <= MAX_CHARS else text[:MAX_CHARS - 1] + "…")
         object.__setattr__(self, "url", safe_url(self.url) or "")
 
 

@@ -12,7 +12,7 @@ from report_sample import sample_report
 from collabsync.config import load_config
 from collabsync.errors import ConfigError
 from collabsync.mail import build_message, parse_recipients
-from collabsync.publish_entry import MAX_LINES, Line, compose
+from collabsync.publish_entry import MAX_CHARS, MAX_LINES, Line, compose
 from collabsync.render.digest import portfolio_rows, render_digest_html, render_portfolio, sparkline
 from collabsync.rollup_model import Report
 
@@ -48,6 +48,8 @@ def test_a_department_sees_its_own_overdue_work_with_links(report: Report) -> No
 
 def test_links_are_http_only_and_long_sections_are_capped(report: Report) -> None:
     assert Line("x", "javascript:alert(1)").url == "" and Line("x", "collabsync-local://l/tasks/1").url == ""
+    long = Line("a\x07b" + "c" * 1000)
+    assert long.text.startswith("ab") and len(long.text) == MAX_CHARS and long.text.endswith("…")
     from collabsync.publish_entry import _cap
 
     capped = _cap([Line(str(i)) for i in range(MAX_LINES + 3)])
