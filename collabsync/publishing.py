@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .errors import CollabsyncError, LedgerError
+from .errors import CollabsyncError, LedgerError, NotFoundError
 from .model import Container
 from .providers.base import Capability
 from .publish_entry import StatusEntry, compose
@@ -136,7 +136,10 @@ def _one(ws: Workspace, target: Target) -> Outcome:
     _journal(ws.ledger, entry, target.provider)        # pending before the request
     done: Published
     if row is not None and row.state == "done" and row.ref:
-        done, action = provider.edit_status(target.container, row.ref, entry), "edit"
+        try:
+            done, action = provider.edit_status(target.container, row.ref, entry), "edit"
+        except NotFoundError:   # someone deleted the day's entry in the tool: add it again
+            done, action = provider.publish_status(target.container, entry), "add"
     else:   # first write of the day, or an earlier one whose reply was lost: look before writing
         found = provider.find_status(target.container, entry) if row is not None else None
         if found is not None:

@@ -93,6 +93,12 @@ def test_publish_adds_one_entry_per_department_then_edits_it(stack: Stack, isola
     shown = cli("publish", "nova", "--history")
     assert shown.count("2026-12-16") == 7 and "edited 1x" in shown
 
+    # Someone deleted the day's Jira comment: the next run adds it again instead of failing.
+    epic = stack.jira.store.issue(_container("nova", "engineering"))
+    stack.jira.comments[epic.id].clear()
+    assert "engineering (jira): published" in cli("publish", "nova", "--yes", "--today", DAY)
+    assert len(jira_comments(stack)) == 1
+
     # The next day adds a new entry and keeps the first one.
     cli("publish", "nova", "--yes", "--today", "2026-12-17")
     assert len(jira_comments(stack)) == 2 and len(asana_updates(stack)) == 2
