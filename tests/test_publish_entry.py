@@ -71,7 +71,7 @@ def test_digest_html_is_mail_safe_and_the_portfolio_has_a_trend(report: Report) 
         assert forbidden not in html
     assert html.count("<table") == 3 and "report failed: Jira said 500" in html   # the frame and one per instance
     assert '<a href="https://' in html and "&lt;img src=x" in html   # task links are links, titles escaped once
-    assert len(rows[0].trend) >= 2    # the sample has stored history
+    assert len(rows[0].trend) >= 2 and rows[0].trend[-1] == report.overall.counts["percent_done"]   # stored history
     page = render_portfolio(rows, title="Portfolio", generated="2026-03-12T08:00+00:00")
     assert '<svg class="spark"' in page and f'href="{report.instance}.html"' in page
     assert sparkline([5.0]) == "" and "points=" in sparkline([0.0, 50.0, 100.0])

@@ -56,11 +56,8 @@ def portfolio_rows(reports: Sequence[Report], links: dict[str, str] | None = Non
 
 
 def _trend(report: Report) -> list[float]:
-    """Percent done per stored snapshot (latest per day), ending with the report itself."""
-    by_day: dict[str, float] = {}
-    for head in report.history:
-        total, done = float(head.get("weight_total") or 0), float(head.get("weight_done") or 0)
-        by_day[str(head["today"])[:10]] = 100.0 * done / total if total else 0.0
+    """Percent done (the headline's, by task count) per stored snapshot, latest per day, ending with the report."""
+    by_day = {str(head["today"])[:10]: float(head.get("percent_done") or 0.0) for head in report.history}
     by_day[report.today.isoformat()] = float(report.overall.counts.get("percent_done", 0.0))
     return [by_day[d] for d in sorted(by_day)]
 
