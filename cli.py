@@ -19,6 +19,7 @@ from collabsync import __version__
 from collabsync.cli_daytwo import archive, diff, reschedule
 from collabsync.cli_doctor import doctor
 from collabsync.cli_people import people, reassign
+from collabsync.cli_publish import publish
 from collabsync.cli_report import history, report
 from collabsync.cli_sandbox import sandbox
 from collabsync.cli_setup import config, init, templates
@@ -81,6 +82,7 @@ main.add_command(diff)
 main.add_command(archive)
 main.add_command(people)
 main.add_command(reassign)
+main.add_command(publish)
 
 
 @main.command()

@@ -9,10 +9,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from collabsync.cli_support import Ctx, pass_ctx, today_option, user_template_dirs
+from collabsync.cli_support import Ctx, pass_ctx, today_option, user_template_dirs, wait_option
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from collabsync.nightly import InstanceRun
+    from collabsync.runtime import Workspace
 
 __all__ = ["history", "report"]
 
@@ -29,10 +32,17 @@ __all__ = ["history", "report"]
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="One instance, one format: write to this file instead of stdout.")
 @click.option("--no-save", is_flag=True, help="Do not store this run as a history snapshot.")
+@click.option("--publish", "publish_", is_flag=True,
+              help="Also write each department's status into its tool, as `collabsync publish` does.")
+@click.option("--email", "email_to", metavar="TO[,TO...]", default=None,
+              help="Also send one e-mail digest (HTML and Markdown parts) via the [email] settings; an empty "
+                   "value sends to [email] to.")
 @today_option
+@wait_option
 @pass_ctx
 def report(obj: Ctx, instances: tuple[str, ...], every: bool, formats: str, out_dir: str | None,
-           output: str | None, no_save: bool, today_: str | None) -> None:
+           output: str | None, no_save: bool, publish_: bool, email_to: str | None, today_: str | None,
+           wait: float) -> None:
     """One status report across every tool: health, progress, schedule, critical path, changes.
 
     Reads every tool fresh (no HTTP cache), concurrently across tools, and never prompts, so it can
@@ -46,6 +56,9 @@ def report(obj: Ctx, instances: tuple[str, ...], every: bool, formats: str, out_
       collabsync report nova --format html --output nova.html
       collabsync report nova --format md --no-save
       collabsync report --all --format html,md,json --out /srv/reports
+      collabsync report --all --out /srv/reports --publish --email ops@example.com
+
+    With --out and --all the folder also gets index.html, the portfolio page.
     """
     from collabsync.config import home_dir
     from collabsync.history import History
@@ -83,9 +96,13 @@ def report(obj: Ctx, instances: tuple[str, ...], every: bool, formats: str, out_
             if out_dir:
                 result = run_reports(ws, records, fmts, out_dir=Path(out_dir), today=day, store=store,
                                      save=not no_save, template_dirs=user_template_dirs(), on_done=_say)
-                sys.exit(result.exit_code)
+                if every:
+                    _portfolio(Path(out_dir), result.runs, fmts, day)
+                failed = _share(ws, result.runs, publish_, email_to, day, wait)
+                sys.exit(1 if failed else result.exit_code)
             run = report_instance(ws, records[0], fmts, today=day, store=store, save=not no_save,
                                   template_dirs=user_template_dirs())
+            failed = _share(ws, [run], publish_, email_to, day, wait)
     text = run.texts[fmts[0]]
     if output:
         write_atomically(Path(output), text)
@@ -93,8 +110,39 @@ def report(obj: Ctx, instances: tuple[str, ...], every: bool, formats: str, out_
     else:
         click.echo(text, nl=False)
     _say_stale(run)
+    if failed:
+        sys.exit(1)
     if run.stale:
         sys.exit(3)
+
+
+def _portfolio(out_dir: Path, runs: list[InstanceRun], fmts: list[str], day: dt.date) -> None:
+    from collabsync.digest import write_portfolio
+
+    if write_portfolio(out_dir, runs, fmts, day) is None:   # written silently: the log is one line per instance
+        click.echo("warning: an instance is named 'index': the portfolio page index.html was not written", err=True)
+
+
+def _share(ws: Workspace, runs: list[InstanceRun], publish_: bool, email_to: str | None, day: dt.date,
+           wait: float) -> bool:
+    """--publish and --email after the reports are written; True when one of them failed."""
+    from collabsync.errors import CollabsyncError
+
+    failed = False
+    if publish_:
+        from collabsync.cli_publish import publish_reports
+
+        failed |= publish_reports(ws, [r.report for r in runs if r.report is not None], wait)
+    if email_to is not None:
+        from collabsync.digest import email_digest
+
+        try:
+            sent = email_digest(ws.config, runs, email_to, day)
+            click.echo(f"e-mail: digest sent to {', '.join(sent)}", err=True)
+        except CollabsyncError as exc:
+            click.echo(f"error: {exc}", err=True)
+            failed = True
+    return failed
 
 
 @click.command()

@@ -136,6 +136,7 @@ class Config:
     text: str = ""
     warnings: list[str] = field(default_factory=list)
     roles: dict[str, Any] = field(default_factory=dict)  # [roles] NAME = EMAIL and [roles.DEPT] tables
+    email: dict[str, Any] = field(default_factory=dict)
 
     @property
     def source(self) -> str:
@@ -158,6 +159,19 @@ class Config:
         for key, value in expanded.items():
             if any(s in key.lower() for s in _SECRET_KEYS) and isinstance(value, str):
                 register_secret(value)
+        return expanded
+
+    def email_settings(self) -> dict[str, Any]:
+        """The `[email]` table with ${ENV} expanded (the password registered as a secret); ConfigError if absent."""
+        if not self.email:
+            raise ConfigError.single(self.source, 'no [email] table: add one with host, from (and username, '
+                                     'password = "${SMTP_PASSWORD}") to send the digest')
+        problems: list[Problem] = []
+        expanded = _expand(self.email, "email", self, problems)
+        if problems:
+            raise ConfigError(problems)
+        if expanded.get("password"):
+            register_secret(str(expanded["password"]))
         return expanded
 
     def line_of(self, table: str, key: str | None = None) -> int | None:
@@ -280,7 +294,19 @@ def parse_config(data: Mapping[str, Any], path: Path, text: str, *, check_env: b
     if not isinstance(ttl, (int, float)) or ttl < 0:
         add("cache.ttl must be a number of seconds >= 0", "cache", "ttl")
     problems += config_role_problems(data.get("roles"), src, lambda table: _toml_line(text, table))
-    config = Config(path, providers, departments, default_provider, dict(people), float(ttl) if isinstance(ttl, (int, float)) else 300.0, text)
+    email = data.get("email") or {}
+    if email:
+        import jsonschema
+
+        from collabsync.mail import EMAIL_SCHEMA
+
+        for err in jsonschema.Draft202012Validator(EMAIL_SCHEMA).iter_errors(email):
+            add(f"email: {err.message}", "email", _schema_key(err))
+        if isinstance(email.get("password"), str) and "${" not in email["password"]:
+            add('email.password: write it as "${SMTP_PASSWORD}" and export the variable, never literally',
+                "email", "password")
+    config = Config(path, providers, departments, default_provider, dict(people), float(ttl) if isinstance(ttl, (int, float)) else 300.0, text,
+                    email=dict(email))
     config.roles = dict(data.get("roles") or {})
     if check_env:
         for name, pc in providers.items():
@@ -299,6 +325,7 @@ _TABLES = {
     "people": '[people.NAME] jira = "USER-ID"',
     "roles": '[roles] account_exec = "dana@acme.example"',
     "cache": "[cache] ttl = 300",
+    "email": '[email] host = "smtp.example.com"',
 }
 
 

@@ -125,6 +125,7 @@ class InstanceRun:
     stale: dict[str, str] = field(default_factory=dict)  # department -> why its tool did not answer
     stale_since: dict[str, dt.datetime | None] = field(default_factory=dict)  # department -> last good
     error: str | None = None
+    report: Report | None = None  # the rolled-up report, for publishing and the e-mail digest
 
 
 @dataclass
@@ -208,7 +209,7 @@ def report_instance(ws: Workspace, record: InstanceRecord, formats: Sequence[str
     read = collect(ws, record)
     report, _ = make_report(read, today, store=store, save=save, calendar=calendar_of(record, template_dirs))
     run = InstanceRun(record.name, health=report.overall.health, stale={d: redact(w) for d, w in read.stale.items()},
-                      stale_since=_stale_since(report))
+                      stale_since=_stale_since(report), report=report)
     run.texts = {fmt: render(report, fmt) for fmt in formats}
     return run
 

@@ -40,6 +40,7 @@ from collabsync.model import (
 )
 from collabsync.providers.asana_preflight import preflight
 from collabsync.providers.asana_transport import api_client, cached_sessions, call, credential_id
+from collabsync.providers import asana_publish
 from collabsync.providers.base import Capability, Provider, ProviderContext, TextLimits, ToolUser
 from collabsync.providers.people_tools import asana_assign, asana_user
 from collabsync.ratelimit import Limit
@@ -76,7 +77,7 @@ class AsanaProvider(Provider):
     text_limits = TextLimits(source="Asana API reference")
     capabilities = frozenset({
         Capability.SECTIONS, Capability.BULK_CREATE, Capability.DEPENDENCIES, Capability.MARKER_SEARCH,
-        Capability.INCREMENTAL_READ, Capability.STATUS_UPDATE, Capability.ANNOTATE,
+        Capability.INCREMENTAL_READ, Capability.STATUS_UPDATE, Capability.ANNOTATE, Capability.PUBLISH,
     })
     settings_schema = {
         "type": "object",
@@ -340,6 +341,11 @@ class AsanaProvider(Provider):
     def set_assignee(self, container: Container, ref: str, user: ToolUser | None) -> None:
         """PUT the task's assignee (providers/people_tools.py)."""
         asana_assign(self, ref, user)
+
+    # The joint status in the tool's own form (a project status update): providers/asana_publish.py.
+    publish_status = asana_publish.publish_status
+    edit_status = asana_publish.edit_status
+    find_status = asana_publish.find_status
 
     # -- helpers -----------------------------------------------------------------------------------
     def _call(self, obj: str, fn: Any, *args: Any) -> Any:

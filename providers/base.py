@@ -16,7 +16,7 @@ from enum import StrEnum
 from functools import lru_cache
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from collabsync.errors import ConfigError, UnsupportedError
 from collabsync.findings import Finding, Needs, Severity
@@ -24,10 +24,14 @@ from collabsync.http import HttpPolicy
 from collabsync.model import Container, Created, Linked, NewTask, SectionSpec, Status, Task, TaskChange, TaskSpec
 from collabsync.people_cache import MISS, PeopleCache, ToolUser
 
+if TYPE_CHECKING:
+    from collabsync.publish_entry import StatusEntry
+
 __all__ = [
     "Capability",
     "Changes",
     "TextLimits",
+    "Published",
     "ToolUser",
     "ProviderContext",
     "Provider",
@@ -51,6 +55,7 @@ class Capability(StrEnum):
     STATUS_UPDATE = "status_update"    # set_status moves a task's state
     ANNOTATE = "annotate"              # annotate appends cross-tool links to a description
     CHECKLISTS = "checklists"          # task checklists are created natively
+    PUBLISH = "publish"                # publish_status writes the joint status in the tool's own form
 
 
 @dataclass
@@ -72,6 +77,14 @@ class TextLimits:
     checklist_item: int | None = None
     container_title: int | None = None
     source: str = ""
+
+
+@dataclass(frozen=True)
+class Published:
+    """Where a status entry lives in the tool: its ref (what edit_status needs) and a link to it."""
+
+    ref: str
+    url: str = ""
 
 
 @dataclass
@@ -194,6 +207,19 @@ class Provider(ABC):
     def archive_container(self, container: Container) -> str:
         """Close an instance's container the way the tool does it; returns what was done, for the report."""
         raise UnsupportedError(self.name, f"container {container.ref}", f"{self.type_name} cannot archive")
+
+    # -- publishing the joint status (collabsync publish; collabsync/publishing.py) ----------------
+    def publish_status(self, container: Container, entry: StatusEntry) -> Published:
+        """Add a department's status entry where its people look (a comment, a status update)."""
+        raise UnsupportedError(self.name, f"status of {entry.department}", f"{self.type_name} cannot publish a status")
+
+    def edit_status(self, container: Container, ref: str, entry: StatusEntry) -> Published:
+        """Replace that day's entry in place; a tool that cannot edit deletes it and adds it again (new ref)."""
+        raise UnsupportedError(self.name, f"status {ref}", f"{self.type_name} cannot edit a status")
+
+    def find_status(self, container: Container, entry: StatusEntry) -> Published | None:
+        """The entry carrying entry.marker already in the tool (the reply to a write was lost), or None."""
+        return None
 
     def close(self) -> None:  # noqa: B027 - optional hook: nothing to release by default
         """Release sessions and files."""

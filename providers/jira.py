@@ -49,6 +49,7 @@ from collabsync.providers.base import Capability, Changes, Provider, ProviderCon
 from collabsync.ratelimit import Limit
 from collabsync.redact import register_secret
 
+from . import jira_publish
 from .jira_preflight import ScreenPlan, edit_after_create, links_as_text, preflight
 from .jira_read import read_changes, read_hits
 from .jira_subtasks import create_subtasks, subtask_type_id
@@ -90,6 +91,7 @@ class JiraProvider(Provider):
     capabilities = frozenset({
         Capability.BULK_CREATE, Capability.DEPENDENCIES, Capability.MARKER_SEARCH, Capability.INCREMENTAL_READ,
         Capability.STATUS_UPDATE, Capability.ANNOTATE, Capability.CHECKLISTS,  # checklists as sub-tasks
+        Capability.PUBLISH,
     })
     settings_schema = SETTINGS_SCHEMA
     destination_schema = DESTINATION_SCHEMA
@@ -402,6 +404,11 @@ class JiraProvider(Provider):
     def set_assignee(self, container: Container, ref: str, user: ToolUser | None) -> None:
         """PUT the issue's assignee (providers/people_tools.py)."""
         jira_assign(self, ref, user)
+
+    # The joint status in the tool's own form (a comment on the epic): providers/jira_publish.py.
+    publish_status = jira_publish.publish_status
+    edit_status = jira_publish.edit_status
+    find_status = jira_publish.find_status
 
     def close(self) -> None:
         """Close the HTTP session."""

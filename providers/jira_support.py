@@ -72,6 +72,8 @@ SETTINGS_SCHEMA: dict[str, Any] = {
                           "description": "Read requests one read keeps in flight (default 4, see docs/reading.md)"},
         "requests_per_second": {"type": "integer", "minimum": 1,
                                 "description": "The site's burst limit; collabsync keeps 90% of it (default 100)"},
+        "status_issue": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]+-[0-9]+$",
+                         "description": "Issue that instances tracked by project or JQL get `collabsync publish` on"},
         **POLICY_SETTINGS_SCHEMA,
         **_ISSUE_KEYS,
     },

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from collabsync.errors import NotFoundError, ProviderError
 from collabsync.findings import Finding, Needs
@@ -33,7 +33,10 @@ from collabsync.model import (
 )
 from collabsync.private import private_file
 from collabsync.findings import Finding, Needs
-from collabsync.providers.base import Capability, Provider, ProviderContext, ToolUser
+from collabsync.providers.base import Capability, Provider, ProviderContext, Published, ToolUser
+
+if TYPE_CHECKING:
+    from collabsync.publish_entry import StatusEntry
 
 __all__ = ["LocalProvider"]
 
@@ -57,6 +60,10 @@ CREATE INDEX IF NOT EXISTS tasks_container ON tasks (container_id, updated);
 CREATE TABLE IF NOT EXISTS dependencies (
     task_id INTEGER NOT NULL REFERENCES tasks(id), depends_on_id INTEGER NOT NULL REFERENCES tasks(id),
     PRIMARY KEY (task_id, depends_on_id)
+);
+CREATE TABLE IF NOT EXISTS status_entries (
+    id INTEGER PRIMARY KEY, container_id INTEGER NOT NULL REFERENCES containers(id), health TEXT NOT NULL,
+    text TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL
 );
 """
 
@@ -289,6 +296,32 @@ class LocalProvider(Provider):
         """Whether archive_container ran on this container (tests, diff)."""
         row = self.db.execute("SELECT archived FROM containers WHERE id = ?", (self._cid(container),)).fetchone()
         return bool(row and row[0])
+
+    def publish_status(self, container: Container, entry: StatusEntry) -> Published:
+        """A row in status_entries: the local tool's status feed, Markdown text."""
+        now = _now()
+        rowid = self.db.execute("INSERT INTO status_entries (container_id, health, text, created, updated)"
+                                " VALUES (?,?,?,?,?)", (self._cid(container), entry.health, entry.markdown(), now, now))
+        return Published(str(rowid.lastrowid), f"collabsync-local://{self.name}/status/{rowid.lastrowid}")
+
+    def edit_status(self, container: Container, ref: str, entry: StatusEntry) -> Published:
+        """Rewrite the row in place."""
+        cur = self.db.execute("UPDATE status_entries SET health = ?, text = ?, updated = ? WHERE id = ?",
+                              (entry.health, entry.markdown(), _now(), int(ref)))
+        if not cur.rowcount:
+            raise NotFoundError(self.name, f"status {ref}", "no such status entry")
+        return Published(ref, f"collabsync-local://{self.name}/status/{ref}")
+
+    def find_status(self, container: Container, entry: StatusEntry) -> Published | None:
+        """The container's entry whose text ends with the marker."""
+        row = self.db.execute("SELECT id FROM status_entries WHERE container_id = ? AND text LIKE ? ORDER BY id DESC",
+                              (self._cid(container), f"%{entry.marker}")).fetchone()
+        return Published(str(row[0]), f"collabsync-local://{self.name}/status/{row[0]}") if row else None
+
+    def status_entries(self, container: Container) -> list[dict[str, Any]]:
+        """Every status entry of a container, oldest first (tests and `collabsync publish --history`)."""
+        return [dict(r) for r in self._rows("SELECT * FROM status_entries WHERE container_id = ? ORDER BY id",
+                                            (self._cid(container),))]
 
     def close(self) -> None:
         """Close the database file, if it was opened."""

@@ -42,6 +42,7 @@ from collabsync.providers.people_tools import trello_assign, trello_user
 from collabsync.ratelimit import Limit
 from collabsync.redact import register_secret
 
+from . import trello_publish
 from .trello_preflight import preflight
 from .trello_support import (
     CARD_FIELDS,
@@ -89,7 +90,7 @@ class TrelloProvider(Provider):
                              source="Trello REST API reference")
     capabilities = frozenset({
         Capability.SECTIONS, Capability.DEPENDENCIES, Capability.MARKER_SEARCH, Capability.INCREMENTAL_READ,
-        Capability.STATUS_UPDATE, Capability.ANNOTATE, Capability.CHECKLISTS,
+        Capability.STATUS_UPDATE, Capability.ANNOTATE, Capability.CHECKLISTS, Capability.PUBLISH,
     })
     settings_schema = SETTINGS_SCHEMA
     destination_schema = DESTINATION_SCHEMA
@@ -412,6 +413,11 @@ class TrelloProvider(Provider):
         """Replace the card's members (providers/people_tools.py)."""
         trello_assign(self, ref, user)
 
+    # The joint status in the tool's own form (a comment on the pinned status card): providers/trello_publish.py.
+    publish_status = trello_publish.publish_status
+    edit_status = trello_publish.edit_status
+    find_status = trello_publish.find_status
+
     def close(self) -> None:
         """Close the HTTP session (and its cache file)."""
         self.session.close()
@@ -620,6 +626,8 @@ class TrelloProvider(Provider):
                  by_link: Mapping[str | None, str]) -> Task | None:
         """A card as a Task; None when it belongs to another instance (board mode)."""
         extra = container.extra
+        if trello_publish.is_status_card(card.get("desc")):
+            return None  # the card that carries published status comments is not a task
         tracked = extra.get("mode") == "tracked"
         found = None if tracked else parse_marker(card.get("desc"))
         if extra.get("label") and extra["label"] not in (card.get("idLabels") or []) and \

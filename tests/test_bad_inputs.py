@@ -178,9 +178,9 @@ CASES: list[tuple[str, int, str]] = [
     ('unknown-provider-type.toml', 1,
      "error: {file}:2: unknown provider type 'basecamp'; known types: asana, jira, local, trello\n"),
     ('unknown-table.toml', 1,
-     "error: {file}:4: unknown top-level table 'reports'; allowed: defaults, providers, departments, people, roles, cache\n"),
+     "error: {file}:4: unknown top-level table 'reports'; allowed: defaults, providers, departments, people, roles, cache, email\n"),
     ('unknown-top-level-key.toml', 1,
-     "error: {file}:1: unknown top-level table 'verbose'; allowed: defaults, providers, departments, people, roles, cache\n"),
+     "error: {file}:1: unknown top-level table 'verbose'; allowed: defaults, providers, departments, people, roles, cache, email\n"),
     ('yaml-syntax.yaml', 1,
      'error: {file}:13: YAML syntax error: found unexpected end of stream; fix the indentation or quoting\n'),
 ]

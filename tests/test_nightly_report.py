@@ -67,7 +67,7 @@ def test_all_instances_every_format_into_a_folder(two_instances: Path, tmp_path:
     assert result.exit_code == 0, result.output
     assert result.stdout == ""  # everything goes to files; the log lines go to stderr
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        f"{name}.{ext}" for name in ("nova", "globex") for ext in ("html", "md", "json", "csv"))
+        ["index.html", *(f"{name}.{ext}" for name in ("nova", "globex") for ext in ("html", "md", "json", "csv"))])
     for name in ("nova", "globex"):
         data = json.loads((out / f"{name}.json").read_text(encoding="utf-8"))
         validate_report(data)
@@ -198,7 +198,7 @@ def test_runs_as_a_plain_process_without_a_terminal(two_instances: Path, tmp_pat
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "" and "\x1b[" not in proc.stderr  # no prompt, no colour codes in the log
     assert sorted(line.split(":")[0] for line in proc.stderr.splitlines()) == ["globex", "nova"]
-    assert len(list(out.glob("*.html"))) == 2 and len(list(out.glob("*.json"))) == 2
+    assert len(list(out.glob("*.html"))) == 3 and len(list(out.glob("*.json"))) == 2   # two reports and index.html
 
 
 def test_an_output_folder_that_cannot_be_made_exits_1(two_instances: Path, tmp_path: Path) -> None:

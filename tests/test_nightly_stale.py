@@ -128,5 +128,7 @@ def test_an_instance_that_cannot_be_read_exits_1_and_the_others_still_come_out(e
     result = run("report", "--all", "--format", "md,json", "--out", str(out))
     assert result.exit_code == 1, result.output
     assert "error: globex: " in result.stderr and "unknown provider 'trello'" in result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["nova.json", "nova.md"]
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "nova.json", "nova.md"]
+    portfolio = (out / "index.html").read_text(encoding="utf-8")   # the failed instance is listed with its error
+    assert 'href="nova.md"' in portfolio and "report failed: " in portfolio and "globex" in portfolio
     validate_report(json.loads((out / "nova.json").read_text(encoding="utf-8")))
