@@ -113,9 +113,9 @@ def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], pl
     """
     from contextlib import nullcontext
 
+    from collabsync.doctor import PreflightError, render_text
     from collabsync.lock import instance_lock
     from collabsync.precheck import precheck
-    from collabsync.doctor import PreflightError, render_text
     from collabsync.roles import parse_role_options
     from collabsync.stamp import apply_plan, build_plan
     from collabsync.templating import find_template

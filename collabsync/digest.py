@@ -30,7 +30,7 @@ def write_portfolio(out_dir: Path, runs: Sequence[InstanceRun], formats: Sequenc
                           {r.instance: r.error for r in runs if r.error})
     path = out_dir / PORTFOLIO_FILE
     write_atomically(path, render_portfolio(rows, title=f"collabsync portfolio {today.isoformat()}",
-                                            generated=dt.datetime.now(dt.timezone.utc).isoformat(timespec="minutes")))
+                                            generated=dt.datetime.now(dt.UTC).isoformat(timespec="minutes")))
     return path
 
 

@@ -76,8 +76,9 @@ def diff_instance(ws: Workspace, record: InstanceRecord, template_dirs: list[Pat
             continue
         provider = places[t.department].provider
 
-        def add(what: str, stamped: Any, current: Any) -> None:
-            drift.in_tools.append(Difference(t.department, provider, t.key, what, stamped, current))
+        def add(what: str, stamped: Any, current: Any, dept: str = t.department, provider: str = provider,
+                key: str = t.key) -> None:
+            drift.in_tools.append(Difference(dept, provider, key, what, stamped, current))
 
         task = now.get(t.key)
         if task is None:

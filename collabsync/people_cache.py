@@ -54,7 +54,7 @@ class PeopleCache:
         """The fresh answer for this provider and e-mail: a ToolUser, None (not in the tool) or MISS."""
         entry = self._load().get(provider, {}).get(email.casefold())
         if not isinstance(entry, dict) or self.clock() - float(entry.get("at", 0)) > self.ttl:
-            return MISS  # type: ignore[no-any-return]
+            return MISS
         if not entry.get("id"):
             return None
         return ToolUser(str(entry["id"]), str(entry.get("name") or ""), str(entry.get("email") or email))

@@ -167,4 +167,4 @@ def _confirm(ledger: Ledger, entry: StatusEntry, done: Published, *, edited: boo
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

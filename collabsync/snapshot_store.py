@@ -57,7 +57,7 @@ class SnapshotStore:
             return {}
         if not isinstance(data, dict) or data.get("schema") != SCHEMA:
             return {}
-        now = now or dt.datetime.now(dt.timezone.utc)
+        now = now or dt.datetime.now(dt.UTC)
         out: dict[SourceKey, SourceSnapshot] = {}
         for entry in (data.get("sources") or {}).values():
             try:
@@ -75,7 +75,7 @@ class SnapshotStore:
         """Record these sources' tasks as read now, keeping the other sources' entries."""
         if not reads:
             return
-        stamp = (read_at or dt.datetime.now(dt.timezone.utc)).isoformat()
+        stamp = (read_at or dt.datetime.now(dt.UTC)).isoformat()
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             sources = data["sources"] if isinstance(data, dict) and data.get("schema") == SCHEMA else {}

@@ -41,14 +41,14 @@ _FIELDS = ("title", "start", "due", "assignee")
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def _iso(value: Any) -> str | None:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def fingerprint(template: "Template") -> tuple[str, str]:
+def fingerprint(template: Template) -> tuple[str, str]:
     """(content hash, version) of a template: the hash of its parsed content; its `version`, else the hash's head."""
     digest = hashlib.sha256(json.dumps(template.data, sort_keys=True, default=str).encode()).hexdigest()
     return digest, str(template.data.get("version") or digest[:12])
@@ -73,18 +73,18 @@ class Written:
 class WrittenLog:
     """The day-two journal inside the ledger file."""
 
-    def __init__(self, ledger: "Ledger") -> None:
+    def __init__(self, ledger: Ledger) -> None:
         self.db = ledger.db
         self.db.executescript(_SCHEMA)
 
     # -- template content ------------------------------------------------------------------------
-    def record_template(self, instance: str, template: "Template") -> None:
+    def record_template(self, instance: str, template: Template) -> None:
         """Say which template content (hash, version, file) the instance now follows."""
         content_hash, version = fingerprint(template)
         self.db.execute("INSERT OR REPLACE INTO template_stamps VALUES (?,?,?,?,?,?)",
                         (instance, template.name, content_hash, version, template.path, _now()))
 
-    def stamped(self, instance: str, template: "Template", spec: ProjectSpec) -> None:
+    def stamped(self, instance: str, template: Template, spec: ProjectSpec) -> None:
         """After a stamp or upgrade: the template it followed, and the values of tasks not journaled yet."""
         self.record_template(instance, template)
         self.seed(instance, spec)

@@ -38,9 +38,9 @@ from collabsync.model import (
     parse_marker,
     with_marker,
 )
+from collabsync.providers import asana_publish
 from collabsync.providers.asana_preflight import preflight
 from collabsync.providers.asana_transport import api_client, cached_sessions, call, credential_id
-from collabsync.providers import asana_publish
 from collabsync.providers.base import Capability, Provider, ProviderContext, TextLimits, ToolUser
 from collabsync.providers.people_tools import asana_assign, asana_user
 from collabsync.ratelimit import Limit

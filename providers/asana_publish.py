@@ -10,10 +10,10 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 import asana
-from collabsync.providers.base import Published
 
 from collabsync.errors import NotFoundError
 from collabsync.model import Container
+from collabsync.providers.base import Published
 
 from .asana_transport import call
 

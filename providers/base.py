@@ -185,7 +185,7 @@ class Provider(ABC):
     def read_tasks(self, container: Container, since: dt.datetime | None = None) -> list[Task]:
         """All tasks of a container (or only those changed since a time), normalised."""
 
-    def prefetch(self, containers: Sequence[Container]) -> None:
+    def prefetch(self, containers: Sequence[Container]) -> None:  # noqa: B027 - optional hook
         """Read several containers' first pages in shared requests where the tool allows; read_tasks uses them."""
 
     def read_changes(self, container: Container, since: dt.datetime, known: Collection[str]) -> Changes | None:
@@ -249,10 +249,10 @@ class Provider(ABC):
         cache = PeopleCache(self.context.home)
         hit = cache.get(self.name, person)
         if hit is not MISS:
-            return hit  # type: ignore[no-any-return]
+            return hit
         user = self.resolve_person(person)
         cache.put(self.name, person, user)
-        self._people_index = None
+        self._people_index: dict[str, str] | None = None
         return user
 
     def person_id(self, person: str | None) -> str | None:
@@ -268,7 +268,7 @@ class Provider(ABC):
 
     def people_by_id(self) -> dict[str, str]:
         """Tool user id -> person, from `[people]` (which wins) and the e-mail cache; read once per run."""
-        index: dict[str, str] | None = getattr(self, "_people_index", None)
+        index = getattr(self, "_people_index", None)
         if index is None:
             index = PeopleCache(self.context.home).by_id(self.name)
             index.update({ident: person for person, by in self.context.people.items()

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from collabsync.providers.people_tools import jira_assign, jira_user
 from jira import JIRA
 
 from collabsync.errors import (
@@ -46,6 +45,7 @@ from collabsync.model import (
     with_marker,
 )
 from collabsync.providers.base import Capability, Changes, Provider, ProviderContext, TextLimits, ToolUser
+from collabsync.providers.people_tools import jira_assign, jira_user
 from collabsync.ratelimit import Limit
 from collabsync.redact import register_secret
 

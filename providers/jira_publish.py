@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from collabsync.providers.base import Published
-
 from collabsync.errors import UnsupportedError
 from collabsync.model import Container
+from collabsync.providers.base import Published
 
 from .jira_support import json_body
 

@@ -7,6 +7,7 @@ each function takes the adapter so it uses the adapter's own session, error mapp
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from collabsync.errors import AuthError, ProviderError, RateLimitError, TransportError
@@ -35,7 +36,7 @@ def _guarded(change: TaskChange, write: Callable[[], Any]) -> Created:
     return Created(change.key, change.ref)
 
 
-def trello_update(p: "TrelloProvider", container: Container, changes: Sequence[TaskChange]) -> Iterator[Created]:
+def trello_update(p: TrelloProvider, container: Container, changes: Sequence[TaskChange]) -> Iterator[Created]:
     """Trello has no bulk card edit: one PUT /cards/{id} per card with every changed field."""
     from .trello_support import write_date
 
@@ -47,10 +48,10 @@ def trello_update(p: "TrelloProvider", container: Container, changes: Sequence[T
             body["due"] = write_date(change.due, p.tz)
         if change.start is not None:
             body["start"] = write_date(change.start, p.tz)
-        yield _guarded(change, lambda: p._fetch("PUT", f"/cards/{change.ref}", f"card {change.ref}", body=body))
+        yield _guarded(change, partial(p._fetch, "PUT", f"/cards/{change.ref}", f"card {change.ref}", body=body))
 
 
-def trello_archive(p: "TrelloProvider", container: Container, instance_refs: Sequence[str]) -> str:
+def trello_archive(p: TrelloProvider, container: Container, instance_refs: Sequence[str]) -> str:
     """Own board: close (archive) it; a board shared with other instances: archive only this instance's cards."""
     board = str(container.extra.get("board") or container.ref)
     if not container.extra.get("label"):
@@ -61,7 +62,7 @@ def trello_archive(p: "TrelloProvider", container: Container, instance_refs: Seq
     return f"{len(instance_refs)} cards archived on shared trello board {board}"
 
 
-def asana_update(p: "AsanaProvider", container: Container, changes: Sequence[TaskChange]) -> Iterator[Created]:
+def asana_update(p: AsanaProvider, container: Container, changes: Sequence[TaskChange]) -> Iterator[Created]:
     """POST /batch with up to 10 task PUTs a request; each action's own status is its outcome."""
     from .asana import BATCH_SIZE, _action_error, _chunks
 
@@ -85,7 +86,7 @@ def asana_update(p: "AsanaProvider", container: Container, changes: Sequence[Tas
             yield Created(change.key, change.ref, error=None if ok else _action_error(result))
 
 
-def asana_archive(p: "AsanaProvider", container: Container) -> str:
+def asana_archive(p: AsanaProvider, container: Container) -> str:
     """PUT /projects/{gid} archived=true: the project stays readable, out of everyone's lists."""
     from .asana import _action_error
 
@@ -97,7 +98,7 @@ def asana_archive(p: "AsanaProvider", container: Container) -> str:
     return f"asana project {container.ref} archived"
 
 
-def jira_update(p: "JiraProvider", container: Container, changes: Sequence[TaskChange]) -> Iterator[Created]:
+def jira_update(p: JiraProvider, container: Container, changes: Sequence[TaskChange]) -> Iterator[Created]:
     """PUT /issue/{key} per issue (the emulated sites have no bulk edit); the start field only where configured."""
     from .jira_support import raise_for
 
@@ -114,10 +115,10 @@ def jira_update(p: "JiraProvider", container: Container, changes: Sequence[TaskC
             yield Created(change.key, change.ref)
             continue
         response = p._send("PUT", f"issue/{change.ref}", json={"fields": fields}, timeout=p.policy.timeout)
-        yield _guarded(change, lambda: raise_for(p.name, f"issue {change.ref}", response))
+        yield _guarded(change, partial(raise_for, p.name, f"issue {change.ref}", response))
 
 
-def jira_archive(p: "JiraProvider", container: Container) -> str:
+def jira_archive(p: JiraProvider, container: Container) -> str:
     """Resolve the epic by walking the workflow to a done status; a label-mode instance has no epic to close."""
     if container.extra.get("mode") != "epic":
         return f"jira: no epic to resolve for label {container.extra.get('label')!r} (issues left as they are)"

@@ -32,7 +32,6 @@ from collabsync.model import (
     with_marker,
 )
 from collabsync.private import private_file
-from collabsync.findings import Finding, Needs
 from collabsync.providers.base import Capability, Provider, ProviderContext, Published, ToolUser
 
 if TYPE_CHECKING:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from collabsync.providers.base import Published
-
 from collabsync.errors import ProviderError
 from collabsync.model import Container
+from collabsync.providers.base import Published
 
 if TYPE_CHECKING:
     from collabsync.publish_entry import StatusEntry

@@ -21,8 +21,8 @@ from click.testing import CliRunner, Result
 from collabsync import sandbox
 from collabsync.cli import main
 from collabsync.http import HttpPolicy, make_session
-from collabsync.testing.stack import Stack, running_stack
 from collabsync.templating import MAX_TEMPLATE_BYTES
+from collabsync.testing.stack import Stack, running_stack
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 VARS = ["--var", "product=Nova", "--var", "launch=2027-03-01"]

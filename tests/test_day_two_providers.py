@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 import responses
-from collabsync.providers.base import ProviderContext
-from collabsync.providers.jira import JiraProvider
 
 from collabsync.errors import ProviderError, TransportError
 from collabsync.model import Container, TaskChange
+from collabsync.providers.base import ProviderContext
+from collabsync.providers.jira import JiraProvider
 
 URL = "http://127.0.0.1:9"
 API = f"{URL}/rest/api/2"

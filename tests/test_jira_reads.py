@@ -25,7 +25,7 @@ def seeded(emu: JiraEmulator, home: Path, n: int) -> Any:
     c = provider(emu, home).ensure_container("launch", "Launch", "", {"project": "ENG"})
     keys = [emu.add_issue("ENG", f"T{i}", parent=c.ref, description=marker("launch", f"t{i}"),
                           labels=[c.extra["label"]], status=("To Do", "In Progress", "Done")[i % 3]) for i in range(n)]
-    for a, b in zip(keys[:20], keys[1:21]):
+    for a, b in zip(keys[:20], keys[1:21], strict=False):
         emu.link_issues(a, b)
     return c
 

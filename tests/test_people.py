@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from collabsync.providers.base import ProviderContext
-from collabsync.providers.local import LocalProvider
 
 from collabsync.cli import main
 from collabsync.ledger import Ledger
 from collabsync.model import Container, Status
 from collabsync.people_cache import MISS, PeopleCache, ToolUser
+from collabsync.providers.base import ProviderContext
+from collabsync.providers.local import LocalProvider
 from collabsync.runtime import Workspace
 from collabsync.testing.conformance_support import BoundaryFaults
 from collabsync.testing.stack import Stack, running_stack

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from collabsync.providers.base import ProviderContext
-from collabsync.providers.local import LocalProvider
 
 from collabsync.cli import main
 from collabsync.ledger import Ledger
+from collabsync.providers.base import ProviderContext
+from collabsync.providers.local import LocalProvider
 from collabsync.publishing import history
 from collabsync.testing.stack import Stack, running_stack
 

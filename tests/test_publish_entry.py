@@ -7,7 +7,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from report_sample import sample_report
 
 from collabsync.config import load_config
 from collabsync.errors import ConfigError
@@ -15,6 +14,7 @@ from collabsync.mail import build_message, parse_recipients
 from collabsync.publish_entry import MAX_CHARS, MAX_LINES, Line, compose
 from collabsync.render.digest import portfolio_rows, render_digest_html, render_portfolio, sparkline
 from collabsync.rollup_model import Report
+from report_sample import sample_report
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +105,6 @@ def test_email_settings_are_checked_with_their_line(tmp_path: Path) -> None:
 def test_jira_data_center_gets_wiki_markup_on_rest_v2_and_edits_it(report: Report, tmp_path: Path) -> None:
     from collabsync.providers.base import ProviderContext
     from collabsync.providers.jira import JiraProvider
-
     from collabsync.testing.jira import JiraEmulator
 
     entry = compose(report, report.overdue[0].department)

@@ -21,11 +21,11 @@ import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from click.testing import CliRunner
-from report_browser import DevTools
-from test_report_browser import need_chromium
 
 from collabsync.cli import main
 from collabsync.testing.stack import Stack, running_stack
+from report_browser import DevTools
+from test_report_browser import need_chromium
 
 VARS = ["--var", "product=Nova", "--var", "launch=2027-03-01"]
 USER, PASSWORD = "reports", "s3cret-smtp-pass"

@@ -76,7 +76,7 @@ def test_no_snapshot_without_a_cache_ttl(board: Stack, isolated_home: Path) -> N
 
 def test_expiry_and_damage(tmp_path: Path) -> None:
     store = SnapshotStore(tmp_path, "nova")
-    read_at = dt.datetime(2027, 1, 4, 12, 0, tzinfo=dt.timezone.utc)
+    read_at = dt.datetime(2027, 1, 4, 12, 0, tzinfo=dt.UTC)
     task = Task(ref="1", title="Ship", status=Status.DONE, due=dt.date(2027, 1, 8), labels=["x"], extra={"a": 1})
     store.save({("trello", "b1"): [task]}, read_at=read_at)
     store.save({("jira", "P"): []}, read_at=read_at + dt.timedelta(seconds=200))

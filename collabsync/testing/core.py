@@ -8,10 +8,10 @@ import socket
 import struct
 import threading
 import time
-from time import time as wall_clock  # arrival stamps; tests may swap `time` for a fake clock
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from time import time as wall_clock  # arrival stamps; tests may swap `time` for a fake clock
 from typing import Any, Self
 from urllib.parse import urlencode
 
