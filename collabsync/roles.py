@@ -8,10 +8,12 @@ declares for the role. An unbound role is a template problem with file and line,
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError, Problem
-from .yamlines import Path_, line_of
+
+if TYPE_CHECKING:  # yamlines imports yaml: not on the CLI's start-up path (tests/test_startup_imports.py)
+    from .yamlines import Path_
 
 __all__ = ["RoleBinder", "role_problems", "parse_role_options", "config_role_problems", "EMAIL_HINT"]
 
@@ -68,6 +70,8 @@ class RoleBinder:
         return None
 
     def problems(self, filename: str, lines: Mapping[Path_, int], tasks: list[dict[str, Any]]) -> list[Problem]:
+        from .yamlines import line_of
+
         """Roles given but not declared, and roles a task needs that nothing binds."""
         out = []
         for name in self.given:

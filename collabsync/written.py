@@ -110,8 +110,7 @@ class WrittenLog:
         """Every journaled task of an instance."""
         rows = self.db.execute("SELECT key, title, start, due, assignee, pending FROM written WHERE instance = ?",
                                (instance,)).fetchall()
-        day = lambda v: dt.date.fromisoformat(v) if v else None  # noqa: E731
-        return {k: Written(k, title, day(start), day(due), assignee, json.loads(p) if p else None)
+        return {k: Written(k, title, _day(start), _day(due), assignee, json.loads(p) if p else None)
                 for k, title, start, due, assignee, p in rows}
 
     def mark_pending(self, instance: str, changes: list[TaskChange]) -> None:
@@ -155,3 +154,8 @@ class WrittenLog:
             self.db.execute("BEGIN")
             for table in ("template_stamps", "written", "closed_containers"):
                 self.db.execute(f"DELETE FROM {table} WHERE instance = ?", (instance,))
+
+
+def _day(value: str | None) -> dt.date | None:
+    """A stored ISO date back as a date."""
+    return dt.date.fromisoformat(value) if value else None

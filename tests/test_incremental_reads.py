@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -92,7 +91,10 @@ def test_edits_just_before_midnight_in_a_zone_far_from_utc_are_read(tmp_path: Pa
     local = now.astimezone(ZoneInfo(zone))
     eve = local.replace(hour=23, minute=59, second=0, microsecond=0)
     shift[0] = eve - local + dt.timedelta(days=3, hours=5)  # and a clock days and hours off ours
-    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC) + shift[0]  # noqa: E731
+
+    def clock() -> dt.datetime:
+        return dt.datetime.now(dt.UTC) + shift[0]
+
     with JiraEmulator(time_zone=zone, clock=clock) as emu:
         c, keys = seeded(emu, tmp_path, 30)
         store = ReadStore(tmp_path / "reads.sqlite")
