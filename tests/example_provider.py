@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from collabsync.errors import NotFoundError
 from collabsync.model import (
     Container,
     Created,
@@ -112,6 +113,13 @@ class JsonFileProvider(Provider):
             if task["container"] == container.ref and found and found[0] == instance and found[1]:
                 out[found[1]] = Created(found[1], ref)
         return out
+
+    def resolve_source(self, source: str) -> Container:
+        """A container by id or by name, so `collabsync track` can follow work already in the file."""
+        for ref, c in self._load()["containers"].items():
+            if source in (ref, c["name"]):
+                return Container(ref, c["name"])
+        raise NotFoundError(self.name, f"source {source!r}", "no container with that id or name")
 
     def read_tasks(self, container: Container, since: dt.datetime | None = None) -> list[Task]:
         """Every task of the container, normalised."""

@@ -7,7 +7,9 @@ The kit stamps a small template that uses every kind of write (container, sectio
 checklists, native and cross-tool dependencies) into the subject plus a `local` peer, and proves:
 a refused write and a write whose reply is lost, at every write, and a SIGKILL at points during the
 stamp, are all repaired by a re-run with 0 duplicates and 0 missing; a ledger that lost its rows is
-rebuilt from the tools' markers; the neutral fields survive a create/read round trip.
+rebuilt from the tools' markers; the neutral fields survive a create/read round trip; and, through the
+adapter's own reads, status moves, annotations, tracking and declared capabilities hold
+(collabsync/testing/conformance_behaviour.py).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any, ClassVar
 
 import pytest
 
+from .conformance_behaviour import BehaviourChecks
 from .conformance_support import (
     BoundaryFaults,
     WriteFaults,
@@ -171,7 +174,7 @@ class Kit:
         assert settled.exit_code == 0 and "up to date" in settled.output, settled.output
 
 
-class ProviderConformance:
+class ProviderConformance(BehaviourChecks):
     """Subclass in a provider's tests and define a `subject` fixture returning a `Subject`."""
 
     #: How many points of a stamp a SIGKILL is tried at (spread over its writes).
