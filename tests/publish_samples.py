@@ -25,6 +25,7 @@ from collabsync.providers.local import LocalProvider
 from collabsync.testing.jira import JiraEmulator
 from collabsync.testing.jira_adf import adf_to_text
 from collabsync.testing.stack import running_stack
+from jira_support import datacenter_toml
 
 DAY = "2026-12-16"
 HEADING = "## Sample entries: as each tool holds them"
@@ -46,19 +47,8 @@ def published(folder: Path) -> Iterator[dict[str, Any]]:
         home, config = folder / "home", folder / "collabsync.toml"
         env = {"COLLABSYNC_HOME": str(home), "COLLABSYNC_CONFIG": str(config), "COLLABSYNC_TODAY": ""}
         os.makedirs(home, exist_ok=True)
-        config.write_text(stack.config_toml(ROUTES) + f'''
-[providers.jira_dc]
-type = "jira"
-url = "{dc.root_url}"
-token = "{dc.pat}"
-deployment = "datacenter"
-max_retries = 1
-backoff = 0.01
-
-[departments.it]
-provider = "jira_dc"
-project = "OPS"
-''')
+        config.write_text(stack.config_toml(ROUTES) + "\n" + datacenter_toml(dc, "jira_dc")
+                          + '\n[departments.it]\nprovider = "jira_dc"\nproject = "OPS"\n')
         config.chmod(0o600)
         _cli(["stamp", "product-launch", "--name", "nova", "--var", "product=Nova", "--var", "launch=2027-03-01",
               "--yes"], env)
