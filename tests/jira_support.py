@@ -97,3 +97,9 @@ def _without_date_time(node: Any) -> Any:
     if isinstance(node, list):
         return [_without_date_time(v) for v in node]
     return node
+
+
+def datacenter_toml(dc: JiraEmulator, name: str = "jira") -> str:
+    """A `[providers.NAME]` table that points collabsync at a Data Center emulator with its personal access token."""
+    return (f'[providers.{name}]\ntype = "jira"\nurl = "{dc.root_url}"\ntoken = "{dc.pat}"\n'
+            'deployment = "datacenter"\nmax_retries = 1\nbackoff = 0.01\n')

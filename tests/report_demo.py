@@ -16,8 +16,15 @@ from collabsync.cli import main
 from collabsync.commands.sandbox import SANDBOX_ROUTES
 from collabsync.testing.stack import running_stack
 
-OWNERS = {"sales_lead": "Dana Reyes", "marketing_lead": "Maya Lindqvist", "engineering_lead": "Priya Shah",
-          "finance_lead": "Tom Okafor", "it_lead": "Luis Ortega", "hr_lead": "Grace Kim", "support_lead": "Sam Whitfield"}
+#: the template's roles, bound to people (the emulators know those in Jira and Asana by e-mail)
+OWNERS = {"sales_lead": "Dana Reyes", "product_marketer": "Maya Lindqvist", "eng_lead": "Priya Shah",
+          "finance_partner": "Tom Okafor", "it_partner": "Luis Ortega", "hr_partner": "Grace Kim",
+          "support_lead": "Sam Whitfield"}
+
+
+def email(name: str) -> str:
+    """dana.reyes@acme.example for Dana Reyes."""
+    return name.lower().replace(" ", ".") + "@acme.example"
 #: (day of the run, tasks marked done before it, tasks started before it)
 PROGRESS = [
     ("2026-11-27", ["win-loss-review"], ["market-sizing"]),
@@ -42,10 +49,12 @@ def demo_html(folder: Path) -> Iterator[str]:
                "COLLABSYNC_TODAY": ""}
         os.makedirs(env["COLLABSYNC_HOME"], exist_ok=True)
         stack.write_config(folder / "collabsync.toml", SANDBOX_ROUTES)
-        variables = {"product": "Aurora", "launch": "2027-03-01", "segment": "mid-market",
-                     "owner": "Maya Lindqvist", **OWNERS}
+        for name in OWNERS.values():
+            stack.jira.add_user(name, email(name))
+            stack.asana.add_user(name, email(name))
+        variables = {"product": "Aurora", "launch": "2027-03-01", "segment": "mid-market", "owner": "Maya Lindqvist"}
         cli("stamp", "product-launch", "--name", "aurora", *[a for k, v in variables.items() for a in ("--var", f"{k}={v}")],
-            "--yes", env=env)
+            *[a for role, name in OWNERS.items() for a in ("--role", f"{role}={email(name)}")], "--yes", env=env)
         for day, done, started in PROGRESS:
             for key in started:
                 cli("update", "aurora", key, "--status", "in_progress", env=env)

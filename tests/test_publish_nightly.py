@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 import socket
 import ssl
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ from click.testing import CliRunner
 from collabsync.cli import main
 from collabsync.testing.stack import Stack, running_stack
 from report_browser import DevTools
+from test_publish import _ref, jira_comments, local_entries, trello_comments
 from test_report_browser import need_chromium
 
 VARS = ["--var", "product=Nova", "--var", "launch=2027-03-01"]
@@ -90,15 +92,21 @@ def stack(isolated_home: Path, smtp: tuple[Inbox, int, Path], monkeypatch: pytes
 
 
 def test_nightly_report_publishes_mails_and_writes_the_portfolio(
-        stack: Stack, smtp: tuple[Inbox, int, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        stack: Stack, smtp: tuple[Inbox, int, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        isolated_home: Path) -> None:
     inbox = smtp[0]
     out = tmp_path / "out"
     args = ("report", "--all", "--out", str(out), "--format", "html,md", "--publish", "--email",
             "director@example.com,ops@example.com", "--today", "2026-12-16")
     first = cli(*args)
     assert "e-mail: digest sent to director@example.com, ops@example.com" in first
+    assert first.count("): published") == 7   # one entry per department: 3 SaaS tools, 4 departments on local
+    assert "Blocked in engineering" not in json.dumps(jira_comments(stack)[0].body)
+    stack.jira.set_status(_ref(isolated_home, "feature-complete"), "Blocked")   # the day moves on in Jira
     second = cli(*args)
     assert second.count("): edited") == 7 and "): published" not in second
+    assert "Blocked in engineering (1)" in json.dumps(jira_comments(stack)[0].body)   # edited: the new text
+    assert len(local_entries(isolated_home)) == 4 and len(trello_comments(stack)) == 1
     assert stack.jira.count("POST", "/comment") == 1 and stack.jira.count("PUT", "/comment/") == 1
     assert stack.trello.count("POST", "/actions/comments") == 1
     assert len(stack.asana.store.status_updates) == 1

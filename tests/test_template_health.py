@@ -30,10 +30,16 @@ def run(*args: str) -> str:
     return result.output
 
 
+def roles_of(template: str) -> dict[str, str]:
+    """Each of the template's roles bound to its own person."""
+    return {role: f"{role}@acme.example" for role in find_template(template).data["roles"]}
+
+
 def stamp(template: str, name: str = "p") -> ProjectSpec:
-    values = SHIPPED[template]
-    run("stamp", template, "--name", name, *[a for k, v in values.items() for a in ("--var", f"{k}={v}")], "--yes")
-    return find_template(template).render(name, values)
+    values, roles = SHIPPED[template], roles_of(template)
+    run("stamp", template, "--name", name, *[a for k, v in values.items() for a in ("--var", f"{k}={v}")],
+        *[a for k, v in roles.items() for a in ("--role", f"{k}={v}")], "--yes")
+    return find_template(template).render(name, values, roles)
 
 
 def report(day: dt.date, name: str = "p") -> dict[str, Any]:
@@ -136,8 +142,10 @@ def test_shipped_templates_cover_partners_assign_work_and_keep_a_rhythm(template
     spec = find_template(template).render("p", SHIPPED[template])
     assert {t.department for t in spec.tasks} == set(spec.departments)     # every partner has work
     assert "sales" in spec.departments and len(spec.departments) >= 6
-    assert all(t.assignee for t in spec.tasks)                             # contribution is never empty
-    assert len({t.assignee for t in spec.tasks}) == len(spec.departments)
+    assert all(t.role for t in spec.tasks) and not any(t.assignee for t in spec.tasks)  # unbound: unassigned
+    bound = find_template(template).render("p", SHIPPED[template], roles_of(template))
+    assert all(t.assignee for t in bound.tasks)                            # contribution is never empty
+    assert len({t.assignee for t in bound.tasks}) == len(spec.departments)
     series = [t for t in spec.tasks if t.key.rsplit("-", 1)[-1].isdigit() and "meeting" in t.labels]
     assert len(series) >= 4 and len({t.due for t in series}) == len(series)
 

@@ -58,7 +58,7 @@ def test_status_and_tasks_use_the_last_good_data_of_a_tool_that_is_down(trello: 
 
 
 def test_formats_filters_and_empty_csv(isolated_home: Path) -> None:
-    assert run("stamp", *NOVA, "--yes").exit_code == 0
+    assert run("stamp", *NOVA, "--role", "finance_partner=Fay@acme.example", "--yes").exit_code == 0
     md = run("status", "nova", "--format", "md").stdout
     assert md == run("status", "nova", "--format", "markdown").stdout and md.startswith("## nova (product-launch)")
     tasks_md = run("tasks", "nova", "--department", "Finance", "--format", "md").stdout
@@ -66,7 +66,7 @@ def test_formats_filters_and_empty_csv(isolated_home: Path) -> None:
     assert run("report", "nova", "--format", "markdown", "--no-save").stdout.startswith("# nova (product-launch)")
     # Case does not matter; an unknown value is an error naming the known ones.
     assert len(json.loads(run("tasks", "nova", "--department", "FINANCE", "--format", "json").stdout)) == 6
-    assert len(json.loads(run("tasks", "nova", "--assignee", "finance controller", "--format", "json").stdout)) == 6
+    assert len(json.loads(run("tasks", "nova", "--assignee", "fay@ACME.example", "--format", "json").stdout)) == 6
     unknown = run("tasks", "nova", "--department", "legal")
     assert unknown.exit_code == 1
     assert "unknown department 'legal'; known: sales, marketing, engineering, finance, it, hr, support" in unknown.output

@@ -116,7 +116,7 @@ def templates_list() -> None:
 @templates.command("show")
 @click.argument("name")
 def templates_show(name: str) -> None:
-    """Show a template's variables, departments and tasks.
+    """Show a template's variables, roles, departments and tasks.
 
     \b
     Example:
@@ -130,6 +130,13 @@ def templates_show(name: str) -> None:
     for var, decl in t.variables.items():
         default = f" [default: {decl['default']}]" if "default" in decl else ""
         click.echo(f"  {var} ({decl['type']}): {decl.get('description', '')}{default}")
+    roles = t.data.get("roles") or {}
+    if roles:
+        click.echo("roles (--role NAME=EMAIL):")
+    for role, decl in roles.items():
+        how = [f"department {decl['department']}"] if decl.get("department") else []
+        how += ["unbound: tasks unassigned"] if decl.get("required") is False else ["must be bound"]
+        click.echo(f"  {role}: {decl.get('description', '')} [{'; '.join(how)}]")
     click.echo(f"departments: {', '.join(t.data['departments'])}")
     click.echo("tasks:")
     for task in t.data["tasks"]:

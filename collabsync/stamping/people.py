@@ -44,7 +44,28 @@ def people_findings(spec: ProjectSpec, ws: Workspace) -> list[Finding]:
     jobs = [(ws.provider(name), persons) for name, persons in _by_provider(spec, ws).items()]  # opened here
     # one thread per tool: the tools answer in parallel, each provider is used by one thread
     with ThreadPoolExecutor(max_workers=max(1, min(8, len(jobs)))) as pool:
-        return [f for found in pool.map(lambda job: _unknown(*job), jobs) for f in found]
+        found = [f for found in pool.map(lambda job: _unknown(*job), jobs) for f in found]
+    return _unbound(spec, ws) + found
+
+
+def _unbound(spec: ProjectSpec, ws: Workspace) -> list[Finding]:
+    """One degrade finding per tool for the roles left unbound (`required: false`): their tasks go unassigned."""
+    grouped: dict[str, dict[str, int]] = {}
+    for t in spec.tasks:
+        if t.role and not t.assignee:
+            roles = grouped.setdefault(ws.route(t.department).provider, {})
+            roles[t.role] = roles.get(t.role, 0) + 1
+    out = []
+    for tool, roles in grouped.items():
+        named = ", ".join(f"{role} ({n})" for role, n in roles.items())
+        first = next(iter(roles))
+        out.append(Finding(
+            Severity.DEGRADE, "role-not-bound", tool, f"{len(roles)} role(s) not bound: {named}",
+            "no --role, [roles] or [roles.DEPT] entry binds them",
+            f'pass --role {first}=EMAIL (one per role), set [roles] {first} = "EMAIL" in collabsync.toml, '
+            f"or bind them later: collabsync reassign {spec.instance} --role {first}=EMAIL",
+            f"their {sum(roles.values())} task(s) are created unassigned", "assignees"))
+    return out
 
 
 def _unknown(provider: Provider, persons: dict[str, list[str]]) -> list[Finding]:

@@ -2,7 +2,8 @@
 
 A role is bound, most specific first, by `--role NAME=EMAIL`, by `[roles.DEPT] NAME = "EMAIL"` for the
 task's department, by `[roles] NAME = "EMAIL"`, or by `[roles.DEPT]` of the department the template
-declares for the role. An unbound role is a template problem with file and line, like a missing variable.
+declares for the role. An unbound role is a template problem with file and line, like a missing variable;
+a role declared `required: false` may stay unbound: its tasks are created unassigned and the plan says so.
 """
 
 from __future__ import annotations
@@ -69,6 +70,11 @@ class RoleBinder:
                 return value
         return None
 
+    def required(self, role: str) -> bool:
+        """A declared role must be bound unless the template says `required: false` (its tasks go unassigned)."""
+        decl = self.declared.get(role)
+        return isinstance(decl, Mapping) and decl.get("required", True) is not False
+
     def problems(self, filename: str, lines: Mapping[Path_, int], tasks: list[dict[str, Any]]) -> list[Problem]:
         from collabsync.templating.yamlines import line_of
 
@@ -82,7 +88,7 @@ class RoleBinder:
         missing: dict[str, list[str]] = {}
         for t in tasks:
             role = t.get("role")
-            if isinstance(role, str) and role in self.declared and not self.person(role, str(t.get("department"))):
+            if isinstance(role, str) and self.required(role) and not self.person(role, str(t.get("department"))):
                 missing.setdefault(role, []).append(str(t.get("department")))
         for role, departments in missing.items():
             decl = self.declared[role]

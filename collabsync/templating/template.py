@@ -151,8 +151,10 @@ class Template:
         for name in values:
             if name not in declared:
                 known = ", ".join(sorted(declared)) or "(none)"
-                problems.append(Problem(self.path, line_of(self.lines, ("variables",)),
-                                        f"variable {name!r} is given but not declared; declared: {known}"))
+                hint = (f"{name!r} is a role, not a variable: pass --role {name}=EMAIL"
+                        if name in (self.data.get("roles") or {}) else
+                        f"variable {name!r} is given but not declared; declared: {known}")
+                problems.append(Problem(self.path, line_of(self.lines, ("variables",)), hint))
         for name, decl in declared.items():
             line = line_of(self.lines, ("variables", name))
             raw = values.get(name, decl.get("default"))
