@@ -32,7 +32,7 @@ def stamped(kit: Kit) -> Iterator[tuple[Provider, Container, dict[str, str]]]:
     with Workspace(load_config(kit.config), kit.root / "home") as ws:
         placed = ws.ledger.container("clean", "team")
         assert placed is not None
-        refs = {k: r.ref for k, r in ws.ledger.objects("clean").items() if k in ("brief", "design", "ship")}
+        refs = {k: r.ref for k, r in ws.ledger.objects("clean").items() if k in ("brief", "design", "ship") and r.ref}
         yield ws.provider("subject"), placed[1], refs
 
 
