@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import CollabsyncError
-from .ledger import InstanceRecord
+from .ledger import InstanceRecord, ObjectState
 from .model import ProjectSpec
 from .runtime import Workspace
 from .tooltasks import hand_edited, placements, read_stamped, template_file
@@ -72,7 +72,7 @@ def diff_instance(ws: Workspace, record: InstanceRecord, template_dirs: list[Pat
     sections = {s.key: s.title for s in spec.sections}
     for t in spec.tasks:
         rec = objects.get(t.key)
-        if rec is None or rec.state != "done" or t.department in drift.unread or t.department not in places:
+        if rec is None or rec.state != ObjectState.DONE or t.department in drift.unread or t.department not in places:
             continue
         provider = places[t.department].provider
 

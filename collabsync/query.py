@@ -18,7 +18,7 @@ from .snapshot_store import SnapshotStore
 from .track import DepartmentMap
 
 __all__ = ["Snapshot", "collect", "resolve_instance", "filter_tasks", "task_row", "open_prerequisites",
-           "PER_TOOL_CONCURRENCY", "TASK_COLUMNS"]
+           "PER_TOOL_CONCURRENCY", "TASK_COLUMNS", "tasks_csv"]
 
 #: The columns of `tasks --format csv` (also its header when nothing matches).
 TASK_COLUMNS = ["key", "title", "department", "provider", "status", "start", "due", "assignee", "url", "depends_on"]
@@ -232,6 +232,14 @@ def open_prerequisites(snap: Snapshot, key: str) -> list[Task]:
             pass
     found = [by_key.get(n) or by_ref.get(n) for n in dict.fromkeys(names)]
     return [t for t in found if t is not None and not t.status.closed]
+
+
+def tasks_csv(rows: Iterable[dict[str, Any]]) -> str:
+    """`tasks --format csv` through the one CSV writer: TASK_COLUMNS, dependencies space-separated."""
+    from .render.csvout import write_csv
+
+    return write_csv(TASK_COLUMNS, ([" ".join(r[c]) if c == "depends_on" else r[c] for c in TASK_COLUMNS]
+                                    for r in rows))
 
 
 def task_row(task: Task) -> dict[str, Any]:

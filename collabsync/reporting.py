@@ -18,8 +18,9 @@ from .rollup_model import Report
 
 if TYPE_CHECKING:  # query imports the providers' runtime; the report library does not need it
     from .query import Snapshot as ReadSnapshot
+    from .runtime import Workspace
 
-__all__ = ["make_report", "history_path", "with_last_good", "stale_warning", "fill_from_last_good"]
+__all__ = ["make_report", "history_path", "with_last_good", "stale_warning", "fill_from_last_good", "read_back"]
 
 
 def history_path(home: Path) -> Path:
@@ -45,6 +46,15 @@ def fill_from_last_good(read: ReadSnapshot, home: Path) -> dict[str, dt.datetime
     with History(history_path(home)) as store:
         read.tasks, since = with_last_good(read, store)
     return since
+
+
+def read_back(ws: Workspace, instance: str | None, *, full: bool = False
+              ) -> tuple[ReadSnapshot, dict[str, dt.datetime | None]]:
+    """For `status` and `tasks`: the instance read from every tool, unreadable departments from their last good data."""
+    from .query import collect, resolve_instance
+
+    read = collect(ws, resolve_instance(ws, instance), full=full)
+    return read, fill_from_last_good(read, ws.home)
 
 
 def stale_warning(instance: str, department: str, since: dt.datetime | None, why: str) -> str:

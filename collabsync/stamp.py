@@ -9,17 +9,23 @@ whose outcome is unknown is looked up in the tool before it is written again (do
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from .errors import AuthError, CollabsyncError, RateLimitError, StampError, TransportError
-from .ledger import Ledger
+from .errors import AuthError, CollabsyncError, ConfigError, RateLimitError, StampError, TemplateError, TransportError
+from .ledger import InstanceRecord, InstanceState, Ledger, ObjectState
 from .model import Container, NewTask, ProjectSpec, TaskSpec, marker
 from .providers.base import Capability, Provider
 from .runtime import Workspace
 
-__all__ = ["DepartmentPlan", "Plan", "build_plan", "apply_plan", "Progress"]
+if TYPE_CHECKING:  # the template engine loads jinja2; `status` imports this module for Plan only
+    from .doctor import DoctorReport
+    from .templating import Template
+
+__all__ = ["DepartmentPlan", "Plan", "build_plan", "apply_plan", "Progress", "render_for_stamp", "reused_instance",
+           "preflight"]
 
 #: Called with (steps done now, what is being done).
 Progress = Callable[[int, str], None]
@@ -79,11 +85,52 @@ class Plan:
         }
 
 
+def render_for_stamp(template: str, instance: str, values: Mapping[str, str], bound: Mapping[str, str],
+                     roles: Callable[[], Mapping[str, Any]], template_dirs: Sequence[Path] = ()
+                     ) -> tuple[Template, ProjectSpec]:
+    """The template rendered for an instance; its problems and the config's are raised together, before any write."""
+    from .templating import find_template
+
+    problems: list[Any] = []
+    role_config: Mapping[str, Any] = {}
+    config_problems: list[Any] = []
+    try:
+        role_config = roles()
+    except ConfigError as exc:
+        config_problems = exc.problems
+    try:
+        tmpl = find_template(template, list(template_dirs))
+        spec = tmpl.render(instance, values, bound, role_config)
+    except TemplateError as exc:
+        problems += exc.problems
+    problems += config_problems
+    if problems:
+        raise TemplateError(problems)
+    return tmpl, spec
+
+
+def reused_instance(ws: Workspace, spec: ProjectSpec) -> InstanceRecord | None:
+    """The instance already stamped under this name; a --name taken by another template is refused."""
+    existing = ws.ledger.instance(spec.instance)
+    if existing and existing.spec and existing.template != spec.template:
+        raise ConfigError.single(
+            "--name", f"instance {spec.instance!r} was stamped from template {existing.template}, not "
+            f"{spec.template}; pick another --name")
+    return existing
+
+
+def preflight(plan: Plan, ws: Workspace) -> DoctorReport | None:
+    """The doctor's findings for a stamp; none for a re-run that has nothing left to write."""
+    from .doctor import check
+
+    return None if plan.up_to_date else check(plan.spec, ws)
+
+
 def build_plan(spec: ProjectSpec, ws: Workspace) -> Plan:
     """Work out what a stamp would create where: the ledger and config only, no request, no write to a tool."""
     ledger = ws.ledger
-    done = {k for k, r in ledger.objects(spec.instance).items() if r.state == "done"}
-    links_done = {k for k, r in ledger.links(spec.instance).items() if r.state == "done"}
+    done = {k for k, r in ledger.objects(spec.instance).items() if r.state == ObjectState.DONE}
+    links_done = {k for k, r in ledger.links(spec.instance).items() if r.state == ObjectState.DONE}
     unconfirmed = ledger.unconfirmed(spec.instance)
     provider_of: dict[str, str] = {}
     plans: list[DepartmentPlan] = []
@@ -125,7 +172,7 @@ def apply_plan(plan: Plan, ws: Workspace, progress: Progress | None = None) -> d
 
     precheck(plan, ws)  # every tool's limits, before the first write in any of them
     ledger.save_instance(spec.instance, template=spec.template, source=None, variables=spec.variables,
-                         spec=spec, state="stamping")
+                         spec=spec, state=InstanceState.STAMPING)
     failures: list[str] = []
     placed: dict[str, tuple[Provider, Container]] = {}
     shared: dict[str, Container] = {}
@@ -154,7 +201,7 @@ def apply_plan(plan: Plan, ws: Workspace, progress: Progress | None = None) -> d
     links = _write_links(plan, ledger, placed, step, failures, down, created_now)
     if failures:
         raise StampError(spec.instance, failures)
-    ledger.set_state(spec.instance, "stamped")
+    ledger.set_state(spec.instance, InstanceState.STAMPED)
     return {"instance": spec.instance, "created": created, "links": links}
 
 
@@ -189,7 +236,7 @@ def _reconcile(spec: ProjectSpec, dp: DepartmentPlan, provider: Provider, contai
     known = ledger.objects(spec.instance)
     adopted: list[TaskSpec] = []
     for key, found in provider.find_marked(container, spec.instance).items():
-        if key in keys and found.ref and (key not in known or known[key].state != "done"):
+        if key in keys and found.ref and (key not in known or known[key].state != ObjectState.DONE):
             ledger.record(spec.instance, spec.task(key).department, dp.provider, "task", key, ref=found.ref, url=found.url)
             adopted.append(spec.task(key))
     ledger.plan_subwrites(spec.instance, [row for t in adopted for row in _subwrites(t, provider)])
@@ -210,7 +257,7 @@ def _complete_tasks(spec: ProjectSpec, dp: DepartmentPlan, provider: Provider, c
     keys = {t.key for t in dp.tasks}
     for key in ledger.unconfirmed(spec.instance):
         rec = known.get(key)
-        if key in keys and rec is not None and rec.state == "done" and rec.ref:
+        if key in keys and rec is not None and rec.state == ObjectState.DONE and rec.ref:
             provider.complete_task(container, rec.ref, spec.task(key))
             ledger.confirm_subwrites(spec.instance, key)
             step(1, f"{dp.department}: {key} (completed)")
@@ -220,12 +267,12 @@ def _create_tasks(spec: ProjectSpec, dp: DepartmentPlan, provider: Provider, con
                   ledger: Ledger, step: Progress, failures: list[str], fresh: bool, created_now: set[str]) -> int:
     """Create the department's missing tasks; any task the ledger cannot vouch for is looked up by marker first."""
     known = ledger.objects(spec.instance, department=dp.department)
-    missing = any(t.key not in known or known[t.key].state != "done" for t in dp.tasks)
-    if any(r.state == "pending" for r in known.values()) or (missing and not fresh):
+    missing = any(t.key not in known or known[t.key].state != ObjectState.DONE for t in dp.tasks)
+    if any(r.state == ObjectState.PENDING for r in known.values()) or (missing and not fresh):
         if _reconcile(spec, dp, provider, container, ledger):
             _complete_tasks(spec, dp, provider, container, ledger, step)
         known = ledger.objects(spec.instance, department=dp.department)
-    todo = [t for t in dp.tasks if t.key not in known or known[t.key].state != "done"]
+    todo = [t for t in dp.tasks if t.key not in known or known[t.key].state != ObjectState.DONE]
     if not todo:
         return 0
     section_refs = _sections(spec, dp, provider, container, todo)
@@ -279,12 +326,12 @@ def _write_links(plan: Plan, ledger: Ledger, placed: dict[str, tuple[Provider, C
     spec = plan.spec
     objects = ledger.objects(spec.instance)
     recorded = ledger.links(spec.instance)
-    done = {k for k, r in recorded.items() if r.state == "done"}
+    done = {k for k, r in recorded.items() if r.state == ObjectState.DONE}
     written = 0
 
     def ref(key: str) -> str | None:
         rec = objects.get(key)
-        return rec.ref if rec and rec.state == "done" else None
+        return rec.ref if rec and rec.state == ObjectState.DONE else None
 
     for dp in plan.departments:
         pairs = [(a, b) for a, b in dp.native_links if (a, b) not in done and ref(a) and ref(b)]
