@@ -206,9 +206,9 @@ def status(obj: Ctx, instance: str | None, fmt: str, today_: str | None, fresh: 
     Example:
       collabsync status nova --format json
     """
-    from collabsync.reporting import read_back, stale_warning
+    from collabsync.reporting import read_back, stale_warning, status_summary
     from collabsync.runtime import today
-    from collabsync.views import print_status, status_summary
+    from collabsync.views import print_status
 
     day = today(today_)
     with obj.workspace(use_cache=not fresh) as ws:

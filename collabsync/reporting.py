@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .dates import Calendar
-from .history import HISTORY_FILE, History, Snapshot
+from .history import HISTORY_FILE, History, Past
 from .model import Task
 from .redact import redact
 from .rollup import build_report
@@ -20,7 +20,8 @@ if TYPE_CHECKING:  # query imports the providers' runtime; the report library do
     from .query import Snapshot as ReadSnapshot
     from .runtime import Workspace
 
-__all__ = ["make_report", "history_path", "with_last_good", "stale_warning", "fill_from_last_good", "read_back"]
+__all__ = ["make_report", "history_path", "with_last_good", "stale_warning", "fill_from_last_good", "read_back",
+           "roll_up", "status_summary"]
 
 
 def history_path(home: Path) -> Path:
@@ -70,13 +71,41 @@ def make_report(read: ReadSnapshot, today: dt.date, *, store: History | None = N
     With a store, the run is saved as a snapshot (unless save=False) and the report gets its burn-up
     history and the changes since the previous snapshot. Returns the report and the tasks it covers.
     """
-    name = read.instance.name
     tasks, stale = with_last_good(read, store)
-    report = build_report(tasks, today=today, instance=name, template=read.instance.template, plan=read.spec,
-                          extra_deps=read.cross_links, stale=stale, calendar=calendar,
-                          generated_at=read.generated_at)
-    report.warnings += [f"{dept} could not be read: {redact(why)}" for dept, why in read.stale.items()]
-    if store is not None:
-        current = store.save_snapshot(name, report, tasks) if save else Snapshot.of(name, report, tasks)
-        store.attach(report, current)
+    past = store.past(read.instance.name, save=save) if store is not None else None
+    report = roll_up(read, tasks, today, stale, calendar=calendar, past=past)
+    if store is not None and save:
+        store.save_snapshot(read.instance.name, report, tasks, snapshot_id=past.id if past else None)
     return report, tasks
+
+
+def roll_up(read: ReadSnapshot, tasks: list[Task], today: dt.date, stale: dict[str, dt.datetime | None], *,
+            calendar: Calendar | None = None, past: Past | None = None) -> Report:
+    """The one rollup of a read-back instance, for `report` and `status` alike (the same departments, the same counts)."""
+    return build_report(tasks, today=today, instance=read.instance.name, template=read.instance.template,
+                        plan=read.spec, extra_deps=read.cross_links, stale=stale, calendar=calendar,
+                        generated_at=read.generated_at, departments=read.departments,
+                        warnings=[f"{dept} could not be read: {redact(why)}" for dept, why in read.stale.items()],
+                        past=past)
+
+
+def status_summary(read: ReadSnapshot, today: dt.date,
+                   stale_since: dict[str, dt.datetime | None] | None = None) -> dict[str, Any]:
+    """The one object `status --format json` prints, from the report's rollup; a stale department says since when."""
+    since = {dept: (stale_since or {}).get(dept) for dept in read.stale}
+    report = roll_up(read, read.tasks, today, since)
+    departments: dict[str, Any] = {}
+    for group in report.departments:
+        provider = read.providers.get(group.name) or (", ".join(group.providers) or None)
+        departments[group.name] = {**group.counts, "provider": provider}
+        if group.name in read.stale:
+            departments[group.name]["stale"] = read.stale[group.name]
+            when = since.get(group.name)
+            departments[group.name]["stale_since"] = when.isoformat(timespec="minutes") if when else None
+    return {
+        "instance": read.instance.name,
+        "template": read.instance.template,
+        "generated_at": read.generated_at.isoformat(timespec="seconds"),
+        "overall": dict(report.overall.counts),
+        "departments": departments,
+    }

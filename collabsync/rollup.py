@@ -52,6 +52,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .dates import Calendar
+from .history import Past, looking_back
 from .model import ProjectSpec, Status, Task, TaskSpec
 from .rollup_model import Group, Report, Schedule, TaskLine
 from .rollup_schedule import DependencyIndex, accountable, forecast, group_schedule, late_days, task_duration
@@ -91,15 +92,21 @@ def percent(part: float, whole: float) -> float:
 def build_report(tasks: Sequence[Task], *, today: dt.date, instance: str, template: str | None = None,
                  plan: ProjectSpec | None = None, extra_deps: Iterable[tuple[str, str]] = (),
                  stale: Mapping[str, dt.datetime | None] | None = None, calendar: Calendar | None = None,
-                 generated_at: dt.datetime | None = None) -> Report:
-    """One report over every tool's tasks: counts, lists, schedule, critical path, contributions, health."""
+                 generated_at: dt.datetime | None = None, departments: Sequence[str] = (),
+                 warnings: Sequence[str] = (), past: Past | None = None) -> Report:
+    """One report over every tool's tasks: counts, lists, schedule, critical path, contributions, health.
+
+    `departments` are known beyond the plan's (a tracked container with no task yet); `warnings` say what
+    could not be read; `past` (History.past) gives the burn-up, trends and changes. The report is whole
+    when returned: nothing is attached to it later.
+    """
     stale = dict(stale or {})
     calendar = calendar or Calendar()
     specs = {spec.key: spec for spec in plan.tasks} if plan else {}
     pairs = _lines(tasks, specs, today, stale)
     lines = [line for line, _ in pairs]
     index = DependencyIndex(lines)
-    deps, warnings = index.edges(pairs, plan, extra_deps)
+    deps, notes = index.edges(pairs, plan, extra_deps)
     for line in lines:
         if line.open:
             line.waiting_on = [d for d in deps[line.id] if index.by_id[d].open]
@@ -107,7 +114,7 @@ def build_report(tasks: Sequence[Task], *, today: dt.date, instance: str, templa
     starts = {line.id: _planned_start(task, specs.get(line.key or "")) for line, task in pairs}
     plan_ahead = forecast(lines, deps, durations, starts, today, calendar)
     finish, path, length = plan_ahead.finish, plan_ahead.path, plan_ahead.length
-    warnings += plan_ahead.warnings
+    notes += plan_ahead.warnings
     for step in path:
         step.task.critical = True
     late = {line.id: days for line in lines if (days := late_days(line, finish, calendar))}
@@ -129,15 +136,15 @@ def build_report(tasks: Sequence[Task], *, today: dt.date, instance: str, templa
         own = target.health != "green" and not (target.waits_on and all(waiting_reason(r) for r in target.reasons))
         target.cause = "" if target.health == "green" else ("own" if own else "waiting")
 
-    departments = []
-    for name in _department_order(plan, lines, stale):
+    groups: list[Group] = []
+    for name in _department_order(plan, departments, lines, stale):
         members = [(line, task) for line, task in pairs if line.department == name]
         dept = group(name, "department", members)
         dept.providers = sorted({line.provider for line, _ in members})
         if name in stale:
             dept.stale, dept.stale_since = True, stale[name]
         judge(dept, [line for line, _ in members], stale=dept.stale, since=dept.stale_since)
-        departments.append(dept)
+        groups.append(dept)
     providers = []
     for name in dict.fromkeys(line.provider for line in lines):
         tool = group(name, "provider", [(line, t) for line, t in pairs if line.provider == name])
@@ -149,16 +156,16 @@ def build_report(tasks: Sequence[Task], *, today: dt.date, instance: str, templa
     overall = group(instance, "overall", pairs)
     overall.providers = [p.name for p in providers]
     overall.health, overall.reasons = health(overall.counts, overall.schedule, late=[line for line in lines if line.late_days])
-    _overall_floor(overall, departments)
+    _overall_floor(overall, groups)
 
     soon = today + dt.timedelta(days=DUE_SOON_DAYS)
 
     def by_due(line: TaskLine) -> tuple[dt.date, str, str]:
         return (line.due or dt.date.max, line.department, line.title)
 
-    return Report(
+    report = Report(
         instance=instance, template=template if template is not None else (plan.template if plan else None),
-        today=today, generated_at=generated_at, overall=overall, departments=departments, providers=providers,
+        today=today, generated_at=generated_at, overall=overall, departments=groups, providers=providers,
         tasks=lines,
         overdue=sorted((line for line in lines if line.overdue), key=by_due),
         due_soon=sorted((line for line in lines if line.open and line.due and today <= line.due < soon), key=by_due),
@@ -167,9 +174,12 @@ def build_report(tasks: Sequence[Task], *, today: dt.date, instance: str, templa
         critical_path=path, critical_path_days=length, plan_curve=_plan_curve(lines),
         assignees=contributions(lines, deps, lambda line: line.assignee or UNASSIGNED),
         contributions=contributions(lines, deps, lambda line: line.department),
-        stale_departments=[d.name for d in departments if d.stale], warnings=warnings,
-        summary=summary_sentence(overall, departments, lines), handoffs=handoffs(lines), phases=phases(plan, lines),
+        stale_departments=[d.name for d in groups if d.stale], warnings=notes + list(warnings),
+        summary=summary_sentence(overall, groups, lines), handoffs=handoffs(lines), phases=phases(plan, lines),
     )
+    if past is not None:
+        report.history, report.changes, report.trends = looking_back(report, list(tasks), past)
+    return report
 
 
 def health(counts: Mapping[str, Any], schedule: Schedule, *, late: Sequence[TaskLine] = (), stale: bool = False,
@@ -260,10 +270,11 @@ def _lines(tasks: Sequence[Task], specs: Mapping[str, TaskSpec], today: dt.date,
     return out
 
 
-def _department_order(plan: ProjectSpec | None, lines: Sequence[TaskLine], stale: Mapping[str, Any]) -> list[str]:
-    """The plan's departments first, then those only the tools or the stale list know."""
+def _department_order(plan: ProjectSpec | None, known: Sequence[str], lines: Sequence[TaskLine],
+                      stale: Mapping[str, Any]) -> list[str]:
+    """The plan's departments first, then those known to the ledger, then those only the tools or the stale list know."""
     names = list(plan.departments) if plan else []
-    names += [line.department for line in lines] + list(stale)
+    names += list(known) + [line.department for line in lines] + list(stale)
     return list(dict.fromkeys(names))
 
 
