@@ -17,7 +17,7 @@ from .rollup import build_report
 from .rollup_model import Report
 
 if TYPE_CHECKING:  # query imports the providers' runtime; the report library does not need it
-    from .query import Snapshot as ReadSnapshot
+    from .query import ReadBack
     from .runtime import Workspace
 
 __all__ = ["make_report", "history_path", "with_last_good", "stale_warning", "fill_from_last_good", "read_back",
@@ -29,7 +29,7 @@ def history_path(home: Path) -> Path:
     return Path(home) / HISTORY_FILE
 
 
-def with_last_good(read: ReadSnapshot, store: History | None) -> tuple[list[Task], dict[str, dt.datetime | None]]:
+def with_last_good(read: ReadBack, store: History | None) -> tuple[list[Task], dict[str, dt.datetime | None]]:
     """The tasks read, plus each unreadable department's tasks from its last good snapshot, and from when."""
     tasks = list(read.tasks)
     since: dict[str, dt.datetime | None] = {}
@@ -40,7 +40,7 @@ def with_last_good(read: ReadSnapshot, store: History | None) -> tuple[list[Task
     return tasks, since
 
 
-def fill_from_last_good(read: ReadSnapshot, home: Path) -> dict[str, dt.datetime | None]:
+def fill_from_last_good(read: ReadBack, home: Path) -> dict[str, dt.datetime | None]:
     """For `status` and `tasks`: unreadable departments get their last good tasks, as `report` shows them."""
     if not read.stale or not history_path(home).exists():
         return {department: None for department in read.stale}
@@ -50,7 +50,7 @@ def fill_from_last_good(read: ReadSnapshot, home: Path) -> dict[str, dt.datetime
 
 
 def read_back(ws: Workspace, instance: str | None, *, full: bool = False
-              ) -> tuple[ReadSnapshot, dict[str, dt.datetime | None]]:
+              ) -> tuple[ReadBack, dict[str, dt.datetime | None]]:
     """For `status` and `tasks`: the instance read from every tool, unreadable departments from their last good data."""
     from .query import collect, resolve_instance
 
@@ -64,7 +64,7 @@ def stale_warning(instance: str, department: str, since: dt.datetime | None, why
     return f"warning: {instance}: {department} could not be read, shown from {when}: {redact(why)}"
 
 
-def make_report(read: ReadSnapshot, today: dt.date, *, store: History | None = None, save: bool = True,
+def make_report(read: ReadBack, today: dt.date, *, store: History | None = None, save: bool = True,
                 calendar: Calendar | None = None) -> tuple[Report, list[Task]]:
     """Roll a read-back instance up; a department whose tool failed shows its last good tasks, marked stale.
 
@@ -79,7 +79,7 @@ def make_report(read: ReadSnapshot, today: dt.date, *, store: History | None = N
     return report, tasks
 
 
-def roll_up(read: ReadSnapshot, tasks: list[Task], today: dt.date, stale: dict[str, dt.datetime | None], *,
+def roll_up(read: ReadBack, tasks: list[Task], today: dt.date, stale: dict[str, dt.datetime | None], *,
             calendar: Calendar | None = None, past: Past | None = None) -> Report:
     """The one rollup of a read-back instance, for `report` and `status` alike (the same departments, the same counts)."""
     return build_report(tasks, today=today, instance=read.instance.name, template=read.instance.template,
@@ -89,7 +89,7 @@ def roll_up(read: ReadSnapshot, tasks: list[Task], today: dt.date, stale: dict[s
                         past=past)
 
 
-def status_summary(read: ReadSnapshot, today: dt.date,
+def status_summary(read: ReadBack, today: dt.date,
                    stale_since: dict[str, dt.datetime | None] | None = None) -> dict[str, Any]:
     """The one object `status --format json` prints, from the report's rollup; a stale department says since when."""
     since = {dept: (stale_since or {}).get(dept) for dept in read.stale}
