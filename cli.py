@@ -115,10 +115,10 @@ def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], pl
     from collabsync.lock import instance_lock
     from collabsync.precheck import precheck
     from collabsync.roles import parse_role_options
-    from collabsync.stamp import apply_plan, build_plan, preflight, render_for_stamp, reused_instance
+    from collabsync.stamp import build_plan
+    from collabsync.stamp_run import apply_stamp, preflight, render_for_stamp, reused_instance
     from collabsync.upgrade import upgrade_for
     from collabsync.views import print_plan, progress_bar
-    from collabsync.written import WrittenLog
 
     if not INSTANCE_RE.match(instance):
         raise click.BadParameter("use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
@@ -145,7 +145,7 @@ def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], pl
         if found and found.blocking:  # before the first write: nothing is created while one blocks
             raise PreflightError(instance, found.blocking)
         if plan.up_to_date and not upgrade:
-            WrittenLog(ws.ledger).stamped(instance, tmpl, spec)
+            apply_stamp(plan, upgrade, ws, tmpl)
             click.echo(f"{instance}: up to date, nothing to create")
             return
         steps = plan.steps + (upgrade.steps if upgrade else 0)
@@ -154,12 +154,7 @@ def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], pl
                 raise ConfigError.single("stamp", "not a terminal: pass --yes to apply the plan")
             click.confirm(f"Write {steps} objects?", abort=True)
         with progress_bar(steps) as advance:
-            if upgrade:
-                from collabsync.upgrade import apply_upgrade
-
-                apply_upgrade(upgrade, ws, advance)
-            result = apply_plan(plan, ws, advance)
-        WrittenLog(ws.ledger).stamped(instance, tmpl, spec)
+            result = apply_stamp(plan, upgrade, ws, tmpl, advance)
         updated = f", updated {len(upgrade.updates)}" if upgrade else ""
         click.echo(f"{instance}: created {result['created']} tasks{updated} and {result['links']} dependencies")
 
@@ -328,9 +323,9 @@ def instances() -> None:
     Example:
       collabsync instances
     """
-    from collabsync.ledger import Ledger
+    from collabsync.ledger import LEDGER_FILE, Ledger
 
-    with Ledger(home_dir() / "ledger.sqlite") as ledger:
+    with Ledger(home_dir() / LEDGER_FILE) as ledger:
         for rec in ledger.instances():
             click.echo(f"{visible(rec.name):24} {visible(rec.template or '(tracked)'):24} {rec.state:10} {rec.updated_at}")
 

@@ -21,7 +21,10 @@ from .model import Container, ProjectSpec, SectionSpec, TaskSpec
 from .private import private_file
 
 __all__ = ["Ledger", "InstanceRecord", "ObjectRecord", "LinkRecord", "spec_to_json", "spec_from_json", "RECOVER",
-           "ObjectState", "InstanceState"]
+           "ObjectState", "InstanceState", "LEDGER_FILE"]
+
+#: The ledger's file name in a collabsync home.
+LEDGER_FILE = "ledger.sqlite"
 
 #: What to do about a damaged ledger (docs/input-checks.md, "Corrupt files").
 RECOVER = ("restore it from a backup, or move it away and stamp again with the same --name "

@@ -9,24 +9,18 @@ whose outcome is unknown is looked up in the tool before it is written again (do
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .errors import AuthError, CollabsyncError, ConfigError, RateLimitError, StampError, TemplateError, TransportError
-from .ledger import InstanceRecord, InstanceState, ObjectState
+from .errors import AuthError, CollabsyncError, RateLimitError, StampError, TransportError
+from .ledger import InstanceState, ObjectState
 from .ledger_cache import LedgerCache
 from .model import Container, NewTask, ProjectSpec, TaskSpec, marker
 from .providers.base import Capability, Provider
 from .runtime import Workspace
 
-if TYPE_CHECKING:  # the template engine loads jinja2; `status` imports this module for Plan only
-    from .doctor import DoctorReport
-    from .templating import Template
-
-__all__ = ["DepartmentPlan", "Plan", "build_plan", "apply_plan", "Progress", "render_for_stamp", "reused_instance",
-           "preflight"]
+__all__ = ["DepartmentPlan", "Plan", "build_plan", "apply_plan", "Progress"]
 
 #: Called with (steps done now, what is being done).
 Progress = Callable[[int, str], None]
@@ -84,47 +78,6 @@ class Plan:
             "cross_tool_dependencies": [list(p) for p in self.cross_links],
             "steps": self.steps,
         }
-
-
-def render_for_stamp(template: str, instance: str, values: Mapping[str, str], bound: Mapping[str, str],
-                     roles: Callable[[], Mapping[str, Any]], template_dirs: Sequence[Path] = ()
-                     ) -> tuple[Template, ProjectSpec]:
-    """The template rendered for an instance; its problems and the config's are raised together, before any write."""
-    from .templating import find_template
-
-    problems: list[Any] = []
-    role_config: Mapping[str, Any] = {}
-    config_problems: list[Any] = []
-    try:
-        role_config = roles()
-    except ConfigError as exc:
-        config_problems = exc.problems
-    try:
-        tmpl = find_template(template, list(template_dirs))
-        spec = tmpl.render(instance, values, bound, role_config)
-    except TemplateError as exc:
-        problems += exc.problems
-    problems += config_problems
-    if problems:
-        raise TemplateError(problems)
-    return tmpl, spec
-
-
-def reused_instance(ws: Workspace, spec: ProjectSpec) -> InstanceRecord | None:
-    """The instance already stamped under this name; a --name taken by another template is refused."""
-    existing = ws.ledger.instance(spec.instance)
-    if existing and existing.spec and existing.template != spec.template:
-        raise ConfigError.single(
-            "--name", f"instance {spec.instance!r} was stamped from template {existing.template}, not "
-            f"{spec.template}; pick another --name")
-    return existing
-
-
-def preflight(plan: Plan, ws: Workspace) -> DoctorReport | None:
-    """The doctor's findings for a stamp; none for a re-run that has nothing left to write."""
-    from .doctor import check
-
-    return None if plan.up_to_date else check(plan.spec, ws)
 
 
 def build_plan(spec: ProjectSpec, ws: Workspace) -> Plan:
