@@ -13,7 +13,7 @@ from .dates import Calendar
 from .history import HISTORY_FILE, History, Past
 from .model import Task
 from .redact import redact
-from .rollup import build_report
+from .rollup import build_report, by_department, status_counts
 from .rollup_model import Report
 
 if TYPE_CHECKING:  # query imports the providers' runtime; the report library does not need it
@@ -81,7 +81,7 @@ def make_report(read: ReadBack, today: dt.date, *, store: History | None = None,
 
 def roll_up(read: ReadBack, tasks: list[Task], today: dt.date, stale: dict[str, dt.datetime | None], *,
             calendar: Calendar | None = None, past: Past | None = None) -> Report:
-    """The one rollup of a read-back instance, for `report` and `status` alike (the same departments, the same counts)."""
+    """The rollup of a read-back instance, with the departments the ledger knows and what could not be read."""
     return build_report(tasks, today=today, instance=read.instance.name, template=read.instance.template,
                         plan=read.spec, extra_deps=read.cross_links, stale=stale, calendar=calendar,
                         generated_at=read.generated_at, departments=read.departments,
@@ -91,21 +91,22 @@ def roll_up(read: ReadBack, tasks: list[Task], today: dt.date, stale: dict[str, 
 
 def status_summary(read: ReadBack, today: dt.date,
                    stale_since: dict[str, dt.datetime | None] | None = None) -> dict[str, Any]:
-    """The one object `status --format json` prints, from the report's rollup; a stale department says since when."""
-    since = {dept: (stale_since or {}).get(dept) for dept in read.stale}
-    report = roll_up(read, read.tasks, today, since)
+    """The one object `status --format json` prints: the report's departments and counts (rollup.by_department,
+    status_counts) without its schedule, which status does not show; a stale department says since when."""
     departments: dict[str, Any] = {}
-    for group in report.departments:
-        provider = read.providers.get(group.name) or (", ".join(group.providers) or None)
-        departments[group.name] = {**group.counts, "provider": provider}
-        if group.name in read.stale:
-            departments[group.name]["stale"] = read.stale[group.name]
-            when = since.get(group.name)
-            departments[group.name]["stale_since"] = when.isoformat(timespec="minutes") if when else None
+    for name, tasks in by_department(read.tasks, plan=read.spec, departments=read.departments,
+                                     stale=read.stale).items():
+        tools = sorted({str(t.extra.get("provider") or "unknown") for t in tasks})
+        departments[name] = {**status_counts(tasks, today), "provider": read.providers.get(name) or
+                             (", ".join(tools) or None)}
+        if name in read.stale:
+            departments[name]["stale"] = read.stale[name]
+            since = (stale_since or {}).get(name)
+            departments[name]["stale_since"] = since.isoformat(timespec="minutes") if since else None
     return {
         "instance": read.instance.name,
         "template": read.instance.template,
         "generated_at": read.generated_at.isoformat(timespec="seconds"),
-        "overall": dict(report.overall.counts),
+        "overall": status_counts(read.tasks, today),
         "departments": departments,
     }

@@ -59,7 +59,7 @@ from .rollup_schedule import DependencyIndex, accountable, forecast, group_sched
 from .rollup_story import WAITING_MARK, contributions, handoffs, phases, summary_sentence, waiting_reason
 
 __all__ = ["status_counts", "COUNT_KEYS", "percent", "build_report", "health", "DUE_SOON_DAYS",
-           "UNASSIGNED", "NO_DEPARTMENT"]
+           "UNASSIGNED", "NO_DEPARTMENT", "by_department", "department_of"]
 
 COUNT_KEYS = ("total", "todo", "in_progress", "blocked", "done", "cancelled", "overdue", "percent_done")
 DUE_SOON_DAYS = 7
@@ -137,8 +137,11 @@ def build_report(tasks: Sequence[Task], *, today: dt.date, instance: str, templa
         target.cause = "" if target.health == "green" else ("own" if own else "waiting")
 
     groups: list[Group] = []
-    for name in _department_order(plan, departments, lines, stale):
-        members = [(line, task) for line, task in pairs if line.department == name]
+    claimed: dict[str, list[tuple[TaskLine, Task]]] = {}
+    for line, task in pairs:  # line.department is department_of(task), as by_department sorts them
+        claimed.setdefault(line.department, []).append((line, task))
+    for name in by_department(tasks, plan=plan, departments=departments, stale=stale):
+        members = claimed.get(name, [])
         dept = group(name, "department", members)
         dept.providers = sorted({line.provider for line, _ in members})
         if name in stale:
@@ -253,7 +256,7 @@ def _lines(tasks: Sequence[Task], specs: Mapping[str, TaskSpec], today: dt.date,
     for task in tasks:
         provider = str(task.extra.get("provider") or "unknown")
         spec = specs.get(task.key or "")
-        department = task.department or (spec.department if spec else None) or NO_DEPARTMENT
+        department = department_of(task, spec)
         ident = f"{provider}:{task.ref}"
         n = 2
         while ident in seen:
@@ -270,12 +273,22 @@ def _lines(tasks: Sequence[Task], specs: Mapping[str, TaskSpec], today: dt.date,
     return out
 
 
-def _department_order(plan: ProjectSpec | None, known: Sequence[str], lines: Sequence[TaskLine],
-                      stale: Mapping[str, Any]) -> list[str]:
-    """The plan's departments first, then those known to the ledger, then those only the tools or the stale list know."""
-    names = list(plan.departments) if plan else []
-    names += list(known) + [line.department for line in lines] + list(stale)
-    return list(dict.fromkeys(names))
+def department_of(task: Task, spec: TaskSpec | None = None) -> str:
+    """The department a task is counted in: its own, else its plan's, else NO_DEPARTMENT."""
+    return task.department or (spec.department if spec else None) or NO_DEPARTMENT
+
+
+def by_department(tasks: Iterable[Task], *, plan: ProjectSpec | None = None, departments: Iterable[str] = (),
+                  stale: Iterable[str] = ()) -> dict[str, list[Task]]:
+    """The report's departments in its order (the plan's, then `departments`, then those only the tools or the
+    stale list know), each with its tasks; `status` counts these, so both agree on every task."""
+    specs = {spec.key: spec for spec in plan.tasks} if plan else {}
+    groups: dict[str, list[Task]] = {name: [] for name in (*(plan.departments if plan else ()), *departments)}
+    for task in tasks:
+        groups.setdefault(department_of(task, specs.get(task.key or "")), []).append(task)
+    for name in stale:
+        groups.setdefault(name, [])
+    return groups
 
 
 def _group(name: str, kind: str, members: Sequence[tuple[TaskLine, Task]], finish: Mapping[str, dt.date],
