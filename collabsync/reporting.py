@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .dates import Calendar
-from .history import HISTORY_FILE, History, Past
+from .history import HISTORY_FILE, History
 from .model import Task
 from .redact import redact
 from .rollup import build_report, by_department, status_counts
@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # query imports the providers' runtime; the report library do
     from .runtime import Workspace
 
 __all__ = ["make_report", "history_path", "with_last_good", "stale_warning", "fill_from_last_good", "read_back",
-           "roll_up", "status_summary"]
+           "status_summary"]
 
 
 def history_path(home: Path) -> Path:
@@ -73,20 +73,14 @@ def make_report(read: ReadBack, today: dt.date, *, store: History | None = None,
     """
     tasks, stale = with_last_good(read, store)
     past = store.past(read.instance.name, save=save) if store is not None else None
-    report = roll_up(read, tasks, today, stale, calendar=calendar, past=past)
+    report = build_report(tasks, today=today, instance=read.instance.name, template=read.instance.template,
+                          plan=read.spec, extra_deps=read.cross_links, stale=stale, calendar=calendar,
+                          generated_at=read.generated_at, departments=read.departments,
+                          warnings=[f"{dept} could not be read: {redact(why)}" for dept, why in read.stale.items()],
+                          past=past)
     if store is not None and save:
         store.save_snapshot(read.instance.name, report, tasks, snapshot_id=past.id if past else None)
     return report, tasks
-
-
-def roll_up(read: ReadBack, tasks: list[Task], today: dt.date, stale: dict[str, dt.datetime | None], *,
-            calendar: Calendar | None = None, past: Past | None = None) -> Report:
-    """The rollup of a read-back instance, with the departments the ledger knows and what could not be read."""
-    return build_report(tasks, today=today, instance=read.instance.name, template=read.instance.template,
-                        plan=read.spec, extra_deps=read.cross_links, stale=stale, calendar=calendar,
-                        generated_at=read.generated_at, departments=read.departments,
-                        warnings=[f"{dept} could not be read: {redact(why)}" for dept, why in read.stale.items()],
-                        past=past)
 
 
 def status_summary(read: ReadBack, today: dt.date,
