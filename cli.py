@@ -2,7 +2,7 @@
 
 Installed as the module ``collabsync.cli`` (see docs/library.md, "Package layout"). Every command has help
 text with an example; user errors print on stderr and exit 1, usage errors exit 2. Setup commands
-live in collabsync/cli_setup.py, shared plumbing in collabsync/cli_support.py.
+live in collabsync/commands/setup.py, shared plumbing in collabsync/commands/support.py.
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ import sys
 import click
 
 from collabsync import __version__
-from collabsync.cli_daytwo import archive, diff, reschedule
-from collabsync.cli_doctor import doctor
-from collabsync.cli_people import people, reassign
-from collabsync.cli_publish import publish
-from collabsync.cli_report import history, report
 from collabsync.cli_sandbox import sandbox
-from collabsync.cli_setup import config, init, templates
-from collabsync.cli_support import (
+from collabsync.commands.daytwo import archive, diff, reschedule
+from collabsync.commands.doctor import doctor
+from collabsync.commands.people import people, reassign
+from collabsync.commands.publish import publish
+from collabsync.commands.report import history, report
+from collabsync.commands.setup import config, init, templates
+from collabsync.commands.support import (
     INSTANCE_RE,
     STATUSES,
     CollabsyncGroup,
@@ -111,14 +111,14 @@ def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], pl
     """
     from contextlib import nullcontext
 
-    from collabsync.doctor import PreflightError, render_text
+    from collabsync.commands.views import print_plan, progress_bar
     from collabsync.lock import instance_lock
-    from collabsync.precheck import precheck
-    from collabsync.roles import parse_role_options
-    from collabsync.stamp import build_plan
     from collabsync.stamp_run import apply_stamp, preflight, render_for_stamp, reused_instance
-    from collabsync.upgrade import upgrade_for
-    from collabsync.views import print_plan, progress_bar
+    from collabsync.stamping.doctor import PreflightError, render_text
+    from collabsync.stamping.precheck import precheck
+    from collabsync.stamping.stamp import build_plan
+    from collabsync.stamping.upgrade import upgrade_for
+    from collabsync.templating.roles import parse_role_options
 
     if not INSTANCE_RE.match(instance):
         raise click.BadParameter("use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
@@ -201,9 +201,9 @@ def status(obj: Ctx, instance: str | None, fmt: str, today_: str | None, fresh: 
     Example:
       collabsync status nova --format json
     """
-    from collabsync.reporting import read_back, stale_warning, status_summary
+    from collabsync.commands.views import print_status
+    from collabsync.report.reporting import read_back, stale_warning, status_summary
     from collabsync.runtime import today
-    from collabsync.views import print_status
 
     day = today(today_)
     with obj.workspace(use_cache=not fresh) as ws:
@@ -239,10 +239,10 @@ def tasks(obj: Ctx, instance: str | None, department: str | None, status_: str |
     Example:
       collabsync tasks nova --overdue --department sales
     """
-    from collabsync.query import filter_tasks, task_row, tasks_csv
-    from collabsync.reporting import read_back, stale_warning
+    from collabsync.commands.views import print_tasks
+    from collabsync.reading.query import filter_tasks, task_row, tasks_csv
+    from collabsync.report.reporting import read_back, stale_warning
     from collabsync.runtime import today
-    from collabsync.views import print_tasks
 
     day = today(today_)
     with obj.workspace(use_cache=not fresh) as ws:
@@ -282,8 +282,8 @@ def track(obj: Ctx, instance: str, source: str, department: str | None, provider
       collabsync track q3-launch https://trello.com/b/AbC123 --provider trello --map-by label --map Sales=sales
     """
     from collabsync.lock import instance_lock
-    from collabsync.track import DepartmentMap
-    from collabsync.track import track as do_track
+    from collabsync.reading.track import DepartmentMap
+    from collabsync.reading.track import track as do_track
 
     if maps and not map_by:
         raise click.BadParameter("--map needs --map-by", param_hint="--map")
@@ -308,7 +308,7 @@ def untrack(obj: Ctx, instance: str, source: str, wait: float) -> None:
       collabsync untrack q3-launch ENG
     """
     from collabsync.lock import instance_lock
-    from collabsync.track import untrack as do_untrack
+    from collabsync.reading.track import untrack as do_untrack
 
     with obj.workspace() as ws, instance_lock(ws.home, instance, "untrack", wait):
         do_untrack(ws, instance, source)

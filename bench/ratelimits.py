@@ -22,14 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from collabsync.config import load_config
-from collabsync.history import History
-from collabsync.nightly import report_instance
-from collabsync.query import collect, resolve_instance
-from collabsync.reporting import status_summary
+from collabsync.reading.query import collect, resolve_instance
+from collabsync.reading.track import track
+from collabsync.report.history import History
+from collabsync.report.nightly import report_instance
+from collabsync.report.reporting import status_summary
 from collabsync.runtime import Workspace
 from collabsync.testing.core import RateLimit
 from collabsync.testing.stack import Stack, running_stack
-from collabsync.track import track
 
 TOOLS = ("jira", "trello", "asana")
 INSTANCE = "bench-limits"

@@ -10,7 +10,7 @@ tasks (`filter_tasks`), move a task (`update_status`), report (`make_report`, `b
 from importlib import import_module
 from typing import Any
 
-from .errors import (
+from collabsync.errors import (
     AuthError,
     CollabsyncError,
     ConfigError,
@@ -23,7 +23,7 @@ from .errors import (
     TransportError,
     UnsupportedError,
 )
-from .model import ProjectSpec, SectionSpec, Status, Task, TaskSpec
+from collabsync.model import ProjectSpec, SectionSpec, Status, Task, TaskSpec
 
 __version__ = "0.1.0"
 
@@ -68,24 +68,24 @@ __all__ = [
 #: Public verbs and the module each lives in ("module:name" when exported under another name, as a module of the
 #: package already has the short one); imported lazily (PEP 562) because they pull in jinja2, jsonschema, SDKs.
 _LAZY = {
-    "Template": "templating",
-    "find_template": "templating",
-    "load_template": "templating",
+    "Template": "templating.template",
+    "find_template": "templating.template",
+    "load_template": "templating.template",
     "load_config": "config",
     "Workspace": "runtime",
-    "build_plan": "stamp",
-    "apply_plan": "stamp",
-    "resolve_instance": "query",
-    "collect": "query",
-    "build_report": "rollup",
+    "build_plan": "stamping.stamp",
+    "apply_plan": "stamping.stamp",
+    "resolve_instance": "reading.query",
+    "collect": "reading.query",
+    "build_report": "report.rollup",
     "track_source": "track:track",
     "untrack_source": "track:untrack",
-    "status_summary": "reporting",
-    "filter_tasks": "query",
+    "status_summary": "report.reporting",
+    "filter_tasks": "reading.query",
     "update_status": "update",
-    "make_report": "reporting",
+    "make_report": "report.reporting",
     "render_report": "render:render",
-    "History": "history",
+    "History": "report.history",
 }
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .ledger import Ledger, LinkRecord, ObjectRecord, ObjectState
-from .model import Container
+from collabsync.ledger import Ledger, LinkRecord, ObjectRecord, ObjectState
+from collabsync.model import Container
 
 __all__ = ["LedgerCache"]
 

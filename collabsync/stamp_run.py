@@ -7,16 +7,16 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import ConfigError, TemplateError
-from .ledger import InstanceRecord
-from .model import ProjectSpec
-from .runtime import Workspace
-from .stamp import Plan, Progress, apply_plan
+from collabsync.errors import ConfigError, TemplateError
+from collabsync.ledger import InstanceRecord
+from collabsync.model import ProjectSpec
+from collabsync.runtime import Workspace
+from collabsync.stamping.stamp import Plan, Progress, apply_plan
 
 if TYPE_CHECKING:  # the template engine loads jinja2, the doctor the providers' base
-    from .doctor import DoctorReport
-    from .templating import Template
-    from .upgrade import UpgradePlan
+    from collabsync.stamping.doctor import DoctorReport
+    from collabsync.stamping.upgrade import UpgradePlan
+    from collabsync.templating.template import Template
 
 __all__ = ["render_for_stamp", "reused_instance", "preflight", "apply_stamp"]
 
@@ -25,7 +25,7 @@ def render_for_stamp(template: str, instance: str, values: Mapping[str, str], bo
                      roles: Callable[[], Mapping[str, Any]], template_dirs: Sequence[Path] = ()
                      ) -> tuple[Template, ProjectSpec]:
     """The template rendered for an instance; its problems and the config's are raised together, before any write."""
-    from .templating import find_template
+    from collabsync.templating.template import find_template
 
     problems: list[Any] = []
     role_config: Mapping[str, Any] = {}
@@ -57,7 +57,7 @@ def reused_instance(ws: Workspace, spec: ProjectSpec) -> InstanceRecord | None:
 
 def preflight(plan: Plan, ws: Workspace) -> DoctorReport | None:
     """The doctor's findings for a stamp; none for a re-run that has nothing left to write."""
-    from .doctor import check
+    from collabsync.stamping.doctor import check
 
     return None if plan.up_to_date else check(plan.spec, ws)
 
@@ -66,11 +66,11 @@ def apply_stamp(plan: Plan, upgrade: UpgradePlan | None, ws: Workspace, template
                 progress: Progress | None = None) -> dict[str, Any]:
     """The template's changes to tasks already there first, then what is missing; then the template and the
     values written are remembered (for `diff` and `reschedule`). A plan that is up to date writes no task."""
-    from .written import WrittenLog
+    from collabsync.stamping.written import WrittenLog
 
     result: dict[str, Any] = {"instance": plan.spec.instance, "created": 0, "links": 0}
     if upgrade is not None:
-        from .upgrade import apply_upgrade
+        from collabsync.stamping.upgrade import apply_upgrade
 
         apply_upgrade(upgrade, ws, progress)
     if not plan.up_to_date or upgrade is not None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .config import STARTER_CONFIG
-from .errors import ConfigError
+from collabsync.config import STARTER_CONFIG
+from collabsync.errors import ConfigError
 
 __all__ = ["write_starter_config"]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .errors import ConfigError
-from .model import Status
-from .runtime import Workspace
+from collabsync.errors import ConfigError
+from collabsync.model import Status
+from collabsync.runtime import Workspace
 
 __all__ = ["update_status"]
 
@@ -15,8 +15,8 @@ def update_status(ws: Workspace, instance: str | None, key: str, status: Status 
                   warn: Callable[[str], None] = lambda line: None) -> tuple[str, str]:
     """Set a created task's status; done while prerequisites are open is refused unless `force` (the
     report would count finished work ahead of plan). Returns (instance, provider); `warn` hears the open work."""
-    from .ledger import ObjectState
-    from .query import collect, open_prerequisites, resolve_instance
+    from collabsync.ledger import ObjectState
+    from collabsync.reading.query import collect, open_prerequisites, resolve_instance
 
     new = Status(status)
     record = resolve_instance(ws, instance)

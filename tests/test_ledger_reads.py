@@ -7,8 +7,8 @@ from pathlib import Path
 
 from collabsync.config import load_config
 from collabsync.runtime import Workspace
-from collabsync.stamp import apply_plan, build_plan
-from collabsync.templating import find_template
+from collabsync.stamping.stamp import apply_plan, build_plan
+from collabsync.templating.template import find_template
 
 #: containers, objects, links and sub-writes: one SELECT each
 READS_PER_APPLY = 4

@@ -12,9 +12,9 @@ from collabsync.cli import main
 from collabsync.config import home_dir, load_config
 from collabsync.ledger import InstanceRecord, InstanceState
 from collabsync.model import NewTask, Status, Task, TaskSpec
-from collabsync.query import ReadBack
-from collabsync.reporting import make_report, status_summary
-from collabsync.rollup import NO_DEPARTMENT
+from collabsync.reading.query import ReadBack
+from collabsync.report.reporting import make_report, status_summary
+from collabsync.report.rollup import NO_DEPARTMENT
 from collabsync.runtime import Workspace
 from rollup_data import EXTRA_DEPS, plan, tasks
 from rollup_data import TODAY as DAY
