@@ -11,7 +11,6 @@ import gc
 import json
 import logging
 import sys
-from typing import Any
 
 import click
 
@@ -36,8 +35,7 @@ from collabsync.commands.support import (
     wait_option,
 )
 from collabsync.config import home_dir
-from collabsync.errors import ConfigError, TemplateError
-from collabsync.model import Status
+from collabsync.errors import ConfigError
 from collabsync.redact import RedactingFilter
 from collabsync.safetext import clean_tree, visible
 
@@ -117,56 +115,37 @@ def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], pl
     from collabsync.lock import instance_lock
     from collabsync.stamping.doctor import PreflightError, render_text
     from collabsync.stamping.precheck import precheck
-    from collabsync.stamping.stamp import apply_plan, build_plan
+    from collabsync.stamping.stamp import build_plan
+    from collabsync.stamping.stamp_run import apply_stamp, preflight, render_for_stamp, reused_instance
     from collabsync.stamping.upgrade import upgrade_for
-    from collabsync.stamping.written import WrittenLog
     from collabsync.templating.roles import parse_role_options
-    from collabsync.templating.template import find_template
 
     if not INSTANCE_RE.match(instance):
         raise click.BadParameter("use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
                                  param_hint="--name")
     values, bound = parse_vars(variables), parse_role_options(roles)
-    problems = []  # the template's and the config's problems, listed together
-    role_config: dict[str, Any] = {}
-    config_problems = []
-    try:
-        role_config = obj.config().roles
-    except ConfigError as exc:
-        config_problems = exc.problems
-    try:
-        tmpl = find_template(template, user_template_dirs())
-        spec = tmpl.render(instance, values, bound, role_config)
-    except TemplateError as exc:
-        problems += exc.problems
-    problems += config_problems
-    if problems:
-        raise TemplateError(problems)
+    tmpl, spec = render_for_stamp(template, instance, values, bound, lambda: obj.config().roles, user_template_dirs())
     with obj.workspace() as ws, (nullcontext() if plan_only else instance_lock(ws.home, instance, "stamp", wait)):
-        existing = ws.ledger.instance(instance)
-        if existing and existing.spec and existing.template != spec.template:
-            raise ConfigError.single(
-                "--name", f"instance {instance!r} was stamped from template {existing.template}, not "
-                f"{spec.template}; pick another --name")
+        existing = reused_instance(ws, spec)
         upgrade = upgrade_for(ws, existing, spec, prune)
         plan = build_plan(spec, ws)
         precheck(plan, ws, tmpl)  # with the template's lines; nothing printed or written when it fails
-        preflight = _preflight(spec, ws, plan.up_to_date)
+        found = preflight(plan, ws)
         if fmt == "json":
-            click.echo(json.dumps({**plan.to_dict(), "doctor": preflight.to_dict() if preflight else None,
+            click.echo(json.dumps({**plan.to_dict(), "doctor": found.to_dict() if found else None,
                                    "upgrade": upgrade.to_dict() if upgrade else None}, indent=2))
         else:
             print_plan(plan)
-            for line in render_text(preflight, title=False) if preflight else ():
+            for line in render_text(found, title=False) if found else ():
                 click.echo(line)
             for line in upgrade.lines() if upgrade else ():
                 click.echo(visible(line))
         if plan_only:
             return
-        if preflight and preflight.blocking:  # before the first write: nothing is created while one blocks
-            raise PreflightError(instance, preflight.blocking)
+        if found and found.blocking:  # before the first write: nothing is created while one blocks
+            raise PreflightError(instance, found.blocking)
         if plan.up_to_date and not upgrade:
-            WrittenLog(ws.ledger).stamped(instance, tmpl, spec)
+            apply_stamp(plan, upgrade, ws, tmpl)
             click.echo(f"{instance}: up to date, nothing to create")
             return
         steps = plan.steps + (upgrade.steps if upgrade else 0)
@@ -175,21 +154,9 @@ def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], pl
                 raise ConfigError.single("stamp", "not a terminal: pass --yes to apply the plan")
             click.confirm(f"Write {steps} objects?", abort=True)
         with progress_bar(steps) as advance:
-            if upgrade:
-                from collabsync.stamping.upgrade import apply_upgrade
-
-                apply_upgrade(upgrade, ws, advance)
-            result = apply_plan(plan, ws, advance)
-        WrittenLog(ws.ledger).stamped(instance, tmpl, spec)
+            result = apply_stamp(plan, upgrade, ws, tmpl, advance)
         updated = f", updated {len(upgrade.updates)}" if upgrade else ""
         click.echo(f"{instance}: created {result['created']} tasks{updated} and {result['links']} dependencies")
-
-
-def _preflight(spec: Any, ws: Any, up_to_date: bool) -> Any:
-    """The doctor's findings for a stamp; none for a re-run that has nothing left to write."""
-    from collabsync.stamping.doctor import check
-
-    return None if up_to_date else check(spec, ws)
 
 
 # -- update, status, tasks ----------------------------------------------------------------------------
@@ -212,26 +179,12 @@ def update(obj: Ctx, instance: str, task_key: str, status: str, force: bool, wai
       collabsync update nova pricing --status done --force
     """
     from collabsync.lock import instance_lock
-    from collabsync.reading.query import collect, open_prerequisites, resolve_instance
+    from collabsync.stamping.update import update_status
 
     with obj.workspace() as ws, instance_lock(ws.home, instance, "update", wait):
-        record = resolve_instance(ws, instance)
-        obj_rec = ws.ledger.objects(record.name).get(task_key)
-        if obj_rec is None or obj_rec.state != "done" or not obj_rec.ref:
-            known = ", ".join(sorted(k for k, r in ws.ledger.objects(record.name).items() if r.state == "done"))
-            raise ConfigError.single("TASK_KEY", f"no created task {task_key!r} in {record.name}; known: {known}")
-        placed = ws.ledger.container(record.name, obj_rec.department)
-        if placed is None:
-            raise ConfigError.single("TASK_KEY", f"the container of {task_key!r} is not in the ledger")
-        if status == Status.DONE.value:
-            waiting = open_prerequisites(collect(ws, record), task_key)
-            if waiting:
-                names = ", ".join(f"{t.key or t.ref} ({t.department}, {t.status.value})" for t in waiting)
-                click.echo(f"warning: {record.name}/{task_key} waits on open work: {names}", err=True)
-                if not force:
-                    raise ConfigError.single("--status", "not changed: finish those first, or pass --force")
-        ws.provider(obj_rec.provider).set_status(placed[1], obj_rec.ref, Status(status))
-        click.echo(f"{record.name}/{task_key}: {status} ({obj_rec.provider})")
+        name, provider = update_status(ws, instance, task_key, status, force=force,
+                                       warn=lambda line: click.echo(line, err=True))
+    click.echo(f"{name}/{task_key}: {status} ({provider})")
 
 
 @main.command()
@@ -248,15 +201,13 @@ def status(obj: Ctx, instance: str | None, fmt: str, today_: str | None, fresh: 
     Example:
       collabsync status nova --format json
     """
-    from collabsync.commands.views import print_status, status_summary
-    from collabsync.reading.query import collect, resolve_instance
-    from collabsync.report.reporting import fill_from_last_good, stale_warning
+    from collabsync.commands.views import print_status
+    from collabsync.report.reporting import read_back, stale_warning, status_summary
     from collabsync.runtime import today
 
     day = today(today_)
     with obj.workspace(use_cache=not fresh) as ws:
-        snap = collect(ws, resolve_instance(ws, instance), full=fresh)
-        since = fill_from_last_good(snap, ws.home)
+        snap, since = read_back(ws, instance, full=fresh)
     summary = status_summary(snap, day, since)
     if fmt == "json":
         click.echo(json.dumps(clean_tree(summary), indent=2))
@@ -289,24 +240,20 @@ def tasks(obj: Ctx, instance: str | None, department: str | None, status_: str |
       collabsync tasks nova --overdue --department sales
     """
     from collabsync.commands.views import print_tasks
-    from collabsync.reading.query import TASK_COLUMNS, collect, filter_tasks, resolve_instance, task_row
-    from collabsync.report.reporting import fill_from_last_good, stale_warning
+    from collabsync.reading.query import filter_tasks, task_row, tasks_csv
+    from collabsync.report.reporting import read_back, stale_warning
     from collabsync.runtime import today
 
     day = today(today_)
     with obj.workspace(use_cache=not fresh) as ws:
-        snap = collect(ws, resolve_instance(ws, instance), full=fresh)
-        since = fill_from_last_good(snap, ws.home)
+        snap, since = read_back(ws, instance, full=fresh)
     rows = [task_row(t) for t in filter_tasks(snap.tasks, today=day, department=department, status=status_,
                                               overdue=overdue, blocked=blocked, assignee=assignee,
                                               departments=snap.departments)]
     if fmt == "json":
         click.echo(json.dumps(clean_tree(rows), indent=2))
     elif fmt == "csv":
-        from collabsync.report.render.csvout import write_csv
-
-        click.echo(write_csv(TASK_COLUMNS, ([" ".join(r[c]) if c == "depends_on" else r[c] for c in TASK_COLUMNS]
-                                            for r in rows)), nl=False)
+        click.echo(tasks_csv(rows), nl=False)
     else:
         print_tasks(rows, markdown=fmt in ("md", "markdown"))
     for dept, why in snap.stale.items():
@@ -376,9 +323,9 @@ def instances() -> None:
     Example:
       collabsync instances
     """
-    from collabsync.ledger import Ledger
+    from collabsync.ledger import LEDGER_FILE, Ledger
 
-    with Ledger(home_dir() / "ledger.sqlite") as ledger:
+    with Ledger(home_dir() / LEDGER_FILE) as ledger:
         for rec in ledger.instances():
             click.echo(f"{visible(rec.name):24} {visible(rec.template or '(tracked)'):24} {rec.state:10} {rec.updated_at}")
 

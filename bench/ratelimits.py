@@ -21,12 +21,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from collabsync.commands.views import status_summary
 from collabsync.config import load_config
 from collabsync.reading.query import collect, resolve_instance
 from collabsync.reading.track import track
 from collabsync.report.history import History
 from collabsync.report.nightly import report_instance
+from collabsync.report.reporting import status_summary
 from collabsync.runtime import Workspace
 from collabsync.testing.core import RateLimit
 from collabsync.testing.stack import Stack, running_stack

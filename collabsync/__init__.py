@@ -1,8 +1,10 @@
 """collabsync: one cross-department project across Asana, Trello, Jira and a local tool.
 
-The public API is small: load a template (`find_template`, `load_template`), render it
-(`Template.render`), stamp it (`Workspace`, `build_plan`, `apply_plan`), read it back (`resolve_instance`,
-`collect`, `build_report`). The verbs are imported on first use, so `import collabsync` stays light.
+The public API is the CLI's verbs: load a template (`find_template`, `load_template`), render it
+(`Template.render`), stamp it (`Workspace`, `build_plan`, `apply_plan`), track existing work (`track_source`,
+`untrack_source`), read it back (`resolve_instance`, `collect`), see the status (`status_summary`) and the
+tasks (`filter_tasks`), move a task (`update_status`), report (`make_report`, `build_report`, `render_report`,
+`History`). The verbs are imported on first use, so `import collabsync` stays light.
 """
 
 from importlib import import_module
@@ -53,9 +55,18 @@ __all__ = [
     "resolve_instance",
     "collect",
     "build_report",
+    "track_source",
+    "untrack_source",
+    "status_summary",
+    "filter_tasks",
+    "update_status",
+    "make_report",
+    "render_report",
+    "History",
 ]
 
-#: Public verbs and the module each lives in; imported lazily (PEP 562) because they pull in jinja2, jsonschema, SDKs.
+#: Public verbs and the module each lives in ("module:name" when exported under another name, as a module of the
+#: package already has the short one); imported lazily (PEP 562) because they pull in jinja2, jsonschema, SDKs.
 _LAZY = {
     "Template": "templating.template",
     "find_template": "templating.template",
@@ -67,15 +78,24 @@ _LAZY = {
     "resolve_instance": "reading.query",
     "collect": "reading.query",
     "build_report": "report.rollup",
+    "track_source": "reading.track:track",
+    "untrack_source": "reading.track:untrack",
+    "status_summary": "report.reporting",
+    "filter_tasks": "reading.query",
+    "update_status": "stamping.update",
+    "make_report": "report.reporting",
+    "render_report": "report.render:render",
+    "History": "report.history",
 }
 
 
 def __getattr__(name: str) -> Any:
     """Import a public verb on first use, so `import collabsync` does not load the template engine or the SDKs."""
-    module = _LAZY.get(name)
-    if module is None:
+    where = _LAZY.get(name)
+    if where is None:
         raise AttributeError(f"module 'collabsync' has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{module}"), name)
+    module, _, attr = where.partition(":")
+    value = getattr(import_module(f"{__name__}.{module}"), attr or name)
     globals()[name] = value
     return value
 

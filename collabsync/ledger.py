@@ -8,6 +8,7 @@ a crash means "outcome unknown", and the stamper asks the tool (by marker) befor
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import json
 import sqlite3
 from collections.abc import Iterable
@@ -19,7 +20,11 @@ from collabsync.errors import LedgerError
 from collabsync.model import Container, ProjectSpec, SectionSpec, TaskSpec
 from collabsync.private import private_file
 
-__all__ = ["Ledger", "InstanceRecord", "ObjectRecord", "LinkRecord", "spec_to_json", "spec_from_json", "RECOVER"]
+__all__ = ["Ledger", "InstanceRecord", "ObjectRecord", "LinkRecord", "spec_to_json", "spec_from_json", "RECOVER",
+           "ObjectState", "InstanceState", "LEDGER_FILE"]
+
+#: The ledger's file name in a collabsync home.
+LEDGER_FILE = "ledger.sqlite"
 
 #: What to do about a damaged ledger (docs/input-checks.md, "Corrupt files").
 RECOVER = ("restore it from a backup, or move it away and stamp again with the same --name "
@@ -55,6 +60,24 @@ CREATE TABLE IF NOT EXISTS subwrites (
 """
 
 
+class ObjectState(enum.StrEnum):
+    """Where one journaled write stands (objects, links, sub-writes, publications); stored as these strings."""
+
+    PENDING = "pending"  # about to be written: the outcome is unknown until the tool answers
+    DONE = "done"
+    FAILED = "failed"
+
+
+class InstanceState(enum.StrEnum):
+    """Where an instance stands in its life; stored as these strings."""
+
+    STAMPING = "stamping"
+    STAMPED = "stamped"
+    TRACKED = "tracked"
+    ARCHIVING = "archiving"
+    ARCHIVED = "archived"
+
+
 @dataclass(frozen=True)
 class InstanceRecord:
     """A stamped (or tracked) instance."""
@@ -64,7 +87,7 @@ class InstanceRecord:
     source: str | None
     variables: dict[str, Any]
     spec: ProjectSpec | None
-    state: str
+    state: InstanceState
     created_at: str
     updated_at: str
 
@@ -79,7 +102,7 @@ class ObjectRecord:
     provider: str
     ref: str | None
     url: str
-    state: str
+    state: ObjectState
     error: str | None
 
 
@@ -90,7 +113,7 @@ class LinkRecord:
     blocked: str
     blocking: str
     kind: str
-    state: str
+    state: ObjectState
     error: str | None
 
 
@@ -158,7 +181,7 @@ class Ledger:
         return [self._to_instance(r) for r in rows]
 
     def save_instance(self, name: str, *, template: str | None, source: str | None,
-                      variables: dict[str, Any], spec: ProjectSpec | None, state: str) -> None:
+                      variables: dict[str, Any], spec: ProjectSpec | None, state: InstanceState) -> None:
         """Create or update an instance row (its plan is kept for the rollup)."""
         now = _now()
         self.db.execute(
@@ -166,12 +189,14 @@ class Ledger:
             " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET template=excluded.template,"
             " source=excluded.source, variables=excluded.variables, spec=excluded.spec,"
             " state=excluded.state, updated_at=excluded.updated_at",
-            (name, template, source, json.dumps(variables, default=str), spec_to_json(spec) if spec else None, state, now, now),
+            (name, template, source, json.dumps(variables, default=str), spec_to_json(spec) if spec else None,
+             InstanceState(state).value, now, now),
         )
 
-    def set_state(self, name: str, state: str) -> None:
-        """Mark an instance stamping/stamped/tracked."""
-        self.db.execute("UPDATE instances SET state = ?, updated_at = ? WHERE name = ?", (state, _now(), name))
+    def set_state(self, name: str, state: InstanceState) -> None:
+        """Mark an instance stamping/stamped/tracked/archiving/archived."""
+        self.db.execute("UPDATE instances SET state = ?, updated_at = ? WHERE name = ?",
+                        (InstanceState(state).value, _now(), name))
 
     # -- containers -----------------------------------------------------------------------------
     def containers(self, instance: str) -> list[tuple[str, str, Container]]:
@@ -209,7 +234,8 @@ class Ledger:
         if department is not None:
             sql += " AND department = ?"
             args.append(department)
-        return {r[2]: ObjectRecord(*r) for r in self.db.execute(sql, args).fetchall()}
+        return {r[2]: ObjectRecord(r[0], r[1], r[2], r[3], r[4], r[5], ObjectState(r[6]), r[7])
+                for r in self.db.execute(sql, args).fetchall()}
 
     def mark_pending(self, instance: str, department: str, provider: str, kind: str, keys: Iterable[str]) -> None:
         """Say, before the request, that these objects may come into existence."""
@@ -217,15 +243,16 @@ class Ledger:
         with self.db:
             self.db.execute("BEGIN")
             self.db.executemany(
-                "INSERT INTO objects (instance, department, kind, key, provider, state, updated_at) VALUES (?,?,?,?,?, 'pending', ?)"
-                " ON CONFLICT(instance, kind, key) DO UPDATE SET state='pending', error=NULL, updated_at=excluded.updated_at"
-                " WHERE objects.state != 'done'",
+                "INSERT INTO objects (instance, department, kind, key, provider, state, updated_at)"
+                f" VALUES (?,?,?,?,?, '{ObjectState.PENDING}', ?) ON CONFLICT(instance, kind, key) DO UPDATE SET"
+                f" state='{ObjectState.PENDING}', error=NULL, updated_at=excluded.updated_at"
+                f" WHERE objects.state != '{ObjectState.DONE}'",
                 [(instance, department, kind, k, provider, now) for k in keys])
 
     def record(self, instance: str, department: str, provider: str, kind: str, key: str, *,
                ref: str | None, url: str = "", error: str | None = None) -> None:
         """Record an outcome: done with a ref, or failed with the tool's reason."""
-        state = "done" if ref else "failed"
+        state = (ObjectState.DONE if ref else ObjectState.FAILED).value
         self.db.execute(
             "INSERT INTO objects (instance, department, kind, key, provider, ref, url, state, error, updated_at)"
             " VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(instance, kind, key) DO UPDATE SET ref=excluded.ref,"
@@ -243,13 +270,13 @@ class Ledger:
     def links(self, instance: str) -> dict[tuple[str, str], LinkRecord]:
         """Every recorded dependency of an instance."""
         rows = self.db.execute("SELECT blocked, blocking, kind, state, error FROM links WHERE instance = ?", (instance,))
-        return {(r[0], r[1]): LinkRecord(*r) for r in rows.fetchall()}
+        return {(r[0], r[1]): LinkRecord(r[0], r[1], r[2], ObjectState(r[3]), r[4]) for r in rows.fetchall()}
 
     def record_link(self, instance: str, blocked: str, blocking: str, kind: str, *, error: str | None = None) -> None:
         """Record a dependency written (or failed) in the tools."""
         self.db.execute(
             "INSERT OR REPLACE INTO links (instance, blocked, blocking, kind, state, error, updated_at) VALUES (?,?,?,?,?,?,?)",
-            (instance, blocked, blocking, kind, "failed" if error else "done", error, _now()))
+            (instance, blocked, blocking, kind, (ObjectState.FAILED if error else ObjectState.DONE).value, error, _now()))
 
     def mark_links_pending(self, instance: str, pairs: Iterable[tuple[str, str]], kind: str) -> None:
         """Say, before the request, that these links may come into existence (a done row stays done)."""
@@ -257,9 +284,10 @@ class Ledger:
         with self.db:
             self.db.execute("BEGIN")
             self.db.executemany(
-                "INSERT INTO links (instance, blocked, blocking, kind, state, updated_at) VALUES (?,?,?,?, 'pending', ?)"
-                " ON CONFLICT(instance, blocked, blocking) DO UPDATE SET state='pending', error=NULL,"
-                " updated_at=excluded.updated_at WHERE links.state != 'done'",
+                "INSERT INTO links (instance, blocked, blocking, kind, state, updated_at)"
+                f" VALUES (?,?,?,?, '{ObjectState.PENDING}', ?)"
+                f" ON CONFLICT(instance, blocked, blocking) DO UPDATE SET state='{ObjectState.PENDING}', error=NULL,"
+                f" updated_at=excluded.updated_at WHERE links.state != '{ObjectState.DONE}'",
                 [(instance, a, b, kind, now) for a, b in pairs])
 
     # -- sub-writes: the parts of a task written after it (checklist items), journaled per task ----
@@ -270,17 +298,17 @@ class Ledger:
             self.db.execute("BEGIN")
             self.db.executemany(
                 "INSERT OR IGNORE INTO subwrites (instance, owner, kind, item, state, updated_at)"
-                " VALUES (?,?,?,?, 'pending', ?)", [(instance, o, k, i, now) for o, k, i in rows])
+                f" VALUES (?,?,?,?, '{ObjectState.PENDING}', ?)", [(instance, o, k, i, now) for o, k, i in rows])
 
     def confirm_subwrites(self, instance: str, owner: str) -> None:
         """Every sub-write of a task is confirmed in the tool."""
-        self.db.execute("UPDATE subwrites SET state = 'done', updated_at = ? WHERE instance = ? AND owner = ?",
+        self.db.execute(f"UPDATE subwrites SET state = '{ObjectState.DONE}', updated_at = ? WHERE instance = ? AND owner = ?",
                         (_now(), instance, owner))
 
     def unconfirmed(self, instance: str) -> dict[str, list[tuple[str, str]]]:
         """Task key -> its (kind, item) sub-writes not yet confirmed."""
         out: dict[str, list[tuple[str, str]]] = {}
-        rows = self.db.execute("SELECT owner, kind, item FROM subwrites WHERE instance = ? AND state != 'done'"
+        rows = self.db.execute(f"SELECT owner, kind, item FROM subwrites WHERE instance = ? AND state != '{ObjectState.DONE}'"
                                " ORDER BY rowid", (instance,))
         for owner, kind, item in rows.fetchall():
             out.setdefault(owner, []).append((kind, item))
@@ -298,7 +326,7 @@ class Ledger:
         name, template, source, variables, spec, state, created, updated = row
         try:
             return InstanceRecord(name, template, source, json.loads(variables or "{}"),
-                                  spec_from_json(spec) if spec else None, state, created, updated)
+                                  spec_from_json(spec) if spec else None, InstanceState(state), created, updated)
         except (ValueError, KeyError, TypeError) as exc:
             raise LedgerError(f"ledger {self.path}: the row of instance {name!r} is unreadable "
                               f"({type(exc).__name__}); {RECOVER}") from None

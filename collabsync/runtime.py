@@ -9,7 +9,7 @@ from typing import Any
 
 from collabsync.config import Config, DepartmentConfig, home_dir
 from collabsync.errors import ConfigError
-from collabsync.ledger import Ledger
+from collabsync.ledger import LEDGER_FILE, Ledger
 from collabsync.providers.base import Provider, ProviderContext, provider_class
 
 __all__ = ["Workspace", "today"]
@@ -42,7 +42,7 @@ class Workspace:
     def ledger(self) -> Ledger:
         """The ledger of this home directory."""
         if self._ledger is None:
-            self._ledger = Ledger(self.home / "ledger.sqlite")
+            self._ledger = Ledger(self.home / LEDGER_FILE)
         return self._ledger
 
     def provider_type(self, name: str) -> type[Provider]:

@@ -37,8 +37,8 @@ def sample_report(home: Path, stale: dict[str, dt.datetime | None] | None = None
                                   extra_deps=EXTRA_DEPS, generated_at=when)
             store.save_snapshot("launch-1", report, tasks_on(day))
         now = dt.datetime(2026, 3, 11, 8, 0, tzinfo=dt.UTC)
+        past = store.past("launch-1")
         report = build_report(tasks(), today=TODAY, instance="launch-1", plan=plan(), extra_deps=EXTRA_DEPS,
-                              stale=stale, generated_at=now)
-        snap = store.save_snapshot("launch-1", report, tasks())
-        store.attach(report, snap)
+                              stale=stale, generated_at=now, past=past)
+        store.save_snapshot("launch-1", report, tasks(), snapshot_id=past.id)
     return report

@@ -11,6 +11,7 @@ import pytest
 from collabsync.model import Status
 from collabsync.report.history import History, Snapshot, diff
 from collabsync.report.rollup import build_report
+from collabsync.report.rollup_model import jsonable
 from rollup_data import EXTRA_DEPS, TODAY, d, plan, tasks
 
 T1 = dt.datetime(2026, 3, 11, 8, 0, tzinfo=dt.UTC)
@@ -117,19 +118,28 @@ def test_last_good_and_last_good_tasks(store: History) -> None:
     assert store.last_good_tasks("launch-1", "legal") == []
 
 
-def test_attach_puts_history_and_changes_on_the_report(store: History) -> None:
-    store.save_snapshot("launch-1", _report(tasks()), tasks(), taken_at=T1)
+def _report_with_past(store: History, task_list, today, when, *, save: bool):
+    past = store.past("launch-1", save=save)
+    report = build_report(task_list, today=today, instance="launch-1", plan=plan(), extra_deps=EXTRA_DEPS,
+                          generated_at=when, past=past)
+    snap = store.save_snapshot("launch-1", report, task_list, snapshot_id=past.id) if save else None
+    return report, snap
+
+
+def test_build_report_takes_history_and_changes_from_the_past(store: History) -> None:
+    first = store.save_snapshot("launch-1", _report(tasks()), tasks(), taken_at=T1)
     second_tasks = _second_day()
-    report = _report(second_tasks, d(13))
-    snap = store.save_snapshot("launch-1", report, second_tasks, taken_at=T2)
-    changes = store.attach(report, snap)
+    report, snap = _report_with_past(store, second_tasks, d(13), T2, save=True)
     assert [h["taken_at"] for h in report.history] == [T1.isoformat(), T2.isoformat()]
-    assert report.changes["completed"][0]["id"] == "build"
-    assert changes.previous_taken_at == T1
+    assert [h["id"] for h in report.history] == [first.id, snap.id]      # the report names its own snapshot
+    assert report.history == jsonable(store.list_snapshots("launch-1"))   # as a stored run reads back
+    assert report.changes["completed"][0]["id"] == "build" and report.changes["previous_taken_at"] == T1.isoformat()
+    assert report.trends == store.trends("launch-1")
+    assert store.report_json(snap.id)["changes"] is None                   # the store keeps no copy of the diff
     # unsaved current run: history gets an extra point, the previous is the latest stored
-    report3 = _report(second_tasks, d(14))
-    store.attach(report3, Snapshot.of("launch-1", report3, second_tasks, T2 + dt.timedelta(days=1)))
+    report3, _ = _report_with_past(store, second_tasks, d(14), T2 + dt.timedelta(days=1), save=False)
     assert len(report3.history) == 3 and report3.changes["previous_id"] == snap.id
+    assert report3.history[-1]["id"] == 0 and len(store.list_snapshots("launch-1")) == 2
 
 
 def test_diff_lists_started_cancelled_reassigned_and_redated_work() -> None:

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from collabsync.ledger import InstanceRecord
-from collabsync.reading.query import Snapshot as ReadSnapshot
+from collabsync.reading.query import ReadBack
 from collabsync.report.history import History
 from collabsync.report.reporting import history_path, make_report
 from rollup_data import EXTRA_DEPS, TODAY, plan, tasks
@@ -16,8 +16,8 @@ T2 = dt.datetime(2026, 3, 11, 8, 0, tzinfo=dt.UTC)
 RECORD = InstanceRecord("launch-1", "launch", None, {}, plan(), "stamped", "", "")
 
 
-def _read(task_list, stale=None, when=T2) -> ReadSnapshot:
-    return ReadSnapshot(RECORD, task_list, dict(stale or {}), {"eng": "jira", "mkt": "trello", "ops": "asana"},
+def _read(task_list, stale=None, when=T2) -> ReadBack:
+    return ReadBack(RECORD, task_list, dict(stale or {}), {"eng": "jira", "mkt": "trello", "ops": "asana"},
                         list(EXTRA_DEPS), when)
 
 

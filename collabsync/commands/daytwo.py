@@ -56,7 +56,7 @@ def reschedule(obj: Ctx, instance: str, variables: tuple[str, ...], plan_only: b
     """
     from collabsync.commands.views import progress_bar
     from collabsync.lock import instance_lock
-    from collabsync.stamping.reschedule import apply_reschedule, plan_reschedule
+    from collabsync.stamping.reschedule import apply_reschedule, keep_variables, plan_reschedule
     from collabsync.stamping.tooltasks import stamped_record
 
     values = parse_vars(variables)
@@ -70,8 +70,7 @@ def reschedule(obj: Ctx, instance: str, variables: tuple[str, ...], plan_only: b
         if plan_only:
             return
         if not plan.moves and not plan.adopt and not plan.unread:
-            ws.ledger.save_instance(record.name, template=record.template, source=record.source,
-                                    variables=plan.spec.variables, spec=plan.spec, state=record.state)
+            keep_variables(plan, ws)
             click.echo(f"{instance}: nothing to move")
             return
         _confirm(yes, "reschedule", f"Move {plan.steps} tasks?")

@@ -28,16 +28,10 @@ def people(obj: Ctx, instance: str | None, fmt: str) -> None:
     Example:
       collabsync people nova
     """
-    from collabsync.stamping.people import people_rows
+    from collabsync.stamping.people import people_rows, stamped_spec
 
     with obj.workspace() as ws:
-        spec = None
-        if instance:
-            record = ws.ledger.instance(instance)
-            if record is None or record.spec is None:
-                raise ConfigError.single(instance, f"no stamped instance {instance!r}; see `collabsync instances`")
-            spec = record.spec
-        rows = people_rows(ws, spec)
+        rows = people_rows(ws, stamped_spec(ws, instance) if instance else None)
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
         return

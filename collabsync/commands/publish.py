@@ -126,6 +126,7 @@ def _say(outcomes: list[Outcome]) -> bool:
 
 
 def _print_history(ws: Workspace, instance: str) -> None:
+    from collabsync.ledger import ObjectState
     from collabsync.report.publishing import history
 
     rows = history(ws.ledger, instance)
@@ -133,6 +134,6 @@ def _print_history(ws: Workspace, instance: str) -> None:
         click.echo(f"{instance}: nothing published yet")
     for row in rows:
         edits = f", edited {row.edits}x" if row.edits else ""
-        state = "" if row.state == "done" else f" [{row.state}]"
+        state = "" if row.state == ObjectState.DONE else f" [{row.state}]"
         click.echo(f"{row.day}  {row.department:<14} {row.provider:<10} {row.health:<6} {row.url or row.ref or '-'}"
                    f"{edits}{state}")

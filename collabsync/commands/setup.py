@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import click
 
 from collabsync.commands.support import Ctx, pass_ctx, user_template_dirs
-from collabsync.config import STARTER_CONFIG, home_dir
-from collabsync.errors import CollabsyncError, ConfigError, TemplateError
+from collabsync.config import home_dir
+from collabsync.errors import TemplateError
 
 __all__ = ["init", "config", "templates"]
 
@@ -26,17 +25,9 @@ def init(path: str, force: bool) -> None:
     Example:
       collabsync init && $EDITOR collabsync.toml && collabsync config check
     """
-    target = Path(path)
-    if target.exists() and not force:
-        raise ConfigError.single(str(target), "already exists; pass --force to overwrite")
-    if not target.parent.is_dir():
-        what = "is a file" if target.parent.exists() else "does not exist"
-        raise ConfigError.single(str(target.parent), f"{what}; --path must be a file in an existing folder")
-    try:
-        target.write_text(STARTER_CONFIG, "utf-8")
-    except OSError as exc:
-        raise ConfigError.single(str(target), f"cannot write: {exc.strerror}") from None
-    click.echo(f"wrote {target}")
+    from collabsync.starter import write_starter_config
+
+    click.echo(f"wrote {write_starter_config(path, force=force)}")
 
 
 @click.group()
@@ -61,23 +52,21 @@ def config_check(obj: Ctx, offline: bool) -> None:
       collabsync --config ops/collabsync.toml config check --offline
     """
     from collabsync.runtime import Workspace
+    from collabsync.stamping.doctor import connections
 
     cfg = obj.config(check_env=True)
     click.echo(f"config: {cfg.source}: ok")
     failed = 0
     with Workspace(cfg, home_dir()) as ws:
-        for name, pc in cfg.providers.items():
-            if offline:
+        if offline:
+            for name, pc in cfg.providers.items():
                 click.echo(f"provider {name} ({pc.type}): settings ok")
-                continue
-            try:
-                who = ws.provider(name).check()
-                click.echo(f"provider {name} ({pc.type}): ok, {who}")
-            except CollabsyncError as exc:
+        for name, kind, who, error in () if offline else connections(ws):  # printed as each tool answers
+            if error is None:
+                click.echo(f"provider {name} ({kind}): ok, {who}")
+            else:
                 failed += 1
-                from collabsync.redact import redact
-
-                click.echo(f"provider {name} ({pc.type}): FAILED: {redact(str(exc))}", err=True)
+                click.echo(f"provider {name} ({kind}): FAILED: {error}", err=True)
     for dept, dc in cfg.departments.items():
         click.echo(f"department {dept} -> {dc.provider} {json.dumps(dc.destination)}")
     if failed:

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from collabsync.reading.query import Snapshot
-from collabsync.report.rollup import status_counts
 from collabsync.safetext import visible
 from collabsync.stamping.stamp import Plan
 
 if TYPE_CHECKING:  # rich is imported where a table or bar is drawn, not by `status --format json` (issue 17)
     from rich.console import Console
 
-__all__ = ["print_plan", "progress_bar", "status_summary", "print_status", "print_tasks"]
+__all__ = ["print_plan", "progress_bar", "print_status", "print_tasks"]
 
 COUNT_COLUMNS = ["total", "todo", "in_progress", "blocked", "done", "cancelled", "overdue", "percent_done"]
 
@@ -69,26 +66,6 @@ def progress_bar(total: int) -> Iterator[Callable[[int, str], None]]:
             progress.update(task, advance=n, description=what[:40])
 
         yield advance
-
-
-def status_summary(snap: Snapshot, today: dt.date,
-                   stale_since: dict[str, dt.datetime | None] | None = None) -> dict[str, Any]:
-    """The one object `status --format json` prints; a stale department says since when its data is."""
-    departments: dict[str, Any] = {}
-    for dept in snap.departments:
-        counts = status_counts([t for t in snap.tasks if t.department == dept], today)
-        departments[dept] = {**counts, "provider": snap.providers.get(dept)}
-        if dept in snap.stale:
-            departments[dept]["stale"] = snap.stale[dept]
-            since = (stale_since or {}).get(dept)
-            departments[dept]["stale_since"] = since.isoformat(timespec="minutes") if since else None
-    return {
-        "instance": snap.instance.name,
-        "template": snap.instance.template,
-        "generated_at": snap.generated_at.isoformat(timespec="seconds"),
-        "overall": status_counts(snap.tasks, today),
-        "departments": departments,
-    }
 
 
 def print_status(summary: dict[str, Any], *, markdown: bool = False) -> None:

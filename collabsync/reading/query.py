@@ -17,8 +17,8 @@ from collabsync.reading.track import DepartmentMap
 from collabsync.runtime import Workspace
 from collabsync.snapshot_store import SnapshotStore
 
-__all__ = ["Snapshot", "collect", "resolve_instance", "filter_tasks", "task_row", "open_prerequisites",
-           "PER_TOOL_CONCURRENCY", "TASK_COLUMNS"]
+__all__ = ["ReadBack", "collect", "resolve_instance", "filter_tasks", "task_row", "open_prerequisites",
+           "PER_TOOL_CONCURRENCY", "TASK_COLUMNS", "tasks_csv"]
 
 #: The columns of `tasks --format csv` (also its header when nothing matches).
 TASK_COLUMNS = ["key", "title", "department", "provider", "status", "start", "due", "assignee", "url", "depends_on"]
@@ -30,8 +30,9 @@ PER_TOOL_CONCURRENCY = 4
 
 
 @dataclass
-class Snapshot:
-    """Every task of an instance as the tools report it now, plus what could not be read."""
+class ReadBack:
+    """Every task of an instance as the tools report it now, plus what could not be read (history.Snapshot is a
+    stored report run)."""
 
     instance: InstanceRecord
     tasks: list[Task]
@@ -70,7 +71,7 @@ def resolve_instance(ws: Workspace, name: str | None) -> InstanceRecord:
     return record
 
 
-def collect(ws: Workspace, instance: InstanceRecord, *, full: bool = False) -> Snapshot:
+def collect(ws: Workspace, instance: InstanceRecord, *, full: bool = False) -> ReadBack:
     """Read every container of the instance once, concurrently across tools, bounded per tool.
 
     Providers with `incremental = true` read only what changed (collabsync/reading/incremental.py) unless `full`.
@@ -164,7 +165,7 @@ def collect(ws: Workspace, instance: InstanceRecord, *, full: bool = False) -> S
             by_key[a].depends_on.append(b)
     index = {t.key: i for i, t in enumerate(spec.tasks)} if spec else {}
     tasks.sort(key=lambda t: (index.get(t.key or "", len(index)), t.ref))
-    return Snapshot(instance, tasks, stale, providers, cross)
+    return ReadBack(instance, tasks, stale, providers, cross)
 
 
 def _remember(store: SnapshotStore, ws: Workspace, reads: dict[tuple[str, str], list[Task]]) -> None:
@@ -219,7 +220,7 @@ def filter_tasks(tasks: Iterable[Task], *, today: dt.date, department: str | Non
     return out
 
 
-def open_prerequisites(snap: Snapshot, key: str) -> list[Task]:
+def open_prerequisites(snap: ReadBack, key: str) -> list[Task]:
     """The not-yet-finished tasks that `key` waits on (the plan's keys, tool links and cross-tool pairs)."""
     by_key = {t.key: t for t in snap.tasks if t.key}
     by_ref = {t.ref: t for t in snap.tasks}
@@ -232,6 +233,14 @@ def open_prerequisites(snap: Snapshot, key: str) -> list[Task]:
             pass
     found = [by_key.get(n) or by_ref.get(n) for n in dict.fromkeys(names)]
     return [t for t in found if t is not None and not t.status.closed]
+
+
+def tasks_csv(rows: Iterable[dict[str, Any]]) -> str:
+    """`tasks --format csv` through the one CSV writer: TASK_COLUMNS, dependencies space-separated."""
+    from collabsync.report.render.csvout import write_csv
+
+    return write_csv(TASK_COLUMNS, ([" ".join(r[c]) if c == "depends_on" else r[c] for c in TASK_COLUMNS]
+                                    for r in rows))
 
 
 def task_row(task: Task) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from collabsync.errors import ConfigError
+from collabsync.ledger import InstanceState
 from collabsync.model import Container, Task
 from collabsync.runtime import Workspace
 
@@ -57,7 +58,7 @@ def track(ws: Workspace, instance: str, source: str, *, department: str | None, 
     dmap.fallback = department or UNMAPPED
     ledger = ws.ledger
     if ledger.instance(instance) is None:
-        ledger.save_instance(instance, template=None, source=None, variables={}, spec=None, state="tracked")
+        ledger.save_instance(instance, template=None, source=None, variables={}, spec=None, state=InstanceState.TRACKED)
     extra = {**container.extra, "source": source, "tracked": True, "department_map": dmap.to_dict()}
     tracked = Container(container.ref, container.name, container.url, extra)
     ledger.save_container(instance, dmap.fallback, name, tracked)

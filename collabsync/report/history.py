@@ -14,7 +14,7 @@ from collabsync.model import Status, Task
 from collabsync.private import private_file
 from collabsync.report.rollup_model import Report, jsonable
 
-__all__ = ["History", "Snapshot", "Headline", "Changes", "diff", "task_identity", "HISTORY_FILE"]
+__all__ = ["History", "Snapshot", "Headline", "Changes", "Past", "diff", "looking_back", "task_identity", "HISTORY_FILE"]
 
 HISTORY_FILE = "history.sqlite"
 _SCHEMA = """
@@ -119,6 +119,16 @@ class Changes:
         return jsonable(self)
 
 
+@dataclass
+class Past:
+    """What the store holds for an instance before this run: the report's burn-up, trends and changes start here."""
+
+    headlines: list[Headline] = field(default_factory=list)
+    previous: Snapshot | None = None
+    trends: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    id: int | None = None  # the id this run will be stored under; None when it is not stored
+
+
 class History:
     """The snapshot store of one collabsync home (one SQLite file, WAL)."""
 
@@ -147,18 +157,26 @@ class History:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def past(self, instance: str, *, save: bool = True) -> Past:
+        """What a report of this instance needs from earlier runs (build_report's `past`); with save, the id the
+        run will be stored under (save_snapshot then uses it, so the report names its own snapshot)."""
+        return Past(self.list_snapshots(instance), self.previous(instance), self.trends(instance),
+                    self._next_id() if save else None)
+
     def save_snapshot(self, instance: str, report: Report, tasks: list[Task],
-                      taken_at: dt.datetime | None = None) -> Snapshot:
-        """Store a report run with its tasks; returns the saved snapshot."""
+                      taken_at: dt.datetime | None = None, snapshot_id: int | None = None) -> Snapshot:
+        """Store a report run with its tasks (under `snapshot_id` when still free); returns the saved snapshot."""
         snap = Snapshot.of(instance, report, tasks, taken_at)
         o, s = report.overall, report.overall.schedule
         with self.db:
-            self.db.execute("BEGIN")
+            self.db.execute("BEGIN IMMEDIATE")
+            if snapshot_id is not None and snapshot_id != self._next_id():
+                snapshot_id = None  # another process stored a snapshot since past(): take the next free id
             cur = self.db.execute(
-                "INSERT INTO snapshots (instance, taken_at, today, health, total, done, overdue, blocked,"
+                "INSERT INTO snapshots (id, instance, taken_at, today, health, total, done, overdue, blocked,"
                 " percent_done, weight_total, weight_done, planned_share, variance_days, projected_finish, target,"
-                " report, tasks) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (instance, snap.taken_at.isoformat(), report.today.isoformat(), o.health, o.counts["total"],
+                " report, tasks) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (snapshot_id, instance, snap.taken_at.isoformat(), report.today.isoformat(), o.health, o.counts["total"],
                  o.counts["done"], o.counts["overdue"], o.counts["blocked"], o.counts["percent_done"],
                  o.weight_total, o.weight_done, s.planned_share, s.variance_days, _iso(s.projected_finish),
                  _iso(s.target), json.dumps(_without_history(report.to_dict())),
@@ -223,19 +241,10 @@ class History:
             return []
         return [t for t in self.snapshot(row[0]).tasks if t.department == department]
 
-    def attach(self, report: Report, current: Snapshot) -> Changes:
-        """Put the burn-up history and the changes since the previous snapshot on a report."""
-        report.history = [jsonable(h) for h in self.list_snapshots(current.instance)]
-        if current.id is None:
-            report.history.append(jsonable(_unsaved_headline(report, current)))
-        changes = diff(self.previous(current.instance, before=current.id), current)
-        report.changes = changes.to_dict()
-        report.trends = self.trends(current.instance)
-        if current.id is None:
-            for g in report.departments:
-                report.trends.setdefault(g.name, []).append(
-                    {"today": report.today.isoformat(), "health": g.health, "percent_done": g.counts["percent_done"]})
-        return changes
+    def _next_id(self) -> int:
+        """The id the next stored snapshot gets (AUTOINCREMENT: one past the highest ever used)."""
+        row = self.db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'snapshots'").fetchone()
+        return int(row[0]) + 1 if row else 1
 
     def trends(self, instance: str) -> dict[str, list[dict[str, Any]]]:
         """Per department, the health and percent done of every stored snapshot, oldest first."""
@@ -313,12 +322,26 @@ def _iso(day: dt.date | None) -> str | None:
 
 
 def _without_history(data: dict[str, Any]) -> dict[str, Any]:
-    """The report as stored: without the history list, which the store itself holds."""
-    return {k: v for k, v in data.items() if k not in ("history", "trends")}
+    """The report as stored: without the history, trends and changes, which the store itself holds."""
+    return {k: (None if k == "changes" else v) for k, v in data.items() if k not in ("history", "trends")}
 
 
-def _unsaved_headline(report: Report, current: Snapshot) -> Headline:
+def looking_back(report: Report, tasks: list[Task], past: Past
+                 ) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, list[dict[str, Any]]]]:
+    """A report's burn-up history, changes since the previous snapshot and per-department trends: the earlier
+    runs plus this one (called by build_report, so the report is whole when it is returned)."""
+    current = Snapshot.of(report.instance, report, tasks)
+    current.id = past.id
+    history = [jsonable(h) for h in [*past.headlines, _headline(report, current)]]
+    trends = {name: list(points) for name, points in past.trends.items()}
+    for g in report.departments:
+        trends.setdefault(g.name, []).append(
+            {"today": report.today.isoformat(), "health": g.health, "percent_done": g.counts["percent_done"]})
+    return history, diff(past.previous, current).to_dict(), trends
+
+
+def _headline(report: Report, current: Snapshot) -> Headline:
     o, s = report.overall, report.overall.schedule
-    return Headline(0, current.taken_at, report.today, o.health, o.counts["total"], o.counts["done"],
+    return Headline(current.id or 0, current.taken_at, report.today, o.health, o.counts["total"], o.counts["done"],
                     o.counts["overdue"], o.counts["blocked"], o.counts["percent_done"], o.weight_total,
                     o.weight_done, s.planned_share, s.variance_days, s.projected_finish, s.target)

@@ -12,9 +12,10 @@ import datetime as dt
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from collabsync.errors import CollabsyncError, LedgerError, NotFoundError
+from collabsync.ledger import ObjectState
 from collabsync.model import Container
 from collabsync.providers.base import Capability
 from collabsync.redact import redact
@@ -48,7 +49,7 @@ class Publication:
     provider: str
     ref: str | None
     url: str
-    state: str
+    state: ObjectState
     health: str
     text: str
     edits: int
@@ -90,14 +91,20 @@ def _table(ledger: Ledger) -> sqlite3.Connection:
 def _row(ledger: Ledger, instance: str, department: str, day: dt.date) -> Publication | None:
     row = _table(ledger).execute("SELECT * FROM publications WHERE instance = ? AND department = ? AND day = ?",
                                  (instance, department, day.isoformat())).fetchone()
-    return Publication(*row) if row else None
+    return _publication(row) if row else None
 
 
 def history(ledger: Ledger, instance: str) -> list[Publication]:
     """Every entry published for an instance, newest day first."""
     rows = _table(ledger).execute("SELECT * FROM publications WHERE instance = ? ORDER BY day DESC, department",
                                   (instance,)).fetchall()
-    return [Publication(*r) for r in rows]
+    return [_publication(r) for r in rows]
+
+
+def _publication(row: tuple[Any, ...]) -> Publication:
+    data = list(row)
+    data[6] = ObjectState(data[6])
+    return Publication(*data)
 
 
 def plan(ws: Workspace, report: Report, *, report_url: str = "") -> list[Target]:
@@ -112,7 +119,7 @@ def plan(ws: Workspace, report: Report, *, report_url: str = "") -> list[Target]
             out.append(Target(department, provider_name, container, "skip", entry, "the tool cannot take a status"))
             continue
         row = _row(ws.ledger, report.instance, department, report.today)
-        action = "add" if row is None else ("settle" if row.state != "done" or not row.ref else "edit")
+        action = "add" if row is None else ("settle" if row.state != ObjectState.DONE or not row.ref else "edit")
         out.append(Target(department, provider_name, container, action, entry))
     return out
 
@@ -135,7 +142,7 @@ def _one(ws: Workspace, target: Target) -> Outcome:
     row = _row(ws.ledger, entry.instance, entry.department, entry.day)
     _journal(ws.ledger, entry, target.provider)        # pending before the request
     done: Published
-    if row is not None and row.state == "done" and row.ref:
+    if row is not None and row.state == ObjectState.DONE and row.ref:
         try:
             done, action = provider.edit_status(target.container, row.ref, entry), "edit"
         except NotFoundError:   # someone deleted the day's entry in the tool: add it again
@@ -153,14 +160,14 @@ def _one(ws: Workspace, target: Target) -> Outcome:
 def _journal(ledger: Ledger, entry: StatusEntry, provider: str) -> None:
     _table(ledger).execute(
         "INSERT INTO publications (instance, department, day, provider, state, health, text, updated_at)"
-        " VALUES (?,?,?,?, 'pending', ?, ?, ?) ON CONFLICT(instance, department, day) DO UPDATE SET"
-        " state = 'pending', provider = excluded.provider, updated_at = excluded.updated_at",
+        f" VALUES (?,?,?,?, '{ObjectState.PENDING}', ?, ?, ?) ON CONFLICT(instance, department, day) DO UPDATE SET"
+        f" state = '{ObjectState.PENDING}', provider = excluded.provider, updated_at = excluded.updated_at",
         (entry.instance, entry.department, entry.day.isoformat(), provider, entry.health, entry.markdown(), _now()))
 
 
 def _confirm(ledger: Ledger, entry: StatusEntry, done: Published, *, edited: bool) -> None:
     _table(ledger).execute(
-        "UPDATE publications SET state = 'done', ref = ?, url = ?, health = ?, text = ?, edits = edits + ?,"
+        f"UPDATE publications SET state = '{ObjectState.DONE}', ref = ?, url = ?, health = ?, text = ?, edits = edits + ?,"
         " updated_at = ? WHERE instance = ? AND department = ? AND day = ?",
         (done.ref, done.url, entry.health, entry.markdown(), 1 if edited else 0, _now(), entry.instance,
          entry.department, entry.day.isoformat()))

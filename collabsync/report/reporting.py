@@ -7,19 +7,21 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from collabsync.dates import Calendar
 from collabsync.model import Task
 from collabsync.redact import redact
-from collabsync.report.history import HISTORY_FILE, History, Snapshot
-from collabsync.report.rollup import build_report
+from collabsync.report.history import HISTORY_FILE, History
+from collabsync.report.rollup import build_report, by_department, status_counts
 from collabsync.report.rollup_model import Report
 
 if TYPE_CHECKING:  # query imports the providers' runtime; the report library does not need it
-    from collabsync.reading.query import Snapshot as ReadSnapshot
+    from collabsync.reading.query import ReadBack
+    from collabsync.runtime import Workspace
 
-__all__ = ["make_report", "history_path", "with_last_good", "stale_warning", "fill_from_last_good"]
+__all__ = ["make_report", "history_path", "with_last_good", "stale_warning", "fill_from_last_good", "read_back",
+           "status_summary"]
 
 
 def history_path(home: Path) -> Path:
@@ -27,7 +29,7 @@ def history_path(home: Path) -> Path:
     return Path(home) / HISTORY_FILE
 
 
-def with_last_good(read: ReadSnapshot, store: History | None) -> tuple[list[Task], dict[str, dt.datetime | None]]:
+def with_last_good(read: ReadBack, store: History | None) -> tuple[list[Task], dict[str, dt.datetime | None]]:
     """The tasks read, plus each unreadable department's tasks from its last good snapshot, and from when."""
     tasks = list(read.tasks)
     since: dict[str, dt.datetime | None] = {}
@@ -38,7 +40,7 @@ def with_last_good(read: ReadSnapshot, store: History | None) -> tuple[list[Task
     return tasks, since
 
 
-def fill_from_last_good(read: ReadSnapshot, home: Path) -> dict[str, dt.datetime | None]:
+def fill_from_last_good(read: ReadBack, home: Path) -> dict[str, dt.datetime | None]:
     """For `status` and `tasks`: unreadable departments get their last good tasks, as `report` shows them."""
     if not read.stale or not history_path(home).exists():
         return {department: None for department in read.stale}
@@ -47,26 +49,58 @@ def fill_from_last_good(read: ReadSnapshot, home: Path) -> dict[str, dt.datetime
     return since
 
 
+def read_back(ws: Workspace, instance: str | None, *, full: bool = False
+              ) -> tuple[ReadBack, dict[str, dt.datetime | None]]:
+    """For `status` and `tasks`: the instance read from every tool, unreadable departments from their last good data."""
+    from collabsync.reading.query import collect, resolve_instance
+
+    read = collect(ws, resolve_instance(ws, instance), full=full)
+    return read, fill_from_last_good(read, ws.home)
+
+
 def stale_warning(instance: str, department: str, since: dt.datetime | None, why: str) -> str:
     """The one stderr line every command prints for a tool that could not be read."""
     when = f"its last good snapshot of {since.isoformat(timespec='minutes')}" if since else "no earlier snapshot"
     return f"warning: {instance}: {department} could not be read, shown from {when}: {redact(why)}"
 
 
-def make_report(read: ReadSnapshot, today: dt.date, *, store: History | None = None, save: bool = True,
+def make_report(read: ReadBack, today: dt.date, *, store: History | None = None, save: bool = True,
                 calendar: Calendar | None = None) -> tuple[Report, list[Task]]:
     """Roll a read-back instance up; a department whose tool failed shows its last good tasks, marked stale.
 
     With a store, the run is saved as a snapshot (unless save=False) and the report gets its burn-up
     history and the changes since the previous snapshot. Returns the report and the tasks it covers.
     """
-    name = read.instance.name
     tasks, stale = with_last_good(read, store)
-    report = build_report(tasks, today=today, instance=name, template=read.instance.template, plan=read.spec,
-                          extra_deps=read.cross_links, stale=stale, calendar=calendar,
-                          generated_at=read.generated_at)
-    report.warnings += [f"{dept} could not be read: {redact(why)}" for dept, why in read.stale.items()]
-    if store is not None:
-        current = store.save_snapshot(name, report, tasks) if save else Snapshot.of(name, report, tasks)
-        store.attach(report, current)
+    past = store.past(read.instance.name, save=save) if store is not None else None
+    report = build_report(tasks, today=today, instance=read.instance.name, template=read.instance.template,
+                          plan=read.spec, extra_deps=read.cross_links, stale=stale, calendar=calendar,
+                          generated_at=read.generated_at, departments=read.departments,
+                          warnings=[f"{dept} could not be read: {redact(why)}" for dept, why in read.stale.items()],
+                          past=past)
+    if store is not None and save:
+        store.save_snapshot(read.instance.name, report, tasks, snapshot_id=past.id if past else None)
     return report, tasks
+
+
+def status_summary(read: ReadBack, today: dt.date,
+                   stale_since: dict[str, dt.datetime | None] | None = None) -> dict[str, Any]:
+    """The one object `status --format json` prints: the report's departments and counts (rollup.by_department,
+    status_counts) without its schedule, which status does not show; a stale department says since when."""
+    departments: dict[str, Any] = {}
+    for name, tasks in by_department(read.tasks, plan=read.spec, departments=read.departments,
+                                     stale=read.stale).items():
+        tools = sorted({str(t.extra.get("provider") or "unknown") for t in tasks})
+        departments[name] = {**status_counts(tasks, today), "provider": read.providers.get(name) or
+                             (", ".join(tools) or None)}
+        if name in read.stale:
+            departments[name]["stale"] = read.stale[name]
+            since = (stale_since or {}).get(name)
+            departments[name]["stale_since"] = since.isoformat(timespec="minutes") if since else None
+    return {
+        "instance": read.instance.name,
+        "template": read.instance.template,
+        "generated_at": read.generated_at.isoformat(timespec="seconds"),
+        "overall": status_counts(read.tasks, today),
+        "departments": departments,
+    }

@@ -53,6 +53,7 @@ from typing import Any
 
 from collabsync.dates import Calendar
 from collabsync.model import ProjectSpec, Status, Task, TaskSpec
+from collabsync.report.history import Past, looking_back
 from collabsync.report.rollup_model import Group, Report, Schedule, TaskLine
 from collabsync.report.rollup_schedule import (
     DependencyIndex,
@@ -72,7 +73,7 @@ from collabsync.report.rollup_story import (
 )
 
 __all__ = ["status_counts", "COUNT_KEYS", "percent", "build_report", "health", "DUE_SOON_DAYS",
-           "UNASSIGNED", "NO_DEPARTMENT"]
+           "UNASSIGNED", "NO_DEPARTMENT", "by_department", "department_of"]
 
 COUNT_KEYS = ("total", "todo", "in_progress", "blocked", "done", "cancelled", "overdue", "percent_done")
 DUE_SOON_DAYS = 7
@@ -105,15 +106,21 @@ def percent(part: float, whole: float) -> float:
 def build_report(tasks: Sequence[Task], *, today: dt.date, instance: str, template: str | None = None,
                  plan: ProjectSpec | None = None, extra_deps: Iterable[tuple[str, str]] = (),
                  stale: Mapping[str, dt.datetime | None] | None = None, calendar: Calendar | None = None,
-                 generated_at: dt.datetime | None = None) -> Report:
-    """One report over every tool's tasks: counts, lists, schedule, critical path, contributions, health."""
+                 generated_at: dt.datetime | None = None, departments: Sequence[str] = (),
+                 warnings: Sequence[str] = (), past: Past | None = None) -> Report:
+    """One report over every tool's tasks: counts, lists, schedule, critical path, contributions, health.
+
+    `departments` are known beyond the plan's (a tracked container with no task yet); `warnings` say what
+    could not be read; `past` (History.past) gives the burn-up, trends and changes. The report is whole
+    when returned: nothing is attached to it later.
+    """
     stale = dict(stale or {})
     calendar = calendar or Calendar()
     specs = {spec.key: spec for spec in plan.tasks} if plan else {}
     pairs = _lines(tasks, specs, today, stale)
     lines = [line for line, _ in pairs]
     index = DependencyIndex(lines)
-    deps, warnings = index.edges(pairs, plan, extra_deps)
+    deps, notes = index.edges(pairs, plan, extra_deps)
     for line in lines:
         if line.open:
             line.waiting_on = [d for d in deps[line.id] if index.by_id[d].open]
@@ -121,7 +128,7 @@ def build_report(tasks: Sequence[Task], *, today: dt.date, instance: str, templa
     starts = {line.id: _planned_start(task, specs.get(line.key or "")) for line, task in pairs}
     plan_ahead = forecast(lines, deps, durations, starts, today, calendar)
     finish, path, length = plan_ahead.finish, plan_ahead.path, plan_ahead.length
-    warnings += plan_ahead.warnings
+    notes += plan_ahead.warnings
     for step in path:
         step.task.critical = True
     late = {line.id: days for line in lines if (days := late_days(line, finish, calendar))}
@@ -143,15 +150,18 @@ def build_report(tasks: Sequence[Task], *, today: dt.date, instance: str, templa
         own = target.health != "green" and not (target.waits_on and all(waiting_reason(r) for r in target.reasons))
         target.cause = "" if target.health == "green" else ("own" if own else "waiting")
 
-    departments = []
-    for name in _department_order(plan, lines, stale):
-        members = [(line, task) for line, task in pairs if line.department == name]
+    groups: list[Group] = []
+    claimed: dict[str, list[tuple[TaskLine, Task]]] = {}
+    for line, task in pairs:  # line.department is department_of(task), as by_department sorts them
+        claimed.setdefault(line.department, []).append((line, task))
+    for name in by_department(tasks, plan=plan, departments=departments, stale=stale):
+        members = claimed.get(name, [])
         dept = group(name, "department", members)
         dept.providers = sorted({line.provider for line, _ in members})
         if name in stale:
             dept.stale, dept.stale_since = True, stale[name]
         judge(dept, [line for line, _ in members], stale=dept.stale, since=dept.stale_since)
-        departments.append(dept)
+        groups.append(dept)
     providers = []
     for name in dict.fromkeys(line.provider for line in lines):
         tool = group(name, "provider", [(line, t) for line, t in pairs if line.provider == name])
@@ -163,16 +173,16 @@ def build_report(tasks: Sequence[Task], *, today: dt.date, instance: str, templa
     overall = group(instance, "overall", pairs)
     overall.providers = [p.name for p in providers]
     overall.health, overall.reasons = health(overall.counts, overall.schedule, late=[line for line in lines if line.late_days])
-    _overall_floor(overall, departments)
+    _overall_floor(overall, groups)
 
     soon = today + dt.timedelta(days=DUE_SOON_DAYS)
 
     def by_due(line: TaskLine) -> tuple[dt.date, str, str]:
         return (line.due or dt.date.max, line.department, line.title)
 
-    return Report(
+    report = Report(
         instance=instance, template=template if template is not None else (plan.template if plan else None),
-        today=today, generated_at=generated_at, overall=overall, departments=departments, providers=providers,
+        today=today, generated_at=generated_at, overall=overall, departments=groups, providers=providers,
         tasks=lines,
         overdue=sorted((line for line in lines if line.overdue), key=by_due),
         due_soon=sorted((line for line in lines if line.open and line.due and today <= line.due < soon), key=by_due),
@@ -181,9 +191,12 @@ def build_report(tasks: Sequence[Task], *, today: dt.date, instance: str, templa
         critical_path=path, critical_path_days=length, plan_curve=_plan_curve(lines),
         assignees=contributions(lines, deps, lambda line: line.assignee or UNASSIGNED),
         contributions=contributions(lines, deps, lambda line: line.department),
-        stale_departments=[d.name for d in departments if d.stale], warnings=warnings,
-        summary=summary_sentence(overall, departments, lines), handoffs=handoffs(lines), phases=phases(plan, lines),
+        stale_departments=[d.name for d in groups if d.stale], warnings=notes + list(warnings),
+        summary=summary_sentence(overall, groups, lines), handoffs=handoffs(lines), phases=phases(plan, lines),
     )
+    if past is not None:
+        report.history, report.changes, report.trends = looking_back(report, list(tasks), past)
+    return report
 
 
 def health(counts: Mapping[str, Any], schedule: Schedule, *, late: Sequence[TaskLine] = (), stale: bool = False,
@@ -257,7 +270,7 @@ def _lines(tasks: Sequence[Task], specs: Mapping[str, TaskSpec], today: dt.date,
     for task in tasks:
         provider = str(task.extra.get("provider") or "unknown")
         spec = specs.get(task.key or "")
-        department = task.department or (spec.department if spec else None) or NO_DEPARTMENT
+        department = department_of(task, spec)
         ident = f"{provider}:{task.ref}"
         n = 2
         while ident in seen:
@@ -274,11 +287,22 @@ def _lines(tasks: Sequence[Task], specs: Mapping[str, TaskSpec], today: dt.date,
     return out
 
 
-def _department_order(plan: ProjectSpec | None, lines: Sequence[TaskLine], stale: Mapping[str, Any]) -> list[str]:
-    """The plan's departments first, then those only the tools or the stale list know."""
-    names = list(plan.departments) if plan else []
-    names += [line.department for line in lines] + list(stale)
-    return list(dict.fromkeys(names))
+def department_of(task: Task, spec: TaskSpec | None = None) -> str:
+    """The department a task is counted in: its own, else its plan's, else NO_DEPARTMENT."""
+    return task.department or (spec.department if spec else None) or NO_DEPARTMENT
+
+
+def by_department(tasks: Iterable[Task], *, plan: ProjectSpec | None = None, departments: Iterable[str] = (),
+                  stale: Iterable[str] = ()) -> dict[str, list[Task]]:
+    """The report's departments in its order (the plan's, then `departments`, then those only the tools or the
+    stale list know), each with its tasks; `status` counts these, so both agree on every task."""
+    specs = {spec.key: spec for spec in plan.tasks} if plan else {}
+    groups: dict[str, list[Task]] = {name: [] for name in (*(plan.departments if plan else ()), *departments)}
+    for task in tasks:
+        groups.setdefault(department_of(task, specs.get(task.key or "")), []).append(task)
+    for name in stale:
+        groups.setdefault(name, [])
+    return groups
 
 
 def _group(name: str, kind: str, members: Sequence[tuple[TaskLine, Task]], finish: Mapping[str, dt.date],

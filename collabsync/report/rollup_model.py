@@ -174,7 +174,7 @@ class Phase:
 
 @dataclass
 class Report:
-    """Everything a renderer needs; `changes` and `history` are attached later from the history store."""
+    """Everything a renderer needs, whole when build_report returns (`changes`, `history` from its `past`)."""
 
     instance: str
     template: str | None

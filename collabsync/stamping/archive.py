@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from collabsync.errors import CollabsyncError
-from collabsync.ledger import InstanceRecord
+from collabsync.ledger import InstanceRecord, InstanceState
 from collabsync.runtime import Workspace
 from collabsync.stamping.tooltasks import IncompleteError, Placed, Step, placements
 from collabsync.stamping.written import WrittenLog
@@ -50,7 +50,7 @@ def final_report_path(home: Path, instance: str) -> Path:
 def plan_archive(ws: Workspace, record: InstanceRecord) -> ArchivePlan:
     """From the ledger alone: which containers are still open."""
     plan = ArchivePlan(record, already=WrittenLog(ws.ledger).closed(record.name),
-                       snapshot_taken=record.state == "archiving")
+                       snapshot_taken=record.state == InstanceState.ARCHIVING)
     groups: dict[tuple[str, str], tuple[list[str], Placed]] = {}
     for placed in placements(ws, record.name).values():
         if placed.dest not in plan.already:
@@ -64,7 +64,7 @@ def apply_archive(plan: ArchivePlan, ws: Workspace, today: dt.date, step: Step |
     record, log, step = plan.record, WrittenLog(ws.ledger), step or (lambda n, what: None)
     if not plan.snapshot_taken:
         _final_snapshot(ws, record, today)
-        ws.ledger.set_state(record.name, "archiving")
+        ws.ledger.set_state(record.name, InstanceState.ARCHIVING)
     outcomes, failures = [], []
     for departments, placed in plan.to_close:
         try:
@@ -77,7 +77,7 @@ def apply_archive(plan: ArchivePlan, ws: Workspace, today: dt.date, step: Step |
         step(1, f"{placed.provider}: {placed.container.name}")
     if failures:
         raise IncompleteError("archive", record.name, failures)
-    ws.ledger.set_state(record.name, "archived")
+    ws.ledger.set_state(record.name, InstanceState.ARCHIVED)
     return outcomes
 
 

@@ -7,7 +7,7 @@ credentials becomes a blocking finding instead of an exception, so one run repor
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +19,7 @@ from collabsync.providers.base import Capability
 from collabsync.runtime import Workspace
 from collabsync.stamping.people import people_findings
 
-__all__ = ["DoctorReport", "PreflightError", "check", "render_text"]
+__all__ = ["DoctorReport", "PreflightError", "check", "render_text", "connections"]
 
 _ORDER = {Severity.BLOCKING: 0, Severity.DEGRADE: 1, Severity.INFO: 2}
 
@@ -129,6 +129,17 @@ def _preflight(ws: Workspace, name: str, destination: dict[str, Any], needs: Nee
                              "nothing to change, or route checklist tasks to a tool that has them",
                              "checklists are written into the description as '- [ ] item' lines", "checklists"))
     return found
+
+
+def connections(ws: Workspace) -> Iterator[tuple[str, str, str | None, str | None]]:
+    """`config check`: each configured provider signs in, in config order, as (name, type, who, redacted error)."""
+    from collabsync.redact import redact
+
+    for name, pc in ws.config.providers.items():
+        try:
+            yield name, pc.type, ws.provider(name).check(), None
+        except CollabsyncError as exc:
+            yield name, pc.type, None, redact(str(exc))
 
 
 def render_text(report: DoctorReport, *, title: bool = True) -> Iterable[str]:

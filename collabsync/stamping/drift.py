@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from collabsync.errors import CollabsyncError
-from collabsync.ledger import InstanceRecord
+from collabsync.ledger import InstanceRecord, ObjectState
 from collabsync.model import ProjectSpec
 from collabsync.runtime import Workspace
 from collabsync.stamping.tooltasks import hand_edited, placements, read_stamped, template_file
@@ -72,7 +72,7 @@ def diff_instance(ws: Workspace, record: InstanceRecord, template_dirs: list[Pat
     sections = {s.key: s.title for s in spec.sections}
     for t in spec.tasks:
         rec = objects.get(t.key)
-        if rec is None or rec.state != "done" or t.department in drift.unread or t.department not in places:
+        if rec is None or rec.state != ObjectState.DONE or t.department in drift.unread or t.department not in places:
             continue
         provider = places[t.department].provider
 

@@ -14,11 +14,12 @@ from typing import Any
 
 from collabsync.errors import CollabsyncError, ConfigError
 from collabsync.findings import Finding, Severity
+from collabsync.ledger import ObjectState
 from collabsync.model import ProjectSpec, Task
 from collabsync.providers.base import Provider
 from collabsync.runtime import Workspace
 
-__all__ = ["people_findings", "people_rows", "ReassignPlan", "ReassignError", "plan_reassign", "apply_reassign"]
+__all__ = ["people_findings", "people_rows", "stamped_spec", "ReassignPlan", "ReassignError", "plan_reassign", "apply_reassign"]
 
 
 class ReassignError(CollabsyncError):
@@ -86,6 +87,14 @@ def _unknown(provider: Provider, persons: dict[str, list[str]]) -> list[Finding]
     return found
 
 
+def stamped_spec(ws: Workspace, instance: str) -> ProjectSpec:
+    """The plan of a stamped instance, whose assignees `people INSTANCE` lists; a clear error otherwise."""
+    record = ws.ledger.instance(instance)
+    if record is None or record.spec is None:
+        raise ConfigError.single(instance, f"no stamped instance {instance!r}; see `collabsync instances`")
+    return record.spec
+
+
 def people_rows(ws: Workspace, spec: ProjectSpec | None) -> list[dict[str, Any]]:
     """Every person (of an instance, or of the config's [people] and [roles]) with their id in each tool."""
     config = ws.config
@@ -144,7 +153,7 @@ def plan_reassign(ws: Workspace, instance: str, role: str, person: str) -> Reass
         roles = sorted({t.role for t in spec.tasks if t.role}) or ["(none)"]
         raise ConfigError.single("--role", f"no task of {instance!r} has role {role!r}; roles: {', '.join(roles)}")
     plan = ReassignPlan(instance, role, person, spec)
-    refs = {k: r.ref for k, r in ws.ledger.objects(instance).items() if r.state == "done" and r.ref}
+    refs = {k: r.ref for k, r in ws.ledger.objects(instance).items() if r.state == ObjectState.DONE and r.ref}
     read: dict[tuple[str, str], dict[str, Task]] = {}
     for t in tasks:
         route = ws.route(t.department)

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from collabsync.ledger import InstanceRecord
+from collabsync.ledger import InstanceRecord, ObjectState
 from collabsync.model import ProjectSpec, TaskChange
 from collabsync.runtime import Workspace
 from collabsync.stamping.tooltasks import IncompleteError, Step, apply_updates, hand_edited, read_stamped, template_file
 from collabsync.stamping.written import WrittenLog
 
-__all__ = ["Move", "ReschedulePlan", "plan_reschedule", "apply_reschedule"]
+__all__ = ["Move", "ReschedulePlan", "plan_reschedule", "apply_reschedule", "keep_variables"]
 
 _DATES = ("start", "due")
 
@@ -81,7 +81,7 @@ def plan_reschedule(ws: Workspace, record: InstanceRecord, values: dict[str, str
                   if t.key in target else t for t in record.spec.tasks)
     plan = ReschedulePlan(record, dataclasses.replace(record.spec, tasks=tasks, variables=new.variables))
     now, plan.unread = read_stamped(ws, record.name)
-    done = {k for k, r in ws.ledger.objects(record.name).items() if r.state == "done" and r.kind == "task"}
+    done = {k for k, r in ws.ledger.objects(record.name).items() if r.state == ObjectState.DONE and r.kind == "task"}
     for spec_task in record.spec.tasks:
         if spec_task.key not in done or spec_task.key not in target or spec_task.department in plan.unread:
             continue
@@ -124,6 +124,12 @@ def apply_reschedule(plan: ReschedulePlan, ws: Workspace, step: Step | None = No
     failures += [f"{dept}: not read, nothing moved there ({why})" for dept, why in plan.unread.items()]
     if failures:
         raise IncompleteError("reschedule", record.name, failures)
+    keep_variables(plan, ws)
+    return len(plan.moves)
+
+
+def keep_variables(plan: ReschedulePlan, ws: Workspace) -> None:
+    """The new variables and plan become the instance's, so the next reschedule or report starts from them."""
+    record = plan.record
     ws.ledger.save_instance(record.name, template=record.template, source=record.source,
                             variables=plan.spec.variables, spec=plan.spec, state=record.state)
-    return len(plan.moves)

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from collabsync.errors import AuthError, CollabsyncError, RateLimitError, StampError, TransportError
-from collabsync.ledger import Ledger
+from collabsync.ledger import InstanceState, ObjectState
+from collabsync.ledger_cache import LedgerCache
 from collabsync.model import Container, NewTask, ProjectSpec, TaskSpec, marker
 from collabsync.providers.base import Capability, Provider
 from collabsync.runtime import Workspace
@@ -81,17 +82,17 @@ class Plan:
 
 def build_plan(spec: ProjectSpec, ws: Workspace) -> Plan:
     """Work out what a stamp would create where: the ledger and config only, no request, no write to a tool."""
-    ledger = ws.ledger
-    done = {k for k, r in ledger.objects(spec.instance).items() if r.state == "done"}
-    links_done = {k for k, r in ledger.links(spec.instance).items() if r.state == "done"}
-    unconfirmed = ledger.unconfirmed(spec.instance)
+    known = LedgerCache(ws.ledger, spec.instance)
+    done = {k for k, r in known.objects.items() if r.state == ObjectState.DONE}
+    links_done = {k for k, r in known.links.items() if r.state == ObjectState.DONE}
+    unconfirmed = known.unconfirmed
     provider_of: dict[str, str] = {}
     plans: list[DepartmentPlan] = []
     for dept in spec.departments:
         tasks = spec.tasks_of(dept)
         route = ws.route(dept)
         cls = ws.provider_type(route.provider)
-        recorded = ledger.container(spec.instance, dept)
+        recorded = known.container(dept)
         for t in tasks:
             provider_of[t.key] = route.provider
         plans.append(DepartmentPlan(
@@ -125,12 +126,13 @@ def apply_plan(plan: Plan, ws: Workspace, progress: Progress | None = None) -> d
 
     precheck(plan, ws)  # every tool's limits, before the first write in any of them
     ledger.save_instance(spec.instance, template=spec.template, source=None, variables=spec.variables,
-                         spec=spec, state="stamping")
+                         spec=spec, state=InstanceState.STAMPING)
+    known = LedgerCache(ledger, spec.instance)  # the one read of the ledger in this apply
     failures: list[str] = []
     placed: dict[str, tuple[Provider, Container]] = {}
     shared: dict[str, Container] = {}
     for dp in plan.departments:  # departments routed to one destination share one container
-        recorded = ledger.container(spec.instance, dp.department)
+        recorded = known.container(dp.department)
         if recorded:
             shared.setdefault(_dest_key(dp), recorded[1])
     created = 0
@@ -143,18 +145,18 @@ def apply_plan(plan: Plan, ws: Workspace, progress: Progress | None = None) -> d
             continue
         try:
             provider = ws.provider(dp.provider)
-            container = _container(spec, dp, provider, ledger, shared, fresh)
+            container = _container(spec, dp, provider, known, shared, fresh)
             placed[dp.department] = (provider, container)
-            _complete_tasks(spec, dp, provider, container, ledger, step)
-            created += _create_tasks(spec, dp, provider, container, ledger, step, failures,
+            _complete_tasks(spec, dp, provider, container, known, step)
+            created += _create_tasks(spec, dp, provider, container, known, step, failures,
                                      _dest_key(dp) in fresh, created_now)
         except CollabsyncError as exc:
             failures.append(f"{dp.department} ({dp.provider}): {exc}")
             _note_outage(down, dp.provider, exc)
-    links = _write_links(plan, ledger, placed, step, failures, down, created_now)
+    links = _write_links(plan, known, placed, step, failures, down, created_now)
     if failures:
         raise StampError(spec.instance, failures)
-    ledger.set_state(spec.instance, "stamped")
+    ledger.set_state(spec.instance, InstanceState.STAMPED)
     return {"instance": spec.instance, "created": created, "links": links}
 
 
@@ -163,36 +165,36 @@ def _dest_key(dp: DepartmentPlan) -> str:
     return dp.provider + repr(sorted(dp.destination.items()))
 
 
-def _container(spec: ProjectSpec, dp: DepartmentPlan, provider: Provider, ledger: Ledger,
+def _container(spec: ProjectSpec, dp: DepartmentPlan, provider: Provider, known: LedgerCache,
                shared: dict[str, Container], fresh: set[str]) -> Container:
     """The department's container: recorded, shared with a department of the same destination, or ensured."""
-    recorded = ledger.container(spec.instance, dp.department)
+    recorded = known.container(dp.department)
     if recorded:
         return recorded[1]
     key = _dest_key(dp)
     if key in shared:
-        ledger.save_container(spec.instance, dp.department, dp.provider, shared[key])
+        known.save_container(dp.department, dp.provider, shared[key])
         return shared[key]
     container = provider.ensure_container(spec.instance, spec.title, spec.description, dp.destination)
-    ledger.save_container(spec.instance, dp.department, dp.provider, container)
+    known.save_container(dp.department, dp.provider, container)
     shared[key] = container
     if container.extra.get("created"):
         fresh.add(key)
     return container
 
 
-def _reconcile(spec: ProjectSpec, dp: DepartmentPlan, provider: Provider, container: Container, ledger: Ledger) -> int:
+def _reconcile(spec: ProjectSpec, dp: DepartmentPlan, provider: Provider, container: Container,
+               known: LedgerCache) -> int:
     """Adopt tasks that exist in the tool (by marker) but are not recorded as done; their sub-writes get checked."""
     if Capability.MARKER_SEARCH not in provider.capabilities:
         return 0
     keys = {t.key for t in spec.tasks}
-    known = ledger.objects(spec.instance)
     adopted: list[TaskSpec] = []
     for key, found in provider.find_marked(container, spec.instance).items():
-        if key in keys and found.ref and (key not in known or known[key].state != "done"):
-            ledger.record(spec.instance, spec.task(key).department, dp.provider, "task", key, ref=found.ref, url=found.url)
+        if key in keys and found.ref and not known.done(key):
+            known.record(spec.task(key).department, dp.provider, key, ref=found.ref, url=found.url)
             adopted.append(spec.task(key))
-    ledger.plan_subwrites(spec.instance, [row for t in adopted for row in _subwrites(t, provider)])
+    known.plan_subwrites([row for t in adopted for row in _subwrites(t, provider)])
     return len(adopted)
 
 
@@ -204,45 +206,42 @@ def _subwrites(task: TaskSpec, provider: Provider) -> list[tuple[str, str, str]]
 
 
 def _complete_tasks(spec: ProjectSpec, dp: DepartmentPlan, provider: Provider, container: Container,
-                    ledger: Ledger, step: Progress) -> None:
+                    known: LedgerCache, step: Progress) -> None:
     """Finish created tasks whose sub-writes were never confirmed: the adapter checks by content, adds the rest."""
-    known = ledger.objects(spec.instance, department=dp.department)
+    recorded = known.objects_of(dp.department)
     keys = {t.key for t in dp.tasks}
-    for key in ledger.unconfirmed(spec.instance):
-        rec = known.get(key)
-        if key in keys and rec is not None and rec.state == "done" and rec.ref:
+    for key in list(known.unconfirmed):
+        rec = recorded.get(key)
+        if key in keys and rec is not None and rec.state == ObjectState.DONE and rec.ref:
             provider.complete_task(container, rec.ref, spec.task(key))
-            ledger.confirm_subwrites(spec.instance, key)
+            known.confirm_subwrites(key)
             step(1, f"{dp.department}: {key} (completed)")
 
 
 def _create_tasks(spec: ProjectSpec, dp: DepartmentPlan, provider: Provider, container: Container,
-                  ledger: Ledger, step: Progress, failures: list[str], fresh: bool, created_now: set[str]) -> int:
+                  known: LedgerCache, step: Progress, failures: list[str], fresh: bool, created_now: set[str]) -> int:
     """Create the department's missing tasks; any task the ledger cannot vouch for is looked up by marker first."""
-    known = ledger.objects(spec.instance, department=dp.department)
-    missing = any(t.key not in known or known[t.key].state != "done" for t in dp.tasks)
-    if any(r.state == "pending" for r in known.values()) or (missing and not fresh):
-        if _reconcile(spec, dp, provider, container, ledger):
-            _complete_tasks(spec, dp, provider, container, ledger, step)
-        known = ledger.objects(spec.instance, department=dp.department)
-    todo = [t for t in dp.tasks if t.key not in known or known[t.key].state != "done"]
+    missing = any(not known.done(t.key) for t in dp.tasks)
+    if any(r.state == ObjectState.PENDING for r in known.objects_of(dp.department).values()) or (missing and not fresh):
+        if _reconcile(spec, dp, provider, container, known):
+            _complete_tasks(spec, dp, provider, container, known, step)
+    todo = [t for t in dp.tasks if not known.done(t.key)]
     if not todo:
         return 0
     section_refs = _sections(spec, dp, provider, container, todo)
     native_checklists = Capability.CHECKLISTS in provider.capabilities
     new = [NewTask(t, marker(spec.instance, t.key), section_refs.get(t.section or ""),
                    _description(t, native_checklists)) for t in todo]
-    ledger.plan_subwrites(spec.instance, [row for t in todo for row in _subwrites(t, provider)])
-    ledger.mark_pending(spec.instance, dp.department, dp.provider, "task", [t.key for t in todo])
+    known.plan_subwrites([row for t in todo for row in _subwrites(t, provider)])
+    known.mark_pending(dp.department, dp.provider, [t.key for t in todo])
     made = 0
     for outcome in provider.create_tasks(container, new):
-        ledger.record(spec.instance, dp.department, dp.provider, "task", outcome.key,
-                      ref=outcome.ref, url=outcome.url, error=outcome.error)
+        known.record(dp.department, dp.provider, outcome.key, ref=outcome.ref, url=outcome.url, error=outcome.error)
         if outcome.ref:
             made += 1
             created_now.add(outcome.key)
         if outcome.ref and not outcome.error:
-            ledger.confirm_subwrites(spec.instance, outcome.key)
+            known.confirm_subwrites(outcome.key)
         elif outcome.error:  # with a ref: the task exists but a sub-write failed; the journal keeps it pending
             failures.append(f"{dp.department}/{outcome.key} ({dp.provider}): {outcome.error}")
         step(1, f"{dp.department}: {outcome.key}")
@@ -273,18 +272,17 @@ def _note_outage(down: dict[str, str], provider: str, exc: CollabsyncError) -> b
     return False
 
 
-def _write_links(plan: Plan, ledger: Ledger, placed: dict[str, tuple[Provider, Container]],
+def _write_links(plan: Plan, known: LedgerCache, placed: dict[str, tuple[Provider, Container]],
                  step: Progress, failures: list[str], down: dict[str, str], created_now: set[str]) -> int:
     """Native links inside a tool in bulk; across tools, a line in both descriptions."""
     spec = plan.spec
-    objects = ledger.objects(spec.instance)
-    recorded = ledger.links(spec.instance)
-    done = {k for k, r in recorded.items() if r.state == "done"}
+    objects, recorded = known.objects, dict(known.links)
+    done = {k for k, r in recorded.items() if r.state == ObjectState.DONE}
     written = 0
 
     def ref(key: str) -> str | None:
         rec = objects.get(key)
-        return rec.ref if rec and rec.state == "done" else None
+        return rec.ref if rec and rec.state == ObjectState.DONE else None
 
     for dp in plan.departments:
         pairs = [(a, b) for a, b in dp.native_links if (a, b) not in done and ref(a) and ref(b)]
@@ -293,11 +291,11 @@ def _write_links(plan: Plan, ledger: Ledger, placed: dict[str, tuple[Provider, C
         provider, container = placed[dp.department]
         by_refs = {(ref(a), ref(b)): (a, b) for a, b in pairs}
         try:
-            pairs = _confirm_links(spec.instance, pairs, recorded, created_now, provider, container, ledger, ref, step)
-            ledger.mark_links_pending(spec.instance, pairs, "native")
+            pairs = _confirm_links(pairs, recorded, created_now, provider, container, known, ref, step)
+            known.mark_links_pending(pairs, "native")
             for linked in provider.link_dependencies(container, [(ref(a), ref(b)) for a, b in pairs]):  # type: ignore[misc]
                 a, b = by_refs[(linked.blocked_ref, linked.blocking_ref)]
-                ledger.record_link(spec.instance, a, b, "native", error=linked.error)
+                known.record_link(a, b, "native", error=linked.error)
                 if linked.error:
                     failures.append(f"dependency {a} -> {b} ({dp.provider}): {linked.error}")
                 else:
@@ -330,14 +328,14 @@ def _write_links(plan: Plan, ledger: Ledger, placed: dict[str, tuple[Provider, C
                 failures.append(f"cross-tool links of {key} ({provider.name}): {exc}")
     for a, b in todo:
         if a in annotated and b in annotated:
-            ledger.record_link(spec.instance, a, b, "cross")
+            known.record_link(a, b, "cross")
             written += 1
         step(1, f"link {a} -> {b}")
     return written
 
 
-def _confirm_links(instance: str, pairs: list[tuple[str, str]], recorded: dict[tuple[str, str], Any],
-                   created_now: set[str], provider: Provider, container: Container, ledger: Ledger,
+def _confirm_links(pairs: list[tuple[str, str]], recorded: dict[tuple[str, str], Any],
+                   created_now: set[str], provider: Provider, container: Container, known: LedgerCache,
                    ref: Callable[[str], str | None], step: Progress) -> list[tuple[str, str]]:
     """Links whose outcome is unknown (pending, failed, or no row for tasks made earlier) are looked up first."""
     unsure = [(a, b) for a, b in pairs if (a, b) in recorded or not (a in created_now and b in created_now)]
@@ -346,6 +344,6 @@ def _confirm_links(instance: str, pairs: list[tuple[str, str]], recorded: dict[t
     found = provider.find_links(container, sorted({ref(k) for pair in unsure for k in pair}))  # type: ignore[misc]
     there = {(a, b) for a, b in unsure if (ref(a), ref(b)) in found}
     for a, b in there:
-        ledger.record_link(instance, a, b, "native")
+        known.record_link(a, b, "native")
         step(1, f"link {a} -> {b} (found)")
     return [p for p in pairs if p not in there]

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from collabsync.errors import CollabsyncError, ConfigError
-from collabsync.ledger import InstanceRecord
+from collabsync.ledger import InstanceRecord, InstanceState
 from collabsync.model import Container, Task, TaskChange
 from collabsync.runtime import Workspace
 from collabsync.stamping.written import Written, WrittenLog
@@ -54,7 +54,7 @@ def stamped_record(ws: Workspace, name: str, verb: str) -> InstanceRecord:
         raise ConfigError.single("INSTANCE", f"no instance {name!r}; known: {known}")
     if record.spec is None or not record.template:
         raise ConfigError.single("INSTANCE", f"{name!r} tracks existing work; only stamped instances can be {verb}")
-    if record.state == "archived" and verb != "diffed":
+    if record.state == InstanceState.ARCHIVED and verb != "diffed":
         raise ConfigError.single("INSTANCE", f"{name!r} is archived; it stays readable but is no longer {verb}")
     return record
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from collabsync.errors import CollabsyncError
-from collabsync.ledger import InstanceRecord
+from collabsync.ledger import InstanceRecord, InstanceState, ObjectState
 from collabsync.model import ProjectSpec, Status, TaskChange
 from collabsync.runtime import Workspace
 from collabsync.stamping.tooltasks import IncompleteError, Step, apply_updates, hand_edited, placements, read_stamped
@@ -79,7 +79,7 @@ def upgrade_for(ws: Workspace, existing: InstanceRecord | None, spec: ProjectSpe
 
     if not existing or not existing.spec or (spec_to_json(existing.spec) == spec_to_json(spec) and not prune):
         return None
-    if existing.state in ("archived", "archiving"):
+    if existing.state in (InstanceState.ARCHIVED, InstanceState.ARCHIVING):
         raise ConfigError.single("--name", f"instance {existing.name!r} is archived; it stays readable but is not "
                                  "upgraded; stamp a new --name")
     plan = plan_upgrade(ws, existing, spec, prune=prune)
@@ -94,7 +94,7 @@ def plan_upgrade(ws: Workspace, record: InstanceRecord, spec: ProjectSpec, *, pr
     log.seed(record.name, record.spec)
     written = log.of(record.name)
     plan = UpgradePlan(record, spec, prune=prune)
-    done = [k for k, r in ws.ledger.objects(record.name).items() if r.state == "done" and r.kind == "task"]
+    done = [k for k, r in ws.ledger.objects(record.name).items() if r.state == ObjectState.DONE and r.kind == "task"]
     now, plan.unread = read_stamped(ws, record.name)
     keys = {t.key for t in spec.tasks}
     plan.new = [t.key for t in spec.tasks if t.key not in old]
