@@ -241,7 +241,7 @@ def _lines(tasks: Sequence[Task], specs: Mapping[str, TaskSpec], today: dt.date,
     out: list[tuple[TaskLine, Task]] = []
     seen: set[str] = set()
     for task in tasks:
-        provider = str(task.extra.get("provider") or "unknown")
+        provider = str(task.provider or "unknown")
         spec = specs.get(task.key or "")
         department = task.department or (spec.department if spec else None) or NO_DEPARTMENT
         ident = f"{provider}:{task.ref}"

@@ -176,7 +176,7 @@ def _container(spec: ProjectSpec, dp: DepartmentPlan, provider: Provider, ledger
     container = provider.ensure_container(spec.instance, spec.title, spec.description, dp.destination)
     ledger.save_container(spec.instance, dp.department, dp.provider, container)
     shared[key] = container
-    if container.extra.get("created"):
+    if container.created:
         fresh.add(key)
     return container
 

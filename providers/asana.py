@@ -15,8 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import asana
@@ -40,11 +38,10 @@ from collabsync.model import (
 )
 from collabsync.providers import asana_publish
 from collabsync.providers.asana_preflight import preflight
-from collabsync.providers.asana_transport import api_client, cached_sessions, call, credential_id
+from collabsync.providers.asana_transport import api_client, cached_sessions, call
 from collabsync.providers.base import Capability, Provider, ProviderContext, TextLimits, ToolUser
 from collabsync.providers.people_tools import asana_assign, asana_user
 from collabsync.ratelimit import Limit
-from collabsync.redact import register_secret
 
 __all__ = ["AsanaProvider", "DEFAULT_STATUS_SECTIONS", "DEFAULT_STATUS_OPTIONS"]
 
@@ -109,13 +106,12 @@ class AsanaProvider(Provider):
 
     def __init__(self, name: str, settings: Mapping[str, Any], context: ProviderContext) -> None:
         super().__init__(name, settings, context)
-        self.token = str(self.settings.get("token") or "")
-        if not self.token:
-            raise ConfigError.single("collabsync.toml", f"providers.{name}: 'token' is required for asana")
-        register_secret(self.token)
+        self.require_settings("token")
+        self.token = str(self.settings["token"])
         self.workspace = str(self.settings.get("workspace") or "")
         self.team = str(self.settings["team"]) if self.settings.get("team") else None
         self.base_url = str(self.settings.get("base_url") or DEFAULT_BASE_URL).rstrip("/")
+        self.use_credential(self.base_url, self.token)
         self.status_sections = {k.casefold(): Status(v) for k, v in
                                 dict(self.settings.get("status_sections") or DEFAULT_STATUS_SECTIONS).items()}
         self.status_field = self.settings.get("status_field")
@@ -158,7 +154,7 @@ class AsanaProvider(Provider):
     def client(self) -> Any:
         """The process-wide ApiClient for this credential, on a collabsync session."""
         if self._client is None:
-            cache = self.context.cache_path(self.name, credential_id(self.base_url, self.token))
+            cache = self.cache_file()
             self._client = api_client(
                 self.base_url, self.token, f"|{cache}|{self.policy}",
                 lambda: make_session(self.name, self.policy, cache_path=cache, cache_ttl=self.context.cache_ttl),
@@ -193,7 +189,7 @@ class AsanaProvider(Provider):
         made = self._call(f"project {title!r} in team {team}", asana.ProjectsApi(self.client).create_project_for_team,
                           body, team, {"opt_fields": "name"})
         return Container(made["gid"], title, self._project_url(made["gid"]),
-                         {"mode": "team", "instance": instance, "project": made["gid"], "created": True})
+                         {"mode": "team", "instance": instance, "project": made["gid"]}, created=True)
 
     def ensure_sections(self, container: Container, sections: Sequence[SectionSpec]) -> dict[str, str]:
         """Sections by (prefixed) title; the missing ones created in batches of 10."""
@@ -364,17 +360,9 @@ class AsanaProvider(Provider):
             raise ProviderError(self.name, obj, f"batch answered {len(results)} results for {len(actions)} actions")
         return results
 
-    def _invalidate_cache(self) -> None:
-        """A write makes cached reads of this credential stale, here and in later CLI runs."""
-        open_here = cached_sessions(self.base_url, self.token)
-        for session in open_here:
-            session.cache.clear()
-        if open_here:
-            return
-        path = replace(self.context, use_cache=True).cache_path(self.name, credential_id(self.base_url, self.token))
-        if path is not None and path.exists():
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
+    def open_sessions(self) -> list[Any]:
+        """Every cached session of this credential in the process (clients are shared per credential)."""
+        return cached_sessions(self.base_url, self.token)
 
     def _list_tasks(self, container: Container, fields: Sequence[str],
                     since: dt.datetime | None) -> list[dict[str, Any]]:
@@ -406,8 +394,8 @@ class AsanaProvider(Provider):
 
     def _team_gid(self, team: Any) -> str:
         if not team:
-            raise ConfigError.single("collabsync.toml", f"providers.{self.name}: an Asana destination needs "
-                                     "'project' or 'team' (or a 'team' in the provider settings)")
+            raise self.config_error(f"providers.{self.name}: an Asana destination needs "
+                                    "'project' or 'team' (or a 'team' in the provider settings)")
         team = str(team)
         if team.isdigit():
             return team

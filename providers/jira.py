@@ -14,7 +14,6 @@ import datetime as dt
 import hashlib
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -22,11 +21,10 @@ from jira import JIRA
 
 from collabsync.errors import (
     AuthError,
-    ConfigError,
     NotFoundError,
     ProviderError,
-    RateLimitError,
     UnsupportedError,
+    refused_item,
 )
 from collabsync.findings import Finding, Needs
 from collabsync.http import make_session
@@ -47,7 +45,6 @@ from collabsync.model import (
 from collabsync.providers.base import Capability, Changes, Provider, ProviderContext, TextLimits, ToolUser
 from collabsync.providers.people_tools import jira_assign, jira_user
 from collabsync.ratelimit import Limit
-from collabsync.redact import register_secret
 
 from . import jira_publish
 from .jira_preflight import ScreenPlan, edit_after_create, links_as_text, preflight
@@ -100,13 +97,10 @@ class JiraProvider(Provider):
         super().__init__(name, settings, context)
         self.url = str(self.settings.get("url") or "").rstrip("/")
         self.email = self.settings.get("email")
-        secret = self.settings.get("api_token") if self.email else self.settings.get("token")
-        if not self.url or not secret or (self.email and not self.settings.get("api_token")):
-            raise ConfigError.single("collabsync.toml", f"providers.{name}: jira needs url plus email and api_token "
-                                     "(Cloud) or token (Data Center personal access token)")
-        register_secret(secret)
-        self._secret = str(secret)
-        self._credential_id = hashlib.sha256(self._secret.encode()).hexdigest()[:12]
+        self.require_settings("url", *(("api_token",) if self.email else ("token",)),
+                              why="url plus email and api_token (Cloud) or token (Data Center personal access token)")
+        self._secret = str(self.settings.get("api_token") if self.email else self.settings.get("token"))
+        self.use_credential(self.url, self._secret)
         deployment = self.settings.get("deployment")
         self._deployment: str | None = {"cloud": "Cloud", "datacenter": "Server"}.get(deployment) if deployment else None
         self.blocked = {s.casefold() for s in self.settings.get("blocked_statuses", DEFAULT_BLOCKED)}
@@ -156,7 +150,7 @@ class JiraProvider(Provider):
         """The instance's epic in the project (found by label + marker), else a new one; a label when no epic type."""
         key = str(destination.get("project") or "")
         if not key:
-            raise ConfigError.single("collabsync.toml", f"a department routed to {self.name} needs `project`")
+            raise self.config_error(f"a department routed to {self.name} needs `project`")
         project = json_body(self.name, f"project {key}", self._send("GET", f"project/{key}"))
         types = {t["name"]: str(t["id"]) for t in project.get("issueTypes", [])}
         epic_type = self._option(destination, "epic_issue_type", "Epic")
@@ -172,7 +166,7 @@ class JiraProvider(Provider):
         }
         if epic_type not in types:
             return Container(f"{key}/{label}", title, f"{self.url}/issues/?jql=labels%3D{label}",
-                             {**extra, "mode": "label", "created": False})
+                             {**extra, "mode": "label"})
         for hit in self._search(f'project = {key} AND labels = "{label}" AND issuetype = "{epic_type}"',
                                 ["summary", "description"], cached=False):
             if parse_marker((hit.get("fields") or {}).get("description")) == (instance, None):
@@ -239,9 +233,9 @@ class JiraProvider(Provider):
             try:
                 json_body(self.name, f"link {blocking} blocks {blocked}",
                           self._send("POST", "issueLink", json=body))
-            except (AuthError, RateLimitError):
-                raise
             except ProviderError as exc:
+                if not refused_item(exc):
+                    raise  # outcome unknown or nothing more will work: the stamp links again on resume
                 yield Linked(blocked, blocking, error=exc.cause)
                 continue
             yield Linked(blocked, blocking)
@@ -331,13 +325,13 @@ class JiraProvider(Provider):
         extra = container.extra
         tracked = extra.get("mode") == "tracked"
         ids = extra.get("fields") or {}
-        people = self.people_by_id()
         seen: dict[str, Task] = {}
         hits = list(hits)
         for hit in hits:
             seen[str(hit["id"])] = to_task(hit, instance=extra.get("instance"), browse=f"{self.url}/browse",
                                            field_ids=ids, blocked=self.blocked, cancelled=self.cancelled,
-                                           link_type=self.link_type, people=people, section_from_components=tracked)
+                                           link_type=self.link_type, person_of=self.person_of,
+                                           section_from_components=tracked)
         for blocked, blocking in self.blocks_of(hits):  # "A blocks B" read on A counts even if B's links were cut short
             task = seen.get(blocked)
             if task is not None and blocking not in task.depends_on:
@@ -426,7 +420,7 @@ class JiraProvider(Provider):
             client = JIRA(self.url, get_server_info=False, max_retries=0, timeout=self.policy.timeout,
                           options={"check_update": False, "rest_api_version": "2"}, **auth)
             old = client._session
-            cache = self.context.cache_path("jira", self._credential_id)
+            cache = self.cache_file()
             session = make_session(self.name, self.policy, base=JiraTransport, cache_path=cache,
                                    cache_ttl=self.context.cache_ttl)
             session.headers.update(old.headers)
@@ -451,16 +445,9 @@ class JiraProvider(Provider):
             self._invalidate_cache()
         return self.client._session.request(method, f"{self.url}/rest/api/2/{path}", **kwargs)
 
-    def _invalidate_cache(self) -> None:
-        """A write makes cached reads of this credential stale, in this process and in later CLI runs."""
-        session = self.client._session
-        if hasattr(session, "cache"):
-            session.cache.clear()
-            return
-        path = replace(self.context, use_cache=True).cache_path("jira", self._credential_id)
-        if path is not None and path.exists():
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
+    def open_sessions(self) -> list[Any]:
+        """The SDK client's session (the base clears its cache after a write)."""
+        return [self.client._session]
 
     def _loads(self, response: Any, obj: str) -> Any:
         try:
@@ -508,8 +495,8 @@ class JiraProvider(Provider):
 
     def _epic(self, issue: Mapping[str, Any], title: str, extra: dict[str, Any], *, created: bool) -> Container:
         return Container(str(issue["key"]), title, f"{self.url}/browse/{issue['key']}",
-                         {**extra, "mode": "epic", "epic_key": issue["key"], "epic_id": str(issue["id"]),
-                          "created": created})
+                         {**extra, "mode": "epic", "epic_key": issue["key"], "epic_id": str(issue["id"])},
+                         created=created)
 
     def _issue_fields(self, container: Container, item: NewTask) -> dict[str, Any]:
         extra, spec = container.extra, item.spec

@@ -10,7 +10,6 @@ README-trello.md.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -19,7 +18,7 @@ from urllib.parse import urlencode
 
 from trello import TrelloClient
 
-from collabsync.errors import AuthError, CollabsyncError, ConfigError, ProviderError, RateLimitError, TransportError
+from collabsync.errors import CollabsyncError, ProviderError, refused_item
 from collabsync.findings import Finding, Needs
 from collabsync.http import make_session
 from collabsync.model import (
@@ -40,7 +39,6 @@ from collabsync.model import (
 from collabsync.providers.base import Capability, Provider, ProviderContext, TextLimits, ToolUser
 from collabsync.providers.people_tools import trello_assign, trello_user
 from collabsync.ratelimit import Limit
-from collabsync.redact import register_secret
 
 from . import trello_publish
 from .trello_preflight import preflight
@@ -97,22 +95,19 @@ class TrelloProvider(Provider):
 
     def __init__(self, name: str, settings: Mapping[str, Any], context: ProviderContext) -> None:
         super().__init__(name, settings, context)
-        self.api_key, self.token = str(settings.get("api_key") or ""), str(settings.get("token") or "")
-        if not self.api_key or not self.token:
-            raise ConfigError.single("collabsync.toml", f"providers.{name}: trello needs api_key and token")
-        register_secret(self.api_key)
-        register_secret(self.token)
+        self.require_settings("api_key", "token")
+        self.api_key, self.token = str(settings["api_key"]), str(settings["token"])
         self.base_url = str(settings.get("base_url") or DEFAULT_BASE).rstrip("/")
-        self.tz = zone(settings.get("timezone"))
+        self.use_credential(self.base_url, self.api_key, self.token)
+        self.tz = zone(settings.get("timezone"), self.context.config_file)
         if "backoff" not in settings:
             self.policy.backoff = 1.0  # waits 2, 4, 8 s: past Trello's 10 s window in three retries
         # Published: 100 requests / 10 s per token and 300 / 10 s per API key; the budget keeps 90% of each.
         self.policy.limits = (Limit(100, 10.0, "per token"), Limit(300, 10.0, "per API key"))
         if settings.get("requests_per_10s"):
             self.policy.rate_limit = (int(settings["requests_per_10s"]), 10.0)
-        credential = hashlib.sha256(f"{self.base_url}\0{self.api_key}\0{self.token}".encode()).hexdigest()[:16]
         self.session = make_session(self.name, self.policy, base=rewriting_session_class(self.base_url),
-                                    cache_path=context.cache_path(self.type_name, credential),
+                                    cache_path=self.cache_file(),
                                     cache_ttl=context.cache_ttl)
         self.client = TrelloClient(api_key=self.api_key, api_secret=self.token, http_service=self.session)
         guard_library_logs()
@@ -167,7 +162,7 @@ class TrelloProvider(Provider):
         if extra["mode"] == "columns":
             for column in extra["columns"]:
                 self._add_list(board["id"], column)
-        return self._to_container(board, {**extra, "created": True})
+        return self._to_container(board, extra, created=True)
 
     def ensure_sections(self, container: Container, sections: Sequence[SectionSpec]) -> dict[str, str]:
         """Sections mode: lists by title; columns mode: labels by title (coloured sky)."""
@@ -217,11 +212,9 @@ class TrelloProvider(Provider):
                 body["start"] = write_date(spec.start, self.tz)
             try:
                 card = self._fetch("POST", "/cards", f"card {spec.key!r}", body=body)
-            except (AuthError, RateLimitError, TransportError):
-                raise  # stop: outcome unknown or nothing more will work; the stamp resumes by marker
             except ProviderError as exc:
-                if exc.status is None or exc.status >= 500:
-                    raise
+                if not refused_item(exc):
+                    raise  # stop: outcome unknown or nothing more will work; the stamp resumes by marker
                 yield Created(spec.key, error=exc.cause)
                 continue
             made[spec.key] = self._remember(card, desc)
@@ -237,7 +230,7 @@ class TrelloProvider(Provider):
             try:  # a card of another board of this account (another department on Trello)
                 card = self._fetch("GET", f"/cards/{ref}", f"card {ref}", query={"fields": "name,desc,url,shortUrl"})
             except ProviderError as exc:
-                if exc.status is None or exc.status >= 500 or exc.status in (401, 403, 429):
+                if not refused_item(exc):
                     raise
                 continue
             self._remember(card, card.get("desc", ""))
@@ -250,10 +243,8 @@ class TrelloProvider(Provider):
             try:
                 self._fetch("POST", f"/cards/{blocked}/attachments", f"link {blocked} -> {blocking}",
                             body={"url": other["url"], "name": f"Depends on: {other['name']}"})
-            except (AuthError, RateLimitError, TransportError):
-                raise
             except ProviderError as exc:
-                if exc.status is None or exc.status >= 500:
+                if not refused_item(exc):
                     raise  # outcome unknown: the stamp records nothing and links again on resume
                 yield Linked(blocked, blocking, error=exc.cause)
                 continue
@@ -422,6 +413,10 @@ class TrelloProvider(Provider):
         """Close the HTTP session (and its cache file)."""
         self.session.close()
 
+    def open_sessions(self) -> list[Any]:
+        """The one session of this account (the base clears its cache after a write)."""
+        return [self.session]
+
     # -- requests --------------------------------------------------------------------------------
     def _fetch(self, method: str, path: str, obj: str, *, query: dict[str, Any] | None = None,
                body: dict[str, Any] | None = None) -> Any:
@@ -429,8 +424,8 @@ class TrelloProvider(Provider):
         with sdk_errors(self.name, obj):
             result = self.client.fetch_json(path, http_method=method, query_params=dict(query or {}),
                                             post_args=body if method != "GET" else None)
-        if method != "GET" and getattr(self.session, "cache", None) is not None:
-            self.session.cache.clear()  # type: ignore[attr-defined]  # our own write: cached reads are stale
+        if method != "GET":
+            self._invalidate_cache()  # our own write: cached reads are stale
         return result
 
     def _fresh(self) -> AbstractContextManager[Any]:
@@ -587,7 +582,7 @@ class TrelloProvider(Provider):
                         body={"desc": f"{desc.rstrip()}\n{mark}" if desc.strip() else mark})
         if extra["mode"] == "columns":
             self._ensure_columns(board["id"], extra["columns"])
-        return self._to_container(board, {**extra, "label": label_id, "created": created})
+        return self._to_container(board, {**extra, "label": label_id}, created=created)
 
     def _ensure_columns(self, board: str, columns: Sequence[str]) -> None:
         """Create the configured columns a board lacks (by name)."""
@@ -619,8 +614,9 @@ class TrelloProvider(Provider):
         return str(container.extra.get("board") or container.ref)
 
     @staticmethod
-    def _to_container(board: Mapping[str, Any], extra: dict[str, Any]) -> Container:
-        return Container(board["id"], board.get("name", ""), board.get("url", ""), {**extra, "board": board["id"]})
+    def _to_container(board: Mapping[str, Any], extra: dict[str, Any], *, created: bool = False) -> Container:
+        return Container(board["id"], board.get("name", ""), board.get("url", ""), {**extra, "board": board["id"]},
+                         created=created)
 
     def _to_task(self, card: Mapping[str, Any], list_name: str | None, container: Container,
                  by_link: Mapping[str | None, str]) -> Task | None:
