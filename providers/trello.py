@@ -56,7 +56,6 @@ from .trello_support import (
 __all__ = ["TrelloProvider"]
 
 SECTION_COLOR = "sky"  # columns mode: section labels carry this colour so reads can tell them apart
-INSTANCE_COLOR = "purple"
 _CARD_ACTIONS = "createCard,updateCard,deleteCard,moveCardToBoard,moveCardFromBoard,addAttachmentToCard,addLabelToCard,removeLabelFromCard"
 _SINCE_OVERLAP = dt.timedelta(minutes=5)
 
@@ -367,27 +366,7 @@ class TrelloProvider(TrelloPlumbing):
     edit_status = trello_publish.edit_status
     find_status = trello_publish.find_status
 
-    def _ensure_label_container(self, instance: str, board_id: str, extra: dict[str, Any]) -> Container:
-        """Board mode: the instance is the label `collabsync <instance>`; the board desc lists instances."""
-        board = self._fetch("GET", f"/boards/{board_id}", f"board {board_id}", query={"fields": "name,desc,url"})
-        name = f"collabsync {instance}"
-        created = not any(lb["name"] == name for lb in self._board_labels(board["id"]))
-        label_id = self._label_id(board["id"], name, INSTANCE_COLOR)
-        mark = marker(instance)
-        desc = board.get("desc") or ""
-        if mark not in [line.strip() for line in desc.splitlines()]:
-            self._fetch("PUT", f"/boards/{board['id']}", f"board {board_id}",
-                        body={"desc": f"{desc.rstrip()}\n{mark}" if desc.strip() else mark})
-        if extra["mode"] == "columns":
-            self._ensure_columns(board["id"], extra["columns"])
-        return self._to_container(board, {**extra, "label": label_id}, created=created)
-
     # -- mappers ---------------------------------------------------------------------------------
-    @staticmethod
-    def _to_container(board: Mapping[str, Any], extra: dict[str, Any], *, created: bool = False) -> Container:
-        return Container(board["id"], board.get("name", ""), board.get("url", ""), {**extra, "board": board["id"]},
-                         created=created)
-
     def _to_task(self, card: Mapping[str, Any], list_name: str | None, container: Container,
                  by_link: Mapping[str | None, str]) -> Task | None:
         """A card as a Task; None when it belongs to another instance (board mode)."""

@@ -15,7 +15,7 @@ from trello import TrelloClient
 
 from collabsync.errors import CollabsyncError, ProviderError
 from collabsync.http import make_session
-from collabsync.model import Container, NewTask, Status
+from collabsync.model import Container, NewTask, Status, marker
 from collabsync.providers.base import Provider, ProviderContext
 from collabsync.ratelimit import Limit
 
@@ -36,6 +36,7 @@ __all__ = ["TrelloPlumbing"]
 log = logging.getLogger("collabsync.providers.trello")
 PAGE = 1000  # Trello's cap per card listing
 BATCH_ROUTES = 10  # GET /batch takes at most ten routes
+INSTANCE_COLOR = "purple"
 
 
 class TrelloPlumbing(Provider):
@@ -251,3 +252,23 @@ class TrelloPlumbing(Provider):
                 except CollabsyncError:
                     continue
                 self._prefetched[board] = (list(lists), list(first))
+
+    def _ensure_label_container(self, instance: str, board_id: str, extra: dict[str, Any]) -> Container:
+        """Board mode: the instance is the label `collabsync <instance>`; the board desc lists instances."""
+        board = self._fetch("GET", f"/boards/{board_id}", f"board {board_id}", query={"fields": "name,desc,url"})
+        name = f"collabsync {instance}"
+        created = not any(lb["name"] == name for lb in self._board_labels(board["id"]))
+        label_id = self._label_id(board["id"], name, INSTANCE_COLOR)
+        mark = marker(instance)
+        desc = board.get("desc") or ""
+        if mark not in [line.strip() for line in desc.splitlines()]:
+            self._fetch("PUT", f"/boards/{board['id']}", f"board {board_id}",
+                        body={"desc": f"{desc.rstrip()}\n{mark}" if desc.strip() else mark})
+        if extra["mode"] == "columns":
+            self._ensure_columns(board["id"], extra["columns"])
+        return self._to_container(board, {**extra, "label": label_id}, created=created)
+
+    @staticmethod
+    def _to_container(board: Mapping[str, Any], extra: dict[str, Any], *, created: bool = False) -> Container:
+        return Container(board["id"], board.get("name", ""), board.get("url", ""), {**extra, "board": board["id"]},
+                         created=created)

@@ -133,7 +133,7 @@ def _body(exc: ResourceUnavailable) -> str:
 def _auth_cause(body: str) -> str:
     low = body.lower()
     if "expired" in low:
-        return "token expired; create a new token for this key and update collabsync.toml"
+        return "token expired; create a new token for this key and set it as the provider's token in the config file"
     if "invalid key" in low:
         return "invalid key (check api_key)"
     if "invalid token" in low:
