@@ -19,7 +19,7 @@ from typing import Any
 
 import asana
 
-from collabsync.errors import ConfigError, NotFoundError, ProviderError
+from collabsync.errors import ConfigError, NotFoundError, ProviderError, refused_item
 from collabsync.findings import Finding, Needs
 from collabsync.http import POLICY_SETTINGS_SCHEMA
 from collabsync.model import (
@@ -179,7 +179,7 @@ class AsanaProvider(AsanaPlumbing):
                     url = data.get("permalink_url") or self._task_url(container, data["gid"])
                     yield Created(item.spec.key, data["gid"], url)
                 else:
-                    yield Created(item.spec.key, error=_action_error(result))
+                    yield Created(item.spec.key, error=_item_error(self.name, f"task {item.spec.key!r}", result))
 
     def link_dependencies(self, container: Container, pairs: Sequence[tuple[str, str]]) -> Iterator[Linked]:
         """addDependencies per blocked task, batched 10 a request, refusing more than 30 links per task."""
@@ -201,7 +201,8 @@ class AsanaProvider(AsanaPlumbing):
                         "data": {"dependencies": deps}} for blocked, deps in chunk]
             results = self._batch(f"dependencies in project {container.ref}", actions)
             for (blocked, deps), result in zip(chunk, results, strict=True):
-                error = None if result.get("status_code") == 200 else _action_error(result)
+                error = None if result.get("status_code") == 200 else \
+                    _item_error(self.name, f"dependencies of task {blocked}", result)
                 for blocking in deps:
                     yield Linked(blocked, blocking, error=error)
 
@@ -357,6 +358,14 @@ class AsanaProvider(AsanaPlumbing):
             return Status.DONE
         return mapped or Status.TODO
 
+
+
+def _item_error(provider: str, obj: str, result: dict[str, Any]) -> str:
+    """A failed batch action as its item's error; raised instead when it stops the run (errors.refused_item)."""
+    error = ProviderError(provider, obj, _action_error(result), status=result.get("status_code"))
+    if not refused_item(error):
+        raise error
+    return error.cause
 
 
 def _action_error(result: dict[str, Any]) -> str:

@@ -19,6 +19,8 @@ from collabsync.redact import redact
     (ProviderError("t", "card", "no such list", status=404), True),
     (ProviderError("t", "card", "server error", status=502), False),
     (ProviderError("t", "card", "no answer"), False),
+    (ProviderError("t", "task in a batch", "HTTP 401", status=401), False),
+    (ProviderError("t", "task in a batch", "HTTP 429", status=429), False),
     (AuthError("t", "card", "token expired", status=401), False),
     (RateLimitError("t", "card", "limited", status=429), False),
     (TransportError("t", "card", "reset", status=400), False),
