@@ -31,7 +31,7 @@ def tasks(n: int) -> list[Task]:
         start = TODAY + dt.timedelta(days=i * 365 // n)
         out.append(Task(ref=f"T{i}", title=f"Task {i}", status=status, department=DEPARTMENTS[i % 6],
                         start=start, due=start + dt.timedelta(days=rng.randint(3, 20)), estimate=rng.randint(1, 5),
-                        assignee=f"person{i % 40}", depends_on=deps, extra={"provider": "local"}))
+                        assignee=f"person{i % 40}", depends_on=deps, provider="local"))
     return out
 
 

@@ -75,7 +75,7 @@ def run(tasks: int, rounds: int) -> dict[str, dict[str, int]]:
                 status_summary(snap, dt.date.today())
                 _no_stale(snap.stale)
                 for tool in TOOLS:
-                    read[tool] = sum(1 for t in snap.tasks if t.extra.get("provider") == tool)
+                    read[tool] = sum(1 for t in snap.tasks if t.provider == tool)
             with Workspace(load_config(config_path), home) as ws, History(home / "history.sqlite") as store:  # `report`
                 result = report_instance(ws, resolve_instance(ws, INSTANCE), ["html", "json"], today=dt.date.today(),
                                          store=store)

@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "STOP_RUN",
+    "refused_item",
     "CollabsyncError",
     "ConfigError",
     "TemplateError",
@@ -118,3 +120,16 @@ class TransportError(ProviderError):
 
 class UnsupportedError(ProviderError):
     """The provider lacks the capability an operation needs."""
+
+
+#: Failures after which nothing more will work or a write's outcome is unknown: the run stops and resumes later.
+STOP_RUN: tuple[type[ProviderError], ...] = (AuthError, RateLimitError, TransportError)
+
+
+def refused_item(exc: ProviderError) -> bool:
+    """The tool refused this one object (a 4xx answer): record it against the item and go on with the rest.
+
+    Anything else (credentials, rate limits, transport, 5xx or no status) stops the run: its outcome is unknown.
+    A 401 or 429 stops it too where a batch answered it per action (a plain ProviderError).
+    """
+    return not isinstance(exc, STOP_RUN) and exc.status is not None and exc.status < 500 and exc.status not in (401, 429)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from collabsync.errors import LedgerError
-from collabsync.model import Container, ProjectSpec, SectionSpec, TaskSpec
+from collabsync.model import Container, DepartmentMap, ProjectSpec, SectionSpec, TaskSpec, TrackedSource
 from collabsync.private import private_file
 
 __all__ = ["Ledger", "InstanceRecord", "ObjectRecord", "LinkRecord", "spec_to_json", "spec_from_json", "RECOVER",
@@ -204,7 +204,7 @@ class Ledger:
         rows = self.db.execute(
             "SELECT department, provider, ref, name, url, extra FROM containers WHERE instance = ? ORDER BY rowid",
             (instance,)).fetchall()
-        return [(d, p, Container(ref, n, u, json.loads(e))) for d, p, ref, n, u, e in rows]
+        return [(d, p, stored_container(ref, n, u, json.loads(e))) for d, p, ref, n, u, e in rows]
 
     def container(self, instance: str, department: str) -> tuple[str, Container] | None:
         """The (provider, container) of one department, if recorded."""
@@ -215,7 +215,7 @@ class Ledger:
 
     def save_container(self, instance: str, department: str, provider: str, container: Container) -> None:
         """Record a container the moment it is known."""
-        extra = {k: v for k, v in container.extra.items() if k != "created"}
+        extra = stored_extra(container)
         self.db.execute(
             "INSERT OR REPLACE INTO containers (instance, department, provider, ref, name, url, extra) VALUES (?,?,?,?,?,?,?)",
             (instance, department, provider, container.ref, container.name, container.url, json.dumps(extra)))
@@ -330,3 +330,28 @@ class Ledger:
         except (ValueError, KeyError, TypeError) as exc:
             raise LedgerError(f"ledger {self.path}: the row of instance {name!r} is unreadable "
                               f"({type(exc).__name__}); {RECOVER}") from None
+
+
+#: Keys of a container row's JSON that hold collabsync's typed fields, not the adapter's extra (the stored
+#: shape predates the typed fields and is kept, so older and newer versions read each other's ledgers).
+_TRACKED_KEYS = ("tracked", "source", "department_map")
+
+
+def stored_extra(container: Container) -> dict[str, Any]:
+    """The JSON of a container's row: the adapter's extra plus a tracked source (`created` is never stored)."""
+    extra = {k: v for k, v in container.extra.items() if k not in (*_TRACKED_KEYS, "created")}
+    if container.tracked is not None:
+        extra.update(tracked=True, source=container.tracked.source,
+                     department_map=container.tracked.department_map.to_dict())
+    return extra
+
+
+def stored_container(ref: str, name: str, url: str, data: dict[str, Any]) -> Container:
+    """A container from its row, typed fields taken out of the stored JSON (old rows may even carry `created`)."""
+    extra = {k: v for k, v in data.items() if k not in (*_TRACKED_KEYS, "created")}
+    tracked = None
+    if data.get("tracked"):
+        dmap = DepartmentMap.from_dict(data.get("department_map")) or DepartmentMap()
+        tracked = TrackedSource(str(data.get("source") or ref), dmap)
+    return Container(ref, name, url, extra, tracked=tracked)
+

@@ -17,6 +17,9 @@ __all__ = [
     "TaskSpec",
     "ProjectSpec",
     "Container",
+    "DepartmentMap",
+    "TrackedSource",
+    "UNMAPPED",
     "NewTask",
     "Created",
     "Linked",
@@ -104,14 +107,62 @@ class ProjectSpec:
         return index
 
 
+#: Department of a tracked task no mapping matched, when no --department fallback was given.
+UNMAPPED = "unmapped"
+
+
+@dataclass
+class DepartmentMap:
+    """Per-task department of a tracked source, from a label or section value; the fallback for the rest."""
+
+    by: str | None = None
+    values: dict[str, str] = field(default_factory=dict)
+    fallback: str = UNMAPPED
+
+    def department_of(self, task: Task) -> str:
+        """The department a tracked task belongs to."""
+        if self.by == "label":
+            for label in task.labels:
+                if label in self.values:
+                    return self.values[label]
+        elif self.by == "section" and task.section in self.values:
+            return self.values[task.section]
+        return self.fallback
+
+    def to_dict(self) -> dict[str, Any]:
+        """Stored in the container's ledger row."""
+        return {"by": self.by, "values": dict(self.values), "fallback": self.fallback}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> DepartmentMap | None:
+        """None for stamped containers."""
+        return cls(data.get("by"), dict(data.get("values") or {}), data.get("fallback") or UNMAPPED) if data else None
+
+
+@dataclass(frozen=True)
+class TrackedSource:
+    """Existing work added with `collabsync track`: what the user named and how its tasks find their department."""
+
+    source: str
+    department_map: DepartmentMap = field(default_factory=DepartmentMap)
+
+
 @dataclass(frozen=True)
 class Container:
-    """Where one department's share of an instance lives (a board, an epic, a project)."""
+    """Where one department's share of an instance lives (a board, an epic, a project).
+
+    The typed fields are what collabsync relies on; ``extra`` is the adapter's own (stored in the ledger as JSON).
+    """
 
     ref: str
     name: str
     url: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    #: True only on the Container that ensure_container returns when it made the object just now (never stored):
+    #: the stamper then skips searching the fresh container for marked tasks.
+    created: bool = False
+    #: Set on containers added by `collabsync track` (None: stamped from a template).
+    tracked: TrackedSource | None = None
 
 
 @dataclass(frozen=True)
@@ -178,6 +229,8 @@ class Task:
     url: str = ""
     updated: dt.datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: The configured provider (`[providers.NAME]`) the task was read from; set by collabsync when it collects.
+    provider: str | None = None
 
     def is_overdue(self, today: dt.date) -> bool:
         """Open work whose due date has passed."""
@@ -200,12 +253,15 @@ class Task:
             "depends_on": list(self.depends_on),
             "url": self.url,
             "updated": self.updated.isoformat() if self.updated else None,
+            "provider": self.provider,
             "extra": dict(self.extra),
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Task:
-        """Inverse of to_dict, for caches and snapshots."""
+        """Inverse of to_dict, for caches and snapshots (older ones kept the provider in extra)."""
+        extra = dict(data.get("extra") or {})
+        provider = data.get("provider") or extra.pop("provider", None)
         return cls(
             ref=data["ref"],
             key=data.get("key"),
@@ -221,7 +277,8 @@ class Task:
             depends_on=list(data.get("depends_on") or []),
             url=data.get("url") or "",
             updated=dt.datetime.fromisoformat(data["updated"]) if data.get("updated") else None,
-            extra=dict(data.get("extra") or {}),
+            extra=extra,
+            provider=provider,
         )
 
 

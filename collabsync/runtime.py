@@ -56,6 +56,7 @@ class Workspace:
         if name not in self._providers:
             cls = self.provider_type(name)
             context = ProviderContext(home=self.home, use_cache=self.use_cache, cache_ttl=self.config.cache_ttl,
+                                      config_file=self.config.source,
                                       people=self.config.people)
             self._providers[name] = cls(name, self.config.provider_settings(name), context)
         return self._providers[name]

@@ -15,15 +15,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import asana
 
-from collabsync.errors import ConfigError, NotFoundError, ProviderError
+from collabsync.errors import ConfigError, NotFoundError, ProviderError, refused_item
 from collabsync.findings import Finding, Needs
-from collabsync.http import POLICY_SETTINGS_SCHEMA, make_session
+from collabsync.http import POLICY_SETTINGS_SCHEMA
 from collabsync.model import (
     Container,
     Created,
@@ -39,26 +37,23 @@ from collabsync.model import (
     with_marker,
 )
 from collabsync.providers import asana_publish
+from collabsync.providers.asana_plumbing import (
+    DEFAULT_BASE_URL,
+    DEFAULT_STATUS_OPTIONS,
+    DEFAULT_STATUS_SECTIONS,
+    PAGE,
+    SECTION_SEP,
+    AsanaPlumbing,
+    _section_of,
+)
 from collabsync.providers.asana_preflight import preflight
-from collabsync.providers.asana_transport import api_client, cached_sessions, call, credential_id
-from collabsync.providers.base import Capability, Provider, ProviderContext, TextLimits, ToolUser
+from collabsync.providers.base import Capability, TextLimits, ToolUser
 from collabsync.providers.people_tools import asana_assign, asana_user
-from collabsync.ratelimit import Limit
-from collabsync.redact import register_secret
 
 __all__ = ["AsanaProvider", "DEFAULT_STATUS_SECTIONS", "DEFAULT_STATUS_OPTIONS"]
 
-DEFAULT_BASE_URL = "https://app.asana.com/api/1.0"
 BATCH_SIZE = 10
 MAX_DEPENDENCIES = 30
-PAGE = 100
-SINCE_OVERLAP = dt.timedelta(seconds=60)
-SECTION_SEP = ": "
-DEFAULT_STATUS_SECTIONS = {"In Progress": "in_progress", "Doing": "in_progress", "Blocked": "blocked",
-                           "Cancelled": "cancelled"}
-DEFAULT_STATUS_OPTIONS = {"Not started": "todo", "On track": "in_progress", "In progress": "in_progress",
-                          "At risk": "in_progress", "Off track": "blocked", "Blocked": "blocked", "Done": "done",
-                          "Cancelled": "cancelled"}
 READ_FIELDS = ("name", "completed", "assignee.name", "due_on", "start_on", "memberships.project.gid",
                "memberships.section.name", "modified_at", "dependencies", "notes", "num_subtasks")
 #: A tracked project needs no marker (no notes) and maps departments by tag or section.
@@ -68,7 +63,7 @@ _STATUSES = [s.value for s in Status]
 _STATUS_MAP = {"type": "object", "additionalProperties": {"enum": _STATUSES}}
 
 
-class AsanaProvider(Provider):
+class AsanaProvider(AsanaPlumbing):
     """One Asana account (a personal access token) in one workspace."""
 
     type_name = "asana"
@@ -107,34 +102,6 @@ class AsanaProvider(Provider):
         },
     }
 
-    def __init__(self, name: str, settings: Mapping[str, Any], context: ProviderContext) -> None:
-        super().__init__(name, settings, context)
-        self.token = str(self.settings.get("token") or "")
-        if not self.token:
-            raise ConfigError.single("collabsync.toml", f"providers.{name}: 'token' is required for asana")
-        register_secret(self.token)
-        self.workspace = str(self.settings.get("workspace") or "")
-        self.team = str(self.settings["team"]) if self.settings.get("team") else None
-        self.base_url = str(self.settings.get("base_url") or DEFAULT_BASE_URL).rstrip("/")
-        self.status_sections = {k.casefold(): Status(v) for k, v in
-                                dict(self.settings.get("status_sections") or DEFAULT_STATUS_SECTIONS).items()}
-        self.status_field = self.settings.get("status_field")
-        self.status_options = {k.casefold(): Status(v) for k, v in
-                               dict(self.settings.get("status_options") or DEFAULT_STATUS_OPTIONS).items()}
-        # Published: 150 requests/min (free) or 1,500 (paid) per token, 50 concurrent reads, 15 concurrent writes.
-        # The plan cannot be asked, so the default budget fits the free one; paid workspaces set requests_per_minute.
-        self.policy.max_reads, self.policy.max_writes = 45, 13
-        if self.settings.get("requests_per_minute"):
-            self.policy.rate_limit = (int(self.settings["requests_per_minute"]), 60.0)
-        else:
-            self.policy.limits = (Limit(150, 60.0, "free plan, per token"),)
-        self._workspace_gid: str | None = self.workspace if self.workspace.isdigit() else None
-        self._teams: dict[str, str] = {}
-        self._sections: dict[str, dict[str, str]] = {}
-        self._fields: dict[str, tuple[str, dict[str, str]] | None] = {}
-        self._client: Any = None
-        self._notes: dict[str, str] = {}  # notes this process wrote, so annotate needs no read
-
     # -- account -------------------------------------------------------------------------------
     def check(self) -> str:
         """One GET /users/me: the token works and the workspace is one of the user's."""
@@ -153,17 +120,6 @@ class AsanaProvider(Provider):
         if destination.get("project"):
             return f"sections '<instance>{SECTION_SEP}…' in project {destination['project']}"
         return f"a new project in team {destination.get('team') or self.team or '(none configured)'}"
-
-    @property
-    def client(self) -> Any:
-        """The process-wide ApiClient for this credential, on a collabsync session."""
-        if self._client is None:
-            cache = self.context.cache_path(self.name, credential_id(self.base_url, self.token))
-            self._client = api_client(
-                self.base_url, self.token, f"|{cache}|{self.policy}",
-                lambda: make_session(self.name, self.policy, cache_path=cache, cache_ttl=self.context.cache_ttl),
-                self.name)
-        return self._client
 
     def preflight(self, destination: Mapping[str, Any], needs: Needs, container: Container | None = None) -> list[Finding]:
         """Workspace, team or project, the status field's options and dates (providers/asana_preflight.py)."""
@@ -193,7 +149,7 @@ class AsanaProvider(Provider):
         made = self._call(f"project {title!r} in team {team}", asana.ProjectsApi(self.client).create_project_for_team,
                           body, team, {"opt_fields": "name"})
         return Container(made["gid"], title, self._project_url(made["gid"]),
-                         {"mode": "team", "instance": instance, "project": made["gid"], "created": True})
+                         {"mode": "team", "instance": instance, "project": made["gid"]}, created=True)
 
     def ensure_sections(self, container: Container, sections: Sequence[SectionSpec]) -> dict[str, str]:
         """Sections by (prefixed) title; the missing ones created in batches of 10."""
@@ -223,7 +179,7 @@ class AsanaProvider(Provider):
                     url = data.get("permalink_url") or self._task_url(container, data["gid"])
                     yield Created(item.spec.key, data["gid"], url)
                 else:
-                    yield Created(item.spec.key, error=_action_error(result))
+                    yield Created(item.spec.key, error=_item_error(self.name, f"task {item.spec.key!r}", result))
 
     def link_dependencies(self, container: Container, pairs: Sequence[tuple[str, str]]) -> Iterator[Linked]:
         """addDependencies per blocked task, batched 10 a request, refusing more than 30 links per task."""
@@ -245,7 +201,8 @@ class AsanaProvider(Provider):
                         "data": {"dependencies": deps}} for blocked, deps in chunk]
             results = self._batch(f"dependencies in project {container.ref}", actions)
             for (blocked, deps), result in zip(chunk, results, strict=True):
-                error = None if result.get("status_code") == 200 else _action_error(result)
+                error = None if result.get("status_code") == 200 else \
+                    _item_error(self.name, f"dependencies of task {blocked}", result)
                 for blocking in deps:
                     yield Linked(blocked, blocking, error=error)
 
@@ -347,47 +304,6 @@ class AsanaProvider(Provider):
     edit_status = asana_publish.edit_status
     find_status = asana_publish.find_status
 
-    # -- helpers -----------------------------------------------------------------------------------
-    def _call(self, obj: str, fn: Any, *args: Any) -> Any:
-        return call(self.name, obj, fn, *args)
-
-    def _batch(self, obj: str, actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """One POST /batch (at most 10 actions); results in action order."""
-        body = {"data": {"actions": actions}}
-        api = asana.BatchAPIApi(self.client)
-        try:
-            result = self._call(obj, lambda: api.create_batch_request(body, {}, full_payload=True))
-        finally:
-            self._invalidate_cache()
-        results = list(result.get("data") or []) if isinstance(result, dict) else []
-        if len(results) != len(actions):
-            raise ProviderError(self.name, obj, f"batch answered {len(results)} results for {len(actions)} actions")
-        return results
-
-    def _invalidate_cache(self) -> None:
-        """A write makes cached reads of this credential stale, here and in later CLI runs."""
-        open_here = cached_sessions(self.base_url, self.token)
-        for session in open_here:
-            session.cache.clear()
-        if open_here:
-            return
-        path = replace(self.context, use_cache=True).cache_path(self.name, credential_id(self.base_url, self.token))
-        if path is not None and path.exists():
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-
-    def _list_tasks(self, container: Container, fields: Sequence[str],
-                    since: dt.datetime | None) -> list[dict[str, Any]]:
-        tasks_api = asana.TasksApi(self.client)
-        opts: dict[str, Any] = {"opt_fields": ",".join(fields), "limit": PAGE}
-        if since is None:
-            return self._call(f"tasks of project {container.ref}",
-                              lambda: list(tasks_api.get_tasks_for_project(container.ref, opts)))
-        moment = (since if since.tzinfo else since.replace(tzinfo=dt.UTC)) - SINCE_OVERLAP
-        stamp = moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        opts.update(project=container.ref, modified_since=stamp)
-        return self._call(f"tasks of project {container.ref}", lambda: list(tasks_api.get_tasks(opts)))
-
     def _task_body(self, container: Container, item: NewTask) -> dict[str, Any]:
         spec = item.spec
         data: dict[str, Any] = {"name": spec.title, "notes": with_marker(item.description, item.marker)}
@@ -403,92 +319,6 @@ class AsanaProvider(Provider):
         if assignee:
             data["assignee"] = assignee
         return data
-
-    def _team_gid(self, team: Any) -> str:
-        if not team:
-            raise ConfigError.single("collabsync.toml", f"providers.{self.name}: an Asana destination needs "
-                                     "'project' or 'team' (or a 'team' in the provider settings)")
-        team = str(team)
-        if team.isdigit():
-            return team
-        if team not in self._teams:
-            workspace = self._workspace()
-            teams = self._call(f"teams of workspace {workspace}", lambda: list(
-                asana.TeamsApi(self.client).get_teams_for_workspace(workspace, {"opt_fields": "name", "limit": PAGE})))
-            self._teams.update({t["name"]: t["gid"] for t in teams})
-            if team not in self._teams:
-                raise NotFoundError(self.name, f"team {team!r}", f"no such team in workspace {workspace}")
-        return self._teams[team]
-
-    def _workspace(self) -> str:
-        if self._workspace_gid is None:
-            self.check()
-        assert self._workspace_gid is not None
-        return self._workspace_gid
-
-    def _prefix(self, container: Container) -> str:
-        return f"{container.extra.get('instance')}{SECTION_SEP}" if container.extra.get("mode") == "project" else ""
-
-    def _section_name(self, container: Container, title: str) -> str:
-        return self._prefix(container) + title
-
-    def _section_map(self, container: Container, refresh: bool = False) -> dict[str, str]:
-        """casefolded section name -> gid, read once per project."""
-        if refresh or container.ref not in self._sections:
-            api = asana.SectionsApi(self.client)
-            sections = self._call(f"sections of project {container.ref}", lambda: list(
-                api.get_sections_for_project(container.ref, {"opt_fields": "name", "limit": PAGE})))
-            self._sections[container.ref] = {s["name"].casefold(): s["gid"] for s in sections}
-        return self._sections[container.ref]
-
-    def _status_section(self, container: Container, ref: str, status: Status) -> str | None:
-        """The section a status lives in (created when missing); TODO leaves status sections for the first other one."""
-        existing = self._section_map(container)
-        prefix = self._prefix(container)
-        if status in (Status.DONE,):
-            return None
-        if status == Status.TODO:
-            task = self._call(f"task {ref}", asana.TasksApi(self.client).get_task, ref,
-                              {"opt_fields": "memberships.project.gid,memberships.section.name"})
-            current = _section_of(task, container.ref) or ""
-            if current.removeprefix(prefix).casefold() not in self.status_sections:
-                return None
-            mine = [gid for name, gid in existing.items() if name.startswith(prefix.casefold())
-                    and name.removeprefix(prefix.casefold()) not in self.status_sections
-                    and name != "untitled section"]
-            return mine[0] if mine else None
-        names = [n for n, s in self.status_sections.items() if s == status]
-        if not names:
-            raise ProviderError(self.name, f"task {ref}", f"no section maps to {status.value}; set status_sections")
-        for name in names:
-            if (prefix.casefold() + name) in existing:
-                return existing[prefix.casefold() + name]
-        title = next(k for k, v in dict(self.settings.get("status_sections") or DEFAULT_STATUS_SECTIONS).items()
-                     if k.casefold() == names[0])
-        return self.ensure_sections(container, [SectionSpec(f"status:{status.value}", title)])[f"status:{status.value}"]
-
-    def _status_field(self, container: Container) -> tuple[str, dict[str, str]]:
-        """(field gid, casefolded option name -> option gid) of the configured enum field on this project."""
-        if container.ref not in self._fields:
-            settings = self._call(f"custom fields of project {container.ref}", lambda: list(
-                asana.CustomFieldSettingsApi(self.client).get_custom_field_settings_for_project(
-                    container.ref, {"opt_fields": "custom_field.name,custom_field.enum_options.name", "limit": PAGE})))
-            wanted = str(self.status_field).casefold()
-            found = next((s["custom_field"] for s in settings
-                          if (s.get("custom_field") or {}).get("name", "").casefold() == wanted), None)
-            self._fields[container.ref] = None if found is None else (
-                found["gid"], {o["name"].casefold(): o["gid"] for o in found.get("enum_options") or []})
-        value = self._fields[container.ref]
-        if value is None:
-            raise NotFoundError(self.name, f"custom field {self.status_field!r}",
-                                f"not on project {container.ref}; add it to the project or unset status_field")
-        return value
-
-    def _project_url(self, gid: str) -> str:
-        return f"https://app.asana.com/0/{gid}/list"
-
-    def _task_url(self, container: Container, gid: str) -> str:
-        return f"https://app.asana.com/0/{container.ref}/{gid}"
 
     # -- mappers ---------------------------------------------------------------------------------
     def _to_task(self, container: Container, row: dict[str, Any]) -> Task:
@@ -529,11 +359,13 @@ class AsanaProvider(Provider):
         return mapped or Status.TODO
 
 
-def _section_of(row: dict[str, Any], project: str) -> str | None:
-    for m in row.get("memberships") or []:
-        if (m.get("project") or {}).get("gid") in (project, None) and m.get("section"):
-            return m["section"].get("name")
-    return None
+
+def _item_error(provider: str, obj: str, result: dict[str, Any]) -> str:
+    """A failed batch action as its item's error; raised instead when it stops the run (errors.refused_item)."""
+    error = ProviderError(provider, obj, _action_error(result), status=result.get("status_code"))
+    if not refused_item(error):
+        raise error
+    return error.cause
 
 
 def _action_error(result: dict[str, Any]) -> str:

@@ -8,7 +8,6 @@ provides exactly that over a session from ``collabsync.http.make_session``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import threading
@@ -132,8 +131,10 @@ def _readable(data: bytes) -> bool:
 
 
 def credential_id(base_url: str, token: str) -> str:
-    """A short hash naming a credential (cache files, client cache keys); never the secret itself."""
-    return hashlib.sha256(f"{base_url}\0{token}".encode()).hexdigest()[:16]
+    """A short hash naming a credential (client cache keys): the one hash every adapter uses (providers/base.py)."""
+    from .base import credential_hash
+
+    return credential_hash(base_url, token)
 
 
 def api_client(base_url: str, token: str, key_extra: str, make_session: Callable[[], requests.Session],

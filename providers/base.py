@@ -9,9 +9,10 @@ adapter, then its ``_to_task`` style mappers.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
 from importlib.metadata import EntryPoint, entry_points
@@ -23,6 +24,7 @@ from collabsync.findings import Finding, Needs, Severity
 from collabsync.http import HttpPolicy
 from collabsync.model import Container, Created, Linked, NewTask, SectionSpec, Status, Task, TaskChange, TaskSpec
 from collabsync.people_cache import MISS, PeopleCache, ToolUser
+from collabsync.redact import register_secret
 
 if TYPE_CHECKING:
     from collabsync.report.publish_entry import StatusEntry
@@ -39,6 +41,7 @@ __all__ = [
     "provider_class",
     "provider_types",
     "register",
+    "credential_hash",
 ]
 
 ENTRY_POINT_GROUP = "collabsync.providers"
@@ -95,6 +98,8 @@ class ProviderContext:
     use_cache: bool = False
     cache_ttl: float = 300.0
     people: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    #: The config file the settings came from, named in every settings error (the loaded file's path in a run).
+    config_file: str = "collabsync.toml"
 
     def cache_path(self, provider: str, credential_id: str) -> Path | None:
         """One cache file per provider and credential (a hash, never the secret), or None when off."""
@@ -122,6 +127,8 @@ class Provider(ABC):
         self.settings = dict(settings)
         self.context = context
         self.policy = HttpPolicy.from_settings(self.settings)
+        #: A short hash naming this account's credential (never the secret): its response cache file; see use_credential.
+        self.credential = ""
 
     # -- account -------------------------------------------------------------------------------
     @abstractmethod
@@ -276,12 +283,57 @@ class Provider(ABC):
             self._people_index = index
         return index
 
+    # -- chores every adapter shares (once, here) ---------------------------------------------------
+    def config_error(self, message: str) -> ConfigError:
+        """An error in the config file these settings came from (its real path, not a guessed name)."""
+        return ConfigError.single(self.context.config_file, message)
+
+    def require_settings(self, *keys: str, why: str = "") -> None:
+        """Refuse settings that lack what the adapter cannot work without (the schema checks them in a config run;
+        library users constructing an adapter directly get the same message)."""
+        missing = [k for k in keys if not self.settings.get(k)]
+        if missing:
+            raise self.config_error(f"providers.{self.name}: {self.type_name} needs {', '.join(missing)}"
+                                    + (f" ({why})" if why else ""))
+
+    def use_credential(self, url: str, *secrets: str) -> str:
+        """Keep the secrets out of every log and message, and name this account's cache by their hash."""
+        for secret in secrets:
+            register_secret(secret)
+        self.credential = credential_hash(url, *secrets)
+        return self.credential
+
+    def cache_file(self) -> Path | None:
+        """This account's response cache (None when caching is off for the run)."""
+        return self.context.cache_path(self.name, self.credential)
+
+    def open_sessions(self) -> Iterable[Any]:
+        """The HTTP sessions of this account open in this process (their caches are cleared after a write)."""
+        return ()
+
+    def _invalidate_cache(self) -> None:
+        """A write makes cached reads of this credential stale, in this process and in later CLI runs."""
+        cached = [s for s in self.open_sessions() if getattr(s, "cache", None) is not None]
+        for session in cached:
+            session.cache.clear()
+        if cached or not self.credential:
+            return
+        path = replace(self.context, use_cache=True).cache_path(self.name, self.credential)
+        if path is not None and path.exists():
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+
     # -- helpers for adapters --------------------------------------------------------------------
 
     def require(self, capability: Capability) -> None:
         """Raise UnsupportedError unless the adapter declares the capability."""
         if capability not in self.capabilities:
             raise UnsupportedError(self.name, capability.value, f"not supported by {self.type_name}")
+
+
+def credential_hash(*parts: str) -> str:
+    """A short, stable name for a credential (URL and secrets) that reveals nothing of it."""
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
 
 
 _registered: dict[str, type[Provider]] = {}

@@ -14,22 +14,17 @@ import datetime as dt
 import hashlib
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from jira import JIRA
-
 from collabsync.errors import (
     AuthError,
-    ConfigError,
     NotFoundError,
     ProviderError,
-    RateLimitError,
     UnsupportedError,
+    refused_item,
 )
 from collabsync.findings import Finding, Needs
-from collabsync.http import make_session
 from collabsync.model import (
     Container,
     Created,
@@ -44,27 +39,22 @@ from collabsync.model import (
     parse_marker,
     with_marker,
 )
-from collabsync.providers.base import Capability, Changes, Provider, ProviderContext, TextLimits, ToolUser
+from collabsync.providers.base import Capability, Changes, TextLimits, ToolUser
 from collabsync.providers.people_tools import jira_assign, jira_user
-from collabsync.ratelimit import Limit
-from collabsync.redact import register_secret
 
 from . import jira_publish
-from .jira_preflight import ScreenPlan, edit_after_create, links_as_text, preflight
+from .jira_plumbing import JiraPlumbing
+from .jira_preflight import edit_after_create, links_as_text, preflight
 from .jira_read import read_changes, read_hits
 from .jira_subtasks import create_subtasks, subtask_type_id
 from .jira_support import (
-    DEFAULT_BLOCKED,
-    DEFAULT_CANCELLED,
     DESTINATION_SCHEMA,
     SECTION_PREFIX,
     SETTINGS_SCHEMA,
-    JiraTransport,
     jql_time,
     json_body,
     label_safe,
     parse_source,
-    sdk_errors,
     split_order,
     to_task,
 )
@@ -79,7 +69,7 @@ BASE_FIELDS = ("summary", "status", "assignee", "duedate", "labels", "issuelinks
 TRACKED_FIELDS = ("summary", "status", "assignee", "duedate", "labels", "components", "issuelinks", "updated")
 
 
-class JiraProvider(Provider):
+class JiraProvider(JiraPlumbing):
     """One Jira site and account; a department's destination is a project key."""
 
     type_name = "jira"
@@ -95,36 +85,6 @@ class JiraProvider(Provider):
     })
     settings_schema = SETTINGS_SCHEMA
     destination_schema = DESTINATION_SCHEMA
-
-    def __init__(self, name: str, settings: Mapping[str, Any], context: ProviderContext) -> None:
-        super().__init__(name, settings, context)
-        self.url = str(self.settings.get("url") or "").rstrip("/")
-        self.email = self.settings.get("email")
-        secret = self.settings.get("api_token") if self.email else self.settings.get("token")
-        if not self.url or not secret or (self.email and not self.settings.get("api_token")):
-            raise ConfigError.single("collabsync.toml", f"providers.{name}: jira needs url plus email and api_token "
-                                     "(Cloud) or token (Data Center personal access token)")
-        register_secret(secret)
-        self._secret = str(secret)
-        self._credential_id = hashlib.sha256(self._secret.encode()).hexdigest()[:12]
-        deployment = self.settings.get("deployment")
-        self._deployment: str | None = {"cloud": "Cloud", "datacenter": "Server"}.get(deployment) if deployment else None
-        self.blocked = {s.casefold() for s in self.settings.get("blocked_statuses", DEFAULT_BLOCKED)}
-        self.cancelled = {s.casefold() for s in self.settings.get("cancelled_statuses", DEFAULT_CANCELLED)}
-        self.link_type = str(self.settings.get("link_type", "Blocks"))
-        self.page_size = int(self.settings.get("page_size", 100))
-        self._client: JIRA | None = None
-        self._fields: dict[str, str] | None = None  # field name -> id, fetched at most once
-        self._link_type_checked = False
-        self._time_zone: str | None = None
-        # Atlassian publishes no number for API-token burst limits (per tenant, endpoint and method, per second):
-        # keep 90% of 100/s, at most 4 requests in flight, and halve the rate on every 429 (won back slowly).
-        self.policy.limits = (Limit(int(self.settings.get("requests_per_second", 100)), 1.0, "burst per second"),)
-        self.policy.max_reads = self.policy.max_writes = 4
-        self.policy.adaptive = True
-        #: What the doctor learned per project key and applies when stamping (providers/jira_preflight.py).
-        self.screens: dict[str, ScreenPlan] = {}
-        self.workflows: dict[str, tuple[dict[str, set[str]], dict[str, Any]] | None] = {}
 
     # -- account -------------------------------------------------------------------------------
     def check(self) -> str:
@@ -156,7 +116,7 @@ class JiraProvider(Provider):
         """The instance's epic in the project (found by label + marker), else a new one; a label when no epic type."""
         key = str(destination.get("project") or "")
         if not key:
-            raise ConfigError.single("collabsync.toml", f"a department routed to {self.name} needs `project`")
+            raise self.config_error(f"a department routed to {self.name} needs `project`")
         project = json_body(self.name, f"project {key}", self._send("GET", f"project/{key}"))
         types = {t["name"]: str(t["id"]) for t in project.get("issueTypes", [])}
         epic_type = self._option(destination, "epic_issue_type", "Epic")
@@ -172,7 +132,7 @@ class JiraProvider(Provider):
         }
         if epic_type not in types:
             return Container(f"{key}/{label}", title, f"{self.url}/issues/?jql=labels%3D{label}",
-                             {**extra, "mode": "label", "created": False})
+                             {**extra, "mode": "label"})
         for hit in self._search(f'project = {key} AND labels = "{label}" AND issuetype = "{epic_type}"',
                                 ["summary", "description"], cached=False):
             if parse_marker((hit.get("fields") or {}).get("description")) == (instance, None):
@@ -239,9 +199,9 @@ class JiraProvider(Provider):
             try:
                 json_body(self.name, f"link {blocking} blocks {blocked}",
                           self._send("POST", "issueLink", json=body))
-            except (AuthError, RateLimitError):
-                raise
             except ProviderError as exc:
+                if not refused_item(exc):
+                    raise  # outcome unknown or nothing more will work: the stamp links again on resume
                 yield Linked(blocked, blocking, error=exc.cause)
                 continue
             yield Linked(blocked, blocking)
@@ -331,13 +291,13 @@ class JiraProvider(Provider):
         extra = container.extra
         tracked = extra.get("mode") == "tracked"
         ids = extra.get("fields") or {}
-        people = self.people_by_id()
         seen: dict[str, Task] = {}
         hits = list(hits)
         for hit in hits:
             seen[str(hit["id"])] = to_task(hit, instance=extra.get("instance"), browse=f"{self.url}/browse",
                                            field_ids=ids, blocked=self.blocked, cancelled=self.cancelled,
-                                           link_type=self.link_type, people=people, section_from_components=tracked)
+                                           link_type=self.link_type, person_of=self.person_of,
+                                           section_from_components=tracked)
         for blocked, blocking in self.blocks_of(hits):  # "A blocks B" read on A counts even if B's links were cut short
             task = seen.get(blocked)
             if task is not None and blocking not in task.depends_on:
@@ -388,15 +348,6 @@ class JiraProvider(Provider):
 
         return jira_archive(self, container)
 
-    def _take_transition(self, ref: str, chosen: Mapping[str, Any]) -> None:
-        self._invalidate_cache()
-        with sdk_errors(self.name, f"transition of issue {ref}"):
-            self.client.transition_issue(ref, str(chosen["id"]))
-
-    def _transitions_of(self, ref: str) -> list[dict[str, Any]]:
-        body = json_body(self.name, f"issue {ref}", self._send("GET", f"issue/{ref}/transitions"))
-        return list((body or {}).get("transitions") or [])
-
     def resolve_person(self, email: str) -> ToolUser | None:
         """User search by e-mail (providers/people_tools.py)."""
         return jira_user(self, email)
@@ -410,106 +361,10 @@ class JiraProvider(Provider):
     edit_status = jira_publish.edit_status
     find_status = jira_publish.find_status
 
-    def close(self) -> None:
-        """Close the HTTP session."""
-        if self._client is not None:
-            self._client.close()
-            self._client = None
-
-    # -- plumbing --------------------------------------------------------------------------------
-    @property
-    def client(self) -> JIRA:
-        """The SDK client on collabsync's session (no SDK retries, no request at construction)."""
-        if self._client is None:
-            auth: dict[str, Any] = ({"basic_auth": (self.email, self._secret)} if self.email
-                                    else {"token_auth": self._secret})
-            client = JIRA(self.url, get_server_info=False, max_retries=0, timeout=self.policy.timeout,
-                          options={"check_update": False, "rest_api_version": "2"}, **auth)
-            old = client._session
-            cache = self.context.cache_path("jira", self._credential_id)
-            session = make_session(self.name, self.policy, base=JiraTransport, cache_path=cache,
-                                   cache_ttl=self.context.cache_ttl)
-            session.headers.update(old.headers)
-            if cache is not None:
-                session.headers.pop("Cache-Control", None)  # the SDK's no-cache header defeats the cache
-            session.auth = old.auth
-            session.read_only_posts = ("/issue/bulkfetch",)  # type: ignore[attr-defined]  # retried, budgeted as a read
-            old.close()
-            client._session = session  # type: ignore[assignment]
-            client.deploymentType = self._deployment
-            self._client = client
-        return self._client
-
-    @property
-    def request_count(self) -> int:
-        """Requests sent so far (retries included), for tests and benchmarks."""
-        return getattr(self.client._session, "request_count", 0)
-
-    def _send(self, method: str, path: str, **kwargs: Any) -> Any:
-        """One REST v2 call on the policy session; the caller checks the answer (json_body/raise_for)."""
-        if method != "GET":
-            self._invalidate_cache()
-        return self.client._session.request(method, f"{self.url}/rest/api/2/{path}", **kwargs)
-
-    def _invalidate_cache(self) -> None:
-        """A write makes cached reads of this credential stale, in this process and in later CLI runs."""
-        session = self.client._session
-        if hasattr(session, "cache"):
-            session.cache.clear()
-            return
-        path = replace(self.context, use_cache=True).cache_path("jira", self._credential_id)
-        if path is not None and path.exists():
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-
-    def _loads(self, response: Any, obj: str) -> Any:
-        try:
-            return response.json()
-        except ValueError:
-            return json_body(self.name, obj, response)
-
-    def _option(self, destination: Mapping[str, Any], name: str, default: Any) -> Any:
-        return destination.get(name, self.settings.get(name, default))
-
-    def _deployment_type(self, hint: str | None = None) -> str:
-        """Cloud or Server: configured, remembered in the container, or asked once via /serverInfo."""
-        if self._deployment is None and hint:
-            self._deployment = hint
-        if self._deployment is None:
-            with sdk_errors(self.name, "serverInfo"):
-                self._deployment = str(self.client.server_info().get("deploymentType") or "Server")
-        self.client.deploymentType = self._deployment
-        return self._deployment
-
-    def _user_time_zone(self) -> str | None:
-        if self._time_zone is None:
-            me = json_body(self.name, "GET /myself", self._send("GET", "myself")) or {}
-            self._time_zone = me.get("timeZone") or "UTC"
-        return self._time_zone
-
-    def _field_ids(self, destination: Mapping[str, Any]) -> dict[str, str | None]:
-        """Custom field ids by configured names, from one GET /field per provider."""
-        wanted = {"story_points": self._option(destination, "story_points_field", None),
-                  "start": self._option(destination, "start_date_field", None),
-                  "flagged": self.settings.get("flagged_field", "Flagged")}
-        optional = {"flagged"}
-        if self._deployment == "Server":  # Data Center links tasks to epics through these two fields
-            wanted.update(epic_name="Epic Name", epic_link="Epic Link")
-            optional |= {"epic_name", "epic_link"}
-        if self._fields is None:
-            with sdk_errors(self.name, "fields"):
-                self._fields = {f["name"]: f["id"] for f in self.client.fields()}
-        out: dict[str, str | None] = {}
-        for role, name in wanted.items():
-            if name and name not in self._fields and role not in optional:
-                raise NotFoundError(self.name, f"field {name!r}", f"no such field (configured as {role.replace('_', ' ')})")
-            out[role] = self._fields.get(name) if name else None
-        return out
-
     def _epic(self, issue: Mapping[str, Any], title: str, extra: dict[str, Any], *, created: bool) -> Container:
         return Container(str(issue["key"]), title, f"{self.url}/browse/{issue['key']}",
-                         {**extra, "mode": "epic", "epic_key": issue["key"], "epic_id": str(issue["id"]),
-                          "created": created})
+                         {**extra, "mode": "epic", "epic_key": issue["key"], "epic_id": str(issue["id"])},
+                         created=created)
 
     def _issue_fields(self, container: Container, item: NewTask) -> dict[str, Any]:
         extra, spec = container.extra, item.spec
@@ -545,79 +400,3 @@ class JiraProvider(Provider):
             if later:
                 fields[_LATER] = later
         return fields
-
-    @staticmethod
-    def _element_error(error: Mapping[str, Any]) -> str:
-        inner = error.get("elementErrors") or {}
-        parts = list(inner.get("errorMessages") or []) + [f"{k}: {v}" for k, v in (inner.get("errors") or {}).items()]
-        return "jira refused: " + ("; ".join(parts) or f"HTTP {error.get('status', '?')}")
-
-    def _check_link_type(self) -> None:
-        """One GET /issueLinkType per provider: fail early, by name, when the configured type is missing."""
-        if self._link_type_checked:
-            return
-        body = json_body(self.name, "issueLinkType", self._send("GET", "issueLinkType"))
-        names = [t["name"] for t in body.get("issueLinkTypes", [])]
-        if self.link_type not in names:
-            raise NotFoundError(self.name, f"link type {self.link_type!r}", f"not defined (have {', '.join(names)})")
-        self._link_type_checked = True
-
-    def _search(self, jql: str, fields: list[str], *, cached: bool, deployment: str | None = None) -> Iterator[dict[str, Any]]:
-        """Every hit of a JQL query, page by page: nextPageToken on Cloud, startAt on Data Center."""
-        obj = f"search {jql!r}"
-        session = self.client._session
-        nocache = getattr(session, "cache_disabled", None)
-        if self._deployment_type(deployment) == "Server":
-            if not self.client._fields_cache_value:  # else the SDK spends a GET /field translating names
-                self.client._fields_cache_value = dict(self._fields or {"-": "-"})
-            start = 0
-            while True:
-                with sdk_errors(self.name, obj):
-                    page = self.client.search_issues(jql, startAt=start, maxResults=self.page_size, fields=list(fields),
-                                                     validate_query=True, json_result=True)
-                issues = page.get("issues") or []
-                yield from issues
-                start += len(issues)
-                if not issues or start >= int(page.get("total", 0)):
-                    return
-        token: str | None = None
-        seen_tokens: set[str] = set()
-        while True:
-            params = {"jql": jql, "fields": ",".join(fields), "maxResults": self.page_size}
-            if token:
-                params["nextPageToken"] = token
-            if cached or nocache is None:
-                response = self._send("GET", "search/jql", params=params)
-            else:
-                with nocache():
-                    response = self._send("GET", "search/jql", params=params)
-            page = json_body(self.name, obj, response)
-            yield from page.get("issues") or []
-            token = page.get("nextPageToken")
-            if page.get("isLast", token is None) or not token:
-                return
-            if token in seen_tokens:
-                raise ProviderError(self.name, obj, "the server repeated a page token; stopping instead of looping")
-            seen_tokens.add(token)
-
-    def _set_flag(self, ref: str, field: str, on: bool) -> None:
-        json_body(self.name, f"issue {ref}", self._send("PUT", f"issue/{ref}", json={
-            "fields": {field: [{"value": "Impediment"}] if on else None}}))
-
-    def _transition_for(self, transitions: list[dict[str, Any]], status: Status) -> dict[str, Any] | None:
-        """The first transition into the target; the status named like the category wins ties."""
-        matches = [t for t in transitions if self._target_matches(t.get("to") or {}, status)]
-        preferred = {Status.TODO: "to do", Status.IN_PROGRESS: "in progress", Status.DONE: "done"}.get(status)
-        matches.sort(key=lambda t: str((t.get("to") or {}).get("name", "")).casefold() != preferred)
-        return matches[0] if matches else None
-
-    def _target_matches(self, target: Mapping[str, Any], status: Status) -> bool:
-        name = str(target.get("name", "")).casefold()
-        category = (target.get("statusCategory") or {}).get("key")
-        if status is Status.BLOCKED:
-            return name in self.blocked
-        if status is Status.CANCELLED:
-            return name in self.cancelled
-        if name in self.blocked or name in self.cancelled:
-            return False
-        return category == {Status.TODO: "new", Status.IN_PROGRESS: "indeterminate", Status.DONE: "done"}[status]

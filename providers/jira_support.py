@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -237,7 +237,8 @@ def _datetime(value: Any) -> dt.datetime | None:
 
 
 def to_task(raw: Mapping[str, Any], *, instance: str | None, browse: str, field_ids: Mapping[str, str | None],
-            blocked: set[str], cancelled: set[str], link_type: str, people: Mapping[str, str],
+            blocked: set[str], cancelled: set[str], link_type: str,
+            person_of: Callable[[str | None, str | None], str | None],
             section_from_components: bool = False) -> Task:
     """One search hit (v2 JSON) as a neutral Task; depends_on lists the ids of issues blocking it.
 
@@ -268,7 +269,7 @@ def to_task(raw: Mapping[str, Any], *, instance: str | None, browse: str, field_
         title=str(fields.get("summary") or ""),
         status=status,
         section=section,
-        assignee=people.get(account, assignee.get("displayName")) if account else None,
+        assignee=person_of(account, assignee.get("displayName")),
         start=_date(start),
         due=_date(fields.get("duedate")),
         estimate=float(estimate) if isinstance(estimate, (int, float)) else None,

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from collabsync.errors import AuthError, ProviderError, RateLimitError, TransportError
+from collabsync.errors import ProviderError, refused_item
 from collabsync.model import Container, Created, Status, TaskChange
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -20,17 +20,14 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["trello_update", "trello_archive", "asana_update", "asana_archive", "jira_update", "jira_archive"]
 
-_STOP = (AuthError, RateLimitError, TransportError)  # outcome unknown or nothing more will work: the run resumes
 
 
 def _guarded(change: TaskChange, write: Callable[[], Any]) -> Created:
     """One task's write: the tool refusing this task (4xx) is its outcome; an outage or an unknown outcome raises."""
     try:
         write()
-    except _STOP:
-        raise
     except ProviderError as exc:
-        if exc.status is None or exc.status >= 500:
+        if not refused_item(exc):
             raise
         return Created(change.key, change.ref, error=exc.cause)
     return Created(change.key, change.ref)

@@ -11,6 +11,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -140,7 +141,7 @@ class LocalProvider(Provider):
             cur = self.db.execute("INSERT INTO containers (space, name, description, created) VALUES (?,?,?,?)",
                                   (space, title, body, _now()))
             container = self._to_container(cur.lastrowid, title, space)
-        return Container(container.ref, container.name, container.url, {**container.extra, "created": True})
+        return replace(container, created=True)
 
     def ensure_sections(self, container: Container, sections: Sequence[SectionSpec]) -> dict[str, str]:
         """Sections by title, created in order when missing."""

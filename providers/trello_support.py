@@ -133,7 +133,7 @@ def _body(exc: ResourceUnavailable) -> str:
 def _auth_cause(body: str) -> str:
     low = body.lower()
     if "expired" in low:
-        return "token expired; create a new token for this key and update collabsync.toml"
+        return "token expired; create a new token for this key and set it as the provider's token in the config file"
     if "invalid key" in low:
         return "invalid key (check api_key)"
     if "invalid token" in low:
@@ -170,7 +170,7 @@ def card_status(card: Mapping[str, Any], list_name: str | None, extra: Mapping[s
     return by_list
 
 
-def zone(name: str | None) -> dt.tzinfo:
+def zone(name: str | None, config_file: str = "collabsync.toml") -> dt.tzinfo:
     """The configured timezone (UTC by default); a name that is no zone is a ConfigError, never a silent UTC."""
     if not name or name.upper() == "UTC":
         return dt.UTC
@@ -179,7 +179,7 @@ def zone(name: str | None) -> dt.tzinfo:
     except (ZoneInfoNotFoundError, ValueError):
         from collabsync.dates import validate_zone
 
-        raise ConfigError.single("collabsync.toml", f"timezone: {validate_zone(name)}") from None
+        raise ConfigError.single(config_file, f"timezone: {validate_zone(name)}") from None
 
 
 def write_date(day: dt.date | None, tz: dt.tzinfo) -> str | None:

@@ -58,7 +58,7 @@ class JsonFileProvider(Provider):
         ref = self._new_id(data)
         data["containers"][ref] = {"name": title, "description": with_marker(description, marker(instance))}
         self._save(data)
-        return Container(ref, title, extra={"created": True})
+        return Container(ref, title, created=True)
 
     def ensure_sections(self, container: Container, sections: Sequence[SectionSpec]) -> dict[str, str]:
         """Sections by title: an existing one is reused."""

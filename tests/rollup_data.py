@@ -39,7 +39,7 @@ def _task(provider: str, ref: str, title: str, status: Status, dept: str, key: s
           depends_on: tuple[str, ...] = ()) -> Task:
     return Task(ref=ref, title=title, status=status, key=key, department=dept, due=due, estimate=estimate,
                 assignee=assignee, depends_on=list(depends_on), url=f"https://{provider}.example.test/{ref}",
-                extra={"provider": provider})
+                provider=provider)
 
 
 XSS_TITLE = "Fix <img src=x onerror=alert(1)> & \"quotes\""

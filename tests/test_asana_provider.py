@@ -68,9 +68,9 @@ def test_check_names_user_and_workspace(emu: AsanaEmulator, tmp_path: Path) -> N
 def test_team_mode_creates_project_once_and_finds_it_by_marker(emu: AsanaEmulator, tmp_path: Path) -> None:
     provider = make(emu, tmp_path, team="Marketing")
     first = provider.ensure_container("alpha", "Alpha launch", "Why we launch.", {})
-    assert first.extra["created"] and emu.projects_named("Alpha launch") == [first.ref]
+    assert first.created and emu.projects_named("Alpha launch") == [first.ref]
     again = make(emu, tmp_path).ensure_container("alpha", "Alpha launch", "Why we launch.", {"team": emu.team_gid})
-    assert again.ref == first.ref and not again.extra.get("created")
+    assert again.ref == first.ref and not again.created
     with emu.lock:
         assert emu.store.projects[first.ref]["notes"] == "Why we launch.\n\ncollabsync:alpha"
 
@@ -250,7 +250,7 @@ def test_resume_after_failure_at_each_write(tmp_path: Path, stop: int) -> None:
         # a second run: find the container by marker, adopt what landed, create only the rest
         again = make(emu, tmp_path)
         container = again.ensure_container("resume", "Launch resume", "The launch.", {})
-        found = again.find_marked(container, "resume") if not container.extra.get("created") else {}
+        found = again.find_marked(container, "resume") if not container.created else {}
         refs = again.ensure_sections(container, SECTIONS)
         todo = [NewTask(t.spec, t.marker, refs[t.spec.section], t.description)
                 for t in specs(25, "resume") if t.spec.key not in found]

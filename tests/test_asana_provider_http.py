@@ -168,7 +168,7 @@ def test_cli_cache_is_per_credential_and_holds_no_secret(tmp_path: Path) -> None
 def test_missing_token_is_a_config_error(tmp_path: Path) -> None:
     from collabsync.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="'token' is required"):
+    with pytest.raises(ConfigError, match="providers.a: asana needs token"):
         AsanaProvider("a", {"workspace": "1"}, ProviderContext(home=tmp_path))
 
 

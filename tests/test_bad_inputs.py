@@ -370,8 +370,8 @@ def test_a_time_zone_from_the_environment_is_checked_too(stack: Stack, isolated_
     for emulator in (stack.jira, stack.trello, stack.asana):
         emulator.reset_log()
     result = run("stamp", "product-launch", "--name", "tz", *VARS, "--yes")
-    assert (result.exit_code, result.stderr) == (
-        1, "error: collabsync.toml: timezone: unknown time zone 'Europe/Berln': did you mean Europe/Berlin, "
+    assert (result.exit_code, result.stderr) == (  # the file named is the one loaded, with its path
+        1, f"error: {config.resolve()}: timezone: unknown time zone 'Europe/Berln': did you mean Europe/Berlin, "
            "Europe/Belfast, Europe/Helsinki?\n")
     assert requests_to(stack) == 0
     assert_nothing_written(isolated_home)

@@ -39,9 +39,9 @@ def tasks(n: int, instance: str = "launch", section: str | None = "build") -> li
 def test_stamp_cycle_round_trips(emu: JiraEmulator, tmp_path: Path):
     p = make(emu, tmp_path, story_points_field="Story Points", start_date_field="Start date")
     c = p.ensure_container("launch", "Launch", "Big launch", {"project": "ENG"})
-    assert c.extra["created"] is True and emu.issue(c.ref).type_id == "10000"  # an Epic
+    assert c.created is True and emu.issue(c.ref).type_id == "10000"  # an Epic
     again = p.ensure_container("launch", "Launch", "Big launch", {"project": "ENG"})
-    assert again.ref == c.ref and again.extra["created"] is False
+    assert again.ref == c.ref and again.created is False
     refs = p.ensure_sections(c, [SectionSpec("build", "Build it")])
     assert refs == {"build": "section-build"}
     made = {x.key: x for x in p.create_tasks(c, tasks(3))}
@@ -173,7 +173,7 @@ def test_seeded_data_reads_back_through_the_adapter(tmp_path: Path):
         made = seed(emu, 2, 150)
         p = make(emu, tmp_path, story_points_field="Story Points")
         c = p.ensure_container(made[1]["instance"], "Seeded", "", {"project": made[1]["project"]})
-        assert c.extra["created"] is False and c.ref == made[1]["epic"]
+        assert c.created is False and c.ref == made[1]["epic"]
         read = p.read_tasks(c)
         assert sorted(t.key for t in read) == sorted(f"t{i}" for i in range(150))
         assert {Status.TODO, Status.IN_PROGRESS, Status.BLOCKED, Status.DONE, Status.CANCELLED} <= {t.status for t in read}

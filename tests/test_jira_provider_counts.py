@@ -82,7 +82,7 @@ def test_detecting_the_deployment_costs_one_request(tmp_path: Path):
 def _stamp_once(p: JiraProvider, tasks: list[NewTask], links: list[tuple[int, int]]) -> tuple[Container, list[str]]:
     """What the stamper does: ensure, adopt marked tasks when the container was found, create the rest, link."""
     c = p.ensure_container("launch", "Launch", "", {"project": "ENG"})
-    have = {} if c.extra["created"] else p.find_marked(c, "launch")
+    have = {} if c.created else p.find_marked(c, "launch")
     refs = {k: v.ref for k, v in have.items()}
     for outcome in p.create_tasks(c, [t for t in tasks if t.spec.key not in have]):
         refs[outcome.key] = outcome.ref

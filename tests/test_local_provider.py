@@ -31,7 +31,7 @@ def test_container_is_found_again_by_marker(local: LocalProvider) -> None:
     first = local.ensure_container("inst", "Inst", "desc", {})
     again = local.ensure_container("inst", "Inst", "desc", {})
     other = local.ensure_container("other", "Other", "", {})
-    assert first.extra["created"] is True and "created" not in again.extra
+    assert first.created is True and again.created is False and "created" not in again.extra
     assert again.ref == first.ref and other.ref != first.ref
     assert local.ensure_container("inst", "Inst", "", {"space": "elsewhere"}).ref != first.ref
 

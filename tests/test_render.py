@@ -194,7 +194,7 @@ def test_long_lists_are_cut_in_html_and_markdown_but_not_in_json() -> None:
     from collabsync.model import Status, Task
 
     many = [Task(ref=f"t{i}", title=f"late {i}", status=Status.TODO, department="d",
-                 due=TODAY.replace(day=1), extra={"provider": "local"}) for i in range(15)]
+                 due=TODAY.replace(day=1), provider="local") for i in range(15)]
     report = build_report(many, today=TODAY, instance="i")
     html, md = render(report, "html"), render(report, "md")
     overdue_html = html[html.index('<section id="overdue">'):html.index('<section id="blocked">')]

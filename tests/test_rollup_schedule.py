@@ -84,7 +84,7 @@ def test_nth_business_day_from_a_weekend() -> None:
 
 def _task(ref: str, status: Status = Status.TODO, deps: tuple[str, ...] = (), **kw) -> Task:
     return Task(ref=ref, title=ref, status=status, department="d", depends_on=list(deps),
-                extra={"provider": "local"}, **kw)
+                provider="local", **kw)
 
 
 def test_tracked_tasks_durations_from_tool_dates_and_estimates() -> None:
@@ -180,12 +180,12 @@ def test_contribution_on_time_rate_and_work_done_for_other_departments() -> None
 
     tasks = [
         Task("a", "Spec", Status.DONE, department="eng", assignee="ann", due=day(1), updated=at(1),
-             extra={"provider": "jira"}),                                           # on time, finance waits on it
+             provider="jira"),                                           # on time, finance waits on it
         Task("b", "Build", Status.DONE, department="eng", assignee="ann", due=day(2), updated=at(3),
-             extra={"provider": "jira"}),                                           # a day late
+             provider="jira"),                                           # a day late
         Task("c", "Budget", Status.TODO, department="finance", assignee="fay", depends_on=["a"],
-             extra={"provider": "local"}),
-        Task("d", "Notes", Status.DONE, department="eng", assignee="ann", extra={"provider": "jira"}),   # no due
+             provider="local"),
+        Task("d", "Notes", Status.DONE, department="eng", assignee="ann", provider="jira"),   # no due
     ]
     report = build_report(tasks, today=day(4), instance="i")
     ann = next(c for c in report.assignees if c.name == "ann")

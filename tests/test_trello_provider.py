@@ -72,13 +72,13 @@ def test_settings_and_destination_schemas() -> None:
 
 def test_workspace_mode_creates_one_board_and_finds_it_again(emu: TrelloEmulator, trello: TrelloProvider) -> None:
     first = trello.ensure_container(INSTANCE, "ACME onboarding", "Welcome", {"workspace": "acme"})
-    assert first.extra["created"] is True
+    assert first.created is True
     board = emu.boards_named("ACME onboarding")[0]
     assert board["desc"].splitlines()[-1] == f"collabsync:{INSTANCE}"
     assert [x["name"] for x in emu.state.lists.values() if x["idBoard"] == first.ref] == ["To Do", "Doing", "Blocked", "Done"]
     again = make_provider(emu, Path(trello.context.home)).ensure_container(INSTANCE, "ACME onboarding", "Welcome",
                                                                             {"workspace": "acme"})
-    assert (again.ref, again.extra.get("created")) == (first.ref, None)
+    assert (again.ref, again.created) == (first.ref, False)
     assert len(emu.boards_named("ACME onboarding")) == 1
 
 
@@ -235,7 +235,7 @@ def test_board_mode_marks_an_instance_by_label_and_separates_instances(emu: Trel
     assert {t.key for t in trello.read_tasks(one)} == {"a", "b", "c"}
     assert set(trello.find_marked(two, "two")) == {"a", "b", "c"}
     again = trello.ensure_container("one", "ignored", "", {"board": shared["id"]})
-    assert (again.extra["label"], again.extra["created"]) == (one.extra["label"], False)
+    assert (again.extra["label"], again.created) == (one.extra["label"], False)
     assert {x["name"] for x in emu.state.lists.values() if x["idBoard"] == shared["id"]} >= {"Blocked", "To Do"}
 
 

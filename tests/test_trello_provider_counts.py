@@ -102,7 +102,7 @@ def _run(provider: TrelloProvider, done: dict[str, Created], linked: set[tuple[s
     """A stamp as the stamper drives it, recording outcomes the moment they arrive."""
     container = provider.ensure_container(INSTANCE, "Board", "", {"workspace": "acme"})
     refs = provider.ensure_sections(container, SECTIONS)
-    if not container.extra.get("created"):
+    if not container.created:
         done.update({k: v for k, v in provider.find_marked(container, INSTANCE).items() if k not in done})
     specs = tasks(4, checklist=CHECKLIST, deps=True)
     todo = [new(s, refs["one" if i % 2 else "two"]) for i, s in enumerate(specs) if s.key not in done]

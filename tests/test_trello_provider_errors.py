@@ -49,7 +49,7 @@ def test_key_and_token_travel_as_query_parameters(trello: TrelloProvider) -> Non
     ("body", "cause"),
     [
         ("invalid token", "invalid token (revoked, expired or not made for this key)"),
-        ("expired token", "token expired; create a new token for this key and update collabsync.toml"),
+        ("expired token", "token expired; create a new token for this key and set it as the provider's token in the config file"),
         ("invalid key", "invalid key (check api_key)"),
     ],
 )

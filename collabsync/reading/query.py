@@ -12,8 +12,7 @@ from typing import Any
 
 from collabsync.errors import CollabsyncError, ConfigError
 from collabsync.ledger import InstanceRecord
-from collabsync.model import Container, ProjectSpec, Status, Task
-from collabsync.reading.track import DepartmentMap
+from collabsync.model import Container, DepartmentMap, ProjectSpec, Status, Task
 from collabsync.runtime import Workspace
 from collabsync.snapshot_store import SnapshotStore
 
@@ -83,9 +82,8 @@ def collect(ws: Workspace, instance: InstanceRecord, *, full: bool = False) -> R
     for dept, provider, container in ledger.containers(instance.name):
         providers[dept] = provider
         key = (provider, container.ref)
-        dmap = DepartmentMap.from_dict(container.extra.get("department_map"))
-        if dmap is not None:
-            maps[key] = dmap
+        if container.tracked is not None:
+            maps[key] = container.tracked.department_map
         if key in groups:
             groups[key][1].append(dept)
         else:
@@ -187,7 +185,7 @@ def _place(task: Task, spec: ProjectSpec | None, depts: list[str], provider: str
                 pass
         if task.department is None and len(depts) == 1:
             task.department = depts[0]
-    task.extra["provider"] = provider
+    task.provider = provider
 
 
 def filter_tasks(tasks: Iterable[Task], *, today: dt.date, department: str | None = None,
@@ -249,7 +247,7 @@ def task_row(task: Task) -> dict[str, Any]:
         "key": task.key or task.ref,
         "title": task.title,
         "department": task.department,
-        "provider": task.extra.get("provider"),
+        "provider": task.provider,
         "status": task.status.value,
         "start": task.start.isoformat() if task.start else None,
         "due": task.due.isoformat() if task.due else None,

@@ -2,49 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import replace
 
 from collabsync.errors import ConfigError
 from collabsync.ledger import InstanceState
-from collabsync.model import Container, Task
+from collabsync.model import UNMAPPED, Container, DepartmentMap, TrackedSource
 from collabsync.runtime import Workspace
 
 __all__ = ["DepartmentMap", "track", "untrack", "UNMAPPED", "MAP_FIELDS"]
 
-#: Department of a task no mapping matched, when no --department fallback was given.
-UNMAPPED = "unmapped"
 #: Task fields a mapping can key on: labels (Jira labels, Trello labels, Asana tags) or the
 #: section (Jira component, Trello list, Asana section).
 MAP_FIELDS = ("label", "section")
-
-
-@dataclass
-class DepartmentMap:
-    """Per-task department from a label or section value; the fallback for the rest."""
-
-    by: str | None = None
-    values: dict[str, str] = field(default_factory=dict)
-    fallback: str = UNMAPPED
-
-    def department_of(self, task: Task) -> str:
-        """The department a tracked task belongs to."""
-        if self.by == "label":
-            for label in task.labels:
-                if label in self.values:
-                    return self.values[label]
-        elif self.by == "section" and task.section in self.values:
-            return self.values[task.section]
-        return self.fallback
-
-    def to_dict(self) -> dict[str, Any]:
-        """Stored in the container's ledger row."""
-        return {"by": self.by, "values": dict(self.values), "fallback": self.fallback}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> DepartmentMap | None:
-        """None for stamped containers."""
-        return cls(data.get("by"), dict(data.get("values") or {}), data.get("fallback") or UNMAPPED) if data else None
 
 
 def track(ws: Workspace, instance: str, source: str, *, department: str | None, provider: str | None,
@@ -59,8 +28,7 @@ def track(ws: Workspace, instance: str, source: str, *, department: str | None, 
     ledger = ws.ledger
     if ledger.instance(instance) is None:
         ledger.save_instance(instance, template=None, source=None, variables={}, spec=None, state=InstanceState.TRACKED)
-    extra = {**container.extra, "source": source, "tracked": True, "department_map": dmap.to_dict()}
-    tracked = Container(container.ref, container.name, container.url, extra)
+    tracked = replace(container, created=False, tracked=TrackedSource(source, dmap))
     ledger.save_container(instance, dmap.fallback, name, tracked)
     return name, tracked
 
@@ -69,9 +37,9 @@ def untrack(ws: Workspace, instance: str, source: str) -> int:
     """Forget a tracked source (matched by what was given, its id or URL); the tool is untouched."""
     removed = 0
     for dept, _provider, container in ws.ledger.containers(instance):
-        if not container.extra.get("tracked"):
+        if container.tracked is None:
             continue
-        if source in (container.extra.get("source"), container.ref, container.url, container.name):
+        if source in (container.tracked.source, container.ref, container.url, container.name):
             removed += ws.ledger.remove_container(instance, dept, container.ref)
     if not removed:
         raise ConfigError.single("untrack", f"{source!r} is not tracked in {instance!r}")

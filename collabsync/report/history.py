@@ -267,7 +267,7 @@ class History:
 
 def task_identity(task: Task) -> str:
     """How a task is recognised across snapshots: its template key, else `provider:ref`."""
-    return task.key or f"{task.extra.get('provider') or 'unknown'}:{task.ref}"
+    return task.key or f"{task.provider or 'unknown'}:{task.ref}"
 
 
 def diff(prev: Snapshot | None, current: Snapshot) -> Changes:
@@ -314,7 +314,7 @@ def diff(prev: Snapshot | None, current: Snapshot) -> Changes:
 
 def _item(ident: str, task: Task) -> dict[str, Any]:
     return {"id": ident, "title": task.title, "department": task.department,
-            "provider": task.extra.get("provider"), "status": Status(task.status).value, "url": task.url}
+            "provider": task.provider, "status": Status(task.status).value, "url": task.url}
 
 
 def _iso(day: dt.date | None) -> str | None:

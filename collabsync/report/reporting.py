@@ -90,7 +90,7 @@ def status_summary(read: ReadBack, today: dt.date,
     departments: dict[str, Any] = {}
     for name, tasks in by_department(read.tasks, plan=read.spec, departments=read.departments,
                                      stale=read.stale).items():
-        tools = sorted({str(t.extra.get("provider") or "unknown") for t in tasks})
+        tools = sorted({t.provider or "unknown" for t in tasks})
         departments[name] = {**status_counts(tasks, today), "provider": read.providers.get(name) or
                              (", ".join(tools) or None)}
         if name in read.stale:

@@ -268,7 +268,7 @@ def _lines(tasks: Sequence[Task], specs: Mapping[str, TaskSpec], today: dt.date,
     out: list[tuple[TaskLine, Task]] = []
     seen: set[str] = set()
     for task in tasks:
-        provider = str(task.extra.get("provider") or "unknown")
+        provider = str(task.provider or "unknown")
         spec = specs.get(task.key or "")
         department = department_of(task, spec)
         ident = f"{provider}:{task.ref}"

@@ -178,7 +178,7 @@ def _container(spec: ProjectSpec, dp: DepartmentPlan, provider: Provider, known:
     container = provider.ensure_container(spec.instance, spec.title, spec.description, dp.destination)
     known.save_container(dp.department, dp.provider, container)
     shared[key] = container
-    if container.extra.get("created"):
+    if container.created:
         fresh.add(key)
     return container
 
