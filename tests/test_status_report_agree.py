@@ -49,8 +49,8 @@ def test_a_task_without_department_is_counted_the_same_by_status_and_report(isol
 
 def test_status_summary_counts_what_the_report_counts() -> None:
     """Unclaimed tasks, a department known only to the ledger and a stale one without tasks: the same rows."""
-    extra = [Task(ref="x1", title="By hand", status=Status.DONE, extra={"provider": "jira"}),
-             Task(ref="x2", title="By hand too", status=Status.TODO, due=DAY, extra={"provider": "trello"})]
+    extra = [Task(ref="x1", title="By hand", status=Status.DONE, provider="jira"),
+             Task(ref="x2", title="By hand too", status=Status.TODO, due=DAY, provider="trello")]
     record = InstanceRecord("launch-1", "launch", None, {}, plan(), InstanceState.STAMPED, "", "")
     read = ReadBack(record, tasks() + extra, {"legal": "asana: 503"},
                     {"eng": "jira", "mkt": "trello", "ops": "asana", "finance": "local", "legal": "asana"},
