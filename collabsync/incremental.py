@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import sqlite3
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,7 +24,7 @@ from .private import private_file
 if TYPE_CHECKING:
     from collabsync.providers.base import Changes, Provider
 
-__all__ = ["ReadState", "ReadStore", "read", "merge", "DEFAULT_FULL_EVERY", "DEFAULT_OVERLAP_MINUTES"]
+__all__ = ["ReadState", "ReadStore", "read", "prepare", "merge", "DEFAULT_FULL_EVERY", "DEFAULT_OVERLAP_MINUTES"]
 
 DEFAULT_FULL_EVERY = 10
 DEFAULT_OVERLAP_MINUTES = 5  # covers requests in flight when the stored read began and clock drift between runs
@@ -55,6 +56,15 @@ class ReadStore:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")  # a lost last read costs one full read, never wrong data
         self.db.execute(_SCHEMA)
+        #: (provider, container) -> when `prepare` began asking about it: the next stored read begins no later.
+        self.begun: dict[tuple[str, str], dt.datetime] = {}
+
+    def progress(self, provider: str, container: str) -> tuple[dt.datetime, int] | None:
+        """When a container's stored read began and the incremental runs since a full one, without its tasks."""
+        with self._lock:
+            row = self.db.execute("SELECT began, runs FROM reads WHERE provider = ? AND container = ?",
+                                  (provider, container)).fetchone()
+        return None if row is None else (dt.datetime.fromisoformat(row[0]), int(row[1]))
 
     def load(self, provider: str, container: str) -> ReadState | None:
         """The stored read of a container, or None."""
@@ -97,16 +107,43 @@ def merge(stored: list[Task], changes: Changes) -> list[Task]:
     return out
 
 
+def _since(provider: Provider, progress: tuple[dt.datetime, int] | None) -> dt.datetime | None:
+    """Where an incremental read starts (the stored read's start less the overlap), or None for a full read."""
+    settings = provider.settings
+    if progress is None or progress[1] + 1 >= int(settings.get("full_read_every", DEFAULT_FULL_EVERY)):
+        return None
+    overlap = dt.timedelta(minutes=float(settings.get("read_overlap_minutes", DEFAULT_OVERLAP_MINUTES)))
+    return progress[0] - overlap
+
+
+def prepare(provider: Provider, name: str, containers: Sequence[Container], store: ReadStore, *,
+            full: bool = False) -> None:
+    """Before the reads: ask about the incremental ones' changes together, prefetch the full ones together."""
+    began = dt.datetime.now(dt.UTC)
+    incremental: list[tuple[Container, dt.datetime]] = []
+    whole: list[Container] = []
+    for container in containers:
+        since = None if full else _since(provider, store.progress(name, container.ref))
+        if since is None:
+            whole.append(container)
+        else:
+            store.begun[(name, container.ref)] = began
+            incremental.append((container, since))
+    if incremental:
+        provider.prefetch_changes(incremental)
+    if len(whole) > 1:
+        provider.prefetch(whole)
+
+
 def read(provider: Provider, name: str, container: Container, store: ReadStore, *, full: bool = False) -> list[Task]:
     """A container's tasks, incrementally when the provider's `incremental` setting allows it."""
     settings = provider.settings
-    began = dt.datetime.now(dt.UTC)
+    began = store.begun.pop((name, container.ref), None) or dt.datetime.now(dt.UTC)
     state = None if full or not settings.get("incremental") else store.load(name, container.ref)
-    every = int(settings.get("full_read_every", DEFAULT_FULL_EVERY))
+    since = None if state is None else _since(provider, (state.began, state.runs))
     changes = None
-    if state is not None and state.runs + 1 < every:
-        overlap = dt.timedelta(minutes=float(settings.get("read_overlap_minutes", DEFAULT_OVERLAP_MINUTES)))
-        changes = provider.read_changes(container, state.began - overlap, {t.ref for t in state.tasks})
+    if state is not None and since is not None:
+        changes = provider.read_changes(container, since, {t.ref: t for t in state.tasks})
     if state is not None and changes is not None:
         tasks, runs = merge(state.tasks, changes), state.runs + 1
     else:

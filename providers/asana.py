@@ -41,7 +41,7 @@ from collabsync.model import (
 from collabsync.providers import asana_publish
 from collabsync.providers.asana_preflight import preflight
 from collabsync.providers.asana_transport import api_client, cached_sessions, call, credential_id
-from collabsync.providers.base import Capability, Provider, ProviderContext, TextLimits, ToolUser
+from collabsync.providers.base import Capability, Changes, Provider, ProviderContext, TextLimits, ToolUser
 from collabsync.providers.people_tools import asana_assign, asana_user
 from collabsync.ratelimit import Limit
 from collabsync.redact import register_secret
@@ -78,6 +78,7 @@ class AsanaProvider(Provider):
     capabilities = frozenset({
         Capability.SECTIONS, Capability.BULK_CREATE, Capability.DEPENDENCIES, Capability.MARKER_SEARCH,
         Capability.INCREMENTAL_READ, Capability.STATUS_UPDATE, Capability.ANNOTATE, Capability.PUBLISH,
+        Capability.READ_CHANGES,
     })
     settings_schema = {
         "type": "object",
@@ -288,15 +289,27 @@ class AsanaProvider(Provider):
 
     def read_tasks(self, container: Container, since: dt.datetime | None = None) -> list[Task]:
         """GET /projects/{gid}/tasks (or /tasks?modified_since=) with only the fields used, 100 a page."""
+        rows = self._list_tasks(container, self._read_fields(container), since)
+        return self._in_scope(container, [self._to_task(container, row) for row in rows])
+
+    def read_changes(self, container: Container, since: dt.datetime, known: Mapping[str, Task]) -> Changes:
+        """Tasks modified since `since` plus a lean listing for deletions and moves (providers/asana_changes.py)."""
+        from .asana_changes import read_changes
+
+        return read_changes(self, container, since, known)
+
+    def _read_fields(self, container: Container) -> tuple[str, ...]:
+        """The opt_fields a read asks for: what the neutral task needs, nothing more."""
         base = TRACKED_FIELDS if container.extra.get("mode") == "tracked" else READ_FIELDS
-        fields = base + (("custom_fields.name", "custom_fields.enum_value.name") if self.status_field else ())
-        rows = self._list_tasks(container, fields, since)
-        tasks = [self._to_task(container, row) for row in rows]
-        if container.extra.get("mode") == "project":
-            prefix = self._prefix(container)
-            tasks = [t for t in tasks if (t.key and t.extra.get("instance") == container.extra.get("instance"))
-                     or t.extra.get("raw_section", "").startswith(prefix)]
-        return tasks
+        return base + (("custom_fields.name", "custom_fields.enum_value.name") if self.status_field else ())
+
+    def _in_scope(self, container: Container, tasks: list[Task]) -> list[Task]:
+        """A shared project's tasks of this instance only (its marker or its sections' prefix)."""
+        if container.extra.get("mode") != "project":
+            return tasks
+        prefix = self._prefix(container)
+        return [t for t in tasks if (t.key and t.extra.get("instance") == container.extra.get("instance"))
+                or t.extra.get("raw_section", "").startswith(prefix)]
 
     def set_status(self, container: Container, ref: str, status: Status) -> None:
         """Complete/uncomplete and move to the mapped section (or set the enum field) in one batch."""

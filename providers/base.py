@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -56,6 +56,7 @@ class Capability(StrEnum):
     ANNOTATE = "annotate"              # annotate appends cross-tool links to a description
     CHECKLISTS = "checklists"          # task checklists are created natively
     PUBLISH = "publish"                # publish_status writes the joint status in the tool's own form
+    READ_CHANGES = "read_changes"      # read_changes lists what changed; merged, it equals a full read
 
 
 @dataclass
@@ -188,9 +189,16 @@ class Provider(ABC):
     def prefetch(self, containers: Sequence[Container]) -> None:  # noqa: B027 - optional hook
         """Read several containers' first pages in shared requests where the tool allows; read_tasks uses them."""
 
-    def read_changes(self, container: Container, since: dt.datetime, known: Collection[str]) -> Changes | None:
-        """What changed since `since` plus every ref in scope, for incremental reads; None: read everything."""
+    def read_changes(self, container: Container, since: dt.datetime, known: Mapping[str, Task]) -> Changes | None:
+        """What changed since `since` plus every ref in scope, for incremental reads; None: read everything.
+
+        `known` is the stored read, ref -> task in the tool's order: a provider that learns nothing moved
+        returns its refs as the refs in scope; one that lists positions compares them with the stored tasks.
+        """
         return None
+
+    def prefetch_changes(self, wanted: Sequence[tuple[Container, dt.datetime]]) -> None:  # noqa: B027 - optional hook
+        """Ask about several containers' changes in shared requests where the tool allows; read_changes uses them."""
 
     def resolve_source(self, source: str) -> Container:
         """Turn a user's reference to existing work (key, id, URL, query) into a container to read."""

@@ -37,12 +37,12 @@ from collabsync.model import (
     parse_marker,
     with_marker,
 )
-from collabsync.providers.base import Capability, Provider, ProviderContext, TextLimits, ToolUser
+from collabsync.providers.base import Capability, Changes, Provider, ProviderContext, TextLimits, ToolUser
 from collabsync.providers.people_tools import trello_assign, trello_user
 from collabsync.ratelimit import Limit
 from collabsync.redact import register_secret
 
-from . import trello_publish
+from . import trello_changes, trello_publish
 from .trello_preflight import preflight
 from .trello_support import (
     CARD_FIELDS,
@@ -91,6 +91,7 @@ class TrelloProvider(Provider):
     capabilities = frozenset({
         Capability.SECTIONS, Capability.DEPENDENCIES, Capability.MARKER_SEARCH, Capability.INCREMENTAL_READ,
         Capability.STATUS_UPDATE, Capability.ANNOTATE, Capability.CHECKLISTS, Capability.PUBLISH,
+        Capability.READ_CHANGES,
     })
     settings_schema = SETTINGS_SCHEMA
     destination_schema = DESTINATION_SCHEMA
@@ -122,6 +123,8 @@ class TrelloProvider(Provider):
         self._checklist_sources: dict[tuple[str, ...], str] = {}  # items -> a checklist to copy
         #: board id -> (lists, first card page) read together with other boards' (see prefetch)
         self._prefetched: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
+        #: board id -> whether its actions showed a change, asked together with other boards' (prefetch_changes)
+        self._changed: dict[str, bool] = {}
 
     # -- account -------------------------------------------------------------------------------
     def check(self) -> str:
@@ -352,6 +355,14 @@ class TrelloProvider(Provider):
                 continue
             tasks.append(task)
         return tasks
+
+    def read_changes(self, container: Container, since: dt.datetime, known: Mapping[str, Task]) -> Changes:
+        """The board's actions since `since`; unchanged boards cost nothing more (providers/trello_changes.py)."""
+        return trello_changes.read_changes(self, container, since, known)
+
+    def prefetch_changes(self, wanted: Sequence[tuple[Container, dt.datetime]]) -> None:
+        """Ten boards' action checks per GET /batch (providers/trello_changes.py)."""
+        trello_changes.prefetch_changes(self, wanted)
 
     def set_status(self, container: Container, ref: str, status: Status) -> None:
         """Columns mode: move to the status's list; sections mode: dueComplete/closed/labels. One PUT."""
