@@ -91,7 +91,7 @@ class JiraProvider(Provider):
     capabilities = frozenset({
         Capability.BULK_CREATE, Capability.DEPENDENCIES, Capability.MARKER_SEARCH, Capability.INCREMENTAL_READ,
         Capability.STATUS_UPDATE, Capability.ANNOTATE, Capability.CHECKLISTS,  # checklists as sub-tasks
-        Capability.PUBLISH,
+        Capability.PUBLISH, Capability.READ_CHANGES,  # read_changes: Cloud; Data Center reads in full
     })
     settings_schema = SETTINGS_SCHEMA
     destination_schema = DESTINATION_SCHEMA

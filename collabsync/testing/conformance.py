@@ -7,7 +7,8 @@ The kit stamps a small template that uses every kind of write (container, sectio
 checklists, native and cross-tool dependencies) into the subject plus a `local` peer, and proves:
 a refused write and a write whose reply is lost, at every write, and a SIGKILL at points during the
 stamp, are all repaired by a re-run with 0 duplicates and 0 missing; a ledger that lost its rows is
-rebuilt from the tools' markers; the neutral fields survive a create/read round trip.
+rebuilt from the tools' markers; the neutral fields survive a create/read round trip. A provider that
+declares `Capability.READ_CHANGES` also proves its incremental reads merge to exactly its full read.
 """
 
 from __future__ import annotations
@@ -275,3 +276,42 @@ class ProviderConformance:
         assert again.exit_code == 0, again.output
         assert kit.inventory("clean") == kit.clean()["inventory"]
 
+
+    def test_incremental_read_equals_full_read(self, kit: Kit) -> None:
+        """Declared READ_CHANGES: unchanged, then after a status change, the merged read is the full read."""
+        kit.clean()
+        from collabsync.config import load_config
+        from collabsync.incremental import ReadStore, read
+        from collabsync.model import Status
+        from collabsync.providers.base import Capability
+        from collabsync.runtime import Workspace
+
+        with Workspace(load_config(kit.config), kit.root / "home") as ws:
+            provider = ws.provider("subject")
+            if Capability.READ_CHANGES not in provider.capabilities:
+                pytest.skip(f"{provider.type_name} does not declare {Capability.READ_CHANGES.value}")
+            placed = ws.ledger.container("clean", "team")
+            assert placed is not None
+            container, refs = placed[1], {k: r.ref for k, r in ws.ledger.objects("clean").items()}
+            provider.settings.update(incremental=True, read_overlap_minutes=0)
+            answered: list[bool] = []
+            inner = provider.read_changes
+
+            def spied(*args: Any) -> Any:
+                changes = inner(*args)
+                answered.append(changes is not None)
+                return changes
+
+            provider.read_changes = spied  # type: ignore[method-assign]
+            store = ReadStore(kit.root / "reads.sqlite")
+            try:
+                read(provider, "subject", container, store)
+                for change in (None, lambda: provider.set_status(container, refs["brief"], Status.DONE)):
+                    if change is not None:
+                        change()
+                    merged = [t.to_dict() for t in read(provider, "subject", container, store)]
+                    assert merged == [t.to_dict() for t in provider.read_tasks(container)]
+            finally:
+                store.close()
+            assert answered == [True, True]  # both reads were incremental, not silent full reads
+            assert next(t for t in merged if t["ref"] == refs["brief"])["status"] == "done"
