@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pytest
 
@@ -37,6 +37,12 @@ from .conformance_support import (
     register_plugins,
     wrap_subject,
 )
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from collabsync.model import Container, Task
+    from collabsync.providers.base import Changes
 
 __all__ = ["ProviderConformance", "Subject", "WriteFaults", "BoundaryFaults", "local_inventory", "describe_task",
            "TEMPLATE", "child_main"]
@@ -292,17 +298,17 @@ class ProviderConformance:
                 pytest.skip(f"{provider.type_name} does not declare {Capability.READ_CHANGES.value}")
             placed = ws.ledger.container("clean", "team")
             assert placed is not None
-            container, refs = placed[1], {k: r.ref for k, r in ws.ledger.objects("clean").items()}
+            container, refs = placed[1], {k: str(r.ref) for k, r in ws.ledger.objects("clean").items()}
             provider.settings.update(incremental=True, read_overlap_minutes=0)
             answered: list[bool] = []
             inner = provider.read_changes
 
-            def spied(*args: Any) -> Any:
-                changes = inner(*args)
+            def spied(container: Container, since: dt.datetime, known: Mapping[str, Task]) -> Changes | None:
+                changes = inner(container, since, known)
                 answered.append(changes is not None)
                 return changes
 
-            provider.read_changes = spied  # type: ignore[method-assign]
+            provider.read_changes = spied  # type: ignore[method-assign]  # a spy on this instance only
             store = ReadStore(kit.root / "reads.sqlite")
             try:
                 read(provider, "subject", container, store)
