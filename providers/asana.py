@@ -135,6 +135,8 @@ class AsanaProvider(Provider):
         self._fields: dict[str, tuple[str, dict[str, str]] | None] = {}
         self._client: Any = None
         self._notes: dict[str, str] = {}  # notes this process wrote, so annotate needs no read
+        #: project gid -> its events since the stored sync token, asked with other projects' (prefetch_changes)
+        self._events: dict[str, Any] = {}
 
     # -- account -------------------------------------------------------------------------------
     def check(self) -> str:
@@ -292,11 +294,24 @@ class AsanaProvider(Provider):
         rows = self._list_tasks(container, self._read_fields(container), since)
         return self._in_scope(container, [self._to_task(container, row) for row in rows])
 
-    def read_changes(self, container: Container, since: dt.datetime, known: Mapping[str, Task]) -> Changes:
-        """Tasks modified since `since` plus a lean listing for deletions and moves (providers/asana_changes.py)."""
+    def read_changes(self, container: Container, since: dt.datetime, known: Mapping[str, Task],
+                     cursor: str | None = None) -> Changes:
+        """The project's events since `cursor`; what they name, or a lean listing (providers/asana_changes.py)."""
         from .asana_changes import read_changes
 
-        return read_changes(self, container, since, known)
+        return read_changes(self, container, since, known, cursor)
+
+    def change_cursor(self, container: Container) -> str | None:
+        """A fresh sync token of the project's events (providers/asana_changes.py)."""
+        from .asana_changes import change_cursor
+
+        return change_cursor(self, container)
+
+    def prefetch_changes(self, wanted: Sequence[tuple[Container, dt.datetime, str | None]]) -> None:
+        """Ten projects' event checks per POST /batch (providers/asana_changes.py)."""
+        from .asana_changes import prefetch_changes
+
+        prefetch_changes(self, wanted)
 
     def _read_fields(self, container: Container) -> tuple[str, ...]:
         """The opt_fields a read asks for: what the neutral task needs, nothing more."""

@@ -297,7 +297,8 @@ class JiraProvider(Provider):
         jql, fields = self.read_query(container, since)
         return self.to_tasks(container, read_hits(self, jql, fields, container.extra.get("deployment")))
 
-    def read_changes(self, container: Container, since: dt.datetime, known: Collection[str]) -> Changes | None:
+    def read_changes(self, container: Container, since: dt.datetime, known: Collection[str],
+                     cursor: str | None = None) -> Changes | None:
         """An id-only listing plus the issues updated since `since` (providers/jira_read.py); None on Data Center."""
         return read_changes(self, container, since, known)
 

@@ -356,11 +356,12 @@ class TrelloProvider(Provider):
             tasks.append(task)
         return tasks
 
-    def read_changes(self, container: Container, since: dt.datetime, known: Mapping[str, Task]) -> Changes:
+    def read_changes(self, container: Container, since: dt.datetime, known: Mapping[str, Task],
+                     cursor: str | None = None) -> Changes:
         """The board's actions since `since`; unchanged boards cost nothing more (providers/trello_changes.py)."""
         return trello_changes.read_changes(self, container, since, known)
 
-    def prefetch_changes(self, wanted: Sequence[tuple[Container, dt.datetime]]) -> None:
+    def prefetch_changes(self, wanted: Sequence[tuple[Container, dt.datetime, str | None]]) -> None:
         """Ten boards' action checks per GET /batch (providers/trello_changes.py)."""
         trello_changes.prefetch_changes(self, wanted)
 

@@ -36,9 +36,9 @@ def actions_query(since: dt.datetime) -> dict[str, Any]:
     return {"filter": "all", "since": stamp, "limit": 1, "fields": "id", "memberCreator": "false"}
 
 
-def prefetch_changes(provider: TrelloProvider, wanted: Sequence[tuple[Container, dt.datetime]]) -> None:
+def prefetch_changes(provider: TrelloProvider, wanted: Sequence[tuple[Container, dt.datetime, str | None]]) -> None:
     """Ten boards' action checks per GET /batch; the boards that changed then share their re-read /batch."""
-    checks = list({provider._board(c): (c, since) for c, since in wanted}.items())
+    checks = list({provider._board(c): (c, since) for c, since, _ in wanted}.items())
     changed: list[Container] = []
     for start in range(0, len(checks), BATCH_ROUTES):
         chunk = checks[start:start + BATCH_ROUTES]

@@ -177,15 +177,56 @@ def asana_equals_full(emu: AsanaEmulator, home: Path, c: Container, store: ReadS
     return got
 
 
-def test_asana_unchanged_project_costs_its_listing_and_one_query(asana_emu: AsanaEmulator, tmp_path: Path) -> None:
-    c, _ = project(asana_emu, 150)
+def test_asana_unchanged_project_costs_one_events_request(asana_emu: AsanaEmulator, tmp_path: Path) -> None:
+    c, gids = project(asana_emu, 150)
     store = ReadStore(tmp_path / "reads.sqlite")
     first = dicts(read(asana(asana_emu, tmp_path), "asana", c, store))
+    assert asana_emu.count("GET", "/events") == 1  # the full read took a sync token first (a 412 that carries one)
     asana_emu.reset_log()
-    assert asana_equals_full(asana_emu, tmp_path, c, store) == first
-    incremental = [r for r in asana_emu.requests if "opt_fields=memberships.project.gid" in r.query
-                   or "modified_since" in r.query]
-    assert len(incremental) == 3  # two lean listing pages of 100 and the empty modified_since query
+    again = dicts(read(asana(asana_emu, tmp_path), "asana", c, store))
+    assert asana_emu.count() == 1 and asana_emu.count("GET", "/events") == 1 and again == first
+    asana_emu.complete(gids[7])  # an edit only: the modified tasks, no listing
+    asana_emu.reset_log()
+    edited = dicts(read(asana(asana_emu, tmp_path), "asana", c, store))
+    assert [r.endpoint for r in asana_emu.requests] == ["get_events", "list_tasks"]  # the feed, then modified_since
+    assert edited == dicts(asana(asana_emu, tmp_path, incremental=False).read_tasks(c))
+    assert next(t for t in edited if t["ref"] == gids[7])["status"] == "done"
+
+
+def test_asana_projects_share_one_batch_and_an_expired_token_falls_back(asana_emu: AsanaEmulator,
+                                                                        tmp_path: Path) -> None:
+    cs = [project(asana_emu, 20)[0] for _ in range(3)]
+    store = ReadStore(tmp_path / "reads.sqlite")
+    first = [dicts(read(asana(asana_emu, tmp_path), "asana", c, store)) for c in cs]
+    asana_emu.reset_log()
+    p = asana(asana_emu, tmp_path)
+    prepare(p, "asana", cs, store)
+    assert [dicts(read(p, "asana", c, store)) for c in cs] == first
+    assert asana_emu.count() == 1 and asana_emu.count("POST", "/batch") == 1  # three event checks, one request
+    asana_emu.store.sync_salt = "0" * 12  # every stored token now "invalid or too old": 412 with a fresh one
+    asana_emu.add_task(cs[0].ref, "While away", section="To Do")
+    got = asana_equals_full(asana_emu, tmp_path, cs[0], store)
+    assert "While away" in {t["title"] for t in got}
+    asana_emu.reset_log()
+    assert asana_equals_full(asana_emu, tmp_path, cs[0], store) == got
+    assert asana_emu.count("GET", "/events") == 1  # the fresh token was kept: quiet again
+
+
+def test_asana_events_follow_the_documented_sync_protocol(asana_emu: AsanaEmulator) -> None:
+    """Emulator, as documented (asana_oas.yaml paths./events.get): no token -> 412 with `sync`; then events."""
+    import requests
+
+    c, gids = project(asana_emu, 2)
+    url, auth = f"{asana_emu.base_url}/events", {"Authorization": f"Bearer {asana_emu.token}"}
+    first = requests.get(url, params={"resource": c.ref}, headers=auth, timeout=5)
+    assert first.status_code == 412 and first.json()["sync"] and first.json()["errors"][0]["message"]
+    token = first.json()["sync"]
+    quiet = requests.get(url, params={"resource": c.ref, "sync": token}, headers=auth, timeout=5).json()
+    assert quiet["data"] == [] and quiet["has_more"] is False
+    asana_emu.move_task(gids[0], "Blocked")
+    moved = requests.get(url, params={"resource": c.ref, "sync": quiet["sync"]}, headers=auth, timeout=5).json()
+    assert {(e["type"], e["action"]) for e in moved["data"]} == {("task", "changed"), ("task", "added")}
+    assert requests.get(url, params={"resource": c.ref, "sync": "nope"}, headers=auth, timeout=5).status_code == 412
 
 
 def test_asana_edits_section_moves_deletions_and_new_tasks_equal_full(asana_emu: AsanaEmulator,

@@ -303,8 +303,9 @@ class ProviderConformance:
             answered: list[bool] = []
             inner = provider.read_changes
 
-            def spied(container: Container, since: dt.datetime, known: Mapping[str, Task]) -> Changes | None:
-                changes = inner(container, since, known)
+            def spied(container: Container, since: dt.datetime, known: Mapping[str, Task],
+                      cursor: str | None = None) -> Changes | None:
+                changes = inner(container, since, known, cursor)
                 answered.append(changes is not None)
                 return changes
 
