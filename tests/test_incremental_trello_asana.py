@@ -266,3 +266,50 @@ def test_asana_edit_just_before_midnight_in_a_far_zone(asana_emu: AsanaEmulator,
     got = dicts(read(asana(asana_emu, tmp_path, read_overlap_minutes=0), "asana", c, store))
     assert got == dicts(asana(asana_emu, tmp_path, incremental=False).read_tasks(c))
     assert next(t for t in got if t["ref"] == gids[3])["status"] == "done"
+
+
+def test_reports_read_boards_and_projects_incrementally_through_the_cli(isolated_home: Path) -> None:
+    """Through the CLI: three boards cost one request, two projects one; the merged report equals --fresh."""
+    import json
+
+    from click.testing import CliRunner
+
+    from collabsync.cli import main
+    from collabsync.testing.stack import running_stack
+
+    def cli(*args: str) -> str:
+        result = CliRunner().invoke(main, list(args))
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    with running_stack() as stack:
+        config = stack.write_config(Path("collabsync.toml"))
+        config.write_text(config.read_text().replace("backoff = 0.01\n", "backoff = 0.01\nincremental = true\n"))
+        stack.trello.state.clock = OLD.timestamp()
+        boards = [stack.trello.add_board(f"Board {b}", LISTS) for b in range(3)]
+        for board in boards:
+            for i in range(6):
+                stack.trello.add_card(board["id"], LISTS[i % 3], f"Card {i}")
+        stack.trello.state.clock = None
+        projects = [project(stack.asana, 8) for _ in range(2)]
+        for board in boards:
+            cli("track", "mix", board["url"], "--provider", "trello", "--department", "sales")
+        for c, _ in projects:
+            cli("track", "mix", f"https://app.asana.com/0/{c.ref}/list", "--provider", "asana",
+                "--department", "marketing")
+        cli("report", "mix", "--format", "json", "--out", "first", "--no-save")
+        stack.trello.reset_log()
+        stack.asana.reset_log()
+        cli("report", "mix", "--format", "json", "--out", "second", "--no-save")
+        assert stack.trello.count() == 1 and stack.asana.count() == 1  # one /batch each
+        stack.trello.move_card(stack.trello.cards_of(boards[2]["id"])[0]["id"], "Done")
+        stack.asana.move_task(projects[1][1][0], "Blocked")
+        cli("report", "mix", "--format", "json", "--out", "third", "--no-save")
+        merged = json.loads((Path("third") / "mix.json").read_text())["tasks"]
+        full = Path("full.toml")
+        full.write_text(config.read_text().replace("incremental = true\n", ""))
+        cli("--config", str(full), "report", "mix", "--format", "json", "--out", "fourth", "--no-save")
+        assert json.loads((Path("fourth") / "mix.json").read_text())["tasks"] == merged  # a full read's report
+        fresh = json.loads(cli("status", "mix", "--format", "json", "--fresh"))
+        assert fresh["departments"]["sales"]["done"] == 7 and len(merged) == 18 + 16  # 2 done per board, +1 moved
+        assert json.loads((Path("first") / "mix.json").read_text())["tasks"] != merged
