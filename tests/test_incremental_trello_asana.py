@@ -272,15 +272,8 @@ def test_reports_read_boards_and_projects_incrementally_through_the_cli(isolated
     """Through the CLI: three boards cost one request, two projects one; the merged report equals --fresh."""
     import json
 
-    from click.testing import CliRunner
-
-    from collabsync.cli import main
+    from cli_helpers import cli
     from collabsync.testing.stack import running_stack
-
-    def cli(*args: str) -> str:
-        result = CliRunner().invoke(main, list(args))
-        assert result.exit_code == 0, result.output
-        return result.stdout
 
     with running_stack() as stack:
         config = stack.write_config(Path("collabsync.toml"))
