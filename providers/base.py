@@ -205,7 +205,7 @@ class Provider(ABC):
         """Before a full read that will be stored: a position in the tool's change feed to resume from, if any."""
         return None
 
-    def prefetch_changes(self, wanted: Sequence[tuple[Container, dt.datetime, str | None]]) -> None:  # noqa: B027
+    def prefetch_changes(self, wanted: Sequence[tuple[Container, dt.datetime, str | None]]) -> None:  # noqa: B027 - optional hook
         """Ask about several containers' changes (container, since, cursor) in shared requests; read_changes uses them."""
 
     def resolve_source(self, source: str) -> Container:
