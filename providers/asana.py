@@ -313,6 +313,13 @@ class AsanaProvider(Provider):
 
         prefetch_changes(self, wanted)
 
+    def prefetch(self, containers: Sequence[Container]) -> None:
+        """Incremental: the sync tokens of projects about to be read in full, ten per POST /batch."""
+        if self.settings.get("incremental"):
+            from .asana_changes import prefetch_cursors
+
+            prefetch_cursors(self, containers)
+
     def _read_fields(self, container: Container) -> tuple[str, ...]:
         """The opt_fields a read asks for: what the neutral task needs, nothing more."""
         base = TRACKED_FIELDS if container.extra.get("mode") == "tracked" else READ_FIELDS

@@ -27,7 +27,7 @@ from collabsync.providers.base import Changes
 if TYPE_CHECKING:
     from .asana import AsanaProvider
 
-__all__ = ["read_changes", "change_cursor", "prefetch_changes", "LISTING_FIELDS"]
+__all__ = ["read_changes", "change_cursor", "prefetch_changes", "prefetch_cursors", "LISTING_FIELDS"]
 
 LISTING_FIELDS = "memberships.project.gid,memberships.section.name"
 BATCH_ACTIONS = 10  # POST /batch takes at most ten actions
@@ -35,19 +35,31 @@ BATCH_ACTIONS = 10  # POST /batch takes at most ten actions
 
 def change_cursor(provider: AsanaProvider, container: Container) -> str | None:
     """A fresh sync token: Asana answers a first events request with 412 and one."""
+    fetched = provider._events.pop(container.ref, None)
+    if fetched is not None and fetched[2]:  # asked together with other projects' (prefetch_cursors)
+        return fetched[1]
     return _events(provider, container.ref, None)[1]
+
+
+def prefetch_cursors(provider: AsanaProvider, containers: Sequence[Container]) -> None:
+    """Fresh sync tokens of several projects about to be read in full, ten per POST /batch."""
+    _batch_events(provider, [(c.ref, None) for c in containers])
 
 
 def prefetch_changes(provider: AsanaProvider, wanted: Sequence[tuple[Container, dt.datetime, str | None]]) -> None:
     """Ten projects' event checks per POST /batch; read_changes takes each answer."""
-    checks = [(c.ref, cursor) for c, _, cursor in wanted if cursor]
+    _batch_events(provider, [(c.ref, cursor) for c, _, cursor in wanted if cursor])
+
+
+def _batch_events(provider: AsanaProvider, checks: list[tuple[str, str | None]]) -> None:
+    """GET /events of several projects in shared POST /batch requests; answers kept for each project's read."""
     api = asana.BatchAPIApi(provider.client)
     for start in range(0, len(checks), BATCH_ACTIONS):
         chunk = checks[start:start + BATCH_ACTIONS]
         if len(chunk) < 2:
             continue  # one project: its own events request costs the same
-        actions = [{"relative_path": "/events", "method": "get", "data": {"resource": gid, "sync": sync}}
-                   for gid, sync in chunk]
+        actions = [{"relative_path": "/events", "method": "get",
+                    "data": {"resource": gid, **({"sync": sync} if sync else {})}} for gid, sync in chunk]
         body = {"data": {"actions": actions}}
         try:
             answer = provider._call(f"events of {len(chunk)} projects",

@@ -197,7 +197,12 @@ def test_asana_projects_share_one_batch_and_an_expired_token_falls_back(asana_em
                                                                         tmp_path: Path) -> None:
     cs = [project(asana_emu, 20)[0] for _ in range(3)]
     store = ReadStore(tmp_path / "reads.sqlite")
-    first = [dicts(read(asana(asana_emu, tmp_path), "asana", c, store)) for c in cs]
+    asana_emu.reset_log()
+    p = asana(asana_emu, tmp_path)
+    prepare(p, "asana", cs, store)
+    first = [dicts(read(p, "asana", c, store)) for c in cs]
+    assert asana_emu.count("POST", "/batch") == 1 and asana_emu.count("GET", "/events") == 0  # three tokens at once
+    assert asana_emu.count() == 4  # and one page of 20 tasks per project
     asana_emu.reset_log()
     p = asana(asana_emu, tmp_path)
     prepare(p, "asana", cs, store)
