@@ -17,11 +17,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from collabsync.incremental import ReadStore, prepare, read
 from collabsync.providers.asana import AsanaProvider
 from collabsync.providers.base import ProviderContext
 from collabsync.providers.jira import JiraProvider
 from collabsync.providers.trello import TrelloProvider
+from collabsync.reading.incremental import ReadStore, prepare, read
 from collabsync.testing.asana import AsanaEmulator
 from collabsync.testing.core import Faults
 from collabsync.testing.jira import JiraEmulator

@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from collabsync.incremental import ReadState, ReadStore, prepare, read
 from collabsync.model import Container
 from collabsync.providers.asana import AsanaProvider
 from collabsync.providers.base import ProviderContext
 from collabsync.providers.trello import TrelloProvider
 from collabsync.providers.trello_changes import actions_query
+from collabsync.reading.incremental import ReadState, ReadStore, prepare, read
 from collabsync.testing.asana import AsanaEmulator
 from collabsync.testing.trello import TrelloEmulator
 

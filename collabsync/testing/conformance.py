@@ -287,9 +287,9 @@ class ProviderConformance:
         """Declared READ_CHANGES: unchanged, then after a status change, the merged read is the full read."""
         kit.clean()
         from collabsync.config import load_config
-        from collabsync.incremental import ReadStore, read
         from collabsync.model import Status
         from collabsync.providers.base import Capability
+        from collabsync.reading.incremental import ReadStore, read
         from collabsync.runtime import Workspace
 
         with Workspace(load_config(kit.config), kit.root / "home") as ws:
