@@ -47,7 +47,7 @@ from collabsync.providers.asana_plumbing import (
     _section_of,
 )
 from collabsync.providers.asana_preflight import preflight
-from collabsync.providers.base import Capability, TextLimits, ToolUser
+from collabsync.providers.base import Capability, Changes, TextLimits, ToolUser
 from collabsync.providers.people_tools import asana_assign, asana_user
 
 __all__ = ["AsanaProvider", "DEFAULT_STATUS_SECTIONS", "DEFAULT_STATUS_OPTIONS"]
@@ -73,6 +73,7 @@ class AsanaProvider(AsanaPlumbing):
     capabilities = frozenset({
         Capability.SECTIONS, Capability.BULK_CREATE, Capability.DEPENDENCIES, Capability.MARKER_SEARCH,
         Capability.INCREMENTAL_READ, Capability.STATUS_UPDATE, Capability.ANNOTATE, Capability.PUBLISH,
+        Capability.READ_CHANGES,
     })
     settings_schema = {
         "type": "object",
@@ -245,15 +246,47 @@ class AsanaProvider(AsanaPlumbing):
 
     def read_tasks(self, container: Container, since: dt.datetime | None = None) -> list[Task]:
         """GET /projects/{gid}/tasks (or /tasks?modified_since=) with only the fields used, 100 a page."""
+        rows = self._list_tasks(container, self._read_fields(container), since)
+        return self._in_scope(container, [self._to_task(container, row) for row in rows])
+
+    def read_changes(self, container: Container, since: dt.datetime, known: Mapping[str, Task],
+                     cursor: str | None = None) -> Changes:
+        """The project's events since `cursor`; what they name, or a lean listing (providers/asana_changes.py)."""
+        from .asana_changes import read_changes
+
+        return read_changes(self, container, since, known, cursor)
+
+    def change_cursor(self, container: Container) -> str | None:
+        """A fresh sync token of the project's events (providers/asana_changes.py)."""
+        from .asana_changes import change_cursor
+
+        return change_cursor(self, container)
+
+    def prefetch_changes(self, wanted: Sequence[tuple[Container, dt.datetime, str | None]]) -> None:
+        """Ten projects' event checks per POST /batch (providers/asana_changes.py)."""
+        from .asana_changes import prefetch_changes
+
+        prefetch_changes(self, wanted)
+
+    def prefetch(self, containers: Sequence[Container]) -> None:
+        """Incremental: the sync tokens of projects about to be read in full, ten per POST /batch."""
+        if self.settings.get("incremental"):
+            from .asana_changes import prefetch_cursors
+
+            prefetch_cursors(self, containers)
+
+    def _read_fields(self, container: Container) -> tuple[str, ...]:
+        """The opt_fields a read asks for: what the neutral task needs, nothing more."""
         base = TRACKED_FIELDS if container.extra.get("mode") == "tracked" else READ_FIELDS
-        fields = base + (("custom_fields.name", "custom_fields.enum_value.name") if self.status_field else ())
-        rows = self._list_tasks(container, fields, since)
-        tasks = [self._to_task(container, row) for row in rows]
-        if container.extra.get("mode") == "project":
-            prefix = self._prefix(container)
-            tasks = [t for t in tasks if (t.key and t.extra.get("instance") == container.extra.get("instance"))
-                     or t.extra.get("raw_section", "").startswith(prefix)]
-        return tasks
+        return base + (("custom_fields.name", "custom_fields.enum_value.name") if self.status_field else ())
+
+    def _in_scope(self, container: Container, tasks: list[Task]) -> list[Task]:
+        """A shared project's tasks of this instance only (its marker or its sections' prefix)."""
+        if container.extra.get("mode") != "project":
+            return tasks
+        prefix = self._prefix(container)
+        return [t for t in tasks if (t.key and t.extra.get("instance") == container.extra.get("instance"))
+                or t.extra.get("raw_section", "").startswith(prefix)]
 
     def set_status(self, container: Container, ref: str, status: Status) -> None:
         """Complete/uncomplete and move to the mapped section (or set the enum field) in one batch."""

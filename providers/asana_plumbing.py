@@ -60,6 +60,8 @@ class AsanaPlumbing(Provider):
         self._fields: dict[str, tuple[str, dict[str, str]] | None] = {}
         self._client: Any = None
         self._notes: dict[str, str] = {}  # notes this process wrote, so annotate needs no read
+        #: project gid -> its events since the stored sync token, asked with other projects' (prefetch_changes)
+        self._events: dict[str, Any] = {}
 
     @property
     def client(self) -> Any:

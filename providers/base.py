@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
@@ -59,6 +59,7 @@ class Capability(StrEnum):
     ANNOTATE = "annotate"              # annotate appends cross-tool links to a description
     CHECKLISTS = "checklists"          # task checklists are created natively
     PUBLISH = "publish"                # publish_status writes the joint status in the tool's own form
+    READ_CHANGES = "read_changes"      # read_changes lists what changed; merged, it equals a full read
 
 
 @dataclass
@@ -69,6 +70,8 @@ class Changes:
     tasks: list[Task]
     #: (blocked ref, blocking ref) read on the changed tasks: they replace what unchanged tasks held of them.
     blocks: list[tuple[str, str]] = field(default_factory=list)
+    #: Where the tool's change feed stands after this read (e.g. Asana's sync token), handed back next time.
+    cursor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -195,9 +198,22 @@ class Provider(ABC):
     def prefetch(self, containers: Sequence[Container]) -> None:  # noqa: B027 - optional hook
         """Read several containers' first pages in shared requests where the tool allows; read_tasks uses them."""
 
-    def read_changes(self, container: Container, since: dt.datetime, known: Collection[str]) -> Changes | None:
-        """What changed since `since` plus every ref in scope, for incremental reads; None: read everything."""
+    def read_changes(self, container: Container, since: dt.datetime, known: Mapping[str, Task],
+                     cursor: str | None = None) -> Changes | None:
+        """What changed since `since` plus every ref in scope, for incremental reads; None: read everything.
+
+        `known` is the stored read, ref -> task in the tool's order: a provider that learns nothing moved
+        returns its refs as the refs in scope; one that lists positions compares them with the stored tasks.
+        `cursor` is what the provider returned last time (`Changes.cursor`, `change_cursor`), e.g. a sync token.
+        """
         return None
+
+    def change_cursor(self, container: Container) -> str | None:
+        """Before a full read that will be stored: a position in the tool's change feed to resume from, if any."""
+        return None
+
+    def prefetch_changes(self, wanted: Sequence[tuple[Container, dt.datetime, str | None]]) -> None:  # noqa: B027 - optional hook
+        """Ask about several containers' changes (container, since, cursor) in shared requests; read_changes uses them."""
 
     def resolve_source(self, source: str) -> Container:
         """Turn a user's reference to existing work (key, id, URL, query) into a container to read."""

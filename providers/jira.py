@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
@@ -81,7 +81,7 @@ class JiraProvider(JiraPlumbing):
     capabilities = frozenset({
         Capability.BULK_CREATE, Capability.DEPENDENCIES, Capability.MARKER_SEARCH, Capability.INCREMENTAL_READ,
         Capability.STATUS_UPDATE, Capability.ANNOTATE, Capability.CHECKLISTS,  # checklists as sub-tasks
-        Capability.PUBLISH,
+        Capability.PUBLISH, Capability.READ_CHANGES,  # read_changes: Cloud; Data Center reads in full
     })
     settings_schema = SETTINGS_SCHEMA
     destination_schema = DESTINATION_SCHEMA
@@ -255,9 +255,16 @@ class JiraProvider(JiraPlumbing):
     def read_tasks(self, container: Container, since: dt.datetime | None = None) -> list[Task]:
         """Every child of the epic (or labelled issue, or tracked query), only the fields needed, de-duplicated by id."""
         jql, fields = self.read_query(container, since)
-        return self.to_tasks(container, read_hits(self, jql, fields, container.extra.get("deployment")))
+        convert, converted = self._converter(container), dict[str, Task]()
 
-    def read_changes(self, container: Container, since: dt.datetime, known: Collection[str]) -> Changes | None:
+        def on_chunk(hits: list[dict[str, Any]]) -> None:  # in the read threads, while other chunks are in flight
+            converted.update((str(hit["id"]), convert(hit)) for hit in hits)
+
+        hits = read_hits(self, jql, fields, container.extra.get("deployment"), on_chunk=on_chunk)
+        return self.to_tasks(container, hits, converted)
+
+    def read_changes(self, container: Container, since: dt.datetime, known: Collection[str],
+                     cursor: str | None = None) -> Changes | None:
         """An id-only listing plus the issues updated since `since` (providers/jira_read.py); None on Data Center."""
         return read_changes(self, container, since, known)
 
@@ -286,23 +293,36 @@ class JiraProvider(JiraPlumbing):
                   *(i for i in (ids.get("story_points"), ids.get("flagged"), ids.get("start")) if i)]
         return jql + order, fields
 
-    def to_tasks(self, container: Container, hits: Iterable[Mapping[str, Any]]) -> list[Task]:
-        """Search or bulkfetch hits as neutral tasks; "A blocks B" read on A also lands on B."""
-        extra = container.extra
-        tracked = extra.get("mode") == "tracked"
-        ids = extra.get("fields") or {}
+    def to_tasks(self, container: Container, hits: Iterable[Mapping[str, Any]],
+                 converted: Mapping[str, Task] | None = None) -> list[Task]:
+        """Search or bulkfetch hits as neutral tasks; "A blocks B" read on A also lands on B.
+
+        `converted`: tasks already made from some hits (by id) while later requests were in flight.
+        """
+        convert, done = self._converter(container), converted or {}
         seen: dict[str, Task] = {}
         hits = list(hits)
         for hit in hits:
-            seen[str(hit["id"])] = to_task(hit, instance=extra.get("instance"), browse=f"{self.url}/browse",
-                                           field_ids=ids, blocked=self.blocked, cancelled=self.cancelled,
-                                           link_type=self.link_type, person_of=self.person_of,
-                                           section_from_components=tracked)
+            key = str(hit["id"])
+            seen[key] = done.get(key) or convert(hit)
         for blocked, blocking in self.blocks_of(hits):  # "A blocks B" read on A counts even if B's links were cut short
             task = seen.get(blocked)
             if task is not None and blocking not in task.depends_on:
                 task.depends_on.append(blocking)
         return list(seen.values())
+
+    def _converter(self, container: Container) -> Callable[[Mapping[str, Any]], Task]:
+        """One hit as a neutral task, with what every hit of this container shares looked up once."""
+        extra = container.extra
+        tracked = extra.get("mode") == "tracked"
+        ids, browse = extra.get("fields") or {}, f"{self.url}/browse"
+
+        def convert(hit: Mapping[str, Any]) -> Task:
+            return to_task(hit, instance=extra.get("instance"), browse=browse, field_ids=ids, blocked=self.blocked,
+                           cancelled=self.cancelled, link_type=self.link_type, person_of=self.person_of,
+                           section_from_components=tracked)
+
+        return convert
 
     def blocks_of(self, hits: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
         """(blocked id, blocking id) of the dependency links seen from the blocking end."""

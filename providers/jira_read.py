@@ -51,13 +51,17 @@ def _parallel(provider: JiraProvider, work: Callable[[_T], _R], items: Sequence[
         return list(pool.map(work, items))
 
 
-def read_hits(provider: JiraProvider, jql: str, fields: list[str], deployment: str | None) -> list[dict[str, Any]]:
-    """Every hit of a JQL query with `fields`, by the cheapest route the deployment and session allow."""
+def read_hits(provider: JiraProvider, jql: str, fields: list[str], deployment: str | None,
+              on_chunk: Callable[[list[dict[str, Any]]], None] | None = None) -> list[dict[str, Any]]:
+    """Every hit of a JQL query with `fields`, by the cheapest route the deployment and session allow.
+
+    `on_chunk` sees each bulkfetch answer in its read thread, so mapping overlaps the requests still in flight.
+    """
     if provider._deployment_type(deployment) == "Server":
         return _server_pages(provider, jql, fields)
     if hasattr(provider.client._session, "cache"):  # GET pages the HTTP cache can serve again
         return list(provider._search(jql, fields, cached=True, deployment=deployment))
-    return bulkfetch(provider, list_ids(provider, jql), fields)
+    return bulkfetch(provider, list_ids(provider, jql), fields, on_chunk)
 
 
 def read_changes(provider: JiraProvider, container: Container, since: dt.datetime,
@@ -101,7 +105,8 @@ def list_ids(provider: JiraProvider, jql: str) -> list[str]:
         seen.add(token)
 
 
-def bulkfetch(provider: JiraProvider, ids: Sequence[str], fields: list[str]) -> list[dict[str, Any]]:
+def bulkfetch(provider: JiraProvider, ids: Sequence[str], fields: list[str],
+              on_chunk: Callable[[list[dict[str, Any]]], None] | None = None) -> list[dict[str, Any]]:
     """The issues of `ids` with `fields`, in the order of `ids`; ids Jira no longer shows are left out."""
     session = provider.client._session
     url = f"{provider.url}/rest/api/2/issue/bulkfetch"
@@ -110,7 +115,10 @@ def bulkfetch(provider: JiraProvider, ids: Sequence[str], fields: list[str]) -> 
         # sent on the session directly: a read must not clear the read cache as a write through _send does
         response = session.request("POST", url, json={"issueIdsOrKeys": list(chunk), "fields": fields})
         body = json_body(provider.name, f"bulkfetch of {len(chunk)} issues", response) or {}
-        return list(body.get("issues") or [])  # issueErrors: deleted or hidden since the id listing
+        issues = list(body.get("issues") or [])  # issueErrors: deleted or hidden since the id listing
+        if on_chunk is not None:
+            on_chunk(issues)
+        return issues
 
     chunks = [ids[i:i + BULKFETCH_SIZE] for i in range(0, len(ids), BULKFETCH_SIZE)]
     found = {str(hit["id"]): hit for page in _parallel(provider, fetch, chunks) for hit in page}

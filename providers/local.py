@@ -76,7 +76,7 @@ class LocalProvider(Provider):
     """Tasks in $COLLABSYNC_HOME/local.sqlite (or `path`), one container per instance and space."""
 
     type_name = "local"
-    capabilities = frozenset(Capability)
+    capabilities = frozenset(Capability) - {Capability.READ_CHANGES}  # a local read costs no requests to save
     settings_schema = {
         "type": "object",
         "additionalProperties": False,

@@ -30,10 +30,10 @@ from collabsync.model import (
     parse_marker,
     with_marker,
 )
-from collabsync.providers.base import Capability, TextLimits, ToolUser
+from collabsync.providers.base import Capability, Changes, TextLimits, ToolUser
 from collabsync.providers.people_tools import trello_assign, trello_user
 
-from . import trello_publish
+from . import trello_changes, trello_publish
 from .trello_plumbing import TrelloPlumbing
 from .trello_preflight import preflight
 from .trello_support import (
@@ -71,6 +71,7 @@ class TrelloProvider(TrelloPlumbing):
     capabilities = frozenset({
         Capability.SECTIONS, Capability.DEPENDENCIES, Capability.MARKER_SEARCH, Capability.INCREMENTAL_READ,
         Capability.STATUS_UPDATE, Capability.ANNOTATE, Capability.CHECKLISTS, Capability.PUBLISH,
+        Capability.READ_CHANGES,
     })
     settings_schema = SETTINGS_SCHEMA
     destination_schema = DESTINATION_SCHEMA
@@ -300,6 +301,15 @@ class TrelloProvider(TrelloPlumbing):
                 continue
             tasks.append(task)
         return tasks
+
+    def read_changes(self, container: Container, since: dt.datetime, known: Mapping[str, Task],
+                     cursor: str | None = None) -> Changes:
+        """The board's actions since `since`; unchanged boards cost nothing more (providers/trello_changes.py)."""
+        return trello_changes.read_changes(self, container, since, known)
+
+    def prefetch_changes(self, wanted: Sequence[tuple[Container, dt.datetime, str | None]]) -> None:
+        """Ten boards' action checks per GET /batch (providers/trello_changes.py)."""
+        trello_changes.prefetch_changes(self, wanted)
 
     def set_status(self, container: Container, ref: str, status: Status) -> None:
         """Columns mode: move to the status's list; sections mode: dueComplete/closed/labels. One PUT."""

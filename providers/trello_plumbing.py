@@ -66,6 +66,8 @@ class TrelloPlumbing(Provider):
         self._checklist_sources: dict[tuple[str, ...], str] = {}  # items -> a checklist to copy
         #: board id -> (lists, first card page) read together with other boards' (see prefetch)
         self._prefetched: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
+        #: board id -> whether its actions showed a change, asked together with other boards' (prefetch_changes)
+        self._changed: dict[str, bool] = {}
 
     def close(self) -> None:
         """Close the HTTP session (and its cache file)."""

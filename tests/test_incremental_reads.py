@@ -132,15 +132,8 @@ def test_a_full_read_every_n_runs_and_when_asked(tmp_path: Path) -> None:
 
 def test_reports_read_incrementally_and_status_fresh_reads_everything(isolated_home: Path) -> None:
     """Through the CLI: the second report costs the id listing and the changes search; --fresh is full."""
-    from click.testing import CliRunner
-
-    from collabsync.cli import main
+    from cli_helpers import cli
     from collabsync.testing.stack import running_stack
-
-    def cli(*args: str) -> str:
-        result = CliRunner().invoke(main, list(args))
-        assert result.exit_code == 0, result.output
-        return result.stdout
 
     with running_stack() as stack:
         config = stack.write_config(Path("collabsync.toml"))

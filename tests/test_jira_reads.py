@@ -32,7 +32,7 @@ def seeded(emu: JiraEmulator, home: Path, n: int) -> Any:
 
 def chained(p: JiraProvider, c: Any) -> list[dict[str, Any]]:
     """The same read through the old token-chained pages, as the reference."""
-    def old(prov: JiraProvider, jql: str, fields: list[str], deployment: str | None) -> list[dict[str, Any]]:
+    def old(prov: JiraProvider, jql: str, fields: list[str], deployment: str | None, **_: Any) -> list[dict[str, Any]]:
         return list(prov._search(jql, fields, cached=True, deployment=deployment))
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr("collabsync.providers.jira.read_hits", old)

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import sqlite3
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,7 +24,7 @@ from collabsync.private import private_file
 if TYPE_CHECKING:
     from collabsync.providers.base import Changes, Provider
 
-__all__ = ["ReadState", "ReadStore", "read", "merge", "DEFAULT_FULL_EVERY", "DEFAULT_OVERLAP_MINUTES"]
+__all__ = ["ReadState", "ReadStore", "read", "prepare", "merge", "DEFAULT_FULL_EVERY", "DEFAULT_OVERLAP_MINUTES"]
 
 DEFAULT_FULL_EVERY = 10
 DEFAULT_OVERLAP_MINUTES = 5  # covers requests in flight when the stored read began and clock drift between runs
@@ -31,6 +32,10 @@ DEFAULT_OVERLAP_MINUTES = 5  # covers requests in flight when the stored read be
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS reads (
     provider TEXT NOT NULL, container TEXT NOT NULL, began TEXT NOT NULL, runs INTEGER NOT NULL, tasks TEXT NOT NULL,
+    PRIMARY KEY (provider, container)
+);
+CREATE TABLE IF NOT EXISTS cursors (
+    provider TEXT NOT NULL, container TEXT NOT NULL, cursor TEXT NOT NULL,
     PRIMARY KEY (provider, container)
 )
 """
@@ -43,6 +48,8 @@ class ReadState:
     began: dt.datetime
     runs: int
     tasks: list[Task]
+    #: The provider's position in its change feed (Changes.cursor), e.g. Asana's sync token.
+    cursor: str | None = None
 
 
 class ReadStore:
@@ -54,24 +61,43 @@ class ReadStore:
         self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")  # a lost last read costs one full read, never wrong data
-        self.db.execute(_SCHEMA)
+        self.db.executescript(_SCHEMA)
+        #: (provider, container) -> when `prepare` began asking about it: the next stored read begins no later.
+        self.begun: dict[tuple[str, str], dt.datetime] = {}
+
+    def progress(self, provider: str, container: str) -> tuple[dt.datetime, int, str | None] | None:
+        """When a container's stored read began, the incremental runs since a full one, its cursor; no tasks."""
+        with self._lock:
+            row = self.db.execute("SELECT began, runs, cursor FROM reads LEFT JOIN cursors USING (provider, container) "
+                                  "WHERE provider = ? AND container = ?", (provider, container)).fetchone()
+        return None if row is None else (dt.datetime.fromisoformat(row[0]), int(row[1]), row[2])
 
     def load(self, provider: str, container: str) -> ReadState | None:
         """The stored read of a container, or None."""
         with self._lock:
-            row = self.db.execute("SELECT began, runs, tasks FROM reads WHERE provider = ? AND container = ?",
+            row = self.db.execute("SELECT began, runs, tasks, cursor FROM reads LEFT JOIN cursors "
+                                  "USING (provider, container) WHERE provider = ? AND container = ?",
                                   (provider, container)).fetchone()
         if row is None:
             return None
         tasks = [Task.from_dict(t) for t in json.loads(row[2])]
-        return ReadState(dt.datetime.fromisoformat(row[0]), int(row[1]), tasks)
+        return ReadState(dt.datetime.fromisoformat(row[0]), int(row[1]), tasks, row[3])
 
     def save(self, provider: str, container: str, state: ReadState) -> None:
         """Replace a container's stored read."""
         tasks = json.dumps([t.to_dict() for t in state.tasks], separators=(",", ":"))
         with self._lock:
-            self.db.execute("INSERT OR REPLACE INTO reads VALUES (?, ?, ?, ?, ?)",
-                            (provider, container, state.began.isoformat(), state.runs, tasks))
+            self.db.execute("BEGIN")
+            try:
+                self.db.execute("INSERT OR REPLACE INTO reads VALUES (?, ?, ?, ?, ?)",
+                                (provider, container, state.began.isoformat(), state.runs, tasks))
+                self.db.execute("DELETE FROM cursors WHERE provider = ? AND container = ?", (provider, container))
+                if state.cursor is not None:
+                    self.db.execute("INSERT INTO cursors VALUES (?, ?, ?)", (provider, container, state.cursor))
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
 
     def close(self) -> None:
         """Close the database."""
@@ -97,20 +123,50 @@ def merge(stored: list[Task], changes: Changes) -> list[Task]:
     return out
 
 
+def _since(provider: Provider, progress: tuple[dt.datetime, int, str | None] | None) -> dt.datetime | None:
+    """Where an incremental read starts (the stored read's start less the overlap), or None for a full read."""
+    settings = provider.settings
+    if progress is None or progress[1] + 1 >= int(settings.get("full_read_every", DEFAULT_FULL_EVERY)):
+        return None
+    overlap = dt.timedelta(minutes=float(settings.get("read_overlap_minutes", DEFAULT_OVERLAP_MINUTES)))
+    return progress[0] - overlap
+
+
+def prepare(provider: Provider, name: str, containers: Sequence[Container], store: ReadStore, *,
+            full: bool = False) -> None:
+    """Before the reads: ask about the incremental ones' changes together, prefetch the full ones together."""
+    began = dt.datetime.now(dt.UTC)
+    incremental: list[tuple[Container, dt.datetime, str | None]] = []
+    whole: list[Container] = []
+    for container in containers:
+        progress = None if full else store.progress(name, container.ref)
+        since = _since(provider, progress)
+        if progress is None or since is None:
+            whole.append(container)
+        else:
+            store.begun[(name, container.ref)] = began
+            incremental.append((container, since, progress[2]))
+    if incremental:
+        provider.prefetch_changes(incremental)
+    if len(whole) > 1:
+        provider.prefetch(whole)
+
+
 def read(provider: Provider, name: str, container: Container, store: ReadStore, *, full: bool = False) -> list[Task]:
     """A container's tasks, incrementally when the provider's `incremental` setting allows it."""
     settings = provider.settings
-    began = dt.datetime.now(dt.UTC)
+    began = store.begun.pop((name, container.ref), None) or dt.datetime.now(dt.UTC)
     state = None if full or not settings.get("incremental") else store.load(name, container.ref)
-    every = int(settings.get("full_read_every", DEFAULT_FULL_EVERY))
+    since = None if state is None else _since(provider, (state.began, state.runs, state.cursor))
     changes = None
-    if state is not None and state.runs + 1 < every:
-        overlap = dt.timedelta(minutes=float(settings.get("read_overlap_minutes", DEFAULT_OVERLAP_MINUTES)))
-        changes = provider.read_changes(container, state.began - overlap, {t.ref for t in state.tasks})
+    if state is not None and since is not None:
+        changes = provider.read_changes(container, since, {t.ref: t for t in state.tasks}, state.cursor)
     if state is not None and changes is not None:
-        tasks, runs = merge(state.tasks, changes), state.runs + 1
+        tasks, runs, cursor = merge(state.tasks, changes), state.runs + 1, changes.cursor
     else:
+        # the feed's position is taken before the read: what changes meanwhile is replayed next time
+        cursor = provider.change_cursor(container) if settings.get("incremental") else None
         tasks, runs = provider.read_tasks(container), 0
     if settings.get("incremental"):  # stored before the caller places and rewrites the tasks
-        store.save(name, container.ref, ReadState(began, runs, tasks))
+        store.save(name, container.ref, ReadState(began, runs, tasks, cursor))
     return tasks

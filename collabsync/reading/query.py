@@ -129,8 +129,14 @@ def collect(ws: Workspace, instance: InstanceRecord, *, full: bool = False) -> R
     try:
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="collabsync-read") as pool:
             # submitted first, so started first: e.g. several Trello boards' first pages in one /batch
-            prefetches.update({name: pool.submit(ws.provider(name).prefetch, containers)
-                               for name, containers in by_provider.items() if len(containers) > 1})
+            for name, containers in by_provider.items():
+                if reads is not None and ws.provider(name).settings.get("incremental"):
+                    from collabsync.reading.incremental import (
+                        prepare,  # several containers' change checks share requests
+                    )
+                    prefetches[name] = pool.submit(prepare, ws.provider(name), name, containers, reads, full=full)
+                elif len(containers) > 1:
+                    prefetches[name] = pool.submit(ws.provider(name).prefetch, containers)
             results = list(pool.map(read, groups.items()))
     finally:
         if reads is not None:

@@ -23,6 +23,7 @@ from typing import Any
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
+from .asana_events import AsanaEventsMixin
 from .asana_http import PREFIX, AsanaHttpMixin, error_body
 from .asana_seed import AsanaSeedMixin
 from .asana_social import AsanaSocialMixin
@@ -41,7 +42,7 @@ def _r(path: str, endpoint: str, *methods: str) -> Rule:
     return Rule(PREFIX + path, endpoint=endpoint, methods=list(methods))
 
 
-class AsanaEmulator(AsanaSeedMixin, AsanaTasksMixin, AsanaSocialMixin, AsanaHttpMixin, Emulator):
+class AsanaEmulator(AsanaSeedMixin, AsanaTasksMixin, AsanaSocialMixin, AsanaEventsMixin, AsanaHttpMixin, Emulator):
     """Asana on 127.0.0.1: one default workspace, team and user whose PAT is ``emu.token``."""
 
     name = "asana"
@@ -93,6 +94,7 @@ class AsanaEmulator(AsanaSeedMixin, AsanaTasksMixin, AsanaSocialMixin, AsanaHttp
         _r("/tasks/<task_gid>/dependencies", "list_dependencies", "GET"),
         _r("/tasks/<task_gid>/dependents", "list_dependents", "GET"),
         _r("/batch", "batch", "POST"),
+        _r("/events", "get_events", "GET"),
     ]
 
     def __init__(self, *, faults: Faults | None = None, rate_limits: list[RateLimit] | None = None,

@@ -9,8 +9,10 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import secrets
 from typing import Any
 
+from .asana_events import log_event
 from .asana_social import AsanaSocialStore
 from .core import ApiError
 
@@ -121,6 +123,8 @@ class AsanaStore(AsanaSocialStore):
         self.fields: dict[str, dict[str, Any]] = {}
         self.stories: dict[str, dict[str, Any]] = {}
         self.status_updates: dict[str, dict[str, Any]] = {}
+        self.events: list[dict[str, Any]] = []  # GET /events (asana_events.py)
+        self.sync_salt = secrets.token_hex(6)  # tokens of another emulator are "invalid or too old"
         self._next = GID_BASE
 
     def gid(self) -> str:
@@ -203,6 +207,7 @@ class AsanaStore(AsanaSocialStore):
             self.project(project)["tasks"].append(gid)
         if parent:
             self.task(parent)["subtasks"].append(gid)
+        log_event(self, self.tasks[gid], "added")
         return gid
 
     # -- lookups (404 in Asana's words) ------------------------------------------------------------
@@ -248,6 +253,7 @@ class AsanaStore(AsanaSocialStore):
 
     def delete_task(self, gid: str) -> None:
         """Remove a task, its subtasks and stories, and every link to them."""
+        log_event(self, self.tasks[gid], "deleted")
         task = self.tasks.pop(gid)
         for child in list(task["subtasks"]):
             if child in self.tasks:
@@ -265,8 +271,9 @@ class AsanaStore(AsanaSocialStore):
             del self.stories[story]
 
     def touch(self, task: dict[str, Any]) -> None:
-        """Bump modified_at, as every change in Asana does."""
+        """Bump modified_at, as every change in Asana does, and log the change event."""
         task["modified_at"] = self.clock()
+        log_event(self, task, "changed")
 
     # -- representations ---------------------------------------------------------------------------
     def ref(self, kind: str, gid: str | None) -> dict[str, Any] | None:

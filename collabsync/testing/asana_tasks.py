@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request
 
+from .asana_events import log_event
 from .core import ApiError
 
 if TYPE_CHECKING:
@@ -273,6 +274,7 @@ class AsanaTasksMixin:
                             if above & set(self.store.tasks[g]["memberships"])), default=0)
         order.insert(position, task["gid"])
         self.store.touch(task)
+        log_event(self.store, task, "added", {"gid": section_gid, "resource_type": "section"})
 
 
 def _anchors(data: dict[str, Any]) -> tuple[Any, Any]:

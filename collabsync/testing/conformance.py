@@ -9,7 +9,8 @@ a refused write and a write whose reply is lost, at every write, and a SIGKILL a
 stamp, are all repaired by a re-run with 0 duplicates and 0 missing; a ledger that lost its rows is
 rebuilt from the tools' markers; the neutral fields survive a create/read round trip; and, through the
 adapter's own reads, status moves, annotations, tracking and declared capabilities hold
-(collabsync/testing/conformance_behaviour.py).
+(collabsync/testing/conformance_behaviour.py). A provider that declares `Capability.READ_CHANGES` also
+proves its incremental reads merge to exactly its full read.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pytest
 
@@ -39,6 +40,12 @@ from .conformance_support import (
     register_plugins,
     wrap_subject,
 )
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from collabsync.model import Container, Task
+    from collabsync.providers.base import Changes
 
 __all__ = ["ProviderConformance", "Subject", "WriteFaults", "BoundaryFaults", "local_inventory", "describe_task",
            "TEMPLATE", "child_main"]
@@ -278,3 +285,43 @@ class ProviderConformance(BehaviourChecks):
         assert again.exit_code == 0, again.output
         assert kit.inventory("clean") == kit.clean()["inventory"]
 
+
+    def test_incremental_read_equals_full_read(self, kit: Kit) -> None:
+        """Declared READ_CHANGES: unchanged, then after a status change, the merged read is the full read."""
+        kit.clean()
+        from collabsync.config import load_config
+        from collabsync.model import Status
+        from collabsync.providers.base import Capability
+        from collabsync.reading.incremental import ReadStore, read
+        from collabsync.runtime import Workspace
+
+        with Workspace(load_config(kit.config), kit.root / "home") as ws:
+            provider = ws.provider("subject")
+            if Capability.READ_CHANGES not in provider.capabilities:
+                pytest.skip(f"{provider.type_name} does not declare {Capability.READ_CHANGES.value}")
+            placed = ws.ledger.container("clean", "team")
+            assert placed is not None
+            container, refs = placed[1], {k: str(r.ref) for k, r in ws.ledger.objects("clean").items()}
+            provider.settings.update(incremental=True, read_overlap_minutes=0)
+            answered: list[bool] = []
+            inner = provider.read_changes
+
+            def spied(container: Container, since: dt.datetime, known: Mapping[str, Task],
+                      cursor: str | None = None) -> Changes | None:
+                changes = inner(container, since, known, cursor)
+                answered.append(changes is not None)
+                return changes
+
+            provider.read_changes = spied  # type: ignore[method-assign]  # a spy on this instance only
+            store = ReadStore(kit.root / "reads.sqlite")
+            try:
+                read(provider, "subject", container, store)
+                for change in (None, lambda: provider.set_status(container, refs["brief"], Status.DONE)):
+                    if change is not None:
+                        change()
+                    merged = [t.to_dict() for t in read(provider, "subject", container, store)]
+                    assert merged == [t.to_dict() for t in provider.read_tasks(container)]
+            finally:
+                store.close()
+            assert answered == [True, True]  # both reads were incremental, not silent full reads
+            assert next(t for t in merged if t["ref"] == refs["brief"])["status"] == "done"

@@ -321,15 +321,20 @@ class TrelloEmulator(TrelloAccessMixin, TrelloCardRoutes, TrelloPeopleRoutes, Tr
         return self.state.list_json(self._get(self.state.lists, lid), as_fields(request.args.get("fields")))
 
     def put_list(self, request: Request, lid: str) -> Any:
-        """PUT /lists/{id}: name, closed, pos."""
+        """PUT /lists/{id}: name, closed, pos; logged as an updateList action carrying the old values."""
         lst, p = self._get(self.state.lists, lid), self._params(request)
+        old: dict[str, Any] = {}
         if "name" in p:
-            lst["name"] = text_param(p, "name")
+            old["name"], lst["name"] = lst["name"], text_param(p, "name")
         if "closed" in p:
-            lst["closed"] = as_bool(p["closed"])
+            old["closed"], lst["closed"] = lst["closed"], as_bool(p["closed"])
         if "pos" in p:
+            old["pos"] = lst["pos"]
             lst["pos"] = self.state._pos(p["pos"], [x["pos"] for x in self.state.lists.values()
                                                     if x["idBoard"] == lst["idBoard"]])
+        if old:
+            self.state.log_action("updateList", request.environ["trello.member"], board=self.state.boards[lst["idBoard"]],
+                                  lst=lst, extra={"old": old})
         return self.state.list_json(lst)
 
     def get_list_cards(self, request: Request, lid: str) -> Any:
