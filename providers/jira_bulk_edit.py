@@ -61,7 +61,7 @@ def bulk_edit_dates(p: JiraProvider, group: Sequence[TaskChange], start_field: s
     obj = f"bulk edit of {len(group)} issues"
     response = _v3(p, "POST", "bulk/issues/fields", json=payload)
     if 400 <= response.status_code < 500 and response.status_code not in (401, 429):
-        p._bulk_edit_refused = _messages(response) or f"HTTP {response.status_code}"  # type: ignore[attr-defined]
+        p.bulk_edit_refused = _messages(response) or f"HTTP {response.status_code}"
         return None
     _raise_for(p, obj, response)
     task_id = str((_json(p, obj, response) or {}).get("taskId") or "")

@@ -110,7 +110,7 @@ def jira_update(p: JiraProvider, container: Container, changes: Sequence[TaskCha
     if (container.extra.get("deployment") or p._deployment_type()) != "Server":
         bulk, single = bulk_groups(changes, start_field)
     for group in bulk:
-        left = None if getattr(p, "_bulk_edit_refused", None) else bulk_edit_dates(p, group, start_field)
+        left = None if p.bulk_edit_refused else bulk_edit_dates(p, group, start_field)
         single += group if left is None else left
         yield from (Created(c.key, c.ref) for c in group if left is not None and c not in left)
     for change in single:

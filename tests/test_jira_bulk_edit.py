@@ -169,7 +169,7 @@ def test_refused_bulk_edit_falls_back_to_puts_for_the_run(emu: JiraEmulator, tmp
     changes = [TaskChange(f"k{i}", ids[i], due=MAR22 if i < 3 else MAR1) for i in range(6)]
     assert [o.error for o in p.update_tasks(container(), changes)] == [None] * 6
     assert emu.count("POST", "/bulk/issues/fields") == 1 and emu.count("PUT", "/issue/") == 6
-    assert "Bulk Change" in p._bulk_edit_refused  # type: ignore[attr-defined]
+    assert p.bulk_edit_refused is not None and "Bulk Change" in p.bulk_edit_refused
 
 
 def test_data_center_puts_every_issue(tmp_path: Path) -> None:
