@@ -211,3 +211,22 @@ def test_a_lost_bulk_reply_raises_so_the_run_resumes(tmp_path: Path) -> None:
         assert "acme-jira" in str(caught.value) and "bulk/issues/fields" in str(caught.value)
         assert [emu.store.issues[i].duedate for i in ids] == ["2027-03-22"] * 3  # applied; the re-run adopts it
 
+
+
+@responses.activate
+def test_a_task_still_running_at_the_deadline_is_an_unknown_outcome(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import collabsync.providers.jira_bulk_edit as bulk_edit
+
+    url = "http://127.0.0.1:9"
+    responses.post(f"{url}/rest/api/3/bulk/issues/fields", status=201, json={"taskId": "8"})
+    responses.get(f"{url}/rest/api/3/bulk/queue/8", json={"taskId": "8", "status": "RUNNING", "progressPercent": 40})
+    p = provider(url, tmp_path)
+    clock = [0.0]
+    monkeypatch.setattr(bulk_edit, "_clock", lambda: clock[0])
+    p.client._session.sleep = lambda s: clock.__setitem__(0, clock[0] + s)  # type: ignore[attr-defined]
+    with pytest.raises(TransportError, match="still RUNNING at 40%; run again"):
+        list(p.update_tasks(container(), [TaskChange(f"k{i}", str(i), due=MAR22) for i in (1, 2, 3)]))
+    polls = sum(1 for c in responses.calls if "/bulk/queue/" in c.request.url)
+    deadline = max(p.policy.timeout * 4, 60.0)  # 120 s at the default 30 s timeout
+    assert clock[0] <= deadline and polls == 5 + int((deadline - 7.75) // 5) + 1  # 0.25 s doubling to 5 s, then 5 s
