@@ -188,6 +188,12 @@ def test_day_two_across_four_tools(stack: Stack, isolated_home: Path, tmp_path: 
     assert stack.asana.store.projects[placed["marketing"].ref]["archived"] is True
     assert stack.trello.state.boards[placed["sales"].ref]["closed"] is True
     assert stack.jira.issue(placed["engineering"].ref).status_id == "10003"  # Done
+    ws = workspace(isolated_home)
+    try:
+        local = ws.provider("local")
+        assert all(local.is_archived(placed[d]) for d in ("finance", "it", "hr", "support"))  # type: ignore[attr-defined]
+    finally:
+        ws.close()
     assert "archived" in out
     assert len(json.loads(cli("history", "nova", "--format", "json"))["snapshots"]) == 1
     cli("report", "nova", "--format", "json", "--out", str(tmp_path / "after"), "--today", "2027-05-02")
