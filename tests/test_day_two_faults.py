@@ -16,9 +16,9 @@ from collabsync.cli import main
 from collabsync.config import load_config
 from collabsync.model import Status, TaskChange
 from collabsync.runtime import Workspace
+from collabsync.stamping.tooltasks import read_stamped
 from collabsync.testing.conformance_support import BoundaryFaults, wrap_subject
 from collabsync.testing.trello import DEFAULT_KEY, DEFAULT_TOKEN, TrelloEmulator
-from collabsync.tooltasks import read_stamped
 
 V1 = """template: tiny
 title: "{{ product }} tiny"
@@ -89,7 +89,7 @@ def tools(name: str) -> dict[str, tuple[str, Any, Any, str]]:
 
 def inventory(name: str) -> Counter[tuple[str, str]]:
     """Every task in the instance's containers, by (title, status): a duplicate the ledger never saw counts too."""
-    from collabsync.tooltasks import placements
+    from collabsync.stamping.tooltasks import placements
 
     ws = Workspace(load_config("collabsync.toml"), None)
     try:
