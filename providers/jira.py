@@ -357,7 +357,7 @@ class JiraProvider(JiraPlumbing):
         self._take_transition(ref, chosen)
 
     def update_tasks(self, container: Container, changes: Sequence[TaskChange]) -> Iterator[Created]:
-        """One edit per issue; see providers/lifecycle.py."""
+        """Bulk edit where a group shares its dates (Cloud), else one PUT per issue; see providers/lifecycle.py."""
         from .lifecycle import jira_update
 
         return jira_update(self, container, changes)

@@ -42,6 +42,7 @@ class JiraPlumbing(Provider):
         self._fields: dict[str, str] | None = None  # field name -> id, fetched at most once
         self._link_type_checked = False
         self._time_zone: str | None = None
+        self.bulk_edit_refused: str | None = None  # why the site refused a bulk edit: PUTs for the rest of the run
         # Atlassian publishes no number for API-token burst limits (per tenant, endpoint and method, per second):
         # keep 90% of 100/s, at most 4 requests in flight, and halve the rate on every 429 (won back slowly).
         self.policy.limits = (Limit(int(self.settings.get("requests_per_second", 100)), 1.0, "burst per second"),)

@@ -96,11 +96,21 @@ def asana_archive(p: AsanaProvider, container: Container) -> str:
 
 
 def jira_update(p: JiraProvider, container: Container, changes: Sequence[TaskChange]) -> Iterator[Created]:
-    """PUT /issue/{key} per issue (the emulated sites have no bulk edit); the start field only where configured."""
+    """Cloud: one bulk edit per group of issues getting the same dates (providers/jira_bulk_edit.py); the rest,
+    and everything on Data Center, one PUT /issue/{id} each. The start field only where configured."""
+    from .jira_bulk_edit import bulk_edit_dates, bulk_groups
     from .jira_support import raise_for
 
     start_field = (container.extra.get("fields") or {}).get("start")
-    for change in changes:
+    bulk: list[list[TaskChange]] = []
+    single = list(changes)
+    if (container.extra.get("deployment") or p._deployment_type()) != "Server":
+        bulk, single = bulk_groups(changes, start_field)
+    for group in bulk:
+        left = None if p.bulk_edit_refused else bulk_edit_dates(p, group, start_field)
+        single += group if left is None else left
+        yield from (Created(c.key, c.ref) for c in group if left is not None and c not in left)
+    for change in single:
         fields: dict[str, Any] = {}
         if change.title is not None:
             fields["summary"] = change.title[:255]

@@ -22,6 +22,7 @@ from werkzeug.wrappers import Request, Response
 
 from .core import ApiError, Emulator, Faults, RateLimit, json_response
 from .jira_accounts import ACCOUNT_RULES, JiraAccountsMixin
+from .jira_bulkedit import BULK_EDIT_RULES, JiraBulkEditMixin
 from .jira_fields import expand_list, expansions, field_list, field_schema, wanted_fields
 from .jira_routes import ROUTE_RULES, JiraRoutesMixin, empty_response, int_param
 from .jira_search import JiraSearchMixin
@@ -47,7 +48,7 @@ def _rule(path: str, endpoint: str, methods: list[str]) -> Rule:
     return Rule(_V + path, endpoint=endpoint, methods=methods)
 
 
-class JiraEmulator(JiraAccountsMixin, JiraSeedMixin, JiraRoutesMixin, JiraSearchMixin, Emulator):
+class JiraEmulator(JiraAccountsMixin, JiraBulkEditMixin, JiraSeedMixin, JiraRoutesMixin, JiraSearchMixin, Emulator):
     """Jira Cloud REST v2/v3 subset with Jira's auth, error, paging and rate-limit behaviour."""
 
     name = "jira"
@@ -73,6 +74,7 @@ class JiraEmulator(JiraAccountsMixin, JiraSeedMixin, JiraRoutesMixin, JiraSearch
         _rule("/search/jql", "search_jql", ["GET", "POST"]),
         _rule("/search", "search_old", ["GET", "POST"]),
         *ROUTE_RULES,
+        *BULK_EDIT_RULES,  # Cloud's async bulk edit: collabsync/testing/jira_bulkedit.py
         *ACCOUNT_RULES,  # screens, permissions, workflows: collabsync/testing/jira_accounts.py
     ]
 
