@@ -8,10 +8,12 @@ declares for the role. An unbound role is a template problem with file and line,
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError, Problem
-from .yamlines import Path_, line_of
+
+if TYPE_CHECKING:  # config imports this module: reading a config must not import YAML (issue 17, start-up)
+    from .yamlines import Path_
 
 __all__ = ["RoleBinder", "role_problems", "parse_role_options", "config_role_problems", "EMAIL_HINT"]
 
@@ -69,6 +71,8 @@ class RoleBinder:
 
     def problems(self, filename: str, lines: Mapping[Path_, int], tasks: list[dict[str, Any]]) -> list[Problem]:
         """Roles given but not declared, and roles a task needs that nothing binds."""
+        from .yamlines import line_of
+
         out = []
         for name in self.given:
             if name not in self.declared:
