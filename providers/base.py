@@ -14,7 +14,6 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
-from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -25,6 +24,8 @@ from collabsync.model import Container, Created, Linked, NewTask, SectionSpec, S
 from collabsync.people_cache import MISS, PeopleCache, ToolUser
 
 if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
+
     from collabsync.publish_entry import StatusEntry
 
 __all__ = [
@@ -295,6 +296,8 @@ def register(type_name: str, cls: type[Provider]) -> None:
 @lru_cache(maxsize=1)
 def _installed() -> dict[str, EntryPoint]:
     """The group's entry points, scanned once per process (a scan reads every installed package's metadata)."""
+    from importlib.metadata import entry_points  # not at import: a warm run whose config passed never scans
+
     return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
 
 
