@@ -170,3 +170,15 @@ def test_a_failure_inside_a_batch_keeps_the_tasks_before_it(local: LocalProvider
     with pytest.raises(NotFoundError):
         next(links)
     assert next(t for t in local.read_tasks(container) if t.key == "a").depends_on == [made[1].ref]
+
+
+@pytest.mark.parametrize(("text", "may"), [
+    ("a: &x 1\nb: *x\n", True), ("&a [1]\n", True), ("a: [1, &x 2]\n", True), ("a: {<<: {b: 1}}\n", True),
+    ("title: R&D\n", False), ("title: Q&A for {{ product }}\n", False), ("title: plain\n", False),
+])
+def test_anchor_scan_is_conservative(text: str, may: bool) -> None:
+    from collabsync.yamlines import _may_alias
+
+    assert _may_alias(text) is may
+    data, lines, _ = load_fast(text)
+    assert data == yaml.safe_load(text) and isinstance(lines, LazyLines) is (not may)
