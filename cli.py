@@ -2,7 +2,7 @@
 
 Installed as the module ``collabsync.cli`` (see docs/library.md, "Package layout"). Every command has help
 text with an example; user errors print on stderr and exit 1, usage errors exit 2. Setup commands
-live in collabsync/cli_setup.py, shared plumbing in collabsync/cli_support.py.
+live in collabsync/commands/setup.py, shared plumbing in collabsync/commands/support.py.
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ from typing import Any
 import click
 
 from collabsync import __version__
-from collabsync.cli_daytwo import archive, diff, reschedule
-from collabsync.cli_doctor import doctor
-from collabsync.cli_people import people, reassign
-from collabsync.cli_publish import publish
-from collabsync.cli_report import history, report
-from collabsync.cli_sandbox import sandbox
-from collabsync.cli_setup import config, init, templates
-from collabsync.cli_support import (
+from collabsync.commands.daytwo import archive, diff, reschedule
+from collabsync.commands.doctor import doctor
+from collabsync.commands.people import people, reassign
+from collabsync.commands.publish import publish
+from collabsync.commands.report import history, report
+from collabsync.commands.sandbox import sandbox
+from collabsync.commands.setup import config, init, templates
+from collabsync.commands.support import (
     INSTANCE_RE,
     STATUSES,
     CollabsyncGroup,
@@ -114,15 +114,15 @@ def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], pl
     """
     from contextlib import nullcontext
 
-    from collabsync.doctor import PreflightError, render_text
+    from collabsync.commands.views import print_plan, progress_bar
     from collabsync.lock import instance_lock
-    from collabsync.precheck import precheck
-    from collabsync.roles import parse_role_options
-    from collabsync.stamp import apply_plan, build_plan
-    from collabsync.templating import find_template
-    from collabsync.upgrade import upgrade_for
-    from collabsync.views import print_plan, progress_bar
-    from collabsync.written import WrittenLog
+    from collabsync.stamping.doctor import PreflightError, render_text
+    from collabsync.stamping.precheck import precheck
+    from collabsync.stamping.stamp import apply_plan, build_plan
+    from collabsync.stamping.upgrade import upgrade_for
+    from collabsync.stamping.written import WrittenLog
+    from collabsync.templating.roles import parse_role_options
+    from collabsync.templating.template import find_template
 
     if not INSTANCE_RE.match(instance):
         raise click.BadParameter("use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
@@ -177,7 +177,7 @@ def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], pl
             click.confirm(f"Write {steps} objects?", abort=True)
         with progress_bar(steps) as advance:
             if upgrade:
-                from collabsync.upgrade import apply_upgrade
+                from collabsync.stamping.upgrade import apply_upgrade
 
                 apply_upgrade(upgrade, ws, advance)
             result = apply_plan(plan, ws, advance)
@@ -188,7 +188,7 @@ def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], pl
 
 def _preflight(spec: Any, ws: Any, up_to_date: bool) -> Any:
     """The doctor's findings for a stamp; none for a re-run that has nothing left to write."""
-    from collabsync.doctor import check
+    from collabsync.stamping.doctor import check
 
     return None if up_to_date else check(spec, ws)
 
@@ -213,7 +213,7 @@ def update(obj: Ctx, instance: str, task_key: str, status: str, force: bool, wai
       collabsync update nova pricing --status done --force
     """
     from collabsync.lock import instance_lock
-    from collabsync.query import collect, open_prerequisites, resolve_instance
+    from collabsync.reading.query import collect, open_prerequisites, resolve_instance
 
     with obj.workspace() as ws, instance_lock(ws.home, instance, "update", wait):
         record = resolve_instance(ws, instance)
@@ -249,10 +249,10 @@ def status(obj: Ctx, instance: str | None, fmt: str, today_: str | None, fresh: 
     Example:
       collabsync status nova --format json
     """
-    from collabsync.query import collect, resolve_instance
-    from collabsync.reporting import fill_from_last_good, stale_warning
+    from collabsync.commands.views import print_status, status_summary
+    from collabsync.reading.query import collect, resolve_instance
+    from collabsync.report.reporting import fill_from_last_good, stale_warning
     from collabsync.runtime import today
-    from collabsync.views import print_status, status_summary
 
     day = today(today_)
     with obj.workspace(use_cache=not fresh) as ws:
@@ -289,10 +289,10 @@ def tasks(obj: Ctx, instance: str | None, department: str | None, status_: str |
     Example:
       collabsync tasks nova --overdue --department sales
     """
-    from collabsync.query import TASK_COLUMNS, collect, filter_tasks, resolve_instance, task_row
-    from collabsync.reporting import fill_from_last_good, stale_warning
+    from collabsync.commands.views import print_tasks
+    from collabsync.reading.query import TASK_COLUMNS, collect, filter_tasks, resolve_instance, task_row
+    from collabsync.report.reporting import fill_from_last_good, stale_warning
     from collabsync.runtime import today
-    from collabsync.views import print_tasks
 
     day = today(today_)
     with obj.workspace(use_cache=not fresh) as ws:
@@ -304,7 +304,7 @@ def tasks(obj: Ctx, instance: str | None, department: str | None, status_: str |
     if fmt == "json":
         click.echo(json.dumps(clean_tree(rows), indent=2))
     elif fmt == "csv":
-        from collabsync.render.csvout import write_csv
+        from collabsync.report.render.csvout import write_csv
 
         click.echo(write_csv(TASK_COLUMNS, ([" ".join(r[c]) if c == "depends_on" else r[c] for c in TASK_COLUMNS]
                                             for r in rows)), nl=False)
@@ -336,8 +336,8 @@ def track(obj: Ctx, instance: str, source: str, department: str | None, provider
       collabsync track q3-launch https://trello.com/b/AbC123 --provider trello --map-by label --map Sales=sales
     """
     from collabsync.lock import instance_lock
-    from collabsync.track import DepartmentMap
-    from collabsync.track import track as do_track
+    from collabsync.reading.track import DepartmentMap
+    from collabsync.reading.track import track as do_track
 
     if maps and not map_by:
         raise click.BadParameter("--map needs --map-by", param_hint="--map")
@@ -362,7 +362,7 @@ def untrack(obj: Ctx, instance: str, source: str, wait: float) -> None:
       collabsync untrack q3-launch ENG
     """
     from collabsync.lock import instance_lock
-    from collabsync.track import untrack as do_untrack
+    from collabsync.reading.track import untrack as do_untrack
 
     with obj.workspace() as ws, instance_lock(ws.home, instance, "untrack", wait):
         do_untrack(ws, instance, source)

@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 
 from collabsync.config import load_config
-from collabsync.doctor import check
 from collabsync.runtime import Workspace
-from collabsync.templating import find_template
+from collabsync.stamping.doctor import check
+from collabsync.templating.template import find_template
 from collabsync.testing.presets import seed_preset
 from collabsync.testing.stack import running_stack
 

@@ -3,7 +3,7 @@
 
 Run ``python bench/forecast.py`` (a few seconds). Each size is N tasks in 6 departments, every task with
 a due date, an estimate and up to 3 prerequisites among the 50 tasks before it (a deterministic
-pseudo-random graph), a third done; the median of 5 runs of collabsync.rollup.build_report is printed.
+pseudo-random graph), a third done; the median of 5 runs of collabsync.report.rollup.build_report is printed.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import time
 
 from collabsync.dates import Calendar
 from collabsync.model import Status, Task
-from collabsync.rollup import build_report
+from collabsync.report.rollup import build_report
 
 DEPARTMENTS = ("sales", "marketing", "engineering", "finance", "it", "hr")
 TODAY = dt.date(2027, 1, 4)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from collabsync.config import load_config
 from collabsync.model import ProjectSpec, TaskSpec
-from collabsync.people import people_findings
 from collabsync.runtime import Workspace
+from collabsync.stamping.people import people_findings
 from collabsync.testing.stack import running_stack
 
 

@@ -21,15 +21,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+from collabsync.commands.views import status_summary
 from collabsync.config import load_config
-from collabsync.history import History
-from collabsync.nightly import report_instance
-from collabsync.query import collect, resolve_instance
+from collabsync.reading.query import collect, resolve_instance
+from collabsync.reading.track import track
+from collabsync.report.history import History
+from collabsync.report.nightly import report_instance
 from collabsync.runtime import Workspace
 from collabsync.testing.core import RateLimit
 from collabsync.testing.stack import Stack, running_stack
-from collabsync.track import track
-from collabsync.views import status_summary
 
 TOOLS = ("jira", "trello", "asana")
 INSTANCE = "bench-limits"

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from collabsync.incremental import ReadStore, read
 from collabsync.providers.base import ProviderContext
 from collabsync.providers.jira import JiraProvider
 from collabsync.providers.trello import TrelloProvider
+from collabsync.reading.incremental import ReadStore, read
 from collabsync.testing.core import Faults
 from collabsync.testing.jira import JiraEmulator
 from collabsync.testing.trello import TrelloEmulator

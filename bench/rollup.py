@@ -4,7 +4,7 @@
 Run ``python bench/rollup.py`` (about half a minute; ``--help`` for options). It seeds the three emulators
 with a fixed data set (Jira: one project of 3,000 issues; Trello: 5 boards x 200 cards in 4 lists;
 Asana: 5 projects x 400 tasks; statuses, assignees, due dates and some dependencies mixed), tracks them
-all in one instance through the library (collabsync.track.track), then times `status` the way the CLI
+all in one instance through the library (collabsync.reading.track.track), then times `status` the way the CLI
 runs it (query.collect + views.status_summary) with 0 ms and 50 ms of emulator latency, cold (no
 cache) and warm (cache on, second run). Requests are counted from the emulators' request logs.
 
@@ -45,14 +45,14 @@ from typing import Any
 
 import requests
 
+from collabsync.commands.views import status_summary
 from collabsync.config import load_config
 from collabsync.model import Container
 from collabsync.providers.jira import TRACKED_FIELDS
-from collabsync.query import collect, resolve_instance
+from collabsync.reading.query import collect, resolve_instance
+from collabsync.reading.track import track
 from collabsync.runtime import Workspace
 from collabsync.testing.stack import Stack, running_stack
-from collabsync.track import track
-from collabsync.views import status_summary
 
 JIRA_ISSUES = 3000
 TRELLO_BOARDS, TRELLO_CARDS = 5, 200

@@ -8,7 +8,7 @@ The public API is small: load a template (`find_template`, `load_template`), ren
 from importlib import import_module
 from typing import Any
 
-from .errors import (
+from collabsync.errors import (
     AuthError,
     CollabsyncError,
     ConfigError,
@@ -21,7 +21,7 @@ from .errors import (
     TransportError,
     UnsupportedError,
 )
-from .model import ProjectSpec, SectionSpec, Status, Task, TaskSpec
+from collabsync.model import ProjectSpec, SectionSpec, Status, Task, TaskSpec
 
 __version__ = "0.1.0"
 
@@ -57,16 +57,16 @@ __all__ = [
 
 #: Public verbs and the module each lives in; imported lazily (PEP 562) because they pull in jinja2, jsonschema, SDKs.
 _LAZY = {
-    "Template": "templating",
-    "find_template": "templating",
-    "load_template": "templating",
+    "Template": "templating.template",
+    "find_template": "templating.template",
+    "load_template": "templating.template",
     "load_config": "config",
     "Workspace": "runtime",
-    "build_plan": "stamp",
-    "apply_plan": "stamp",
-    "resolve_instance": "query",
-    "collect": "query",
-    "build_report": "rollup",
+    "build_plan": "stamping.stamp",
+    "apply_plan": "stamping.stamp",
+    "resolve_instance": "reading.query",
+    "collect": "reading.query",
+    "build_report": "report.rollup",
 }
 
 

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .dates import validate_zone
-from .errors import ConfigError, Problem
-from .private import config_exposure_warning, private_dir, private_file
-from .redact import register_secret
-from .roles import config_role_problems
-from .textfile import UnreadableFile, read_utf8
+from collabsync.dates import validate_zone
+from collabsync.errors import ConfigError, Problem
+from collabsync.private import config_exposure_warning, private_dir, private_file
+from collabsync.redact import register_secret
+from collabsync.templating.roles import config_role_problems
+from collabsync.textfile import UnreadableFile, read_utf8
 
 if TYPE_CHECKING:  # imported only when a schema check is not already known to pass (issue 17: start fast)
     import jsonschema
@@ -300,7 +300,7 @@ def parse_config(data: Mapping[str, Any], path: Path, text: str, *, check_env: b
     if email:
         import jsonschema
 
-        from collabsync.mail import EMAIL_SCHEMA
+        from collabsync.report.mail import EMAIL_SCHEMA
 
         for err in jsonschema.Draft202012Validator(EMAIL_SCHEMA).iter_errors(email):
             add(f"email: {err.message}", "email", _schema_key(err))

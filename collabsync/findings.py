@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from .model import ProjectSpec, Status
+from collabsync.model import ProjectSpec, Status
 
 __all__ = ["Severity", "Finding", "Findings", "Needs", "needs_of"]
 

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from .errors import AuthError, NotFoundError, ProviderError, RateLimitError, TransportError
-from .ratelimit import Budget, Limit
-from .redact import SECRET_QUERY_PARAMS, redact
+from collabsync.errors import AuthError, NotFoundError, ProviderError, RateLimitError, TransportError
+from collabsync.ratelimit import Budget, Limit
+from collabsync.redact import SECRET_QUERY_PARAMS, redact
 
 if TYPE_CHECKING:  # requests is imported by the first session, not by every CLI start (issue 17)
     import requests
@@ -240,7 +240,7 @@ def make_session(
         bases.insert(0, CacheMixin)
     cls = type(f"{base.__name__}WithPolicy", (*bases, base), {})
     if cache_path is not None:
-        from .private import private_file
+        from collabsync.private import private_file
 
         private_file(cache_path)  # requests-cache opens it as a SQLite database
         _discard_if_corrupt(cache_path)

@@ -18,9 +18,9 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from .errors import LedgerError
-from .model import Container, ProjectSpec, SectionSpec, TaskSpec
-from .private import private_file
+from collabsync.errors import LedgerError
+from collabsync.model import Container, ProjectSpec, SectionSpec, TaskSpec
+from collabsync.private import private_file
 
 __all__ = ["Ledger", "InstanceRecord", "ObjectRecord", "LinkRecord", "spec_to_json", "spec_from_json", "RECOVER"]
 

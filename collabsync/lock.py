@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from .errors import LedgerError
+from collabsync.errors import LedgerError
 
 __all__ = ["instance_lock", "DEFAULT_WAIT"]
 
@@ -90,7 +90,7 @@ def instance_lock(home: Path, instance: str, verb: str, wait: float = DEFAULT_WA
         handle.write(json.dumps({"verb": verb, "pid": os.getpid(), "host": socket.gethostname(),
                                  "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}))
         handle.flush()
-        from .snapshot_store import SnapshotStore
+        from collabsync.snapshot_store import SnapshotStore
 
         snapshots = SnapshotStore(home, instance)
         snapshots.forget()  # this verb writes: no later status may show the tools as they were before it

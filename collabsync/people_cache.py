@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .private import private_dir, private_file
+from collabsync.private import private_dir, private_file
 
 __all__ = ["ToolUser", "PeopleCache", "PEOPLE_TTL", "MISS"]
 

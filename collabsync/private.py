@@ -11,7 +11,7 @@ import re
 import stat
 from pathlib import Path
 
-from .errors import ConfigError
+from collabsync.errors import ConfigError
 
 __all__ = ["private_dir", "private_file", "config_exposure_warning", "DIR_MODE", "FILE_MODE"]
 

@@ -7,10 +7,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .config import Config, DepartmentConfig, home_dir
-from .errors import ConfigError
-from .ledger import Ledger
-from .providers.base import Provider, ProviderContext, provider_class
+from collabsync.config import Config, DepartmentConfig, home_dir
+from collabsync.errors import ConfigError
+from collabsync.ledger import Ledger
+from collabsync.providers.base import Provider, ProviderContext, provider_class
 
 __all__ = ["Workspace", "today"]
 

@@ -22,9 +22,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .lock import _file_name
-from .model import Task
-from .private import private_dir, private_file
+from collabsync.lock import _file_name
+from collabsync.model import Task
+from collabsync.private import private_dir, private_file
 
 __all__ = ["SCHEMA", "SourceSnapshot", "SnapshotStore", "SourceKey"]
 

@@ -18,7 +18,7 @@ from collabsync.providers.base import Published
 from .asana_transport import call
 
 if TYPE_CHECKING:
-    from collabsync.publish_entry import StatusEntry
+    from collabsync.report.publish_entry import StatusEntry
 
     from .asana import AsanaProvider
 

@@ -26,7 +26,7 @@ from collabsync.people_cache import MISS, PeopleCache, ToolUser
 if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
 
-    from collabsync.publish_entry import StatusEntry
+    from collabsync.report.publish_entry import StatusEntry
 
 __all__ = [
     "Capability",
@@ -115,7 +115,7 @@ class Provider(ABC):
     settings_schema: ClassVar[dict[str, Any]] = {"type": "object"}
     #: JSON Schema of a department's destination keys (the `[departments.D]` table without `provider`).
     destination_schema: ClassVar[dict[str, Any]] = {"type": "object"}
-    #: The vendor's documented text limits, checked by collabsync.precheck before any write.
+    #: The vendor's documented text limits, checked by collabsync.stamping.precheck before any write.
     text_limits: ClassVar[TextLimits] = TextLimits()
 
     def __init__(self, name: str, settings: Mapping[str, Any], context: ProviderContext) -> None:
@@ -209,7 +209,7 @@ class Provider(ABC):
         """Close an instance's container the way the tool does it; returns what was done, for the report."""
         raise UnsupportedError(self.name, f"container {container.ref}", f"{self.type_name} cannot archive")
 
-    # -- publishing the joint status (collabsync publish; collabsync/publishing.py) ----------------
+    # -- publishing the joint status (collabsync publish; collabsync/report/publishing.py) ----------------
     def publish_status(self, container: Container, entry: StatusEntry) -> Published:
         """Add a department's status entry where its people look (a comment, a status update)."""
         raise UnsupportedError(self.name, f"status of {entry.department}", f"{self.type_name} cannot publish a status")

@@ -12,7 +12,7 @@ from collabsync.providers.base import Published
 from .jira_support import json_body
 
 if TYPE_CHECKING:
-    from collabsync.publish_entry import StatusEntry
+    from collabsync.report.publish_entry import StatusEntry
 
     from .jira import JiraProvider
 

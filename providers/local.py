@@ -36,7 +36,7 @@ from collabsync.private import private_file
 from collabsync.providers.base import Capability, Provider, ProviderContext, Published, ToolUser
 
 if TYPE_CHECKING:
-    from collabsync.publish_entry import StatusEntry
+    from collabsync.report.publish_entry import StatusEntry
 
 __all__ = ["LocalProvider"]
 

@@ -9,7 +9,7 @@ from collabsync.model import Container
 from collabsync.providers.base import Published
 
 if TYPE_CHECKING:
-    from collabsync.publish_entry import StatusEntry
+    from collabsync.report.publish_entry import StatusEntry
 
     from .trello import TrelloProvider
 

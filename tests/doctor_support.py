@@ -9,10 +9,10 @@ from click.testing import CliRunner
 
 from collabsync.cli import main
 from collabsync.config import load_config
-from collabsync.doctor import DoctorReport, check
 from collabsync.findings import Severity
 from collabsync.runtime import Workspace
-from collabsync.templating import find_template
+from collabsync.stamping.doctor import DoctorReport, check
+from collabsync.templating.template import find_template
 from collabsync.testing.stack import Stack, running_stack
 
 VARS = ["--var", "product=Nova", "--var", "launch=2027-03-01"]

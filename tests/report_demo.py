@@ -13,7 +13,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from collabsync.cli import main
-from collabsync.cli_sandbox import SANDBOX_ROUTES
+from collabsync.commands.sandbox import SANDBOX_ROUTES
 from collabsync.testing.stack import running_stack
 
 OWNERS = {"sales_lead": "Dana Reyes", "marketing_lead": "Maya Lindqvist", "engineering_lead": "Priya Shah",

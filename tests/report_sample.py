@@ -6,10 +6,10 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
-from collabsync.history import History
 from collabsync.model import Status, Task
-from collabsync.rollup import build_report
-from collabsync.rollup_model import Report
+from collabsync.report.history import History
+from collabsync.report.rollup import build_report
+from collabsync.report.rollup_model import Report
 from rollup_data import EXTRA_DEPS, TODAY, d, plan, tasks
 
 DONE_ON = {"ENG-1": 4, "c1": 6, "a1": 9}      # the day of March each done task was finished

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from collabsync import sandbox
 from collabsync.cli import main
 from collabsync.http import HttpPolicy, make_session
-from collabsync.templating import MAX_TEMPLATE_BYTES
+from collabsync.templating import sandbox
+from collabsync.templating.template import MAX_TEMPLATE_BYTES
 from collabsync.testing.stack import Stack, running_stack
 
 CORPUS = Path(__file__).parent / "bad_inputs"

@@ -19,7 +19,7 @@ from collabsync.dates import Calendar
 from collabsync.ledger import Ledger
 from collabsync.model import Status, TaskChange
 from collabsync.runtime import Workspace
-from collabsync.templating import shipped_dir
+from collabsync.templating.template import shipped_dir
 from collabsync.testing.stack import Stack, running_stack
 
 VARS = ["--var", "product=Nova", "--var", "launch=2027-03-01"]
@@ -45,7 +45,7 @@ def workspace(home: Path) -> Workspace:
 
 def by_key(home: Path) -> dict[str, Any]:
     """Every stamped task as its tool holds it now, by template key."""
-    from collabsync.tooltasks import read_stamped
+    from collabsync.stamping.tooltasks import read_stamped
 
     ws = workspace(home)
     try:
@@ -91,7 +91,7 @@ def upgraded_template(tmp_path: Path) -> Path:
 
 def planned(launch: dt.date) -> dict[str, Any]:
     """The shipped template's tasks for a launch day."""
-    from collabsync.templating import find_template
+    from collabsync.templating.template import find_template
 
     spec = find_template("product-launch").render("nova", {"product": "Nova", "launch": launch.isoformat()})
     return {t.key: t for t in spec.tasks}

@@ -15,9 +15,9 @@ from collabsync.cli import main
 from collabsync.config import load_config
 from collabsync.model import Status, TaskChange
 from collabsync.runtime import Workspace
+from collabsync.stamping.tooltasks import read_stamped
 from collabsync.testing.conformance_support import BoundaryFaults, wrap_subject
 from collabsync.testing.trello import DEFAULT_KEY, DEFAULT_TOKEN, TrelloEmulator
-from collabsync.tooltasks import read_stamped
 
 V1 = """template: tiny
 title: "{{ product }} tiny"

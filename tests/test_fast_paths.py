@@ -17,8 +17,8 @@ from collabsync.ledger import Ledger, spec_from_json, spec_to_json
 from collabsync.model import NewTask, ProjectSpec, SectionSpec, TaskSpec, marker
 from collabsync.providers.base import ProviderContext
 from collabsync.providers.local import LocalProvider
-from collabsync.templating import _fast_validator, parse_template, template_schema
-from collabsync.yamlines import LazyLines, load_fast, load_with_lines
+from collabsync.templating.template import _fast_validator, parse_template, template_schema
+from collabsync.templating.yamlines import LazyLines, load_fast, load_with_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 YAML_FILES = sorted([*(ROOT / "tests" / "bad_inputs").glob("*.yaml"), *(ROOT / "templates").glob("*.yaml")])
@@ -177,7 +177,7 @@ def test_a_failure_inside_a_batch_keeps_the_tasks_before_it(local: LocalProvider
     ("title: R&D\n", False), ("title: Q&A for {{ product }}\n", False), ("title: plain\n", False),
 ])
 def test_anchor_scan_is_conservative(text: str, may: bool) -> None:
-    from collabsync.yamlines import _may_alias
+    from collabsync.templating.yamlines import _may_alias
 
     assert _may_alias(text) is may
     data, lines, _ = load_fast(text)

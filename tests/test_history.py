@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from collabsync.history import History, Snapshot, diff
 from collabsync.model import Status
-from collabsync.rollup import build_report
+from collabsync.report.history import History, Snapshot, diff
+from collabsync.report.rollup import build_report
 from rollup_data import EXTRA_DEPS, TODAY, d, plan, tasks
 
 T1 = dt.datetime(2026, 3, 11, 8, 0, tzinfo=dt.UTC)

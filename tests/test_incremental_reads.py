@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from collabsync.incremental import ReadStore, read
 from collabsync.model import Container
 from collabsync.providers.base import ProviderContext
 from collabsync.providers.jira import JiraProvider
+from collabsync.reading.incremental import ReadStore, read
 from collabsync.testing.jira import JiraEmulator
 
 OLD = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)

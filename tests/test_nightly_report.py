@@ -17,9 +17,9 @@ import pytest
 from click.testing import CliRunner
 
 from collabsync.cli import main
-from collabsync.history import History
-from collabsync.nightly import LOCK_FILE, RunLock, RunLockedError, parse_formats
-from collabsync.render.jsonout import validate_report
+from collabsync.report.history import History
+from collabsync.report.nightly import LOCK_FILE, RunLock, RunLockedError, parse_formats
+from collabsync.report.render.jsonout import validate_report
 
 NOVA = ["product-launch", "--name", "nova", "--var", "product=Nova", "--var", "launch=2027-03-01"]
 GLOBEX = ["customer-onboarding", "--name", "globex", "--var", "customer=Globex", "--var", "kickoff=2026-12-07"]
@@ -151,7 +151,7 @@ def test_a_held_lock_makes_a_second_run_exit_1(two_instances: Path, tmp_path: Pa
 
 
 def test_lock_held_by_another_process_names_its_pid_and_dies_with_it(two_instances: Path, tmp_path: Path) -> None:
-    code = ("import sys; from pathlib import Path; from collabsync.nightly import RunLock\n"
+    code = ("import sys; from pathlib import Path; from collabsync.report.nightly import RunLock\n"
             "lock = RunLock(Path(sys.argv[1])); lock.acquire(); print('locked', flush=True); sys.stdin.read()\n")
     holder = subprocess.Popen([sys.executable, "-c", code, str(two_instances)], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True)

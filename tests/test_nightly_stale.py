@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from collabsync.cli import main
-from collabsync.history import History
-from collabsync.render.common import fmt_date
-from collabsync.render.jsonout import validate_report
+from collabsync.report.history import History
+from collabsync.report.render.common import fmt_date
+from collabsync.report.render.jsonout import validate_report
 from collabsync.testing.trello import DEFAULT_KEY, DEFAULT_TOKEN, TrelloEmulator
 
 GLOBEX = ["customer-onboarding", "--name", "globex", "--var", "customer=Globex", "--var", "kickoff=2026-12-07"]

@@ -239,7 +239,7 @@ def test_contribution_rows_split_by_tool_and_department_with_unassigned_work(
 
 def test_template_role_mistakes_are_listed_with_lines() -> None:
     from collabsync.errors import TemplateError
-    from collabsync.templating import parse_template
+    from collabsync.templating.template import parse_template
 
     bad = TEMPLATE.replace("role: eng_lead, due: close - 5bd", "role: cto, due: close - 5bd") \
         .replace('title: "Invoice", department: finance, role: finance_partner',
@@ -260,7 +260,7 @@ def test_config_roles_must_be_emails(isolated_home: Path) -> None:
 
 
 def test_department_default_binds_a_role(isolated_home: Path) -> None:
-    from collabsync.templating import parse_template
+    from collabsync.templating.template import parse_template
 
     spec = parse_template(TEMPLATE, "deal.yaml").render(
         "x", {"deal": "A", "close": "2027-03-01"}, {"account_exec": DANA},

@@ -9,8 +9,8 @@ import pytest
 from collabsync.config import load_config
 from collabsync.errors import TemplateError
 from collabsync.runtime import Workspace
-from collabsync.stamp import apply_plan, build_plan
-from collabsync.templating import parse_template
+from collabsync.stamping.stamp import apply_plan, build_plan
+from collabsync.templating.template import parse_template
 from collabsync.testing.stack import running_stack
 
 TEMPLATE = """\

@@ -14,7 +14,7 @@ from collabsync.cli import main
 from collabsync.ledger import Ledger
 from collabsync.providers.base import ProviderContext
 from collabsync.providers.local import LocalProvider
-from collabsync.publishing import history
+from collabsync.report.publishing import history
 from collabsync.testing.stack import Stack, running_stack
 
 VARS = ["--var", "product=Nova", "--var", "launch=2027-03-01"]

@@ -10,10 +10,10 @@ import pytest
 
 from collabsync.config import load_config
 from collabsync.errors import ConfigError
-from collabsync.mail import build_message, parse_recipients
-from collabsync.publish_entry import MAX_CHARS, MAX_LINES, Line, compose
-from collabsync.render.digest import portfolio_rows, render_digest_html, render_portfolio, sparkline
-from collabsync.rollup_model import Report
+from collabsync.report.mail import build_message, parse_recipients
+from collabsync.report.publish_entry import MAX_CHARS, MAX_LINES, Line, compose
+from collabsync.report.render.digest import portfolio_rows, render_digest_html, render_portfolio, sparkline
+from collabsync.report.rollup_model import Report
 from report_sample import sample_report
 
 
@@ -50,7 +50,7 @@ def test_links_are_http_only_and_long_sections_are_capped(report: Report) -> Non
     assert Line("x", "javascript:alert(1)").url == "" and Line("x", "collabsync-local://l/tasks/1").url == ""
     long = Line("a\x07b" + "c" * 1000)
     assert long.text.startswith("ab") and len(long.text) == MAX_CHARS and long.text.endswith("…")
-    from collabsync.publish_entry import _cap
+    from collabsync.report.publish_entry import _cap
 
     capped = _cap([Line(str(i)) for i in range(MAX_LINES + 3)])
     assert len(capped) == MAX_LINES + 1 and capped[-1].text == "and 3 more (see the full report)"

@@ -8,8 +8,8 @@ import pytest
 
 from collabsync.dates import Calendar
 from collabsync.errors import TemplateError
-from collabsync.recurrence import Recurrence, parse_repeat
-from collabsync.templating import parse_template
+from collabsync.templating.recurrence import Recurrence, parse_repeat
+from collabsync.templating.template import parse_template
 
 HEAD = """\
 template: t

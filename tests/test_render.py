@@ -12,12 +12,12 @@ from html.parser import HTMLParser
 import jsonschema
 import pytest
 
-from collabsync.render import FORMATS, render
-from collabsync.render.common import safe_url
-from collabsync.render.csvout import CSV_COLUMNS
-from collabsync.render.jsonout import report_schema, validate_report
-from collabsync.render.markdown import md_escape
-from collabsync.rollup import build_report
+from collabsync.report.render import FORMATS, render
+from collabsync.report.render.common import safe_url
+from collabsync.report.render.csvout import CSV_COLUMNS
+from collabsync.report.render.jsonout import report_schema, validate_report
+from collabsync.report.render.markdown import md_escape
+from collabsync.report.rollup import build_report
 from report_sample import sample_report
 from rollup_data import TODAY, XSS_TITLE, tasks
 

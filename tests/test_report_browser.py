@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from collabsync.render import render
+from collabsync.report.render import render
 from report_browser import DevTools, find_chromium
 from report_sample import sample_report
 

@@ -9,7 +9,7 @@ import click
 from click.testing import CliRunner
 
 from collabsync.cli import main
-from collabsync.render.jsonout import validate_report
+from collabsync.report.render.jsonout import validate_report
 
 VARS = ["--var", "product=Nova", "--var", "launch=2027-03-01"]
 

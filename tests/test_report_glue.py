@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from collabsync.history import History
 from collabsync.ledger import InstanceRecord
-from collabsync.query import Snapshot as ReadSnapshot
-from collabsync.reporting import history_path, make_report
+from collabsync.reading.query import Snapshot as ReadSnapshot
+from collabsync.report.history import History
+from collabsync.report.reporting import history_path, make_report
 from rollup_data import EXTRA_DEPS, TODAY, plan, tasks
 
 T1 = dt.datetime(2026, 3, 10, 8, 0, tzinfo=dt.UTC)

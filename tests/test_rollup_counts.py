@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from collabsync.model import Status, Task
-from collabsync.rollup import COUNT_KEYS, status_counts
+from collabsync.report.rollup import COUNT_KEYS, status_counts
 
 TODAY = dt.date(2026, 3, 10)
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from collabsync.rollup import build_report
+from collabsync.report.rollup import build_report
 from rollup_data import EXTRA_DEPS, TODAY, d, plan, tasks
 
 

@@ -8,9 +8,9 @@ import pytest
 
 from collabsync.dates import Calendar
 from collabsync.model import Status, Task
-from collabsync.rollup import build_report, health
-from collabsync.rollup_model import Schedule, TaskLine
-from collabsync.rollup_schedule import business_days_between, earned_schedule, nth_business_day
+from collabsync.report.rollup import build_report, health
+from collabsync.report.rollup_model import Schedule, TaskLine
+from collabsync.report.rollup_schedule import business_days_between, earned_schedule, nth_business_day
 
 MON = dt.date(2026, 3, 9)
 

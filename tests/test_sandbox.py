@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from collabsync.cli import main
-from collabsync.cli_sandbox import MARKER
+from collabsync.commands.sandbox import MARKER
 
 READY = "Press Ctrl-C to stop"
 

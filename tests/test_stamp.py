@@ -17,8 +17,8 @@ from collabsync.model import Container, Created, Linked, NewTask, parse_marker
 from collabsync.providers.base import register
 from collabsync.providers.local import LocalProvider
 from collabsync.runtime import Workspace
-from collabsync.stamp import apply_plan, build_plan
-from collabsync.templating import find_template, parse_template
+from collabsync.stamping.stamp import apply_plan, build_plan
+from collabsync.templating.template import find_template, parse_template
 
 T = TypeVar("T")
 

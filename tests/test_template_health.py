@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from collabsync.cli import main
 from collabsync.model import ProjectSpec
-from collabsync.templating import find_template
+from collabsync.templating.template import find_template
 
 SHIPPED = {
     "product-launch": {"product": "Nova", "launch": "2027-03-01"},

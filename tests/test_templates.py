@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from collabsync.errors import TemplateError
-from collabsync.templating import find_template, list_templates, load_template, parse_template, template_schema
+from collabsync.templating.template import find_template, list_templates, load_template, parse_template, template_schema
 
 GOOD = textwrap.dedent("""\
     template: mini

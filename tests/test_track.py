@@ -12,7 +12,7 @@ from collabsync.config import load_config
 from collabsync.model import NewTask, Status, TaskSpec
 from collabsync.providers.base import ProviderContext
 from collabsync.providers.local import LocalProvider
-from collabsync.templating import find_template
+from collabsync.templating.template import find_template
 
 
 def seed_local(home: Path) -> tuple[str, str]:

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from collabsync.cli import main
 from collabsync.config import load_config
 from collabsync.errors import ConfigError, NotFoundError, ProviderError
-from collabsync.render.jsonout import validate_report
+from collabsync.report.render.jsonout import validate_report
 from collabsync.runtime import Workspace
 from collabsync.testing.stack import Stack, running_stack
 

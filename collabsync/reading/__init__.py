@@ -1,0 +1,1 @@
+"""Reading instances back from every tool: one collection, tracking existing work, incremental reads."""

@@ -1,0 +1,324 @@
+"""Report snapshots in SQLite, so a report can show a burn-up, what changed and when a tool last answered."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from collabsync.errors import LedgerError
+from collabsync.model import Status, Task
+from collabsync.private import private_file
+from collabsync.report.rollup_model import Report, jsonable
+
+__all__ = ["History", "Snapshot", "Headline", "Changes", "diff", "task_identity", "HISTORY_FILE"]
+
+HISTORY_FILE = "history.sqlite"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS snapshots (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    instance TEXT NOT NULL,
+    taken_at TEXT NOT NULL,
+    today TEXT NOT NULL,
+    health TEXT NOT NULL,
+    total INTEGER NOT NULL,
+    done INTEGER NOT NULL,
+    overdue INTEGER NOT NULL,
+    blocked INTEGER NOT NULL,
+    percent_done REAL NOT NULL,
+    weight_total REAL NOT NULL,
+    weight_done REAL NOT NULL,
+    planned_share REAL,
+    variance_days REAL,
+    projected_finish TEXT,
+    target TEXT,
+    report TEXT NOT NULL,
+    tasks TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS snapshots_instance ON snapshots (instance, id);
+CREATE TABLE IF NOT EXISTS snapshot_departments (
+    snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+    department TEXT NOT NULL,
+    stale INTEGER NOT NULL,
+    health TEXT NOT NULL,
+    percent_done REAL NOT NULL,
+    PRIMARY KEY (snapshot_id, department)
+);
+"""
+_HEADLINE_COLUMNS = ("id", "taken_at", "today", "health", "total", "done", "overdue", "blocked", "percent_done",
+                     "weight_total", "weight_done", "planned_share", "variance_days", "projected_finish", "target")
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The numbers of one snapshot that a list or a burn-up needs."""
+
+    id: int
+    taken_at: dt.datetime
+    today: dt.date
+    health: str
+    total: int
+    done: int
+    overdue: int
+    blocked: int
+    percent_done: float
+    weight_total: float
+    weight_done: float
+    planned_share: float | None
+    variance_days: float | None
+    projected_finish: dt.date | None
+    target: dt.date | None
+
+
+@dataclass
+class Snapshot:
+    """One stored report run: its tasks and which departments were stale (id None until saved)."""
+
+    instance: str
+    taken_at: dt.datetime
+    today: dt.date
+    tasks: list[Task]
+    stale_departments: list[str] = field(default_factory=list)
+    id: int | None = None
+
+    @classmethod
+    def of(cls, instance: str, report: Report, tasks: list[Task], taken_at: dt.datetime | None = None) -> Snapshot:
+        """An unsaved snapshot of a report run (for diffs without storing)."""
+        when = taken_at or report.generated_at or dt.datetime.now(dt.UTC)
+        return cls(instance, when, report.today, list(tasks), list(report.stale_departments))
+
+
+@dataclass
+class Changes:
+    """What moved between two snapshots; each item is a small dict naming the task."""
+
+    previous_id: int | None
+    previous_taken_at: dt.datetime | None
+    completed: list[dict[str, Any]] = field(default_factory=list)
+    added: list[dict[str, Any]] = field(default_factory=list)
+    removed: list[dict[str, Any]] = field(default_factory=list)
+    newly_overdue: list[dict[str, Any]] = field(default_factory=list)
+    newly_blocked: list[dict[str, Any]] = field(default_factory=list)
+    slipped: list[dict[str, Any]] = field(default_factory=list)
+    started: list[dict[str, Any]] = field(default_factory=list)
+    cancelled: list[dict[str, Any]] = field(default_factory=list)
+    reassigned: list[dict[str, Any]] = field(default_factory=list)
+    redated: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        """Nothing changed (or there was nothing to compare with)."""
+        return not any((self.completed, self.added, self.removed, self.newly_overdue, self.newly_blocked,
+                        self.slipped, self.started, self.cancelled, self.reassigned, self.redated))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON view, as attached to Report.changes."""
+        return jsonable(self)
+
+
+class History:
+    """The snapshot store of one collabsync home (one SQLite file, WAL)."""
+
+    def __init__(self, path: Path) -> None:
+        path = Path(path)
+        if path.is_dir():
+            path = path / HISTORY_FILE
+        private_file(path)
+        self.path = path
+        try:
+            self.db = sqlite3.connect(str(path), timeout=10.0, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise LedgerError(f"cannot open report history {path}: {exc}; restore it from a backup, or move it "
+                              "away to start a new history (earlier snapshots and burn-up are then gone)") from None
+
+    def close(self) -> None:
+        """Close the database."""
+        self.db.close()
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def save_snapshot(self, instance: str, report: Report, tasks: list[Task],
+                      taken_at: dt.datetime | None = None) -> Snapshot:
+        """Store a report run with its tasks; returns the saved snapshot."""
+        snap = Snapshot.of(instance, report, tasks, taken_at)
+        o, s = report.overall, report.overall.schedule
+        with self.db:
+            self.db.execute("BEGIN")
+            cur = self.db.execute(
+                "INSERT INTO snapshots (instance, taken_at, today, health, total, done, overdue, blocked,"
+                " percent_done, weight_total, weight_done, planned_share, variance_days, projected_finish, target,"
+                " report, tasks) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (instance, snap.taken_at.isoformat(), report.today.isoformat(), o.health, o.counts["total"],
+                 o.counts["done"], o.counts["overdue"], o.counts["blocked"], o.counts["percent_done"],
+                 o.weight_total, o.weight_done, s.planned_share, s.variance_days, _iso(s.projected_finish),
+                 _iso(s.target), json.dumps(_without_history(report.to_dict())),
+                 json.dumps([t.to_dict() for t in tasks])))
+            snap.id = int(cur.lastrowid or 0)
+            self.db.executemany(
+                "INSERT INTO snapshot_departments (snapshot_id, department, stale, health, percent_done)"
+                " VALUES (?,?,?,?,?)",
+                [(snap.id, g.name, int(g.stale), g.health, g.counts["percent_done"]) for g in report.departments])
+        return snap
+
+    def list_snapshots(self, instance: str) -> list[Headline]:
+        """Every snapshot of an instance with its headline numbers, oldest first."""
+        rows = self.db.execute(f"SELECT {', '.join(_HEADLINE_COLUMNS)} FROM snapshots WHERE instance = ? ORDER BY id",
+                               (instance,)).fetchall()
+        return [self._to_headline(row) for row in rows]
+
+    def previous(self, instance: str, before: int | None = None) -> Snapshot | None:
+        """The latest snapshot of an instance (or the latest before snapshot id `before`)."""
+        sql = "SELECT id FROM snapshots WHERE instance = ?"
+        args: list[str | int] = [instance]
+        if before is not None:
+            sql += " AND id < ?"
+            args.append(before)
+        row = self.db.execute(sql + " ORDER BY id DESC LIMIT 1", args).fetchone()
+        return self.snapshot(row[0]) if row else None
+
+    def snapshot(self, snapshot_id: int) -> Snapshot:
+        """One stored snapshot with its tasks; KeyError if unknown."""
+        row = self.db.execute("SELECT instance, taken_at, today, tasks FROM snapshots WHERE id = ?",
+                              (snapshot_id,)).fetchone()
+        if row is None:
+            raise KeyError(snapshot_id)
+        stale = [r[0] for r in self.db.execute(
+            "SELECT department FROM snapshot_departments WHERE snapshot_id = ? AND stale = 1 ORDER BY department",
+            (snapshot_id,))]
+        return Snapshot(row[0], dt.datetime.fromisoformat(row[1]), dt.date.fromisoformat(row[2]),
+                        [Task.from_dict(t) for t in json.loads(row[3])], stale, snapshot_id)
+
+    def report_json(self, snapshot_id: int) -> dict[str, Any]:
+        """The stored JSON report of a snapshot; KeyError if unknown."""
+        row = self.db.execute("SELECT report FROM snapshots WHERE id = ?", (snapshot_id,)).fetchone()
+        if row is None:
+            raise KeyError(snapshot_id)
+        return json.loads(row[0])
+
+    def last_good(self, instance: str, department: str) -> dt.datetime | None:
+        """When a department's tool last answered in a stored report (None if never)."""
+        row = self.db.execute(
+            "SELECT s.taken_at FROM snapshots s JOIN snapshot_departments d ON d.snapshot_id = s.id"
+            " WHERE s.instance = ? AND d.department = ? AND d.stale = 0 ORDER BY s.id DESC LIMIT 1",
+            (instance, department)).fetchone()
+        return dt.datetime.fromisoformat(row[0]) if row else None
+
+    def last_good_tasks(self, instance: str, department: str) -> list[Task]:
+        """A department's tasks from its last fresh snapshot, to show when its tool is down."""
+        row = self.db.execute(
+            "SELECT s.id FROM snapshots s JOIN snapshot_departments d ON d.snapshot_id = s.id"
+            " WHERE s.instance = ? AND d.department = ? AND d.stale = 0 ORDER BY s.id DESC LIMIT 1",
+            (instance, department)).fetchone()
+        if row is None:
+            return []
+        return [t for t in self.snapshot(row[0]).tasks if t.department == department]
+
+    def attach(self, report: Report, current: Snapshot) -> Changes:
+        """Put the burn-up history and the changes since the previous snapshot on a report."""
+        report.history = [jsonable(h) for h in self.list_snapshots(current.instance)]
+        if current.id is None:
+            report.history.append(jsonable(_unsaved_headline(report, current)))
+        changes = diff(self.previous(current.instance, before=current.id), current)
+        report.changes = changes.to_dict()
+        report.trends = self.trends(current.instance)
+        if current.id is None:
+            for g in report.departments:
+                report.trends.setdefault(g.name, []).append(
+                    {"today": report.today.isoformat(), "health": g.health, "percent_done": g.counts["percent_done"]})
+        return changes
+
+    def trends(self, instance: str) -> dict[str, list[dict[str, Any]]]:
+        """Per department, the health and percent done of every stored snapshot, oldest first."""
+        rows = self.db.execute(
+            "SELECT d.department, s.today, d.health, d.percent_done FROM snapshot_departments d"
+            " JOIN snapshots s ON s.id = d.snapshot_id WHERE s.instance = ? ORDER BY s.id", (instance,)).fetchall()
+        out: dict[str, list[dict[str, Any]]] = {}
+        for department, today, health, percent_done in rows:
+            out.setdefault(department, []).append({"today": today, "health": health, "percent_done": percent_done})
+        return out
+
+    def _to_headline(self, row: tuple[Any, ...]) -> Headline:
+        data = dict(zip(_HEADLINE_COLUMNS, row, strict=True))
+        data["taken_at"] = dt.datetime.fromisoformat(data["taken_at"])
+        data["today"] = dt.date.fromisoformat(data["today"])
+        for key in ("projected_finish", "target"):
+            data[key] = dt.date.fromisoformat(data[key]) if data[key] else None
+        return Headline(**data)
+
+
+def task_identity(task: Task) -> str:
+    """How a task is recognised across snapshots: its template key, else `provider:ref`."""
+    return task.key or f"{task.extra.get('provider') or 'unknown'}:{task.ref}"
+
+
+def diff(prev: Snapshot | None, current: Snapshot) -> Changes:
+    """Completed, added, removed, newly overdue, newly blocked, slipped, started, cancelled, reassigned and
+    re-dated (due earlier, a due date set or cleared, or a new start) tasks between two snapshots.
+
+    Tasks of departments that are stale in `current` are not reported as removed.
+    """
+    if prev is None:
+        return Changes(None, None)
+    changes = Changes(prev.id, prev.taken_at)
+    before = {task_identity(t): t for t in prev.tasks}
+    after = {task_identity(t): t for t in current.tasks}
+    for ident, task in after.items():
+        old = before.get(ident)
+        item = _item(ident, task)
+        if old is None:
+            changes.added.append(item)
+        elif task.status == Status.DONE and old.status != Status.DONE:
+            changes.completed.append(item)
+        if task.is_overdue(current.today) and not (old and old.is_overdue(prev.today)):
+            changes.newly_overdue.append(item)
+        if task.status == Status.BLOCKED and not (old and old.status == Status.BLOCKED):
+            changes.newly_blocked.append(item)
+        if old and old.due and task.due and task.due > old.due:
+            changes.slipped.append({**item, "from": old.due, "to": task.due, "days": (task.due - old.due).days})
+        if old is None:
+            continue
+        if task.status == Status.IN_PROGRESS and old.status == Status.TODO:
+            changes.started.append(item)
+        if task.status == Status.CANCELLED and old.status != Status.CANCELLED:
+            changes.cancelled.append(item)
+        if (task.assignee or None) != (old.assignee or None):
+            changes.reassigned.append({**item, "assignee_from": old.assignee, "assignee_to": task.assignee})
+        if old.due and task.due and task.due < old.due:   # earlier; later is `slipped`
+            changes.redated.append({**item, "from": old.due, "to": task.due, "days": (task.due - old.due).days})
+        elif (old.due is None) != (task.due is None) or (old.start and task.start and old.start != task.start):
+            changes.redated.append({**item, **{k: v for k, v in (("from", old.due), ("to", task.due)) if v}})
+    stale = set(current.stale_departments)
+    changes.removed = [_item(i, t) for i, t in before.items() if i not in after and t.department not in stale]
+    changes.slipped.sort(key=lambda c: -c["days"])
+    return changes
+
+
+def _item(ident: str, task: Task) -> dict[str, Any]:
+    return {"id": ident, "title": task.title, "department": task.department,
+            "provider": task.extra.get("provider"), "status": Status(task.status).value, "url": task.url}
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _without_history(data: dict[str, Any]) -> dict[str, Any]:
+    """The report as stored: without the history list, which the store itself holds."""
+    return {k: v for k, v in data.items() if k not in ("history", "trends")}
+
+
+def _unsaved_headline(report: Report, current: Snapshot) -> Headline:
+    o, s = report.overall, report.overall.schedule
+    return Headline(0, current.taken_at, report.today, o.health, o.counts["total"], o.counts["done"],
+                    o.counts["overdue"], o.counts["blocked"], o.counts["percent_done"], o.weight_total,
+                    o.weight_done, s.planned_share, s.variance_days, s.projected_finish, s.target)

@@ -1,0 +1,34 @@
+"""The report as JSON (with schema_version), and the JSON Schema it follows."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import jsonschema
+
+from collabsync.report.rollup_model import Report
+from collabsync.safetext import clean_tree
+
+__all__ = ["render_json", "report_schema", "validate_report", "SCHEMA_NAME"]
+
+SCHEMA_NAME = "report.schema.json"
+
+
+def render_json(report: Report) -> str:
+    """Indented JSON, UTF-8 text kept readable, control characters dropped; ends with a newline."""
+    return json.dumps(clean_tree(report.to_dict()), indent=2, ensure_ascii=False) + "\n"
+
+
+@lru_cache(maxsize=1)
+def report_schema() -> dict[str, Any]:
+    """The shipped JSON Schema of the report (collabsync/schemas/report.schema.json)."""
+    text = resources.files("collabsync").joinpath("schemas", SCHEMA_NAME).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def validate_report(data: dict[str, Any]) -> None:
+    """Raise jsonschema.ValidationError when a JSON report does not follow the schema."""
+    jsonschema.validate(data, report_schema(), cls=jsonschema.Draft202012Validator)

@@ -1,0 +1,308 @@
+"""Roll normalised tasks from every tool up into one status report (pure: no I/O).
+
+Counts
+    ``status_counts`` gives the COUNTS dict of ``collabsync status --format json``: total, todo,
+    in_progress, blocked, done, cancelled, overdue (open and due before today) and percent_done
+    (done / (total - cancelled) * 100, one decimal; 0.0 when nothing countable is left).
+
+Weights
+    A task weighs its estimate (the tool's, else the plan's), or 1 when it has none. Percent done
+    by estimate = done weight / non-cancelled weight.
+
+Planned against actual (per department, per tool and overall)
+    Scheduled work = non-cancelled tasks with a planned due date (the plan's, else the tool's).
+    planned_share = weight planned due *before* today / scheduled weight (work that should be
+    finished when today starts, the same cut as "overdue"); actual_share = done weight / scheduled
+    weight. variance_days = D - today, where D is the plan date at which the planned share equals
+    the actual share (linear between two due dates; on a flat stretch of the plan, the end of the
+    stretch nearest today, so being exactly on plan gives 0). Positive = ahead, negative = behind.
+
+Forecast, critical path and projected finish
+    Over open (not done/cancelled) tasks and their open dependencies (the tools' own links, the
+    plan's `depends_on` by key and cross-tool pairs). A task needs its effort in business days: its
+    estimate (the tool's, else the plan's), else its planned start..due window, else the tool's
+    start..due, else 1. The window may hold slack; only the effort has to fit. An open task starts
+    on the latest of its planned start, today (or the next business day) and the business day after
+    each open prerequisite's projected finish; in-progress work is assumed to have advanced one day
+    per business day since it began. A task is *late* by the business days its projected finish
+    falls after its planned due. The critical path is the chain of prerequisites that pushed the
+    last-finishing task. projected_finish = the latest of the open tasks' projected finishes and
+    due dates; target = latest planned due; slip_days = projected_finish - target (calendar days).
+
+Who is accountable
+    A late task is pushed by a prerequisite when that prerequisite set its start and is late too;
+    following those links back ends at the task the lateness comes from. A department is late for
+    its own work when that task is its own, and *waits on* another department (named) otherwise.
+
+Health (per department, per tool and overall)
+    red    if open tasks exist and overdue > 20% of them, or variance_days < -5, or a task is
+           projected more than 5 business days late;
+    amber  else if any task is overdue or explicitly blocked, or variance_days < 0, or a task is
+           projected late, or the department's tool did not answer (stale data); overall is also
+           at least amber when any department is stale or red;
+    green  otherwise. A freshly stamped, feasible plan is green on any day up to its first due.
+    Every colour comes with the reasons that set it; `cause` says "own" when any reason is the
+    group's own work, "waiting" when it is only late because of `waits_on`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from collabsync.dates import Calendar
+from collabsync.model import ProjectSpec, Status, Task, TaskSpec
+from collabsync.report.rollup_model import Group, Report, Schedule, TaskLine
+from collabsync.report.rollup_schedule import (
+    DependencyIndex,
+    accountable,
+    forecast,
+    group_schedule,
+    late_days,
+    task_duration,
+)
+from collabsync.report.rollup_story import (
+    WAITING_MARK,
+    contributions,
+    handoffs,
+    phases,
+    summary_sentence,
+    waiting_reason,
+)
+
+__all__ = ["status_counts", "COUNT_KEYS", "percent", "build_report", "health", "DUE_SOON_DAYS",
+           "UNASSIGNED", "NO_DEPARTMENT"]
+
+COUNT_KEYS = ("total", "todo", "in_progress", "blocked", "done", "cancelled", "overdue", "percent_done")
+DUE_SOON_DAYS = 7
+UNASSIGNED = "(unassigned)"
+NO_DEPARTMENT = "(none)"
+RED_OVERDUE_SHARE = 0.20
+RED_DAYS = 5
+
+
+def status_counts(tasks: Iterable[Task], today: dt.date) -> dict[str, Any]:
+    """The COUNTS dict shared by `status --format json` and every group of the report."""
+    counts: dict[str, Any] = {k: 0 for k in COUNT_KEYS}
+    for task in tasks:
+        counts["total"] += 1
+        status = task.status if isinstance(task.status, Status) else Status(task.status)
+        counts[status.value] += 1
+        if task.is_overdue(today):
+            counts["overdue"] += 1
+    counts["percent_done"] = percent(counts["done"], counts["total"] - counts["cancelled"])
+    return counts
+
+
+def percent(part: float, whole: float) -> float:
+    """part/whole as a percentage with one decimal; 0.0 when the whole is empty."""
+    if whole <= 0:
+        return 0.0
+    return round(part * 100.0 / whole, 1)
+
+
+def build_report(tasks: Sequence[Task], *, today: dt.date, instance: str, template: str | None = None,
+                 plan: ProjectSpec | None = None, extra_deps: Iterable[tuple[str, str]] = (),
+                 stale: Mapping[str, dt.datetime | None] | None = None, calendar: Calendar | None = None,
+                 generated_at: dt.datetime | None = None) -> Report:
+    """One report over every tool's tasks: counts, lists, schedule, critical path, contributions, health."""
+    stale = dict(stale or {})
+    calendar = calendar or Calendar()
+    specs = {spec.key: spec for spec in plan.tasks} if plan else {}
+    pairs = _lines(tasks, specs, today, stale)
+    lines = [line for line, _ in pairs]
+    index = DependencyIndex(lines)
+    deps, warnings = index.edges(pairs, plan, extra_deps)
+    for line in lines:
+        if line.open:
+            line.waiting_on = [d for d in deps[line.id] if index.by_id[d].open]
+    durations = {line.id: task_duration(task, specs.get(line.key or ""), calendar) for line, task in pairs}
+    starts = {line.id: _planned_start(task, specs.get(line.key or "")) for line, task in pairs}
+    plan_ahead = forecast(lines, deps, durations, starts, today, calendar)
+    finish, path, length = plan_ahead.finish, plan_ahead.path, plan_ahead.length
+    warnings += plan_ahead.warnings
+    for step in path:
+        step.task.critical = True
+    late = {line.id: days for line in lines if (days := late_days(line, finish, calendar))}
+    blamed: dict[str, TaskLine] = {}
+    for line in lines:
+        line.projected_finish = finish.get(line.id)
+        line.late_days = late.get(line.id, 0)
+        if line.late_days:
+            source = accountable(line, index.by_id, plan_ahead.driver, late, blamed).department
+            line.late_because = source if source != line.department else None
+
+    def group(name: str, kind: str, members: list[tuple[TaskLine, Task]]) -> Group:
+        return _group(name, kind, members, finish, today)
+
+    def judge(target: Group, members: Sequence[TaskLine], **kw: Any) -> None:
+        target.health, target.reasons = health(target.counts, target.schedule, late=[m for m in members if m.late_days],
+                                               **kw)
+        target.waits_on = sorted({m.late_because for m in members if m.late_because})
+        own = target.health != "green" and not (target.waits_on and all(waiting_reason(r) for r in target.reasons))
+        target.cause = "" if target.health == "green" else ("own" if own else "waiting")
+
+    departments = []
+    for name in _department_order(plan, lines, stale):
+        members = [(line, task) for line, task in pairs if line.department == name]
+        dept = group(name, "department", members)
+        dept.providers = sorted({line.provider for line, _ in members})
+        if name in stale:
+            dept.stale, dept.stale_since = True, stale[name]
+        judge(dept, [line for line, _ in members], stale=dept.stale, since=dept.stale_since)
+        departments.append(dept)
+    providers = []
+    for name in dict.fromkeys(line.provider for line in lines):
+        tool = group(name, "provider", [(line, t) for line, t in pairs if line.provider == name])
+        stale_depts = sorted({line.department for line in lines if line.provider == name and line.department in stale})
+        tool.stale = bool(stale_depts)
+        judge(tool, [line for line in lines if line.provider == name], stale=tool.stale,
+              since=min((s for d in stale_depts if (s := stale[d])), default=None))
+        providers.append(tool)
+    overall = group(instance, "overall", pairs)
+    overall.providers = [p.name for p in providers]
+    overall.health, overall.reasons = health(overall.counts, overall.schedule, late=[line for line in lines if line.late_days])
+    _overall_floor(overall, departments)
+
+    soon = today + dt.timedelta(days=DUE_SOON_DAYS)
+
+    def by_due(line: TaskLine) -> tuple[dt.date, str, str]:
+        return (line.due or dt.date.max, line.department, line.title)
+
+    return Report(
+        instance=instance, template=template if template is not None else (plan.template if plan else None),
+        today=today, generated_at=generated_at, overall=overall, departments=departments, providers=providers,
+        tasks=lines,
+        overdue=sorted((line for line in lines if line.overdue), key=by_due),
+        due_soon=sorted((line for line in lines if line.open and line.due and today <= line.due < soon), key=by_due),
+        blocked=sorted((line for line in lines if line.status == Status.BLOCKED.value), key=by_due),
+        waiting=sorted((line for line in lines if line.waiting_on), key=by_due),
+        critical_path=path, critical_path_days=length, plan_curve=_plan_curve(lines),
+        assignees=contributions(lines, deps, lambda line: line.assignee or UNASSIGNED),
+        contributions=contributions(lines, deps, lambda line: line.department),
+        stale_departments=[d.name for d in departments if d.stale], warnings=warnings,
+        summary=summary_sentence(overall, departments, lines), handoffs=handoffs(lines), phases=phases(plan, lines),
+    )
+
+
+def health(counts: Mapping[str, Any], schedule: Schedule, *, late: Sequence[TaskLine] = (), stale: bool = False,
+           since: dt.datetime | None = None) -> tuple[str, list[str]]:
+    """Colour and reasons by the rules of the module docstring; late work pushed by another department
+    is reported as waiting on it, not as the group's own."""
+    red: list[str] = []
+    amber: list[str] = []
+    open_tasks = counts["total"] - counts["done"] - counts["cancelled"]
+    waiting: dict[str, list[TaskLine]] = {}
+    own_late: list[TaskLine] = []
+    for line in late:
+        if line.late_because:
+            waiting.setdefault(line.late_because, []).append(line)
+        elif not line.overdue:
+            own_late.append(line)
+    overdue = counts["overdue"] - sum(1 for group in waiting.values() for line in group if line.overdue)
+    blocked = counts["blocked"]
+    if overdue > 0:
+        share = overdue / open_tasks if open_tasks else 0.0
+        text = f"{overdue} of {open_tasks} open tasks overdue ({share * 100:.0f}%)"
+        (red if share > RED_OVERDUE_SHARE else amber).append(text)
+    if own_late:
+        worst = max(line.late_days for line in own_late)
+        (red if worst > RED_DAYS else amber).append(_late_text(own_late, worst, "projected late"))
+    for name in sorted(waiting):
+        worst = max(line.late_days for line in waiting[name])
+        (red if worst > RED_DAYS else amber).append(f"waits on {name}: " + _late_text(waiting[name], worst, "pushed late"))
+    if blocked:
+        amber.append(f"{blocked} task{'s' if blocked != 1 else ''} blocked")
+    variance = schedule.variance_days
+    if variance is not None and variance < 0:
+        behind = f"{-variance:g} day{'' if variance == -1 else 's'} behind plan"
+        if waiting and not own_late and overdue <= 0:   # it could not start: the wait explains the gap
+            behind += f" {WAITING_MARK} {', '.join(sorted(waiting))})"
+        (red if variance < -RED_DAYS else amber).append(behind)
+    if stale:
+        amber.append("tool did not answer; showing data from " + (since.isoformat(timespec="minutes") if since else "no earlier read"))
+    if red:
+        return "red", red + amber
+    if amber:
+        return "amber", amber
+    return "green", []
+
+
+def _late_text(lines: Sequence[TaskLine], worst: int, what: str) -> str:
+    n = len(lines)
+    return f"{n} task{'s' if n != 1 else ''} {what} (up to {worst} business day{'s' if worst != 1 else ''})"
+
+
+def _overall_floor(overall: Group, departments: list[Group]) -> None:
+    """Overall is at least amber when a department is stale or red."""
+    extra = [f"{d.name} has stale data" for d in departments if d.stale]
+    extra += [f"{d.name} is red" for d in departments if d.health == "red"]
+    if extra:
+        overall.reasons += extra
+        if overall.health == "green":
+            overall.health = "amber"
+
+
+def _planned_start(task: Task, spec: TaskSpec | None) -> dt.date | None:
+    """Work is not planned to begin before the plan's start (else the tool's)."""
+    return spec.start if spec and spec.start else task.start
+
+
+def _lines(tasks: Sequence[Task], specs: Mapping[str, TaskSpec], today: dt.date,
+           stale: Mapping[str, Any]) -> list[tuple[TaskLine, Task]]:
+    """A TaskLine per task, with a unique report id `provider:ref`."""
+    out: list[tuple[TaskLine, Task]] = []
+    seen: set[str] = set()
+    for task in tasks:
+        provider = str(task.extra.get("provider") or "unknown")
+        spec = specs.get(task.key or "")
+        department = task.department or (spec.department if spec else None) or NO_DEPARTMENT
+        ident = f"{provider}:{task.ref}"
+        n = 2
+        while ident in seen:
+            ident, n = f"{provider}:{task.ref}#{n}", n + 1
+        seen.add(ident)
+        estimate = task.estimate if task.estimate is not None else (spec.estimate if spec else None)
+        out.append((TaskLine(
+            id=ident, ref=task.ref, key=task.key, title=task.title, department=department, provider=provider,
+            status=Status(task.status).value, assignee=task.assignee, start=task.start, due=task.due,
+            planned_due=(spec.due if spec and spec.due else task.due), estimate=task.estimate,
+            weight=float(estimate) if estimate and estimate > 0 else 1.0, url=task.url,
+            overdue=task.is_overdue(today), stale=department in stale,
+            done_on=task.updated.date() if task.updated and task.status == Status.DONE else None), task))
+    return out
+
+
+def _department_order(plan: ProjectSpec | None, lines: Sequence[TaskLine], stale: Mapping[str, Any]) -> list[str]:
+    """The plan's departments first, then those only the tools or the stale list know."""
+    names = list(plan.departments) if plan else []
+    names += [line.department for line in lines] + list(stale)
+    return list(dict.fromkeys(names))
+
+
+def _group(name: str, kind: str, members: Sequence[tuple[TaskLine, Task]], finish: Mapping[str, dt.date],
+           today: dt.date) -> Group:
+    lines = [line for line, _ in members]
+    live = [line for line in lines if line.status != "cancelled"]
+    weight_total = sum(line.weight for line in live)
+    weight_done = sum(line.weight for line in live if line.status == "done")
+    return Group(name=name, kind=kind, counts=status_counts([t for _, t in members], today),
+                 weight_total=weight_total, weight_done=weight_done,
+                 percent_done_estimate=percent(weight_done, weight_total),
+                 schedule=group_schedule(lines, finish, today))
+
+
+def _plan_curve(lines: Sequence[TaskLine]) -> list[dict[str, Any]]:
+    """Cumulative planned weight per planned due date (the plan line of the burn-up)."""
+    live = [line for line in lines if line.status != "cancelled" and line.planned_due]
+    total = sum(line.weight for line in live)
+    per_day: dict[dt.date, float] = {}
+    for line in live:
+        assert line.planned_due is not None
+        per_day[line.planned_due] = per_day.get(line.planned_due, 0.0) + line.weight
+    points, running = [], 0.0
+    for day in sorted(per_day):
+        running += per_day[day]
+        points.append({"date": day, "planned_weight": running, "planned_share": percent(running, total)})
+    return points
