@@ -5,15 +5,21 @@ Run ``python bench/scale.py`` (``--help`` for sizes). For each size it writes a 
 tasks (7 departments, 5 sections, business-day dates from one anchor, every task depending on the one
 before it in its department, a title with a variable in every third task), stamps it on the local
 provider with ``collabsync stamp --yes``, then runs ``collabsync status`` and ``collabsync report --format
-html``. Each step is its own process; its wall time is spawn to exit, its CPU seconds and peak RSS come
-from ``resource.getrusage(RUSAGE_CHILDREN)`` (the child's user+system time and ``ru_maxrss``).
+html``. It then tracks the containers the stamp made into a second instance (``collabsync track``,
+one process per container, reported together as ``track``) and runs ``status`` and the HTML report on that
+tracked instance too (local keeps one container per instance and space, so the tracked instance has
+one department). Each step is its own process; its wall time is spawn to exit, its CPU seconds and
+peak RSS come from ``resource.getrusage`` of that child alone (``os.wait4``: user+system time and
+``ru_maxrss``). Modules are byte-compiled first, as ``pip install`` does (this VM sets
+PYTHONDONTWRITEBYTECODE, which would otherwise compile every module in every process).
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
-import resource
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -45,17 +51,19 @@ def template_text(n: int) -> str:
 
 
 def run(args: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, float, str]:
-    """One CLI process: (wall s spawn to exit, CPU s, peak RSS MB of the largest child so far, stdout)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    """One CLI process: (wall s spawn to exit, CPU s, peak RSS MB of this process, stdout)."""
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "collabsync", *args], env=env, cwd=cwd,
-                          capture_output=True, text=True)
-    wall = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen([sys.executable, "-m", "collabsync", *args], env=env, cwd=cwd, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
     if proc.returncode != 0:
-        raise SystemExit(f"collabsync {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, after.ru_maxrss / 1024, proc.stdout
+        raise SystemExit(f"collabsync {' '.join(args)} failed ({proc.returncode}):\n{stderr[-2000:]}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stdout
 
 
 def measure(n: int, workdir: Path) -> list[tuple[str, float, float, float]]:
@@ -76,6 +84,21 @@ def measure(n: int, workdir: Path) -> list[tuple[str, float, float, float]]:
     for name, args in steps.items():
         wall, cpu, rss, _ = run(args, env, workdir)
         rows.append((name, wall, cpu, rss))
+    with sqlite3.connect(home / "local.sqlite") as db:
+        containers = db.execute("SELECT id, name FROM containers ORDER BY id").fetchall()
+    walls, cpus, peak = 0.0, 0.0, 0.0
+    for i, (cid, _) in enumerate(containers):  # local keeps one container per instance and space
+        wall, cpu, rss, _ = run(["track", f"t{n}", str(cid), "--department", DEPARTMENTS[i % len(DEPARTMENTS)]],
+                                env, workdir)
+        walls, cpus, peak = walls + wall, cpus + cpu, max(peak, rss)
+    rows.append(("track", walls, cpus, peak))
+    for name, args in {
+        "tracked-status": ["status", f"t{n}", "--today", "2027-09-01"],
+        "tracked-html": ["report", f"t{n}", "--format", "html", "--output", str(workdir / f"t{n}.html"),
+                         "--today", "2027-09-01"],
+    }.items():
+        wall, cpu, rss, _ = run(args, env, workdir)
+        rows.append((name, wall, cpu, rss))
     return rows
 
 
@@ -84,11 +107,17 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated task counts")
     opts = parser.parse_args(argv)
+    import collabsync
+    import collabsync.providers
+
+    for package in (collabsync, collabsync.providers):
+        compileall.compile_dir(Path(package.__file__).parent, quiet=1)
     with tempfile.TemporaryDirectory(prefix="collabsync-scale-") as tmp:
-        print(f"{'tasks':>7}  {'step':<12} {'wall s':>7} {'cpu s':>7} {'peak MB':>8}")
+        print(f"load average at start: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
+        print(f"{'tasks':>7}  {'step':<14} {'wall s':>7} {'cpu s':>7} {'peak MB':>8}")
         for n in (int(s) for s in opts.sizes.split(",")):
             for name, wall, cpu, rss in measure(n, Path(tmp)):
-                print(f"{n:>7}  {name:<12} {wall:>7.2f} {cpu:>7.2f} {rss:>8.0f}", flush=True)
+                print(f"{n:>7}  {name:<14} {wall:>7.2f} {cpu:>7.2f} {rss:>8.0f}", flush=True)
 
 
 if __name__ == "__main__":

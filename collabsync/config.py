@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import platformdirs
-
 from collabsync.config_text import STARTER_CONFIG, _array_line, _key_line, _toml_line
 from collabsync.dates import validate_zone
 from collabsync.errors import ConfigError, Problem
@@ -45,7 +43,11 @@ def home_dir() -> Path:
 def _home_path() -> Path:
     """home_dir's path, without creating it."""
     env = os.environ.get("COLLABSYNC_HOME")
-    return Path(env).expanduser() if env else Path(platformdirs.user_data_dir("collabsync", appauthor=False))
+    if env:
+        return Path(env).expanduser()
+    import platformdirs  # only when COLLABSYNC_HOME is unset
+
+    return Path(platformdirs.user_data_dir("collabsync", appauthor=False))
 
 
 #: Hashes of (collabsync version, provider type, settings) that passed their schema: a start with an unchanged

@@ -45,6 +45,16 @@ class DateExpr:
 
 def parse_date_expr(text: str) -> DateExpr:
     """Parse an expression; ValueError with what a valid one looks like."""
+    return _parse_cached(text) if isinstance(text, str) else _parse(text)
+
+
+@lru_cache(maxsize=4096)
+def _parse_cached(text: str) -> DateExpr:
+    """Once per distinct text: a large template repeats a few hundred expressions."""
+    return _parse(text)
+
+
+def _parse(text: str) -> DateExpr:
     m = DATE_EXPR_RE.match(str(text))
     if not m:
         raise ValueError(
@@ -71,6 +81,12 @@ def _holiday_table(country: str | None, subdiv: str | None) -> holidays.HolidayB
     return holidays.country_holidays(country, subdiv=subdiv)
 
 
+@lru_cache(maxsize=8192)
+def _add_business_days(calendar: Calendar, start: dt.date, n: int) -> dt.date:
+    """Calendar.add_business_days, once per (calendar, day, offset): a template's dates share a few anchors."""
+    return calendar._add_business_days(start, n)
+
+
 @dataclass(frozen=True)
 class Calendar:
     """Which days count as business days: weekdays minus the country's public holidays."""
@@ -87,6 +103,9 @@ class Calendar:
 
     def add_business_days(self, start: dt.date, n: int) -> dt.date:
         """Move n business days from start; 0 rolls a non-business day forward to the next one."""
+        return _add_business_days(self, start, n)
+
+    def _add_business_days(self, start: dt.date, n: int) -> dt.date:
         day = start
         if n == 0:
             while not self.is_business_day(day):

@@ -6,7 +6,6 @@ them with this one, mixed into whatever ``requests.Session`` class the SDK expec
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import threading
 import time
@@ -96,6 +95,8 @@ def retry_after_seconds(value: str | None, default: float) -> float:
         return max(float(value), 0.0)
     except ValueError:
         pass
+    import email.utils  # an HTTP-date Retry-After is rare: not imported at start-up
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):

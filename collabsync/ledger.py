@@ -7,12 +7,15 @@ a crash means "outcome unknown", and the stamper asks the tool (by marker) befor
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import enum
 import json
 import sqlite3
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -123,21 +126,29 @@ def _now() -> str:
 
 def spec_to_json(spec: ProjectSpec) -> str:
     """Serialise a rendered template (the plan) for the ledger."""
-    return json.dumps(asdict(spec), default=lambda v: v.isoformat() if isinstance(v, dt.date) else str(v))
+    return json.dumps(_spec_dict(spec), default=lambda v: v.isoformat() if isinstance(v, dt.date) else str(v))
+
+
+def _spec_dict(spec: ProjectSpec) -> dict[str, Any]:
+    """What dataclasses.asdict gives for a spec, field by field without its deep copies (10x faster at 10k tasks)."""
+    out = {f.name: getattr(spec, f.name) for f in fields(spec)}
+    out["sections"] = [{f.name: getattr(s, f.name) for f in fields(s)} for s in spec.sections]
+    names = [f.name for f in fields(TaskSpec)]
+    out["tasks"] = [{n: getattr(t, n) for n in names} for t in spec.tasks]
+    out["variables"] = copy.deepcopy(spec.variables)
+    return out
 
 
 def spec_from_json(text: str) -> ProjectSpec:
     """Inverse of spec_to_json."""
     data = json.loads(text)
-
-    def day(v: str | None) -> dt.date | None:
-        return dt.date.fromisoformat(v) if v else None
-
-    tasks = tuple(
-        TaskSpec(**{**t, "start": day(t["start"]), "due": day(t["due"]), "depends_on": tuple(t["depends_on"]),
-                    "labels": tuple(t["labels"]), "checklist": tuple(t.get("checklist") or ())})
-        for t in data["tasks"]
-    )
+    day = dt.date.fromisoformat
+    for t in data["tasks"]:  # fresh from json.loads: converted in place, no copy per task (100k in a plan)
+        t["start"] = day(t["start"]) if t["start"] else None
+        t["due"] = day(t["due"]) if t["due"] else None
+        t["depends_on"], t["labels"] = tuple(t["depends_on"]), tuple(t["labels"])
+        t["checklist"] = tuple(t.get("checklist") or ())
+    tasks = tuple(TaskSpec(**t) for t in data["tasks"])
     return ProjectSpec(
         instance=data["instance"], template=data["template"], title=data["title"], description=data["description"],
         departments=tuple(data["departments"]), sections=tuple(SectionSpec(**s) for s in data["sections"]),
@@ -146,10 +157,11 @@ def spec_from_json(text: str) -> ProjectSpec:
 
 
 class Ledger:
-    """Access to the ledger file; every write commits at once."""
+    """Access to the ledger file; every write commits at once, or within a `grouped()` block's bounds."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._group: list[float] | None = None  # [rows, monotonic start, max rows, max seconds] of a grouped() block
         try:
             private_file(path)
             self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
@@ -169,11 +181,46 @@ class Ledger:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @contextmanager
+    def grouped(self, max_rows: int = 500, max_seconds: float = 0.2) -> Iterator[None]:
+        """Commit outcome rows (record, record_link, confirm_subwrites) together, at most max_rows or max_seconds apart.
+
+        A commit per row costs more than the row on a fast tool (the local provider writes 10,000 tasks in
+        a second); on a slow tool each row still commits on its own, as max_seconds passes between rows.
+        Rows lost to a crash inside a group stay `pending`, which the stamper reconciles by marker. Only
+        those three writes may run inside; whatever happens, what was recorded is committed on exit.
+        """
+        if self._group is not None:
+            yield
+            return
+        self.db.execute("BEGIN")
+        self._group = [0, time.monotonic(), max_rows, max_seconds]
+        try:
+            yield
+        finally:
+            self._group = None
+            self.db.execute("COMMIT")
+
+    def _wrote(self) -> None:
+        """Inside grouped(): commit when the group is full or old enough."""
+        group = self._group
+        if group is None:
+            return
+        group[0] += 1
+        if group[0] >= group[2] or time.monotonic() - group[1] >= group[3]:
+            self.db.execute("COMMIT")
+            self.db.execute("BEGIN")
+            group[0], group[1] = 0, time.monotonic()
+
     # -- instances ------------------------------------------------------------------------------
     def instance(self, name: str) -> InstanceRecord | None:
         """One instance, or None."""
         row = self.db.execute("SELECT * FROM instances WHERE name = ?", (name,)).fetchone()
         return self._to_instance(row) if row else None
+
+    def instance_names(self) -> list[str]:
+        """Every instance's name, oldest first, without reading their plans."""
+        return [r[0] for r in self.db.execute("SELECT name FROM instances ORDER BY created_at, name").fetchall()]
 
     def instances(self) -> list[InstanceRecord]:
         """Every instance, oldest first."""
@@ -259,6 +306,7 @@ class Ledger:
             " url=excluded.url, state=excluded.state, error=excluded.error, updated_at=excluded.updated_at,"
             " department=excluded.department, provider=excluded.provider",
             (instance, department, kind, key, provider, ref, url, state, error, _now()))
+        self._wrote()
 
     def keys_by_ref(self, instance: str) -> dict[str, str]:
         """Remote ref -> template key, for turning tool dependencies into keys."""
@@ -277,6 +325,7 @@ class Ledger:
         self.db.execute(
             "INSERT OR REPLACE INTO links (instance, blocked, blocking, kind, state, error, updated_at) VALUES (?,?,?,?,?,?,?)",
             (instance, blocked, blocking, kind, (ObjectState.FAILED if error else ObjectState.DONE).value, error, _now()))
+        self._wrote()
 
     def mark_links_pending(self, instance: str, pairs: Iterable[tuple[str, str]], kind: str) -> None:
         """Say, before the request, that these links may come into existence (a done row stays done)."""
@@ -304,6 +353,7 @@ class Ledger:
         """Every sub-write of a task is confirmed in the tool."""
         self.db.execute(f"UPDATE subwrites SET state = '{ObjectState.DONE}', updated_at = ? WHERE instance = ? AND owner = ?",
                         (_now(), instance, owner))
+        self._wrote()
 
     def unconfirmed(self, instance: str) -> dict[str, list[tuple[str, str]]]:
         """Task key -> its (kind, item) sub-writes not yet confirmed."""

@@ -8,6 +8,7 @@ out), so each write goes to the ledger at once and to this copy, and every read 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from collabsync.ledger import Ledger, LinkRecord, ObjectRecord, ObjectState
 from collabsync.model import Container
@@ -43,9 +44,7 @@ class LedgerCache:
     def save_container(self, department: str, provider: str, container: Container) -> None:
         """Record a container the moment it is known."""
         self.ledger.save_container(self.instance, department, provider, container)
-        extra = {k: v for k, v in container.extra.items() if k != "created"}
-        self.containers.setdefault(department, (provider, Container(container.ref, container.name, container.url,
-                                                                    extra)))
+        self.containers.setdefault(department, (provider, replace(container, created=False)))
 
     def mark_pending(self, department: str, provider: str, keys: Iterable[str]) -> None:
         """Tasks about to be requested: pending unless already done."""

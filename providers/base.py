@@ -15,7 +15,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
-from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -27,6 +26,8 @@ from collabsync.people_cache import MISS, PeopleCache, ToolUser
 from collabsync.redact import register_secret
 
 if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
+
     from collabsync.report.publish_entry import StatusEntry
 
 __all__ = [
@@ -363,6 +364,8 @@ def register(type_name: str, cls: type[Provider]) -> None:
 @lru_cache(maxsize=1)
 def _installed() -> dict[str, EntryPoint]:
     """The group's entry points, scanned once per process (a scan reads every installed package's metadata)."""
+    from importlib.metadata import entry_points  # not at import: a warm run whose config passed never scans
+
     return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
 
 

@@ -57,17 +57,18 @@ class ReadBack:
 
 def resolve_instance(ws: Workspace, name: str | None) -> InstanceRecord:
     """The named instance, or the only one there is; otherwise an error listing them."""
-    instances = ws.ledger.instances()
+    record = ws.ledger.instance(name) if name is not None else None
+    if record is not None:
+        return record
+    known = ws.ledger.instance_names()  # names only: each instance's plan is parsed when it is the one needed
+    if name is None and len(known) == 1:
+        found = ws.ledger.instance(known[0])
+        if found is not None:
+            return found
+    names = ", ".join(known) or "(none yet: run `collabsync stamp`)"
     if name is None:
-        if len(instances) == 1:
-            return instances[0]
-        names = ", ".join(i.name for i in instances) or "(none yet: run `collabsync stamp`)"
         raise ConfigError.single("INSTANCE", f"name an instance; known: {names}")
-    record = ws.ledger.instance(name)
-    if record is None:
-        names = ", ".join(i.name for i in instances) or "(none yet: run `collabsync stamp`)"
-        raise ConfigError.single("INSTANCE", f"no instance named {name!r}; known: {names}")
-    return record
+    raise ConfigError.single("INSTANCE", f"no instance named {name!r}; known: {names}")
 
 
 def collect(ws: Workspace, instance: InstanceRecord, *, full: bool = False) -> ReadBack:

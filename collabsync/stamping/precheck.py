@@ -48,6 +48,10 @@ def find_problems(plan: Plan, ws: Workspace, template: Template | None = None) -
         return line_of(template.lines, path)
 
     problems: list[Problem] = []
+    crossings: dict[str, int] = {}  # cross-tool links per task, counted once (a scan per task is quadratic)
+    for pair in plan.cross_links:
+        for key in set(pair):
+            crossings[key] = crossings.get(key, 0) + 1
     for dp in plan.departments:
         cls = ws.provider_type(dp.provider)
         limits, tool = cls.text_limits, f"{cls.type_name} (provider {dp.provider!r})"
@@ -56,15 +60,16 @@ def find_problems(plan: Plan, ws: Workspace, template: Template | None = None) -
                                     f"project title is {len(spec.title)} characters; {tool} accepts at most "
                                     f"{limits.container_title} ({limits.source}); shorten it"))
         native_checklists = Capability.CHECKLISTS in cls.capabilities
+        to_create = set(dp.to_create)
         for task in dp.tasks:
-            if task.key not in dp.to_create:
+            if task.key not in to_create:
                 continue
-            problems += _task_problems(task, spec.instance, limits, tool, native_checklists, plan,
+            problems += _task_problems(task, spec.instance, limits, tool, native_checklists, crossings.get(task.key, 0),
                                        functools.partial(line, task.key), source)
     return problems
 
 
-def _task_problems(task: TaskSpec, instance: str, limits: TextLimits, tool: str, native_checklists: bool, plan: Plan,
+def _task_problems(task: TaskSpec, instance: str, limits: TextLimits, tool: str, native_checklists: bool, cross: int,
                    line: Callable[[str], int | None], source: str) -> list[Problem]:
     """One task's title, description (as it will be written, marker included) and checklist items."""
     out: list[Problem] = []
@@ -76,7 +81,6 @@ def _task_problems(task: TaskSpec, instance: str, limits: TextLimits, tool: str,
                                                   f"at most {limits.title} ({limits.source}); shorten it"))
     if limits.description:
         body = with_marker(_description(task, native_checklists), marker(instance, task.key))
-        cross = sum(1 for a, b in plan.cross_links if task.key in (a, b))
         size = len(body) + cross * ANNOTATION_RESERVE
         if size > limits.description:
             extra = (f", {cross} cross-tool link line{'s' if cross > 1 else ''} and the collabsync marker" if cross

@@ -105,10 +105,10 @@ def build_plan(spec: ProjectSpec, ws: Workspace) -> Plan:
     by_dept = {p.department: p for p in plans}
     cross: list[tuple[str, str]] = []
     pending_links = 0
+    links_natively = {p: Capability.DEPENDENCIES in ws.provider_type(p).capabilities for p in set(provider_of.values())}
     for t in spec.tasks:
         for dep in t.depends_on:
-            same = provider_of[t.key] == provider_of[dep]
-            native = same and Capability.DEPENDENCIES in ws.provider_type(provider_of[t.key]).capabilities
+            native = provider_of[t.key] == provider_of[dep] and links_natively[provider_of[t.key]]
             if native:
                 by_dept[t.department].native_links.append((t.key, dep))
             else:
@@ -235,16 +235,17 @@ def _create_tasks(spec: ProjectSpec, dp: DepartmentPlan, provider: Provider, con
     known.plan_subwrites([row for t in todo for row in _subwrites(t, provider)])
     known.mark_pending(dp.department, dp.provider, [t.key for t in todo])
     made = 0
-    for outcome in provider.create_tasks(container, new):
-        known.record(dp.department, dp.provider, outcome.key, ref=outcome.ref, url=outcome.url, error=outcome.error)
-        if outcome.ref:
-            made += 1
-            created_now.add(outcome.key)
-        if outcome.ref and not outcome.error:
-            known.confirm_subwrites(outcome.key)
-        elif outcome.error:  # with a ref: the task exists but a sub-write failed; the journal keeps it pending
-            failures.append(f"{dp.department}/{outcome.key} ({dp.provider}): {outcome.error}")
-        step(1, f"{dp.department}: {outcome.key}")
+    with known.ledger.grouped():
+        for outcome in provider.create_tasks(container, new):
+            known.record(dp.department, dp.provider, outcome.key, ref=outcome.ref, url=outcome.url, error=outcome.error)
+            if outcome.ref:
+                made += 1
+                created_now.add(outcome.key)
+            if outcome.ref and not outcome.error:
+                known.confirm_subwrites(outcome.key)
+            elif outcome.error:  # with a ref: the task exists but a sub-write failed; the journal keeps it pending
+                failures.append(f"{dp.department}/{outcome.key} ({dp.provider}): {outcome.error}")
+            step(1, f"{dp.department}: {outcome.key}")
     return made
 
 
@@ -293,14 +294,15 @@ def _write_links(plan: Plan, known: LedgerCache, placed: dict[str, tuple[Provide
         try:
             pairs = _confirm_links(pairs, recorded, created_now, provider, container, known, ref, step)
             known.mark_links_pending(pairs, "native")
-            for linked in provider.link_dependencies(container, [(ref(a), ref(b)) for a, b in pairs]):  # type: ignore[misc]
-                a, b = by_refs[(linked.blocked_ref, linked.blocking_ref)]
-                known.record_link(a, b, "native", error=linked.error)
-                if linked.error:
-                    failures.append(f"dependency {a} -> {b} ({dp.provider}): {linked.error}")
-                else:
-                    written += 1
-                step(1, f"link {a} -> {b}")
+            with known.ledger.grouped():
+                for linked in provider.link_dependencies(container, [(ref(a), ref(b)) for a, b in pairs]):  # type: ignore[misc]
+                    a, b = by_refs[(linked.blocked_ref, linked.blocking_ref)]
+                    known.record_link(a, b, "native", error=linked.error)
+                    if linked.error:
+                        failures.append(f"dependency {a} -> {b} ({dp.provider}): {linked.error}")
+                    else:
+                        written += 1
+                    step(1, f"link {a} -> {b}")
         except CollabsyncError as exc:
             failures.append(f"dependencies of {dp.department} ({dp.provider}): {exc}")
             _note_outage(down, dp.provider, exc)
@@ -326,11 +328,12 @@ def _write_links(plan: Plan, known: LedgerCache, placed: dict[str, tuple[Provide
                 failures.append(f"cross-tool links in {provider.name} not written: {exc}")
             else:
                 failures.append(f"cross-tool links of {key} ({provider.name}): {exc}")
-    for a, b in todo:
-        if a in annotated and b in annotated:
-            known.record_link(a, b, "cross")
-            written += 1
-        step(1, f"link {a} -> {b}")
+    with known.ledger.grouped():
+        for a, b in todo:
+            if a in annotated and b in annotated:
+                known.record_link(a, b, "cross")
+                written += 1
+            step(1, f"link {a} -> {b}")
     return written
 
 

@@ -79,6 +79,7 @@ class RoleBinder:
         from collabsync.templating.yamlines import line_of
 
         """Roles given but not declared, and roles a task needs that nothing binds."""
+
         out = []
         for name in self.given:
             if name not in self.declared:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, meta
@@ -30,7 +30,7 @@ def _env() -> SandboxedEnvironment:
     return bounded_env(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
 
 
-def _semantic_problems(data: dict[str, Any], lines: dict[Path_, int], filename: str) -> list[Problem]:
+def _semantic_problems(data: dict[str, Any], lines: Mapping[Path_, int], filename: str) -> list[Problem]:
     """Meaning checks that a schema cannot express; tolerant of shapes the schema already rejected."""
     out: list[Problem] = []
 
@@ -151,7 +151,7 @@ def date_vars_used(tasks: Iterable[dict[str, Any]]) -> set[str]:
     return used
 
 
-def _first_use(data: dict[str, Any], name: str, lines: dict[Path_, int]) -> Path_:
+def _first_use(data: dict[str, Any], name: str, lines: Mapping[Path_, int]) -> Path_:
     """Where an undeclared variable first appears, for the error's line."""
     for f in ("title", "description"):
         if isinstance(data.get(f), str) and name in data[f]:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import yaml
 
-__all__ = ["load_with_lines", "line_of", "Path_", "MAX_NODES", "MAX_DEPTH", "YamlTooComplex"]
+__all__ = ["load_with_lines", "load_fast", "LazyLines", "line_of", "Path_", "MAX_NODES", "MAX_DEPTH",
+           "YamlTooComplex"]
 
 Path_ = tuple[Any, ...]
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -20,11 +24,29 @@ class YamlTooComplex(yaml.MarkedYAMLError):
     """The document is bigger than a template can be once its aliases are expanded, nested too deep, or cyclic."""
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No garbage collection while a parse allocates its tree: nothing in it is garbage yet, and the collector's
+    passes over a growing tree cost more than the parse (3-4x for 100,000 tasks)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def load_with_lines(text: str) -> tuple[Any, dict[Path_, int], list[tuple[int, str]]]:
     """Parse YAML; return (data, {path: 1-based line}, [(line, duplicate-key message)]).
 
     Raises yaml.YAMLError (with a problem_mark) on syntax errors.
     """
+    with _gc_paused():
+        return _load_with_lines(text)
+
+
+def _load_with_lines(text: str) -> tuple[Any, dict[Path_, int], list[tuple[int, str]]]:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -75,7 +97,98 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], dups: list[tupl
     open_nodes.discard(id(node))
 
 
-def line_of(lines: dict[Path_, int], path: Path_) -> int | None:
+#: Characters after which a ``&`` starts an anchor (any other ``&`` is text, as in "R&D").
+_BEFORE_ANCHOR = frozenset(" \t\r\n[{,")
+
+
+def _may_alias(text: str) -> bool:
+    """Whether the text may hold an anchor or a merge key: such files take the tracking loader, which bounds
+    aliases. Plain substring scans: a regular expression over an 18 MB file took 2 s."""
+    if "<<" in text:
+        return True
+    at = text.find("&")
+    while at != -1:
+        if at == 0 or text[at - 1] in _BEFORE_ANCHOR:
+            return True
+        at = text.find("&", at + 1)
+    return False
+
+
+class _FastLoader(_Loader):  # type: ignore[misc,valid-type]
+    """The C loader that notes a duplicate key (the tracking loader then reports where)."""
+
+    duplicate = False
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep)
+        if len(mapping) != len(node.value):
+            self.duplicate = True
+        return mapping
+
+
+class LazyLines(Mapping[Path_, int]):
+    """The line index of a file, built by the tracking loader the first time a problem asks for a line."""
+
+    __slots__ = ("_text", "_lines")
+
+    def __init__(self, text: str) -> None:
+        self._text: str | None = text
+        self._lines: dict[Path_, int] = {}
+
+    def _index(self) -> dict[Path_, int]:
+        if self._text is not None:
+            _, self._lines, _ = load_with_lines(self._text)
+            self._text = None
+        return self._lines
+
+    def __getitem__(self, path: Path_) -> int:
+        return self._index()[path]
+
+    def __iter__(self) -> Iterator[Path_]:
+        return iter(self._index())
+
+    def __len__(self) -> int:
+        return len(self._index())
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._index()
+
+
+def load_fast(text: str) -> tuple[Any, Mapping[Path_, int], list[tuple[int, str]]]:
+    """load_with_lines for the common case, without its per-node walk: the line index is built on demand.
+
+    A file with anchors or merge keys, a duplicate key, deep nesting or any parse error is handed to the
+    tracking loader, so every error and its line is exactly what load_with_lines gives.
+    """
+    if not _may_alias(text):
+        loader = _FastLoader(text)
+        try:
+            with _gc_paused():
+                data = loader.get_single_data()
+        except (yaml.YAMLError, RecursionError):
+            data, loader.duplicate = None, True
+        finally:
+            loader.dispose()
+        if not loader.duplicate and _depth_within(data, MAX_DEPTH - 1):
+            return data, LazyLines(text), []
+    return load_with_lines(text)
+
+
+def _depth_within(data: Any, limit: int) -> bool:
+    """Whether no container is nested deeper than limit (iteratively: a deep file must not overflow here)."""
+    stack: list[tuple[Any, int]] = [(data, 0)] if isinstance(data, (dict, list)) else []
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node
+        for child in children:
+            if isinstance(child, (dict, list)):
+                if depth + 1 > limit:
+                    return False
+                stack.append((child, depth + 1))
+    return True
+
+
+def line_of(lines: Mapping[Path_, int], path: Path_) -> int | None:
     """The line of a path, or of its nearest ancestor that has one."""
     path = tuple(path)
     while path:
