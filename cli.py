@@ -42,8 +42,13 @@ from collabsync.safetext import clean_tree, visible
 
 @click.group(cls=CollabsyncGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="collabsync")
-@click.option("--config", "config", type=click.Path(dir_okay=False), envvar="COLLABSYNC_CONFIG",
-              help="Config file (default: ./collabsync.toml, then $COLLABSYNC_HOME/collabsync.toml).")
+@click.option(
+    "--config",
+    "config",
+    type=click.Path(dir_okay=False),
+    envvar="COLLABSYNC_CONFIG",
+    help="Config file (default: ./collabsync.toml, then $COLLABSYNC_HOME/collabsync.toml).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log what collabsync does (secrets redacted) on stderr.")
 @click.pass_context
 def main(ctx: click.Context, config: str | None, verbose: bool) -> None:
@@ -68,7 +73,6 @@ def main(ctx: click.Context, config: str | None, verbose: bool) -> None:
         root.setLevel(logging.DEBUG)
 
 
-
 main.add_command(init)
 main.add_command(config)
 main.add_command(templates)
@@ -88,17 +92,38 @@ main.add_command(publish)
 @click.argument("template")
 @click.option("--name", "instance", required=True, help="Instance name (letters, digits, . _ -), unique per project.")
 @click.option("--var", "variables", multiple=True, metavar="KEY=VALUE", help="Template variable; repeat for each.")
-@click.option("--role", "roles", multiple=True, metavar="ROLE=EMAIL",
-              help="Who a template role is (beats [roles] in the config); repeat for each.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    metavar="ROLE=EMAIL",
+    help="Who a template role is (beats [roles] in the config); repeat for each.",
+)
 @click.option("--plan", "plan_only", is_flag=True, help="Show what would be created where, write nothing.")
 @click.option("--yes", "-y", is_flag=True, help="Apply without asking.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
-              help="How to print the plan.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="How to print the plan.",
+)
 @click.option("--prune", is_flag=True, help="Upgrade: cancel tasks no longer in the template (default: list them).")
 @wait_option
 @pass_ctx
-def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], plan_only: bool, yes: bool, fmt: str,
-          prune: bool, wait: float, roles: tuple[str, ...]) -> None:
+def stamp(
+    obj: Ctx,
+    template: str,
+    instance: str,
+    variables: tuple[str, ...],
+    plan_only: bool,
+    yes: bool,
+    fmt: str,
+    prune: bool,
+    wait: float,
+    roles: tuple[str, ...],
+) -> None:
     """Create a joint project from TEMPLATE in every department's tool; safe to re-run.
 
     TEMPLATE is a shipped template's name or a path to a YAML file. Re-running creates nothing
@@ -122,19 +147,28 @@ def stamp(obj: Ctx, template: str, instance: str, variables: tuple[str, ...], pl
     from collabsync.templating.roles import parse_role_options
 
     if not INSTANCE_RE.match(instance):
-        raise click.BadParameter("use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
-                                 param_hint="--name")
+        raise click.BadParameter(
+            "use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit", param_hint="--name"
+        )
     values, bound = parse_vars(variables), parse_role_options(roles)
     tmpl, spec = render_for_stamp(template, instance, values, bound, lambda: obj.config().roles, user_template_dirs())
-    with obj.workspace() as ws, (nullcontext() if plan_only else instance_lock(ws.home, instance, "stamp", wait)):
+    with obj.workspace() as ws, nullcontext() if plan_only else instance_lock(ws.home, instance, "stamp", wait):
         existing = reused_instance(ws, spec)
         upgrade = upgrade_for(ws, existing, spec, prune)
         plan = build_plan(spec, ws)
         precheck(plan, ws, tmpl)  # with the template's lines; nothing printed or written when it fails
         found = preflight(plan, ws)
         if fmt == "json":
-            click.echo(json.dumps({**plan.to_dict(), "doctor": found.to_dict() if found else None,
-                                   "upgrade": upgrade.to_dict() if upgrade else None}, indent=2))
+            click.echo(
+                json.dumps(
+                    {
+                        **plan.to_dict(),
+                        "doctor": found.to_dict() if found else None,
+                        "upgrade": upgrade.to_dict() if upgrade else None,
+                    },
+                    indent=2,
+                )
+            )
         else:
             print_plan(plan)
             for line in render_text(found, title=False) if found else ():
@@ -183,15 +217,22 @@ def update(obj: Ctx, instance: str, task_key: str, status: str, force: bool, wai
     from collabsync.stamping.update import update_status
 
     with obj.workspace() as ws, instance_lock(ws.home, instance, "update", wait):
-        name, provider = update_status(ws, instance, task_key, status, force=force,
-                                       warn=lambda line: click.echo(line, err=True))
+        name, provider = update_status(
+            ws, instance, task_key, status, force=force, warn=lambda line: click.echo(line, err=True)
+        )
     click.echo(f"{name}/{task_key}: {status} ({provider})")
 
 
 @main.command()
 @click.argument("instance", required=False)
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "md", "markdown"]), default="table",
-              show_default=True, help="Output format (md and markdown are the same).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "md", "markdown"]),
+    default="table",
+    show_default=True,
+    help="Output format (md and markdown are the same).",
+)
 @today_option
 @fresh_option
 @pass_ctx
@@ -227,13 +268,29 @@ def status(obj: Ctx, instance: str | None, fmt: str, today_: str | None, fresh: 
 @click.option("--overdue", is_flag=True, help="Only open tasks past their due date.")
 @click.option("--blocked", is_flag=True, help="Only blocked tasks.")
 @click.option("--assignee", help="Only tasks of this assignee.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "md", "markdown"]), default="table",
-              show_default=True, help="Output format (md and markdown are the same).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv", "md", "markdown"]),
+    default="table",
+    show_default=True,
+    help="Output format (md and markdown are the same).",
+)
 @today_option
 @fresh_option
 @pass_ctx
-def tasks(obj: Ctx, instance: str | None, department: str | None, status_: str | None, overdue: bool,
-          blocked: bool, assignee: str | None, fmt: str, today_: str | None, fresh: bool) -> None:
+def tasks(
+    obj: Ctx,
+    instance: str | None,
+    department: str | None,
+    status_: str | None,
+    overdue: bool,
+    blocked: bool,
+    assignee: str | None,
+    fmt: str,
+    today_: str | None,
+    fresh: bool,
+) -> None:
     """List an instance's tasks across every tool, filtered.
 
     \b
@@ -248,9 +305,19 @@ def tasks(obj: Ctx, instance: str | None, department: str | None, status_: str |
     day = today(today_)
     with obj.workspace(use_cache=not fresh) as ws:
         snap, since = read_back(ws, instance, full=fresh)
-    rows = [task_row(t) for t in filter_tasks(snap.tasks, today=day, department=department, status=status_,
-                                              overdue=overdue, blocked=blocked, assignee=assignee,
-                                              departments=snap.departments)]
+    rows = [
+        task_row(t)
+        for t in filter_tasks(
+            snap.tasks,
+            today=day,
+            department=department,
+            status=status_,
+            overdue=overdue,
+            blocked=blocked,
+            assignee=assignee,
+            departments=snap.departments,
+        )
+    ]
     if fmt == "json":
         click.echo(json.dumps(clean_tree(rows), indent=2))
     elif fmt == "csv":
@@ -266,13 +333,24 @@ def tasks(obj: Ctx, instance: str | None, department: str | None, status_: str |
 @click.argument("source")
 @click.option("--department", help="Department of the source's tasks (the fallback when --map is used).")
 @click.option("--provider", "provider", help="Configured provider to read SOURCE with (default: the department's).")
-@click.option("--map-by", type=click.Choice(["label", "section"]),
-              help="Take each task's department from a label, or from its section/list/component.")
+@click.option(
+    "--map-by",
+    type=click.Choice(["label", "section"]),
+    help="Take each task's department from a label, or from its section/list/component.",
+)
 @click.option("--map", "maps", multiple=True, metavar="VALUE=DEPARTMENT", help="One mapping entry; repeat.")
 @wait_option
 @pass_ctx
-def track(obj: Ctx, instance: str, source: str, department: str | None, provider: str | None,
-          map_by: str | None, maps: tuple[str, ...], wait: float) -> None:
+def track(
+    obj: Ctx,
+    instance: str,
+    source: str,
+    department: str | None,
+    provider: str | None,
+    map_by: str | None,
+    maps: tuple[str, ...],
+    wait: float,
+) -> None:
     """Add existing work (a Jira project or JQL, a Trello board, an Asana project, a local container) to INSTANCE.
 
     The instance is created if needed; tracked and stamped sources can mix in one instance.
@@ -328,7 +406,9 @@ def instances() -> None:
 
     with Ledger(home_dir() / LEDGER_FILE) as ledger:
         for rec in ledger.instances():
-            click.echo(f"{visible(rec.name):24} {visible(rec.template or '(tracked)'):24} {rec.state:10} {rec.updated_at}")
+            click.echo(
+                f"{visible(rec.name):24} {visible(rec.template or '(tracked)'):24} {rec.state:10} {rec.updated_at}"
+            )
 
 
 if __name__ == "__main__":  # pragma: no cover

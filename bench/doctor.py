@@ -43,9 +43,13 @@ def main() -> None:
                     report = check(spec, ws)
                     times.append(time.perf_counter() - started)
                 counts = {e.name: len(e.requests) for e in (stack.jira, stack.trello, stack.asana)}
-            severities = {s: sum(f.severity.value == s for f in report.findings) for s in ("blocking", "degrade", "info")}
-            print(f"latency {latency:g} ms: doctor median {statistics.median(times):.3f} s over {args.repeats} runs; "
-                  f"requests {counts}; findings {severities}")
+            severities = {
+                s: sum(f.severity.value == s for f in report.findings) for s in ("blocking", "degrade", "info")
+            }
+            print(
+                f"latency {latency:g} ms: doctor median {statistics.median(times):.3f} s over {args.repeats} runs; "
+                f"requests {counts}; findings {severities}"
+            )
 
 
 if __name__ == "__main__":

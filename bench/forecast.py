@@ -29,9 +29,20 @@ def tasks(n: int) -> list[Task]:
         deps = [f"T{j}" for j in rng.sample(range(max(0, i - 50), i), min(i, rng.randint(0, 3)))]
         status = Status.DONE if rng.random() < 0.33 else rng.choice([Status.TODO, Status.IN_PROGRESS])
         start = TODAY + dt.timedelta(days=i * 365 // n)
-        out.append(Task(ref=f"T{i}", title=f"Task {i}", status=status, department=DEPARTMENTS[i % 6],
-                        start=start, due=start + dt.timedelta(days=rng.randint(3, 20)), estimate=rng.randint(1, 5),
-                        assignee=f"person{i % 40}", depends_on=deps, provider="local"))
+        out.append(
+            Task(
+                ref=f"T{i}",
+                title=f"Task {i}",
+                status=status,
+                department=DEPARTMENTS[i % 6],
+                start=start,
+                due=start + dt.timedelta(days=rng.randint(3, 20)),
+                estimate=rng.randint(1, 5),
+                assignee=f"person{i % 40}",
+                depends_on=deps,
+                provider="local",
+            )
+        )
     return out
 
 
@@ -45,9 +56,11 @@ def main() -> None:
             report = build_report(data, today=TODAY, instance="bench", calendar=calendar)
             runs.append(time.perf_counter() - started)
         late = sum(1 for line in report.tasks if line.late_days)
-        print(f"{n:>5} tasks: build_report median {statistics.median(runs) * 1000:7.1f} ms "
-              f"(min {min(runs) * 1000:.1f}); {late} projected late, {len(report.handoffs)} hand-off pairs, "
-              f"path {len(report.critical_path)} tasks")
+        print(
+            f"{n:>5} tasks: build_report median {statistics.median(runs) * 1000:7.1f} ms "
+            f"(min {min(runs) * 1000:.1f}); {late} projected late, {len(report.handoffs)} hand-off pairs, "
+            f"path {len(report.critical_path)} tasks"
+        )
 
 
 if __name__ == "__main__":

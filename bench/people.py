@@ -31,8 +31,9 @@ def run(people: int, latency_ms: float) -> str:
             stack.asana.add_user(f"Person {i}", email)
         config = home / "collabsync.toml"
         stack.write_config(config, {"engineering": "jira", "marketing": "asana"})
-        tasks = tuple(TaskSpec(f"{d}-{i}", "t", d, assignee=e) for d in ("engineering", "marketing")
-                      for i, e in enumerate(emails))
+        tasks = tuple(
+            TaskSpec(f"{d}-{i}", "t", d, assignee=e) for d in ("engineering", "marketing") for i, e in enumerate(emails)
+        )
         spec = ProjectSpec("bench", "bench", "Bench", "", ("engineering", "marketing"), (), tasks)
         times = []
         for _ in range(2):
@@ -45,8 +46,10 @@ def run(people: int, latency_ms: float) -> str:
             times.append(after[0] - before[0])
             times.append(after[1] - before[1])
         assert not found
-        return (f"people={people} latency={latency_ms:g}ms cold={times[0]:.3f}s (jira {times[1]} asana {times[2]}"
-                f" lookups) cached={times[3]:.3f}s (jira {times[4]} asana {times[5]} lookups)")
+        return (
+            f"people={people} latency={latency_ms:g}ms cold={times[0]:.3f}s (jira {times[1]} asana {times[2]}"
+            f" lookups) cached={times[3]:.3f}s (jira {times[4]} asana {times[5]} lookups)"
+        )
 
 
 def main() -> None:

@@ -39,8 +39,17 @@ def main() -> None:
             os.environ["COLLABSYNC_HOME"] = str(Path(tmp) / "home")
             os.chdir(tmp)
             stack.write_config(Path("collabsync.toml"))
-            _cli("stamp", "product-launch", "--name", "nova", "--var", "product=Nova", "--var",
-                 "launch=2027-03-01", "--yes")
+            _cli(
+                "stamp",
+                "product-launch",
+                "--name",
+                "nova",
+                "--var",
+                "product=Nova",
+                "--var",
+                "launch=2027-03-01",
+                "--yes",
+            )
             for label in ("add", "edit", "lost replies"):
                 if label == "lost replies":
                     with Ledger(Path(tmp) / "home" / "ledger.sqlite") as ledger:
@@ -50,10 +59,14 @@ def main() -> None:
                 start = time.perf_counter()
                 _cli("publish", "nova", "--yes", "--today", DAY)
                 took = time.perf_counter() - start
-                counts = ", ".join(f"{name} {emu.count()}" for name, emu in
-                                   (("jira", stack.jira), ("trello", stack.trello), ("asana", stack.asana)))
-                print(f"latency {latency:g} ms, {label:<12}: {took:.2f} s, requests {counts} "
-                      "(7 departments; 4 on local; the report's fresh read included)")
+                counts = ", ".join(
+                    f"{name} {emu.count()}"
+                    for name, emu in (("jira", stack.jira), ("trello", stack.trello), ("asana", stack.asana))
+                )
+                print(
+                    f"latency {latency:g} ms, {label:<12}: {took:.2f} s, requests {counts} "
+                    "(7 departments; 4 on local; the report's fresh read included)"
+                )
 
 
 if __name__ == "__main__":

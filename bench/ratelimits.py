@@ -48,8 +48,9 @@ def seed(stack: Stack, tasks: int) -> list[tuple[str, str, str]]:
     per = max(1, tasks // 5)
     sources = [("jira", p["project"], "engineering") for p in stack.jira.seed_bulk(1, tasks, seed=11)]
     sources += [("trello", b["url"], "sales") for b in stack.trello.seed_bulk(5, per, seed=11)]
-    sources += [("asana", f"https://app.asana.com/0/{gid}/list", "marketing")
-                for gid in stack.asana.seed_bulk(5, per, seed=11)]
+    sources += [
+        ("asana", f"https://app.asana.com/0/{gid}/list", "marketing") for gid in stack.asana.seed_bulk(5, per, seed=11)
+    ]
     return sources
 
 
@@ -77,12 +78,18 @@ def run(tasks: int, rounds: int) -> dict[str, dict[str, int]]:
                 for tool in TOOLS:
                     read[tool] = sum(1 for t in snap.tasks if t.provider == tool)
             with Workspace(load_config(config_path), home) as ws, History(home / "history.sqlite") as store:  # `report`
-                result = report_instance(ws, resolve_instance(ws, INSTANCE), ["html", "json"], today=dt.date.today(),
-                                         store=store)
+                result = report_instance(
+                    ws, resolve_instance(ws, INSTANCE), ["html", "json"], today=dt.date.today(), store=store
+                )
                 _no_stale(result.stale)
-        return {tool: {"requests": len(getattr(stack, tool).requests),
-                       "429": sum(1 for r in getattr(stack, tool).requests if r.status == 429),
-                       "tasks": read.get(tool, 0)} for tool in TOOLS}
+        return {
+            tool: {
+                "requests": len(getattr(stack, tool).requests),
+                "429": sum(1 for r in getattr(stack, tool).requests if r.status == 429),
+                "tasks": read.get(tool, 0),
+            }
+            for tool in TOOLS
+        }
 
 
 def _no_stale(stale: dict[str, Any]) -> None:
@@ -97,8 +104,10 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     counts = run(args.tasks, args.rounds)
-    print(f"status + report x{args.rounds}, {args.tasks} tasks per tool, published limits, default budgets "
-          f"({time.perf_counter() - started:.0f} s with seeding)")
+    print(
+        f"status + report x{args.rounds}, {args.tasks} tasks per tool, published limits, default budgets "
+        f"({time.perf_counter() - started:.0f} s with seeding)"
+    )
     print(f"{'tool':8} {'tasks read':>10} {'requests':>9} {'429s':>5}")
     for tool, c in counts.items():
         print(f"{tool:8} {c['tasks']:>10} {c['requests']:>9} {c['429']:>5}")

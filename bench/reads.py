@@ -64,9 +64,10 @@ def bench_jira(home: Path, issues: int, latency: float) -> None:
         timed(f"jira {issues}: id page + bulkfetch, 8 in flight", emu, lambda: jira(max_in_flight=8).read_tasks(c))
         store = ReadStore(home / "reads.sqlite")
         read(jira(incremental=True), "jira", c, store)
-        UNCHANGED["jira"] = timed(f"jira {issues}: incremental, nothing changed", emu,
-                                  lambda: read(jira(incremental=True), "jira", c, store))
-        for issue in list(emu.store.issues.values())[1:1 + issues // 100]:
+        UNCHANGED["jira"] = timed(
+            f"jira {issues}: incremental, nothing changed", emu, lambda: read(jira(incremental=True), "jira", c, store)
+        )
+        for issue in list(emu.store.issues.values())[1 : 1 + issues // 100]:
             issue.updated = emu.clock()
         timed(f"jira {issues}: incremental, 1% changed", emu, lambda: read(jira(incremental=True), "jira", c, store))
         store.close()
@@ -81,8 +82,9 @@ def bench_trello(home: Path, boards: int, cards: int, latency: float) -> None:
             board = emu.add_board(f"Board {b}", ("To Do", "Done"))
             for i in range(cards):
                 emu.add_card(board["id"], ("To Do", "Done")[i % 2], f"Card {i}")
-            containers.append(TrelloProvider("trello", settings, ProviderContext(home=home))
-                              .resolve_source(board["shortLink"]))
+            containers.append(
+                TrelloProvider("trello", settings, ProviderContext(home=home)).resolve_source(board["shortLink"])
+            )
         emu.state.clock = None
 
         def each() -> list[Any]:
@@ -117,8 +119,12 @@ def bench_asana(home: Path, projects: int, tasks: int, latency: float) -> None:
         gids = emu.seed_bulk(projects, tasks, seed=8)
         emu.now = None
         settings = {"token": emu.token, "workspace": emu.workspace_gid, "base_url": emu.base_url}
-        containers = [AsanaProvider("asana", settings, ProviderContext(home=home)).resolve_source(
-            f"https://app.asana.com/0/{gid}/list") for gid in gids]
+        containers = [
+            AsanaProvider("asana", settings, ProviderContext(home=home)).resolve_source(
+                f"https://app.asana.com/0/{gid}/list"
+            )
+            for gid in gids
+        ]
         store = ReadStore(home / "reads-asana.sqlite")
         incremental = {**settings, "incremental": True, "read_overlap_minutes": 0}
 
@@ -154,8 +160,10 @@ def main() -> None:
         bench_jira(Path(home), args.issues, args.latency_ms)
         bench_trello(Path(home), args.boards, args.cards, args.latency_ms)
         bench_asana(Path(home), args.projects, args.tasks, args.latency_ms)
-    print(f"incremental, nothing changed, all three tools: {sum(UNCHANGED.values())} requests "
-          f"({', '.join(f'{k} {v}' for k, v in UNCHANGED.items())})")
+    print(
+        f"incremental, nothing changed, all three tools: {sum(UNCHANGED.values())} requests "
+        f"({', '.join(f'{k} {v}' for k, v in UNCHANGED.items())})"
+    )
 
 
 if __name__ == "__main__":

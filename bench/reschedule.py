@@ -29,12 +29,22 @@ LAUNCH = dt.date(2027, 3, 1)
 
 def shared_dates_template(per_milestone: int = 10, milestones: int = 4) -> str:
     """One department's release checklist: `per_milestone` tasks due on each of `milestones` days."""
-    lines = ["template: checklist", 'title: "{{ product }} release checklist"', "variables:",
-             "  product: {type: string}", "  launch: {type: date}", "calendar: {country: US}",
-             "departments: [engineering]", "tasks:"]
+    lines = [
+        "template: checklist",
+        'title: "{{ product }} release checklist"',
+        "variables:",
+        "  product: {type: string}",
+        "  launch: {type: date}",
+        "calendar: {country: US}",
+        "departments: [engineering]",
+        "tasks:",
+    ]
     for m in range(milestones):
-        lines += [f'  - {{key: m{m}-t{i}, title: "Check {i} of milestone {m}", department: engineering, '
-                  f"due: launch - {(milestones - m) * 5}bd}}" for i in range(per_milestone)]
+        lines += [
+            f'  - {{key: m{m}-t{i}, title: "Check {i} of milestone {m}", department: engineering, '
+            f"due: launch - {(milestones - m) * 5}bd}}"
+            for i in range(per_milestone)
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -45,8 +55,9 @@ def cli(*args: str) -> str:
     return result.output
 
 
-def case(stack: Stack, tool: str, template: str, departments: tuple[str, ...], name: str, *,
-         start_field: bool = False) -> None:
+def case(
+    stack: Stack, tool: str, template: str, departments: tuple[str, ...], name: str, *, start_field: bool = False
+) -> None:
     emu: Any = {"jira": stack.jira, "trello": stack.trello, "asana": stack.asana}.get(tool)
     routes = {d: tool for d in departments} if tool != "local" else {}
     config = stack.write_config(Path("collabsync.toml"), routes)
@@ -63,8 +74,10 @@ def case(stack: Stack, tool: str, template: str, departments: tuple[str, ...], n
     cli("reschedule", name, "--var", f"launch={new}", "--yes")
     writes = len(emu.write_log()) if emu is not None else 0
     total = emu.count() if emu is not None else 0
-    label = (f"{tool}{' + start field' if start_field else ''}"
-             f"{'' if tool != 'jira' or stack.jira.bulk_change else ' (no bulk edit)'}: {Path(template).stem}")
+    label = (
+        f"{tool}{' + start field' if start_field else ''}"
+        f"{'' if tool != 'jira' or stack.jira.bulk_change else ' (no bulk edit)'}: {Path(template).stem}"
+    )
     print(f"{label:<48} {len(moves):>3} tasks moved  {writes:>3} write requests  {total:>4} requests in all")
 
 

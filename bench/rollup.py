@@ -69,18 +69,27 @@ def seed(stack: Stack, tool: str) -> list[tuple[str, str, str]]:
     if tool == "trello":
         return [("trello", b["url"], "sales") for b in stack.trello.seed_bulk(TRELLO_BOARDS, TRELLO_CARDS, seed=8)]
     if tool == "asana":
-        return [("asana", f"https://app.asana.com/0/{gid}/list", "marketing")
-                for gid in stack.asana.seed_bulk(ASANA_PROJECTS, ASANA_TASKS, seed=8)]
+        return [
+            ("asana", f"https://app.asana.com/0/{gid}/list", "marketing")
+            for gid in stack.asana.seed_bulk(ASANA_PROJECTS, ASANA_TASKS, seed=8)
+        ]
     rng = random.Random(8)
     today = dt.date.today()
     people = [stack.jira.add_user(n) for n in ("Ada Lovelace", "Grace Hopper", "Alan Turing", "Edsger Dijkstra")]
     keys = []
     for i in range(JIRA_ISSUES):
         due = today + dt.timedelta(days=rng.randint(-20, 40)) if rng.random() < 0.8 else None
-        keys.append(stack.jira.add_issue(
-            stack.jira_project, f"Issue {i}", status=rng.choices(JIRA_STATUSES, weights=(35, 25, 25, 8, 4, 3))[0],
-            assignee=rng.choice([*people, None]), due=due, labels=[rng.choice(("web", "api", "infra"))],
-            components=[rng.choice(("Frontend", "Backend"))] if rng.random() < 0.7 else []))
+        keys.append(
+            stack.jira.add_issue(
+                stack.jira_project,
+                f"Issue {i}",
+                status=rng.choices(JIRA_STATUSES, weights=(35, 25, 25, 8, 4, 3))[0],
+                assignee=rng.choice([*people, None]),
+                due=due,
+                labels=[rng.choice(("web", "api", "infra"))],
+                components=[rng.choice(("Frontend", "Backend"))] if rng.random() < 0.7 else [],
+            )
+        )
     for i in range(0, JIRA_ISSUES - 1, 10):  # every tenth issue blocks the next
         stack.jira.link_issues(keys[i], keys[i + 1])
     return [("jira", stack.jira_project, "engineering")]
@@ -88,16 +97,18 @@ def seed(stack: Stack, tool: str) -> list[tuple[str, str, str]]:
 
 def floors() -> dict[str, int]:
     """The fewest requests each API allows for the data set (see the module docstring)."""
-    return {"jira": math.ceil(JIRA_ISSUES / JIRA_PAGE),
-            "trello": TRELLO_BOARDS * max(1, math.ceil(TRELLO_CARDS / TRELLO_PAGE)),
-            "asana": ASANA_PROJECTS * max(1, math.ceil(ASANA_TASKS / ASANA_PAGE))}
+    return {
+        "jira": math.ceil(JIRA_ISSUES / JIRA_PAGE),
+        "trello": TRELLO_BOARDS * max(1, math.ceil(TRELLO_CARDS / TRELLO_PAGE)),
+        "asana": ASANA_PROJECTS * max(1, math.ceil(ASANA_TASKS / ASANA_PAGE)),
+    }
 
 
 def run_status(config_path: Path, home: Path, *, use_cache: bool) -> tuple[float, dict[str, float], dict[str, Any]]:
     """One `status`: total seconds, seconds until each tool's last read returned, the summary."""
     finished: dict[str, float] = {}
     gc.collect()  # start each run from a clean heap, as a fresh CLI process would,
-    gc.freeze()   # and exempt what is loaded from later GC passes, as the CLI's main() does
+    gc.freeze()  # and exempt what is loaded from later GC passes, as the CLI's main() does
     with Workspace(load_config(config_path), home, use_cache=use_cache) as ws:
         started = time.perf_counter()
         for name in TOOLS:
@@ -215,10 +226,14 @@ def _toml(providers: dict[str, dict[str, Any]]) -> str:
 
 def bare_chain(config: Path, jira: Container) -> float:
     """Seconds a plain requests loop takes to walk the tracked Jira query's pages (same fields, no mapping)."""
-    settings = {k: os.path.expandvars(v) if isinstance(v, str) else v
-                for k, v in tomllib.loads(config.read_text())["providers"]["jira"].items()}
+    settings = {
+        k: os.path.expandvars(v) if isinstance(v, str) else v
+        for k, v in tomllib.loads(config.read_text())["providers"]["jira"].items()
+    }
     ids = jira.extra.get("fields") or {}
-    fields = ",".join([*TRACKED_FIELDS, *(i for i in (ids.get("story_points"), ids.get("flagged"), ids.get("start")) if i)])
+    fields = ",".join(
+        [*TRACKED_FIELDS, *(i for i in (ids.get("story_points"), ids.get("flagged"), ids.get("start")) if i)]
+    )
     started = time.perf_counter()
     with requests.Session() as session:
         session.auth = (settings["email"], settings["api_token"])
@@ -233,8 +248,9 @@ def bare_chain(config: Path, jira: Container) -> float:
                 return time.perf_counter() - started
 
 
-def median_run(emus: Any, config: Path, home: Path, repeats: int, *, use_cache: bool
-               ) -> tuple[float, dict[str, float], dict[str, int], dict[str, Any]]:
+def median_run(
+    emus: Any, config: Path, home: Path, repeats: int, *, use_cache: bool
+) -> tuple[float, dict[str, float], dict[str, int], dict[str, Any]]:
     """Run `status` `repeats` times from a reset request log; the run with the median wall time."""
     runs = []
     for _ in range(repeats):
@@ -245,15 +261,25 @@ def median_run(emus: Any, config: Path, home: Path, repeats: int, *, use_cache: 
     return runs[len(runs) // 2]
 
 
-def measure(emus: Emulators, config: Path, home: Path, latency: float, repeats: int,
-            jira: Container) -> list[dict[str, Any]]:
+def measure(
+    emus: Emulators, config: Path, home: Path, latency: float, repeats: int, jira: Container
+) -> list[dict[str, Any]]:
     """Cold (no cache; median of `repeats`) and warm (cache filled by one run, then timed) rows."""
     emus.command("latency", latency)
     bare = sorted(bare_chain(config, jira) for _ in range(repeats))[repeats // 2]
     rows = []
     total, per_tool, counts, summary = median_run(emus, config, home, repeats, use_cache=False)
-    rows.append({"latency": latency, "mode": "cold", "total": total, "per_tool": per_tool, "requests": counts,
-                 "tasks": summary["overall"]["total"], "bare": bare})
+    rows.append(
+        {
+            "latency": latency,
+            "mode": "cold",
+            "total": total,
+            "per_tool": per_tool,
+            "requests": counts,
+            "tasks": summary["overall"]["total"],
+            "bare": bare,
+        }
+    )
     # A fresh home per latency: its own cache files (and so its own in-process Asana client) to fill.
     home = home.parent / f"home-{latency:g}ms"
     shutil.copytree(home.parent / "home", home)
@@ -261,8 +287,17 @@ def measure(emus: Emulators, config: Path, home: Path, latency: float, repeats: 
     run_status(config, home, use_cache=True)  # fills the cache
     filled = emus.command("counts")
     total, per_tool, counts, summary = median_run(emus, config, home, repeats, use_cache=True)
-    rows.append({"latency": latency, "mode": "warm", "total": total, "per_tool": per_tool, "requests": counts,
-                 "filled": filled, "tasks": summary["overall"]["total"]})
+    rows.append(
+        {
+            "latency": latency,
+            "mode": "warm",
+            "total": total,
+            "per_tool": per_tool,
+            "requests": counts,
+            "filled": filled,
+            "tasks": summary["overall"]["total"],
+        }
+    )
     return rows
 
 
@@ -274,25 +309,33 @@ def print_table(rows: list[dict[str, Any]], floor: dict[str, int]) -> None:
         for name in TOOLS:
             made = row["requests"][name]
             filled = row["filled"][name] if row["mode"] == "warm" else None
-            note = "" if filled is None else (f"cache filled by {filled} requests" if filled
-                                              else "answered from the snapshot of the last read")
+            note = (
+                ""
+                if filled is None
+                else (f"cache filled by {filled} requests" if filled else "answered from the snapshot of the last read")
+            )
             ratio = f"{made / floor[name]:.2f}" if row["mode"] == "cold" else "-"
-            print(f"{ms:>5.0f}ms  {row['mode']:<4}  {name:<7} {made:>8} {floor[name]:>5} {ratio:>6} "
-                  f"{row['per_tool'].get(name, 0.0):>7.3f}  {note}")
+            print(
+                f"{ms:>5.0f}ms  {row['mode']:<4}  {name:<7} {made:>8} {floor[name]:>5} {ratio:>6} "
+                f"{row['per_tool'].get(name, 0.0):>7.3f}  {note}"
+            )
         bound = floor["jira"] * ms / 1000
         versus = ""
         if row["mode"] == "cold":
             versus = f"; {row['total'] / row['bare']:.2f}x a bare walk of Jira's pages ({row['bare']:.2f} s)"
             if bound:
                 versus = f"; {row['total'] / bound:.2f}x the chain bound {bound:.2f} s" + versus
-        print(f"{ms:>5.0f}ms  {row['mode']:<4}  {'overall':<7} {sum(row['requests'].values()):>8} "
-              f"{sum(floor.values()):>5} {'':>6} {row['total']:>7.3f}  {row['tasks']} tasks{versus}")
+        print(
+            f"{ms:>5.0f}ms  {row['mode']:<4}  {'overall':<7} {sum(row['requests'].values()):>8} "
+            f"{sum(floor.values()):>5} {'':>6} {row['total']:>7.3f}  {row['tasks']} tasks{versus}"
+        )
 
 
 def cli_modes() -> list[tuple[str, list[str]]]:
     """The ways `collabsync status` can run, as this CLI offers them: cold, warm and any incremental flag."""
-    help_text = subprocess.run([sys.executable, "-m", "collabsync", "status", "--help"], capture_output=True,
-                               text=True, check=True).stdout
+    help_text = subprocess.run(
+        [sys.executable, "-m", "collabsync", "status", "--help"], capture_output=True, text=True, check=True
+    ).stdout
     modes = [("cold", ["--fresh"]), ("warm", [])]
     if "--incremental" in help_text:
         modes.append(("incremental-unchanged", ["--incremental"]))
@@ -304,8 +347,12 @@ def cli_run(config: Path, home: Path, args: list[str]) -> tuple[float, float]:
     env = {**os.environ, "COLLABSYNC_HOME": str(home)}
     spawned = time.time()
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "collabsync", "--config", str(config), "status", INSTANCE, "--format",
-                    "json", *args], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "collabsync", "--config", str(config), "status", INSTANCE, "--format", "json", *args],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     return time.perf_counter() - t0, spawned
 
 
@@ -327,8 +374,15 @@ def measure_cli(emus: Emulators, config: Path, home: Path, latency: float, repea
             walls.append(wall)
             firsts.append(min(arrivals) - spawned if arrivals else None)
         known = sorted(f for f in firsts if f is not None)
-        rows.append({"latency": latency, "mode": mode, "wall": sorted(walls)[repeats // 2],
-                     "first": known[len(known) // 2] if known else None, "requests": counts})
+        rows.append(
+            {
+                "latency": latency,
+                "mode": mode,
+                "wall": sorted(walls)[repeats // 2],
+                "first": known[len(known) // 2] if known else None,
+                "requests": counts,
+            }
+        )
     return rows
 
 
@@ -345,25 +399,39 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency", type=float, nargs="+", default=[0.0, 50.0], help="emulator latencies in ms")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per mode (the median is shown)")
-    parser.add_argument("--scale", default="", metavar="N[,N...]",
-                        help="also stamp N tasks on local and time status and the HTML report (bench/scale.py)")
-    parser.add_argument("--in-process", action="store_true",
-                        help="run the emulators in this process (they then share its GIL with the client)")
+    parser.add_argument(
+        "--scale",
+        default="",
+        metavar="N[,N...]",
+        help="also stamp N tasks on local and time status and the HTML report (bench/scale.py)",
+    )
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="run the emulators in this process (they then share its GIL with the client)",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="collabsync-bench-") as tmp, Emulators(args.in_process) as (emus, toml, sources):
+    with (
+        tempfile.TemporaryDirectory(prefix="collabsync-bench-") as tmp,
+        Emulators(args.in_process) as (emus, toml, sources),
+    ):
         home = Path(tmp) / "home"
         home.mkdir()
         config = Path(tmp) / "collabsync.toml"
         config.write_text(toml)
         with Workspace(load_config(config), home) as ws:
-            tracked = [track(ws, INSTANCE, source, department=department, provider=provider)
-                       for provider, source, department in sources]
+            tracked = [
+                track(ws, INSTANCE, source, department=department, provider=provider)
+                for provider, source, department in sources
+            ]
         jira = next(container for name, container in tracked if name == "jira")
         where = "in this process" if args.in_process else "one child process per tool"
-        print(f"emulators {where}: {JIRA_ISSUES} Jira issues, {TRELLO_BOARDS}x{TRELLO_CARDS} Trello cards, "
-              f"{ASANA_PROJECTS}x{ASANA_TASKS} Asana tasks; {len(sources)} sources tracked "
-              f"in {time.perf_counter() - started:.1f} s\n")
+        print(
+            f"emulators {where}: {JIRA_ISSUES} Jira issues, {TRELLO_BOARDS}x{TRELLO_CARDS} Trello cards, "
+            f"{ASANA_PROJECTS}x{ASANA_TASKS} Asana tasks; {len(sources)} sources tracked "
+            f"in {time.perf_counter() - started:.1f} s\n"
+        )
         rows, cli_rows = [], []
         for latency in args.latency:
             rows += measure(emus, config, home, latency, args.repeats, jira)

@@ -32,19 +32,31 @@ SECTIONS = ("plan", "build", "prepare", "launch", "follow-up")
 
 def template_text(n: int) -> str:
     """A valid template of n tasks, written the way people write them (dates count back from launch)."""
-    lines = [f"template: scale-{n}", 'title: "{{ product }} at scale"', "variables:",
-             "  product: {type: string, description: Product name}",
-             "  launch: {type: date, description: Launch day}",
-             "calendar: {country: US}", f"departments: [{', '.join(DEPARTMENTS)}]", "sections:"]
+    lines = [
+        f"template: scale-{n}",
+        'title: "{{ product }} at scale"',
+        "variables:",
+        "  product: {type: string, description: Product name}",
+        "  launch: {type: date, description: Launch day}",
+        "calendar: {country: US}",
+        f"departments: [{', '.join(DEPARTMENTS)}]",
+        "sections:",
+    ]
     lines += [f"  - {{key: {s}, title: {s.title()}}}" for s in SECTIONS]
     lines.append("tasks:")
     for i in range(n):
         dept = DEPARTMENTS[i % len(DEPARTMENTS)]
         back = 400 - (i * 390 // n)
         title = f"Step {i} for {{{{ product }}}}" if i % 3 == 0 else f"Step {i}"
-        lines += [f"  - key: t{i}", f'    title: "{title}"', f"    department: {dept}",
-                  f"    section: {SECTIONS[i * len(SECTIONS) // n]}", f"    start: launch - {back + 5}bd",
-                  f"    due: launch - {back}bd", f"    estimate: {1 + i % 5}"]
+        lines += [
+            f"  - key: t{i}",
+            f'    title: "{title}"',
+            f"    department: {dept}",
+            f"    section: {SECTIONS[i * len(SECTIONS) // n]}",
+            f"    start: launch - {back + 5}bd",
+            f"    due: launch - {back}bd",
+            f"    estimate: {1 + i % 5}",
+        ]
         if i >= len(DEPARTMENTS):
             lines.append(f"    depends_on: [t{i - len(DEPARTMENTS)}]")
     return "\n".join(lines) + "\n"
@@ -75,11 +87,28 @@ def measure(n: int, workdir: Path) -> list[tuple[str, float, float, float]]:
     (home / "collabsync.toml").write_text('[defaults]\nprovider = "local"\n[providers.local]\ntype = "local"\n')
     rows = []
     steps = {
-        "stamp": ["stamp", str(workdir / f"scale-{n}.yaml"), "--name", f"s{n}", "--var", "product=Nova",
-                  "--var", "launch=2028-06-01", "--yes"],
+        "stamp": [
+            "stamp",
+            str(workdir / f"scale-{n}.yaml"),
+            "--name",
+            f"s{n}",
+            "--var",
+            "product=Nova",
+            "--var",
+            "launch=2028-06-01",
+            "--yes",
+        ],
         "status": ["status", f"s{n}", "--today", "2027-09-01"],
-        "report-html": ["report", f"s{n}", "--format", "html", "--output", str(workdir / f"r{n}.html"),
-                        "--today", "2027-09-01"],
+        "report-html": [
+            "report",
+            f"s{n}",
+            "--format",
+            "html",
+            "--output",
+            str(workdir / f"r{n}.html"),
+            "--today",
+            "2027-09-01",
+        ],
     }
     for name, args in steps.items():
         wall, cpu, rss, _ = run(args, env, workdir)
@@ -88,14 +117,23 @@ def measure(n: int, workdir: Path) -> list[tuple[str, float, float, float]]:
         containers = db.execute("SELECT id, name FROM containers ORDER BY id").fetchall()
     walls, cpus, peak = 0.0, 0.0, 0.0
     for i, (cid, _) in enumerate(containers):  # local keeps one container per instance and space
-        wall, cpu, rss, _ = run(["track", f"t{n}", str(cid), "--department", DEPARTMENTS[i % len(DEPARTMENTS)]],
-                                env, workdir)
+        wall, cpu, rss, _ = run(
+            ["track", f"t{n}", str(cid), "--department", DEPARTMENTS[i % len(DEPARTMENTS)]], env, workdir
+        )
         walls, cpus, peak = walls + wall, cpus + cpu, max(peak, rss)
     rows.append(("track", walls, cpus, peak))
     for name, args in {
         "tracked-status": ["status", f"t{n}", "--today", "2027-09-01"],
-        "tracked-html": ["report", f"t{n}", "--format", "html", "--output", str(workdir / f"t{n}.html"),
-                         "--today", "2027-09-01"],
+        "tracked-html": [
+            "report",
+            f"t{n}",
+            "--format",
+            "html",
+            "--output",
+            str(workdir / f"t{n}.html"),
+            "--today",
+            "2027-09-01",
+        ],
     }.items():
         wall, cpu, rss, _ = run(args, env, workdir)
         rows.append((name, wall, cpu, rss))

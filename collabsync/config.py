@@ -82,8 +82,9 @@ class _SchemaChecks:
         key = self._key(kind, instance)
         return key is not None and key in self.known
 
-    def errors(self, kind: str, schema: Mapping[str, Any],
-               instance: Mapping[str, Any]) -> list[jsonschema.ValidationError]:
+    def errors(
+        self, kind: str, schema: Mapping[str, Any], instance: Mapping[str, Any]
+    ) -> list[jsonschema.ValidationError]:
         """The schema's errors for instance (none when this very check passed before)."""
         key = self._key(kind, instance)
         if key is not None and key in self.known:
@@ -167,8 +168,11 @@ class Config:
     def email_settings(self) -> dict[str, Any]:
         """The `[email]` table with ${ENV} expanded (the password registered as a secret); ConfigError if absent."""
         if not self.email:
-            raise ConfigError.single(self.source, 'no [email] table: add one with host, from (and username, '
-                                     'password = "${SMTP_PASSWORD}") to send the digest')
+            raise ConfigError.single(
+                self.source,
+                "no [email] table: add one with host, from (and username, "
+                'password = "${SMTP_PASSWORD}") to send the digest',
+            )
         problems: list[Problem] = []
         expanded = _expand(self.email, "email", self, problems)
         if problems:
@@ -187,7 +191,9 @@ def find_config(explicit: str | Path | None = None) -> Path | None:
     if explicit:
         path = Path(explicit)
         if not path.is_file():
-            raise ConfigError.single(str(path), "config file not found; check the --config path or run `collabsync init`")
+            raise ConfigError.single(
+                str(path), "config file not found; check the --config path or run `collabsync init`"
+            )
         return path
     for candidate in (Path.cwd() / CONFIG_NAME, home_dir() / CONFIG_NAME):
         if candidate.is_file():
@@ -227,14 +233,24 @@ def parse_config(data: Mapping[str, Any], path: Path, text: str, *, check_env: b
 
     for key in data:
         if key not in _TABLES:
-            problems.append(Problem(src, _toml_line(text, key) or _key_line(text, key),
-                                    f"unknown top-level table {key!r}; allowed: {', '.join(_TABLES)}"))
+            problems.append(
+                Problem(
+                    src,
+                    _toml_line(text, key) or _key_line(text, key),
+                    f"unknown top-level table {key!r}; allowed: {', '.join(_TABLES)}",
+                )
+            )
     data = dict(data)
     for key, example in _TABLES.items():  # a table of the wrong shape is reported, then treated as empty
         if key in data and not isinstance(data[key], dict):
             kind = "an array of tables" if isinstance(data[key], list) else _KINDS.get(type(data[key]), "a value")
-            problems.append(Problem(src, _toml_line(text, key) or _key_line(text, key) or _array_line(text, key),
-                                    f"{key} must be a table like {example}, not {kind}"))
+            problems.append(
+                Problem(
+                    src,
+                    _toml_line(text, key) or _key_line(text, key) or _array_line(text, key),
+                    f"{key} must be a table like {example}, not {kind}",
+                )
+            )
             data[key] = {}
     providers: dict[str, ProviderConfig] = {"local": ProviderConfig("local", "local", {})}
     classes: dict[str, Any] = {}
@@ -260,39 +276,64 @@ def parse_config(data: Mapping[str, Any], path: Path, text: str, *, check_env: b
             for err in checks.errors(f"{ptype}/settings", cls.settings_schema, settings):
                 add(f"providers.{name}: {err.message}", f"providers.{name}", _schema_key(err))
         for key, value in settings.items():
-            if key in ("timezone", "time_zone") and isinstance(value, str) and "${" not in value \
-                    and (msg := validate_zone(value)):
+            if (
+                key in ("timezone", "time_zone")
+                and isinstance(value, str)
+                and "${" not in value
+                and (msg := validate_zone(value))
+            ):
                 add(f"providers.{name}.{key}: {msg}", f"providers.{name}", key)
             if key == "path" and isinstance(value, str) and "${" not in value and Path(value).expanduser().is_dir():
-                add(f"providers.{name}.path: {value!r} is a folder; give a file path such as {value.rstrip('/')}/local.sqlite",
-                    f"providers.{name}", key)
+                add(
+                    f"providers.{name}.path: {value!r} is a folder; give a file path such as {value.rstrip('/')}/local.sqlite",
+                    f"providers.{name}",
+                    key,
+                )
     defaults = data.get("defaults") or {}
     default_provider = str(defaults.get("provider", "local"))
     if default_provider not in providers:
-        add(f"defaults.provider {default_provider!r} is not a configured provider; known: {', '.join(providers)}", "defaults", "provider")
+        add(
+            f"defaults.provider {default_provider!r} is not a configured provider; known: {', '.join(providers)}",
+            "defaults",
+            "provider",
+        )
     departments: dict[str, DepartmentConfig] = {}
     for name, table in (data.get("departments") or {}).items():
         if not isinstance(table, dict):
-            problems.append(Problem(src, _toml_line(text, f"departments.{name}") or _toml_line(text, "departments", name),
-                                    f'departments.{name} must be a table like [departments.{name}] provider = "NAME"'))
+            problems.append(
+                Problem(
+                    src,
+                    _toml_line(text, f"departments.{name}") or _toml_line(text, "departments", name),
+                    f'departments.{name} must be a table like [departments.{name}] provider = "NAME"',
+                )
+            )
             continue
         pname = str(table.get("provider", default_provider))
         destination = {k: v for k, v in table.items() if k != "provider"}
         departments[name] = DepartmentConfig(name, pname, destination, _toml_line(text, f"departments.{name}"))
         if pname not in providers:
-            add(f"department {name!r} routes to unknown provider {pname!r}; configured: {', '.join(providers)}",
-                f"departments.{name}", "provider")
-        elif (pname in resolved or providers[pname].type == "local") \
-                and not checks.passed_before(f"{providers[pname].type}/destination", destination):
+            add(
+                f"department {name!r} routes to unknown provider {pname!r}; configured: {', '.join(providers)}",
+                f"departments.{name}",
+                "provider",
+            )
+        elif (pname in resolved or providers[pname].type == "local") and not checks.passed_before(
+            f"{providers[pname].type}/destination", destination
+        ):
             cls = classes.get(pname) or provider_class(providers[pname].type)
             for err in checks.errors(f"{providers[pname].type}/destination", cls.destination_schema, destination):
                 add(f"departments.{name}: {err.message}", f"departments.{name}", _schema_key(err))
     people = data.get("people") or {}
     for person, ids in people.items():
         if not isinstance(ids, dict) or not all(isinstance(v, str) for v in ids.values()):
-            problems.append(Problem(src, _toml_line(text, f"people.{person}") or _toml_line(text, "people", person),
-                                    f"people.{person} must map provider names to user ids (strings), "
-                                    f'like [people.{person}] jira = "USER-ID"'))
+            problems.append(
+                Problem(
+                    src,
+                    _toml_line(text, f"people.{person}") or _toml_line(text, "people", person),
+                    f"people.{person} must map provider names to user ids (strings), "
+                    f'like [people.{person}] jira = "USER-ID"',
+                )
+            )
     ttl = (data.get("cache") or {}).get("ttl", 300)
     if not isinstance(ttl, (int, float)) or ttl < 0:
         add("cache.ttl must be a number of seconds >= 0", "cache", "ttl")
@@ -306,10 +347,21 @@ def parse_config(data: Mapping[str, Any], path: Path, text: str, *, check_env: b
         for err in jsonschema.Draft202012Validator(EMAIL_SCHEMA).iter_errors(email):
             add(f"email: {err.message}", "email", _schema_key(err))
         if isinstance(email.get("password"), str) and "${" not in email["password"]:
-            add('email.password: write it as "${SMTP_PASSWORD}" and export the variable, never literally',
-                "email", "password")
-    config = Config(path, providers, departments, default_provider, dict(people), float(ttl) if isinstance(ttl, (int, float)) else 300.0, text,
-                    email=dict(email))
+            add(
+                'email.password: write it as "${SMTP_PASSWORD}" and export the variable, never literally',
+                "email",
+                "password",
+            )
+    config = Config(
+        path,
+        providers,
+        departments,
+        default_provider,
+        dict(people),
+        float(ttl) if isinstance(ttl, (int, float)) else 300.0,
+        text,
+        email=dict(email),
+    )
     config.roles = dict(data.get("roles") or {})
     if check_env:
         for name, pc in providers.items():
@@ -359,10 +411,14 @@ def _expand(value: Any, where: str, config: Config, problems: list[Problem]) -> 
         var = m.group(1)
         if var not in os.environ:
             table, _, key = where.rpartition(".")
-            problems.append(Problem(config.source, config.line_of(table, key),
-                                    f"{where}: environment variable {var} is not set; export it or edit the config"))
+            problems.append(
+                Problem(
+                    config.source,
+                    config.line_of(table, key),
+                    f"{where}: environment variable {var} is not set; export it or edit the config",
+                )
+            )
             return ""
         return os.environ[var]
 
     return _ENV_RE.sub(sub, value)
-

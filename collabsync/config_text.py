@@ -33,7 +33,9 @@ def _toml_line(text: str, table: str, key: str | None = None) -> int | None:
     if not text:
         return None
     lines = text.splitlines()
-    header = re.compile(r"^\s*\[\s*" + r"\s*\.\s*".join(re.escape(p).replace(r"\-", "-") for p in table.split(".")) + r"\s*\]\s*(#.*)?$")
+    header = re.compile(
+        r"^\s*\[\s*" + r"\s*\.\s*".join(re.escape(p).replace(r"\-", "-") for p in table.split(".")) + r"\s*\]\s*(#.*)?$"
+    )
     start = next((i for i, line in enumerate(lines) if header.match(line)), None)
     if start is None:
         return None
@@ -48,7 +50,7 @@ def _toml_line(text: str, table: str, key: str | None = None) -> int | None:
     return start + 1
 
 
-STARTER_CONFIG = '''\
+STARTER_CONFIG = """\
 # collabsync.toml: where each department's share of a joint project lives.
 # Looked up via --config, then ./collabsync.toml, then $COLLABSYNC_HOME/collabsync.toml.
 # Secrets are never written here: use ${ENV_VAR} and export the variable.
@@ -94,4 +96,4 @@ type = "local"                # no account needed; data in $COLLABSYNC_HOME/loca
 
 [cache]
 ttl = 300                     # seconds CLI queries may reuse a tool's answers (never for stamp or report)
-'''
+"""

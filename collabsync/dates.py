@@ -13,8 +13,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # imported when a calendar country is first consulted, not at CLI start (issue 17)
     import holidays
 
-__all__ = ["DateExpr", "parse_date_expr", "add_business_days", "Calendar", "DATE_EXPR_RE", "MAX_OFFSET",
-           "validate_zone"]
+__all__ = [
+    "DateExpr",
+    "parse_date_expr",
+    "add_business_days",
+    "Calendar",
+    "DATE_EXPR_RE",
+    "MAX_OFFSET",
+    "validate_zone",
+]
 
 #: Longest offset a date expression may carry, per unit (ten years): keeps business-day walks short
 #: and every date inside what Python's calendar can hold.
@@ -39,8 +46,10 @@ class DateExpr:
             return base + dt.timedelta(days=self.offset * (7 if self.unit == "w" else 1))
         except OverflowError:
             sign = "+" if self.offset >= 0 else "-"
-            raise ValueError(f"date '{self.anchor} {sign} {abs(self.offset)}{self.unit}' falls outside the calendar "
-                             "(after 9999-12-31 or before 0001-01-01); check the offset and the variable's value") from None
+            raise ValueError(
+                f"date '{self.anchor} {sign} {abs(self.offset)}{self.unit}' falls outside the calendar "
+                "(after 9999-12-31 or before 0001-01-01); check the offset and the variable's value"
+            ) from None
 
 
 def parse_date_expr(text: str) -> DateExpr:
@@ -64,8 +73,10 @@ def _parse(text: str) -> DateExpr:
     n = int(m.group("n") or 0)
     unit = m.group("unit") or "d"
     if n > MAX_OFFSET[unit]:
-        raise ValueError(f"date offset {m.group('n')}{unit} in {text!r} is too far: at most {MAX_OFFSET[unit]}{unit} "
-                         "(ten years); check the number")
+        raise ValueError(
+            f"date offset {m.group('n')}{unit} in {text!r} is too far: at most {MAX_OFFSET[unit]}{unit} "
+            "(ten years); check the number"
+        )
     if m.group("sign") == "-":
         n = -n
     return DateExpr(m.group("anchor"), n, unit)
@@ -184,8 +195,9 @@ def validate_country(country: str, subdivision: str | None = None) -> str | None
         return f"unknown calendar country {country!r}: use an ISO 3166 code such as US, GB, DE, FR"
     if subdivision is not None and subdivision not in table.subdivisions:
         known = ", ".join(table.subdivisions[:12]) + (", ..." if len(table.subdivisions) > 12 else "")
-        return (f"unknown calendar subdivision {subdivision!r} of {country}: "
-                + (f"use one of {known}" if known else f"{country} has no subdivisions; remove it"))
+        return f"unknown calendar subdivision {subdivision!r} of {country}: " + (
+            f"use one of {known}" if known else f"{country} has no subdivisions; remove it"
+        )
     return None
 
 

@@ -132,4 +132,6 @@ def refused_item(exc: ProviderError) -> bool:
     Anything else (credentials, rate limits, transport, 5xx or no status) stops the run: its outcome is unknown.
     A 401 or 429 stops it too where a batch answered it per action (a plain ProviderError).
     """
-    return not isinstance(exc, STOP_RUN) and exc.status is not None and exc.status < 500 and exc.status not in (401, 429)
+    return (
+        not isinstance(exc, STOP_RUN) and exc.status is not None and exc.status < 500 and exc.status not in (401, 429)
+    )

@@ -19,8 +19,8 @@ class Severity(StrEnum):
     """How a finding affects a stamp: stop it, change what is written, or nothing."""
 
     BLOCKING = "blocking"  # stamp refuses to write anything until it is fixed
-    DEGRADE = "degrade"    # stamp proceeds; the tool gets something else instead (see `instead`)
-    INFO = "info"          # worth knowing; no effect on what is written
+    DEGRADE = "degrade"  # stamp proceeds; the tool gets something else instead (see `instead`)
+    INFO = "info"  # worth knowing; no effect on what is written
 
 
 @dataclass(frozen=True)
@@ -28,18 +28,26 @@ class Finding:
     """One fact about a destination: what is wrong, what happens instead, and what to change where."""
 
     severity: Severity
-    kind: str            # stable identifier, e.g. "field-not-on-create-screen"
-    provider: str        # configured provider name
-    where: str           # the object in the tool: "Jira project ENG, issue type Task"
-    what: str            # what the tool is like
-    fix: str             # what to change and where to make it go away
-    instead: str = ""    # for degrade findings: what the stamp does instead
+    kind: str  # stable identifier, e.g. "field-not-on-create-screen"
+    provider: str  # configured provider name
+    where: str  # the object in the tool: "Jira project ENG, issue type Task"
+    what: str  # what the tool is like
+    fix: str  # what to change and where to make it go away
+    instead: str = ""  # for degrade findings: what the stamp does instead
     capability: str = ""  # for degrade findings: the capability affected ("due dates", "checklists")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON view for `--format json`."""
-        return {"severity": self.severity.value, "kind": self.kind, "provider": self.provider, "where": self.where,
-                "what": self.what, "fix": self.fix, "instead": self.instead, "capability": self.capability}
+        return {
+            "severity": self.severity.value,
+            "kind": self.kind,
+            "provider": self.provider,
+            "where": self.where,
+            "what": self.what,
+            "fix": self.fix,
+            "instead": self.instead,
+            "capability": self.capability,
+        }
 
 
 class Findings(list[Finding]):
@@ -49,8 +57,9 @@ class Findings(list[Finding]):
         super().__init__()
         self.provider = provider
 
-    def add(self, severity: Severity, kind: str, where: str, what: str, fix: str, instead: str = "",
-            capability: str = "") -> None:
+    def add(
+        self, severity: Severity, kind: str, where: str, what: str, fix: str, instead: str = "", capability: str = ""
+    ) -> None:
         """Record one finding of this provider."""
         self.append(Finding(severity, kind, self.provider, where, what, fix, instead, capability))
 

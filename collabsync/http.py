@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # requests is imported by the first session, not by every CLI
     class PolicySession(requests.Session):
         """Built by __getattr__ below on first use: PolicyMixin over requests.Session."""
 
+
 __all__ = [
     "POLICY_SETTINGS_SCHEMA",
     "HttpPolicy",
@@ -42,16 +43,28 @@ _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: JSON Schema properties of the policy keys every SaaS provider table accepts (merge into settings_schema).
 POLICY_SETTINGS_SCHEMA: dict[str, Any] = {
     "timeout": {"type": "number", "exclusiveMinimum": 0, "description": "Seconds per request (default 30)"},
-    "max_retries": {"type": "integer", "minimum": 0,
-                    "description": "Retries on 429 (any call) and on 5xx/connection errors (reads only); default 3"},
-    "max_retry_wait": {"type": "number", "minimum": 0,
-                       "description": "Longest Retry-After honoured, seconds (default 60); longer fails at once"},
+    "max_retries": {
+        "type": "integer",
+        "minimum": 0,
+        "description": "Retries on 429 (any call) and on 5xx/connection errors (reads only); default 3",
+    },
+    "max_retry_wait": {
+        "type": "number",
+        "minimum": 0,
+        "description": "Longest Retry-After honoured, seconds (default 60); longer fails at once",
+    },
     "backoff": {"type": "number", "minimum": 0, "description": "First back-off step, seconds (default 0.5)"},
     "incremental": {"type": "boolean", "description": "Read only what changed since the last read (docs/reading.md)"},
-    "full_read_every": {"type": "integer", "minimum": 1,
-                        "description": "With incremental: a full read every N reads (default 10)"},
-    "read_overlap_minutes": {"type": "number", "minimum": 0,
-                             "description": "With incremental: minutes re-read before the last read began (default 5)"},
+    "full_read_every": {
+        "type": "integer",
+        "minimum": 1,
+        "description": "With incremental: a full read every N reads (default 10)",
+    },
+    "read_overlap_minutes": {
+        "type": "number",
+        "minimum": 0,
+        "description": "With incremental: minutes re-read before the last read began (default 5)",
+    },
 }
 
 
@@ -164,22 +177,27 @@ class PolicyMixin:
             log.debug("%s %s -> %s in %.0f ms", method, redact(url), response.status_code, elapsed)
             status = response.status_code
             if status == 429:
-                wait = retry_after_seconds(response.headers.get("Retry-After"), self.policy.backoff * 2 ** attempt)
+                wait = retry_after_seconds(response.headers.get("Retry-After"), self.policy.backoff * 2**attempt)
                 self.budget.on_reject(min(wait, self.policy.max_retry_wait))
             else:
                 self.budget.on_accept()
             if status == 429 and attempt <= self.policy.max_retries:
                 if wait > self.policy.max_retry_wait:
                     raise RateLimitError(
-                        self.provider_name, f"{method} {_path(url)}",
+                        self.provider_name,
+                        f"{method} {_path(url)}",
                         f"rate limited; Retry-After {wait:.0f}s exceeds max_retry_wait {self.policy.max_retry_wait:.0f}s",
                         status=429,
                     )
                 self.sleep(wait)
                 continue
             if status == 429:
-                raise RateLimitError(self.provider_name, f"{method} {_path(url)}",
-                                     f"still rate limited after {self.policy.max_retries} retries", status=429)
+                raise RateLimitError(
+                    self.provider_name,
+                    f"{method} {_path(url)}",
+                    f"still rate limited after {self.policy.max_retries} retries",
+                    status=429,
+                )
             if status >= 500 and reads and attempt <= self.policy.max_retries:
                 self.sleep(self.policy.backoff * 2 ** (attempt - 1))
                 continue

@@ -23,15 +23,27 @@ from collabsync.errors import LedgerError
 from collabsync.model import Container, DepartmentMap, ProjectSpec, SectionSpec, TaskSpec, TrackedSource
 from collabsync.private import private_file
 
-__all__ = ["Ledger", "InstanceRecord", "ObjectRecord", "LinkRecord", "spec_to_json", "spec_from_json", "RECOVER",
-           "ObjectState", "InstanceState", "LEDGER_FILE"]
+__all__ = [
+    "Ledger",
+    "InstanceRecord",
+    "ObjectRecord",
+    "LinkRecord",
+    "spec_to_json",
+    "spec_from_json",
+    "RECOVER",
+    "ObjectState",
+    "InstanceState",
+    "LEDGER_FILE",
+]
 
 #: The ledger's file name in a collabsync home.
 LEDGER_FILE = "ledger.sqlite"
 
 #: What to do about a damaged ledger (docs/input-checks.md, "Corrupt files").
-RECOVER = ("restore it from a backup, or move it away and stamp again with the same --name "
-           "(the tools' markers tell collabsync what already exists)")
+RECOVER = (
+    "restore it from a backup, or move it away and stamp again with the same --name "
+    "(the tools' markers tell collabsync what already exists)"
+)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS instances (
@@ -150,9 +162,14 @@ def spec_from_json(text: str) -> ProjectSpec:
         t["checklist"] = tuple(t.get("checklist") or ())
     tasks = tuple(TaskSpec(**t) for t in data["tasks"])
     return ProjectSpec(
-        instance=data["instance"], template=data["template"], title=data["title"], description=data["description"],
-        departments=tuple(data["departments"]), sections=tuple(SectionSpec(**s) for s in data["sections"]),
-        tasks=tasks, variables=data.get("variables") or {},
+        instance=data["instance"],
+        template=data["template"],
+        title=data["title"],
+        description=data["description"],
+        departments=tuple(data["departments"]),
+        sections=tuple(SectionSpec(**s) for s in data["sections"]),
+        tasks=tasks,
+        variables=data.get("variables") or {},
     )
 
 
@@ -227,8 +244,16 @@ class Ledger:
         rows = self.db.execute("SELECT * FROM instances ORDER BY created_at, name").fetchall()
         return [self._to_instance(r) for r in rows]
 
-    def save_instance(self, name: str, *, template: str | None, source: str | None,
-                      variables: dict[str, Any], spec: ProjectSpec | None, state: InstanceState) -> None:
+    def save_instance(
+        self,
+        name: str,
+        *,
+        template: str | None,
+        source: str | None,
+        variables: dict[str, Any],
+        spec: ProjectSpec | None,
+        state: InstanceState,
+    ) -> None:
         """Create or update an instance row (its plan is kept for the rollup)."""
         now = _now()
         self.db.execute(
@@ -236,21 +261,31 @@ class Ledger:
             " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET template=excluded.template,"
             " source=excluded.source, variables=excluded.variables, spec=excluded.spec,"
             " state=excluded.state, updated_at=excluded.updated_at",
-            (name, template, source, json.dumps(variables, default=str), spec_to_json(spec) if spec else None,
-             InstanceState(state).value, now, now),
+            (
+                name,
+                template,
+                source,
+                json.dumps(variables, default=str),
+                spec_to_json(spec) if spec else None,
+                InstanceState(state).value,
+                now,
+                now,
+            ),
         )
 
     def set_state(self, name: str, state: InstanceState) -> None:
         """Mark an instance stamping/stamped/tracked/archiving/archived."""
-        self.db.execute("UPDATE instances SET state = ?, updated_at = ? WHERE name = ?",
-                        (InstanceState(state).value, _now(), name))
+        self.db.execute(
+            "UPDATE instances SET state = ?, updated_at = ? WHERE name = ?", (InstanceState(state).value, _now(), name)
+        )
 
     # -- containers -----------------------------------------------------------------------------
     def containers(self, instance: str) -> list[tuple[str, str, Container]]:
         """(department, provider, container) for every container of an instance."""
         rows = self.db.execute(
             "SELECT department, provider, ref, name, url, extra FROM containers WHERE instance = ? ORDER BY rowid",
-            (instance,)).fetchall()
+            (instance,),
+        ).fetchall()
         return [(d, p, stored_container(ref, n, u, json.loads(e))) for d, p, ref, n, u, e in rows]
 
     def container(self, instance: str, department: str) -> tuple[str, Container] | None:
@@ -265,12 +300,14 @@ class Ledger:
         extra = stored_extra(container)
         self.db.execute(
             "INSERT OR REPLACE INTO containers (instance, department, provider, ref, name, url, extra) VALUES (?,?,?,?,?,?,?)",
-            (instance, department, provider, container.ref, container.name, container.url, json.dumps(extra)))
+            (instance, department, provider, container.ref, container.name, container.url, json.dumps(extra)),
+        )
 
     def remove_container(self, instance: str, department: str, ref: str) -> int:
         """Forget a tracked container; returns rows removed."""
-        cur = self.db.execute("DELETE FROM containers WHERE instance = ? AND department = ? AND ref = ?",
-                              (instance, department, ref))
+        cur = self.db.execute(
+            "DELETE FROM containers WHERE instance = ? AND department = ? AND ref = ?", (instance, department, ref)
+        )
         return cur.rowcount
 
     # -- objects --------------------------------------------------------------------------------
@@ -281,8 +318,10 @@ class Ledger:
         if department is not None:
             sql += " AND department = ?"
             args.append(department)
-        return {r[2]: ObjectRecord(r[0], r[1], r[2], r[3], r[4], r[5], ObjectState(r[6]), r[7])
-                for r in self.db.execute(sql, args).fetchall()}
+        return {
+            r[2]: ObjectRecord(r[0], r[1], r[2], r[3], r[4], r[5], ObjectState(r[6]), r[7])
+            for r in self.db.execute(sql, args).fetchall()
+        }
 
     def mark_pending(self, instance: str, department: str, provider: str, kind: str, keys: Iterable[str]) -> None:
         """Say, before the request, that these objects may come into existence."""
@@ -294,10 +333,21 @@ class Ledger:
                 f" VALUES (?,?,?,?,?, '{ObjectState.PENDING}', ?) ON CONFLICT(instance, kind, key) DO UPDATE SET"
                 f" state='{ObjectState.PENDING}', error=NULL, updated_at=excluded.updated_at"
                 f" WHERE objects.state != '{ObjectState.DONE}'",
-                [(instance, department, kind, k, provider, now) for k in keys])
+                [(instance, department, kind, k, provider, now) for k in keys],
+            )
 
-    def record(self, instance: str, department: str, provider: str, kind: str, key: str, *,
-               ref: str | None, url: str = "", error: str | None = None) -> None:
+    def record(
+        self,
+        instance: str,
+        department: str,
+        provider: str,
+        kind: str,
+        key: str,
+        *,
+        ref: str | None,
+        url: str = "",
+        error: str | None = None,
+    ) -> None:
         """Record an outcome: done with a ref, or failed with the tool's reason."""
         state = (ObjectState.DONE if ref else ObjectState.FAILED).value
         self.db.execute(
@@ -305,26 +355,39 @@ class Ledger:
             " VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(instance, kind, key) DO UPDATE SET ref=excluded.ref,"
             " url=excluded.url, state=excluded.state, error=excluded.error, updated_at=excluded.updated_at,"
             " department=excluded.department, provider=excluded.provider",
-            (instance, department, kind, key, provider, ref, url, state, error, _now()))
+            (instance, department, kind, key, provider, ref, url, state, error, _now()),
+        )
         self._wrote()
 
     def keys_by_ref(self, instance: str) -> dict[str, str]:
         """Remote ref -> template key, for turning tool dependencies into keys."""
-        rows = self.db.execute("SELECT ref, key FROM objects WHERE instance = ? AND kind = 'task' AND ref IS NOT NULL",
-                               (instance,)).fetchall()
+        rows = self.db.execute(
+            "SELECT ref, key FROM objects WHERE instance = ? AND kind = 'task' AND ref IS NOT NULL", (instance,)
+        ).fetchall()
         return {r: k for r, k in rows}
 
     # -- links ----------------------------------------------------------------------------------
     def links(self, instance: str) -> dict[tuple[str, str], LinkRecord]:
         """Every recorded dependency of an instance."""
-        rows = self.db.execute("SELECT blocked, blocking, kind, state, error FROM links WHERE instance = ?", (instance,))
+        rows = self.db.execute(
+            "SELECT blocked, blocking, kind, state, error FROM links WHERE instance = ?", (instance,)
+        )
         return {(r[0], r[1]): LinkRecord(r[0], r[1], r[2], ObjectState(r[3]), r[4]) for r in rows.fetchall()}
 
     def record_link(self, instance: str, blocked: str, blocking: str, kind: str, *, error: str | None = None) -> None:
         """Record a dependency written (or failed) in the tools."""
         self.db.execute(
             "INSERT OR REPLACE INTO links (instance, blocked, blocking, kind, state, error, updated_at) VALUES (?,?,?,?,?,?,?)",
-            (instance, blocked, blocking, kind, (ObjectState.FAILED if error else ObjectState.DONE).value, error, _now()))
+            (
+                instance,
+                blocked,
+                blocking,
+                kind,
+                (ObjectState.FAILED if error else ObjectState.DONE).value,
+                error,
+                _now(),
+            ),
+        )
         self._wrote()
 
     def mark_links_pending(self, instance: str, pairs: Iterable[tuple[str, str]], kind: str) -> None:
@@ -337,7 +400,8 @@ class Ledger:
                 f" VALUES (?,?,?,?, '{ObjectState.PENDING}', ?)"
                 f" ON CONFLICT(instance, blocked, blocking) DO UPDATE SET state='{ObjectState.PENDING}', error=NULL,"
                 f" updated_at=excluded.updated_at WHERE links.state != '{ObjectState.DONE}'",
-                [(instance, a, b, kind, now) for a, b in pairs])
+                [(instance, a, b, kind, now) for a, b in pairs],
+            )
 
     # -- sub-writes: the parts of a task written after it (checklist items), journaled per task ----
     def plan_subwrites(self, instance: str, rows: Iterable[tuple[str, str, str]]) -> None:
@@ -347,19 +411,26 @@ class Ledger:
             self.db.execute("BEGIN")
             self.db.executemany(
                 "INSERT OR IGNORE INTO subwrites (instance, owner, kind, item, state, updated_at)"
-                f" VALUES (?,?,?,?, '{ObjectState.PENDING}', ?)", [(instance, o, k, i, now) for o, k, i in rows])
+                f" VALUES (?,?,?,?, '{ObjectState.PENDING}', ?)",
+                [(instance, o, k, i, now) for o, k, i in rows],
+            )
 
     def confirm_subwrites(self, instance: str, owner: str) -> None:
         """Every sub-write of a task is confirmed in the tool."""
-        self.db.execute(f"UPDATE subwrites SET state = '{ObjectState.DONE}', updated_at = ? WHERE instance = ? AND owner = ?",
-                        (_now(), instance, owner))
+        self.db.execute(
+            f"UPDATE subwrites SET state = '{ObjectState.DONE}', updated_at = ? WHERE instance = ? AND owner = ?",
+            (_now(), instance, owner),
+        )
         self._wrote()
 
     def unconfirmed(self, instance: str) -> dict[str, list[tuple[str, str]]]:
         """Task key -> its (kind, item) sub-writes not yet confirmed."""
         out: dict[str, list[tuple[str, str]]] = {}
-        rows = self.db.execute(f"SELECT owner, kind, item FROM subwrites WHERE instance = ? AND state != '{ObjectState.DONE}'"
-                               " ORDER BY rowid", (instance,))
+        rows = self.db.execute(
+            f"SELECT owner, kind, item FROM subwrites WHERE instance = ? AND state != '{ObjectState.DONE}'"
+            " ORDER BY rowid",
+            (instance,),
+        )
         for owner, kind, item in rows.fetchall():
             out.setdefault(owner, []).append((kind, item))
         return out
@@ -375,11 +446,20 @@ class Ledger:
     def _to_instance(self, row: tuple[Any, ...]) -> InstanceRecord:
         name, template, source, variables, spec, state, created, updated = row
         try:
-            return InstanceRecord(name, template, source, json.loads(variables or "{}"),
-                                  spec_from_json(spec) if spec else None, InstanceState(state), created, updated)
+            return InstanceRecord(
+                name,
+                template,
+                source,
+                json.loads(variables or "{}"),
+                spec_from_json(spec) if spec else None,
+                InstanceState(state),
+                created,
+                updated,
+            )
         except (ValueError, KeyError, TypeError) as exc:
-            raise LedgerError(f"ledger {self.path}: the row of instance {name!r} is unreadable "
-                              f"({type(exc).__name__}); {RECOVER}") from None
+            raise LedgerError(
+                f"ledger {self.path}: the row of instance {name!r} is unreadable ({type(exc).__name__}); {RECOVER}"
+            ) from None
 
 
 #: Keys of a container row's JSON that hold collabsync's typed fields, not the adapter's extra (the stored
@@ -391,8 +471,9 @@ def stored_extra(container: Container) -> dict[str, Any]:
     """The JSON of a container's row: the adapter's extra plus a tracked source (`created` is never stored)."""
     extra = {k: v for k, v in container.extra.items() if k not in (*_TRACKED_KEYS, "created")}
     if container.tracked is not None:
-        extra.update(tracked=True, source=container.tracked.source,
-                     department_map=container.tracked.department_map.to_dict())
+        extra.update(
+            tracked=True, source=container.tracked.source, department_map=container.tracked.department_map.to_dict()
+        )
     return extra
 
 
@@ -404,4 +485,3 @@ def stored_container(ref: str, name: str, url: str, data: dict[str, Any]) -> Con
         dmap = DepartmentMap.from_dict(data.get("department_map")) or DepartmentMap()
         tracked = TrackedSource(str(data.get("source") or ref), dmap)
     return Container(ref, name, url, extra, tracked=tracked)
-

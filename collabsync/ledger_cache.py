@@ -55,11 +55,13 @@ class LedgerCache:
             if rec is None:
                 self.objects[key] = ObjectRecord(department, "task", key, provider, None, "", ObjectState.PENDING, None)
             elif rec.state != ObjectState.DONE:
-                self.objects[key] = ObjectRecord(rec.department, rec.kind, key, rec.provider, rec.ref, rec.url,
-                                                 ObjectState.PENDING, None)
+                self.objects[key] = ObjectRecord(
+                    rec.department, rec.kind, key, rec.provider, rec.ref, rec.url, ObjectState.PENDING, None
+                )
 
-    def record(self, department: str, provider: str, key: str, *, ref: str | None, url: str = "",
-               error: str | None = None) -> None:
+    def record(
+        self, department: str, provider: str, key: str, *, ref: str | None, url: str = "", error: str | None = None
+    ) -> None:
         """A task's outcome: done with a ref, or failed with the tool's reason."""
         self.ledger.record(self.instance, department, provider, "task", key, ref=ref, url=url, error=error)
         state = ObjectState.DONE if ref else ObjectState.FAILED

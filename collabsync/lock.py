@@ -63,8 +63,10 @@ def _holder(path: Path) -> str:
         info = {}
     if not info:
         return "another collabsync run"
-    return (f"collabsync {info.get('verb', '?')} (pid {info.get('pid', '?')} on {info.get('host', '?')}, "
-            f"started {info.get('started', '?')})")
+    return (
+        f"collabsync {info.get('verb', '?')} (pid {info.get('pid', '?')} on {info.get('host', '?')}, "
+        f"started {info.get('started', '?')})"
+    )
 
 
 @contextmanager
@@ -76,19 +78,30 @@ def instance_lock(home: Path, instance: str, verb: str, wait: float = DEFAULT_WA
         path = folder / f"{_file_name(instance)}.lock"
         handle = os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT, 0o600), "r+", encoding="utf-8")  # held till the end
     except OSError as exc:
-        raise LedgerError(f"cannot create the lock of instance {instance!r} in {home / 'locks'}: {exc.strerror}") from None
+        raise LedgerError(
+            f"cannot create the lock of instance {instance!r} in {home / 'locks'}: {exc.strerror}"
+        ) from None
     try:
         deadline = time.monotonic() + max(0.0, wait)
         while not _try_lock(handle):
             if time.monotonic() >= deadline:
                 raise LedgerError(
                     f"instance {instance!r} is busy: {_holder(path)} holds {path}; waited {wait:g}s. "
-                    "Let it finish and run again, or pass --wait SECONDS to wait longer")
+                    "Let it finish and run again, or pass --wait SECONDS to wait longer"
+                )
             time.sleep(_POLL)
         handle.seek(0)
         handle.truncate()
-        handle.write(json.dumps({"verb": verb, "pid": os.getpid(), "host": socket.gethostname(),
-                                 "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}))
+        handle.write(
+            json.dumps(
+                {
+                    "verb": verb,
+                    "pid": os.getpid(),
+                    "host": socket.gethostname(),
+                    "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                }
+            )
+        )
         handle.flush()
         from collabsync.snapshot_store import SnapshotStore
 

@@ -294,7 +294,7 @@ def parse_marker(text: str | None) -> tuple[str, str | None] | None:
     for line in reversed(text.strip().splitlines()):
         line = line.strip()
         if line.startswith(MARKER_PREFIX):
-            body = line[len(MARKER_PREFIX):].strip()
+            body = line[len(MARKER_PREFIX) :].strip()
             instance, _, key = body.partition("/")
             if instance:
                 return instance, (key or None)

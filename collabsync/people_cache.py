@@ -64,8 +64,11 @@ class PeopleCache:
         with _LOCK:
             data = self._load()
             data.setdefault(provider, {})[email.casefold()] = {
-                "id": user.id if user else None, "name": user.name if user else "", "email": email,
-                "at": self.clock()}
+                "id": user.id if user else None,
+                "name": user.name if user else "",
+                "email": email,
+                "at": self.clock(),
+            }
             private_dir(self.path.parent)
             tmp = private_file(self.path.with_suffix(f".{os.getpid()}.tmp"))
             tmp.write_text(json.dumps(data, indent=1, sort_keys=True), "utf-8")
@@ -73,5 +76,8 @@ class PeopleCache:
 
     def by_id(self, provider: str) -> dict[str, str]:
         """Tool user id -> e-mail of everyone this provider resolved (expired entries too: ids do not move)."""
-        return {str(e["id"]): str(e.get("email") or k) for k, e in self._load().get(provider, {}).items()
-                if isinstance(e, dict) and e.get("id")}
+        return {
+            str(e["id"]): str(e.get("email") or k)
+            for k, e in self._load().get(provider, {}).items()
+            if isinstance(e, dict) and e.get("id")
+        }

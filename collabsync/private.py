@@ -26,14 +26,16 @@ _LITERAL_SECRET_RE = re.compile(
 def private_dir(path: Path, *, what: str = "directory") -> Path:
     """Create a directory readable by its owner only (and tighten one we own); a file in the way is a ConfigError."""
     if path.exists() and not path.is_dir():
-        raise ConfigError.single(str(path), f"{what} is a file, not a directory; "
-                                            "point it at a directory or move the file away")
+        raise ConfigError.single(
+            str(path), f"{what} is a file, not a directory; point it at a directory or move the file away"
+        )
     try:
         path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
         _tighten(path, DIR_MODE)
     except OSError as exc:
-        raise ConfigError.single(str(path), f"cannot create {what}: {exc.strerror}; "
-                                            "check the path and its permissions") from None
+        raise ConfigError.single(
+            str(path), f"cannot create {what}: {exc.strerror}; check the path and its permissions"
+        ) from None
     return path
 
 
@@ -49,7 +51,9 @@ def private_file(path: Path) -> Path:
         os.close(fd)
         _tighten(path, FILE_MODE)
     except OSError as exc:
-        raise ConfigError.single(str(path), f"cannot create: {exc.strerror}; check the path and its permissions") from None
+        raise ConfigError.single(
+            str(path), f"cannot create: {exc.strerror}; check the path and its permissions"
+        ) from None
     return path
 
 
@@ -73,5 +77,7 @@ def config_exposure_warning(path: Path, text: str) -> str | None:
         return None
     line = text.count("\n", 0, m.start()) + 1
     who = "everyone" if mode & 0o007 else "its group"
-    return (f"{path}:{line}: holds a literal secret and is readable by {who} (mode {mode:03o}); "
-            f"run `chmod 600 {path}` or use ${{ENV_VAR}} instead")
+    return (
+        f"{path}:{line}: holds a literal secret and is readable by {who} (mode {mode:03o}); "
+        f"run `chmod 600 {path}` or use ${{ENV_VAR}} instead"
+    )

@@ -70,8 +70,14 @@ class _Window:
 class Budget:
     """One session's budget: windows under each limit, bounded reads and writes in flight, shared pauses."""
 
-    def __init__(self, limits: Sequence[Limit] = (), *, max_reads: int | None = None, max_writes: int | None = None,
-                 adaptive: bool = False) -> None:
+    def __init__(
+        self,
+        limits: Sequence[Limit] = (),
+        *,
+        max_reads: int | None = None,
+        max_writes: int | None = None,
+        adaptive: bool = False,
+    ) -> None:
         self.windows = [_Window(limit) for limit in limits]
         self._reads = threading.BoundedSemaphore(max_reads) if max_reads else None
         self._writes = threading.BoundedSemaphore(max_writes) if max_writes else None

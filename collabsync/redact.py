@@ -13,9 +13,7 @@ SECRET_QUERY_PARAMS = ("key", "token", "api_key", "apiKey", "access_token", "oau
 
 _lock = threading.Lock()
 _secrets: set[str] = set()
-_QUERY_RE = re.compile(
-    r"(?P<name>[?&](?:" + "|".join(SECRET_QUERY_PARAMS) + r"))=(?P<value>[^&#\s'\"]+)"
-)
+_QUERY_RE = re.compile(r"(?P<name>[?&](?:" + "|".join(SECRET_QUERY_PARAMS) + r"))=(?P<value>[^&#\s'\"]+)")
 _AUTH_RE = re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?(?:bearer|basic)\s+)[A-Za-z0-9+/=._\-]+")
 
 

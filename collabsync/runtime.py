@@ -48,16 +48,22 @@ class Workspace:
     def provider_type(self, name: str) -> type[Provider]:
         """The adapter class of a configured provider (no connection made)."""
         if name not in self.config.providers:
-            raise ConfigError.single(self.config.source, f"unknown provider {name!r}; configured: {', '.join(self.config.providers)}")
+            raise ConfigError.single(
+                self.config.source, f"unknown provider {name!r}; configured: {', '.join(self.config.providers)}"
+            )
         return provider_class(self.config.providers[name].type, source=self.config.source)
 
     def provider(self, name: str) -> Provider:
         """The one instance of a configured provider for this run."""
         if name not in self._providers:
             cls = self.provider_type(name)
-            context = ProviderContext(home=self.home, use_cache=self.use_cache, cache_ttl=self.config.cache_ttl,
-                                      config_file=self.config.source,
-                                      people=self.config.people)
+            context = ProviderContext(
+                home=self.home,
+                use_cache=self.use_cache,
+                cache_ttl=self.config.cache_ttl,
+                config_file=self.config.source,
+                people=self.config.people,
+            )
             self._providers[name] = cls(name, self.config.provider_settings(name), context)
         return self._providers[name]
 

@@ -64,8 +64,9 @@ class SnapshotStore:
                 read_at = dt.datetime.fromisoformat(entry["read_at"])
                 if max_age is not None and not 0 <= (now - read_at).total_seconds() <= max_age:
                     continue
-                snap = SourceSnapshot(entry["provider"], entry["container"], read_at,
-                                      [Task.from_dict(t) for t in entry["tasks"]])
+                snap = SourceSnapshot(
+                    entry["provider"], entry["container"], read_at, [Task.from_dict(t) for t in entry["tasks"]]
+                )
             except (KeyError, TypeError, ValueError):
                 continue  # a damaged entry is read again from the tool
             out[(snap.provider, snap.container)] = snap
@@ -82,8 +83,12 @@ class SnapshotStore:
         except (OSError, ValueError, KeyError):
             sources = {}
         for (provider, container), tasks in reads.items():
-            sources[f"{provider}\t{container}"] = {"provider": provider, "container": container, "read_at": stamp,
-                                                   "tasks": [t.to_dict() for t in tasks]}
+            sources[f"{provider}\t{container}"] = {
+                "provider": provider,
+                "container": container,
+                "read_at": stamp,
+                "tasks": [t.to_dict() for t in tasks],
+            }
         private_dir(self.path.parent, what="the snapshot directory")
         tmp = private_file(self.path.with_name(self.path.name + f".{os.getpid()}.tmp"))
         tmp.write_text(json.dumps({"schema": SCHEMA, "sources": sources}, separators=(",", ":")), encoding="utf-8")
@@ -95,4 +100,3 @@ class SnapshotStore:
             self.path.unlink()
         except FileNotFoundError:
             pass
-

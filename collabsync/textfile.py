@@ -24,10 +24,13 @@ def read_utf8(path: Path, *, what: str, max_bytes: int | None = None) -> str:
     except OSError as exc:
         raise UnreadableFile(f"cannot read {what}: {exc.strerror}") from None
     if max_bytes is not None and len(raw) > max_bytes:
-        raise UnreadableFile(f"{what} is {len(raw):,} bytes; at most {max_bytes:,} are read: "
-                             "split it or remove generated content")
+        raise UnreadableFile(
+            f"{what} is {len(raw):,} bytes; at most {max_bytes:,} are read: split it or remove generated content"
+        )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise UnreadableFile(f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
-                             "save the file as UTF-8", raw[:exc.start].count(b"\n") + 1) from None
+        raise UnreadableFile(
+            f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); save the file as UTF-8",
+            raw[: exc.start].count(b"\n") + 1,
+        ) from None

@@ -54,8 +54,19 @@ __all__ = ["AsanaProvider", "DEFAULT_STATUS_SECTIONS", "DEFAULT_STATUS_OPTIONS"]
 
 BATCH_SIZE = 10
 MAX_DEPENDENCIES = 30
-READ_FIELDS = ("name", "completed", "assignee.name", "due_on", "start_on", "memberships.project.gid",
-               "memberships.section.name", "modified_at", "dependencies", "notes", "num_subtasks")
+READ_FIELDS = (
+    "name",
+    "completed",
+    "assignee.name",
+    "due_on",
+    "start_on",
+    "memberships.project.gid",
+    "memberships.section.name",
+    "modified_at",
+    "dependencies",
+    "notes",
+    "num_subtasks",
+)
 #: A tracked project needs no marker (no notes) and maps departments by tag or section.
 TRACKED_FIELDS = tuple(f for f in READ_FIELDS if f != "notes") + ("tags.name",)
 _PROJECT_URL = re.compile(r"^https?://app\.asana\.com/(?:0/(\d+)|1/\d+/project/(\d+))(?:[/?#]|$)")
@@ -70,11 +81,19 @@ class AsanaProvider(AsanaPlumbing):
     # Asana documents no length limit for a task's name or notes ("This is generally a short sentence fragment
     # ... However, it can be longer", Task schema of asana_oas.yaml); only custom text fields are capped (1,024).
     text_limits = TextLimits(source="Asana API reference")
-    capabilities = frozenset({
-        Capability.SECTIONS, Capability.BULK_CREATE, Capability.DEPENDENCIES, Capability.MARKER_SEARCH,
-        Capability.INCREMENTAL_READ, Capability.STATUS_UPDATE, Capability.ANNOTATE, Capability.PUBLISH,
-        Capability.READ_CHANGES,
-    })
+    capabilities = frozenset(
+        {
+            Capability.SECTIONS,
+            Capability.BULK_CREATE,
+            Capability.DEPENDENCIES,
+            Capability.MARKER_SEARCH,
+            Capability.INCREMENTAL_READ,
+            Capability.STATUS_UPDATE,
+            Capability.ANNOTATE,
+            Capability.PUBLISH,
+            Capability.READ_CHANGES,
+        }
+    )
     settings_schema = {
         "type": "object",
         "additionalProperties": False,
@@ -96,18 +115,24 @@ class AsanaProvider(AsanaPlumbing):
         "additionalProperties": False,
         "not": {"required": ["project", "team"]},
         "properties": {
-            "project": {"type": ["string", "integer"], "pattern": "^[0-9]+$",
-                        "description": "Existing project gid: the instance becomes sections in it"},
-            "team": {"type": ["string", "integer"],
-                     "description": "Team gid or name: the instance becomes a new project"},
+            "project": {
+                "type": ["string", "integer"],
+                "pattern": "^[0-9]+$",
+                "description": "Existing project gid: the instance becomes sections in it",
+            },
+            "team": {
+                "type": ["string", "integer"],
+                "description": "Team gid or name: the instance becomes a new project",
+            },
         },
     }
 
     # -- account -------------------------------------------------------------------------------
     def check(self) -> str:
         """One GET /users/me: the token works and the workspace is one of the user's."""
-        me = self._call("user me", asana.UsersApi(self.client).get_user, "me",
-                        {"opt_fields": "name,email,workspaces.name"})
+        me = self._call(
+            "user me", asana.UsersApi(self.client).get_user, "me", {"opt_fields": "name,email,workspaces.name"}
+        )
         workspaces = me.get("workspaces") or []
         found = next((w for w in workspaces if self.workspace in (w.get("gid"), w.get("name"))), None)
         if found is None:
@@ -122,35 +147,63 @@ class AsanaProvider(AsanaPlumbing):
             return f"sections '<instance>{SECTION_SEP}…' in project {destination['project']}"
         return f"a new project in team {destination.get('team') or self.team or '(none configured)'}"
 
-    def preflight(self, destination: Mapping[str, Any], needs: Needs, container: Container | None = None) -> list[Finding]:
+    def preflight(
+        self, destination: Mapping[str, Any], needs: Needs, container: Container | None = None
+    ) -> list[Finding]:
         """Workspace, team or project, the status field's options and dates (providers/asana_preflight.py)."""
         return preflight(self, destination, needs, container)
 
     # -- stamping ------------------------------------------------------------------------------
-    def ensure_container(self, instance: str, title: str, description: str,
-                         destination: Mapping[str, Any]) -> Container:
+    def ensure_container(
+        self, instance: str, title: str, description: str, destination: Mapping[str, Any]
+    ) -> Container:
         """Project mode: the existing project. Team mode: the team's project carrying the marker, or a new one."""
         if destination.get("project"):
             gid = str(destination["project"])
-            project = self._call(f"project {gid}", asana.ProjectsApi(self.client).get_project, gid,
-                                 {"opt_fields": "name"})
-            return Container(gid, f"{project.get('name')} / {instance}", self._project_url(gid),
-                             {"mode": "project", "instance": instance, "project": gid})
+            project = self._call(
+                f"project {gid}", asana.ProjectsApi(self.client).get_project, gid, {"opt_fields": "name"}
+            )
+            return Container(
+                gid,
+                f"{project.get('name')} / {instance}",
+                self._project_url(gid),
+                {"mode": "project", "instance": instance, "project": gid},
+            )
         team = self._team_gid(destination.get("team") or self.team)
         mark = marker(instance)
         projects_api = asana.ProjectsApi(self.client)
-        projects = self._call(f"projects of team {team}", lambda: list(projects_api.get_projects_for_team(
-            team, {"opt_fields": "name,notes", "archived": "false", "limit": PAGE})))
+        projects = self._call(
+            f"projects of team {team}",
+            lambda: list(
+                projects_api.get_projects_for_team(
+                    team, {"opt_fields": "name,notes", "archived": "false", "limit": PAGE}
+                )
+            ),
+        )
         for project in projects:
             if parse_marker(project.get("notes")) == (instance, None):
-                return Container(project["gid"], project.get("name") or title, self._project_url(project["gid"]),
-                                 {"mode": "team", "instance": instance, "project": project["gid"]})
+                return Container(
+                    project["gid"],
+                    project.get("name") or title,
+                    self._project_url(project["gid"]),
+                    {"mode": "team", "instance": instance, "project": project["gid"]},
+                )
         body = {"data": {"name": title, "notes": with_marker(description, mark)}}
         self._invalidate_cache()
-        made = self._call(f"project {title!r} in team {team}", asana.ProjectsApi(self.client).create_project_for_team,
-                          body, team, {"opt_fields": "name"})
-        return Container(made["gid"], title, self._project_url(made["gid"]),
-                         {"mode": "team", "instance": instance, "project": made["gid"]}, created=True)
+        made = self._call(
+            f"project {title!r} in team {team}",
+            asana.ProjectsApi(self.client).create_project_for_team,
+            body,
+            team,
+            {"opt_fields": "name"},
+        )
+        return Container(
+            made["gid"],
+            title,
+            self._project_url(made["gid"]),
+            {"mode": "team", "instance": instance, "project": made["gid"]},
+            created=True,
+        )
 
     def ensure_sections(self, container: Container, sections: Sequence[SectionSpec]) -> dict[str, str]:
         """Sections by (prefixed) title; the missing ones created in batches of 10."""
@@ -158,20 +211,35 @@ class AsanaProvider(AsanaPlumbing):
         wanted = {s.key: self._section_name(container, s.title) for s in sections}
         missing = [n for n in dict.fromkeys(wanted.values()) if n.casefold() not in existing]
         for chunk in _chunks(missing, BATCH_SIZE):
-            actions = [{"method": "post", "relative_path": f"/projects/{container.ref}/sections",
-                        "data": {"name": n}, "options": {"fields": ["name"]}} for n in chunk]
+            actions = [
+                {
+                    "method": "post",
+                    "relative_path": f"/projects/{container.ref}/sections",
+                    "data": {"name": n},
+                    "options": {"fields": ["name"]},
+                }
+                for n in chunk
+            ]
             for name, result in zip(chunk, self._batch(f"sections of project {container.ref}", actions), strict=True):
                 if result.get("status_code") != 201:
-                    raise ProviderError(self.name, f"section {name!r}", _action_error(result),
-                                        status=result.get("status_code"))
+                    raise ProviderError(
+                        self.name, f"section {name!r}", _action_error(result), status=result.get("status_code")
+                    )
                 existing[name.casefold()] = result["body"]["data"]["gid"]
         return {key: existing[name.casefold()] for key, name in wanted.items()}
 
     def create_tasks(self, container: Container, tasks: Sequence[NewTask]) -> Iterator[Created]:
         """POST /batch with 10 task creations a request; each action's own status becomes its outcome."""
         for chunk in _chunks(list(tasks), BATCH_SIZE):
-            actions: list[dict[str, Any]] = [{"method": "post", "relative_path": "/tasks", "data": self._task_body(container, item),
-                        "options": {"fields": ["name", "permalink_url"]}} for item in chunk]
+            actions: list[dict[str, Any]] = [
+                {
+                    "method": "post",
+                    "relative_path": "/tasks",
+                    "data": self._task_body(container, item),
+                    "options": {"fields": ["name", "permalink_url"]},
+                }
+                for item in chunk
+            ]
             results = self._batch(f"tasks of project {container.ref}", actions)
             for item, action, result in zip(chunk, actions, results, strict=True):
                 data = (result.get("body") or {}).get("data") or {} if result.get("status_code") == 201 else {}
@@ -189,21 +257,31 @@ class AsanaProvider(AsanaPlumbing):
         for blocked, blocking in dict.fromkeys(pairs):
             if load.get(blocked, 0) >= MAX_DEPENDENCIES or load.get(blocking, 0) >= MAX_DEPENDENCIES:
                 full = blocked if load.get(blocked, 0) >= MAX_DEPENDENCIES else blocking
-                yield Linked(blocked, blocking, error=(
-                    f"Asana allows at most {MAX_DEPENDENCIES} dependencies and dependents per task; "
-                    f"task {full} already has {MAX_DEPENDENCIES} in this template"))
+                yield Linked(
+                    blocked,
+                    blocking,
+                    error=(
+                        f"Asana allows at most {MAX_DEPENDENCIES} dependencies and dependents per task; "
+                        f"task {full} already has {MAX_DEPENDENCIES} in this template"
+                    ),
+                )
                 continue
             load[blocked] = load.get(blocked, 0) + 1
             load[blocking] = load.get(blocking, 0) + 1
             grouped.setdefault(blocked, []).append(blocking)
         items = list(grouped.items())
         for chunk in _chunks(items, BATCH_SIZE):
-            actions = [{"method": "post", "relative_path": f"/tasks/{blocked}/addDependencies",
-                        "data": {"dependencies": deps}} for blocked, deps in chunk]
+            actions = [
+                {"method": "post", "relative_path": f"/tasks/{blocked}/addDependencies", "data": {"dependencies": deps}}
+                for blocked, deps in chunk
+            ]
             results = self._batch(f"dependencies in project {container.ref}", actions)
             for (blocked, deps), result in zip(chunk, results, strict=True):
-                error = None if result.get("status_code") == 200 else \
-                    _item_error(self.name, f"dependencies of task {blocked}", result)
+                error = (
+                    None
+                    if result.get("status_code") == 200
+                    else _item_error(self.name, f"dependencies of task {blocked}", result)
+                )
                 for blocking in deps:
                     yield Linked(blocked, blocking, error=error)
 
@@ -237,20 +315,27 @@ class AsanaProvider(AsanaPlumbing):
         found = _PROJECT_URL.match(text)
         gid = (found.group(1) or found.group(2)) if found else text
         if not gid.isdigit():
-            raise ConfigError.single("track", f"{source!r} is not an Asana project gid or "
-                                     "https://app.asana.com/0/<project gid>/... URL")
-        project = self._call(f"project {gid}", asana.ProjectsApi(self.client).get_project, gid,
-                             {"opt_fields": "name,permalink_url"})
-        return Container(gid, str(project.get("name") or gid), project.get("permalink_url") or self._project_url(gid),
-                         {"mode": "tracked", "instance": None, "project": gid})
+            raise ConfigError.single(
+                "track", f"{source!r} is not an Asana project gid or https://app.asana.com/0/<project gid>/... URL"
+            )
+        project = self._call(
+            f"project {gid}", asana.ProjectsApi(self.client).get_project, gid, {"opt_fields": "name,permalink_url"}
+        )
+        return Container(
+            gid,
+            str(project.get("name") or gid),
+            project.get("permalink_url") or self._project_url(gid),
+            {"mode": "tracked", "instance": None, "project": gid},
+        )
 
     def read_tasks(self, container: Container, since: dt.datetime | None = None) -> list[Task]:
         """GET /projects/{gid}/tasks (or /tasks?modified_since=) with only the fields used, 100 a page."""
         rows = self._list_tasks(container, self._read_fields(container), since)
         return self._in_scope(container, [self._to_task(container, row) for row in rows])
 
-    def read_changes(self, container: Container, since: dt.datetime, known: Mapping[str, Task],
-                     cursor: str | None = None) -> Changes:
+    def read_changes(
+        self, container: Container, since: dt.datetime, known: Mapping[str, Task], cursor: str | None = None
+    ) -> Changes:
         """The project's events since `cursor`; what they name, or a lean listing (providers/asana_changes.py)."""
         from .asana_changes import read_changes
 
@@ -285,8 +370,12 @@ class AsanaProvider(AsanaPlumbing):
         if container.extra.get("mode") != "project":
             return tasks
         prefix = self._prefix(container)
-        return [t for t in tasks if (t.key and t.extra.get("instance") == container.extra.get("instance"))
-                or t.extra.get("raw_section", "").startswith(prefix)]
+        return [
+            t
+            for t in tasks
+            if (t.key and t.extra.get("instance") == container.extra.get("instance"))
+            or t.extra.get("raw_section", "").startswith(prefix)
+        ]
 
     def set_status(self, container: Container, ref: str, status: Status) -> None:
         """Complete/uncomplete and move to the mapped section (or set the enum field) in one batch."""
@@ -299,15 +388,20 @@ class AsanaProvider(AsanaPlumbing):
             if option is not None or status == Status.TODO:  # TODO with no option of its own clears the field
                 data["custom_fields"] = {field_gid: option}
             elif status != Status.DONE:
-                raise ProviderError(self.name, f"task {ref}", f"no option of custom field {self.status_field!r} "
-                                    f"maps to {status.value}; set status_options")
-        actions.append({"method": "put", "relative_path": f"/tasks/{ref}", "data": data,
-                        "options": {"fields": ["completed"]}})
+                raise ProviderError(
+                    self.name,
+                    f"task {ref}",
+                    f"no option of custom field {self.status_field!r} maps to {status.value}; set status_options",
+                )
+        actions.append(
+            {"method": "put", "relative_path": f"/tasks/{ref}", "data": data, "options": {"fields": ["completed"]}}
+        )
         if not self.status_field:
             section = self._status_section(container, ref, status)
             if section:
-                actions.append({"method": "post", "relative_path": f"/sections/{section}/addTask",
-                                "data": {"task": ref}})
+                actions.append(
+                    {"method": "post", "relative_path": f"/sections/{section}/addTask", "data": {"task": ref}}
+                )
         for result in self._batch(f"task {ref}", actions):
             if not 200 <= int(result.get("status_code") or 0) < 300:
                 raise ProviderError(self.name, f"task {ref}", _action_error(result), status=result.get("status_code"))
@@ -372,8 +466,11 @@ class AsanaProvider(AsanaPlumbing):
             depends_on=[d["gid"] for d in row.get("dependencies") or []],
             url=self._task_url(container, row["gid"]),
             updated=_time(row.get("modified_at")),
-            extra={"num_subtasks": row.get("num_subtasks") or 0, "raw_section": raw_section,
-                   "instance": found[0] if found else None},
+            extra={
+                "num_subtasks": row.get("num_subtasks") or 0,
+                "raw_section": raw_section,
+                "instance": found[0] if found else None,
+            },
         )
 
     def _to_status(self, row: dict[str, Any], section: str) -> Status:
@@ -390,7 +487,6 @@ class AsanaProvider(AsanaPlumbing):
         if row.get("completed"):
             return Status.DONE
         return mapped or Status.TODO
-
 
 
 def _item_error(provider: str, obj: str, result: dict[str, Any]) -> str:
@@ -410,7 +506,7 @@ def _action_error(result: dict[str, Any]) -> str:
 
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
 def _date(value: str | None) -> dt.date | None:

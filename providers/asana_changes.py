@@ -55,15 +55,18 @@ def _batch_events(provider: AsanaProvider, checks: list[tuple[str, str | None]])
     """GET /events of several projects in shared POST /batch requests; answers kept for each project's read."""
     api = asana.BatchAPIApi(provider.client)
     for start in range(0, len(checks), BATCH_ACTIONS):
-        chunk = checks[start:start + BATCH_ACTIONS]
+        chunk = checks[start : start + BATCH_ACTIONS]
         if len(chunk) < 2:
             continue  # one project: its own events request costs the same
-        actions = [{"relative_path": "/events", "method": "get",
-                    "data": {"resource": gid, **({"sync": sync} if sync else {})}} for gid, sync in chunk]
+        actions = [
+            {"relative_path": "/events", "method": "get", "data": {"resource": gid, **({"sync": sync} if sync else {})}}
+            for gid, sync in chunk
+        ]
         body = {"data": {"actions": actions}}
         try:
-            answer = provider._call(f"events of {len(chunk)} projects",
-                                    lambda b=body: api.create_batch_request(b, {}, full_payload=True))
+            answer = provider._call(
+                f"events of {len(chunk)} projects", lambda b=body: api.create_batch_request(b, {}, full_payload=True)
+            )
         except CollabsyncError:
             continue  # each project's own request then names the project and the cause
         results = list(answer.get("data") or []) if isinstance(answer, dict) else []
@@ -73,8 +76,9 @@ def _batch_events(provider: AsanaProvider, checks: list[tuple[str, str | None]])
                 provider._events[gid] = _feed(payload, expired=status == 412)
 
 
-def read_changes(provider: AsanaProvider, container: Container, since: dt.datetime, known: Mapping[str, Task],
-                 cursor: str | None) -> Changes:
+def read_changes(
+    provider: AsanaProvider, container: Container, since: dt.datetime, known: Mapping[str, Task], cursor: str | None
+) -> Changes:
     """Nothing when the feed is quiet; the edited tasks when it names only edits; else the listing route."""
     if cursor is None:  # stored before sync tokens were kept: start the feed now, then list
         return _listed(provider, container, since, known, change_cursor(provider, container))
@@ -124,8 +128,9 @@ def _feed(payload: Mapping[str, Any], *, expired: bool) -> tuple[list[dict[str, 
     return list(payload.get("data") or []) if not expired else [], str(token) if token else None, expired
 
 
-def _listed(provider: AsanaProvider, container: Container, since: dt.datetime, known: Mapping[str, Task],
-            token: str | None) -> Changes:
+def _listed(
+    provider: AsanaProvider, container: Container, since: dt.datetime, known: Mapping[str, Task], token: str | None
+) -> Changes:
     """Modified tasks, then the listing; tasks new to the stored read or moved between sections by gid."""
     from .asana import PAGE, _section_of
 
@@ -133,8 +138,9 @@ def _listed(provider: AsanaProvider, container: Container, since: dt.datetime, k
     tasks_api = asana.TasksApi(provider.client)
     obj = f"tasks of project {container.ref}"
     rows = {row["gid"]: row for row in provider._list_tasks(container, fields, since)}
-    listing = provider._call(obj, lambda: list(tasks_api.get_tasks_for_project(
-        container.ref, {"opt_fields": LISTING_FIELDS, "limit": PAGE})))
+    listing = provider._call(
+        obj, lambda: list(tasks_api.get_tasks_for_project(container.ref, {"opt_fields": LISTING_FIELDS, "limit": PAGE}))
+    )
     refs = [str(row["gid"]) for row in listing]
     gone = set(known) - set(refs)
     for row in listing:
@@ -142,8 +148,11 @@ def _listed(provider: AsanaProvider, container: Container, since: dt.datetime, k
         if gid in rows:
             continue
         stored = known.get(gid)
-        if stored is None or stored.extra.get("raw_section") != (_section_of(row, container.ref) or "") \
-                or gone.intersection(stored.depends_on):
+        if (
+            stored is None
+            or stored.extra.get("raw_section") != (_section_of(row, container.ref) or "")
+            or gone.intersection(stored.depends_on)
+        ):
             fetched = _fetch(provider, tasks_api, gid, fields)
             if fetched is not None:
                 rows[gid] = fetched

@@ -26,10 +26,17 @@ def preflight(p: Any, destination: Mapping[str, Any], needs: Needs, container: C
     if project:
         where = f"Asana project {project}"
         try:
-            got = p._call(f"project {project}", asana.ProjectsApi(p.client).get_project, project, {"opt_fields": "name"})
+            got = p._call(
+                f"project {project}", asana.ProjectsApi(p.client).get_project, project, {"opt_fields": "name"}
+            )
         except NotFoundError:
-            add(B, "project-missing", where, "no such project is visible to this token",
-                f"set `project` of the departments routed to {p.name} to a project gid this token can see")
+            add(
+                B,
+                "project-missing",
+                where,
+                "no such project is visible to this token",
+                f"set `project` of the departments routed to {p.name} to a project gid this token can see",
+            )
             return out
         where = f"Asana project {got.get('name')} ({project})"
         if p.status_field:
@@ -41,20 +48,43 @@ def preflight(p: Any, destination: Mapping[str, Any], needs: Needs, container: C
             gid = p._team_gid(team)
             p._call(f"team {gid}", asana.TeamsApi(p.client).get_team, gid, {"opt_fields": "name"})
         except NotFoundError as exc:
-            add(B, "team-missing", where, exc.cause, f"set `team` of the departments routed to {p.name} (or "
-                f"[providers.{p.name}] team) to a team of workspace {p.workspace}")
+            add(
+                B,
+                "team-missing",
+                where,
+                exc.cause,
+                f"set `team` of the departments routed to {p.name} (or "
+                f"[providers.{p.name}] team) to a team of workspace {p.workspace}",
+            )
             return out
         if p.status_field:
-            add(I, "status-field-new-project", where, f"new projects do not carry the custom field {p.status_field!r}",
-                "add it to the project after the stamp (Customize > Fields) for statuses beyond sections")
+            add(
+                I,
+                "status-field-new-project",
+                where,
+                f"new projects do not carry the custom field {p.status_field!r}",
+                "add it to the project after the stamp (Customize > Fields) for statuses beyond sections",
+            )
     if needs.start_equals_due or (needs.start and not needs.due):
-        add(D, "start-not-before-due", where, "Asana refuses a start date on or after the due date (or without one)",
-            "give those tasks a start before their due date in the template", "start date dropped for those tasks",
-            "start dates")
+        add(
+            D,
+            "start-not-before-due",
+            where,
+            "Asana refuses a start date on or after the due date (or without one)",
+            "give those tasks a start before their due date in the template",
+            "start date dropped for those tasks",
+            "start dates",
+        )
     if needs.estimate:
-        add(D, "no-estimates", where, "the adapter writes no estimate field to Asana",
-            "track estimates in another tool", "not written to Asana (they stay in the template and the plan)",
-            "estimates")
+        add(
+            D,
+            "no-estimates",
+            where,
+            "the adapter writes no estimate field to Asana",
+            "track estimates in another tool",
+            "not written to Asana (they stay in the template and the plan)",
+            "estimates",
+        )
     return out
 
 
@@ -63,15 +93,27 @@ def _status_field(p: Any, project: str, where: str, add: Any) -> None:
     try:
         field_gid, options = p._status_field(Container(project, project))
     except NotFoundError:
-        add(D, "status-field-missing", where, f"the custom field {p.status_field!r} is not on the project",
+        add(
+            D,
+            "status-field-missing",
+            where,
+            f"the custom field {p.status_field!r} is not on the project",
             f"add {p.status_field!r} to the project (Customize > Fields) or unset status_field in [providers.{p.name}]",
-            "status read from sections and completion only", "status field")
+            "status read from sections and completion only",
+            "status field",
+        )
         return
     mapped = {p.status_options.get(name) for name in options}
     unmapped = [s for s in (Status.IN_PROGRESS, Status.BLOCKED, Status.CANCELLED) if s not in mapped]
     if unmapped:
         names = ", ".join(sorted(options)) or "none"
-        add(D, "status-options-differ", where, f"no option of {p.status_field!r} ({field_gid}) maps to "
+        add(
+            D,
+            "status-options-differ",
+            where,
+            f"no option of {p.status_field!r} ({field_gid}) maps to "
             f"{', '.join(s.value for s in unmapped)} (options: {names})",
-            f"map the options with status_options under [providers.{p.name}], e.g. \"Working on it\" = \"in_progress\"",
-            f"`collabsync update --status {unmapped[0].value}` is refused in this project", "status changes")
+            f'map the options with status_options under [providers.{p.name}], e.g. "Working on it" = "in_progress"',
+            f"`collabsync update --status {unmapped[0].value}` is refused in this project",
+            "status changes",
+        )

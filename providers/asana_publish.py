@@ -32,11 +32,22 @@ SEARCH_DEPTH = 200
 def publish_status(provider: AsanaProvider, container: Container, entry: StatusEntry) -> Published:
     """POST /status_updates on the instance's project."""
     project = _project(container)
-    body = {"data": {"parent": project, "status_type": entry.asana_status_type, "title": entry.title,
-                     "html_text": entry.asana_html()}}
+    body = {
+        "data": {
+            "parent": project,
+            "status_type": entry.asana_status_type,
+            "title": entry.title,
+            "html_text": entry.asana_html(),
+        }
+    }
     provider._invalidate_cache()
-    made = call(provider.name, f"status update of project {project}",
-                asana.StatusUpdatesApi(provider.client).create_status_for_object, body, {"opt_fields": "gid"})
+    made = call(
+        provider.name,
+        f"status update of project {project}",
+        asana.StatusUpdatesApi(provider.client).create_status_for_object,
+        body,
+        {"opt_fields": "gid"},
+    )
     return _published(project, made)
 
 
@@ -58,8 +69,11 @@ def find_status(provider: AsanaProvider, container: Container, entry: StatusEntr
     project = _project(container)
     api = asana.StatusUpdatesApi(provider.client)
     opts = {"opt_fields": _FIELDS, "limit": 100}
-    rows = call(provider.name, f"status updates of project {project}",
-                lambda: list(islice(api.get_statuses_for_object(project, opts), SEARCH_DEPTH)))
+    rows = call(
+        provider.name,
+        f"status updates of project {project}",
+        lambda: list(islice(api.get_statuses_for_object(project, opts), SEARCH_DEPTH)),
+    )
     for row in rows:
         if entry.marker in str(row.get("text") or ""):
             return _published(project, row)

@@ -23,8 +23,15 @@ from collabsync.errors import CollabsyncError, ProviderError, TransportError
 from collabsync.http import error_for_status
 from collabsync.redact import redact
 
-__all__ = ["SessionRestClient", "SessionResponse", "api_client", "cached_sessions", "credential_id", "call",
-           "error_message"]
+__all__ = [
+    "SessionRestClient",
+    "SessionResponse",
+    "api_client",
+    "cached_sessions",
+    "credential_id",
+    "call",
+    "error_message",
+]
 
 log = logging.getLogger("collabsync.providers.asana")
 T = TypeVar("T")
@@ -59,9 +66,17 @@ class SessionRestClient:
         self.provider = provider
         self.read_retries = read_retries
 
-    def request(self, method: str, url: str, query_params: Any = None, headers: dict[str, str] | None = None,
-                body: Any = None, post_params: Any = None, _preload_content: bool = True,
-                _request_timeout: Any = None) -> SessionResponse:
+    def request(
+        self,
+        method: str,
+        url: str,
+        query_params: Any = None,
+        headers: dict[str, str] | None = None,
+        body: Any = None,
+        post_params: Any = None,
+        _preload_content: bool = True,
+        _request_timeout: Any = None,
+    ) -> SessionResponse:
         """Send through the session; non-2xx raises ApiException, an unreadable 2xx body TransportError."""
         method = method.upper()
         headers = dict(headers or {})
@@ -78,8 +93,7 @@ class SessionRestClient:
         attempt = 0
         while True:
             attempt += 1
-            resp = self.session.request(method, url, params=params or None, data=data, headers=headers,
-                                        timeout=timeout)
+            resp = self.session.request(method, url, params=params or None, data=data, headers=headers, timeout=timeout)
             wrapped = SessionResponse(resp)
             if not 200 <= wrapped.status <= 299:
                 raise ApiException(http_resp=wrapped)
@@ -137,8 +151,9 @@ def credential_id(base_url: str, token: str) -> str:
     return credential_hash(base_url, token)
 
 
-def api_client(base_url: str, token: str, key_extra: str, make_session: Callable[[], requests.Session],
-               provider: str) -> Any:
+def api_client(
+    base_url: str, token: str, key_extra: str, make_session: Callable[[], requests.Session], provider: str
+) -> Any:
     """One asana.ApiClient per process and credential, transport replaced, thread pool and log handlers gone."""
     import asana
 

@@ -51,16 +51,16 @@ ENTRY_POINT_GROUP = "collabsync.providers"
 class Capability(StrEnum):
     """What an adapter can do; the stamper and the CLI ask before they rely on it."""
 
-    SECTIONS = "sections"              # sections exist as objects in the tool
-    BULK_CREATE = "bulk_create"        # create_tasks sends several tasks per request
-    DEPENDENCIES = "dependencies"      # native dependency links inside the tool
-    MARKER_SEARCH = "marker_search"    # find_marked can rebuild a lost ledger
-    INCREMENTAL_READ = "incremental"   # read_tasks honours `since`
-    STATUS_UPDATE = "status_update"    # set_status moves a task's state
-    ANNOTATE = "annotate"              # annotate appends cross-tool links to a description
-    CHECKLISTS = "checklists"          # task checklists are created natively
-    PUBLISH = "publish"                # publish_status writes the joint status in the tool's own form
-    READ_CHANGES = "read_changes"      # read_changes lists what changed; merged, it equals a full read
+    SECTIONS = "sections"  # sections exist as objects in the tool
+    BULK_CREATE = "bulk_create"  # create_tasks sends several tasks per request
+    DEPENDENCIES = "dependencies"  # native dependency links inside the tool
+    MARKER_SEARCH = "marker_search"  # find_marked can rebuild a lost ledger
+    INCREMENTAL_READ = "incremental"  # read_tasks honours `since`
+    STATUS_UPDATE = "status_update"  # set_status moves a task's state
+    ANNOTATE = "annotate"  # annotate appends cross-tool links to a description
+    CHECKLISTS = "checklists"  # task checklists are created natively
+    PUBLISH = "publish"  # publish_status writes the joint status in the tool's own form
+    READ_CHANGES = "read_changes"  # read_changes lists what changed; merged, it equals a full read
 
 
 @dataclass
@@ -143,11 +143,20 @@ class Provider(ABC):
         """A short human description of a destination, for plans."""
         return ", ".join(f"{k}={v}" for k, v in destination.items()) or "(default)"
 
-    def preflight(self, destination: Mapping[str, Any], needs: Needs, container: Container | None = None) -> list[Finding]:
+    def preflight(
+        self, destination: Mapping[str, Any], needs: Needs, container: Container | None = None
+    ) -> list[Finding]:
         """Read-only checks of a destination before any write (`collabsync doctor`); default: none known."""
-        return [Finding(Severity.INFO, "no-preflight", self.name, self.describe(destination),
-                        f"the {self.type_name} adapter has no preflight checks",
-                        f"implement Provider.preflight in the {self.type_name} adapter")]
+        return [
+            Finding(
+                Severity.INFO,
+                "no-preflight",
+                self.name,
+                self.describe(destination),
+                f"the {self.type_name} adapter has no preflight checks",
+                f"implement Provider.preflight in the {self.type_name} adapter",
+            )
+        ]
 
     # -- stamping ------------------------------------------------------------------------------
     @abstractmethod
@@ -164,9 +173,7 @@ class Provider(ABC):
     def create_tasks(self, container: Container, tasks: Sequence[NewTask]) -> Iterator[Created]:
         """Create tasks, as few requests as the tool allows, yielding each outcome as soon as known."""
 
-    def link_dependencies(
-        self, container: Container, pairs: Sequence[tuple[str, str]]
-    ) -> Iterator[Linked]:
+    def link_dependencies(self, container: Container, pairs: Sequence[tuple[str, str]]) -> Iterator[Linked]:
         """Record (blocked_ref, blocking_ref) dependencies natively; default: unsupported."""
         raise UnsupportedError(self.name, "dependencies", f"{self.type_name} has no dependency links")
 
@@ -199,8 +206,9 @@ class Provider(ABC):
     def prefetch(self, containers: Sequence[Container]) -> None:  # noqa: B027 - optional hook
         """Read several containers' first pages in shared requests where the tool allows; read_tasks uses them."""
 
-    def read_changes(self, container: Container, since: dt.datetime, known: Mapping[str, Task],
-                     cursor: str | None = None) -> Changes | None:
+    def read_changes(
+        self, container: Container, since: dt.datetime, known: Mapping[str, Task], cursor: str | None = None
+    ) -> Changes | None:
         """What changed since `since` plus every ref in scope, for incremental reads; None: read everything.
 
         `known` is the stored read, ref -> task in the tool's order: a provider that learns nothing moved
@@ -295,8 +303,14 @@ class Provider(ABC):
         index = getattr(self, "_people_index", None)
         if index is None:
             index = PeopleCache(self.context.home).by_id(self.name)
-            index.update({ident: person for person, by in self.context.people.items()
-                          for tool, ident in by.items() if tool in (self.name, self.type_name)})
+            index.update(
+                {
+                    ident: person
+                    for person, by in self.context.people.items()
+                    for tool, ident in by.items()
+                    if tool in (self.name, self.type_name)
+                }
+            )
             self._people_index = index
         return index
 
@@ -310,8 +324,9 @@ class Provider(ABC):
         library users constructing an adapter directly get the same message)."""
         missing = [k for k in keys if not self.settings.get(k)]
         if missing:
-            raise self.config_error(f"providers.{self.name}: {self.type_name} needs {', '.join(missing)}"
-                                    + (f" ({why})" if why else ""))
+            raise self.config_error(
+                f"providers.{self.name}: {self.type_name} needs {', '.join(missing)}" + (f" ({why})" if why else "")
+            )
 
     def use_credential(self, url: str, *secrets: str) -> str:
         """Keep the secrets out of every log and message, and name this account's cache by their hash."""
@@ -383,6 +398,8 @@ def provider_class(type_name: str, *, source: str = "collabsync.toml") -> type[P
         try:
             return ep.load()
         except Exception as exc:  # an adapter that fails to import must not kill the CLI
-            raise ConfigError.single(source, f"provider type {type_name!r} failed to load ({ep.value}): {exc}") from None
+            raise ConfigError.single(
+                source, f"provider type {type_name!r} failed to load ({ep.value}): {exc}"
+            ) from None
     known = ", ".join(provider_types()) or "(none installed)"
     raise ConfigError.single(source, f"unknown provider type {type_name!r}; known types: {known}")

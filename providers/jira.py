@@ -76,13 +76,20 @@ class JiraProvider(JiraPlumbing):
     # Summary: 255 characters (Jira rejects longer with "Summary must be less than 255 characters", Cloud and Data
     # Center); description and other text areas: 32,767 characters ("The maximum length is 32767 characters",
     # CustomFieldContextDefaultValueTextArea in Atlassian's swagger-v3.v3.json). The epic's summary is the container title.
-    text_limits = TextLimits(title=255, description=32_767, container_title=255,
-                             source="Jira REST API reference")
-    capabilities = frozenset({
-        Capability.BULK_CREATE, Capability.DEPENDENCIES, Capability.MARKER_SEARCH, Capability.INCREMENTAL_READ,
-        Capability.STATUS_UPDATE, Capability.ANNOTATE, Capability.CHECKLISTS,  # checklists as sub-tasks
-        Capability.PUBLISH, Capability.READ_CHANGES,  # read_changes: Cloud; Data Center reads in full
-    })
+    text_limits = TextLimits(title=255, description=32_767, container_title=255, source="Jira REST API reference")
+    capabilities = frozenset(
+        {
+            Capability.BULK_CREATE,
+            Capability.DEPENDENCIES,
+            Capability.MARKER_SEARCH,
+            Capability.INCREMENTAL_READ,
+            Capability.STATUS_UPDATE,
+            Capability.ANNOTATE,
+            Capability.CHECKLISTS,  # checklists as sub-tasks
+            Capability.PUBLISH,
+            Capability.READ_CHANGES,  # read_changes: Cloud; Data Center reads in full
+        }
+    )
     settings_schema = SETTINGS_SCHEMA
     destination_schema = DESTINATION_SCHEMA
 
@@ -107,12 +114,16 @@ class JiraProvider(JiraPlumbing):
         kind = destination.get("epic_issue_type") or self.settings.get("epic_issue_type") or "Epic"
         return f"Jira project {destination.get('project', '?')} ({kind} per instance) at {self.url}"
 
-    def preflight(self, destination: Mapping[str, Any], needs: Needs, container: Container | None = None) -> list[Finding]:
+    def preflight(
+        self, destination: Mapping[str, Any], needs: Needs, container: Container | None = None
+    ) -> list[Finding]:
         """Screens, required fields, permissions, link type and workflow of the project (providers/jira_preflight.py)."""
         return preflight(self, destination, needs, container)
 
     # -- stamping ------------------------------------------------------------------------------
-    def ensure_container(self, instance: str, title: str, description: str, destination: Mapping[str, Any]) -> Container:
+    def ensure_container(
+        self, instance: str, title: str, description: str, destination: Mapping[str, Any]
+    ) -> Container:
         """The instance's epic in the project (found by label + marker), else a new one; a label when no epic type."""
         key = str(destination.get("project") or "")
         if not key:
@@ -122,28 +133,43 @@ class JiraProvider(JiraPlumbing):
         epic_type = self._option(destination, "epic_issue_type", "Epic")
         task_type = self._option(destination, "issue_type", "Task")
         if task_type not in types:
-            raise NotFoundError(self.name, f"project {key}", f"has no issue type {task_type!r} (has {', '.join(types)})")
+            raise NotFoundError(
+                self.name, f"project {key}", f"has no issue type {task_type!r} (has {', '.join(types)})"
+            )
         label = label_safe(f"collabsync-{instance}")
         extra: dict[str, Any] = {
-            "project": key, "project_id": str(project["id"]), "issue_type_id": types[task_type], "label": label,
+            "project": key,
+            "project_id": str(project["id"]),
+            "issue_type_id": types[task_type],
+            "label": label,
             "subtask_type_id": subtask_type_id(project),
-            "instance": instance, "deployment": self._deployment_type(), "fields": self._field_ids(destination),
+            "instance": instance,
+            "deployment": self._deployment_type(),
+            "fields": self._field_ids(destination),
             "labels": [label_safe(x) for x in self._option(destination, "labels", [])],
         }
         if epic_type not in types:
-            return Container(f"{key}/{label}", title, f"{self.url}/issues/?jql=labels%3D{label}",
-                             {**extra, "mode": "label"})
-        for hit in self._search(f'project = {key} AND labels = "{label}" AND issuetype = "{epic_type}"',
-                                ["summary", "description"], cached=False):
+            return Container(
+                f"{key}/{label}", title, f"{self.url}/issues/?jql=labels%3D{label}", {**extra, "mode": "label"}
+            )
+        for hit in self._search(
+            f'project = {key} AND labels = "{label}" AND issuetype = "{epic_type}"',
+            ["summary", "description"],
+            cached=False,
+        ):
             if parse_marker((hit.get("fields") or {}).get("description")) == (instance, None):
                 return self._epic(hit, title, extra, created=False)
-        fields = {"project": {"id": extra["project_id"]}, "issuetype": {"id": types[epic_type]}, "summary": title,
-                  "description": with_marker(description or "", marker(instance)), "labels": [label]}
+        fields = {
+            "project": {"id": extra["project_id"]},
+            "issuetype": {"id": types[epic_type]},
+            "summary": title,
+            "description": with_marker(description or "", marker(instance)),
+            "labels": [label],
+        }
         if extra["fields"].get("epic_name"):  # Data Center requires it on epics
             fields[extra["fields"]["epic_name"]] = title[:255]
         fields.update(self.screens[key].values if key in self.screens else {})  # field_values the doctor resolved
-        made = json_body(self.name, f"epic of {instance}", self._send("POST", "issue",
-                                                                      json={"fields": fields}))
+        made = json_body(self.name, f"epic of {instance}", self._send("POST", "issue", json={"fields": fields}))
         return self._epic(made, title, extra, created=True)
 
     def ensure_sections(self, container: Container, sections: Sequence[SectionSpec]) -> dict[str, str]:
@@ -154,7 +180,7 @@ class JiraProvider(JiraPlumbing):
         """POST /issue/bulk per 50 tasks; every per-item error is yielded against its task key."""
         extra = container.extra
         for start in range(0, len(tasks), BULK_LIMIT):
-            chunk = list(tasks[start:start + BULK_LIMIT])
+            chunk = list(tasks[start : start + BULK_LIMIT])
             built = [self._issue_fields(container, item) for item in chunk]
             later = [fields.pop(_LATER, None) for fields in built]  # never sent: set by an edit after create
             payload = {"issueUpdates": [{"fields": fields} for fields in built]}
@@ -179,10 +205,15 @@ class JiraProvider(JiraPlumbing):
                     outcomes.append(Created(item.spec.key, str(issue["id"]), f"{self.url}/browse/{issue['key']}"))
             yield from self._with_checklists(extra, chunk, outcomes)
 
-    def _with_checklists(self, extra: Mapping[str, Any], chunk: Sequence[NewTask],
-                         outcomes: list[Created]) -> Iterator[Created]:
+    def _with_checklists(
+        self, extra: Mapping[str, Any], chunk: Sequence[NewTask], outcomes: list[Created]
+    ) -> Iterator[Created]:
         """Checklist items as sub-tasks of the issues just made (providers/jira_subtasks.py); errors on the parent."""
-        made = [(o.ref, item.spec.checklist) for item, o in zip(chunk, outcomes, strict=True) if o.ref and item.spec.checklist]
+        made = [
+            (o.ref, item.spec.checklist)
+            for item, o in zip(chunk, outcomes, strict=True)
+            if o.ref and item.spec.checklist
+        ]
         errors = create_subtasks(self, extra, made) if made and extra.get("subtask_type_id") else {}
         for outcome in outcomes:
             yield replace(outcome, error=errors[outcome.ref]) if outcome.ref in errors else outcome
@@ -197,8 +228,7 @@ class JiraProvider(JiraPlumbing):
         for blocked, blocking in pairs:
             body = {"type": {"name": self.link_type}, "inwardIssue": {"id": blocking}, "outwardIssue": {"id": blocked}}
             try:
-                json_body(self.name, f"link {blocking} blocks {blocked}",
-                          self._send("POST", "issueLink", json=body))
+                json_body(self.name, f"link {blocking} blocks {blocked}", self._send("POST", "issueLink", json=body))
             except ProviderError as exc:
                 if not refused_item(exc):
                     raise  # outcome unknown or nothing more will work: the stamp links again on resume
@@ -208,13 +238,13 @@ class JiraProvider(JiraPlumbing):
 
     def annotate(self, ref: str, lines: Sequence[str]) -> None:
         """Insert lines above the marker of one issue (GET description, PUT it back when changed)."""
-        got = json_body(self.name, f"issue {ref}", self._send("GET", f"issue/{ref}",
-                                                              params={"fields": "description"}))
+        got = json_body(self.name, f"issue {ref}", self._send("GET", f"issue/{ref}", params={"fields": "description"}))
         old = (got.get("fields") or {}).get("description") or ""
         new = insert_above_marker(old, list(lines))
         if new != old:
-            json_body(self.name, f"issue {ref}", self._send("PUT", f"issue/{ref}",
-                                                            json={"fields": {"description": new}}))
+            json_body(
+                self.name, f"issue {ref}", self._send("PUT", f"issue/{ref}", json={"fields": {"description": new}})
+            )
 
     def find_marked(self, container: Container, instance: str) -> dict[str, Created]:
         """One JQL search on the instance label; the marker line gives each issue's template key."""
@@ -235,14 +265,23 @@ class JiraProvider(JiraPlumbing):
         if kind == "project":
             project = json_body(self.name, f"project {value}", self._send("GET", f"project/{value}"))
             key = str(project["key"])
-            return Container(key, str(project.get("name") or key), f"{self.url}/browse/{key}",
-                             {**extra, "project": key, "jql": f"project = {key}"})
+            return Container(
+                key,
+                str(project.get("name") or key),
+                f"{self.url}/browse/{key}",
+                {**extra, "project": key, "jql": f"project = {key}"},
+            )
         if kind == "issue":
-            issue = json_body(self.name, f"issue {value}", self._send("GET", f"issue/{value}",
-                                                                      params={"fields": "summary"}))
+            issue = json_body(
+                self.name, f"issue {value}", self._send("GET", f"issue/{value}", params={"fields": "summary"})
+            )
             key = str(issue["key"])
-            return Container(key, str((issue.get("fields") or {}).get("summary") or key), f"{self.url}/browse/{key}",
-                             {**extra, "jql": f"key = {key} OR parent = {key}"})
+            return Container(
+                key,
+                str((issue.get("fields") or {}).get("summary") or key),
+                f"{self.url}/browse/{key}",
+                {**extra, "jql": f"key = {key} OR parent = {key}"},
+            )
         where, _order = split_order(value)
         params = {"jql": where, "maxResults": 1, "fields": "id"}
         if deployment == "Server":
@@ -263,13 +302,15 @@ class JiraProvider(JiraPlumbing):
         hits = read_hits(self, jql, fields, container.extra.get("deployment"), on_chunk=on_chunk)
         return self.to_tasks(container, hits, converted)
 
-    def read_changes(self, container: Container, since: dt.datetime, known: Collection[str],
-                     cursor: str | None = None) -> Changes | None:
+    def read_changes(
+        self, container: Container, since: dt.datetime, known: Collection[str], cursor: str | None = None
+    ) -> Changes | None:
         """An id-only listing plus the issues updated since `since` (providers/jira_read.py); None on Data Center."""
         return read_changes(self, container, since, known)
 
-    def read_query(self, container: Container, since: dt.datetime | None = None,
-                   *, relative: str | None = None) -> tuple[str, list[str]]:
+    def read_query(
+        self, container: Container, since: dt.datetime | None = None, *, relative: str | None = None
+    ) -> tuple[str, list[str]]:
         """The JQL (with its order) and fields of a container's read; `relative` is a JQL duration such as -90m."""
         extra = container.extra
         tracked = extra.get("mode") == "tracked"
@@ -289,12 +330,15 @@ class JiraProvider(JiraPlumbing):
         if relative:
             jql += f' AND updated >= "{relative}"'
         ids = extra.get("fields") or {}
-        fields = [*(TRACKED_FIELDS if tracked else BASE_FIELDS),
-                  *(i for i in (ids.get("story_points"), ids.get("flagged"), ids.get("start")) if i)]
+        fields = [
+            *(TRACKED_FIELDS if tracked else BASE_FIELDS),
+            *(i for i in (ids.get("story_points"), ids.get("flagged"), ids.get("start")) if i),
+        ]
         return jql + order, fields
 
-    def to_tasks(self, container: Container, hits: Iterable[Mapping[str, Any]],
-                 converted: Mapping[str, Task] | None = None) -> list[Task]:
+    def to_tasks(
+        self, container: Container, hits: Iterable[Mapping[str, Any]], converted: Mapping[str, Task] | None = None
+    ) -> list[Task]:
         """Search or bulkfetch hits as neutral tasks; "A blocks B" read on A also lands on B.
 
         `converted`: tasks already made from some hits (by id) while later requests were in flight.
@@ -318,25 +362,43 @@ class JiraProvider(JiraPlumbing):
         ids, browse = extra.get("fields") or {}, f"{self.url}/browse"
 
         def convert(hit: Mapping[str, Any]) -> Task:
-            return to_task(hit, instance=extra.get("instance"), browse=browse, field_ids=ids, blocked=self.blocked,
-                           cancelled=self.cancelled, link_type=self.link_type, person_of=self.person_of,
-                           section_from_components=tracked)
+            return to_task(
+                hit,
+                instance=extra.get("instance"),
+                browse=browse,
+                field_ids=ids,
+                blocked=self.blocked,
+                cancelled=self.cancelled,
+                link_type=self.link_type,
+                person_of=self.person_of,
+                section_from_components=tracked,
+            )
 
         return convert
 
     def blocks_of(self, hits: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
         """(blocked id, blocking id) of the dependency links seen from the blocking end."""
-        return [(str(link["outwardIssue"]["id"]), str(hit["id"])) for hit in hits
-                for link in (hit.get("fields") or {}).get("issuelinks") or []
-                if (link.get("type") or {}).get("name") == self.link_type and "outwardIssue" in link]
+        return [
+            (str(link["outwardIssue"]["id"]), str(hit["id"]))
+            for hit in hits
+            for link in (hit.get("fields") or {}).get("issuelinks") or []
+            if (link.get("type") or {}).get("name") == self.link_type and "outwardIssue" in link
+        ]
 
     def set_status(self, container: Container, ref: str, status: Status) -> None:
         """Pick a transition by its target's category and configured names; Flagged stands in for a Blocked status."""
         status = Status(status)
         flagged = (container.extra.get("fields") or {}).get("flagged")
         obj = f"issue {ref}"
-        got = json_body(self.name, obj, self._send("GET", f"issue/{ref}", params={
-            "fields": ",".join(["status", *([flagged] if flagged else [])]), "expand": "transitions"}))
+        got = json_body(
+            self.name,
+            obj,
+            self._send(
+                "GET",
+                f"issue/{ref}",
+                params={"fields": ",".join(["status", *([flagged] if flagged else [])]), "expand": "transitions"},
+            ),
+        )
         fields = got.get("fields") or {}
         is_flagged = bool(flagged and fields.get(flagged))
         if flagged and is_flagged and status is not Status.BLOCKED:
@@ -349,8 +411,14 @@ class JiraProvider(JiraPlumbing):
                 self._set_flag(ref, flagged, True)
             return
         if chosen is None:  # not one transition away: walk the workflow (providers/jira_workflow.py)
-            chosen = walk(self, ref, status, fields.get("status") or {}, got.get("transitions") or [],
-                          read_graph(self, container.extra))
+            chosen = walk(
+                self,
+                ref,
+                status,
+                fields.get("status") or {},
+                got.get("transitions") or [],
+                read_graph(self, container.extra),
+            )
         if chosen is None:
             name = (fields.get("status") or {}).get("name", "?")
             raise UnsupportedError(self.name, obj, f"no transition from {name!r} to a {status.value} status")
@@ -382,9 +450,13 @@ class JiraProvider(JiraPlumbing):
     find_status = jira_publish.find_status
 
     def _epic(self, issue: Mapping[str, Any], title: str, extra: dict[str, Any], *, created: bool) -> Container:
-        return Container(str(issue["key"]), title, f"{self.url}/browse/{issue['key']}",
-                         {**extra, "mode": "epic", "epic_key": issue["key"], "epic_id": str(issue["id"])},
-                         created=created)
+        return Container(
+            str(issue["key"]),
+            title,
+            f"{self.url}/browse/{issue['key']}",
+            {**extra, "mode": "epic", "epic_key": issue["key"], "epic_id": str(issue["id"])},
+            created=created,
+        )
 
     def _issue_fields(self, container: Container, item: NewTask) -> dict[str, Any]:
         extra, spec = container.extra, item.spec
@@ -396,8 +468,10 @@ class JiraProvider(JiraPlumbing):
         if spec.checklist and not extra.get("subtask_type_id"):  # no sub-task type: the checklist as text
             description = "\n\n".join(p for p in (description, "\n".join(f"- [ ] {c}" for c in spec.checklist)) if p)
         fields: dict[str, Any] = {
-            "project": {"id": extra["project_id"]}, "issuetype": {"id": extra["issue_type_id"]},
-            "summary": spec.title[:255], "description": with_marker(description, item.marker),
+            "project": {"id": extra["project_id"]},
+            "issuetype": {"id": extra["issue_type_id"]},
+            "summary": spec.title[:255],
+            "description": with_marker(description, item.marker),
             "labels": list(dict.fromkeys(labels)),
         }
         if extra.get("mode") == "epic" and extra.get("deployment") != "Server":

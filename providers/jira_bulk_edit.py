@@ -36,7 +36,9 @@ def jira_date(day: dt.date) -> str:
     return f"{day.day}/{_MONTHS[day.month - 1]}/{day.year % 100:02d}"
 
 
-def bulk_groups(changes: Sequence[TaskChange], start_field: str | None) -> tuple[list[list[TaskChange]], list[TaskChange]]:
+def bulk_groups(
+    changes: Sequence[TaskChange], start_field: str | None
+) -> tuple[list[list[TaskChange]], list[TaskChange]]:
     """Date-only changes sharing their new dates, in groups worth a bulk edit; every other change alone."""
     groups: dict[tuple[dt.date | None, dt.date | None], list[TaskChange]] = {}
     single: list[TaskChange] = []
@@ -46,8 +48,12 @@ def bulk_groups(changes: Sequence[TaskChange], start_field: str | None) -> tuple
             single.append(change)
         else:
             groups.setdefault((change.due, start), []).append(change)
-    bulk = [g[i:i + BULK_EDIT_MAX] for g in groups.values() if len(g) >= BULK_EDIT_MIN
-            for i in range(0, len(g), BULK_EDIT_MAX)]
+    bulk = [
+        g[i : i + BULK_EDIT_MAX]
+        for g in groups.values()
+        if len(g) >= BULK_EDIT_MIN
+        for i in range(0, len(g), BULK_EDIT_MAX)
+    ]
     in_bulk = {id(c) for g in bulk for c in g}
     return bulk, [c for c in changes if id(c) not in in_bulk]
 
@@ -55,10 +61,16 @@ def bulk_groups(changes: Sequence[TaskChange], start_field: str | None) -> tuple
 def bulk_edit_dates(p: JiraProvider, group: Sequence[TaskChange], start_field: str | None) -> list[TaskChange] | None:
     """Submit one bulk edit and wait for it; the changes it did not apply (to PUT one by one), None if refused."""
     first = group[0]
-    dates = [(f, d) for f, d in (("duedate", first.due), (start_field, first.start if start_field else None)) if f and d]
-    payload = {"selectedIssueIdsOrKeys": [c.ref for c in group], "selectedActions": [f for f, _ in dates],
-               "editedFieldsInput": {"datePickerFields": [{"fieldId": f, "date": {"formattedDate": jira_date(d)}}
-                                                          for f, d in dates]}}
+    dates = [
+        (f, d) for f, d in (("duedate", first.due), (start_field, first.start if start_field else None)) if f and d
+    ]
+    payload = {
+        "selectedIssueIdsOrKeys": [c.ref for c in group],
+        "selectedActions": [f for f, _ in dates],
+        "editedFieldsInput": {
+            "datePickerFields": [{"fieldId": f, "date": {"formattedDate": jira_date(d)}} for f, d in dates]
+        },
+    }
     obj = f"bulk edit of {len(group)} issues"
     response = _v3(p, "POST", "bulk/issues/fields", json=payload)
     if 400 <= response.status_code < 500 and response.status_code not in (401, 429):
@@ -82,9 +94,12 @@ def _wait(p: JiraProvider, obj: str, task_id: str) -> dict[str, Any]:
         if progress.get("status") in _DONE:
             return progress
         if _clock() + pause > deadline:
-            raise TransportError(p.name, f"{obj} (task {task_id})",
-                                 f"still {progress.get('status')} at {progress.get('progressPercent')}%; run again to "
-                                 "resume (a date already set is recognised)")
+            raise TransportError(
+                p.name,
+                f"{obj} (task {task_id})",
+                f"still {progress.get('status')} at {progress.get('progressPercent')}%; run again to "
+                "resume (a date already set is recognised)",
+            )
         getattr(session, "sleep", time.sleep)(pause)
         pause = min(pause * 2, POLL_MAX_WAIT)
 

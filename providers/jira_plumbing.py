@@ -28,12 +28,17 @@ class JiraPlumbing(Provider):
         super().__init__(name, settings, context)
         self.url = str(self.settings.get("url") or "").rstrip("/")
         self.email = self.settings.get("email")
-        self.require_settings("url", *(("api_token",) if self.email else ("token",)),
-                              why="url plus email and api_token (Cloud) or token (Data Center personal access token)")
+        self.require_settings(
+            "url",
+            *(("api_token",) if self.email else ("token",)),
+            why="url plus email and api_token (Cloud) or token (Data Center personal access token)",
+        )
         self._secret = str(self.settings.get("api_token") if self.email else self.settings.get("token"))
         self.use_credential(self.url, self._secret)
         deployment = self.settings.get("deployment")
-        self._deployment: str | None = {"cloud": "Cloud", "datacenter": "Server"}.get(deployment) if deployment else None
+        self._deployment: str | None = (
+            {"cloud": "Cloud", "datacenter": "Server"}.get(deployment) if deployment else None
+        )
         self.blocked = {s.casefold() for s in self.settings.get("blocked_statuses", DEFAULT_BLOCKED)}
         self.cancelled = {s.casefold() for s in self.settings.get("cancelled_statuses", DEFAULT_CANCELLED)}
         self.link_type = str(self.settings.get("link_type", "Blocks"))
@@ -62,14 +67,22 @@ class JiraPlumbing(Provider):
     def client(self) -> JIRA:
         """The SDK client on collabsync's session (no SDK retries, no request at construction)."""
         if self._client is None:
-            auth: dict[str, Any] = ({"basic_auth": (self.email, self._secret)} if self.email
-                                    else {"token_auth": self._secret})
-            client = JIRA(self.url, get_server_info=False, max_retries=0, timeout=self.policy.timeout,
-                          options={"check_update": False, "rest_api_version": "2"}, **auth)
+            auth: dict[str, Any] = (
+                {"basic_auth": (self.email, self._secret)} if self.email else {"token_auth": self._secret}
+            )
+            client = JIRA(
+                self.url,
+                get_server_info=False,
+                max_retries=0,
+                timeout=self.policy.timeout,
+                options={"check_update": False, "rest_api_version": "2"},
+                **auth,
+            )
             old = client._session
             cache = self.cache_file()
-            session = make_session(self.name, self.policy, base=JiraTransport, cache_path=cache,
-                                   cache_ttl=self.context.cache_ttl)
+            session = make_session(
+                self.name, self.policy, base=JiraTransport, cache_path=cache, cache_ttl=self.context.cache_ttl
+            )
             session.headers.update(old.headers)
             if cache is not None:
                 session.headers.pop("Cache-Control", None)  # the SDK's no-cache header defeats the cache
@@ -123,9 +136,11 @@ class JiraPlumbing(Provider):
 
     def _field_ids(self, destination: Mapping[str, Any]) -> dict[str, str | None]:
         """Custom field ids by configured names, from one GET /field per provider."""
-        wanted = {"story_points": self._option(destination, "story_points_field", None),
-                  "start": self._option(destination, "start_date_field", None),
-                  "flagged": self.settings.get("flagged_field", "Flagged")}
+        wanted = {
+            "story_points": self._option(destination, "story_points_field", None),
+            "start": self._option(destination, "start_date_field", None),
+            "flagged": self.settings.get("flagged_field", "Flagged"),
+        }
         optional = {"flagged"}
         if self._deployment == "Server":  # Data Center links tasks to epics through these two fields
             wanted.update(epic_name="Epic Name", epic_link="Epic Link")
@@ -136,7 +151,9 @@ class JiraPlumbing(Provider):
         out: dict[str, str | None] = {}
         for role, name in wanted.items():
             if name and name not in self._fields and role not in optional:
-                raise NotFoundError(self.name, f"field {name!r}", f"no such field (configured as {role.replace('_', ' ')})")
+                raise NotFoundError(
+                    self.name, f"field {name!r}", f"no such field (configured as {role.replace('_', ' ')})"
+                )
             out[role] = self._fields.get(name) if name else None
         return out
 
@@ -150,7 +167,9 @@ class JiraPlumbing(Provider):
             raise NotFoundError(self.name, f"link type {self.link_type!r}", f"not defined (have {', '.join(names)})")
         self._link_type_checked = True
 
-    def _search(self, jql: str, fields: list[str], *, cached: bool, deployment: str | None = None) -> Iterator[dict[str, Any]]:
+    def _search(
+        self, jql: str, fields: list[str], *, cached: bool, deployment: str | None = None
+    ) -> Iterator[dict[str, Any]]:
         """Every hit of a JQL query, page by page: nextPageToken on Cloud, startAt on Data Center."""
         obj = f"search {jql!r}"
         session = self.client._session
@@ -161,8 +180,14 @@ class JiraPlumbing(Provider):
             start = 0
             while True:
                 with sdk_errors(self.name, obj):
-                    page = self.client.search_issues(jql, startAt=start, maxResults=self.page_size, fields=list(fields),
-                                                     validate_query=True, json_result=True)
+                    page = self.client.search_issues(
+                        jql,
+                        startAt=start,
+                        maxResults=self.page_size,
+                        fields=list(fields),
+                        validate_query=True,
+                        json_result=True,
+                    )
                 issues = page.get("issues") or []
                 yield from issues
                 start += len(issues)
@@ -189,8 +214,11 @@ class JiraPlumbing(Provider):
             seen_tokens.add(token)
 
     def _set_flag(self, ref: str, field: str, on: bool) -> None:
-        json_body(self.name, f"issue {ref}", self._send("PUT", f"issue/{ref}", json={
-            "fields": {field: [{"value": "Impediment"}] if on else None}}))
+        json_body(
+            self.name,
+            f"issue {ref}",
+            self._send("PUT", f"issue/{ref}", json={"fields": {field: [{"value": "Impediment"}] if on else None}}),
+        )
 
     def _take_transition(self, ref: str, chosen: Mapping[str, Any]) -> None:
         self._invalidate_cache()

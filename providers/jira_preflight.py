@@ -67,8 +67,11 @@ def edit_after_create(p: Any, ref: str, later: dict[str, tuple[Any, str]] | None
     if not later:
         return
     try:
-        json_body(p.name, f"issue {ref}", p._send("PUT", f"issue/{ref}",
-                                                  json={"fields": {f: v for f, (v, _) in later.items()}}))
+        json_body(
+            p.name,
+            f"issue {ref}",
+            p._send("PUT", f"issue/{ref}", json={"fields": {f: v for f, (v, _) in later.items()}}),
+        )
     except (AuthError, RateLimitError):
         raise
     except ProviderError:
@@ -99,63 +102,141 @@ def preflight(p: Any, destination: Mapping[str, Any], needs: Needs, container: C
     try:
         project = json_body(p.name, f"project {key}", p._send("GET", f"project/{key}"))
     except NotFoundError:
-        add(B, "project-missing", where, f"no project {key} is visible to this account",
-            f"set `project` of the departments routed to {p.name} to an existing key, or grant Browse projects")
+        add(
+            B,
+            "project-missing",
+            where,
+            f"no project {key} is visible to this account",
+            f"set `project` of the departments routed to {p.name} to an existing key, or grant Browse projects",
+        )
         return out
     types = {t["name"]: str(t["id"]) for t in project.get("issueTypes", [])}
-    task_type, epic_type = p._option(destination, "issue_type", "Task"), p._option(destination, "epic_issue_type", "Epic")
+    task_type, epic_type = (
+        p._option(destination, "issue_type", "Task"),
+        p._option(destination, "epic_issue_type", "Epic"),
+    )
     if project.get("simplified") or project.get("style") == "next-gen":
-        add(I, "team-managed", where, "team-managed project: issue types, fields and screens are per project; "
-            "tasks hang under the epic through `parent` (there is no Epic Link)", "nothing to change")
+        add(
+            I,
+            "team-managed",
+            where,
+            "team-managed project: issue types, fields and screens are per project; "
+            "tasks hang under the epic through `parent` (there is no Epic Link)",
+            "nothing to change",
+        )
     if task_type not in types:
-        add(B, "issue-type-missing", where, f"no issue type {task_type!r} (has {', '.join(types)})",
-            f"set issue_type to one of {', '.join(types)} under [departments.*] or [providers.{p.name}]")
+        add(
+            B,
+            "issue-type-missing",
+            where,
+            f"no issue type {task_type!r} (has {', '.join(types)})",
+            f"set issue_type to one of {', '.join(types)} under [departments.*] or [providers.{p.name}]",
+        )
         return out
     if epic_type not in types:
-        add(D, "epic-type-missing", where, f"no issue type {epic_type!r}", f"set epic_issue_type to one of "
-            f"{', '.join(types)}, or add {epic_type} to the project's issue types",
-            f"tasks are grouped by the label collabsync-<instance> instead of an {epic_type}", "container")
+        add(
+            D,
+            "epic-type-missing",
+            where,
+            f"no issue type {epic_type!r}",
+            f"set epic_issue_type to one of {', '.join(types)}, or add {epic_type} to the project's issue types",
+            f"tasks are grouped by the label collabsync-<instance> instead of an {epic_type}",
+            "container",
+        )
     if needs.checklist:
         sub = next((t["name"] for t in project.get("issueTypes", []) if t.get("subtask")), None)
-        add(D, "checklists-as-subtasks" if sub else "no-checklists", where, "Jira has no checklists"
-            + ("" if sub else " and the project has no sub-task type"), "nothing to change" if sub else
-            f"add a sub-task issue type to {key} to get checklist items as sub-tasks",
-            f"each checklist item becomes a {sub} of its task" if sub else
-            "checklists are written into the description as '- [ ] item' lines", "checklists")
+        add(
+            D,
+            "checklists-as-subtasks" if sub else "no-checklists",
+            where,
+            "Jira has no checklists" + ("" if sub else " and the project has no sub-task type"),
+            "nothing to change" if sub else f"add a sub-task issue type to {key} to get checklist items as sub-tasks",
+            f"each checklist item becomes a {sub} of its task"
+            if sub
+            else "checklists are written into the description as '- [ ] item' lines",
+            "checklists",
+        )
     denied = _permissions(p, key)
     if "CREATE_ISSUES" in denied:
-        add(B, "permission-create", where, "this account may not create issues",
-            f"grant Create issues to the account in {key}'s permission scheme (Project settings > Permissions)")
+        add(
+            B,
+            "permission-create",
+            where,
+            "this account may not create issues",
+            f"grant Create issues to the account in {key}'s permission scheme (Project settings > Permissions)",
+        )
     if "LINK_ISSUES" in denied and needs.dependencies:
         plan.link_fallback = True
-        add(D, "permission-link", where, "this account may not link issues",
-            f"grant Link issues in {key}'s permission scheme", "dependencies are written as lines in both "
-            "issues' descriptions", "dependencies")
+        add(
+            D,
+            "permission-link",
+            where,
+            "this account may not link issues",
+            f"grant Link issues in {key}'s permission scheme",
+            "dependencies are written as lines in both issues' descriptions",
+            "dependencies",
+        )
     if "TRANSITION_ISSUES" in denied:
-        add(D, "permission-transition", where, "this account may not transition issues",
+        add(
+            D,
+            "permission-transition",
+            where,
+            "this account may not transition issues",
             f"grant Transition issues in {key}'s permission scheme",
-            "`collabsync update` cannot change statuses here; move issues in Jira", "status changes")
+            "`collabsync update` cannot change statuses here; move issues in Jira",
+            "status changes",
+        )
     if "ASSIGN_ISSUES" in denied and needs.assignee:
         plan.no_assign = True
-        add(D, "permission-assign", where, "this account may not assign issues",
-            f"grant Assign issues in {key}'s permission scheme", "assignees are written into the description",
-            "assignees")
+        add(
+            D,
+            "permission-assign",
+            where,
+            "this account may not assign issues",
+            f"grant Assign issues in {key}'s permission scheme",
+            "assignees are written into the description",
+            "assignees",
+        )
     if "CREATE_ISSUES" not in denied:
         _screens(p, key, types[task_type], task_type, destination, needs, container, plan, add)
         if epic_type in types and not container:  # the instance's epic is created first: its screen counts too
-            sent = {"summary", "project", "issuetype", "description", "labels",
-                    *(i for i in p._field_ids(destination).values() if i)}
-            _required(p, key, types[epic_type], f"Jira project {key}, issue type {epic_type}", sent, add, plan,
-                      p._option(destination, "field_values", {}))
+            sent = {
+                "summary",
+                "project",
+                "issuetype",
+                "description",
+                "labels",
+                *(i for i in p._field_ids(destination).values() if i),
+            }
+            _required(
+                p,
+                key,
+                types[epic_type],
+                f"Jira project {key}, issue type {epic_type}",
+                sent,
+                add,
+                plan,
+                p._option(destination, "field_values", {}),
+            )
     if needs.dependencies and not plan.link_fallback:
-        names = [t["name"] for t in (json_body(p.name, "issueLinkType", p._send("GET", "issueLinkType")) or {})
-                 .get("issueLinkTypes", [])]
+        names = [
+            t["name"]
+            for t in (json_body(p.name, "issueLinkType", p._send("GET", "issueLinkType")) or {}).get(
+                "issueLinkTypes", []
+            )
+        ]
         if p.link_type not in names:
             plan.link_fallback = True
-            add(D, "link-type-missing", f"Jira site {p.url}", f"no issue link type {p.link_type!r} (has {', '.join(names)})",
+            add(
+                D,
+                "link-type-missing",
+                f"Jira site {p.url}",
+                f"no issue link type {p.link_type!r} (has {', '.join(names)})",
                 f"add the link type {p.link_type!r} (Jira settings > Issues > Issue linking) or set link_type "
                 f"under [providers.{p.name}] to one of {', '.join(names)}",
-                "dependencies are written as lines in both issues' descriptions", "dependencies")
+                "dependencies are written as lines in both issues' descriptions",
+                "dependencies",
+            )
     _statuses(p, key, str(project["id"]), types[task_type], needs, add)
     p.screens[key] = plan
     return out
@@ -163,8 +244,11 @@ def preflight(p: Any, destination: Mapping[str, Any], needs: Needs, container: C
 
 def _permissions(p: Any, key: str) -> set[str]:
     """The permissions (of the four stamping needs) this account lacks in the project."""
-    body = json_body(p.name, f"permissions in {key}", p._send("GET", "mypermissions", params={
-        "projectKey": key, "permissions": ",".join(PERMISSIONS)}))
+    body = json_body(
+        p.name,
+        f"permissions in {key}",
+        p._send("GET", "mypermissions", params={"projectKey": key, "permissions": ",".join(PERMISSIONS)}),
+    )
     perms = (body or {}).get("permissions") or {}
     return {k for k in PERMISSIONS if not (perms.get(k) or {}).get("havePermission", False)}
 
@@ -180,23 +264,49 @@ def _paged(p: Any, path: str, keys: tuple[str, ...]) -> list[dict[str, Any]]:
             return items
 
 
-def _screens(p: Any, key: str, type_id: str, type_name: str, destination: Mapping[str, Any], needs: Needs,
-             container: Container | None, plan: ScreenPlan, add: Any) -> None:
+def _screens(
+    p: Any,
+    key: str,
+    type_id: str,
+    type_name: str,
+    destination: Mapping[str, Any],
+    needs: Needs,
+    container: Container | None,
+    plan: ScreenPlan,
+    add: Any,
+) -> None:
     """Create metadata of the task type: required fields without defaults, fields off the screen."""
     obj = f"Jira project {key}, issue type {type_name}"
     ids = p._field_ids(destination)
-    sent = {"summary", "project", "issuetype", "description", "labels", "duedate", "assignee", "parent",
-            *(i for i in ids.values() if i)}
+    sent = {
+        "summary",
+        "project",
+        "issuetype",
+        "description",
+        "labels",
+        "duedate",
+        "assignee",
+        "parent",
+        *(i for i in ids.values() if i),
+    }
     metas = _required(p, key, type_id, obj, sent, add, plan, p._option(destination, "field_values", {}))
     on_screen = {str(m.get("fieldId") or m.get("key")) for m in metas}
     for fid in ("description", "labels"):
         if fid not in on_screen:
-            add(B, "marker-field-off-screen", obj, f"{fid} is not on the create screen; collabsync finds its "
-                f"issues by it", f"add {fid} to {key}'s create screen ({SCREENS})")
+            add(
+                B,
+                "marker-field-off-screen",
+                obj,
+                f"{fid} is not on the create screen; collabsync finds its issues by it",
+                f"add {fid} to {key}'s create screen ({SCREENS})",
+            )
     editable = _editable(p, key, container)
-    wanted = [("duedate", "Due date", needs.due, "due dates"), ("assignee", "Assignee", needs.assignee, "assignees"),
-              (ids.get("start"), "Start date", needs.start, "start dates"),
-              (ids.get("story_points"), "Estimate", needs.estimate, "estimates")]
+    wanted = [
+        ("duedate", "Due date", needs.due, "due dates"),
+        ("assignee", "Assignee", needs.assignee, "assignees"),
+        (ids.get("start"), "Start date", needs.start, "start dates"),
+        (ids.get("story_points"), "Estimate", needs.estimate, "estimates"),
+    ]
     for fid, label, needed, capability in wanted:
         if not fid or not needed or fid in on_screen:
             continue
@@ -204,22 +314,43 @@ def _screens(p: Any, key: str, type_id: str, type_name: str, destination: Mappin
         on_edit = editable is None or fid in editable
         if on_edit:
             plan.edit_after.add(fid)
-        instead = ("set by an edit right after create" + (" (the description if the edit screen refuses it)"
-                   if editable is None else "")) if on_edit else "written into the description"
-        add(D, "field-not-on-create-screen", obj, f"{label.lower()} ({fid}) is not on the create screen",
-            f"add {fid} to {key}'s create screen ({SCREENS})", instead, capability)
+        instead = (
+            (
+                "set by an edit right after create"
+                + (" (the description if the edit screen refuses it)" if editable is None else "")
+            )
+            if on_edit
+            else "written into the description"
+        )
+        add(
+            D,
+            "field-not-on-create-screen",
+            obj,
+            f"{label.lower()} ({fid}) is not on the create screen",
+            f"add {fid} to {key}'s create screen ({SCREENS})",
+            instead,
+            capability,
+        )
     for role, option, example, needed, capability in (
-            ("start", "start_date_field", "Start date", needs.start, "start dates"),
-            ("estimate", "story_points_field", "Story Points", needs.estimate, "estimates")):
+        ("start", "start_date_field", "Start date", needs.start, "start dates"),
+        ("estimate", "story_points_field", "Story Points", needs.estimate, "estimates"),
+    ):
         if needed and not ids.get("story_points" if role == "estimate" else "start"):
             plan.unmapped.add(role)
-            add(D, "field-unmapped", obj, f"the template has {capability} and no {option} is configured",
-                f"set {option} = \"{example}\" (the field's name in Jira) under [departments.*] or [providers.{p.name}]",
-                "written into the description", capability)
+            add(
+                D,
+                "field-unmapped",
+                obj,
+                f"the template has {capability} and no {option} is configured",
+                f'set {option} = "{example}" (the field\'s name in Jira) under [departments.*] or [providers.{p.name}]',
+                "written into the description",
+                capability,
+            )
 
 
-def _required(p: Any, key: str, type_id: str, obj: str, sent: set[str], add: Any, plan: ScreenPlan,
-              configured: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _required(
+    p: Any, key: str, type_id: str, obj: str, sent: set[str], add: Any, plan: ScreenPlan, configured: Mapping[str, Any]
+) -> list[dict[str, Any]]:
     """Create metadata of one issue type; a required field collabsync does not send and Jira cannot fill blocks.
 
     A value given in `field_values` (by field name or id) is checked against the allowed values and
@@ -232,8 +363,13 @@ def _required(p: Any, key: str, type_id: str, obj: str, sent: set[str], add: Any
         given = configured.get(str(m.get("name")), configured.get(fid))
         if given is not None:
             if options and str(given) not in options:
-                add(B, "field-value-not-allowed", obj, f"field_values gives {m.get('name')} = {given!r}, not one of "
-                    f"{', '.join(options)}", f"set field_values {m.get('name')} to one of {', '.join(options)}")
+                add(
+                    B,
+                    "field-value-not-allowed",
+                    obj,
+                    f"field_values gives {m.get('name')} = {given!r}, not one of {', '.join(options)}",
+                    f"set field_values {m.get('name')} to one of {', '.join(options)}",
+                )
             else:
                 plan.values[fid] = {"id": str(options[str(given)]["id"])} if options else given
             continue
@@ -241,13 +377,24 @@ def _required(p: Any, key: str, type_id: str, obj: str, sent: set[str], add: Any
             continue
         allowed = ", ".join(options)
         if m.get("hasDefaultValue"):
-            add(I, "required-field-default", obj, f"{m.get('name')} ({fid}) is required; Jira fills its default "
-                f"{(m.get('defaultValue') or {}).get('value', '')!r}", "nothing to change")
+            add(
+                I,
+                "required-field-default",
+                obj,
+                f"{m.get('name')} ({fid}) is required; Jira fills its default "
+                f"{(m.get('defaultValue') or {}).get('value', '')!r}",
+                "nothing to change",
+            )
         else:
-            add(B, "required-field", obj, f"{m.get('name')} ({fid}) is required on create and has no default"
+            add(
+                B,
+                "required-field",
+                obj,
+                f"{m.get('name')} ({fid}) is required on create and has no default"
                 + (f"; allowed values: {allowed}" if allowed else ""),
-                f"set field_values = {{ {m.get('name')} = \"...\" }} under [departments.*] or [providers.{p.name}], "
-                f"or give {m.get('name')} a default value in {key}'s field configuration (Project settings > Fields)")
+                f'set field_values = {{ {m.get("name")} = "..." }} under [departments.*] or [providers.{p.name}], '
+                f"or give {m.get('name')} a default value in {key}'s field configuration (Project settings > Fields)",
+            )
     return metas
 
 
@@ -274,9 +421,14 @@ def _statuses(p: Any, key: str, project_id: str, type_id: str, needs: Needs, add
         graph: dict[str, set[str]] | None = workflow_edges(p, project_id, type_id)
     except ProviderError as exc:
         graph = None
-        add(I, "workflow-unreadable", obj, f"the workflow cannot be read ({exc.cause})",
+        add(
+            I,
+            "workflow-unreadable",
+            obj,
+            f"the workflow cannot be read ({exc.cause})",
             "run `collabsync doctor` with an admin account to check every status is reachable; until then "
-            "a status change walks the offered transitions")
+            "a status change walks the offered transitions",
+        )
     start = next((sid for sid, s in info.items() if (s.get("statusCategory") or {}).get("key") == "new"), None)
     for status in needs.statuses:
         reach = [sid for sid, s in info.items() if p._target_matches(s, status)]
@@ -284,19 +436,39 @@ def _statuses(p: Any, key: str, project_id: str, type_id: str, needs: Needs, add
         if graph is not None and start is not None and reach:
             path = shortest_path(graph, start, set(reach).__contains__)
         if not reach or (graph is not None and start is not None and path is None):
-            why = (f"no transition path from {info[start]['name']!r} reaches one" if reach and start is not None
-                   else "has no such status")
+            why = (
+                f"no transition path from {info[start]['name']!r} reaches one"
+                if reach and start is not None
+                else "has no such status"
+            )
             if status is Status.BLOCKED and p.settings.get("flagged_field", "Flagged") in (p._fields or {}):
-                add(D, "status-unreachable", obj, f"{status.value}: the workflow {why}",
+                add(
+                    D,
+                    "status-unreachable",
+                    obj,
+                    f"{status.value}: the workflow {why}",
                     f"add a Blocked status reachable from {key}'s workflow, or list its name in blocked_statuses",
-                    "blocked tasks get the Flagged field set instead", "blocked status")
+                    "blocked tasks get the Flagged field set instead",
+                    "blocked status",
+                )
             else:
-                add(D, "status-unreachable", obj, f"{status.value}: the workflow {why}",
+                add(
+                    D,
+                    "status-unreachable",
+                    obj,
+                    f"{status.value}: the workflow {why}",
                     f"add a transition into a {status.value} status to {key}'s workflow (Project settings > Workflows)",
-                    f"`collabsync update --status {status.value}` is refused here; move issues in Jira", "status changes")
+                    f"`collabsync update --status {status.value}` is refused here; move issues in Jira",
+                    "status changes",
+                )
         elif path is not None and len(path) > 1:
             names = " -> ".join(info.get(s, {}).get("name", s) for s in [start, *path] if s)
-            add(I, "status-multi-step", obj, f"{status.value} is {len(path)} transitions from the start ({names})",
-                "nothing to change: collabsync walks the workflow one transition at a time")
+            add(
+                I,
+                "status-multi-step",
+                obj,
+                f"{status.value} is {len(path)} transitions from the start ({names})",
+                "nothing to change: collabsync walks the workflow one transition at a time",
+            )
     if graph is not None:
         p.workflows[key] = (graph, info)

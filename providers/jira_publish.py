@@ -22,8 +22,11 @@ __all__ = ["edit_status", "find_status", "publish_status"]
 def publish_status(provider: JiraProvider, container: Container, entry: StatusEntry) -> Published:
     """POST /issue/{key}/comment with the body the deployment's API version wants."""
     key, version = _issue(provider, container), _version(provider, container)
-    answer = json_body(provider.name, f"comment on {key}", _request(provider, "POST", version, f"issue/{key}/comment",
-                                                                     json={"body": _body(entry, version)}))
+    answer = json_body(
+        provider.name,
+        f"comment on {key}",
+        _request(provider, "POST", version, f"issue/{key}/comment", json={"body": _body(entry, version)}),
+    )
     return _published(provider, key, answer)
 
 
@@ -31,18 +34,27 @@ def edit_status(provider: JiraProvider, container: Container, ref: str, entry: S
     """PUT /issue/{key}/comment/{id}: the day's comment is edited in place."""
     key, _, cid = ref.partition("/")
     version = _version(provider, container)
-    answer = json_body(provider.name, f"comment {cid} on {key}",
-                       _request(provider, "PUT", version, f"issue/{key}/comment/{cid}",
-                                json={"body": _body(entry, version)}))
+    answer = json_body(
+        provider.name,
+        f"comment {cid} on {key}",
+        _request(provider, "PUT", version, f"issue/{key}/comment/{cid}", json={"body": _body(entry, version)}),
+    )
     return _published(provider, key, answer)
 
 
 def find_status(provider: JiraProvider, container: Container, entry: StatusEntry) -> Published | None:
     """The newest comments of the issue (one page, newest first) searched for the entry's marker."""
     key, version = _issue(provider, container), _version(provider, container)
-    page = json_body(provider.name, f"comments of {key}",
-                     _request(provider, "GET", version, f"issue/{key}/comment",
-                              params={"orderBy": "-created", "maxResults": 100})) or {}
+    page = (
+        json_body(
+            provider.name,
+            f"comments of {key}",
+            _request(
+                provider, "GET", version, f"issue/{key}/comment", params={"orderBy": "-created", "maxResults": 100}
+            ),
+        )
+        or {}
+    )
     for comment in page.get("comments") or []:
         if entry.marker in json.dumps(comment.get("body")):
             return _published(provider, key, comment)
@@ -59,9 +71,12 @@ def _issue(provider: JiraProvider, container: Container) -> str:
         return str(extra.get("epic_key") or container.ref)
     if extra.get("mode") == "tracked" and "-" in container.ref and not container.ref.startswith("jql:"):
         return container.ref
-    raise UnsupportedError(provider.name, f"status of {container.name}",
-                           "a tracked project or query has no issue to comment on; track it by an issue key "
-                           "(collabsync track INSTANCE --source KEY-1) or set status_issue in the provider settings")
+    raise UnsupportedError(
+        provider.name,
+        f"status of {container.name}",
+        "a tracked project or query has no issue to comment on; track it by an issue key "
+        "(collabsync track INSTANCE --source KEY-1) or set status_issue in the provider settings",
+    )
 
 
 def _version(provider: JiraProvider, container: Container) -> str:

@@ -46,13 +46,19 @@ def _parallel(provider: JiraProvider, work: Callable[[_T], _R], items: Sequence[
     """`work` over `items` with at most `in_flight` at once, answers in the order asked."""
     if len(items) <= 1:
         return [work(item) for item in items]
-    with ThreadPoolExecutor(max_workers=min(in_flight(provider), len(items)),
-                            thread_name_prefix="collabsync-jira-read") as pool:
+    with ThreadPoolExecutor(
+        max_workers=min(in_flight(provider), len(items)), thread_name_prefix="collabsync-jira-read"
+    ) as pool:
         return list(pool.map(work, items))
 
 
-def read_hits(provider: JiraProvider, jql: str, fields: list[str], deployment: str | None,
-              on_chunk: Callable[[list[dict[str, Any]]], None] | None = None) -> list[dict[str, Any]]:
+def read_hits(
+    provider: JiraProvider,
+    jql: str,
+    fields: list[str],
+    deployment: str | None,
+    on_chunk: Callable[[list[dict[str, Any]]], None] | None = None,
+) -> list[dict[str, Any]]:
     """Every hit of a JQL query with `fields`, by the cheapest route the deployment and session allow.
 
     `on_chunk` sees each bulkfetch answer in its read thread, so mapping overlaps the requests still in flight.
@@ -64,8 +70,9 @@ def read_hits(provider: JiraProvider, jql: str, fields: list[str], deployment: s
     return bulkfetch(provider, list_ids(provider, jql), fields, on_chunk)
 
 
-def read_changes(provider: JiraProvider, container: Container, since: dt.datetime,
-                 known: Collection[str]) -> Changes | None:
+def read_changes(
+    provider: JiraProvider, container: Container, since: dt.datetime, known: Collection[str]
+) -> Changes | None:
     """Ids in scope (one request per 5,000) plus issues updated since `since` (one request per 100 changed).
 
     The window is relative ("updated >= -90m"): Jira resolves it against its own clock, so neither the user's
@@ -105,8 +112,12 @@ def list_ids(provider: JiraProvider, jql: str) -> list[str]:
         seen.add(token)
 
 
-def bulkfetch(provider: JiraProvider, ids: Sequence[str], fields: list[str],
-              on_chunk: Callable[[list[dict[str, Any]]], None] | None = None) -> list[dict[str, Any]]:
+def bulkfetch(
+    provider: JiraProvider,
+    ids: Sequence[str],
+    fields: list[str],
+    on_chunk: Callable[[list[dict[str, Any]]], None] | None = None,
+) -> list[dict[str, Any]]:
     """The issues of `ids` with `fields`, in the order of `ids`; ids Jira no longer shows are left out."""
     session = provider.client._session
     url = f"{provider.url}/rest/api/2/issue/bulkfetch"
@@ -120,7 +131,7 @@ def bulkfetch(provider: JiraProvider, ids: Sequence[str], fields: list[str],
             on_chunk(issues)
         return issues
 
-    chunks = [ids[i:i + BULKFETCH_SIZE] for i in range(0, len(ids), BULKFETCH_SIZE)]
+    chunks = [ids[i : i + BULKFETCH_SIZE] for i in range(0, len(ids), BULKFETCH_SIZE)]
     found = {str(hit["id"]): hit for page in _parallel(provider, fetch, chunks) for hit in page}
     return [found[i] for i in ids if i in found]
 
@@ -134,8 +145,16 @@ def _server_pages(provider: JiraProvider, jql: str, fields: list[str]) -> list[d
 
     def page(start: int) -> dict[str, Any]:
         with sdk_errors(provider.name, obj):
-            return dict(client.search_issues(jql, startAt=start, maxResults=provider.page_size, fields=list(fields),
-                                             validate_query=True, json_result=True))
+            return dict(
+                client.search_issues(
+                    jql,
+                    startAt=start,
+                    maxResults=provider.page_size,
+                    fields=list(fields),
+                    validate_query=True,
+                    json_result=True,
+                )
+            )
 
     first = page(0)
     hits = list(first.get("issues") or [])

@@ -29,10 +29,20 @@ def create_subtasks(p: Any, extra: Mapping[str, Any], made: Sequence[tuple[str, 
     rows = [(parent, item) for parent, items in made for item in items]
     errors: dict[str, str] = {}
     for start in range(0, len(rows), PER_REQUEST):
-        chunk = rows[start:start + PER_REQUEST]
-        payload = {"issueUpdates": [{"fields": {
-            "project": {"id": extra["project_id"]}, "issuetype": {"id": extra["subtask_type_id"]},
-            "parent": {"id": parent}, "summary": item[:255]}} for parent, item in chunk]}
+        chunk = rows[start : start + PER_REQUEST]
+        payload = {
+            "issueUpdates": [
+                {
+                    "fields": {
+                        "project": {"id": extra["project_id"]},
+                        "issuetype": {"id": extra["subtask_type_id"]},
+                        "parent": {"id": parent},
+                        "summary": item[:255],
+                    }
+                }
+                for parent, item in chunk
+            ]
+        }
         obj = f"bulk create of {len(chunk)} checklist sub-tasks in {extra['project']}"
         try:
             response = p._send("POST", "issue/bulk", json=payload)

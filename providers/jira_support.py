@@ -50,8 +50,11 @@ _ISSUE_KEYS = {
     "story_points_field": {"type": "string", "description": "Name of the custom field that takes estimates"},
     "start_date_field": {"type": "string", "description": "Name of the custom date field that takes start dates"},
     "labels": {"type": "array", "items": {"type": "string"}, "description": "Extra labels on every task"},
-    "field_values": {"type": "object", "additionalProperties": {"type": ["string", "number"]},
-                     "description": "Values for required fields by name, e.g. {Team = \"Platform\"} (see docs/doctor.md)"},
+    "field_values": {
+        "type": "object",
+        "additionalProperties": {"type": ["string", "number"]},
+        "description": 'Values for required fields by name, e.g. {Team = "Platform"} (see docs/doctor.md)',
+    },
 }
 SETTINGS_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -64,16 +67,39 @@ SETTINGS_SCHEMA: dict[str, Any] = {
         "token": {"type": "string", "description": "Data Center: personal access token (Bearer)"},
         "deployment": {"enum": ["cloud", "datacenter"], "description": "Skip detection via /serverInfo"},
         "flagged_field": {"type": "string", "description": "Name of the Flagged field (default Flagged)"},
-        "blocked_statuses": {"type": "array", "items": {"type": "string"}, "description": "Status names read as blocked"},
-        "cancelled_statuses": {"type": "array", "items": {"type": "string"}, "description": "Status names read as cancelled"},
+        "blocked_statuses": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Status names read as blocked",
+        },
+        "cancelled_statuses": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Status names read as cancelled",
+        },
         "link_type": {"type": "string", "description": "Issue link type for dependencies (default Blocks)"},
-        "page_size": {"type": "integer", "minimum": 1, "maximum": 5000, "description": "Search page size (default 100)"},
-        "max_in_flight": {"type": "integer", "minimum": 1, "maximum": 16,
-                          "description": "Read requests one read keeps in flight (default 4, see docs/reading.md)"},
-        "requests_per_second": {"type": "integer", "minimum": 1,
-                                "description": "The site's burst limit; collabsync keeps 90% of it (default 100)"},
-        "status_issue": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]+-[0-9]+$",
-                         "description": "Issue that instances tracked by project or JQL get `collabsync publish` on"},
+        "page_size": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 5000,
+            "description": "Search page size (default 100)",
+        },
+        "max_in_flight": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 16,
+            "description": "Read requests one read keeps in flight (default 4, see docs/reading.md)",
+        },
+        "requests_per_second": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "The site's burst limit; collabsync keeps 90% of it (default 100)",
+        },
+        "status_issue": {
+            "type": "string",
+            "pattern": "^[A-Z][A-Z0-9_]+-[0-9]+$",
+            "description": "Issue that instances tracked by project or JQL get `collabsync publish` on",
+        },
         **POLICY_SETTINGS_SCHEMA,
         **_ISSUE_KEYS,
     },
@@ -86,8 +112,10 @@ DESTINATION_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "required": ["project"],
-    "properties": {"project": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]+$", "description": "Project key"},
-                   **_ISSUE_KEYS},
+    "properties": {
+        "project": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]+$", "description": "Project key"},
+        **_ISSUE_KEYS,
+    },
 }
 
 
@@ -179,7 +207,7 @@ def parse_source(source: str, site: str) -> tuple[str, str]:
 def split_order(jql: str) -> tuple[str, str]:
     """A query's condition and its ORDER BY clause (empty when it has none)."""
     found = _ORDER_RE.search(jql)
-    return (jql[:found.start()].strip(), found.group(0).strip()) if found else (jql.strip(), "")
+    return (jql[: found.start()].strip(), found.group(0).strip()) if found else (jql.strip(), "")
 
 
 def label_safe(text: str) -> str:
@@ -236,10 +264,18 @@ def _datetime(value: Any) -> dt.datetime | None:
         return None
 
 
-def to_task(raw: Mapping[str, Any], *, instance: str | None, browse: str, field_ids: Mapping[str, str | None],
-            blocked: set[str], cancelled: set[str], link_type: str,
-            person_of: Callable[[str | None, str | None], str | None],
-            section_from_components: bool = False) -> Task:
+def to_task(
+    raw: Mapping[str, Any],
+    *,
+    instance: str | None,
+    browse: str,
+    field_ids: Mapping[str, str | None],
+    blocked: set[str],
+    cancelled: set[str],
+    link_type: str,
+    person_of: Callable[[str | None, str | None], str | None],
+    section_from_components: bool = False,
+) -> Task:
     """One search hit (v2 JSON) as a neutral Task; depends_on lists the ids of issues blocking it.
 
     Tracked issues (not stamped) take their section from their first component, not a label.
@@ -251,13 +287,14 @@ def to_task(raw: Mapping[str, Any], *, instance: str | None, browse: str, field_
     found = parse_marker(description)
     key = found[1] if found and (instance is None or found[0] == instance) else None
     labels = list(fields.get("labels") or [])
-    section = next((lab[len(SECTION_PREFIX):] for lab in labels if lab.startswith(SECTION_PREFIX)), None)
+    section = next((lab[len(SECTION_PREFIX) :] for lab in labels if lab.startswith(SECTION_PREFIX)), None)
     if section_from_components:
         section = next((str(c.get("name")) for c in fields.get("components") or [] if c.get("name")), None)
     assignee = fields.get("assignee") or {}
     account = assignee.get("accountId") or assignee.get("name")
     depends = [
-        str(link["inwardIssue"]["id"]) for link in fields.get("issuelinks") or []
+        str(link["inwardIssue"]["id"])
+        for link in fields.get("issuelinks") or []
         if (link.get("type") or {}).get("name") == link_type and "inwardIssue" in link
     ]
     estimate = fields.get(field_ids["story_points"]) if field_ids.get("story_points") else None

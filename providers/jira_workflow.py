@@ -15,8 +15,16 @@ from collabsync.errors import ProviderError
 
 from .jira_support import json_body
 
-__all__ = ["category_rank", "graph_of", "next_hop", "read_graph", "shortest_path", "status_info", "walk",
-           "workflow_edges"]
+__all__ = [
+    "category_rank",
+    "graph_of",
+    "next_hop",
+    "read_graph",
+    "shortest_path",
+    "status_info",
+    "walk",
+    "workflow_edges",
+]
 
 #: Status category order: a walk without a known graph moves forward through these.
 _CATEGORY_RANK = {"new": 0, "indeterminate": 1, "done": 2}
@@ -53,8 +61,13 @@ def shortest_path(edges: Mapping[str, set[str]], start: str, goal: Callable[[str
     return None
 
 
-def next_hop(transitions: list[dict[str, Any]], visited: set[str], path: list[str] | None,
-             target_rank: int, avoid: frozenset[str] = frozenset()) -> dict[str, Any] | None:
+def next_hop(
+    transitions: list[dict[str, Any]],
+    visited: set[str],
+    path: list[str] | None,
+    target_rank: int,
+    avoid: frozenset[str] = frozenset(),
+) -> dict[str, Any] | None:
     """The transition to take when none reaches the target: the known path's next status, else forward.
 
     Without a known graph, prefer an unvisited status whose category is closest to the target's,
@@ -65,9 +78,11 @@ def next_hop(transitions: list[dict[str, Any]], visited: set[str], path: list[st
     if path:
         return next((t for t in options if str((t.get("to") or {}).get("id")) == path[0]), None)
     options = [t for t in options if str((t.get("to") or {}).get("name", "")).casefold() not in avoid]
+
     def rank(t: dict[str, Any]) -> tuple[int, str]:
         key = ((t.get("to") or {}).get("statusCategory") or {}).get("key", "new")
         return abs(target_rank - _CATEGORY_RANK.get(key, 0)), str(t.get("id"))
+
     return min(options, key=rank) if options else None
 
 
@@ -79,8 +94,14 @@ def category_rank(key: str) -> int:
 MAX_STEPS = 8
 
 
-def walk(provider: Any, ref: str, status: Any, current: Mapping[str, Any], transitions: list[dict[str, Any]],
-         graph: tuple[Mapping[str, set[str]], Mapping[str, Any]] | None) -> dict[str, Any] | None:
+def walk(
+    provider: Any,
+    ref: str,
+    status: Any,
+    current: Mapping[str, Any],
+    transitions: list[dict[str, Any]],
+    graph: tuple[Mapping[str, set[str]], Mapping[str, Any]] | None,
+) -> dict[str, Any] | None:
     """Take intermediate transitions until one into `status` is offered; return it (None: unreachable).
 
     With the workflow graph (edges, status id -> status with category; read by the doctor) the walk
@@ -125,12 +146,20 @@ def status_info(p: Any, key: str, type_id: str) -> dict[str, Any]:
 
 def workflow_edges(p: Any, project_id: str, type_id: str) -> dict[str, set[str]]:
     """The issue type's workflow graph via its scheme (admin rights; ProviderError when refused or absent)."""
-    scheme = json_body(p.name, "workflow scheme", p._send("GET", "workflowscheme/project",
-                                                          params={"projectId": project_id})) or {}
+    scheme = (
+        json_body(p.name, "workflow scheme", p._send("GET", "workflowscheme/project", params={"projectId": project_id}))
+        or {}
+    )
     ws = ((scheme.get("values") or [{}])[0]).get("workflowScheme") or {}
     name = (ws.get("issueTypeMappings") or {}).get(type_id) or ws.get("defaultWorkflow")
-    found = json_body(p.name, "workflow", p._send("GET", "workflow/search", params={
-        "workflowName": name, "expand": "transitions,statuses"})) or {}
+    found = (
+        json_body(
+            p.name,
+            "workflow",
+            p._send("GET", "workflow/search", params={"workflowName": name, "expand": "transitions,statuses"}),
+        )
+        or {}
+    )
     for wf in found.get("values") or []:
         return graph_of(wf)[1]
     raise ProviderError(p.name, f"workflow {name!r}", "not found")
@@ -143,7 +172,10 @@ def read_graph(p: Any, extra: Mapping[str, Any]) -> tuple[dict[str, set[str]], d
         return None  # a tracked source: no single project and issue type
     if key not in p.workflows:
         try:
-            p.workflows[key] = (workflow_edges(p, str(project_id), str(type_id)), status_info(p, str(key), str(type_id)))
+            p.workflows[key] = (
+                workflow_edges(p, str(project_id), str(type_id)),
+                status_info(p, str(key), str(type_id)),
+            )
         except ProviderError:
             p.workflows[key] = None
     return p.workflows[key]

@@ -21,7 +21,6 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["trello_update", "trello_archive", "asana_update", "asana_archive", "jira_update", "jira_archive"]
 
 
-
 def _guarded(change: TaskChange, write: Callable[[], Any]) -> Created:
     """One task's write: the tool refusing this task (4xx) is its outcome; an outage or an unknown outcome raises."""
     try:
@@ -75,8 +74,14 @@ def asana_update(p: AsanaProvider, container: Container, changes: Sequence[TaskC
                 data["start_on"] = change.start.isoformat() if change.start and change.start < change.due else None
             elif change.start is not None:
                 data["start_on"] = change.start.isoformat()
-            actions.append({"method": "put", "relative_path": f"/tasks/{change.ref}", "data": data,
-                            "options": {"fields": ["name"]}})
+            actions.append(
+                {
+                    "method": "put",
+                    "relative_path": f"/tasks/{change.ref}",
+                    "data": data,
+                    "options": {"fields": ["name"]},
+                }
+            )
         results = p._batch(f"tasks of project {container.ref}", actions)
         for change, result in zip(chunk, results, strict=True):
             ok = 200 <= int(result.get("status_code") or 0) < 300
@@ -87,11 +92,21 @@ def asana_archive(p: AsanaProvider, container: Container) -> str:
     """PUT /projects/{gid} archived=true: the project stays readable, out of everyone's lists."""
     from .asana import _action_error
 
-    result = p._batch(f"project {container.ref}", [{"method": "put", "relative_path": f"/projects/{container.ref}",
-                                                    "data": {"archived": True}, "options": {"fields": ["archived"]}}])
+    result = p._batch(
+        f"project {container.ref}",
+        [
+            {
+                "method": "put",
+                "relative_path": f"/projects/{container.ref}",
+                "data": {"archived": True},
+                "options": {"fields": ["archived"]},
+            }
+        ],
+    )
     if not 200 <= int(result[0].get("status_code") or 0) < 300:
-        raise ProviderError(p.name, f"project {container.ref}", _action_error(result[0]),
-                            status=result[0].get("status_code"))
+        raise ProviderError(
+            p.name, f"project {container.ref}", _action_error(result[0]), status=result[0].get("status_code")
+        )
     return f"asana project {container.ref} archived"
 
 

@@ -113,8 +113,12 @@ class LocalProvider(Provider):
                 if "archived" not in {r[1] for r in db.execute("PRAGMA table_info(containers)")}:
                     db.execute("ALTER TABLE containers ADD COLUMN archived TEXT")  # files made before archive
             except sqlite3.DatabaseError as exc:
-                raise ProviderError(self.name, str(self.path), f"not a readable local tool database ({exc}); restore "
-                                    "it from a backup, or move it away to start an empty one") from None
+                raise ProviderError(
+                    self.name,
+                    str(self.path),
+                    f"not a readable local tool database ({exc}); restore "
+                    "it from a backup, or move it away to start an empty one",
+                ) from None
             return db
 
     # -- account -------------------------------------------------------------------------------
@@ -127,23 +131,30 @@ class LocalProvider(Provider):
         """Where the container goes."""
         return f"space {destination.get('space', 'default')} in {self.path.name}"
 
-    def preflight(self, destination: Mapping[str, Any], needs: Needs, container: Container | None = None) -> list[Finding]:
+    def preflight(
+        self, destination: Mapping[str, Any], needs: Needs, container: Container | None = None
+    ) -> list[Finding]:
         """The local tool holds everything a template asks for: nothing to report."""
         return []
 
     # -- stamping ------------------------------------------------------------------------------
-    def ensure_container(self, instance: str, title: str, description: str, destination: Mapping[str, Any]) -> Container:
+    def ensure_container(
+        self, instance: str, title: str, description: str, destination: Mapping[str, Any]
+    ) -> Container:
         """Find the container by its marker in this space, else create it."""
         space = str(destination.get("space") or "default")
         mark = marker(instance)
         with self._lock:
             for cid, name, desc in self.db.execute(
-                    "SELECT id, name, description FROM containers WHERE space = ?", (space,)).fetchall():
+                "SELECT id, name, description FROM containers WHERE space = ?", (space,)
+            ).fetchall():
                 if parse_marker(desc) == (instance, None):
                     return self._to_container(cid, name, space)
             body = f"{description}\n\n{mark}" if description else mark
-            cur = self.db.execute("INSERT INTO containers (space, name, description, created) VALUES (?,?,?,?)",
-                                  (space, title, body, _now()))
+            cur = self.db.execute(
+                "INSERT INTO containers (space, name, description, created) VALUES (?,?,?,?)",
+                (space, title, body, _now()),
+            )
             container = self._to_container(cur.lastrowid, title, space)
         return replace(container, created=True)
 
@@ -153,11 +164,16 @@ class LocalProvider(Provider):
         out: dict[str, str] = {}
         with self._lock:
             for pos, section in enumerate(sections):
-                row = self.db.execute("SELECT id FROM sections WHERE container_id = ? AND name = ?",
-                                      (cid, section.title)).fetchone()
+                row = self.db.execute(
+                    "SELECT id FROM sections WHERE container_id = ? AND name = ?", (cid, section.title)
+                ).fetchone()
                 if row is None:
-                    row = (self.db.execute("INSERT INTO sections (container_id, name, position) VALUES (?,?,?)",
-                                           (cid, section.title, pos)).lastrowid,)
+                    row = (
+                        self.db.execute(
+                            "INSERT INTO sections (container_id, name, position) VALUES (?,?,?)",
+                            (cid, section.title, pos),
+                        ).lastrowid,
+                    )
                 out[section.key] = str(row[0])
         return out
 
@@ -167,16 +183,27 @@ class LocalProvider(Provider):
         for first in range(0, len(tasks), _BATCH):
             made: list[Created] = []
             with self._batch() as failed:
-                for item in tasks[first:first + _BATCH]:
+                for item in tasks[first : first + _BATCH]:
                     spec = item.spec
                     now = _now()
                     cur = self.db.execute(
                         "INSERT INTO tasks (container_id, section_id, title, description, assignee, start, due, estimate,"
                         " labels, checklist, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                        (cid, int(item.section_ref) if item.section_ref else None, spec.title,
-                         with_marker(item.description, item.marker), spec.assignee,
-                         spec.start.isoformat() if spec.start else None, spec.due.isoformat() if spec.due else None,
-                         spec.estimate, json.dumps(list(spec.labels)), json.dumps(list(spec.checklist)), now, now))
+                        (
+                            cid,
+                            int(item.section_ref) if item.section_ref else None,
+                            spec.title,
+                            with_marker(item.description, item.marker),
+                            spec.assignee,
+                            spec.start.isoformat() if spec.start else None,
+                            spec.due.isoformat() if spec.due else None,
+                            spec.estimate,
+                            json.dumps(list(spec.labels)),
+                            json.dumps(list(spec.checklist)),
+                            now,
+                            now,
+                        ),
+                    )
                     ref = str(cur.lastrowid)
                     made.append(Created(spec.key, ref, self._url(ref)))
             yield from made
@@ -188,11 +215,13 @@ class LocalProvider(Provider):
         for first in range(0, len(pairs), _BATCH):
             made: list[Linked] = []
             with self._batch() as failed:
-                for blocked, blocking in pairs[first:first + _BATCH]:
+                for blocked, blocking in pairs[first : first + _BATCH]:
                     self._require_task(blocked)
                     self._require_task(blocking)
-                    self.db.execute("INSERT OR IGNORE INTO dependencies (task_id, depends_on_id) VALUES (?,?)",
-                                    (int(blocked), int(blocking)))
+                    self.db.execute(
+                        "INSERT OR IGNORE INTO dependencies (task_id, depends_on_id) VALUES (?,?)",
+                        (int(blocked), int(blocking)),
+                    )
                     self._touch(blocked)
                     made.append(Linked(blocked, blocking))
             yield from made
@@ -244,8 +273,10 @@ class LocalProvider(Provider):
     def read_tasks(self, container: Container, since: dt.datetime | None = None) -> list[Task]:
         """All tasks (or those updated since a time) with their dependencies, in two queries."""
         cid = self._cid(container)
-        sql = ("SELECT t.*, s.name AS section_name FROM tasks t LEFT JOIN sections s ON s.id = t.section_id"
-               " WHERE t.container_id = ?")
+        sql = (
+            "SELECT t.*, s.name AS section_name FROM tasks t LEFT JOIN sections s ON s.id = t.section_id"
+            " WHERE t.container_id = ?"
+        )
         args: list[Any] = [cid]
         if since is not None:
             sql += " AND t.updated >= ?"
@@ -254,33 +285,42 @@ class LocalProvider(Provider):
             rows = self._rows(sql + " ORDER BY t.id", args)
             deps: dict[int, list[str]] = {}
             for tid, dep in self.db.execute(
-                    "SELECT d.task_id, d.depends_on_id FROM dependencies d JOIN tasks t ON t.id = d.task_id"
-                    " WHERE t.container_id = ?", (cid,)).fetchall():
+                "SELECT d.task_id, d.depends_on_id FROM dependencies d JOIN tasks t ON t.id = d.task_id"
+                " WHERE t.container_id = ?",
+                (cid,),
+            ).fetchall():
                 deps.setdefault(tid, []).append(str(dep))
         return [self._to_task(row, deps.get(row["id"], [])) for row in rows]
 
     def resolve_source(self, source: str) -> Container:
         """A local container by id or by exact name."""
-        rows = self.db.execute("SELECT id, name, space FROM containers WHERE CAST(id AS TEXT) = ? OR name = ? ORDER BY id",
-                               (source, source)).fetchall()
+        rows = self.db.execute(
+            "SELECT id, name, space FROM containers WHERE CAST(id AS TEXT) = ? OR name = ? ORDER BY id",
+            (source, source),
+        ).fetchall()
         if not rows:
             raise NotFoundError(self.name, f"container {source!r}", "no local container with that id or name")
         if len(rows) > 1:
             ids = ", ".join(str(r[0]) for r in rows)
-            raise NotFoundError(self.name, f"container {source!r}", f"several containers have that name (ids {ids}); give the id")
+            raise NotFoundError(
+                self.name, f"container {source!r}", f"several containers have that name (ids {ids}); give the id"
+            )
         return self._to_container(*rows[0])
 
     def create_container(self, name: str, space: str = "default") -> Container:
         """A plain container with no instance marker, as a person would make one (tests, demos)."""
-        cur = self.db.execute("INSERT INTO containers (space, name, description, created) VALUES (?,?,?,?)",
-                              (space, name, "", _now()))
+        cur = self.db.execute(
+            "INSERT INTO containers (space, name, description, created) VALUES (?,?,?,?)", (space, name, "", _now())
+        )
         return self._to_container(cur.lastrowid, name, space)
 
     def set_status(self, container: Container, ref: str, status: Status) -> None:
         """Move a task to a status."""
         with self._lock:
             self._task_row(ref)
-            self.db.execute("UPDATE tasks SET status = ?, updated = ? WHERE id = ?", (Status(status).value, _now(), int(ref)))
+            self.db.execute(
+                "UPDATE tasks SET status = ?, updated = ? WHERE id = ?", (Status(status).value, _now(), int(ref))
+            )
 
     def resolve_person(self, email: str) -> ToolUser | None:
         """The local tool stores people by e-mail: everyone exists."""
@@ -318,15 +358,17 @@ class LocalProvider(Provider):
                     yield Created(change.key, change.ref, self._url(change.ref), error="no such task in the container")
                     continue
                 sets = ", ".join(f"{k} = ?" for k in values)
-                self.db.execute(f"UPDATE tasks SET {sets}, updated = ? WHERE id = ?",
-                                (*values.values(), _now(), int(change.ref)))
+                self.db.execute(
+                    f"UPDATE tasks SET {sets}, updated = ? WHERE id = ?", (*values.values(), _now(), int(change.ref))
+                )
             yield Created(change.key, change.ref, self._url(change.ref))
 
     def archive_container(self, container: Container) -> str:
         """Mark the container archived (its tasks stay readable)."""
         with self._lock:
-            self.db.execute("UPDATE containers SET archived = COALESCE(archived, ?) WHERE id = ?",
-                            (_now(), self._cid(container)))
+            self.db.execute(
+                "UPDATE containers SET archived = COALESCE(archived, ?) WHERE id = ?", (_now(), self._cid(container))
+            )
         return f"local container {container.ref} marked archived"
 
     def is_archived(self, container: Container) -> bool:
@@ -337,28 +379,38 @@ class LocalProvider(Provider):
     def publish_status(self, container: Container, entry: StatusEntry) -> Published:
         """A row in status_entries: the local tool's status feed, Markdown text."""
         now = _now()
-        rowid = self.db.execute("INSERT INTO status_entries (container_id, health, text, created, updated)"
-                                " VALUES (?,?,?,?,?)", (self._cid(container), entry.health, entry.markdown(), now, now))
+        rowid = self.db.execute(
+            "INSERT INTO status_entries (container_id, health, text, created, updated) VALUES (?,?,?,?,?)",
+            (self._cid(container), entry.health, entry.markdown(), now, now),
+        )
         return Published(str(rowid.lastrowid), f"collabsync-local://{self.name}/status/{rowid.lastrowid}")
 
     def edit_status(self, container: Container, ref: str, entry: StatusEntry) -> Published:
         """Rewrite the row in place."""
-        cur = self.db.execute("UPDATE status_entries SET health = ?, text = ?, updated = ? WHERE id = ?",
-                              (entry.health, entry.markdown(), _now(), int(ref)))
+        cur = self.db.execute(
+            "UPDATE status_entries SET health = ?, text = ?, updated = ? WHERE id = ?",
+            (entry.health, entry.markdown(), _now(), int(ref)),
+        )
         if not cur.rowcount:
             raise NotFoundError(self.name, f"status {ref}", "no such status entry")
         return Published(ref, f"collabsync-local://{self.name}/status/{ref}")
 
     def find_status(self, container: Container, entry: StatusEntry) -> Published | None:
         """The container's entry whose text ends with the marker."""
-        row = self.db.execute("SELECT id FROM status_entries WHERE container_id = ? AND text LIKE ? ORDER BY id DESC",
-                              (self._cid(container), f"%{entry.marker}")).fetchone()
+        row = self.db.execute(
+            "SELECT id FROM status_entries WHERE container_id = ? AND text LIKE ? ORDER BY id DESC",
+            (self._cid(container), f"%{entry.marker}"),
+        ).fetchone()
         return Published(str(row[0]), f"collabsync-local://{self.name}/status/{row[0]}") if row else None
 
     def status_entries(self, container: Container) -> list[dict[str, Any]]:
         """Every status entry of a container, oldest first (tests and `collabsync publish --history`)."""
-        return [dict(r) for r in self._rows("SELECT * FROM status_entries WHERE container_id = ? ORDER BY id",
-                                            (self._cid(container),))]
+        return [
+            dict(r)
+            for r in self._rows(
+                "SELECT * FROM status_entries WHERE container_id = ? ORDER BY id", (self._cid(container),)
+            )
+        ]
 
     def close(self) -> None:
         """Close the database file, if it was opened."""

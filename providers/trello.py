@@ -66,13 +66,26 @@ class TrelloProvider(TrelloPlumbing):
     type_name = "trello"
     # Trello caps every name and description at 16,384 characters: "1 to 16384 characters long" for boards, lists,
     # labels, checklists and check items in Atlassian's Trello OpenAPI (trello-openapi.json); cards share the limit.
-    text_limits = TextLimits(title=16_384, description=16_384, checklist_item=16_384, container_title=16_384,
-                             source="Trello REST API reference")
-    capabilities = frozenset({
-        Capability.SECTIONS, Capability.DEPENDENCIES, Capability.MARKER_SEARCH, Capability.INCREMENTAL_READ,
-        Capability.STATUS_UPDATE, Capability.ANNOTATE, Capability.CHECKLISTS, Capability.PUBLISH,
-        Capability.READ_CHANGES,
-    })
+    text_limits = TextLimits(
+        title=16_384,
+        description=16_384,
+        checklist_item=16_384,
+        container_title=16_384,
+        source="Trello REST API reference",
+    )
+    capabilities = frozenset(
+        {
+            Capability.SECTIONS,
+            Capability.DEPENDENCIES,
+            Capability.MARKER_SEARCH,
+            Capability.INCREMENTAL_READ,
+            Capability.STATUS_UPDATE,
+            Capability.ANNOTATE,
+            Capability.CHECKLISTS,
+            Capability.PUBLISH,
+            Capability.READ_CHANGES,
+        }
+    )
     settings_schema = SETTINGS_SCHEMA
     destination_schema = DESTINATION_SCHEMA
 
@@ -90,20 +103,28 @@ class TrelloProvider(TrelloPlumbing):
         where = f"workspace {destination['workspace']}" if destination.get("workspace") else "personal boards"
         return f"new board in {where} ({mode} mode)"
 
-    def preflight(self, destination: Mapping[str, Any], needs: Needs, container: Container | None = None) -> list[Finding]:
+    def preflight(
+        self, destination: Mapping[str, Any], needs: Needs, container: Container | None = None
+    ) -> list[Finding]:
         """Workspace or board, membership (observers cannot write), lists and labels (providers/trello_preflight.py)."""
         return preflight(self, destination, needs, container)
 
     # -- stamping ------------------------------------------------------------------------------
-    def ensure_container(self, instance: str, title: str, description: str, destination: Mapping[str, Any]) -> Container:
+    def ensure_container(
+        self, instance: str, title: str, description: str, destination: Mapping[str, Any]
+    ) -> Container:
         """A board found by the marker in its description, else created; or a label on a given board."""
         extra = self._extra(instance, destination)
         if destination.get("board"):
             return self._ensure_label_container(instance, str(destination["board"]), extra)
         workspace = destination.get("workspace")
         path = f"/organizations/{workspace}/boards" if workspace else "/members/me/boards"
-        boards = self._fetch("GET", path, f"boards of {workspace or 'me'}",
-                             query={"filter": "open", "fields": "name,desc,url,closed,idOrganization"})
+        boards = self._fetch(
+            "GET",
+            path,
+            f"boards of {workspace or 'me'}",
+            query={"filter": "open", "fields": "name,desc,url,closed,idOrganization"},
+        )
         for board in boards:
             if not workspace and board.get("idOrganization"):
                 continue  # personal destination: the member's boards in workspaces belong to other destinations
@@ -111,8 +132,12 @@ class TrelloProvider(TrelloPlumbing):
                 if extra["mode"] == "columns":  # a stamp cut short may have left columns missing
                     self._ensure_columns(board["id"], extra["columns"])
                 return self._to_container(board, extra)
-        args: dict[str, Any] = {"name": title, "desc": with_marker(description, marker(instance)),
-                                "defaultLists": False, "defaultLabels": False}
+        args: dict[str, Any] = {
+            "name": title,
+            "desc": with_marker(description, marker(instance)),
+            "defaultLists": False,
+            "defaultLabels": False,
+        }
         if workspace:
             args["idOrganization"] = workspace
         board = self._fetch("POST", "/boards", f"board {title!r}", body=args)
@@ -142,7 +167,9 @@ class TrelloProvider(TrelloPlumbing):
             return
         board, extra = self._board(container), container.extra
         sections_mode = extra.get("mode") == "sections"
-        default_list = None if sections_mode and all(t.section_ref for t in tasks) else self._list_for(board, extra, Status.TODO)
+        default_list = (
+            None if sections_mode and all(t.section_ref for t in tasks) else self._list_for(board, extra, Status.TODO)
+        )
         task_labels = self._task_labels(board, tasks)
         made: dict[str, dict[str, Any]] = {}
         for item in tasks:
@@ -157,7 +184,9 @@ class TrelloProvider(TrelloPlumbing):
             if deps:
                 desc = insert_above_marker(desc, deps)
             body: dict[str, Any] = {
-                "name": spec.title, "desc": desc, "pos": "bottom",
+                "name": spec.title,
+                "desc": desc,
+                "pos": "bottom",
                 "idList": item.section_ref if sections_mode and item.section_ref else default_list,
                 "idLabels": ",".join(dict.fromkeys(labels)),
             }
@@ -199,8 +228,12 @@ class TrelloProvider(TrelloPlumbing):
                 continue
             other = self._cards[blocking]
             try:
-                self._fetch("POST", f"/cards/{blocked}/attachments", f"link {blocked} -> {blocking}",
-                            body={"url": other["url"], "name": f"Depends on: {other['name']}"})
+                self._fetch(
+                    "POST",
+                    f"/cards/{blocked}/attachments",
+                    f"link {blocked} -> {blocking}",
+                    body={"url": other["url"], "name": f"Depends on: {other['name']}"},
+                )
             except ProviderError as exc:
                 if not refused_item(exc):
                     raise  # outcome unknown: the stamp records nothing and links again on resume
@@ -218,23 +251,35 @@ class TrelloProvider(TrelloPlumbing):
         if not task.checklist:
             return
         with self._fresh():
-            have = self._fetch("GET", f"/cards/{ref}/checklists", f"checklist of {task.key!r}",
-                               query={"fields": "name", "checkItems": "all", "checkItem_fields": "name"})
+            have = self._fetch(
+                "GET",
+                f"/cards/{ref}/checklists",
+                f"checklist of {task.key!r}",
+                query={"fields": "name", "checkItems": "all", "checkItem_fields": "name"},
+            )
         checklist, missing = checklist_gap(have, task.checklist)
         if not missing:
             return
         if checklist is None:
-            checklist = self._fetch("POST", f"/cards/{ref}/checklists", f"checklist of {task.key!r}",
-                                    body={"name": "Checklist"})["id"]
+            checklist = self._fetch(
+                "POST", f"/cards/{ref}/checklists", f"checklist of {task.key!r}", body={"name": "Checklist"}
+            )["id"]
         for item in missing:
-            self._fetch("POST", f"/checklists/{checklist}/checkItems", f"checklist of {task.key!r}",
-                        body={"name": item, "pos": "bottom"})
+            self._fetch(
+                "POST",
+                f"/checklists/{checklist}/checkItems",
+                f"checklist of {task.key!r}",
+                body={"name": item, "pos": "bottom"},
+            )
 
     def find_links(self, container: Container, refs: Sequence[str]) -> set[tuple[str, str]]:
         """Dependency attachments already on the board's cards (one read of cards with attachment URLs)."""
         with self._fresh():
-            cards = self._read_cards(self._board(container), "name,desc,url,shortUrl",
-                                     extra={"attachments": "true", "attachment_fields": "url"})
+            cards = self._read_cards(
+                self._board(container),
+                "name,desc,url,shortUrl",
+                extra={"attachments": "true", "attachment_fields": "url"},
+            )
         for ref in dict.fromkeys(r for r in refs if r not in self._cards):  # a card of another board of this account
             with self._fresh():
                 card = self._fetch("GET", f"/cards/{ref}", f"card {ref}", query={"fields": "name,desc,url,shortUrl"})
@@ -268,8 +313,15 @@ class TrelloProvider(TrelloPlumbing):
         """A board id, short link or board URL, checked by one GET /boards/{id}."""
         ref = board_ref(source)
         board = self._fetch("GET", f"/boards/{ref}", f"board {source}", query={"fields": "name,url,closed"})
-        extra: dict[str, Any] = {"instance": None, "mode": "tracked", "columns": [], "status_map": {}, "blocked_label": "blocked",
-                 "in_progress_label": "in progress", "label": None}
+        extra: dict[str, Any] = {
+            "instance": None,
+            "mode": "tracked",
+            "columns": [],
+            "status_map": {},
+            "blocked_label": "blocked",
+            "in_progress_label": "in progress",
+            "label": None,
+        }
         return self._to_container(board, extra)
 
     def read_tasks(self, container: Container, since: dt.datetime | None = None) -> list[Task]:
@@ -278,16 +330,28 @@ class TrelloProvider(TrelloPlumbing):
         tracked = container.extra.get("mode") == "tracked"
         if since is not None:
             window = since - _SINCE_OVERLAP
-            actions = self._fetch("GET", f"/boards/{board}/actions", f"actions of board {board}",
-                                  query={"since": window.astimezone(dt.UTC).isoformat(),
-                                         "filter": _CARD_ACTIONS, "limit": 1000, "fields": "type,date"})
+            actions = self._fetch(
+                "GET",
+                f"/boards/{board}/actions",
+                f"actions of board {board}",
+                query={
+                    "since": window.astimezone(dt.UTC).isoformat(),
+                    "filter": _CARD_ACTIONS,
+                    "limit": 1000,
+                    "fields": "type,date",
+                },
+            )
             if not actions:
                 return []
         if tracked or board in self._prefetched:
             lists, cards = self._read_board(board, tracked=tracked)
         else:
-            lists = self._fetch("GET", f"/boards/{board}/lists", f"lists of board {board}",
-                                query={"filter": "all", "fields": "name,closed,pos"})
+            lists = self._fetch(
+                "GET",
+                f"/boards/{board}/lists",
+                f"lists of board {board}",
+                query={"filter": "all", "fields": "name,closed,pos"},
+            )
             cards = self._read_cards(board, CARD_FIELDS)
         names = {x["id"]: x["name"] for x in lists}
         self._lists[board] = [x for x in lists if not x.get("closed")]
@@ -302,8 +366,9 @@ class TrelloProvider(TrelloPlumbing):
             tasks.append(task)
         return tasks
 
-    def read_changes(self, container: Container, since: dt.datetime, known: Mapping[str, Task],
-                     cursor: str | None = None) -> Changes:
+    def read_changes(
+        self, container: Container, since: dt.datetime, known: Mapping[str, Task], cursor: str | None = None
+    ) -> Changes:
         """The board's actions since `since`; unchanged boards cost nothing more (providers/trello_changes.py)."""
         return trello_changes.read_changes(self, container, since, known)
 
@@ -315,15 +380,18 @@ class TrelloProvider(TrelloPlumbing):
         """Columns mode: move to the status's list; sections mode: dueComplete/closed/labels. One PUT."""
         board, extra, status = self._board(container), container.extra, Status(status)
         with self._fresh():  # read-modify-write: never from the cache
-            card = self._fetch("GET", f"/cards/{ref}", f"card {ref}",
-                               query={"fields": "idList,idLabels,labels,closed,dueComplete"})
+            card = self._fetch(
+                "GET", f"/cards/{ref}", f"card {ref}", query={"fields": "idList,idLabels,labels,closed,dueComplete"}
+            )
         labels = {lb["name"].lower(): lb["id"] for lb in card.get("labels") or []}
         ids = list(card.get("idLabels") or [])
         blocked_name = str(extra.get("blocked_label") or "blocked")
         progress_name = str(extra.get("in_progress_label") or "in progress")
         drop = {labels.get(blocked_name.lower()), labels.get(progress_name.lower())} - {None}
-        body: dict[str, Any] = {"closed": status is Status.CANCELLED,
-                                "dueComplete": status is Status.DONE if extra.get("mode") == "sections" else False}
+        body: dict[str, Any] = {
+            "closed": status is Status.CANCELLED,
+            "dueComplete": status is Status.DONE if extra.get("mode") == "sections" else False,
+        }
         want_label = None
         if extra.get("mode") == "sections":
             want_label = {Status.BLOCKED: blocked_name, Status.IN_PROGRESS: progress_name}.get(status)
@@ -334,8 +402,11 @@ class TrelloProvider(TrelloPlumbing):
             elif target is None and status is Status.DONE:
                 body["dueComplete"] = True  # no done list: the due-date tick reads as done
             elif target is None and status is not Status.CANCELLED:
-                raise ProviderError(self.name, f"card {ref}", f"no list on board {board} maps to {status.value}; "
-                                    "add one or set status_map")
+                raise ProviderError(
+                    self.name,
+                    f"card {ref}",
+                    f"no list on board {board} maps to {status.value}; add one or set status_map",
+                )
             if status is Status.CANCELLED:
                 current = next((x["name"] for x in self._open_lists(board) if x["id"] == card.get("idList")), "")
                 if list_status(current, self._status_map(extra)) is Status.DONE:
@@ -360,7 +431,9 @@ class TrelloProvider(TrelloPlumbing):
         """Close the board, or only the instance's cards on a shared board."""
         from .lifecycle import trello_archive
 
-        refs = [c.ref for c in self.find_marked(container, str(container.extra.get("instance") or "")).values() if c.ref]
+        refs = [
+            c.ref for c in self.find_marked(container, str(container.extra.get("instance") or "")).values() if c.ref
+        ]
         return trello_archive(self, container, refs)
 
     def resolve_person(self, email: str) -> ToolUser | None:
@@ -377,21 +450,28 @@ class TrelloProvider(TrelloPlumbing):
     find_status = trello_publish.find_status
 
     # -- mappers ---------------------------------------------------------------------------------
-    def _to_task(self, card: Mapping[str, Any], list_name: str | None, container: Container,
-                 by_link: Mapping[str | None, str]) -> Task | None:
+    def _to_task(
+        self, card: Mapping[str, Any], list_name: str | None, container: Container, by_link: Mapping[str | None, str]
+    ) -> Task | None:
         """A card as a Task; None when it belongs to another instance (board mode)."""
         extra = container.extra
         if trello_publish.is_status_card(card.get("desc")):
             return None  # the card that carries published status comments is not a task
         tracked = extra.get("mode") == "tracked"
         found = None if tracked else parse_marker(card.get("desc"))
-        if extra.get("label") and extra["label"] not in (card.get("idLabels") or []) and \
-                (not found or found[0] != extra.get("instance")):
+        if (
+            extra.get("label")
+            and extra["label"] not in (card.get("idLabels") or [])
+            and (not found or found[0] != extra.get("instance"))
+        ):
             return None
         labels = card.get("labels") or []
         sections_mode = extra.get("mode") == "sections" or tracked  # tracked boards: a list is a section
-        section = list_name if sections_mode else \
-            next((lb["name"] for lb in labels if lb.get("color") == SECTION_COLOR), None)
+        section = (
+            list_name
+            if sections_mode
+            else next((lb["name"] for lb in labels if lb.get("color") == SECTION_COLOR), None)
+        )
         members = card.get("idMembers") or []
         deps, external = [], []
         attached = [a["url"] for a in card.get("attachments") or [] if short_link(a.get("url", ""))]
@@ -403,14 +483,28 @@ class TrelloProvider(TrelloPlumbing):
             else:
                 external.append(url)
         return Task(
-            ref=card["id"], title=card.get("name", ""),
+            ref=card["id"],
+            title=card.get("name", ""),
             status=card_status(card, list_name, {**extra, "status_map": self._status_map(extra)}),
             key=found[1] if found else None,
-            section=section, assignee=self.person_of(members[0]) if members else None,
-            start=parse_date(card.get("start"), self.tz), due=parse_date(card.get("due"), self.tz),
-            labels=[lb["name"] for lb in labels if lb.get("name") and lb.get("id") != extra.get("label")
-                    and (sections_mode or lb.get("color") != SECTION_COLOR)],
-            depends_on=deps, url=card.get("url", ""), updated=parse_datetime(card.get("dateLastActivity")),
-            extra={"list": list_name, "closed": bool(card.get("closed")), "dueComplete": bool(card.get("dueComplete")),
-                   "external_depends_on": external},
+            section=section,
+            assignee=self.person_of(members[0]) if members else None,
+            start=parse_date(card.get("start"), self.tz),
+            due=parse_date(card.get("due"), self.tz),
+            labels=[
+                lb["name"]
+                for lb in labels
+                if lb.get("name")
+                and lb.get("id") != extra.get("label")
+                and (sections_mode or lb.get("color") != SECTION_COLOR)
+            ],
+            depends_on=deps,
+            url=card.get("url", ""),
+            updated=parse_datetime(card.get("dateLastActivity")),
+            extra={
+                "list": list_name,
+                "closed": bool(card.get("closed")),
+                "dueComplete": bool(card.get("dueComplete")),
+                "external_depends_on": external,
+            },
         )

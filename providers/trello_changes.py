@@ -41,11 +41,12 @@ def prefetch_changes(provider: TrelloProvider, wanted: Sequence[tuple[Container,
     checks = list({provider._board(c): (c, since) for c, since, _ in wanted}.items())
     changed: list[Container] = []
     for start in range(0, len(checks), BATCH_ROUTES):
-        chunk = checks[start:start + BATCH_ROUTES]
+        chunk = checks[start : start + BATCH_ROUTES]
         routes = [f"/boards/{board}/actions?{urlencode(actions_query(since))}" for board, (_, since) in chunk]
         try:
-            answers = provider._fetch("GET", "/batch", f"actions of {len(chunk)} boards",
-                                      query={"urls": ",".join(routes)})
+            answers = provider._fetch(
+                "GET", "/batch", f"actions of {len(chunk)} boards", query={"urls": ",".join(routes)}
+            )
         except CollabsyncError:
             continue  # each board's own check then names the board and the cause
         for (board, (container, _)), answer in zip(chunk, answers, strict=False):
@@ -60,14 +61,16 @@ def prefetch_changes(provider: TrelloProvider, wanted: Sequence[tuple[Container,
         provider.prefetch(changed)
 
 
-def read_changes(provider: TrelloProvider, container: Container, since: dt.datetime,
-                 known: Mapping[str, Task]) -> Changes:
+def read_changes(
+    provider: TrelloProvider, container: Container, since: dt.datetime, known: Mapping[str, Task]
+) -> Changes:
     """Nothing when the board logged no action since `since`; else the board read again (one /batch)."""
     board = provider._board(container)
     acted = provider._changed.pop(board, None)
     if acted is None:
-        acted = bool(provider._fetch("GET", f"/boards/{board}/actions", f"actions of board {board}",
-                                     query=actions_query(since)))
+        acted = bool(
+            provider._fetch("GET", f"/boards/{board}/actions", f"actions of board {board}", query=actions_query(since))
+        )
     if not acted:
         return Changes(list(known), [])
     tasks = provider.read_tasks(container)

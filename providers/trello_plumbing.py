@@ -55,9 +55,13 @@ class TrelloPlumbing(Provider):
         self.policy.limits = (Limit(100, 10.0, "per token"), Limit(300, 10.0, "per API key"))
         if settings.get("requests_per_10s"):
             self.policy.rate_limit = (int(settings["requests_per_10s"]), 10.0)
-        self.session = make_session(self.name, self.policy, base=rewriting_session_class(self.base_url),
-                                    cache_path=self.cache_file(),
-                                    cache_ttl=context.cache_ttl)
+        self.session = make_session(
+            self.name,
+            self.policy,
+            base=rewriting_session_class(self.base_url),
+            cache_path=self.cache_file(),
+            cache_ttl=context.cache_ttl,
+        )
         self.client = TrelloClient(api_key=self.api_key, api_secret=self.token, http_service=self.session)
         guard_library_logs()
         self._cards: dict[str, dict[str, Any]] = {}  # card id -> name, desc, url, shortUrl we know
@@ -77,12 +81,20 @@ class TrelloPlumbing(Provider):
         """The one session of this account (the base clears its cache after a write)."""
         return [self.session]
 
-    def _fetch(self, method: str, path: str, obj: str, *, query: dict[str, Any] | None = None,
-               body: dict[str, Any] | None = None) -> Any:
+    def _fetch(
+        self,
+        method: str,
+        path: str,
+        obj: str,
+        *,
+        query: dict[str, Any] | None = None,
+        body: dict[str, Any] | None = None,
+    ) -> Any:
         """One call through py-trello's fetch_json, errors mapped and redacted."""
         with sdk_errors(self.name, obj):
-            result = self.client.fetch_json(path, http_method=method, query_params=dict(query or {}),
-                                            post_args=body if method != "GET" else None)
+            result = self.client.fetch_json(
+                path, http_method=method, query_params=dict(query or {}), post_args=body if method != "GET" else None
+            )
         if method != "GET":
             self._invalidate_cache()  # our own write: cached reads are stale
         return result
@@ -105,8 +117,9 @@ class TrelloPlumbing(Provider):
         """Lists and the first 1000 cards in one GET /batch (or from a prefetch); later pages as usual."""
         pre = self._prefetched.pop(board, None)
         if pre is None:
-            answers = self._fetch("GET", "/batch", f"board {board}",
-                                  query={"urls": ",".join(self._board_routes(board, tracked))})
+            answers = self._fetch(
+                "GET", "/batch", f"board {board}", query={"urls": ",".join(self._board_routes(board, tracked))}
+            )
             lists_body, first_body = (batch_body(self.name, f"board {board}", answer) for answer in answers)
             pre = (list(lists_body), list(first_body))
         lists, first = pre
@@ -119,8 +132,9 @@ class TrelloPlumbing(Provider):
             cards += self._read_cards(board, CARD_FIELDS, before=min(c["id"] for c in first), extra=extra)
         return list(lists), cards
 
-    def _read_cards(self, board: str, fields: str, *, before: str | None = None,
-                    extra: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    def _read_cards(
+        self, board: str, fields: str, *, before: str | None = None, extra: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
         """Every card of a board (archived too), newest first, paging with `before` past 1000."""
         cards: list[dict[str, Any]] = []
         while True:
@@ -137,19 +151,28 @@ class TrelloPlumbing(Provider):
             before = min(c["id"] for c in page)
 
     def _remember(self, card: dict[str, Any], desc: str) -> dict[str, Any]:
-        info = {"name": card.get("name", ""), "desc": desc,
-                "url": card.get("shortUrl") or card.get("url", "")}  # the short URL survives renames
+        info = {
+            "name": card.get("name", ""),
+            "desc": desc,
+            "url": card.get("shortUrl") or card.get("url", ""),
+        }  # the short URL survives renames
         self._cards[card["id"]] = info
         return info
 
     def _open_lists(self, board: str) -> list[dict[str, Any]]:
         if board not in self._lists:
-            self._lists[board] = self._fetch("GET", f"/boards/{board}/lists", f"lists of board {board}",
-                                             query={"filter": "open", "fields": "name,pos"})
+            self._lists[board] = self._fetch(
+                "GET",
+                f"/boards/{board}/lists",
+                f"lists of board {board}",
+                query={"filter": "open", "fields": "name,pos"},
+            )
         return self._lists[board]
 
     def _add_list(self, board: str, name: str) -> dict[str, Any]:
-        created = self._fetch("POST", "/lists", f"list {name!r}", body={"name": name, "idBoard": board, "pos": "bottom"})
+        created = self._fetch(
+            "POST", "/lists", f"list {name!r}", body={"name": name, "idBoard": board, "pos": "bottom"}
+        )
         self._lists.setdefault(board, []).append(created)
         return created
 
@@ -163,15 +186,21 @@ class TrelloPlumbing(Provider):
                 return lst["id"]
         if not create:
             return None
-        column = next((c for c in extra.get("columns") or DEFAULT_COLUMNS
-                       if list_status(c, self._status_map(extra)) is status), None)
+        column = next(
+            (c for c in extra.get("columns") or DEFAULT_COLUMNS if list_status(c, self._status_map(extra)) is status),
+            None,
+        )
         return self._add_list(board, column)["id"] if column else (lists[0]["id"] if lists else None)
 
     def _board_labels(self, board: str) -> list[dict[str, Any]]:
         """A board's labels, read once per run (this run's own label writes are added as they happen)."""
         if board not in self._labels:
-            self._labels[board] = self._fetch("GET", f"/boards/{board}/labels", f"labels of board {board}",
-                                              query={"fields": "name,color", "limit": 1000})
+            self._labels[board] = self._fetch(
+                "GET",
+                f"/boards/{board}/labels",
+                f"labels of board {board}",
+                query={"fields": "name,color", "limit": 1000},
+            )
         return self._labels[board]
 
     def _label_id(self, board: str, name: str, color: str | None = None) -> str:
@@ -179,9 +208,12 @@ class TrelloPlumbing(Provider):
         labels = self._board_labels(board)
         found = next((lb for lb in labels if lb["name"] == name), None)
         if found is None:
-            found = self._fetch("POST", "/labels", f"label {name!r}",
-                                body={"name": name, "color": color or ("red" if name.lower() == "blocked" else None),
-                                      "idBoard": board})
+            found = self._fetch(
+                "POST",
+                "/labels",
+                f"label {name!r}",
+                body={"name": name, "color": color or ("red" if name.lower() == "blocked" else None), "idBoard": board},
+            )
             labels.append(found)
         return found["id"]
 
@@ -196,13 +228,23 @@ class TrelloPlumbing(Provider):
         try:
             source = self._checklist_sources.get(wanted)
             if source:
-                self._fetch("POST", f"/cards/{card}/checklists", f"checklist of {key!r}",
-                            body={"name": "Checklist", "idChecklistSource": source})
+                self._fetch(
+                    "POST",
+                    f"/cards/{card}/checklists",
+                    f"checklist of {key!r}",
+                    body={"name": "Checklist", "idChecklistSource": source},
+                )
                 return None
-            checklist = self._fetch("POST", f"/cards/{card}/checklists", f"checklist of {key!r}", body={"name": "Checklist"})
+            checklist = self._fetch(
+                "POST", f"/cards/{card}/checklists", f"checklist of {key!r}", body={"name": "Checklist"}
+            )
             for item in wanted:
-                self._fetch("POST", f"/checklists/{checklist['id']}/checkItems", f"checklist of {key!r}",
-                            body={"name": item, "pos": "bottom"})
+                self._fetch(
+                    "POST",
+                    f"/checklists/{checklist['id']}/checkItems",
+                    f"checklist of {key!r}",
+                    body={"name": item, "pos": "bottom"},
+                )
             self._checklist_sources[wanted] = checklist["id"]
         except ProviderError as exc:
             log.warning("%s: card %s created but its checklist failed: %s", self.name, key, exc.cause)
@@ -221,7 +263,8 @@ class TrelloPlumbing(Provider):
 
     def _extra(self, instance: str, destination: Mapping[str, Any]) -> dict[str, Any]:
         return {
-            "instance": instance, "mode": self._opt(destination, "mode", "columns"),
+            "instance": instance,
+            "mode": self._opt(destination, "mode", "columns"),
             "columns": list(self._opt(destination, "columns", DEFAULT_COLUMNS)),
             "status_map": dict(destination.get("status_map", {})),  # the provider's map is merged in at use
             "blocked_label": self._opt(destination, "blocked_label", "blocked"),
@@ -236,11 +279,12 @@ class TrelloPlumbing(Provider):
     @staticmethod
     def _board(container: Container) -> str:
         return str(container.extra.get("board") or container.ref)
+
     def prefetch(self, containers: Sequence[Container]) -> None:
         """Lists and first card pages of several boards, five boards (ten routes) per GET /batch."""
         boards = list({self._board(c): c.extra.get("mode") == "tracked" for c in containers}.items())
         for start in range(0, len(boards), BATCH_ROUTES // 2):
-            chunk = boards[start:start + BATCH_ROUTES // 2]
+            chunk = boards[start : start + BATCH_ROUTES // 2]
             if len(chunk) < 2:
                 continue  # one board: its own read takes the same single /batch
             routes = [route for board, tracked in chunk for route in self._board_routes(board, tracked)]
@@ -250,7 +294,7 @@ class TrelloPlumbing(Provider):
                 continue  # each board's own read then names the board and the cause
             for i, (board, _) in enumerate(chunk):
                 try:
-                    lists, first = (batch_body(self.name, f"board {board}", a) for a in answers[2 * i:2 * i + 2])
+                    lists, first = (batch_body(self.name, f"board {board}", a) for a in answers[2 * i : 2 * i + 2])
                 except CollabsyncError:
                     continue
                 self._prefetched[board] = (list(lists), list(first))
@@ -264,13 +308,18 @@ class TrelloPlumbing(Provider):
         mark = marker(instance)
         desc = board.get("desc") or ""
         if mark not in [line.strip() for line in desc.splitlines()]:
-            self._fetch("PUT", f"/boards/{board['id']}", f"board {board_id}",
-                        body={"desc": f"{desc.rstrip()}\n{mark}" if desc.strip() else mark})
+            self._fetch(
+                "PUT",
+                f"/boards/{board['id']}",
+                f"board {board_id}",
+                body={"desc": f"{desc.rstrip()}\n{mark}" if desc.strip() else mark},
+            )
         if extra["mode"] == "columns":
             self._ensure_columns(board["id"], extra["columns"])
         return self._to_container(board, {**extra, "label": label_id}, created=created)
 
     @staticmethod
     def _to_container(board: Mapping[str, Any], extra: dict[str, Any], *, created: bool = False) -> Container:
-        return Container(board["id"], board.get("name", ""), board.get("url", ""), {**extra, "board": board["id"]},
-                         created=created)
+        return Container(
+            board["id"], board.get("name", ""), board.get("url", ""), {**extra, "board": board["id"]}, created=created
+        )

@@ -23,9 +23,25 @@ from collabsync.model import Status
 from collabsync.redact import RedactingFilter, redact
 
 __all__ = [
-    "SETTINGS_SCHEMA", "DESTINATION_SCHEMA", "SDK_BASE", "DEFAULT_BASE", "DEFAULT_COLUMNS", "CARD_FIELDS",
-    "rewriting_session_class", "sdk_errors", "list_status", "card_status", "parse_date", "write_date",
-    "dependency_urls", "depends_line", "short_link", "zone", "guard_library_logs", "STATUS_NAMES", "board_ref",
+    "SETTINGS_SCHEMA",
+    "DESTINATION_SCHEMA",
+    "SDK_BASE",
+    "DEFAULT_BASE",
+    "DEFAULT_COLUMNS",
+    "CARD_FIELDS",
+    "rewriting_session_class",
+    "sdk_errors",
+    "list_status",
+    "card_status",
+    "parse_date",
+    "write_date",
+    "dependency_urls",
+    "depends_line",
+    "short_link",
+    "zone",
+    "guard_library_logs",
+    "STATUS_NAMES",
+    "board_ref",
     "batch_body",
 ]
 
@@ -33,14 +49,22 @@ SDK_BASE = "https://api.trello.com/1"  # hard-coded in py-trello's fetch_json
 DEFAULT_BASE = SDK_BASE
 DEFAULT_COLUMNS = ("To Do", "Doing", "Blocked", "Done")
 #: The card fields a read asks for: enough for a Task, nothing more.
-CARD_FIELDS = "name,desc,idList,idLabels,labels,idMembers,due,start,dueComplete,closed,dateLastActivity,url,shortUrl,shortLink"
+CARD_FIELDS = (
+    "name,desc,idList,idLabels,labels,idMembers,due,start,dueComplete,closed,dateLastActivity,url,shortUrl,shortLink"
+)
 STATUS_NAMES = [s.value for s in Status]
 
 _DEFAULT_BY_NAME = {
-    "done": Status.DONE, "complete": Status.DONE, "completed": Status.DONE,
-    "doing": Status.IN_PROGRESS, "in progress": Status.IN_PROGRESS, "in-progress": Status.IN_PROGRESS,
+    "done": Status.DONE,
+    "complete": Status.DONE,
+    "completed": Status.DONE,
+    "doing": Status.IN_PROGRESS,
+    "in progress": Status.IN_PROGRESS,
+    "in-progress": Status.IN_PROGRESS,
     "blocked": Status.BLOCKED,
-    "cancelled": Status.CANCELLED, "canceled": Status.CANCELLED, "won't do": Status.CANCELLED,
+    "cancelled": Status.CANCELLED,
+    "canceled": Status.CANCELLED,
+    "won't do": Status.CANCELLED,
 }
 _URL_RE = re.compile(r"https?://[^\s()<>]+")
 _CARD_URL_RE = re.compile(r"^https?://(?:www\.)?trello\.com/c/([A-Za-z0-9]+)")
@@ -48,16 +72,32 @@ _BOARD_URL_RE = re.compile(r"^https?://(?:www\.)?trello\.com/b/([A-Za-z0-9]+)(?:
 _BOARD_REF_RE = re.compile(r"^(?:[0-9a-fA-F]{24}|[A-Za-z0-9]{8})$")
 
 _MODE_KEYS: dict[str, Any] = {
-    "mode": {"enum": ["columns", "sections"],
-             "description": "columns: lists are workflow columns, sections become labels (default); "
-                            "sections: template sections become lists, status from dueComplete/closed/labels"},
-    "columns": {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1,
-                "description": "Lists of a new board in columns mode (default To Do, Doing, Blocked, Done)"},
-    "status_map": {"type": "object", "additionalProperties": {"enum": STATUS_NAMES},
-                   "description": "List name -> status (todo, in_progress, blocked, done, cancelled)"},
-    "blocked_label": {"type": "string", "minLength": 1, "description": "Label that marks a card blocked (default blocked)"},
-    "in_progress_label": {"type": "string", "minLength": 1,
-                          "description": "sections mode: label that marks a card in progress (default in progress)"},
+    "mode": {
+        "enum": ["columns", "sections"],
+        "description": "columns: lists are workflow columns, sections become labels (default); "
+        "sections: template sections become lists, status from dueComplete/closed/labels",
+    },
+    "columns": {
+        "type": "array",
+        "items": {"type": "string", "minLength": 1},
+        "minItems": 1,
+        "description": "Lists of a new board in columns mode (default To Do, Doing, Blocked, Done)",
+    },
+    "status_map": {
+        "type": "object",
+        "additionalProperties": {"enum": STATUS_NAMES},
+        "description": "List name -> status (todo, in_progress, blocked, done, cancelled)",
+    },
+    "blocked_label": {
+        "type": "string",
+        "minLength": 1,
+        "description": "Label that marks a card blocked (default blocked)",
+    },
+    "in_progress_label": {
+        "type": "string",
+        "minLength": 1,
+        "description": "sections mode: label that marks a card in progress (default in progress)",
+    },
 }
 SETTINGS_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -68,8 +108,12 @@ SETTINGS_SCHEMA: dict[str, Any] = {
         "token": {"type": "string", "minLength": 1, "description": "API token of the member collabsync acts as"},
         "base_url": {"type": "string", "pattern": "^https?://", "description": "Default https://api.trello.com/1"},
         "timezone": {"type": "string", "description": "IANA zone in which due/start dates are days (default UTC)"},
-        "requests_per_10s": {"type": "integer", "minimum": 1, "maximum": 100,
-                             "description": "Client-side limit per token (default 90; Trello allows 100)"},
+        "requests_per_10s": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 100,
+            "description": "Client-side limit per token (default 90; Trello allows 100)",
+        },
         **POLICY_SETTINGS_SCHEMA,
         **_MODE_KEYS,
     },
@@ -78,10 +122,16 @@ DESTINATION_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "properties": {
-        "workspace": {"type": "string", "minLength": 1,
-                      "description": "Workspace (organization) id or name: each instance becomes a new board there"},
-        "board": {"type": "string", "minLength": 1,
-                  "description": "Existing board id or short link: each instance becomes a label on it"},
+        "workspace": {
+            "type": "string",
+            "minLength": 1,
+            "description": "Workspace (organization) id or name: each instance becomes a new board there",
+        },
+        "board": {
+            "type": "string",
+            "minLength": 1,
+            "description": "Existing board id or short link: each instance becomes a label on it",
+        },
         **_MODE_KEYS,
     },
     "not": {"required": ["workspace", "board"]},
@@ -97,7 +147,7 @@ def rewriting_session_class(base_url: str) -> type[requests.Session]:
 
         def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
             if url.startswith(SDK_BASE) and base != SDK_BASE:
-                url = base + url[len(SDK_BASE):]
+                url = base + url[len(SDK_BASE) :]
             return super().request(method, url, *args, **kwargs)
 
     return TrelloSession
@@ -234,8 +284,9 @@ def board_ref(source: str) -> str:
         return found.group(1)
     if _BOARD_REF_RE.match(text):
         return text
-    raise ConfigError.single("track", f"{source!r} is not a Trello board id, short link or "
-                             "https://trello.com/b/<shortLink>/... URL")
+    raise ConfigError.single(
+        "track", f"{source!r} is not a Trello board id, short link or https://trello.com/b/<shortLink>/... URL"
+    )
 
 
 def batch_body(provider: str, obj: str, answer: Any) -> Any:
@@ -258,8 +309,9 @@ def guard_library_logs() -> None:
     Logger filters only see records created on that very logger, so every existing urllib3 and
     requests-cache module logger gets one; call this after those libraries are imported.
     """
-    names = [n for n in list(logging.root.manager.loggerDict)
-             if n.split(".")[0] in ("urllib3", "requests_cache", "trello")] + ["collabsync.http"]
+    names = [
+        n for n in list(logging.root.manager.loggerDict) if n.split(".")[0] in ("urllib3", "requests_cache", "trello")
+    ] + ["collabsync.http"]
     for name in names:
         logger = logging.getLogger(name)
         if not any(isinstance(f, RedactingFilter) for f in logger.filters):

@@ -32,29 +32,43 @@ class Deviation:
 
 #: The one place the Asana tests record known deviations; docs/emulators-asana.md explains them.
 KNOWN_DEVIATIONS: tuple[Deviation, ...] = (
-    Deviation(("components", "schemas", "StoryBase", "properties", "sticker_name"),
-              "spec bug: documented as '`null` if there is no sticker' but not marked nullable; "
-              "Asana (and the emulator) answer null", {"nullable": True}),
-    Deviation(("components", "schemas", "WorkspaceResponse", "allOf", 1, "properties", "email_domains", "items"),
-              "spec bug: items declared `format: uri` while the spec's own example is `asana.com`, a bare "
-              "domain, as Asana answers", {"format": None}),
-    Deviation(("components", "schemas", "StatusUpdateBase", "allOf", 1),
-              "spec conflict: text and status_type are marked required in the response, but opt_fields "
-              "(documented for this operation) returns only the asked fields, as Asana does", {"required": None}),
-    Deviation(("checks", "negative_data_rejection"),
-              "not run: the emulator validates the inputs it acts on (ids, dates, enums, limit, the booleans it "
-              "stores) but not the type of every documented query parameter (opt_pretty=60.0 reads as false); "
-              "Asana does not document its answer to such input. It would also misjudge every case whose generated "
-              "Authorization header the test replaces with the emulator's token"),
-    Deviation(("emulator", "opt_fields"),
-              "an opt_fields entry the spec documents but the emulator does not model (for example "
-              "minimum_access_level_for_customization on a project) is a 400 'Unknown field' where Asana "
-              "returns the value; every field collabsync and the SDK calls read is modelled"),
-    Deviation(("emulator", "search and goals"),
-              "not emulated: search, goals, portfolios, tags, attachments, webhooks, events; status "
-              "updates take a project parent only"),
+    Deviation(
+        ("components", "schemas", "StoryBase", "properties", "sticker_name"),
+        "spec bug: documented as '`null` if there is no sticker' but not marked nullable; "
+        "Asana (and the emulator) answer null",
+        {"nullable": True},
+    ),
+    Deviation(
+        ("components", "schemas", "WorkspaceResponse", "allOf", 1, "properties", "email_domains", "items"),
+        "spec bug: items declared `format: uri` while the spec's own example is `asana.com`, a bare "
+        "domain, as Asana answers",
+        {"format": None},
+    ),
+    Deviation(
+        ("components", "schemas", "StatusUpdateBase", "allOf", 1),
+        "spec conflict: text and status_type are marked required in the response, but opt_fields "
+        "(documented for this operation) returns only the asked fields, as Asana does",
+        {"required": None},
+    ),
+    Deviation(
+        ("checks", "negative_data_rejection"),
+        "not run: the emulator validates the inputs it acts on (ids, dates, enums, limit, the booleans it "
+        "stores) but not the type of every documented query parameter (opt_pretty=60.0 reads as false); "
+        "Asana does not document its answer to such input. It would also misjudge every case whose generated "
+        "Authorization header the test replaces with the emulator's token",
+    ),
+    Deviation(
+        ("emulator", "opt_fields"),
+        "an opt_fields entry the spec documents but the emulator does not model (for example "
+        "minimum_access_level_for_customization on a project) is a 400 'Unknown field' where Asana "
+        "returns the value; every field collabsync and the SDK calls read is modelled",
+    ),
+    Deviation(
+        ("emulator", "search and goals"),
+        "not emulated: search, goals, portfolios, tags, attachments, webhooks, events; status "
+        "updates take a project parent only",
+    ),
 )
-
 
 
 def skipped_checks() -> set[str]:
@@ -76,7 +90,6 @@ def _apply_deviations(spec: dict[str, Any]) -> None:
                 node[key] = value
         if node.get("nullable") and "enum" in node and None not in node["enum"]:
             node["enum"] = [*node["enum"], None]  # OAS 3.0.3: a nullable enum must list null
-
 
 
 def _stringify_codes(spec: dict[str, Any]) -> None:
@@ -113,9 +126,18 @@ def asana_spec() -> tuple[dict[str, Any], Registry]:
     return spec, registry
 
 
-_SHARED = {400: "BadRequest", 401: "Unauthorized", 402: "PaymentRequired", 403: "Forbidden", 404: "NotFound",
-           429: "TooManyRequests", 500: "InternalServerError", 502: "BadGateway", 503: "ServiceUnavailable",
-           504: "GatewayTimeout"}
+_SHARED = {
+    400: "BadRequest",
+    401: "Unauthorized",
+    402: "PaymentRequired",
+    403: "Forbidden",
+    404: "NotFound",
+    429: "TooManyRequests",
+    500: "InternalServerError",
+    502: "BadGateway",
+    503: "ServiceUnavailable",
+    504: "GatewayTimeout",
+}
 
 
 def _escape(part: str) -> str:
@@ -132,8 +154,7 @@ def response_schema_pointer(method: str, template: str, status: int) -> str:
         name = response["$ref"].rsplit("/", 1)[-1]
         return f"/components/responses/{_escape(name)}/content/application~1json/schema"
     response["content"]["application/json"]["schema"]  # raises KeyError when absent
-    return (f"/paths/{_escape(template)}/{method.lower()}/responses/{status}"
-            "/content/application~1json/schema")
+    return f"/paths/{_escape(template)}/{method.lower()}/responses/{status}/content/application~1json/schema"
 
 
 def validate_response(method: str, template: str, status: int, body: Any) -> None:

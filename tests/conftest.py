@@ -16,8 +16,10 @@ def pytest_configure(config: pytest.Config) -> None:
     """Stop at once with the install command when collabsync (or its test extra) is not installed in this Python."""
     missing = [name for name in ("collabsync.providers", "responses") if _absent(name)]
     if missing:
-        raise pytest.UsageError(f"this checkout is not installed (editable, with the test extra) in this Python "
-                                f"({', '.join(missing)} not importable); run: {INSTALL_COMMAND}")
+        raise pytest.UsageError(
+            f"this checkout is not installed (editable, with the test extra) in this Python "
+            f"({', '.join(missing)} not importable); run: {INSTALL_COMMAND}"
+        )
 
 
 def _absent(module: str) -> bool:

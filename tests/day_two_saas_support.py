@@ -11,8 +11,10 @@ from collabsync.testing.jira import JiraEmulator
 from test_day_two_faults import V1, V2
 
 #: three sales tasks sharing their dates: a Jira Cloud reschedule moves them with one bulk edit
-TRIO = "".join(f'  - {{key: g{i}, title: "Check {{{{ product }}}} list {i}", department: sales, due: launch - 1bd}}\n'
-               for i in (1, 2, 3))
+TRIO = "".join(
+    f'  - {{key: g{i}, title: "Check {{{{ product }}}} list {i}", department: sales, due: launch - 1bd}}\n'
+    for i in (1, 2, 3)
+)
 
 
 class EmulatorGate:
@@ -39,21 +41,25 @@ def saas_subject(kind: str) -> Iterator[Emulator]:
     if kind == "jira":
         jira = JiraEmulator(rate_limits=[]).start()
         jira.add_project("ENG", "Engineering")
-        subject = (f'type = "jira"\nurl = "{jira.root_url}"\nemail = "{jira.email}"\napi_token = "{jira.api_token}"\n'
-                   'deployment = "cloud"\n')
+        subject = (
+            f'type = "jira"\nurl = "{jira.root_url}"\nemail = "{jira.email}"\napi_token = "{jira.api_token}"\n'
+            'deployment = "cloud"\n'
+        )
         dest, emu = 'project = "ENG"\n', jira
     else:
         asana = AsanaEmulator(rate_limits=[]).start()
-        subject = (f'type = "asana"\ntoken = "{asana.token}"\nworkspace = "{asana.workspace_gid}"\n'
-                   f'team = "{asana.team_gid}"\nbase_url = "{asana.base_url}"\n'
-                   'requests_per_minute = 100000\n')  # a loopback emulator: not the free plan's 150 a minute
+        subject = (
+            f'type = "asana"\ntoken = "{asana.token}"\nworkspace = "{asana.workspace_gid}"\n'
+            f'team = "{asana.team_gid}"\nbase_url = "{asana.base_url}"\n'
+            "requests_per_minute = 100000\n"
+        )  # a loopback emulator: not the free plan's 150 a minute
         dest, emu = f'team = "{asana.team_gid}"\n', asana
-    Path("collabsync.toml").write_text('[defaults]\nprovider = "local"\n\n[providers.local]\ntype = "local"\n\n'
-                                       f'[providers.subject]\n{subject}max_retries = 0\nbackoff = 0\n\n'
-                                       f'[departments.sales]\nprovider = "subject"\n{dest}')
+    Path("collabsync.toml").write_text(
+        '[defaults]\nprovider = "local"\n\n[providers.local]\ntype = "local"\n\n'
+        f"[providers.subject]\n{subject}max_retries = 0\nbackoff = 0\n\n"
+        f'[departments.sales]\nprovider = "subject"\n{dest}'
+    )
     Path("tiny.yaml").write_text(V1 + TRIO)
     Path("tiny2.yaml").write_text(V2 + TRIO)
     yield emu
     emu.stop()
-
-

@@ -72,7 +72,9 @@ def write_config(stack: Stack, departments: dict[str, tuple[str, dict[str, str]]
     for provider, lines in settings.items():
         text = text.replace(f"[providers.{provider}]\n", f"[providers.{provider}]\n{lines}\n")
     for dept, (provider, dest) in departments.items():
-        text += f"\n[departments.{dept}]\nprovider = \"{provider}\"\n" + "".join(f'{k} = "{v}"\n' for k, v in dest.items())
+        text += f'\n[departments.{dept}]\nprovider = "{provider}"\n' + "".join(
+            f'{k} = "{v}"\n' for k, v in dest.items()
+        )
     path = Path("collabsync.toml")
     path.write_text(text)
     return path
@@ -94,7 +96,9 @@ def kinds(report: DoctorReport) -> dict[str, Severity]:
 def writes(stack: Stack) -> int:
     """Write requests seen by the three emulators (searches sent as POST are reads)."""
     reads = {"search_jql", "search_old"}
-    return sum(1 for emu in (stack.jira, stack.trello, stack.asana) for r in emu.requests
-               if r.method in ("POST", "PUT", "DELETE", "PATCH") and r.endpoint not in reads)
-
-
+    return sum(
+        1
+        for emu in (stack.jira, stack.trello, stack.asana)
+        for r in emu.requests
+        if r.method in ("POST", "PUT", "DELETE", "PATCH") and r.endpoint not in reads
+    )

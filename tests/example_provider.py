@@ -35,11 +35,11 @@ class JsonFileProvider(Provider):
     """One JSON file holding containers, sections and tasks."""
 
     type_name = "example-json"
-    capabilities = frozenset({Capability.SECTIONS, Capability.DEPENDENCIES, Capability.MARKER_SEARCH,
-                              Capability.ANNOTATE})
+    capabilities = frozenset(
+        {Capability.SECTIONS, Capability.DEPENDENCIES, Capability.MARKER_SEARCH, Capability.ANNOTATE}
+    )
     settings_schema = {"type": "object", "properties": {"path": {"type": "string"}}, "required": ["path"]}
-    destination_schema = {"type": "object", "properties": {"folder": {"type": "string"}},
-                          "additionalProperties": False}
+    destination_schema = {"type": "object", "properties": {"folder": {"type": "string"}}, "additionalProperties": False}
 
     def __init__(self, name: str, settings: Mapping[str, Any], context: ProviderContext) -> None:
         super().__init__(name, settings, context)
@@ -49,7 +49,9 @@ class JsonFileProvider(Provider):
         """Nothing to log in to: say which file."""
         return f"JSON file {self.path}"
 
-    def ensure_container(self, instance: str, title: str, description: str, destination: Mapping[str, Any]) -> Container:
+    def ensure_container(
+        self, instance: str, title: str, description: str, destination: Mapping[str, Any]
+    ) -> Container:
         """The container whose description carries the instance's marker, else a new one."""
         data = self._load()
         for ref, c in data["containers"].items():
@@ -65,8 +67,14 @@ class JsonFileProvider(Provider):
         data = self._load()
         out: dict[str, str] = {}
         for section in sections:
-            ref = next((r for r, s in data["sections"].items()
-                        if s["container"] == container.ref and s["title"] == section.title), None)
+            ref = next(
+                (
+                    r
+                    for r, s in data["sections"].items()
+                    if s["container"] == container.ref and s["title"] == section.title
+                ),
+                None,
+            )
             if ref is None:
                 ref = self._new_id(data)
                 data["sections"][ref] = {"container": container.ref, "title": section.title}
@@ -80,10 +88,14 @@ class JsonFileProvider(Provider):
             data = self._load()
             ref, spec = self._new_id(data), item.spec
             data["tasks"][ref] = {
-                "container": container.ref, "section": item.section_ref, "title": spec.title,
-                "description": with_marker(item.description, item.marker), "labels": list(spec.labels),
+                "container": container.ref,
+                "section": item.section_ref,
+                "title": spec.title,
+                "description": with_marker(item.description, item.marker),
+                "labels": list(spec.labels),
                 "start": spec.start.isoformat() if spec.start else None,
-                "due": spec.due.isoformat() if spec.due else None, "depends_on": [],
+                "due": spec.due.isoformat() if spec.due else None,
+                "depends_on": [],
             }
             self._save(data)
             yield Created(spec.key, ref)
@@ -129,10 +141,19 @@ class JsonFileProvider(Provider):
             if t["container"] == container.ref:
                 found = parse_marker(t["description"])
                 section = data["sections"].get(t["section"] or "", {}).get("title")
-                out.append(Task(ref=ref, title=t["title"], status=Status.TODO, key=found[1] if found else None,
-                                section=section, labels=list(t["labels"]), depends_on=list(t["depends_on"]),
-                                start=dt.date.fromisoformat(t["start"]) if t["start"] else None,
-                                due=dt.date.fromisoformat(t["due"]) if t["due"] else None))
+                out.append(
+                    Task(
+                        ref=ref,
+                        title=t["title"],
+                        status=Status.TODO,
+                        key=found[1] if found else None,
+                        section=section,
+                        labels=list(t["labels"]),
+                        depends_on=list(t["depends_on"]),
+                        start=dt.date.fromisoformat(t["start"]) if t["start"] else None,
+                        due=dt.date.fromisoformat(t["due"]) if t["due"] else None,
+                    )
+                )
         return out
 
     def _load(self) -> dict[str, Any]:

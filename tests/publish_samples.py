@@ -47,11 +47,27 @@ def published(folder: Path) -> Iterator[dict[str, Any]]:
         home, config = folder / "home", folder / "collabsync.toml"
         env = {"COLLABSYNC_HOME": str(home), "COLLABSYNC_CONFIG": str(config), "COLLABSYNC_TODAY": ""}
         os.makedirs(home, exist_ok=True)
-        config.write_text(stack.config_toml(ROUTES) + "\n" + datacenter_toml(dc, "jira_dc")
-                          + '\n[departments.it]\nprovider = "jira_dc"\nproject = "OPS"\n')
+        config.write_text(
+            stack.config_toml(ROUTES)
+            + "\n"
+            + datacenter_toml(dc, "jira_dc")
+            + '\n[departments.it]\nprovider = "jira_dc"\nproject = "OPS"\n'
+        )
         config.chmod(0o600)
-        _cli(["stamp", "product-launch", "--name", "nova", "--var", "product=Nova", "--var", "launch=2027-03-01",
-              "--yes"], env)
+        _cli(
+            [
+                "stamp",
+                "product-launch",
+                "--name",
+                "nova",
+                "--var",
+                "product=Nova",
+                "--var",
+                "launch=2027-03-01",
+                "--yes",
+            ],
+            env,
+        )
         _cli(["update", "nova", "feature-complete", "--status", "blocked"], env)
         _cli(["report", "--all", "--out", str(folder / "out"), "--format", "md", "--publish", "--today", DAY], env)
         with Ledger(home / "ledger.sqlite") as ledger:
@@ -66,8 +82,10 @@ def published(folder: Path) -> Iterator[dict[str, Any]]:
             "asana": next(iter(stack.asana.store.status_updates.values())),
             "local": next(r for r in rows if "/finance/" in r["text"]),
             "local_count": len(rows),
-            "addresses": {stack.jira.root_url.rstrip("/"): "https://acme.atlassian.net",
-                          dc.root_url.rstrip("/"): "https://jira.acme.example"},
+            "addresses": {
+                stack.jira.root_url.rstrip("/"): "https://acme.atlassian.net",
+                dc.root_url.rstrip("/"): "https://jira.acme.example",
+            },
         }
 
 

@@ -20,9 +20,19 @@ from typing import Any
 import websocket
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
-CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                  "--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1", "--hide-scrollbars")
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+    "--remote-debugging-port=0",
+    "--remote-debugging-address=127.0.0.1",
+    "--hide-scrollbars",
+)
 STARTUP_TIMEOUT = 60.0
 CALL_TIMEOUT = 30.0
 
@@ -63,7 +73,9 @@ class DevTools:
         self.profile = tempfile.mkdtemp(prefix="collabsync-chromium-")
         self.proc = subprocess.Popen(
             [browser, *CHROMIUM_FLAGS, f"--user-data-dir={self.profile}", f"--window-size={width},900", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         self.width = width
         self._next_id = 0
         self.events: list[dict[str, Any]] = []
@@ -123,16 +135,24 @@ class DevTools:
         self.call("Page.navigate", url=path.resolve().as_uri())
         self.wait_for("Page.loadEventFired")
         result = PageLoad()
-        result.bars = json.loads(self.call("Runtime.evaluate", expression=BARS_JS, returnByValue=True)["result"]["value"])
+        result.bars = json.loads(
+            self.call("Runtime.evaluate", expression=BARS_JS, returnByValue=True)["result"]["value"]
+        )
         result.title = self.call("Runtime.evaluate", expression="document.title", returnByValue=True)["result"]["value"]
         if screenshot:
-            height = self.call("Runtime.evaluate", expression="document.documentElement.scrollHeight",
-                               returnByValue=True)["result"]["value"]
-            self.call("Emulation.setDeviceMetricsOverride", width=self.width, height=int(height),
-                      deviceScaleFactor=1, mobile=False)
+            height = self.call(
+                "Runtime.evaluate", expression="document.documentElement.scrollHeight", returnByValue=True
+            )["result"]["value"]
+            self.call(
+                "Emulation.setDeviceMetricsOverride",
+                width=self.width,
+                height=int(height),
+                deviceScaleFactor=1,
+                mobile=False,
+            )
             data = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)["data"]
             result.screenshot = base64.b64decode(data)
-        self.call("Runtime.evaluate", expression="1")   # flush events queued before this point
+        self.call("Runtime.evaluate", expression="1")  # flush events queued before this point
         for event in self.events:
             method, params = event["method"], event.get("params", {})
             if method == "Network.requestWillBeSent":

@@ -17,14 +17,22 @@ from collabsync.commands.sandbox import SANDBOX_ROUTES
 from collabsync.testing.stack import running_stack
 
 #: the template's roles, bound to people (the emulators know those in Jira and Asana by e-mail)
-OWNERS = {"sales_lead": "Dana Reyes", "product_marketer": "Maya Lindqvist", "eng_lead": "Priya Shah",
-          "finance_partner": "Tom Okafor", "it_partner": "Luis Ortega", "hr_partner": "Grace Kim",
-          "support_lead": "Sam Whitfield"}
+OWNERS = {
+    "sales_lead": "Dana Reyes",
+    "product_marketer": "Maya Lindqvist",
+    "eng_lead": "Priya Shah",
+    "finance_partner": "Tom Okafor",
+    "it_partner": "Luis Ortega",
+    "hr_partner": "Grace Kim",
+    "support_lead": "Sam Whitfield",
+}
 
 
 def email(name: str) -> str:
     """dana.reyes@acme.example for Dana Reyes."""
     return name.lower().replace(" ", ".") + "@acme.example"
+
+
 #: (day of the run, tasks marked done before it, tasks started before it)
 PROGRESS = [
     ("2026-11-27", ["win-loss-review"], ["market-sizing"]),
@@ -45,16 +53,27 @@ def cli(*args: str, env: dict[str, str]) -> str:
 def demo_html(folder: Path) -> Iterator[str]:
     """The HTML report of the Aurora launch on its fourth weekly run, with three earlier snapshots stored."""
     with running_stack() as stack:
-        env = {"COLLABSYNC_HOME": str(folder / "home"), "COLLABSYNC_CONFIG": str(folder / "collabsync.toml"),
-               "COLLABSYNC_TODAY": ""}
+        env = {
+            "COLLABSYNC_HOME": str(folder / "home"),
+            "COLLABSYNC_CONFIG": str(folder / "collabsync.toml"),
+            "COLLABSYNC_TODAY": "",
+        }
         os.makedirs(env["COLLABSYNC_HOME"], exist_ok=True)
         stack.write_config(folder / "collabsync.toml", SANDBOX_ROUTES)
         for name in OWNERS.values():
             stack.jira.add_user(name, email(name))
             stack.asana.add_user(name, email(name))
         variables = {"product": "Aurora", "launch": "2027-03-01", "segment": "mid-market", "owner": "Maya Lindqvist"}
-        cli("stamp", "product-launch", "--name", "aurora", *[a for k, v in variables.items() for a in ("--var", f"{k}={v}")],
-            *[a for role, name in OWNERS.items() for a in ("--role", f"{role}={email(name)}")], "--yes", env=env)
+        cli(
+            "stamp",
+            "product-launch",
+            "--name",
+            "aurora",
+            *[a for k, v in variables.items() for a in ("--var", f"{k}={v}")],
+            *[a for role, name in OWNERS.items() for a in ("--role", f"{role}={email(name)}")],
+            "--yes",
+            env=env,
+        )
         for day, done, started in PROGRESS:
             for key in started:
                 cli("update", "aurora", key, "--status", "in_progress", env=env)

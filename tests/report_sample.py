@@ -12,7 +12,7 @@ from collabsync.report.rollup import build_report
 from collabsync.report.rollup_model import Report
 from rollup_data import EXTRA_DEPS, TODAY, d, plan, tasks
 
-DONE_ON = {"ENG-1": 4, "c1": 6, "a1": 9}      # the day of March each done task was finished
+DONE_ON = {"ENG-1": 4, "c1": 6, "a1": 9}  # the day of March each done task was finished
 
 
 def tasks_on(day: int) -> list[Task]:
@@ -23,7 +23,7 @@ def tasks_on(day: int) -> list[Task]:
         if task.ref in DONE_ON and DONE_ON[task.ref] > day:
             task.status = Status.IN_PROGRESS
         if task.ref == "c2" and day < 10:
-            task.due = d(6)          # copy's due date slipped from the 6th to the 9th on the 10th
+            task.due = d(6)  # copy's due date slipped from the 6th to the 9th on the 10th
         out.append(task)
     return out
 
@@ -33,12 +33,21 @@ def sample_report(home: Path, stale: dict[str, dt.datetime | None] | None = None
     with History(home) as store:
         for day in (4, 6, 9):
             when = dt.datetime(2026, 3, day, 8, 0, tzinfo=dt.UTC)
-            report = build_report(tasks_on(day), today=d(day), instance="launch-1", plan=plan(),
-                                  extra_deps=EXTRA_DEPS, generated_at=when)
+            report = build_report(
+                tasks_on(day), today=d(day), instance="launch-1", plan=plan(), extra_deps=EXTRA_DEPS, generated_at=when
+            )
             store.save_snapshot("launch-1", report, tasks_on(day))
         now = dt.datetime(2026, 3, 11, 8, 0, tzinfo=dt.UTC)
         past = store.past("launch-1")
-        report = build_report(tasks(), today=TODAY, instance="launch-1", plan=plan(), extra_deps=EXTRA_DEPS,
-                              stale=stale, generated_at=now, past=past)
+        report = build_report(
+            tasks(),
+            today=TODAY,
+            instance="launch-1",
+            plan=plan(),
+            extra_deps=EXTRA_DEPS,
+            stale=stale,
+            generated_at=now,
+            past=past,
+        )
         store.save_snapshot("launch-1", report, tasks(), snapshot_id=past.id)
     return report

@@ -24,11 +24,25 @@ def emu() -> Iterator[AsanaEmulator]:
         yield running
 
 
-def call(emu: AsanaEmulator, method: str, template: str, *, params: dict[str, Any] | None = None,
-         body: Any = None, expect: int | None = None, **path: str) -> requests.Response:
+def call(
+    emu: AsanaEmulator,
+    method: str,
+    template: str,
+    *,
+    params: dict[str, Any] | None = None,
+    body: Any = None,
+    expect: int | None = None,
+    **path: str,
+) -> requests.Response:
     """One request, its body validated against the spec operation it targets."""
-    resp = requests.request(method, emu.base_url + template.format(**path), params=params, json=body,
-                            headers={"Authorization": f"Bearer {emu.token}"}, timeout=10)
+    resp = requests.request(
+        method,
+        emu.base_url + template.format(**path),
+        params=params,
+        json=body,
+        headers={"Authorization": f"Bearer {emu.token}"},
+        timeout=10,
+    )
     if expect is not None:
         assert resp.status_code == expect, resp.text
     validate_response(method, template, resp.status_code, resp.json())
@@ -50,8 +64,15 @@ def test_batch_get_takes_its_query_in_data(emu: AsanaEmulator) -> None:
     project = emu.add_project("Batch query")
     open_gid = emu.add_task(project, "open")
     emu.add_task(project, "done", completed=True)
-    [result] = batch(emu, {"method": "get", "relative_path": f"/projects/{project}/tasks",
-                           "data": {"completed_since": "now"}, "options": {"fields": ["name"], "limit": 5}})
+    [result] = batch(
+        emu,
+        {
+            "method": "get",
+            "relative_path": f"/projects/{project}/tasks",
+            "data": {"completed_since": "now"},
+            "options": {"fields": ["name"], "limit": 5},
+        },
+    )
     assert result["status_code"] == 200
     assert result["body"]["data"] == [{"gid": open_gid, "resource_type": "task", "name": "open"}]
     assert result["body"]["next_page"] is None
@@ -62,8 +83,10 @@ def test_batch_refuses_a_query_in_relative_path(emu: AsanaEmulator) -> None:
     put them in data instead"; options and paging are not accepted in data either."""
     project = emu.add_project("Batch path query")
     in_path, in_data = batch(
-        emu, {"method": "get", "relative_path": f"/projects/{project}/tasks?opt_fields=name"},
-        {"method": "get", "relative_path": f"/projects/{project}/tasks", "data": {"limit": 5}})
+        emu,
+        {"method": "get", "relative_path": f"/projects/{project}/tasks?opt_fields=name"},
+        {"method": "get", "relative_path": f"/projects/{project}/tasks", "data": {"limit": 5}},
+    )
     assert in_path["status_code"] == 400 and "relative_path" in in_path["body"]["errors"][0]["message"]
     assert in_data["status_code"] == 400 and "options" in in_data["body"]["errors"][0]["message"]
 
@@ -72,10 +95,15 @@ def test_batch_partial_failure_keeps_order_and_reports_each(emu: AsanaEmulator) 
     """developers.asana.com/docs/batch-requests: each action answers its own status and body, in order."""
     project = emu.add_project("Batch partial")
     ok, bad, missing = batch(
-        emu, {"method": "post", "relative_path": "/tasks", "data": {"name": "fine", "projects": [project]}},
-        {"method": "post", "relative_path": "/tasks", "data": {"name": "dated", "projects": [project],
-                                                              "due_on": "not a date"}},
-        {"method": "get", "relative_path": "/tasks/1"})
+        emu,
+        {"method": "post", "relative_path": "/tasks", "data": {"name": "fine", "projects": [project]}},
+        {
+            "method": "post",
+            "relative_path": "/tasks",
+            "data": {"name": "dated", "projects": [project], "due_on": "not a date"},
+        },
+        {"method": "get", "relative_path": "/tasks/1"},
+    )
     assert [ok["status_code"], bad["status_code"], missing["status_code"]] == [201, 400, 404]
     assert set(bad["body"]["errors"][0]) >= {"message", "help"}
     assert [t["name"] for t in emu.project_tasks(project)] == ["fine"]
@@ -85,8 +113,12 @@ def test_batch_action_with_unencodable_query_is_refused_not_a_crash(emu: AsanaEm
     """developers.asana.com/docs/errors: bad input is a 400 with the error envelope, never a 500 (found by
     the schemathesis run: a lone surrogate in a GET action's data crashed the batch)."""
     body = '{"data": {"actions": [{"method": "get", "relative_path": "/tasks", "data": {"project": "\\udbbe"}}]}}'
-    resp = requests.post(emu.base_url + "/batch", data=body, timeout=10, headers={
-        "Authorization": f"Bearer {emu.token}", "Content-Type": "application/json"})
+    resp = requests.post(
+        emu.base_url + "/batch",
+        data=body,
+        timeout=10,
+        headers={"Authorization": f"Bearer {emu.token}", "Content-Type": "application/json"},
+    )
     assert resp.status_code == 200
     [result] = resp.json()["data"]
     assert result["status_code"] == 400 and result["body"]["errors"][0]["message"].startswith("data:")
@@ -110,12 +142,23 @@ def test_options_fields_and_pretty_in_a_json_body(emu: AsanaEmulator) -> None:
     """developers.asana.com/docs/inputoutput-options: in a JSON body, options go in an ``options``
     object beside ``data`` (``{"data": ..., "options": {"pretty": true, "fields": [...]}}``)."""
     project = emu.add_project("Options")
-    resp = call(emu, "post", "/tasks", expect=201, body={
-        "data": {"name": "trimmed", "projects": [project]},
-        "options": {"fields": ["name", "projects.name"], "pretty": True}})
+    resp = call(
+        emu,
+        "post",
+        "/tasks",
+        expect=201,
+        body={
+            "data": {"name": "trimmed", "projects": [project]},
+            "options": {"fields": ["name", "projects.name"], "pretty": True},
+        },
+    )
     data = resp.json()["data"]
-    assert data == {"gid": data["gid"], "resource_type": "task", "name": "trimmed",
-                    "projects": [{"gid": project, "resource_type": "project", "name": "Options"}]}
+    assert data == {
+        "gid": data["gid"],
+        "resource_type": "task",
+        "name": "trimmed",
+        "projects": [{"gid": project, "resource_type": "project", "name": "Options"}],
+    }
     assert resp.text.startswith('{\n  "data"')
     compact = call(emu, "get", "/tasks/{task_gid}", task_gid=data["gid"], params={"opt_fields": "name"}, expect=200)
     assert "\n" not in compact.text
@@ -133,8 +176,14 @@ def test_start_on_needs_a_due_date_in_the_same_request(emu: AsanaEmulator) -> No
     assert "start_on" in _error(refused)
     unset = call(emu, "put", "/tasks/{task_gid}", task_gid=gid, body={"data": {"start_on": None}}, expect=400)
     assert "start_on" in _error(unset)
-    ok = call(emu, "put", "/tasks/{task_gid}", task_gid=gid, expect=200,
-              body={"data": {"start_on": "2027-05-01", "due_on": "2027-05-10"}})
+    ok = call(
+        emu,
+        "put",
+        "/tasks/{task_gid}",
+        task_gid=gid,
+        expect=200,
+        body={"data": {"start_on": "2027-05-01", "due_on": "2027-05-10"}},
+    )
     assert (ok.json()["data"]["start_on"], ok.json()["data"]["due_on"]) == ("2027-05-01", "2027-05-10")
 
 
@@ -142,19 +191,32 @@ def test_due_at_is_kept_and_sets_the_due_day(emu: AsanaEmulator) -> None:
     """components.schemas.TaskBase.due_at: "Date and time on which this task is due ... ISO 8601 date
     string in UTC"; the response carries it with milliseconds and Z, and due_on is its day."""
     project = emu.add_project("Due times")
-    created = call(emu, "post", "/tasks", expect=201, body={
-        "data": {"name": "timed", "projects": [project], "due_at": "2027-06-01T15:30:00+02:00"}}).json()["data"]
+    created = call(
+        emu,
+        "post",
+        "/tasks",
+        expect=201,
+        body={"data": {"name": "timed", "projects": [project], "due_at": "2027-06-01T15:30:00+02:00"}},
+    ).json()["data"]
     assert created["due_at"] == "2027-06-01T13:30:00.000Z" and created["due_on"] == "2027-06-01"
-    cleared = call(emu, "put", "/tasks/{task_gid}", task_gid=created["gid"], expect=200,
-                   body={"data": {"due_on": "2027-06-03"}}).json()["data"]
+    cleared = call(
+        emu, "put", "/tasks/{task_gid}", task_gid=created["gid"], expect=200, body={"data": {"due_on": "2027-06-03"}}
+    ).json()["data"]
     assert cleared["due_on"] == "2027-06-03" and cleared["due_at"] is None
 
 
 def test_due_on_and_due_at_are_exclusive(emu: AsanaEmulator) -> None:
     """components.schemas.TaskBase.due_on: "should not be used together with due_at" (and vice versa)."""
     project = emu.add_project("Exclusive dates")
-    refused = call(emu, "post", "/tasks", expect=400, body={
-        "data": {"name": "both", "projects": [project], "due_on": "2027-06-01", "due_at": "2027-06-01T10:00:00Z"}})
+    refused = call(
+        emu,
+        "post",
+        "/tasks",
+        expect=400,
+        body={
+            "data": {"name": "both", "projects": [project], "due_on": "2027-06-01", "due_at": "2027-06-01T10:00:00Z"}
+        },
+    )
     assert "due_at" in _error(refused)
     assert emu.project_tasks(project) == []
 
@@ -163,15 +225,17 @@ def test_bad_dates_are_400_naming_the_field(emu: AsanaEmulator) -> None:
     """developers.asana.com/docs/errors: 400 "the request was invalid", with a message naming the input."""
     project = emu.add_project("Bad dates")
     for field, value in (("due_on", "2027-13-01"), ("due_at", "tomorrow")):
-        resp = call(emu, "post", "/tasks", expect=400,
-                    body={"data": {"name": "x", "projects": [project], field: value}})
+        resp = call(
+            emu, "post", "/tasks", expect=400, body={"data": {"name": "x", "projects": [project], field: value}}
+        )
         assert _error(resp).startswith(field)
 
 
 # -- positions -----------------------------------------------------------------------------------
 def _section_names(emu: AsanaEmulator, section: str) -> list[str]:
-    resp = call(emu, "get", "/sections/{section_gid}/tasks", section_gid=section, params={"opt_fields": "name"},
-                expect=200)
+    resp = call(
+        emu, "get", "/sections/{section_gid}/tasks", section_gid=section, params={"opt_fields": "name"}, expect=200
+    )
     return [t["name"] for t in resp.json()["data"]]
 
 
@@ -204,14 +268,30 @@ def test_add_project_positions(emu: AsanaEmulator) -> None:
     moving = [emu.add_task(other, n) for n in ("end", "top-of-two", "start")]
     path = "/tasks/{task_gid}/addProject"
     call(emu, "post", path, task_gid=moving[0], body={"data": {"project": project}}, expect=200)
-    call(emu, "post", path, task_gid=moving[1], body={"data": {"project": project, "section": two,
-                                                                "insert_after": None}}, expect=200)
-    call(emu, "post", path, task_gid=moving[2], body={"data": {"project": project, "section": one,
-                                                                "insert_after": None}}, expect=200)
+    call(
+        emu,
+        "post",
+        path,
+        task_gid=moving[1],
+        body={"data": {"project": project, "section": two, "insert_after": None}},
+        expect=200,
+    )
+    call(
+        emu,
+        "post",
+        path,
+        task_gid=moving[2],
+        body={"data": {"project": project, "section": one, "insert_after": None}},
+        expect=200,
+    )
     assert _section_names(emu, one) == ["start", "first"]
     assert _section_names(emu, two) == ["top-of-two", "end"]
-    names = [t["name"] for t in call(emu, "get", "/projects/{project_gid}/tasks", project_gid=project,
-                                     params={"opt_fields": "name"}, expect=200).json()["data"]]
+    names = [
+        t["name"]
+        for t in call(
+            emu, "get", "/projects/{project_gid}/tasks", project_gid=project, params={"opt_fields": "name"}, expect=200
+        ).json()["data"]
+    ]
     assert names == ["start", "first", "top-of-two", "end"]
     assert first in emu.store.projects[project]["tasks"]
 
@@ -225,9 +305,11 @@ def test_rejected_requests_count_against_the_quota(monkeypatch: pytest.MonkeyPat
     fake_time = types.SimpleNamespace(monotonic=lambda: clock.now, sleep=emulator_core.time.sleep)
     monkeypatch.setattr(emulator_core, "time", fake_time)
     with AsanaEmulator(per_minute=3) as emu:
+
         def status() -> int:
-            return requests.get(emu.base_url + "/users/me", headers={"Authorization": f"Bearer {emu.token}"},
-                                timeout=10).status_code
+            return requests.get(
+                emu.base_url + "/users/me", headers={"Authorization": f"Bearer {emu.token}"}, timeout=10
+            ).status_code
 
         assert [status() for _ in range(3)] == [200, 200, 200]
         clock.now += 30
@@ -248,18 +330,33 @@ def test_comment_stories_on_a_task(emu: AsanaEmulator) -> None:
     story = made.json()["data"]
     assert story["resource_subtype"] == "comment_added" and story["html_text"] == "<body>a &lt; b</body>"
     assert made.headers["Location"].endswith(f"/stories/{story['gid']}")
-    edited = call(emu, "put", "/stories/{story_gid}", story_gid=story["gid"], expect=200,
-                  body={"data": {"html_text": "<body><strong>done</strong></body>"}}).json()["data"]
+    edited = call(
+        emu,
+        "put",
+        "/stories/{story_gid}",
+        story_gid=story["gid"],
+        expect=200,
+        body={"data": {"html_text": "<body><strong>done</strong></body>"}},
+    ).json()["data"]
     assert edited["text"] == "done" and edited["is_edited"] is True
     listed = call(emu, "get", "/tasks/{task_gid}/stories", task_gid=task, expect=200).json()["data"]
     assert [(s["gid"], s["text"], s["created_by"]["gid"]) for s in listed] == [(story["gid"], "done", emu.user_gid)]
-    both = call(emu, "post", "/tasks/{task_gid}/stories", task_gid=task,
-                body={"data": {"text": "x", "html_text": "<body>x</body>"}})
+    both = call(
+        emu,
+        "post",
+        "/tasks/{task_gid}/stories",
+        task_gid=task,
+        body={"data": {"text": "x", "html_text": "<body>x</body>"}},
+    )
     bad_xml = call(emu, "post", "/tasks/{task_gid}/stories", task_gid=task, body={"data": {"html_text": "<body>x"}})
     assert both.status_code == bad_xml.status_code == 400
     emu.add_user("Mallory", token="mallory-pat")
-    other = requests.put(f"{emu.base_url}/stories/{story['gid']}", json={"data": {"text": "mine"}}, timeout=10,
-                         headers={"Authorization": "Bearer mallory-pat"})
+    other = requests.put(
+        f"{emu.base_url}/stories/{story['gid']}",
+        json={"data": {"text": "mine"}},
+        timeout=10,
+        headers={"Authorization": "Bearer mallory-pat"},
+    )
     assert other.status_code == 403
 
 
@@ -279,18 +376,37 @@ def test_project_status_updates(emu: AsanaEmulator) -> None:
     on_hold and complete; ``parent`` is required to list."""
     project = emu.add_project("Status")
     path = "/status_updates"
-    first = call(emu, "post", path, expect=201, body={"data": {"parent": project, "status_type": "on_track",
-                                                             "title": "W1", "text": "fine"}}).json()["data"]
-    second = call(emu, "post", path, expect=201, body={"data": {"parent": project, "status_type": "at_risk",
-                                                              "html_text": "<body>late</body>"}}).json()["data"]
+    first = call(
+        emu,
+        "post",
+        path,
+        expect=201,
+        body={"data": {"parent": project, "status_type": "on_track", "title": "W1", "text": "fine"}},
+    ).json()["data"]
+    second = call(
+        emu,
+        "post",
+        path,
+        expect=201,
+        body={"data": {"parent": project, "status_type": "at_risk", "html_text": "<body>late</body>"}},
+    ).json()["data"]
     assert first["resource_subtype"] == "project_status_update" and second["text"] == "late"
     listed = call(emu, "get", path, params={"parent": project}, expect=200).json()["data"]
     assert [u["gid"] for u in listed] == [second["gid"], first["gid"]]
-    current = call(emu, "get", "/projects/{project_gid}", project_gid=project, expect=200,
-                   params={"opt_fields": "current_status_update"}).json()["data"]["current_status_update"]
+    current = call(
+        emu,
+        "get",
+        "/projects/{project_gid}",
+        project_gid=project,
+        expect=200,
+        params={"opt_fields": "current_status_update"},
+    ).json()["data"]["current_status_update"]
     assert current["gid"] == second["gid"]
-    for data in ({"parent": project, "status_type": "achieved", "text": "x"}, {"parent": project, "text": "x"},
-                 {"status_type": "on_track", "text": "x"}):
+    for data in (
+        {"parent": project, "status_type": "achieved", "text": "x"},
+        {"parent": project, "text": "x"},
+        {"status_type": "on_track", "text": "x"},
+    ):
         assert call(emu, "post", path, body={"data": data}).status_code == 400
     assert call(emu, "get", path).status_code == 400
     call(emu, "delete", "/status_updates/{status_update_gid}", status_update_gid=first["gid"], expect=200)
@@ -306,11 +422,19 @@ def test_users_by_gid_me_and_email_and_listings(emu: AsanaEmulator) -> None:
     by_mail = call(emu, "get", "/users/{user_gid}", user_gid="amy.archer@example.com", expect=200).json()["data"]
     assert by_mail["gid"] == amy
     call(emu, "get", "/users/{user_gid}", user_gid="nobody@example.com", expect=404)
-    names = [u["name"] for u in call(emu, "get", "/workspaces/{workspace_gid}/users", workspace_gid=emu.workspace_gid,
-                                     expect=200).json()["data"]]
+    names = [
+        u["name"]
+        for u in call(
+            emu, "get", "/workspaces/{workspace_gid}/users", workspace_gid=emu.workspace_gid, expect=200
+        ).json()["data"]
+    ]
     assert names == sorted(names, key=str.casefold) and {"Zed Zimmer", "Amy Archer"} <= set(names)
-    gids = [u["gid"] for u in call(emu, "get", "/users", params={"workspace": emu.workspace_gid, "limit": 100},
-                                   expect=200).json()["data"]]
+    gids = [
+        u["gid"]
+        for u in call(emu, "get", "/users", params={"workspace": emu.workspace_gid, "limit": 100}, expect=200).json()[
+            "data"
+        ]
+    ]
     assert gids == sorted(gids, key=int) and {zed, amy} <= set(gids)
 
 
@@ -318,19 +442,31 @@ def test_assignee_given_as_an_email(emu: AsanaEmulator) -> None:
     """components.schemas.TaskRequestBase.assignee: "a string identifying a user ... 'me', an email, or the gid"."""
     project = emu.add_project("Assign")
     bob = emu.add_user("Bob Email", "bob@example.com")
-    task = call(emu, "post", "/tasks", expect=201, body={
-        "data": {"name": "mail", "projects": [project], "assignee": "bob@example.com"}}).json()["data"]
+    task = call(
+        emu,
+        "post",
+        "/tasks",
+        expect=201,
+        body={"data": {"name": "mail", "projects": [project], "assignee": "bob@example.com"}},
+    ).json()["data"]
     assert task["assignee"]["gid"] == bob
-    call(emu, "put", "/tasks/{task_gid}", task_gid=task["gid"], expect=400,
-         body={"data": {"assignee": "who@example.com"}})
+    call(
+        emu,
+        "put",
+        "/tasks/{task_gid}",
+        task_gid=task["gid"],
+        expect=400,
+        body={"data": {"assignee": "who@example.com"}},
+    )
 
 
 def test_custom_fields_with_enum_options(emu: AsanaEmulator) -> None:
     """paths./projects/{project_gid}/custom_field_settings.get and paths./custom_fields/{custom_field_gid}.get:
     an enum field shows its enum_options (gid, name, color, enabled)."""
     project = emu.add_project("Fields")
-    settings = call(emu, "get", "/projects/{project_gid}/custom_field_settings", project_gid=project,
-                    expect=200).json()["data"]
+    settings = call(
+        emu, "get", "/projects/{project_gid}/custom_field_settings", project_gid=project, expect=200
+    ).json()["data"]
     field_gid = settings[0]["custom_field"]["gid"]
     field = call(emu, "get", "/custom_fields/{custom_field_gid}", custom_field_gid=field_gid, expect=200).json()["data"]
     assert field["resource_subtype"] == "enum"
@@ -341,11 +477,17 @@ def test_custom_fields_with_enum_options(emu: AsanaEmulator) -> None:
 def test_project_archive(emu: AsanaEmulator) -> None:
     """paths./projects/{project_gid}.put with ``archived`` (boolean); GET /projects?archived= filters."""
     project = emu.add_project("Archive me")
-    done = call(emu, "put", "/projects/{project_gid}", project_gid=project, body={"data": {"archived": True}},
-                expect=200).json()["data"]
+    done = call(
+        emu, "put", "/projects/{project_gid}", project_gid=project, body={"data": {"archived": True}}, expect=200
+    ).json()["data"]
     assert done["archived"] is True
-    listed = call(emu, "get", "/projects", params={"workspace": emu.workspace_gid, "archived": "true",
-                                                   "opt_fields": "archived"}, expect=200).json()["data"]
+    listed = call(
+        emu,
+        "get",
+        "/projects",
+        params={"workspace": emu.workspace_gid, "archived": "true", "opt_fields": "archived"},
+        expect=200,
+    ).json()["data"]
     assert project in [p["gid"] for p in listed] and all(p["archived"] for p in listed)
     call(emu, "put", "/projects/{project_gid}", project_gid=project, body={"data": {"archived": "yes"}}, expect=400)
 
@@ -360,10 +502,17 @@ def test_custom_field_lists_page_like_every_list(emu: AsanaEmulator) -> None:
     path = "/projects/{project_gid}/custom_field_settings"
     first = call(emu, "get", path, project_gid=project, params={"limit": 1}, expect=200).json()
     assert first["data"][0]["custom_field"]["name"] == "Status" and first["next_page"]["offset"]
-    second = call(emu, "get", path, project_gid=project, expect=200,
-                  params={"limit": 1, "offset": first["next_page"]["offset"]}).json()
+    second = call(
+        emu, "get", path, project_gid=project, expect=200, params={"limit": 1, "offset": first["next_page"]["offset"]}
+    ).json()
     assert second["data"][0]["custom_field"]["name"] == "Priority" and second["next_page"] is None
     call(emu, "get", path, project_gid=project, params={"limit": 101}, expect=400)
-    fields = call(emu, "get", "/workspaces/{workspace_gid}/custom_fields", workspace_gid=emu.workspace_gid,
-                  params={"limit": 1}, expect=200).json()
+    fields = call(
+        emu,
+        "get",
+        "/workspaces/{workspace_gid}/custom_fields",
+        workspace_gid=emu.workspace_gid,
+        params={"limit": 1},
+        expect=200,
+    ).json()
     assert len(fields["data"]) == 1 and fields["data"][0]["enum_options"] and fields["next_page"]["offset"]

@@ -23,8 +23,16 @@ class Api:
         self.session.headers["Authorization"] = f"Bearer {emu.token}"
         self.checked: list[tuple[str, str, int]] = []
 
-    def call(self, method: str, template: str, *, params: dict[str, Any] | None = None,
-             data: Any = None, expect: int | None = None, **path: str) -> dict[str, Any]:
+    def call(
+        self,
+        method: str,
+        template: str,
+        *,
+        params: dict[str, Any] | None = None,
+        data: Any = None,
+        expect: int | None = None,
+        **path: str,
+    ) -> dict[str, Any]:
         url = self.emu.base_url + template.format(**path)
         body = {"data": data} if data is not None else None
         resp = self.session.request(method, url, params=params, json=body, timeout=10)
@@ -49,8 +57,13 @@ def api(emu: AsanaEmulator) -> Api:
 
 
 def _project(api: Api, emu: AsanaEmulator, name: str = "Launch", team: str | None = None) -> str:
-    return api.call("post", "/teams/{team_gid}/projects", team_gid=team or emu.team_gid,
-                    data={"name": name, "notes": "n"}, expect=201)["data"]["gid"]
+    return api.call(
+        "post",
+        "/teams/{team_gid}/projects",
+        team_gid=team or emu.team_gid,
+        data={"name": name, "notes": "n"},
+        expect=201,
+    )["data"]["gid"]
 
 
 def test_users_me_full_and_trimmed(api: Api, emu: AsanaEmulator) -> None:
@@ -77,21 +90,37 @@ def test_projects_create_get_list_update(api: Api, emu: AsanaEmulator) -> None:
     team = emu.add_team("Launch team", workspace)
     gid = _project(api, emu, team=team)
     other = api.call("post", "/projects", data={"name": "Other", "team": team}, expect=201)["data"]["gid"]
-    also = api.call("post", "/workspaces/{workspace_gid}/projects", workspace_gid=workspace,
-                    data={"name": "Third", "team": team}, expect=201)["data"]["gid"]
+    also = api.call(
+        "post",
+        "/workspaces/{workspace_gid}/projects",
+        workspace_gid=workspace,
+        data={"name": "Third", "team": team},
+        expect=201,
+    )["data"]["gid"]
     got = api.call("get", "/projects/{project_gid}", project_gid=gid, expect=200)["data"]
     assert got["team"]["gid"] == team and got["notes"] == "n" and got["workspace"]["gid"] == workspace
     by_team = api.call("get", "/teams/{team_gid}/projects", team_gid=team, params={"limit": 2}, expect=200)
     assert [p["gid"] for p in by_team["data"]] == [gid, other] and by_team["next_page"]["offset"]
-    rest = api.call("get", "/teams/{team_gid}/projects", team_gid=team,
-                    params={"limit": 2, "offset": by_team["next_page"]["offset"]}, expect=200)
+    rest = api.call(
+        "get",
+        "/teams/{team_gid}/projects",
+        team_gid=team,
+        params={"limit": 2, "offset": by_team["next_page"]["offset"]},
+        expect=200,
+    )
     assert [p["gid"] for p in rest["data"]] == [also] and rest["next_page"] is None
     by_ws = api.call("get", "/projects", params={"workspace": workspace}, expect=200)
     assert [p["gid"] for p in by_ws["data"]] == [gid, other, also]
     listed = api.call("get", "/workspaces/{workspace_gid}/projects", workspace_gid=workspace, expect=200)
     assert len(listed["data"]) == 3
-    updated = api.call("put", "/projects/{project_gid}", project_gid=gid, data={"notes": "new\ncollabsync:x"},
-                       params={"opt_fields": "notes"}, expect=200)["data"]
+    updated = api.call(
+        "put",
+        "/projects/{project_gid}",
+        project_gid=gid,
+        data={"notes": "new\ncollabsync:x"},
+        params={"opt_fields": "notes"},
+        expect=200,
+    )["data"]
     assert updated == {"gid": gid, "resource_type": "project", "notes": "new\ncollabsync:x"}
 
 
@@ -102,41 +131,68 @@ def test_project_in_organisation_needs_team(api: Api, emu: AsanaEmulator) -> Non
 
 def test_sections_and_add_task(api: Api, emu: AsanaEmulator) -> None:
     gid = _project(api, emu)
-    doing = api.call("post", "/projects/{project_gid}/sections", project_gid=gid, data={"name": "Doing"},
-                     expect=201)["data"]
-    names = [s["name"] for s in api.call("get", "/projects/{project_gid}/sections", project_gid=gid,
-                                         expect=200)["data"]]
+    doing = api.call("post", "/projects/{project_gid}/sections", project_gid=gid, data={"name": "Doing"}, expect=201)[
+        "data"
+    ]
+    names = [
+        s["name"] for s in api.call("get", "/projects/{project_gid}/sections", project_gid=gid, expect=200)["data"]
+    ]
     assert names == ["Untitled section", "Doing"]
     task = api.call("post", "/tasks", data={"name": "T", "projects": [gid]}, expect=201)["data"]
     assert task["memberships"][0]["section"]["name"] == "Untitled section"
-    assert api.call("post", "/sections/{section_gid}/addTask", section_gid=doing["gid"],
-                    data={"task": task["gid"]}, expect=200) == {"data": {}}
-    moved = api.call("get", "/tasks/{task_gid}", task_gid=task["gid"],
-                     params={"opt_fields": "memberships.section.name"}, expect=200)["data"]
+    assert api.call(
+        "post", "/sections/{section_gid}/addTask", section_gid=doing["gid"], data={"task": task["gid"]}, expect=200
+    ) == {"data": {}}
+    moved = api.call(
+        "get", "/tasks/{task_gid}", task_gid=task["gid"], params={"opt_fields": "memberships.section.name"}, expect=200
+    )["data"]
     assert moved["memberships"] == [{"section": {"gid": doing["gid"], "resource_type": "section", "name": "Doing"}}]
 
 
 def test_task_create_get_update(api: Api, emu: AsanaEmulator) -> None:
     gid = _project(api, emu)
     section = emu.add_section(gid, "Plan")
-    created = api.call("post", "/tasks", expect=201, data={
-        "name": "Brief", "notes": "Write it\ncollabsync:launch/brief", "due_on": "2027-01-10",
-        "start_on": "2027-01-03", "assignee": "me", "memberships": [{"project": gid, "section": section}]})["data"]
+    created = api.call(
+        "post",
+        "/tasks",
+        expect=201,
+        data={
+            "name": "Brief",
+            "notes": "Write it\ncollabsync:launch/brief",
+            "due_on": "2027-01-10",
+            "start_on": "2027-01-03",
+            "assignee": "me",
+            "memberships": [{"project": gid, "section": section}],
+        },
+    )["data"]
     assert created["assignee"]["gid"] == emu.user_gid and created["start_on"] == "2027-01-03"
     assert created["memberships"][0]["section"]["gid"] == section
     done = api.call("put", "/tasks/{task_gid}", task_gid=created["gid"], data={"completed": True}, expect=200)["data"]
     assert done["completed"] is True and done["completed_at"]
-    trimmed = api.call("get", "/tasks/{task_gid}", task_gid=created["gid"],
-                       params={"opt_fields": "name,assignee.name,due_on"}, expect=200)["data"]
-    assert trimmed == {"gid": created["gid"], "resource_type": "task", "name": "Brief",
-                       "assignee": {"gid": emu.user_gid, "resource_type": "user", "name": "Ada Lovelace"},
-                       "due_on": "2027-01-10"}
+    trimmed = api.call(
+        "get",
+        "/tasks/{task_gid}",
+        task_gid=created["gid"],
+        params={"opt_fields": "name,assignee.name,due_on"},
+        expect=200,
+    )["data"]
+    assert trimmed == {
+        "gid": created["gid"],
+        "resource_type": "task",
+        "name": "Brief",
+        "assignee": {"gid": emu.user_gid, "resource_type": "user", "name": "Ada Lovelace"},
+        "due_on": "2027-01-10",
+    }
 
 
 def test_task_date_rules_and_missing_workspace(api: Api, emu: AsanaEmulator) -> None:
     gid = _project(api, emu)
-    same = api.call("post", "/tasks", data={"name": "T", "projects": [gid], "start_on": "2027-01-03",
-                                            "due_on": "2027-01-03"}, expect=400)
+    same = api.call(
+        "post",
+        "/tasks",
+        data={"name": "T", "projects": [gid], "start_on": "2027-01-03", "due_on": "2027-01-03"},
+        expect=400,
+    )
     assert "start date must be before" in same["errors"][0]["message"]
     alone = api.call("post", "/tasks", data={"name": "T", "projects": [gid], "start_on": "2027-01-03"}, expect=400)
     assert alone["errors"][0]["message"].startswith("start_on:")
@@ -176,10 +232,12 @@ def test_offset_from_another_listing_is_400(api: Api, emu: AsanaEmulator) -> Non
     one, two = emu.add_project("One"), emu.add_project("Two")
     for _ in range(3):
         emu.add_task(one, "t")
-    token = api.call("get", "/projects/{project_gid}/tasks", project_gid=one, params={"limit": 1},
-                     expect=200)["next_page"]["offset"]
-    body = api.call("get", "/projects/{project_gid}/tasks", project_gid=two, params={"limit": 1, "offset": token},
-                    expect=400)
+    token = api.call("get", "/projects/{project_gid}/tasks", project_gid=one, params={"limit": 1}, expect=200)[
+        "next_page"
+    ]["offset"]
+    body = api.call(
+        "get", "/projects/{project_gid}/tasks", project_gid=two, params={"limit": 1, "offset": token}, expect=400
+    )
     assert "pagination token" in body["errors"][0]["message"]
 
 
@@ -192,8 +250,9 @@ def test_tasks_query_modified_since(api: Api, emu: AsanaEmulator) -> None:
     emu.complete(old)  # touching it makes it modified again
     untouched = emu.add_task(gid, "later")
     since = "2026-05-02T08:00:00.000Z"
-    body = api.call("get", "/tasks", params={"project": gid, "modified_since": since, "opt_fields": "modified_at"},
-                    expect=200)
+    body = api.call(
+        "get", "/tasks", params={"project": gid, "modified_since": since, "opt_fields": "modified_at"}, expect=200
+    )
     assert [t["gid"] for t in body["data"]] == [old, new, untouched]
     emu.now = dt.datetime(2026, 5, 3, 9, tzinfo=dt.UTC)
     emu.move_task(new, "Untitled section")
@@ -221,19 +280,23 @@ def test_dependencies_and_the_30_limit(api: Api, emu: AsanaEmulator) -> None:
     gid = emu.add_project("P")
     hub = emu.add_task(gid, "hub")
     others = [emu.add_task(gid, f"d{i}") for i in range(31)]
-    assert api.call("post", "/tasks/{task_gid}/addDependencies", task_gid=hub,
-                    data={"dependencies": others[:30]}, expect=200) == {"data": {}}
+    assert api.call(
+        "post", "/tasks/{task_gid}/addDependencies", task_gid=hub, data={"dependencies": others[:30]}, expect=200
+    ) == {"data": {}}
     deps = api.call("get", "/tasks/{task_gid}/dependencies", task_gid=hub, expect=200)["data"]
     assert [d["gid"] for d in deps] == others[:30]
-    over = api.call("post", "/tasks/{task_gid}/addDependencies", task_gid=hub,
-                    data={"dependencies": [others[30]]}, expect=400)
+    over = api.call(
+        "post", "/tasks/{task_gid}/addDependencies", task_gid=hub, data={"dependencies": [others[30]]}, expect=400
+    )
     assert "limit of 30" in over["errors"][0]["message"]
     # the limit counts dependents too: `hub` is full, so nothing may depend on it either
-    blocked = api.call("post", "/tasks/{task_gid}/addDependencies", task_gid=others[30],
-                       data={"dependencies": [hub]}, expect=400)
+    blocked = api.call(
+        "post", "/tasks/{task_gid}/addDependencies", task_gid=others[30], data={"dependencies": [hub]}, expect=400
+    )
     assert hub in blocked["errors"][0]["message"]
-    dependents = api.call("get", "/tasks/{task_gid}", task_gid=others[0], params={"opt_fields": "dependents"},
-                          expect=200)["data"]["dependents"]
+    dependents = api.call(
+        "get", "/tasks/{task_gid}", task_gid=others[0], params={"opt_fields": "dependents"}, expect=200
+    )["data"]["dependents"]
     assert [d["gid"] for d in dependents] == [hub]
 
 
@@ -245,20 +308,39 @@ def test_custom_field_settings_and_enum_values(api: Api, emu: AsanaEmulator) -> 
     blocked = next(o["gid"] for o in field["enum_options"] if o["name"] == "Blocked")
     task = emu.add_task(gid, "t")
     api.call("put", "/tasks/{task_gid}", task_gid=task, data={"custom_fields": {field["gid"]: blocked}}, expect=200)
-    values = api.call("get", "/tasks/{task_gid}", task_gid=task,
-                      params={"opt_fields": "custom_fields.name,custom_fields.enum_value.name"}, expect=200)
+    values = api.call(
+        "get",
+        "/tasks/{task_gid}",
+        task_gid=task,
+        params={"opt_fields": "custom_fields.name,custom_fields.enum_value.name"},
+        expect=200,
+    )
     assert values["data"]["custom_fields"][0]["enum_value"]["name"] == "Blocked"
-    assert api.call("get", "/projects/{project_gid}/custom_field_settings",
-                    project_gid=emu.add_project("Q", status_field=False), expect=200)["data"] == []
+    assert (
+        api.call(
+            "get",
+            "/projects/{project_gid}/custom_field_settings",
+            project_gid=emu.add_project("Q", status_field=False),
+            expect=200,
+        )["data"]
+        == []
+    )
 
 
 def test_batch_each_action_has_its_own_status(api: Api, emu: AsanaEmulator) -> None:
     gid = emu.add_project("P")
     actions = [
-        {"method": "post", "relative_path": "/tasks", "data": {"name": "ok", "projects": [gid]},
-         "options": {"fields": ["name", "notes"]}},
-        {"method": "post", "relative_path": "/tasks", "data": {"name": "bad", "projects": [gid],
-                                                               "start_on": "2027-02-02", "due_on": "2027-01-01"}},
+        {
+            "method": "post",
+            "relative_path": "/tasks",
+            "data": {"name": "ok", "projects": [gid]},
+            "options": {"fields": ["name", "notes"]},
+        },
+        {
+            "method": "post",
+            "relative_path": "/tasks",
+            "data": {"name": "bad", "projects": [gid], "start_on": "2027-02-02", "due_on": "2027-01-01"},
+        },
         {"method": "get", "relative_path": "/tasks/1"},
         {"method": "get", "relative_path": f"/projects/{gid}"},
     ]
@@ -274,8 +356,9 @@ def test_batch_each_action_has_its_own_status(api: Api, emu: AsanaEmulator) -> N
 
 def test_batch_over_ten_actions_is_rejected_whole(api: Api, emu: AsanaEmulator) -> None:
     gid = emu.add_project("P")
-    actions = [{"method": "post", "relative_path": "/tasks", "data": {"name": f"t{i}", "projects": [gid]}}
-               for i in range(11)]
+    actions = [
+        {"method": "post", "relative_path": "/tasks", "data": {"name": f"t{i}", "projects": [gid]}} for i in range(11)
+    ]
     body = api.call("post", "/batch", data={"actions": actions}, expect=400)
     assert "at most 10" in body["errors"][0]["message"]
     assert emu.project_tasks(gid) == []
@@ -305,12 +388,23 @@ def test_remaining_routes(api: Api, emu: AsanaEmulator) -> None:
     api.call("post", "/tasks/{task_gid}/addDependencies", task_gid=second, data={"dependencies": [first]}, expect=200)
     dependents = api.call("get", "/tasks/{task_gid}/dependents", task_gid=first, expect=200)["data"]
     assert [d["gid"] for d in dependents] == [second]
-    fields = api.call("get", "/workspaces/{workspace_gid}/custom_fields", workspace_gid=emu.workspace_gid,
-                      expect=200)["data"]
+    fields = api.call("get", "/workspaces/{workspace_gid}/custom_fields", workspace_gid=emu.workspace_gid, expect=200)[
+        "data"
+    ]
     status = next(f for f in fields if f["name"] == "Status")
-    added = api.call("post", "/projects/{project_gid}/addCustomFieldSetting", project_gid=gid,
-                     data={"custom_field": status["gid"]}, expect=200)["data"]
+    added = api.call(
+        "post",
+        "/projects/{project_gid}/addCustomFieldSetting",
+        project_gid=gid,
+        data={"custom_field": status["gid"]},
+        expect=200,
+    )["data"]
     assert added["custom_field"]["gid"] == status["gid"]
-    again = api.call("post", "/projects/{project_gid}/addCustomFieldSetting", project_gid=gid,
-                     data={"custom_field": status["gid"]}, expect=400)
+    again = api.call(
+        "post",
+        "/projects/{project_gid}/addCustomFieldSetting",
+        project_gid=gid,
+        data={"custom_field": status["gid"]},
+        expect=400,
+    )
     assert again["errors"][0]["message"].startswith("custom_field:")

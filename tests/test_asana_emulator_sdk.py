@@ -34,8 +34,13 @@ def test_project_create_and_get(client: Any, emu: AsanaEmulator) -> None:
     projects = asana.ProjectsApi(client)
     created = projects.create_project_for_team({"data": {"name": "SDK project", "notes": "hello"}}, emu.team_gid, {})
     again = projects.get_project(created["gid"], {"opt_fields": "name,notes,team.name"})
-    assert again == {"gid": created["gid"], "resource_type": "project", "name": "SDK project", "notes": "hello",
-                     "team": {"gid": emu.team_gid, "resource_type": "team", "name": "Marketing"}}
+    assert again == {
+        "gid": created["gid"],
+        "resource_type": "project",
+        "name": "SDK project",
+        "notes": "hello",
+        "team": {"gid": emu.team_gid, "resource_type": "team", "name": "Marketing"},
+    }
     plain = projects.create_project({"data": {"name": "Plain", "team": emu.team_gid}}, {})
     assert plain["team"]["gid"] == emu.team_gid
 
@@ -59,9 +64,15 @@ def test_create_task_and_page_beyond_100(client: Any, emu: AsanaEmulator) -> Non
 
 def test_batch_request(client: Any, emu: AsanaEmulator) -> None:
     gid = emu.add_project("Batch")
-    body = {"data": {"actions": [
-        {"method": "post", "relative_path": "/tasks", "data": {"name": f"b{i}", "projects": [gid]}}
-        for i in range(3)] + [{"method": "get", "relative_path": "/tasks/404"}]}}
+    body = {
+        "data": {
+            "actions": [
+                {"method": "post", "relative_path": "/tasks", "data": {"name": f"b{i}", "projects": [gid]}}
+                for i in range(3)
+            ]
+            + [{"method": "get", "relative_path": "/tasks/404"}]
+        }
+    }
     result = asana.BatchAPIApi(client).create_batch_request(body, {}, full_payload=True)
     assert [r["status_code"] for r in result["data"]] == [201, 201, 201, 404]
     assert [t["name"] for t in emu.project_tasks(gid)] == ["b0", "b1", "b2"]
@@ -81,8 +92,12 @@ def test_comment_story_through_the_sdk(client: Any, emu: AsanaEmulator) -> None:
     task = emu.add_task(emu.add_project("SDK comments"), "talk")
     stories = asana.StoriesApi(client)
     made = stories.create_story_for_task({"data": {"text": "First!"}}, task, {"opt_fields": "text,created_by.name"})
-    assert made == {"gid": made["gid"], "resource_type": "story", "text": "First!",
-                    "created_by": {"gid": emu.user_gid, "resource_type": "user", "name": "Ada Lovelace"}}
+    assert made == {
+        "gid": made["gid"],
+        "resource_type": "story",
+        "text": "First!",
+        "created_by": {"gid": emu.user_gid, "resource_type": "user", "name": "Ada Lovelace"},
+    }
     stories.update_story({"data": {"text": "First, edited"}}, made["gid"], {})
     assert [s["text"] for s in stories.get_stories_for_task(task, {})] == ["First, edited"]
 
@@ -101,7 +116,8 @@ def test_status_update_through_the_sdk(client: Any, emu: AsanaEmulator) -> None:
     project = emu.add_project("SDK status")
     updates = asana.StatusUpdatesApi(client)
     made = updates.create_status_for_object(
-        {"data": {"parent": project, "status_type": "off_track", "title": "Week 3", "text": "Blocked on legal"}}, {})
+        {"data": {"parent": project, "status_type": "off_track", "title": "Week 3", "text": "Blocked on legal"}}, {}
+    )
     assert (made["status_type"], made["parent"]["gid"], made["title"]) == ("off_track", project, "Week 3")
     listed = list(updates.get_statuses_for_object(project, {"opt_fields": "status_type"}))
     assert listed == [{"gid": made["gid"], "resource_type": "status_update", "status_type": "off_track"}]
@@ -129,7 +145,10 @@ def test_seeded_comments_and_status_read_back_through_the_sdk(client: Any, emu: 
     emu.add_comment(task, "a & b", author="cleo@example.com")
     emu.add_status_update(project, "on_hold", "Paused", title="Hold")
     [story] = asana.StoriesApi(client).get_stories_for_task(task, {"opt_fields": "text,html_text,created_by.name"})
-    assert (story["text"], story["html_text"], story["created_by"]["name"]) == ("a & b", "<body>a &amp; b</body>",
-                                                                               "Cleo Comment")
+    assert (story["text"], story["html_text"], story["created_by"]["name"]) == (
+        "a & b",
+        "<body>a &amp; b</body>",
+        "Cleo Comment",
+    )
     [status] = asana.StatusUpdatesApi(client).get_statuses_for_object(project, {"opt_fields": "status_type,title"})
     assert (status["status_type"], status["title"]) == ("on_hold", "Hold")

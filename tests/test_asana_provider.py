@@ -26,8 +26,14 @@ def emu() -> Iterator[AsanaEmulator]:
 
 
 def make(emu: AsanaEmulator, tmp: Path, **settings: Any) -> AsanaProvider:
-    base = {"token": emu.token, "workspace": emu.workspace_gid, "team": emu.team_gid, "base_url": emu.base_url,
-            "backoff": 0, "max_retry_wait": 5}
+    base = {
+        "token": emu.token,
+        "workspace": emu.workspace_gid,
+        "team": emu.team_gid,
+        "base_url": emu.base_url,
+        "backoff": 0,
+        "max_retry_wait": 5,
+    }
     provider = AsanaProvider("asana", {**base, **settings}, ProviderContext(home=tmp))
     provider.client.rest_client.session.sleep = lambda seconds: None  # no real waiting in tests
     return provider
@@ -36,18 +42,28 @@ def make(emu: AsanaEmulator, tmp: Path, **settings: Any) -> AsanaProvider:
 def specs(n: int, instance: str = "launch") -> list[NewTask]:
     out = []
     for i in range(n):
-        spec = TaskSpec(f"t{i:02d}", f"Task {i}", "marketing", section=SECTIONS[i % 3].key,
-                        start=dt.date(2027, 1, 1), due=dt.date(2027, 1, 1 + i % 20), notes=f"Step {i}")
+        spec = TaskSpec(
+            f"t{i:02d}",
+            f"Task {i}",
+            "marketing",
+            section=SECTIONS[i % 3].key,
+            start=dt.date(2027, 1, 1),
+            due=dt.date(2027, 1, 1 + i % 20),
+            notes=f"Step {i}",
+        )
         out.append(NewTask(spec, marker(instance, spec.key), None, spec.notes))
     return out
 
 
-def stamp(provider: AsanaProvider, instance: str, n: int, destination: dict[str, Any] | None = None,
-          deps: bool = True) -> tuple[Container, dict[str, str]]:
+def stamp(
+    provider: AsanaProvider, instance: str, n: int, destination: dict[str, Any] | None = None, deps: bool = True
+) -> tuple[Container, dict[str, str]]:
     """What the stamper does: container, sections, tasks, dependencies; returns key -> gid."""
     container = provider.ensure_container(instance, f"Launch {instance}", "The launch.", destination or {})
     refs = provider.ensure_sections(container, SECTIONS)
-    items = [NewTask(t.spec, marker(instance, t.spec.key), refs[t.spec.section], t.description) for t in specs(n, instance)]
+    items = [
+        NewTask(t.spec, marker(instance, t.spec.key), refs[t.spec.section], t.description) for t in specs(n, instance)
+    ]
     made = {c.key: c.ref for c in provider.create_tasks(container, items) if c.ref}
     if deps:
         pairs = [(made[f"t{i:02d}"], made[f"t{i - 1:02d}"]) for i in range(1, n) if i % 5]
@@ -57,7 +73,8 @@ def stamp(provider: AsanaProvider, instance: str, n: int, destination: dict[str,
 
 def test_check_names_user_and_workspace(emu: AsanaEmulator, tmp_path: Path) -> None:
     assert make(emu, tmp_path, workspace="Acme Corp").check() == (
-        f"Ada Lovelace <ada@example.com> in workspace Acme Corp ({emu.workspace_gid})")
+        f"Ada Lovelace <ada@example.com> in workspace Acme Corp ({emu.workspace_gid})"
+    )
     with pytest.raises(NotFoundError, match="workspace Nowhere: not among this token's workspaces: Acme Corp"):
         make(emu, tmp_path, workspace="Nowhere").check()
     with pytest.raises(AuthError) as denied:
@@ -85,7 +102,11 @@ def test_project_mode_prefixes_sections_and_reads_only_its_instance(emu: AsanaEm
         names = [emu.store.sections[g]["name"] for g in emu.store.projects[shared]["sections"]]
     assert names == ["Backlog", "one: Plan", "one: Build", "one: Launch", "two: Plan", "two: Build", "two: Launch"]
     tasks = provider.read_tasks(one)
-    assert sorted(t.key for t in tasks) == sorted(made_one) and {t.section for t in tasks} == {"Plan", "Build", "Launch"}
+    assert sorted(t.key for t in tasks) == sorted(made_one) and {t.section for t in tasks} == {
+        "Plan",
+        "Build",
+        "Launch",
+    }
     assert sorted(provider.find_marked(two, "two")) == ["t00", "t01", "t02"]
     with pytest.raises(NotFoundError):
         provider.ensure_container("x", "X", "", {"project": "999"})
@@ -96,12 +117,25 @@ def test_tasks_land_with_fields_and_marker_last(emu: AsanaEmulator, tmp_path: Pa
     provider.context.people = {"ada": {"asana": emu.user_gid}}
     container = provider.ensure_container("fields", "Fields", "", {})
     refs = provider.ensure_sections(container, SECTIONS)
-    same_day = TaskSpec("a", "One-day task", "marketing", section="plan", start=dt.date(2027, 2, 1),
-                        due=dt.date(2027, 2, 1), assignee="ada")
+    same_day = TaskSpec(
+        "a",
+        "One-day task",
+        "marketing",
+        section="plan",
+        start=dt.date(2027, 2, 1),
+        due=dt.date(2027, 2, 1),
+        assignee="ada",
+    )
     ranged = TaskSpec("b", "Ranged", "marketing", section="build", start=dt.date(2027, 2, 1), due=dt.date(2027, 2, 5))
-    made = list(provider.create_tasks(container, [
-        NewTask(same_day, marker("fields", "a"), refs["plan"], "Do it."),
-        NewTask(ranged, marker("fields", "b"), refs["build"], "")]))
+    made = list(
+        provider.create_tasks(
+            container,
+            [
+                NewTask(same_day, marker("fields", "a"), refs["plan"], "Do it."),
+                NewTask(ranged, marker("fields", "b"), refs["build"], ""),
+            ],
+        )
+    )
     a, b = (emu.task(c.ref) for c in made)  # type: ignore[arg-type]
     assert (a["start_on"], a["due_on"], a["assignee"]["gid"]) == (None, "2027-02-01", emu.user_gid)
     assert a["notes"].splitlines()[-1] == "collabsync:fields/a" and a["memberships"][0]["section"]["name"] == "Plan"
@@ -139,13 +173,25 @@ def test_dependencies_respect_the_30_limit(emu: AsanaEmulator, tmp_path: Path) -
 def test_status_from_sections(emu: AsanaEmulator, tmp_path: Path) -> None:
     provider = make(emu, tmp_path)
     gid = emu.add_project("Sections", sections=["Todo", "Doing", "Blocked", "Cancelled"], status_field=False)
-    tasks = {name: emu.add_task(gid, name, section=section, completed=done) for name, section, done in [
-        ("todo", "Todo", False), ("doing", "Doing", False), ("blocked", "Blocked", False),
-        ("cancelled", "Cancelled", True), ("done", "Doing", True)]}
+    tasks = {
+        name: emu.add_task(gid, name, section=section, completed=done)
+        for name, section, done in [
+            ("todo", "Todo", False),
+            ("doing", "Doing", False),
+            ("blocked", "Blocked", False),
+            ("cancelled", "Cancelled", True),
+            ("done", "Doing", True),
+        ]
+    }
     container = Container(gid, "Sections", extra={"mode": "team", "instance": "x"})
     got = {t.title: t.status for t in provider.read_tasks(container)}
-    assert got == {"todo": Status.TODO, "doing": Status.IN_PROGRESS, "blocked": Status.BLOCKED,
-                   "cancelled": Status.CANCELLED, "done": Status.DONE}
+    assert got == {
+        "todo": Status.TODO,
+        "doing": Status.IN_PROGRESS,
+        "blocked": Status.BLOCKED,
+        "cancelled": Status.CANCELLED,
+        "done": Status.DONE,
+    }
     for status in (Status.BLOCKED, Status.IN_PROGRESS, Status.DONE, Status.TODO, Status.CANCELLED, Status.TODO):
         provider.set_status(container, tasks["todo"], status)
         assert next(t for t in provider.read_tasks(container) if t.ref == tasks["todo"]).status == status
@@ -189,10 +235,13 @@ def test_incremental_read_uses_modified_since(emu: AsanaEmulator, tmp_path: Path
     finally:
         emu.now = None
     emu.reset_log()
-    tasks = make(emu, tmp_path).read_tasks(Container(gid, "I", extra={"mode": "team"}),
-                                           since=dt.datetime(2026, 3, 2, 0, tzinfo=dt.UTC))
+    tasks = make(emu, tmp_path).read_tasks(
+        Container(gid, "I", extra={"mode": "team"}), since=dt.datetime(2026, 3, 2, 0, tzinfo=dt.UTC)
+    )
     assert [(t.title, t.status) for t in tasks] == [("old", Status.DONE)]
-    assert emu.requests[-1].path.endswith("/tasks") and "modified_since=2026-03-01T23%3A59%3A00Z" in emu.requests[-1].query
+    assert (
+        emu.requests[-1].path.endswith("/tasks") and "modified_since=2026-03-01T23%3A59%3A00Z" in emu.requests[-1].query
+    )
 
 
 def test_annotate_inserts_above_marker(emu: AsanaEmulator, tmp_path: Path) -> None:
@@ -205,7 +254,8 @@ def test_annotate_inserts_above_marker(emu: AsanaEmulator, tmp_path: Path) -> No
     make(emu, tmp_path).annotate(made["t00"], ["Blocks: Launch (sales) https://y"])
     assert emu.count("GET") == 1 and emu.count("PUT") == 2
     assert emu.task(made["t00"])["notes"] == (
-        "Step 0\n\nDepends on: Brief (design) https://x\n\nBlocks: Launch (sales) https://y\n\ncollabsync:annot/t00")
+        "Step 0\n\nDepends on: Brief (design) https://x\n\nBlocks: Launch (sales) https://y\n\ncollabsync:annot/t00"
+    )
 
 
 # -- request counts -------------------------------------------------------------------------------
@@ -252,8 +302,11 @@ def test_resume_after_failure_at_each_write(tmp_path: Path, stop: int) -> None:
         container = again.ensure_container("resume", "Launch resume", "The launch.", {})
         found = again.find_marked(container, "resume") if not container.created else {}
         refs = again.ensure_sections(container, SECTIONS)
-        todo = [NewTask(t.spec, t.marker, refs[t.spec.section], t.description)
-                for t in specs(25, "resume") if t.spec.key not in found]
+        todo = [
+            NewTask(t.spec, t.marker, refs[t.spec.section], t.description)
+            for t in specs(25, "resume")
+            if t.spec.key not in found
+        ]
         made = {c.key: c.ref for c in again.create_tasks(container, todo)}
         assert set(found).isdisjoint(made) and len(found) + len(made) == 25
         assert len(emu.projects_named("Launch resume")) == 1

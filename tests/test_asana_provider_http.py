@@ -29,16 +29,30 @@ def errors(message: str) -> dict[str, Any]:
 def provider(tmp_path: Path, use_cache: bool = False, **settings: Any) -> tuple[AsanaProvider, list[float]]:
     """A provider with a fresh token (so a fresh process-wide client) and recorded sleeps."""
     token = f"1/test-token-{next(_tokens)}-secretvalue"
-    base = {"token": token, "workspace": "111", "team": "222", "backoff": 0.5, "max_retries": 2,
-            "max_retry_wait": 30, "timeout": 7}
+    base = {
+        "token": token,
+        "workspace": "111",
+        "team": "222",
+        "backoff": 0.5,
+        "max_retries": 2,
+        "max_retry_wait": 30,
+        "timeout": 7,
+    }
     p = AsanaProvider("work-asana", {**base, **settings}, ProviderContext(home=tmp_path, use_cache=use_cache))
     slept: list[float] = []
     p.client.rest_client.session.sleep = slept.append
     return p, slept
 
 
-ME = {"data": {"gid": "9", "resource_type": "user", "name": "Ada", "email": "ada@example.com",
-               "workspaces": [{"gid": "111", "resource_type": "workspace", "name": "Acme"}]}}
+ME = {
+    "data": {
+        "gid": "9",
+        "resource_type": "user",
+        "name": "Ada",
+        "email": "ada@example.com",
+        "workspaces": [{"gid": "111", "resource_type": "workspace", "name": "Acme"}],
+    }
+}
 
 
 @responses.activate
@@ -54,8 +68,9 @@ def test_check_sends_one_request_with_bearer_and_timeout(tmp_path: Path) -> None
 
 
 @responses.activate
-@pytest.mark.parametrize(("status", "error"), [(401, AuthError), (403, AuthError), (404, NotFoundError),
-                                               (400, ProviderError)])
+@pytest.mark.parametrize(
+    ("status", "error"), [(401, AuthError), (403, AuthError), (404, NotFoundError), (400, ProviderError)]
+)
 def test_http_errors_map_to_precise_errors(tmp_path: Path, status: int, error: type[Exception]) -> None:
     p, _ = provider(tmp_path)
     responses.get(f"{BASE}/users/me", json=errors(f"Asana says {status}"), status=status)
@@ -87,8 +102,14 @@ def test_429_beyond_the_cap_is_a_rate_limit_error(tmp_path: Path) -> None:
 def test_429_on_a_batch_write_is_retried_because_it_did_not_land(tmp_path: Path) -> None:
     p, slept = provider(tmp_path)
     responses.post(f"{BASE}/batch", json=errors("Please, be chill."), status=429, headers={"Retry-After": "2"})
-    responses.post(f"{BASE}/batch", json={"data": [
-        {"status_code": 201, "headers": {}, "body": {"data": {"gid": "5", "permalink_url": "https://a/5"}}}]})
+    responses.post(
+        f"{BASE}/batch",
+        json={
+            "data": [
+                {"status_code": 201, "headers": {}, "body": {"data": {"gid": "5", "permalink_url": "https://a/5"}}}
+            ]
+        },
+    )
     spec = TaskSpec("k", "K", "ops")
     out = list(p.create_tasks(Container("77", "P"), [NewTask(spec, marker("i", "k"), None, "")]))
     assert [(o.key, o.ref) for o in out] == [("k", "5")] and slept == [2.0]
@@ -138,7 +159,9 @@ def test_unreadable_body_is_retried_then_a_transport_error(tmp_path: Path) -> No
 def test_paging_follows_next_page(tmp_path: Path) -> None:
     p, _ = provider(tmp_path)
     row = {"gid": "1", "name": "a", "completed": False, "notes": "collabsync:i/a"}
-    responses.get(f"{BASE}/projects/77/tasks", json={"data": [row], "next_page": {"offset": "tok", "path": "/x", "uri": "u"}})
+    responses.get(
+        f"{BASE}/projects/77/tasks", json={"data": [row], "next_page": {"offset": "tok", "path": "/x", "uri": "u"}}
+    )
     responses.get(f"{BASE}/projects/77/tasks", json={"data": [{**row, "gid": "2"}], "next_page": None})
     tasks = p.read_tasks(Container("77", "P", extra={"mode": "team"}))
     assert [t.ref for t in tasks] == ["1", "2"] and "offset=tok" in responses.calls[1].request.url
@@ -175,11 +198,13 @@ def test_missing_token_is_a_config_error(tmp_path: Path) -> None:
 def test_schemas_describe_settings_and_destinations() -> None:
     import jsonschema
 
-    jsonschema.validate({"token": "abcd", "workspace": "Acme", "status_sections": {"Waiting": "blocked"}},
-                        AsanaProvider.settings_schema)
+    jsonschema.validate(
+        {"token": "abcd", "workspace": "Acme", "status_sections": {"Waiting": "blocked"}}, AsanaProvider.settings_schema
+    )
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate({"token": "abcd", "workspace": "1", "status_options": {"X": "stalled"}},
-                            AsanaProvider.settings_schema)
+        jsonschema.validate(
+            {"token": "abcd", "workspace": "1", "status_options": {"X": "stalled"}}, AsanaProvider.settings_schema
+        )
     jsonschema.validate({"project": "1200"}, AsanaProvider.destination_schema)
     for wrong in ({"board": "x"}, {"project": "12", "team": "Marketing"}, {"project": "not-a-gid"}):
         with pytest.raises(jsonschema.ValidationError):

@@ -29,8 +29,13 @@ from asana_support import served_operations, served_spec, skipped_checks
 from collabsync.testing.asana import AsanaEmulator
 
 MAX_EXAMPLES = 8
-ALL_CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
-              negative_data_rejection]
+ALL_CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+]
 CHECKS = [c for c in ALL_CHECKS if c.__name__ not in skipped_checks()]
 
 
@@ -52,9 +57,18 @@ def _seed(emu: AsanaEmulator) -> dict[str, str]:
     task = emu.add_task(project, "generated task", due_on="2027-01-02")
     story = emu.add_comment(task, "hello")
     status = emu.add_status_update(project, "on_track", "fine", title="S")
-    return {"workspace": emu.workspace_gid, "team": emu.team_gid, "project": project, "task": task,
-            "section": emu.store.projects[project]["sections"][0], "user": emu.user_gid, "story": story,
-            "status_update": status, "custom_field": emu.status_field_gid, "parent": project}
+    return {
+        "workspace": emu.workspace_gid,
+        "team": emu.team_gid,
+        "project": project,
+        "task": task,
+        "section": emu.store.projects[project]["sections"][0],
+        "user": emu.user_gid,
+        "story": story,
+        "status_update": status,
+        "custom_field": emu.status_field_gid,
+        "parent": project,
+    }
 
 
 def _real_ids(case: Any, gids: dict[str, str], valid: bool) -> None:
@@ -73,15 +87,23 @@ def _real_ids(case: Any, gids: dict[str, str], valid: bool) -> None:
 def test_served_operation_conforms(method: str, template: str, asana_schema: Any, emulator: AsanaEmulator) -> None:
     operation = asana_schema[template][method.upper()]
 
-    @settings(max_examples=MAX_EXAMPLES, derandomize=True, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))
-    @given(drawn=operation.as_strategy().map(lambda c: (c, True))
-           | operation.as_strategy(GenerationMode.NEGATIVE).map(lambda c: (c, False)))
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(
+        drawn=operation.as_strategy().map(lambda c: (c, True))
+        | operation.as_strategy(GenerationMode.NEGATIVE).map(lambda c: (c, False))
+    )
     def generated(drawn: tuple[Any, bool]) -> None:
         case, valid = drawn
         _real_ids(case, _seed(emulator), valid)
-        response = case.call(base_url=emulator.base_url, timeout=10,
-                             headers={"Authorization": f"Bearer {emulator.token}"})
+        response = case.call(
+            base_url=emulator.base_url, timeout=10, headers={"Authorization": f"Bearer {emulator.token}"}
+        )
         case.validate_response(response, checks=CHECKS)
 
     generated()

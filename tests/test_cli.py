@@ -47,7 +47,11 @@ def test_stamp_status_update_tasks_end_to_end(isolated_home: Path) -> None:
     assert "nova: created 45 tasks and 66 dependencies" in stamped.output
     again = run("stamp", "product-launch", "--name", "nova", *VARS, "--yes")
     assert "nova: up to date, nothing to create" in again.output
-    assert run("update", "nova", "pricing", "--status", "done", "--force").output.strip().endswith("nova/pricing: done (local)")
+    assert (
+        run("update", "nova", "pricing", "--status", "done", "--force")
+        .output.strip()
+        .endswith("nova/pricing: done (local)")
+    )
     run("update", "nova", "market-sizing", "--status", "blocked")
     status = json.loads(run("status", "nova", "--format", "json", "--today", "2027-01-01").output)
     assert set(status) == {"instance", "template", "generated_at", "overall", "departments"}
@@ -61,7 +65,18 @@ def test_stamp_status_update_tasks_end_to_end(isolated_home: Path) -> None:
     assert set(overall) == {"total", "todo", "in_progress", "blocked", "done", "cancelled", "overdue", "percent_done"}
     rows = json.loads(run("tasks", "nova", "--department", "finance", "--format", "json").output)
     assert len(rows) == 6 and rows[0]["department"] == "finance"
-    assert set(rows[0]) == {"key", "title", "department", "provider", "status", "start", "due", "assignee", "url", "depends_on"}
+    assert set(rows[0]) == {
+        "key",
+        "title",
+        "department",
+        "provider",
+        "status",
+        "start",
+        "due",
+        "assignee",
+        "url",
+        "depends_on",
+    }
     pricing = next(r for r in rows if r["key"] == "pricing")
     assert pricing["status"] == "done" and "business-case" in pricing["depends_on"]
     # Overdue: open tasks due before 'today'; pricing is done so it never counts.
@@ -80,14 +95,16 @@ def test_stamp_status_update_tasks_end_to_end(isolated_home: Path) -> None:
 
 def test_broken_template_lists_every_error_and_writes_nothing(isolated_home: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text(textwrap.dedent("""\
+    bad.write_text(
+        textwrap.dedent("""\
         template: bad
         title: "{{ nope }}"
         departments: [sales]
         tasks:
           - {key: a, title: A, department: sales, depends_on: [b]}
           - {key: b, title: B, department: legal, depends_on: [a]}
-        """))
+        """)
+    )
     result = CliRunner().invoke(main, ["stamp", str(bad), "--name", "x", "--yes"])
     assert result.exit_code == 1
     err = result.stderr if hasattr(result, "stderr") else result.output
@@ -106,8 +123,10 @@ def test_broken_config_exits_1_before_any_write(isolated_home: Path) -> None:
     result = CliRunner().invoke(main, ["stamp", "product-launch", "--name", "nova", *VARS, "--yes"])
     assert result.exit_code == 1
     assert "collabsync.toml:2: department 'sales' routes to unknown provider 'ghost'" in result.output
-    assert not (isolated_home / "ledger.sqlite").exists() or not sqlite3.connect(
-        isolated_home / "ledger.sqlite").execute("SELECT * FROM instances").fetchall()
+    assert (
+        not (isolated_home / "ledger.sqlite").exists()
+        or not sqlite3.connect(isolated_home / "ledger.sqlite").execute("SELECT * FROM instances").fetchall()
+    )
 
 
 def test_usage_errors_exit_2() -> None:
@@ -124,8 +143,20 @@ def test_user_errors_exit_1_with_one_line() -> None:
     run("stamp", "product-launch", "--name", "nova", *VARS, "--yes")
     result = CliRunner().invoke(main, ["update", "nova", "no-such-task", "--status", "done"])
     assert result.exit_code == 1 and "no created task 'no-such-task'" in result.output
-    other = CliRunner().invoke(main, ["stamp", "customer-onboarding", "--name", "nova", "--var", "customer=Other",
-                                      "--var", "kickoff=2027-03-01", "--yes"])
+    other = CliRunner().invoke(
+        main,
+        [
+            "stamp",
+            "customer-onboarding",
+            "--name",
+            "nova",
+            "--var",
+            "customer=Other",
+            "--var",
+            "kickoff=2027-03-01",
+            "--yes",
+        ],
+    )
     assert other.exit_code == 1 and "pick another --name" in other.output  # new variables upgrade; another template not
     missing = CliRunner().invoke(main, ["stamp", "product-launch", "--name", "n2", "--yes"])
     assert missing.exit_code == 1 and "pass --var product=..." in missing.output
@@ -152,5 +183,7 @@ def test_templates_list_and_show() -> None:
 
 
 def test_python_dash_m_runs_the_cli() -> None:
-    result = subprocess.run([sys.executable, "-m", "collabsync", "--version"], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "collabsync", "--version"], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "collabsync, version 0.1.0"

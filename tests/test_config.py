@@ -44,7 +44,9 @@ def test_starter_config_is_valid(tmp_path: Path) -> None:
 
 
 def test_every_problem_with_its_line(tmp_path: Path) -> None:
-    path = write(tmp_path / "c.toml", """\
+    path = write(
+        tmp_path / "c.toml",
+        """\
         [defaults]
         provider = "nowhere"
 
@@ -64,7 +66,8 @@ def test_every_problem_with_its_line(tmp_path: Path) -> None:
 
         [cache]
         ttl = -1
-        """)
+        """,
+    )
     with pytest.raises(ConfigError) as err:
         load_config(path)
     got = {(p.line, p.message.split(";")[0]) for p in err.value.problems}
@@ -90,11 +93,14 @@ def test_toml_syntax_error_has_line(tmp_path: Path) -> None:
 
 
 def test_env_secrets_expand_and_missing_ones_are_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = write(tmp_path / "c.toml", """\
+    path = write(
+        tmp_path / "c.toml",
+        """\
         [providers.box]
         type = "local"
         path = "${BOX_PATH}"
-        """)
+        """,
+    )
     monkeypatch.delenv("BOX_PATH", raising=False)
     cfg = load_config(path)
     with pytest.raises(ConfigError) as err:

@@ -36,7 +36,12 @@ class TestAsanaConformance(ProviderConformance):
     def subject(self) -> Iterator[Subject]:
         with AsanaEmulator(per_minute=None) as emu:  # the kit makes hundreds of writes; limits are tested elsewhere
             yield Subject(
-                settings_toml=(f'type = "asana"\ntoken = "{emu.token}"\nworkspace = "{emu.workspace_gid}"\n'
-                               f'team = "{emu.team_gid}"\nbase_url = "{emu.base_url}"\nmax_retries = 1\nbackoff = 0'),
-                destination={"team": emu.team_gid}, inventory=lambda instance: inventory(emu, instance), faults=emu,
-                round_trip=frozenset({"title", "status", "start", "due", "section", "depends_on"}))  # no labels in Asana
+                settings_toml=(
+                    f'type = "asana"\ntoken = "{emu.token}"\nworkspace = "{emu.workspace_gid}"\n'
+                    f'team = "{emu.team_gid}"\nbase_url = "{emu.base_url}"\nmax_retries = 1\nbackoff = 0'
+                ),
+                destination={"team": emu.team_gid},
+                inventory=lambda instance: inventory(emu, instance),
+                faults=emu,
+                round_trip=frozenset({"title", "status", "start", "due", "section", "depends_on"}),
+            )  # no labels in Asana

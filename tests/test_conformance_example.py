@@ -33,6 +33,9 @@ class TestExampleProviderConformance(ProviderConformance):
     @pytest.fixture
     def subject(self, tmp_path: Path) -> Subject:
         path = tmp_path / "tasks.json"
-        return Subject(settings_toml=f'type = "example-json"\npath = "{path}"', destination={"folder": "kit"},
-                       inventory=lambda instance: inventory(path, instance),
-                       plugins={"example-json": "example_provider:JsonFileProvider"})
+        return Subject(
+            settings_toml=f'type = "example-json"\npath = "{path}"',
+            destination={"folder": "kit"},
+            inventory=lambda instance: inventory(path, instance),
+            plugins={"example-json": "example_provider:JsonFileProvider"},
+        )

@@ -29,8 +29,14 @@ def inventory(emu: JiraEmulator, instance: str) -> Counter[str]:
     for issue in emu.project_issues("ENG"):
         if issue.id in keys:
             key = keys[issue.id]
-            out.update(describe_task(key, issue.summary, emu.issue_json(issue.key)["fields"]["description"] or "",
-                                     labels=list(issue.labels)))
+            out.update(
+                describe_task(
+                    key,
+                    issue.summary,
+                    emu.issue_json(issue.key)["fields"]["description"] or "",
+                    labels=list(issue.labels),
+                )
+            )
             out[f"parent {key}: {'epic' if issue.parent_id in epics else issue.parent_id}"] += 1
     with emu.lock:
         links = list(emu.store.links)
@@ -46,7 +52,12 @@ class TestJiraConformance(ProviderConformance):
         with JiraEmulator() as emu:
             emu.add_project("ENG", "Engineering")
             yield Subject(
-                settings_toml=(f'type = "jira"\nurl = "{emu.root_url}"\nemail = "{emu.email}"\n'
-                               f'api_token = "{emu.api_token}"\ndeployment = "cloud"\nmax_retries = 1\nbackoff = 0'),
-                destination={"project": "ENG"}, inventory=lambda instance: inventory(emu, instance), faults=emu,
-                round_trip=frozenset({"title", "status", "due", "labels", "section", "depends_on"}))  # no start field
+                settings_toml=(
+                    f'type = "jira"\nurl = "{emu.root_url}"\nemail = "{emu.email}"\n'
+                    f'api_token = "{emu.api_token}"\ndeployment = "cloud"\nmax_retries = 1\nbackoff = 0'
+                ),
+                destination={"project": "ENG"},
+                inventory=lambda instance: inventory(emu, instance),
+                faults=emu,
+                round_trip=frozenset({"title", "status", "due", "labels", "section", "depends_on"}),
+            )  # no start field

@@ -13,5 +13,8 @@ class TestLocalConformance(ProviderConformance):
     @pytest.fixture
     def subject(self, tmp_path: Path) -> Subject:
         path = tmp_path / "subject.sqlite"
-        return Subject(settings_toml=f'type = "local"\npath = "{path}"', destination={"space": "conformance"},
-                       inventory=lambda instance: local_inventory(path, instance))
+        return Subject(
+            settings_toml=f'type = "local"\npath = "{path}"',
+            destination={"space": "conformance"},
+            inventory=lambda instance: local_inventory(path, instance),
+        )

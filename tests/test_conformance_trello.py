@@ -28,9 +28,15 @@ def inventory(emu: TrelloEmulator, instance: str) -> Counter[str]:
                 key = keys[card["id"]]
                 checklists = emu.checklists_of(card["id"])
                 out.update(f"checklist {key}: {cl['name']}" for cl in checklists)
-                out.update(describe_task(key, card["name"], card["desc"],
-                                         items=[i["name"] for cl in checklists for i in cl["checkItems"]],
-                                         labels=[lb["name"] for lb in card["labels"]]))
+                out.update(
+                    describe_task(
+                        key,
+                        card["name"],
+                        card["desc"],
+                        items=[i["name"] for cl in checklists for i in cl["checkItems"]],
+                        labels=[lb["name"] for lb in card["labels"]],
+                    )
+                )
                 for attachment in emu.attachments_of(card["id"]):
                     target = by_link.get(short_link(attachment["url"]) or "", "elsewhere")
                     out[f"attachment {key} -> {target}: {attachment['name']}"] += 1
@@ -43,7 +49,11 @@ class TestTrelloConformance(ProviderConformance):
         with TrelloEmulator(rate_limits=[]) as emu:  # the kit makes hundreds of writes; limits are tested elsewhere
             emu.add_organization("kit-sales")
             yield Subject(
-                settings_toml=(f'type = "trello"\napi_key = "{DEFAULT_KEY}"\ntoken = "{DEFAULT_TOKEN}"\n'
-                               f'base_url = "{emu.base_url}"\nmax_retries = 1\nbackoff = 0\nrequests_per_10s = 100'),
-                destination={"workspace": "kit-sales"}, inventory=lambda instance: inventory(emu, instance),
-                faults=emu)
+                settings_toml=(
+                    f'type = "trello"\napi_key = "{DEFAULT_KEY}"\ntoken = "{DEFAULT_TOKEN}"\n'
+                    f'base_url = "{emu.base_url}"\nmax_retries = 1\nbackoff = 0\nrequests_per_10s = 100'
+                ),
+                destination={"workspace": "kit-sales"},
+                inventory=lambda instance: inventory(emu, instance),
+                faults=emu,
+            )

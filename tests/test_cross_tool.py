@@ -61,28 +61,38 @@ def test_product_launch_across_jira_trello_asana_and_local(stack: Stack, isolate
     assert stack.asana.count("POST", "/batch") >= 1
 
     # Work moves along, partly as people would in each tool, partly through collabsync.
-    stack.asana.complete(ref["market-sizing"])                        # marketing, Asana UI
+    stack.asana.complete(ref["market-sizing"])  # marketing, Asana UI
     cli("update", "nova", "launch-brief", "--status", "in_progress")  # marketing, via collabsync
-    stack.trello.move_card(ref["win-loss-review"], "Done")            # sales, Trello UI
+    stack.trello.move_card(ref["win-loss-review"], "Done")  # sales, Trello UI
     stack.trello.move_card(ref["beta-program"], "Doing")
-    cli("update", "nova", "business-case", "--status", "done")        # finance, local
-    stack.jira.set_status(ref["scope-freeze"], "In Progress")         # engineering, Jira UI
+    cli("update", "nova", "business-case", "--status", "done")  # finance, local
+    stack.jira.set_status(ref["scope-freeze"], "In Progress")  # engineering, Jira UI
     stack.jira.set_status(ref["feature-complete"], "Blocked")
-    cli("update", "nova", "headcount-plan", "--status", "blocked")    # hr, local
+    cli("update", "nova", "headcount-plan", "--status", "blocked")  # hr, local
 
     first = report(tmp_path / "r1", "2026-12-16")
     # Due before 2026-12-16 and open: launch-brief (12-11, in progress), scope-freeze (12-15).
-    assert counts(first, "marketing") == dict(total=16, todo=14, in_progress=1, blocked=0, done=1, cancelled=0, overdue=1)
+    assert counts(first, "marketing") == dict(
+        total=16, todo=14, in_progress=1, blocked=0, done=1, cancelled=0, overdue=1
+    )
     assert counts(first, "sales") == dict(total=5, todo=3, in_progress=1, blocked=0, done=1, cancelled=0, overdue=0)
     assert counts(first, "finance") == dict(total=6, todo=5, in_progress=0, blocked=0, done=1, cancelled=0, overdue=0)
-    assert counts(first, "engineering") == dict(total=7, todo=5, in_progress=1, blocked=1, done=0, cancelled=0, overdue=1)
+    assert counts(first, "engineering") == dict(
+        total=7, todo=5, in_progress=1, blocked=1, done=0, cancelled=0, overdue=1
+    )
     assert counts(first, "hr") == dict(total=5, todo=4, in_progress=0, blocked=1, done=0, cancelled=0, overdue=0)
     assert counts(first, "it") == dict(total=4, todo=4, in_progress=0, blocked=0, done=0, cancelled=0, overdue=0)
     overall = first["overall"]["counts"]
-    assert (overall["total"], overall["done"], overall["in_progress"], overall["blocked"], overall["overdue"]) == (45, 3, 3, 2, 2)
+    assert (overall["total"], overall["done"], overall["in_progress"], overall["blocked"], overall["overdue"]) == (
+        45,
+        3,
+        3,
+        2,
+        2,
+    )
     assert overall["percent_done"] == 6.7  # 3 / 45
     tools = {g["name"]: g["counts"]["total"] for g in first["providers"]}
-    assert tools == {"jira": 7, "trello": 5, "asana": 16, "local": 17}   # marketing: 5 weekly syncs and a milestone
+    assert tools == {"jira": 7, "trello": 5, "asana": 16, "local": 17}  # marketing: 5 weekly syncs and a milestone
     by_key = {t["key"]: t for t in first["tasks"]}
     assert {t["key"] for t in first["overdue"]} == {"launch-brief", "scope-freeze"}
     assert {t["key"] for t in first["blocked"]} == {"feature-complete", "headcount-plan"}

@@ -14,8 +14,12 @@ D = dt.date
 
 @pytest.mark.parametrize(
     "text, anchor, offset, unit",
-    [("launch", "launch", 0, "d"), ("launch - 10bd", "launch", -10, "bd"), ("kickoff+2w", "kickoff", 2, "w"),
-     ("  start + 3 d ", "start", 3, "d")],
+    [
+        ("launch", "launch", 0, "d"),
+        ("launch - 10bd", "launch", -10, "bd"),
+        ("kickoff+2w", "kickoff", 2, "w"),
+        ("  start + 3 d ", "start", 3, "d"),
+    ],
 )
 def test_parse_date_expr(text: str, anchor: str, offset: int, unit: str) -> None:
     expr = parse_date_expr(text)

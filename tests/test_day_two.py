@@ -79,10 +79,20 @@ def upgraded_template(tmp_path: Path) -> Path:
         if t["key"] == "docs":
             t["title"] = "Write and review the {{ product }} documentation"
     data["tasks"] += [
-        {"key": "partner-briefing", "title": "Brief channel partners on {{ product }}", "department": "sales",
-         "due": "launch - 5bd", "depends_on": ["sales-deck"]},
-        {"key": "load-test", "title": "Load-test {{ product }} at launch traffic", "department": "engineering",
-         "due": "launch - 8bd", "depends_on": ["feature-complete"]},
+        {
+            "key": "partner-briefing",
+            "title": "Brief channel partners on {{ product }}",
+            "department": "sales",
+            "due": "launch - 5bd",
+            "depends_on": ["sales-deck"],
+        },
+        {
+            "key": "load-test",
+            "title": "Load-test {{ product }} at launch traffic",
+            "department": "engineering",
+            "due": "launch - 8bd",
+            "depends_on": ["feature-complete"],
+        },
     ]
     path = tmp_path / "product-launch.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
@@ -98,8 +108,12 @@ def planned(launch: dt.date) -> dict[str, Any]:
 
 
 DONE = {"market-sizing": "asana", "win-loss-review": "trello", "scope-freeze": "jira", "business-case": "local"}
-EDITED = {"launch-brief": dt.date(2027, 1, 4), "beta-program": dt.date(2027, 2, 1),
-          "feature-complete": dt.date(2027, 2, 3), "pricing": dt.date(2027, 1, 6)}
+EDITED = {
+    "launch-brief": dt.date(2027, 1, 4),
+    "beta-program": dt.date(2027, 2, 1),
+    "feature-complete": dt.date(2027, 2, 3),
+    "pricing": dt.date(2027, 1, 6),
+}
 
 
 def test_day_two_across_four_tools(stack: Stack, isolated_home: Path, tmp_path: Path) -> None:
@@ -118,8 +132,11 @@ def test_day_two_across_four_tools(stack: Stack, isolated_home: Path, tmp_path: 
     for key in EDITED:
         assert f"keep  {key}: edited in the tool" in shown
     assert by_key(isolated_home) == before  # --plan wrote nothing
-    writes = (stack.asana.count("POST", "/batch"), stack.trello.count("PUT", "/cards/"),
-              stack.jira.count("PUT", "/issue/"))
+    writes = (
+        stack.asana.count("POST", "/batch"),
+        stack.trello.count("PUT", "/cards/"),
+        stack.jira.count("PUT", "/issue/"),
+    )
     out = cli("reschedule", "nova", "--var", f"launch={NEW_LAUNCH}", "--yes")
     assert "kept 4 closed and 4 hand-edited" in out
     moved = json.loads(cli("reschedule", "nova", "--var", "launch=2027-03-01", "--plan", "--format", "json"))["moves"]
@@ -127,9 +144,11 @@ def test_day_two_across_four_tools(stack: Stack, isolated_home: Path, tmp_path: 
     # as few requests as each tool allows: Asana 10 updates per /batch, Trello one PUT per card; Jira one PUT per
     # issue here, as no 3 engineering issues share their new dates (a bulk edit costs a POST and a poll)
     assert stack.jira.count("POST", "/bulk/issues/fields") == 0
-    assert (stack.asana.count("POST", "/batch") - writes[0], stack.trello.count("PUT", "/cards/") - writes[1],
-            stack.jira.count("PUT", "/issue/") - writes[2]) == (-(-per_tool["marketing"] // 10), per_tool["sales"],
-                                                                per_tool["engineering"])
+    assert (
+        stack.asana.count("POST", "/batch") - writes[0],
+        stack.trello.count("PUT", "/cards/") - writes[1],
+        stack.jira.count("PUT", "/issue/") - writes[2],
+    ) == (-(-per_tool["marketing"] // 10), per_tool["sales"], per_tool["engineering"])
     after, target = by_key(isolated_home), planned(NEW_LAUNCH)
     for key, task in after.items():
         if key in DONE or key in EDITED:
@@ -157,8 +176,12 @@ def test_day_two_across_four_tools(stack: Stack, isolated_home: Path, tmp_path: 
     assert "up to date" in cli("stamp", v2, "--name", "nova", *new_vars, "--yes")
 
     # Drift: people retitle one task in each tool; diff lists those and the dates kept from the reschedule.
-    retitled = {"messaging": "Messaging (legal review)", "sales-enablement": "Enablement, round 2",
-                "release": "Release 1.0", "sku-setup": "SKUs and price books"}
+    retitled = {
+        "messaging": "Messaging (legal review)",
+        "sales-enablement": "Enablement, round 2",
+        "release": "Release 1.0",
+        "sku-setup": "SKUs and price books",
+    }
     for key, title in retitled.items():
         hand_edit(isolated_home, key, title=title)
     ws = workspace(isolated_home)
@@ -167,8 +190,9 @@ def test_day_two_across_four_tools(stack: Stack, isolated_home: Path, tmp_path: 
     ws.close()  # a person archived the new card
     drift = json.loads(cli("diff", "nova", "--format", "json", code=4))
     seen = {(d["key"], d["what"]): (d["stamped"], d["now"]) for d in drift["in_tools"]}
-    assert set(seen) == ({(k, "title") for k in retitled} | {(k, "due") for k in EDITED}
-                         | {("partner-briefing", "task")})  # nothing else: a reschedule or upgrade is not drift
+    assert set(seen) == (
+        {(k, "title") for k in retitled} | {(k, "due") for k in EDITED} | {("partner-briefing", "task")}
+    )  # nothing else: a reschedule or upgrade is not drift
     for key, title in retitled.items():
         assert seen[(key, "title")][1] == title
     for key, due in EDITED.items():

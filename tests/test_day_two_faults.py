@@ -34,12 +34,15 @@ tasks:
   - {key: d, title: "Ship {{ product }}", department: ops, due: launch}
   - {key: e, title: "Follow up on {{ product }}", department: sales, due: launch + 2bd}
 """
-V2 = (V1.replace("template: tiny\n", "template: tiny\nversion: 2\n")
-      .replace('"Pitch {{ product }}"', '"Pitch {{ product }} to partners"')
-      .replace("due: launch - 3bd", "due: launch - 4bd")
-      .replace('  - {key: e, title: "Follow up on {{ product }}", department: sales, due: launch + 2bd}\n',
-               '  - {key: f, title: "Brief {{ product }} support", department: sales, due: launch - 1bd,'
-               ' depends_on: [b]}\n'))
+V2 = (
+    V1.replace("template: tiny\n", "template: tiny\nversion: 2\n")
+    .replace('"Pitch {{ product }}"', '"Pitch {{ product }} to partners"')
+    .replace("due: launch - 3bd", "due: launch - 4bd")
+    .replace(
+        '  - {key: e, title: "Follow up on {{ product }}", department: sales, due: launch + 2bd}\n',
+        '  - {key: f, title: "Brief {{ product }} support", department: sales, due: launch - 1bd, depends_on: [b]}\n',
+    )
+)
 VARS = ["--var", "product=Nova", "--var", "launch=2027-03-01"]
 LATER = ["--var", "product=Nova", "--var", "launch=2027-03-22"]
 
@@ -52,19 +55,24 @@ def run(*args: str, code: int | None = 0) -> str:
 
 
 @pytest.fixture(params=["local", "trello"])
-def faults(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch,
-           isolated_home: Path) -> Iterator[BoundaryFaults]:
+def faults(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, isolated_home: Path
+) -> Iterator[BoundaryFaults]:
     """Sales on the `subject` provider behind the fault gate (local, or Trello on its emulator); ops on local."""
     subject = '[providers.subject]\ntype = "local"\npath = "subject.sqlite"\n'
     emu = None
     if request.param == "trello":
         emu = TrelloEmulator(rate_limits=[]).start()
         emu.add_organization("acme-sales")
-        subject = (f'[providers.subject]\ntype = "trello"\napi_key = "{DEFAULT_KEY}"\ntoken = "{DEFAULT_TOKEN}"\n'
-                   f'base_url = "{emu.base_url}"\nmax_retries = 0\nbackoff = 0\n')
+        subject = (
+            f'[providers.subject]\ntype = "trello"\napi_key = "{DEFAULT_KEY}"\ntoken = "{DEFAULT_TOKEN}"\n'
+            f'base_url = "{emu.base_url}"\nmax_retries = 0\nbackoff = 0\n'
+        )
     dest = 'workspace = "acme-sales"\n' if emu else ""
-    Path("collabsync.toml").write_text('[defaults]\nprovider = "local"\n\n[providers.local]\ntype = "local"\n\n'
-                                       f'{subject}\n[departments.sales]\nprovider = "subject"\n{dest}')
+    Path("collabsync.toml").write_text(
+        '[defaults]\nprovider = "local"\n\n[providers.local]\ntype = "local"\n\n'
+        f'{subject}\n[departments.sales]\nprovider = "subject"\n{dest}'
+    )
     Path("tiny.yaml").write_text(V1)
     Path("tiny2.yaml").write_text(V2)
     gate = BoundaryFaults()
@@ -93,8 +101,11 @@ def inventory(name: str) -> Counter[tuple[str, str]]:
 
     ws = Workspace(load_config("collabsync.toml"), None)
     try:
-        return Counter((t.title, t.status.value) for placed in placements(ws, name).values()
-                       for t in ws.provider(placed.dest[0]).read_tasks(placed.container))
+        return Counter(
+            (t.title, t.status.value)
+            for placed in placements(ws, name).values()
+            for t in ws.provider(placed.dest[0]).read_tasks(placed.container)
+        )
     finally:
         ws.close()
 

@@ -21,21 +21,35 @@ API = f"{URL}/rest/api/2"
 
 @pytest.fixture
 def provider(tmp_path: Path) -> JiraProvider:
-    p = JiraProvider("acme-jira", {"url": URL, "email": "dev@example.com", "api_token": "tok-123",
-                                   "deployment": "cloud", "max_retries": 2, "max_retry_wait": 30},
-                     ProviderContext(home=tmp_path))
+    p = JiraProvider(
+        "acme-jira",
+        {
+            "url": URL,
+            "email": "dev@example.com",
+            "api_token": "tok-123",
+            "deployment": "cloud",
+            "max_retries": 2,
+            "max_retry_wait": 30,
+        },
+        ProviderContext(home=tmp_path),
+    )
     p._sleeps = []  # type: ignore[attr-defined]
     p.client._session.sleep = p._sleeps.append  # type: ignore[attr-defined]
     return p
 
 
 def epic(start_field: str | None = "customfield_10015") -> Container:
-    return Container("ENG-1", "Launch", extra={"mode": "epic", "epic_key": "ENG-1", "epic_id": "10001",
-                                               "fields": {"start": start_field}})
+    return Container(
+        "ENG-1",
+        "Launch",
+        extra={"mode": "epic", "epic_key": "ENG-1", "epic_id": "10001", "fields": {"start": start_field}},
+    )
 
 
-CHANGES = [TaskChange("a", "ENG-2", due=dt.date(2027, 3, 22), start=dt.date(2027, 3, 1)),
-           TaskChange("b", "ENG-3", title="Retitled")]
+CHANGES = [
+    TaskChange("a", "ENG-2", due=dt.date(2027, 3, 22), start=dt.date(2027, 3, 1)),
+    TaskChange("b", "ENG-3", title="Retitled"),
+]
 
 
 @responses.activate
@@ -45,8 +59,10 @@ def test_update_sends_changed_fields_and_reports_a_refused_issue(provider: JiraP
     outcomes = list(provider.update_tasks(epic(), CHANGES))
     assert [(o.key, o.error) for o in outcomes] == [("a", "duedate: locked"), ("b", None)]
     bodies = [json.loads(c.request.body) for c in responses.calls]
-    assert bodies == [{"fields": {"duedate": "2027-03-22", "customfield_10015": "2027-03-01"}},
-                      {"fields": {"summary": "Retitled"}}]
+    assert bodies == [
+        {"fields": {"duedate": "2027-03-22", "customfield_10015": "2027-03-01"}},
+        {"fields": {"summary": "Retitled"}},
+    ]
 
 
 @responses.activate

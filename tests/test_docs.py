@@ -119,8 +119,12 @@ def test_commands_in_examples_exist_with_their_options() -> None:
             problems.append(f"{path.relative_to(ROOT)}: `{line}` names no command")
             continue
         cmd, rest = found
-        known = {o for p in cmd.get_params(click.Context(cmd)) if isinstance(p, click.Option)
-                 for o in (*p.opts, *p.secondary_opts)}
+        known = {
+            o
+            for p in cmd.get_params(click.Context(cmd))
+            if isinstance(p, click.Option)
+            for o in (*p.opts, *p.secondary_opts)
+        }
         bad = [w.split("=")[0] for w in rest if w.startswith("-") and w.split("=")[0] not in known]
         if bad:
             problems.append(f"{path.relative_to(ROOT)}: `{line}` uses unknown options {bad}")
@@ -192,7 +196,7 @@ def readme_command_lines() -> list[str]:
 def test_readme_first_line_installs_and_runs_the_main_job(tmp_path: Path) -> None:
     steps = [s.strip() for s in readme_command_lines()[0].split("&&")]
     assert "pip install ." in steps
-    after = steps[steps.index("pip install .") + 1:]
+    after = steps[steps.index("pip install .") + 1 :]
     assert [s.split()[:2] for s in after] == [["collabsync", "stamp"], ["collabsync", "status"]]
     done = run_block("bash", " && ".join(after), tmp_path, clean_env(tmp_path / "docs-home"))
     assert done.returncode == 0, done.stderr
@@ -207,8 +211,11 @@ def test_readme_test_line_is_what_ci_runs() -> None:
     ci_install = re.search(r"pip install [^\n]*-e '\.\[([\w,]+)\]'", ci)
     assert ci_install is not None, ".ci/run does not install the project editable with extras"
     assert readme_extras <= set(ci_install.group(1).split(","))
-    ci_pytest = [re.sub(r"^(\w+=\S+\s+)+", "", line.split("#")[0]).strip()
-                 for line in ci.splitlines() if "pytest" in line and not line.lstrip().startswith(("#", "if", "echo"))]
+    ci_pytest = [
+        re.sub(r"^(\w+=\S+\s+)+", "", line.split("#")[0]).strip()
+        for line in ci.splitlines()
+        if "pytest" in line and not line.lstrip().startswith(("#", "if", "echo"))
+    ]
     assert ci_pytest == [steps[-1]] == ["python -m pytest -q"], ci_pytest
 
 
@@ -231,8 +238,11 @@ def tour_commands(text: str, heading: str) -> list[str]:
     after = text.split(heading, 1)[1]
     match = FENCE.search(after)
     assert match is not None, heading
-    return [line.split(" #")[0].strip() for line in match.group(2).splitlines()
-            if line.strip() and not line.lstrip().startswith("#")]
+    return [
+        line.split(" #")[0].strip()
+        for line in match.group(2).splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
 
 
 def test_readme_tour_is_the_tested_one() -> None:

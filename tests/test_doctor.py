@@ -38,7 +38,7 @@ def test_locked_down_jira_doctor_reports_degradations_with_fixes(stack: Stack) -
     assert found["field-unmapped"] is Severity.DEGRADE
     assert found["link-type-missing"] is Severity.DEGRADE
     assert found["status-unreachable"] is Severity.DEGRADE  # no Blocked status: Flagged instead
-    assert found["status-multi-step"] is Severity.INFO      # Done is two transitions from To Do
+    assert found["status-multi-step"] is Severity.INFO  # Done is two transitions from To Do
     assert found["required-field-default"] is Severity.INFO
     assert writes(stack) == 0  # the doctor only reads
 
@@ -66,7 +66,9 @@ def test_stamp_onto_locked_down_jira_completes_as_planned(stack: Stack, isolated
     assert stack.jira.issue(refs["hypercare"]).custom.get(FLAGGED)
 
 
-@pytest.mark.parametrize("name, kind", [("required-field-jira", "required-field"), ("no-create-jira", "permission-create")])
+@pytest.mark.parametrize(
+    "name, kind", [("required-field-jira", "required-field"), ("no-create-jira", "permission-create")]
+)
 def test_blocking_finding_means_no_write_at_all(stack: Stack, name: str, kind: str) -> None:
     preset(stack.jira, name)
     stack.jira.reset_log()
@@ -96,20 +98,31 @@ def test_team_managed_jira(stack: Stack) -> None:
     found = kinds(doctor())
     assert found["team-managed"] is Severity.INFO
     assert found["workflow-unreadable"] is Severity.INFO
-    write_config(stack, {"engineering": ("jira", {"project": "ENG", "issue_type": "Bug", "epic_issue_type": "Initiative"})})
+    write_config(
+        stack, {"engineering": ("jira", {"project": "ENG", "issue_type": "Bug", "epic_issue_type": "Initiative"})}
+    )
     found = kinds(doctor())
     assert found["issue-type-missing"] is Severity.BLOCKING
 
 
 def test_jira_permissions_screens_and_missing_project(stack: Stack) -> None:
     stack.jira.add_issue("ENG", "Existing")
-    stack.jira.configure_project("ENG", denied={"LINK_ISSUES", "ASSIGN_ISSUES", "TRANSITION_ISSUES"},
-                                 not_on_create={"labels", "assignee"}, not_on_edit={"assignee"})
+    stack.jira.configure_project(
+        "ENG",
+        denied={"LINK_ISSUES", "ASSIGN_ISSUES", "TRANSITION_ISSUES"},
+        not_on_create={"labels", "assignee"},
+        not_on_edit={"assignee"},
+    )
     Path("kinds.yaml").write_text(KINDS_TEMPLATE)
     write_config(stack, {"engineering": ("jira", {"project": "ENG"})}, jira='epic_issue_type = "Initiative"')
     found = kinds(doctor("kinds.yaml", {"name": "Kite", "day": "2027-01-04"}))
-    for kind in ("permission-link", "permission-transition", "permission-assign", "epic-type-missing",
-                 "checklists-as-subtasks"):
+    for kind in (
+        "permission-link",
+        "permission-transition",
+        "permission-assign",
+        "epic-type-missing",
+        "checklists-as-subtasks",
+    ):
         assert found[kind] is Severity.DEGRADE, kind
     assert found["marker-field-off-screen"] is Severity.BLOCKING
     write_config(stack, {"engineering": ("jira", {"project": "NOPE"})})
@@ -126,7 +139,12 @@ def test_refused_credentials_are_a_blocking_finding_not_a_traceback(stack: Stack
 def test_doctor_for_a_stamped_instance(stack: Stack) -> None:
     cli("stamp", "product-launch", "--name", "nova", *VARS, "--yes")
     data = json.loads(cli("doctor", "--instance", "nova", "--format", "json"))
-    assert data["blocking"] == 0 and {d["provider"] for d in data["destinations"]} == {"jira", "trello", "asana", "local"}
+    assert data["blocking"] == 0 and {d["provider"] for d in data["destinations"]} == {
+        "jira",
+        "trello",
+        "asana",
+        "local",
+    }
     assert "give TEMPLATE" in cli("doctor", code=2)
 
 

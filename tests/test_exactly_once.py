@@ -14,8 +14,17 @@ from collabsync.ledger import Ledger
 from collabsync.model import parse_marker
 from collabsync.testing.trello import DEFAULT_KEY, DEFAULT_TOKEN, TrelloEmulator
 
-ARGS = ["stamp", "customer-onboarding", "--name", "globex", "--var", "customer=Globex", "--var", "kickoff=2026-12-07",
-        "--yes"]
+ARGS = [
+    "stamp",
+    "customer-onboarding",
+    "--name",
+    "globex",
+    "--var",
+    "customer=Globex",
+    "--var",
+    "kickoff=2026-12-07",
+    "--yes",
+]
 
 
 def emulator() -> TrelloEmulator:
@@ -29,7 +38,8 @@ def configure(emu: TrelloEmulator) -> None:
         '[defaults]\nprovider = "local"\n\n[providers.local]\ntype = "local"\n\n'
         f'[providers.trello]\ntype = "trello"\napi_key = "{DEFAULT_KEY}"\ntoken = "{DEFAULT_TOKEN}"\n'
         f'base_url = "{emu.base_url}"\nmax_retries = 1\nbackoff = 0\n\n'
-        '[departments.sales]\nprovider = "trello"\nworkspace = "acme-sales"\n')
+        '[departments.sales]\nprovider = "trello"\nworkspace = "acme-sales"\n'
+    )
 
 
 @pytest.fixture(scope="module")
@@ -65,22 +75,28 @@ def cards(emu: TrelloEmulator) -> dict[str, dict]:
     return {parse_marker(c["desc"])[1]: c for c in emu.cards_of(board["id"])}  # type: ignore[index]
 
 
-def test_a_fault_before_a_cards_last_checklist_item_is_repaired(emu: TrelloEmulator, clean_writes: list[str],
-                                                               isolated_home: Path) -> None:
-    last_item = min(i for i, e in enumerate(clean_writes) if e == "post_check_item" and clean_writes[i + 1] == "post_card")
+def test_a_fault_before_a_cards_last_checklist_item_is_repaired(
+    emu: TrelloEmulator, clean_writes: list[str], isolated_home: Path
+) -> None:
+    last_item = min(
+        i for i, e in enumerate(clean_writes) if e == "post_check_item" and clean_writes[i + 1] == "post_card"
+    )
     emu.fail_writes_after(last_item)
     first = CliRunner().invoke(main, ARGS)
     assert first.exit_code == 1 and "checklist incomplete" in first.output
     emu.fail_writes_after(None)
     second = CliRunner().invoke(main, ARGS)
     assert second.exit_code == 0 and "up to date" not in second.output, second.output
-    items = {k: [i["name"] for cl in emu.checklists_of(c["id"]) for i in cl["checkItems"]] for k, c in cards(emu).items()}
+    items = {
+        k: [i["name"] for cl in emu.checklists_of(c["id"]) for i in cl["checkItems"]] for k, c in cards(emu).items()
+    }
     assert items["handover-doc"] == [
         "Signed order form and any side letters attached",
         "Stakeholders: executive sponsor, champion, IT admin, billing contact",
         "Success criteria agreed during the sales cycle",
         "Commitments made (roadmap items, custom terms) listed explicitly",
-        "Known risks and competitors still in the account"]
+        "Known risks and competitors still in the account",
+    ]
     assert all(len(emu.checklists_of(c["id"])) <= 1 for c in cards(emu).values())
     with Ledger(isolated_home / "ledger.sqlite") as ledger:
         assert ledger.unconfirmed("globex") == {}

@@ -53,12 +53,15 @@ def test_lines_are_built_only_when_asked() -> None:
     assert lines[("tasks", 0, "title")] == 4 and ("tasks", 0) in lines and lines._text is None
 
 
-@pytest.mark.parametrize("text", [
-    "a: 1\na: 2\n",                              # duplicate key: reported with its line
-    "a: &x [1]\nb: *x\n",                        # an anchor: aliases are bounded by the tracking loader
-    "base: {k: 1}\nother:\n  <<: {k: 2}\n",     # a merge key
-    "a: " + "[" * 70 + "]" * 70 + "\n",          # nested past MAX_DEPTH
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 1\na: 2\n",  # duplicate key: reported with its line
+        "a: &x [1]\nb: *x\n",  # an anchor: aliases are bounded by the tracking loader
+        "base: {k: 1}\nother:\n  <<: {k: 2}\n",  # a merge key
+        "a: " + "[" * 70 + "]" * 70 + "\n",  # nested past MAX_DEPTH
+    ],
+)
 def test_files_the_fast_path_hands_over(text: str) -> None:
     try:
         expected: Any = load_with_lines(text)
@@ -77,9 +80,22 @@ def _valid() -> dict[str, Any]:
 def _mutations() -> list[tuple[str, Any]]:
     """Values a hand-written template gets wrong, at the places the schema guards."""
     return [
-        ("estimate", True), ("estimate", 1.0), ("estimate", -1), ("estimate", "2"), ("milestone", "yes"),
-        ("key", "Bad Key"), ("key", ""), ("title", 3), ("title", ""), ("depends_on", "t1"), ("labels", [1]),
-        ("start", None), ("due", 20270101), ("checklist", ["ok", 2]), ("unknown", 1), ("department", None),
+        ("estimate", True),
+        ("estimate", 1.0),
+        ("estimate", -1),
+        ("estimate", "2"),
+        ("milestone", "yes"),
+        ("key", "Bad Key"),
+        ("key", ""),
+        ("title", 3),
+        ("title", ""),
+        ("depends_on", "t1"),
+        ("labels", [1]),
+        ("start", None),
+        ("due", 20270101),
+        ("checklist", ["ok", 2]),
+        ("unknown", 1),
+        ("department", None),
     ]
 
 
@@ -120,9 +136,34 @@ def test_date_expressions_of_any_shape_still_fail_clearly() -> None:
 def test_spec_json_round_trips() -> None:
     import datetime as dt
 
-    spec = ProjectSpec("i", "t", "T", "d", ("a",), (SectionSpec("s", "S"),), (
-        TaskSpec("k", "K", "a", "s", dt.date(2027, 1, 4), dt.date(2027, 1, 8), 1.5, ("j",), ("x",), "n", None, ("c",), True, "r"),
-        TaskSpec("j", "J", "a")), {"launch": "2027-02-01", "n": [1, {"x": 2}]})
+    spec = ProjectSpec(
+        "i",
+        "t",
+        "T",
+        "d",
+        ("a",),
+        (SectionSpec("s", "S"),),
+        (
+            TaskSpec(
+                "k",
+                "K",
+                "a",
+                "s",
+                dt.date(2027, 1, 4),
+                dt.date(2027, 1, 8),
+                1.5,
+                ("j",),
+                ("x",),
+                "n",
+                None,
+                ("c",),
+                True,
+                "r",
+            ),
+            TaskSpec("j", "J", "a"),
+        ),
+        {"launch": "2027-02-01", "n": [1, {"x": 2}]},
+    )
     assert spec_from_json(spec_to_json(spec)) == spec
 
 
@@ -172,10 +213,18 @@ def test_a_failure_inside_a_batch_keeps_the_tasks_before_it(local: LocalProvider
     assert next(t for t in local.read_tasks(container) if t.key == "a").depends_on == [made[1].ref]
 
 
-@pytest.mark.parametrize(("text", "may"), [
-    ("a: &x 1\nb: *x\n", True), ("&a [1]\n", True), ("a: [1, &x 2]\n", True), ("a: {<<: {b: 1}}\n", True),
-    ("title: R&D\n", False), ("title: Q&A for {{ product }}\n", False), ("title: plain\n", False),
-])
+@pytest.mark.parametrize(
+    ("text", "may"),
+    [
+        ("a: &x 1\nb: *x\n", True),
+        ("&a [1]\n", True),
+        ("a: [1, &x 2]\n", True),
+        ("a: {<<: {b: 1}}\n", True),
+        ("title: R&D\n", False),
+        ("title: Q&A for {{ product }}\n", False),
+        ("title: plain\n", False),
+    ],
+)
 def test_anchor_scan_is_conservative(text: str, may: bool) -> None:
     from collabsync.templating.yamlines import _may_alias
 

@@ -58,13 +58,22 @@ def test_headlines_and_previous(store: History) -> None:
     assert store.previous("launch-1") is None and store.list_snapshots("launch-1") == []
     first = store.save_snapshot("launch-1", _report(tasks()), tasks(), taken_at=T1)
     second_tasks = _second_day()
-    second = store.save_snapshot("launch-1", _report(second_tasks, TODAY + dt.timedelta(days=2)), second_tasks,
-                                 taken_at=T2)
+    second = store.save_snapshot(
+        "launch-1", _report(second_tasks, TODAY + dt.timedelta(days=2)), second_tasks, taken_at=T2
+    )
     heads = store.list_snapshots("launch-1")
     assert [h.id for h in heads] == [first.id, second.id]
-    h1 = heads[0]   # numbers from test_rollup_report
+    h1 = heads[0]  # numbers from test_rollup_report
     assert (h1.taken_at, h1.today, h1.health, h1.total, h1.done, h1.overdue, h1.blocked, h1.percent_done) == (
-        T1, TODAY, "red", 11, 3, 2, 1, 30.0)
+        T1,
+        TODAY,
+        "red",
+        11,
+        3,
+        2,
+        1,
+        30.0,
+    )
     assert (h1.weight_total, h1.weight_done, h1.planned_share, h1.variance_days) == (21.0, 8.0, 55.0, -0.6)
     assert (h1.projected_finish, h1.target) == (d(20), d(20))
     # day two: 11 tasks (c4 gone, hotfix added), done spec, build, brief, vendor = 4 of 11 -> 36.4
@@ -93,7 +102,9 @@ def test_diff_by_hand() -> None:
     assert [c["id"] for c in ch.newly_overdue] == ["training", "jira:ENG-10"]
     assert [c["id"] for c in ch.newly_blocked] == ["asana:a3"]
     assert [(c["id"], c["from"], c["to"], c["days"]) for c in ch.slipped] == [
-        ("copy", d(9), d(16), 7), ("qa", d(18), d(20), 2)]
+        ("copy", d(9), d(16), 7),
+        ("qa", d(18), d(20), 2),
+    ]
     assert ch.previous_id == 1 and not ch.empty
     data = ch.to_dict()
     assert data["slipped"][0]["from"] == "2026-03-09"
@@ -120,8 +131,9 @@ def test_last_good_and_last_good_tasks(store: History) -> None:
 
 def _report_with_past(store: History, task_list, today, when, *, save: bool):
     past = store.past("launch-1", save=save)
-    report = build_report(task_list, today=today, instance="launch-1", plan=plan(), extra_deps=EXTRA_DEPS,
-                          generated_at=when, past=past)
+    report = build_report(
+        task_list, today=today, instance="launch-1", plan=plan(), extra_deps=EXTRA_DEPS, generated_at=when, past=past
+    )
     snap = store.save_snapshot("launch-1", report, task_list, snapshot_id=past.id) if save else None
     return report, snap
 
@@ -131,11 +143,11 @@ def test_build_report_takes_history_and_changes_from_the_past(store: History) ->
     second_tasks = _second_day()
     report, snap = _report_with_past(store, second_tasks, d(13), T2, save=True)
     assert [h["taken_at"] for h in report.history] == [T1.isoformat(), T2.isoformat()]
-    assert [h["id"] for h in report.history] == [first.id, snap.id]      # the report names its own snapshot
-    assert report.history == jsonable(store.list_snapshots("launch-1"))   # as a stored run reads back
+    assert [h["id"] for h in report.history] == [first.id, snap.id]  # the report names its own snapshot
+    assert report.history == jsonable(store.list_snapshots("launch-1"))  # as a stored run reads back
     assert report.changes["completed"][0]["id"] == "build" and report.changes["previous_taken_at"] == T1.isoformat()
     assert report.trends == store.trends("launch-1")
-    assert store.report_json(snap.id)["changes"] is None                   # the store keeps no copy of the diff
+    assert store.report_json(snap.id)["changes"] is None  # the store keeps no copy of the diff
     # unsaved current run: history gets an extra point, the previous is the latest stored
     report3, _ = _report_with_past(store, second_tasks, d(14), T2 + dt.timedelta(days=1), save=False)
     assert len(report3.history) == 3 and report3.changes["previous_id"] == snap.id
@@ -146,15 +158,17 @@ def test_diff_lists_started_cancelled_reassigned_and_redated_work() -> None:
     before = tasks()
     after = [dataclasses.replace(t, depends_on=list(t.depends_on), extra=dict(t.extra)) for t in before]
     by_ref = {t.ref: t for t in after}
-    by_ref["ENG-3"].status = Status.IN_PROGRESS                 # qa: todo -> in progress
-    by_ref["a3"].status = Status.CANCELLED                      # book venue: dropped
-    by_ref["a2"].assignee = "erin"                              # training: dave -> erin
-    by_ref["c3"].due = d(19)                                    # launch post: 20th -> 19th (earlier)
-    by_ref["ENG-9"].due = None                                  # the hotfix lost its due date
+    by_ref["ENG-3"].status = Status.IN_PROGRESS  # qa: todo -> in progress
+    by_ref["a3"].status = Status.CANCELLED  # book venue: dropped
+    by_ref["a2"].assignee = "erin"  # training: dave -> erin
+    by_ref["c3"].due = d(19)  # launch post: 20th -> 19th (earlier)
+    by_ref["ENG-9"].due = None  # the hotfix lost its due date
     ch = diff(Snapshot("launch-1", T1, TODAY, before, id=1), Snapshot("launch-1", T2, TODAY, after))
     assert [c["id"] for c in ch.started] == ["qa"]
     assert [c["id"] for c in ch.cancelled] == ["asana:a3"]
     assert [(c["id"], c["assignee_from"], c["assignee_to"]) for c in ch.reassigned] == [("training", "dave", "erin")]
     assert [(c["id"], c.get("from"), c.get("to"), c.get("days")) for c in ch.redated] == [
-        ("jira:ENG-9", d(10), None, None), ("launchpost", d(20), d(19), -1)]
+        ("jira:ENG-9", d(10), None, None),
+        ("launchpost", d(20), d(19), -1),
+    ]
     assert ch.slipped == [] and not ch.empty

@@ -27,8 +27,7 @@ def provider(emu: JiraEmulator, home: Path, **settings: Any) -> JiraProvider:
 def seeded(emu: JiraEmulator, home: Path, n: int) -> tuple[Container, list[str]]:
     emu.add_project("ENG")
     c = provider(emu, home).ensure_container("launch", "Launch", "", {"project": "ENG"})
-    keys = [emu.add_issue("ENG", f"T{i}", parent=c.ref, updated=OLD, status=("To Do", "Done")[i % 2])
-            for i in range(n)]
+    keys = [emu.add_issue("ENG", f"T{i}", parent=c.ref, updated=OLD, status=("To Do", "Done")[i % 2]) for i in range(n)]
     for a, b in zip(keys[:10], keys[1:11], strict=False):
         emu.link_issues(a, b)
     return c, keys

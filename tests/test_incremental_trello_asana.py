@@ -82,8 +82,9 @@ def test_trello_unchanged_boards_cost_one_request_together(trello_emu: TrelloEmu
     assert next(t for t in merged[1] if t["ref"] == card["id"])["status"] == "done"
 
 
-def test_trello_edits_moves_archive_deletion_and_list_renames_equal_full(trello_emu: TrelloEmulator,
-                                                                         tmp_path: Path) -> None:
+def test_trello_edits_moves_archive_deletion_and_list_renames_equal_full(
+    trello_emu: TrelloEmulator, tmp_path: Path
+) -> None:
     (c,) = boards(trello_emu, tmp_path, 1, 30)
     store = ReadStore(tmp_path / "reads.sqlite")
     read(trello(trello_emu, tmp_path), "trello", c, store)
@@ -97,10 +98,12 @@ def test_trello_edits_moves_archive_deletion_and_list_renames_equal_full(trello_
         lambda: trello_emu.set_closed(cards[1]["id"]),  # archived
         lambda: client.fetch_json(f"/cards/{cards[2]['id']}", http_method="DELETE"),  # deleted
         lambda: trello_emu.add_card(c.ref, "Doing", "Brand new"),  # new
-        lambda: client.fetch_json(f"/cards/{cards[3]['id']}", http_method="PUT",
-                                  query_params={"name": "Renamed"}),  # edited
-        lambda: client.fetch_json(f"/lists/{cards[4]['idList']}", http_method="PUT",
-                                  query_params={"name": "Blocked"}),  # a list renamed changes its cards' status
+        lambda: client.fetch_json(
+            f"/cards/{cards[3]['id']}", http_method="PUT", query_params={"name": "Renamed"}
+        ),  # edited
+        lambda: client.fetch_json(
+            f"/lists/{cards[4]['idList']}", http_method="PUT", query_params={"name": "Blocked"}
+        ),  # a list renamed changes its cards' status
     ):
         change()
         got = trello_equals_full(trello_emu, tmp_path, c, store)
@@ -120,8 +123,9 @@ def test_trello_window_is_absolute_whatever_the_zone(trello_emu: TrelloEmulator,
     began = dt.datetime.now(ZoneInfo(zone)) - dt.timedelta(seconds=2)  # the same instant, written in the zone
     store.save("trello", c.ref, ReadState(began, 0, tasks))
     assert actions_query(began)["since"].endswith("Z")
-    assert dt.datetime.fromisoformat(actions_query(began)["since"]) == began.replace(microsecond=began.microsecond
-                                                                                         // 1000 * 1000)
+    assert dt.datetime.fromisoformat(actions_query(began)["since"]) == began.replace(
+        microsecond=began.microsecond // 1000 * 1000
+    )
     card = next(x for x in trello_emu.cards_of(c.ref) if trello_emu.list_name(x["idList"]) == "To Do")
     trello_emu.move_card(card["id"], "Done")
     got = dicts(read(trello(trello_emu, tmp_path, timezone=zone, read_overlap_minutes=0), "trello", c, store))
@@ -151,8 +155,14 @@ def asana_emu() -> Iterator[AsanaEmulator]:
 
 
 def asana(emu: AsanaEmulator, home: Path, **settings: Any) -> AsanaProvider:
-    base = {"token": emu.token, "workspace": emu.workspace_gid, "team": emu.team_gid, "base_url": emu.base_url,
-            "backoff": 0, "incremental": True}
+    base = {
+        "token": emu.token,
+        "workspace": emu.workspace_gid,
+        "team": emu.team_gid,
+        "base_url": emu.base_url,
+        "backoff": 0,
+        "incremental": True,
+    }
     return AsanaProvider("asana", {**base, **settings}, ProviderContext(home=home))
 
 
@@ -163,7 +173,9 @@ def project(emu: AsanaEmulator, tasks: int) -> tuple[Container, list[str]]:
         gid = emu.add_project("Incremental")
         for name in ("To Do", "In Progress", "Blocked"):
             emu.add_section(gid, name)
-        gids = [emu.add_task(gid, f"Task {i}", section=("To Do", "In Progress", "Blocked")[i % 3]) for i in range(tasks)]
+        gids = [
+            emu.add_task(gid, f"Task {i}", section=("To Do", "In Progress", "Blocked")[i % 3]) for i in range(tasks)
+        ]
         for i in range(5, tasks, 5):
             emu.add_dependency(gids[i], gids[i - 1])
     finally:
@@ -193,8 +205,9 @@ def test_asana_unchanged_project_costs_one_events_request(asana_emu: AsanaEmulat
     assert next(t for t in edited if t["ref"] == gids[7])["status"] == "done"
 
 
-def test_asana_projects_share_one_batch_and_an_expired_token_falls_back(asana_emu: AsanaEmulator,
-                                                                        tmp_path: Path) -> None:
+def test_asana_projects_share_one_batch_and_an_expired_token_falls_back(
+    asana_emu: AsanaEmulator, tmp_path: Path
+) -> None:
     cs = [project(asana_emu, 20)[0] for _ in range(3)]
     store = ReadStore(tmp_path / "reads.sqlite")
     asana_emu.reset_log()
@@ -234,8 +247,7 @@ def test_asana_events_follow_the_documented_sync_protocol(asana_emu: AsanaEmulat
     assert requests.get(url, params={"resource": c.ref, "sync": "nope"}, headers=auth, timeout=5).status_code == 412
 
 
-def test_asana_edits_section_moves_deletions_and_new_tasks_equal_full(asana_emu: AsanaEmulator,
-                                                                      tmp_path: Path) -> None:
+def test_asana_edits_section_moves_deletions_and_new_tasks_equal_full(asana_emu: AsanaEmulator, tmp_path: Path) -> None:
     c, gids = project(asana_emu, 40)
     store = ReadStore(tmp_path / "reads.sqlite")
     read(asana(asana_emu, tmp_path), "asana", c, store)
@@ -293,8 +305,15 @@ def test_reports_read_boards_and_projects_incrementally_through_the_cli(isolated
         for board in boards:
             cli("track", "mix", board["url"], "--provider", "trello", "--department", "sales")
         for c, _ in projects:
-            cli("track", "mix", f"https://app.asana.com/0/{c.ref}/list", "--provider", "asana",
-                "--department", "marketing")
+            cli(
+                "track",
+                "mix",
+                f"https://app.asana.com/0/{c.ref}/list",
+                "--provider",
+                "asana",
+                "--department",
+                "marketing",
+            )
         cli("report", "mix", "--format", "json", "--out", "first", "--no-save")
         stack.trello.reset_log()
         stack.asana.reset_log()

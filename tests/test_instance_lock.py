@@ -23,14 +23,20 @@ VARS = ["--var", "product=Nova", "--var", "launch=2027-03-01"]
 
 def collabsync(*args: str) -> subprocess.Popen[str]:
     """A real `collabsync` process in this test's cwd and COLLABSYNC_HOME."""
-    return subprocess.Popen([sys.executable, "-m", "collabsync", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+    return subprocess.Popen(
+        [sys.executable, "-m", "collabsync", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
 
 
 def test_a_second_run_waits_then_names_the_holder(isolated_home: Path) -> None:
     with instance_lock(isolated_home, "nova", "stamp"):
-        result = CliRunner().invoke(main, ["stamp", "product-launch", "--name", "nova", *VARS, "--yes",
-                                           "--wait", "0.2"])
+        result = CliRunner().invoke(
+            main, ["stamp", "product-launch", "--name", "nova", *VARS, "--yes", "--wait", "0.2"]
+        )
     assert result.exit_code == 1
     message = result.output
     assert "instance 'nova' is busy: collabsync stamp (pid " + str(os.getpid()) in message
@@ -55,10 +61,18 @@ def test_the_lock_is_free_again_after_a_run_and_after_a_crash(isolated_home: Pat
         with pytest.raises(LedgerError, match=r"instance 'nova' is busy: collabsync stamp \(pid \d+ on "):
             with instance_lock(isolated_home, "nova", "update", wait=0):
                 pass
-    killed = subprocess.run([sys.executable, "-c", (
-        "import os, signal, pathlib; from collabsync.lock import instance_lock\n"
-        f"with instance_lock(pathlib.Path({str(isolated_home)!r}), 'nova', 'stamp'):\n"
-        "    os.kill(os.getpid(), signal.SIGKILL)")], timeout=60)
+    killed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import os, signal, pathlib; from collabsync.lock import instance_lock\n"
+                f"with instance_lock(pathlib.Path({str(isolated_home)!r}), 'nova', 'stamp'):\n"
+                "    os.kill(os.getpid(), signal.SIGKILL)"
+            ),
+        ],
+        timeout=60,
+    )
     assert killed.returncode == -9
     with instance_lock(isolated_home, "nova", "stamp", wait=0):  # the OS released the dead holder's lock
         pass
@@ -69,7 +83,9 @@ def test_the_lock_is_free_again_after_a_run_and_after_a_crash(isolated_home: Pat
 def test_two_concurrent_cross_tool_stamps_create_everything_once(isolated_home: Path) -> None:
     with running_stack(latency_ms=5) as stack:
         stack.write_config(Path("collabsync.toml"))
-        Path("collabsync.toml").write_text(Path("collabsync.toml").read_text() + '\n[providers.local]\ntype = "local"\n')
+        Path("collabsync.toml").write_text(
+            Path("collabsync.toml").read_text() + '\n[providers.local]\ntype = "local"\n'
+        )
         args = ("stamp", "product-launch", "--name", "nova", *VARS, "--yes", "--wait", "120")
         runs = [collabsync(*args), collabsync(*args)]
         outputs = [run.communicate(timeout=180) for run in runs]

@@ -36,29 +36,47 @@ def url(emu: JiraEmulator, path: str, v: str = "3") -> str:
 
 
 def test_account_routes_match_the_spec(emu: JiraEmulator, http: requests.Session, check: Any) -> None:
-    types = check(http.get(url(emu, "/issue/createmeta/ENG/issuetypes"), params={"maxResults": 2}, timeout=5),
-                  "/rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes")
+    types = check(
+        http.get(url(emu, "/issue/createmeta/ENG/issuetypes"), params={"maxResults": 2}, timeout=5),
+        "/rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes",
+    )
     assert types["total"] == 5 and len(types["issueTypes"]) == 2  # paged, like Cloud
-    fields = check(http.get(url(emu, "/issue/createmeta/ENG/issuetypes/10001"), timeout=5),
-                   "/rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}")
+    fields = check(
+        http.get(url(emu, "/issue/createmeta/ENG/issuetypes/10001"), timeout=5),
+        "/rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}",
+    )
     by_id = {f["fieldId"]: f for f in fields["fields"]}
     assert "duedate" not in by_id and by_id["customfield_10050"]["required"]
     assert [v["value"] for v in by_id["customfield_10050"]["allowedValues"]] == ["Platform", "Payments", "Growth"]
     edit = check(http.get(url(emu, "/issue/ENG-1/editmeta"), timeout=5), "/rest/api/3/issue/{issueIdOrKey}/editmeta")
     assert "duedate" in edit["fields"] and "customfield_10015" not in edit["fields"]
-    perms = check(http.get(url(emu, "/mypermissions"), params={
-        "projectKey": "ENG", "permissions": "CREATE_ISSUES,ASSIGN_ISSUES"}, timeout=5), "/rest/api/3/mypermissions")
+    perms = check(
+        http.get(
+            url(emu, "/mypermissions"),
+            params={"projectKey": "ENG", "permissions": "CREATE_ISSUES,ASSIGN_ISSUES"},
+            timeout=5,
+        ),
+        "/rest/api/3/mypermissions",
+    )
     assert perms["permissions"]["CREATE_ISSUES"]["havePermission"] is True
     assert perms["permissions"]["ASSIGN_ISSUES"]["havePermission"] is False
     assert http.get(url(emu, "/mypermissions"), timeout=5).status_code == 400  # permissions= is required
-    statuses = check(http.get(url(emu, "/project/ENG/statuses"), timeout=5), "/rest/api/3/project/{projectIdOrKey}/statuses")
+    statuses = check(
+        http.get(url(emu, "/project/ENG/statuses"), timeout=5), "/rest/api/3/project/{projectIdOrKey}/statuses"
+    )
     assert [s["name"] for s in statuses[0]["statuses"]] == ["To Do", "In Progress", "Done"]
     project_id = emu.store.project("ENG")["id"]
-    scheme = check(http.get(url(emu, "/workflowscheme/project"), params={"projectId": project_id}, timeout=5),
-                   "/rest/api/3/workflowscheme/project")
+    scheme = check(
+        http.get(url(emu, "/workflowscheme/project"), params={"projectId": project_id}, timeout=5),
+        "/rest/api/3/workflowscheme/project",
+    )
     name = scheme["values"][0]["workflowScheme"]["defaultWorkflow"]
-    found = check(http.get(url(emu, "/workflow/search"), params={"workflowName": name, "expand": "transitions,statuses"},
-                           timeout=5), "/rest/api/3/workflow/search")
+    found = check(
+        http.get(
+            url(emu, "/workflow/search"), params={"workflowName": name, "expand": "transitions,statuses"}, timeout=5
+        ),
+        "/rest/api/3/workflow/search",
+    )
     _, edges = graph_of(found["values"][0])
     assert shortest_path(edges, "10000", lambda s: s == "10003") == ["3", "10003"]  # To Do -> In Progress -> Done
 
@@ -68,24 +86,42 @@ def test_writes_are_refused_like_jira(emu: JiraEmulator, http: requests.Session)
     base = {"project": {"id": project}, "issuetype": {"id": "10001"}, "summary": "x"}
     refused = http.post(url(emu, "/issue", "2"), json={"fields": {**base, "duedate": "2027-01-01"}}, timeout=5)
     assert refused.status_code == 400 and refused.json()["errors"] == {"duedate": NOT_ON_SCREEN.format("duedate")}
-    bad = http.post(url(emu, "/issue", "2"), json={"fields": {**base, "customfield_10050": {"value": "Nope"}}}, timeout=5)
+    bad = http.post(
+        url(emu, "/issue", "2"), json={"fields": {**base, "customfield_10050": {"value": "Nope"}}}, timeout=5
+    )
     assert bad.json()["errors"] == {"customfield_10050": "Specify a valid 'id' or 'name' for Team"}
     made = http.post(url(emu, "/issue", "2"), json={"fields": base}, timeout=5)
     assert made.status_code == 201  # Team falls back to its default
     key = made.json()["key"]
-    assert http.put(url(emu, f"/issue/{key}", "2"), json={"fields": {"duedate": "2027-01-01"}}, timeout=5).status_code == 204
-    assert http.put(url(emu, f"/issue/{key}", "2"), json={"fields": {"customfield_10015": "2027-01-01"}},
-                    timeout=5).status_code == 400  # start date is on neither screen
+    assert (
+        http.put(url(emu, f"/issue/{key}", "2"), json={"fields": {"duedate": "2027-01-01"}}, timeout=5).status_code
+        == 204
+    )
+    assert (
+        http.put(
+            url(emu, f"/issue/{key}", "2"), json={"fields": {"customfield_10015": "2027-01-01"}}, timeout=5
+        ).status_code
+        == 400
+    )  # start date is on neither screen
     offered = http.get(url(emu, f"/issue/{key}/transitions"), timeout=5).json()["transitions"]
     assert [t["to"]["name"] for t in offered] == ["In Progress"]  # only from the current status
     done = "51"  # the site-wide id of the transition into Done
-    assert http.post(url(emu, f"/issue/{key}/transitions"), json={"transition": {"id": done}}, timeout=5).status_code == 400
+    assert (
+        http.post(url(emu, f"/issue/{key}/transitions"), json={"transition": {"id": done}}, timeout=5).status_code
+        == 400
+    )
     assert "Blocks" not in [t["name"] for t in http.get(url(emu, "/issueLinkType"), timeout=5).json()["issueLinkTypes"]]
-    link = http.post(url(emu, "/issueLink"), json={"type": {"name": "Blocks"}, "inwardIssue": {"key": key},
-                                                   "outwardIssue": {"key": "ENG-1"}}, timeout=5)
+    link = http.post(
+        url(emu, "/issueLink"),
+        json={"type": {"name": "Blocks"}, "inwardIssue": {"key": key}, "outwardIssue": {"key": "ENG-1"}},
+        timeout=5,
+    )
     assert link.status_code == 404
-    bulk = http.post(url(emu, "/issue/bulk", "2"), json={"issueUpdates": [
-        {"fields": base}, {"fields": {**base, "assignee": {"accountId": emu.admin}}}]}, timeout=5).json()
+    bulk = http.post(
+        url(emu, "/issue/bulk", "2"),
+        json={"issueUpdates": [{"fields": base}, {"fields": {**base, "assignee": {"accountId": emu.admin}}}]},
+        timeout=5,
+    ).json()
     assert len(bulk["issues"]) == 1 and bulk["errors"][0]["failedElementNumber"] == 1
     assert bulk["errors"][0]["elementErrors"]["errors"] == {"assignee": "You do not have permission to assign issues."}
 
@@ -100,7 +136,9 @@ def test_no_create_permission_and_team_managed_style(http: requests.Session, emu
     project = http.get(url(emu, "/project/TM"), timeout=5).json()
     assert project["style"] == "next-gen" and project["simplified"] is True
     assert [t["name"] for t in project["issueTypes"]] == ["Epic", "Task", "Story"]
-    assert http.get(url(emu, "/workflowscheme/project"), params={"projectId": project["id"]}, timeout=5).status_code == 403
+    assert (
+        http.get(url(emu, "/workflowscheme/project"), params={"projectId": project["id"]}, timeout=5).status_code == 403
+    )
 
 
 def test_data_center_doctor_and_stamp_follow_the_plan(isolated_home: Any) -> None:
@@ -135,8 +173,13 @@ project = "ENG"
         assert len(tasks) == 7 and all(i.duedate for i in tasks)  # set by the edit after create
 
 
-WINDING = {"To Do": ["Won't Do", "In Progress"], "Won't Do": ["To Do"], "In Progress": ["Blocked"], "Blocked": ["Done"],
-           "Done": []}
+WINDING = {
+    "To Do": ["Won't Do", "In Progress"],
+    "Won't Do": ["To Do"],
+    "In Progress": ["Blocked"],
+    "Blocked": ["Done"],
+    "Done": [],
+}
 
 
 @pytest.mark.parametrize("admin", [True, False])
@@ -150,10 +193,23 @@ def test_status_change_walks_the_workflow(isolated_home: Any, admin: bool) -> No
         emu.add_project("ENG")
         emu.configure_project("ENG", workflow=dict(WINDING), admin_denied=not admin)
         ref = emu.issue(emu.add_issue("ENG", "Walk me")).id
-        provider = JiraProvider("jira", {"url": emu.root_url, "email": emu.email, "api_token": emu.api_token,
-                                         "deployment": "cloud", "max_retries": 0}, ProviderContext(home=isolated_home))
-        container = Container("ENG-1", "x", "", {"project": "ENG", "project_id": emu.store.project("ENG")["id"],
-                                                 "issue_type_id": "10001", "fields": {}})
+        provider = JiraProvider(
+            "jira",
+            {
+                "url": emu.root_url,
+                "email": emu.email,
+                "api_token": emu.api_token,
+                "deployment": "cloud",
+                "max_retries": 0,
+            },
+            ProviderContext(home=isolated_home),
+        )
+        container = Container(
+            "ENG-1",
+            "x",
+            "",
+            {"project": "ENG", "project_id": emu.store.project("ENG")["id"], "issue_type_id": "10001", "fields": {}},
+        )
         provider.set_status(container, ref, Status.DONE)  # with the graph (admin) or forward by category
         assert emu.store.status(emu.store.issue(ref).status_id)[1] == "Done"
         moved = [r for r in emu.requests if r.method == "POST" and r.path.endswith("/transitions")]

@@ -38,9 +38,13 @@ def api(emu: JiraEmulator, path: str) -> str:
 
 
 def payload(refs: list[str], fields: dict[str, str]) -> dict[str, object]:
-    return {"selectedIssueIdsOrKeys": refs, "selectedActions": list(fields),
-            "editedFieldsInput": {"datePickerFields": [{"fieldId": f, "date": {"formattedDate": d}}
-                                                       for f, d in fields.items()]}}
+    return {
+        "selectedIssueIdsOrKeys": refs,
+        "selectedActions": list(fields),
+        "editedFieldsInput": {
+            "datePickerFields": [{"fieldId": f, "date": {"formattedDate": d}} for f, d in fields.items()]
+        },
+    }
 
 
 # -- the emulator, route by route --------------------------------------------------------------------
@@ -50,8 +54,9 @@ def test_submit_answers_201_with_a_task_id_and_the_task_reports_each_issue(emu: 
     invalidOrInaccessibleIssueCount and totalIssueCount."""
     keys = [emu.add_issue("ENG", f"t{i}") for i in range(3)]
     http = session(emu)
-    sent = http.post(api(emu, "/bulk/issues/fields"), json=payload([*keys, "ENG-999"], {"duedate": "22/Mar/27"}),
-                     timeout=5)
+    sent = http.post(
+        api(emu, "/bulk/issues/fields"), json=payload([*keys, "ENG-999"], {"duedate": "22/Mar/27"}), timeout=5
+    )
     assert sent.status_code == 201 and set(sent.json()) == {"taskId"}
     progress = http.get(api(emu, f"/bulk/queue/{sent.json()['taskId']}"), timeout=5).json()
     assert progress["status"] == "COMPLETE" and progress["progressPercent"] == 100
@@ -67,8 +72,9 @@ def test_a_running_task_reports_progress_without_results(emu: JiraEmulator) -> N
     key = emu.add_issue("ENG", "t")
     emu.bulk_running_polls = 1
     http = session(emu)
-    task = http.post(api(emu, "/bulk/issues/fields"), json=payload([key], {"duedate": "2027-03-22"}),
-                     timeout=5).json()["taskId"]
+    task = http.post(api(emu, "/bulk/issues/fields"), json=payload([key], {"duedate": "2027-03-22"}), timeout=5).json()[
+        "taskId"
+    ]
     first, second = (http.get(api(emu, f"/bulk/queue/{task}"), timeout=5).json() for _ in range(2))
     assert first["status"] == "RUNNING" and "processedAccessibleIssues" not in first
     assert second["status"] == "COMPLETE"
@@ -81,14 +87,18 @@ def test_unknown_task_is_refused(emu: JiraEmulator) -> None:
     assert got.status_code == 400 and "not a bulk operation task" in got.json()["errors"][0]["message"]
 
 
-@pytest.mark.parametrize(("body", "says"), [
-    (payload(["ENG-1"], {"duedate": "22/Mar/27"}) | {"selectedActions": []}, "not listed as selectedActions"),
-    ({"selectedIssueIdsOrKeys": ["ENG-1"], "selectedActions": ["duedate"]}, "editedFieldsInput"),
-    (payload([f"ENG-{i}" for i in range(BULK_EDIT_MAX_ISSUES + 1)], {"duedate": "22/Mar/27"}), "at most 1000"),
-    (payload(["ENG-1"], {"duedate": "March 22"}), "Invalid date"),
-])
-def test_invalid_payloads_answer_400_with_the_documented_shape(emu: JiraEmulator, body: dict[str, object],
-                                                               says: str) -> None:
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        (payload(["ENG-1"], {"duedate": "22/Mar/27"}) | {"selectedActions": []}, "not listed as selectedActions"),
+        ({"selectedIssueIdsOrKeys": ["ENG-1"], "selectedActions": ["duedate"]}, "editedFieldsInput"),
+        (payload([f"ENG-{i}" for i in range(BULK_EDIT_MAX_ISSUES + 1)], {"duedate": "22/Mar/27"}), "at most 1000"),
+        (payload(["ENG-1"], {"duedate": "March 22"}), "Invalid date"),
+    ],
+)
+def test_invalid_payloads_answer_400_with_the_documented_shape(
+    emu: JiraEmulator, body: dict[str, object], says: str
+) -> None:
     """paths./rest/api/3/bulk/issues/fields.post 400 example: "The following editedFieldInput values are not listed
     as selectedActions : issuetype"; IssueBulkEditPayload requires editedFieldsInput, selectedActions and
     selectedIssueIdsOrKeys; description: "A single request can accommodate a maximum of 1000 issues";
@@ -112,8 +122,9 @@ def test_data_center_has_no_bulk_edit() -> None:
     """The path exists only in the Cloud v3 spec: Data Center answers 404."""
     with JiraEmulator(deployment="Server") as dc:
         dc.add_project("ENG", "Engineering")
-        got = session(dc).post(api(dc, "/bulk/issues/fields"), json=payload(["ENG-1"], {"duedate": "1/Mar/27"}),
-                               timeout=5)
+        got = session(dc).post(
+            api(dc, "/bulk/issues/fields"), json=payload(["ENG-1"], {"duedate": "1/Mar/27"}), timeout=5
+        )
         assert got.status_code == 404
 
 
@@ -124,16 +135,27 @@ def test_date_forms_round_trip() -> None:
 
 # -- the adapter ---------------------------------------------------------------------------------------
 def provider(url: str, home: Path, **more: object) -> JiraProvider:
-    p = JiraProvider("acme-jira", {"url": url, "email": "admin@example.com", "api_token": "emu-api-token",
-                                   "deployment": "cloud", "max_retries": 0, **more}, ProviderContext(home=home))
+    p = JiraProvider(
+        "acme-jira",
+        {
+            "url": url,
+            "email": "admin@example.com",
+            "api_token": "emu-api-token",
+            "deployment": "cloud",
+            "max_retries": 0,
+            **more,
+        },
+        ProviderContext(home=home),
+    )
     p._sleeps = []  # type: ignore[attr-defined]
     p.client._session.sleep = p._sleeps.append  # type: ignore[attr-defined]
     return p
 
 
 def container(deployment: str = "Cloud") -> Container:
-    return Container("ENG", "x", extra={"mode": "label", "label": "l", "deployment": deployment,
-                                        "fields": {"start": START_DATE}})
+    return Container(
+        "ENG", "x", extra={"mode": "label", "label": "l", "deployment": deployment, "fields": {"start": START_DATE}}
+    )
 
 
 def test_groups_only_where_a_bulk_edit_saves_requests() -> None:
@@ -156,9 +178,13 @@ def test_update_on_the_emulator_uses_one_bulk_edit_and_puts_the_rest(emu: JiraEm
     changes.append(TaskChange("k4", ids[4], due=dt.date(2027, 4, 1)))
     assert [(o.key, o.error) for o in p.update_tasks(container(), changes)] == [(c.key, None) for c in changes]
     assert [(emu.store.issue(k).duedate, emu.store.issue(k).custom.get(START_DATE)) for k in keys] == (
-        [("2027-03-22", "2027-03-01")] * 4 + [("2027-04-01", None)])
-    assert (emu.count("POST", "/bulk/issues/fields"), emu.count("GET", "/bulk/queue/"), emu.count("PUT", "/issue/")) == (
-        1, 3, 1)
+        [("2027-03-22", "2027-03-01")] * 4 + [("2027-04-01", None)]
+    )
+    assert (
+        emu.count("POST", "/bulk/issues/fields"),
+        emu.count("GET", "/bulk/queue/"),
+        emu.count("PUT", "/issue/"),
+    ) == (1, 3, 1)
     assert p._sleeps == [0.25, 0.5]  # type: ignore[attr-defined]  # doubling pauses between polls
 
 
@@ -176,8 +202,11 @@ def test_data_center_puts_every_issue(tmp_path: Path) -> None:
     with JiraEmulator(deployment="Server") as dc:
         dc.add_project("ENG", "Engineering")
         ids = [dc.store.issue(dc.add_issue("ENG", f"t{i}")).id for i in range(3)]
-        p = JiraProvider("dc", {"url": dc.root_url, "token": dc.pat, "deployment": "server", "max_retries": 0},
-                         ProviderContext(home=tmp_path))
+        p = JiraProvider(
+            "dc",
+            {"url": dc.root_url, "token": dc.pat, "deployment": "server", "max_retries": 0},
+            ProviderContext(home=tmp_path),
+        )
         changes = [TaskChange(f"k{i}", ids[i], due=MAR22) for i in range(3)]
         assert [o.error for o in p.update_tasks(container("Server"), changes)] == [None] * 3
         assert dc.count("POST", "/bulk/") == 0 and dc.count("PUT", "/issue/") == 3
@@ -187,18 +216,30 @@ def test_data_center_puts_every_issue(tmp_path: Path) -> None:
 def test_issues_the_task_did_not_process_get_a_put_with_their_own_cause(tmp_path: Path) -> None:
     url = "http://127.0.0.1:9"
     responses.post(f"{url}/rest/api/3/bulk/issues/fields", status=201, json={"taskId": "7"})
-    responses.get(f"{url}/rest/api/3/bulk/queue/7", json={"taskId": "7", "status": "COMPLETE", "progressPercent": 100,
-                                                          "processedAccessibleIssues": [1, 2],
-                                                          "failedAccessibleIssues": {"3": ["locked"]}})
+    responses.get(
+        f"{url}/rest/api/3/bulk/queue/7",
+        json={
+            "taskId": "7",
+            "status": "COMPLETE",
+            "progressPercent": 100,
+            "processedAccessibleIssues": [1, 2],
+            "failedAccessibleIssues": {"3": ["locked"]},
+        },
+    )
     responses.put(f"{url}/rest/api/2/issue/3", status=400, json={"errorMessages": [], "errors": {"duedate": "locked"}})
     p = provider(url, tmp_path)
     changes = [TaskChange(f"k{i}", str(i), due=MAR22) for i in (1, 2, 3)]
     assert [(o.key, o.error) for o in p.update_tasks(container(), changes)] == [
-        ("k1", None), ("k2", None), ("k3", "duedate: locked")]
+        ("k1", None),
+        ("k2", None),
+        ("k3", "duedate: locked"),
+    ]
     sent = json.loads(responses.calls[0].request.body)
-    assert sent == {"selectedIssueIdsOrKeys": ["1", "2", "3"], "selectedActions": ["duedate"],
-                    "editedFieldsInput": {"datePickerFields": [{"fieldId": "duedate",
-                                                                "date": {"formattedDate": "22/Mar/27"}}]}}
+    assert sent == {
+        "selectedIssueIdsOrKeys": ["1", "2", "3"],
+        "selectedActions": ["duedate"],
+        "editedFieldsInput": {"datePickerFields": [{"fieldId": "duedate", "date": {"formattedDate": "22/Mar/27"}}]},
+    }
 
 
 def test_a_lost_bulk_reply_raises_so_the_run_resumes(tmp_path: Path) -> None:
@@ -212,10 +253,10 @@ def test_a_lost_bulk_reply_raises_so_the_run_resumes(tmp_path: Path) -> None:
         assert [emu.store.issues[i].duedate for i in ids] == ["2027-03-22"] * 3  # applied; the re-run adopts it
 
 
-
 @responses.activate
-def test_a_task_still_running_at_the_deadline_is_an_unknown_outcome(tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_task_still_running_at_the_deadline_is_an_unknown_outcome(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import collabsync.providers.jira_bulk_edit as bulk_edit
 
     url = "http://127.0.0.1:9"

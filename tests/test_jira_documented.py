@@ -21,7 +21,11 @@ NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 
 
 def adf(text: str) -> dict[str, Any]:
-    return {"type": "doc", "version": 1, "content": [{"type": "paragraph", "content": [{"type": "text", "text": text}]}]}
+    return {
+        "type": "doc",
+        "version": 1,
+        "content": [{"type": "paragraph", "content": [{"type": "text", "text": text}]}],
+    }
 
 
 @pytest.fixture
@@ -56,8 +60,9 @@ def test_get_issue_minus_field_returns_all_other_fields(emu, http):
 def test_search_minus_field_returns_navigable_fields_but_that_one(emu, http):
     """paths./rest/api/3/search/jql.get, `fields`: "-description Returns all navigable (default) fields except description"."""
     emu.add_issue("ENG", "Write docs", description="long text")
-    hit = http.get(api(emu, "/search/jql"), params={"jql": "project = ENG", "fields": "-description"},
-                   timeout=5).json()["issues"][0]
+    hit = http.get(
+        api(emu, "/search/jql"), params={"jql": "project = ENG", "fields": "-description"}, timeout=5
+    ).json()["issues"][0]
     assert "description" not in hit["fields"] and hit["fields"]["summary"] == "Write docs"
     assert "labels" in hit["fields"] and "issuetype" in hit["fields"]
 
@@ -65,16 +70,18 @@ def test_search_minus_field_returns_navigable_fields_but_that_one(emu, http):
 def test_search_all_minus_field(emu, http):
     """paths./rest/api/3/search/jql.get, `fields`: "*all,-comment Returns all fields except comments"."""
     emu.add_issue("ENG", "Write docs")
-    hit = http.get(api(emu, "/search/jql"), params={"jql": "project = ENG", "fields": "*all,-labels"},
-                   timeout=5).json()["issues"][0]
+    hit = http.get(
+        api(emu, "/search/jql"), params={"jql": "project = ENG", "fields": "*all,-labels"}, timeout=5
+    ).json()["issues"][0]
     assert "labels" not in hit["fields"] and "summary" in hit["fields"]
 
 
 def test_expand_names_on_get_issue(emu, http):
     """paths./rest/api/3/issue/{issueIdOrKey}.get, `expand`: "names Returns the display name of each field"."""
     key = emu.add_issue("ENG", "Write docs", story_points=3)
-    body = http.get(api(emu, f"/issue/{key}"), params={"fields": "summary,customfield_10016", "expand": "names"},
-                    timeout=5).json()
+    body = http.get(
+        api(emu, f"/issue/{key}"), params={"fields": "summary,customfield_10016", "expand": "names"}, timeout=5
+    ).json()
     assert body["names"] == {"summary": "Summary", "customfield_10016": "Story Points"}
     assert "names" not in http.get(api(emu, f"/issue/{key}"), params={"fields": "summary"}, timeout=5).json()
 
@@ -82,8 +89,11 @@ def test_expand_names_on_get_issue(emu, http):
 def test_expand_names_on_search_is_listed_once(emu, http):
     """paths./rest/api/3/search/jql.get `expand=names`; SearchAndReconcileResults carries `names` at the top."""
     emu.add_issue("ENG", "Write docs")
-    body = http.get(api(emu, "/search/jql"), params={"jql": "project = ENG", "fields": "summary,duedate",
-                                                     "expand": "names"}, timeout=5).json()
+    body = http.get(
+        api(emu, "/search/jql"),
+        params={"jql": "project = ENG", "fields": "summary,duedate", "expand": "names"},
+        timeout=5,
+    ).json()
     assert body["names"] == {"duedate": "Due date", "summary": "Summary"}
     assert "names" not in body["issues"][0]
 
@@ -115,8 +125,9 @@ def test_jql_start_of_day_in_the_users_zone(emu, http):
     yesterday = emu.add_issue("ENG", "Yesterday", updated=dt.datetime(2026, 11, 22, 18, 0, tzinfo=dt.UTC))
     got = http.get(api(emu, "/search/jql"), params={"jql": "updated >= startOfDay()", "fields": "key"}, timeout=5)
     assert [i["key"] for i in got.json()["issues"]] == [today]
-    got = http.get(api(emu, "/search/jql"), params={"jql": 'updated >= startOfDay("-1") ORDER BY key',
-                                                    "fields": "key"}, timeout=5)
+    got = http.get(
+        api(emu, "/search/jql"), params={"jql": 'updated >= startOfDay("-1") ORDER BY key', "fields": "key"}, timeout=5
+    )
     assert [i["key"] for i in got.json()["issues"]] == [today, yesterday]
 
 
@@ -142,14 +153,17 @@ def test_id_only_pages_reach_5000(emu, http):
     """paths./rest/api/3/search/jql.get `maxResults`: "greatest ... when requesting id or key only ... max 5000"."""
     for n in range(130):
         emu.add_issue("ENG", f"Task {n}")
-    ids = http.get(api(emu, "/search/jql"), params={"jql": "project = ENG", "fields": "id", "maxResults": 5000},
-                   timeout=5).json()
+    ids = http.get(
+        api(emu, "/search/jql"), params={"jql": "project = ENG", "fields": "id", "maxResults": 5000}, timeout=5
+    ).json()
     assert len(ids["issues"]) == 130 and ids["isLast"] is True
-    keys = http.get(api(emu, "/search/jql"), params={"jql": "project = ENG", "fields": "key", "maxResults": 5000},
-                    timeout=5).json()
+    keys = http.get(
+        api(emu, "/search/jql"), params={"jql": "project = ENG", "fields": "key", "maxResults": 5000}, timeout=5
+    ).json()
     assert keys["issues"][0] == {"id": "10001", "key": "ENG-1"}
-    full = http.get(api(emu, "/search/jql"), params={"jql": "project = ENG", "fields": "summary", "maxResults": 5000},
-                    timeout=5).json()
+    full = http.get(
+        api(emu, "/search/jql"), params={"jql": "project = ENG", "fields": "summary", "maxResults": 5000}, timeout=5
+    ).json()
     assert len(full["issues"]) == 100 and full["isLast"] is False and full["nextPageToken"]
 
 
@@ -157,9 +171,17 @@ def test_id_only_pages_reach_5000(emu, http):
 def test_put_issue_update_verbs(emu, http):
     """paths./rest/api/3/issue/{issueIdOrKey}.put: edits are defined by `update` (set/add/remove) and `fields`."""
     key = emu.add_issue("ENG", "Old", labels=["a", "b"])
-    got = http.put(api(emu, f"/issue/{key}"), json={"update": {
-        "summary": [{"set": "New"}], "labels": [{"add": "c"}, {"remove": "a"}], "duedate": [{"set": "2026-12-01"}]}},
-        timeout=5)
+    got = http.put(
+        api(emu, f"/issue/{key}"),
+        json={
+            "update": {
+                "summary": [{"set": "New"}],
+                "labels": [{"add": "c"}, {"remove": "a"}],
+                "duedate": [{"set": "2026-12-01"}],
+            }
+        },
+        timeout=5,
+    )
     assert got.status_code == 204, got.text
     issue = emu.issue(key)
     assert (issue.summary, issue.labels, issue.duedate) == ("New", ["b", "c"], "2026-12-01")
@@ -168,8 +190,9 @@ def test_put_issue_update_verbs(emu, http):
 def test_put_issue_same_field_in_update_and_fields_is_refused(emu, http):
     """paths./rest/api/3/issue/{issueIdOrKey}.put responses.400, ErrorCollection naming the field."""
     key = emu.add_issue("ENG", "Old")
-    got = http.put(api(emu, f"/issue/{key}"), json={"fields": {"summary": "A"}, "update": {"summary": [{"set": "B"}]}},
-                   timeout=5)
+    got = http.put(
+        api(emu, f"/issue/{key}"), json={"fields": {"summary": "A"}, "update": {"summary": [{"set": "B"}]}}, timeout=5
+    )
     assert got.status_code == 400 and "summary" in got.json()["errors"]
     assert emu.issue(key).summary == "Old"
 
@@ -269,11 +292,17 @@ def test_bulkfetch_partial_and_limits(emu, http):
     """paths./rest/api/3/issue/bulkfetch.post: up to 100 ids or keys, ascending id order, `issueErrors`; 400 beyond."""
     first = emu.add_issue("ENG", "One")
     second = emu.add_issue("ENG", "Two")
-    got = http.post(api(emu, "/issue/bulkfetch"), json={"issueIdsOrKeys": [second, "eng-1", "ENG-77"],
-                                                        "fields": ["summary"]}, timeout=5)
+    got = http.post(
+        api(emu, "/issue/bulkfetch"),
+        json={"issueIdsOrKeys": [second, "eng-1", "ENG-77"], "fields": ["summary"]},
+        timeout=5,
+    )
     assert got.status_code == 200
     body = got.json()
-    assert [(i["key"], i["fields"]) for i in body["issues"]] == [(first, {"summary": "One"}), (second, {"summary": "Two"})]
+    assert [(i["key"], i["fields"]) for i in body["issues"]] == [
+        (first, {"summary": "One"}),
+        (second, {"summary": "Two"}),
+    ]
     assert [e["id"] for e in body["issueErrors"]] == ["ENG-77"]
     too_many = http.post(api(emu, "/issue/bulkfetch"), json={"issueIdsOrKeys": [first] * 101}, timeout=5)
     assert too_many.status_code == 400 and too_many.json()["errorMessages"]
@@ -281,9 +310,14 @@ def test_bulkfetch_partial_and_limits(emu, http):
 
 
 # -- audit of the other served routes --------------------------------------------------------------
-@pytest.mark.parametrize(("path", "params"), [("/project/search", {"startAt": "abc"}),
-                                               ("/project/search", {"maxResults": "-1"}),
-                                               ("/issue/ENG-1/comment", {"startAt": "x"})])
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/project/search", {"startAt": "abc"}),
+        ("/project/search", {"maxResults": "-1"}),
+        ("/issue/ENG-1/comment", {"startAt": "x"}),
+    ],
+)
 def test_bad_paging_numbers_are_400_not_500(emu, http, path, params):
     """paths./rest/api/3/project/search.get `startAt`/`maxResults` are int32: a bad value is a 400 ErrorCollection."""
     emu.add_issue("ENG", "Any")
@@ -294,8 +328,9 @@ def test_bad_paging_numbers_are_400_not_500(emu, http, path, params):
 def test_put_issue_return_issue(emu, http):
     """paths./rest/api/3/issue/{issueIdOrKey}.put responses.200: "if ... the `returnIssue` parameter is `true`"."""
     key = emu.add_issue("ENG", "Old")
-    got = http.put(api(emu, f"/issue/{key}"), params={"returnIssue": "true"}, json={"fields": {"summary": "New"}},
-                   timeout=5)
+    got = http.put(
+        api(emu, f"/issue/{key}"), params={"returnIssue": "true"}, json={"fields": {"summary": "New"}}, timeout=5
+    )
     assert got.status_code == 200 and got.json()["fields"]["summary"] == "New"
     plain = http.put(api(emu, f"/issue/{key}"), json={"fields": {"summary": "Newer"}}, timeout=5)
     assert plain.status_code == 204 and plain.content == b"" and "Content-Type" not in plain.headers
@@ -310,8 +345,11 @@ def test_order_by_has_at_most_seven_fields(emu, http):
 
 def test_created_issue_self_uses_the_called_version(emu, http):
     """paths./rest/api/3/issue.post responses.201 CreatedIssue `self`: the URL of the created issue."""
-    got = http.post(api(emu, "/issue", v="2"), json={"fields": {
-        "project": {"key": "ENG"}, "issuetype": {"name": "Task"}, "summary": "v2"}}, timeout=5).json()
+    got = http.post(
+        api(emu, "/issue", v="2"),
+        json={"fields": {"project": {"key": "ENG"}, "issuetype": {"name": "Task"}, "summary": "v2"}},
+        timeout=5,
+    ).json()
     assert got["self"].endswith(f"/rest/api/2/issue/{got['id']}")
 
 
@@ -327,8 +365,9 @@ def test_order_by_other_fields_and_unknown_ones(emu, http):
     """https://support.atlassian.com/jira-software-cloud/docs/jql-keywords/ ORDER BY a field; an unknown one is a 400."""
     emu.add_issue("ENG", "banana")
     emu.add_issue("ENG", "Apple")
-    got = http.get(api(emu, "/search/jql"), params={"jql": "project = ENG ORDER BY summary", "fields": "summary"},
-                   timeout=5).json()
+    got = http.get(
+        api(emu, "/search/jql"), params={"jql": "project = ENG ORDER BY summary", "fields": "summary"}, timeout=5
+    ).json()
     assert [i["fields"]["summary"] for i in got["issues"]] == ["Apple", "banana"]
     bad = http.get(api(emu, "/search/jql"), params={"jql": "project = ENG ORDER BY nonsense"}, timeout=5)
     assert bad.status_code == 400 and "nonsense" in bad.json()["errorMessages"][0]
@@ -353,8 +392,9 @@ def test_transition_and_edit_can_add_a_comment(emu, http):
     client.transition_issue(key, done, comment="Shipped")
     assert [c.body for c in client.comments(key)] == ["Shipped"]
     assert emu.issue(key).status_id == "10003"
-    edited = http.put(api(emu, f"/issue/{key}"), json={"update": {"comment": [{"add": {"body": adf("Noted")}}]}},
-                      timeout=5)
+    edited = http.put(
+        api(emu, f"/issue/{key}"), json={"update": {"comment": [{"add": {"body": adf("Noted")}}]}}, timeout=5
+    )
     assert edited.status_code == 204 and len(client.comments(key)) == 2
     refused = http.put(api(emu, f"/issue/{key}"), json={"update": {"comment": [{"add": {"body": "plain"}}]}}, timeout=5)
     assert refused.status_code == 400 and len(client.comments(key)) == 2

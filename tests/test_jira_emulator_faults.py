@@ -71,7 +71,9 @@ def test_stop_after_writes_and_lost_reply():
         with pytest.raises(requests.ConnectionError):
             post()  # written, but the reply is lost
         assert post().status_code == 503  # later writes refused
-        search = requests.post(f"{emu.root_url}/rest/api/2/search/jql", json={"jql": "project = ENG"}, auth=auth, timeout=5)
+        search = requests.post(
+            f"{emu.root_url}/rest/api/2/search/jql", json={"jql": "project = ENG"}, auth=auth, timeout=5
+        )
         assert search.status_code == 200 and len(search.json()["issues"]) == 2  # a search POST is not a write
 
 
@@ -98,14 +100,21 @@ def test_jql_subset_and_updated_window(jira_api: JiraEmulator):
 
     jira_api.add_project("ENG")
     epic = jira_api.add_issue("ENG", "Epic", issue_type="Epic")
-    old = jira_api.add_issue("ENG", "Old", parent=epic, labels=["x"],
-                             updated=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), description="has marker-42")
+    old = jira_api.add_issue(
+        "ENG",
+        "Old",
+        parent=epic,
+        labels=["x"],
+        updated=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        description="has marker-42",
+    )
     new = jira_api.add_issue("ENG", "New", parent=epic, labels=["x"])
     auth = (jira_api.email, jira_api.api_token)
 
     def keys(jql: str) -> list[str]:
-        r = requests.get(f"{jira_api.root_url}/rest/api/2/search/jql", params={"jql": jql, "fields": "summary"},
-                         auth=auth, timeout=5)
+        r = requests.get(
+            f"{jira_api.root_url}/rest/api/2/search/jql", params={"jql": jql, "fields": "summary"}, auth=auth, timeout=5
+        )
         assert r.status_code == 200, r.text
         return [i["key"] for i in r.json()["issues"]]
 

@@ -18,8 +18,6 @@ from specs import spec_file
 SPEC_URI = "urn:jira-v3"
 
 
-
-
 @pytest.fixture(scope="session")
 def jira_spec() -> dict[str, Any]:
     """The v3 spec, loaded once per session."""
@@ -40,8 +38,10 @@ def check(jira_spec: dict[str, Any]):
             # undocumented body (400s) or "any" (204/201 with nothing): the real API sends no body on success
             assert response.status_code >= 400 or not response.content
             return None
-        pointer = "/".join(quote(p.replace("~", "~0").replace("/", "~1"), safe="~") for p in
-                           ("paths", template, method, "responses", status, "content", "application/json", "schema"))
+        pointer = "/".join(
+            quote(p.replace("~", "~0").replace("/", "~1"), safe="~")
+            for p in ("paths", template, method, "responses", status, "content", "application/json", "schema")
+        )
         validator = OAS30Validator({"$ref": f"{SPEC_URI}#/{pointer}"}, registry=registry)
         body = response.json()
         errors = sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path))
@@ -71,7 +71,11 @@ def url(emu: JiraEmulator, path: str) -> str:
 
 
 def adf(text: str) -> dict[str, Any]:
-    return {"type": "doc", "version": 1, "content": [{"type": "paragraph", "content": [{"type": "text", "text": text}]}]}
+    return {
+        "type": "doc",
+        "version": 1,
+        "content": [{"type": "paragraph", "content": [{"type": "text", "text": text}]}],
+    }
 
 
 def test_metadata_routes_match_spec(emu, http, check):
@@ -87,8 +91,10 @@ def test_metadata_routes_match_spec(emu, http, check):
     assert [p["key"] for p in page["values"]] == ["ENG"]
     types = check(http.get(url(emu, "/issuetype"), timeout=5), "/rest/api/3/issuetype")
     assert "Epic" in {t["name"] for t in types}
-    ptypes = check(http.get(url(emu, "/issuetype/project"), params={"projectId": project["id"]}, timeout=5),
-                   "/rest/api/3/issuetype/project")
+    ptypes = check(
+        http.get(url(emu, "/issuetype/project"), params={"projectId": project["id"]}, timeout=5),
+        "/rest/api/3/issuetype/project",
+    )
     assert len(ptypes) == len(project["issueTypes"])
     statuses = check(http.get(url(emu, "/status"), timeout=5), "/rest/api/3/status")
     cats = {s["name"]: s["statusCategory"]["key"] for s in statuses}
@@ -98,21 +104,35 @@ def test_metadata_routes_match_spec(emu, http, check):
 
 
 def test_issue_lifecycle_matches_spec(emu, http, check):
-    body = {"fields": {"project": {"key": "ENG"}, "issuetype": {"name": "Task"}, "summary": "Write spec",
-                       "description": adf("hello"), "labels": ["a"]}}
+    body = {
+        "fields": {
+            "project": {"key": "ENG"},
+            "issuetype": {"name": "Task"},
+            "summary": "Write spec",
+            "description": adf("hello"),
+            "labels": ["a"],
+        }
+    }
     created = check(http.post(url(emu, "/issue"), json=body, timeout=5), "/rest/api/3/issue", "post")
     issue = check(http.get(url(emu, f"/issue/{created['key']}"), timeout=5), "/rest/api/3/issue/{issueIdOrKey}")
     assert issue["fields"]["description"] == adf("hello")
     edit = http.put(url(emu, f"/issue/{created['key']}"), json={"fields": {"summary": "Renamed"}}, timeout=5)
     check(edit, "/rest/api/3/issue/{issueIdOrKey}", "put")
-    trans = check(http.get(url(emu, f"/issue/{created['key']}/transitions"), timeout=5),
-                  "/rest/api/3/issue/{issueIdOrKey}/transitions")
+    trans = check(
+        http.get(url(emu, f"/issue/{created['key']}/transitions"), timeout=5),
+        "/rest/api/3/issue/{issueIdOrKey}/transitions",
+    )
     done = next(t for t in trans["transitions"] if t["to"]["statusCategory"]["key"] == "done")
-    moved = http.post(url(emu, f"/issue/{created['key']}/transitions"), json={"transition": {"id": done["id"]}}, timeout=5)
+    moved = http.post(
+        url(emu, f"/issue/{created['key']}/transitions"), json={"transition": {"id": done["id"]}}, timeout=5
+    )
     check(moved, "/rest/api/3/issue/{issueIdOrKey}/transitions", "post")
     assert moved.status_code == 204
-    bad = check(http.post(url(emu, "/issue"), json={"fields": {"project": {"key": "ENG"}}}, timeout=5),
-                "/rest/api/3/issue", "post")
+    bad = check(
+        http.post(url(emu, "/issue"), json={"fields": {"project": {"key": "ENG"}}}, timeout=5),
+        "/rest/api/3/issue",
+        "post",
+    )
     assert set(bad["errors"]) == {"summary", "issuetype"}
 
 
@@ -131,17 +151,25 @@ def test_bulk_partial_and_total_failure_match_spec(emu, http, check):
 def test_links_and_search_match_spec(emu, http, check):
     a = emu.add_issue("ENG", "A")
     b = emu.add_issue("ENG", "B")
-    linked = http.post(url(emu, "/issueLink"), json={"type": {"name": "Blocks"}, "inwardIssue": {"key": a},
-                                                      "outwardIssue": {"key": b}}, timeout=5)
+    linked = http.post(
+        url(emu, "/issueLink"),
+        json={"type": {"name": "Blocks"}, "inwardIssue": {"key": a}, "outwardIssue": {"key": b}},
+        timeout=5,
+    )
     check(linked, "/rest/api/3/issueLink", "post")
     assert linked.status_code == 201
-    got = check(http.get(url(emu, "/search/jql"), params={"jql": "project = ENG", "fields": "summary,issuelinks"}, timeout=5),
-                "/rest/api/3/search/jql")
+    got = check(
+        http.get(url(emu, "/search/jql"), params={"jql": "project = ENG", "fields": "summary,issuelinks"}, timeout=5),
+        "/rest/api/3/search/jql",
+    )
     by_key = {i["key"]: i for i in got["issues"]}
     assert by_key[b]["fields"]["issuelinks"][0]["inwardIssue"]["key"] == a
     assert got["isLast"] is True
-    posted = check(http.post(url(emu, "/search/jql"), json={"jql": "project = ENG", "maxResults": 1}, timeout=5),
-                   "/rest/api/3/search/jql", "post")
+    posted = check(
+        http.post(url(emu, "/search/jql"), json={"jql": "project = ENG", "maxResults": 1}, timeout=5),
+        "/rest/api/3/search/jql",
+        "post",
+    )
     assert posted["issues"] == [{"id": emu.issue(a).id}] and posted["nextPageToken"]
     unbounded = check(http.get(url(emu, "/search/jql"), params={"jql": ""}, timeout=5), "/rest/api/3/search/jql")
     assert unbounded is None  # 400: documented without a body schema
@@ -164,8 +192,11 @@ def test_checker_rejects_a_wrong_shape(check):
 
 def test_error_bodies_match_error_collection(emu, http, check):
     """400 and 401 of POST /issue are documented as ErrorCollection."""
-    bad = http.post(url(emu, "/issue"), json={"fields": {"project": {"key": "ENG"}, "issuetype": {"name": "Task"},
-                                                         "summary": "x", "duedate": "soon"}}, timeout=5)
+    bad = http.post(
+        url(emu, "/issue"),
+        json={"fields": {"project": {"key": "ENG"}, "issuetype": {"name": "Task"}, "summary": "x", "duedate": "soon"}},
+        timeout=5,
+    )
     assert check(bad, "/rest/api/3/issue", "post")["errors"]["duedate"].startswith("Error parsing date")
     anonymous = requests.post(url(emu, "/issue"), json={}, timeout=5)
     assert check(anonymous, "/rest/api/3/issue", "post")["errorMessages"]
@@ -177,7 +208,11 @@ def test_data_center_search_matches_the_old_search_schema(check):
         dc.add_project("OPS")
         for n in range(3):
             dc.add_issue("OPS", f"Op {n}", labels=["x"])
-        r = requests.get(f"{dc.root_url}/rest/api/2/search", params={"jql": "project = OPS", "maxResults": 2},
-                         headers={"Authorization": f"Bearer {dc.pat}"}, timeout=5)
+        r = requests.get(
+            f"{dc.root_url}/rest/api/2/search",
+            params={"jql": "project = OPS", "maxResults": 2},
+            headers={"Authorization": f"Bearer {dc.pat}"},
+            timeout=5,
+        )
         body = check(r, "/rest/api/3/search")
         assert (body["total"], body["startAt"], len(body["issues"])) == (3, 0, 2)

@@ -23,9 +23,15 @@ def client(emu: JiraEmulator) -> JIRA:
 
 
 def test_create_get_and_edit(client: JIRA, emu: JiraEmulator):
-    issue = client.create_issue(project="ENG", summary="Ship it", issuetype={"name": "Task"},
-                                description="Body\ncollabsync:launch/t1", labels=["collabsync-launch"],
-                                duedate="2026-12-01", **{STORY_POINTS: 3})
+    issue = client.create_issue(
+        project="ENG",
+        summary="Ship it",
+        issuetype={"name": "Task"},
+        description="Body\ncollabsync:launch/t1",
+        labels=["collabsync-launch"],
+        duedate="2026-12-01",
+        **{STORY_POINTS: 3},
+    )
     got = client.issue(issue.key, fields="summary,description,labels,duedate," + STORY_POINTS)
     assert got.fields.summary == "Ship it"
     assert got.fields.description.splitlines()[-1] == "collabsync:launch/t1"
@@ -38,8 +44,10 @@ def test_create_get_and_edit(client: JIRA, emu: JiraEmulator):
 
 def test_bulk_create_reports_each_item(client: JIRA, emu: JiraEmulator):
     epic = client.create_issue(project="ENG", summary="Launch", issuetype={"name": "Epic"})
-    items = [{"project": {"key": "ENG"}, "issuetype": {"name": "Task"}, "summary": f"T{n}", "parent": {"key": epic.key}}
-             for n in range(4)]
+    items = [
+        {"project": {"key": "ENG"}, "issuetype": {"name": "Task"}, "summary": f"T{n}", "parent": {"key": epic.key}}
+        for n in range(4)
+    ]
     items.insert(2, {"project": {"key": "ENG"}, "issuetype": {"name": "Task"}, "summary": "bad", "bogus": 1})
     results = client.create_issues(items, prefetch=False)
     assert [r["status"] for r in results] == ["Success", "Success", "Error", "Success", "Success"]
@@ -63,8 +71,9 @@ def test_enhanced_search_pages_past_one_page(client: JIRA, emu: JiraEmulator):
     for n in range(230):
         emu.add_issue("ENG", f"Issue {n}", labels=["bulk"])
     emu.reset_log()
-    found = client.enhanced_search_issues("project = ENG AND labels = bulk ORDER BY key", maxResults=0,
-                                          fields=["summary", "status"])
+    found = client.enhanced_search_issues(
+        "project = ENG AND labels = bulk ORDER BY key", maxResults=0, fields=["summary", "status"]
+    )
     assert len(found) == 230
     assert len({i.key for i in found}) == 230
     assert emu.count("GET", "/search/jql") == 3  # 100 + 100 + 30 with the default server cap
@@ -104,13 +113,29 @@ def test_flagged_and_seed_bulk(emu: JiraEmulator, client: JIRA):
 
 
 def test_v3_uses_adf_and_refuses_plain_text(emu: JiraEmulator):
-    j = JIRA(emu.root_url, basic_auth=(emu.email, emu.api_token), max_retries=0,
-             options={"check_update": False, "rest_api_version": "3"})
+    j = JIRA(
+        emu.root_url,
+        basic_auth=(emu.email, emu.api_token),
+        max_retries=0,
+        options={"check_update": False, "rest_api_version": "3"},
+    )
     with pytest.raises(JIRAError) as err:
         j.create_issue(project="ENG", summary="x", issuetype={"name": "Task"}, description="plain")
     assert "Atlassian Document" in err.value.text
-    doc = {"type": "doc", "version": 1, "content": [{"type": "paragraph", "content": [
-        {"type": "text", "text": "one"}, {"type": "hardBreak"}, {"type": "text", "text": "collabsync:i/k"}]}]}
+    doc = {
+        "type": "doc",
+        "version": 1,
+        "content": [
+            {
+                "type": "paragraph",
+                "content": [
+                    {"type": "text", "text": "one"},
+                    {"type": "hardBreak"},
+                    {"type": "text", "text": "collabsync:i/k"},
+                ],
+            }
+        ],
+    }
     issue = j.create_issue(project="ENG", summary="x", issuetype={"name": "Task"}, description=doc)
     assert j.issue(issue.key).raw["fields"]["description"] == doc
     assert emu.issue_json(issue.key)["fields"]["description"] == "one\ncollabsync:i/k"  # v2 view: plain text

@@ -29,11 +29,25 @@ def make(emu: JiraEmulator, tmp_path: Path, **settings) -> JiraProvider:
 
 
 def tasks(n: int, instance: str = "launch", section: str | None = "build") -> list[NewTask]:
-    return [NewTask(TaskSpec(f"t{i}", f"Task {i}", "engineering", section=section, assignee="ada" if i == 0 else None,
-                             start=dt.date(2026, 12, 1), due=dt.date(2026, 12, 10), estimate=float(i % 5),
-                             labels=("needs review",) if i == 0 else ()),
-                    marker(instance, f"t{i}"), f"section-{section}" if section else None, f"Notes for {i}")
-            for i in range(n)]
+    return [
+        NewTask(
+            TaskSpec(
+                f"t{i}",
+                f"Task {i}",
+                "engineering",
+                section=section,
+                assignee="ada" if i == 0 else None,
+                start=dt.date(2026, 12, 1),
+                due=dt.date(2026, 12, 10),
+                estimate=float(i % 5),
+                labels=("needs review",) if i == 0 else (),
+            ),
+            marker(instance, f"t{i}"),
+            f"section-{section}" if section else None,
+            f"Notes for {i}",
+        )
+        for i in range(n)
+    ]
 
 
 def test_stamp_cycle_round_trips(emu: JiraEmulator, tmp_path: Path):
@@ -54,8 +68,13 @@ def test_stamp_cycle_round_trips(emu: JiraEmulator, tmp_path: Path):
     read = {t.key: t for t in p.read_tasks(c)}
     assert set(read) == {"t0", "t1", "t2"}
     t0, t1 = read["t0"], read["t1"]
-    assert (t0.title, t0.section, t0.assignee, t0.due, t0.start) == ("Task 0", "build", "ada", dt.date(2026, 12, 10),
-                                                                     dt.date(2026, 12, 1))
+    assert (t0.title, t0.section, t0.assignee, t0.due, t0.start) == (
+        "Task 0",
+        "build",
+        "ada",
+        dt.date(2026, 12, 10),
+        dt.date(2026, 12, 1),
+    )
     assert t1.estimate == 1.0 and t1.depends_on == [made["t0"].ref] and t0.depends_on == []
     assert t0.status is Status.TODO and t0.url.endswith(t0.extra["jira_key"])
     assert {k: v.ref for k, v in p.find_marked(c, "launch").items()} == {k: v.ref for k, v in made.items()}
@@ -72,11 +91,20 @@ def test_annotate_inserts_above_marker(emu: JiraEmulator, tmp_path: Path):
     assert text.count("Depends on: Brief") == 1
 
 
-@pytest.mark.parametrize(("status", "flagged", "expected"), [
-    ("To Do", False, Status.TODO), ("In Progress", False, Status.IN_PROGRESS), ("Blocked", False, Status.BLOCKED),
-    ("On Hold", False, Status.BLOCKED), ("Done", False, Status.DONE), ("Won't Do", False, Status.CANCELLED),
-    ("Cancelled", False, Status.CANCELLED), ("In Progress", True, Status.BLOCKED), ("Done", True, Status.DONE),
-])
+@pytest.mark.parametrize(
+    ("status", "flagged", "expected"),
+    [
+        ("To Do", False, Status.TODO),
+        ("In Progress", False, Status.IN_PROGRESS),
+        ("Blocked", False, Status.BLOCKED),
+        ("On Hold", False, Status.BLOCKED),
+        ("Done", False, Status.DONE),
+        ("Won't Do", False, Status.CANCELLED),
+        ("Cancelled", False, Status.CANCELLED),
+        ("In Progress", True, Status.BLOCKED),
+        ("Done", True, Status.DONE),
+    ],
+)
 def test_status_mapping(emu: JiraEmulator, tmp_path: Path, status: str, flagged: bool, expected: Status):
     p = make(emu, tmp_path)
     c = p.ensure_container("launch", "Launch", "", {"project": "ENG"})
@@ -92,10 +120,16 @@ def test_configured_status_names(emu: JiraEmulator, tmp_path: Path):
     assert [t.status for t in p.read_tasks(c)] == [Status.IN_PROGRESS, Status.DONE]
 
 
-@pytest.mark.parametrize(("target", "name"), [
-    (Status.IN_PROGRESS, "In Progress"), (Status.BLOCKED, "Blocked"), (Status.DONE, "Done"),
-    (Status.CANCELLED, "Won't Do"), (Status.TODO, "To Do"),
-])
+@pytest.mark.parametrize(
+    ("target", "name"),
+    [
+        (Status.IN_PROGRESS, "In Progress"),
+        (Status.BLOCKED, "Blocked"),
+        (Status.DONE, "Done"),
+        (Status.CANCELLED, "Won't Do"),
+        (Status.TODO, "To Do"),
+    ],
+)
 def test_set_status_by_category(emu: JiraEmulator, tmp_path: Path, target: Status, name: str):
     p = make(emu, tmp_path)
     c = p.ensure_container("launch", "Launch", "", {"project": "ENG"})
@@ -176,6 +210,8 @@ def test_seeded_data_reads_back_through_the_adapter(tmp_path: Path):
         assert c.created is False and c.ref == made[1]["epic"]
         read = p.read_tasks(c)
         assert sorted(t.key for t in read) == sorted(f"t{i}" for i in range(150))
-        assert {Status.TODO, Status.IN_PROGRESS, Status.BLOCKED, Status.DONE, Status.CANCELLED} <= {t.status for t in read}
+        assert {Status.TODO, Status.IN_PROGRESS, Status.BLOCKED, Status.DONE, Status.CANCELLED} <= {
+            t.status for t in read
+        }
         assert any(t.is_overdue(dt.date.today()) for t in read) and any(t.assignee for t in read)
         assert len(p.find_marked(c, made[1]["instance"])) == 150

@@ -21,8 +21,10 @@ def provider(emu: JiraEmulator, home: Path, *, use_cache: bool = False, **settin
 
 
 def new_tasks(n: int, instance: str = "launch") -> list[NewTask]:
-    return [NewTask(TaskSpec(f"t{i}", f"Task {i}", "engineering", due=dt.date(2026, 12, 1)), marker(instance, f"t{i}"))
-            for i in range(n)]
+    return [
+        NewTask(TaskSpec(f"t{i}", f"Task {i}", "engineering", due=dt.date(2026, 12, 1)), marker(instance, f"t{i}"))
+        for i in range(n)
+    ]
 
 
 def test_reading_250_issues_takes_one_id_search_and_three_bulkfetches(tmp_path: Path):
@@ -132,6 +134,7 @@ def test_cached_reads_hold_no_secret(tmp_path: Path):
         data = files[0].read_bytes()
         assert emu.api_token.encode() not in data
         import base64
+
         assert base64.b64encode(f"{emu.email}:{emu.api_token}".encode()) not in data
 
 

@@ -29,19 +29,41 @@ TOKEN = "sekrit-api-token-123"
 
 @pytest.fixture
 def provider(tmp_path: Path) -> JiraProvider:
-    p = JiraProvider("acme-jira", {"url": URL, "email": "dev@example.com", "api_token": TOKEN, "deployment": "cloud",
-                                   "max_retries": 2, "max_retry_wait": 30},
-                     ProviderContext(home=tmp_path))
+    p = JiraProvider(
+        "acme-jira",
+        {
+            "url": URL,
+            "email": "dev@example.com",
+            "api_token": TOKEN,
+            "deployment": "cloud",
+            "max_retries": 2,
+            "max_retry_wait": 30,
+        },
+        ProviderContext(home=tmp_path),
+    )
     p._sleeps = []  # type: ignore[attr-defined]
     p.client._session.sleep = p._sleeps.append  # type: ignore[attr-defined]
     return p
 
 
 def container() -> Container:
-    return Container("ENG-1", "Launch", extra={
-        "project": "ENG", "project_id": "10000", "issue_type_id": "10001", "label": "collabsync-x", "instance": "x",
-        "deployment": "Cloud", "fields": {"story_points": None, "start": None, "flagged": None}, "labels": [],
-        "mode": "epic", "epic_key": "ENG-1", "epic_id": "10001"})
+    return Container(
+        "ENG-1",
+        "Launch",
+        extra={
+            "project": "ENG",
+            "project_id": "10000",
+            "issue_type_id": "10001",
+            "label": "collabsync-x",
+            "instance": "x",
+            "deployment": "Cloud",
+            "fields": {"story_points": None, "start": None, "flagged": None},
+            "labels": [],
+            "mode": "epic",
+            "epic_key": "ENG-1",
+            "epic_id": "10001",
+        },
+    )
 
 
 def new(key: str) -> NewTask:
@@ -133,10 +155,20 @@ def test_non_json_success_is_transport_error(provider: JiraProvider):
 
 @responses.activate
 def test_bulk_errors_map_to_task_keys(provider: JiraProvider):
-    responses.post(f"{API}/issue/bulk", status=201, json={
-        "issues": [{"id": "1", "key": "ENG-2", "self": ""}],
-        "errors": [{"status": 400, "failedElementNumber": 0,
-                    "elementErrors": {"errorMessages": [], "errors": {"labels": "bad label"}}}]})
+    responses.post(
+        f"{API}/issue/bulk",
+        status=201,
+        json={
+            "issues": [{"id": "1", "key": "ENG-2", "self": ""}],
+            "errors": [
+                {
+                    "status": 400,
+                    "failedElementNumber": 0,
+                    "elementErrors": {"errorMessages": [], "errors": {"labels": "bad label"}},
+                }
+            ],
+        },
+    )
     out = list(provider.create_tasks(container(), [new("a"), new("b")]))
     assert out[0].key == "a" and out[0].ref is None and "labels: bad label" in out[0].error
     assert out[1].key == "b" and out[1].ref == "1" and out[1].url.endswith("/browse/ENG-2")
@@ -144,8 +176,16 @@ def test_bulk_errors_map_to_task_keys(provider: JiraProvider):
 
 @responses.activate
 def test_bulk_400_all_failed_vs_whole_request(provider: JiraProvider):
-    responses.post(f"{API}/issue/bulk", status=400, json={"issues": [], "errors": [
-        {"status": 400, "failedElementNumber": 0, "elementErrors": {"errorMessages": ["nope"], "errors": {}}}]})
+    responses.post(
+        f"{API}/issue/bulk",
+        status=400,
+        json={
+            "issues": [],
+            "errors": [
+                {"status": 400, "failedElementNumber": 0, "elementErrors": {"errorMessages": ["nope"], "errors": {}}}
+            ],
+        },
+    )
     assert [c.error for c in provider.create_tasks(container(), [new("a")])] == ["jira refused: nope"]
     responses.replace(responses.POST, f"{API}/issue/bulk", status=400, json=jira_error("too many"))
     with pytest.raises(ProviderError, match="too many"):
@@ -154,15 +194,25 @@ def test_bulk_400_all_failed_vs_whole_request(provider: JiraProvider):
 
 @responses.activate
 def test_sdk_errors_name_the_object(provider: JiraProvider):
-    responses.get(f"{API}/issue/10042", status=404,
-                  json=jira_error("Issue does not exist or you do not have permission to see it."))
+    responses.get(
+        f"{API}/issue/10042",
+        status=404,
+        json=jira_error("Issue does not exist or you do not have permission to see it."),
+    )
     with pytest.raises(NotFoundError) as err:
         provider.set_status(container(), "10042", Status.DONE)
     assert err.value.object == "issue 10042" and "does not exist" in err.value.cause
     done = {"name": "Done", "statusCategory": {"key": "done"}}
-    responses.replace(responses.GET, f"{API}/issue/10042", json={
-        "id": "10042", "key": "ENG-9", "fields": {"status": {"name": "To Do", "statusCategory": {"key": "new"}}},
-        "transitions": [{"id": "41", "name": "Resolve", "to": done}]})
+    responses.replace(
+        responses.GET,
+        f"{API}/issue/10042",
+        json={
+            "id": "10042",
+            "key": "ENG-9",
+            "fields": {"status": {"name": "To Do", "statusCategory": {"key": "new"}}},
+            "transitions": [{"id": "41", "name": "Resolve", "to": done}],
+        },
+    )
     responses.post(f"{API}/issue/10042/transitions", status=409, json=jira_error("Workflow conflict"))
     with pytest.raises(ProviderError) as sdk:  # raised by the SDK (JIRAError), mapped by the adapter
         provider.set_status(container(), "10042", Status.DONE)
@@ -172,8 +222,10 @@ def test_sdk_errors_name_the_object(provider: JiraProvider):
 
 @responses.activate
 def test_link_errors_are_per_pair_but_auth_aborts(provider: JiraProvider):
-    responses.get(f"{API}/issueLinkType", json={"issueLinkTypes": [{"id": "1", "name": "Blocks", "inward": "is blocked by",
-                                                                    "outward": "blocks"}]})
+    responses.get(
+        f"{API}/issueLinkType",
+        json={"issueLinkTypes": [{"id": "1", "name": "Blocks", "inward": "is blocked by", "outward": "blocks"}]},
+    )
     responses.post(f"{API}/issueLink", status=404, json=jira_error("Issue 9 not found"))
     responses.post(f"{API}/issueLink", status=201)
     links = list(provider.link_dependencies(container(), [("9", "1"), ("2", "1")]))
@@ -190,12 +242,15 @@ def test_missing_link_type_named(provider: JiraProvider):
         list(provider.link_dependencies(container(), [("1", "2")]))
 
 
-@pytest.mark.parametrize(("settings", "expected"), [
-    ({"url": URL, "email": "a@b.c"}, "'api_token' is a dependency of 'email'"),
-    ({"url": URL, "api_token": TOKEN}, "'email' is a dependency of 'api_token'"),
-    ({"url": URL}, "'email' is a required property"),
-    ({"url": URL, "token": TOKEN, "deployment": "server"}, "'server' is not one of"),
-])
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ({"url": URL, "email": "a@b.c"}, "'api_token' is a dependency of 'email'"),
+        ({"url": URL, "api_token": TOKEN}, "'email' is a dependency of 'api_token'"),
+        ({"url": URL}, "'email' is a required property"),
+        ({"url": URL, "token": TOKEN, "deployment": "server"}, "'server' is not one of"),
+    ],
+)
 def test_settings_schema_names_the_key_never_the_secret(settings: dict, expected: str):
     import jsonschema
 
@@ -207,10 +262,13 @@ def test_settings_schema_names_the_key_never_the_secret(settings: dict, expected
 def test_valid_settings_and_destination_pass_the_schema():
     import jsonschema
 
-    jsonschema.validate({"url": URL, "token": TOKEN, "deployment": "datacenter", "timeout": 10,
-                         "blocked_statuses": ["Blocked"]}, JiraProvider.settings_schema)
-    jsonschema.validate({"project": "ENG", "epic_issue_type": "Initiative", "labels": ["q3"]},
-                        JiraProvider.destination_schema)
+    jsonschema.validate(
+        {"url": URL, "token": TOKEN, "deployment": "datacenter", "timeout": 10, "blocked_statuses": ["Blocked"]},
+        JiraProvider.settings_schema,
+    )
+    jsonschema.validate(
+        {"project": "ENG", "epic_issue_type": "Initiative", "labels": ["q3"]}, JiraProvider.destination_schema
+    )
 
 
 @responses.activate

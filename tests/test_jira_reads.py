@@ -15,16 +15,28 @@ from collabsync.testing.jira import JiraEmulator
 
 
 def provider(emu: JiraEmulator, home: Path, **settings: Any) -> JiraProvider:
-    base = {"url": emu.root_url, "email": emu.email, "api_token": emu.api_token} if emu.deployment == "Cloud" \
+    base = (
+        {"url": emu.root_url, "email": emu.email, "api_token": emu.api_token}
+        if emu.deployment == "Cloud"
         else {"url": emu.root_url, "token": emu.pat}
+    )
     return JiraProvider("jira", {**base, **settings}, ProviderContext(home=home))
 
 
 def seeded(emu: JiraEmulator, home: Path, n: int) -> Any:
     emu.add_project("ENG")
     c = provider(emu, home).ensure_container("launch", "Launch", "", {"project": "ENG"})
-    keys = [emu.add_issue("ENG", f"T{i}", parent=c.ref, description=marker("launch", f"t{i}"),
-                          labels=[c.extra["label"]], status=("To Do", "In Progress", "Done")[i % 3]) for i in range(n)]
+    keys = [
+        emu.add_issue(
+            "ENG",
+            f"T{i}",
+            parent=c.ref,
+            description=marker("launch", f"t{i}"),
+            labels=[c.extra["label"]],
+            status=("To Do", "In Progress", "Done")[i % 3],
+        )
+        for i in range(n)
+    ]
     for a, b in zip(keys[:20], keys[1:21], strict=False):
         emu.link_issues(a, b)
     return c
@@ -32,8 +44,10 @@ def seeded(emu: JiraEmulator, home: Path, n: int) -> Any:
 
 def chained(p: JiraProvider, c: Any) -> list[dict[str, Any]]:
     """The same read through the old token-chained pages, as the reference."""
+
     def old(prov: JiraProvider, jql: str, fields: list[str], deployment: str | None, **_: Any) -> list[dict[str, Any]]:
         return list(prov._search(jql, fields, cached=True, deployment=deployment))
+
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr("collabsync.providers.jira.read_hits", old)
         return [t.to_dict() for t in p.read_tasks(c)]
@@ -78,13 +92,15 @@ def test_data_center_fetches_pages_after_the_first_in_parallel(tmp_path: Path) -
         got = [t.to_dict() for t in provider(emu, tmp_path).read_tasks(c)]
         searches = [r for r in emu.requests if r.path.endswith("/search")]
         assert len(searches) == 3 and sorted("startAt=" + s for s in ("0", "100", "200")) == sorted(
-            next(p for p in r.query.split("&") if p.startswith("startAt=")) for r in searches)
+            next(p for p in r.query.split("&") if p.startswith("startAt=")) for r in searches
+        )
         assert len(got) == 250 and got == chained(provider(emu, tmp_path), c)
 
 
 @pytest.mark.parametrize(("setting", "expected"), [(None, 4), (1, 1), (16, 4)])
-def test_reads_in_flight_follow_the_setting_within_the_read_cap(tmp_path: Path, setting: int | None,
-                                                                 expected: int) -> None:
+def test_reads_in_flight_follow_the_setting_within_the_read_cap(
+    tmp_path: Path, setting: int | None, expected: int
+) -> None:
     with JiraEmulator() as emu:
         settings = {} if setting is None else {"max_in_flight": setting}
         assert jira_read.in_flight(provider(emu, tmp_path, **settings)) == expected

@@ -36,17 +36,28 @@ except pytest.skip.Exception as missing:
 def error_collection(ctx: Any, response: Any, case: Any) -> bool | None:
     """Jira answers a 4xx with an ErrorCollection JSON body unless the operation documents another shape."""
     documented = case.operation.definition.raw.get("responses", {}).get(str(response.status_code), {})
-    if 400 <= response.status_code < 500 and response.content and not documented.get("content", {}).get(
-            "application/json", {}).get("schema"):
+    if (
+        400 <= response.status_code < 500
+        and response.content
+        and not documented.get("content", {}).get("application/json", {}).get("schema")
+    ):
         body = response.json()
-        assert isinstance(body, dict) and isinstance(body.get("errorMessages"), list) and isinstance(
-            body.get("errors"), dict), f"{response.status_code} body is not an ErrorCollection: {body!r:.200}"
+        assert (
+            isinstance(body, dict)
+            and isinstance(body.get("errorMessages"), list)
+            and isinstance(body.get("errors"), dict)
+        ), f"{response.status_code} body is not an ErrorCollection: {body!r:.200}"
         assert body["errorMessages"] or body["errors"], "an error without any message"
     return None
 
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
-          error_collection]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    error_collection,
+]
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +75,13 @@ def jira_schema() -> Any:
 def _seed(emu: JiraEmulator) -> dict[str, str]:
     """Fresh objects for one example, so edits in one example do not decide the next."""
     key = emu.add_issue("ENG", "generated", description="text", labels=["x"])
-    return {"issueIdOrKey": key, "projectIdOrKey": "ENG", "projectId": emu.store.project("ENG")["id"],
-            "accountId": emu.admin, "id": emu.add_comment(key, "seeded")}
+    return {
+        "issueIdOrKey": key,
+        "projectIdOrKey": "ENG",
+        "projectId": emu.store.project("ENG")["id"],
+        "accountId": emu.admin,
+        "id": emu.add_comment(key, "seeded"),
+    }
 
 
 def _real_ids(case: Any, ids: dict[str, str]) -> None:
@@ -80,8 +96,13 @@ def _real_ids(case: Any, ids: dict[str, str]) -> None:
 def test_served_operation_conforms(method: str, template: str, jira_schema: Any, emulator: JiraEmulator) -> None:
     operation = jira_schema[template][method]
 
-    @settings(max_examples=MAX_EXAMPLES, derandomize=True, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=operation.as_strategy())
     def generated(case: Any) -> None:
         _real_ids(case, _seed(emulator))

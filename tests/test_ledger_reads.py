@@ -30,7 +30,7 @@ def test_a_stamp_and_its_resume_read_the_ledger_once(isolated_home: Path) -> Non
     with Workspace(load_config(None), isolated_home) as ws:
         assert len(spec.departments) == 7
         fresh = build_plan(spec, ws)
-        assert _selects(ws, lambda: apply_plan(fresh, ws)) == READS_PER_APPLY   # was 37: several per department
+        assert _selects(ws, lambda: apply_plan(fresh, ws)) == READS_PER_APPLY  # was 37: several per department
         tasks = {t.ref for dept, prov, c in ws.ledger.containers("nova") for t in ws.provider(prov).read_tasks(c)}
         # After a crash the outcome of marketing's writes is unknown: the resume asks the tool, reads the ledger once.
         ws.ledger.db.execute("UPDATE objects SET state = 'pending' WHERE department = 'marketing'")
@@ -38,7 +38,7 @@ def test_a_stamp_and_its_resume_read_the_ledger_once(isolated_home: Path) -> Non
         assert [d.department for d in plan.departments if d.to_create] == ["marketing"]
         result: dict[str, object] = {}
         assert _selects(ws, lambda: result.update(apply_plan(plan, ws))) == READS_PER_APPLY
-        assert result["created"] == 0                                       # adopted by marker, not created again
+        assert result["created"] == 0  # adopted by marker, not created again
         again = {t.ref for dept, prov, c in ws.ledger.containers("nova") for t in ws.provider(prov).read_tasks(c)}
         assert again == tasks and len(tasks) == len(spec.tasks)
         assert build_plan(spec, ws).up_to_date

@@ -38,20 +38,28 @@ def test_an_existing_ledger_reads_back_as_enums_and_keeps_its_strings(tmp_path: 
         assert [r.state for r in ledger.instances()] == [InstanceState.STAMPING, InstanceState.ARCHIVED]
         objects = ledger.objects("nova")
         assert {k: r.state for k, r in objects.items()} == {
-            "brief": ObjectState.DONE, "deck": ObjectState.PENDING, "vpn": ObjectState.FAILED}
+            "brief": ObjectState.DONE,
+            "deck": ObjectState.PENDING,
+            "vpn": ObjectState.FAILED,
+        }
         assert all(type(r.state) is ObjectState for r in objects.values())
         assert ledger.links("nova")[("deck", "brief")].state is ObjectState.PENDING
         assert ledger.unconfirmed("nova") == {"brief": [("checklist", "0:draft")]}
         # Writes keep the stored strings, so an older collabsync still reads this ledger.
-        ledger.mark_pending("nova", "sales", "local", "task", ["deck", "brief"])   # a done row stays done
+        ledger.mark_pending("nova", "sales", "local", "task", ["deck", "brief"])  # a done row stays done
         ledger.record("nova", "sales", "local", "task", "deck", ref="8", url="u8")
         ledger.record_link("nova", "deck", "brief", "native")
         ledger.confirm_subwrites("nova", "brief")
         ledger.set_state("nova", InstanceState.STAMPED)
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT key, state FROM objects ORDER BY key").fetchall() == [
-            ("brief", "done"), ("deck", "done"), ("vpn", "failed")]
+            ("brief", "done"),
+            ("deck", "done"),
+            ("vpn", "failed"),
+        ]
         assert db.execute("SELECT state FROM links").fetchall() == [("done",)]
         assert db.execute("SELECT state FROM subwrites").fetchall() == [("done",)]
         assert db.execute("SELECT name, state FROM instances ORDER BY name").fetchall() == [
-            ("nova", "stamped"), ("old", "archived")]
+            ("nova", "stamped"),
+            ("old", "archived"),
+        ]

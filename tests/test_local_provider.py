@@ -40,11 +40,29 @@ def test_create_read_link_status_annotate(local: LocalProvider) -> None:
     c = local.ensure_container("inst", "Inst", "", {})
     sections = local.ensure_sections(c, [SectionSpec("plan", "Plan")])
     assert local.ensure_sections(c, [SectionSpec("plan", "Plan")]) == sections
-    created = list(local.create_tasks(c, [
-        NewTask(TaskSpec("a", "A", "sales", section="plan", due=dt.date(2027, 1, 5), estimate=2,
-                         labels=("x",), assignee="dana"), marker("inst", "a"), sections["plan"], "Notes"),
-        new("b"),
-    ]))
+    created = list(
+        local.create_tasks(
+            c,
+            [
+                NewTask(
+                    TaskSpec(
+                        "a",
+                        "A",
+                        "sales",
+                        section="plan",
+                        due=dt.date(2027, 1, 5),
+                        estimate=2,
+                        labels=("x",),
+                        assignee="dana",
+                    ),
+                    marker("inst", "a"),
+                    sections["plan"],
+                    "Notes",
+                ),
+                new("b"),
+            ],
+        )
+    )
     assert [x.key for x in created] == ["a", "b"] and all(x.ref for x in created)
     a, b = created
     assert [x.error for x in local.link_dependencies(c, [(b.ref, a.ref)])] == [None]

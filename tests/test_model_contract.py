@@ -12,15 +12,25 @@ from collabsync.model import Container, DepartmentMap, Status, Task, TrackedSour
 def test_an_old_format_ledger_row_reads_into_typed_fields(tmp_path: Path) -> None:
     ledger = Ledger(tmp_path / "ledger.sqlite")
     ledger.save_instance("web", template=None, source=None, variables={}, spec=None, state="tracked")
-    old = {"mode": "tracked", "board": "b1", "created": True, "source": "Website relaunch", "tracked": True,
-           "department_map": {"by": "label", "values": {"Sales": "sales"}, "fallback": "it"}}
-    ledger.db.execute("INSERT INTO containers (instance, department, provider, ref, name, url, extra) "
-                      "VALUES (?,?,?,?,?,?,?)", ("web", "it", "trello", "b1", "Website", "", json.dumps(old)))
+    old = {
+        "mode": "tracked",
+        "board": "b1",
+        "created": True,
+        "source": "Website relaunch",
+        "tracked": True,
+        "department_map": {"by": "label", "values": {"Sales": "sales"}, "fallback": "it"},
+    }
+    ledger.db.execute(
+        "INSERT INTO containers (instance, department, provider, ref, name, url, extra) VALUES (?,?,?,?,?,?,?)",
+        ("web", "it", "trello", "b1", "Website", "", json.dumps(old)),
+    )
     [(dept, provider, container)] = ledger.containers("web")
     assert (dept, provider, container.created) == ("it", "trello", False)
     assert container.extra == {"mode": "tracked", "board": "b1"}
     assert container.tracked == TrackedSource("Website relaunch", DepartmentMap("label", {"Sales": "sales"}, "it"))
-    ledger.save_container("web", "it", "trello", container)  # written back in the very same stored shape, less `created`
+    ledger.save_container(
+        "web", "it", "trello", container
+    )  # written back in the very same stored shape, less `created`
     row = ledger.db.execute("SELECT extra FROM containers WHERE instance = 'web'").fetchone()[0]
     assert json.loads(row) == {k: v for k, v in old.items() if k != "created"}
 

@@ -67,7 +67,8 @@ def test_all_instances_every_format_into_a_folder(two_instances: Path, tmp_path:
     assert result.exit_code == 0, result.output
     assert result.stdout == ""  # everything goes to files; the log lines go to stderr
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        ["index.html", *(f"{name}.{ext}" for name in ("nova", "globex") for ext in ("html", "md", "json", "csv"))])
+        ["index.html", *(f"{name}.{ext}" for name in ("nova", "globex") for ext in ("html", "md", "json", "csv"))]
+    )
     for name in ("nova", "globex"):
         data = json.loads((out / f"{name}.json").read_text(encoding="utf-8"))
         validate_report(data)
@@ -108,12 +109,15 @@ def test_single_instance_stdout_and_file_still_work(two_instances: Path, tmp_pat
     assert written.exit_code == 0 and target.read_text(encoding="utf-8").startswith("# nova (")
 
 
-@pytest.mark.parametrize("args, message", [
-    (["nova", "globex", "--format", "md"], "several instances or formats need --out DIR"),
-    (["nova", "--format", "md,json"], "several instances or formats need --out DIR"),
-    (["nova", "--format", "md", "--out", "d", "-o", "f.md"], "use --out DIR or -o/--output FILE, not both"),
-    (["nova", "--format", "pdf", "--out", "d"], "unknown report format 'pdf'"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["nova", "globex", "--format", "md"], "several instances or formats need --out DIR"),
+        (["nova", "--format", "md,json"], "several instances or formats need --out DIR"),
+        (["nova", "--format", "md", "--out", "d", "-o", "f.md"], "use --out DIR or -o/--output FILE, not both"),
+        (["nova", "--format", "pdf", "--out", "d"], "unknown report format 'pdf'"),
+    ],
+)
 def test_usage_errors_exit_2_and_write_nothing(two_instances: Path, args: list[str], message: str) -> None:
     result = run("report", *args)
     assert result.exit_code == 2 and message in result.output
@@ -151,10 +155,13 @@ def test_a_held_lock_makes_a_second_run_exit_1(two_instances: Path, tmp_path: Pa
 
 
 def test_lock_held_by_another_process_names_its_pid_and_dies_with_it(two_instances: Path, tmp_path: Path) -> None:
-    code = ("import sys; from pathlib import Path; from collabsync.report.nightly import RunLock\n"
-            "lock = RunLock(Path(sys.argv[1])); lock.acquire(); print('locked', flush=True); sys.stdin.read()\n")
-    holder = subprocess.Popen([sys.executable, "-c", code, str(two_instances)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+    code = (
+        "import sys; from pathlib import Path; from collabsync.report.nightly import RunLock\n"
+        "lock = RunLock(Path(sys.argv[1])); lock.acquire(); print('locked', flush=True); sys.stdin.read()\n"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", code, str(two_instances)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         blocked = run("report", "--all", "--format", "md", "--out", str(tmp_path / "out"))
@@ -192,13 +199,19 @@ def test_help_has_an_example() -> None:
 
 def test_runs_as_a_plain_process_without_a_terminal(two_instances: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "collabsync", "report", "--all", "--format", "html,json",
-                           "--out", str(out)], stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False,
-                          timeout=120, env={**os.environ, "TERM": "xterm-256color"})
+    proc = subprocess.run(
+        [sys.executable, "-m", "collabsync", "report", "--all", "--format", "html,json", "--out", str(out)],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        env={**os.environ, "TERM": "xterm-256color"},
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "" and "\x1b[" not in proc.stderr  # no prompt, no colour codes in the log
     assert sorted(line.split(":")[0] for line in proc.stderr.splitlines()) == ["globex", "nova"]
-    assert len(list(out.glob("*.html"))) == 3 and len(list(out.glob("*.json"))) == 2   # two reports and index.html
+    assert len(list(out.glob("*.html"))) == 3 and len(list(out.glob("*.json"))) == 2  # two reports and index.html
 
 
 def test_an_output_folder_that_cannot_be_made_exits_1(two_instances: Path, tmp_path: Path) -> None:

@@ -66,8 +66,9 @@ def test_report_reads_fresh_and_writes_no_cache(emu: TrelloEmulator, isolated_ho
     assert data["stale_departments"] == [] and "warning" not in result.stderr
 
 
-def test_a_stopped_tool_is_stale_with_its_last_good_time_and_exits_3(emu: TrelloEmulator, isolated_home: Path,
-                                                                      tmp_path: Path) -> None:
+def test_a_stopped_tool_is_stale_with_its_last_good_time_and_exits_3(
+    emu: TrelloEmulator, isolated_home: Path, tmp_path: Path
+) -> None:
     good = run("report", "globex", "--format", FORMATS, "--out", str(tmp_path / "good"), "--today", "2026-12-08")
     assert good.exit_code == 0, good.output
     with History(isolated_home / "history.sqlite") as store:
@@ -80,8 +81,10 @@ def test_a_stopped_tool_is_stale_with_its_last_good_time_and_exits_3(emu: Trello
     result = run("report", "--all", "--format", FORMATS, "--out", str(out), "--today", "2026-12-09")
     assert result.exit_code == 3, result.output
     since = first.taken_at
-    assert f"warning: globex: sales could not be read, shown from its last good snapshot of " \
-           f"{since.isoformat(timespec='minutes')}" in result.stderr
+    assert (
+        f"warning: globex: sales could not be read, shown from its last good snapshot of "
+        f"{since.isoformat(timespec='minutes')}" in result.stderr
+    )
     assert "globex: amber (stale data); wrote" in result.stderr or "globex: red (stale data); wrote" in result.stderr
     assert DEFAULT_TOKEN not in result.output and DEFAULT_KEY not in result.output
 
@@ -106,8 +109,12 @@ def test_a_stopped_tool_is_stale_with_its_last_good_time_and_exits_3(emu: Trello
 
     again = run("report", "globex", "--format", "json", "--out", str(out), "--today", "2026-12-10")
     assert again.exit_code == 3
-    assert json.loads((out / "globex.json").read_text(encoding="utf-8"))["departments"][
-        [d["name"] for d in data["departments"]].index("sales")]["stale_since"] == since.isoformat()
+    assert (
+        json.loads((out / "globex.json").read_text(encoding="utf-8"))["departments"][
+            [d["name"] for d in data["departments"]].index("sales")
+        ]["stale_since"]
+        == since.isoformat()
+    )
 
 
 def test_stale_single_instance_to_stdout_exits_3(emu: TrelloEmulator) -> None:
@@ -118,17 +125,19 @@ def test_stale_single_instance_to_stdout_exits_3(emu: TrelloEmulator) -> None:
     assert "warning: globex: sales could not be read, shown from no earlier snapshot" in result.stderr
 
 
-def test_an_instance_that_cannot_be_read_exits_1_and_the_others_still_come_out(emu: TrelloEmulator,
-                                                                                tmp_path: Path) -> None:
+def test_an_instance_that_cannot_be_read_exits_1_and_the_others_still_come_out(
+    emu: TrelloEmulator, tmp_path: Path
+) -> None:
     Path("collabsync.toml").write_text('[defaults]\nprovider = "local"\n\n[providers.local]\ntype = "local"\n')
-    stamped = run("stamp", "product-launch", "--name", "nova", "--var", "product=Nova", "--var", "launch=2027-03-01",
-                  "--yes")
+    stamped = run(
+        "stamp", "product-launch", "--name", "nova", "--var", "product=Nova", "--var", "launch=2027-03-01", "--yes"
+    )
     assert stamped.exit_code == 0, stamped.output
     out = tmp_path / "out"
     result = run("report", "--all", "--format", "md,json", "--out", str(out))
     assert result.exit_code == 1, result.output
     assert "error: globex: " in result.stderr and "unknown provider 'trello'" in result.stderr
     assert sorted(p.name for p in out.iterdir()) == ["index.html", "nova.json", "nova.md"]
-    portfolio = (out / "index.html").read_text(encoding="utf-8")   # the failed instance is listed with its error
+    portfolio = (out / "index.html").read_text(encoding="utf-8")  # the failed instance is listed with its error
     assert 'href="nova.md"' in portfolio and "report failed: " in portfolio and "globex" in portfolio
     validate_report(json.loads((out / "nova.json").read_text(encoding="utf-8")))

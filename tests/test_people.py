@@ -58,7 +58,7 @@ def cli(*args: str, code: int = 0) -> str:
 @pytest.fixture
 def stack(isolated_home: Path) -> Iterator[Stack]:
     with running_stack() as s:
-        s.trello.state.members[s.trello.me_id]["email"] = DANA   # Trello shows only the token owner's address
+        s.trello.state.members[s.trello.me_id]["email"] = DANA  # Trello shows only the token owner's address
         s.extra["dana"] = s.jira.add_user("Dana Scully", DANA)
         s.extra["ed"] = s.jira.add_user("Ed Hidden", ED, hide_email=True)
         s.extra["lee"] = s.jira.add_user("Lee Adama", LEE)
@@ -81,13 +81,36 @@ def refs(home: Path) -> dict[str, str]:
 
 
 def stamp(*extra: str, code: int = 0) -> str:
-    return cli("stamp", "deal.yaml", "--name", "acme", "--var", "deal=Acme", "--var", "close=2027-03-01",
-               *ROLES, *extra, code=code)
+    return cli(
+        "stamp",
+        "deal.yaml",
+        "--name",
+        "acme",
+        "--var",
+        "deal=Acme",
+        "--var",
+        "close=2027-03-01",
+        *ROLES,
+        *extra,
+        code=code,
+    )
 
 
 def test_unbound_role_is_reported_with_file_and_line(stack: Stack) -> None:
-    out = cli("stamp", "deal.yaml", "--name", "acme", "--var", "deal=Acme", "--var", "close=2027-03-01", "--plan",
-              "--role", f"account_exec={DANA}", code=1)
+    out = cli(
+        "stamp",
+        "deal.yaml",
+        "--name",
+        "acme",
+        "--var",
+        "deal=Acme",
+        "--var",
+        "close=2027-03-01",
+        "--plan",
+        "--role",
+        f"account_exec={DANA}",
+        code=1,
+    )
     assert "deal.yaml:8" in out and "role 'eng_lead' is declared but not bound" in out
     assert "--role eng_lead=EMAIL" in out
 
@@ -104,14 +127,17 @@ def test_roles_resolve_by_email_in_every_tool(stack: Stack, isolated_home: Path)
     assert stack.trello.card(ref["qualify"])["idMembers"] == [stack.trello.me_id]
     assert stack.asana.task(ref["case-study"])["assignee"]["gid"] == stack.extra[f"asana:{DANA}"]
     assert stack.asana.task(ref["launch-post"])["assignee"]["gid"] == stack.extra[f"asana:{ED}"]
-    assert stack.asana.task(ref["pricing"])["assignee"] is None   # not found: unassigned, not a failed write
+    assert stack.asana.task(ref["pricing"])["assignee"] is None  # not found: unassigned, not a failed write
     # Each person looked up once per tool for the plan and the stamp together (the cache), ed not at all in Jira.
     assert stack.jira.count("GET", "/user/search") == 1
     assert stack.asana.count("GET", "acme.example") == 3
 
     rows = {r["person"]: r for r in json.loads(cli("people", "acme", "--format", "json"))}
-    assert rows[DANA]["ids"] == {"asana": stack.extra[f"asana:{DANA}"], "jira": stack.extra["dana"],
-                                 "trello": stack.trello.me_id}
+    assert rows[DANA]["ids"] == {
+        "asana": stack.extra[f"asana:{DANA}"],
+        "jira": stack.extra["dana"],
+        "trello": stack.trello.me_id,
+    }
     assert rows[NOBODY]["unresolved"] == ["asana"] and rows[NOBODY]["ids"]["local"] == NOBODY
     cache = isolated_home / "people-cache.json"
     assert stat.S_IMODE(cache.stat().st_mode) == 0o600
@@ -128,7 +154,7 @@ def test_report_counts_each_person_once_across_tools(stack: Stack, isolated_home
     people = {row["name"]: row for row in data["assignees"]}
     # dana: qualify (Trello, done), discovery (Trello), tech-review (Jira, done), case-study (Asana): one row.
     assert people[DANA]["done_tasks"] == 2 and people[DANA]["open_tasks"] == 2
-    assert people[ED]["open_tasks"] == 2   # Jira (through [people]) and Asana (by e-mail)
+    assert people[ED]["open_tasks"] == 2  # Jira (through [people]) and Asana (by e-mail)
     assert not any(name.startswith(("5b10", "Dana", "Emulated")) for name in people)
 
 
@@ -181,8 +207,9 @@ tasks:
 
 
 @pytest.mark.parametrize("lose_reply", [False, True])
-def test_reassign_fault_at_every_write_resumes_exactly_once(isolated_home: Path, monkeypatch: pytest.MonkeyPatch,
-                                                            lose_reply: bool) -> None:
+def test_reassign_fault_at_every_write_resumes_exactly_once(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch, lose_reply: bool
+) -> None:
     Path("t.yaml").write_text(LOCAL_TEMPLATE)
     faults = BoundaryFaults()
     original = Workspace.provider
@@ -220,7 +247,8 @@ def test_reassign_fault_at_every_write_resumes_exactly_once(isolated_home: Path,
 
 
 def test_contribution_rows_split_by_tool_and_department_with_unassigned_work(
-        stack: Stack, isolated_home: Path, tmp_path: Path) -> None:
+    stack: Stack, isolated_home: Path, tmp_path: Path
+) -> None:
     stamp("--yes")
     ref = refs(isolated_home)
     stack.trello.move_card(ref["qualify"], "Done")
@@ -230,7 +258,8 @@ def test_contribution_rows_split_by_tool_and_department_with_unassigned_work(
     assert rows[DANA]["by_tool"] == [
         {"provider": "jira", "department": "engineering", "done": 0, "open": 1},
         {"provider": "asana", "department": "marketing", "done": 0, "open": 1},
-        {"provider": "trello", "department": "sales", "done": 1, "open": 1}]
+        {"provider": "trello", "department": "sales", "done": 1, "open": 1},
+    ]
     # pricing went to Asana unassigned (the finance partner is unknown there): unassigned work per department
     assert rows["(unassigned)"]["by_tool"] == [{"provider": "asana", "department": "marketing", "done": 0, "open": 1}]
     assert rows[NOBODY]["by_tool"] == [{"provider": "local", "department": "finance", "done": 0, "open": 1}]
@@ -241,10 +270,14 @@ def test_template_role_mistakes_are_listed_with_lines() -> None:
     from collabsync.errors import TemplateError
     from collabsync.templating.template import parse_template
 
-    bad = TEMPLATE.replace("role: eng_lead, due: close - 5bd", "role: cto, due: close - 5bd") \
-        .replace('title: "Invoice", department: finance, role: finance_partner',
-                 'title: "Invoice", department: finance, role: finance_partner, assignee: bob') \
+    bad = (
+        TEMPLATE.replace("role: eng_lead, due: close - 5bd", "role: cto, due: close - 5bd")
+        .replace(
+            'title: "Invoice", department: finance, role: finance_partner',
+            'title: "Invoice", department: finance, role: finance_partner, assignee: bob',
+        )
         .replace("department: engineering}", "department: legal}")
+    )
     with pytest.raises(TemplateError) as err:
         parse_template(bad, "deal.yaml")
     text = str(err.value)
@@ -263,8 +296,11 @@ def test_department_default_binds_a_role(isolated_home: Path) -> None:
     from collabsync.templating.template import parse_template
 
     spec = parse_template(TEMPLATE, "deal.yaml").render(
-        "x", {"deal": "A", "close": "2027-03-01"}, {"account_exec": DANA},
-        {"eng_lead": ED, "finance_partner": LEE, "marketing": {"eng_lead": NOBODY}})
+        "x",
+        {"deal": "A", "close": "2027-03-01"},
+        {"account_exec": DANA},
+        {"eng_lead": ED, "finance_partner": LEE, "marketing": {"eng_lead": NOBODY}},
+    )
     who = {t.key: (t.role, t.assignee) for t in spec.tasks}
     assert who["integrate"] == ("eng_lead", ED) and who["launch-post"] == ("eng_lead", NOBODY)
     assert who["qualify"] == ("account_exec", DANA) and who["invoice"] == ("finance_partner", LEE)
@@ -293,8 +329,9 @@ eng_lead = "{DANA}"
 ''')
         Path("collabsync.toml").chmod(0o600)
         rows = json.loads(cli("people", "--format", "json"))
-        assert rows == [{"person": DANA, "ids": {"jira": dc.store.users[dana]["name"], "local": DANA},
-                         "unresolved": []}]
+        assert rows == [
+            {"person": DANA, "ids": {"jira": dc.store.users[dana]["name"], "local": DANA}, "unresolved": []}
+        ]
         assert dc.count("GET", "/user/search") == 1
 
 

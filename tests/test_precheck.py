@@ -39,14 +39,16 @@ def test_a_title_too_long_for_jira_stops_the_stamp_before_trello_and_asana(isola
         requests = {tool: getattr(stack, tool).count() for tool in ("jira", "trello", "asana")}
     assert [str(p) for p in caught.value.problems] == [
         "limits: task 'spec' (engineering): title is 300 characters; jira (provider 'jira') accepts at most 255 "
-        "(Jira REST API reference); shorten it"]
+        "(Jira REST API reference); shorten it"
+    ]
     assert requests == {"jira": 0, "trello": 0, "asana": 0}
 
 
 def test_the_same_title_fits_where_the_tool_allows_it(isolated_home: Path) -> None:
     with running_stack() as stack:
-        stack.write_config(Path("collabsync.toml"), routes={"engineering": "trello", "sales": "trello",
-                                                            "marketing": "asana"})
+        stack.write_config(
+            Path("collabsync.toml"), routes={"engineering": "trello", "sales": "trello", "marketing": "asana"}
+        )
         spec = parse_template(TEMPLATE % ("S" * 300), "limits.yaml").render("fits", {"launch": "2027-03-01"})
         with Workspace(load_config(), isolated_home) as ws:
             result = apply_plan(build_plan(spec, ws), ws)

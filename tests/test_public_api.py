@@ -9,8 +9,21 @@ from pathlib import Path
 import collabsync
 
 PACKAGE = Path(collabsync.__file__).parent
-VERBS = {"find_template", "build_plan", "apply_plan", "track_source", "untrack_source", "collect", "status_summary",
-         "filter_tasks", "update_status", "make_report", "build_report", "render_report", "History"}
+VERBS = {
+    "find_template",
+    "build_plan",
+    "apply_plan",
+    "track_source",
+    "untrack_source",
+    "collect",
+    "status_summary",
+    "filter_tasks",
+    "update_status",
+    "make_report",
+    "build_report",
+    "render_report",
+    "History",
+}
 
 
 def test_every_exported_name_resolves_and_the_verbs_are_there() -> None:
@@ -28,8 +41,10 @@ def test_no_verb_is_shadowed_by_a_submodule_of_the_same_name() -> None:
 
 
 def test_import_collabsync_loads_no_verb_module() -> None:
-    code = ("import sys, collabsync; print(sorted(m for m in sys.modules if m.split('.')[0] in "
-            "{'jinja2', 'jsonschema', 'yaml', 'rich', 'requests', 'asana', 'trello', 'jira'} "
-            "or m in {'collabsync.stamping.stamp', 'collabsync.reading.query', 'collabsync.report.reporting', 'collabsync.report.rollup'}))")
+    code = (
+        "import sys, collabsync; print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "{'jinja2', 'jsonschema', 'yaml', 'rich', 'requests', 'asana', 'trello', 'jira'} "
+        "or m in {'collabsync.stamping.stamp', 'collabsync.reading.query', 'collabsync.report.reporting', 'collabsync.report.rollup'}))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.strip() == "[]"

@@ -68,7 +68,7 @@ def test_publish_adds_one_entry_per_department_then_edits_it(stack: Stack, isola
     stack.jira.set_status(_ref(isolated_home, "feature-complete"), "Blocked")
     plan = cli("publish", "nova", "--plan", "--today", DAY)
     assert "nova: engineering -> jira" in plan and "add today's entry" in plan
-    assert stack.jira.count("POST", "/comment") == 0   # --plan writes nothing
+    assert stack.jira.count("POST", "/comment") == 0  # --plan writes nothing
     cli("publish", "nova", "--yes", "--today", DAY)
     comments, cards, updates = jira_comments(stack), trello_comments(stack), asana_updates(stack)
     assert len(comments) == 1 and len(cards) == 1 and len(updates) == 1
@@ -83,7 +83,7 @@ def test_publish_adds_one_entry_per_department_then_edits_it(stack: Stack, isola
     # Asana: a project status update whose status_type follows the health.
     assert updates[0]["status_type"] in {"on_track", "at_risk", "off_track"}
     assert updates[0]["html_text"].startswith("<body><strong>nova status")
-    assert len(local_entries(isolated_home)) == 4   # finance, hr, it, legal share the local tool: one each
+    assert len(local_entries(isolated_home)) == 4  # finance, hr, it, legal share the local tool: one each
 
     again = cli("publish", "nova", "--yes", "--today", DAY)
     assert "engineering (jira): edited" in again

@@ -30,7 +30,7 @@ def test_every_markup_carries_the_same_entry_and_ends_with_its_marker(report: Re
     md, wiki, html, adf = entry.markdown(), entry.wiki(), entry.asana_html(), entry.adf()
     assert md.splitlines()[-1] == marker and wiki.splitlines()[-1] == marker
     assert md.startswith(f"**{report.instance} status") and wiki.startswith(f"*{report.instance} status")
-    root = ET.fromstring(html)   # Asana rejects html_text that is not XML rooted at <body>
+    root = ET.fromstring(html)  # Asana rejects html_text that is not XML rooted at <body>
     assert root.tag == "body" and marker in "".join(root.itertext())
     assert adf["type"] == "doc" and adf["version"] == 1 and adf["content"][-1]["content"][0]["text"] == marker
     wanted = {"green": "on_track", "amber": "at_risk", "red": "off_track"}[report.overall.health]
@@ -69,9 +69,9 @@ def test_digest_html_is_mail_safe_and_the_portfolio_has_a_trend(report: Report) 
     html = render_digest_html(rows, title="collabsync status")
     for forbidden in ("flex", "<svg", "<script", "<link", "<style", "<img", "@import", "grid"):
         assert forbidden not in html
-    assert html.count("<table") == 3 and "report failed: Jira said 500" in html   # the frame and one per instance
-    assert '<a href="https://' in html and "&lt;img src=x" in html   # task links are links, titles escaped once
-    assert len(rows[0].trend) >= 2 and rows[0].trend[-1] == report.overall.counts["percent_done"]   # stored history
+    assert html.count("<table") == 3 and "report failed: Jira said 500" in html  # the frame and one per instance
+    assert '<a href="https://' in html and "&lt;img src=x" in html  # task links are links, titles escaped once
+    assert len(rows[0].trend) >= 2 and rows[0].trend[-1] == report.overall.counts["percent_done"]  # stored history
     page = render_portfolio(rows, title="Portfolio", generated="2026-03-12T08:00+00:00")
     assert '<svg class="spark"' in page and f'href="{report.instance}.html"' in page
     assert sparkline([5.0]) == "" and "points=" in sparkline([0.0, 50.0, 100.0])
@@ -97,7 +97,7 @@ def test_email_settings_are_checked_with_their_line(tmp_path: Path) -> None:
     assert "collabsync.toml:3" in text and "'not-an-address' does not match" in text
     assert "collabsync.toml:4" in text and "email.password: write it as" in text
     assert "collabsync.toml:5" in text
-    path.write_text("[providers.x]\ntype = \"local\"\n")
+    path.write_text('[providers.x]\ntype = "local"\n')
     with pytest.raises(ConfigError, match=r"no \[email\] table"):
         load_config(path).email_settings()
 

@@ -46,15 +46,19 @@ class Inbox:
     messages: list[tuple[str, list[str], bytes, bool]] = field(default_factory=list)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content,
-                              session.ssl is not None))
+        self.messages.append(
+            (envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content, session.ssl is not None)
+        )
         return "250 OK"
 
 
 def _login(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
-    ok = isinstance(auth_data, LoginPassword) and auth_data.login == USER.encode() \
+    ok = (
+        isinstance(auth_data, LoginPassword)
+        and auth_data.login == USER.encode()
         and auth_data.password == PASSWORD.encode()
-    return AuthResult(success=ok, handled=False)   # handled=False: aiosmtpd answers 535 itself
+    )
+    return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535 itself
 
 
 @pytest.fixture
@@ -66,11 +70,18 @@ def smtp(tmp_path: Path) -> Iterator[tuple[Inbox, int, Path]]:
     ca_file = tmp_path / "ca.pem"
     ca.cert_pem.write_to_path(str(ca_file))
     inbox = Inbox()
-    with socket.socket() as probe:   # aiosmtpd's start() connects to its own port, so it cannot be 0
+    with socket.socket() as probe:  # aiosmtpd's start() connects to its own port, so it cannot be 0
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
-    controller = Controller(inbox, hostname="127.0.0.1", port=port, tls_context=server_ctx, require_starttls=True,
-                            authenticator=_login, auth_required=True)
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=server_ctx,
+        require_starttls=True,
+        authenticator=_login,
+        auth_required=True,
+    )
     controller.start()
     try:
         yield inbox, port, ca_file
@@ -85,33 +96,46 @@ def stack(isolated_home: Path, smtp: tuple[Inbox, int, Path], monkeypatch: pytes
     with running_stack() as s:
         config = s.write_config(Path("collabsync.toml"))
         with config.open("a") as fh:
-            fh.write(f'\n[email]\nhost = "127.0.0.1"\nport = {port}\nfrom = "collabsync@example.com"\n'
-                     f'username = "{USER}"\npassword = "${{SMTP_PASSWORD}}"\nca_file = "{ca_file}"\ntimeout = 10\n')
+            fh.write(
+                f'\n[email]\nhost = "127.0.0.1"\nport = {port}\nfrom = "collabsync@example.com"\n'
+                f'username = "{USER}"\npassword = "${{SMTP_PASSWORD}}"\nca_file = "{ca_file}"\ntimeout = 10\n'
+            )
         cli("stamp", "product-launch", "--name", "nova", *VARS, "--yes")
         yield s
 
 
 def test_nightly_report_publishes_mails_and_writes_the_portfolio(
-        stack: Stack, smtp: tuple[Inbox, int, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        isolated_home: Path) -> None:
+    stack: Stack, smtp: tuple[Inbox, int, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_home: Path
+) -> None:
     inbox = smtp[0]
     out = tmp_path / "out"
-    args = ("report", "--all", "--out", str(out), "--format", "html,md", "--publish", "--email",
-            "director@example.com,ops@example.com", "--today", "2026-12-16")
+    args = (
+        "report",
+        "--all",
+        "--out",
+        str(out),
+        "--format",
+        "html,md",
+        "--publish",
+        "--email",
+        "director@example.com,ops@example.com",
+        "--today",
+        "2026-12-16",
+    )
     first = cli(*args)
     assert "e-mail: digest sent to director@example.com, ops@example.com" in first
-    assert first.count("): published") == 7   # one entry per department: 3 SaaS tools, 4 departments on local
+    assert first.count("): published") == 7  # one entry per department: 3 SaaS tools, 4 departments on local
     assert "Blocked in engineering" not in json.dumps(jira_comments(stack)[0].body)
-    stack.jira.set_status(_ref(isolated_home, "feature-complete"), "Blocked")   # the day moves on in Jira
+    stack.jira.set_status(_ref(isolated_home, "feature-complete"), "Blocked")  # the day moves on in Jira
     second = cli(*args)
     assert second.count("): edited") == 7 and "): published" not in second
-    assert "Blocked in engineering (1)" in json.dumps(jira_comments(stack)[0].body)   # edited: the new text
+    assert "Blocked in engineering (1)" in json.dumps(jira_comments(stack)[0].body)  # edited: the new text
     assert len(local_entries(isolated_home)) == 4 and len(trello_comments(stack)) == 1
     assert stack.jira.count("POST", "/comment") == 1 and stack.jira.count("PUT", "/comment/") == 1
     assert stack.trello.count("POST", "/actions/comments") == 1
     assert len(stack.asana.store.status_updates) == 1
 
-    assert len(inbox.messages) == 2   # one digest per run
+    assert len(inbox.messages) == 2  # one digest per run
     sender, rcpts, raw, tls = inbox.messages[0]
     assert sender == "collabsync@example.com" and rcpts == ["director@example.com", "ops@example.com"] and tls
     msg = email.message_from_bytes(raw, policy=email.policy.default)
@@ -122,7 +146,7 @@ def test_nightly_report_publishes_mails_and_writes_the_portfolio(
     assert text.get_content().startswith("# ") and "nova" in text.get_content()
     body = html.get_content()
     assert "<table" in body and "engineering" in body
-    for forbidden in ("display:flex", "display: flex", "<svg", "<script", "<link", "src=\"http", "@import"):
+    for forbidden in ("display:flex", "display: flex", "<svg", "<script", "<link", 'src="http', "@import"):
         assert forbidden not in body
     assert PASSWORD not in raw.decode("utf-8", "replace")
 
@@ -136,8 +160,9 @@ def test_nightly_report_publishes_mails_and_writes_the_portfolio(
 
     # A wrong password: one clear line, never the password; the reports are still written; exit 1.
     monkeypatch.setenv("SMTP_PASSWORD", "wrong-password-123")
-    out = cli("report", "--all", "--out", str(tmp_path / "o"), "--email", "a@example.com", "--today", "2026-12-16",
-              code=1)
+    out = cli(
+        "report", "--all", "--out", str(tmp_path / "o"), "--email", "a@example.com", "--today", "2026-12-16", code=1
+    )
     assert "error: e-mail via 127.0.0.1:" in out and "login refused for reports" in out
     assert "wrong-password-123" not in out
     assert (tmp_path / "o" / "nova.html").exists() and (tmp_path / "o" / "index.html").exists()

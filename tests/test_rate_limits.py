@@ -51,8 +51,11 @@ def test_asana_default_budget_never_meets_the_free_plan_limit(tmp_path: Path, mo
     monkeypatch.setattr(ratelimit, "TIME_SCALE", 0.03)  # a minute becomes 1.8 s: long enough to fill at loopback speed
     with AsanaEmulator(per_minute=None, rate_limits=[RateLimit(150, 60 * 0.03, scope="token")]) as emu:
         project = emu.seed_bulk(1, 120)[0]
-        provider = AsanaProvider("asana", {"token": emu.token, "workspace": emu.workspace_gid, "base_url": emu.base_url},
-                                 ProviderContext(home=tmp_path))
+        provider = AsanaProvider(
+            "asana",
+            {"token": emu.token, "workspace": emu.workspace_gid, "base_url": emu.base_url},
+            ProviderContext(home=tmp_path),
+        )
         sent, rejected = read_under_load(emu, provider, project, rounds=10)
     assert sent == 8 * 10 * 2 and sent > 150  # two pages per read: more than one window allows
     assert rejected == 0
@@ -62,8 +65,11 @@ def test_trello_default_budget_stays_under_token_and_key_limits(tmp_path: Path) 
     limits = [RateLimit(100, 10 * SCALE, scope="token"), RateLimit(300, 10 * SCALE, scope="key")]
     with TrelloEmulator(rate_limits=limits) as emu:
         board = emu.seed_bulk(1, 50)[0]
-        provider = TrelloProvider("trello", {"api_key": emu.api_key, "token": emu.token, "base_url": emu.base_url},
-                                  ProviderContext(home=tmp_path))
+        provider = TrelloProvider(
+            "trello",
+            {"api_key": emu.api_key, "token": emu.token, "base_url": emu.base_url},
+            ProviderContext(home=tmp_path),
+        )
         sent, rejected = read_under_load(emu, provider, board["id"], rounds=15)
     assert sent > 100 and rejected == 0
 
@@ -72,9 +78,17 @@ def test_jira_bounded_in_flight_and_burst_budget(tmp_path: Path, monkeypatch: py
     monkeypatch.setattr(ratelimit, "TIME_SCALE", 0.2)  # a second becomes 200 ms on both sides
     with JiraEmulator(rate_limits=[RateLimit(20, 0.2, scope="token")]) as emu:
         project = emu.seed_bulk(1, 40)[0]
-        provider = JiraProvider("jira", {"url": emu.root_url, "email": emu.email, "api_token": emu.api_token,
-                                         "deployment": "cloud", "requests_per_second": 20},
-                                ProviderContext(home=tmp_path))
+        provider = JiraProvider(
+            "jira",
+            {
+                "url": emu.root_url,
+                "email": emu.email,
+                "api_token": emu.api_token,
+                "deployment": "cloud",
+                "requests_per_second": 20,
+            },
+            ProviderContext(home=tmp_path),
+        )
         sent, rejected = read_under_load(emu, provider, project["project"], rounds=4)
     assert sent > 20 and rejected == 0
 

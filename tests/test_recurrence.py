@@ -31,11 +31,17 @@ def render(extra: str, start: str = "2027-01-04") -> list:
     return list(parse_template(HEAD + extra, "t.yaml").render("i", {"start": start}).tasks)
 
 
-@pytest.mark.parametrize(("text", "rule"), [
-    ("weekly", Recurrence(1, "w")), ("monthly", Recurrence(1, "m")),
-    ("every 5 business days", Recurrence(5, "bd")), ("every 1 business day", Recurrence(1, "bd")),
-    ("every 2 weeks", Recurrence(2, "w")), ("every 3 months", Recurrence(3, "m")),
-])
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("weekly", Recurrence(1, "w")),
+        ("monthly", Recurrence(1, "m")),
+        ("every 5 business days", Recurrence(5, "bd")),
+        ("every 1 business day", Recurrence(1, "bd")),
+        ("every 2 weeks", Recurrence(2, "w")),
+        ("every 3 months", Recurrence(3, "m")),
+    ],
+)
 def test_parse_repeat(text: str, rule: Recurrence) -> None:
     assert parse_repeat(text) == rule
 
@@ -65,11 +71,14 @@ def test_monthly_meeting_count_three_lands_on_business_days() -> None:
     sync = [t for t in tasks if t.key.startswith("sync")]
     # start + 10bd = Tue 19 Jan 2027 (MLK day, Mon 18th, is a US holiday); a month on: Fri 19 Feb,
     # then Fri 19 Mar.
-    assert [(t.key, t.due) for t in sync] == [("sync-1", dt.date(2027, 1, 19)), ("sync-2", dt.date(2027, 2, 19)),
-                                              ("sync-3", dt.date(2027, 3, 19))]
+    assert [(t.key, t.due) for t in sync] == [
+        ("sync-1", dt.date(2027, 1, 19)),
+        ("sync-2", dt.date(2027, 2, 19)),
+        ("sync-3", dt.date(2027, 3, 19)),
+    ]
     assert sync[0].title == "Joint sales and marketing meeting (2027-01-19)"
     assert all(t.depends_on == ("kickoff",) and t.department == "marketing" for t in sync)
-    assert next(t for t in tasks if t.key == "wrap").depends_on == ("sync-3",)   # waits for the last one
+    assert next(t for t in tasks if t.key == "wrap").depends_on == ("sync-3",)  # waits for the last one
 
 
 def test_until_bounds_a_weekly_series_and_weekends_roll_forward() -> None:
@@ -84,7 +93,10 @@ def test_until_bounds_a_weekly_series_and_weekends_roll_forward() -> None:
 """)
     # start + 5d is Saturday 9 Jan: every occurrence rolls to the Monday after.
     assert [t.due for t in tasks if t.key.startswith("standup")] == [
-        dt.date(2027, 1, 11), dt.date(2027, 1, 19), dt.date(2027, 1, 25)]   # 18th is MLK day
+        dt.date(2027, 1, 11),
+        dt.date(2027, 1, 19),
+        dt.date(2027, 1, 25),
+    ]  # 18th is MLK day
 
 
 def test_business_day_series_and_milestone() -> None:
@@ -105,14 +117,17 @@ def test_business_day_series_and_milestone() -> None:
     assert [t.key for t in tasks if t.milestone] == ["live"]
 
 
-@pytest.mark.parametrize(("extra", "message"), [
-    ("    repeat: monthly\n", "needs exactly one of count: N or until: DATE"),
-    ("    repeat: monthly\n    count: 2\n    until: start + 20d\n", "needs exactly one of count: N or until: DATE"),
-    ("    count: 2\n", "count needs repeat"),
-    ("    repeat: hourly\n    count: 2\n", "repeat 'hourly' is not understood"),
-    ("    repeat: weekly\n    until: stop + 2w\n", "until anchor 'stop' is not a declared date variable"),
-    ("    repeat: weekly\n    count: 0\n", "count: 0 is less than the minimum of 1"),
-])
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("    repeat: monthly\n", "needs exactly one of count: N or until: DATE"),
+        ("    repeat: monthly\n    count: 2\n    until: start + 20d\n", "needs exactly one of count: N or until: DATE"),
+        ("    count: 2\n", "count needs repeat"),
+        ("    repeat: hourly\n    count: 2\n", "repeat 'hourly' is not understood"),
+        ("    repeat: weekly\n    until: stop + 2w\n", "until anchor 'stop' is not a declared date variable"),
+        ("    repeat: weekly\n    count: 0\n", "count: 0 is less than the minimum of 1"),
+    ],
+)
 def test_bad_rules_are_rejected_with_file_line_and_fix(extra: str, message: str) -> None:
     with pytest.raises(TemplateError) as err:
         parse_template(HEAD + extra, "t.yaml")
@@ -131,6 +146,6 @@ def test_until_before_the_first_occurrence_or_too_many_is_an_error() -> None:
 
 def test_month_end_is_clamped() -> None:
     monthly = Recurrence(1, "m")
-    assert monthly.shift(dt.date(2027, 1, 31), 1, Calendar()) == dt.date(2027, 3, 1)    # Feb 28 is a Sunday
+    assert monthly.shift(dt.date(2027, 1, 31), 1, Calendar()) == dt.date(2027, 3, 1)  # Feb 28 is a Sunday
     assert monthly.shift(dt.date(2027, 1, 31), 2, Calendar()) == dt.date(2027, 3, 31)
     assert monthly.shift(dt.date(2027, 11, 30), 3, Calendar()) == dt.date(2028, 2, 29)  # leap year, a Tuesday

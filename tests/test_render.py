@@ -79,29 +79,36 @@ def test_html_is_self_contained(html: str) -> None:
     assert names.isdisjoint({"script", "img", "link", "iframe", "object", "embed", "image", "use", "video", "audio"})
     assert not [a for _, attrs in parser.tags for a in attrs if a == "src" or a.startswith("on")]
     hrefs = [attrs["href"] for tag, attrs in parser.tags if "href" in attrs]
-    assert hrefs and all(h.startswith("https://") for h in hrefs)       # links into the tools, nothing else
+    assert hrefs and all(h.startswith("https://") for h in hrefs)  # links into the tools, nothing else
     assert "@import" not in html and "url(" not in html
-    assert "default-src 'none'" in html            # and the page forbids fetching anyway
+    assert "default-src 'none'" in html  # and the page forbids fetching anyway
 
 
 def test_html_has_a_bar_per_department_and_stale_marking(report, html: str) -> None:
     for group in report.departments:
         assert f'<svg class="bar" data-department="{group.name}"' in html
     # eng: 1 done, 1 in progress, 1 blocked, 1 to do -> four quarters of 300
-    eng = html[html.index('<svg class="bar" data-department="eng"'):]
-    eng = eng[:eng.index("</svg>")]
+    eng = html[html.index('<svg class="bar" data-department="eng"') :]
+    eng = eng[: eng.index("</svg>")]
     assert re.findall(r'data-status="(\w+)" x="([\d.]+)" y="0" width="([\d.]+)"', eng) == [
-        ("done", "0.0", "75.0"), ("in_progress", "75.0", "75.0"), ("blocked", "150.0", "75.0"), ("todo", "225.0", "75.0")]
+        ("done", "0.0", "75.0"),
+        ("in_progress", "75.0", "75.0"),
+        ("blocked", "150.0", "75.0"),
+        ("todo", "225.0", "75.0"),
+    ]
     assert 'class="dept stale" data-department="ops"' in html
     assert "stale · data from —" in html
 
 
 def test_html_burn_up_and_changes(report, html: str) -> None:
     assert len(report.history) == 4
-    assert html.count("<circle") == 4                  # one dot per day with a snapshot
+    assert html.count("<circle") == 4  # one dot per day with a snapshot
     assert 'class="plan"' in html and 'class="done"' in html
     # between the snapshots of the 9th and the 11th only copy's due date moved, 6th -> 9th
-    assert '<b>Due date slipped:</b> <a href="https://trello.example.test/c2" rel="noopener noreferrer">Write copy</a>' in html
+    assert (
+        '<b>Due date slipped:</b> <a href="https://trello.example.test/c2" rel="noopener noreferrer">Write copy</a>'
+        in html
+    )
     assert "Compared with the snapshot of 2026-03-09 08:00+00:00." in html
     assert "mkt (2026-03-06 → 2026-03-09, +3 d)" in html
 
@@ -148,10 +155,10 @@ def test_csv_columns_and_rows(report) -> None:
 
 def test_csv_neutralises_formulas() -> None:
     evil = tasks()
-    evil[0].title = "=HYPERLINK(\"http://x\")"
+    evil[0].title = '=HYPERLINK("http://x")'
     evil[1].assignee = "@me"
     rows = list(csv.DictReader(io.StringIO(render(build_report(evil, today=TODAY, instance="i"), "csv"))))
-    assert rows[0]["title"] == "'=HYPERLINK(\"http://x\")"
+    assert rows[0]["title"] == '\'=HYPERLINK("http://x")'
     assert rows[1]["assignee"] == "'@me"
 
 
@@ -159,7 +166,7 @@ def test_markdown(report) -> None:
     md = render(report, "md")
     assert md.startswith("# launch-1 (launch) — 🔴 RED\n")
     assert EVIL not in md
-    assert "[Fix &lt;img src=x onerror=alert(1)&gt; &amp; \"quotes\"](https://jira.example.test/ENG-9)" in md
+    assert '[Fix &lt;img src=x onerror=alert(1)&gt; &amp; "quotes"](https://jira.example.test/ENG-9)' in md
     assert "| eng | jira | 🔴 red | 25% | 3 | 1 | 1 | 1 day behind | 2026-03-18 | 2026-03-18 |" in md
     assert "| ops ⚠ stale since — |" in md
     assert "1. [Build it](https://jira.example.test/ENG-2) — eng / jira, 5 d, ends 2026-03-11" in md
@@ -182,7 +189,7 @@ def test_every_format_renders_an_empty_and_a_planless_report(fmt: str) -> None:
     planless = render(build_report(tasks(), today=TODAY, instance="tracked"), fmt)
     assert "tracked" in planless
     if fmt == "csv":
-        assert empty == ",".join(CSV_COLUMNS) + "\r\n"          # a header and no rows
+        assert empty == ",".join(CSV_COLUMNS) + "\r\n"  # a header and no rows
     else:
         assert "empty" in empty
     if fmt == "html":
@@ -193,12 +200,21 @@ def test_every_format_renders_an_empty_and_a_planless_report(fmt: str) -> None:
 def test_long_lists_are_cut_in_html_and_markdown_but_not_in_json() -> None:
     from collabsync.model import Status, Task
 
-    many = [Task(ref=f"t{i}", title=f"late {i}", status=Status.TODO, department="d",
-                 due=TODAY.replace(day=1), provider="local") for i in range(15)]
+    many = [
+        Task(
+            ref=f"t{i}",
+            title=f"late {i}",
+            status=Status.TODO,
+            department="d",
+            due=TODAY.replace(day=1),
+            provider="local",
+        )
+        for i in range(15)
+    ]
     report = build_report(many, today=TODAY, instance="i")
     html, md = render(report, "html"), render(report, "md")
-    overdue_html = html[html.index('<section id="overdue">'):html.index('<section id="blocked">')]
+    overdue_html = html[html.index('<section id="overdue">') : html.index('<section id="blocked">')]
     assert overdue_html.count("late ") == 12 and "… and 3 more (all in the CSV and JSON formats)." in overdue_html
-    overdue_md = md[md.index("## Overdue"):md.index("## Critical path")]
+    overdue_md = md[md.index("## Overdue") : md.index("## Critical path")]
     assert overdue_md.count("late ") == 12 and "- … and 3 more (all in the CSV and JSON formats)" in overdue_md
     assert len(json.loads(render(report, "json"))["overdue"]) == 15

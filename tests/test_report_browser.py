@@ -74,8 +74,10 @@ def test_screenshot_is_a_png(loaded) -> None:
 def test_harness_sees_requests_and_console_errors(tmp_path: Path) -> None:
     """The checks above would catch a fetch or an error: a page with both is reported as such."""
     page = tmp_path / "bad.html"
-    page.write_text('<!DOCTYPE html><title>bad</title><img src="http://127.0.0.1:9/x.png">'
-                    '<script>console.error("boom")</script>', encoding="utf-8")
+    page.write_text(
+        '<!DOCTYPE html><title>bad</title><img src="http://127.0.0.1:9/x.png"><script>console.error("boom")</script>',
+        encoding="utf-8",
+    )
     with DevTools(need_chromium()) as dev:
         result = dev.load(page)
     assert "http://127.0.0.1:9/x.png" in result.requests

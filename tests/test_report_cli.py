@@ -28,7 +28,7 @@ def test_report_and_history_end_to_end(isolated_home: Path, tmp_path: Path) -> N
     assert first.exit_code == 0, first.output
     data = json.loads(first.output)
     validate_report(data)
-    assert data["overall"]["counts"] == status["overall"]          # the same counts as `status`
+    assert data["overall"]["counts"] == status["overall"]  # the same counts as `status`
     assert data["history"][0]["done"] == 1 and data["changes"]["previous_id"] is None
     assert (isolated_home / "history.sqlite").exists()
 
@@ -45,7 +45,9 @@ def test_report_and_history_end_to_end(isolated_home: Path, tmp_path: Path) -> N
     heads = json.loads(run("history", "nova", "--format", "json").output)
     assert heads["instance"] == "nova"
     assert [(h["today"], h["done"], h["blocked"]) for h in heads["snapshots"]] == [
-        ("2027-01-01", 1, 1), ("2027-01-02", 2, 0)]
+        ("2027-01-01", 1, 1),
+        ("2027-01-02", 2, 0),
+    ]
     table = run("history", "nova").output.splitlines()
     assert table[0].split()[:3] == ["id", "taken", "at"] and len(table) == 3
 

@@ -17,8 +17,9 @@ RECORD = InstanceRecord("launch-1", "launch", None, {}, plan(), "stamped", "", "
 
 
 def _read(task_list, stale=None, when=T2) -> ReadBack:
-    return ReadBack(RECORD, task_list, dict(stale or {}), {"eng": "jira", "mkt": "trello", "ops": "asana"},
-                        list(EXTRA_DEPS), when)
+    return ReadBack(
+        RECORD, task_list, dict(stale or {}), {"eng": "jira", "mkt": "trello", "ops": "asana"}, list(EXTRA_DEPS), when
+    )
 
 
 def test_stale_department_shows_last_good_tasks(tmp_path: Path) -> None:
@@ -27,7 +28,7 @@ def test_stale_department_shows_last_good_tasks(tmp_path: Path) -> None:
         assert first.changes["previous_id"] is None and first.stale_departments == []
         without_ops = [t for t in tasks() if t.department != "ops"]
         report, covered = make_report(_read(without_ops, {"ops": "asana: server error 503"}), TODAY, store=store)
-    assert len(covered) == 11                                   # ops' 3 tasks come from the first snapshot
+    assert len(covered) == 11  # ops' 3 tasks come from the first snapshot
     ops = report.department("ops")
     assert (ops.stale, ops.stale_since, ops.counts["total"], ops.health) == (True, T1, 3, "amber")
     assert "ops could not be read: asana: server error 503" in report.warnings

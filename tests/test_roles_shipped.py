@@ -18,8 +18,13 @@ from collabsync.testing.stack import Stack, running_stack
 
 ACME = ["customer-onboarding", "--name", "acme", "--var", "customer=Acme Corp", "--var", "kickoff=2027-01-11"]
 NOVA = ["product-launch", "--name", "nova", "--var", "product=Nova", "--var", "launch=2027-03-01"]
-DANA, ED, FAY, NOBODY, SAM = ("dana@acme.example", "ed@acme.example", "fay@acme.example", "nobody@acme.example",
-                              "sam@acme.example")
+DANA, ED, FAY, NOBODY, SAM = (
+    "dana@acme.example",
+    "ed@acme.example",
+    "fay@acme.example",
+    "nobody@acme.example",
+    "sam@acme.example",
+)
 
 
 def cli(*args: str, code: int = 0) -> str:
@@ -50,9 +55,9 @@ def test_tour_stamps_with_roles_unbound_and_reassign_binds_them_later(isolated_h
     assert "14 open task(s) to move" in cli("reassign", "acme", "--role", f"csm={SAM}", "--plan")
     assert "moved 14 task(s)" in cli("reassign", "acme", "--role", f"csm={SAM}", "--yes")
     after = tasks("acme")
-    assert after["assign-csm"]["assignee"] in (None, "")           # done: keeps who did it (nobody)
+    assert after["assign-csm"]["assignee"] in (None, "")  # done: keeps who did it (nobody)
     assert after["kickoff-meeting"]["assignee"] == SAM and after["checkin-90"]["assignee"] == SAM
-    assert after["tenant-setup"]["assignee"] in (None, "")         # another role: untouched
+    assert after["tenant-setup"]["assignee"] in (None, "")  # another role: untouched
     cli("report", "acme", "--format", "json", "--out", str(tmp_path), "--today", "2027-01-04")
     rows = {r["name"]: r for r in json.loads((tmp_path / "acme.json").read_text())["assignees"]}
     assert (rows[SAM]["open_tasks"], rows[SAM]["done_tasks"]) == (14, 0)
@@ -74,43 +79,46 @@ def test_templates_show_lists_the_roles() -> None:
 @pytest.fixture
 def stack(isolated_home: Path) -> Iterator[Stack]:
     with running_stack() as s:
-        s.trello.state.members[s.trello.me_id]["email"] = DANA   # Trello shows only the token owner's address
+        s.trello.state.members[s.trello.me_id]["email"] = DANA  # Trello shows only the token owner's address
         s.extra["ed"] = s.jira.add_user("Ed Hidden", ED, hide_email=True)
         s.extra["asana:dana"] = s.asana.add_user("Dana Scully", DANA)
-        config = s.config_toml()   # sales -> Trello, engineering -> Jira, marketing -> Asana, the rest local
-        config += f'\n[people."{ED}"]\njira = "{s.extra["ed"]}"\n'        # hidden by privacy in Jira Cloud
+        config = s.config_toml()  # sales -> Trello, engineering -> Jira, marketing -> Asana, the rest local
+        config += f'\n[people."{ED}"]\njira = "{s.extra["ed"]}"\n'  # hidden by privacy in Jira Cloud
         config += f'\n[roles]\nfinance_partner = "{FAY}"\n'
         config += f'\n[roles.sales]\nsales_lead = "{DANA}"\n'
         config += f'\n[roles.engineering]\neng_lead = "{ED}"\n'
-        config += f'\n[roles.marketing]\nproduct_marketer = "{NOBODY}"\n'   # Asana has no such user
+        config += f'\n[roles.marketing]\nproduct_marketer = "{NOBODY}"\n'  # Asana has no such user
         Path("collabsync.toml").write_text(config)
         Path("collabsync.toml").chmod(0o600)
         yield s
 
 
-def test_shipped_template_binds_roles_per_department_across_four_tools(stack: Stack, isolated_home: Path,
-                                                                       tmp_path: Path) -> None:
+def test_shipped_template_binds_roles_per_department_across_four_tools(
+    stack: Stack, isolated_home: Path, tmp_path: Path
+) -> None:
     plan = json.loads(cli("stamp", *NOVA, "--plan", "--format", "json"))
     kinds = {(f["kind"], f["provider"]): f for f in plan["doctor"]["findings"]}
     assert not any(f["severity"] == "blocking" for f in plan["doctor"]["findings"])
     assert kinds[("person-not-found", "asana")]["where"] == f"16 task(s) of {NOBODY}"
-    assert kinds[("role-not-bound", "local")]["where"] == "3 role(s) not bound: hr_partner (5), it_partner (4), " \
-                                                           "support_lead (2)"
-    assert ("person-not-found", "jira") not in kinds    # ed's e-mail is hidden, [people] names the account
+    assert (
+        kinds[("role-not-bound", "local")]["where"] == "3 role(s) not bound: hr_partner (5), it_partner (4), "
+        "support_lead (2)"
+    )
+    assert ("person-not-found", "jira") not in kinds  # ed's e-mail is hidden, [people] names the account
     assert "nova: created 45 tasks" in cli("stamp", *NOVA, "--yes")
 
     with Ledger(isolated_home / "ledger.sqlite") as ledger:
         ref = {k: r.ref for k, r in ledger.objects("nova").items() if r.ref}
     assert stack.jira.issue(ref["release"]).assignee == stack.extra["ed"]
     assert stack.trello.card(ref["beta-program"])["idMembers"] == [stack.trello.me_id]
-    assert stack.asana.task(ref["messaging"])["assignee"] is None      # unknown there: unassigned, not an error
+    assert stack.asana.task(ref["messaging"])["assignee"] is None  # unknown there: unassigned, not an error
     listed = tasks("nova")
-    assert listed["pricing"]["assignee"] == FAY                         # local keeps the e-mail
+    assert listed["pricing"]["assignee"] == FAY  # local keeps the e-mail
     assert listed["release"]["assignee"] == ED and listed["beta-program"]["assignee"] == DANA
 
     cli("report", "nova", "--format", "json", "--out", str(tmp_path), "--today", "2026-11-20")
     rows = {r["name"]: r for r in json.loads((tmp_path / "nova.json").read_text())["assignees"]}
-    assert set(rows) == {DANA, ED, FAY, "(unassigned)"}                 # one row per person, never a tool's id
+    assert set(rows) == {DANA, ED, FAY, "(unassigned)"}  # one row per person, never a tool's id
     assert [(s["provider"], s["department"]) for s in rows[ED]["by_tool"]] == [("jira", "engineering")]
     unassigned = {(s["provider"], s["department"]): s["open"] for s in rows["(unassigned)"]["by_tool"]}
     assert unassigned == {("asana", "marketing"): 16, ("local", "it"): 4, ("local", "hr"): 5, ("local", "support"): 2}

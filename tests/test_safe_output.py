@@ -128,11 +128,15 @@ def test_readable_config_with_a_literal_secret_warns(isolated_home: Path) -> Non
     result = run("config", "check", "--offline")
     assert result.exit_code == 0
     where = cfg.resolve()
-    assert (f"warning: {where}:3: holds a literal secret and is readable by everyone (mode 644); "
-            f"run `chmod 600 {where}` or use ${{ENV_VAR}} instead\n") == result.stderr
+    assert (
+        f"warning: {where}:3: holds a literal secret and is readable by everyone (mode 644); "
+        f"run `chmod 600 {where}` or use ${{ENV_VAR}} instead\n"
+    ) == result.stderr
     assert "literal-secret-value" not in result.output
     os.chmod(cfg, 0o600)
     assert "warning" not in run("config", "check", "--offline").stderr
     cfg.write_text('[providers.t]\ntype = "trello"\napi_key = "${K}"\ntoken = "${T}"\n')
     os.chmod(cfg, 0o644)
-    assert "warning" not in CliRunner(env={"K": "kkkk", "T": "tttt"}).invoke(main, ["config", "check", "--offline"]).stderr
+    assert (
+        "warning" not in CliRunner(env={"K": "kkkk", "T": "tttt"}).invoke(main, ["config", "check", "--offline"]).stderr
+    )

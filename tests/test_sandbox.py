@@ -52,8 +52,13 @@ def read_until_ready(proc: subprocess.Popen[str], timeout: float = 30.0) -> list
 def sandbox(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], Path, list[str]]]:
     folder = tmp_path / "sandbox"
     env = {k: v for k, v in os.environ.items() if not k.startswith("COLLABSYNC_")}
-    proc = subprocess.Popen([sys.executable, "-m", "collabsync", "sandbox", "--dir", str(folder)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "collabsync", "sandbox", "--dir", str(folder)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         yield proc, folder, read_until_ready(proc)
     finally:
@@ -85,8 +90,15 @@ def test_stamp_and_status_in_four_tools_then_stop_cleanly(sandbox, isolated_home
     assert "nova: created 45 tasks" in out
     status = json.loads(cli("status", "nova", "--format", "json", "--today", "2026-11-20"))
     tools = {d: v["provider"] for d, v in status["departments"].items()}
-    assert tools == {"sales": "trello", "marketing": "asana", "engineering": "jira", "finance": "local",
-                     "it": "local", "hr": "local", "support": "local"}
+    assert tools == {
+        "sales": "trello",
+        "marketing": "asana",
+        "engineering": "jira",
+        "finance": "local",
+        "it": "local",
+        "hr": "local",
+        "support": "local",
+    }
     assert status["overall"]["total"] == 45
     report = json.loads(cli("report", "nova", "--format", "json", "--no-save", "--today", "2026-11-20"))
     assert report["overall"]["health"] == "green"

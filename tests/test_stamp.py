@@ -68,7 +68,9 @@ class Flaky(LocalProvider):
 
     def _find(self, instance: str, destination: Any) -> Container | None:
         space = str(destination.get("space") or "default")
-        for cid, name, desc in self.db.execute("SELECT id, name, description FROM containers WHERE space = ?", (space,)):
+        for cid, name, desc in self.db.execute(
+            "SELECT id, name, description FROM containers WHERE space = ?", (space,)
+        ):
             if parse_marker(desc) == (instance, None):
                 return self._to_container(cid, name, space)
         return None
@@ -90,18 +92,20 @@ def setup(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
     register("flaky", Flaky)
     Flaky.budget, Flaky.lose_reply, Flaky.writes = None, False, 0
     cfg = tmp_path / "collabsync.toml"
-    cfg.write_text(textwrap.dedent(f"""\
+    cfg.write_text(
+        textwrap.dedent(f"""\
         [defaults]
         provider = "tool1"
         [providers.tool1]
         type = "flaky"
-        path = "{tmp_path / 'tool1.sqlite'}"
+        path = "{tmp_path / "tool1.sqlite"}"
         [providers.tool2]
         type = "flaky"
-        path = "{tmp_path / 'tool2.sqlite'}"
+        path = "{tmp_path / "tool2.sqlite"}"
         [departments.finance]
         provider = "tool2"
-        """))
+        """)
+    )
     yield cfg, tmp_path
     Flaky.budget = None
 
@@ -119,7 +123,7 @@ def tool_state(tmp: Path) -> tuple[Counter[str], int, Counter[str], int]:
     deps = containers = 0
     for name in ("tool1", "tool2"):
         db = sqlite3.connect(tmp / f"{name}.sqlite")
-        for desc, in db.execute("SELECT description FROM tasks"):
+        for (desc,) in db.execute("SELECT description FROM tasks"):
             found = parse_marker(desc)
             keys[found[1]] += 1
             notes[found[1]] += sum(1 for line in desc.splitlines() if line.startswith(("Depends on:", "Blocks:")))
@@ -205,8 +209,12 @@ class DownForAnnotations(Flaky):
 def test_an_unreachable_tool_is_asked_once_and_named_once(setup: tuple[Path, Path]) -> None:
     cfg, tmp = setup
     register("down-for-annotations", DownForAnnotations)
-    cfg.write_text(cfg.read_text().replace('type = "flaky"\npath = "' + str(tmp / "tool2"),
-                                           'type = "down-for-annotations"\npath = "' + str(tmp / "tool2")))
+    cfg.write_text(
+        cfg.read_text().replace(
+            'type = "flaky"\npath = "' + str(tmp / "tool2"),
+            'type = "down-for-annotations"\npath = "' + str(tmp / "tool2"),
+        )
+    )
     DownForAnnotations.calls = 0
     with pytest.raises(StampError) as err:
         stamp(cfg, tmp / "home")

@@ -14,8 +14,19 @@ from pathlib import Path
 
 import pytest
 
-HEAVY = ("asana", "jira", "trello", "rich", "jinja2", "jsonschema", "requests", "urllib3", "holidays", "yaml",
-         "werkzeug")
+HEAVY = (
+    "asana",
+    "jira",
+    "trello",
+    "rich",
+    "jinja2",
+    "jsonschema",
+    "requests",
+    "urllib3",
+    "holidays",
+    "yaml",
+    "werkzeug",
+)
 PROBE = """
 import json, runpy, sys
 sys.argv = ["collabsync", *sys.argv[1:]]
@@ -33,8 +44,14 @@ sys.stderr.write("\\nIMPORTED " + json.dumps({"code": code, "heavy": heavy}) + "
 def imported(home: Path, *args: str) -> tuple[object, list[str], str]:
     """(exit code, heavy packages imported, stdout) of one CLI run in a fresh interpreter."""
     env = {**os.environ, "COLLABSYNC_HOME": str(home)}
-    proc = subprocess.run([sys.executable, "-c", f"HEAVY = {HEAVY!r}\n{PROBE}", *args], env=env, cwd=home,
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-c", f"HEAVY = {HEAVY!r}\n{PROBE}", *args],
+        env=env,
+        cwd=home,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     line = [ln for ln in proc.stderr.splitlines() if ln.startswith("IMPORTED ")][-1]
     found = json.loads(line.removeprefix("IMPORTED "))
     return found["code"], found["heavy"], proc.stdout
@@ -51,10 +68,27 @@ def stamped_local(isolated_home: Path) -> Path:
     """A local instance stamped in this home (the stamp itself may import what it needs)."""
     config = '[defaults]\nprovider = "local"\n[providers.local]\ntype = "local"\n'
     (isolated_home / "collabsync.toml").write_text(config)
-    proc = subprocess.run([sys.executable, "-m", "collabsync", "stamp", "product-launch", "--name", "nova",
-                           "--var", "product=Nova", "--var", "launch=2027-03-01", "--yes"],
-                          env={**os.environ, "COLLABSYNC_HOME": str(isolated_home)}, cwd=isolated_home,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "collabsync",
+            "stamp",
+            "product-launch",
+            "--name",
+            "nova",
+            "--var",
+            "product=Nova",
+            "--var",
+            "launch=2027-03-01",
+            "--yes",
+        ],
+        env={**os.environ, "COLLABSYNC_HOME": str(isolated_home)},
+        cwd=isolated_home,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     return isolated_home
 
@@ -100,8 +134,10 @@ def test_warm_status_of_a_trello_board_imports_no_sdk(isolated_home: Path, monke
                 text = text.replace(f'{name} = "{value}"', f'{name} = "${{SECRET_{i}_{len(value)}}}"')
         (isolated_home / "collabsync.toml").write_text(text)
         (board,) = stack.trello.seed_bulk(1, 50, seed=4)
-        result = CliRunner().invoke(main, ["--config", str(isolated_home / "collabsync.toml"), "track", "bulk",
-                                           board["id"], "--department", "sales"])
+        result = CliRunner().invoke(
+            main,
+            ["--config", str(isolated_home / "collabsync.toml"), "track", "bulk", board["id"], "--department", "sales"],
+        )
         assert result.exit_code == 0, result.output
         code, heavy, out = imported(isolated_home, "status", "bulk", "--format", "json", "--fresh")
         assert code == 0 and "trello" in heavy and json.loads(out)["overall"]["total"] == 50

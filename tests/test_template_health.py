@@ -37,8 +37,15 @@ def roles_of(template: str) -> dict[str, str]:
 
 def stamp(template: str, name: str = "p") -> ProjectSpec:
     values, roles = SHIPPED[template], roles_of(template)
-    run("stamp", template, "--name", name, *[a for k, v in values.items() for a in ("--var", f"{k}={v}")],
-        *[a for k, v in roles.items() for a in ("--role", f"{k}={v}")], "--yes")
+    run(
+        "stamp",
+        template,
+        "--name",
+        name,
+        *[a for k, v in values.items() for a in ("--var", f"{k}={v}")],
+        *[a for k, v in roles.items() for a in ("--role", f"{k}={v}")],
+        "--yes",
+    )
     return find_template(template).render(name, values, roles)
 
 
@@ -64,7 +71,7 @@ def test_freshly_stamped_template_is_green_on_day_zero_and_as_planned(isolated_h
         assert "(unassigned)" not in {a["name"] for a in data["assignees"]}
     # Work done as planned stays green half way through: what was due is done, what began is started.
     dues = sorted({t.due for t in spec.tasks if t.due})
-    today = dues[len(dues) // 2]            # half way through the plan's due dates
+    today = dues[len(dues) // 2]  # half way through the plan's due dates
     for task in spec.tasks:
         if task.due and task.due < today:
             run("update", "p", task.key, "--status", "done", "--force")
@@ -96,19 +103,27 @@ def test_late_work_is_its_owners_and_waiting_for_those_behind_it(isolated_home: 
     assert depts["finance"]["reasons"][0] == "1 of 6 open tasks overdue (17%)"
     # Marketing's brief and engineering's scope freeze cannot start until the business case is done.
     for name in ("marketing", "engineering"):
-        assert (depts[name]["health"], depts[name]["cause"], depts[name]["waits_on"]) == ("amber", "waiting", ["finance"])
+        assert (depts[name]["health"], depts[name]["cause"], depts[name]["waits_on"]) == (
+            "amber",
+            "waiting",
+            ["finance"],
+        )
         assert depts[name]["reasons"] == ["waits on finance: 1 task pushed late (up to 5 business days)"]
-    assert depts["sales"]["health"] == "green"          # sales did its part and waits on nothing late
+    assert depts["sales"]["health"] == "green"  # sales did its part and waits on nothing late
     data = report(day)
-    assert data["summary"] == ("On track except finance: 1 task late (up to 5 business days); "
-                               "marketing and engineering wait on finance (2 of 45 tasks done).")
-    assert {"waiting": "marketing", "on": "finance", "tasks": 5, "late_tasks": 1, "worst_late_days": 5} in data["handoffs"]
+    assert data["summary"] == (
+        "On track except finance: 1 task late (up to 5 business days); "
+        "marketing and engineering wait on finance (2 of 45 tasks done)."
+    )
+    assert {"waiting": "marketing", "on": "finance", "tasks": 5, "late_tasks": 1, "worst_late_days": 5} in data[
+        "handoffs"
+    ]
     # Three weeks on, still not done: finance's own work is red, and the chain behind it is red too.
     data = report(day + dt.timedelta(days=21))
     depts = {g["name"]: g for g in data["departments"]}
     assert (depts["finance"]["health"], depts["finance"]["cause"]) == ("red", "own")
     assert (depts["engineering"]["health"], depts["engineering"]["waits_on"]) == ("red", ["finance"])
-    assert depts["engineering"]["cause"] == "waiting"     # behind plan only because it could not start
+    assert depts["engineering"]["cause"] == "waiting"  # behind plan only because it could not start
     assert "17 days behind plan (waiting on finance)" in depts["engineering"]["reasons"]
     assert data["summary"].startswith("Behind: finance: 2 tasks late (up to 19 business days); ")
     late = {t["key"]: t for t in data["tasks"] if t["late_days"]}
@@ -122,9 +137,9 @@ def test_colours_at_set_dates_with_set_progress(isolated_home: Path) -> None:
     assert (first.key, first.department, first.due) == ("handover-doc", "sales", dt.date(2027, 1, 22))
     # On its due day, not started: two days of work cannot fit, so sales is amber for its own work.
     assert [g["cause"] for g in report(first.due)["departments"] if g["name"] == "sales"] == ["own"]
-    run("update", "p", "handover-doc", "--status", "in_progress")     # started on its planned start
-    assert report(first.due)["overall"]["health"] == "green"          # due today, on time: green
-    later = first.due + dt.timedelta(days=4)                          # Tue 26th, nothing done
+    run("update", "p", "handover-doc", "--status", "in_progress")  # started on its planned start
+    assert report(first.due)["overall"]["health"] == "green"  # due today, on time: green
+    later = first.due + dt.timedelta(days=4)  # Tue 26th, nothing done
     depts = {g["name"]: g for g in report(later)["departments"]}
     assert (depts["sales"]["health"], depts["sales"]["cause"]) == ("amber", "own")
     assert depts["finance"]["waits_on"] == ["sales"]
@@ -140,11 +155,11 @@ def test_colours_at_set_dates_with_set_progress(isolated_home: Path) -> None:
 @pytest.mark.parametrize("template", sorted(SHIPPED))
 def test_shipped_templates_cover_partners_assign_work_and_keep_a_rhythm(template: str) -> None:
     spec = find_template(template).render("p", SHIPPED[template])
-    assert {t.department for t in spec.tasks} == set(spec.departments)     # every partner has work
+    assert {t.department for t in spec.tasks} == set(spec.departments)  # every partner has work
     assert "sales" in spec.departments and len(spec.departments) >= 6
     assert all(t.role for t in spec.tasks) and not any(t.assignee for t in spec.tasks)  # unbound: unassigned
     bound = find_template(template).render("p", SHIPPED[template], roles_of(template))
-    assert all(t.assignee for t in bound.tasks)                            # contribution is never empty
+    assert all(t.assignee for t in bound.tasks)  # contribution is never empty
     assert len({t.assignee for t in bound.tasks}) == len(spec.departments)
     series = [t for t in spec.tasks if t.key.rsplit("-", 1)[-1].isdigit() and "meeting" in t.labels]
     assert len(series) >= 4 and len({t.due for t in series}) == len(series)

@@ -186,7 +186,11 @@ def test_shipped_templates_are_valid_and_realistic(name: str) -> None:
     dept = {t["key"]: t["department"] for t in tasks}
     cross = [(t["key"], d) for t in tasks for d in t.get("depends_on", []) if dept[d] != t["department"]]
     assert len(cross) >= 8
-    values = {v: ("2027-03-01" if decl["type"] == "date" else "Acme") for v, decl in tmpl.variables.items() if "default" not in decl}
+    values = {
+        v: ("2027-03-01" if decl["type"] == "date" else "Acme")
+        for v, decl in tmpl.variables.items()
+        if "default" not in decl
+    }
     spec = tmpl.render("x", values)
     for t in spec.tasks:
         for dep in t.depends_on:

@@ -37,11 +37,15 @@ def test_request_log_counts_what_crossed_the_wire(jira_api: Any) -> None:
 
 
 def test_wrong_method_answers_405_in_each_apis_own_shape(asana_api: Any, trello_api: Any, jira_api: Any) -> None:
-    asana = requests.delete(asana_api.base_url + "/users/me", timeout=5,
-                            headers={"Authorization": f"Bearer {asana_api.token}"})
+    asana = requests.delete(
+        asana_api.base_url + "/users/me", timeout=5, headers={"Authorization": f"Bearer {asana_api.token}"}
+    )
     assert asana.status_code == 405 and "DELETE is not allowed" in asana.json()["errors"][0]["message"]
-    jira = requests.delete(jira_api.root_url + "/rest/api/3/myself", timeout=5, auth=(jira_api.email, jira_api.api_token))
+    jira = requests.delete(
+        jira_api.root_url + "/rest/api/3/myself", timeout=5, auth=(jira_api.email, jira_api.api_token)
+    )
     assert jira.status_code == 405 and "DELETE is not allowed" in jira.json()["errorMessages"][0]
-    trello = requests.delete(trello_api.base_url + "/members/me", timeout=5,
-                             params={"key": trello_api.api_key, "token": trello_api.token})
+    trello = requests.delete(
+        trello_api.base_url + "/members/me", timeout=5, params={"key": trello_api.api_key, "token": trello_api.token}
+    )
     assert trello.status_code == 405 and "DELETE is not allowed" in trello.text

@@ -19,8 +19,12 @@ def seed_local(home: Path) -> tuple[str, str]:
     """A person-made container with four tasks, labelled by team, one blocked and one done."""
     with LocalProvider("local", {}, ProviderContext(home=home)) as p:
         c = p.create_container("Website relaunch")
-        specs = [TaskSpec("x1", "Copy", "x", labels=("Marketing",)), TaskSpec("x2", "Pricing page", "x", labels=("Sales",)),
-                 TaskSpec("x3", "CMS", "x", labels=("Web",)), TaskSpec("x4", "Launch mail", "x", labels=("Marketing",))]
+        specs = [
+            TaskSpec("x1", "Copy", "x", labels=("Marketing",)),
+            TaskSpec("x2", "Pricing page", "x", labels=("Sales",)),
+            TaskSpec("x3", "CMS", "x", labels=("Web",)),
+            TaskSpec("x4", "Launch mail", "x", labels=("Marketing",)),
+        ]
         made = list(p.create_tasks(c, [NewTask(s, "") for s in specs]))
         p.link_dependencies(c, [(made[3].ref, made[0].ref)]).__next__()
         p.set_status(c, made[0].ref, Status.DONE)
@@ -36,8 +40,21 @@ def run(*args: str) -> str:
 
 def test_track_with_label_mapping_then_untrack(isolated_home: Path) -> None:
     ref, copy_ref = seed_local(isolated_home)
-    out = run("track", "web", "Website relaunch", "--provider", "local", "--map-by", "label",
-              "--map", "Marketing=marketing", "--map", "Sales=sales", "--department", "it")
+    out = run(
+        "track",
+        "web",
+        "Website relaunch",
+        "--provider",
+        "local",
+        "--map-by",
+        "label",
+        "--map",
+        "Marketing=marketing",
+        "--map",
+        "Sales=sales",
+        "--department",
+        "it",
+    )
     assert "web: tracking Website relaunch (local)" in out
     status = json.loads(run("status", "web", "--format", "json"))
     assert status["template"] is None
@@ -54,7 +71,17 @@ def test_track_with_label_mapping_then_untrack(isolated_home: Path) -> None:
 
 def test_tracked_and_stamped_mix_in_one_instance(isolated_home: Path) -> None:
     ref, _ = seed_local(isolated_home)
-    run("stamp", "customer-onboarding", "--name", "acme", "--var", "customer=Acme", "--var", "kickoff=2027-01-11", "--yes")
+    run(
+        "stamp",
+        "customer-onboarding",
+        "--name",
+        "acme",
+        "--var",
+        "customer=Acme",
+        "--var",
+        "kickoff=2027-01-11",
+        "--yes",
+    )
     run("track", "acme", ref, "--department", "support")
     status = json.loads(run("status", "acme", "--format", "json"))
     spec = find_template("customer-onboarding").render("acme", {"customer": "Acme", "kickoff": "2027-01-11"})

@@ -33,7 +33,7 @@ ASANA_SECTIONS = ("To Do", "In Progress", "Blocked", "Done")
 def cli(*args: str, code: int = 0) -> str:
     result = CliRunner().invoke(main, list(args))
     assert result.exit_code == code, result.output
-    return result.stdout   # a stale tool adds a warning on stderr
+    return result.stdout  # a stale tool adds a warning on stderr
 
 
 def status(instance: str) -> dict[str, Any]:
@@ -66,8 +66,9 @@ def seed_jira(stack: Stack, n: int, project: str = "ENG") -> list[dict[str, Any]
         due = TODAY + dt.timedelta(days=i % 9 - 4) if i % 5 else None
         label = "web" if i % 2 else "api"
         component = ("Frontend", "Backend", None)[i % 3]
-        key = stack.jira.add_issue(project, f"Issue {i}", status=name, labels=[label], due=due,
-                                   components=[component] if component else [])
+        key = stack.jira.add_issue(
+            project, f"Issue {i}", status=name, labels=[label], due=due, components=[component] if component else []
+        )
         rows.append({"key": key, "status": JIRA_STATUS[name], "due": due, "label": label, "component": component})
     return rows
 
@@ -79,10 +80,20 @@ def seed_trello(stack: Stack, n: int) -> tuple[dict[str, Any], list[dict[str, An
         list_name = LISTS[i % 4]
         due = TODAY + dt.timedelta(days=i % 7 - 3) if i % 3 else None
         label = ("Sales", "Marketing", "Ops")[i % 3]
-        card = stack.trello.add_card(board["id"], list_name, f"Card {i}", due=due and f"{due.isoformat()}T12:00:00.000Z",
-                                     labels=[label])
-        rows.append({"id": card["id"], "short": card["shortLink"], "url": card["url"], "status": LIST_STATUS[list_name],
-                     "due": due, "label": label, "list": list_name})
+        card = stack.trello.add_card(
+            board["id"], list_name, f"Card {i}", due=due and f"{due.isoformat()}T12:00:00.000Z", labels=[label]
+        )
+        rows.append(
+            {
+                "id": card["id"],
+                "short": card["shortLink"],
+                "url": card["url"],
+                "status": LIST_STATUS[list_name],
+                "due": due,
+                "label": label,
+                "list": list_name,
+            }
+        )
     return board, rows
 
 
@@ -93,8 +104,9 @@ def seed_asana(stack: Stack, n: int) -> tuple[str, list[dict[str, Any]]]:
         section = ASANA_SECTIONS[i % 4]
         due = TODAY + dt.timedelta(days=i % 11 - 5) if i % 4 != 1 else None
         tag = ("brand", "events")[i % 2]
-        gid = stack.asana.add_task(project, f"Task {i}", section=section, completed=section == "Done", due_on=due,
-                                   tags=[tag])
+        gid = stack.asana.add_task(
+            project, f"Task {i}", section=section, completed=section == "Done", due_on=due, tags=[tag]
+        )
         state = {"To Do": "todo", "In Progress": "in_progress", "Blocked": "blocked", "Done": "done"}[section]
         rows.append({"gid": gid, "status": state, "due": due, "tag": tag, "section": section})
     return project, rows
@@ -117,8 +129,21 @@ def test_jira_project_key_reads_every_issue_in_one_id_search_and_three_bulkfetch
 
 def test_jira_query_with_section_mapping_by_component(stack: Stack) -> None:
     rows = seed_jira(stack, 30)
-    cli("track", "web", "project = ENG AND labels = web", "--provider", "jira", "--department", "engineering",
-        "--map-by", "section", "--map", "Frontend=design", "--map", "Backend=platform")
+    cli(
+        "track",
+        "web",
+        "project = ENG AND labels = web",
+        "--provider",
+        "jira",
+        "--department",
+        "engineering",
+        "--map-by",
+        "section",
+        "--map",
+        "Frontend=design",
+        "--map",
+        "Backend=platform",
+    )
     web = [r for r in rows if r["label"] == "web"]
     data = status("web")
     by_component = {c: [r for r in web if r["component"] == c] for c in ("Frontend", "Backend", None)}
@@ -157,13 +182,39 @@ def test_jira_sources_are_checked_when_tracked(stack: Stack) -> None:
 def test_trello_board_url_with_label_and_list_mapping(stack: Stack) -> None:
     board, rows = seed_trello(stack, 24)
     url = f"https://trello.com/b/{board['shortLink']}/sales-pipeline"
-    cli("track", "deals", url, "--provider", "trello", "--department", "ops",
-        "--map-by", "label", "--map", "Sales=sales", "--map", "Marketing=marketing")
+    cli(
+        "track",
+        "deals",
+        url,
+        "--provider",
+        "trello",
+        "--department",
+        "ops",
+        "--map-by",
+        "label",
+        "--map",
+        "Sales=sales",
+        "--map",
+        "Marketing=marketing",
+    )
     data = status("deals")
     for label, dept in (("Sales", "sales"), ("Marketing", "marketing"), ("Ops", "ops")):
         assert counts(data["departments"][dept]) == tally([r for r in rows if r["label"] == label])
-    cli("track", "lists", board["shortLink"], "--provider", "trello", "--department", "ops",
-        "--map-by", "section", "--map", "Doing=sales", "--map", "Blocked=support")
+    cli(
+        "track",
+        "lists",
+        board["shortLink"],
+        "--provider",
+        "trello",
+        "--department",
+        "ops",
+        "--map-by",
+        "section",
+        "--map",
+        "Doing=sales",
+        "--map",
+        "Blocked=support",
+    )
     data = status("lists")
     assert counts(data["departments"]["sales"]) == tally([r for r in rows if r["list"] == "Doing"])
     assert counts(data["departments"]["support"]) == tally([r for r in rows if r["list"] == "Blocked"])
@@ -193,16 +244,38 @@ def test_trello_bad_sources(stack: Stack) -> None:
 def test_asana_project_url_by_tag_and_section_in_three_pages(stack: Stack) -> None:
     project, rows = seed_asana(stack, 250)
     url = f"https://app.asana.com/0/{project}/list"
-    cli("track", "camp", url, "--provider", "asana", "--department", "marketing",
-        "--map-by", "label", "--map", "events=events")
+    cli(
+        "track",
+        "camp",
+        url,
+        "--provider",
+        "asana",
+        "--department",
+        "marketing",
+        "--map-by",
+        "label",
+        "--map",
+        "events=events",
+    )
     stack.asana.reset_log()
     data = status("camp")
     assert counts(data["departments"]["events"]) == tally([r for r in rows if r["tag"] == "events"])
     assert counts(data["departments"]["marketing"]) == tally([r for r in rows if r["tag"] == "brand"])
     assert stack.asana.count("GET", f"/projects/{project}/tasks") == 3 and stack.asana.count() == 3
     assert "notes" not in stack.asana.requests[0].query
-    cli("track", "sect", project, "--provider", "asana", "--department", "marketing",
-        "--map-by", "section", "--map", "Blocked=legal")
+    cli(
+        "track",
+        "sect",
+        project,
+        "--provider",
+        "asana",
+        "--department",
+        "marketing",
+        "--map-by",
+        "section",
+        "--map",
+        "Blocked=legal",
+    )
     data = status("sect")
     assert counts(data["departments"]["legal"]) == tally([r for r in rows if r["section"] == "Blocked"])
     assert data["departments"]["marketing"]["total"] == sum(1 for r in rows if r["section"] != "Blocked")
@@ -218,10 +291,20 @@ def test_asana_bad_source(stack: Stack) -> None:
 
 # -- together --------------------------------------------------------------------------------------
 def test_tracked_and_stamped_sources_mix_in_one_instance(stack: Stack) -> None:
-    stack.jira.add_project("PRD", "Product")   # not ENG, where the stamped engineering work goes
+    stack.jira.add_project("PRD", "Product")  # not ENG, where the stamped engineering work goes
     jira_rows = seed_jira(stack, 9, "PRD")
     project, asana_rows = seed_asana(stack, 8)
-    cli("stamp", "customer-onboarding", "--name", "acme", "--var", "customer=Acme", "--var", "kickoff=2027-01-11", "--yes")
+    cli(
+        "stamp",
+        "customer-onboarding",
+        "--name",
+        "acme",
+        "--var",
+        "customer=Acme",
+        "--var",
+        "kickoff=2027-01-11",
+        "--yes",
+    )
     stamped = status("acme")
     # Departments the template does not have (it now plans engineering and marketing work itself).
     cli("track", "acme", "PRD", "--provider", "jira", "--department", "product")
@@ -257,8 +340,13 @@ def test_dependencies_in_the_tools_drive_waiting_and_the_critical_path(stack: St
     validate_report(report)
     ids = {t["title"]: t["id"] for t in report["tasks"]}
     waiting = {t["title"]: t["waiting_on"] for t in report["waiting"]}
-    assert waiting == {"Step 1": [ids["Step 0"]], "Step 2": [ids["Step 1"]], "Campaign": [ids["Brief"]],
-                       "Quote": [ids["Pricing"]], "Contract": [ids["Quote"]]}
+    assert waiting == {
+        "Step 1": [ids["Step 0"]],
+        "Step 2": [ids["Step 1"]],
+        "Campaign": [ids["Brief"]],
+        "Quote": [ids["Pricing"]],
+        "Contract": [ids["Quote"]],
+    }
     path = [step["task"]["title"] for step in report["critical_path"]]
     assert path == ["Step 0", "Step 1", "Step 2"] or path == ["Pricing", "Quote", "Contract"]
     assert report["critical_path_days"] == 3
@@ -267,14 +355,21 @@ def test_dependencies_in_the_tools_drive_waiting_and_the_critical_path(stack: St
 
 def test_jira_issue_url_tracks_the_issue_and_its_children(stack: Stack) -> None:
     epic = stack.jira.add_issue("ENG", "Checkout revamp", issue_type="Epic")
-    children = [stack.jira.add_issue("ENG", f"Part {i}", parent=epic, status="Done" if i == 0 else "To Do")
-                for i in range(3)]
+    children = [
+        stack.jira.add_issue("ENG", f"Part {i}", parent=epic, status="Done" if i == 0 else "To Do") for i in range(3)
+    ]
     stack.jira.add_issue("ENG", "Unrelated")
     cli("track", "epic", f"{stack.jira.root_url}/browse/{epic}", "--provider", "jira", "--department", "engineering")
     rows = json.loads(cli("tasks", "epic", "--format", "json", "--fresh"))
     assert sorted(r["url"].rsplit("/", 1)[1] for r in rows) == sorted([epic, *children])
     assert counts(status("epic")["departments"]["engineering"]) == {
-        "total": 4, "todo": 3, "in_progress": 0, "blocked": 0, "done": 1, "overdue": 0}
+        "total": 4,
+        "todo": 3,
+        "in_progress": 0,
+        "blocked": 0,
+        "done": 1,
+        "overdue": 0,
+    }
 
 
 def test_a_tracked_board_that_disappears_is_reported_stale(stack: Stack) -> None:
@@ -286,5 +381,7 @@ def test_a_tracked_board_that_disappears_is_reported_stale(stack: Stack) -> None
         del stack.trello.state.boards[board["id"]]
     out = cli("status", "gone", "--format", "json", "--fresh", code=3)
     data = json.loads(out)
-    assert data["departments"]["sales"]["stale"] == f"trello: board {board['id']}: The requested resource was not found."
+    assert (
+        data["departments"]["sales"]["stale"] == f"trello: board {board['id']}: The requested resource was not found."
+    )
     assert data["departments"]["engineering"]["total"] == 3 and "stale" not in data["departments"]["engineering"]

@@ -41,8 +41,17 @@ def run(*args: str) -> str:
 
 
 def test_stamp_move_cards_and_status(emu: TrelloEmulator) -> None:
-    run("stamp", "customer-onboarding", "--name", "globex", "--var", "customer=Globex",
-        "--var", "kickoff=2026-12-07", "--yes")
+    run(
+        "stamp",
+        "customer-onboarding",
+        "--name",
+        "globex",
+        "--var",
+        "customer=Globex",
+        "--var",
+        "kickoff=2026-12-07",
+        "--yes",
+    )
     (board,) = emu.boards_named("Onboarding Globex")
     cards = {parse_marker(c["desc"])[1]: c for c in emu.cards_of(board["id"])}  # type: ignore[index]
     assert set(cards) == SALES
@@ -57,7 +66,13 @@ def test_stamp_move_cards_and_status(emu: TrelloEmulator) -> None:
     report = json.loads(run("status", "globex", "--format", "json", "--today", "2026-12-01"))
     sales = report["departments"]["sales"]
     assert {k: sales[k] for k in ("total", "todo", "in_progress", "blocked", "done", "cancelled")} == {
-        "total": 5, "todo": 0, "in_progress": 1, "blocked": 1, "done": 2, "cancelled": 1}
+        "total": 5,
+        "todo": 0,
+        "in_progress": 1,
+        "blocked": 1,
+        "done": 2,
+        "cancelled": 1,
+    }
     assert sales["provider"] == "trello"
 
     run("update", "globex", "exec-intro", "--status", "done", "--force")
@@ -65,7 +80,17 @@ def test_stamp_move_cards_and_status(emu: TrelloEmulator) -> None:
 
 
 def test_restamp_creates_nothing_and_no_secret_is_left_behind(emu: TrelloEmulator) -> None:
-    args = ("stamp", "customer-onboarding", "--name", "globex", "--var", "customer=Globex", "--var", "kickoff=2026-12-07", "--yes")
+    args = (
+        "stamp",
+        "customer-onboarding",
+        "--name",
+        "globex",
+        "--var",
+        "customer=Globex",
+        "--var",
+        "kickoff=2026-12-07",
+        "--yes",
+    )
     outputs = [run(*args)]
     writes = sum(r.method in ("POST", "PUT") for r in emu.requests)
     outputs.append(run(*args))

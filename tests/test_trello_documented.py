@@ -79,8 +79,10 @@ def test_rate_limit_bodies_name_the_limit() -> None:
         http = Http(emu)
         http("GET", "/members/me")
         limited = http("GET", "/members/me")
-        assert (limited.status_code, limited.json()) == (429, {"error": "API_TOKEN_LIMIT_EXCEEDED",
-                                                               "message": "Rate limit exceeded"})
+        assert (limited.status_code, limited.json()) == (
+            429,
+            {"error": "API_TOKEN_LIMIT_EXCEEDED", "message": "Rate limit exceeded"},
+        )
 
 
 # -- cards -------------------------------------------------------------------------------------------
@@ -111,8 +113,14 @@ def test_json_null_due_clears_the_date(emu: TrelloEmulator, board: dict[str, Any
 
 def test_url_source_is_attached_on_creation(emu: TrelloEmulator, board: dict[str, Any], http: Http) -> None:
     """paths./cards.post urlSource: "The URL will be attached to the card upon creation"."""
-    created = http("POST", "/cards", idList=_list_id(http, board, "To Do"), name="Spec",
-                   urlSource="https://example.com/spec.pdf", mimeType="application/pdf")
+    created = http(
+        "POST",
+        "/cards",
+        idList=_list_id(http, board, "To Do"),
+        name="Spec",
+        urlSource="https://example.com/spec.pdf",
+        mimeType="application/pdf",
+    )
     assert created.status_code == 200
     assert created.json()["badges"]["attachments"] == 1
     (attachment,) = emu.attachments_of(created.json()["id"])
@@ -124,19 +132,25 @@ def test_url_source_is_attached_on_creation(emu: TrelloEmulator, board: dict[str
 def test_card_copy_keeps_what_keep_from_source_names(emu: TrelloEmulator, board: dict[str, Any], http: Http) -> None:
     """paths./cards.post idCardSource + keepFromSource (default `all`; or attachments, checklists, comments, ...)."""
     ann = emu.add_member("ann", "Ann Lee")
-    source = emu.add_card(board["id"], "Doing", "Template", desc="steps", due="2026-12-01", members=[ann["id"]],
-                          labels=["blocked"])
+    source = emu.add_card(
+        board["id"], "Doing", "Template", desc="steps", due="2026-12-01", members=[ann["id"]], labels=["blocked"]
+    )
     emu.add_checklist(source["id"], "Steps", ["one", "two"])
     emu.add_comment(source["id"], "remember")
     todo = _list_id(http, board, "To Do")
     full = http("POST", "/cards", idList=todo, idCardSource=source["id"]).json()
-    assert (full["name"], full["desc"], full["due"], full["idMembers"]) == ("Template", "steps",
-                                                                           "2026-12-01T00:00:00.000Z", [ann["id"]])
+    assert (full["name"], full["desc"], full["due"], full["idMembers"]) == (
+        "Template",
+        "steps",
+        "2026-12-01T00:00:00.000Z",
+        [ann["id"]],
+    )
     assert full["idLabels"] == source["idLabels"] and full["badges"]["checkItems"] == 2
     copied = http("GET", f"/cards/{full['id']}/actions", filter="copyCommentCard").json()
     assert [a["data"]["text"] for a in copied] == ["remember"]
-    lean = http("POST", "/cards", idList=todo, idCardSource=source["id"], name="Lean",
-                keepFromSource="checklists").json()
+    lean = http(
+        "POST", "/cards", idList=todo, idCardSource=source["id"], name="Lean", keepFromSource="checklists"
+    ).json()
     assert (lean["name"], lean["due"], lean["idMembers"], lean["idLabels"]) == ("Lean", None, [], [])
     assert lean["badges"]["checkItems"] == 2
     bad = http("POST", "/cards", idList=todo, idCardSource=source["id"], keepFromSource="everything")
@@ -156,8 +170,9 @@ def test_pos_is_top_bottom_or_a_positive_number(emu: TrelloEmulator, board: dict
         assert (answer.status_code, answer.text) == (400, "invalid value for pos")
 
 
-def test_board_cards_come_newest_first_with_millisecond_utc_dates(emu: TrelloEmulator, board: dict[str, Any],
-                                                                    http: Http) -> None:
+def test_board_cards_come_newest_first_with_millisecond_utc_dates(
+    emu: TrelloEmulator, board: dict[str, Any], http: Http
+) -> None:
     """guides/rest-api/paging: results newest first, paged by `before`; object-definitions: dates as ISO 8601 with Z."""
     for name in ("a", "b", "c"):
         emu.add_card(board["id"], "To Do", name, due="2026-12-01T09:30:00+02:00")
@@ -193,21 +208,25 @@ def test_board_and_list_filters_follow_their_enums(emu: TrelloEmulator, board: d
 
 
 # -- actions and comments ----------------------------------------------------------------------------
-def test_card_actions_default_filter_is_comments_and_list_moves(emu: TrelloEmulator, board: dict[str, Any],
-                                                                   http: Http) -> None:
+def test_card_actions_default_filter_is_comments_and_list_moves(
+    emu: TrelloEmulator, board: dict[str, Any], http: Http
+) -> None:
     """paths./cards/{id}/actions.get filter default: `commentCard, updateCard:idList`."""
     card = emu.add_card(board["id"], "To Do", "moving")
     emu.move_card(card["id"], "Doing")
     http("PUT", f"/cards/{card['id']}", name="renamed")
     http("POST", f"/cards/{card['id']}/actions/comments", text="on it")
     default = http("GET", f"/cards/{card['id']}/actions").json()
-    assert [(a["type"], sorted(a["data"].get("old", {}))) for a in default] == [("commentCard", []),
-                                                                                ("updateCard", ["idList"])]
+    assert [(a["type"], sorted(a["data"].get("old", {}))) for a in default] == [
+        ("commentCard", []),
+        ("updateCard", ["idList"]),
+    ]
     everything = http("GET", f"/cards/{card['id']}/actions", filter="all").json()
     assert [a["type"] for a in everything] == ["commentCard", "updateCard", "updateCard", "createCard"]
     assert http("GET", f"/cards/{card['id']}/actions", page=20).status_code == 400  # page maximum 19
-    lean = http("GET", f"/boards/{board['id']}/actions", filter="commentCard", fields="type,date",
-                memberCreator="false").json()
+    lean = http(
+        "GET", f"/boards/{board['id']}/actions", filter="commentCard", fields="type,date", memberCreator="false"
+    ).json()
     assert [sorted(a) for a in lean] == [["date", "id", "type"]]
 
 
@@ -261,7 +280,10 @@ def test_board_members_and_memberships_with_types(emu: TrelloEmulator, board: di
     assert [m["username"] for m in members] == ["me", "ann", "bob"]
     memberships = http("GET", f"/boards/{board['id']}/memberships", member="true").json()
     assert [(m["member"]["username"], m["memberType"]) for m in memberships] == [
-        ("me", "admin"), ("ann", "normal"), ("bob", "observer")]
+        ("me", "admin"),
+        ("ann", "normal"),
+        ("bob", "observer"),
+    ]
     admins = http("GET", f"/boards/{board['id']}/memberships", filter="admins").json()
     assert [m["idMember"] for m in admins] == [emu.me_id]
     assert http("GET", f"/boards/{board['id']}/memberships", filter="observers").status_code == 400
@@ -275,9 +297,11 @@ def test_an_observer_may_read_but_not_write(emu: TrelloEmulator, board: dict[str
     as_bob = Http(emu, token="bobs-token-0000")
     card = emu.add_card(board["id"], "To Do", "watched")
     assert as_bob("GET", f"/cards/{card['id']}").status_code == 200
-    for method, path, params in [("PUT", f"/cards/{card['id']}", {"name": "x"}),
-                                 ("POST", "/cards", {"idList": card["idList"], "name": "y"}),
-                                 ("POST", f"/cards/{card['id']}/actions/comments", {"text": "z"})]:
+    for method, path, params in [
+        ("PUT", f"/cards/{card['id']}", {"name": "x"}),
+        ("POST", "/cards", {"idList": card["idList"], "name": "y"}),
+        ("POST", f"/cards/{card['id']}/actions/comments", {"text": "z"}),
+    ]:
         refused = as_bob(method, path, **params)
         assert (refused.status_code, refused.text) == (401, "unauthorized permission requested"), path
     assert emu.card(card["id"])["name"] == "watched" and len(emu.cards_of(board["id"])) == 1
@@ -346,7 +370,8 @@ def test_py_trello_board_get_members(emu: TrelloEmulator, board: dict[str, Any],
     observer = emu.add_member("obs", "Obs Erver")
     emu.add_board_member(board["id"], observer["id"], "observer")
     emu.add_token("observer-token-0", observer["id"])
-    watcher = TrelloClient(api_key=DEFAULT_KEY, api_secret="observer-token-0",
-                           http_service=emulator_session(emu.base_url))
+    watcher = TrelloClient(
+        api_key=DEFAULT_KEY, api_secret="observer-token-0", http_service=emulator_session(emu.base_url)
+    )
     with pytest.raises(Unauthorized):
         watcher.get_board(board["id"]).add_list("Nope")

@@ -35,7 +35,9 @@ def emu() -> Iterator[TrelloEmulator]:
         ({"key": DEFAULT_KEY, "token": "wrong"}, "invalid token"),
     ],
 )
-def test_missing_or_wrong_credentials_get_plain_text_401(emu: TrelloEmulator, params: dict[str, str], message: str) -> None:
+def test_missing_or_wrong_credentials_get_plain_text_401(
+    emu: TrelloEmulator, params: dict[str, str], message: str
+) -> None:
     response = get(emu, "/members/me", **params)
     assert (response.status_code, response.text) == (401, message)
     assert response.headers["Content-Type"].startswith("text/plain")
@@ -56,7 +58,9 @@ def test_another_token_of_the_same_key_is_another_member(emu: TrelloEmulator) ->
 
 def test_unknown_id_malformed_id_and_unknown_route(emu: TrelloEmulator) -> None:
     assert (get(emu, "/cards/" + "f" * 24, **AUTH).status_code, get(emu, "/cards/" + "f" * 24, **AUTH).text) == (
-        404, "The requested resource was not found.")
+        404,
+        "The requested resource was not found.",
+    )
     malformed = get(emu, "/cards/123", **AUTH)
     assert (malformed.status_code, malformed.text) == (400, "invalid id")
     unknown = get(emu, "/nothing/here", **AUTH)
@@ -114,8 +118,12 @@ def test_stop_after_writes_refuses_later_writes_but_serves_reads() -> None:
     with TrelloEmulator(faults=Faults(stop_after_writes=2)) as emu:
         board = emu.add_board("B", ["To Do"])
         todo = get(emu, f"/boards/{board['id']}/lists", **AUTH).json()[0]
-        statuses = [requests.post(emu.base_url + "/cards", params={**AUTH, "idList": todo["id"], "name": f"c{i}"},
-                                  timeout=5).status_code for i in range(3)]
+        statuses = [
+            requests.post(
+                emu.base_url + "/cards", params={**AUTH, "idList": todo["id"], "name": f"c{i}"}, timeout=5
+            ).status_code
+            for i in range(3)
+        ]
         assert statuses == [200, 200, 503]
         assert len(get(emu, f"/boards/{board['id']}/cards", **AUTH).json()) == 2
 
@@ -182,11 +190,16 @@ def test_seed_bulk_builds_mixed_boards(emu: TrelloEmulator) -> None:
 def test_checklist_copy_from_source_costs_one_request(emu: TrelloEmulator) -> None:
     board = emu.add_board("B")
     first, second = (emu.add_card(board["id"], "To Do", n) for n in ("one", "two"))
-    source = requests.post(emu.base_url + f"/cards/{first['id']}/checklists", params={**AUTH, "name": "Steps"}, timeout=5).json()
+    source = requests.post(
+        emu.base_url + f"/cards/{first['id']}/checklists", params={**AUTH, "name": "Steps"}, timeout=5
+    ).json()
     for item in ("a", "b"):
         requests.post(emu.base_url + f"/checklists/{source['id']}/checkItems", params={**AUTH, "name": item}, timeout=5)
-    copy = requests.post(emu.base_url + "/checklists", params={**AUTH, "idCard": second["id"],
-                                                               "idChecklistSource": source["id"]}, timeout=5).json()
+    copy = requests.post(
+        emu.base_url + "/checklists",
+        params={**AUTH, "idCard": second["id"], "idChecklistSource": source["id"]},
+        timeout=5,
+    ).json()
     assert copy["name"] == "Steps" and [i["name"] for i in copy["checkItems"]] == ["a", "b"]
     assert [c["name"] for c in emu.checklists_of(second["id"])] == ["Steps"]
 
@@ -199,6 +212,7 @@ def test_plugin_fixture_and_seed_helper(trello_api: TrelloEmulator) -> None:
 
 
 def test_unreadable_json_body_is_a_400_not_a_crash(emu: TrelloEmulator) -> None:
-    response = requests.post(emu.base_url + "/cards", params=AUTH, data="{not json",
-                             headers={"Content-Type": "application/json"}, timeout=5)
+    response = requests.post(
+        emu.base_url + "/cards", params=AUTH, data="{not json", headers={"Content-Type": "application/json"}, timeout=5
+    )
     assert (response.status_code, response.text) == (400, "invalid JSON")

@@ -87,8 +87,16 @@ def world() -> Any:
         org = emu.add_organization("acme")
         board = emu.add_board("Launch", org=org["id"])
         ann = emu.add_member("ann", "Ann Lee")
-        card = emu.add_card(board["id"], "Doing", "Draft plan", desc="Plan it", due="2026-12-01",
-                            start="2026-11-20", members=[ann["id"]], labels=["blocked"])
+        card = emu.add_card(
+            board["id"],
+            "Doing",
+            "Draft plan",
+            desc="Plan it",
+            due="2026-12-01",
+            start="2026-11-20",
+            members=[ann["id"]],
+            labels=["blocked"],
+        )
         field = emu.add_custom_field(board["id"], "Priority", "list", ["High", "Low"])
         emu.set_custom_field(card["id"], field["id"], field["options"][0]["id"])
         yield emu, Api(emu), board, card
@@ -120,8 +128,9 @@ def test_member_board_and_list_reads_match_the_spec(world: Any, validate: Any) -
 def test_card_routes_match_the_spec(world: Any, validate: Any) -> None:
     emu, api, board, card = world
     todo = api("GET", f"/boards/{board['id']}/lists")[0]
-    created = api("POST", "/cards", idList=todo["id"], name="New", desc="x", due="2026-12-24",
-                  idLabels=card["idLabels"][0])
+    created = api(
+        "POST", "/cards", idList=todo["id"], name="New", desc="x", due="2026-12-24", idLabels=card["idLabels"][0]
+    )
     validate("post", "/cards", created)
     assert created["labels"][0]["name"] == "blocked"
     validate("get", "/cards/{id}", api("GET", f"/cards/{card['id']}"))
@@ -129,8 +138,9 @@ def test_card_routes_match_the_spec(world: Any, validate: Any) -> None:
     cards = api("GET", f"/boards/{board['id']}/cards", filter="all")
     assert {c["name"] for c in cards} == {"Draft plan", "New"}
     validate("get", "/boards/{id}/cards", cards)
-    validate("get", "/boards/{id}/cards", api("GET", f"/boards/{board['id']}/cards", fields="name,idList,due"),
-             trimmed=True)
+    validate(
+        "get", "/boards/{id}/cards", api("GET", f"/boards/{board['id']}/cards", fields="name,idList,due"), trimmed=True
+    )
     attachment = api("POST", f"/cards/{card['id']}/attachments", url="https://trello.com/c/abc", name="dep")
     validate("post", "/cards/{id}/attachments", attachment)
     validate("get", "/cards/{id}/attachments", api("GET", f"/cards/{card['id']}/attachments"))
@@ -145,8 +155,11 @@ def test_label_list_checklist_and_custom_field_routes_match(world: Any, validate
     validate("post", "/boards/{id}/lists", api("POST", f"/boards/{board['id']}/lists", name="QA"))
     checklist = api("POST", "/checklists", idCard=card["id"], name="Steps")
     validate("post", "/checklists", checklist)
-    validate("post", "/checklists/{id}/checkItems",
-             api("POST", f"/checklists/{checklist['id']}/checkItems", name="one", checked="true"))
+    validate(
+        "post",
+        "/checklists/{id}/checkItems",
+        api("POST", f"/checklists/{checklist['id']}/checkItems", name="one", checked="true"),
+    )
     validate("post", "/cards/{id}/checklists", api("POST", f"/cards/{card['id']}/checklists", name="More"))
     checklists = api("GET", f"/cards/{card['id']}/checklists")
     assert [c["name"] for c in checklists] == ["Steps", "More"]
@@ -235,11 +248,14 @@ def test_the_provider_only_sends_query_parameters_the_spec_lists(spec: dict[str,
         checked = 0
         for record in emu.requests:
             method = record.method.lower()
-            template, item = _spec_operation(spec, method, record.path[len("/1"):])
+            template, item = _spec_operation(spec, method, record.path[len("/1") :])
             if (method, template) in PARAMS_UNLISTED:
                 continue
-            listed = {p.get("name") for p in item[method].get("parameters", []) + item.get("parameters", [])
-                      if p.get("in", "query") == "query"}
+            listed = {
+                p.get("name")
+                for p in item[method].get("parameters", []) + item.get("parameters", [])
+                if p.get("in", "query") == "query"
+            }
             sent = {k for k, _ in parse_qsl(record.query)} - {"key", "token"}
             assert sent <= listed, f"{record.method} {template}: {sorted(sent - listed)} not in the spec"
             checked += 1

@@ -35,13 +35,17 @@ def trello(emu: TrelloEmulator, tmp_path: Path) -> Iterator[TrelloProvider]:
     provider.close()
 
 
-def stamp(provider: TrelloProvider, destination: dict[str, object], instance: str = INSTANCE) -> tuple[Container, dict[str, str]]:
+def stamp(
+    provider: TrelloProvider, destination: dict[str, object], instance: str = INSTANCE
+) -> tuple[Container, dict[str, str]]:
     """Container, sections and three cards (b depends on a); returns key -> card id."""
     container = provider.ensure_container(instance, "ACME onboarding", "Welcome ACME", destination)
     refs = provider.ensure_sections(container, SECTIONS)
-    specs = [spec("a", section="kickoff", due=dt.date(2026, 12, 1), checklist=("call", "notes")),
-             spec("b", section="build", depends_on=("a",), labels=("vip",)),
-             spec("c", section="build", start=dt.date(2026, 11, 20), due=dt.date(2026, 11, 30))]
+    specs = [
+        spec("a", section="kickoff", due=dt.date(2026, 12, 1), checklist=("call", "notes")),
+        spec("b", section="build", depends_on=("a",), labels=("vip",)),
+        spec("c", section="build", start=dt.date(2026, 11, 20), due=dt.date(2026, 11, 30)),
+    ]
     created = list(provider.create_tasks(container, [new(s, refs[s.section], instance, "notes") for s in specs]))
     assert all(c.ref and c.error is None for c in created)
     return container, {c.key: c.ref for c in created}  # type: ignore[misc]
@@ -75,9 +79,15 @@ def test_workspace_mode_creates_one_board_and_finds_it_again(emu: TrelloEmulator
     assert first.created is True
     board = emu.boards_named("ACME onboarding")[0]
     assert board["desc"].splitlines()[-1] == f"collabsync:{INSTANCE}"
-    assert [x["name"] for x in emu.state.lists.values() if x["idBoard"] == first.ref] == ["To Do", "Doing", "Blocked", "Done"]
-    again = make_provider(emu, Path(trello.context.home)).ensure_container(INSTANCE, "ACME onboarding", "Welcome",
-                                                                            {"workspace": "acme"})
+    assert [x["name"] for x in emu.state.lists.values() if x["idBoard"] == first.ref] == [
+        "To Do",
+        "Doing",
+        "Blocked",
+        "Done",
+    ]
+    again = make_provider(emu, Path(trello.context.home)).ensure_container(
+        INSTANCE, "ACME onboarding", "Welcome", {"workspace": "acme"}
+    )
     assert (again.ref, again.created) == (first.ref, False)
     assert len(emu.boards_named("ACME onboarding")) == 1
 
@@ -137,7 +147,8 @@ def test_renamed_cards_keep_their_dependencies(emu: TrelloEmulator, trello: Trel
 
 def test_provider_status_map_applies_to_instances_stamped_before(emu: TrelloEmulator, tmp_path: Path) -> None:
     container = make_provider(emu, tmp_path).ensure_container(
-        INSTANCE, "B", "", {"workspace": "acme", "columns": ["To Do", "QA"], "status_map": {"To Do": "todo"}})
+        INSTANCE, "B", "", {"workspace": "acme", "columns": ["To Do", "QA"], "status_map": {"To Do": "todo"}}
+    )
     emu.add_card(container.ref, "QA", "x")
     assert make_provider(emu, tmp_path).read_tasks(container)[0].status is Status.TODO
     later = make_provider(emu, tmp_path, status_map={"QA": "in_progress", "To Do": "blocked"})
@@ -175,13 +186,26 @@ def test_annotate_inserts_above_the_marker(emu: TrelloEmulator, trello: TrelloPr
         ("Done", False, False, None, {"Done": "in_progress"}, Status.IN_PROGRESS),  # config beats names
     ],
 )
-def test_status_mapping(emu: TrelloEmulator, tmp_path: Path, list_name: str, closed: bool, due_complete: bool,
-                        label: str | None, status_map: dict[str, str], expected: Status) -> None:
+def test_status_mapping(
+    emu: TrelloEmulator,
+    tmp_path: Path,
+    list_name: str,
+    closed: bool,
+    due_complete: bool,
+    label: str | None,
+    status_map: dict[str, str],
+    expected: Status,
+) -> None:
     provider = make_provider(emu, tmp_path)
-    container = provider.ensure_container(INSTANCE, "Board", "", {"workspace": "acme", "status_map": status_map,
-                                                                  "columns": ["To Do", "Doing", "Blocked", "Done", "Review"]})
-    card = emu.add_card(container.ref, list_name, "x", closed=closed, due_complete=due_complete,
-                        labels=[label] if label else [])
+    container = provider.ensure_container(
+        INSTANCE,
+        "Board",
+        "",
+        {"workspace": "acme", "status_map": status_map, "columns": ["To Do", "Doing", "Blocked", "Done", "Review"]},
+    )
+    card = emu.add_card(
+        container.ref, list_name, "x", closed=closed, due_complete=due_complete, labels=[label] if label else []
+    )
     (task,) = provider.read_tasks(container)
     assert (task.ref, task.status) == (card["id"], expected)
 
@@ -212,17 +236,24 @@ def test_sections_mode_makes_sections_lists(emu: TrelloEmulator, trello: TrelloP
     container, refs = stamp(trello, {"workspace": "acme", "mode": "sections"})
     assert [x["name"] for x in emu.state.lists.values() if x["idBoard"] == container.ref] == ["Kickoff", "Build"]
     assert emu.list_name(emu.card(refs["b"])["idList"]) == "Build"
-    assert trello.ensure_sections(container, SECTIONS) == {"kickoff": emu.card(refs["a"])["idList"],
-                                                           "build": emu.card(refs["b"])["idList"]}
+    assert trello.ensure_sections(container, SECTIONS) == {
+        "kickoff": emu.card(refs["a"])["idList"],
+        "build": emu.card(refs["b"])["idList"],
+    }
     tasks = {t.key: t for t in trello.read_tasks(container)}
     assert (tasks["a"].section, tasks["b"].labels) == ("Kickoff", ["vip"])
     emu.set_due_complete(refs["a"])
     emu.set_closed(refs["c"])
     assert {t.key: t.status for t in trello.read_tasks(container)} == {
-        "a": Status.DONE, "b": Status.TODO, "c": Status.CANCELLED}
+        "a": Status.DONE,
+        "b": Status.TODO,
+        "c": Status.CANCELLED,
+    }
 
 
-def test_board_mode_marks_an_instance_by_label_and_separates_instances(emu: TrelloEmulator, trello: TrelloProvider) -> None:
+def test_board_mode_marks_an_instance_by_label_and_separates_instances(
+    emu: TrelloEmulator, trello: TrelloProvider
+) -> None:
     shared = emu.add_board("Sales pipeline", ["Backlog", "Doing", "Done"], desc="Team board")
     emu.add_card(shared["id"], "Backlog", "Someone else's card")
     one, refs_one = stamp(trello, {"board": shared["shortLink"]}, "one")

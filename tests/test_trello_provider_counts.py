@@ -84,7 +84,11 @@ def test_429_from_trello_is_retried_and_the_card_created_once(tmp_path: Path) ->
         provider = make_provider(emu, tmp_path)
         container = provider.ensure_container(INSTANCE, "Board", "", {"workspace": "acme", "columns": ["To Do"]})
         (created,) = provider.create_tasks(container, [new(t) for t in tasks(1)])  # request 4 is the card's POST
-        assert [(r.endpoint, r.status) for r in emu.requests][2:] == [("post_list", 200), (None, 429), ("post_card", 200)]
+        assert [(r.endpoint, r.status) for r in emu.requests][2:] == [
+            ("post_list", 200),
+            (None, 429),
+            ("post_card", 200),
+        ]
         assert created.ref and len(emu.cards_of(container.ref)) == 1
 
 
@@ -138,7 +142,9 @@ def test_resume_after_a_failure_at_every_write(tmp_path: Path, lose_reply: bool)
             boards = emu.boards_named("Board")
             assert len(boards) == 1, f"stop={stop}"
             cards = emu.cards_of(boards[0]["id"])
-            assert sorted(c["desc"].splitlines()[-1] for c in cards) == [f"collabsync:{INSTANCE}/t{i}" for i in range(4)]
+            assert sorted(c["desc"].splitlines()[-1] for c in cards) == [
+                f"collabsync:{INSTANCE}/t{i}" for i in range(4)
+            ]
             assert set(make_provider(emu, tmp_path).find_marked(container, INSTANCE)) == {"t0", "t1", "t2", "t3"}
             assert len(linked) == 3
             names = [x["name"] for x in emu.state.lists.values() if x["idBoard"] == boards[0]["id"]]
@@ -157,8 +163,12 @@ def test_no_secret_in_logs_errors_cache_or_reports(tmp_path: Path, caplog: pytes
         read = provider.read_tasks(container)
         read_again = provider.read_tasks(container)  # served from the cache
         assert [t.to_dict() for t in read] == [t.to_dict() for t in read_again]
-        seen += [json.dumps([c.__dict__ for c in created]), json.dumps([t.to_dict() for t in read]),
-                 json.dumps(container.extra), provider.check()]
+        seen += [
+            json.dumps([c.__dict__ for c in created]),
+            json.dumps([t.to_dict() for t in read]),
+            json.dumps(container.extra),
+            provider.check(),
+        ]
         for destination in ({"board": "f" * 24}, {"workspace": "nowhere"}):
             with pytest.raises(CollabsyncError) as err:
                 provider.ensure_container(INSTANCE, "x", "", destination)

@@ -49,7 +49,10 @@ def test_key_and_token_travel_as_query_parameters(trello: TrelloProvider) -> Non
     ("body", "cause"),
     [
         ("invalid token", "invalid token (revoked, expired or not made for this key)"),
-        ("expired token", "token expired; create a new token for this key and set it as the provider's token in the config file"),
+        (
+            "expired token",
+            "token expired; create a new token for this key and set it as the provider's token in the config file",
+        ),
         ("invalid key", "invalid key (check api_key)"),
     ],
 )
@@ -79,7 +82,11 @@ def test_other_400_is_a_plain_provider_error(trello: TrelloProvider) -> None:
     with pytest.raises(ProviderError) as err:
         trello.ensure_container("i", "Title", "", {})
     assert type(err.value) is ProviderError
-    assert (err.value.cause, err.value.status, err.value.object) == ("invalid value for idOrganization", 400, "board 'Title'")
+    assert (err.value.cause, err.value.status, err.value.object) == (
+        "invalid value for idOrganization",
+        400,
+        "board 'Title'",
+    )
 
 
 @responses.activate
@@ -137,8 +144,9 @@ def test_secrets_echoed_by_the_server_are_redacted(trello: TrelloProvider) -> No
 
 @responses.activate
 def test_base_url_is_rewritten_for_every_call(tmp_path: Path) -> None:
-    provider = TrelloProvider("t", {"api_key": KEY, "token": TOKEN, "base_url": "http://127.0.0.1:9/1"},
-                              ProviderContext(home=tmp_path))
+    provider = TrelloProvider(
+        "t", {"api_key": KEY, "token": TOKEN, "base_url": "http://127.0.0.1:9/1"}, ProviderContext(home=tmp_path)
+    )
     responses.get("http://127.0.0.1:9/1/members/me", json={"username": "me", "fullName": "Me"})
     provider.check()
     assert responses.calls[0].request.url.startswith("http://127.0.0.1:9/1/members/me?")
@@ -148,7 +156,7 @@ def test_client_side_limit_stays_below_trellos(tmp_path: Path) -> None:
     default = TrelloProvider("t", {"api_key": KEY, "token": TOKEN}, ProviderContext(home=tmp_path))
     assert default.policy.rate_limit is None
     assert [w.limit.budget() for w in default.session.budget.windows] == [90, 270]  # type: ignore[attr-defined]
-    tuned = TrelloProvider("t", {"api_key": KEY, "token": TOKEN, "requests_per_10s": 50, "timeout": 5},
-                           ProviderContext(home=tmp_path))
+    tuned = TrelloProvider(
+        "t", {"api_key": KEY, "token": TOKEN, "requests_per_10s": 50, "timeout": 5}, ProviderContext(home=tmp_path)
+    )
     assert (tuned.policy.rate_limit, tuned.policy.timeout) == ((50, 10.0), 5.0)
-

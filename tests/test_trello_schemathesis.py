@@ -74,17 +74,24 @@ def world() -> Iterator[tuple[TrelloEmulator, dict[str, str]]]:
         board = emu.add_board("Launch", org=org["id"])
         ann = emu.add_member("ann", "Ann Lee")
         emu.add_board_member(board["id"], ann["id"])
-        card = emu.add_card(board["id"], "Doing", "Draft plan", due="2026-12-01", members=[ann["id"]],
-                            labels=["blocked"])
+        card = emu.add_card(
+            board["id"], "Doing", "Draft plan", due="2026-12-01", members=[ann["id"]], labels=["blocked"]
+        )
         field = emu.add_custom_field(board["id"], "Priority", "list", ["High", "Low"])
         emu.set_custom_field(card["id"], field["id"], field["options"][0]["id"])
         comment = emu.add_comment(card["id"], "first")
         checklist = emu.add_checklist(card["id"], "Steps", ["one"])
-        seeded = {"board": (board["id"], board["shortLink"]), "card": (card["id"], card["shortLink"]),
-                  "list": (card["idList"], card["idList"]), "member": (ann["id"], "ann"),
-                  "org": (org["id"], "acme"), "label": (card["idLabels"][0],) * 2,
-                  "comment": (comment["id"],) * 2, "field": (field["id"],) * 2,
-                  "checklist": (checklist["id"],) * 2}
+        seeded = {
+            "board": (board["id"], board["shortLink"]),
+            "card": (card["id"], card["shortLink"]),
+            "list": (card["idList"], card["idList"]),
+            "member": (ann["id"], "ann"),
+            "org": (org["id"], "acme"),
+            "label": (card["idLabels"][0],) * 2,
+            "comment": (comment["id"],) * 2,
+            "field": (field["id"],) * 2,
+            "checklist": (checklist["id"],) * 2,
+        }
         resolve = {UNKNOWN: UNKNOWN, MALFORMED: MALFORMED}
         for kind, (first, alias) in seeded.items():
             resolve.update({f"seed-{kind}": first, f"seed-{kind}-alias": alias})
@@ -98,8 +105,14 @@ def test_operation_conforms(schema: Any, world: tuple[TrelloEmulator, dict[str, 
     session = requests.Session()
     session.trust_env = False  # loopback only: no proxies
 
-    @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
-              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=operation.as_strategy())
     def run(case: schemathesis.Case) -> None:
         case.path_parameters = {k: resolve.get(v, v) for k, v in (case.path_parameters or {}).items()}

@@ -40,13 +40,13 @@ def trello(monkeypatch: pytest.MonkeyPatch, isolated_home: Path) -> Iterator[Tre
 
 def test_status_and_tasks_use_the_last_good_data_of_a_tool_that_is_down(trello: TrelloEmulator) -> None:
     good = json.loads(run("status", "globex", "--format", "json", "--today", "2026-12-01").output)
-    assert run("report", "globex", "--format", "json", "--today", "2026-12-01").exit_code == 0   # a snapshot
+    assert run("report", "globex", "--format", "json", "--today", "2026-12-01").exit_code == 0  # a snapshot
     trello.stop()
     down = run("status", "globex", "--format", "json", "--today", "2026-12-01", "--fresh")
     assert down.exit_code == 3
     data = json.loads(down.stdout)
     sales = data["departments"]["sales"]
-    assert sales["total"] == good["departments"]["sales"]["total"] > 0          # not 0: the last good tasks
+    assert sales["total"] == good["departments"]["sales"]["total"] > 0  # not 0: the last good tasks
     assert sales["stale_since"] and sales["stale"]
     assert data["overall"]["total"] == good["overall"]["total"]
     assert "warning: globex: sales could not be read, shown from its last good snapshot of " in down.stderr
@@ -69,7 +69,9 @@ def test_formats_filters_and_empty_csv(isolated_home: Path) -> None:
     assert len(json.loads(run("tasks", "nova", "--assignee", "fay@ACME.example", "--format", "json").stdout)) == 6
     unknown = run("tasks", "nova", "--department", "legal")
     assert unknown.exit_code == 1
-    assert "unknown department 'legal'; known: sales, marketing, engineering, finance, it, hr, support" in unknown.output
+    assert (
+        "unknown department 'legal'; known: sales, marketing, engineering, finance, it, hr, support" in unknown.output
+    )
     nobody = run("tasks", "nova", "--assignee", "zoe")
     assert nobody.exit_code == 1 and "no task is assigned to 'zoe'; assignees: " in nobody.output
     # No match: the CSV still has its whole header.
@@ -85,9 +87,9 @@ def test_report_without_format_is_a_terminal_summary_not_html(isolated_home: Pat
     assert lines[0] == "nova (product-launch): GREEN as of 2026-11-20"
     assert lines[1].startswith("On track: every department's work fits its dates")
     assert "Full report: collabsync report nova --format html --output nova.html" in glance.stdout
-    assert "no snapshots yet" in run("history", "nova").stdout                   # a glance stores nothing
+    assert "no snapshots yet" in run("history", "nova").stdout  # a glance stores nothing
     out = tmp_path / "nova.md"
-    assert run("report", "nova", "--output", str(out)).exit_code == 0          # format from the extension
+    assert run("report", "nova", "--output", str(out)).exit_code == 0  # format from the extension
     assert out.read_text(encoding="utf-8").startswith("# nova (product-launch)")
     odd = run("report", "nova", "--output", str(tmp_path / "nova.txt"))
     assert odd.exit_code == 2 and "cannot tell the format of" in odd.output

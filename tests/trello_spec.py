@@ -53,8 +53,15 @@ OWN_SCHEMAS: dict[tuple[str, str], dict[str, Any]] = {
     ("put", "/actions/{id}"): _one("Action"),
     ("put", "/cards/{id}/actions/{idAction}/comments"): _one("Action"),
     ("get", "/boards/{boardId}/actions"): _items("Action"),
-    ("get", "/batch"): {"type": _ARRAY, "items": {"type": "object", "minProperties": 1, "maxProperties": 1,
-                                                  "propertyNames": {"pattern": "^[1-5][0-9][0-9]$"}}},
+    ("get", "/batch"): {
+        "type": _ARRAY,
+        "items": {
+            "type": "object",
+            "minProperties": 1,
+            "maxProperties": 1,
+            "propertyNames": {"pattern": "^[1-5][0-9][0-9]$"},
+        },
+    },
     # The file says POST /cards/{id}/attachments answers an array; Trello answers the one attachment.
     ("post", "/cards/{id}/attachments"): _one("Attachment"),
     # The file's Memberships is one object with an id; the route answers an array of memberships.
@@ -63,8 +70,24 @@ OWN_SCHEMAS: dict[tuple[str, str], dict[str, Any]] = {
 
 #: What py-trello's from_json reads without .get(): a response lacking these breaks the SDK.
 REQUIRED = {
-    "Card": ["id", "name", "dueComplete", "closed", "url", "pos", "shortUrl", "idMembers", "idLabels",
-             "idBoard", "idList", "idShort", "badges", "idChecklists", "labels", "dateLastActivity"],
+    "Card": [
+        "id",
+        "name",
+        "dueComplete",
+        "closed",
+        "url",
+        "pos",
+        "shortUrl",
+        "idMembers",
+        "idLabels",
+        "idBoard",
+        "idList",
+        "idShort",
+        "badges",
+        "idChecklists",
+        "labels",
+        "dateLastActivity",
+    ],
     "Board": ["id", "name", "closed", "url"],
     "TrelloList": ["id", "name", "closed", "pos"],
     "Label": ["id", "name", "color"],
@@ -77,21 +100,21 @@ REQUIRED = {
 #: Where the emulator knowingly differs from the published file, with the reason. Keys: (method, route or topic).
 KNOWN_DEVIATIONS: dict[tuple[str, str], str] = {
     ("post", "/cards/{cid}/members"): "served though not in the file: py-trello 0.20.1's card.assign posts here; "
-                                     "same handler as POST /cards/{id}/idMembers",
+    "same handler as POST /cards/{id}/idMembers",
     ("put", "/cards/{cid}/{field}"): "served though not in the file: py-trello's single-field setters "
-                                    "(change_list, set_closed, set_due...) PUT /cards/{id}/{field} with `value`",
+    "(change_list, set_closed, set_due...) PUT /cards/{id}/{field} with `value`",
     ("*", "4xx responses"): "the file documents only 200; Trello answers refusals in plain text "
-                            "(`invalid id`, `invalid value for <param>`, `The requested resource was not found.`, "
-                            "`unauthorized permission requested`): added as text/plain 400/401/404 to every route",
+    "(`invalid id`, `invalid value for <param>`, `The requested resource was not found.`, "
+    "`unauthorized permission requested`): added as text/plain 400/401/404 to every route",
     ("*", "errata"): "Card.labels holds Label objects, Card.start exists, Board.idOrganization and "
-                     "TrelloList.softLimit may be null, permissionLevel includes org/public, Checklist and "
-                     "CheckItem have their documented fields, Memberships is an array, date* timestamps are "
-                     "date-times not dates, Member.email is null for others, Board.memberships is an array of "
-                     "membership objects (the file says string): patched in errata()",
+    "TrelloList.softLimit may be null, permissionLevel includes org/public, Checklist and "
+    "CheckItem have their documented fields, Memberships is an array, date* timestamps are "
+    "date-times not dates, Member.email is null for others, Board.memberships is an array of "
+    "membership objects (the file says string): patched in errata()",
     ("post", "/cards fileSource"): "not emulated: no file uploads, only URL attachments (urlSource, url)",
     ("post", "/cards keepFromSource=stickers"): "accepted and ignored: the emulator has no stickers",
     ("*", "nested resources"): "only the nested resources our callers use are served (cards/lists on boards, "
-                               "attachments/checklists/customFieldItems on cards); others are ignored",
+    "attachments/checklists/customFieldItems on cards); others are ignored",
     ("*", "non-members"): "any valid token may read and write every board; only observers are refused writes",
 }
 
@@ -102,20 +125,32 @@ def errata(comps: dict[str, Any]) -> None:
     comps["Card"]["properties"]["start"] = {"type": "string", "nullable": True}
     comps["Board"]["properties"]["idOrganization"] = {"$ref": "#/components/schemas/TrelloID", "nullable": True}
     comps["Prefs"]["properties"]["permissionLevel"]["enum"] = ["private", "org", "public", "board"]
-    comps["Checklist"]["properties"].update({
-        "name": {"type": "string"}, "idCard": _one("TrelloID"), "idBoard": _one("TrelloID"),
-        "pos": {"type": "number"}, "checkItems": _items("CheckItem"),
-    })
+    comps["Checklist"]["properties"].update(
+        {
+            "name": {"type": "string"},
+            "idCard": _one("TrelloID"),
+            "idBoard": _one("TrelloID"),
+            "pos": {"type": "number"},
+            "checkItems": _items("CheckItem"),
+        }
+    )
     comps["TrelloList"]["properties"]["softLimit"] = {"type": "string", "nullable": True}
     comps["CheckItem"]["properties"]["pos"] = {"type": "number"}
     for schema in comps.values():  # timestamps are documented as `date` but are ISO date-times (...T..:..:...sssZ)
         _dates_are_datetimes(schema)
     comps["BoardMembership"] = {  # not in the file: the objects of Board.memberships and GET .../memberships
-        "type": "object", "required": ["id", "idMember", "memberType"],
-        "properties": {"id": _one("TrelloID"), "idMember": _one("TrelloID"),
-                       "memberType": {"enum": ["admin", "normal", "observer"]},
-                       "unconfirmed": {"type": "boolean"}, "deactivated": {"type": "boolean"},
-                       "member": _one("Member"), "orgMemberType": {"type": "string", "nullable": True}}}
+        "type": "object",
+        "required": ["id", "idMember", "memberType"],
+        "properties": {
+            "id": _one("TrelloID"),
+            "idMember": _one("TrelloID"),
+            "memberType": {"enum": ["admin", "normal", "observer"]},
+            "unconfirmed": {"type": "boolean"},
+            "deactivated": {"type": "boolean"},
+            "member": _one("Member"),
+            "orgMemberType": {"type": "string", "nullable": True},
+        },
+    }
     comps["Board"]["properties"]["memberships"] = _items("BoardMembership")  # the file says string
     comps["Board"]["properties"]["members"] = _items("Member")
     member = comps["Member"]["properties"]
@@ -156,7 +191,7 @@ def served_operations(spec: dict[str, Any]) -> tuple[list[tuple[str, str]], list
     """(spec operations the emulator serves, served routes the file lacks), from the emulator's own route table."""
     served, missing = [], []
     for rule in TrelloEmulator().rules:
-        path = rule.rule[len("/1"):]
+        path = rule.rule[len("/1") :]
         pattern = re.compile("^" + re.sub(r"<[^>]+>", r"\\{[^}]+\\}", path) + "/?$")
         for method in sorted(m.lower() for m in rule.methods or () if m not in ("HEAD", "OPTIONS")):
             hits = [p for p in spec["paths"] if pattern.match(p) and method in spec["paths"][p]]
@@ -181,14 +216,27 @@ def patched_spec(spec: dict[str, Any], ids: dict[str, list[str]]) -> dict[str, A
         item = paths.setdefault(path, {k: v for k, v in out["paths"][path].items() if k == "parameters"})
         op = copy.deepcopy(out["paths"][path][method])
         schema = OWN_SCHEMAS.get((method, path)) or response_schema(spec, method, path)
-        ok = {"description": "Success", "content": {"application/json": {"schema": schema}}} if schema else \
-            {"description": "Success"}
+        ok = (
+            {"description": "Success", "content": {"application/json": {"schema": schema}}}
+            if schema
+            else {"description": "Success"}
+        )
         text = {"content": {"text/plain": {"schema": {"type": "string"}}}}
-        op["responses"] = {"200": ok, **{code: {"description": why, **text} for code, why in (
-            ("400", "invalid id or parameter"), ("401", "unauthorized"), ("404", "not found"))}}
+        op["responses"] = {
+            "200": ok,
+            **{
+                code: {"description": why, **text}
+                for code, why in (("400", "invalid id or parameter"), ("401", "unauthorized"), ("404", "not found"))
+            },
+        }
         for param in op.get("parameters", []) + item.get("parameters", []):
-            kind = _query_kind(path, param["name"]) if param.get("in") == "query" else \
-                _kind(path, param["name"]) if param.get("in") == "path" and param["name"] != "filter" else None
+            kind = (
+                _query_kind(path, param["name"])
+                if param.get("in") == "query"
+                else _kind(path, param["name"])
+                if param.get("in") == "path" and param["name"] != "filter"
+                else None
+            )
             if kind is not None:
                 param["schema"] = {"type": "string", "enum": ids[kind]}
         item[method] = op
@@ -196,14 +244,34 @@ def patched_spec(spec: dict[str, Any], ids: dict[str, list[str]]) -> dict[str, A
     return out
 
 
-_KIND_BY_NAME = {"idMember": "member", "idAction": "comment", "idLabel": "label", "idCustomField": "field",
-                 "idCard": "card", "boardId": "board"}
-_KIND_BY_SEGMENT = {"members": "member", "organizations": "org", "boards": "board", "lists": "list",
-                    "cards": "card", "checklists": "checklist", "labels": "label", "actions": "comment"}
+_KIND_BY_NAME = {
+    "idMember": "member",
+    "idAction": "comment",
+    "idLabel": "label",
+    "idCustomField": "field",
+    "idCard": "card",
+    "boardId": "board",
+}
+_KIND_BY_SEGMENT = {
+    "members": "member",
+    "organizations": "org",
+    "boards": "board",
+    "lists": "list",
+    "cards": "card",
+    "checklists": "checklist",
+    "labels": "label",
+    "actions": "comment",
+}
 
 
-_QUERY_KINDS = {"idList": "list", "idBoard": "board", "idCard": "card", "idOrganization": "org",
-                "idChecklistSource": "checklist", "idCardSource": "card"}
+_QUERY_KINDS = {
+    "idList": "list",
+    "idBoard": "board",
+    "idCard": "card",
+    "idOrganization": "org",
+    "idChecklistSource": "checklist",
+    "idCardSource": "card",
+}
 
 
 def _query_kind(path: str, name: str) -> str | None:

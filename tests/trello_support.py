@@ -23,15 +23,21 @@ def emulator_session(base_url: str) -> requests.Session:
     class EmulatorSession(requests.Session):
         def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
             if url.startswith(REAL_BASE):
-                url = base_url + url[len(REAL_BASE):]
+                url = base_url + url[len(REAL_BASE) :]
             kwargs.setdefault("timeout", 10)
             return super().request(method, url, *args, **kwargs)
 
     return EmulatorSession()
 
 
-def make_provider(emu: TrelloEmulator, home: Path, *, use_cache: bool = False,
-                  people: dict[str, dict[str, str]] | None = None, **settings: Any) -> TrelloProvider:
+def make_provider(
+    emu: TrelloEmulator,
+    home: Path,
+    *,
+    use_cache: bool = False,
+    people: dict[str, dict[str, str]] | None = None,
+    **settings: Any,
+) -> TrelloProvider:
     """A provider pointed at the emulator, with no real waiting on back-off."""
     base = {"api_key": DEFAULT_KEY, "token": DEFAULT_TOKEN, "base_url": emu.base_url, "backoff": 0.0}
     context = ProviderContext(home=home, use_cache=use_cache, people=people or {})
@@ -53,15 +59,24 @@ def new(task: TaskSpec, section_ref: str | None = None, instance: str = INSTANCE
 
 def tasks(n: int, *, checklist: tuple[str, ...] = (), deps: bool = False) -> list[TaskSpec]:
     """n tasks; with deps, each depends on the one before it."""
-    return [spec(f"t{i}", due=dt.date(2026, 12, 1) + dt.timedelta(days=i), checklist=checklist,
-                 depends_on=(f"t{i - 1}",) if deps and i else ()) for i in range(n)]
+    return [
+        spec(
+            f"t{i}",
+            due=dt.date(2026, 12, 1) + dt.timedelta(days=i),
+            checklist=checklist,
+            depends_on=(f"t{i - 1}",) if deps and i else (),
+        )
+        for i in range(n)
+    ]
 
 
 def route_sales_to(emu: TrelloEmulator, **settings: Any) -> Path:
     """A collabsync.toml in the cwd: sales on the emulator (keys from TRELLO_KEY/TRELLO_TOKEN), the rest local."""
     extra = "".join(f"{k} = {v}\n" for k, v in settings.items())
     path = Path("collabsync.toml")
-    path.write_text('[providers.trello]\ntype = "trello"\napi_key = "${TRELLO_KEY}"\ntoken = "${TRELLO_TOKEN}"\n'
-                    f'base_url = "{emu.base_url}"\n{extra}\n'
-                    '[departments.sales]\nprovider = "trello"\nworkspace = "acme-sales"\n')
+    path.write_text(
+        '[providers.trello]\ntype = "trello"\napi_key = "${TRELLO_KEY}"\ntoken = "${TRELLO_TOKEN}"\n'
+        f'base_url = "{emu.base_url}"\n{extra}\n'
+        '[departments.sales]\nprovider = "trello"\nworkspace = "acme-sales"\n'
+    )
     return path

@@ -33,17 +33,30 @@ def _confirm(yes: bool, verb: str, question: str) -> None:
 
 @click.command()
 @click.argument("instance")
-@click.option("--var", "variables", multiple=True, metavar="KEY=VALUE", required=True,
-              help="New value of a template variable (the launch date); repeat for each.")
+@click.option(
+    "--var",
+    "variables",
+    multiple=True,
+    metavar="KEY=VALUE",
+    required=True,
+    help="New value of a template variable (the launch date); repeat for each.",
+)
 @click.option("--plan", "plan_only", is_flag=True, help="Show which tasks would move, write nothing.")
 @click.option("--yes", "-y", is_flag=True, help="Apply without asking.")
 @click.option("--force", is_flag=True, help="Also move dates people changed by hand in a tool.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
-              help="How to print the plan.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="How to print the plan.",
+)
 @wait_option
 @pass_ctx
-def reschedule(obj: Ctx, instance: str, variables: tuple[str, ...], plan_only: bool, yes: bool, force: bool,
-               fmt: str, wait: float) -> None:
+def reschedule(
+    obj: Ctx, instance: str, variables: tuple[str, ...], plan_only: bool, yes: bool, force: bool, fmt: str, wait: float
+) -> None:
     """Recompute every date of INSTANCE from its template and new variables; move open tasks in every tool.
 
     Done and cancelled tasks keep their dates. A date changed by hand in a tool since the last
@@ -76,18 +89,26 @@ def reschedule(obj: Ctx, instance: str, variables: tuple[str, ...], plan_only: b
         _confirm(yes, "reschedule", f"Move {plan.steps} tasks?")
         with progress_bar(plan.steps) as advance:
             moved = apply_reschedule(plan, ws, advance)
-        click.echo(f"{instance}: moved {moved} tasks; kept {len(plan.closed_kept)} closed and "
-                   f"{len(plan.hand_kept)} hand-edited")
+        click.echo(
+            f"{instance}: moved {moved} tasks; kept {len(plan.closed_kept)} closed and "
+            f"{len(plan.hand_kept)} hand-edited"
+        )
 
 
 def _print_reschedule(plan: Any) -> None:
     """The moves, then what is deliberately kept."""
     name = visible(plan.record.name)
-    click.echo(f"Reschedule {name}: " + ", ".join(f"{k}={visible(str(v))}" for k, v in plan.spec.variables.items()
-                                                   if plan.record.variables.get(k) != v))
+    click.echo(
+        f"Reschedule {name}: "
+        + ", ".join(
+            f"{k}={visible(str(v))}" for k, v in plan.spec.variables.items() if plan.record.variables.get(k) != v
+        )
+    )
     for m in plan.moves:
-        click.echo(f"  move  {visible(m.department)}/{visible(m.change.key)}: due {_show(m.before[1])} -> "
-                   f"{_show(m.change.due or m.before[1])}, start {_show(m.before[0])} -> {_show(m.change.start)}")
+        click.echo(
+            f"  move  {visible(m.department)}/{visible(m.change.key)}: due {_show(m.before[1])} -> "
+            f"{_show(m.change.due or m.before[1])}, start {_show(m.before[0])} -> {_show(m.change.start)}"
+        )
     for key in plan.closed_kept:
         click.echo(f"  keep  {visible(key)}: done or cancelled")
     for key, fields in plan.hand_kept.items():
@@ -104,8 +125,14 @@ def _print_reschedule(plan: Any) -> None:
 
 @click.command()
 @click.argument("instance")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
-              help="How to print the differences.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="How to print the differences.",
+)
 @pass_ctx
 def diff(obj: Ctx, instance: str, fmt: str) -> None:
     """Show where the tools differ from what was stamped, and the stamp from the template as it is now.
@@ -128,8 +155,10 @@ def diff(obj: Ctx, instance: str, fmt: str) -> None:
     else:
         click.echo(f"In the tools, since collabsync wrote {visible(instance)}:")
         for d in drift.in_tools or []:
-            click.echo(f"  {visible(d.provider)}  {visible(d.department)}/{visible(d.key)}  {d.what}: "
-                       f"{_show(d.stamped)} -> {_show(d.now)}")
+            click.echo(
+                f"  {visible(d.provider)}  {visible(d.department)}/{visible(d.key)}  {d.what}: "
+                f"{_show(d.stamped)} -> {_show(d.now)}"
+            )
         if not drift.in_tools:
             click.echo("  no differences")
         tmpl = drift.template
@@ -148,8 +177,14 @@ def diff(obj: Ctx, instance: str, fmt: str) -> None:
 @click.argument("instance")
 @click.option("--plan", "plan_only", is_flag=True, help="Show what would be closed, write nothing.")
 @click.option("--yes", "-y", is_flag=True, help="Apply without asking.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
-              help="How to print the plan.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="How to print the plan.",
+)
 @today_option
 @wait_option
 @pass_ctx
@@ -176,11 +211,15 @@ def archive(obj: Ctx, instance: str, plan_only: bool, yes: bool, fmt: str, today
         if fmt == "json":
             click.echo(json.dumps(plan.to_dict(), indent=2))
         else:
-            click.echo(f"Archive {visible(instance)}: final report snapshot"
-                       f"{' (taken)' if plan.snapshot_taken else ''}, then close:")
+            click.echo(
+                f"Archive {visible(instance)}: final report snapshot"
+                f"{' (taken)' if plan.snapshot_taken else ''}, then close:"
+            )
             for departments, placed in plan.to_close:
-                click.echo(f"  {visible(placed.provider)}: {visible(placed.container.name or placed.container.ref)} "
-                           f"({', '.join(departments)})")
+                click.echo(
+                    f"  {visible(placed.provider)}: {visible(placed.container.name or placed.container.ref)} "
+                    f"({', '.join(departments)})"
+                )
         if plan_only:
             return
         _confirm(yes, "archive", f"Close {plan.steps} containers?")

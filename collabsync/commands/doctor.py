@@ -18,11 +18,18 @@ __all__ = ["doctor"]
 @click.option("--name", "instance", help="Instance name the stamp will use (with TEMPLATE).")
 @click.option("--var", "variables", multiple=True, metavar="KEY=VALUE", help="Template variable; repeat for each.")
 @click.option("--instance", "stamped", help="Check the destinations of an instance already stamped (no TEMPLATE).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
-              help="How to print the findings.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="How to print the findings.",
+)
 @pass_ctx
-def doctor(obj: Ctx, template: str | None, instance: str | None, variables: tuple[str, ...], stamped: str | None,
-           fmt: str) -> None:
+def doctor(
+    obj: Ctx, template: str | None, instance: str | None, variables: tuple[str, ...], stamped: str | None, fmt: str
+) -> None:
     """Check every destination against the live tools before stamping; writes nothing.
 
     Each finding is blocking (stamp refuses to write), degrade (stamp writes something else,
@@ -42,15 +49,17 @@ def doctor(obj: Ctx, template: str | None, instance: str | None, variables: tupl
         if stamped:
             record = ws.ledger.instance(stamped)
             if record is None or record.spec is None:
-                raise ConfigError.single("--instance", f"no stamped instance {stamped!r} in the ledger "
-                                         "(see `collabsync instances`)")
+                raise ConfigError.single(
+                    "--instance", f"no stamped instance {stamped!r} in the ledger (see `collabsync instances`)"
+                )
             report = check(record.spec, ws, existing=True)
         else:
             name = instance or "doctor-check"
             if not INSTANCE_RE.match(name):
                 raise click.BadParameter("use 1-64 letters, digits, '.', '_' or '-'", param_hint="--name")
-            spec = find_template(str(template), user_template_dirs()).render(name, parse_vars(variables),
-                                                                             role_config=ws.config.roles)
+            spec = find_template(str(template), user_template_dirs()).render(
+                name, parse_vars(variables), role_config=ws.config.roles
+            )
             report = check(spec, ws)
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), indent=2))

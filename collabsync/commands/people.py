@@ -15,8 +15,14 @@ __all__ = ["people", "reassign"]
 
 @click.command()
 @click.argument("instance", required=False)
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
-              help="How to print the people.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="How to print the people.",
+)
 @pass_ctx
 def people(obj: Ctx, instance: str | None, fmt: str) -> None:
     """List each person with their id in each tool, and where they could not be found.
@@ -42,8 +48,10 @@ def people(obj: Ctx, instance: str | None, fmt: str) -> None:
         click.echo(f"{row['person']}: {ids}")
     missing = sum(bool(r["unresolved"]) for r in rows)
     if missing:
-        click.echo(f"{missing} person(s) not found in some tool: their tasks are unassigned there; "
-                   'name their id under [people."EMAIL"] in collabsync.toml')
+        click.echo(
+            f"{missing} person(s) not found in some tool: their tasks are unassigned there; "
+            'name their id under [people."EMAIL"] in collabsync.toml'
+        )
 
 
 @click.command()
@@ -51,8 +59,14 @@ def people(obj: Ctx, instance: str | None, fmt: str) -> None:
 @click.option("--role", "role", required=True, metavar="ROLE=EMAIL", help="The role and the person who takes it over.")
 @click.option("--plan", "plan_only", is_flag=True, help="Show which open tasks would move, write nothing.")
 @click.option("--yes", "-y", is_flag=True, help="Apply without asking.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
-              help="How to print the plan.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="How to print the plan.",
+)
 @wait_option
 @pass_ctx
 def reassign(obj: Ctx, instance: str, role: str, plan_only: bool, yes: bool, fmt: str, wait: float) -> None:
@@ -71,8 +85,8 @@ def reassign(obj: Ctx, instance: str, role: str, plan_only: bool, yes: bool, fmt
     from collabsync.stamping.people import apply_reassign, plan_reassign
     from collabsync.templating.roles import parse_role_options
 
-    (name, person), = parse_role_options([role]).items()
-    with obj.workspace() as ws, (nullcontext() if plan_only else instance_lock(ws.home, instance, "reassign", wait)):
+    ((name, person),) = parse_role_options([role]).items()
+    with obj.workspace() as ws, nullcontext() if plan_only else instance_lock(ws.home, instance, "reassign", wait):
         plan = plan_reassign(ws, instance, name, person)
         if fmt == "json":
             click.echo(json.dumps(plan.to_dict(), indent=2))

@@ -16,8 +16,12 @@ if TYPE_CHECKING:
 
 __all__ = ["publish", "publish_reports"]
 
-_VERB = {"add": "add today's entry", "edit": "edit today's entry", "settle": "find today's entry (reply lost), "
-         "then edit or add it", "skip": "skip"}
+_VERB = {
+    "add": "add today's entry",
+    "edit": "edit today's entry",
+    "settle": "find today's entry (reply lost), then edit or add it",
+    "skip": "skip",
+}
 
 
 @click.command()
@@ -28,8 +32,9 @@ _VERB = {"add": "add today's entry", "edit": "edit today's entry", "settle": "fi
 @today_option
 @wait_option
 @pass_ctx
-def publish(obj: Ctx, instance: str, plan_only: bool, yes: bool, show_history: bool, today_: str | None,
-            wait: float) -> None:
+def publish(
+    obj: Ctx, instance: str, plan_only: bool, yes: bool, show_history: bool, today_: str | None, wait: float
+) -> None:
     """Write the joint status into each department's tool, in that tool's own form.
 
     Jira: a comment on the instance's epic. Trello: a comment on a status card pinned at the top of
@@ -92,8 +97,9 @@ def _report(ws: Workspace, record: Any, today_: str | None) -> Report:
     from collabsync.runtime import today
 
     with History(history_path(ws.home)) as store:
-        run = report_instance(ws, record, [], today=today(today_), store=store, save=False,
-                              template_dirs=user_template_dirs())
+        run = report_instance(
+            ws, record, [], today=today(today_), store=store, save=False, template_dirs=user_template_dirs()
+        )
     assert run.report is not None
     return run.report
 
@@ -135,5 +141,7 @@ def _print_history(ws: Workspace, instance: str) -> None:
     for row in rows:
         edits = f", edited {row.edits}x" if row.edits else ""
         state = "" if row.state == ObjectState.DONE else f" [{row.state}]"
-        click.echo(f"{row.day}  {row.department:<14} {row.provider:<10} {row.health:<6} {row.url or row.ref or '-'}"
-                   f"{edits}{state}")
+        click.echo(
+            f"{row.day}  {row.department:<14} {row.provider:<10} {row.health:<6} {row.url or row.ref or '-'}"
+            f"{edits}{state}"
+        )

@@ -23,26 +23,59 @@ __all__ = ["history", "report"]
 @click.command()
 @click.argument("instances", metavar="[INSTANCE]...", nargs=-1)
 @click.option("--all", "every", is_flag=True, help="Every instance in the ledger.")
-@click.option("--format", "formats", default=None, metavar="FMT[,FMT...]",
-              help="Comma-separated: html (one self-contained file), md or markdown (Markdown), csv (one row per "
-                   "task), json (with schema_version), table (a short terminal summary). Default: table on the "
-                   "terminal (not stored as a snapshot), the file's extension with --output, html with --out.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), metavar="DIR",
-              help="Write <instance>.<ext> per instance and format into DIR (created if needed).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="One instance, one format: write to this file instead of stdout.")
+@click.option(
+    "--format",
+    "formats",
+    default=None,
+    metavar="FMT[,FMT...]",
+    help="Comma-separated: html (one self-contained file), md or markdown (Markdown), csv (one row per "
+    "task), json (with schema_version), table (a short terminal summary). Default: table on the "
+    "terminal (not stored as a snapshot), the file's extension with --output, html with --out.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help="Write <instance>.<ext> per instance and format into DIR (created if needed).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="One instance, one format: write to this file instead of stdout.",
+)
 @click.option("--no-save", is_flag=True, help="Do not store this run as a history snapshot.")
-@click.option("--publish", "publish_", is_flag=True,
-              help="Also write each department's status into its tool, as `collabsync publish` does.")
-@click.option("--email", "email_to", metavar="TO[,TO...]", default=None,
-              help="Also send one e-mail digest (HTML and Markdown parts) via the [email] settings; an empty "
-                   "value sends to [email] to.")
+@click.option(
+    "--publish",
+    "publish_",
+    is_flag=True,
+    help="Also write each department's status into its tool, as `collabsync publish` does.",
+)
+@click.option(
+    "--email",
+    "email_to",
+    metavar="TO[,TO...]",
+    default=None,
+    help="Also send one e-mail digest (HTML and Markdown parts) via the [email] settings; an empty "
+    "value sends to [email] to.",
+)
 @today_option
 @wait_option
 @pass_ctx
-def report(obj: Ctx, instances: tuple[str, ...], every: bool, formats: str, out_dir: str | None,
-           output: str | None, no_save: bool, publish_: bool, email_to: str | None, today_: str | None,
-           wait: float) -> None:
+def report(
+    obj: Ctx,
+    instances: tuple[str, ...],
+    every: bool,
+    formats: str,
+    out_dir: str | None,
+    output: str | None,
+    no_save: bool,
+    publish_: bool,
+    email_to: str | None,
+    today_: str | None,
+    wait: float,
+) -> None:
     """One status report across every tool: health, progress, schedule, critical path, changes.
 
     Reads every tool fresh (no HTTP cache), concurrently across tools, and never prompts, so it can
@@ -76,7 +109,7 @@ def report(obj: Ctx, instances: tuple[str, ...], every: bool, formats: str, out_
 
     if out_dir and output:
         raise click.UsageError("use --out DIR or -o/--output FILE, not both")
-    glance = formats is None and not output and not out_dir   # a look in the terminal, not a run to keep
+    glance = formats is None and not output and not out_dir  # a look in the terminal, not a run to keep
     if formats is None:
         formats = _format_of(output) if output else ("html" if out_dir else "table")
     try:
@@ -84,8 +117,9 @@ def report(obj: Ctx, instances: tuple[str, ...], every: bool, formats: str, out_
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--format") from None
     if (out_dir or output) and "table" in fmts:
-        raise click.BadParameter(f"table is the terminal summary; write files as {', '.join(FILE_FORMATS)}",
-                                 param_hint="--format")
+        raise click.BadParameter(
+            f"table is the terminal summary; write files as {', '.join(FILE_FORMATS)}", param_hint="--format"
+        )
     no_save = no_save or glance
     day = today(today_)
     with RunLock(home_dir()), obj.workspace(use_cache=False) as ws:
@@ -94,14 +128,24 @@ def report(obj: Ctx, instances: tuple[str, ...], every: bool, formats: str, out_
             raise click.UsageError("several instances or formats need --out DIR")
         with History(history_path(ws.home)) as store:
             if out_dir:
-                result = run_reports(ws, records, fmts, out_dir=Path(out_dir), today=day, store=store,
-                                     save=not no_save, template_dirs=user_template_dirs(), on_done=_say)
+                result = run_reports(
+                    ws,
+                    records,
+                    fmts,
+                    out_dir=Path(out_dir),
+                    today=day,
+                    store=store,
+                    save=not no_save,
+                    template_dirs=user_template_dirs(),
+                    on_done=_say,
+                )
                 if every:
                     _portfolio(Path(out_dir), result.runs, fmts, day)
                 failed = _share(ws, result.runs, publish_, email_to, day, wait)
                 sys.exit(1 if failed else result.exit_code)
-            run = report_instance(ws, records[0], fmts, today=day, store=store, save=not no_save,
-                                  template_dirs=user_template_dirs())
+            run = report_instance(
+                ws, records[0], fmts, today=day, store=store, save=not no_save, template_dirs=user_template_dirs()
+            )
             failed = _share(ws, [run], publish_, email_to, day, wait)
     text = run.texts[fmts[0]]
     if output:
@@ -119,12 +163,13 @@ def report(obj: Ctx, instances: tuple[str, ...], every: bool, formats: str, out_
 def _portfolio(out_dir: Path, runs: list[InstanceRun], fmts: list[str], day: dt.date) -> None:
     from collabsync.report.digest import write_portfolio
 
-    if write_portfolio(out_dir, runs, fmts, day) is None:   # written silently: the log is one line per instance
+    if write_portfolio(out_dir, runs, fmts, day) is None:  # written silently: the log is one line per instance
         click.echo("warning: an instance is named 'index': the portfolio page index.html was not written", err=True)
 
 
-def _share(ws: Workspace, runs: list[InstanceRun], publish_: bool, email_to: str | None, day: dt.date,
-           wait: float) -> bool:
+def _share(
+    ws: Workspace, runs: list[InstanceRun], publish_: bool, email_to: str | None, day: dt.date, wait: float
+) -> bool:
     """--publish and --email after the reports are written; True when one of them failed."""
     from collabsync.errors import CollabsyncError
 
@@ -147,8 +192,9 @@ def _share(ws: Workspace, runs: list[InstanceRun], publish_: bool, email_to: str
 
 @click.command()
 @click.argument("instance", required=False)
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
-              help="Output format.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="Output format."
+)
 @pass_ctx
 def history(obj: Ctx, instance: str | None, fmt: str) -> None:
     """The stored report snapshots of an instance with their headline numbers, oldest first.
@@ -173,13 +219,17 @@ def history(obj: Ctx, instance: str | None, fmt: str) -> None:
     if not heads:
         click.echo(f"{name}: no snapshots yet; run `collabsync report {name}`")
         return
-    click.echo(f"{'id':>4}  {'taken at (UTC)':16}  {'today':10}  {'health':6}  {'done':>9}  {'%':>5}  "
-               f"{'overdue':>7}  {'blocked':>7}  {'variance':>8}  projected")
+    click.echo(
+        f"{'id':>4}  {'taken at (UTC)':16}  {'today':10}  {'health':6}  {'done':>9}  {'%':>5}  "
+        f"{'overdue':>7}  {'blocked':>7}  {'variance':>8}  projected"
+    )
     for h in heads:
         variance = "—" if h.variance_days is None else f"{h.variance_days:+g}"
-        click.echo(f"{h.id:>4}  {h.taken_at.strftime('%Y-%m-%d %H:%M'):16}  {h.today.isoformat():10}  {h.health:6}  "
-                   f"{f'{h.done}/{h.total}':>9}  {h.percent_done:>5g}  {h.overdue:>7}  {h.blocked:>7}  "
-                   f"{variance:>8}  {h.projected_finish.isoformat() if h.projected_finish else '—'}")
+        click.echo(
+            f"{h.id:>4}  {h.taken_at.strftime('%Y-%m-%d %H:%M'):16}  {h.today.isoformat():10}  {h.health:6}  "
+            f"{f'{h.done}/{h.total}':>9}  {h.percent_done:>5g}  {h.overdue:>7}  {h.blocked:>7}  "
+            f"{variance:>8}  {h.projected_finish.isoformat() if h.projected_finish else '—'}"
+        )
 
 
 def _format_of(output: str) -> str:
@@ -187,7 +237,9 @@ def _format_of(output: str) -> str:
     ext = Path(output).suffix.lower().lstrip(".")
     fmt = {"htm": "html", "markdown": "md"}.get(ext, ext)
     if fmt not in ("html", "md", "csv", "json"):
-        raise click.UsageError(f"cannot tell the format of {output!r} from its extension; pass --format html, md, csv or json")
+        raise click.UsageError(
+            f"cannot tell the format of {output!r} from its extension; pass --format html, md, csv or json"
+        )
     return fmt
 
 

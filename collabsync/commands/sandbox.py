@@ -33,8 +33,9 @@ def prepare_folder(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     entries = [p for p in folder.iterdir() if p.name != MARKER]
     if entries and not (folder / MARKER).exists():
-        raise ConfigError.single("--dir", f"{folder} is not empty and was not made by `collabsync sandbox`; "
-                                          "pick an empty or new folder")
+        raise ConfigError.single(
+            "--dir", f"{folder} is not empty and was not made by `collabsync sandbox`; pick an empty or new folder"
+        )
     for name in ("collabsync.toml", "env.sh"):
         (folder / name).unlink(missing_ok=True)
     home = folder / "home"
@@ -62,8 +63,14 @@ def stop_signals() -> Iterator[threading.Event]:
 
 
 @click.command()
-@click.option("--dir", "folder", type=click.Path(file_okay=False), default="collabsync-sandbox", show_default=True,
-              help="Folder for the sandbox's config, env file and collabsync home (cleared on each start).")
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False),
+    default="collabsync-sandbox",
+    show_default=True,
+    help="Folder for the sandbox's config, env file and collabsync home (cleared on each start).",
+)
 def sandbox(folder: str) -> None:
     """Run Jira, Trello and Asana emulators on loopback with a config that uses all four tools.
 
@@ -82,13 +89,14 @@ def sandbox(folder: str) -> None:
     with stop_signals() as stop, running_stack() as stack:
         config = stack.write_config(root / "collabsync.toml", SANDBOX_ROUTES)
         config.chmod(0o600)  # emulator credentials only, but a config is a secrets file all the same
-        exports = (f"export COLLABSYNC_CONFIG={shlex.quote(str(config))} "
-                   f"COLLABSYNC_HOME={shlex.quote(str(home))}")
+        exports = f"export COLLABSYNC_CONFIG={shlex.quote(str(config))} COLLABSYNC_HOME={shlex.quote(str(home))}"
         (root / "env.sh").write_text(exports + "\n", encoding="utf-8")
         routes = ", ".join(f"{dept} -> {tool}" for dept, tool in SANDBOX_ROUTES.items())
-        click.echo(f"collabsync sandbox: Jira {stack.jira.root_url} (project {stack.jira_project}), "
-                   f"Trello {stack.trello.root_url} (workspace {stack.trello_workspace}), "
-                   f"Asana {stack.asana.root_url} (team {stack.asana.team_gid}); loopback only")
+        click.echo(
+            f"collabsync sandbox: Jira {stack.jira.root_url} (project {stack.jira_project}), "
+            f"Trello {stack.trello.root_url} (workspace {stack.trello_workspace}), "
+            f"Asana {stack.asana.root_url} (team {stack.asana.team_gid}); loopback only"
+        )
         click.echo(f"config: {config} ({routes}, every other department -> local)")
         click.echo("In another terminal:")
         click.echo(f"  . {shlex.quote(str(root / 'env.sh'))}")

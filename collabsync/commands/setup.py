@@ -15,8 +15,13 @@ __all__ = ["init", "config", "templates"]
 
 
 @click.command()
-@click.option("--path", type=click.Path(dir_okay=False), default="collabsync.toml", show_default=True,
-              help="Where to write the starter config.")
+@click.option(
+    "--path",
+    type=click.Path(dir_okay=False),
+    default="collabsync.toml",
+    show_default=True,
+    help="Where to write the starter config.",
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def init(path: str, force: bool) -> None:
     """Write a commented starter collabsync.toml.

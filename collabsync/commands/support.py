@@ -15,8 +15,19 @@ from collabsync.config import home_dir, load_config
 from collabsync.errors import CollabsyncError
 from collabsync.model import Status
 
-__all__ = ["Ctx", "pass_ctx", "CollabsyncGroup", "fail", "parse_vars", "today_option", "fresh_option",
-           "user_template_dirs", "INSTANCE_RE", "STATUSES", "wait_option"]
+__all__ = [
+    "Ctx",
+    "pass_ctx",
+    "CollabsyncGroup",
+    "fail",
+    "parse_vars",
+    "today_option",
+    "fresh_option",
+    "user_template_dirs",
+    "INSTANCE_RE",
+    "STATUSES",
+    "wait_option",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 INSTANCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -70,8 +81,10 @@ class CollabsyncGroup(click.Group):
             logging.getLogger("collabsync").debug("internal error", exc_info=True)
             from collabsync.redact import redact
 
-            click.echo(f"error: internal error ({type(exc).__name__}: {redact(str(exc))}); "
-                       "run with --verbose for details", err=True)
+            click.echo(
+                f"error: internal error ({type(exc).__name__}: {redact(str(exc))}); run with --verbose for details",
+                err=True,
+            )
             sys.exit(1)
 
 
@@ -100,8 +113,13 @@ def parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
 
 
 def today_option(f: F) -> F:
-    return click.option("--today", "today_", metavar="YYYY-MM-DD", envvar="COLLABSYNC_TODAY",
-                        help="Fix 'today' for overdue (default: the real date).")(f)
+    return click.option(
+        "--today",
+        "today_",
+        metavar="YYYY-MM-DD",
+        envvar="COLLABSYNC_TODAY",
+        help="Fix 'today' for overdue (default: the real date).",
+    )(f)
 
 
 def fresh_option(f: F) -> F:
@@ -113,8 +131,15 @@ def wait_option(f: F) -> F:
     """--wait: how long a run that writes waits for another run of the same instance (the instance lock)."""
     from collabsync.lock import DEFAULT_WAIT
 
-    return click.option("--wait", "wait", type=click.FloatRange(min=0), default=DEFAULT_WAIT, show_default=True,
-                        metavar="SECONDS", help="Wait this long for another run of the instance, then exit 1.")(f)
+    return click.option(
+        "--wait",
+        "wait",
+        type=click.FloatRange(min=0),
+        default=DEFAULT_WAIT,
+        show_default=True,
+        metavar="SECONDS",
+        help="Wait this long for another run of the instance, then exit 1.",
+    )(f)
 
 
 def user_template_dirs() -> list[Path]:

@@ -37,8 +37,15 @@ def print_plan(plan: Plan) -> None:
     for col in ("department", "provider", "destination", "container", "tasks", "to create", "links"):
         table.add_column(col)
     for d in plan.departments:
-        table.add_row(_t(d.department), _t(f"{d.provider} ({d.provider_type})"), _t(d.where),
-                      _t(d.container or "new"), str(len(d.tasks)), str(len(d.to_create)), str(len(d.native_links)))
+        table.add_row(
+            _t(d.department),
+            _t(f"{d.provider} ({d.provider_type})"),
+            _t(d.where),
+            _t(d.container or "new"),
+            str(len(d.tasks)),
+            str(len(d.to_create)),
+            str(len(d.native_links)),
+        )
     console.print(table)
     if plan.cross_links:
         console.print(f"Cross-tool dependencies ({len(plan.cross_links)}), written as links in both tasks:")
@@ -58,8 +65,14 @@ def progress_bar(total: int) -> Iterator[Callable[[int, str], None]]:
     if not console.is_terminal:
         yield lambda n, what: None
         return
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as progress:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
         task = progress.add_task("stamping", total=total)
 
         def advance(n: int, what: str) -> None:
@@ -79,7 +92,11 @@ def print_status(summary: dict[str, Any], *, markdown: bool = False) -> None:
         print("| " + " | ".join(header) + " |")
         print("|" + "---|" * len(header))
         for name, c in rows:
-            print("| " + " | ".join([md_escape(name), md_escape(c.get("provider")), *(str(c[k]) for k in COUNT_COLUMNS)]) + " |")
+            print(
+                "| "
+                + " | ".join([md_escape(name), md_escape(c.get("provider")), *(str(c[k]) for k in COUNT_COLUMNS)])
+                + " |"
+            )
         return
     from rich.table import Table
 
@@ -113,7 +130,9 @@ def print_tasks(rows: list[dict[str, Any]], *, markdown: bool = False) -> None:
     for col in ("key", "title", "department", "provider", "status", "due", "assignee"):
         table.add_column(col)
     for r in rows:
-        table.add_row(*(_t(str(r.get(c) or "")) for c in ("key", "title", "department", "provider", "status", "due", "assignee")))
+        table.add_row(
+            *(_t(str(r.get(c) or "")) for c in ("key", "title", "department", "provider", "status", "due", "assignee"))
+        )
     console.print(table)
     console.print(f"{len(rows)} tasks")
 

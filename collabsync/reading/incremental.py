@@ -68,16 +68,21 @@ class ReadStore:
     def progress(self, provider: str, container: str) -> tuple[dt.datetime, int, str | None] | None:
         """When a container's stored read began, the incremental runs since a full one, its cursor; no tasks."""
         with self._lock:
-            row = self.db.execute("SELECT began, runs, cursor FROM reads LEFT JOIN cursors USING (provider, container) "
-                                  "WHERE provider = ? AND container = ?", (provider, container)).fetchone()
+            row = self.db.execute(
+                "SELECT began, runs, cursor FROM reads LEFT JOIN cursors USING (provider, container) "
+                "WHERE provider = ? AND container = ?",
+                (provider, container),
+            ).fetchone()
         return None if row is None else (dt.datetime.fromisoformat(row[0]), int(row[1]), row[2])
 
     def load(self, provider: str, container: str) -> ReadState | None:
         """The stored read of a container, or None."""
         with self._lock:
-            row = self.db.execute("SELECT began, runs, tasks, cursor FROM reads LEFT JOIN cursors "
-                                  "USING (provider, container) WHERE provider = ? AND container = ?",
-                                  (provider, container)).fetchone()
+            row = self.db.execute(
+                "SELECT began, runs, tasks, cursor FROM reads LEFT JOIN cursors "
+                "USING (provider, container) WHERE provider = ? AND container = ?",
+                (provider, container),
+            ).fetchone()
         if row is None:
             return None
         tasks = [Task.from_dict(t) for t in json.loads(row[2])]
@@ -89,8 +94,10 @@ class ReadStore:
         with self._lock:
             self.db.execute("BEGIN")
             try:
-                self.db.execute("INSERT OR REPLACE INTO reads VALUES (?, ?, ?, ?, ?)",
-                                (provider, container, state.began.isoformat(), state.runs, tasks))
+                self.db.execute(
+                    "INSERT OR REPLACE INTO reads VALUES (?, ?, ?, ?, ?)",
+                    (provider, container, state.began.isoformat(), state.runs, tasks),
+                )
                 self.db.execute("DELETE FROM cursors WHERE provider = ? AND container = ?", (provider, container))
                 if state.cursor is not None:
                     self.db.execute("INSERT INTO cursors VALUES (?, ?, ?)", (provider, container, state.cursor))
@@ -132,8 +139,9 @@ def _since(provider: Provider, progress: tuple[dt.datetime, int, str | None] | N
     return progress[0] - overlap
 
 
-def prepare(provider: Provider, name: str, containers: Sequence[Container], store: ReadStore, *,
-            full: bool = False) -> None:
+def prepare(
+    provider: Provider, name: str, containers: Sequence[Container], store: ReadStore, *, full: bool = False
+) -> None:
     """Before the reads: ask about the incremental ones' changes together, prefetch the full ones together."""
     began = dt.datetime.now(dt.UTC)
     incremental: list[tuple[Container, dt.datetime, str | None]] = []

@@ -16,8 +16,17 @@ from collabsync.model import Container, DepartmentMap, ProjectSpec, Status, Task
 from collabsync.runtime import Workspace
 from collabsync.snapshot_store import SnapshotStore
 
-__all__ = ["ReadBack", "collect", "resolve_instance", "filter_tasks", "task_row", "open_prerequisites",
-           "PER_TOOL_CONCURRENCY", "TASK_COLUMNS", "tasks_csv"]
+__all__ = [
+    "ReadBack",
+    "collect",
+    "resolve_instance",
+    "filter_tasks",
+    "task_row",
+    "open_prerequisites",
+    "PER_TOOL_CONCURRENCY",
+    "TASK_COLUMNS",
+    "tasks_csv",
+]
 
 #: The columns of `tasks --format csv` (also its header when nothing matches).
 TASK_COLUMNS = ["key", "title", "department", "provider", "status", "start", "due", "assignee", "url", "depends_on"]
@@ -104,6 +113,7 @@ def collect(ws: Workspace, instance: InstanceRecord, *, full: bool = False) -> R
     reads = None
     if not ws.use_cache and any(ws.provider(p).settings.get("incremental") for p, _ in groups):
         from collabsync.reading.incremental import ReadStore
+
         reads = ReadStore(ws.home / "reads.sqlite")
 
     prefetches: dict[str, Future[None]] = {}
@@ -118,8 +128,10 @@ def collect(ws: Workspace, instance: InstanceRecord, *, full: bool = False) -> R
                     prefetches[provider_name].result()
                 if reads is not None:
                     from collabsync.reading.incremental import read as read_incremental
-                    return depts, read_incremental(ws.provider(provider_name), provider_name, container, reads,
-                                                   full=full)
+
+                    return depts, read_incremental(
+                        ws.provider(provider_name), provider_name, container, reads, full=full
+                    )
                 return depts, ws.provider(provider_name).read_tasks(container)
             except CollabsyncError as exc:
                 return depts, str(exc)
@@ -135,6 +147,7 @@ def collect(ws: Workspace, instance: InstanceRecord, *, full: bool = False) -> R
                     from collabsync.reading.incremental import (
                         prepare,  # several containers' change checks share requests
                     )
+
                     prefetches[name] = pool.submit(prepare, ws.provider(name), name, containers, reads, full=full)
                 elif len(containers) > 1:
                     prefetches[name] = pool.submit(ws.provider(name).prefetch, containers)
@@ -142,8 +155,15 @@ def collect(ws: Workspace, instance: InstanceRecord, *, full: bool = False) -> R
     finally:
         if reads is not None:
             reads.close()
-    _remember(store, ws, {key: result for key, (_, result) in zip(groups, results, strict=True)
-                          if key not in kept and not isinstance(result, str)})
+    _remember(
+        store,
+        ws,
+        {
+            key: result
+            for key, (_, result) in zip(groups, results, strict=True)
+            if key not in kept and not isinstance(result, str)
+        },
+    )
     keys_by_ref = ledger.keys_by_ref(instance.name)
     spec = instance.spec
     for (key, _group), (depts, result) in zip(groups.items(), results, strict=True):
@@ -195,20 +215,32 @@ def _place(task: Task, spec: ProjectSpec | None, depts: list[str], provider: str
     task.provider = provider
 
 
-def filter_tasks(tasks: Iterable[Task], *, today: dt.date, department: str | None = None,
-                 status: str | None = None, overdue: bool = False, blocked: bool = False,
-                 assignee: str | None = None, departments: Iterable[str] = ()) -> list[Task]:
+def filter_tasks(
+    tasks: Iterable[Task],
+    *,
+    today: dt.date,
+    department: str | None = None,
+    status: str | None = None,
+    overdue: bool = False,
+    blocked: bool = False,
+    assignee: str | None = None,
+    departments: Iterable[str] = (),
+) -> list[Task]:
     """The `collabsync tasks` filters, combined with AND; department and assignee ignore case, and a
     value that matches no department (of `departments` or the tasks) or no assignee is an error."""
     tasks = list(tasks)
     if department:
         known = list(dict.fromkeys([*departments, *(t.department for t in tasks if t.department)]))
         if department.casefold() not in {d.casefold() for d in known}:
-            raise ConfigError.single("--department", f"unknown department {department!r}; known: {', '.join(known) or '(none)'}")
+            raise ConfigError.single(
+                "--department", f"unknown department {department!r}; known: {', '.join(known) or '(none)'}"
+            )
     if assignee:
         people = sorted({t.assignee for t in tasks if t.assignee})
         if assignee.casefold() not in {p.casefold() for p in people}:
-            raise ConfigError.single("--assignee", f"no task is assigned to {assignee!r}; assignees: {', '.join(people) or '(none)'}")
+            raise ConfigError.single(
+                "--assignee", f"no task is assigned to {assignee!r}; assignees: {', '.join(people) or '(none)'}"
+            )
     out = []
     for t in tasks:
         if department and (t.department or "").casefold() != department.casefold():
@@ -244,8 +276,9 @@ def tasks_csv(rows: Iterable[dict[str, Any]]) -> str:
     """`tasks --format csv` through the one CSV writer: TASK_COLUMNS, dependencies space-separated."""
     from collabsync.report.render.csvout import write_csv
 
-    return write_csv(TASK_COLUMNS, ([" ".join(r[c]) if c == "depends_on" else r[c] for c in TASK_COLUMNS]
-                                    for r in rows))
+    return write_csv(
+        TASK_COLUMNS, ([" ".join(r[c]) if c == "depends_on" else r[c] for c in TASK_COLUMNS] for r in rows)
+    )
 
 
 def task_row(task: Task) -> dict[str, Any]:

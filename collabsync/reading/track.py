@@ -16,8 +16,15 @@ __all__ = ["DepartmentMap", "track", "untrack", "UNMAPPED", "MAP_FIELDS"]
 MAP_FIELDS = ("label", "section")
 
 
-def track(ws: Workspace, instance: str, source: str, *, department: str | None, provider: str | None,
-          mapping: DepartmentMap | None = None) -> tuple[str, Container]:
+def track(
+    ws: Workspace,
+    instance: str,
+    source: str,
+    *,
+    department: str | None,
+    provider: str | None,
+    mapping: DepartmentMap | None = None,
+) -> tuple[str, Container]:
     """Resolve a source with its provider and record it under the instance (created if needed)."""
     if not department and not (mapping and mapping.values):
         raise ConfigError.single("track", "give --department, or --map-by with --map VALUE=DEPARTMENT")

@@ -26,11 +26,18 @@ def write_portfolio(out_dir: Path, runs: Sequence[InstanceRun], formats: Sequenc
         return None
     ext = "html" if "html" in formats else formats[0]
     links = {r.instance: f"{r.instance}.{ext}" for r in runs if not r.error}
-    rows = portfolio_rows([r.report for r in runs if r.report is not None], links,
-                          {r.instance: r.error for r in runs if r.error})
+    rows = portfolio_rows(
+        [r.report for r in runs if r.report is not None], links, {r.instance: r.error for r in runs if r.error}
+    )
     path = out_dir / PORTFOLIO_FILE
-    write_atomically(path, render_portfolio(rows, title=f"collabsync portfolio {today.isoformat()}",
-                                            generated=dt.datetime.now(dt.UTC).isoformat(timespec="minutes")))
+    write_atomically(
+        path,
+        render_portfolio(
+            rows,
+            title=f"collabsync portfolio {today.isoformat()}",
+            generated=dt.datetime.now(dt.UTC).isoformat(timespec="minutes"),
+        ),
+    )
     return path
 
 

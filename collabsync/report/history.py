@@ -14,7 +14,17 @@ from collabsync.model import Status, Task
 from collabsync.private import private_file
 from collabsync.report.rollup_model import Report, jsonable
 
-__all__ = ["History", "Snapshot", "Headline", "Changes", "Past", "diff", "looking_back", "task_identity", "HISTORY_FILE"]
+__all__ = [
+    "History",
+    "Snapshot",
+    "Headline",
+    "Changes",
+    "Past",
+    "diff",
+    "looking_back",
+    "task_identity",
+    "HISTORY_FILE",
+]
 
 HISTORY_FILE = "history.sqlite"
 _SCHEMA = """
@@ -48,8 +58,23 @@ CREATE TABLE IF NOT EXISTS snapshot_departments (
     PRIMARY KEY (snapshot_id, department)
 );
 """
-_HEADLINE_COLUMNS = ("id", "taken_at", "today", "health", "total", "done", "overdue", "blocked", "percent_done",
-                     "weight_total", "weight_done", "planned_share", "variance_days", "projected_finish", "target")
+_HEADLINE_COLUMNS = (
+    "id",
+    "taken_at",
+    "today",
+    "health",
+    "total",
+    "done",
+    "overdue",
+    "blocked",
+    "percent_done",
+    "weight_total",
+    "weight_done",
+    "planned_share",
+    "variance_days",
+    "projected_finish",
+    "target",
+)
 
 
 @dataclass(frozen=True)
@@ -111,8 +136,20 @@ class Changes:
     @property
     def empty(self) -> bool:
         """Nothing changed (or there was nothing to compare with)."""
-        return not any((self.completed, self.added, self.removed, self.newly_overdue, self.newly_blocked,
-                        self.slipped, self.started, self.cancelled, self.reassigned, self.redated))
+        return not any(
+            (
+                self.completed,
+                self.added,
+                self.removed,
+                self.newly_overdue,
+                self.newly_blocked,
+                self.slipped,
+                self.started,
+                self.cancelled,
+                self.reassigned,
+                self.redated,
+            )
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON view, as attached to Report.changes."""
@@ -144,8 +181,10 @@ class History:
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.executescript(_SCHEMA)
         except sqlite3.DatabaseError as exc:
-            raise LedgerError(f"cannot open report history {path}: {exc}; restore it from a backup, or move it "
-                              "away to start a new history (earlier snapshots and burn-up are then gone)") from None
+            raise LedgerError(
+                f"cannot open report history {path}: {exc}; restore it from a backup, or move it "
+                "away to start a new history (earlier snapshots and burn-up are then gone)"
+            ) from None
 
     def close(self) -> None:
         """Close the database."""
@@ -160,11 +199,21 @@ class History:
     def past(self, instance: str, *, save: bool = True) -> Past:
         """What a report of this instance needs from earlier runs (build_report's `past`); with save, the id the
         run will be stored under (save_snapshot then uses it, so the report names its own snapshot)."""
-        return Past(self.list_snapshots(instance), self.previous(instance), self.trends(instance),
-                    self._next_id() if save else None)
+        return Past(
+            self.list_snapshots(instance),
+            self.previous(instance),
+            self.trends(instance),
+            self._next_id() if save else None,
+        )
 
-    def save_snapshot(self, instance: str, report: Report, tasks: list[Task],
-                      taken_at: dt.datetime | None = None, snapshot_id: int | None = None) -> Snapshot:
+    def save_snapshot(
+        self,
+        instance: str,
+        report: Report,
+        tasks: list[Task],
+        taken_at: dt.datetime | None = None,
+        snapshot_id: int | None = None,
+    ) -> Snapshot:
         """Store a report run with its tasks (under `snapshot_id` when still free); returns the saved snapshot."""
         snap = Snapshot.of(instance, report, tasks, taken_at)
         o, s = report.overall, report.overall.schedule
@@ -176,22 +225,40 @@ class History:
                 "INSERT INTO snapshots (id, instance, taken_at, today, health, total, done, overdue, blocked,"
                 " percent_done, weight_total, weight_done, planned_share, variance_days, projected_finish, target,"
                 " report, tasks) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (snapshot_id, instance, snap.taken_at.isoformat(), report.today.isoformat(), o.health, o.counts["total"],
-                 o.counts["done"], o.counts["overdue"], o.counts["blocked"], o.counts["percent_done"],
-                 o.weight_total, o.weight_done, s.planned_share, s.variance_days, _iso(s.projected_finish),
-                 _iso(s.target), json.dumps(_without_history(report.to_dict())),
-                 json.dumps([t.to_dict() for t in tasks])))
+                (
+                    snapshot_id,
+                    instance,
+                    snap.taken_at.isoformat(),
+                    report.today.isoformat(),
+                    o.health,
+                    o.counts["total"],
+                    o.counts["done"],
+                    o.counts["overdue"],
+                    o.counts["blocked"],
+                    o.counts["percent_done"],
+                    o.weight_total,
+                    o.weight_done,
+                    s.planned_share,
+                    s.variance_days,
+                    _iso(s.projected_finish),
+                    _iso(s.target),
+                    json.dumps(_without_history(report.to_dict())),
+                    json.dumps([t.to_dict() for t in tasks]),
+                ),
+            )
             snap.id = int(cur.lastrowid or 0)
             self.db.executemany(
                 "INSERT INTO snapshot_departments (snapshot_id, department, stale, health, percent_done)"
                 " VALUES (?,?,?,?,?)",
-                [(snap.id, g.name, int(g.stale), g.health, g.counts["percent_done"]) for g in report.departments])
+                [(snap.id, g.name, int(g.stale), g.health, g.counts["percent_done"]) for g in report.departments],
+            )
         return snap
 
     def list_snapshots(self, instance: str) -> list[Headline]:
         """Every snapshot of an instance with its headline numbers, oldest first."""
-        rows = self.db.execute(f"SELECT {', '.join(_HEADLINE_COLUMNS)} FROM snapshots WHERE instance = ? ORDER BY id",
-                               (instance,)).fetchall()
+        rows = self.db.execute(
+            f"SELECT {', '.join(_HEADLINE_COLUMNS)} FROM snapshots WHERE instance = ? ORDER BY id", (instance,)
+        ).fetchall()
         return [self._to_headline(row) for row in rows]
 
     def previous(self, instance: str, before: int | None = None) -> Snapshot | None:
@@ -206,15 +273,26 @@ class History:
 
     def snapshot(self, snapshot_id: int) -> Snapshot:
         """One stored snapshot with its tasks; KeyError if unknown."""
-        row = self.db.execute("SELECT instance, taken_at, today, tasks FROM snapshots WHERE id = ?",
-                              (snapshot_id,)).fetchone()
+        row = self.db.execute(
+            "SELECT instance, taken_at, today, tasks FROM snapshots WHERE id = ?", (snapshot_id,)
+        ).fetchone()
         if row is None:
             raise KeyError(snapshot_id)
-        stale = [r[0] for r in self.db.execute(
-            "SELECT department FROM snapshot_departments WHERE snapshot_id = ? AND stale = 1 ORDER BY department",
-            (snapshot_id,))]
-        return Snapshot(row[0], dt.datetime.fromisoformat(row[1]), dt.date.fromisoformat(row[2]),
-                        [Task.from_dict(t) for t in json.loads(row[3])], stale, snapshot_id)
+        stale = [
+            r[0]
+            for r in self.db.execute(
+                "SELECT department FROM snapshot_departments WHERE snapshot_id = ? AND stale = 1 ORDER BY department",
+                (snapshot_id,),
+            )
+        ]
+        return Snapshot(
+            row[0],
+            dt.datetime.fromisoformat(row[1]),
+            dt.date.fromisoformat(row[2]),
+            [Task.from_dict(t) for t in json.loads(row[3])],
+            stale,
+            snapshot_id,
+        )
 
     def report_json(self, snapshot_id: int) -> dict[str, Any]:
         """The stored JSON report of a snapshot; KeyError if unknown."""
@@ -228,7 +306,8 @@ class History:
         row = self.db.execute(
             "SELECT s.taken_at FROM snapshots s JOIN snapshot_departments d ON d.snapshot_id = s.id"
             " WHERE s.instance = ? AND d.department = ? AND d.stale = 0 ORDER BY s.id DESC LIMIT 1",
-            (instance, department)).fetchone()
+            (instance, department),
+        ).fetchone()
         return dt.datetime.fromisoformat(row[0]) if row else None
 
     def last_good_tasks(self, instance: str, department: str) -> list[Task]:
@@ -236,7 +315,8 @@ class History:
         row = self.db.execute(
             "SELECT s.id FROM snapshots s JOIN snapshot_departments d ON d.snapshot_id = s.id"
             " WHERE s.instance = ? AND d.department = ? AND d.stale = 0 ORDER BY s.id DESC LIMIT 1",
-            (instance, department)).fetchone()
+            (instance, department),
+        ).fetchone()
         if row is None:
             return []
         return [t for t in self.snapshot(row[0]).tasks if t.department == department]
@@ -250,7 +330,9 @@ class History:
         """Per department, the health and percent done of every stored snapshot, oldest first."""
         rows = self.db.execute(
             "SELECT d.department, s.today, d.health, d.percent_done FROM snapshot_departments d"
-            " JOIN snapshots s ON s.id = d.snapshot_id WHERE s.instance = ? ORDER BY s.id", (instance,)).fetchall()
+            " JOIN snapshots s ON s.id = d.snapshot_id WHERE s.instance = ? ORDER BY s.id",
+            (instance,),
+        ).fetchall()
         out: dict[str, list[dict[str, Any]]] = {}
         for department, today, health, percent_done in rows:
             out.setdefault(department, []).append({"today": today, "health": health, "percent_done": percent_done})
@@ -302,7 +384,7 @@ def diff(prev: Snapshot | None, current: Snapshot) -> Changes:
             changes.cancelled.append(item)
         if (task.assignee or None) != (old.assignee or None):
             changes.reassigned.append({**item, "assignee_from": old.assignee, "assignee_to": task.assignee})
-        if old.due and task.due and task.due < old.due:   # earlier; later is `slipped`
+        if old.due and task.due and task.due < old.due:  # earlier; later is `slipped`
             changes.redated.append({**item, "from": old.due, "to": task.due, "days": (task.due - old.due).days})
         elif (old.due is None) != (task.due is None) or (old.start and task.start and old.start != task.start):
             changes.redated.append({**item, **{k: v for k, v in (("from", old.due), ("to", task.due)) if v}})
@@ -313,8 +395,14 @@ def diff(prev: Snapshot | None, current: Snapshot) -> Changes:
 
 
 def _item(ident: str, task: Task) -> dict[str, Any]:
-    return {"id": ident, "title": task.title, "department": task.department,
-            "provider": task.provider, "status": Status(task.status).value, "url": task.url}
+    return {
+        "id": ident,
+        "title": task.title,
+        "department": task.department,
+        "provider": task.provider,
+        "status": Status(task.status).value,
+        "url": task.url,
+    }
 
 
 def _iso(day: dt.date | None) -> str | None:
@@ -326,8 +414,9 @@ def _without_history(data: dict[str, Any]) -> dict[str, Any]:
     return {k: (None if k == "changes" else v) for k, v in data.items() if k not in ("history", "trends")}
 
 
-def looking_back(report: Report, tasks: list[Task], past: Past
-                 ) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, list[dict[str, Any]]]]:
+def looking_back(
+    report: Report, tasks: list[Task], past: Past
+) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, list[dict[str, Any]]]]:
     """A report's burn-up history, changes since the previous snapshot and per-department trends: the earlier
     runs plus this one (called by build_report, so the report is whole when it is returned)."""
     current = Snapshot.of(report.instance, report, tasks)
@@ -336,12 +425,27 @@ def looking_back(report: Report, tasks: list[Task], past: Past
     trends = {name: list(points) for name, points in past.trends.items()}
     for g in report.departments:
         trends.setdefault(g.name, []).append(
-            {"today": report.today.isoformat(), "health": g.health, "percent_done": g.counts["percent_done"]})
+            {"today": report.today.isoformat(), "health": g.health, "percent_done": g.counts["percent_done"]}
+        )
     return history, diff(past.previous, current).to_dict(), trends
 
 
 def _headline(report: Report, current: Snapshot) -> Headline:
     o, s = report.overall, report.overall.schedule
-    return Headline(current.id or 0, current.taken_at, report.today, o.health, o.counts["total"], o.counts["done"],
-                    o.counts["overdue"], o.counts["blocked"], o.counts["percent_done"], o.weight_total,
-                    o.weight_done, s.planned_share, s.variance_days, s.projected_finish, s.target)
+    return Headline(
+        current.id or 0,
+        current.taken_at,
+        report.today,
+        o.health,
+        o.counts["total"],
+        o.counts["done"],
+        o.counts["overdue"],
+        o.counts["blocked"],
+        o.counts["percent_done"],
+        o.weight_total,
+        o.weight_done,
+        s.planned_share,
+        s.variance_days,
+        s.projected_finish,
+        s.target,
+    )

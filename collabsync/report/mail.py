@@ -22,8 +22,11 @@ EMAIL_SCHEMA: dict[str, Any] = {
         "host": {"type": "string", "minLength": 1, "description": "SMTP server"},
         "port": {"type": "integer", "minimum": 1, "maximum": 65535, "description": "Default 587"},
         "from": {"type": "string", "pattern": "^[^@\\s]+@[^@\\s]+$", "description": "Sender address"},
-        "to": {"type": "array", "items": {"type": "string", "pattern": "^[^@\\s]+@[^@\\s]+$"},
-               "description": "Recipients when --email names none"},
+        "to": {
+            "type": "array",
+            "items": {"type": "string", "pattern": "^[^@\\s]+@[^@\\s]+$"},
+            "description": "Recipients when --email names none",
+        },
         "username": {"type": "string"},
         "password": {"type": "string", "description": "Write ${ENV_VAR}; never a literal"},
         "starttls": {"type": "boolean", "description": "Upgrade the connection with STARTTLS (default true)"},
@@ -46,13 +49,16 @@ def parse_recipients(text: str, settings: Mapping[str, Any]) -> list[str]:
     found = [p.strip() for p in text.split(",") if p.strip()] or [str(t) for t in settings.get("to") or []]
     bad = [p for p in found if p.count("@") != 1 or any(c.isspace() for c in p)]
     if bad or not found:
-        raise ConfigError.single("--email", f"not an e-mail address: {', '.join(bad)}" if bad else
-                                 "no recipient: pass --email a@example.com,b@example.com or set [email] to")
+        raise ConfigError.single(
+            "--email",
+            f"not an e-mail address: {', '.join(bad)}"
+            if bad
+            else "no recipient: pass --email a@example.com,b@example.com or set [email] to",
+        )
     return found
 
 
-def build_message(settings: Mapping[str, Any], recipients: Sequence[str], subject: str, text: str,
-                  html: str) -> Any:
+def build_message(settings: Mapping[str, Any], recipients: Sequence[str], subject: str, text: str, html: str) -> Any:
     """A multipart/alternative message: the Markdown text first, the HTML as the preferred part."""
     from email.message import EmailMessage
     from email.utils import formatdate, make_msgid
@@ -90,11 +96,16 @@ def send(settings: Mapping[str, Any], message: Any) -> None:
                 smtp.login(str(settings["username"]), password)
             refused = smtp.send_message(message)
     except smtplib.SMTPAuthenticationError as exc:
-        raise MailError(f"{host}:{port}", f"login refused for {settings.get('username')} ({exc.smtp_code}); "
-                        "check [email] username and the password variable") from None
+        raise MailError(
+            f"{host}:{port}",
+            f"login refused for {settings.get('username')} ({exc.smtp_code}); "
+            "check [email] username and the password variable",
+        ) from None
     except smtplib.SMTPNotSupportedError:
-        raise MailError(f"{host}:{port}", "the server does not offer STARTTLS; set [email] starttls = false "
-                        "only for a relay on the same host") from None
+        raise MailError(
+            f"{host}:{port}",
+            "the server does not offer STARTTLS; set [email] starttls = false only for a relay on the same host",
+        ) from None
     except (smtplib.SMTPException, ssl.SSLError, OSError) as exc:
         raise MailError(f"{host}:{port}", f"{type(exc).__name__}: {exc}") from None
     if refused:

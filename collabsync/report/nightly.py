@@ -155,7 +155,9 @@ def parse_formats(text: str | Iterable[str]) -> list[str]:
         if not fmt:
             continue
         if fmt not in FORMATS:
-            raise ValueError(f"unknown report format {raw.strip()!r}; use a comma-separated list of {', '.join(FORMATS)}")
+            raise ValueError(
+                f"unknown report format {raw.strip()!r}; use a comma-separated list of {', '.join(FORMATS)}"
+            )
         if fmt not in out:
             out.append(fmt)
     if not out:
@@ -172,7 +174,9 @@ def select_instances(ws: Workspace, names: Sequence[str], every: bool = False) -
             raise ConfigError.single("INSTANCE", "name instances or pass --all, not both")
         records = ws.ledger.instances()
         if not records:
-            raise ConfigError.single("--all", "the ledger has no instances yet: run `collabsync stamp` or `collabsync track`")
+            raise ConfigError.single(
+                "--all", "the ledger has no instances yet: run `collabsync stamp` or `collabsync track`"
+            )
         return records
     if not names:
         return [resolve_instance(ws, None)]
@@ -197,8 +201,16 @@ def calendar_of(record: InstanceRecord, template_dirs: Sequence[Path] = ()) -> C
         return Calendar()
 
 
-def report_instance(ws: Workspace, record: InstanceRecord, formats: Sequence[str], *, today: dt.date,
-                    store: History | None, save: bool = True, template_dirs: Sequence[Path] = ()) -> InstanceRun:
+def report_instance(
+    ws: Workspace,
+    record: InstanceRecord,
+    formats: Sequence[str],
+    *,
+    today: dt.date,
+    store: History | None,
+    save: bool = True,
+    template_dirs: Sequence[Path] = (),
+) -> InstanceRun:
     """Read one instance fresh (all tools concurrently), roll it up once and render it in every format."""
     from collabsync.reading.query import collect
     from collabsync.report.render import render
@@ -208,15 +220,29 @@ def report_instance(ws: Workspace, record: InstanceRecord, formats: Sequence[str
         raise ValueError("a report reads fresh data: open the workspace with use_cache=False")
     read = collect(ws, record)
     report, _ = make_report(read, today, store=store, save=save, calendar=calendar_of(record, template_dirs))
-    run = InstanceRun(record.name, health=report.overall.health, stale={d: redact(w) for d, w in read.stale.items()},
-                      stale_since=_stale_since(report), report=report)
+    run = InstanceRun(
+        record.name,
+        health=report.overall.health,
+        stale={d: redact(w) for d, w in read.stale.items()},
+        stale_since=_stale_since(report),
+        report=report,
+    )
     run.texts = {fmt: render(report, fmt) for fmt in formats}
     return run
 
 
-def run_reports(ws: Workspace, records: Sequence[InstanceRecord], formats: Sequence[str], *, out_dir: Path,
-                today: dt.date, store: History | None, save: bool = True, template_dirs: Sequence[Path] = (),
-                on_done: Callable[[InstanceRun], Any] | None = None) -> RunResult:
+def run_reports(
+    ws: Workspace,
+    records: Sequence[InstanceRecord],
+    formats: Sequence[str],
+    *,
+    out_dir: Path,
+    today: dt.date,
+    store: History | None,
+    save: bool = True,
+    template_dirs: Sequence[Path] = (),
+    on_done: Callable[[InstanceRun], Any] | None = None,
+) -> RunResult:
     """Report each instance in turn into out_dir as `<instance>.<ext>`; one failing instance does not stop the rest.
 
     Instances run one after another so each tool sees at most query.PER_TOOL_CONCURRENCY requests at
@@ -230,8 +256,7 @@ def run_reports(ws: Workspace, records: Sequence[InstanceRecord], formats: Seque
     result = RunResult()
     for record in records:
         try:
-            run = report_instance(ws, record, formats, today=today, store=store, save=save,
-                                  template_dirs=template_dirs)
+            run = report_instance(ws, record, formats, today=today, store=store, save=save, template_dirs=template_dirs)
             for fmt, text in run.texts.items():
                 path = out_dir / f"{_safe_name(record.name)}.{fmt}"
                 write_atomically(path, text)

@@ -43,7 +43,7 @@ class Line:
 
     def __post_init__(self) -> None:
         text = clean(self.text)
-        object.__setattr__(self, "text", text if len(text) <= MAX_CHARS else text[:MAX_CHARS - 1] + "…")
+        object.__setattr__(self, "text", text if len(text) <= MAX_CHARS else text[: MAX_CHARS - 1] + "…")
         object.__setattr__(self, "url", safe_url(self.url) or "")
 
 
@@ -72,8 +72,9 @@ class StatusEntry:
 
     def markdown(self) -> str:
         """Markdown (Trello comments render it; the local tool and e-mail keep it as text)."""
-        return self._plain(lambda t: f"**{t}**",
-                           lambda x: f"- [{_md(x.text)}]({x.url})" if x.url else f"- {_md(x.text)}")
+        return self._plain(
+            lambda t: f"**{t}**", lambda x: f"- [{_md(x.text)}]({x.url})" if x.url else f"- {_md(x.text)}"
+        )
 
     def asana_html(self) -> str:
         """Asana rich text: `<body>` with the tags Asana accepts (strong, ul/li, a href)."""
@@ -86,8 +87,9 @@ class StatusEntry:
 
     def wiki(self) -> str:
         """Jira wiki markup for REST v2 (Data Center)."""
-        return self._plain(lambda t: f"*{t}*", lambda x: f"* [{x.text.replace('|', '/')}|{x.url}]" if x.url
-                           else f"* {x.text}")
+        return self._plain(
+            lambda t: f"*{t}*", lambda x: f"* [{x.text.replace('|', '/')}|{x.url}]" if x.url else f"* {x.text}"
+        )
 
     def _plain(self, bold: Callable[[str], str], item: Callable[[Line], str]) -> str:
         """The text markups: bold title, summary, bold headings over bullets, the marker last."""
@@ -101,8 +103,12 @@ class StatusEntry:
         content: list[dict[str, Any]] = [_para(_text(self.title, strong=True)), _para(_text(self.summary))]
         for heading, lines in self.sections:
             content.append(_para(_text(heading, strong=True)))
-            content.append({"type": "bulletList", "content": [
-                {"type": "listItem", "content": [_para(_text(x.text, url=x.url))]} for x in lines]})
+            content.append(
+                {
+                    "type": "bulletList",
+                    "content": [{"type": "listItem", "content": [_para(_text(x.text, url=x.url))]} for x in lines],
+                }
+            )
         content.append(_para(_text(self.marker)))
         return {"type": "doc", "version": 1, "content": content}
 
@@ -125,17 +131,26 @@ def compose(report: Report, department: str, *, report_url: str = "") -> StatusE
     overdue = [t for t in report.overdue if t.department == department]
     blocked = [t for t in report.blocked if t.department == department]
     if overdue:
-        sections.append((f"Overdue in {department} ({len(overdue)})",
-                         _cap([Line(f"{t.title} (due {t.due.isoformat() if t.due else '?'})", t.url)
-                               for t in overdue])))
+        sections.append(
+            (
+                f"Overdue in {department} ({len(overdue)})",
+                _cap([Line(f"{t.title} (due {t.due.isoformat() if t.due else '?'})", t.url) for t in overdue]),
+            )
+        )
     if blocked:
         sections.append((f"Blocked in {department} ({len(blocked)})", _cap([Line(t.title, t.url) for t in blocked])))
-    waits = [_handoff_line(report, h.on, h.tasks, h.late_tasks, h.worst_late_days, department, outgoing=True)
-             for h in report.handoffs if h.waiting == department]
+    waits = [
+        _handoff_line(report, h.on, h.tasks, h.late_tasks, h.worst_late_days, department, outgoing=True)
+        for h in report.handoffs
+        if h.waiting == department
+    ]
     if waits:
         sections.append(("Waits on other tools", _cap(waits)))
-    waited = [_handoff_line(report, h.waiting, h.tasks, h.late_tasks, h.worst_late_days, department, outgoing=False)
-              for h in report.handoffs if h.on == department]
+    waited = [
+        _handoff_line(report, h.waiting, h.tasks, h.late_tasks, h.worst_late_days, department, outgoing=False)
+        for h in report.handoffs
+        if h.on == department
+    ]
     if waited:
         sections.append(("Others wait on us", _cap(waited)))
     if report_url:
@@ -143,8 +158,9 @@ def compose(report: Report, department: str, *, report_url: str = "") -> StatusE
     return StatusEntry(report.instance, department, report.today, overall.health, pct, title, summary, tuple(sections))
 
 
-def _handoff_line(report: Report, other: str, tasks: int, late: int, worst: int, department: str, *,
-                  outgoing: bool) -> Line:
+def _handoff_line(
+    report: Report, other: str, tasks: int, late: int, worst: int, department: str, *, outgoing: bool
+) -> Line:
     """`waits on sales: 3 tasks, 1 pushed late (4 days)` linking the first open task it waits on."""
     text = f"{'waits on' if outgoing else 'waited on by'} {other}: {tasks} task{'s' if tasks != 1 else ''}"
     if late:
@@ -158,8 +174,13 @@ def _handoff_line(report: Report, other: str, tasks: int, late: int, worst: int,
 def _first_blocker(report: Report, *, waiting: str, on: str) -> TaskLine | None:
     """The earliest-due open task of `on` that a task of `waiting` waits for."""
     by_id = {t.id: t for t in report.tasks}
-    found = [by_id[i] for t in report.tasks if t.open and t.department == waiting
-             for i in t.waiting_on if i in by_id and by_id[i].department == on and by_id[i].open]
+    found = [
+        by_id[i]
+        for t in report.tasks
+        if t.open and t.department == waiting
+        for i in t.waiting_on
+        if i in by_id and by_id[i].department == on and by_id[i].open
+    ]
     return min(found, key=lambda t: (t.due or dt.date.max, t.title), default=None)
 
 

@@ -89,15 +89,24 @@ def _table(ledger: Ledger) -> sqlite3.Connection:
 
 
 def _row(ledger: Ledger, instance: str, department: str, day: dt.date) -> Publication | None:
-    row = _table(ledger).execute("SELECT * FROM publications WHERE instance = ? AND department = ? AND day = ?",
-                                 (instance, department, day.isoformat())).fetchone()
+    row = (
+        _table(ledger)
+        .execute(
+            "SELECT * FROM publications WHERE instance = ? AND department = ? AND day = ?",
+            (instance, department, day.isoformat()),
+        )
+        .fetchone()
+    )
     return _publication(row) if row else None
 
 
 def history(ledger: Ledger, instance: str) -> list[Publication]:
     """Every entry published for an instance, newest day first."""
-    rows = _table(ledger).execute("SELECT * FROM publications WHERE instance = ? ORDER BY day DESC, department",
-                                  (instance,)).fetchall()
+    rows = (
+        _table(ledger)
+        .execute("SELECT * FROM publications WHERE instance = ? ORDER BY day DESC, department", (instance,))
+        .fetchall()
+    )
     return [_publication(r) for r in rows]
 
 
@@ -140,14 +149,14 @@ def _one(ws: Workspace, target: Target) -> Outcome:
     entry = target.entry
     provider = ws.provider(target.provider)
     row = _row(ws.ledger, entry.instance, entry.department, entry.day)
-    _journal(ws.ledger, entry, target.provider)        # pending before the request
+    _journal(ws.ledger, entry, target.provider)  # pending before the request
     done: Published
     if row is not None and row.state == ObjectState.DONE and row.ref:
         try:
             done, action = provider.edit_status(target.container, row.ref, entry), "edit"
-        except NotFoundError:   # someone deleted the day's entry in the tool: add it again
+        except NotFoundError:  # someone deleted the day's entry in the tool: add it again
             done, action = provider.publish_status(target.container, entry), "add"
-    else:   # first write of the day, or an earlier one whose reply was lost: look before writing
+    else:  # first write of the day, or an earlier one whose reply was lost: look before writing
         found = provider.find_status(target.container, entry) if row is not None else None
         if found is not None:
             done, action = provider.edit_status(target.container, found.ref, entry), "edit"
@@ -162,15 +171,26 @@ def _journal(ledger: Ledger, entry: StatusEntry, provider: str) -> None:
         "INSERT INTO publications (instance, department, day, provider, state, health, text, updated_at)"
         f" VALUES (?,?,?,?, '{ObjectState.PENDING}', ?, ?, ?) ON CONFLICT(instance, department, day) DO UPDATE SET"
         f" state = '{ObjectState.PENDING}', provider = excluded.provider, updated_at = excluded.updated_at",
-        (entry.instance, entry.department, entry.day.isoformat(), provider, entry.health, entry.markdown(), _now()))
+        (entry.instance, entry.department, entry.day.isoformat(), provider, entry.health, entry.markdown(), _now()),
+    )
 
 
 def _confirm(ledger: Ledger, entry: StatusEntry, done: Published, *, edited: bool) -> None:
     _table(ledger).execute(
         f"UPDATE publications SET state = '{ObjectState.DONE}', ref = ?, url = ?, health = ?, text = ?, edits = edits + ?,"
         " updated_at = ? WHERE instance = ? AND department = ? AND day = ?",
-        (done.ref, done.url, entry.health, entry.markdown(), 1 if edited else 0, _now(), entry.instance,
-         entry.department, entry.day.isoformat()))
+        (
+            done.ref,
+            done.url,
+            entry.health,
+            entry.markdown(),
+            1 if edited else 0,
+            _now(),
+            entry.instance,
+            entry.department,
+            entry.day.isoformat(),
+        ),
+    )
 
 
 def _now() -> str:

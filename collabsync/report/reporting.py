@@ -20,8 +20,15 @@ if TYPE_CHECKING:  # query imports the providers' runtime; the report library do
     from collabsync.reading.query import ReadBack
     from collabsync.runtime import Workspace
 
-__all__ = ["make_report", "history_path", "with_last_good", "stale_warning", "fill_from_last_good", "read_back",
-           "status_summary"]
+__all__ = [
+    "make_report",
+    "history_path",
+    "with_last_good",
+    "stale_warning",
+    "fill_from_last_good",
+    "read_back",
+    "status_summary",
+]
 
 
 def history_path(home: Path) -> Path:
@@ -49,8 +56,9 @@ def fill_from_last_good(read: ReadBack, home: Path) -> dict[str, dt.datetime | N
     return since
 
 
-def read_back(ws: Workspace, instance: str | None, *, full: bool = False
-              ) -> tuple[ReadBack, dict[str, dt.datetime | None]]:
+def read_back(
+    ws: Workspace, instance: str | None, *, full: bool = False
+) -> tuple[ReadBack, dict[str, dt.datetime | None]]:
     """For `status` and `tasks`: the instance read from every tool, unreadable departments from their last good data."""
     from collabsync.reading.query import collect, resolve_instance
 
@@ -64,8 +72,9 @@ def stale_warning(instance: str, department: str, since: dt.datetime | None, why
     return f"warning: {instance}: {department} could not be read, shown from {when}: {redact(why)}"
 
 
-def make_report(read: ReadBack, today: dt.date, *, store: History | None = None, save: bool = True,
-                calendar: Calendar | None = None) -> tuple[Report, list[Task]]:
+def make_report(
+    read: ReadBack, today: dt.date, *, store: History | None = None, save: bool = True, calendar: Calendar | None = None
+) -> tuple[Report, list[Task]]:
     """Roll a read-back instance up; a department whose tool failed shows its last good tasks, marked stale.
 
     With a store, the run is saved as a snapshot (unless save=False) and the report gets its burn-up
@@ -73,26 +82,39 @@ def make_report(read: ReadBack, today: dt.date, *, store: History | None = None,
     """
     tasks, stale = with_last_good(read, store)
     past = store.past(read.instance.name, save=save) if store is not None else None
-    report = build_report(tasks, today=today, instance=read.instance.name, template=read.instance.template,
-                          plan=read.spec, extra_deps=read.cross_links, stale=stale, calendar=calendar,
-                          generated_at=read.generated_at, departments=read.departments,
-                          warnings=[f"{dept} could not be read: {redact(why)}" for dept, why in read.stale.items()],
-                          past=past)
+    report = build_report(
+        tasks,
+        today=today,
+        instance=read.instance.name,
+        template=read.instance.template,
+        plan=read.spec,
+        extra_deps=read.cross_links,
+        stale=stale,
+        calendar=calendar,
+        generated_at=read.generated_at,
+        departments=read.departments,
+        warnings=[f"{dept} could not be read: {redact(why)}" for dept, why in read.stale.items()],
+        past=past,
+    )
     if store is not None and save:
         store.save_snapshot(read.instance.name, report, tasks, snapshot_id=past.id if past else None)
     return report, tasks
 
 
-def status_summary(read: ReadBack, today: dt.date,
-                   stale_since: dict[str, dt.datetime | None] | None = None) -> dict[str, Any]:
+def status_summary(
+    read: ReadBack, today: dt.date, stale_since: dict[str, dt.datetime | None] | None = None
+) -> dict[str, Any]:
     """The one object `status --format json` prints: the report's departments and counts (rollup.by_department,
     status_counts) without its schedule, which status does not show; a stale department says since when."""
     departments: dict[str, Any] = {}
-    for name, tasks in by_department(read.tasks, plan=read.spec, departments=read.departments,
-                                     stale=read.stale).items():
+    for name, tasks in by_department(
+        read.tasks, plan=read.spec, departments=read.departments, stale=read.stale
+    ).items():
         tools = sorted({t.provider or "unknown" for t in tasks})
-        departments[name] = {**status_counts(tasks, today), "provider": read.providers.get(name) or
-                             (", ".join(tools) or None)}
+        departments[name] = {
+            **status_counts(tasks, today),
+            "provider": read.providers.get(name) or (", ".join(tools) or None),
+        }
         if name in read.stale:
             departments[name]["stale"] = read.stale[name]
             since = (stale_since or {}).get(name)

@@ -72,8 +72,18 @@ from collabsync.report.rollup_story import (
     waiting_reason,
 )
 
-__all__ = ["status_counts", "COUNT_KEYS", "percent", "build_report", "health", "DUE_SOON_DAYS",
-           "UNASSIGNED", "NO_DEPARTMENT", "by_department", "department_of"]
+__all__ = [
+    "status_counts",
+    "COUNT_KEYS",
+    "percent",
+    "build_report",
+    "health",
+    "DUE_SOON_DAYS",
+    "UNASSIGNED",
+    "NO_DEPARTMENT",
+    "by_department",
+    "department_of",
+]
 
 COUNT_KEYS = ("total", "todo", "in_progress", "blocked", "done", "cancelled", "overdue", "percent_done")
 DUE_SOON_DAYS = 7
@@ -103,11 +113,21 @@ def percent(part: float, whole: float) -> float:
     return round(part * 100.0 / whole, 1)
 
 
-def build_report(tasks: Sequence[Task], *, today: dt.date, instance: str, template: str | None = None,
-                 plan: ProjectSpec | None = None, extra_deps: Iterable[tuple[str, str]] = (),
-                 stale: Mapping[str, dt.datetime | None] | None = None, calendar: Calendar | None = None,
-                 generated_at: dt.datetime | None = None, departments: Sequence[str] = (),
-                 warnings: Sequence[str] = (), past: Past | None = None) -> Report:
+def build_report(
+    tasks: Sequence[Task],
+    *,
+    today: dt.date,
+    instance: str,
+    template: str | None = None,
+    plan: ProjectSpec | None = None,
+    extra_deps: Iterable[tuple[str, str]] = (),
+    stale: Mapping[str, dt.datetime | None] | None = None,
+    calendar: Calendar | None = None,
+    generated_at: dt.datetime | None = None,
+    departments: Sequence[str] = (),
+    warnings: Sequence[str] = (),
+    past: Past | None = None,
+) -> Report:
     """One report over every tool's tasks: counts, lists, schedule, critical path, contributions, health.
 
     `departments` are known beyond the plan's (a tracked container with no task yet); `warnings` say what
@@ -144,8 +164,9 @@ def build_report(tasks: Sequence[Task], *, today: dt.date, instance: str, templa
         return _group(name, kind, members, finish, today)
 
     def judge(target: Group, members: Sequence[TaskLine], **kw: Any) -> None:
-        target.health, target.reasons = health(target.counts, target.schedule, late=[m for m in members if m.late_days],
-                                               **kw)
+        target.health, target.reasons = health(
+            target.counts, target.schedule, late=[m for m in members if m.late_days], **kw
+        )
         target.waits_on = sorted({m.late_because for m in members if m.late_because})
         own = target.health != "green" and not (target.waits_on and all(waiting_reason(r) for r in target.reasons))
         target.cause = "" if target.health == "green" else ("own" if own else "waiting")
@@ -167,12 +188,18 @@ def build_report(tasks: Sequence[Task], *, today: dt.date, instance: str, templa
         tool = group(name, "provider", [(line, t) for line, t in pairs if line.provider == name])
         stale_depts = sorted({line.department for line in lines if line.provider == name and line.department in stale})
         tool.stale = bool(stale_depts)
-        judge(tool, [line for line in lines if line.provider == name], stale=tool.stale,
-              since=min((s for d in stale_depts if (s := stale[d])), default=None))
+        judge(
+            tool,
+            [line for line in lines if line.provider == name],
+            stale=tool.stale,
+            since=min((s for d in stale_depts if (s := stale[d])), default=None),
+        )
         providers.append(tool)
     overall = group(instance, "overall", pairs)
     overall.providers = [p.name for p in providers]
-    overall.health, overall.reasons = health(overall.counts, overall.schedule, late=[line for line in lines if line.late_days])
+    overall.health, overall.reasons = health(
+        overall.counts, overall.schedule, late=[line for line in lines if line.late_days]
+    )
     _overall_floor(overall, groups)
 
     soon = today + dt.timedelta(days=DUE_SOON_DAYS)
@@ -181,26 +208,42 @@ def build_report(tasks: Sequence[Task], *, today: dt.date, instance: str, templa
         return (line.due or dt.date.max, line.department, line.title)
 
     report = Report(
-        instance=instance, template=template if template is not None else (plan.template if plan else None),
-        today=today, generated_at=generated_at, overall=overall, departments=groups, providers=providers,
+        instance=instance,
+        template=template if template is not None else (plan.template if plan else None),
+        today=today,
+        generated_at=generated_at,
+        overall=overall,
+        departments=groups,
+        providers=providers,
         tasks=lines,
         overdue=sorted((line for line in lines if line.overdue), key=by_due),
         due_soon=sorted((line for line in lines if line.open and line.due and today <= line.due < soon), key=by_due),
         blocked=sorted((line for line in lines if line.status == Status.BLOCKED.value), key=by_due),
         waiting=sorted((line for line in lines if line.waiting_on), key=by_due),
-        critical_path=path, critical_path_days=length, plan_curve=_plan_curve(lines),
+        critical_path=path,
+        critical_path_days=length,
+        plan_curve=_plan_curve(lines),
         assignees=contributions(lines, deps, lambda line: line.assignee or UNASSIGNED),
         contributions=contributions(lines, deps, lambda line: line.department),
-        stale_departments=[d.name for d in groups if d.stale], warnings=notes + list(warnings),
-        summary=summary_sentence(overall, groups, lines), handoffs=handoffs(lines), phases=phases(plan, lines),
+        stale_departments=[d.name for d in groups if d.stale],
+        warnings=notes + list(warnings),
+        summary=summary_sentence(overall, groups, lines),
+        handoffs=handoffs(lines),
+        phases=phases(plan, lines),
     )
     if past is not None:
         report.history, report.changes, report.trends = looking_back(report, list(tasks), past)
     return report
 
 
-def health(counts: Mapping[str, Any], schedule: Schedule, *, late: Sequence[TaskLine] = (), stale: bool = False,
-           since: dt.datetime | None = None) -> tuple[str, list[str]]:
+def health(
+    counts: Mapping[str, Any],
+    schedule: Schedule,
+    *,
+    late: Sequence[TaskLine] = (),
+    stale: bool = False,
+    since: dt.datetime | None = None,
+) -> tuple[str, list[str]]:
     """Colour and reasons by the rules of the module docstring; late work pushed by another department
     is reported as waiting on it, not as the group's own."""
     red: list[str] = []
@@ -224,17 +267,22 @@ def health(counts: Mapping[str, Any], schedule: Schedule, *, late: Sequence[Task
         (red if worst > RED_DAYS else amber).append(_late_text(own_late, worst, "projected late"))
     for name in sorted(waiting):
         worst = max(line.late_days for line in waiting[name])
-        (red if worst > RED_DAYS else amber).append(f"waits on {name}: " + _late_text(waiting[name], worst, "pushed late"))
+        (red if worst > RED_DAYS else amber).append(
+            f"waits on {name}: " + _late_text(waiting[name], worst, "pushed late")
+        )
     if blocked:
         amber.append(f"{blocked} task{'s' if blocked != 1 else ''} blocked")
     variance = schedule.variance_days
     if variance is not None and variance < 0:
         behind = f"{-variance:g} day{'' if variance == -1 else 's'} behind plan"
-        if waiting and not own_late and overdue <= 0:   # it could not start: the wait explains the gap
+        if waiting and not own_late and overdue <= 0:  # it could not start: the wait explains the gap
             behind += f" {WAITING_MARK} {', '.join(sorted(waiting))})"
         (red if variance < -RED_DAYS else amber).append(behind)
     if stale:
-        amber.append("tool did not answer; showing data from " + (since.isoformat(timespec="minutes") if since else "no earlier read"))
+        amber.append(
+            "tool did not answer; showing data from "
+            + (since.isoformat(timespec="minutes") if since else "no earlier read")
+        )
     if red:
         return "red", red + amber
     if amber:
@@ -262,8 +310,9 @@ def _planned_start(task: Task, spec: TaskSpec | None) -> dt.date | None:
     return spec.start if spec and spec.start else task.start
 
 
-def _lines(tasks: Sequence[Task], specs: Mapping[str, TaskSpec], today: dt.date,
-           stale: Mapping[str, Any]) -> list[tuple[TaskLine, Task]]:
+def _lines(
+    tasks: Sequence[Task], specs: Mapping[str, TaskSpec], today: dt.date, stale: Mapping[str, Any]
+) -> list[tuple[TaskLine, Task]]:
     """A TaskLine per task, with a unique report id `provider:ref`."""
     out: list[tuple[TaskLine, Task]] = []
     seen: set[str] = set()
@@ -277,13 +326,30 @@ def _lines(tasks: Sequence[Task], specs: Mapping[str, TaskSpec], today: dt.date,
             ident, n = f"{provider}:{task.ref}#{n}", n + 1
         seen.add(ident)
         estimate = task.estimate if task.estimate is not None else (spec.estimate if spec else None)
-        out.append((TaskLine(
-            id=ident, ref=task.ref, key=task.key, title=task.title, department=department, provider=provider,
-            status=Status(task.status).value, assignee=task.assignee, start=task.start, due=task.due,
-            planned_due=(spec.due if spec and spec.due else task.due), estimate=task.estimate,
-            weight=float(estimate) if estimate and estimate > 0 else 1.0, url=task.url,
-            overdue=task.is_overdue(today), stale=department in stale,
-            done_on=task.updated.date() if task.updated and task.status == Status.DONE else None), task))
+        out.append(
+            (
+                TaskLine(
+                    id=ident,
+                    ref=task.ref,
+                    key=task.key,
+                    title=task.title,
+                    department=department,
+                    provider=provider,
+                    status=Status(task.status).value,
+                    assignee=task.assignee,
+                    start=task.start,
+                    due=task.due,
+                    planned_due=(spec.due if spec and spec.due else task.due),
+                    estimate=task.estimate,
+                    weight=float(estimate) if estimate and estimate > 0 else 1.0,
+                    url=task.url,
+                    overdue=task.is_overdue(today),
+                    stale=department in stale,
+                    done_on=task.updated.date() if task.updated and task.status == Status.DONE else None,
+                ),
+                task,
+            )
+        )
     return out
 
 
@@ -292,8 +358,13 @@ def department_of(task: Task, spec: TaskSpec | None = None) -> str:
     return task.department or (spec.department if spec else None) or NO_DEPARTMENT
 
 
-def by_department(tasks: Iterable[Task], *, plan: ProjectSpec | None = None, departments: Iterable[str] = (),
-                  stale: Iterable[str] = ()) -> dict[str, list[Task]]:
+def by_department(
+    tasks: Iterable[Task],
+    *,
+    plan: ProjectSpec | None = None,
+    departments: Iterable[str] = (),
+    stale: Iterable[str] = (),
+) -> dict[str, list[Task]]:
     """The report's departments in its order (the plan's, then `departments`, then those only the tools or the
     stale list know), each with its tasks; `status` counts these, so both agree on every task."""
     specs = {spec.key: spec for spec in plan.tasks} if plan else {}
@@ -305,16 +376,22 @@ def by_department(tasks: Iterable[Task], *, plan: ProjectSpec | None = None, dep
     return groups
 
 
-def _group(name: str, kind: str, members: Sequence[tuple[TaskLine, Task]], finish: Mapping[str, dt.date],
-           today: dt.date) -> Group:
+def _group(
+    name: str, kind: str, members: Sequence[tuple[TaskLine, Task]], finish: Mapping[str, dt.date], today: dt.date
+) -> Group:
     lines = [line for line, _ in members]
     live = [line for line in lines if line.status != "cancelled"]
     weight_total = sum(line.weight for line in live)
     weight_done = sum(line.weight for line in live if line.status == "done")
-    return Group(name=name, kind=kind, counts=status_counts([t for _, t in members], today),
-                 weight_total=weight_total, weight_done=weight_done,
-                 percent_done_estimate=percent(weight_done, weight_total),
-                 schedule=group_schedule(lines, finish, today))
+    return Group(
+        name=name,
+        kind=kind,
+        counts=status_counts([t for _, t in members], today),
+        weight_total=weight_total,
+        weight_done=weight_done,
+        percent_done_estimate=percent(weight_done, weight_total),
+        schedule=group_schedule(lines, finish, today),
+    )
 
 
 def _plan_curve(lines: Sequence[TaskLine]) -> list[dict[str, Any]]:

@@ -7,8 +7,19 @@ from dataclasses import dataclass, field, fields
 from functools import cached_property
 from typing import Any
 
-__all__ = ["SCHEMA_VERSION", "TaskLine", "Schedule", "Group", "PathStep", "Contribution", "Handoff", "Phase",
-           "Milestone", "Report", "jsonable"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "TaskLine",
+    "Schedule",
+    "Group",
+    "PathStep",
+    "Contribution",
+    "Handoff",
+    "Phase",
+    "Milestone",
+    "Report",
+    "jsonable",
+]
 
 SCHEMA_VERSION = 1
 

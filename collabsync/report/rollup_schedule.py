@@ -11,8 +11,17 @@ from collabsync.dates import Calendar
 from collabsync.model import ProjectSpec, Task, TaskSpec
 from collabsync.report.rollup_model import PathStep, Schedule, TaskLine
 
-__all__ = ["DependencyIndex", "business_days_between", "task_duration", "forecast", "Forecast", "late_days",
-           "accountable", "earned_schedule", "group_schedule"]
+__all__ = [
+    "DependencyIndex",
+    "business_days_between",
+    "task_duration",
+    "forecast",
+    "Forecast",
+    "late_days",
+    "accountable",
+    "earned_schedule",
+    "group_schedule",
+]
 
 _EPS = 1e-9
 
@@ -42,8 +51,9 @@ class DependencyIndex:
                 return same_tool[0]
         return candidates[0] if len(candidates) == 1 else None
 
-    def edges(self, tasks: Sequence[tuple[TaskLine, Task]], plan: ProjectSpec | None,
-              extra_deps: Iterable[tuple[str, str]]) -> tuple[dict[str, list[str]], list[str]]:
+    def edges(
+        self, tasks: Sequence[tuple[TaskLine, Task]], plan: ProjectSpec | None, extra_deps: Iterable[tuple[str, str]]
+    ) -> tuple[dict[str, list[str]], list[str]]:
         """Blocking ids per task id from the tools' own links, the plan's keys and cross-tool pairs."""
         deps: dict[str, list[str]] = {line.id: [] for line, _ in tasks}
         warnings: list[str] = []
@@ -116,8 +126,7 @@ class Forecast:
     warnings: list[str] = field(default_factory=list)
 
 
-def _remaining(line: TaskLine, duration: int, planned_start: dt.date | None, today: dt.date,
-               calendar: Calendar) -> int:
+def _remaining(line: TaskLine, duration: int, planned_start: dt.date | None, today: dt.date, calendar: Calendar) -> int:
     """Work left: in-progress work is assumed done at one day per business day since it began."""
     begun = line.start or planned_start
     if line.status != "in_progress" or begun is None or begun >= today:
@@ -125,8 +134,14 @@ def _remaining(line: TaskLine, duration: int, planned_start: dt.date | None, tod
     return max(1, duration - calendar.business_days_between(begun, today))
 
 
-def forecast(lines: Sequence[TaskLine], deps: Mapping[str, list[str]], durations: Mapping[str, int],
-             planned_starts: Mapping[str, dt.date | None], today: dt.date, calendar: Calendar) -> Forecast:
+def forecast(
+    lines: Sequence[TaskLine],
+    deps: Mapping[str, list[str]],
+    durations: Mapping[str, int],
+    planned_starts: Mapping[str, dt.date | None],
+    today: dt.date,
+    calendar: Calendar,
+) -> Forecast:
     """Forward pass over open work: a task starts at its planned start, today, or the business day
     after its last open prerequisite finishes, whichever is latest, and lasts its remaining effort.
 
@@ -199,8 +214,13 @@ def late_days(line: TaskLine, finish: Mapping[str, dt.date], calendar: Calendar)
     return calendar.business_days_between(line.planned_due, end) or 1
 
 
-def accountable(line: TaskLine, by_id: Mapping[str, TaskLine], driver: Mapping[str, str | None],
-                late: Mapping[str, int], memo: dict[str, TaskLine] | None = None) -> TaskLine:
+def accountable(
+    line: TaskLine,
+    by_id: Mapping[str, TaskLine],
+    driver: Mapping[str, str | None],
+    late: Mapping[str, int],
+    memo: dict[str, TaskLine] | None = None,
+) -> TaskLine:
     """The task a lateness comes from: follow the prerequisites that pushed it while they are late too.
 
     With `memo` shared across calls, every task of a walked chain remembers the answer, so a report of
@@ -281,5 +301,12 @@ def group_schedule(lines: Sequence[TaskLine], finish: Mapping[str, dt.date], tod
         candidates += [d for line in open_lines for d in (line.due or line.planned_due,) if d]
         projected = max(candidates) if candidates else None
     slip = (projected - target).days if projected and target else None
-    return Schedule(scheduled_weight=weight, planned_share=planned, actual_share=actual,
-                    variance_days=variance, target=target, projected_finish=projected, slip_days=slip)
+    return Schedule(
+        scheduled_weight=weight,
+        planned_share=planned,
+        actual_share=actual,
+        variance_days=variance,
+        target=target,
+        projected_finish=projected,
+        slip_days=slip,
+    )

@@ -7,8 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from collabsync.model import ProjectSpec
 from collabsync.report.rollup_model import Contribution, Group, Handoff, Milestone, Phase, Share, TaskLine
 
-__all__ = ["handoffs", "summary_sentence", "trouble", "waiting_reason", "contributions", "phases",
-           "WAITING_MARK"]
+__all__ = ["handoffs", "summary_sentence", "trouble", "waiting_reason", "contributions", "phases", "WAITING_MARK"]
 
 #: Marks a reason (such as being behind plan) that another department's late work explains.
 WAITING_MARK = "(waiting on"
@@ -29,7 +28,7 @@ def handoffs(lines: Sequence[TaskLine]) -> list[Handoff]:
         for other in {by_id[i].department for i in line.waiting_on if i in by_id} - {line.department}:
             row = table.setdefault((line.department, other), Handoff(line.department, other))
             row.tasks += 1
-            if line.late_because:   # pushed late by others' work, through this hand-off or one further up
+            if line.late_because:  # pushed late by others' work, through this hand-off or one further up
                 row.late_tasks += 1
                 row.worst_late_days = max(row.worst_late_days, line.late_days)
     return sorted(table.values(), key=lambda h: (-h.worst_late_days, -h.late_tasks, -h.tasks, h.waiting, h.on))
@@ -85,13 +84,17 @@ def _and(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def contributions(lines: Sequence[TaskLine], deps: Mapping[str, Sequence[str]],
-                  key: Callable[[TaskLine], str]) -> list[Contribution]:
+def contributions(
+    lines: Sequence[TaskLine], deps: Mapping[str, Sequence[str]], key: Callable[[TaskLine], str]
+) -> list[Contribution]:
     """Per name: done and open work, the share done by its due date, and done work another department waited on."""
     by_id = {line.id: line for line in lines}
-    needed_by_others = {blocking for blocked, blockers in deps.items() for blocking in blockers
-                        if blocking in by_id and blocked in by_id
-                        and by_id[blocked].department != by_id[blocking].department}
+    needed_by_others = {
+        blocking
+        for blocked, blockers in deps.items()
+        for blocking in blockers
+        if blocking in by_id and blocked in by_id and by_id[blocked].department != by_id[blocking].department
+    }
     table: dict[str, Contribution] = {}
     dated: dict[str, int] = {}
     shares: dict[tuple[str, str, str], Share] = {}
@@ -138,8 +141,9 @@ def phases(plan: ProjectSpec | None, lines: Sequence[TaskLine]) -> list[Phase]:
             phase.start = min(filter(None, (phase.start, spec.start)), default=None)
             phase.end = max(filter(None, (phase.end, spec.due)), default=None)
             if line.open:
-                phase.projected_end = max(filter(None, (phase.projected_end, line.projected_finish, spec.due)),
-                                          default=None)
+                phase.projected_end = max(
+                    filter(None, (phase.projected_end, line.projected_finish, spec.due)), default=None
+                )
             if spec.milestone:
                 phase.milestones.append(Milestone(spec.key, line.title, spec.due, line.status, line.projected_finish))
         if phase.total:

@@ -36,10 +36,20 @@ class ArchivePlan:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON view for `archive --plan --format json`."""
-        return {"instance": self.record.name, "snapshot_taken": self.snapshot_taken,
-                "to_close": [{"departments": d, "provider": p.provider, "url": p.container.url,
-                              "container": p.container.name or p.container.ref} for d, p in self.to_close],
-                "closed": [{"provider": k[0], "container": k[1], "outcome": v} for k, v in self.already.items()]}
+        return {
+            "instance": self.record.name,
+            "snapshot_taken": self.snapshot_taken,
+            "to_close": [
+                {
+                    "departments": d,
+                    "provider": p.provider,
+                    "url": p.container.url,
+                    "container": p.container.name or p.container.ref,
+                }
+                for d, p in self.to_close
+            ],
+            "closed": [{"provider": k[0], "container": k[1], "outcome": v} for k, v in self.already.items()],
+        }
 
 
 def final_report_path(home: Path, instance: str) -> Path:
@@ -49,8 +59,11 @@ def final_report_path(home: Path, instance: str) -> Path:
 
 def plan_archive(ws: Workspace, record: InstanceRecord) -> ArchivePlan:
     """From the ledger alone: which containers are still open."""
-    plan = ArchivePlan(record, already=WrittenLog(ws.ledger).closed(record.name),
-                       snapshot_taken=record.state == InstanceState.ARCHIVING)
+    plan = ArchivePlan(
+        record,
+        already=WrittenLog(ws.ledger).closed(record.name),
+        snapshot_taken=record.state == InstanceState.ARCHIVING,
+    )
     groups: dict[tuple[str, str], tuple[list[str], Placed]] = {}
     for placed in placements(ws, record.name).values():
         if placed.dest not in plan.already:

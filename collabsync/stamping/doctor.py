@@ -56,8 +56,13 @@ class DoctorReport:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON view for `collabsync doctor --format json` and `stamp --plan --format json`."""
-        return {"instance": self.instance, "template": self.template, "destinations": self.destinations,
-                "blocking": len(self.blocking), "findings": [f.to_dict() for f in self.findings]}
+        return {
+            "instance": self.instance,
+            "template": self.template,
+            "destinations": self.destinations,
+            "blocking": len(self.blocking),
+            "findings": [f.to_dict() for f in self.findings],
+        }
 
 
 def check(spec: ProjectSpec, ws: Workspace, *, existing: bool = False) -> DoctorReport:
@@ -82,8 +87,14 @@ def check(spec: ProjectSpec, ws: Workspace, *, existing: bool = False) -> Doctor
     with ThreadPoolExecutor(max_workers=max(1, min(8, len(jobs)))) as pool:
         results = list(pool.map(lambda job: _preflight(ws, *job[:4]), jobs))
     for (name, _dest, _needs, _container, where, departments), found in zip(jobs, results, strict=True):
-        report.destinations.append({"provider": name, "destination": where, "departments": departments,
-                                    "blocking": sum(f.severity is Severity.BLOCKING for f in found)})
+        report.destinations.append(
+            {
+                "provider": name,
+                "destination": where,
+                "departments": departments,
+                "blocking": sum(f.severity is Severity.BLOCKING for f in found),
+            }
+        )
         report.findings.extend(found)
     report.findings.extend(people_findings(spec, ws))
     report.findings.sort(key=lambda f: _ORDER[f.severity])
@@ -106,28 +117,64 @@ def _describe(ws: Workspace, name: str, destination: dict[str, Any]) -> str:
         return f"{name} {destination}"
 
 
-def _preflight(ws: Workspace, name: str, destination: dict[str, Any], needs: Needs,
-               container: Container | None) -> list[Finding]:
+def _preflight(
+    ws: Workspace, name: str, destination: dict[str, Any], needs: Needs, container: Container | None
+) -> list[Finding]:
     """One provider's findings; a refusal or outage is itself a blocking finding, not a crash."""
     where = _describe(ws, name, destination)
     try:
         provider = ws.provider(name)
         found = list(provider.preflight(destination, needs, container))
     except AuthError as exc:
-        return [Finding(Severity.BLOCKING, "credentials", name, where, exc.cause,
-                        f"fix the credentials of [providers.{name}] in collabsync.toml")]
+        return [
+            Finding(
+                Severity.BLOCKING,
+                "credentials",
+                name,
+                where,
+                exc.cause,
+                f"fix the credentials of [providers.{name}] in collabsync.toml",
+            )
+        ]
     except NotFoundError as exc:
-        return [Finding(Severity.BLOCKING, "not-found", name, where, f"{exc.object}: {exc.cause}",
-                        f"check the destination settings of the departments routed to {name}")]
+        return [
+            Finding(
+                Severity.BLOCKING,
+                "not-found",
+                name,
+                where,
+                f"{exc.object}: {exc.cause}",
+                f"check the destination settings of the departments routed to {name}",
+            )
+        ]
     except ConfigError as exc:
-        return [Finding(Severity.BLOCKING, "config", name, where, str(exc), "correct collabsync.toml as the message says")]
+        return [
+            Finding(Severity.BLOCKING, "config", name, where, str(exc), "correct collabsync.toml as the message says")
+        ]
     except CollabsyncError as exc:
-        return [Finding(Severity.BLOCKING, "unreachable", name, where, str(exc),
-                        f"make {name} reachable (url, network) and run `collabsync doctor` again")]
+        return [
+            Finding(
+                Severity.BLOCKING,
+                "unreachable",
+                name,
+                where,
+                str(exc),
+                f"make {name} reachable (url, network) and run `collabsync doctor` again",
+            )
+        ]
     if needs.checklist and Capability.CHECKLISTS not in provider.capabilities:  # the stamp's own fallback
-        found.append(Finding(Severity.DEGRADE, "no-checklists", name, where, f"{provider.type_name} has no checklists",
-                             "nothing to change, or route checklist tasks to a tool that has them",
-                             "checklists are written into the description as '- [ ] item' lines", "checklists"))
+        found.append(
+            Finding(
+                Severity.DEGRADE,
+                "no-checklists",
+                name,
+                where,
+                f"{provider.type_name} has no checklists",
+                "nothing to change, or route checklist tasks to a tool that has them",
+                "checklists are written into the description as '- [ ] item' lines",
+                "checklists",
+            )
+        )
     return found
 
 
@@ -146,8 +193,10 @@ def render_text(report: DoctorReport, *, title: bool = True) -> Iterable[str]:
     """Plain lines for the terminal and the docs: findings worst first, then the degradation table."""
     counts = {s: sum(f.severity is s for f in report.findings) for s in Severity}
     if title:
-        yield (f"Doctor for {report.instance} ({report.template}): {counts[Severity.BLOCKING]} blocking, "
-               f"{counts[Severity.DEGRADE]} degrade, {counts[Severity.INFO]} info")
+        yield (
+            f"Doctor for {report.instance} ({report.template}): {counts[Severity.BLOCKING]} blocking, "
+            f"{counts[Severity.DEGRADE]} degrade, {counts[Severity.INFO]} info"
+        )
     for d in report.destinations:
         yield f"  {d['provider']}: {d['destination']} <- {', '.join(d['departments'])}"
     for f in report.findings:

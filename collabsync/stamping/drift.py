@@ -34,11 +34,18 @@ class Difference:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON view."""
+
         def show(v: Any) -> Any:
             return v.isoformat() if isinstance(v, dt.date) else v
 
-        return {"department": self.department, "provider": self.provider, "key": self.key, "what": self.what,
-                "stamped": show(self.stamped), "now": show(self.now)}
+        return {
+            "department": self.department,
+            "provider": self.provider,
+            "key": self.key,
+            "what": self.what,
+            "stamped": show(self.stamped),
+            "now": show(self.now),
+        }
 
 
 @dataclass
@@ -53,9 +60,13 @@ class Drift:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON view for `diff --format json`."""
-        return {"instance": self.instance, "in_tools": [d.to_dict() for d in self.in_tools],
-                "from_template": [d.to_dict() for d in self.from_template], "template": self.template,
-                "unread": self.unread}
+        return {
+            "instance": self.instance,
+            "in_tools": [d.to_dict() for d in self.in_tools],
+            "from_template": [d.to_dict() for d in self.from_template],
+            "template": self.template,
+            "unread": self.unread,
+        }
 
 
 def diff_instance(ws: Workspace, record: InstanceRecord, template_dirs: list[Path] | None = None) -> Drift:
@@ -76,8 +87,9 @@ def diff_instance(ws: Workspace, record: InstanceRecord, template_dirs: list[Pat
             continue
         provider = places[t.department].provider
 
-        def add(what: str, stamped: Any, current: Any, dept: str = t.department, provider: str = provider,
-                key: str = t.key) -> None:
+        def add(
+            what: str, stamped: Any, current: Any, dept: str = t.department, provider: str = provider, key: str = t.key
+        ) -> None:
             drift.in_tools.append(Difference(dept, provider, key, what, stamped, current))
 
         task = now.get(t.key)
@@ -111,8 +123,14 @@ def _section_moved(stamped: str, now: str, all_titles: Any) -> bool:
     return base in titles and base != stamped.casefold()
 
 
-def _template_side(ws: Workspace, drift: Drift, record: InstanceRecord, spec: ProjectSpec, dirs: list[Path],
-                   stamped: dict[str, str] | None) -> None:
+def _template_side(
+    ws: Workspace,
+    drift: Drift,
+    record: InstanceRecord,
+    spec: ProjectSpec,
+    dirs: list[Path],
+    stamped: dict[str, str] | None,
+) -> None:
     """What `stamp` of the template file as it is now would change: new, removed and changed tasks."""
     try:
         tmpl = template_file(ws, record, dirs)
@@ -121,9 +139,14 @@ def _template_side(ws: Workspace, drift: Drift, record: InstanceRecord, spec: Pr
         drift.template = {"error": str(exc)}
         return
     content_hash, version = fingerprint(tmpl)
-    drift.template = {"name": tmpl.name, "path": tmpl.path, "version": version, "hash": content_hash,
-                      "stamped_version": stamped["version"] if stamped else None,
-                      "changed_since_stamp": stamped is not None and stamped["hash"] != content_hash}
+    drift.template = {
+        "name": tmpl.name,
+        "path": tmpl.path,
+        "version": version,
+        "hash": content_hash,
+        "stamped_version": stamped["version"] if stamped else None,
+        "changed_since_stamp": stamped is not None and stamped["hash"] != content_hash,
+    }
     old = {t.key: t for t in spec.tasks}
     for t in current.tasks:
         before = old.get(t.key)
@@ -132,10 +155,12 @@ def _template_side(ws: Workspace, drift: Drift, record: InstanceRecord, spec: Pr
             continue
         for name in ("title", "notes", "start", "due", "depends_on", "department"):
             if getattr(before, name) != getattr(t, name):
-                drift.from_template.append(Difference(t.department, "", t.key, name, getattr(before, name),
-                                                      getattr(t, name)))
+                drift.from_template.append(
+                    Difference(t.department, "", t.key, name, getattr(before, name), getattr(t, name))
+                )
     keys = {t.key for t in current.tasks}
     for t in spec.tasks:
         if t.key not in keys:
-            drift.from_template.append(Difference(t.department, "", t.key, "task", "stamped",
-                                                  "removed from the template"))
+            drift.from_template.append(
+                Difference(t.department, "", t.key, "task", "stamped", "removed from the template")
+            )

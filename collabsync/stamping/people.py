@@ -19,7 +19,15 @@ from collabsync.model import ProjectSpec, Task
 from collabsync.providers.base import Provider
 from collabsync.runtime import Workspace
 
-__all__ = ["people_findings", "people_rows", "stamped_spec", "ReassignPlan", "ReassignError", "plan_reassign", "apply_reassign"]
+__all__ = [
+    "people_findings",
+    "people_rows",
+    "stamped_spec",
+    "ReassignPlan",
+    "ReassignError",
+    "plan_reassign",
+    "apply_reassign",
+]
 
 
 class ReassignError(CollabsyncError):
@@ -60,12 +68,19 @@ def _unbound(spec: ProjectSpec, ws: Workspace) -> list[Finding]:
     for tool, roles in grouped.items():
         named = ", ".join(f"{role} ({n})" for role, n in roles.items())
         first = next(iter(roles))
-        out.append(Finding(
-            Severity.DEGRADE, "role-not-bound", tool, f"{len(roles)} role(s) not bound: {named}",
-            "no --role, [roles] or [roles.DEPT] entry binds them",
-            f'pass --role {first}=EMAIL (one per role), set [roles] {first} = "EMAIL" in collabsync.toml, '
-            f"or bind them later: collabsync reassign {spec.instance} --role {first}=EMAIL",
-            f"their {sum(roles.values())} task(s) are created unassigned", "assignees"))
+        out.append(
+            Finding(
+                Severity.DEGRADE,
+                "role-not-bound",
+                tool,
+                f"{len(roles)} role(s) not bound: {named}",
+                "no --role, [roles] or [roles.DEPT] entry binds them",
+                f'pass --role {first}=EMAIL (one per role), set [roles] {first} = "EMAIL" in collabsync.toml, '
+                f"or bind them later: collabsync reassign {spec.instance} --role {first}=EMAIL",
+                f"their {sum(roles.values())} task(s) are created unassigned",
+                "assignees",
+            )
+        )
     return out
 
 
@@ -78,12 +93,20 @@ def _unknown(provider: Provider, persons: dict[str, list[str]]) -> list[Finding]
         except CollabsyncError:
             break  # the tool itself is unreachable or refuses us: its preflight finding says so
         if user is None:
-            found.append(Finding(
-                Severity.DEGRADE, "person-not-found", provider.name, f"{len(keys)} task(s) of {person}",
-                f"{provider.type_name} has no user with this e-mail visible to the token" if "@" in person else
-                f"{person!r} is not an e-mail address, and [people] names no {provider.name} user for it",
-                f'invite them, or name their id in collabsync.toml: [people."{person}"] {provider.name} = "USER-ID"',
-                "the tasks are created unassigned there: " + ", ".join(keys), "assignees"))
+            found.append(
+                Finding(
+                    Severity.DEGRADE,
+                    "person-not-found",
+                    provider.name,
+                    f"{len(keys)} task(s) of {person}",
+                    f"{provider.type_name} has no user with this e-mail visible to the token"
+                    if "@" in person
+                    else f"{person!r} is not an e-mail address, and [people] names no {provider.name} user for it",
+                    f'invite them, or name their id in collabsync.toml: [people."{person}"] {provider.name} = "USER-ID"',
+                    "the tasks are created unassigned there: " + ", ".join(keys),
+                    "assignees",
+                )
+            )
     return found
 
 
@@ -132,14 +155,20 @@ class ReassignPlan:
     role: str
     person: str
     spec: ProjectSpec
-    moves: list[dict[str, Any]] = field(default_factory=list)   # key, department, provider, ref, from
-    kept: list[dict[str, Any]] = field(default_factory=list)    # closed tasks, or already theirs
+    moves: list[dict[str, Any]] = field(default_factory=list)  # key, department, provider, ref, from
+    kept: list[dict[str, Any]] = field(default_factory=list)  # closed tasks, or already theirs
     findings: list[Finding] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON view for `--format json`."""
-        return {"instance": self.instance, "role": self.role, "person": self.person, "moves": self.moves,
-                "kept": self.kept, "findings": [f.to_dict() for f in self.findings]}
+        return {
+            "instance": self.instance,
+            "role": self.role,
+            "person": self.person,
+            "moves": self.moves,
+            "kept": self.kept,
+            "findings": [f.to_dict() for f in self.findings],
+        }
 
 
 def plan_reassign(ws: Workspace, instance: str, role: str, person: str) -> ReassignPlan:
@@ -165,8 +194,13 @@ def plan_reassign(ws: Workspace, instance: str, role: str, person: str) -> Reass
         if (route.provider, recorded[1].ref) not in read:
             read[(route.provider, recorded[1].ref)] = {x.ref: x for x in provider.read_tasks(recorded[1])}
         now = read[(route.provider, recorded[1].ref)].get(refs[t.key])
-        row = {"key": t.key, "department": t.department, "provider": route.provider, "ref": refs[t.key],
-               "from": now.assignee if now else t.assignee}
+        row = {
+            "key": t.key,
+            "department": t.department,
+            "provider": route.provider,
+            "ref": refs[t.key],
+            "from": now.assignee if now else t.assignee,
+        }
         if now is not None and now.status.closed:
             plan.kept.append({**row, "why": f"{now.status.value}: keeps its assignee"})
         elif now is not None and now.assignee == person:
@@ -175,8 +209,12 @@ def plan_reassign(ws: Workspace, instance: str, role: str, person: str) -> Reass
             plan.kept.append({**row, "why": f"unassigned: {route.provider} has no user {person}"})
         else:
             plan.moves.append(row)
-    plan.findings = people_findings(replace(spec, tasks=tuple(
-        replace(t, assignee=person) for t in tasks if t.key in {m["key"] for m in plan.moves})), ws)
+    plan.findings = people_findings(
+        replace(
+            spec, tasks=tuple(replace(t, assignee=person) for t in tasks if t.key in {m["key"] for m in plan.moves})
+        ),
+        ws,
+    )
     return plan
 
 
@@ -198,12 +236,19 @@ def apply_reassign(ws: Workspace, plan: ReassignPlan) -> int:
         ledger.confirm_subwrites(plan.instance, f"assign:{m['key']}")
         moved += 1
     keys = {m["key"] for m in plan.moves} - failed
-    spec = replace(plan.spec, tasks=tuple(replace(t, assignee=plan.person) if t.key in keys else t
-                                          for t in plan.spec.tasks))
+    spec = replace(
+        plan.spec, tasks=tuple(replace(t, assignee=plan.person) if t.key in keys else t for t in plan.spec.tasks)
+    )
     record = ledger.instance(plan.instance)
     assert record is not None
-    ledger.save_instance(plan.instance, template=record.template, source=record.source, variables=record.variables,
-                         spec=spec, state=record.state)
+    ledger.save_instance(
+        plan.instance,
+        template=record.template,
+        source=record.source,
+        variables=record.variables,
+        spec=spec,
+        state=record.state,
+    )
     if failures:
         raise ReassignError(plan.instance, failures)
     return moved

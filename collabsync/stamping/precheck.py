@@ -56,42 +56,82 @@ def find_problems(plan: Plan, ws: Workspace, template: Template | None = None) -
         cls = ws.provider_type(dp.provider)
         limits, tool = cls.text_limits, f"{cls.type_name} (provider {dp.provider!r})"
         if limits.container_title and len(spec.title) > limits.container_title:
-            problems.append(Problem(source, line(None, "title"),
-                                    f"project title is {len(spec.title)} characters; {tool} accepts at most "
-                                    f"{limits.container_title} ({limits.source}); shorten it"))
+            problems.append(
+                Problem(
+                    source,
+                    line(None, "title"),
+                    f"project title is {len(spec.title)} characters; {tool} accepts at most "
+                    f"{limits.container_title} ({limits.source}); shorten it",
+                )
+            )
         native_checklists = Capability.CHECKLISTS in cls.capabilities
         to_create = set(dp.to_create)
         for task in dp.tasks:
             if task.key not in to_create:
                 continue
-            problems += _task_problems(task, spec.instance, limits, tool, native_checklists, crossings.get(task.key, 0),
-                                       functools.partial(line, task.key), source)
+            problems += _task_problems(
+                task,
+                spec.instance,
+                limits,
+                tool,
+                native_checklists,
+                crossings.get(task.key, 0),
+                functools.partial(line, task.key),
+                source,
+            )
     return problems
 
 
-def _task_problems(task: TaskSpec, instance: str, limits: TextLimits, tool: str, native_checklists: bool, cross: int,
-                   line: Callable[[str], int | None], source: str) -> list[Problem]:
+def _task_problems(
+    task: TaskSpec,
+    instance: str,
+    limits: TextLimits,
+    tool: str,
+    native_checklists: bool,
+    cross: int,
+    line: Callable[[str], int | None],
+    source: str,
+) -> list[Problem]:
     """One task's title, description (as it will be written, marker included) and checklist items."""
     out: list[Problem] = []
     where = f"task {task.key!r} ({task.department})"
     if not task.title.strip():
         out.append(Problem(source, line("title"), f"{where}: title is empty after rendering; every tool needs one"))
     if limits.title and len(task.title) > limits.title:
-        out.append(Problem(source, line("title"), f"{where}: title is {len(task.title)} characters; {tool} accepts "
-                                                  f"at most {limits.title} ({limits.source}); shorten it"))
+        out.append(
+            Problem(
+                source,
+                line("title"),
+                f"{where}: title is {len(task.title)} characters; {tool} accepts "
+                f"at most {limits.title} ({limits.source}); shorten it",
+            )
+        )
     if limits.description:
         body = with_marker(_description(task, native_checklists), marker(instance, task.key))
         size = len(body) + cross * ANNOTATION_RESERVE
         if size > limits.description:
-            extra = (f", {cross} cross-tool link line{'s' if cross > 1 else ''} and the collabsync marker" if cross
-                     else " and the collabsync marker")
-            out.append(Problem(source, line("notes"),
-                               f"{where}: description would be {size} characters with its checklist{extra}; "
-                               f"{tool} accepts at most {limits.description} ({limits.source}); shorten the notes"))
+            extra = (
+                f", {cross} cross-tool link line{'s' if cross > 1 else ''} and the collabsync marker"
+                if cross
+                else " and the collabsync marker"
+            )
+            out.append(
+                Problem(
+                    source,
+                    line("notes"),
+                    f"{where}: description would be {size} characters with its checklist{extra}; "
+                    f"{tool} accepts at most {limits.description} ({limits.source}); shorten the notes",
+                )
+            )
     if native_checklists and limits.checklist_item:
         for item in task.checklist:
             if len(item) > limits.checklist_item:
-                out.append(Problem(source, line("checklist"),
-                                   f"{where}: a checklist item is {len(item)} characters; {tool} accepts at most "
-                                   f"{limits.checklist_item} ({limits.source}); shorten it"))
+                out.append(
+                    Problem(
+                        source,
+                        line("checklist"),
+                        f"{where}: a checklist item is {len(item)} characters; {tool} accepts at most "
+                        f"{limits.checklist_item} ({limits.source}); shorten it",
+                    )
+                )
     return out

@@ -44,9 +44,14 @@ class DepartmentPlan:
     def to_dict(self) -> dict[str, Any]:
         """JSON view for `stamp --plan --format json`."""
         return {
-            "department": self.department, "provider": self.provider, "type": self.provider_type,
-            "destination": self.where, "container": self.container, "tasks": len(self.tasks),
-            "to_create": list(self.to_create), "to_complete": list(self.to_complete),
+            "department": self.department,
+            "provider": self.provider,
+            "type": self.provider_type,
+            "destination": self.where,
+            "container": self.container,
+            "tasks": len(self.tasks),
+            "to_create": list(self.to_create),
+            "to_complete": list(self.to_complete),
             "dependencies": [list(p) for p in self.native_links],
         }
 
@@ -73,7 +78,9 @@ class Plan:
     def to_dict(self) -> dict[str, Any]:
         """JSON view of the plan."""
         return {
-            "instance": self.spec.instance, "template": self.spec.template, "title": self.spec.title,
+            "instance": self.spec.instance,
+            "template": self.spec.template,
+            "title": self.spec.title,
             "departments": [d.to_dict() for d in self.departments],
             "cross_tool_dependencies": [list(p) for p in self.cross_links],
             "steps": self.steps,
@@ -95,13 +102,19 @@ def build_plan(spec: ProjectSpec, ws: Workspace) -> Plan:
         recorded = known.container(dept)
         for t in tasks:
             provider_of[t.key] = route.provider
-        plans.append(DepartmentPlan(
-            department=dept, provider=route.provider, provider_type=cls.type_name,
-            destination=dict(route.destination), where=ws.provider(route.provider).describe(route.destination),
-            container=(recorded[1].url or recorded[1].name) if recorded else None,
-            tasks=tasks, to_create=[t.key for t in tasks if t.key not in done],
-            to_complete=[t.key for t in tasks if t.key in done and t.key in unconfirmed],
-        ))
+        plans.append(
+            DepartmentPlan(
+                department=dept,
+                provider=route.provider,
+                provider_type=cls.type_name,
+                destination=dict(route.destination),
+                where=ws.provider(route.provider).describe(route.destination),
+                container=(recorded[1].url or recorded[1].name) if recorded else None,
+                tasks=tasks,
+                to_create=[t.key for t in tasks if t.key not in done],
+                to_complete=[t.key for t in tasks if t.key in done and t.key in unconfirmed],
+            )
+        )
     by_dept = {p.department: p for p in plans}
     cross: list[tuple[str, str]] = []
     pending_links = 0
@@ -125,8 +138,14 @@ def apply_plan(plan: Plan, ws: Workspace, progress: Progress | None = None) -> d
     from collabsync.stamping.precheck import precheck  # late: precheck builds on this module
 
     precheck(plan, ws)  # every tool's limits, before the first write in any of them
-    ledger.save_instance(spec.instance, template=spec.template, source=None, variables=spec.variables,
-                         spec=spec, state=InstanceState.STAMPING)
+    ledger.save_instance(
+        spec.instance,
+        template=spec.template,
+        source=None,
+        variables=spec.variables,
+        spec=spec,
+        state=InstanceState.STAMPING,
+    )
     known = LedgerCache(ledger, spec.instance)  # the one read of the ledger in this apply
     failures: list[str] = []
     placed: dict[str, tuple[Provider, Container]] = {}
@@ -148,8 +167,9 @@ def apply_plan(plan: Plan, ws: Workspace, progress: Progress | None = None) -> d
             container = _container(spec, dp, provider, known, shared, fresh)
             placed[dp.department] = (provider, container)
             _complete_tasks(spec, dp, provider, container, known, step)
-            created += _create_tasks(spec, dp, provider, container, known, step, failures,
-                                     _dest_key(dp) in fresh, created_now)
+            created += _create_tasks(
+                spec, dp, provider, container, known, step, failures, _dest_key(dp) in fresh, created_now
+            )
         except CollabsyncError as exc:
             failures.append(f"{dp.department} ({dp.provider}): {exc}")
             _note_outage(down, dp.provider, exc)
@@ -165,8 +185,14 @@ def _dest_key(dp: DepartmentPlan) -> str:
     return dp.provider + repr(sorted(dp.destination.items()))
 
 
-def _container(spec: ProjectSpec, dp: DepartmentPlan, provider: Provider, known: LedgerCache,
-               shared: dict[str, Container], fresh: set[str]) -> Container:
+def _container(
+    spec: ProjectSpec,
+    dp: DepartmentPlan,
+    provider: Provider,
+    known: LedgerCache,
+    shared: dict[str, Container],
+    fresh: set[str],
+) -> Container:
     """The department's container: recorded, shared with a department of the same destination, or ensured."""
     recorded = known.container(dp.department)
     if recorded:
@@ -183,8 +209,9 @@ def _container(spec: ProjectSpec, dp: DepartmentPlan, provider: Provider, known:
     return container
 
 
-def _reconcile(spec: ProjectSpec, dp: DepartmentPlan, provider: Provider, container: Container,
-               known: LedgerCache) -> int:
+def _reconcile(
+    spec: ProjectSpec, dp: DepartmentPlan, provider: Provider, container: Container, known: LedgerCache
+) -> int:
     """Adopt tasks that exist in the tool (by marker) but are not recorded as done; their sub-writes get checked."""
     if Capability.MARKER_SEARCH not in provider.capabilities:
         return 0
@@ -205,8 +232,9 @@ def _subwrites(task: TaskSpec, provider: Provider) -> list[tuple[str, str, str]]
     return [(task.key, "checklist", f"{i}:{item}") for i, item in enumerate(task.checklist)]
 
 
-def _complete_tasks(spec: ProjectSpec, dp: DepartmentPlan, provider: Provider, container: Container,
-                    known: LedgerCache, step: Progress) -> None:
+def _complete_tasks(
+    spec: ProjectSpec, dp: DepartmentPlan, provider: Provider, container: Container, known: LedgerCache, step: Progress
+) -> None:
     """Finish created tasks whose sub-writes were never confirmed: the adapter checks by content, adds the rest."""
     recorded = known.objects_of(dp.department)
     keys = {t.key for t in dp.tasks}
@@ -218,8 +246,17 @@ def _complete_tasks(spec: ProjectSpec, dp: DepartmentPlan, provider: Provider, c
             step(1, f"{dp.department}: {key} (completed)")
 
 
-def _create_tasks(spec: ProjectSpec, dp: DepartmentPlan, provider: Provider, container: Container,
-                  known: LedgerCache, step: Progress, failures: list[str], fresh: bool, created_now: set[str]) -> int:
+def _create_tasks(
+    spec: ProjectSpec,
+    dp: DepartmentPlan,
+    provider: Provider,
+    container: Container,
+    known: LedgerCache,
+    step: Progress,
+    failures: list[str],
+    fresh: bool,
+    created_now: set[str],
+) -> int:
     """Create the department's missing tasks; any task the ledger cannot vouch for is looked up by marker first."""
     missing = any(not known.done(t.key) for t in dp.tasks)
     if any(r.state == ObjectState.PENDING for r in known.objects_of(dp.department).values()) or (missing and not fresh):
@@ -230,8 +267,10 @@ def _create_tasks(spec: ProjectSpec, dp: DepartmentPlan, provider: Provider, con
         return 0
     section_refs = _sections(spec, dp, provider, container, todo)
     native_checklists = Capability.CHECKLISTS in provider.capabilities
-    new = [NewTask(t, marker(spec.instance, t.key), section_refs.get(t.section or ""),
-                   _description(t, native_checklists)) for t in todo]
+    new = [
+        NewTask(t, marker(spec.instance, t.key), section_refs.get(t.section or ""), _description(t, native_checklists))
+        for t in todo
+    ]
     known.plan_subwrites([row for t in todo for row in _subwrites(t, provider)])
     known.mark_pending(dp.department, dp.provider, [t.key for t in todo])
     made = 0
@@ -249,8 +288,9 @@ def _create_tasks(spec: ProjectSpec, dp: DepartmentPlan, provider: Provider, con
     return made
 
 
-def _sections(spec: ProjectSpec, dp: DepartmentPlan, provider: Provider, container: Container,
-              todo: list[TaskSpec]) -> dict[str, str]:
+def _sections(
+    spec: ProjectSpec, dp: DepartmentPlan, provider: Provider, container: Container, todo: list[TaskSpec]
+) -> dict[str, str]:
     """Ensure the sections these tasks use, in template order."""
     used = {t.section for t in todo if t.section}
     wanted = [s for s in spec.sections if s.key in used]
@@ -273,8 +313,15 @@ def _note_outage(down: dict[str, str], provider: str, exc: CollabsyncError) -> b
     return False
 
 
-def _write_links(plan: Plan, known: LedgerCache, placed: dict[str, tuple[Provider, Container]],
-                 step: Progress, failures: list[str], down: dict[str, str], created_now: set[str]) -> int:
+def _write_links(
+    plan: Plan,
+    known: LedgerCache,
+    placed: dict[str, tuple[Provider, Container]],
+    step: Progress,
+    failures: list[str],
+    down: dict[str, str],
+    created_now: set[str],
+) -> int:
     """Native links inside a tool in bulk; across tools, a line in both descriptions."""
     spec = plan.spec
     objects, recorded = known.objects, dict(known.links)
@@ -306,8 +353,15 @@ def _write_links(plan: Plan, known: LedgerCache, placed: dict[str, tuple[Provide
         except CollabsyncError as exc:
             failures.append(f"dependencies of {dp.department} ({dp.provider}): {exc}")
             _note_outage(down, dp.provider, exc)
-    todo = [(a, b) for a, b in plan.cross_links if (a, b) not in done and ref(a) and ref(b)
-            and spec.task(a).department in placed and spec.task(b).department in placed]
+    todo = [
+        (a, b)
+        for a, b in plan.cross_links
+        if (a, b) not in done
+        and ref(a)
+        and ref(b)
+        and spec.task(a).department in placed
+        and spec.task(b).department in placed
+    ]
     notes: dict[str, list[str]] = {}  # one annotate call per task, however many links it has
     for a, b in todo:
         ta, tb = spec.task(a), spec.task(b)
@@ -337,9 +391,16 @@ def _write_links(plan: Plan, known: LedgerCache, placed: dict[str, tuple[Provide
     return written
 
 
-def _confirm_links(pairs: list[tuple[str, str]], recorded: dict[tuple[str, str], Any],
-                   created_now: set[str], provider: Provider, container: Container, known: LedgerCache,
-                   ref: Callable[[str], str | None], step: Progress) -> list[tuple[str, str]]:
+def _confirm_links(
+    pairs: list[tuple[str, str]],
+    recorded: dict[tuple[str, str], Any],
+    created_now: set[str],
+    provider: Provider,
+    container: Container,
+    known: LedgerCache,
+    ref: Callable[[str], str | None],
+    step: Progress,
+) -> list[tuple[str, str]]:
     """Links whose outcome is unknown (pending, failed, or no row for tasks made earlier) are looked up first."""
     unsure = [(a, b) for a, b in pairs if (a, b) in recorded or not (a in created_now and b in created_now)]
     if not unsure:

@@ -21,9 +21,14 @@ if TYPE_CHECKING:  # the template engine loads jinja2, the doctor the providers'
 __all__ = ["render_for_stamp", "reused_instance", "preflight", "apply_stamp"]
 
 
-def render_for_stamp(template: str, instance: str, values: Mapping[str, str], bound: Mapping[str, str],
-                     roles: Callable[[], Mapping[str, Any]], template_dirs: Sequence[Path] = ()
-                     ) -> tuple[Template, ProjectSpec]:
+def render_for_stamp(
+    template: str,
+    instance: str,
+    values: Mapping[str, str],
+    bound: Mapping[str, str],
+    roles: Callable[[], Mapping[str, Any]],
+    template_dirs: Sequence[Path] = (),
+) -> tuple[Template, ProjectSpec]:
     """The template rendered for an instance; its problems and the config's are raised together, before any write."""
     from collabsync.templating.template import find_template
 
@@ -50,8 +55,10 @@ def reused_instance(ws: Workspace, spec: ProjectSpec) -> InstanceRecord | None:
     existing = ws.ledger.instance(spec.instance)
     if existing and existing.spec and existing.template != spec.template:
         raise ConfigError.single(
-            "--name", f"instance {spec.instance!r} was stamped from template {existing.template}, not "
-            f"{spec.template}; pick another --name")
+            "--name",
+            f"instance {spec.instance!r} was stamped from template {existing.template}, not "
+            f"{spec.template}; pick another --name",
+        )
     return existing
 
 
@@ -62,8 +69,9 @@ def preflight(plan: Plan, ws: Workspace) -> DoctorReport | None:
     return None if plan.up_to_date else check(plan.spec, ws)
 
 
-def apply_stamp(plan: Plan, upgrade: UpgradePlan | None, ws: Workspace, template: Template,
-                progress: Progress | None = None) -> dict[str, Any]:
+def apply_stamp(
+    plan: Plan, upgrade: UpgradePlan | None, ws: Workspace, template: Template, progress: Progress | None = None
+) -> dict[str, Any]:
     """The template's changes to tasks already there first, then what is missing; then the template and the
     values written are remembered (for `diff` and `reschedule`). A plan that is up to date writes no task."""
     from collabsync.stamping.written import WrittenLog

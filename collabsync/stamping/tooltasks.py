@@ -16,8 +16,17 @@ from collabsync.model import Container, Task, TaskChange
 from collabsync.runtime import Workspace
 from collabsync.stamping.written import Written, WrittenLog
 
-__all__ = ["IncompleteError", "Placed", "stamped_record", "template_file", "placements", "read_stamped", "hand_edited",
-           "apply_updates", "Step"]
+__all__ = [
+    "IncompleteError",
+    "Placed",
+    "stamped_record",
+    "template_file",
+    "placements",
+    "read_stamped",
+    "hand_edited",
+    "apply_updates",
+    "Step",
+]
 
 #: Called with (steps done now, what is being done).
 Step = Callable[[int, str], None]
@@ -75,8 +84,9 @@ def placements(ws: Workspace, instance: str) -> dict[str, Placed]:
 
 def read_stamped(ws: Workspace, instance: str) -> tuple[dict[str, Task], dict[str, str]]:
     """Template key -> the task as its tool holds it now (each container read once); department -> why unread."""
-    keys: dict[tuple[str, str], str] = {(r.provider, r.ref): k for k, r in ws.ledger.objects(instance).items()
-                                        if r.kind == "task" and r.ref}  # two tools may use the same ids
+    keys: dict[tuple[str, str], str] = {
+        (r.provider, r.ref): k for k, r in ws.ledger.objects(instance).items() if r.kind == "task" and r.ref
+    }  # two tools may use the same ids
     found: dict[str, Task] = {}
     unread: dict[str, str] = {}
     seen: dict[tuple[str, str], list[str]] = {}
@@ -141,4 +151,3 @@ def apply_updates(ws: Workspace, instance: str, changes: list[tuple[str, TaskCha
         except CollabsyncError as exc:
             failures.append(f"{provider_name}: {exc}")
     return failures
-

@@ -11,8 +11,15 @@ from collabsync.runtime import Workspace
 __all__ = ["update_status"]
 
 
-def update_status(ws: Workspace, instance: str | None, key: str, status: Status | str, *, force: bool = False,
-                  warn: Callable[[str], None] = lambda line: None) -> tuple[str, str]:
+def update_status(
+    ws: Workspace,
+    instance: str | None,
+    key: str,
+    status: Status | str,
+    *,
+    force: bool = False,
+    warn: Callable[[str], None] = lambda line: None,
+) -> tuple[str, str]:
     """Set a created task's status; done while prerequisites are open is refused unless `force` (the
     report would count finished work ahead of plan). Returns (instance, provider); `warn` hears the open work."""
     from collabsync.ledger import ObjectState

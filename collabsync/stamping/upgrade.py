@@ -39,8 +39,9 @@ class UpgradePlan:
     @property
     def empty(self) -> bool:
         """Nothing to write and nothing to list."""
-        return not (self.new or self.updates or self.hand_kept or self.unchanged_elsewhere or self.removed
-                    or self.unread)
+        return not (
+            self.new or self.updates or self.hand_kept or self.unchanged_elsewhere or self.removed or self.unread
+        )
 
     @property
     def steps(self) -> int:
@@ -49,25 +50,38 @@ class UpgradePlan:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON view, included in `stamp --plan --format json` as `upgrade`."""
-        return {"new": self.new, "updates": [{"key": c.key, "department": d,
-                                              "fields": {k: str(v) for k, v in c.fields().items()}}
-                                             for d, c in self.updates],
-                "kept_hand_edited": {k: list(v) for k, v in self.hand_kept.items()},
-                "listed_only": self.unchanged_elsewhere, "removed": self.removed, "prune": self.prune,
-                "unread": self.unread}
+        return {
+            "new": self.new,
+            "updates": [
+                {"key": c.key, "department": d, "fields": {k: str(v) for k, v in c.fields().items()}}
+                for d, c in self.updates
+            ],
+            "kept_hand_edited": {k: list(v) for k, v in self.hand_kept.items()},
+            "listed_only": self.unchanged_elsewhere,
+            "removed": self.removed,
+            "prune": self.prune,
+            "unread": self.unread,
+        }
 
     def lines(self) -> list[str]:
         """The plan as text, under the stamp's own table."""
-        out = [f"Upgrade of {self.record.name}: {len(self.new)} new, {len(self.updates)} to update, "
-               f"{len(self.removed)} no longer in the template"]
-        out += [f"  update {d}/{c.key}: " + ", ".join(f"{k} -> {v}" for k, v in c.fields().items())
-                for d, c in self.updates]
+        out = [
+            f"Upgrade of {self.record.name}: {len(self.new)} new, {len(self.updates)} to update, "
+            f"{len(self.removed)} no longer in the template"
+        ]
+        out += [
+            f"  update {d}/{c.key}: " + ", ".join(f"{k} -> {v}" for k, v in c.fields().items()) for d, c in self.updates
+        ]
         out += [f"  keep   {k}: {', '.join(v)} edited in the tool" for k, v in self.hand_kept.items()]
-        out += [f"  note   {k}: {', '.join(v)} changed in the template (not rewritten)"
-                for k, v in self.unchanged_elsewhere.items()]
+        out += [
+            f"  note   {k}: {', '.join(v)} changed in the template (not rewritten)"
+            for k, v in self.unchanged_elsewhere.items()
+        ]
         verb = "cancel" if self.prune else "left  "
-        out += [f"  {verb} {k}: no longer in the template" + ("" if self.prune else " (--prune cancels it)")
-                for k in self.removed]
+        out += [
+            f"  {verb} {k}: no longer in the template" + ("" if self.prune else " (--prune cancels it)")
+            for k in self.removed
+        ]
         out += [f"  error  {d}: not read ({why})" for d, why in self.unread.items()]
         return out
 
@@ -80,8 +94,10 @@ def upgrade_for(ws: Workspace, existing: InstanceRecord | None, spec: ProjectSpe
     if not existing or not existing.spec or (spec_to_json(existing.spec) == spec_to_json(spec) and not prune):
         return None
     if existing.state in (InstanceState.ARCHIVED, InstanceState.ARCHIVING):
-        raise ConfigError.single("--name", f"instance {existing.name!r} is archived; it stays readable but is not "
-                                 "upgraded; stamp a new --name")
+        raise ConfigError.single(
+            "--name",
+            f"instance {existing.name!r} is archived; it stays readable but is not upgraded; stamp a new --name",
+        )
     plan = plan_upgrade(ws, existing, spec, prune=prune)
     return None if plan.empty else plan
 
@@ -104,8 +120,9 @@ def plan_upgrade(ws: Workspace, record: InstanceRecord, spec: ProjectSpec, *, pr
         before = old.get(t.key)
         if before is None or t.key not in done or t.department in plan.unread:
             continue
-        listed = [n for n in ("notes", "depends_on", "labels", "department", "section")
-                  if getattr(before, n) != getattr(t, n)]
+        listed = [
+            n for n in ("notes", "depends_on", "labels", "department", "section") if getattr(before, n) != getattr(t, n)
+        ]
         if listed:
             plan.unchanged_elsewhere[t.key] = listed
         changed = [n for n in _FIELDS if getattr(before, n) != getattr(t, n) and getattr(t, n) is not None]

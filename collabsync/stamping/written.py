@@ -81,8 +81,10 @@ class WrittenLog:
     def record_template(self, instance: str, template: Template) -> None:
         """Say which template content (hash, version, file) the instance now follows."""
         content_hash, version = fingerprint(template)
-        self.db.execute("INSERT OR REPLACE INTO template_stamps VALUES (?,?,?,?,?,?)",
-                        (instance, template.name, content_hash, version, template.path, _now()))
+        self.db.execute(
+            "INSERT OR REPLACE INTO template_stamps VALUES (?,?,?,?,?,?)",
+            (instance, template.name, content_hash, version, template.path, _now()),
+        )
 
     def stamped(self, instance: str, template: Template, spec: ProjectSpec) -> None:
         """After a stamp or upgrade: the template it followed, and the values of tasks not journaled yet."""
@@ -91,8 +93,9 @@ class WrittenLog:
 
     def template_of(self, instance: str) -> dict[str, str] | None:
         """The content hash, version and file the instance was last stamped or upgraded from, when recorded."""
-        row = self.db.execute("SELECT content_hash, version, path FROM template_stamps WHERE instance = ?",
-                              (instance,)).fetchone()
+        row = self.db.execute(
+            "SELECT content_hash, version, path FROM template_stamps WHERE instance = ?", (instance,)
+        ).fetchone()
         return {"hash": row[0], "version": row[1], "path": row[2]} if row else None
 
     # -- per-task values ---------------------------------------------------------------------------
@@ -104,38 +107,47 @@ class WrittenLog:
             self.db.executemany(
                 "INSERT OR IGNORE INTO written (instance, key, title, start, due, assignee, updated_at)"
                 " VALUES (?,?,?,?,?,?,?)",
-                [(instance, t.key, t.title, _iso(t.start), _iso(t.due), t.assignee, now) for t in spec.tasks])
+                [(instance, t.key, t.title, _iso(t.start), _iso(t.due), t.assignee, now) for t in spec.tasks],
+            )
 
     def of(self, instance: str) -> dict[str, Written]:
         """Every journaled task of an instance."""
-        rows = self.db.execute("SELECT key, title, start, due, assignee, pending FROM written WHERE instance = ?",
-                               (instance,)).fetchall()
-        return {k: Written(k, title, _day(start), _day(due), assignee, json.loads(p) if p else None)
-                for k, title, start, due, assignee, p in rows}
+        rows = self.db.execute(
+            "SELECT key, title, start, due, assignee, pending FROM written WHERE instance = ?", (instance,)
+        ).fetchall()
+        return {
+            k: Written(k, title, _day(start), _day(due), assignee, json.loads(p) if p else None)
+            for k, title, start, due, assignee, p in rows
+        }
 
     def mark_pending(self, instance: str, changes: list[TaskChange]) -> None:
         """Before the requests: the targets of these updates, so a lost reply is recognised on resume."""
         with self.db:
             self.db.execute("BEGIN")
-            self.db.executemany("UPDATE written SET pending = ?, updated_at = ? WHERE instance = ? AND key = ?",
-                                [(json.dumps({k: _iso(v) for k, v in c.fields().items()}), _now(), instance, c.key)
-                                 for c in changes])
+            self.db.executemany(
+                "UPDATE written SET pending = ?, updated_at = ? WHERE instance = ? AND key = ?",
+                [(json.dumps({k: _iso(v) for k, v in c.fields().items()}), _now(), instance, c.key) for c in changes],
+            )
 
     def confirm(self, instance: str, change: TaskChange) -> None:
         """The tool holds the change: it becomes what we last wrote."""
         values = {k: _iso(v) for k, v in change.fields().items()}
         sets = "".join(f", {k} = ?" for k in values)
-        self.db.execute(f"UPDATE written SET pending = NULL, updated_at = ?{sets} WHERE instance = ? AND key = ?",
-                        (_now(), *values.values(), instance, change.key))
+        self.db.execute(
+            f"UPDATE written SET pending = NULL, updated_at = ?{sets} WHERE instance = ? AND key = ?",
+            (_now(), *values.values(), instance, change.key),
+        )
 
     def record_task(self, instance: str, key: str, values: dict[str, Any]) -> None:
         """Journal a task created after the first stamp (upgrade), or re-adopt a field as ours."""
-        self.db.execute("INSERT OR IGNORE INTO written (instance, key, updated_at) VALUES (?,?,?)",
-                        (instance, key, _now()))
+        self.db.execute(
+            "INSERT OR IGNORE INTO written (instance, key, updated_at) VALUES (?,?,?)", (instance, key, _now())
+        )
         for name, value in values.items():
             if name in _FIELDS:
-                self.db.execute(f"UPDATE written SET {name} = ? WHERE instance = ? AND key = ?",
-                                (_iso(value), instance, key))
+                self.db.execute(
+                    f"UPDATE written SET {name} = ? WHERE instance = ? AND key = ?", (_iso(value), instance, key)
+                )
 
     # -- closing -----------------------------------------------------------------------------------
     def closed(self, instance: str) -> dict[tuple[str, str], str]:
@@ -145,8 +157,9 @@ class WrittenLog:
 
     def record_closed(self, instance: str, provider: str, ref: str, outcome: str) -> None:
         """A container is archived in its tool."""
-        self.db.execute("INSERT OR REPLACE INTO closed_containers VALUES (?,?,?,?,?)",
-                        (instance, provider, ref, outcome, _now()))
+        self.db.execute(
+            "INSERT OR REPLACE INTO closed_containers VALUES (?,?,?,?,?)", (instance, provider, ref, outcome, _now())
+        )
 
     def forget(self, instance: str) -> None:
         """Remove an instance's rows."""

@@ -18,7 +18,9 @@ from collabsync.model import TaskSpec
 
 __all__ = ["Recurrence", "parse_repeat", "recurrence_problems", "expand_recurring", "MAX_OCCURRENCES"]
 
-REPEAT_RE = re.compile(r"^\s*(?:(?P<simple>weekly|monthly)|every\s+(?P<n>\d+)\s+(?P<unit>business days?|weeks?|months?))\s*$")
+REPEAT_RE = re.compile(
+    r"^\s*(?:(?P<simple>weekly|monthly)|every\s+(?P<n>\d+)\s+(?P<unit>business days?|weeks?|months?))\s*$"
+)
 #: A series longer than this is almost certainly a typo in `count:` or `until:`.
 MAX_OCCURRENCES = 60
 
@@ -47,8 +49,10 @@ def parse_repeat(text: str) -> Recurrence:
     """`weekly`, `monthly`, `every N business days`, `every N weeks`, `every N months`; ValueError otherwise."""
     m = REPEAT_RE.match(str(text))
     if not m or (m.group("n") is not None and int(m.group("n")) < 1):
-        raise ValueError(f"repeat {text!r} is not understood: write weekly, monthly, 'every N business days', "
-                         "'every N weeks' or 'every N months' (N at least 1)")
+        raise ValueError(
+            f"repeat {text!r} is not understood: write weekly, monthly, 'every N business days', "
+            "'every N weeks' or 'every N months' (N at least 1)"
+        )
     if m.group("simple"):
         return Recurrence(1, "w" if m.group("simple") == "weekly" else "m")
     unit = m.group("unit")
@@ -82,8 +86,13 @@ def recurrence_problems(task: Mapping[str, Any], date_vars: set[str], add: Calla
                 add("until", f"task {key!r}: until anchor {anchor!r} is not a declared date variable")
 
 
-def expand_recurring(tasks: Sequence[TaskSpec], raw: Sequence[Mapping[str, Any]], anchors: Mapping[str, dt.date],
-                     calendar: Calendar, problem: Callable[[int, str, str], None]) -> list[TaskSpec]:
+def expand_recurring(
+    tasks: Sequence[TaskSpec],
+    raw: Sequence[Mapping[str, Any]],
+    anchors: Mapping[str, dt.date],
+    calendar: Calendar,
+    problem: Callable[[int, str, str], None],
+) -> list[TaskSpec]:
     """Each recurring task as its occurrences; a dependency on a series waits for its last occurrence."""
     out: list[TaskSpec] = []
     last_key: dict[str, str] = {}
@@ -105,14 +114,26 @@ def expand_recurring(tasks: Sequence[TaskSpec], raw: Sequence[Mapping[str, Any]]
             if until is not None and (start or due or first) > until:
                 break
             n += 1
-            occurrences.append(replace(spec, key=f"{spec.key}-{n}", start=start, due=due,
-                                       title=f"{spec.title} ({(due or start or first).isoformat()})"))
+            occurrences.append(
+                replace(
+                    spec,
+                    key=f"{spec.key}-{n}",
+                    start=start,
+                    due=due,
+                    title=f"{spec.title} ({(due or start or first).isoformat()})",
+                )
+            )
         if len(occurrences) > MAX_OCCURRENCES:
-            problem(i, "count" if data.get("count") else "until",
-                    f"task {spec.key!r} repeats more than {MAX_OCCURRENCES} times; lower count or bring until closer")
+            problem(
+                i,
+                "count" if data.get("count") else "until",
+                f"task {spec.key!r} repeats more than {MAX_OCCURRENCES} times; lower count or bring until closer",
+            )
             occurrences = occurrences[:MAX_OCCURRENCES]
         if not occurrences:
-            problem(i, "until", f"task {spec.key!r}: until {until} is before its first occurrence {first}; move it later")
+            problem(
+                i, "until", f"task {spec.key!r}: until {until} is before its first occurrence {first}; move it later"
+            )
             continue
         clash = next((o.key for o in occurrences if o.key in taken), None)
         if clash:

@@ -27,8 +27,9 @@ def parse_role_options(options: tuple[str, ...] | list[str]) -> dict[str, str]:
     for raw in options:
         name, sep, person = raw.partition("=")
         if not sep or not name.strip() or not person.strip():
-            raise ConfigError.single("--role", f"{raw!r} is not NAME=EMAIL; "
-                                               "write --role account_exec=dana@acme.example")
+            raise ConfigError.single(
+                "--role", f"{raw!r} is not NAME=EMAIL; write --role account_exec=dana@acme.example"
+            )
         out[name.strip()] = person.strip()
     return out
 
@@ -53,8 +54,12 @@ def config_role_problems(data: Any, source: str, line: Callable[[str], int | Non
 class RoleBinder:
     """Who each declared role is, per department, from the stamp's options and the config's `[roles]`."""
 
-    def __init__(self, declared: Mapping[str, Mapping[str, Any]], given: Mapping[str, str],
-                 config: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        declared: Mapping[str, Mapping[str, Any]],
+        given: Mapping[str, str],
+        config: Mapping[str, Any] | None = None,
+    ) -> None:
         self.declared = dict(declared)
         self.given = dict(given)
         config = dict(config or {})
@@ -64,8 +69,12 @@ class RoleBinder:
     def person(self, role: str, department: str) -> str | None:
         """The e-mail bound to a role for a task of a department, or None while unbound."""
         home = str(self.declared.get(role, {}).get("department") or "")
-        for value in (self.given.get(role), self.by_department.get(department, {}).get(role),
-                      self.shared.get(role), self.by_department.get(home, {}).get(role)):
+        for value in (
+            self.given.get(role),
+            self.by_department.get(department, {}).get(role),
+            self.shared.get(role),
+            self.by_department.get(home, {}).get(role),
+        ):
             if value:
                 return value
         return None
@@ -84,8 +93,13 @@ class RoleBinder:
         for name in self.given:
             if name not in self.declared:
                 known = ", ".join(sorted(self.declared)) or "(none)"
-                out.append(Problem(filename, line_of(dict(lines), ("roles",)) or 1,
-                                   f"role {name!r} is given but not declared; declared roles: {known}"))
+                out.append(
+                    Problem(
+                        filename,
+                        line_of(dict(lines), ("roles",)) or 1,
+                        f"role {name!r} is given but not declared; declared roles: {known}",
+                    )
+                )
         missing: dict[str, list[str]] = {}
         for t in tasks:
             role = t.get("role")
@@ -93,15 +107,21 @@ class RoleBinder:
                 missing.setdefault(role, []).append(str(t.get("department")))
         for role, departments in missing.items():
             decl = self.declared[role]
-            out.append(Problem(filename, line_of(dict(lines), ("roles", role)),
-                               f"role {role!r} is declared but not bound ({decl.get('description', '')}): pass "
-                               f"--role {role}=EMAIL or set [roles] {role} = \"EMAIL\" in collabsync.toml "
-                               f"(needed by {', '.join(sorted(set(departments)))})"))
+            out.append(
+                Problem(
+                    filename,
+                    line_of(dict(lines), ("roles", role)),
+                    f"role {role!r} is declared but not bound ({decl.get('description', '')}): pass "
+                    f'--role {role}=EMAIL or set [roles] {role} = "EMAIL" in collabsync.toml '
+                    f"(needed by {', '.join(sorted(set(departments)))})",
+                )
+            )
         return out
 
 
-def role_problems(data: dict[str, Any], tasks: list[dict[str, Any]], departments: list[str],
-                  add: Callable[[Path_, str], None]) -> None:
+def role_problems(
+    data: dict[str, Any], tasks: list[dict[str, Any]], departments: list[str], add: Callable[[Path_, str], None]
+) -> None:
     """Meaning checks of `roles:` and task `role:` that the schema cannot express."""
     roles: dict[str, Any] = data["roles"] if isinstance(data.get("roles"), dict) else {}
     used: set[str] = set()
@@ -113,14 +133,18 @@ def role_problems(data: dict[str, Any], tasks: list[dict[str, Any]], departments
         key = t.get("key", f"#{i + 1}")
         if role not in roles:
             known = ", ".join(sorted(roles)) or "(no roles declared)"
-            add(("tasks", i, "role"), f"task {key!r}: unknown role {role!r}; "
-                                      f"declare it under roles or use one of: {known}")
+            add(
+                ("tasks", i, "role"),
+                f"task {key!r}: unknown role {role!r}; declare it under roles or use one of: {known}",
+            )
         if t.get("assignee"):
             add(("tasks", i, "role"), f"task {key!r} has both role and assignee; keep one")
     for name, decl in roles.items():
         dept = decl.get("department") if isinstance(decl, dict) else None
         if isinstance(dept, str) and dept not in departments:
-            add(("roles", name, "department"), f"role {name!r}: unknown department {dept!r}; use one of: "
-                                               f"{', '.join(departments)}")
+            add(
+                ("roles", name, "department"),
+                f"role {name!r}: unknown department {dept!r}; use one of: {', '.join(departments)}",
+            )
         if name not in used:
             add(("roles", name), f"role {name!r} is declared but no task has it; remove it or give it to a task")

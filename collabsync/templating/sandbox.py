@@ -20,8 +20,17 @@ from jinja2 import Template, TemplateSyntaxError
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
-__all__ = ["bounded_env", "plain_names", "render_bounded", "render_field", "RenderError", "RenderLimitError",
-           "MAX_OUTPUT", "MAX_ITERATIONS", "MAX_SECONDS"]
+__all__ = [
+    "bounded_env",
+    "plain_names",
+    "render_bounded",
+    "render_field",
+    "RenderError",
+    "RenderLimitError",
+    "MAX_OUTPUT",
+    "MAX_ITERATIONS",
+    "MAX_SECONDS",
+]
 
 #: Characters one template field may render to (a Jira description holds 32,767).
 MAX_OUTPUT = 100_000
@@ -56,8 +65,11 @@ class _BoundedSandbox(SandboxedEnvironment):
             if isinstance(right, (int, float)) and isinstance(left, (int, float)) and abs(left) > 1 and right > 256:
                 raise RenderLimitError(f"power {left}**{right} is too large (exponent at most 256)")
         elif operator == "+":
-            if isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)) \
-                    and len(left) + len(right) > MAX_OUTPUT:
+            if (
+                isinstance(left, (str, list, tuple))
+                and isinstance(right, (str, list, tuple))
+                and len(left) + len(right) > MAX_OUTPUT
+            ):
                 raise RenderLimitError(f"joined value exceeds {MAX_OUTPUT:,} characters")
         elif operator == "%" and isinstance(left, str):
             args = right if isinstance(right, tuple) else (right,)
@@ -78,10 +90,14 @@ def _counted_range(*args: int) -> range:
 
 def _width_capped(name: str, fn: Any) -> Any:
     """Wrap a filter whose int arguments set an output width."""
+
     def capped(*args: Any, **kwargs: Any) -> Any:
-        if any(isinstance(a, int) and not isinstance(a, bool) and a > MAX_OUTPUT for a in (*args[1:], *kwargs.values())):
+        if any(
+            isinstance(a, int) and not isinstance(a, bool) and a > MAX_OUTPUT for a in (*args[1:], *kwargs.values())
+        ):
             raise RenderLimitError(f"filter {name}: a width above {MAX_OUTPUT:,}")
         return fn(*args, **kwargs)
+
     return capped
 
 

@@ -67,8 +67,13 @@ class Template:
         cal = self.data.get("calendar") or {}
         return Calendar(cal.get("country"), cal.get("subdivision"))
 
-    def render(self, instance: str, values: Mapping[str, Any], roles: Mapping[str, str] | None = None,
-               role_config: Mapping[str, Any] | None = None) -> ProjectSpec:
+    def render(
+        self,
+        instance: str,
+        values: Mapping[str, Any],
+        roles: Mapping[str, str] | None = None,
+        role_config: Mapping[str, Any] | None = None,
+    ) -> ProjectSpec:
         """Fill variables and roles, resolve dates, render text; TemplateError lists every bad value."""
         problems: list[Problem] = []
         context = self._coerce_values(values, problems)
@@ -100,27 +105,46 @@ class Template:
         for i, t in enumerate(self.data["tasks"]):
             start, due = when(t.get("start"), ("tasks", i, "start")), when(t.get("due"), ("tasks", i, "due"))
             if start and due and start > due:
-                problems.append(Problem(self.path, line_of(self.lines, ("tasks", i, "start")),
-                                        f"task {t['key']!r}: start {start} is after due {due}; move start earlier"))
-            tasks.append(TaskSpec(
-                key=t["key"],
-                title=text(t["title"], ("tasks", i, "title")),
-                department=t["department"],
-                section=t.get("section"),
-                start=start,
-                due=due,
-                estimate=float(t["estimate"]) if t.get("estimate") is not None else None,
-                depends_on=tuple(t.get("depends_on") or ()),
-                labels=tuple(t.get("labels") or ()),
-                notes=text(t.get("notes", ""), ("tasks", i, "notes")),
-                assignee=(binder.person(t["role"], t["department"]) if t.get("role") else
-                          text(t["assignee"], ("tasks", i, "assignee")) or None if t.get("assignee") else None),
-                role=t.get("role"),
-                checklist=tuple(text(c, ("tasks", i, "checklist", j)) for j, c in enumerate(t.get("checklist") or ())),
-                milestone=bool(t.get("milestone")),
-            ))
-        tasks = expand_recurring(tasks, self.data["tasks"], anchors, cal, lambda i, f, msg: problems.append(
-            Problem(self.path, line_of(self.lines, ("tasks", i, f)), msg)))
+                problems.append(
+                    Problem(
+                        self.path,
+                        line_of(self.lines, ("tasks", i, "start")),
+                        f"task {t['key']!r}: start {start} is after due {due}; move start earlier",
+                    )
+                )
+            tasks.append(
+                TaskSpec(
+                    key=t["key"],
+                    title=text(t["title"], ("tasks", i, "title")),
+                    department=t["department"],
+                    section=t.get("section"),
+                    start=start,
+                    due=due,
+                    estimate=float(t["estimate"]) if t.get("estimate") is not None else None,
+                    depends_on=tuple(t.get("depends_on") or ()),
+                    labels=tuple(t.get("labels") or ()),
+                    notes=text(t.get("notes", ""), ("tasks", i, "notes")),
+                    assignee=(
+                        binder.person(t["role"], t["department"])
+                        if t.get("role")
+                        else text(t["assignee"], ("tasks", i, "assignee")) or None
+                        if t.get("assignee")
+                        else None
+                    ),
+                    role=t.get("role"),
+                    checklist=tuple(
+                        text(c, ("tasks", i, "checklist", j)) for j, c in enumerate(t.get("checklist") or ())
+                    ),
+                    milestone=bool(t.get("milestone")),
+                )
+            )
+        tasks = expand_recurring(
+            tasks,
+            self.data["tasks"],
+            anchors,
+            cal,
+            lambda i, f, msg: problems.append(Problem(self.path, line_of(self.lines, ("tasks", i, f)), msg)),
+        )
         title = text(self.data["title"], ("title",))
         description = text(self.data.get("description", ""), ("description",))
         if problems:
@@ -143,21 +167,36 @@ class Template:
         for name in values:
             if name not in declared:
                 known = ", ".join(sorted(declared)) or "(none)"
-                hint = (f"{name!r} is a role, not a variable: pass --role {name}=EMAIL"
-                        if name in (self.data.get("roles") or {}) else
-                        f"variable {name!r} is given but not declared; declared: {known}")
+                hint = (
+                    f"{name!r} is a role, not a variable: pass --role {name}=EMAIL"
+                    if name in (self.data.get("roles") or {})
+                    else f"variable {name!r} is given but not declared; declared: {known}"
+                )
                 problems.append(Problem(self.path, line_of(self.lines, ("variables",)), hint))
         for name, decl in declared.items():
             raw = values.get(name, decl.get("default"))
             if raw is None:
-                problems.append(Problem(self.path, line_of(self.lines, ("variables", name)), f"variable {name!r} is declared but not given: "
-                                                         f"pass --var {name}=... ({decl.get('description', decl['type'])})"))
+                problems.append(
+                    Problem(
+                        self.path,
+                        line_of(self.lines, ("variables", name)),
+                        f"variable {name!r} is declared but not given: "
+                        f"pass --var {name}=... ({decl.get('description', decl['type'])})",
+                    )
+                )
                 continue
             try:
                 out[name] = _coerce(decl["type"], raw)
             except ValueError:
-                problems.append(Problem(self.path, line_of(self.lines, ("variables", name)), f"variable {name!r} must be a {decl['type']}"
-                                        + (" (YYYY-MM-DD)" if decl["type"] == "date" else "") + f", got {raw!r}"))
+                problems.append(
+                    Problem(
+                        self.path,
+                        line_of(self.lines, ("variables", name)),
+                        f"variable {name!r} must be a {decl['type']}"
+                        + (" (YYYY-MM-DD)" if decl["type"] == "date" else "")
+                        + f", got {raw!r}",
+                    )
+                )
         return out
 
 
@@ -189,23 +228,36 @@ def parse_template(text: str, filename: str) -> Template:
         data, lines, dups = load_fast(text)
     except YamlTooComplex as exc:
         mark = exc.problem_mark
-        raise TemplateError([Problem(filename, mark.line + 1 if mark else None, f"YAML too complex: {exc.problem}")]) from None
+        raise TemplateError(
+            [Problem(filename, mark.line + 1 if mark else None, f"YAML too complex: {exc.problem}")]
+        ) from None
     except yaml.reader.ReaderError as exc:  # a character YAML never allows (NUL, other C0 controls)
-        at = text[:exc.position].count("\n") + 1
-        raise TemplateError([Problem(filename, at, f"YAML cannot hold character #x{exc.character:04x} "
-                                                     f"(position {exc.position}); remove it")]) from None
+        at = text[: exc.position].count("\n") + 1
+        raise TemplateError(
+            [
+                Problem(
+                    filename,
+                    at,
+                    f"YAML cannot hold character #x{exc.character:04x} (position {exc.position}); remove it",
+                )
+            ]
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         problem = getattr(exc, "problem", None) or str(exc)
-        raise TemplateError([Problem(filename, line, f"YAML syntax error: {problem}; fix the indentation or quoting")]) from None
+        raise TemplateError(
+            [Problem(filename, line, f"YAML syntax error: {problem}; fix the indentation or quoting")]
+        ) from None
     problems = [Problem(filename, line, msg) for line, msg in dups]
     if not isinstance(data, dict):
-        raise TemplateError(problems + [Problem(filename, 1, "a template is a YAML mapping with template, title, departments, tasks")])
+        raise TemplateError(
+            problems + [Problem(filename, 1, "a template is a YAML mapping with template, title, departments, tasks")]
+        )
     problems += _schema_problems(data, lines, filename)
     problems += _semantic_problems(data, lines, filename)
     if problems:
-        problems.sort(key=lambda p: (p.line or 0))
+        problems.sort(key=lambda p: p.line or 0)
         raise TemplateError(problems)
     return Template(name=data["template"], path=filename, data=data, lines=lines)
 
@@ -279,5 +331,7 @@ def find_template(ref: str, extra_dirs: Iterable[Path] = ()) -> Template:
     templates = dict(list_templates(extra_dirs))
     if ref not in templates:
         known = ", ".join(templates) or "(none)"
-        raise TemplateError([Problem(ref, None, f"no template named {ref!r}; shipped: {known}; or give a path to a .yaml file")])
+        raise TemplateError(
+            [Problem(ref, None, f"no template named {ref!r}; shipped: {known}; or give a path to a .yaml file")]
+        )
     return load_template(templates[ref])

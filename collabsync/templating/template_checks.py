@@ -47,7 +47,10 @@ def _semantic_problems(data: dict[str, Any], lines: Mapping[Path_, int], filenam
     sections = [s for s in data.get("sections") or [] if isinstance(s, dict)]
     section_keys = [s.get("key") for s in sections]
     _duplicates(section_keys, ("sections",), "section key", add, item_path=lambda i: ("sections", i, "key"))
-    tasks = [t if isinstance(t, dict) else {} for t in (data.get("tasks") or [] if isinstance(data.get("tasks"), list) else [])]
+    tasks = [
+        t if isinstance(t, dict) else {}
+        for t in (data.get("tasks") or [] if isinstance(data.get("tasks"), list) else [])
+    ]
     task_keys = [t.get("key") for t in tasks]
     _duplicates(task_keys, ("tasks",), "task key", add, item_path=lambda i: ("tasks", i, "key"))
     known_tasks = set(k for k in task_keys if isinstance(k, str))
@@ -91,7 +94,10 @@ def _semantic_problems(data: dict[str, Any], lines: Mapping[Path_, int], filenam
             scan_text(item, ("tasks", i, "checklist", j))
         dept = t.get("department")
         if isinstance(dept, str) and dept not in departments:
-            add(("tasks", i, "department"), f"task {key!r}: unknown department {dept!r}; add it to departments or use one of: {', '.join(departments)}")
+            add(
+                ("tasks", i, "department"),
+                f"task {key!r}: unknown department {dept!r}; add it to departments or use one of: {', '.join(departments)}",
+            )
         sec = t.get("section")
         if isinstance(sec, str) and sec not in section_keys:
             known = ", ".join(k for k in section_keys if isinstance(k, str)) or "(no sections declared)"
@@ -101,7 +107,10 @@ def _semantic_problems(data: dict[str, Any], lines: Mapping[Path_, int], filenam
             if dep == key:
                 add(("tasks", i, "depends_on", j), f"task {key!r} depends on itself; remove it")
             elif isinstance(dep, str) and dep not in known_tasks:
-                add(("tasks", i, "depends_on", j), f"task {key!r}: unknown dependency {dep!r}; it must be the key of another task")
+                add(
+                    ("tasks", i, "depends_on", j),
+                    f"task {key!r}: unknown dependency {dep!r}; it must be the key of another task",
+                )
         if isinstance(key, str):
             graph.setdefault(key, []).extend(d for d in deps if isinstance(d, str) and d in known_tasks and d != key)
         recurrence_problems(t, date_vars, functools.partial(add_at, i))
@@ -115,7 +124,10 @@ def _semantic_problems(data: dict[str, Any], lines: Mapping[Path_, int], filenam
                 add(("tasks", i, f), f"task {key!r}: {exc}")
                 continue
             if expr.anchor not in variables:
-                add(("tasks", i, f), f"task {key!r}: date anchor {expr.anchor!r} is not a declared variable; declare it with type: date")
+                add(
+                    ("tasks", i, f),
+                    f"task {key!r}: date anchor {expr.anchor!r} is not a declared variable; declare it with type: date",
+                )
             elif expr.anchor not in date_vars:
                 add(("tasks", i, f), f"task {key!r}: date anchor {expr.anchor!r} is not of type date")
             else:
@@ -134,7 +146,10 @@ def _semantic_problems(data: dict[str, Any], lines: Mapping[Path_, int], filenam
     cycle = _find_cycle(graph)
     if cycle:
         first = task_keys.index(cycle[0])
-        add(("tasks", first, "depends_on"), "dependency cycle: " + " -> ".join(cycle) + "; remove one of these dependencies")
+        add(
+            ("tasks", first, "depends_on"),
+            "dependency cycle: " + " -> ".join(cycle) + "; remove one of these dependencies",
+        )
     return out
 
 
@@ -190,7 +205,7 @@ def _find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
                 stack.append((node, idx + 1))
                 nxt = deps[idx]
                 if state.get(nxt) == 1:
-                    return path[path.index(nxt):] + [nxt]
+                    return path[path.index(nxt) :] + [nxt]
                 if not state.get(nxt):
                     stack.append((nxt, 0))
             else:

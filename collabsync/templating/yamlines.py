@@ -9,8 +9,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["load_with_lines", "load_fast", "LazyLines", "line_of", "Path_", "MAX_NODES", "MAX_DEPTH",
-           "YamlTooComplex"]
+__all__ = ["load_with_lines", "load_fast", "LazyLines", "line_of", "Path_", "MAX_NODES", "MAX_DEPTH", "YamlTooComplex"]
 
 Path_ = tuple[Any, ...]
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -64,19 +63,30 @@ def _load_with_lines(text: str) -> tuple[Any, dict[Path_, int], list[tuple[int, 
     return data, lines, dups
 
 
-def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], dups: list[tuple[int, str]],
-          count: list[int], open_nodes: set[int]) -> None:
+def _walk(
+    node: yaml.Node,
+    path: Path_,
+    lines: dict[Path_, int],
+    dups: list[tuple[int, str]],
+    count: list[int],
+    open_nodes: set[int],
+) -> None:
     count[0] += 1
     if id(node) in open_nodes:
-        raise YamlTooComplex(problem="an alias refers to a node that contains it (a recursive alias); "
-                                     "remove the alias", problem_mark=node.start_mark)
+        raise YamlTooComplex(
+            problem="an alias refers to a node that contains it (a recursive alias); remove the alias",
+            problem_mark=node.start_mark,
+        )
     if count[0] > count[1]:
-        raise YamlTooComplex(problem=f"more than {count[1]} values once aliases are expanded "
-                                     "(an alias bomb?); write the template out without nested aliases",
-                             problem_mark=node.start_mark)
+        raise YamlTooComplex(
+            problem=f"more than {count[1]} values once aliases are expanded "
+            "(an alias bomb?); write the template out without nested aliases",
+            problem_mark=node.start_mark,
+        )
     if len(path) > MAX_DEPTH:
-        raise YamlTooComplex(problem=f"nested deeper than {MAX_DEPTH} levels; flatten the document",
-                             problem_mark=node.start_mark)
+        raise YamlTooComplex(
+            problem=f"nested deeper than {MAX_DEPTH} levels; flatten the document", problem_mark=node.start_mark
+        )
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
         open_nodes.add(id(node))

@@ -34,8 +34,10 @@ from .core import WRITE_METHODS, ApiError, Emulator, Faults, RateLimit, json_res
 __all__ = ["AsanaEmulator", "DEFAULT_TOKEN"]
 
 DEFAULT_TOKEN = "2/1210000000000000/1210000000000001:emulatorpat"
-RATE_LIMITED = ("You've made too many requests and hit a rate limit. "  # developers.asana.com/docs/rate-limits
-                "Please retry after the given amount of time.")
+RATE_LIMITED = (
+    "You've made too many requests and hit a rate limit. "  # developers.asana.com/docs/rate-limits
+    "Please retry after the given amount of time."
+)
 
 
 def _r(path: str, endpoint: str, *methods: str) -> Rule:
@@ -97,8 +99,15 @@ class AsanaEmulator(AsanaSeedMixin, AsanaTasksMixin, AsanaSocialMixin, AsanaEven
         _r("/events", "get_events", "GET"),
     ]
 
-    def __init__(self, *, faults: Faults | None = None, rate_limits: list[RateLimit] | None = None,
-                 per_minute: int | None = 1500, concurrent_reads: int = 50, concurrent_writes: int = 15) -> None:
+    def __init__(
+        self,
+        *,
+        faults: Faults | None = None,
+        rate_limits: list[RateLimit] | None = None,
+        per_minute: int | None = 1500,
+        concurrent_reads: int = 50,
+        concurrent_writes: int = 15,
+    ) -> None:
         limits = list(rate_limits or [])
         if per_minute:  # rejected requests still count against Asana's quota (docs: rate-limits)
             limits.append(RateLimit(per_minute, 60.0, scope="token", count_rejected=True))
@@ -157,8 +166,7 @@ class AsanaEmulator(AsanaSeedMixin, AsanaTasksMixin, AsanaSocialMixin, AsanaEven
 
     def fault_response(self, status: int) -> Response:
         if status == 429:
-            return json_response(error_body(RATE_LIMITED),
-                                 429, {"Retry-After": self.faults.retry_after or "1"})
+            return json_response(error_body(RATE_LIMITED), 429, {"Retry-After": self.faults.retry_after or "1"})
         return json_response(error_body("Server Error", phrase="6 sad squid snuggle softly"), status)
 
     def _call(self, endpoint: str, request: Request, args: Mapping[str, Any]) -> Response:
@@ -210,8 +218,10 @@ class AsanaEmulator(AsanaSeedMixin, AsanaTasksMixin, AsanaSocialMixin, AsanaEven
             self.store.workspace(workspace_gid)
         archived = request.args.get("archived")
         gids = [
-            g for g, p in self.store.projects.items()
-            if (not team_gid or p["team"] == team_gid) and (not workspace_gid or p["workspace"] == workspace_gid)
+            g
+            for g, p in self.store.projects.items()
+            if (not team_gid or p["team"] == team_gid)
+            and (not workspace_gid or p["workspace"] == workspace_gid)
             and (archived is None or str(p["archived"]).lower() == archived.lower())
         ]
         return self._list(request, "project", gids, f"projects:{workspace_gid}:{team_gid}")
@@ -230,8 +240,9 @@ class AsanaEmulator(AsanaSeedMixin, AsanaTasksMixin, AsanaSocialMixin, AsanaEven
             raise ApiError(400, "team: Missing input; you must specify a team for projects in organizations")
         if not str(data.get("name") or "").strip():
             raise ApiError(400, "name: Missing input")
-        gid = self.store.new_project(str(data["name"]), workspace_gid, team_gid, str(data.get("notes") or ""),
-                                     owner=self._me(request))
+        gid = self.store.new_project(
+            str(data["name"]), workspace_gid, team_gid, str(data.get("notes") or ""), owner=self._me(request)
+        )
         return self._one(request, "project", gid, 201)
 
     def get_project(self, request: Request, project_gid: str) -> Any:

@@ -20,16 +20,25 @@ if TYPE_CHECKING:
 __all__ = ["AsanaEventsMixin", "log_event", "EVENTS_PER_SYNC"]
 
 EVENTS_PER_SYNC = 100  # "Asana limits a single sync token to 100 events"
-SYNC_INVALID = ("Sync token invalid or too old. If you are attempting to keep resources in sync, you must fetch "
-                "the full dataset for this query now and use the new sync token for the next sync.")
+SYNC_INVALID = (
+    "Sync token invalid or too old. If you are attempting to keep resources in sync, you must fetch "
+    "the full dataset for this query now and use the new sync token for the next sync."
+)
 
 
 def log_event(store: AsanaStore, task: dict[str, Any], action: str, parent: dict[str, str] | None = None) -> None:
     """Record a task event for the task itself and each project it is in."""
-    store.events.append({"targets": {task["gid"], *(p for p, _ in task["memberships"])},
-                   "resource": {"gid": task["gid"], "resource_type": "task", "name": task["name"]},
-                   "type": "task", "action": action, "parent": parent, "created_at": store.stamp(store.clock()),
-                   "user": None})
+    store.events.append(
+        {
+            "targets": {task["gid"], *(p for p, _ in task["memberships"])},
+            "resource": {"gid": task["gid"], "resource_type": "task", "name": task["name"]},
+            "type": "task",
+            "action": action,
+            "parent": parent,
+            "created_at": store.stamp(store.clock()),
+            "user": None,
+        }
+    )
 
 
 class AsanaEventsMixin:
@@ -52,10 +61,9 @@ class AsanaEventsMixin:
         if not token.startswith(salt) or len(token) != len(salt) + 10:
             body = {"errors": [{"message": SYNC_INVALID}], "sync": self._token(len(events))}
             return json_response(body, 412)
-        start = int(token[len(salt):], 16)
+        start = int(token[len(salt) :], 16)
         mine = [(i, e) for i, e in enumerate(events) if i >= start and resource in e["targets"]]
         page = mine[:EVENTS_PER_SYNC]
         end = page[-1][0] + 1 if len(mine) > EVENTS_PER_SYNC else len(events)
         data = [{k: v for k, v in e.items() if k != "targets"} for _, e in page]
         return {"data": data, "sync": self._token(end), "has_more": len(mine) > EVENTS_PER_SYNC}
-

@@ -98,8 +98,9 @@ class AsanaHttpMixin:
         full = self.store.full(kind, gid, self.base_url)
         tree = self._field_tree(request)
         if tree is None:
-            rep = {k: compact(v) if isinstance(v, (dict, list)) and k not in _NOT_COMPACTED else v
-                   for k, v in full.items()}
+            rep = {
+                k: compact(v) if isinstance(v, (dict, list)) and k not in _NOT_COMPACTED else v for k, v in full.items()
+            }
             if kind == "task":
                 rep["custom_fields"] = full["custom_fields"]
         else:
@@ -121,7 +122,7 @@ class AsanaHttpMixin:
             if not 1 <= limit <= 100:
                 raise ApiError(400, "limit: Must be between 1 and 100")
             start = decode_offset(offset, listing) if offset else 0
-        chunk = gids[start:start + limit]
+        chunk = gids[start : start + limit]
         tree = self._field_tree(request)
         items = []
         for gid in chunk:
@@ -162,8 +163,9 @@ class AsanaHttpMixin:
         if method not in _BATCH_METHODS:
             return _action_result(400, error_body(f"method: Not a valid HTTP method: {action['method']}"))
         if "?" in path:
-            return _action_result(400, error_body(
-                "relative_path: Query parameters are not accepted here; put them in data instead"))
+            return _action_result(
+                400, error_body("relative_path: Query parameters are not accepted here; put them in data instead")
+            )
         data = action.get("data") or {}
         options = action.get("options") or {}
         if not isinstance(data, dict) or not isinstance(options, dict):
@@ -172,8 +174,12 @@ class AsanaHttpMixin:
         if method in ("GET", "HEAD"):  # a read's query parameters travel in data, as documented
             misplaced = sorted(_QUERY_OPTIONS & set(data))
             if misplaced:
-                return _action_result(400, error_body(
-                    f"data: Options and pagination are not accepted here; put {', '.join(misplaced)} in options"))
+                return _action_result(
+                    400,
+                    error_body(
+                        f"data: Options and pagination are not accepted here; put {', '.join(misplaced)} in options"
+                    ),
+                )
             args += [(k, _query_value(v)) for k, v in data.items()]
         fields = options.get("fields")
         if fields:
@@ -181,9 +187,13 @@ class AsanaHttpMixin:
         for key in ("limit", "offset"):
             if key in options:
                 args.append((key, str(options[key])))
-        builder = EnvironBuilder(path=PREFIX + path, method=method, query_string=MultiDict(args),
-                                 json={"data": data} if method in WRITE_METHODS else None,
-                                 base_url=self.root_url if self._server else "http://127.0.0.1")
+        builder = EnvironBuilder(
+            path=PREFIX + path,
+            method=method,
+            query_string=MultiDict(args),
+            json={"data": data} if method in WRITE_METHODS else None,
+            base_url=self.root_url if self._server else "http://127.0.0.1",
+        )
         try:
             sub = builder.get_request()
         except (UnicodeError, ValueError) as err:  # e.g. a lone surrogate cannot go into a query string

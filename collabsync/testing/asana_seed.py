@@ -40,21 +40,36 @@ class AsanaSeedMixin:
         with self.lock:
             return self.store.new_team(workspace or self.workspace_gid, name)
 
-    def add_user(self, name: str, email: str | None = None, *, token: str | None = None,
-                 workspaces: list[str] | None = None) -> str:
+    def add_user(
+        self, name: str, email: str | None = None, *, token: str | None = None, workspaces: list[str] | None = None
+    ) -> str:
         """A user of the default workspace; with `token`, that PAT authenticates as them."""
         with self.lock:
             email = email or name.lower().replace(" ", ".") + "@example.com"
             return self.store.new_user(name, email, workspaces or [self.workspace_gid], token)
 
-    def add_project(self, name: str, *, team: str | None = None, workspace: str | None = None, notes: str = "",
-                    sections: tuple[str, ...] | list[str] | None = None, status_field: bool = True) -> str:
+    def add_project(
+        self,
+        name: str,
+        *,
+        team: str | None = None,
+        workspace: str | None = None,
+        notes: str = "",
+        sections: tuple[str, ...] | list[str] | None = None,
+        status_field: bool = True,
+    ) -> str:
         """A project (with sections and, by default, the workspace's 'Status' enum field)."""
         with self.lock:
             team = team or (self.team_gid if workspace is None else None)
             workspace = workspace or self.store.teams[team]["workspace"] if team else workspace
-            gid = self.store.new_project(name, workspace or self.workspace_gid, team, notes,
-                                         owner=self.user_gid, sections=tuple(sections) if sections is not None else None)
+            gid = self.store.new_project(
+                name,
+                workspace or self.workspace_gid,
+                team,
+                notes,
+                owner=self.user_gid,
+                sections=tuple(sections) if sections is not None else None,
+            )
             if status_field:
                 self.store.projects[gid]["fields"].append(self.status_field_gid)
             return gid
@@ -64,10 +79,21 @@ class AsanaSeedMixin:
         with self.lock:
             return self.store.new_section(project_gid, name)
 
-    def add_task(self, project_gid: str, name: str, *, section: str | None = None, completed: bool = False,
-                 assignee: str | None = None, due_on: dt.date | str | None = None,
-                 start_on: dt.date | str | None = None, notes: str = "", status: str | None = None,
-                 parent: str | None = None, tags: list[str] | tuple[str, ...] = ()) -> str:
+    def add_task(
+        self,
+        project_gid: str,
+        name: str,
+        *,
+        section: str | None = None,
+        completed: bool = False,
+        assignee: str | None = None,
+        due_on: dt.date | str | None = None,
+        start_on: dt.date | str | None = None,
+        notes: str = "",
+        status: str | None = None,
+        parent: str | None = None,
+        tags: list[str] | tuple[str, ...] = (),
+    ) -> str:
         """A task in a project's section (by name or gid; default the first), bypassing validation."""
         with self.lock:
             project = self.store.project(project_gid)
@@ -76,10 +102,18 @@ class AsanaSeedMixin:
             if status is not None:
                 values[self.status_field_gid] = self.store.option_gid(self.status_field_gid, status)
             return self.store.new_task(
-                name=name, workspace=project["workspace"],
-                memberships=[] if parent else [(project_gid, section_gid)], notes=notes,
-                assignee=self._user_gid(assignee), due_on=_iso(due_on), start_on=_iso(start_on),
-                completed=completed, values=values, parent=parent, tags=tags)
+                name=name,
+                workspace=project["workspace"],
+                memberships=[] if parent else [(project_gid, section_gid)],
+                notes=notes,
+                assignee=self._user_gid(assignee),
+                due_on=_iso(due_on),
+                start_on=_iso(start_on),
+                completed=completed,
+                values=values,
+                parent=parent,
+                tags=tags,
+            )
 
     def add_dependency(self, blocked_gid: str, blocking_gid: str) -> None:
         """blocked_gid depends on blocking_gid, as set in the Asana UI."""
@@ -122,7 +156,8 @@ class AsanaSeedMixin:
         with self.lock:
             task = self.store.task(task_gid)
             task["values"][self.status_field_gid] = (
-                self.store.option_gid(self.status_field_gid, option) if option else None)
+                self.store.option_gid(self.status_field_gid, option) if option else None
+            )
             self.store.touch(task)
 
     def task(self, task_gid: str) -> dict[str, Any]:
@@ -153,13 +188,25 @@ class AsanaSeedMixin:
                 projects.append(pgid)
                 for t in range(tasks):
                     roll = rng.random()
-                    section = ("Done" if roll < 0.25 else "Blocked" if roll < 0.35
-                               else "In Progress" if roll < 0.6 else "To Do")
+                    section = (
+                        "Done"
+                        if roll < 0.25
+                        else "Blocked"
+                        if roll < 0.35
+                        else "In Progress"
+                        if roll < 0.6
+                        else "To Do"
+                    )
                     due = today + dt.timedelta(days=rng.randint(-20, 40)) if rng.random() < 0.85 else None
                     self.add_task(
-                        pgid, f"Task {c + 1}.{t + 1}", section=section, completed=section == "Done",
+                        pgid,
+                        f"Task {c + 1}.{t + 1}",
+                        section=section,
+                        completed=section == "Done",
                         assignee=rng.choice(people + [None]),
-                        due_on=due, status="Blocked" if section == "Blocked" else None)
+                        due_on=due,
+                        status="Blocked" if section == "Blocked" else None,
+                    )
             return projects
 
     # -- helpers -------------------------------------------------------------------------------------

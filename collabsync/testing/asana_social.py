@@ -49,24 +49,42 @@ class AsanaSocialStore:
     def status_update(self, gid: str) -> dict[str, Any]:
         return self._get(self.status_updates, gid, "status_update")
 
-    def new_story(self, target: str, author: str, text: str, html_text: str | None = None,
-                  is_pinned: bool = False) -> str:
+    def new_story(
+        self, target: str, author: str, text: str, html_text: str | None = None, is_pinned: bool = False
+    ) -> str:
         """A comment story on a task (html_text derived from text when not given)."""
         html_text = _markup(text) if html_text is None else html_text
         gid = self.gid()
-        self.stories[gid] = {"gid": gid, "target": target, "author": author, "text": text, "html_text": html_text,
-                             "is_pinned": is_pinned, "is_edited": False, "created_at": self.clock()}
+        self.stories[gid] = {
+            "gid": gid,
+            "target": target,
+            "author": author,
+            "text": text,
+            "html_text": html_text,
+            "is_pinned": is_pinned,
+            "is_edited": False,
+            "created_at": self.clock(),
+        }
         return gid
 
-    def new_status_update(self, parent: str, author: str, status_type: str, title: str, text: str,
-                          html_text: str | None = None) -> str:
+    def new_status_update(
+        self, parent: str, author: str, status_type: str, title: str, text: str, html_text: str | None = None
+    ) -> str:
         """A project status update (html_text derived from text when not given)."""
         html_text = _markup(text) if html_text is None else html_text
         gid = self.gid()
         now = self.clock()
-        self.status_updates[gid] = {"gid": gid, "parent": parent, "author": author, "status_type": status_type,
-                                    "title": title, "text": text, "html_text": html_text, "created_at": now,
-                                    "modified_at": now}
+        self.status_updates[gid] = {
+            "gid": gid,
+            "parent": parent,
+            "author": author,
+            "status_type": status_type,
+            "title": title,
+            "text": text,
+            "html_text": html_text,
+            "created_at": now,
+            "modified_at": now,
+        }
         return gid
 
     def current_status_update(self, project: str) -> dict[str, Any] | None:
@@ -75,25 +93,52 @@ class AsanaSocialStore:
         if not mine:
             return None
         newest = mine[-1]
-        return {"gid": newest["gid"], "resource_type": "status_update", "title": newest["title"],
-                "resource_subtype": "project_status_update"}
+        return {
+            "gid": newest["gid"],
+            "resource_type": "status_update",
+            "title": newest["title"],
+            "resource_subtype": "project_status_update",
+        }
 
     def _full_story(self, gid: str, base_url: str) -> dict[str, Any]:
         s = self.stories[gid]
-        return {"gid": gid, "resource_type": "story", "created_at": self.stamp(s["created_at"]),
-                "resource_subtype": "comment_added", "text": s["text"], "html_text": s["html_text"],
-                "is_pinned": s["is_pinned"], "sticker_name": None, "created_by": self.ref("user", s["author"]),
-                "type": "comment", "is_editable": True, "is_edited": s["is_edited"], **_reactions(),
-                "previews": [], "source": "api", "target": self.ref("task", s["target"])}
+        return {
+            "gid": gid,
+            "resource_type": "story",
+            "created_at": self.stamp(s["created_at"]),
+            "resource_subtype": "comment_added",
+            "text": s["text"],
+            "html_text": s["html_text"],
+            "is_pinned": s["is_pinned"],
+            "sticker_name": None,
+            "created_by": self.ref("user", s["author"]),
+            "type": "comment",
+            "is_editable": True,
+            "is_edited": s["is_edited"],
+            **_reactions(),
+            "previews": [],
+            "source": "api",
+            "target": self.ref("task", s["target"]),
+        }
 
     def _full_status_update(self, gid: str, base_url: str) -> dict[str, Any]:
         u = self.status_updates[gid]
-        return {"gid": gid, "resource_type": "status_update", "title": u["title"],
-                "resource_subtype": "project_status_update", "text": u["text"], "html_text": u["html_text"],
-                "status_type": u["status_type"], "author": self.ref("user", u["author"]),
-                "created_at": self.stamp(u["created_at"]), "created_by": self.ref("user", u["author"]),
-                "modified_at": self.stamp(u["modified_at"]), "reaction_summary": [], **_reactions(),
-                "parent": self.ref("project", u["parent"])}
+        return {
+            "gid": gid,
+            "resource_type": "status_update",
+            "title": u["title"],
+            "resource_subtype": "project_status_update",
+            "text": u["text"],
+            "html_text": u["html_text"],
+            "status_type": u["status_type"],
+            "author": self.ref("user", u["author"]),
+            "created_at": self.stamp(u["created_at"]),
+            "created_by": self.ref("user", u["author"]),
+            "modified_at": self.stamp(u["modified_at"]),
+            "reaction_summary": [],
+            **_reactions(),
+            "parent": self.ref("project", u["parent"]),
+        }
 
     def _full_custom_field(self, gid: str, base_url: str) -> dict[str, Any]:
         return self.field_json(gid)
@@ -144,8 +189,10 @@ class AsanaSocialMixin:
     def list_workspace_users(self, request: Request, workspace_gid: str) -> Any:
         """Users of a workspace, sorted alphabetically by name (at most 2000, as documented)."""
         self.store.workspace(workspace_gid)
-        gids = sorted((g for g, u in self.store.users.items() if workspace_gid in u["workspaces"]),
-                      key=lambda g: (self.store.users[g]["name"].casefold(), int(g)))[:2000]
+        gids = sorted(
+            (g for g, u in self.store.users.items() if workspace_gid in u["workspaces"]),
+            key=lambda g: (self.store.users[g]["name"].casefold(), int(g)),
+        )[:2000]
         return self._list(request, "user", gids, f"wusers:{workspace_gid}")
 
     # -- custom fields -------------------------------------------------------------------------------
@@ -218,8 +265,9 @@ class AsanaSocialMixin:
         if status_type not in PROJECT_STATUS_TYPES:
             allowed = ", ".join(PROJECT_STATUS_TYPES)
             goal_only = " (a goal's status type)" if status_type in GOAL_STATUS_TYPES else ""
-            raise ApiError(400, f"status_type: {status_type}{goal_only} is not valid for a project; "
-                                f"use one of {allowed}")
+            raise ApiError(
+                400, f"status_type: {status_type}{goal_only} is not valid for a project; use one of {allowed}"
+            )
         text, markup = _text_pair(data, required=True)
         title = str(data.get("title") or "")
         gid = self.store.new_status_update(parent, self._me(request), str(status_type), title, text, markup)

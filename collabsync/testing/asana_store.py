@@ -154,15 +154,34 @@ class AsanaStore(AsanaSocialStore):
         self.teams[gid] = {"gid": gid, "name": name, "workspace": workspace, "description": ""}
         return gid
 
-    def new_project(self, name: str, workspace: str, team: str | None, notes: str = "",
-                    owner: str | None = None, sections: tuple[str, ...] | None = None) -> str:
+    def new_project(
+        self,
+        name: str,
+        workspace: str,
+        team: str | None,
+        notes: str = "",
+        owner: str | None = None,
+        sections: tuple[str, ...] | None = None,
+    ) -> str:
         """Add a project; with no section names it gets Asana's default 'Untitled section'."""
         now = self.clock()
         gid = self.gid()
         self.projects[gid] = {
-            "gid": gid, "name": name, "notes": notes, "workspace": workspace, "team": team,
-            "owner": owner, "archived": False, "color": None, "created_at": now, "modified_at": now,
-            "due_on": None, "start_on": None, "sections": [], "tasks": [], "fields": [],
+            "gid": gid,
+            "name": name,
+            "notes": notes,
+            "workspace": workspace,
+            "team": team,
+            "owner": owner,
+            "archived": False,
+            "color": None,
+            "created_at": now,
+            "modified_at": now,
+            "due_on": None,
+            "start_on": None,
+            "sections": [],
+            "tasks": [],
+            "fields": [],
         }
         for title in sections if sections is not None else ("Untitled section",):
             self.new_section(gid, title)
@@ -180,27 +199,60 @@ class AsanaStore(AsanaSocialStore):
         """Add an enum custom field to a workspace."""
         gid = self.gid()
         opts = [
-            {"gid": self.gid(), "resource_type": "enum_option", "name": o,
-             "color": OPTION_COLORS[i % len(OPTION_COLORS)], "enabled": True}
+            {
+                "gid": self.gid(),
+                "resource_type": "enum_option",
+                "name": o,
+                "color": OPTION_COLORS[i % len(OPTION_COLORS)],
+                "enabled": True,
+            }
             for i, o in enumerate(options)
         ]
         self.fields[gid] = {"gid": gid, "name": name, "workspace": workspace, "enum_options": opts}
         return gid
 
-    def new_task(self, *, name: str, workspace: str, memberships: list[tuple[str, str]], notes: str = "",
-                 assignee: str | None = None, due_on: str | None = None, start_on: str | None = None,
-                 completed: bool = False, parent: str | None = None, values: dict[str, str] | None = None,
-                 subtype: str = "default_task", tags: list[str] | tuple[str, ...] = (),
-                 due_at: dt.datetime | None = None, start_at: dt.datetime | None = None) -> str:
+    def new_task(
+        self,
+        *,
+        name: str,
+        workspace: str,
+        memberships: list[tuple[str, str]],
+        notes: str = "",
+        assignee: str | None = None,
+        due_on: str | None = None,
+        start_on: str | None = None,
+        completed: bool = False,
+        parent: str | None = None,
+        values: dict[str, str] | None = None,
+        subtype: str = "default_task",
+        tags: list[str] | tuple[str, ...] = (),
+        due_at: dt.datetime | None = None,
+        start_at: dt.datetime | None = None,
+    ) -> str:
         """Add a task with (project, section) memberships; the caller has validated the input."""
         now = self.clock()
         gid = self.gid()
         self.tasks[gid] = {
-            "gid": gid, "name": name, "notes": notes, "workspace": workspace, "assignee": assignee,
-            "due_on": due_on, "start_on": start_on, "due_at": due_at, "start_at": start_at, "completed": completed,
-            "completed_at": now if completed else None, "created_at": now, "modified_at": now,
-            "memberships": list(memberships), "parent": parent, "subtasks": [], "dependencies": [],
-            "dependents": [], "values": dict(values or {}), "resource_subtype": subtype,
+            "gid": gid,
+            "name": name,
+            "notes": notes,
+            "workspace": workspace,
+            "assignee": assignee,
+            "due_on": due_on,
+            "start_on": start_on,
+            "due_at": due_at,
+            "start_at": start_at,
+            "completed": completed,
+            "completed_at": now if completed else None,
+            "created_at": now,
+            "modified_at": now,
+            "memberships": list(memberships),
+            "parent": parent,
+            "subtasks": [],
+            "dependencies": [],
+            "dependents": [],
+            "values": dict(values or {}),
+            "resource_subtype": subtype,
             "tags": [self.tags[t] if t in self.tags else self.tags.setdefault(t, self.gid()) for t in tags],
         }
         for project, _section in memberships:
@@ -283,8 +335,13 @@ class AsanaStore(AsanaSocialStore):
         if kind == "user":
             u = self.users[gid]
             return {"gid": gid, "resource_type": "user", "name": u["name"], "email": u["email"]}
-        table = {"workspace": self.workspaces, "team": self.teams, "project": self.projects,
-                 "section": self.sections, "task": self.tasks}[kind]
+        table = {
+            "workspace": self.workspaces,
+            "team": self.teams,
+            "project": self.projects,
+            "section": self.sections,
+            "task": self.tasks,
+        }[kind]
         out = {"gid": gid, "resource_type": kind, "name": table[gid]["name"]}
         if kind == "task":
             out["resource_subtype"] = table[gid]["resource_subtype"]
@@ -297,37 +354,74 @@ class AsanaStore(AsanaSocialStore):
 
     def _full_user(self, gid: str, base_url: str) -> dict[str, Any]:
         u = self.users[gid]
-        return {"gid": gid, "resource_type": "user", "name": u["name"], "email": u["email"], "photo": None,
-                "workspaces": [self.ref("workspace", w) for w in u["workspaces"]]}
+        return {
+            "gid": gid,
+            "resource_type": "user",
+            "name": u["name"],
+            "email": u["email"],
+            "photo": None,
+            "workspaces": [self.ref("workspace", w) for w in u["workspaces"]],
+        }
 
     def _full_workspace(self, gid: str, base_url: str) -> dict[str, Any]:
         w = self.workspaces[gid]
-        return {"gid": gid, "resource_type": "workspace", "name": w["name"], "email_domains": ["example.com"],
-                "is_organization": w["is_organization"]}
+        return {
+            "gid": gid,
+            "resource_type": "workspace",
+            "name": w["name"],
+            "email_domains": ["example.com"],
+            "is_organization": w["is_organization"],
+        }
 
     def _full_team(self, gid: str, base_url: str) -> dict[str, Any]:
         t = self.teams[gid]
-        return {"gid": gid, "resource_type": "team", "name": t["name"], "description": t["description"],
-                "html_description": f"<body>{t['description']}</body>",
-                "organization": self.ref("workspace", t["workspace"]),
-                "permalink_url": f"https://app.asana.com/0/team/{gid}", "visibility": "request_to_join"}
+        return {
+            "gid": gid,
+            "resource_type": "team",
+            "name": t["name"],
+            "description": t["description"],
+            "html_description": f"<body>{t['description']}</body>",
+            "organization": self.ref("workspace", t["workspace"]),
+            "permalink_url": f"https://app.asana.com/0/team/{gid}",
+            "visibility": "request_to_join",
+        }
 
     def _full_section(self, gid: str, base_url: str) -> dict[str, Any]:
         s = self.sections[gid]
-        return {"gid": gid, "resource_type": "section", "name": s["name"], "created_at": iso(s["created_at"]),
-                "project": self.ref("project", s["project"]), "projects": [self.ref("project", s["project"])]}
+        return {
+            "gid": gid,
+            "resource_type": "section",
+            "name": s["name"],
+            "created_at": iso(s["created_at"]),
+            "project": self.ref("project", s["project"]),
+            "projects": [self.ref("project", s["project"])],
+        }
 
     def _full_project(self, gid: str, base_url: str) -> dict[str, Any]:
         p = self.projects[gid]
         return {
-            "gid": gid, "resource_type": "project", "name": p["name"], "notes": p["notes"],
-            "html_notes": f"<body>{p['notes']}</body>", "archived": p["archived"], "color": p["color"],
-            "completed": False, "completed_at": None, "created_at": iso(p["created_at"]),
-            "modified_at": iso(p["modified_at"]), "default_view": "list", "due_on": p["due_on"],
-            "start_on": p["start_on"], "public": True, "privacy_setting": "public_to_workspace",
-            "owner": self.ref("user", p["owner"]), "team": self.ref("team", p["team"]),
+            "gid": gid,
+            "resource_type": "project",
+            "name": p["name"],
+            "notes": p["notes"],
+            "html_notes": f"<body>{p['notes']}</body>",
+            "archived": p["archived"],
+            "color": p["color"],
+            "completed": False,
+            "completed_at": None,
+            "created_at": iso(p["created_at"]),
+            "modified_at": iso(p["modified_at"]),
+            "default_view": "list",
+            "due_on": p["due_on"],
+            "start_on": p["start_on"],
+            "public": True,
+            "privacy_setting": "public_to_workspace",
+            "owner": self.ref("user", p["owner"]),
+            "team": self.ref("team", p["team"]),
             "workspace": self.ref("workspace", p["workspace"]),
-            "members": [], "followers": [], "custom_fields": [],
+            "members": [],
+            "followers": [],
+            "custom_fields": [],
             "custom_field_settings": [self.field_setting(gid, f) for f in p["fields"]],
             "current_status_update": self.current_status_update(gid),
             "permalink_url": f"https://app.asana.com/0/{gid}/{gid}",
@@ -337,37 +431,73 @@ class AsanaStore(AsanaSocialStore):
         t = self.tasks[gid]
         first_project = t["memberships"][0][0] if t["memberships"] else "0"
         return {
-            "gid": gid, "resource_type": "task", "name": t["name"], "resource_subtype": t["resource_subtype"],
-            "notes": t["notes"], "html_notes": f"<body>{t['notes']}</body>", "completed": t["completed"],
-            "completed_at": iso(t["completed_at"]), "created_at": iso(t["created_at"]),
-            "modified_at": iso(t["modified_at"]), "due_on": t["due_on"], "due_at": iso(t["due_at"]),
-            "start_on": t["start_on"], "start_at": iso(t["start_at"]), "assignee": self.ref("user", t["assignee"]),
-            "assignee_status": "upcoming", "assignee_section": None,
-            "memberships": [{"project": self.ref("project", p), "section": self.ref("section", s)}
-                            for p, s in t["memberships"]],
+            "gid": gid,
+            "resource_type": "task",
+            "name": t["name"],
+            "resource_subtype": t["resource_subtype"],
+            "notes": t["notes"],
+            "html_notes": f"<body>{t['notes']}</body>",
+            "completed": t["completed"],
+            "completed_at": iso(t["completed_at"]),
+            "created_at": iso(t["created_at"]),
+            "modified_at": iso(t["modified_at"]),
+            "due_on": t["due_on"],
+            "due_at": iso(t["due_at"]),
+            "start_on": t["start_on"],
+            "start_at": iso(t["start_at"]),
+            "assignee": self.ref("user", t["assignee"]),
+            "assignee_status": "upcoming",
+            "assignee_section": None,
+            "memberships": [
+                {"project": self.ref("project", p), "section": self.ref("section", s)} for p, s in t["memberships"]
+            ],
             "projects": [self.ref("project", p) for p, _ in t["memberships"]],
-            "parent": self.ref("task", t["parent"]), "workspace": self.ref("workspace", t["workspace"]),
+            "parent": self.ref("task", t["parent"]),
+            "workspace": self.ref("workspace", t["workspace"]),
             "dependencies": [self.ref("task", d) for d in t["dependencies"]],
             "dependents": [self.ref("task", d) for d in t["dependents"]],
-            "num_subtasks": len(t["subtasks"]), "custom_fields": self.task_values(t),
-            "tags": [{"gid": g, "resource_type": "tag", "name": n} for n, g in self.tags.items()
-                     if g in t.get("tags", ())], "followers": [], "liked": False, "num_likes": 0, "likes": [],
-            "hearted": False, "num_hearts": 0, "hearts": [], "is_rendered_as_separator": False,
+            "num_subtasks": len(t["subtasks"]),
+            "custom_fields": self.task_values(t),
+            "tags": [
+                {"gid": g, "resource_type": "tag", "name": n} for n, g in self.tags.items() if g in t.get("tags", ())
+            ],
+            "followers": [],
+            "liked": False,
+            "num_likes": 0,
+            "likes": [],
+            "hearted": False,
+            "num_hearts": 0,
+            "hearts": [],
+            "is_rendered_as_separator": False,
             "permalink_url": f"https://app.asana.com/0/{first_project}/{gid}",
         }
 
     def field_json(self, fgid: str) -> dict[str, Any]:
         """A custom field as Asana shows it in settings and on tasks."""
         f = self.fields[fgid]
-        return {"gid": fgid, "resource_type": "custom_field", "name": f["name"], "resource_subtype": "enum",
-                "type": "enum", "enum_options": [dict(o) for o in f["enum_options"]], "enabled": True,
-                "description": "", "is_global_to_workspace": True, "has_notifications_enabled": True}
+        return {
+            "gid": fgid,
+            "resource_type": "custom_field",
+            "name": f["name"],
+            "resource_subtype": "enum",
+            "type": "enum",
+            "enum_options": [dict(o) for o in f["enum_options"]],
+            "enabled": True,
+            "description": "",
+            "is_global_to_workspace": True,
+            "has_notifications_enabled": True,
+        }
 
     def field_setting(self, project: str, fgid: str) -> dict[str, Any]:
         """One custom field setting of a project."""
-        return {"gid": f"{project}{fgid[-4:]}", "resource_type": "custom_field_setting", "is_important": True,
-                "project": self.ref("project", project), "parent": self.ref("project", project),
-                "custom_field": self.field_json(fgid)}
+        return {
+            "gid": f"{project}{fgid[-4:]}",
+            "resource_type": "custom_field_setting",
+            "is_important": True,
+            "project": self.ref("project", project),
+            "parent": self.ref("project", project),
+            "custom_field": self.field_json(fgid),
+        }
 
     def task_values(self, task: dict[str, Any]) -> list[dict[str, Any]]:
         """The custom_fields array of a task: every field of its projects, with the chosen option."""

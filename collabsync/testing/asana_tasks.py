@@ -54,10 +54,15 @@ class AsanaTasksMixin:
             gids = self.section_order(section_gid)
         elif request.args.get("assignee") and request.args.get("workspace"):
             who = self.store.resolve_user(request.args["assignee"], self._me(request))
-            gids = [g for g, t in self.store.tasks.items()
-                    if t["assignee"] == who and t["workspace"] == request.args["workspace"]]
+            gids = [
+                g
+                for g, t in self.store.tasks.items()
+                if t["assignee"] == who and t["workspace"] == request.args["workspace"]
+            ]
         else:
-            raise ApiError(400, "Must specify exactly one of project, tag, section, user task list, or assignee + workspace")
+            raise ApiError(
+                400, "Must specify exactly one of project, tag, section, user task list, or assignee + workspace"
+            )
         since = request.args.get("modified_since")
         if since:
             moment = parse_time(since, "modified_since")
@@ -70,7 +75,9 @@ class AsanaTasksMixin:
         if not raw:
             return list(gids)
         moment = self._clock() if raw == "now" else parse_time(raw, "completed_since")
-        return [g for g in gids if not self.store.tasks[g]["completed"] or self.store.tasks[g]["completed_at"] >= moment]
+        return [
+            g for g in gids if not self.store.tasks[g]["completed"] or self.store.tasks[g]["completed_at"] >= moment
+        ]
 
     def get_task(self, request: Request, task_gid: str) -> Any:
         self.store.task(task_gid)
@@ -124,8 +131,13 @@ class AsanaTasksMixin:
         self.store.workspace(str(workspace))
         fields = self._task_fields(request, data)
         return self.store.new_task(
-            name=str(data.get("name") or ""), workspace=str(workspace), memberships=memberships, parent=parent,
-            subtype=str(data.get("resource_subtype") or "default_task"), **fields)
+            name=str(data.get("name") or ""),
+            workspace=str(workspace),
+            memberships=memberships,
+            parent=parent,
+            subtype=str(data.get("resource_subtype") or "default_task"),
+            **fields,
+        )
 
     def _task_fields(self, request: Request, data: dict[str, Any]) -> dict[str, Any]:
         """Validate the writable task fields of a create or update."""
@@ -137,7 +149,9 @@ class AsanaTasksMixin:
                 raise ApiError(400, "completed: Not a boolean")
             out["completed"] = data["completed"]
         if "assignee" in data:  # a gid, "me" or an e-mail address, as documented
-            out["assignee"] = self.store.resolve_user(str(data["assignee"]), self._me(request)) if data["assignee"] else None
+            out["assignee"] = (
+                self.store.resolve_user(str(data["assignee"]), self._me(request)) if data["assignee"] else None
+            )
         if "custom_fields" in data:
             values = {}
             for fgid, option in (data["custom_fields"] or {}).items():
@@ -220,8 +234,11 @@ class AsanaTasksMixin:
             anchor_task = self.store.task(anchor)
             section_gid = next((s for p, s in anchor_task["memberships"] if p == project["gid"]), None)
             if section_gid is None:
-                raise ApiError(400, f"{'insert_before' if anchor == before else 'insert_after'}: "
-                                    f"Task {anchor} is not in project {project['gid']}")
+                raise ApiError(
+                    400,
+                    f"{'insert_before' if anchor == before else 'insert_after'}: "
+                    f"Task {anchor} is not in project {project['gid']}",
+                )
         self._check_anchor(before, "insert_before", section_gid, task_gid)
         self._check_anchor(after, "insert_after", section_gid, task_gid)
         already = any(p == project["gid"] for p, _ in task["memberships"])
@@ -232,8 +249,9 @@ class AsanaTasksMixin:
                 self.store.new_section(project["gid"], "Untitled section")
             order = project["sections"]
             section_gid = order[0] if after is None and "insert_after" in data else order[-1]
-        self.place(task, project["gid"], section_gid, before=before, after=after,
-                   top=after is None and "insert_after" in data)
+        self.place(
+            task, project["gid"], section_gid, before=before, after=after, top=after is None and "insert_after" in data
+        )
         return {"data": {}}
 
     def _check_anchor(self, anchor: Any, name: str, section_gid: str | None, task_gid: str) -> None:
@@ -247,11 +265,22 @@ class AsanaTasksMixin:
     def section_order(self, section_gid: str) -> list[str]:
         """The tasks of a section, in their order within the project."""
         section = self.store.section(section_gid)
-        return [g for g in self.store.projects[section["project"]]["tasks"]
-                if (section["project"], section_gid) in self.store.tasks[g]["memberships"]]
+        return [
+            g
+            for g in self.store.projects[section["project"]]["tasks"]
+            if (section["project"], section_gid) in self.store.tasks[g]["memberships"]
+        ]
 
-    def place(self, task: dict[str, Any], project_gid: str, section_gid: str, *, before: Any = None,
-              after: Any = None, top: bool = False) -> None:
+    def place(
+        self,
+        task: dict[str, Any],
+        project_gid: str,
+        section_gid: str,
+        *,
+        before: Any = None,
+        after: Any = None,
+        top: bool = False,
+    ) -> None:
         """Put a task in a section of a project (adding the project if needed) at the asked position."""
         memberships = [(p, s) for p, s in task["memberships"] if p != project_gid]
         index = next((i for i, (p, _) in enumerate(task["memberships"]) if p == project_gid), len(memberships))
@@ -269,9 +298,10 @@ class AsanaTasksMixin:
             position = order.index(in_section[0]) if top else order.index(in_section[-1]) + 1
         else:  # an empty section: after the tasks of the sections above it
             sections = self.store.projects[project_gid]["sections"]
-            above = {(project_gid, s) for s in sections[:sections.index(section_gid)]}
-            position = max((i + 1 for i, g in enumerate(order)
-                            if above & set(self.store.tasks[g]["memberships"])), default=0)
+            above = {(project_gid, s) for s in sections[: sections.index(section_gid)]}
+            position = max(
+                (i + 1 for i, g in enumerate(order) if above & set(self.store.tasks[g]["memberships"])), default=0
+            )
         order.insert(position, task["gid"])
         self.store.touch(task)
         log_event(self.store, task, "added", {"gid": section_gid, "resource_type": "section"})
@@ -282,10 +312,13 @@ def _anchors(data: dict[str, Any]) -> tuple[Any, Any]:
     before = data.get("insert_before", _UNSET)
     after = data.get("insert_after", _UNSET)
     if before is not _UNSET and after is not _UNSET:
-        raise ApiError(400, "insert_before, insert_after: At most one of insert_before or insert_after "
-                            "may be specified")
-    return (str(before) if before not in (_UNSET, None) else before,
-            str(after) if after not in (_UNSET, None) else after)
+        raise ApiError(
+            400, "insert_before, insert_after: At most one of insert_before or insert_after may be specified"
+        )
+    return (
+        str(before) if before not in (_UNSET, None) else before,
+        str(after) if after not in (_UNSET, None) else after,
+    )
 
 
 def _dates(data: dict[str, Any]) -> dict[str, Any]:
@@ -296,8 +329,9 @@ def _dates(data: dict[str, Any]) -> dict[str, Any]:
     if data.get("start_on") is not None and data.get("start_at") is not None:
         raise ApiError(400, "start_on, start_at: You may only provide one of start_on or start_at")
     if "start_on" in data and "due_on" not in data and "due_at" not in data:
-        raise ApiError(400, "start_on: due_on or due_at must be present in the request when setting or "
-                            "unsetting start_on")
+        raise ApiError(
+            400, "start_on: due_on or due_at must be present in the request when setting or unsetting start_on"
+        )
     if "start_at" in data and "due_at" not in data:
         raise ApiError(400, "start_at: due_at must be present in the request when setting or unsetting start_at")
     if "due_at" in data:
@@ -318,8 +352,7 @@ def _dates(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _limit_message(gid: str) -> str:
-    return (f"dependencies: Task {gid} would exceed the limit of {MAX_DEPENDENCIES} "
-            "dependencies and dependents combined")
+    return f"dependencies: Task {gid} would exceed the limit of {MAX_DEPENDENCIES} dependencies and dependents combined"
 
 
 def _date(value: Any, name: str) -> str | None:

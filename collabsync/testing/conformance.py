@@ -47,8 +47,16 @@ if TYPE_CHECKING:
     from collabsync.model import Container, Task
     from collabsync.providers.base import Changes
 
-__all__ = ["ProviderConformance", "Subject", "WriteFaults", "BoundaryFaults", "local_inventory", "describe_task",
-           "TEMPLATE", "child_main"]
+__all__ = [
+    "ProviderConformance",
+    "Subject",
+    "WriteFaults",
+    "BoundaryFaults",
+    "local_inventory",
+    "describe_task",
+    "TEMPLATE",
+    "child_main",
+]
 
 #: The kit's template: two departments, `team` on the provider under test and `peer` on `local`.
 TEMPLATE = textwrap.dedent("""\
@@ -199,7 +207,9 @@ class ProviderConformance(BehaviourChecks):
             f'[providers.peer]\ntype = "local"\npath = "{root / "peer.sqlite"}"\n\n'
             f"[providers.subject]\n{subject.settings_toml}\n\n"
             f'[departments.team]\nprovider = "subject"\n{destination}\n\n'
-            '[departments.peer]\nprovider = "peer"\n\n[cache]\nttl = 0\n', encoding="utf-8")
+            '[departments.peer]\nprovider = "peer"\n\n[cache]\nttl = 0\n',
+            encoding="utf-8",
+        )
         (root / "conformance.yaml").write_text(TEMPLATE, encoding="utf-8")
         register_plugins(subject.plugins)
         faults = subject.faults
@@ -223,14 +233,24 @@ class ProviderConformance(BehaviourChecks):
         assert set(read) == {"brief", "design", "ship"}
         brief, design, ship = read["brief"], read["design"], read["ship"]
         fields = kit.subject.round_trip
-        got = {"title": (brief.title, ship.title), "status": (brief.status.value, ship.status.value),
-               "start": (str(brief.start), str(design.start)), "due": (str(brief.due), str(ship.due)),
-               "labels": ("kickoff" in brief.labels, "release" in ship.labels),
-               "section": (brief.section in ("plan", "Plan"), design.section in ("build", "Build")),  # key or title
-               "depends_on": (refs["brief"] in design.depends_on, refs["design"] in ship.depends_on)}
-        want = {"title": ("Write the brief", "Ship it"), "status": ("todo", "todo"),
-                "start": ("2027-03-01", "2027-03-03"), "due": ("2027-03-03", "2027-03-10"),
-                "labels": (True, True), "section": (True, True), "depends_on": (True, True)}
+        got = {
+            "title": (brief.title, ship.title),
+            "status": (brief.status.value, ship.status.value),
+            "start": (str(brief.start), str(design.start)),
+            "due": (str(brief.due), str(ship.due)),
+            "labels": ("kickoff" in brief.labels, "release" in ship.labels),
+            "section": (brief.section in ("plan", "Plan"), design.section in ("build", "Build")),  # key or title
+            "depends_on": (refs["brief"] in design.depends_on, refs["design"] in ship.depends_on),
+        }
+        want = {
+            "title": ("Write the brief", "Ship it"),
+            "status": ("todo", "todo"),
+            "start": ("2027-03-01", "2027-03-03"),
+            "due": ("2027-03-03", "2027-03-10"),
+            "labels": (True, True),
+            "section": (True, True),
+            "depends_on": (True, True),
+        }
         assert {k: got[k] for k in fields} == {k: want[k] for k in fields}
 
     def test_rerun_is_up_to_date(self, kit: Kit) -> None:
@@ -258,12 +278,26 @@ class ProviderConformance(BehaviourChecks):
         for n in points:
             instance = f"k{n}"
             scope = kit.subject.kill_scope if kit.subject.faults is not None else "provider"
-            env = {**os.environ, "COLLABSYNC_HOME": str(kit.root / "home"),
-                   "COLLABSYNC_KIT_PLUGINS": json.dumps(dict(kit.subject.plugins)),
-                   "PYTHONPATH": os.pathsep.join(p for p in sys.path if p and os.path.isdir(p))}
+            env = {
+                **os.environ,
+                "COLLABSYNC_HOME": str(kit.root / "home"),
+                "COLLABSYNC_KIT_PLUGINS": json.dumps(dict(kit.subject.plugins)),
+                "PYTHONPATH": os.pathsep.join(p for p in sys.path if p and os.path.isdir(p)),
+            }
             child = subprocess.run(
-                [sys.executable, "-c", "from collabsync.testing.conformance import child_main; child_main()",
-                 scope, str(n), *kit.args(instance)], env=env, capture_output=True, text=True, timeout=60)
+                [
+                    sys.executable,
+                    "-c",
+                    "from collabsync.testing.conformance import child_main; child_main()",
+                    scope,
+                    str(n),
+                    *kit.args(instance),
+                ],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
             assert child.returncode == -signal.SIGKILL, (n, child.returncode, child.stderr[-2000:])
             kit.resumed(instance)
 
@@ -285,7 +319,6 @@ class ProviderConformance(BehaviourChecks):
         assert again.exit_code == 0, again.output
         assert kit.inventory("clean") == kit.clean()["inventory"]
 
-
     def test_incremental_read_equals_full_read(self, kit: Kit) -> None:
         """Declared READ_CHANGES: unchanged, then after a status change, the merged read is the full read."""
         kit.clean()
@@ -306,8 +339,9 @@ class ProviderConformance(BehaviourChecks):
             answered: list[bool] = []
             inner = provider.read_changes
 
-            def spied(container: Container, since: dt.datetime, known: Mapping[str, Task],
-                      cursor: str | None = None) -> Changes | None:
+            def spied(
+                container: Container, since: dt.datetime, known: Mapping[str, Task], cursor: str | None = None
+            ) -> Changes | None:
                 changes = inner(container, since, known, cursor)
                 answered.append(changes is not None)
                 return changes

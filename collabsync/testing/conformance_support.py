@@ -21,10 +21,18 @@ import pytest
 from collabsync.errors import ProviderError, TransportError
 from collabsync.model import parse_marker
 
-__all__ = ["WriteFaults", "BoundaryFaults", "local_inventory", "describe_task", "register_plugins", "wrap_subject",
-           "child_main"]
+__all__ = [
+    "WriteFaults",
+    "BoundaryFaults",
+    "local_inventory",
+    "describe_task",
+    "register_plugins",
+    "wrap_subject",
+    "child_main",
+]
 
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S+")
+
 
 class WriteFaults(Protocol):
     """Write faults of the tool under test (an emulator's, or `BoundaryFaults` at the adapter's methods)."""
@@ -36,12 +44,16 @@ class WriteFaults(Protocol):
         """Let n more writes through, then refuse all (the first applied with its reply lost); None heals."""
 
 
-
 class BoundaryFaults:
     """Write faults at the adapter boundary: each call of a write method (or each yielded outcome) is a write."""
 
-    WRITE_METHODS: ClassVar[tuple[str, ...]] = ("ensure_container", "ensure_sections", "annotate", "complete_task",
-                                                "set_assignee")
+    WRITE_METHODS: ClassVar[tuple[str, ...]] = (
+        "ensure_container",
+        "ensure_sections",
+        "annotate",
+        "complete_task",
+        "set_assignee",
+    )
     WRITE_STREAMS: ClassVar[tuple[str, ...]] = ("create_tasks", "link_dependencies")
 
     def __init__(self, kill_at: int | None = None) -> None:
@@ -91,6 +103,7 @@ class BoundaryFaults:
             result = method(*args, **kwargs)
             self._after(provider, method.__name__)
             return result
+
         return gated
 
     def _stream(self, provider: str, method: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
@@ -104,6 +117,7 @@ class BoundaryFaults:
                     return
                 self._after(provider, method.__name__)
                 yield outcome
+
         return gated
 
 
@@ -120,13 +134,18 @@ def local_inventory(path: Path, instance: str) -> Counter[str]:
                 continue
             out["container"] += 1
             for tid, title, body, checklist, labels, section in db.execute(
-                    "SELECT t.id, t.title, t.description, t.checklist, t.labels, s.name FROM tasks t"
-                    " LEFT JOIN sections s ON s.id = t.section_id WHERE t.container_id = ?", (cid,)).fetchall():
+                "SELECT t.id, t.title, t.description, t.checklist, t.labels, s.name FROM tasks t"
+                " LEFT JOIN sections s ON s.id = t.section_id WHERE t.container_id = ?",
+                (cid,),
+            ).fetchall():
                 found = parse_marker(body)
                 key = found[1] if found and found[0] == instance and found[1] else f"?{tid}"
                 keys[tid] = key
-                out.update(describe_task(key, title, body, items=_json_list(checklist), labels=_json_list(labels),
-                                         section=section))
+                out.update(
+                    describe_task(
+                        key, title, body, items=_json_list(checklist), labels=_json_list(labels), section=section
+                    )
+                )
         for blocked, blocking in db.execute("SELECT task_id, depends_on_id FROM dependencies").fetchall():
             if blocked in keys and blocking in keys:
                 out[f"link {keys[blocked]} -> {keys[blocking]}"] += 1
@@ -135,8 +154,15 @@ def local_inventory(path: Path, instance: str) -> Counter[str]:
     return out
 
 
-def describe_task(key: str, title: str, body: str, *, items: Sequence[str] = (), labels: Sequence[str] = (),
-                  section: str | None = None) -> Counter[str]:
+def describe_task(
+    key: str,
+    title: str,
+    body: str,
+    *,
+    items: Sequence[str] = (),
+    labels: Sequence[str] = (),
+    section: str | None = None,
+) -> Counter[str]:
     """The content strings of one task: itself, its description lines (URLs masked), checklist, labels."""
     out: Counter[str] = Counter({f"task {key}: {title}": 1})
     for line in (body or "").splitlines():

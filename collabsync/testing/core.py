@@ -117,8 +117,9 @@ class Emulator:
     def start(self) -> Self:
         """Serve on an ephemeral port of 127.0.0.1 (never any other address) from a daemon thread."""
         self._server = make_server(LOOPBACK, 0, self.wsgi, threaded=True, request_handler=_QuietHandler)
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"{self.name}-emulator", daemon=True)  # short poll: stop() is quick
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"{self.name}-emulator", daemon=True
+        )  # short poll: stop() is quick
         self._thread.start()
         return self
 
@@ -319,7 +320,8 @@ class Emulator:
     def _log(self, request: Request, status: int, started: float, endpoint: str | None) -> None:
         query = urlencode([(k, v) for k, v in request.args.items(multi=True)])
         elapsed = time.monotonic() - started
-        record = RequestRecord(request.method, request.path, query, status, elapsed * 1000, endpoint,
-                               wall_clock() - elapsed)
+        record = RequestRecord(
+            request.method, request.path, query, status, elapsed * 1000, endpoint, wall_clock() - elapsed
+        )
         with self.lock:
             self.requests.append(record)

@@ -142,7 +142,8 @@ class JiraEmulator(JiraAccountsMixin, JiraBulkEditMixin, JiraSeedMixin, JiraRout
 
     def unauthorized(self, request: Request) -> Response:
         return json_response(
-            {"errorMessages": ["Client must be authenticated to access this resource."], "errors": {}}, 401,
+            {"errorMessages": ["Client must be authenticated to access this resource."], "errors": {}},
+            401,
             {"WWW-Authenticate": 'Basic realm="protected-area"', "X-Seraph-LoginReason": "AUTHENTICATED_FAILED"},
         )
 
@@ -159,7 +160,12 @@ class JiraEmulator(JiraAccountsMixin, JiraBulkEditMixin, JiraSeedMixin, JiraRout
     def fault_response(self, status: int) -> Response:
         if status == 429:
             return self._jira_429(self.faults.retry_after, 100, 1.0, "jira-quota-tenant-based")
-        messages = {500: "Internal server error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
+        messages = {
+            500: "Internal server error",
+            502: "Bad Gateway",
+            503: "Service Unavailable",
+            504: "Gateway Timeout",
+        }
         return json_response({"errorMessages": [messages.get(status, f"HTTP {status}")], "errors": {}}, status)
 
     def not_found(self, request: Request) -> Response:
@@ -167,8 +173,11 @@ class JiraEmulator(JiraAccountsMixin, JiraBulkEditMixin, JiraSeedMixin, JiraRout
 
     def _jira_429(self, retry_after: Any, limit: int, window: float, reason: str) -> Response:
         headers = {
-            "X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": "0", "X-RateLimit-NearLimit": "true",
-            "X-RateLimit-FillRate": str(limit), "X-RateLimit-Interval-Seconds": str(max(1, round(window))),
+            "X-RateLimit-Limit": str(limit),
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-NearLimit": "true",
+            "X-RateLimit-FillRate": str(limit),
+            "X-RateLimit-Interval-Seconds": str(max(1, round(window))),
             "X-RateLimit-Reset": (self.clock() + dt.timedelta(seconds=window)).strftime("%Y-%m-%dT%H:%MZ"),
             "RateLimit-Reason": reason,
         }
@@ -206,10 +215,15 @@ class JiraEmulator(JiraAccountsMixin, JiraBulkEditMixin, JiraSeedMixin, JiraRout
         self._version(v)
         version = [9, 12, 0] if self.server else [1001, 0, 0]
         return {
-            "baseUrl": self.root_url, "version": ".".join(map(str, version)) + ("" if self.server else "-SNAPSHOT"),
-            "versionNumbers": version, "deploymentType": self.deployment, "buildNumber": 100250,
-            "buildDate": "2026-11-20T00:00:00.000+0000", "serverTime": jira_time(self.clock()),
-            "scmInfo": "0123456789abcdef0123456789abcdef01234567", "serverTitle": "Jira",
+            "baseUrl": self.root_url,
+            "version": ".".join(map(str, version)) + ("" if self.server else "-SNAPSHOT"),
+            "versionNumbers": version,
+            "deploymentType": self.deployment,
+            "buildNumber": 100250,
+            "buildDate": "2026-11-20T00:00:00.000+0000",
+            "serverTime": jira_time(self.clock()),
+            "scmInfo": "0123456789abcdef0123456789abcdef01234567",
+            "serverTitle": "Jira",
         }
 
     def myself(self, request: Request, v: str) -> Any:
@@ -221,9 +235,19 @@ class JiraEmulator(JiraAccountsMixin, JiraBulkEditMixin, JiraSeedMixin, JiraRout
         out = []
         for fid, name, custom, ftype, key in self.store.fields:
             schema = field_schema(fid, custom, ftype, key)
-            out.append({"id": fid, "key": fid, "name": name, "custom": custom, "orderable": True, "navigable": True,
-                        "searchable": True, "clauseNames": [f"cf[{fid.split('_')[1]}]", name] if custom else [fid],
-                        "schema": schema})
+            out.append(
+                {
+                    "id": fid,
+                    "key": fid,
+                    "name": name,
+                    "custom": custom,
+                    "orderable": True,
+                    "navigable": True,
+                    "searchable": True,
+                    "clauseNames": [f"cf[{fid.split('_')[1]}]", name] if custom else [fid],
+                    "schema": schema,
+                }
+            )
         return out
 
     def project_list(self, request: Request, v: str) -> Any:
@@ -236,11 +260,20 @@ class JiraEmulator(JiraAccountsMixin, JiraBulkEditMixin, JiraSeedMixin, JiraRout
         query = (request.args.get("query") or "").lower()
         start = int_param(request.args.get("startAt"), "startAt", 0)
         size = min(int_param(request.args.get("maxResults"), "maxResults", 50), 100)
-        hits = [p for p in self.store.projects.values()
-                if (not keys or p["key"] in keys) and (query in p["key"].lower() or query in p["name"].lower())]
-        page = hits[start:start + size]
-        return {"self": f"{self.root_url}{request.full_path}", "maxResults": size, "startAt": start, "total": len(hits),
-                "isLast": start + size >= len(hits), "values": [self.store.render_project(p) for p in page]}
+        hits = [
+            p
+            for p in self.store.projects.values()
+            if (not keys or p["key"] in keys) and (query in p["key"].lower() or query in p["name"].lower())
+        ]
+        page = hits[start : start + size]
+        return {
+            "self": f"{self.root_url}{request.full_path}",
+            "maxResults": size,
+            "startAt": start,
+            "total": len(hits),
+            "isLast": start + size >= len(hits),
+            "values": [self.store.render_project(p) for p in page],
+        }
 
     def project_get(self, request: Request, v: str, ref: str) -> Any:
         self._version(v)
@@ -283,8 +316,16 @@ class JiraEmulator(JiraAccountsMixin, JiraBulkEditMixin, JiraSeedMixin, JiraRout
                 created = self.store.create(item, v3=v3, now=self.clock(), reporter=self._principal(request))
                 issues.append(self._created(created, v))
             except ApiError as err:
-                errors.append({"status": err.status, "failedElementNumber": number, "elementErrors": {
-                    "errorMessages": [err.message] if err.message else [], "errors": dict(err.extra.get("errors", {}))}})
+                errors.append(
+                    {
+                        "status": err.status,
+                        "failedElementNumber": number,
+                        "elementErrors": {
+                            "errorMessages": [err.message] if err.message else [],
+                            "errors": dict(err.extra.get("errors", {})),
+                        },
+                    }
+                )
         return json_response({"issues": issues, "errors": errors}, 201 if issues or not updates else 400)
 
     def issue_get(self, request: Request, v: str, ref: str) -> Any:
@@ -293,8 +334,16 @@ class JiraEmulator(JiraAccountsMixin, JiraBulkEditMixin, JiraSeedMixin, JiraRout
         issue = self.store.issue(ref)
         return self._render(issue, wanted, expand_list(request.args.getlist("expand")), v3=v3, tz=self._tz(request))
 
-    def _render(self, issue: Issue, wanted: set[str] | None, expand: set[str], *, v3: bool, tz: dt.tzinfo,
-                per_issue: bool = True) -> dict[str, Any]:
+    def _render(
+        self,
+        issue: Issue,
+        wanted: set[str] | None,
+        expand: set[str],
+        *,
+        v3: bool,
+        tz: dt.tzinfo,
+        per_issue: bool = True,
+    ) -> dict[str, Any]:
         """An issue with the asked expansions (names and schema sit on each issue unless a search lists them once)."""
         out = self.store.render_issue(issue, wanted, v3=v3, server=self.server, tz=tz)
         if wanted is None or "comment" in wanted:
@@ -319,8 +368,10 @@ class JiraEmulator(JiraAccountsMixin, JiraBulkEditMixin, JiraSeedMixin, JiraRout
         self._version(v)
         issue = self.store.issue(ref)
         wanted = request.args.get("transitionId")
-        return {"expand": "transitions",
-                "transitions": [t for t in self._transitions(issue) if wanted in (None, "", t["id"])]}
+        return {
+            "expand": "transitions",
+            "transitions": [t for t in self._transitions(issue) if wanted in (None, "", t["id"])],
+        }
 
     def transitions_post(self, request: Request, v: str, ref: str) -> Any:
         v3 = self._version(v)
@@ -331,7 +382,9 @@ class JiraEmulator(JiraAccountsMixin, JiraBulkEditMixin, JiraSeedMixin, JiraRout
         if chosen is None:
             raise ApiError(400, f"Transition id '{tid}' is not valid for this issue.")
         if body.get("fields") or body.get("update"):
-            self.store.edit(issue, {"fields": body.get("fields") or {}, "update": body.get("update") or {}}, v3=v3, now=self.clock())
+            self.store.edit(
+                issue, {"fields": body.get("fields") or {}, "update": body.get("update") or {}}, v3=v3, now=self.clock()
+            )
         issue.status_id = chosen["to"]["id"]
         issue.updated = self.clock()
         self.post_comments(issue, comments, self._principal(request))
@@ -341,9 +394,21 @@ class JiraEmulator(JiraAccountsMixin, JiraBulkEditMixin, JiraSeedMixin, JiraRout
         configured = self.workflow_transitions(issue)  # a project with its own workflow (jira_accounts.py)
         if configured is not None:
             return configured
-        return [{"id": str(11 + 10 * i), "name": s[3], "to": self.store.render_status(s[0]), "hasScreen": False,
-                 "isGlobal": True, "isInitial": False, "isAvailable": True, "isConditional": False, "isLooped": False}
-                for i, s in enumerate(STATUSES) if s[0] != issue.status_id]
+        return [
+            {
+                "id": str(11 + 10 * i),
+                "name": s[3],
+                "to": self.store.render_status(s[0]),
+                "hasScreen": False,
+                "isGlobal": True,
+                "isInitial": False,
+                "isAvailable": True,
+                "isConditional": False,
+                "isLooped": False,
+            }
+            for i, s in enumerate(STATUSES)
+            if s[0] != issue.status_id
+        ]
 
     def issue_link(self, request: Request, v: str) -> Any:
         self._version(v)
@@ -353,8 +418,18 @@ class JiraEmulator(JiraAccountsMixin, JiraBulkEditMixin, JiraSeedMixin, JiraRout
 
     def issue_link_types(self, request: Request, v: str) -> Any:
         self._version(v)
-        return {"issueLinkTypes": [{"id": t[0], "name": t[1], "inward": t[2], "outward": t[3],
-                                    "self": f"{self.root_url}/rest/api/{v}/issueLinkType/{t[0]}"} for t in LINK_TYPES]}
+        return {
+            "issueLinkTypes": [
+                {
+                    "id": t[0],
+                    "name": t[1],
+                    "inward": t[2],
+                    "outward": t[3],
+                    "self": f"{self.root_url}/rest/api/{v}/issueLinkType/{t[0]}",
+                }
+                for t in LINK_TYPES
+            ]
+        }
 
     def _created(self, issue: Issue, v: str) -> dict[str, Any]:
         return {"id": issue.id, "key": issue.key, "self": f"{self.root_url}/rest/api/{v}/issue/{issue.id}"}

@@ -33,13 +33,29 @@ ACCOUNT_RULES = [
     Rule(_V + "/workflow/search", endpoint="workflow_search", methods=["GET"]),
 ]
 PERMISSIONS = {
-    "CREATE_ISSUES": "Create issues", "LINK_ISSUES": "Link issues", "TRANSITION_ISSUES": "Transition issues",
-    "ASSIGN_ISSUES": "Assign issues", "EDIT_ISSUES": "Edit issues", "BROWSE_PROJECTS": "Browse projects",
+    "CREATE_ISSUES": "Create issues",
+    "LINK_ISSUES": "Link issues",
+    "TRANSITION_ISSUES": "Transition issues",
+    "ASSIGN_ISSUES": "Assign issues",
+    "EDIT_ISSUES": "Edit issues",
+    "BROWSE_PROJECTS": "Browse projects",
     "ADMINISTER_PROJECTS": "Administer projects",
 }
 #: fields on a default screen: (id, operations); project and issuetype are create-only
-_SCREEN = ["summary", "description", "assignee", "reporter", "duedate", "labels", "parent", "project", "issuetype",
-           STORY_POINTS, FLAGGED, START_DATE]
+_SCREEN = [
+    "summary",
+    "description",
+    "assignee",
+    "reporter",
+    "duedate",
+    "labels",
+    "parent",
+    "project",
+    "issuetype",
+    STORY_POINTS,
+    FLAGGED,
+    START_DATE,
+]
 
 
 @dataclass
@@ -86,6 +102,7 @@ class JiraAccountsMixin:
     root_url: str
 
     if TYPE_CHECKING:  # JiraEmulator's read-only property
+
         @property
         def server(self) -> bool: ...
 
@@ -96,8 +113,15 @@ class JiraAccountsMixin:
             self._accounts()[key.upper()] = config = AccountConfig(**settings)
             for req in config.required:
                 if req.field_id not in {f[0] for f in self.store.fields}:
-                    self.store.fields.append((req.field_id, req.name, True, "option",
-                                              "com.atlassian.jira.plugin.system.customfieldtypes:select"))
+                    self.store.fields.append(
+                        (
+                            req.field_id,
+                            req.name,
+                            True,
+                            "option",
+                            "com.atlassian.jira.plugin.system.customfieldtypes:select",
+                        )
+                    )
                     self.store.settable.add(req.field_id)
             return config
 
@@ -197,8 +221,10 @@ class JiraAccountsMixin:
             value = fields.get(req.field_id)
             if value is None and req.default is None:
                 errors[req.field_id] = f"{req.name} is required."
-            elif value is not None and (not isinstance(value, dict) or (
-                    value.get("value") not in req.allowed and value.get("id") not in req.option_ids())):
+            elif value is not None and (
+                not isinstance(value, dict)
+                or (value.get("value") not in req.allowed and value.get("id") not in req.option_ids())
+            ):
                 errors[req.field_id] = f"Specify a valid 'id' or 'name' for {req.name}"
         if errors:
             raise ApiError(400, "", errors=errors)
@@ -216,8 +242,16 @@ class JiraAccountsMixin:
                 issue = self.store.create(item, v3=v == "3", now=self.clock(), reporter=self._principal(request))  # type: ignore[attr-defined]
                 issues.append(self._created(issue, v))  # type: ignore[attr-defined]
             except ApiError as err:
-                errors.append({"status": err.status, "failedElementNumber": number, "elementErrors": {
-                    "errorMessages": [err.message] if err.message else [], "errors": dict(err.extra.get("errors", {}))}})
+                errors.append(
+                    {
+                        "status": err.status,
+                        "failedElementNumber": number,
+                        "elementErrors": {
+                            "errorMessages": [err.message] if err.message else [],
+                            "errors": dict(err.extra.get("errors", {})),
+                        },
+                    }
+                )
         return json_response({"issues": issues, "errors": errors}, 201 if issues or not updates else 400)
 
     # -- workflow ---------------------------------------------------------------------------------
@@ -232,39 +266,65 @@ class JiraAccountsMixin:
         return [self._transition(self.store.status(target)) for target in config.workflow.get(current, [])]  # type: ignore[union-attr]
 
     def _transition(self, status: tuple[str, str, int, str]) -> dict[str, Any]:
-        return {"id": str(11 + 10 * STATUSES.index(status)), "name": status[3], "to": self.store.render_status(status[0]),
-                "hasScreen": False, "isGlobal": False, "isInitial": False, "isAvailable": True,
-                "isConditional": False, "isLooped": False}
+        return {
+            "id": str(11 + 10 * STATUSES.index(status)),
+            "name": status[3],
+            "to": self.store.render_status(status[0]),
+            "hasScreen": False,
+            "isGlobal": False,
+            "isInitial": False,
+            "isAvailable": True,
+            "isConditional": False,
+            "isLooped": False,
+        }
 
     # -- handlers -----------------------------------------------------------------------------------
     def createmeta_types(self, request: Request, v: str, project: str) -> Any:
         p = self.store.project(project)
         start, size = int(request.args.get("startAt", 0)), min(int(request.args.get("maxResults", 50)), 200)
         types = [self.store.render_type(t) for t in p["types"]]
-        page = types[start:start + size]
-        return {"maxResults": size, "startAt": start, "total": len(types), ("values" if self.server else "issueTypes"): page}
+        page = types[start : start + size]
+        return {
+            "maxResults": size,
+            "startAt": start,
+            "total": len(types),
+            ("values" if self.server else "issueTypes"): page,
+        }
 
     def createmeta_fields(self, request: Request, v: str, project: str, type_id: str) -> Any:
         p = self.store.project(project)
         if type_id not in p["types"]:
-            raise ApiError(404, f"Issue type with id '{type_id}' does not exist or is not visible in project {p['key']}.")
+            raise ApiError(
+                404, f"Issue type with id '{type_id}' does not exist or is not visible in project {p['key']}."
+            )
         config = self._accounts().get(p["key"]) or AccountConfig()
         if "CREATE_ISSUES" in config.denied:
             metas: list[dict[str, Any]] = []
         else:
-            metas = [self._meta(f, required=f in ("summary", "project", "issuetype")) for f in self._screen()
-                     if f not in config.not_on_create]
-            metas += [self._meta(r.field_id, required=True, allowed=r.allowed, default=r.default) for r in config.required]
+            metas = [
+                self._meta(f, required=f in ("summary", "project", "issuetype"))
+                for f in self._screen()
+                if f not in config.not_on_create
+            ]
+            metas += [
+                self._meta(r.field_id, required=True, allowed=r.allowed, default=r.default) for r in config.required
+            ]
         start, size = int(request.args.get("startAt", 0)), min(int(request.args.get("maxResults", 50)), 200)
-        return {"maxResults": size, "startAt": start, "total": len(metas),
-                ("values" if self.server else "fields"): metas[start:start + size]}
+        return {
+            "maxResults": size,
+            "startAt": start,
+            "total": len(metas),
+            ("values" if self.server else "fields"): metas[start : start + size],
+        }
 
     def editmeta(self, request: Request, v: str, ref: str) -> Any:
         issue = self.store.issue(ref)
         config = self._accounts().get(self.store.projects[issue.project_id]["key"]) or AccountConfig()
         shown = [f for f in self._screen() if f not in ("project", "issuetype") and f not in config.not_on_edit]
         metas = {f: self._meta(f, required=f == "summary") for f in shown}
-        return {"fields": {f: {k: v for k, v in m.items() if k != "fieldId"} for f, m in metas.items()}}  # FieldMetadata
+        return {
+            "fields": {f: {k: v for k, v in m.items() if k != "fieldId"} for f, m in metas.items()}
+        }  # FieldMetadata
 
     def my_permissions(self, request: Request, v: str) -> Any:
         wanted = [p.strip() for p in (request.args.get("permissions") or "").split(",") if p.strip()]
@@ -276,18 +336,30 @@ class JiraAccountsMixin:
         for perm in wanted:
             if perm not in PERMISSIONS:
                 raise ApiError(400, f"Invalid permission key: {perm}")
-            out[perm] = {"id": str(10 + list(PERMISSIONS).index(perm)), "key": perm, "name": PERMISSIONS[perm],
-                         "type": "PROJECT", "description": f"Ability to {PERMISSIONS[perm].lower()}.",
-                         "havePermission": config is None or perm not in config.denied}
+            out[perm] = {
+                "id": str(10 + list(PERMISSIONS).index(perm)),
+                "key": perm,
+                "name": PERMISSIONS[perm],
+                "type": "PROJECT",
+                "description": f"Ability to {PERMISSIONS[perm].lower()}.",
+                "havePermission": config is None or perm not in config.denied,
+            }
         return {"permissions": out}
 
     def project_statuses(self, request: Request, v: str, ref: str) -> Any:
         p = self.store.project(ref)
         config = self._accounts().get(p["key"]) or AccountConfig()
         statuses = [self.store.render_status(self.store.status(n)[0]) for n in config.statuses()]
-        return [{"self": f"{self.root_url}/rest/api/{v}/issuetype/{t}", "id": t,
-                 "name": next(x[1] for x in ISSUE_TYPES if x[0] == t),
-                 "subtask": next(x[3] for x in ISSUE_TYPES if x[0] == t), "statuses": statuses} for t in p["types"]]
+        return [
+            {
+                "self": f"{self.root_url}/rest/api/{v}/issuetype/{t}",
+                "id": t,
+                "name": next(x[1] for x in ISSUE_TYPES if x[0] == t),
+                "subtask": next(x[3] for x in ISSUE_TYPES if x[0] == t),
+                "statuses": statuses,
+            }
+            for t in p["types"]
+        ]
 
     def workflow_scheme_project(self, request: Request, v: str) -> Any:
         self._cloud_only(request)
@@ -301,9 +373,18 @@ class JiraAccountsMixin:
             except ApiError:
                 continue  # a bulk lookup: ids of projects that do not exist are left out (200, not 404)
             self._admin(p["key"])
-            values.append({"projectIds": [p["id"]], "workflowScheme": {
-                "id": 10000 + int(p["id"]) % 1000, "name": f"{p['key']}: Software Simplified Workflow Scheme",
-                "description": "", "defaultWorkflow": self._workflow_name(p["key"]), "issueTypeMappings": {}}})
+            values.append(
+                {
+                    "projectIds": [p["id"]],
+                    "workflowScheme": {
+                        "id": 10000 + int(p["id"]) % 1000,
+                        "name": f"{p['key']}: Software Simplified Workflow Scheme",
+                        "description": "",
+                        "defaultWorkflow": self._workflow_name(p["key"]),
+                        "issueTypeMappings": {},
+                    },
+                }
+            )
         return {"values": values}
 
     def workflow_search(self, request: Request, v: str) -> Any:
@@ -316,12 +397,25 @@ class JiraAccountsMixin:
             config = self._accounts().get(key) or AccountConfig()
             ids = {n: self.store.status(n)[0] for n in config.statuses()}
             graph = config.workflow or {n: [m for m in ids if m != n] for n in ids}
-            transitions = [{"id": str(11 + 10 * STATUSES.index(self.store.status(to))), "name": self.store.status(to)[3],
-                            "description": "", "from": [ids[src] for src, tos in graph.items() if to in tos],
-                            "to": ids[to], "type": "directed"} for to in ids]
-            values.append({"id": {"name": self._workflow_name(key), "entityId": f"wf-{key.lower()}"},
-                           "description": "", "transitions": transitions,
-                           "statuses": [{"id": i, "name": n} for n, i in ids.items()]})
+            transitions = [
+                {
+                    "id": str(11 + 10 * STATUSES.index(self.store.status(to))),
+                    "name": self.store.status(to)[3],
+                    "description": "",
+                    "from": [ids[src] for src, tos in graph.items() if to in tos],
+                    "to": ids[to],
+                    "type": "directed",
+                }
+                for to in ids
+            ]
+            values.append(
+                {
+                    "id": {"name": self._workflow_name(key), "entityId": f"wf-{key.lower()}"},
+                    "description": "",
+                    "transitions": transitions,
+                    "statuses": [{"id": i, "name": n} for n, i in ids.items()],
+                }
+            )
         return {"isLast": True, "maxResults": 50, "startAt": 0, "total": len(values), "values": values}
 
     # -- helpers -------------------------------------------------------------------------------------
@@ -342,17 +436,27 @@ class JiraAccountsMixin:
     def _screen(self) -> list[str]:
         return _SCREEN + ([EPIC_NAME, EPIC_LINK] if self.server else [])
 
-    def _meta(self, fid: str, *, required: bool, allowed: list[str] | None = None, default: str | None = None) -> dict[str, Any]:
+    def _meta(
+        self, fid: str, *, required: bool, allowed: list[str] | None = None, default: str | None = None
+    ) -> dict[str, Any]:
         row = next(f for f in self.store.fields if f[0] == fid)
         schema: dict[str, Any] = {"type": row[3], ("custom" if row[2] else "system"): row[4]}
         if row[2]:
             schema["customId"] = int(fid.split("_")[1])
-        out: dict[str, Any] = {"fieldId": fid, "key": fid, "name": row[1], "required": required, "schema": schema,
-                               "hasDefaultValue": default is not None, "operations": ["set"]}
+        out: dict[str, Any] = {
+            "fieldId": fid,
+            "key": fid,
+            "name": row[1],
+            "required": required,
+            "schema": schema,
+            "hasDefaultValue": default is not None,
+            "operations": ["set"],
+        }
         if allowed is not None:
-            out["allowedValues"] = [{"self": f"{self.root_url}/rest/api/2/customFieldOption/{100 + i}", "value": a,
-                                     "id": str(100 + i)} for i, a in enumerate(allowed)]  # RequiredField.option_ids
+            out["allowedValues"] = [
+                {"self": f"{self.root_url}/rest/api/2/customFieldOption/{100 + i}", "value": a, "id": str(100 + i)}
+                for i, a in enumerate(allowed)
+            ]  # RequiredField.option_ids
         if default is not None:
             out["defaultValue"] = {"value": default}
         return out
-

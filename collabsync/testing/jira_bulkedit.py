@@ -61,8 +61,9 @@ def parse_formatted_date(text: str) -> str | None:
     try:
         if "/" in text:
             day, month, year = text.split("/")
-            return dt.date(2000 + int(year) if len(year) == 2 else int(year), _MONTHS.index(month.title()) + 1,
-                           int(day)).isoformat()
+            return dt.date(
+                2000 + int(year) if len(year) == 2 else int(year), _MONTHS.index(month.title()) + 1, int(day)
+            ).isoformat()
         parts = text.split("-")
         if len(parts) == 3 and len(parts[0]) == 2:
             return dt.date(int(parts[2]), int(parts[1]), int(parts[0])).isoformat()
@@ -99,13 +100,19 @@ class JiraBulkEditMixin(JiraHost):
         refs = [r.strip() for r in (request.args.get("issueIdsOrKeys") or "").split(",") if r.strip()]
         if not refs:
             return _refuse(400, "issueIdsOrKeys is required.")
-        found = [self.store.issues[self.store.by_key.get(r.upper(), r)] for r in refs
-                 if self.store.by_key.get(r.upper(), r) in self.store.issues]
+        found = [
+            self.store.issues[self.store.by_key.get(r.upper(), r)]
+            for r in refs
+            if self.store.by_key.get(r.upper(), r) in self.store.issues
+        ]
         if not found:
             return _refuse(404, "No editable fields were found for the provided issue IDs.")
         text = (request.args.get("searchText") or "").lower()
-        fields = [{"id": fid, "name": name, "type": "datepicker", "isRequired": False}
-                  for fid, name in _DATE_FIELDS.items() if fid in self.store.settable and text in name.lower()]
+        fields = [
+            {"id": fid, "name": name, "type": "datepicker", "isRequired": False}
+            for fid, name in _DATE_FIELDS.items()
+            if fid in self.store.settable and text in name.lower()
+        ]
         return {"fields": fields}
 
     def bulk_edit_submit(self, request: Request) -> Any:
@@ -156,14 +163,21 @@ class JiraBulkEditMixin(JiraHost):
             running = task.polls <= self.bulk_running_polls
         tz = dt.UTC
         out: dict[str, Any] = {
-            "taskId": task.id, "status": "RUNNING" if running else "COMPLETE",
-            "progressPercent": 50 if running else 100, "submittedBy": {"accountId": task.submitter or ""},
-            "created": jira_time(task.created, tz), "started": jira_time(task.created, tz),
+            "taskId": task.id,
+            "status": "RUNNING" if running else "COMPLETE",
+            "progressPercent": 50 if running else 100,
+            "submittedBy": {"accountId": task.submitter or ""},
+            "created": jira_time(task.created, tz),
+            "started": jira_time(task.created, tz),
             "updated": jira_time(self.clock(), tz),
         }
         if not running:
-            out.update(processedAccessibleIssues=task.processed, failedAccessibleIssues=task.failed,
-                       invalidOrInaccessibleIssueCount=task.invalid, totalIssueCount=task.total)
+            out.update(
+                processedAccessibleIssues=task.processed,
+                failedAccessibleIssues=task.failed,
+                invalidOrInaccessibleIssueCount=task.invalid,
+                totalIssueCount=task.total,
+            )
         return out
 
 

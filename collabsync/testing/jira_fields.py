@@ -77,7 +77,9 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def update_to_fields(update: Any, fields: dict[str, Any], current: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+def update_to_fields(
+    update: Any, fields: dict[str, Any], current: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
     """Fold PUT /issue `update` verbs (set/add/remove) into `fields` values, with per-field errors."""
     out: dict[str, Any] = dict(fields)
     errors: dict[str, str] = {}

@@ -27,8 +27,22 @@ _TOKEN_RE = re.compile(
 _KEYWORDS = {"and", "or", "not", "in", "is", "order", "by", "asc", "desc", "empty", "null"}
 _FIELD_ALIASES = {"key": "issuekey", "type": "issuetype", "category": "statuscategory"}
 KNOWN_FIELDS = {
-    "project", "parent", "labels", "issuekey", "id", "status", "statuscategory", "issuetype",
-    "assignee", "summary", "description", "text", "updated", "created", "duedate", "epic link",
+    "project",
+    "parent",
+    "labels",
+    "issuekey",
+    "id",
+    "status",
+    "statuscategory",
+    "issuetype",
+    "assignee",
+    "summary",
+    "description",
+    "text",
+    "updated",
+    "created",
+    "duedate",
+    "epic link",
 }
 
 
@@ -258,11 +272,22 @@ class _Parser:
 TIME_FIELDS = ("updated", "created", "duedate")
 _PERIOD_RE = re.compile(r"^([+-])?\s*((?:\d+\s*[wdhm]\s*)+)$")
 _INC_RE = re.compile(r"^([+-]?)(\d+)([yMwdhm]?)$")
-_BAD_DATE = ("Date value '{}' for field '{}' is invalid. Valid formats include: 'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', "
-             "'yyyy/MM/dd', 'yyyy-MM-dd', or a period format e.g. '-5d', '4w 2d'.")
+_BAD_DATE = (
+    "Date value '{}' for field '{}' is invalid. Valid formats include: 'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', "
+    "'yyyy/MM/dd', 'yyyy-MM-dd', or a period format e.g. '-5d', '4w 2d'."
+)
 _UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes"}
-_DATE_FUNCS = {"now", "startofday", "endofday", "startofweek", "endofweek", "startofmonth", "endofmonth",
-               "startofyear", "endofyear"}
+_DATE_FUNCS = {
+    "now",
+    "startofday",
+    "endofday",
+    "startofweek",
+    "endofweek",
+    "startofmonth",
+    "endofmonth",
+    "startofyear",
+    "endofyear",
+}
 
 
 def _resolve(node: Any, ctx: Context) -> Any:
@@ -318,7 +343,9 @@ def _date_function(name: str, inc: str, ctx: Context) -> dt.datetime:
         base = base.replace(month=1, day=1)
     if name == "now":
         base = now
-    default_unit = {"week": "w", "month": "M", "year": "y"}.get(next((u for u in ("week", "month", "year") if u in name), ""), "d")
+    default_unit = {"week": "w", "month": "M", "year": "y"}.get(
+        next((u for u in ("week", "month", "year") if u in name), ""), "d"
+    )
     if shift:
         amount = int(shift.group(2)) * (-1 if shift.group(1) == "-" else 1)
         base = _shift(base, amount, shift.group(3) or default_unit)
@@ -385,6 +412,10 @@ def _compare_time(actual: Any, op: str, value: Any, tz: ZoneInfo, *, date_only: 
     else:
         left = actual
     return {
-        "=": left == right, "!=": left != right, ">": left > right,
-        ">=": left >= right, "<": left < right, "<=": left <= right,
+        "=": left == right,
+        "!=": left != right,
+        ">": left > right,
+        ">=": left >= right,
+        "<": left < right,
+        "<=": left <= right,
     }.get(op, False)

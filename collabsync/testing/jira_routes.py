@@ -20,7 +20,15 @@ from .jira_adf import adf_to_text, is_adf, text_to_adf
 from .jira_fields import expand_list, field_list, wanted_fields
 from .jira_store import Issue, JiraStore, jira_time
 
-__all__ = ["BULKFETCH_MAX", "COMMENT_MAX_CHARS", "JiraHost", "JiraRoutesMixin", "ROUTE_RULES", "empty_response", "int_param"]
+__all__ = [
+    "BULKFETCH_MAX",
+    "COMMENT_MAX_CHARS",
+    "JiraHost",
+    "JiraRoutesMixin",
+    "ROUTE_RULES",
+    "empty_response",
+    "int_param",
+]
 
 _V = '/rest/api/<any("2","3","latest"):v>'
 BULKFETCH_MAX = 100  # issueIdsOrKeys per bulkfetch request
@@ -67,6 +75,7 @@ class JiraHost:
     _known_fields: Callable[[], set[str]]
 
     if TYPE_CHECKING:  # JiraEmulator's read-only property
+
         @property
         def server(self) -> bool: ...
 
@@ -104,9 +113,14 @@ class JiraRoutesMixin(JiraHost):
         if not isinstance(data, dict):
             raise ApiError(400, "", errors={"comment": "Comment body can not be empty!"})
         visibility = data.get("visibility")
-        if visibility is not None and not (isinstance(visibility, dict) and visibility.get("type") in ("group", "role")
-                                           and (visibility.get("value") or visibility.get("identifier"))):
-            raise ApiError(400, "", errors={"commentLevel": "The visibility must have a type (group or role) and a value."})
+        if visibility is not None and not (
+            isinstance(visibility, dict)
+            and visibility.get("type") in ("group", "role")
+            and (visibility.get("value") or visibility.get("identifier"))
+        ):
+            raise ApiError(
+                400, "", errors={"commentLevel": "The visibility must have a type (group or role) and a value."}
+            )
         return self._valid_body(data.get("body"), v3), visibility
 
     def _valid_body(self, body: Any, v3: bool) -> dict[str, Any]:
@@ -114,14 +128,23 @@ class JiraRoutesMixin(JiraHost):
         if body in (None, "") or (is_adf(body) and not (adf_to_text(body) or "").strip()):
             raise ApiError(400, "", errors={"comment": "Comment body can not be empty!"})
         if v3 and not is_adf(body):
-            raise ApiError(400, "", errors={"comment": "Comment body must be an Atlassian Document (see the "
-                                                       "Atlassian Document Format)."})
+            raise ApiError(
+                400,
+                "",
+                errors={"comment": "Comment body must be an Atlassian Document (see the Atlassian Document Format)."},
+            )
         if not v3 and not isinstance(body, str):
             raise ApiError(400, "", errors={"comment": "Comment body must be a string in API version 2."})
         text = adf_to_text(body) if v3 else body
         if len(text or "") > COMMENT_MAX_CHARS:
-            raise ApiError(400, "", errors={"comment": "The entered text is too long. It exceeds the allowed limit "
-                                                       f"of {COMMENT_MAX_CHARS:,} characters."})
+            raise ApiError(
+                400,
+                "",
+                errors={
+                    "comment": "The entered text is too long. It exceeds the allowed limit "
+                    f"of {COMMENT_MAX_CHARS:,} characters."
+                },
+            )
         return (body if v3 else text_to_adf(body)) or {}
 
     def split_comment_update(self, body: Any, v3: bool) -> tuple[Any, list[dict[str, Any]]]:
@@ -132,7 +155,9 @@ class JiraRoutesMixin(JiraHost):
         ops = update["comment"]
         if not isinstance(ops, list) or not all(isinstance(op, dict) and set(op) == {"add"} for op in ops):
             raise ApiError(400, "", errors={"comment": "Field 'comment' supports only the 'add' operation."})
-        adds = [self._valid_body((op["add"] or {}).get("body") if isinstance(op["add"], dict) else None, v3) for op in ops]
+        adds = [
+            self._valid_body((op["add"] or {}).get("body") if isinstance(op["add"], dict) else None, v3) for op in ops
+        ]
         rest = {k: val for k, val in update.items() if k != "comment"}
         return {**body, "update": rest}, adds
 
@@ -157,18 +182,25 @@ class JiraRoutesMixin(JiraHost):
     def comment_field(self, issue_id: str, v: str, tz: Any) -> dict[str, Any]:
         """The `comment` field of an issue (not navigable: only `*all` or asking for it by name shows it)."""
         listed = self.comments.get(issue_id, [])
-        return {"comments": [self._render_comment(c, v, tz) for c in listed], "self": f"{self.root_url}/rest/api/"
-                f"{'2' if v == '2' else '3'}/issue/{issue_id}/comment", "maxResults": len(listed), "total": len(listed),
-                "startAt": 0}
+        return {
+            "comments": [self._render_comment(c, v, tz) for c in listed],
+            "self": f"{self.root_url}/rest/api/{'2' if v == '2' else '3'}/issue/{issue_id}/comment",
+            "maxResults": len(listed),
+            "total": len(listed),
+            "startAt": 0,
+        }
 
     def _render_comment(self, c: Comment, v: str, tz: Any) -> dict[str, Any]:
         issue_id = c.issue_id
         out: dict[str, Any] = {
-            "self": f"{self.root_url}/rest/api/{'2' if v == '2' else '3'}/issue/{issue_id}/comment/{c.id}", "id": c.id,
+            "self": f"{self.root_url}/rest/api/{'2' if v == '2' else '3'}/issue/{issue_id}/comment/{c.id}",
+            "id": c.id,
             "author": self._user_details(c.author),
             "body": c.body if v == "3" else adf_to_text(c.body),
             "updateAuthor": self._user_details(c.update_author),
-            "created": jira_time(c.created, tz), "updated": jira_time(c.updated, tz), "jsdPublic": True,
+            "created": jira_time(c.created, tz),
+            "updated": jira_time(c.updated, tz),
+            "jsdPublic": True,
         }
         if c.visibility:
             out["visibility"] = c.visibility
@@ -199,9 +231,13 @@ class JiraRoutesMixin(JiraHost):
         if order not in ("created", "-created", "+created"):
             raise ApiError(400, f"The orderBy value '{order}' is not valid: use created, +created or -created.")
         listed = sorted(self.comments.get(issue.id, []), key=lambda c: int(c.id), reverse=order == "-created")
-        page = listed[start:start + size]
-        return {"comments": [self._render_comment(c, v, self._tz(request)) for c in page], "maxResults": size,
-                "total": len(listed), "startAt": start}
+        page = listed[start : start + size]
+        return {
+            "comments": [self._render_comment(c, v, self._tz(request)) for c in page],
+            "maxResults": size,
+            "total": len(listed),
+            "startAt": start,
+        }
 
     def comment_get(self, request: Request, v: str, ref: str, cid: str) -> Any:
         self._version(v)
@@ -222,8 +258,12 @@ class JiraRoutesMixin(JiraHost):
         data = self._body(request)
         given = [k for k in ("accountId", "name", "key") if isinstance(data, dict) and k in data]
         if len(given) != 1:
-            raise ApiError(400, "Exactly one of accountId, name or key must be given." if given else
-                           "The accountId (or name on Data Center) of the assignee is required.")
+            raise ApiError(
+                400,
+                "Exactly one of accountId, name or key must be given."
+                if given
+                else "The accountId (or name on Data Center) of the assignee is required.",
+            )
         if not self.server and given[0] != "accountId":
             raise ApiError(400, "'accountId' must be the only user identifying query parameter in GDPR strict mode.")
         value = data[given[0]]
@@ -238,7 +278,10 @@ class JiraRoutesMixin(JiraHost):
     def user_search(self, request: Request, v: str) -> Any:
         self._version(v)
         args = request.args
-        start, size = int_param(request.args.get("startAt"), "startAt", 0), int_param(request.args.get("maxResults"), "maxResults", 50)
+        start, size = (
+            int_param(request.args.get("startAt"), "startAt", 0),
+            int_param(request.args.get("maxResults"), "maxResults", 50),
+        )
         if self.server:
             needle = args.get("username")
             if not needle:
@@ -254,14 +297,20 @@ class JiraRoutesMixin(JiraHost):
         users = sorted(self.store.users.values(), key=lambda u: (u["displayName"].lower(), u["accountId"]))
         if needle:
             low = needle.lower()
-            hits = [u for u in users if any(low == (u.get(f) or "").lower() or
-                                            any(w.startswith(low) for w in (u.get(f) or "").lower().split())
-                                            or (u.get(f) or "").lower().startswith(low) for f in fields)]
+            hits = [
+                u
+                for u in users
+                if any(
+                    low == (u.get(f) or "").lower()
+                    or any(w.startswith(low) for w in (u.get(f) or "").lower().split())
+                    or (u.get(f) or "").lower().startswith(low)
+                    for f in fields
+                )
+            ]
         else:
             hits = [u for u in users if u["accountId"] == args.get("accountId")]
         hits = hits[:USER_SEARCH_WINDOW]
-        return [self.store.render_user(u["accountId"], server=self.server)
-                for u in hits[start:start + size]]
+        return [self.store.render_user(u["accountId"], server=self.server) for u in hits[start : start + size]]
 
     # -- bulkfetch -------------------------------------------------------------------------------
     def issue_bulkfetch(self, request: Request, v: str) -> Any:

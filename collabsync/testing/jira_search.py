@@ -26,8 +26,10 @@ ID_ONLY_CAP = 5000  # /search/jql pages asking only for id or key (the reference
 MAX_ORDER_BY = 7  # fields in one ORDER BY of /search/jql
 SNAPSHOTS_KEPT = 32  # search cursors remembered for their next pages
 UNBOUNDED = "Unbounded JQL queries are not allowed here. Please add a search restriction to your query."
-SEARCH_GONE = ("The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. "
-               "A full migration guideline is available at https://developer.atlassian.com/changelog/#CHANGE-2046")
+SEARCH_GONE = (
+    "The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. "
+    "A full migration guideline is available at https://developer.atlassian.com/changelog/#CHANGE-2046"
+)
 
 
 class JiraSearchMixin(JiraHost):
@@ -58,7 +60,7 @@ class JiraSearchMixin(JiraHost):
         if hits is None:
             hits = self._run(query, tz)
         expand = expand_list(params.get("expand"))
-        page = hits[start:start + size]
+        page = hits[start : start + size]
         if keys_only:
             issues = [{"id": i.id, "key": i.key} if "key" in asked else {"id": i.id} for i in page]
         else:
@@ -93,8 +95,15 @@ class JiraSearchMixin(JiraHost):
         hits = self._run(query, tz)
         wanted = wanted_fields(field_list(params.get("fields")), self._known_fields(), "*navigable")
         expand = expand_list(params.get("expand"))
-        out = {"expand": "schema,names", "startAt": start, "maxResults": size, "total": len(hits),
-               "issues": [self._render(i, wanted, expand, v3=v3, tz=tz, per_issue=False) for i in hits[start:start + size]]}
+        out = {
+            "expand": "schema,names",
+            "startAt": start,
+            "maxResults": size,
+            "total": len(hits),
+            "issues": [
+                self._render(i, wanted, expand, v3=v3, tz=tz, per_issue=False) for i in hits[start : start + size]
+            ],
+        }
         out.update(expansions(expand, sorted(wanted or self._known_fields()), self.store.fields))
         return out
 
@@ -139,18 +148,28 @@ class JiraSearchMixin(JiraHost):
 
     def _run(self, query: Any, tz: ZoneInfo) -> list[Issue]:
         try:
-            hits = [i for i in self.store.issues.values() if query.matches(lambda f, i=i: self.store.jql_value(i, f), tz)]
+            hits = [
+                i for i in self.store.issues.values() if query.matches(lambda f, i=i: self.store.jql_value(i, f), tz)
+            ]
         except JqlError as err:  # a clause the field cannot answer: Jira's 400, never a 500
             raise ApiError(400, str(err)) from None
         hits.sort(key=lambda i: int(i.id))
         for name, desc in reversed(query.order):
-            attr = {"key": "id", "issuekey": "id", "id": "id", "created": "created", "updated": "updated",
-                    "duedate": "duedate"}.get(name)
+            attr = {
+                "key": "id",
+                "issuekey": "id",
+                "id": "id",
+                "created": "created",
+                "updated": "updated",
+                "duedate": "duedate",
+            }.get(name)
             if attr is None:  # other fields sort by their shown value (a name, not an id), empty last
                 hits.sort(key=lambda i: self._sort_text(i, name), reverse=desc)
                 continue
-            hits.sort(key=lambda i: (getattr(i, attr) is None, int(i.id) if attr == "id" else getattr(i, attr) or ""),
-                      reverse=desc)
+            hits.sort(
+                key=lambda i: (getattr(i, attr) is None, int(i.id) if attr == "id" else getattr(i, attr) or ""),
+                reverse=desc,
+            )
         return hits
 
     def _sort_text(self, issue: Issue, name: str) -> tuple[bool, str]:
@@ -159,7 +178,9 @@ class JiraSearchMixin(JiraHost):
             return False, f"{[s[0] for s in STATUSES].index(issue.status_id):04d}"
         value = self.store.jql_value(issue, name)
         if isinstance(value, list):
-            value = value[1] if name in ("assignee", "statuscategory") and len(value) > 1 else (value[0] if value else None)
+            value = (
+                value[1] if name in ("assignee", "statuscategory") and len(value) > 1 else (value[0] if value else None)
+            )
         return value is None, str(value or "").lower()
 
     @staticmethod

@@ -34,9 +34,17 @@ class JiraSeedMixin:
     _basic: dict[tuple[str, str], str]
     _bearer: dict[str, str]
 
-    def add_user(self, display_name: str, email: str | None = None, *, account_id: str | None = None,
-                 api_token: str | None = None, pat: str | None = None, time_zone: str = "UTC",
-                 hide_email: bool = False) -> str:
+    def add_user(
+        self,
+        display_name: str,
+        email: str | None = None,
+        *,
+        account_id: str | None = None,
+        api_token: str | None = None,
+        pat: str | None = None,
+        time_zone: str = "UTC",
+        hide_email: bool = False,
+    ) -> str:
         """Add a user (optionally with credentials); returns its accountId.
 
         `hide_email` stands for a Cloud profile whose privacy settings hide the address (user search omits it).
@@ -44,38 +52,67 @@ class JiraSeedMixin:
         with self.lock:
             account_id = account_id or f"5b10ac8d82e05b22cc7d{len(self.store.users) + 1:04d}"
             email = email or f"{display_name.lower().replace(' ', '.')}@example.com"
-            self.store.users[account_id] = {"accountId": account_id, "displayName": display_name,
-                                            "emailAddress": email, "name": email.split("@")[0], "timeZone": time_zone,
-                                            "hide_email": hide_email}
+            self.store.users[account_id] = {
+                "accountId": account_id,
+                "displayName": display_name,
+                "emailAddress": email,
+                "name": email.split("@")[0],
+                "timeZone": time_zone,
+                "hide_email": hide_email,
+            }
             if api_token:
                 self._basic[(email, api_token)] = account_id
             if pat:
                 self._bearer[pat] = account_id
             return account_id
 
-    def add_project(self, key: str, name: str | None = None, *, issue_types: list[str] | None = None,
-                    lead: str | None = None) -> str:
+    def add_project(
+        self, key: str, name: str | None = None, *, issue_types: list[str] | None = None, lead: str | None = None
+    ) -> str:
         """Add a project (all issue types unless `issue_types` names a subset); returns its id."""
         with self.lock:
             names = issue_types or [t[1] for t in ISSUE_TYPES]
             types = [t[0] for t in ISSUE_TYPES if t[1] in names]
             self.store._next_project += 1
             pid = str(self.store._next_project)
-            self.store.projects[pid] = {"id": pid, "key": key.upper(), "name": name or key, "types": types,
-                                        "counter": 0, "lead": lead or getattr(self, "admin", None)}
+            self.store.projects[pid] = {
+                "id": pid,
+                "key": key.upper(),
+                "name": name or key,
+                "types": types,
+                "counter": 0,
+                "lead": lead or getattr(self, "admin", None),
+            }
             return pid
 
-    def add_issue(self, project_key: str, summary: str, *, issue_type: str = "Task", status: str = "To Do",
-                  description: str | None = None, assignee: str | None = None, due: dt.date | str | None = None,
-                  labels: list[str] | tuple[str, ...] = (), parent: str | None = None, story_points: float | None = None,
-                  flagged: bool = False, start: dt.date | str | None = None, updated: dt.datetime | None = None,
-                  components: list[str] | tuple[str, ...] = ()) -> str:
+    def add_issue(
+        self,
+        project_key: str,
+        summary: str,
+        *,
+        issue_type: str = "Task",
+        status: str = "To Do",
+        description: str | None = None,
+        assignee: str | None = None,
+        due: dt.date | str | None = None,
+        labels: list[str] | tuple[str, ...] = (),
+        parent: str | None = None,
+        story_points: float | None = None,
+        flagged: bool = False,
+        start: dt.date | str | None = None,
+        updated: dt.datetime | None = None,
+        components: list[str] | tuple[str, ...] = (),
+    ) -> str:
         """Create an issue directly (no request logged); returns its key.
 
         On a Data Center emulator `parent` of a standard issue becomes its Epic Link, and epics get an Epic Name.
         """
-        fields: dict[str, Any] = {"project": {"key": project_key}, "issuetype": {"name": issue_type},
-                                  "summary": summary, "labels": list(labels)}
+        fields: dict[str, Any] = {
+            "project": {"key": project_key},
+            "issuetype": {"name": issue_type},
+            "summary": summary,
+            "labels": list(labels),
+        }
         if description is not None:
             fields["description"] = text_to_adf(description)
         if assignee:
@@ -146,19 +183,44 @@ class JiraSeedMixin:
             instance = f"seed-{c}"
             self.add_project(key, f"Seed project {c}")
             label = f"collabsync-{instance}"
-            epic = self.add_issue(key, f"Seed instance {c}", issue_type="Epic", labels=[label],
-                                  description=f"Seeded container.\ncollabsync:{instance}")
+            epic = self.add_issue(
+                key,
+                f"Seed instance {c}",
+                issue_type="Epic",
+                labels=[label],
+                description=f"Seeded container.\ncollabsync:{instance}",
+            )
             keys = []
             for t in range(tasks):
                 roll = rng.random()
-                status = ("To Do" if roll < 0.35 else "In Progress" if roll < 0.6 else "Done" if roll < 0.8
-                          else "Blocked" if roll < 0.88 else "On Hold" if roll < 0.93 else rng.choice(["Won't Do", "Cancelled"]))
+                status = (
+                    "To Do"
+                    if roll < 0.35
+                    else "In Progress"
+                    if roll < 0.6
+                    else "Done"
+                    if roll < 0.8
+                    else "Blocked"
+                    if roll < 0.88
+                    else "On Hold"
+                    if roll < 0.93
+                    else rng.choice(["Won't Do", "Cancelled"])
+                )
                 due = today + dt.timedelta(days=rng.randint(-20, 40)) if rng.random() < 0.8 else None
-                keys.append(self.add_issue(
-                    key, f"Seed task {c}.{t}", status=status, parent=epic, labels=[label, f"phase-{t % 3}"],
-                    description=f"Seeded task {t}.\ncollabsync:{instance}/t{t}", assignee=rng.choice(people + [None]),
-                    due=due, story_points=rng.choice([None, 1, 2, 3, 5, 8]), flagged=rng.random() < 0.05,
-                ))
+                keys.append(
+                    self.add_issue(
+                        key,
+                        f"Seed task {c}.{t}",
+                        status=status,
+                        parent=epic,
+                        labels=[label, f"phase-{t % 3}"],
+                        description=f"Seeded task {t}.\ncollabsync:{instance}/t{t}",
+                        assignee=rng.choice(people + [None]),
+                        due=due,
+                        story_points=rng.choice([None, 1, 2, 3, 5, 8]),
+                        flagged=rng.random() < 0.05,
+                    )
+                )
             out.append({"project": key, "epic": epic, "instance": instance, "issues": keys})
         return out
 
@@ -167,4 +229,3 @@ class JiraSeedMixin:
             if who in (u["accountId"], u["displayName"], u["emailAddress"]):
                 return u["accountId"]
         return self.add_user(who)
-

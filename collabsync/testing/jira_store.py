@@ -14,7 +14,20 @@ from .core import ApiError
 from .jira_fields import update_to_fields
 from .jira_jql import adf_to_text, is_adf, text_to_adf
 
-__all__ = ["EPIC_LINK", "EPIC_NAME", "FIELDS", "FLAGGED", "ISSUE_TYPES", "LINK_TYPES", "SERVER_FIELDS", "START_DATE", "STATUSES", "STORY_POINTS", "Issue", "JiraStore"]
+__all__ = [
+    "EPIC_LINK",
+    "EPIC_NAME",
+    "FIELDS",
+    "FLAGGED",
+    "ISSUE_TYPES",
+    "LINK_TYPES",
+    "SERVER_FIELDS",
+    "START_DATE",
+    "STATUSES",
+    "STORY_POINTS",
+    "Issue",
+    "JiraStore",
+]
 
 STORY_POINTS = "customfield_10016"
 FLAGGED = "customfield_10021"
@@ -24,7 +37,11 @@ EPIC_LINK = "customfield_10014"  # Data Center only: an issue's epic (DC has `pa
 IMPEDIMENT = {"self": "", "value": "Impediment", "id": "10019"}
 
 #: status categories: id -> (key, name, colorName)
-CATEGORIES = {2: ("new", "To Do", "blue-gray"), 4: ("indeterminate", "In Progress", "yellow"), 3: ("done", "Done", "green")}
+CATEGORIES = {
+    2: ("new", "To Do", "blue-gray"),
+    4: ("indeterminate", "In Progress", "yellow"),
+    3: ("done", "Done", "green"),
+}
 #: statuses: (id, name, category id, the transition name that leads there)
 STATUSES = [
     ("10000", "To Do", 2, "Reopen"),
@@ -67,8 +84,20 @@ SERVER_FIELDS = [
     (EPIC_NAME, "Epic Name", True, "string", "com.pyxis.greenhopper.jira:gh-epic-label"),
     (EPIC_LINK, "Epic Link", True, "any", "com.pyxis.greenhopper.jira:gh-epic-link"),
 ]
-SETTABLE = {"summary", "description", "assignee", "reporter", "duedate", "labels", "parent", "project",
-            "issuetype", STORY_POINTS, FLAGGED, START_DATE}
+SETTABLE = {
+    "summary",
+    "description",
+    "assignee",
+    "reporter",
+    "duedate",
+    "labels",
+    "parent",
+    "project",
+    "issuetype",
+    STORY_POINTS,
+    FLAGGED,
+    START_DATE,
+}
 NOT_ON_SCREEN = "Field '{}' cannot be set. It is not on the appropriate screen, or unknown."
 #: link types: (id, name, inward, outward)
 LINK_TYPES = [
@@ -218,9 +247,16 @@ class JiraStore:
         project["counter"] += 1
         self._next_issue += 1
         issue = Issue(
-            id=str(self._next_issue), key=f"{project['key']}-{project['counter']}", project_id=project["id"],
-            type_id=itype[0], summary=fields["summary"], status_id=STATUSES[0][0], created=now, updated=now,
-            reporter=reporter, parent_id=parent_id,
+            id=str(self._next_issue),
+            key=f"{project['key']}-{project['counter']}",
+            project_id=project["id"],
+            type_id=itype[0],
+            summary=fields["summary"],
+            status_id=STATUSES[0][0],
+            created=now,
+            updated=now,
+            reporter=reporter,
+            parent_id=parent_id,
         )
         self._apply(issue, values)
         self.issues[issue.id] = issue
@@ -303,8 +339,13 @@ class JiraStore:
                 else:
                     values[name] = value
             elif name == FLAGGED:
-                ok = value is None or (isinstance(value, list) and all(
-                    isinstance(v, dict) and (v.get("value") == "Impediment" or v.get("id") == "10019") for v in value))
+                ok = value is None or (
+                    isinstance(value, list)
+                    and all(
+                        isinstance(v, dict) and (v.get("value") == "Impediment" or v.get("id") == "10019")
+                        for v in value
+                    )
+                )
                 if not ok:
                     errors[name] = "Option value 'Impediment' is the only valid option for Flagged"
                 else:
@@ -345,9 +386,14 @@ class JiraStore:
             return None
         u = self.users[account_id]
         out = {
-            "self": f"{self.base}/rest/api/3/user?accountId={u['accountId']}", "accountId": u["accountId"],
-            "accountType": "atlassian", "emailAddress": u["emailAddress"], "displayName": u["displayName"],
-            "active": True, "timeZone": u["timeZone"], "locale": "en_US",
+            "self": f"{self.base}/rest/api/3/user?accountId={u['accountId']}",
+            "accountId": u["accountId"],
+            "accountType": "atlassian",
+            "emailAddress": u["emailAddress"],
+            "displayName": u["displayName"],
+            "active": True,
+            "timeZone": u["timeZone"],
+            "locale": "en_US",
         }
         if server:
             out.update({"name": u["name"], "key": u["name"]})
@@ -361,25 +407,46 @@ class JiraStore:
         sid, name, cat, _ = self.status(status_id)
         key, cname, color = CATEGORIES[cat]
         return {
-            "self": f"{self.base}/rest/api/3/status/{sid}", "description": "", "iconUrl": f"{self.base}/images/icons/statuses/generic.png",
-            "name": name, "id": sid,
-            "statusCategory": {"self": f"{self.base}/rest/api/3/statuscategory/{cat}", "id": cat, "key": key,
-                               "colorName": color, "name": cname},
+            "self": f"{self.base}/rest/api/3/status/{sid}",
+            "description": "",
+            "iconUrl": f"{self.base}/images/icons/statuses/generic.png",
+            "name": name,
+            "id": sid,
+            "statusCategory": {
+                "self": f"{self.base}/rest/api/3/statuscategory/{cat}",
+                "id": cat,
+                "key": key,
+                "colorName": color,
+                "name": cname,
+            },
         }
 
     def render_type(self, type_id: str) -> dict[str, Any]:
         """An issue type (IssueTypeDetails)."""
         tid, name, level, subtask = next(t for t in ISSUE_TYPES if t[0] == type_id)
-        return {"self": f"{self.base}/rest/api/3/issuetype/{tid}", "id": tid, "description": f"A {name.lower()}.",
-                "iconUrl": f"{self.base}/images/icons/issuetypes/{name.lower()}.svg", "name": name,
-                "subtask": subtask, "avatarId": 10300 + int(tid) % 100, "hierarchyLevel": level}
+        return {
+            "self": f"{self.base}/rest/api/3/issuetype/{tid}",
+            "id": tid,
+            "description": f"A {name.lower()}.",
+            "iconUrl": f"{self.base}/images/icons/issuetypes/{name.lower()}.svg",
+            "name": name,
+            "subtask": subtask,
+            "avatarId": 10300 + int(tid) % 100,
+            "hierarchyLevel": level,
+        }
 
     def render_project(self, project: dict[str, Any], *, full: bool = True) -> dict[str, Any]:
         """A project (the Project schema); `full` adds issue types and lead."""
         out: dict[str, Any] = {
-            "self": f"{self.base}/rest/api/3/project/{project['id']}", "id": project["id"], "key": project["key"],
-            "name": project["name"], "projectTypeKey": "software", "simplified": False, "style": "classic",
-            "isPrivate": False, "properties": {},
+            "self": f"{self.base}/rest/api/3/project/{project['id']}",
+            "id": project["id"],
+            "key": project["key"],
+            "name": project["name"],
+            "projectTypeKey": "software",
+            "simplified": False,
+            "style": "classic",
+            "isPrivate": False,
+            "properties": {},
         }
         if full:
             out["description"] = project.get("description", "")
@@ -390,19 +457,22 @@ class JiraStore:
                 out["lead"] = lead
         return out
 
-    def render_issue(self, issue: Issue, wanted: set[str] | None, *, v3: bool, server: bool = False,
-                     tz: dt.tzinfo = dt.UTC) -> dict[str, Any]:
+    def render_issue(
+        self, issue: Issue, wanted: set[str] | None, *, v3: bool, server: bool = False, tz: dt.tzinfo = dt.UTC
+    ) -> dict[str, Any]:
         """An IssueBean limited to the wanted field ids (None = all); times in the reader's zone `tz`."""
         all_fields = {
             "summary": lambda: issue.summary,
-            "description": lambda: (issue.description if v3 else adf_to_text(issue.description)),
+            "description": lambda: issue.description if v3 else adf_to_text(issue.description),
             "status": lambda: self.render_status(issue.status_id),
             "assignee": lambda: self.render_user(issue.assignee, server=server),
             "reporter": lambda: self.render_user(issue.reporter, server=server),
             "duedate": lambda: issue.duedate,
             "labels": lambda: list(issue.labels),
-            "components": lambda: [{"self": f"{self.base}/rest/api/3/component/{10000 + i}", "id": str(10000 + i),
-                                    "name": name} for i, name in enumerate(issue.components)],
+            "components": lambda: [
+                {"self": f"{self.base}/rest/api/3/component/{10000 + i}", "id": str(10000 + i), "name": name}
+                for i, name in enumerate(issue.components)
+            ],
             "issuelinks": lambda: self.render_links(issue),
             "updated": lambda: jira_time(issue.updated, tz),
             "created": lambda: jira_time(issue.created, tz),
@@ -412,8 +482,11 @@ class JiraStore:
             STORY_POINTS: lambda: issue.custom.get(STORY_POINTS),
             FLAGGED: lambda: issue.custom.get(FLAGGED),
             START_DATE: lambda: issue.custom.get(START_DATE),
-            **({EPIC_NAME: lambda: issue.custom.get(EPIC_NAME), EPIC_LINK: lambda: issue.custom.get(EPIC_LINK)}
-               if self.server else {}),
+            **(
+                {EPIC_NAME: lambda: issue.custom.get(EPIC_NAME), EPIC_LINK: lambda: issue.custom.get(EPIC_LINK)}
+                if self.server
+                else {}
+            ),
         }
         names = all_fields.keys() if wanted is None else [n for n in all_fields if n in wanted]
         fields = {n: all_fields[n]() for n in names}
@@ -421,14 +494,24 @@ class JiraStore:
             del fields["parent"]  # Jira omits parent entirely on top-level issues
         return {
             "expand": "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations",
-            "id": issue.id, "self": f"{self.base}/rest/api/3/issue/{issue.id}", "key": issue.key, "fields": fields,
+            "id": issue.id,
+            "self": f"{self.base}/rest/api/3/issue/{issue.id}",
+            "key": issue.key,
+            "fields": fields,
         }
 
     def render_ref(self, issue: Issue) -> dict[str, Any]:
         """The short form of an issue used in parent and issuelinks."""
-        return {"id": issue.id, "key": issue.key, "self": f"{self.base}/rest/api/3/issue/{issue.id}",
-                "fields": {"summary": issue.summary, "status": self.render_status(issue.status_id),
-                           "issuetype": self.render_type(issue.type_id)}}
+        return {
+            "id": issue.id,
+            "key": issue.key,
+            "self": f"{self.base}/rest/api/3/issue/{issue.id}",
+            "fields": {
+                "summary": issue.summary,
+                "status": self.render_status(issue.status_id),
+                "issuetype": self.render_type(issue.type_id),
+            },
+        }
 
     def render_links(self, issue: Issue) -> list[dict[str, Any]]:
         """issuelinks: `outwardIssue` on the inward end ("this blocks that"), `inwardIssue` on the other."""
@@ -436,9 +519,15 @@ class JiraStore:
         for lid, tid, inward, outward in self._links_of(issue.id):
             t = next(t for t in LINK_TYPES if t[0] == tid)
             entry: dict[str, Any] = {
-                "id": lid, "self": f"{self.base}/rest/api/3/issueLink/{lid}",
-                "type": {"id": t[0], "name": t[1], "inward": t[2], "outward": t[3],
-                         "self": f"{self.base}/rest/api/3/issueLinkType/{t[0]}"},
+                "id": lid,
+                "self": f"{self.base}/rest/api/3/issueLink/{lid}",
+                "type": {
+                    "id": t[0],
+                    "name": t[1],
+                    "inward": t[2],
+                    "outward": t[3],
+                    "self": f"{self.base}/rest/api/3/issueLinkType/{t[0]}",
+                },
             }
             if issue.id == inward:
                 entry["outwardIssue"] = self.render_ref(self.issues[outward])

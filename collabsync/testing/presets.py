@@ -37,9 +37,14 @@ def _jira_project(emu: Any, key: str) -> dict[str, Any]:
 
 def _locked(emu: Any, key: str = "ENG", *, team_default: str | None = "Platform", **_: Any) -> dict[str, Any]:
     _jira_project(emu, key)
-    emu.configure_project(key, not_on_create={"duedate", START_DATE, STORY_POINTS}, not_on_edit={START_DATE},
-                          required=[RequiredField(TEAM_FIELD, "Team", ["Platform", "Payments", "Growth"], team_default)],
-                          workflow=dict(LOCKED_WORKFLOW), denied={"ASSIGN_ISSUES"})
+    emu.configure_project(
+        key,
+        not_on_create={"duedate", START_DATE, STORY_POINTS},
+        not_on_edit={START_DATE},
+        required=[RequiredField(TEAM_FIELD, "Team", ["Platform", "Payments", "Growth"], team_default)],
+        workflow=dict(LOCKED_WORKFLOW),
+        denied={"ASSIGN_ISSUES"},
+    )
     emu.remove_link_type("Blocks")
     return {"project": key}
 
@@ -77,8 +82,12 @@ def _asana_status(emu: Any, name: str = "Marketing launches", **_: Any) -> dict[
 
 
 PRESETS = {
-    "locked-down-jira": _locked, "required-field-jira": _required, "no-create-jira": _no_create,
-    "team-managed-jira": _team_managed, "observer-trello": _observer, "asana-status-field": _asana_status,
+    "locked-down-jira": _locked,
+    "required-field-jira": _required,
+    "no-create-jira": _no_create,
+    "team-managed-jira": _team_managed,
+    "observer-trello": _observer,
+    "asana-status-field": _asana_status,
 }
 
 

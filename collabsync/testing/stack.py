@@ -91,8 +91,13 @@ ttl = {cache_ttl}
 
 
 @contextmanager
-def running_stack(*, latency_ms: float = 0.0, jira_project: str = "ENG", trello_workspace: str = "acme-sales",
-                  jira_page_cap: int = 100) -> Iterator[Stack]:
+def running_stack(
+    *,
+    latency_ms: float = 0.0,
+    jira_project: str = "ENG",
+    trello_workspace: str = "acme-sales",
+    jira_page_cap: int = 100,
+) -> Iterator[Stack]:
     """Start Jira, Trello and Asana emulators on loopback, seed the workspaces, stop them after."""
     with ExitStack() as stack:
         jira = stack.enter_context(JiraEmulator(faults=Faults(latency_ms=latency_ms), max_results_cap=jira_page_cap))

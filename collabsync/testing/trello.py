@@ -107,9 +107,15 @@ class TrelloEmulator(TrelloAccessMixin, TrelloCardRoutes, TrelloPeopleRoutes, Tr
     def rules(self) -> list[Rule]:  # type: ignore[override]  # werkzeug binds a Rule to one Map: fresh copies per emulator
         return [rule.empty() for rule in _ROUTES]
 
-    def __init__(self, *, faults: Faults | None = None, rate_limits: list[RateLimit] | None = None,
-                 key: str = DEFAULT_KEY, token: str = DEFAULT_TOKEN,
-                 members_limit: RateLimit | None = MEMBERS_LIMIT) -> None:
+    def __init__(
+        self,
+        *,
+        faults: Faults | None = None,
+        rate_limits: list[RateLimit] | None = None,
+        key: str = DEFAULT_KEY,
+        token: str = DEFAULT_TOKEN,
+        members_limit: RateLimit | None = MEMBERS_LIMIT,
+    ) -> None:
         if rate_limits is None:
             rate_limits = [RateLimit(100, 10.0, scope="token"), RateLimit(300, 10.0, scope="key")]
         super().__init__(faults=faults, rate_limits=rate_limits)
@@ -126,8 +132,9 @@ class TrelloEmulator(TrelloAccessMixin, TrelloCardRoutes, TrelloPeopleRoutes, Tr
     def start(self) -> Self:
         """As Emulator.start, but polling for shutdown every 50 ms so tests tear down fast."""
         self._server = make_server(LOOPBACK, 0, self.wsgi, threaded=True, request_handler=_QuietHandler)
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"{self.name}-emulator", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"{self.name}-emulator", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -177,8 +184,9 @@ class TrelloEmulator(TrelloAccessMixin, TrelloCardRoutes, TrelloPeopleRoutes, Tr
     # -- members and organizations ---------------------------------------------------------------
     def get_member(self, request: Request, mid: str) -> Any:
         """GET /members/{id|me|username}."""
-        return self.state.member_json(self._member(request, mid), as_fields(request.args.get("fields")),
-                                      request.environ["trello.member"])
+        return self.state.member_json(
+            self._member(request, mid), as_fields(request.args.get("fields")), request.environ["trello.member"]
+        )
 
     def get_member_boards(self, request: Request, mid: str) -> Any:
         """GET /members/{id}/boards?filter=&fields=."""
@@ -209,9 +217,14 @@ class TrelloEmulator(TrelloAccessMixin, TrelloCardRoutes, TrelloPeopleRoutes, Tr
         if p.get("idOrganization"):
             org_id = self._org(str(p["idOrganization"]))["id"]
         member = request.environ["trello.member"]
-        board = self.state.add_board(name, member, desc=str(p.get("desc") or ""), org_id=org_id,
-                                     default_labels=as_bool(p.get("defaultLabels", True)),
-                                     permission=str(p.get("prefs_permissionLevel") or "private"))
+        board = self.state.add_board(
+            name,
+            member,
+            desc=str(p.get("desc") or ""),
+            org_id=org_id,
+            default_labels=as_bool(p.get("defaultLabels", True)),
+            permission=str(p.get("prefs_permissionLevel") or "private"),
+        )
         if as_bool(p.get("defaultLists", True)):
             for list_name in ("To Do", "Doing", "Done"):
                 self.state.add_list(board["id"], list_name, member)
@@ -236,8 +249,9 @@ class TrelloEmulator(TrelloAccessMixin, TrelloCardRoutes, TrelloPeopleRoutes, Tr
         """GET /boards/{id}/lists[/{filter}]?filter=open|closed|all|none&fields=&cards=."""
         board = self._board(bid)
         flt = filt or request.args.get("filter", "open")
-        lists = sorted((lst for lst in self.state.lists.values() if lst["idBoard"] == board["id"]),
-                       key=lambda lst: lst["pos"])
+        lists = sorted(
+            (lst for lst in self.state.lists.values() if lst["idBoard"] == board["id"]), key=lambda lst: lst["pos"]
+        )
         if flt == "none":
             return []
         if flt in ("open", "closed"):
@@ -252,8 +266,11 @@ class TrelloEmulator(TrelloAccessMixin, TrelloCardRoutes, TrelloPeopleRoutes, Tr
         if card_filter != "none":
             card_fields = as_fields(request.args.get("card_fields"))
             for view, lst in zip(out, lists, strict=True):
-                cards = [c for c in self.state.cards.values() if c["idList"] == lst["id"]
-                         and (card_filter == "all" or c["closed"] == (card_filter == "closed"))]
+                cards = [
+                    c
+                    for c in self.state.cards.values()
+                    if c["idList"] == lst["id"] and (card_filter == "all" or c["closed"] == (card_filter == "closed"))
+                ]
                 view["cards"] = [self.state.card_json(c, card_fields) for c in sorted(cards, key=lambda c: c["pos"])]
         return out
 
@@ -330,19 +347,28 @@ class TrelloEmulator(TrelloAccessMixin, TrelloCardRoutes, TrelloPeopleRoutes, Tr
             old["closed"], lst["closed"] = lst["closed"], as_bool(p["closed"])
         if "pos" in p:
             old["pos"] = lst["pos"]
-            lst["pos"] = self.state._pos(p["pos"], [x["pos"] for x in self.state.lists.values()
-                                                    if x["idBoard"] == lst["idBoard"]])
+            lst["pos"] = self.state._pos(
+                p["pos"], [x["pos"] for x in self.state.lists.values() if x["idBoard"] == lst["idBoard"]]
+            )
         if old:
-            self.state.log_action("updateList", request.environ["trello.member"], board=self.state.boards[lst["idBoard"]],
-                                  lst=lst, extra={"old": old})
+            self.state.log_action(
+                "updateList",
+                request.environ["trello.member"],
+                board=self.state.boards[lst["idBoard"]],
+                lst=lst,
+                extra={"old": old},
+            )
         return self.state.list_json(lst)
 
     def get_list_cards(self, request: Request, lid: str) -> Any:
         """GET /lists/{id}/cards?filter=open|closed|all."""
         lst = self._get(self.state.lists, lid)
         flt = request.args.get("filter", "open")
-        cards = [c for c in self.state.cards.values() if c["idList"] == lst["id"]
-                 and (flt == "all" or c["closed"] == (flt == "closed"))]
+        cards = [
+            c
+            for c in self.state.cards.values()
+            if c["idList"] == lst["id"] and (flt == "all" or c["closed"] == (flt == "closed"))
+        ]
         if any(k in request.args for k in ("limit", "before", "since")):
             cards = self._page(cards, request)  # py-trello's list_cards_iter pages newest first
         else:
@@ -439,7 +465,9 @@ class TrelloEmulator(TrelloAccessMixin, TrelloCardRoutes, TrelloPeopleRoutes, Tr
     def _limit(value: Any, default: int) -> int:
         return bounded_int(value, default, "limit", MAX_LIMIT)
 
-    def _page(self, items: list[dict[str, Any]], request: Request, default_limit: int = MAX_LIMIT) -> list[dict[str, Any]]:
+    def _page(
+        self, items: list[dict[str, Any]], request: Request, default_limit: int = MAX_LIMIT
+    ) -> list[dict[str, Any]]:
         """Newest first by id; `before`/`since` take an id or a date; at most `limit` (<= 1000)."""
         limit = self._limit(request.args.get("limit"), default_limit)
         before, since = self._id_bound(request.args.get("before")), self._id_bound(request.args.get("since"))
@@ -464,7 +492,9 @@ class TrelloEmulator(TrelloAccessMixin, TrelloCardRoutes, TrelloPeopleRoutes, Tr
 
     def _create_list(self, board: dict[str, Any], p: dict[str, Any], request: Request) -> Any:
         name = text_param(p, "name")
-        return self.state.list_json(self.state.add_list(board["id"], name, request.environ["trello.member"], p.get("pos")))
+        return self.state.list_json(
+            self.state.add_list(board["id"], name, request.environ["trello.member"], p.get("pos"))
+        )
 
 
 def _public(obj: dict[str, Any]) -> dict[str, Any]:

@@ -28,6 +28,7 @@ class TrelloAccessMixin:
     members_limit: RateLimit | None
 
     if TYPE_CHECKING:  # provided by TrelloEmulator and TrelloCardRoutes
+
         def _board(self, bid: str) -> dict[str, Any]: ...
         def _card(self, cid: str) -> dict[str, Any]: ...
         def _params(self, request: Request) -> dict[str, Any]: ...
@@ -47,8 +48,9 @@ class TrelloAccessMixin:
                 window.popleft()
             if len(window) >= rule.limit:
                 # The guide names no body for this limit; this is what clients report receiving.
-                return json_response({"error": "RATE_LIMIT_EXCEEDED", "message": "Exceeded rate limit to /1/members"},
-                                     429)
+                return json_response(
+                    {"error": "RATE_LIMIT_EXCEEDED", "message": "Exceeded rate limit to /1/members"}, 429
+                )
             window.append(now)
         return None
 

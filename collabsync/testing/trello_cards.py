@@ -9,8 +9,16 @@ from werkzeug.wrappers import Request, Response
 from .core import ApiError
 from .trello_store import TrelloState, iso, parse_when
 
-__all__ = ["TrelloCardRoutes", "NOT_FOUND", "as_bool", "as_ids", "as_fields", "bounded_int", "text_param",
-           "text_response"]
+__all__ = [
+    "TrelloCardRoutes",
+    "NOT_FOUND",
+    "as_bool",
+    "as_ids",
+    "as_fields",
+    "bounded_int",
+    "text_param",
+    "text_response",
+]
 
 NOT_FOUND = "The requested resource was not found."
 _CARD_FIELDS = frozenset({"name", "desc", "idList", "closed", "due", "start", "dueComplete", "pos", "idMembers"})
@@ -57,8 +65,9 @@ def bounded_int(value: Any, default: int, name: str, maximum: int) -> int:
     return number
 
 
-_KEEP = frozenset({"attachments", "checklists", "comments", "customFields", "due", "start", "labels", "members",
-                   "stickers"})
+_KEEP = frozenset(
+    {"attachments", "checklists", "comments", "customFields", "due", "start", "labels", "members", "stickers"}
+)
 
 
 def _keep(value: Any) -> set[str]:
@@ -103,10 +112,12 @@ class TrelloCardRoutes:
     state: TrelloState
 
     if TYPE_CHECKING:  # provided by TrelloEmulator and TrelloSeedMixin
+
         def _board(self, bid: str) -> dict[str, Any]: ...
         def _params(self, request: Request) -> dict[str, Any]: ...
-        def _get(self, table: dict[str, dict[str, Any]], object_id: str, *,
-                 field: str | None = None) -> dict[str, Any]: ...
+        def _get(
+            self, table: dict[str, dict[str, Any]], object_id: str, *, field: str | None = None
+        ) -> dict[str, Any]: ...
         def set_custom_field(self, card_id: str, field_id: str, value: Any) -> dict[str, Any]: ...
 
     def post_card(self, request: Request) -> Any:
@@ -118,16 +129,22 @@ class TrelloCardRoutes:
         url = p.get("urlSource")
         if url not in (None, "") and not _is_link(url):
             raise ApiError(400, "invalid value for urlSource")
-        source = self._get(self.state.cards, str(p["idCardSource"]), field="idCardSource") \
-            if p.get("idCardSource") else None
+        source = (
+            self._get(self.state.cards, str(p["idCardSource"]), field="idCardSource") if p.get("idCardSource") else None
+        )
         p = {**_copied(source, p, lst["idBoard"]), **p} if source else p
         member = request.environ["trello.member"]
         card = self.state.add_card(
-            lst, member, name=str(p.get("name") or ""), desc=str(p.get("desc") or ""),
-            due=self._when(p, "due"), start=self._when(p, "start"),
+            lst,
+            member,
+            name=str(p.get("name") or ""),
+            desc=str(p.get("desc") or ""),
+            due=self._when(p, "due"),
+            start=self._when(p, "start"),
             id_members=self._members_of(p.get("idMembers")),
             id_labels=self._labels_of(p.get("idLabels"), lst["idBoard"]),
-            pos=p.get("pos"), due_complete=as_bool(p.get("dueComplete", False)),
+            pos=p.get("pos"),
+            due_complete=as_bool(p.get("dueComplete", False)),
         )
         if source is not None:
             self._copy_parts(source, card, _keep(p.get("keepFromSource")), member)
@@ -144,18 +161,29 @@ class TrelloCardRoutes:
             for cid in source["idChecklists"]:
                 original = self.state.checklists[cid]
                 copy = self.state.add_checklist(card, original["name"], original["pos"])
-                copy["checkItems"] = [dict(i, id=self.state.new_id(), idChecklist=copy["id"])
-                                      for i in original["checkItems"]]
+                copy["checkItems"] = [
+                    dict(i, id=self.state.new_id(), idChecklist=copy["id"]) for i in original["checkItems"]
+                ]
         if "customFields" in keep and source["idBoard"] == card["idBoard"]:
-            card["customFieldItems"] = [dict(i, id=self.state.new_id(), idModel=card["id"])
-                                        for i in source["customFieldItems"]]
+            card["customFieldItems"] = [
+                dict(i, id=self.state.new_id(), idModel=card["id"]) for i in source["customFieldItems"]
+            ]
         if "comments" in keep:  # copies are copyCommentCard actions, as py-trello's fetch_comments expects
             board, lst = self.state.boards[card["idBoard"]], self.state.lists[card["idList"]]
-            for action in [a for a in self.state.actions if a["type"] == "commentCard"
-                           and a["data"].get("card", {}).get("id") == source["id"]]:
+            for action in [
+                a
+                for a in self.state.actions
+                if a["type"] == "commentCard" and a["data"].get("card", {}).get("id") == source["id"]
+            ]:
                 author = action["idMemberCreator"]
-                self.state.log_action("copyCommentCard", author, board=board, lst=lst, card=card,
-                                      extra={"text": action["data"]["text"], "idOriginalCommenter": author})
+                self.state.log_action(
+                    "copyCommentCard",
+                    author,
+                    board=board,
+                    lst=lst,
+                    card=card,
+                    extra={"text": action["data"]["text"], "idOriginalCommenter": author},
+                )
 
     def get_card(self, request: Request, cid: str) -> Any:
         """GET /cards/{id}?fields=&attachments=&checklists=&customFieldItems=."""
@@ -203,8 +231,9 @@ class TrelloCardRoutes:
             old["idLabels"], card["idLabels"] = card["idLabels"], self._labels_of(p["idLabels"], card["idBoard"])
         if "pos" in p:
             old["pos"] = card["pos"]
-            card["pos"] = self.state._pos(p["pos"], [c["pos"] for c in self.state.cards.values()
-                                                     if c["idList"] == card["idList"]])
+            card["pos"] = self.state._pos(
+                p["pos"], [c["pos"] for c in self.state.cards.values() if c["idList"] == card["idList"]]
+            )
         if old:
             self._touch(card, member, old, before_list)
         return self.state.card_json(card)
@@ -213,8 +242,13 @@ class TrelloCardRoutes:
         """DELETE /cards/{id}."""
         card = self._card(cid)
         del self.state.cards[card["id"]]
-        self.state.log_action("deleteCard", request.environ["trello.member"], board=self.state.boards[card["idBoard"]],
-                              lst=self.state.lists[card["idList"]], extra={"card": {"id": card["id"], "idShort": card["idShort"]}})
+        self.state.log_action(
+            "deleteCard",
+            request.environ["trello.member"],
+            board=self.state.boards[card["idBoard"]],
+            lst=self.state.lists[card["idList"]],
+            extra={"card": {"id": card["id"], "idShort": card["idShort"]}},
+        )
         return {"limits": {}}
 
     def get_card_attachments(self, request: Request, cid: str) -> Any:
@@ -227,19 +261,35 @@ class TrelloCardRoutes:
         url = p.get("url")
         if not _is_link(url):
             raise ApiError(400, "invalid value for url")
-        return self._attach(card, str(url), str(p.get("name") or url), str(p.get("mimeType") or ""),
-                            request.environ["trello.member"])
+        return self._attach(
+            card, str(url), str(p.get("name") or url), str(p.get("mimeType") or ""), request.environ["trello.member"]
+        )
 
     def _attach(self, card: dict[str, Any], url: str, name: str, mime: str, member: str) -> dict[str, Any]:
         """A link attachment, logged as addAttachmentToCard (POST attachments and urlSource share it)."""
         attachment: dict[str, Any] = {
-            "id": self.state.new_id(), "bytes": None, "date": iso(self.state.now()), "edgeColor": None,
-            "idMember": member, "isUpload": False, "mimeType": mime, "name": name, "previews": [], "url": url,
-            "pos": float(16384 * (len(card["attachments"]) + 1)), "fileName": None,
+            "id": self.state.new_id(),
+            "bytes": None,
+            "date": iso(self.state.now()),
+            "edgeColor": None,
+            "idMember": member,
+            "isUpload": False,
+            "mimeType": mime,
+            "name": name,
+            "previews": [],
+            "url": url,
+            "pos": float(16384 * (len(card["attachments"]) + 1)),
+            "fileName": None,
         }
         card["attachments"].append(attachment)
-        self._touch(card, member, None, None, kind="addAttachmentToCard",
-                    extra={"attachment": {"id": attachment["id"], "name": attachment["name"], "url": url}})
+        self._touch(
+            card,
+            member,
+            None,
+            None,
+            kind="addAttachmentToCard",
+            extra={"attachment": {"id": attachment["id"], "name": attachment["name"], "url": url}},
+        )
         return dict(attachment)
 
     def get_card_checklists(self, request: Request, cid: str) -> Any:
@@ -298,10 +348,17 @@ class TrelloCardRoutes:
         """POST /checklists/{id}/checkItems: name, pos, checked."""
         checklist, p = self._get(self.state.checklists, clid), self._params(request)
         name = text_param(p, "name")
-        item = {"id": self.state.new_id(), "name": name, "nameData": None, "idChecklist": checklist["id"],
-                "state": "complete" if as_bool(p.get("checked", False)) else "incomplete",
-                "pos": self.state._pos(p.get("pos"), [i["pos"] for i in checklist["checkItems"]]),
-                "due": None, "dueReminder": None, "idMember": None}
+        item = {
+            "id": self.state.new_id(),
+            "name": name,
+            "nameData": None,
+            "idChecklist": checklist["id"],
+            "state": "complete" if as_bool(p.get("checked", False)) else "incomplete",
+            "pos": self.state._pos(p.get("pos"), [i["pos"] for i in checklist["checkItems"]]),
+            "due": None,
+            "dueReminder": None,
+            "idMember": None,
+        }
         checklist["checkItems"].append(item)
         return dict(item, limits={})
 
@@ -362,20 +419,37 @@ class TrelloCardRoutes:
 
     def _create_checklist(self, card: dict[str, Any], p: dict[str, Any], request: Request) -> Any:
         """A checklist on a card; with idChecklistSource, a copy of that checklist's items (one request)."""
-        source = self._get(self.state.checklists, str(p["idChecklistSource"]), field="idChecklistSource") \
-            if p.get("idChecklistSource") else None
+        source = (
+            self._get(self.state.checklists, str(p["idChecklistSource"]), field="idChecklistSource")
+            if p.get("idChecklistSource")
+            else None
+        )
         name = str(p.get("name") or (source["name"] if source else "Checklist"))
         checklist = self.state.add_checklist(card, name, p.get("pos"))
         for item in (source or {}).get("checkItems", []):
-            checklist["checkItems"].append(dict(item, id=self.state.new_id(), idChecklist=checklist["id"],
-                                                state="incomplete"))
-        self._touch(card, request.environ["trello.member"], None, None, kind="addChecklistToCard",
-                    extra={"checklist": {"id": checklist["id"], "name": checklist["name"]}})
+            checklist["checkItems"].append(
+                dict(item, id=self.state.new_id(), idChecklist=checklist["id"], state="incomplete")
+            )
+        self._touch(
+            card,
+            request.environ["trello.member"],
+            None,
+            None,
+            kind="addChecklistToCard",
+            extra={"checklist": {"id": checklist["id"], "name": checklist["name"]}},
+        )
         return dict(self.state.checklist_json(checklist), limits={})
 
-    def _touch(self, card: dict[str, Any], member: str, old: dict[str, Any] | None,
-               before_list: dict[str, Any] | None, *, kind: str = "updateCard",
-               extra: dict[str, Any] | None = None) -> None:
+    def _touch(
+        self,
+        card: dict[str, Any],
+        member: str,
+        old: dict[str, Any] | None,
+        before_list: dict[str, Any] | None,
+        *,
+        kind: str = "updateCard",
+        extra: dict[str, Any] | None = None,
+    ) -> None:
         """Bump dateLastActivity and log the action (updateCard carries `old` and list moves)."""
         card["dateLastActivity"] = self.state.now()
         board, lst = self.state.boards[card["idBoard"]], self.state.lists[card["idList"]]

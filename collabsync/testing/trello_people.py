@@ -18,8 +18,17 @@ MEMBER_TYPES = ("admin", "normal", "observer")
 #: Nested member fields Trello returns by default (boards/{id}/members, organizations/{id}/members).
 _NESTED_MEMBER_FIELDS = ["fullName", "username"]
 #: Member fields of a card's members and of POST/DELETE idMembers answers.
-_CARD_MEMBER_FIELDS = ["activityBlocked", "avatarHash", "avatarUrl", "fullName", "idMemberReferrer",
-                       "initials", "nonPublic", "nonPublicAvailable", "username"]
+_CARD_MEMBER_FIELDS = [
+    "activityBlocked",
+    "avatarHash",
+    "avatarUrl",
+    "fullName",
+    "idMemberReferrer",
+    "initials",
+    "nonPublic",
+    "nonPublicAvailable",
+    "username",
+]
 _DEFAULT_CARD_ACTIONS = "commentCard,updateCard:idList"
 _ACTIONS_PER_PAGE = 50
 _MAX_ACTION_PAGE = 19
@@ -32,19 +41,29 @@ class TrelloPeopleRoutes:
     state: TrelloState
 
     if TYPE_CHECKING:  # provided by TrelloEmulator and TrelloCardRoutes
+
         def _board(self, bid: str) -> dict[str, Any]: ...
         def _org(self, oid: str) -> dict[str, Any]: ...
         def _card(self, cid: str) -> dict[str, Any]: ...
         def _params(self, request: Request) -> dict[str, Any]: ...
-        def _get(self, table: dict[str, dict[str, Any]], object_id: str, *,
-                 field: str | None = None) -> dict[str, Any]: ...
+        def _get(
+            self, table: dict[str, dict[str, Any]], object_id: str, *, field: str | None = None
+        ) -> dict[str, Any]: ...
         def _limit(self, value: Any, default: int) -> int: ...
         def _id_bound(self, value: str | None) -> str | None: ...
-        def _page(self, items: list[dict[str, Any]], request: Request,
-                  default_limit: int = ...) -> list[dict[str, Any]]: ...
-        def _touch(self, card: dict[str, Any], member: str, old: dict[str, Any] | None,
-                   before_list: dict[str, Any] | None, *, kind: str = ...,
-                   extra: dict[str, Any] | None = None) -> None: ...
+        def _page(
+            self, items: list[dict[str, Any]], request: Request, default_limit: int = ...
+        ) -> list[dict[str, Any]]: ...
+        def _touch(
+            self,
+            card: dict[str, Any],
+            member: str,
+            old: dict[str, Any] | None,
+            before_list: dict[str, Any] | None,
+            *,
+            kind: str = ...,
+            extra: dict[str, Any] | None = None,
+        ) -> None: ...
 
     # -- board and workspace members -------------------------------------------------------------
     def get_board_members(self, request: Request, bid: str) -> Any:
@@ -58,14 +77,22 @@ class TrelloPeopleRoutes:
         flt = request.args.get("filter", "all")
         if flt not in ("admins", "all", "none", "normal"):
             raise ApiError(400, "invalid value for filter")
-        rows = [] if flt == "none" else [m for m in board["_memberships"] if flt == "all"
-                                          or m["memberType"] == {"admins": "admin", "normal": "normal"}[flt]]
+        rows = (
+            []
+            if flt == "none"
+            else [
+                m
+                for m in board["_memberships"]
+                if flt == "all" or m["memberType"] == {"admins": "admin", "normal": "normal"}[flt]
+            ]
+        )
         out = [dict(m) for m in rows]
         if as_bool(request.args.get("member", False)):
             fields = as_fields(request.args.get("member_fields", "fullName,username"))
             for view in out:
-                view["member"] = self.state.member_json(self.state.members[view["idMember"]], fields,
-                                                        request.environ["trello.member"])
+                view["member"] = self.state.member_json(
+                    self.state.members[view["idMember"]], fields, request.environ["trello.member"]
+                )
         if as_bool(request.args.get("orgMemberType", False)):
             org = self.state.orgs.get(board["idOrganization"] or "")
             for view in out:
@@ -107,8 +134,14 @@ class TrelloPeopleRoutes:
         if member["id"] in card["idMembers"]:
             raise ApiError(400, "member is already assigned to the card")
         card["idMembers"].append(member["id"])
-        self._touch(card, request.environ["trello.member"], None, None, kind="addMemberToCard",
-                    extra={"idMember": member["id"], "member": {"id": member["id"], "name": member["fullName"]}})
+        self._touch(
+            card,
+            request.environ["trello.member"],
+            None,
+            None,
+            kind="addMemberToCard",
+            extra={"idMember": member["id"], "member": {"id": member["id"], "name": member["fullName"]}},
+        )
         return self._card_members(card, _CARD_MEMBER_FIELDS, request)
 
     def delete_card_member(self, request: Request, cid: str, mid: str) -> Any:
@@ -118,8 +151,14 @@ class TrelloPeopleRoutes:
         if member["id"] not in card["idMembers"]:
             raise ApiError(400, "member is not on the card")
         card["idMembers"].remove(member["id"])
-        self._touch(card, request.environ["trello.member"], None, None, kind="removeMemberFromCard",
-                    extra={"idMember": member["id"], "member": {"id": member["id"], "name": member["fullName"]}})
+        self._touch(
+            card,
+            request.environ["trello.member"],
+            None,
+            None,
+            kind="removeMemberFromCard",
+            extra={"idMember": member["id"], "member": {"id": member["id"], "name": member["fullName"]}},
+        )
         return self._card_members(card, _CARD_MEMBER_FIELDS, request)
 
     # -- comments and actions --------------------------------------------------------------------
@@ -127,8 +166,11 @@ class TrelloPeopleRoutes:
         """GET /boards/{id}/actions?filter=&fields=&since=&before=&limit= (default 50, max 1000), newest first."""
         board = self._board(bid)
         wanted = action_filter(request.args.get("filter", "all"))
-        actions = [a for a in self.state.actions if a["data"].get("board", {}).get("id") == board["id"]
-                   and action_matches(a, wanted)]
+        actions = [
+            a
+            for a in self.state.actions
+            if a["data"].get("board", {}).get("id") == board["id"] and action_matches(a, wanted)
+        ]
         return [_action_view(a, request) for a in self._page(actions, request, default_limit=50)]
 
     def get_card_actions(self, request: Request, cid: str) -> Any:
@@ -136,14 +178,20 @@ class TrelloPeopleRoutes:
         card = self._card(cid)
         wanted = action_filter(request.args.get("filter", _DEFAULT_CARD_ACTIONS))
         page = bounded_int(request.args.get("page"), 0, "page", _MAX_ACTION_PAGE)
-        actions = [a for a in self.state.actions if a["data"].get("card", {}).get("id") == card["id"]
-                   and action_matches(a, wanted)]
+        actions = [
+            a
+            for a in self.state.actions
+            if a["data"].get("card", {}).get("id") == card["id"] and action_matches(a, wanted)
+        ]
         limit = self._limit(request.args.get("limit"), _ACTIONS_PER_PAGE)
         before = self._id_bound(request.args.get("before"))
         since = self._id_bound(request.args.get("since"))
-        newest = [a for a in sorted(actions, key=lambda a: a["id"], reverse=True)
-                  if (not before or a["id"] < before) and (not since or a["id"] > since)]
-        return [_action_view(a, request) for a in newest[page * limit:(page + 1) * limit]]
+        newest = [
+            a
+            for a in sorted(actions, key=lambda a: a["id"], reverse=True)
+            if (not before or a["id"] < before) and (not since or a["id"] > since)
+        ]
+        return [_action_view(a, request) for a in newest[page * limit : (page + 1) * limit]]
 
     def post_card_comment(self, request: Request, cid: str) -> Any:
         """POST /cards/{id}/actions/comments?text=: a commentCard action."""
@@ -175,15 +223,23 @@ class TrelloPeopleRoutes:
     def _members_view(self, holder: dict[str, Any], request: Request, default: list[str]) -> list[dict[str, Any]]:
         fields = as_fields(request.args.get("fields")) if "fields" in request.args else default
         viewer = request.environ["trello.member"]
-        return [self.state.member_json(self.state.members[m["idMember"]], fields, viewer)
-                for m in holder["_memberships"] if m["idMember"] in self.state.members]
+        return [
+            self.state.member_json(self.state.members[m["idMember"]], fields, viewer)
+            for m in holder["_memberships"]
+            if m["idMember"] in self.state.members
+        ]
 
     def _card_members(self, card: dict[str, Any], fields: list[str] | None, request: Request) -> list[dict[str, Any]]:
         viewer = request.environ["trello.member"]
         out = []
         for mid in card["idMembers"]:
-            member = dict(self.state.members[mid], activityBlocked=False, idMemberReferrer=None,
-                          nonPublic={}, nonPublicAvailable=True)
+            member = dict(
+                self.state.members[mid],
+                activityBlocked=False,
+                idMemberReferrer=None,
+                nonPublic={},
+                nonPublicAvailable=True,
+            )
             out.append(self.state.member_json(member, fields, viewer))
         return out
 
@@ -228,12 +284,14 @@ class TrelloPeopleRoutes:
         return {"_value": None}
 
 
-
 def _action_view(action: dict[str, Any], request: Request) -> dict[str, Any]:
     """An action as returned: `fields` picks its fields (id always), `memberCreator=false` drops that object."""
     fields = as_fields(request.args.get("fields"))
-    view = {k: v for k, v in json.loads(json.dumps(action)).items()
-            if fields is None or k in ("id", "memberCreator") or k in fields}
+    view = {
+        k: v
+        for k, v in json.loads(json.dumps(action)).items()
+        if fields is None or k in ("id", "memberCreator") or k in fields
+    }
     if not as_bool(request.args.get("memberCreator", True)):
         view.pop("memberCreator", None)
     return view

@@ -74,10 +74,19 @@ class TrelloSeedMixin:
         with self.lock:
             checklist = self.state.add_checklist(self.state.cards[card_id], name)
             for i, item in enumerate(items):
-                checklist["checkItems"].append({"id": self.state.new_id(), "name": item, "nameData": None,
-                                                "idChecklist": checklist["id"], "state": "incomplete",
-                                                "pos": 16384.0 * (i + 1), "due": None, "dueReminder": None,
-                                                "idMember": None})
+                checklist["checkItems"].append(
+                    {
+                        "id": self.state.new_id(),
+                        "name": item,
+                        "nameData": None,
+                        "idChecklist": checklist["id"],
+                        "state": "incomplete",
+                        "pos": 16384.0 * (i + 1),
+                        "due": None,
+                        "dueReminder": None,
+                        "idMember": None,
+                    }
+                )
             return self.state.checklist_json(checklist)
 
     def memberships_of(self, board_id: str) -> list[dict[str, Any]]:
@@ -85,8 +94,15 @@ class TrelloSeedMixin:
         with self.lock:
             return [dict(m) for m in self.state.boards[board_id]["_memberships"]]
 
-    def add_board(self, name: str, lists: list[str] | tuple[str, ...] = SEED_LISTS, *, desc: str = "",
-                  org: str | None = None, labels: bool = True) -> dict[str, Any]:
+    def add_board(
+        self,
+        name: str,
+        lists: list[str] | tuple[str, ...] = SEED_LISTS,
+        *,
+        desc: str = "",
+        org: str | None = None,
+        labels: bool = True,
+    ) -> dict[str, Any]:
         """A board of the token's member with the given lists, in order."""
         with self.lock:
             board = self.state.add_board(name, self.me_id, desc=desc, org_id=org, default_labels=labels)
@@ -99,16 +115,37 @@ class TrelloSeedMixin:
         with self.lock:
             return dict(self.state.add_label(board_id, name, color))
 
-    def add_card(self, board_id: str, list_name: str, name: str, *, desc: str = "", due: Any = None,
-                 start: Any = None, members: list[str] | tuple[str, ...] = (), labels: list[str] | tuple[str, ...] = (),
-                 closed: bool = False, due_complete: bool = False, created: dt.datetime | None = None) -> dict[str, Any]:
+    def add_card(
+        self,
+        board_id: str,
+        list_name: str,
+        name: str,
+        *,
+        desc: str = "",
+        due: Any = None,
+        start: Any = None,
+        members: list[str] | tuple[str, ...] = (),
+        labels: list[str] | tuple[str, ...] = (),
+        closed: bool = False,
+        due_complete: bool = False,
+        created: dt.datetime | None = None,
+    ) -> dict[str, Any]:
         """A card in the named list; labels by name (created on the board when missing)."""
         with self.lock:
             lst = self._list_named(board_id, list_name)
             label_ids = [self._label_named(board_id, n)["id"] for n in labels]
-            card = self.state.add_card(lst, self.me_id, name=name, desc=desc, due=parse_when(due),
-                                       start=parse_when(start), id_members=list(members), id_labels=label_ids,
-                                       due_complete=due_complete, created=created)
+            card = self.state.add_card(
+                lst,
+                self.me_id,
+                name=name,
+                desc=desc,
+                due=parse_when(due),
+                start=parse_when(start),
+                id_members=list(members),
+                id_labels=label_ids,
+                due_complete=due_complete,
+                created=created,
+            )
             card["closed"] = closed
             return self.state.card_json(card)
 
@@ -141,17 +178,33 @@ class TrelloSeedMixin:
                 self._touch(card, self.me_id, {"idLabels": old}, None)  # type: ignore[attr-defined]
             return self.state.card_json(card)
 
-    def add_custom_field(self, board_id: str, name: str, kind: str = "text",
-                         options: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
+    def add_custom_field(
+        self, board_id: str, name: str, kind: str = "text", options: list[str] | tuple[str, ...] = ()
+    ) -> dict[str, Any]:
         """A custom field definition on a board (dropdown options get ids, like the real API)."""
         with self.lock:
             fid = self.state.new_id()
-            field = {"id": fid, "idModel": board_id, "modelType": "board", "fieldGroup": fid, "name": name,
-                     "type": kind, "pos": 16384.0 * (len(self.state.custom_fields) + 1),
-                     "display": {"cardFront": True}}
+            field = {
+                "id": fid,
+                "idModel": board_id,
+                "modelType": "board",
+                "fieldGroup": fid,
+                "name": name,
+                "type": kind,
+                "pos": 16384.0 * (len(self.state.custom_fields) + 1),
+                "display": {"cardFront": True},
+            }
             if kind == "list":
-                field["options"] = [{"id": self.state.new_id(), "idCustomField": fid, "value": {"text": o},
-                                     "color": "none", "pos": 16384.0 * (i + 1)} for i, o in enumerate(options)]
+                field["options"] = [
+                    {
+                        "id": self.state.new_id(),
+                        "idCustomField": fid,
+                        "value": {"text": o},
+                        "color": "none",
+                        "pos": 16384.0 * (i + 1),
+                    }
+                    for i, o in enumerate(options)
+                ]
             self.state.custom_fields[fid] = field
             return dict(field)
 
@@ -160,14 +213,20 @@ class TrelloSeedMixin:
         with self.lock:
             card, field = self.state.cards[card_id], self.state.custom_fields[field_id]
             card["customFieldItems"] = [i for i in card["customFieldItems"] if i["idCustomField"] != field_id]
-            item: dict[str, Any] = {"id": self.state.new_id(), "idCustomField": field_id, "idModel": card_id,
-                                    "modelType": "card"}
+            item: dict[str, Any] = {
+                "id": self.state.new_id(),
+                "idCustomField": field_id,
+                "idModel": card_id,
+                "modelType": "card",
+            }
             if field["type"] == "list":
                 item["idValue"] = value if isinstance(value, str) else None
             elif isinstance(value, dict):
                 item["value"] = value
             else:
-                item["value"] = {{"number": "number", "checkbox": "checked", "date": "date"}.get(field["type"], "text"): str(value)}
+                item["value"] = {
+                    {"number": "number", "checkbox": "checked", "date": "date"}.get(field["type"], "text"): str(value)
+                }
             card["customFieldItems"].append(item)
             return dict(item)
 
@@ -191,12 +250,16 @@ class TrelloSeedMixin:
                     created = self.state.now() - dt.timedelta(days=60, seconds=-t * 60)
                     labels = ["blocked"] if rng.random() < 0.1 else []
                     card = self.add_card(
-                        board["id"], list_name, f"Task {b + 1}.{t + 1}",
+                        board["id"],
+                        list_name,
+                        f"Task {b + 1}.{t + 1}",
                         desc=f"Seeded task {t + 1}\n\ncollabsync:seed-{b + 1}/t{t + 1}",
                         due=due.isoformat() if due else None,
                         members=[people[rng.randrange(len(people))]] if rng.random() < 0.7 else [],
-                        labels=labels, closed=rng.random() < 0.03,
-                        due_complete=list_name == "Done" and rng.random() < 0.5, created=created,
+                        labels=labels,
+                        closed=rng.random() < 0.03,
+                        due_complete=list_name == "Done" and rng.random() < 0.5,
+                        created=created,
                     )
                     del card
                 boards.append(board)
@@ -211,8 +274,11 @@ class TrelloSeedMixin:
     def cards_of(self, board_id: str) -> list[dict[str, Any]]:
         """Every card of a board (any state), oldest first."""
         with self.lock:
-            return [self.state.card_json(c) for c in sorted(self.state.cards.values(), key=lambda c: c["id"])
-                    if c["idBoard"] == board_id]
+            return [
+                self.state.card_json(c)
+                for c in sorted(self.state.cards.values(), key=lambda c: c["id"])
+                if c["idBoard"] == board_id
+            ]
 
     def list_name(self, list_id: str) -> str:
         """The name of a list."""
@@ -231,7 +297,9 @@ class TrelloSeedMixin:
     def checklists_of(self, card_id: str) -> list[dict[str, Any]]:
         """A card's checklists with items."""
         with self.lock:
-            return [self.state.checklist_json(self.state.checklists[c]) for c in self.state.cards[card_id]["idChecklists"]]
+            return [
+                self.state.checklist_json(self.state.checklists[c]) for c in self.state.cards[card_id]["idChecklists"]
+            ]
 
     # -- internals -------------------------------------------------------------------------------
     def _set(self, card_id: str, key: str, value: bool) -> dict[str, Any]:

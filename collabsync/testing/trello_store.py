@@ -21,16 +21,61 @@ ID_RE = re.compile(r"^[0-9a-fA-F]{24}$")
 _COUNTER = itertools.count(1)
 _COLORS = ("green", "yellow", "orange", "red", "purple", "blue", "sky", "lime", "pink", "black")
 _DEFAULT_CARD_FIELDS = (
-    "id", "address", "badges", "checkItemStates", "closed", "coordinates", "creationMethod",
-    "dueComplete", "dateLastActivity", "desc", "descData", "due", "dueReminder", "idBoard",
-    "idChecklists", "idLabels", "idList", "idMembers", "idMembersVoted", "idShort",
-    "idAttachmentCover", "labels", "limits", "locationName", "manualCoverAttachment", "name",
-    "pos", "shortLink", "shortUrl", "start", "subscribed", "url", "cover", "isTemplate",
+    "id",
+    "address",
+    "badges",
+    "checkItemStates",
+    "closed",
+    "coordinates",
+    "creationMethod",
+    "dueComplete",
+    "dateLastActivity",
+    "desc",
+    "descData",
+    "due",
+    "dueReminder",
+    "idBoard",
+    "idChecklists",
+    "idLabels",
+    "idList",
+    "idMembers",
+    "idMembersVoted",
+    "idShort",
+    "idAttachmentCover",
+    "labels",
+    "limits",
+    "locationName",
+    "manualCoverAttachment",
+    "name",
+    "pos",
+    "shortLink",
+    "shortUrl",
+    "start",
+    "subscribed",
+    "url",
+    "cover",
+    "isTemplate",
 )
 _BOARD_FIELDS = (
-    "id", "name", "desc", "closed", "idMemberCreator", "idOrganization", "pinned", "url",
-    "shortUrl", "prefs", "labelNames", "limits", "starred", "shortLink", "subscribed",
-    "dateLastActivity", "dateLastView", "creationMethod", "enterpriseOwned",
+    "id",
+    "name",
+    "desc",
+    "closed",
+    "idMemberCreator",
+    "idOrganization",
+    "pinned",
+    "url",
+    "shortUrl",
+    "prefs",
+    "labelNames",
+    "limits",
+    "starred",
+    "shortLink",
+    "subscribed",
+    "dateLastActivity",
+    "dateLastView",
+    "creationMethod",
+    "enterpriseOwned",
 )
 
 
@@ -105,13 +150,20 @@ class TrelloState:
         mid = member_id or self.new_id()
         full_name = full_name or username.title()
         member = {
-            "id": mid, "username": username, "fullName": full_name,
+            "id": mid,
+            "username": username,
+            "fullName": full_name,
             "initials": "".join(p[0] for p in full_name.split()[:2]).upper() or username[:2].upper(),
-            "email": f"{username}@example.test", "status": "disconnected", "memberType": "normal",
-            "confirmed": True, "bio": "", "url": f"https://trello.com/{username}",
+            "email": f"{username}@example.test",
+            "status": "disconnected",
+            "memberType": "normal",
+            "confirmed": True,
+            "bio": "",
+            "url": f"https://trello.com/{username}",
             "avatarHash": hashlib.md5(username.encode()).hexdigest(),
             "avatarUrl": f"https://trello-members.s3.amazonaws.com/{mid}/{hashlib.md5(username.encode()).hexdigest()}",
-            "idBoards": [], "idOrganizations": [],
+            "idBoards": [],
+            "idOrganizations": [],
         }
         self.members[mid] = member
         return member
@@ -119,31 +171,71 @@ class TrelloState:
     def add_org(self, name: str, display_name: str = "") -> dict[str, Any]:
         """Create an organization (a Workspace)."""
         oid = self.new_id()
-        org: dict[str, Any] = {"id": oid, "name": name, "displayName": display_name or name, "desc": "",
-               "url": f"https://trello.com/w/{name}", "website": None, "idBoards": [], "_memberships": []}
+        org: dict[str, Any] = {
+            "id": oid,
+            "name": name,
+            "displayName": display_name or name,
+            "desc": "",
+            "url": f"https://trello.com/w/{name}",
+            "website": None,
+            "idBoards": [],
+            "_memberships": [],
+        }
         self.orgs[oid] = org
         return org
 
-    def add_board(self, name: str, member_id: str, *, desc: str = "", org_id: str | None = None,
-                  default_labels: bool = True, permission: str = "private") -> dict[str, Any]:
+    def add_board(
+        self,
+        name: str,
+        member_id: str,
+        *,
+        desc: str = "",
+        org_id: str | None = None,
+        default_labels: bool = True,
+        permission: str = "private",
+    ) -> dict[str, Any]:
         """Create a board owned by a member, optionally in a workspace."""
         bid = self.new_id()
         short = _short_link(bid)
         board = {
-            "id": bid, "name": name, "desc": desc, "closed": False, "idMemberCreator": member_id,
-            "idOrganization": org_id, "pinned": False, "shortLink": short,
-            "url": f"https://trello.com/b/{short}/{_slug(name)}", "shortUrl": f"https://trello.com/b/{short}",
-            "prefs": {"permissionLevel": permission, "hideVotes": False, "voting": "disabled",
-                      "comments": "members", "invitations": "members", "selfJoin": True,
-                      "cardCovers": True, "isTemplate": False, "calendarFeedEnabled": False,
-                      "backgroundTile": False, "backgroundBrightness": "dark",
-                      "canBePublic": True, "canBeEnterprise": True, "canBeOrg": True,
-                      "canBePrivate": True, "canInvite": True},
+            "id": bid,
+            "name": name,
+            "desc": desc,
+            "closed": False,
+            "idMemberCreator": member_id,
+            "idOrganization": org_id,
+            "pinned": False,
+            "shortLink": short,
+            "url": f"https://trello.com/b/{short}/{_slug(name)}",
+            "shortUrl": f"https://trello.com/b/{short}",
+            "prefs": {
+                "permissionLevel": permission,
+                "hideVotes": False,
+                "voting": "disabled",
+                "comments": "members",
+                "invitations": "members",
+                "selfJoin": True,
+                "cardCovers": True,
+                "isTemplate": False,
+                "calendarFeedEnabled": False,
+                "backgroundTile": False,
+                "backgroundBrightness": "dark",
+                "canBePublic": True,
+                "canBeEnterprise": True,
+                "canBeOrg": True,
+                "canBePrivate": True,
+                "canInvite": True,
+            },
             "labelNames": {c: "" for c in _COLORS},
             "limits": {"attachments": {"perBoard": {"status": "ok", "disableAt": 36000, "warnAt": 28800}}},
-            "starred": False, "subscribed": False, "creationMethod": None, "enterpriseOwned": False,
-            "dateLastActivity": iso(self.now()), "dateLastView": iso(self.now()),
-            "_memberships": [], "_short_ids": 0,
+            "starred": False,
+            "subscribed": False,
+            "creationMethod": None,
+            "enterpriseOwned": False,
+            "dateLastActivity": iso(self.now()),
+            "dateLastView": iso(self.now()),
+            "_memberships": [],
+            "_short_ids": 0,
         }
         self.boards[bid] = board
         self.add_membership(board, member_id, "admin")
@@ -161,8 +253,13 @@ class TrelloState:
             if membership["idMember"] == member_id:
                 membership["memberType"] = member_type
                 return membership
-        membership = {"id": self.new_id(), "idMember": member_id, "memberType": member_type,
-                      "unconfirmed": False, "deactivated": False}
+        membership = {
+            "id": self.new_id(),
+            "idMember": member_id,
+            "memberType": member_type,
+            "unconfirmed": False,
+            "deactivated": False,
+        }
         holder["_memberships"].append(membership)
         member = self.members.get(member_id)
         ids = "idBoards" if "prefs" in holder else "idOrganizations"
@@ -185,8 +282,15 @@ class TrelloState:
         """Create a list at the bottom of a board (or at a numeric/top/bottom pos)."""
         lid = self.new_id()
         siblings = [lst["pos"] for lst in self.lists.values() if lst["idBoard"] == board_id]
-        lst = {"id": lid, "name": name, "closed": False, "idBoard": board_id,
-               "pos": self._pos(pos, siblings), "subscribed": False, "softLimit": None}
+        lst = {
+            "id": lid,
+            "name": name,
+            "closed": False,
+            "idBoard": board_id,
+            "pos": self._pos(pos, siblings),
+            "subscribed": False,
+            "softLimit": None,
+        }
         self.lists[lid] = lst
         self.log_action("createList", member_id, board=self.boards[board_id], lst=lst)
         return lst
@@ -197,10 +301,21 @@ class TrelloState:
         self.labels[label["id"]] = label
         return label
 
-    def add_card(self, lst: dict[str, Any], member_id: str, *, name: str, desc: str = "",
-                 due: dt.datetime | None = None, start: dt.datetime | None = None,
-                 id_members: list[str] | None = None, id_labels: list[str] | None = None,
-                 pos: Any = None, due_complete: bool = False, created: dt.datetime | None = None) -> dict[str, Any]:
+    def add_card(
+        self,
+        lst: dict[str, Any],
+        member_id: str,
+        *,
+        name: str,
+        desc: str = "",
+        due: dt.datetime | None = None,
+        start: dt.datetime | None = None,
+        id_members: list[str] | None = None,
+        id_labels: list[str] | None = None,
+        pos: Any = None,
+        due_complete: bool = False,
+        created: dt.datetime | None = None,
+    ) -> dict[str, Any]:
         """Create a card in a list."""
         board = self.boards[lst["idBoard"]]
         cid = self.new_id(created)
@@ -208,14 +323,27 @@ class TrelloState:
         short = _short_link(cid)
         siblings = [c["pos"] for c in self.cards.values() if c["idList"] == lst["id"]]
         card = {
-            "id": cid, "name": name, "desc": desc, "idList": lst["id"], "idBoard": board["id"],
-            "idMembers": list(id_members or []), "idLabels": list(id_labels or []),
-            "due": due, "start": start, "dueComplete": bool(due_complete), "closed": False,
-            "pos": self._pos(pos, siblings), "idShort": board["_short_ids"], "shortLink": short,
+            "id": cid,
+            "name": name,
+            "desc": desc,
+            "idList": lst["id"],
+            "idBoard": board["id"],
+            "idMembers": list(id_members or []),
+            "idLabels": list(id_labels or []),
+            "due": due,
+            "start": start,
+            "dueComplete": bool(due_complete),
+            "closed": False,
+            "pos": self._pos(pos, siblings),
+            "idShort": board["_short_ids"],
+            "shortLink": short,
             "shortUrl": f"https://trello.com/c/{short}",
             "url": f"https://trello.com/c/{short}/{board['_short_ids']}-{_slug(name)}",
-            "dateLastActivity": created or self.now(), "idChecklists": [], "attachments": [],
-            "customFieldItems": [], "_comments": 0,
+            "dateLastActivity": created or self.now(),
+            "idChecklists": [],
+            "attachments": [],
+            "customFieldItems": [],
+            "_comments": 0,
         }
         self.cards[cid] = card
         self.log_action("createCard", member_id, board=board, lst=lst, card=card, when=created)
@@ -223,43 +351,78 @@ class TrelloState:
 
     def add_checklist(self, card: dict[str, Any], name: str, pos: Any = None) -> dict[str, Any]:
         """An empty checklist on a card."""
-        checklist = {"id": self.new_id(), "name": name, "idBoard": card["idBoard"], "idCard": card["id"],
-                     "pos": self._pos(pos, []), "checkItems": []}
+        checklist = {
+            "id": self.new_id(),
+            "name": name,
+            "idBoard": card["idBoard"],
+            "idCard": card["id"],
+            "pos": self._pos(pos, []),
+            "checkItems": [],
+        }
         self.checklists[checklist["id"]] = checklist
         card["idChecklists"].append(checklist["id"])
         return checklist
 
     def add_comment(self, card: dict[str, Any], member_id: str, text: str) -> dict[str, Any]:
         """A commentCard action on a card; counts in the card's badges.comments."""
-        action = self.log_action("commentCard", member_id, board=self.boards[card["idBoard"]],
-                                 lst=self.lists[card["idList"]], card=card,
-                                 extra={"text": text, "textData": {"emoji": {}}})
+        action = self.log_action(
+            "commentCard",
+            member_id,
+            board=self.boards[card["idBoard"]],
+            lst=self.lists[card["idList"]],
+            card=card,
+            extra={"text": text, "textData": {"emoji": {}}},
+        )
         card["_comments"] = card.get("_comments", 0) + 1
         card["dateLastActivity"] = self.now()
         return action
 
     # -- actions ---------------------------------------------------------------------------------
-    def log_action(self, kind: str, member_id: str, *, board: dict[str, Any], lst: dict[str, Any] | None = None,
-                   card: dict[str, Any] | None = None, extra: dict[str, Any] | None = None,
-                   when: dt.datetime | None = None) -> dict[str, Any]:
+    def log_action(
+        self,
+        kind: str,
+        member_id: str,
+        *,
+        board: dict[str, Any],
+        lst: dict[str, Any] | None = None,
+        card: dict[str, Any] | None = None,
+        extra: dict[str, Any] | None = None,
+        when: dt.datetime | None = None,
+    ) -> dict[str, Any]:
         """Record an action the way GET /boards/{id}/actions reports it."""
         when = when or self.now()
         data: dict[str, Any] = {"board": {"id": board["id"], "name": board["name"], "shortLink": board["shortLink"]}}
         if lst is not None:
             data["list"] = {"id": lst["id"], "name": lst["name"]}
         if card is not None:
-            data["card"] = {"id": card["id"], "name": card["name"], "idShort": card["idShort"],
-                            "shortLink": card["shortLink"]}
+            data["card"] = {
+                "id": card["id"],
+                "name": card["name"],
+                "idShort": card["idShort"],
+                "shortLink": card["shortLink"],
+            }
         data.update(extra or {})
         member = self.members.get(member_id, {})
         action = {
-            "id": self.new_id(when), "idMemberCreator": member_id, "type": kind, "date": iso(when),
-            "data": data, "appCreator": None, "limits": {},
-            "memberCreator": {"id": member_id, "username": member.get("username", ""),
-                              "fullName": member.get("fullName", ""), "initials": member.get("initials", ""),
-                              "activityBlocked": False, "avatarHash": member.get("avatarHash", ""),
-                              "avatarUrl": member.get("avatarUrl", ""),
-                              "idMemberReferrer": None, "nonPublic": {}, "nonPublicAvailable": True},
+            "id": self.new_id(when),
+            "idMemberCreator": member_id,
+            "type": kind,
+            "date": iso(when),
+            "data": data,
+            "appCreator": None,
+            "limits": {},
+            "memberCreator": {
+                "id": member_id,
+                "username": member.get("username", ""),
+                "fullName": member.get("fullName", ""),
+                "initials": member.get("initials", ""),
+                "activityBlocked": False,
+                "avatarHash": member.get("avatarHash", ""),
+                "avatarUrl": member.get("avatarUrl", ""),
+                "idMemberReferrer": None,
+                "nonPublic": {},
+                "nonPublicAvailable": True,
+            },
         }
         self.actions.append(action)
         return action
@@ -271,27 +434,60 @@ class TrelloState:
         items = [i for cl in checklists for i in cl["checkItems"]]
         due, start = card["due"], card["start"]
         full: dict[str, Any] = {
-            "id": card["id"], "address": None, "checkItemStates": [], "closed": card["closed"],
-            "coordinates": None, "creationMethod": None, "dueComplete": card["dueComplete"],
-            "dateLastActivity": iso(card["dateLastActivity"]), "desc": card["desc"],
-            "descData": {"emoji": {}}, "due": iso(due) if due else None, "dueReminder": None,
-            "idBoard": card["idBoard"], "idChecklists": list(card["idChecklists"]),
-            "idLabels": list(card["idLabels"]), "idList": card["idList"], "idMembers": list(card["idMembers"]),
-            "idMembersVoted": [], "idShort": card["idShort"], "idAttachmentCover": None,
+            "id": card["id"],
+            "address": None,
+            "checkItemStates": [],
+            "closed": card["closed"],
+            "coordinates": None,
+            "creationMethod": None,
+            "dueComplete": card["dueComplete"],
+            "dateLastActivity": iso(card["dateLastActivity"]),
+            "desc": card["desc"],
+            "descData": {"emoji": {}},
+            "due": iso(due) if due else None,
+            "dueReminder": None,
+            "idBoard": card["idBoard"],
+            "idChecklists": list(card["idChecklists"]),
+            "idLabels": list(card["idLabels"]),
+            "idList": card["idList"],
+            "idMembers": list(card["idMembers"]),
+            "idMembersVoted": [],
+            "idShort": card["idShort"],
+            "idAttachmentCover": None,
             "labels": [self.label_json(self.labels[i]) for i in card["idLabels"] if i in self.labels],
             "limits": {"attachments": {"perBoard": {"status": "ok", "disableAt": 1000, "warnAt": 800}}},
-            "locationName": None, "manualCoverAttachment": False, "name": card["name"], "pos": card["pos"],
-            "shortLink": card["shortLink"], "shortUrl": card["shortUrl"], "start": iso(start) if start else None,
-            "subscribed": False, "url": card["url"], "isTemplate": False,
-            "cover": {"idAttachment": None, "color": None, "idUploadedBackground": None, "size": "normal",
-                      "brightness": "dark", "isTemplate": False},
+            "locationName": None,
+            "manualCoverAttachment": False,
+            "name": card["name"],
+            "pos": card["pos"],
+            "shortLink": card["shortLink"],
+            "shortUrl": card["shortUrl"],
+            "start": iso(start) if start else None,
+            "subscribed": False,
+            "url": card["url"],
+            "isTemplate": False,
+            "cover": {
+                "idAttachment": None,
+                "color": None,
+                "idUploadedBackground": None,
+                "size": "normal",
+                "brightness": "dark",
+                "isTemplate": False,
+            },
             "badges": {
-                "attachmentsByType": {"trello": {"board": 0, "card": 0}}, "location": False, "votes": 0,
-                "viewingMemberVoted": False, "subscribed": False, "fogbugz": "",
-                "checkItems": len(items), "checkItemsChecked": sum(i["state"] == "complete" for i in items),
-                "comments": card.get("_comments", 0), "attachments": len(card["attachments"]),
+                "attachmentsByType": {"trello": {"board": 0, "card": 0}},
+                "location": False,
+                "votes": 0,
+                "viewingMemberVoted": False,
+                "subscribed": False,
+                "fogbugz": "",
+                "checkItems": len(items),
+                "checkItemsChecked": sum(i["state"] == "complete" for i in items),
+                "comments": card.get("_comments", 0),
+                "attachments": len(card["attachments"]),
                 "description": bool(card["desc"]),
-                "due": iso(due) if due else None, "start": iso(start) if start else None,
+                "due": iso(due) if due else None,
+                "start": iso(start) if start else None,
                 "dueComplete": card["dueComplete"],
             },
         }

@@ -11,8 +11,16 @@ from collabsync.report.render.markdown import render_markdown
 from collabsync.report.render.text import render_text
 from collabsync.report.rollup_model import Report
 
-__all__ = ["render", "FORMATS", "FILE_FORMATS", "render_html", "render_markdown", "render_csv", "render_json",
-           "render_text"]
+__all__ = [
+    "render",
+    "FORMATS",
+    "FILE_FORMATS",
+    "render_html",
+    "render_markdown",
+    "render_csv",
+    "render_json",
+    "render_text",
+]
 
 FORMATS: dict[str, Callable[[Report], str]] = {
     "html": render_html,

@@ -7,16 +7,38 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["safe_url", "signed_days", "variance_text", "fmt_date", "STATUS_LABELS", "HEALTH_MARK", "CHANGE_LABELS",
-           "change_detail"]
+__all__ = [
+    "safe_url",
+    "signed_days",
+    "variance_text",
+    "fmt_date",
+    "STATUS_LABELS",
+    "HEALTH_MARK",
+    "CHANGE_LABELS",
+    "change_detail",
+]
 
-STATUS_LABELS = {"done": "done", "in_progress": "in progress", "blocked": "blocked", "todo": "to do",
-                 "cancelled": "cancelled"}
+STATUS_LABELS = {
+    "done": "done",
+    "in_progress": "in progress",
+    "blocked": "blocked",
+    "todo": "to do",
+    "cancelled": "cancelled",
+}
 HEALTH_MARK = {"green": "🟢", "amber": "🟠", "red": "🔴"}
 #: The kinds of change between two snapshots, in the order every renderer lists them.
-CHANGE_LABELS = (("completed", "Completed"), ("started", "Started"), ("added", "Added"), ("removed", "Removed"),
-                 ("cancelled", "Cancelled"), ("newly_overdue", "Newly overdue"), ("newly_blocked", "Newly blocked"),
-                 ("slipped", "Due date slipped"), ("redated", "Re-dated"), ("reassigned", "Reassigned"))
+CHANGE_LABELS = (
+    ("completed", "Completed"),
+    ("started", "Started"),
+    ("added", "Added"),
+    ("removed", "Removed"),
+    ("cancelled", "Cancelled"),
+    ("newly_overdue", "Newly overdue"),
+    ("newly_blocked", "Newly blocked"),
+    ("slipped", "Due date slipped"),
+    ("redated", "Re-dated"),
+    ("reassigned", "Reassigned"),
+)
 
 
 def safe_url(url: str | None) -> str | None:

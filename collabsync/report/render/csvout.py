@@ -11,8 +11,25 @@ from collabsync.safetext import clean
 
 __all__ = ["render_csv", "write_csv", "CSV_COLUMNS"]
 
-CSV_COLUMNS = ("instance", "department", "provider", "key", "ref", "title", "status", "assignee", "start", "due",
-               "planned_due", "estimate", "overdue", "waiting_on", "critical", "stale", "url")
+CSV_COLUMNS = (
+    "instance",
+    "department",
+    "provider",
+    "key",
+    "ref",
+    "title",
+    "status",
+    "assignee",
+    "start",
+    "due",
+    "planned_due",
+    "estimate",
+    "overdue",
+    "waiting_on",
+    "critical",
+    "stale",
+    "url",
+)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -33,12 +50,23 @@ def write_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 
 def _row(instance: str, line: TaskLine) -> list[str]:
     values = {
-        "instance": _text(instance), "department": _text(line.department), "provider": line.provider,
-        "key": _text(line.key or ""), "ref": _text(line.ref), "title": _text(line.title), "status": line.status,
-        "assignee": _text(line.assignee or ""), "start": _date(line.start), "due": _date(line.due),
-        "planned_due": _date(line.planned_due), "estimate": "" if line.estimate is None else f"{line.estimate:g}",
-        "overdue": _bool(line.overdue), "waiting_on": " ".join(line.waiting_on), "critical": _bool(line.critical),
-        "stale": _bool(line.stale), "url": _text(line.url),
+        "instance": _text(instance),
+        "department": _text(line.department),
+        "provider": line.provider,
+        "key": _text(line.key or ""),
+        "ref": _text(line.ref),
+        "title": _text(line.title),
+        "status": line.status,
+        "assignee": _text(line.assignee or ""),
+        "start": _date(line.start),
+        "due": _date(line.due),
+        "planned_due": _date(line.planned_due),
+        "estimate": "" if line.estimate is None else f"{line.estimate:g}",
+        "overdue": _bool(line.overdue),
+        "waiting_on": " ".join(line.waiting_on),
+        "critical": _bool(line.critical),
+        "stale": _bool(line.stale),
+        "url": _text(line.url),
     }
     return [values[c] for c in CSV_COLUMNS]
 

@@ -18,8 +18,14 @@ from collabsync.report.render.common import safe_url
 from collabsync.report.rollup_model import Report, TaskLine
 from collabsync.safetext import clean
 
-__all__ = ["PortfolioRow", "portfolio_rows", "render_digest_html", "render_digest_text", "render_portfolio",
-           "sparkline"]
+__all__ = [
+    "PortfolioRow",
+    "portfolio_rows",
+    "render_digest_html",
+    "render_digest_text",
+    "render_portfolio",
+    "sparkline",
+]
 
 COLOURS = {"green": "#1a7f37", "amber": "#b35900", "red": "#c62828"}
 LIST_LIMIT = 10
@@ -42,15 +48,27 @@ class PortfolioRow:
     report: Report | None = None
 
 
-def portfolio_rows(reports: Sequence[Report], links: dict[str, str] | None = None,
-                   errors: dict[str, str] | None = None) -> list[PortfolioRow]:
+def portfolio_rows(
+    reports: Sequence[Report], links: dict[str, str] | None = None, errors: dict[str, str] | None = None
+) -> list[PortfolioRow]:
     """One row per report (percent-done trend from its history), plus a row per instance that failed."""
     rows = []
     for r in reports:
         sched = r.overall.schedule
-        rows.append(PortfolioRow(r.instance, r.overall.health, float(r.overall.counts.get("percent_done", 0.0)),
-                                 sched.projected_finish, sched.target, sched.slip_days, _trend(r),
-                                 list(r.stale_departments), (links or {}).get(r.instance, ""), report=r))
+        rows.append(
+            PortfolioRow(
+                r.instance,
+                r.overall.health,
+                float(r.overall.counts.get("percent_done", 0.0)),
+                sched.projected_finish,
+                sched.target,
+                sched.slip_days,
+                _trend(r),
+                list(r.stale_departments),
+                (links or {}).get(r.instance, ""),
+                report=r,
+            )
+        )
     rows += [PortfolioRow(name, error=why, link=(links or {}).get(name, "")) for name, why in (errors or {}).items()]
     return rows
 
@@ -67,11 +85,14 @@ def sparkline(values: Sequence[float], width: int = 120, height: int = 24) -> Ma
     if len(values) < 2:
         return Markup("")
     step = width / (len(values) - 1)
-    points = " ".join(f"{i * step:.1f},{height - 2 - (height - 4) * min(max(v, 0.0), 100.0) / 100:.1f}"
-                      for i, v in enumerate(values))
-    return Markup('<svg class="spark" role="img" aria-label="percent done from {a:g}% to {b:g}%" width="{w}" '
-                  'height="{h}" viewBox="0 0 {w} {h}"><polyline fill="none" stroke="#0b57d0" stroke-width="1.5" '
-                  'points="{p}"/></svg>').format(a=values[0], b=values[-1], w=width, h=height, p=points)
+    points = " ".join(
+        f"{i * step:.1f},{height - 2 - (height - 4) * min(max(v, 0.0), 100.0) / 100:.1f}" for i, v in enumerate(values)
+    )
+    return Markup(
+        '<svg class="spark" role="img" aria-label="percent done from {a:g}% to {b:g}%" width="{w}" '
+        'height="{h}" viewBox="0 0 {w} {h}"><polyline fill="none" stroke="#0b57d0" stroke-width="1.5" '
+        'points="{p}"/></svg>'
+    ).format(a=values[0], b=values[-1], w=width, h=height, p=points)
 
 
 def render_digest_html(rows: Sequence[PortfolioRow], *, title: str) -> str:
@@ -91,10 +112,12 @@ def render_portfolio(rows: Sequence[PortfolioRow], *, title: str, generated: str
 
 @lru_cache(maxsize=1)
 def _env() -> jinja2.Environment:
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                             finalize=_finalize)
-    env.globals.update(colour=lambda h: COLOURS.get(h, "#555555"), link=_link, spark=sparkline,
-                       d=lambda v: v.isoformat() if v else "—")
+    env = jinja2.Environment(
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, finalize=_finalize
+    )
+    env.globals.update(
+        colour=lambda h: COLOURS.get(h, "#555555"), link=_link, spark=sparkline, d=lambda v: v.isoformat() if v else "—"
+    )
     return env
 
 
@@ -112,10 +135,14 @@ def _link(task: TaskLine) -> Markup:
     return Markup('<a href="{}" style="color:#0b57d0">{}</a>').format(url, clean(task.title))
 
 
-_FINISH = ("{% macro finish(row) %}{{ d(row.projected) }}{% if row.target %} (target {{ d(row.target) }}"
-           "{% if row.slip_days %}, {{ '%+d' % row.slip_days }} days{% endif %}){% endif %}{% endmacro %}")
+_FINISH = (
+    "{% macro finish(row) %}{{ d(row.projected) }}{% if row.target %} (target {{ d(row.target) }}"
+    "{% if row.slip_days %}, {{ '%+d' % row.slip_days }} days{% endif %}){% endif %}{% endmacro %}"
+)
 
-_DIGEST = _FINISH + """<!DOCTYPE html>
+_DIGEST = (
+    _FINISH
+    + """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ title }}</title></head>
 <body style="margin:0;padding:0;background:#ffffff;font-family:Arial,Helvetica,sans-serif;color:#1f1f1f">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"><tr><td style="padding:16px">
@@ -153,8 +180,11 @@ _DIGEST = _FINISH + """<!DOCTYPE html>
 <p style="font-size:12px;color:#57606a">Sent by collabsync.</p>
 </td></tr></table></body></html>
 """
+)
 
-_PORTFOLIO = _FINISH + """<!DOCTYPE html>
+_PORTFOLIO = (
+    _FINISH
+    + """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ title }}</title>
 <style>
@@ -182,3 +212,4 @@ th{font-size:13px;color:#57606a}.health{color:#fff;padding:2px 8px;border-radius
 </tbody></table>
 </body></html>
 """
+)

@@ -186,12 +186,12 @@ _TEMPLATE = """<!DOCTYPE html>
 """
 
 
-
 @lru_cache(maxsize=1)
 def _template() -> jinja2.Template:
     """Compiled once; autoescaping on for everything, unknown names fail loudly."""
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                             finalize=_finalize)
+    env = jinja2.Environment(
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, finalize=_finalize
+    )
     env.filters["d"] = _fmt_any
     return env.from_string(_TEMPLATE)
 
@@ -226,9 +226,26 @@ def _fmt_any(value: dt.date | str | None) -> str:
 
 def render_html(report: Report) -> str:
     """The whole report as one HTML document."""
-    lists = [("Overdue", report.overdue, "overdue"), ("Blocked", report.blocked, "blocked"),
-             ("Due in the next 7 days", report.due_soon, "due-soon"), ("Waiting on a dependency", report.waiting, "waiting")]
+    lists = [
+        ("Overdue", report.overdue, "overdue"),
+        ("Blocked", report.blocked, "blocked"),
+        ("Due in the next 7 days", report.due_soon, "due-soon"),
+        ("Waiting on a dependency", report.waiting, "waiting"),
+    ]
     return _template().render(
-        r=report, css=_CSS, limit=LIST_LIMIT, bar_order=BAR_ORDER, bar_width=int(BAR_WIDTH), labels=STATUS_LABELS,
-        segments=bar_segments, burn=burn_up(report), lists=lists, change_labels=CHANGE_LABELS, change_detail=change_detail, link=_link,
-        pct=lambda v: "—" if v is None else f"{v:g}%", variance=variance_text, days=signed_days)
+        r=report,
+        css=_CSS,
+        limit=LIST_LIMIT,
+        bar_order=BAR_ORDER,
+        bar_width=int(BAR_WIDTH),
+        labels=STATUS_LABELS,
+        segments=bar_segments,
+        burn=burn_up(report),
+        lists=lists,
+        change_labels=CHANGE_LABELS,
+        change_detail=change_detail,
+        link=_link,
+        pct=lambda v: "—" if v is None else f"{v:g}%",
+        variance=variance_text,
+        days=signed_days,
+    )
