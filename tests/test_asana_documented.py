@@ -516,3 +516,15 @@ def test_custom_field_lists_page_like_every_list(emu: AsanaEmulator) -> None:
         expect=200,
     ).json()
     assert len(fields["data"]) == 1 and fields["data"][0]["enum_options"] and fields["next_page"]["offset"]
+
+
+def test_a_project_colour_outside_the_spec_enum_is_refused() -> None:
+    """asana_oas.yaml, ProjectBase.color: a string from the colour enum (or null); anything else is a 400."""
+    with AsanaEmulator() as emu:
+        gid = emu.add_project("Colours")
+        auth = {"Authorization": f"Bearer {emu.token}"}
+        url = f"{emu.base_url}/projects/{gid}"
+        bad = requests.put(url, json={"data": {"color": 38695}}, headers=auth, timeout=5)
+        assert bad.status_code == 400 and bad.json()["errors"][0]["message"].startswith("color:")
+        good = requests.put(url, json={"data": {"color": "light-green"}}, headers=auth, timeout=5)
+        assert good.status_code == 200 and good.json()["data"]["color"] == "light-green"

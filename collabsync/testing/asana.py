@@ -44,6 +44,18 @@ def _r(path: str, endpoint: str, *methods: str) -> Rule:
     return Rule(PREFIX + path, endpoint=endpoint, methods=list(methods))
 
 
+#: The project colours asana_oas.yaml allows (ProjectBase.color; null clears it).
+PROJECT_COLORS = (
+    *(
+        f"{shade}-{hue}"
+        for shade in ("dark", "light")
+        for hue in ("pink", "green", "blue", "red", "teal", "brown", "orange", "purple", "warm-gray")
+    ),
+    "none",
+    None,
+)
+
+
 class AsanaEmulator(AsanaSeedMixin, AsanaTasksMixin, AsanaSocialMixin, AsanaEventsMixin, AsanaHttpMixin, Emulator):
     """Asana on 127.0.0.1: one default workspace, team and user whose PAT is ``emu.token``."""
 
@@ -254,6 +266,11 @@ class AsanaEmulator(AsanaSeedMixin, AsanaTasksMixin, AsanaSocialMixin, AsanaEven
         data = self._data(request)
         if "archived" in data and not isinstance(data["archived"], bool):
             raise ApiError(400, "archived: Not a boolean")
+        if "color" in data and data["color"] not in PROJECT_COLORS:
+            raise ApiError(400, f"color: Not a valid enum value; one of {', '.join(c for c in PROJECT_COLORS if c)}")
+        for key in ("name", "notes"):
+            if key in data and not isinstance(data[key], str):
+                raise ApiError(400, f"{key}: Not a string")
         for key in ("name", "notes", "archived", "color", "due_on", "start_on"):
             if key in data:
                 project[key] = data[key]
