@@ -34,6 +34,7 @@ from collabsync.commands.support import (
     user_template_dirs,
     wait_option,
 )
+from collabsync.commands.track import track, untrack
 from collabsync.config import home_dir
 from collabsync.errors import ConfigError
 from collabsync.redact import RedactingFilter
@@ -86,6 +87,8 @@ main.add_command(archive)
 main.add_command(people)
 main.add_command(reassign)
 main.add_command(publish)
+main.add_command(track)
+main.add_command(untrack)
 
 
 @main.command()
@@ -326,72 +329,6 @@ def tasks(
         print_tasks(rows, markdown=fmt in ("md", "markdown"))
     for dept, why in snap.stale.items():
         click.echo(stale_warning(snap.instance.name, dept, since.get(dept), why), err=True)
-
-
-@main.command()
-@click.argument("instance")
-@click.argument("source")
-@click.option("--department", help="Department of the source's tasks (the fallback when --map is used).")
-@click.option("--provider", "provider", help="Configured provider to read SOURCE with (default: the department's).")
-@click.option(
-    "--map-by",
-    type=click.Choice(["label", "section"]),
-    help="Take each task's department from a label, or from its section/list/component.",
-)
-@click.option("--map", "maps", multiple=True, metavar="VALUE=DEPARTMENT", help="One mapping entry; repeat.")
-@wait_option
-@pass_ctx
-def track(
-    obj: Ctx,
-    instance: str,
-    source: str,
-    department: str | None,
-    provider: str | None,
-    map_by: str | None,
-    maps: tuple[str, ...],
-    wait: float,
-) -> None:
-    """Add existing work (a Jira project or JQL, a Trello board, an Asana project, a local container) to INSTANCE.
-
-    The instance is created if needed; tracked and stamped sources can mix in one instance.
-
-    \b
-    Example:
-      collabsync track q3-launch ENG --department engineering
-      collabsync track q3-launch https://trello.com/b/AbC123 --provider trello --map-by label --map Sales=sales
-    """
-    from collabsync.lock import instance_lock
-    from collabsync.reading.track import DepartmentMap
-    from collabsync.reading.track import track as do_track
-
-    if maps and not map_by:
-        raise click.BadParameter("--map needs --map-by", param_hint="--map")
-    mapping = DepartmentMap(map_by, parse_vars(maps)) if map_by else None
-    if not INSTANCE_RE.match(instance):
-        raise click.BadParameter("use 1-64 letters, digits, '.', '_' or '-'", param_hint="INSTANCE")
-    with obj.workspace() as ws, instance_lock(ws.home, instance, "track", wait):
-        name, container = do_track(ws, instance, source, department=department, provider=provider, mapping=mapping)
-    click.echo(f"{instance}: tracking {container.name} ({name}) {container.url}".rstrip())
-
-
-@main.command()
-@click.argument("instance")
-@click.argument("source")
-@wait_option
-@pass_ctx
-def untrack(obj: Ctx, instance: str, source: str, wait: float) -> None:
-    """Stop tracking a source in INSTANCE (nothing in the tool is touched).
-
-    \b
-    Example:
-      collabsync untrack q3-launch ENG
-    """
-    from collabsync.lock import instance_lock
-    from collabsync.reading.track import untrack as do_untrack
-
-    with obj.workspace() as ws, instance_lock(ws.home, instance, "untrack", wait):
-        do_untrack(ws, instance, source)
-    click.echo(f"{instance}: no longer tracking {source}")
 
 
 @main.command()

@@ -6,26 +6,21 @@ every department goes to the embedded `local` provider. Secrets are written as $
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from collabsync.config_text import STARTER_CONFIG, _array_line, _key_line, _toml_line
 from collabsync.dates import validate_zone
 from collabsync.errors import ConfigError, Problem
-from collabsync.private import config_exposure_warning, private_dir, private_file
+from collabsync.private import config_exposure_warning, private_dir
 from collabsync.redact import register_secret
 from collabsync.templating.roles import config_role_problems
 from collabsync.textfile import UnreadableFile, read_utf8
-
-if TYPE_CHECKING:  # imported only when a schema check is not already known to pass (issue 17: start fast)
-    import jsonschema
 
 __all__ = ["Config", "ProviderConfig", "DepartmentConfig", "home_dir", "load_config", "find_config", "STARTER_CONFIG"]
 
@@ -48,63 +43,6 @@ def _home_path() -> Path:
     import platformdirs  # only when COLLABSYNC_HOME is unset
 
     return Path(platformdirs.user_data_dir("collabsync", appauthor=False))
-
-
-#: Hashes of (collabsync version, provider type, settings) that passed their schema: a start with an unchanged
-#: config imports neither jsonschema nor the provider modules (their SDKs), 0.3-0.8 s. Settings holding a
-#: literal secret are never remembered, so no secret is hashed.
-_SCHEMA_MEMO = "schemas-ok.txt"
-
-
-class _SchemaChecks:
-    """JSON Schema checks of one config load, answered from the memo when the same pair passed before."""
-
-    def __init__(self) -> None:
-        self.path = _home_path() / _SCHEMA_MEMO
-        try:
-            self.known = set(self.path.read_text("ascii").split())
-        except (OSError, UnicodeDecodeError):
-            self.known = set()
-        self.passed: set[str] = set()
-
-    @staticmethod
-    def _key(kind: str, instance: Mapping[str, Any]) -> str | None:
-        """The memo's key of one check, or None when the settings hold a literal secret."""
-        from collabsync import __version__
-
-        if any(k in _SECRET_KEYS and not (isinstance(v, str) and v.startswith("${")) for k, v in instance.items()):
-            return None
-        text = json.dumps([__version__, kind, instance], sort_keys=True, default=repr)
-        return hashlib.sha256(text.encode()).hexdigest()
-
-    def passed_before(self, kind: str, instance: Mapping[str, Any]) -> bool:
-        """True when this very check (e.g. "jira/settings" of these settings) passed in an earlier run."""
-        key = self._key(kind, instance)
-        return key is not None and key in self.known
-
-    def errors(
-        self, kind: str, schema: Mapping[str, Any], instance: Mapping[str, Any]
-    ) -> list[jsonschema.ValidationError]:
-        """The schema's errors for instance (none when this very check passed before)."""
-        key = self._key(kind, instance)
-        if key is not None and key in self.known:
-            return []
-        import jsonschema
-
-        found = list(jsonschema.Draft202012Validator(schema).iter_errors(instance))
-        if key is not None and not found:
-            self.passed.add(key)
-        return found
-
-    def save(self) -> None:
-        """Remember what passed, when collabsync's home exists (a check never creates it)."""
-        if not self.passed or not self.path.parent.is_dir():
-            return
-        try:
-            lines = sorted(self.known | self.passed)[-256:]
-            private_file(self.path).write_text("\n".join(lines) + "\n", "ascii")
-        except (OSError, ConfigError):
-            pass  # a memo only saves time
 
 
 @dataclass(frozen=True)
@@ -223,6 +161,7 @@ def load_config(explicit: str | Path | None = None, *, check_env: bool = False) 
 
 def parse_config(data: Mapping[str, Any], path: Path, text: str, *, check_env: bool = False) -> Config:
     """Validate a parsed config against the provider schemas; all problems at once."""
+    from collabsync.config_schema import SchemaChecks, schema_key  # late: it reads this module's home path
     from collabsync.providers.base import provider_class  # late: providers import config helpers
 
     src = str(path)
@@ -255,7 +194,7 @@ def parse_config(data: Mapping[str, Any], path: Path, text: str, *, check_env: b
     providers: dict[str, ProviderConfig] = {"local": ProviderConfig("local", "local", {})}
     classes: dict[str, Any] = {}
     resolved: set[str] = set()  # providers whose type is known to exist
-    checks = _SchemaChecks()
+    checks = SchemaChecks()
     for name, table in (data.get("providers") or {}).items():
         if not isinstance(table, dict) or "type" not in table:
             add(f"provider {name!r} needs a `type` (local, jira, trello, asana, ...)", f"providers.{name}")
@@ -274,7 +213,7 @@ def parse_config(data: Mapping[str, Any], path: Path, text: str, *, check_env: b
             classes[name] = cls
             resolved.add(name)
             for err in checks.errors(f"{ptype}/settings", cls.settings_schema, settings):
-                add(f"providers.{name}: {err.message}", f"providers.{name}", _schema_key(err))
+                add(f"providers.{name}: {err.message}", f"providers.{name}", schema_key(err))
         for key, value in settings.items():
             if (
                 key in ("timezone", "time_zone")
@@ -322,7 +261,7 @@ def parse_config(data: Mapping[str, Any], path: Path, text: str, *, check_env: b
         ):
             cls = classes.get(pname) or provider_class(providers[pname].type)
             for err in checks.errors(f"{providers[pname].type}/destination", cls.destination_schema, destination):
-                add(f"departments.{name}: {err.message}", f"departments.{name}", _schema_key(err))
+                add(f"departments.{name}: {err.message}", f"departments.{name}", schema_key(err))
     people = data.get("people") or {}
     for person, ids in people.items():
         if not isinstance(ids, dict) or not all(isinstance(v, str) for v in ids.values()):
@@ -345,7 +284,7 @@ def parse_config(data: Mapping[str, Any], path: Path, text: str, *, check_env: b
         from collabsync.report.mail import EMAIL_SCHEMA
 
         for err in jsonschema.Draft202012Validator(EMAIL_SCHEMA).iter_errors(email):
-            add(f"email: {err.message}", "email", _schema_key(err))
+            add(f"email: {err.message}", "email", schema_key(err))
         if isinstance(email.get("password"), str) and "${" not in email["password"]:
             add(
                 'email.password: write it as "${SMTP_PASSWORD}" and export the variable, never literally',
@@ -385,17 +324,6 @@ _TABLES = {
 
 
 _KINDS = {str: "a string", int: "a number", float: "a number", bool: "a boolean"}
-
-
-def _schema_key(err: jsonschema.ValidationError) -> str | None:
-    """The setting a schema error is about, so its line can be found."""
-    if err.absolute_path:
-        return str(err.absolute_path[0])
-    if err.validator == "additionalProperties" and isinstance(err.instance, dict):
-        known = err.schema.get("properties", {}) if isinstance(err.schema, Mapping) else {}
-        extra = sorted(set(err.instance) - set(known))
-        return extra[0] if extra else None
-    return None
 
 
 def _expand(value: Any, where: str, config: Config, problems: list[Problem]) -> Any:

@@ -7,20 +7,19 @@ a crash means "outcome unknown", and the stamper asks the tool (by marker) befor
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import enum
 import json
 import sqlite3
-import time
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from collabsync.errors import LedgerError
-from collabsync.model import Container, DepartmentMap, ProjectSpec, SectionSpec, TaskSpec, TrackedSource
+from collabsync.ledger_group import GroupedCommits
+from collabsync.ledger_rows import SCHEMA, spec_from_json, spec_to_json, stored_container, stored_extra
+from collabsync.model import Container, ProjectSpec
 from collabsync.private import private_file
 
 __all__ = [
@@ -28,8 +27,6 @@ __all__ = [
     "InstanceRecord",
     "ObjectRecord",
     "LinkRecord",
-    "spec_to_json",
-    "spec_from_json",
     "RECOVER",
     "ObjectState",
     "InstanceState",
@@ -44,35 +41,6 @@ RECOVER = (
     "restore it from a backup, or move it away and stamp again with the same --name "
     "(the tools' markers tell collabsync what already exists)"
 )
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS instances (
-    name TEXT PRIMARY KEY, template TEXT, source TEXT, variables TEXT NOT NULL DEFAULT '{}',
-    spec TEXT, state TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS containers (
-    instance TEXT NOT NULL, department TEXT NOT NULL, provider TEXT NOT NULL, ref TEXT NOT NULL,
-    name TEXT NOT NULL, url TEXT NOT NULL DEFAULT '', extra TEXT NOT NULL DEFAULT '{}',
-    PRIMARY KEY (instance, department, ref)
-);
-CREATE TABLE IF NOT EXISTS objects (
-    instance TEXT NOT NULL, department TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,
-    provider TEXT NOT NULL, ref TEXT, url TEXT NOT NULL DEFAULT '', state TEXT NOT NULL,
-    error TEXT, updated_at TEXT NOT NULL,
-    PRIMARY KEY (instance, kind, key)
-);
-CREATE INDEX IF NOT EXISTS objects_ref ON objects (instance, ref);
-CREATE TABLE IF NOT EXISTS links (
-    instance TEXT NOT NULL, blocked TEXT NOT NULL, blocking TEXT NOT NULL, kind TEXT NOT NULL,
-    state TEXT NOT NULL, error TEXT, updated_at TEXT NOT NULL,
-    PRIMARY KEY (instance, blocked, blocking)
-);
-CREATE TABLE IF NOT EXISTS subwrites (
-    instance TEXT NOT NULL, owner TEXT NOT NULL, kind TEXT NOT NULL, item TEXT NOT NULL,
-    state TEXT NOT NULL, updated_at TEXT NOT NULL,
-    PRIMARY KEY (instance, owner, kind, item)
-);
-"""
 
 
 class ObjectState(enum.StrEnum):
@@ -136,44 +104,7 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def spec_to_json(spec: ProjectSpec) -> str:
-    """Serialise a rendered template (the plan) for the ledger."""
-    return json.dumps(_spec_dict(spec), default=lambda v: v.isoformat() if isinstance(v, dt.date) else str(v))
-
-
-def _spec_dict(spec: ProjectSpec) -> dict[str, Any]:
-    """What dataclasses.asdict gives for a spec, field by field without its deep copies (10x faster at 10k tasks)."""
-    out = {f.name: getattr(spec, f.name) for f in fields(spec)}
-    out["sections"] = [{f.name: getattr(s, f.name) for f in fields(s)} for s in spec.sections]
-    names = [f.name for f in fields(TaskSpec)]
-    out["tasks"] = [{n: getattr(t, n) for n in names} for t in spec.tasks]
-    out["variables"] = copy.deepcopy(spec.variables)
-    return out
-
-
-def spec_from_json(text: str) -> ProjectSpec:
-    """Inverse of spec_to_json."""
-    data = json.loads(text)
-    day = dt.date.fromisoformat
-    for t in data["tasks"]:  # fresh from json.loads: converted in place, no copy per task (100k in a plan)
-        t["start"] = day(t["start"]) if t["start"] else None
-        t["due"] = day(t["due"]) if t["due"] else None
-        t["depends_on"], t["labels"] = tuple(t["depends_on"]), tuple(t["labels"])
-        t["checklist"] = tuple(t.get("checklist") or ())
-    tasks = tuple(TaskSpec(**t) for t in data["tasks"])
-    return ProjectSpec(
-        instance=data["instance"],
-        template=data["template"],
-        title=data["title"],
-        description=data["description"],
-        departments=tuple(data["departments"]),
-        sections=tuple(SectionSpec(**s) for s in data["sections"]),
-        tasks=tasks,
-        variables=data.get("variables") or {},
-    )
-
-
-class Ledger:
+class Ledger(GroupedCommits):
     """Access to the ledger file; every write commits at once, or within a `grouped()` block's bounds."""
 
     def __init__(self, path: Path) -> None:
@@ -184,7 +115,7 @@ class Ledger:
             self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.executescript(_SCHEMA)
+            self.db.executescript(SCHEMA)
         except sqlite3.Error as exc:
             raise LedgerError(f"cannot open ledger {path}: {exc}; {RECOVER}") from None
 
@@ -197,37 +128,6 @@ class Ledger:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    @contextmanager
-    def grouped(self, max_rows: int = 500, max_seconds: float = 0.2) -> Iterator[None]:
-        """Commit outcome rows (record, record_link, confirm_subwrites) together, at most max_rows or max_seconds apart.
-
-        A commit per row costs more than the row on a fast tool (the local provider writes 10,000 tasks in
-        a second); on a slow tool each row still commits on its own, as max_seconds passes between rows.
-        Rows lost to a crash inside a group stay `pending`, which the stamper reconciles by marker. Only
-        those three writes may run inside; whatever happens, what was recorded is committed on exit.
-        """
-        if self._group is not None:
-            yield
-            return
-        self.db.execute("BEGIN")
-        self._group = [0, time.monotonic(), max_rows, max_seconds]
-        try:
-            yield
-        finally:
-            self._group = None
-            self.db.execute("COMMIT")
-
-    def _wrote(self) -> None:
-        """Inside grouped(): commit when the group is full or old enough."""
-        group = self._group
-        if group is None:
-            return
-        group[0] += 1
-        if group[0] >= group[2] or time.monotonic() - group[1] >= group[3]:
-            self.db.execute("COMMIT")
-            self.db.execute("BEGIN")
-            group[0], group[1] = 0, time.monotonic()
 
     # -- instances ------------------------------------------------------------------------------
     def instance(self, name: str) -> InstanceRecord | None:
@@ -460,28 +360,3 @@ class Ledger:
             raise LedgerError(
                 f"ledger {self.path}: the row of instance {name!r} is unreadable ({type(exc).__name__}); {RECOVER}"
             ) from None
-
-
-#: Keys of a container row's JSON that hold collabsync's typed fields, not the adapter's extra (the stored
-#: shape predates the typed fields and is kept, so older and newer versions read each other's ledgers).
-_TRACKED_KEYS = ("tracked", "source", "department_map")
-
-
-def stored_extra(container: Container) -> dict[str, Any]:
-    """The JSON of a container's row: the adapter's extra plus a tracked source (`created` is never stored)."""
-    extra = {k: v for k, v in container.extra.items() if k not in (*_TRACKED_KEYS, "created")}
-    if container.tracked is not None:
-        extra.update(
-            tracked=True, source=container.tracked.source, department_map=container.tracked.department_map.to_dict()
-        )
-    return extra
-
-
-def stored_container(ref: str, name: str, url: str, data: dict[str, Any]) -> Container:
-    """A container from its row, typed fields taken out of the stored JSON (old rows may even carry `created`)."""
-    extra = {k: v for k, v in data.items() if k not in (*_TRACKED_KEYS, "created")}
-    tracked = None
-    if data.get("tracked"):
-        dmap = DepartmentMap.from_dict(data.get("department_map")) or DepartmentMap()
-        tracked = TrackedSource(str(data.get("source") or ref), dmap)
-    return Container(ref, name, url, extra, tracked=tracked)

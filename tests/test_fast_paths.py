@@ -13,7 +13,8 @@ import yaml
 
 from collabsync.dates import parse_date_expr
 from collabsync.errors import NotFoundError
-from collabsync.ledger import Ledger, spec_from_json, spec_to_json
+from collabsync.ledger import Ledger
+from collabsync.ledger_rows import spec_from_json, spec_to_json
 from collabsync.model import NewTask, ProjectSpec, SectionSpec, TaskSpec, marker
 from collabsync.providers.base import ProviderContext
 from collabsync.providers.local import LocalProvider

@@ -8,7 +8,8 @@ import pytest
 
 from collabsync.dates import Calendar
 from collabsync.model import Status, Task
-from collabsync.report.rollup import build_report, health
+from collabsync.report.rollup import build_report
+from collabsync.report.rollup_health import health
 from collabsync.report.rollup_model import Schedule, TaskLine
 from collabsync.report.rollup_schedule import business_days_between, earned_schedule, nth_business_day
 

@@ -54,7 +54,8 @@ from typing import Any
 from collabsync.dates import Calendar
 from collabsync.model import ProjectSpec, Status, Task, TaskSpec
 from collabsync.report.history import Past, looking_back
-from collabsync.report.rollup_model import Group, Report, Schedule, TaskLine
+from collabsync.report.rollup_health import health, overall_floor
+from collabsync.report.rollup_model import Group, Report, TaskLine
 from collabsync.report.rollup_schedule import (
     DependencyIndex,
     accountable,
@@ -64,7 +65,6 @@ from collabsync.report.rollup_schedule import (
     task_duration,
 )
 from collabsync.report.rollup_story import (
-    WAITING_MARK,
     contributions,
     handoffs,
     phases,
@@ -77,7 +77,6 @@ __all__ = [
     "COUNT_KEYS",
     "percent",
     "build_report",
-    "health",
     "DUE_SOON_DAYS",
     "UNASSIGNED",
     "NO_DEPARTMENT",
@@ -89,8 +88,6 @@ COUNT_KEYS = ("total", "todo", "in_progress", "blocked", "done", "cancelled", "o
 DUE_SOON_DAYS = 7
 UNASSIGNED = "(unassigned)"
 NO_DEPARTMENT = "(none)"
-RED_OVERDUE_SHARE = 0.20
-RED_DAYS = 5
 
 
 def status_counts(tasks: Iterable[Task], today: dt.date) -> dict[str, Any]:
@@ -200,7 +197,7 @@ def build_report(
     overall.health, overall.reasons = health(
         overall.counts, overall.schedule, late=[line for line in lines if line.late_days]
     )
-    _overall_floor(overall, groups)
+    overall_floor(overall, groups)
 
     soon = today + dt.timedelta(days=DUE_SOON_DAYS)
 
@@ -234,75 +231,6 @@ def build_report(
     if past is not None:
         report.history, report.changes, report.trends = looking_back(report, list(tasks), past)
     return report
-
-
-def health(
-    counts: Mapping[str, Any],
-    schedule: Schedule,
-    *,
-    late: Sequence[TaskLine] = (),
-    stale: bool = False,
-    since: dt.datetime | None = None,
-) -> tuple[str, list[str]]:
-    """Colour and reasons by the rules of the module docstring; late work pushed by another department
-    is reported as waiting on it, not as the group's own."""
-    red: list[str] = []
-    amber: list[str] = []
-    open_tasks = counts["total"] - counts["done"] - counts["cancelled"]
-    waiting: dict[str, list[TaskLine]] = {}
-    own_late: list[TaskLine] = []
-    for line in late:
-        if line.late_because:
-            waiting.setdefault(line.late_because, []).append(line)
-        elif not line.overdue:
-            own_late.append(line)
-    overdue = counts["overdue"] - sum(1 for group in waiting.values() for line in group if line.overdue)
-    blocked = counts["blocked"]
-    if overdue > 0:
-        share = overdue / open_tasks if open_tasks else 0.0
-        text = f"{overdue} of {open_tasks} open tasks overdue ({share * 100:.0f}%)"
-        (red if share > RED_OVERDUE_SHARE else amber).append(text)
-    if own_late:
-        worst = max(line.late_days for line in own_late)
-        (red if worst > RED_DAYS else amber).append(_late_text(own_late, worst, "projected late"))
-    for name in sorted(waiting):
-        worst = max(line.late_days for line in waiting[name])
-        (red if worst > RED_DAYS else amber).append(
-            f"waits on {name}: " + _late_text(waiting[name], worst, "pushed late")
-        )
-    if blocked:
-        amber.append(f"{blocked} task{'s' if blocked != 1 else ''} blocked")
-    variance = schedule.variance_days
-    if variance is not None and variance < 0:
-        behind = f"{-variance:g} day{'' if variance == -1 else 's'} behind plan"
-        if waiting and not own_late and overdue <= 0:  # it could not start: the wait explains the gap
-            behind += f" {WAITING_MARK} {', '.join(sorted(waiting))})"
-        (red if variance < -RED_DAYS else amber).append(behind)
-    if stale:
-        amber.append(
-            "tool did not answer; showing data from "
-            + (since.isoformat(timespec="minutes") if since else "no earlier read")
-        )
-    if red:
-        return "red", red + amber
-    if amber:
-        return "amber", amber
-    return "green", []
-
-
-def _late_text(lines: Sequence[TaskLine], worst: int, what: str) -> str:
-    n = len(lines)
-    return f"{n} task{'s' if n != 1 else ''} {what} (up to {worst} business day{'s' if worst != 1 else ''})"
-
-
-def _overall_floor(overall: Group, departments: list[Group]) -> None:
-    """Overall is at least amber when a department is stale or red."""
-    extra = [f"{d.name} has stale data" for d in departments if d.stale]
-    extra += [f"{d.name} is red" for d in departments if d.health == "red"]
-    if extra:
-        overall.reasons += extra
-        if overall.health == "green":
-            overall.health = "amber"
 
 
 def _planned_start(task: Task, spec: TaskSpec | None) -> dt.date | None:

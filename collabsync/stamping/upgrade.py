@@ -89,7 +89,7 @@ class UpgradePlan:
 def upgrade_for(ws: Workspace, existing: InstanceRecord | None, spec: ProjectSpec, prune: bool) -> UpgradePlan | None:
     """`stamp`'s upgrade plan: None for a new instance or one whose recorded plan is this render (and no --prune)."""
     from collabsync.errors import ConfigError
-    from collabsync.ledger import spec_to_json
+    from collabsync.ledger_rows import spec_to_json
 
     if not existing or not existing.spec or (spec_to_json(existing.spec) == spec_to_json(spec) and not prune):
         return None
