@@ -162,7 +162,7 @@ def load_config(explicit: str | Path | None = None, *, check_env: bool = False) 
 def parse_config(data: Mapping[str, Any], path: Path, text: str, *, check_env: bool = False) -> Config:
     """Validate a parsed config against the provider schemas; all problems at once."""
     from collabsync.config_schema import SchemaChecks, schema_key  # late: it reads this module's home path
-    from collabsync.providers.base import provider_class  # late: providers import config helpers
+    from collabsync.providers.registry import provider_class  # late: providers import config helpers
 
     src = str(path)
     problems: list[Problem] = []

@@ -10,7 +10,8 @@ from typing import Any
 from collabsync.config import Config, DepartmentConfig, home_dir
 from collabsync.errors import ConfigError
 from collabsync.ledger import LEDGER_FILE, Ledger
-from collabsync.providers.base import Provider, ProviderContext, provider_class
+from collabsync.providers.base import Provider, ProviderContext
+from collabsync.providers.registry import provider_class
 
 __all__ = ["Workspace", "today"]
 

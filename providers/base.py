@@ -1,4 +1,4 @@
-"""The neutral interface every tool adapter implements, and the registry that finds adapters.
+"""The neutral interface every tool adapter implements (the registry that finds adapters: registry.py).
 
 A provider is one configured account of one tool (``[providers.NAME]`` in collabsync.toml).
 Adapters live one module per tool in this package and register through the entry-point group
@@ -14,7 +14,6 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -26,8 +25,6 @@ from collabsync.people_cache import MISS, PeopleCache, ToolUser
 from collabsync.redact import register_secret
 
 if TYPE_CHECKING:
-    from importlib.metadata import EntryPoint
-
     from collabsync.report.publish_entry import StatusEntry
 
 __all__ = [
@@ -38,14 +35,8 @@ __all__ = [
     "ToolUser",
     "ProviderContext",
     "Provider",
-    "ENTRY_POINT_GROUP",
-    "provider_class",
-    "provider_types",
-    "register",
     "credential_hash",
 ]
-
-ENTRY_POINT_GROUP = "collabsync.providers"
 
 
 class Capability(StrEnum):
@@ -366,40 +357,3 @@ class Provider(ABC):
 def credential_hash(*parts: str) -> str:
     """A short, stable name for a credential (URL and secrets) that reveals nothing of it."""
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
-
-
-_registered: dict[str, type[Provider]] = {}
-
-
-def register(type_name: str, cls: type[Provider]) -> None:
-    """Register an adapter at run time (tests, plugins loaded by hand)."""
-    _registered[type_name] = cls
-
-
-@lru_cache(maxsize=1)
-def _installed() -> dict[str, EntryPoint]:
-    """The group's entry points, scanned once per process (a scan reads every installed package's metadata)."""
-    from importlib.metadata import entry_points  # not at import: a warm run whose config passed never scans
-
-    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
-
-
-def provider_types() -> list[str]:
-    """Every known provider type: entry points plus run-time registrations."""
-    return sorted(set(_installed()) | set(_registered))
-
-
-def provider_class(type_name: str, *, source: str = "collabsync.toml") -> type[Provider]:
-    """Load the adapter class for a type, with an error that lists the known types."""
-    if type_name in _registered:
-        return _registered[type_name]
-    ep = _installed().get(type_name)
-    if ep is not None:
-        try:
-            return ep.load()
-        except Exception as exc:  # an adapter that fails to import must not kill the CLI
-            raise ConfigError.single(
-                source, f"provider type {type_name!r} failed to load ({ep.value}): {exc}"
-            ) from None
-    known = ", ".join(provider_types()) or "(none installed)"
-    raise ConfigError.single(source, f"unknown provider type {type_name!r}; known types: {known}")

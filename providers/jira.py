@@ -13,28 +13,22 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
 from collabsync.errors import (
     AuthError,
     NotFoundError,
-    ProviderError,
     UnsupportedError,
-    refused_item,
 )
 from collabsync.findings import Finding, Needs
 from collabsync.model import (
     Container,
     Created,
-    Linked,
-    NewTask,
     SectionSpec,
     Status,
     Task,
     TaskChange,
-    insert_above_marker,
     marker,
     parse_marker,
     with_marker,
@@ -43,10 +37,9 @@ from collabsync.providers.base import Capability, Changes, TextLimits, ToolUser
 from collabsync.providers.people_tools import jira_assign, jira_user
 
 from . import jira_publish
-from .jira_plumbing import JiraPlumbing
-from .jira_preflight import edit_after_create, links_as_text, preflight
+from .jira_preflight import preflight
 from .jira_read import read_changes, read_hits
-from .jira_subtasks import create_subtasks, subtask_type_id
+from .jira_subtasks import subtask_type_id
 from .jira_support import (
     DESTINATION_SCHEMA,
     SECTION_PREFIX,
@@ -59,17 +52,16 @@ from .jira_support import (
     to_task,
 )
 from .jira_workflow import read_graph, walk
+from .jira_writes import JiraIssueWrites
 
 __all__ = ["JiraProvider"]
 
-BULK_LIMIT = 50
-_LATER = "_collabsync_after_create"  # fields set by an edit after create; removed before the payload is sent
 BASE_FIELDS = ("summary", "status", "assignee", "duedate", "labels", "issuelinks", "updated", "description", "parent")
 #: A tracked source needs no marker (no description) and takes its sections from components.
 TRACKED_FIELDS = ("summary", "status", "assignee", "duedate", "labels", "components", "issuelinks", "updated")
 
 
-class JiraProvider(JiraPlumbing):
+class JiraProvider(JiraIssueWrites):
     """One Jira site and account; a department's destination is a project key."""
 
     type_name = "jira"
@@ -175,76 +167,6 @@ class JiraProvider(JiraPlumbing):
     def ensure_sections(self, container: Container, sections: Sequence[SectionSpec]) -> dict[str, str]:
         """Sections become labels `section-<key>` on each task; nothing to create in Jira."""
         return {s.key: label_safe(SECTION_PREFIX + s.key) for s in sections}
-
-    def create_tasks(self, container: Container, tasks: Sequence[NewTask]) -> Iterator[Created]:
-        """POST /issue/bulk per 50 tasks; every per-item error is yielded against its task key."""
-        extra = container.extra
-        for start in range(0, len(tasks), BULK_LIMIT):
-            chunk = list(tasks[start : start + BULK_LIMIT])
-            built = [self._issue_fields(container, item) for item in chunk]
-            later = [fields.pop(_LATER, None) for fields in built]  # never sent: set by an edit after create
-            payload = {"issueUpdates": [{"fields": fields} for fields in built]}
-            obj = f"bulk create of {len(chunk)} tasks in {extra['project']}"
-            response = self._send("POST", "issue/bulk", json=payload)
-            # 400 with per-item errors means "none created"; any other failure is about the whole request
-            body = self._loads(response, obj) if response.status_code == 400 else json_body(self.name, obj, response)
-            failed = {int(e.get("failedElementNumber", -1)): e for e in (body or {}).get("errors") or []}
-            if response.status_code == 400 and not failed:
-                json_body(self.name, obj, response)  # raises the precise error
-            issues = iter((body or {}).get("issues") or [])
-            outcomes: list[Created] = []
-            for number, item in enumerate(chunk):
-                if number in failed:
-                    outcomes.append(Created(item.spec.key, error=self._element_error(failed[number])))
-                    continue
-                issue = next(issues, None)
-                if issue is None:
-                    outcomes.append(Created(item.spec.key, error="jira returned fewer issues than it accepted"))
-                else:
-                    edit_after_create(self, str(issue["id"]), later[number])
-                    outcomes.append(Created(item.spec.key, str(issue["id"]), f"{self.url}/browse/{issue['key']}"))
-            yield from self._with_checklists(extra, chunk, outcomes)
-
-    def _with_checklists(
-        self, extra: Mapping[str, Any], chunk: Sequence[NewTask], outcomes: list[Created]
-    ) -> Iterator[Created]:
-        """Checklist items as sub-tasks of the issues just made (providers/jira_subtasks.py); errors on the parent."""
-        made = [
-            (o.ref, item.spec.checklist)
-            for item, o in zip(chunk, outcomes, strict=True)
-            if o.ref and item.spec.checklist
-        ]
-        errors = create_subtasks(self, extra, made) if made and extra.get("subtask_type_id") else {}
-        for outcome in outcomes:
-            yield replace(outcome, error=errors[outcome.ref]) if outcome.ref in errors else outcome
-
-    def link_dependencies(self, container: Container, pairs: Sequence[tuple[str, str]]) -> Iterator[Linked]:
-        """One POST /issueLink per pair (Jira has no bulk link); the link type is checked once per run."""
-        plan = self.screens.get(str(container.extra.get("project")))
-        if plan is not None and plan.link_fallback:  # the doctor planned it: no link type or no permission
-            yield from links_as_text(self, pairs)
-            return
-        self._check_link_type()
-        for blocked, blocking in pairs:
-            body = {"type": {"name": self.link_type}, "inwardIssue": {"id": blocking}, "outwardIssue": {"id": blocked}}
-            try:
-                json_body(self.name, f"link {blocking} blocks {blocked}", self._send("POST", "issueLink", json=body))
-            except ProviderError as exc:
-                if not refused_item(exc):
-                    raise  # outcome unknown or nothing more will work: the stamp links again on resume
-                yield Linked(blocked, blocking, error=exc.cause)
-                continue
-            yield Linked(blocked, blocking)
-
-    def annotate(self, ref: str, lines: Sequence[str]) -> None:
-        """Insert lines above the marker of one issue (GET description, PUT it back when changed)."""
-        got = json_body(self.name, f"issue {ref}", self._send("GET", f"issue/{ref}", params={"fields": "description"}))
-        old = (got.get("fields") or {}).get("description") or ""
-        new = insert_above_marker(old, list(lines))
-        if new != old:
-            json_body(
-                self.name, f"issue {ref}", self._send("PUT", f"issue/{ref}", json={"fields": {"description": new}})
-            )
 
     def find_marked(self, container: Container, instance: str) -> dict[str, Created]:
         """One JQL search on the instance label; the marker line gives each issue's template key."""
@@ -457,40 +379,3 @@ class JiraProvider(JiraPlumbing):
             {**extra, "mode": "epic", "epic_key": issue["key"], "epic_id": str(issue["id"])},
             created=created,
         )
-
-    def _issue_fields(self, container: Container, item: NewTask) -> dict[str, Any]:
-        extra, spec = container.extra, item.spec
-        ids = extra.get("fields") or {}
-        labels = [extra["label"], *(extra.get("labels") or []), *(label_safe(x) for x in spec.labels)]
-        if item.section_ref:
-            labels.append(item.section_ref)
-        description = item.description or ""
-        if spec.checklist and not extra.get("subtask_type_id"):  # no sub-task type: the checklist as text
-            description = "\n\n".join(p for p in (description, "\n".join(f"- [ ] {c}" for c in spec.checklist)) if p)
-        fields: dict[str, Any] = {
-            "project": {"id": extra["project_id"]},
-            "issuetype": {"id": extra["issue_type_id"]},
-            "summary": spec.title[:255],
-            "description": with_marker(description, item.marker),
-            "labels": list(dict.fromkeys(labels)),
-        }
-        if extra.get("mode") == "epic" and extra.get("deployment") != "Server":
-            fields["parent"] = {"id": extra["epic_id"]}
-        elif extra.get("mode") == "epic" and ids.get("epic_link"):
-            fields[ids["epic_link"]] = extra["epic_key"]
-        if spec.due:
-            fields["duedate"] = spec.due.isoformat()
-        if spec.start and ids.get("start"):
-            fields[ids["start"]] = spec.start.isoformat()
-        if spec.estimate is not None and ids.get("story_points"):
-            fields[ids["story_points"]] = spec.estimate
-        account = self.person_id(spec.assignee)
-        if account:
-            fields["assignee"] = {"name": account} if extra.get("deployment") == "Server" else {"accountId": account}
-        plan = self.screens.get(str(extra.get("project")))
-        if plan is not None:  # what the create screen refuses: an edit after create, or the description
-            fields.update(plan.values)
-            fields, later = plan.split(fields, spec)
-            if later:
-                fields[_LATER] = later
-        return fields

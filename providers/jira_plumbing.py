@@ -15,7 +15,7 @@ from collabsync.model import Status
 from collabsync.providers.base import Provider, ProviderContext
 from collabsync.ratelimit import Limit
 
-from .jira_preflight import ScreenPlan
+from .jira_screens import ScreenPlan
 from .jira_support import DEFAULT_BLOCKED, DEFAULT_CANCELLED, JiraTransport, json_body, sdk_errors
 
 __all__ = ["JiraPlumbing"]

@@ -2,7 +2,7 @@
 
 Created in bulk (50 a request) right after their parents; a failure is reported against the
 parent task, never lost. Projects without a sub-task issue type get the checklist as
-``- [ ] item`` lines in the description instead (decided in ``JiraProvider._issue_fields``).
+``- [ ] item`` lines in the description instead (decided in ``JiraIssueWrites._issue_fields``, providers/jira_writes.py).
 """
 
 from __future__ import annotations

@@ -60,7 +60,7 @@ def trello_archive(p: TrelloProvider, container: Container, instance_refs: Seque
 
 def asana_update(p: AsanaProvider, container: Container, changes: Sequence[TaskChange]) -> Iterator[Created]:
     """POST /batch with up to 10 task PUTs a request; each action's own status is its outcome."""
-    from .asana import BATCH_SIZE, _action_error, _chunks
+    from .asana_writes import BATCH_SIZE, _action_error, _chunks
 
     for chunk in _chunks(list(changes), BATCH_SIZE):
         actions = []
@@ -90,7 +90,7 @@ def asana_update(p: AsanaProvider, container: Container, changes: Sequence[TaskC
 
 def asana_archive(p: AsanaProvider, container: Container) -> str:
     """PUT /projects/{gid} archived=true: the project stays readable, out of everyone's lists."""
-    from .asana import _action_error
+    from .asana_writes import _action_error
 
     result = p._batch(
         f"project {container.ref}",

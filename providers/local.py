@@ -9,12 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-import threading
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import replace
-from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from collabsync.errors import NotFoundError, ProviderError
@@ -33,50 +29,20 @@ from collabsync.model import (
     parse_marker,
     with_marker,
 )
-from collabsync.private import private_file
-from collabsync.providers.base import Capability, Provider, ProviderContext, Published, ToolUser
+from collabsync.providers.base import Capability, Published, ToolUser
+from collabsync.providers.local_plumbing import LocalPlumbing, _now
 
 if TYPE_CHECKING:
     from collabsync.report.publish_entry import StatusEntry
 
 __all__ = ["LocalProvider"]
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS containers (
-    id INTEGER PRIMARY KEY, space TEXT NOT NULL, name TEXT NOT NULL, description TEXT NOT NULL DEFAULT '',
-    created TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS sections (
-    id INTEGER PRIMARY KEY, container_id INTEGER NOT NULL REFERENCES containers(id), name TEXT NOT NULL,
-    position INTEGER NOT NULL, UNIQUE (container_id, name)
-);
-CREATE TABLE IF NOT EXISTS tasks (
-    id INTEGER PRIMARY KEY, container_id INTEGER NOT NULL REFERENCES containers(id),
-    section_id INTEGER REFERENCES sections(id), title TEXT NOT NULL, description TEXT NOT NULL DEFAULT '',
-    status TEXT NOT NULL DEFAULT 'todo', assignee TEXT, start TEXT, due TEXT, estimate REAL,
-    labels TEXT NOT NULL DEFAULT '[]', checklist TEXT NOT NULL DEFAULT '[]',
-    created TEXT NOT NULL, updated TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS tasks_container ON tasks (container_id, updated);
-CREATE TABLE IF NOT EXISTS dependencies (
-    task_id INTEGER NOT NULL REFERENCES tasks(id), depends_on_id INTEGER NOT NULL REFERENCES tasks(id),
-    PRIMARY KEY (task_id, depends_on_id)
-);
-CREATE TABLE IF NOT EXISTS status_entries (
-    id INTEGER PRIMARY KEY, container_id INTEGER NOT NULL REFERENCES containers(id), health TEXT NOT NULL,
-    text TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL
-);
-"""
 
 #: Writes per transaction: a commit per task cost more than the task (issue 17: 10,000 tasks in under 5 s).
 _BATCH = 500
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
-
-
-class LocalProvider(Provider):
+class LocalProvider(LocalPlumbing):
     """Tasks in $COLLABSYNC_HOME/local.sqlite (or `path`), one container per instance and space."""
 
     type_name = "local"
@@ -91,35 +57,6 @@ class LocalProvider(Provider):
         "additionalProperties": False,
         "properties": {"space": {"type": "string", "description": "Group containers by space; default 'default'"}},
     }
-
-    def __init__(self, name: str, settings: Mapping[str, Any], context: ProviderContext) -> None:
-        super().__init__(name, settings, context)
-        self.path = Path(settings["path"]).expanduser() if settings.get("path") else context.home / "local.sqlite"
-        self._lock = threading.RLock()
-
-    @cached_property
-    def db(self) -> sqlite3.Connection:
-        """The database, opened (and created) on first use, so describing a plan touches no file."""
-        with self._lock:
-            if "db" in self.__dict__:  # another thread opened it while this one waited
-                return self.__dict__["db"]
-            private_file(self.path)
-            try:
-                db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None, check_same_thread=False)
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA synchronous=NORMAL")  # as the ledger: WAL commits survive a crash, no fsync each
-                db.execute("PRAGMA foreign_keys=ON")
-                db.executescript(_SCHEMA)
-                if "archived" not in {r[1] for r in db.execute("PRAGMA table_info(containers)")}:
-                    db.execute("ALTER TABLE containers ADD COLUMN archived TEXT")  # files made before archive
-            except sqlite3.DatabaseError as exc:
-                raise ProviderError(
-                    self.name,
-                    str(self.path),
-                    f"not a readable local tool database ({exc}); restore "
-                    "it from a backup, or move it away to start an empty one",
-                ) from None
-            return db
 
     # -- account -------------------------------------------------------------------------------
     def check(self) -> str:
@@ -227,29 +164,6 @@ class LocalProvider(Provider):
             yield from made
             if failed:
                 raise failed[0]
-
-    @contextmanager
-    def _batch(self) -> Iterator[list[Exception]]:
-        """One transaction under the lock; a failure inside keeps what came before it and is handed back to raise
-        after those outcomes are yielded (as a write-per-commit loop would have left it)."""
-        failed: list[Exception] = []
-        with self._lock:
-            self.db.execute("BEGIN")
-            try:
-                yield failed
-            except Exception as exc:  # re-raised by the caller once the earlier outcomes are out
-                failed.append(exc)
-            finally:
-                self.db.execute("COMMIT")
-
-    def _require_task(self, ref: str) -> None:
-        """NotFoundError unless the task exists (the check _task_row makes, without reading the row)."""
-        try:
-            found = self.db.execute("SELECT 1 FROM tasks WHERE id = ?", (int(ref),)).fetchone()
-        except ValueError:
-            found = None
-        if found is None:
-            raise NotFoundError(self.name, f"task {ref}", "no such task")
 
     def annotate(self, ref: str, lines: Sequence[str]) -> None:
         """Insert lines above the marker; lines already present are not repeated."""
@@ -418,33 +332,6 @@ class LocalProvider(Provider):
             self.db.close()
 
     # -- mappers ---------------------------------------------------------------------------------
-    def _cid(self, container: Container) -> int:
-        try:
-            return int(container.ref)
-        except ValueError:
-            raise NotFoundError(self.name, f"container {container.ref}", "not a local container id") from None
-
-    def _rows(self, sql: str, args: Sequence[Any]) -> list[sqlite3.Row]:
-        """Rows addressable by column name, without changing the shared connection's row factory."""
-        cursor = self.db.cursor()
-        cursor.row_factory = sqlite3.Row
-        return cursor.execute(sql, args).fetchall()
-
-    def _task_row(self, ref: str) -> dict[str, Any]:
-        try:
-            rows = self._rows("SELECT * FROM tasks WHERE id = ?", (int(ref),))
-        except ValueError:
-            rows = []
-        row = rows[0] if rows else None
-        if row is None:
-            raise NotFoundError(self.name, f"task {ref}", "no such task")
-        return dict(row)
-
-    def _touch(self, ref: str) -> None:
-        self.db.execute("UPDATE tasks SET updated = ? WHERE id = ?", (_now(), int(ref)))
-
-    def _url(self, ref: str) -> str:
-        return f"collabsync-local://{self.name}/tasks/{ref}"
 
     def _to_container(self, cid: int | None, name: str, space: str) -> Container:
         return Container(str(cid), name, f"collabsync-local://{self.name}/containers/{cid}", {"space": space})

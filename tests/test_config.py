@@ -9,7 +9,7 @@ import pytest
 
 from collabsync.config import STARTER_CONFIG, load_config
 from collabsync.errors import ConfigError
-from collabsync.providers.base import provider_class, provider_types
+from collabsync.providers.registry import provider_class, provider_types
 
 
 def write(path: Path, text: str) -> Path:

@@ -14,8 +14,8 @@ import pytest
 from collabsync.config import load_config
 from collabsync.errors import StampError, TransportError
 from collabsync.model import Container, Created, Linked, NewTask, parse_marker
-from collabsync.providers.base import register
 from collabsync.providers.local import LocalProvider
+from collabsync.providers.registry import register
 from collabsync.runtime import Workspace
 from collabsync.stamping.stamp import apply_plan, build_plan
 from collabsync.templating.template import find_template, parse_template

@@ -11,7 +11,8 @@ import pytest
 
 from collabsync.errors import AuthError, NotFoundError, ProviderError
 from collabsync.model import Container, SectionSpec, Status
-from collabsync.providers.base import Capability, provider_class
+from collabsync.providers.base import Capability
+from collabsync.providers.registry import provider_class
 from collabsync.providers.trello import TrelloProvider
 from collabsync.testing.trello import TrelloEmulator
 from trello_support import INSTANCE, make_provider, new, spec

@@ -183,7 +183,7 @@ def register_plugins(plugins: Mapping[str, str]) -> None:
     """Register provider types given as "module:Class" (a plugin not installed as an entry point)."""
     import importlib
 
-    from collabsync.providers.base import register
+    from collabsync.providers.registry import register
 
     for type_name, target in plugins.items():
         module, _, attr = target.partition(":")
