@@ -23,21 +23,12 @@ from werkzeug.wrappers import Request, Response
 from .core import ApiError, Emulator, Faults, RateLimit, json_response
 from .jira_accounts import ACCOUNT_RULES, JiraAccountsMixin
 from .jira_bulkedit import BULK_EDIT_RULES, JiraBulkEditMixin
+from .jira_catalog import FLAGGED, ISSUE_TYPES, LINK_TYPES, START_DATE, STATUSES, STORY_POINTS, Issue, jira_time
 from .jira_fields import expand_list, expansions, field_list, field_schema, wanted_fields
 from .jira_routes import ROUTE_RULES, JiraRoutesMixin, empty_response, int_param
 from .jira_search import JiraSearchMixin
 from .jira_seed import JiraSeedMixin
-from .jira_store import (
-    FLAGGED,
-    ISSUE_TYPES,
-    LINK_TYPES,
-    START_DATE,
-    STATUSES,
-    STORY_POINTS,
-    Issue,
-    JiraStore,
-    jira_time,
-)
+from .jira_store import JiraStore
 
 __all__ = ["FLAGGED", "START_DATE", "STORY_POINTS", "JiraEmulator"]
 

@@ -18,7 +18,7 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from .core import ApiError, json_response
-from .jira_store import EPIC_LINK, EPIC_NAME, FLAGGED, ISSUE_TYPES, NOT_ON_SCREEN, START_DATE, STATUSES, STORY_POINTS
+from .jira_catalog import EPIC_LINK, EPIC_NAME, FLAGGED, ISSUE_TYPES, NOT_ON_SCREEN, START_DATE, STATUSES, STORY_POINTS
 
 __all__ = ["ACCOUNT_RULES", "AccountConfig", "JiraAccountsMixin", "PERMISSIONS", "RequiredField"]
 
