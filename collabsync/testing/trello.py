@@ -4,7 +4,7 @@ Auth is `key` + `token` query parameters on every route; 4xx bodies are plain te
 API (`invalid key`, `invalid token`, `invalid id`, `The requested resource was not found.`);
 lists come back as bare JSON arrays; 429s carry `{"error": "API_TOKEN_LIMIT_EXCEEDED", ...}` and
 no Retry-After. Routes, deviations and seeding: docs/emulators-trello.md. Seeding helpers live in
-trello_seed.py, state and JSON shapes in trello_store.py, people and comments in trello_people.py.
+trello_seed.py, state in trello_store.py, JSON shapes in trello_json.py, people and comments in trello_people.py.
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.wrappers import Request, Response
 
 from .core import ApiError
-from .trello_store import TrelloState, iso, parse_when
+from .trello_json import iso
+from .trello_store import TrelloState, parse_when
 
 __all__ = [
     "TrelloCardRoutes",

@@ -9,7 +9,8 @@ from werkzeug.wrappers import Request
 
 from .core import ApiError
 from .trello_cards import NOT_FOUND, as_bool, as_fields, as_ids, bounded_int
-from .trello_store import ID_RE, TrelloState, iso
+from .trello_json import iso
+from .trello_store import ID_RE, TrelloState
 
 __all__ = ["TrelloPeopleRoutes", "UNAUTHORIZED", "MEMBER_TYPES"]
 
