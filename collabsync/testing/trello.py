@@ -21,8 +21,9 @@ from werkzeug.wrappers import Request, Response
 
 from .core import LOOPBACK, ApiError, Emulator, Faults, RateLimit, _QuietHandler, json_response
 from .trello_access import MEMBERS_LIMIT, TrelloAccessMixin
-from .trello_cards import NOT_FOUND, TrelloCardRoutes, as_bool, as_fields, bounded_int, text_param, text_response
+from .trello_cards import TrelloCardRoutes
 from .trello_lists import TrelloListRoutes
+from .trello_params import NOT_FOUND, as_bool, as_fields, bounded_int, text_param, text_response
 from .trello_people import TrelloPeopleRoutes
 from .trello_routes import ROUTES
 from .trello_seed import TrelloSeedMixin

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.wrappers import Request
 
 from .core import ApiError
-from .trello_cards import as_bool, as_fields, text_param
+from .trello_params import as_bool, as_fields, text_param
 from .trello_store import TrelloState
 
 __all__ = ["TrelloListRoutes"]
