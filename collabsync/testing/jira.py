@@ -29,6 +29,7 @@ from .jira_routes import ROUTE_RULES, JiraRoutesMixin, empty_response, int_param
 from .jira_search import JiraSearchMixin
 from .jira_seed import JiraSeedMixin
 from .jira_store import JiraStore
+from .jira_workflows import WORKFLOW_RULES, JiraWorkflowRoutes
 
 __all__ = ["FLAGGED", "START_DATE", "STORY_POINTS", "JiraEmulator"]
 
@@ -39,7 +40,9 @@ def _rule(path: str, endpoint: str, methods: list[str]) -> Rule:
     return Rule(_V + path, endpoint=endpoint, methods=methods)
 
 
-class JiraEmulator(JiraAccountsMixin, JiraBulkEditMixin, JiraSeedMixin, JiraRoutesMixin, JiraSearchMixin, Emulator):
+class JiraEmulator(
+    JiraAccountsMixin, JiraWorkflowRoutes, JiraBulkEditMixin, JiraSeedMixin, JiraRoutesMixin, JiraSearchMixin, Emulator
+):
     """Jira Cloud REST v2/v3 subset with Jira's auth, error, paging and rate-limit behaviour."""
 
     name = "jira"
@@ -66,7 +69,8 @@ class JiraEmulator(JiraAccountsMixin, JiraBulkEditMixin, JiraSeedMixin, JiraRout
         _rule("/search", "search_old", ["GET", "POST"]),
         *ROUTE_RULES,
         *BULK_EDIT_RULES,  # Cloud's async bulk edit: collabsync/testing/jira_bulkedit.py
-        *ACCOUNT_RULES,  # screens, permissions, workflows: collabsync/testing/jira_accounts.py
+        *ACCOUNT_RULES,  # screens, permissions: collabsync/testing/jira_accounts.py
+        *WORKFLOW_RULES,  # project statuses, workflows: collabsync/testing/jira_workflows.py
     ]
 
     @property
