@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from collabsync.cli import main
 from collabsync.findings import Severity
 from collabsync.ledger import Ledger
-from collabsync.testing.jira_store import FLAGGED
+from collabsync.testing.jira_catalog import FLAGGED
 from collabsync.testing.plugin import preset
 from collabsync.testing.stack import Stack
 from doctor_support import KINDS_TEMPLATE, VARS, cli, doctor, kinds, stack_fixture, write_config, writes

@@ -10,7 +10,7 @@ import requests
 
 import test_jira_emulator_fidelity as fidelity
 from collabsync.testing.jira import JiraEmulator
-from collabsync.testing.jira_store import NOT_ON_SCREEN
+from collabsync.testing.jira_catalog import NOT_ON_SCREEN
 from collabsync.testing.presets import seed_preset
 from providers.jira_workflow import graph_of, shortest_path
 

@@ -157,7 +157,7 @@ def test_data_center_mode_uses_old_search_with_startat():
 
 
 def test_data_center_epics_need_epic_name_and_children_use_epic_link():
-    from collabsync.testing.jira_store import EPIC_LINK, EPIC_NAME
+    from collabsync.testing.jira_catalog import EPIC_LINK, EPIC_NAME
 
     with JiraEmulator(deployment="Server") as emu:
         emu.add_project("OPS")

@@ -12,7 +12,7 @@ from collabsync.model import NewTask, SectionSpec, Status, TaskSpec, marker
 from collabsync.providers.base import ProviderContext
 from collabsync.providers.jira import JiraProvider
 from collabsync.testing.jira import FLAGGED, START_DATE, STORY_POINTS, JiraEmulator
-from collabsync.testing.jira_store import EPIC_LINK, EPIC_NAME
+from collabsync.testing.jira_catalog import EPIC_LINK, EPIC_NAME
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ envelopes, ``{"errors": [{"message", "help"}]}`` errors, numeric-string gids, ``
 paging with ``next_page`` {offset, path, uri} when ``limit`` is given (1-100), Bearer PATs, a
 per-token per-minute budget and concurrent GET/write caps answered with 429 + Retry-After,
 ``POST /batch`` (at most 10 actions, each with its own status). The seed API lives in
-``asana_seed.py``, objects and representations in ``asana_store.py``, request plumbing
+``asana_seed.py``, objects in ``asana_store.py``, representations in ``asana_json.py``, request plumbing
 (opt_fields, paging, batch) in ``asana_http.py``, task routes in ``asana_tasks.py``, users, stories,
 status updates and custom fields in ``asana_social.py``. What is emulated and the known deviations:
 docs/emulators-asana.md.

@@ -23,21 +23,14 @@ from werkzeug.wrappers import Request, Response
 from .core import ApiError, Emulator, Faults, RateLimit, json_response
 from .jira_accounts import ACCOUNT_RULES, JiraAccountsMixin
 from .jira_bulkedit import BULK_EDIT_RULES, JiraBulkEditMixin
-from .jira_fields import expand_list, expansions, field_list, field_schema, wanted_fields
-from .jira_routes import ROUTE_RULES, JiraRoutesMixin, empty_response, int_param
+from .jira_catalog import FLAGGED, LINK_TYPES, START_DATE, STATUSES, STORY_POINTS, Issue
+from .jira_fields import expand_list, expansions, field_list, wanted_fields
+from .jira_routes import ROUTE_RULES, JiraRoutesMixin, empty_response
 from .jira_search import JiraSearchMixin
 from .jira_seed import JiraSeedMixin
-from .jira_store import (
-    FLAGGED,
-    ISSUE_TYPES,
-    LINK_TYPES,
-    START_DATE,
-    STATUSES,
-    STORY_POINTS,
-    Issue,
-    JiraStore,
-    jira_time,
-)
+from .jira_site import JiraSiteRoutes
+from .jira_store import JiraStore
+from .jira_workflows import WORKFLOW_RULES, JiraWorkflowRoutes
 
 __all__ = ["FLAGGED", "START_DATE", "STORY_POINTS", "JiraEmulator"]
 
@@ -48,13 +41,22 @@ def _rule(path: str, endpoint: str, methods: list[str]) -> Rule:
     return Rule(_V + path, endpoint=endpoint, methods=methods)
 
 
-class JiraEmulator(JiraAccountsMixin, JiraBulkEditMixin, JiraSeedMixin, JiraRoutesMixin, JiraSearchMixin, Emulator):
+class JiraEmulator(
+    JiraAccountsMixin,
+    JiraWorkflowRoutes,
+    JiraBulkEditMixin,
+    JiraSeedMixin,
+    JiraSiteRoutes,
+    JiraRoutesMixin,
+    JiraSearchMixin,
+    Emulator,
+):
     """Jira Cloud REST v2/v3 subset with Jira's auth, error, paging and rate-limit behaviour."""
 
     name = "jira"
     prefix = ""
     _rules: ClassVar[list[Rule]] = [
-        _rule("/serverInfo", "server_info", ["GET"]),
+        _rule("/serverInfo", "server_info", ["GET"]),  # through /status: collabsync/testing/jira_site.py
         _rule("/myself", "myself", ["GET"]),
         _rule("/field", "fields", ["GET"]),
         _rule("/project", "project_list", ["GET"]),
@@ -75,7 +77,8 @@ class JiraEmulator(JiraAccountsMixin, JiraBulkEditMixin, JiraSeedMixin, JiraRout
         _rule("/search", "search_old", ["GET", "POST"]),
         *ROUTE_RULES,
         *BULK_EDIT_RULES,  # Cloud's async bulk edit: collabsync/testing/jira_bulkedit.py
-        *ACCOUNT_RULES,  # screens, permissions, workflows: collabsync/testing/jira_accounts.py
+        *ACCOUNT_RULES,  # screens, permissions: collabsync/testing/jira_accounts.py
+        *WORKFLOW_RULES,  # project statuses, workflows: collabsync/testing/jira_workflows.py
     ]
 
     @property
@@ -211,92 +214,6 @@ class JiraEmulator(JiraAccountsMixin, JiraBulkEditMixin, JiraSeedMixin, JiraRout
         return {f[0] for f in self.store.fields}
 
     # -- handlers ------------------------------------------------------------------------------
-    def server_info(self, request: Request, v: str) -> Any:
-        self._version(v)
-        version = [9, 12, 0] if self.server else [1001, 0, 0]
-        return {
-            "baseUrl": self.root_url,
-            "version": ".".join(map(str, version)) + ("" if self.server else "-SNAPSHOT"),
-            "versionNumbers": version,
-            "deploymentType": self.deployment,
-            "buildNumber": 100250,
-            "buildDate": "2026-11-20T00:00:00.000+0000",
-            "serverTime": jira_time(self.clock()),
-            "scmInfo": "0123456789abcdef0123456789abcdef01234567",
-            "serverTitle": "Jira",
-        }
-
-    def myself(self, request: Request, v: str) -> Any:
-        self._version(v)
-        return self.store.render_user(self._principal(request), server=self.server)
-
-    def fields(self, request: Request, v: str) -> Any:
-        self._version(v)
-        out = []
-        for fid, name, custom, ftype, key in self.store.fields:
-            schema = field_schema(fid, custom, ftype, key)
-            out.append(
-                {
-                    "id": fid,
-                    "key": fid,
-                    "name": name,
-                    "custom": custom,
-                    "orderable": True,
-                    "navigable": True,
-                    "searchable": True,
-                    "clauseNames": [f"cf[{fid.split('_')[1]}]", name] if custom else [fid],
-                    "schema": schema,
-                }
-            )
-        return out
-
-    def project_list(self, request: Request, v: str) -> Any:
-        self._version(v)
-        return [self.store.render_project(p, full=False) for p in self.store.projects.values()]
-
-    def project_search(self, request: Request, v: str) -> Any:
-        self._version(v)
-        keys = {k.upper() for k in field_list(request.args.getlist("keys"))}
-        query = (request.args.get("query") or "").lower()
-        start = int_param(request.args.get("startAt"), "startAt", 0)
-        size = min(int_param(request.args.get("maxResults"), "maxResults", 50), 100)
-        hits = [
-            p
-            for p in self.store.projects.values()
-            if (not keys or p["key"] in keys) and (query in p["key"].lower() or query in p["name"].lower())
-        ]
-        page = hits[start : start + size]
-        return {
-            "self": f"{self.root_url}{request.full_path}",
-            "maxResults": size,
-            "startAt": start,
-            "total": len(hits),
-            "isLast": start + size >= len(hits),
-            "values": [self.store.render_project(p) for p in page],
-        }
-
-    def project_get(self, request: Request, v: str, ref: str) -> Any:
-        self._version(v)
-        return self.store.render_project(self.store.project(ref))
-
-    def issuetypes(self, request: Request, v: str) -> Any:
-        self._version(v)
-        return [self.store.render_type(t[0]) for t in ISSUE_TYPES]
-
-    def issuetypes_project(self, request: Request, v: str) -> Any:
-        self._version(v)
-        pid = request.args.get("projectId")
-        if not pid:
-            raise ApiError(400, "The projectId parameter is required.")
-        project = next((p for p in self.store.projects.values() if p["id"] == pid), None)
-        if project is None:
-            raise ApiError(404, f"No project could be found with id '{pid}'.")
-        return [self.store.render_type(t) for t in project["types"]]
-
-    def statuses(self, request: Request, v: str) -> Any:
-        self._version(v)
-        return [self.store.render_status(s[0]) for s in STATUSES]
-
     def issue_create(self, request: Request, v: str) -> Any:
         v3 = self._version(v)
         issue = self.store.create(self._body(request), v3=v3, now=self.clock(), reporter=self._principal(request))

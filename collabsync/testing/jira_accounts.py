@@ -3,8 +3,8 @@
 A project without an ``AccountConfig`` behaves as before (everything on every screen, every
 transition from everywhere, every permission). Configure one with ``emu.configure_project(KEY, ...)``
 or a named preset (``collabsync.testing.presets``). Routes added here: createmeta (the paged
-per-project shape of Cloud, ``values`` on Data Center), editmeta, mypermissions, project statuses,
-workflow scheme and workflow search. Refusals are enforced on writes with Jira's own messages.
+per-project shape of Cloud, ``values`` on Data Center), editmeta, mypermissions (project statuses,
+workflow scheme and workflow search: jira_workflows.py). Refusals are enforced on writes with Jira's own messages.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from .core import ApiError, json_response
-from .jira_store import EPIC_LINK, EPIC_NAME, FLAGGED, ISSUE_TYPES, NOT_ON_SCREEN, START_DATE, STATUSES, STORY_POINTS
+from .jira_catalog import EPIC_LINK, EPIC_NAME, FLAGGED, NOT_ON_SCREEN, START_DATE, STATUSES, STORY_POINTS
 
 __all__ = ["ACCOUNT_RULES", "AccountConfig", "JiraAccountsMixin", "PERMISSIONS", "RequiredField"]
 
@@ -28,9 +28,6 @@ ACCOUNT_RULES = [
     Rule(_V + "/issue/createmeta/<project>/issuetypes/<type_id>", endpoint="createmeta_fields", methods=["GET"]),
     Rule(_V + "/issue/<ref>/editmeta", endpoint="editmeta", methods=["GET"]),
     Rule(_V + "/mypermissions", endpoint="my_permissions", methods=["GET"]),
-    Rule(_V + "/project/<ref>/statuses", endpoint="project_statuses", methods=["GET"]),
-    Rule(_V + "/workflowscheme/project", endpoint="workflow_scheme_project", methods=["GET"]),
-    Rule(_V + "/workflow/search", endpoint="workflow_search", methods=["GET"]),
 ]
 PERMISSIONS = {
     "CREATE_ISSUES": "Create issues",
@@ -346,92 +343,7 @@ class JiraAccountsMixin:
             }
         return {"permissions": out}
 
-    def project_statuses(self, request: Request, v: str, ref: str) -> Any:
-        p = self.store.project(ref)
-        config = self._accounts().get(p["key"]) or AccountConfig()
-        statuses = [self.store.render_status(self.store.status(n)[0]) for n in config.statuses()]
-        return [
-            {
-                "self": f"{self.root_url}/rest/api/{v}/issuetype/{t}",
-                "id": t,
-                "name": next(x[1] for x in ISSUE_TYPES if x[0] == t),
-                "subtask": next(x[3] for x in ISSUE_TYPES if x[0] == t),
-                "statuses": statuses,
-            }
-            for t in p["types"]
-        ]
-
-    def workflow_scheme_project(self, request: Request, v: str) -> Any:
-        self._cloud_only(request)
-        ids = request.args.getlist("projectId")
-        if not ids:
-            raise ApiError(400, "projectId is required.")
-        values = []
-        for pid in ids:
-            try:
-                p = self.store.project(pid)
-            except ApiError:
-                continue  # a bulk lookup: ids of projects that do not exist are left out (200, not 404)
-            self._admin(p["key"])
-            values.append(
-                {
-                    "projectIds": [p["id"]],
-                    "workflowScheme": {
-                        "id": 10000 + int(p["id"]) % 1000,
-                        "name": f"{p['key']}: Software Simplified Workflow Scheme",
-                        "description": "",
-                        "defaultWorkflow": self._workflow_name(p["key"]),
-                        "issueTypeMappings": {},
-                    },
-                }
-            )
-        return {"values": values}
-
-    def workflow_search(self, request: Request, v: str) -> Any:
-        self._cloud_only(request)
-        names = request.args.getlist("workflowName")
-        keys = [p["key"] for p in self.store.projects.values() if not names or self._workflow_name(p["key"]) in names]
-        values = []
-        for key in keys:
-            self._admin(key)
-            config = self._accounts().get(key) or AccountConfig()
-            ids = {n: self.store.status(n)[0] for n in config.statuses()}
-            graph = config.workflow or {n: [m for m in ids if m != n] for n in ids}
-            transitions = [
-                {
-                    "id": str(11 + 10 * STATUSES.index(self.store.status(to))),
-                    "name": self.store.status(to)[3],
-                    "description": "",
-                    "from": [ids[src] for src, tos in graph.items() if to in tos],
-                    "to": ids[to],
-                    "type": "directed",
-                }
-                for to in ids
-            ]
-            values.append(
-                {
-                    "id": {"name": self._workflow_name(key), "entityId": f"wf-{key.lower()}"},
-                    "description": "",
-                    "transitions": transitions,
-                    "statuses": [{"id": i, "name": n} for n, i in ids.items()],
-                }
-            )
-        return {"isLast": True, "maxResults": 50, "startAt": 0, "total": len(values), "values": values}
-
     # -- helpers -------------------------------------------------------------------------------------
-    def _cloud_only(self, request: Request) -> None:
-        """Data Center has neither workflow route (its admin API differs): answer like an unknown route."""
-        if self.server:
-            raise ApiError(404, f"null for uri: {request.url}")
-
-    def _admin(self, key: str) -> None:
-        config = self._accounts().get(key)
-        if config is not None and config.admin_denied:
-            raise ApiError(403, "You are not authorized to perform this action. Administrator privileges are required.")
-
-    @staticmethod
-    def _workflow_name(key: str) -> str:
-        return f"Software Simplified Workflow for Project {key}"
 
     def _screen(self) -> list[str]:
         return _SCREEN + ([EPIC_NAME, EPIC_LINK] if self.server else [])

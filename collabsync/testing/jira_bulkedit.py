@@ -19,8 +19,8 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from .core import ApiError, json_response
+from .jira_catalog import START_DATE, jira_time
 from .jira_routes import JiraHost
-from .jira_store import START_DATE, jira_time
 
 __all__ = ["BULK_EDIT_MAX_FIELDS", "BULK_EDIT_MAX_ISSUES", "BULK_EDIT_RULES", "JiraBulkEditMixin"]
 

@@ -17,8 +17,9 @@ from werkzeug.wrappers import Request, Response
 
 from .core import ApiError, json_response
 from .jira_adf import adf_to_text, is_adf, text_to_adf
+from .jira_catalog import Issue, jira_time
 from .jira_fields import expand_list, field_list, wanted_fields
-from .jira_store import Issue, JiraStore, jira_time
+from .jira_store import JiraStore
 
 __all__ = [
     "BULKFETCH_MAX",

@@ -15,10 +15,11 @@ from zoneinfo import ZoneInfo
 from werkzeug.wrappers import Request
 
 from .core import ApiError
+from .jira_catalog import STATUSES, Issue
 from .jira_fields import expand_list, expansions, field_list, wanted_fields
-from .jira_jql import Context, JqlError, parse_jql
+from .jira_jql import parse_jql
+from .jira_jql_eval import Context, JqlError
 from .jira_routes import JiraHost, int_param
-from .jira_store import STATUSES, Issue
 
 __all__ = ["ID_ONLY_CAP", "MAX_ORDER_BY", "SEARCH_GONE", "UNBOUNDED", "JiraSearchMixin"]
 

@@ -8,18 +8,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from .jira_catalog import EPIC_LINK, EPIC_NAME, FLAGGED, IMPEDIMENT, ISSUE_TYPES, START_DATE, STORY_POINTS, Issue
 from .jira_jql import text_to_adf
-from .jira_store import (
-    EPIC_LINK,
-    EPIC_NAME,
-    FLAGGED,
-    IMPEDIMENT,
-    ISSUE_TYPES,
-    START_DATE,
-    STORY_POINTS,
-    Issue,
-    JiraStore,
-)
+from .jira_store import JiraStore
 
 __all__ = ["JiraSeedMixin"]
 

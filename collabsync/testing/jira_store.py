@@ -1,142 +1,40 @@
-"""The Jira emulator's in-memory state: users, projects, issue types, statuses, fields, issues, links.
+"""The Jira emulator's in-memory state: users, projects, issues, links, and the validation of what is written.
 
-Rendering follows the real JSON shapes (checked against the v3 OpenAPI spec in the tests); input
-validation answers with the per-field messages Jira Cloud uses.
+Input validation answers with the per-field messages Jira Cloud uses; the catalogue (fields, statuses, types)
+lives in jira_catalog.py and the JSON rendering in jira_render.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import Any
 
 from .core import ApiError
+from .jira_catalog import (
+    CATEGORIES,
+    EPIC_LINK,
+    EPIC_NAME,
+    FIELDS,
+    FLAGGED,
+    IMPEDIMENT,
+    ISSUE_TYPES,
+    LINK_TYPES,
+    NOT_ON_SCREEN,
+    SERVER_FIELDS,
+    SETTABLE,
+    START_DATE,
+    STATUSES,
+    STORY_POINTS,
+    Issue,
+)
 from .jira_fields import update_to_fields
 from .jira_jql import adf_to_text, is_adf, text_to_adf
+from .jira_render import JiraRender
 
-__all__ = [
-    "EPIC_LINK",
-    "EPIC_NAME",
-    "FIELDS",
-    "FLAGGED",
-    "ISSUE_TYPES",
-    "LINK_TYPES",
-    "SERVER_FIELDS",
-    "START_DATE",
-    "STATUSES",
-    "STORY_POINTS",
-    "Issue",
-    "JiraStore",
-]
-
-STORY_POINTS = "customfield_10016"
-FLAGGED = "customfield_10021"
-START_DATE = "customfield_10015"
-EPIC_NAME = "customfield_10011"  # Data Center only: required on epics
-EPIC_LINK = "customfield_10014"  # Data Center only: an issue's epic (DC has `parent` for sub-tasks only)
-IMPEDIMENT = {"self": "", "value": "Impediment", "id": "10019"}
-
-#: status categories: id -> (key, name, colorName)
-CATEGORIES = {
-    2: ("new", "To Do", "blue-gray"),
-    4: ("indeterminate", "In Progress", "yellow"),
-    3: ("done", "Done", "green"),
-}
-#: statuses: (id, name, category id, the transition name that leads there)
-STATUSES = [
-    ("10000", "To Do", 2, "Reopen"),
-    ("3", "In Progress", 4, "Start progress"),
-    ("10001", "Blocked", 4, "Block"),
-    ("10002", "On Hold", 4, "Put on hold"),
-    ("10003", "Done", 3, "Resolve"),
-    ("10004", "Won't Do", 3, "Decline"),
-    ("10005", "Cancelled", 3, "Cancel"),
-]
-#: issue types: (id, name, hierarchyLevel, subtask)
-ISSUE_TYPES = [
-    ("10000", "Epic", 1, False),
-    ("10001", "Task", 0, False),
-    ("10002", "Story", 0, False),
-    ("10004", "Bug", 0, False),
-    ("10003", "Sub-task", -1, True),
-]
-#: fields: (id, name, custom, schema type, system/custom key)
-FIELDS = [
-    ("summary", "Summary", False, "string", "summary"),
-    ("description", "Description", False, "string", "description"),
-    ("status", "Status", False, "status", "status"),
-    ("assignee", "Assignee", False, "user", "assignee"),
-    ("reporter", "Reporter", False, "user", "reporter"),
-    ("duedate", "Due date", False, "date", "duedate"),
-    ("labels", "Labels", False, "array", "labels"),
-    ("components", "Components", False, "array", "components"),
-    ("issuelinks", "Linked Issues", False, "array", "issuelinks"),
-    ("updated", "Updated", False, "datetime", "updated"),
-    ("created", "Created", False, "datetime", "created"),
-    ("parent", "Parent", False, "issuelink", "parent"),
-    ("project", "Project", False, "project", "project"),
-    ("issuetype", "Issue Type", False, "issuetype", "issuetype"),
-    (STORY_POINTS, "Story Points", True, "number", "com.atlassian.jira.plugin.system.customfieldtypes:float"),
-    (FLAGGED, "Flagged", True, "array", "com.atlassian.jira.plugin.system.customfieldtypes:multicheckboxes"),
-    (START_DATE, "Start date", True, "date", "com.atlassian.jira.plugin.system.customfieldtypes:datepicker"),
-]
-SERVER_FIELDS = [
-    (EPIC_NAME, "Epic Name", True, "string", "com.pyxis.greenhopper.jira:gh-epic-label"),
-    (EPIC_LINK, "Epic Link", True, "any", "com.pyxis.greenhopper.jira:gh-epic-link"),
-]
-SETTABLE = {
-    "summary",
-    "description",
-    "assignee",
-    "reporter",
-    "duedate",
-    "labels",
-    "parent",
-    "project",
-    "issuetype",
-    STORY_POINTS,
-    FLAGGED,
-    START_DATE,
-}
-NOT_ON_SCREEN = "Field '{}' cannot be set. It is not on the appropriate screen, or unknown."
-#: link types: (id, name, inward, outward)
-LINK_TYPES = [
-    ("10000", "Blocks", "is blocked by", "blocks"),
-    ("10001", "Cloners", "is cloned by", "clones"),
-    ("10002", "Duplicate", "is duplicated by", "duplicates"),
-    ("10003", "Relates", "relates to", "relates to"),
-]
+__all__ = ["JiraStore"]
 
 
-def jira_time(when: dt.datetime, tz: dt.tzinfo = dt.UTC) -> str:
-    """Jira's timestamp format, in the reader's time zone: 2026-11-23T12:41:51.123+0200."""
-    local = when.astimezone(tz)
-    return local.strftime("%Y-%m-%dT%H:%M:%S.") + f"{local.microsecond // 1000:03d}" + local.strftime("%z")
-
-
-@dataclass
-class Issue:
-    """One stored issue; descriptions are kept as ADF, as Jira Cloud does."""
-
-    id: str
-    key: str
-    project_id: str
-    type_id: str
-    summary: str
-    status_id: str
-    created: dt.datetime
-    updated: dt.datetime
-    description: dict[str, Any] | None = None
-    assignee: str | None = None
-    reporter: str | None = None
-    duedate: str | None = None
-    labels: list[str] = field(default_factory=list)
-    components: list[str] = field(default_factory=list)  # names; set by the seed API only
-    parent_id: str | None = None
-    custom: dict[str, Any] = field(default_factory=dict)
-
-
-class JiraStore:
+class JiraStore(JiraRender):
     """All objects of one emulated site, plus render/validate helpers; not thread-safe by itself."""
 
     def __init__(self, base: str = "", *, server: bool = False) -> None:
@@ -378,174 +276,6 @@ class JiraStore:
         self._next_link += 1
         self.links.append((str(self._next_link), ltype[0], ends[0].id, ends[1].id))
         return str(self._next_link)
-
-    # -- rendering -------------------------------------------------------------------------------
-    def render_user(self, account_id: str | None, *, server: bool = False) -> dict[str, Any] | None:
-        """A user object as embedded in issues and /myself."""
-        if account_id is None or account_id not in self.users:
-            return None
-        u = self.users[account_id]
-        out = {
-            "self": f"{self.base}/rest/api/3/user?accountId={u['accountId']}",
-            "accountId": u["accountId"],
-            "accountType": "atlassian",
-            "emailAddress": u["emailAddress"],
-            "displayName": u["displayName"],
-            "active": True,
-            "timeZone": u["timeZone"],
-            "locale": "en_US",
-        }
-        if server:
-            out.update({"name": u["name"], "key": u["name"]})
-            out.pop("accountType")
-        elif u.get("hide_email"):  # Cloud privacy settings: the profile hides the address
-            out.pop("emailAddress")
-        return out
-
-    def render_status(self, status_id: str) -> dict[str, Any]:
-        """A status with its statusCategory."""
-        sid, name, cat, _ = self.status(status_id)
-        key, cname, color = CATEGORIES[cat]
-        return {
-            "self": f"{self.base}/rest/api/3/status/{sid}",
-            "description": "",
-            "iconUrl": f"{self.base}/images/icons/statuses/generic.png",
-            "name": name,
-            "id": sid,
-            "statusCategory": {
-                "self": f"{self.base}/rest/api/3/statuscategory/{cat}",
-                "id": cat,
-                "key": key,
-                "colorName": color,
-                "name": cname,
-            },
-        }
-
-    def render_type(self, type_id: str) -> dict[str, Any]:
-        """An issue type (IssueTypeDetails)."""
-        tid, name, level, subtask = next(t for t in ISSUE_TYPES if t[0] == type_id)
-        return {
-            "self": f"{self.base}/rest/api/3/issuetype/{tid}",
-            "id": tid,
-            "description": f"A {name.lower()}.",
-            "iconUrl": f"{self.base}/images/icons/issuetypes/{name.lower()}.svg",
-            "name": name,
-            "subtask": subtask,
-            "avatarId": 10300 + int(tid) % 100,
-            "hierarchyLevel": level,
-        }
-
-    def render_project(self, project: dict[str, Any], *, full: bool = True) -> dict[str, Any]:
-        """A project (the Project schema); `full` adds issue types and lead."""
-        out: dict[str, Any] = {
-            "self": f"{self.base}/rest/api/3/project/{project['id']}",
-            "id": project["id"],
-            "key": project["key"],
-            "name": project["name"],
-            "projectTypeKey": "software",
-            "simplified": False,
-            "style": "classic",
-            "isPrivate": False,
-            "properties": {},
-        }
-        if full:
-            out["description"] = project.get("description", "")
-            out["issueTypes"] = [self.render_type(t) for t in project["types"]]
-            out["assigneeType"] = "UNASSIGNED"
-            lead = self.render_user(project.get("lead"))
-            if lead:
-                out["lead"] = lead
-        return out
-
-    def render_issue(
-        self, issue: Issue, wanted: set[str] | None, *, v3: bool, server: bool = False, tz: dt.tzinfo = dt.UTC
-    ) -> dict[str, Any]:
-        """An IssueBean limited to the wanted field ids (None = all); times in the reader's zone `tz`."""
-        all_fields = {
-            "summary": lambda: issue.summary,
-            "description": lambda: issue.description if v3 else adf_to_text(issue.description),
-            "status": lambda: self.render_status(issue.status_id),
-            "assignee": lambda: self.render_user(issue.assignee, server=server),
-            "reporter": lambda: self.render_user(issue.reporter, server=server),
-            "duedate": lambda: issue.duedate,
-            "labels": lambda: list(issue.labels),
-            "components": lambda: [
-                {"self": f"{self.base}/rest/api/3/component/{10000 + i}", "id": str(10000 + i), "name": name}
-                for i, name in enumerate(issue.components)
-            ],
-            "issuelinks": lambda: self.render_links(issue),
-            "updated": lambda: jira_time(issue.updated, tz),
-            "created": lambda: jira_time(issue.created, tz),
-            "parent": lambda: self.render_ref(self.issues[issue.parent_id]) if issue.parent_id else None,
-            "project": lambda: self.render_project(self.project(issue.project_id), full=False),
-            "issuetype": lambda: self.render_type(issue.type_id),
-            STORY_POINTS: lambda: issue.custom.get(STORY_POINTS),
-            FLAGGED: lambda: issue.custom.get(FLAGGED),
-            START_DATE: lambda: issue.custom.get(START_DATE),
-            **(
-                {EPIC_NAME: lambda: issue.custom.get(EPIC_NAME), EPIC_LINK: lambda: issue.custom.get(EPIC_LINK)}
-                if self.server
-                else {}
-            ),
-        }
-        names = all_fields.keys() if wanted is None else [n for n in all_fields if n in wanted]
-        fields = {n: all_fields[n]() for n in names}
-        if "parent" in fields and fields["parent"] is None:
-            del fields["parent"]  # Jira omits parent entirely on top-level issues
-        return {
-            "expand": "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations",
-            "id": issue.id,
-            "self": f"{self.base}/rest/api/3/issue/{issue.id}",
-            "key": issue.key,
-            "fields": fields,
-        }
-
-    def render_ref(self, issue: Issue) -> dict[str, Any]:
-        """The short form of an issue used in parent and issuelinks."""
-        return {
-            "id": issue.id,
-            "key": issue.key,
-            "self": f"{self.base}/rest/api/3/issue/{issue.id}",
-            "fields": {
-                "summary": issue.summary,
-                "status": self.render_status(issue.status_id),
-                "issuetype": self.render_type(issue.type_id),
-            },
-        }
-
-    def render_links(self, issue: Issue) -> list[dict[str, Any]]:
-        """issuelinks: `outwardIssue` on the inward end ("this blocks that"), `inwardIssue` on the other."""
-        out = []
-        for lid, tid, inward, outward in self._links_of(issue.id):
-            t = next(t for t in LINK_TYPES if t[0] == tid)
-            entry: dict[str, Any] = {
-                "id": lid,
-                "self": f"{self.base}/rest/api/3/issueLink/{lid}",
-                "type": {
-                    "id": t[0],
-                    "name": t[1],
-                    "inward": t[2],
-                    "outward": t[3],
-                    "self": f"{self.base}/rest/api/3/issueLinkType/{t[0]}",
-                },
-            }
-            if issue.id == inward:
-                entry["outwardIssue"] = self.render_ref(self.issues[outward])
-            else:
-                entry["inwardIssue"] = self.render_ref(self.issues[inward])
-            out.append(entry)
-        return out
-
-    def _links_of(self, issue_id: str) -> list[tuple[str, str, str, str]]:
-        """The links touching an issue, in creation order, from an index rebuilt when links were added."""
-        size, index = self._link_index
-        if size != len(self.links):
-            index = {}
-            for entry in self.links:
-                for end in dict.fromkeys(entry[2:]):
-                    index.setdefault(end, []).append(entry)
-            self._link_index = (len(self.links), index)
-        return index.get(issue_id, [])
 
     def jql_value(self, issue: Issue, name: str) -> Any:
         """The value a JQL clause on `name` compares against."""

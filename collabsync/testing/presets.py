@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from .jira_accounts import RequiredField
-from .jira_store import START_DATE, STORY_POINTS
+from .jira_catalog import START_DATE, STORY_POINTS
 
 __all__ = ["PRESETS", "seed_preset"]
 

@@ -4,7 +4,7 @@ Auth is `key` + `token` query parameters on every route; 4xx bodies are plain te
 API (`invalid key`, `invalid token`, `invalid id`, `The requested resource was not found.`);
 lists come back as bare JSON arrays; 429s carry `{"error": "API_TOKEN_LIMIT_EXCEEDED", ...}` and
 no Retry-After. Routes, deviations and seeding: docs/emulators-trello.md. Seeding helpers live in
-trello_seed.py, state and JSON shapes in trello_store.py, people and comments in trello_people.py.
+trello_seed.py, state in trello_store.py, JSON shapes in trello_json.py, people and comments in trello_people.py.
 """
 
 from __future__ import annotations
@@ -21,8 +21,11 @@ from werkzeug.wrappers import Request, Response
 
 from .core import LOOPBACK, ApiError, Emulator, Faults, RateLimit, _QuietHandler, json_response
 from .trello_access import MEMBERS_LIMIT, TrelloAccessMixin
-from .trello_cards import NOT_FOUND, TrelloCardRoutes, as_bool, as_fields, bounded_int, text_param, text_response
+from .trello_cards import TrelloCardRoutes
+from .trello_lists import TrelloListRoutes
+from .trello_params import NOT_FOUND, as_bool, as_fields, bounded_int, text_param, text_response
 from .trello_people import TrelloPeopleRoutes
+from .trello_routes import ROUTES
 from .trello_seed import TrelloSeedMixin
 from .trello_store import ID_RE, TrelloState, id_from_time, parse_when
 
@@ -35,69 +38,10 @@ MAX_LIMIT = 1000
 _BOARD_FILTERS = ("all", "closed", "members", "open", "organization", "public", "starred")
 _BOARD_CARD_FILTERS = ("all", "closed", "complete", "incomplete", "none", "open", "visible")
 
-_R = Rule
-_ROUTES = [
-    _R("/1/members/<mid>", endpoint="get_member", methods=["GET"]),
-    _R("/1/members/<mid>/boards", endpoint="get_member_boards", methods=["GET"]),
-    _R("/1/members/<mid>/organizations", endpoint="get_member_orgs", methods=["GET"]),
-    _R("/1/organizations/<oid>", endpoint="get_org", methods=["GET"]),
-    _R("/1/organizations/<oid>/boards", endpoint="get_org_boards", methods=["GET"]),
-    _R("/1/organizations/<oid>/members", endpoint="get_org_members", methods=["GET"]),
-    _R("/1/boards/<bid>/members", endpoint="get_board_members", methods=["GET"]),
-    _R("/1/boards/<bid>/members/<mid>", endpoint="put_board_member", methods=["PUT"]),
-    _R("/1/boards/<bid>/memberships", endpoint="get_board_memberships", methods=["GET"]),
-    _R("/1/cards/<cid>/members", endpoint="get_card_members", methods=["GET"]),
-    _R("/1/cards/<cid>/members", endpoint="post_card_member", methods=["POST"]),  # py-trello's card.assign
-    _R("/1/cards/<cid>/idMembers", endpoint="post_card_member", methods=["POST"]),
-    _R("/1/cards/<cid>/idMembers/<mid>", endpoint="delete_card_member", methods=["DELETE"]),
-    _R("/1/cards/<cid>/actions/comments", endpoint="post_card_comment", methods=["POST"]),
-    _R("/1/cards/<cid>/actions/<aid>/comments", endpoint="put_card_comment", methods=["PUT"]),
-    _R("/1/cards/<cid>/actions/<aid>/comments", endpoint="delete_card_comment", methods=["DELETE"]),
-    _R("/1/actions/<aid>", endpoint="get_action", methods=["GET"]),
-    _R("/1/actions/<aid>", endpoint="put_action", methods=["PUT"]),
-    _R("/1/actions/<aid>", endpoint="delete_action", methods=["DELETE"]),
-    _R("/1/boards", endpoint="post_board", methods=["POST"]),
-    _R("/1/boards/<bid>", endpoint="get_board", methods=["GET"]),
-    _R("/1/boards/<bid>", endpoint="put_board", methods=["PUT"]),
-    _R("/1/boards/<bid>/lists", endpoint="get_board_lists", methods=["GET"]),
-    _R("/1/boards/<bid>/lists/<filt>", endpoint="get_board_lists", methods=["GET"]),
-    _R("/1/boards/<bid>/lists", endpoint="post_board_list", methods=["POST"]),
-    _R("/1/boards/<bid>/cards", endpoint="get_board_cards", methods=["GET"]),
-    _R("/1/boards/<bid>/cards/<filt>", endpoint="get_board_cards", methods=["GET"]),
-    _R("/1/boards/<bid>/labels", endpoint="get_board_labels", methods=["GET"]),
-    _R("/1/boards/<bid>/labels", endpoint="post_board_label", methods=["POST"]),
-    _R("/1/boards/<bid>/actions", endpoint="get_board_actions", methods=["GET"]),
-    _R("/1/boards/<bid>/customFields", endpoint="get_board_custom_fields", methods=["GET"]),
-    _R("/1/boards/<bid>/checklists", endpoint="get_board_checklists", methods=["GET"]),
-    _R("/1/lists", endpoint="post_list", methods=["POST"]),
-    _R("/1/lists/<lid>", endpoint="get_list", methods=["GET"]),
-    _R("/1/lists/<lid>", endpoint="put_list", methods=["PUT"]),
-    _R("/1/lists/<lid>/cards", endpoint="get_list_cards", methods=["GET"]),
-    _R("/1/cards", endpoint="post_card", methods=["POST"]),
-    _R("/1/cards/<cid>", endpoint="get_card", methods=["GET"]),
-    _R("/1/cards/<cid>", endpoint="put_card", methods=["PUT"]),
-    _R("/1/cards/<cid>", endpoint="delete_card", methods=["DELETE"]),
-    _R("/1/cards/<cid>/<field>", endpoint="put_card_field", methods=["PUT"]),
-    _R("/1/cards/<cid>/pluginData", endpoint="get_card_plugin_data", methods=["GET"]),
-    _R("/1/cards/<cid>/actions", endpoint="get_card_actions", methods=["GET"]),
-    _R("/1/cards/<cid>/attachments", endpoint="get_card_attachments", methods=["GET"]),
-    _R("/1/cards/<cid>/attachments", endpoint="post_card_attachment", methods=["POST"]),
-    _R("/1/cards/<cid>/checklists", endpoint="get_card_checklists", methods=["GET"]),
-    _R("/1/cards/<cid>/checklists", endpoint="post_card_checklist", methods=["POST"]),
-    _R("/1/cards/<cid>/idLabels", endpoint="post_card_label", methods=["POST"]),
-    _R("/1/cards/<cid>/idLabels/<label_id>", endpoint="delete_card_label", methods=["DELETE"]),
-    _R("/1/cards/<cid>/customFieldItems", endpoint="get_card_custom_field_items", methods=["GET"]),
-    _R("/1/cards/<cid>/customField/<fid>/item", endpoint="put_card_custom_field", methods=["PUT"]),
-    _R("/1/checklists", endpoint="post_checklist", methods=["POST"]),
-    _R("/1/checklists/<clid>", endpoint="get_checklist", methods=["GET"]),
-    _R("/1/checklists/<clid>/checkItems", endpoint="post_check_item", methods=["POST"]),
-    _R("/1/labels", endpoint="post_label", methods=["POST"]),
-    _R("/1/labels/<label_id>", endpoint="get_label", methods=["GET"]),
-    _R("/1/batch", endpoint="get_batch", methods=["GET"]),
-]
 
-
-class TrelloEmulator(TrelloAccessMixin, TrelloCardRoutes, TrelloPeopleRoutes, TrelloSeedMixin, Emulator):
+class TrelloEmulator(
+    TrelloAccessMixin, TrelloCardRoutes, TrelloListRoutes, TrelloPeopleRoutes, TrelloSeedMixin, Emulator
+):
     """Trello's REST API on 127.0.0.1, seeded through Python methods (see TrelloSeedMixin)."""
 
     name = "trello"
@@ -105,7 +49,7 @@ class TrelloEmulator(TrelloAccessMixin, TrelloCardRoutes, TrelloPeopleRoutes, Tr
 
     @property
     def rules(self) -> list[Rule]:  # type: ignore[override]  # werkzeug binds a Rule to one Map: fresh copies per emulator
-        return [rule.empty() for rule in _ROUTES]
+        return [rule.empty() for rule in ROUTES]
 
     def __init__(
         self,
@@ -245,40 +189,6 @@ class TrelloEmulator(TrelloAccessMixin, TrelloCardRoutes, TrelloPeopleRoutes, Tr
             board["closed"] = as_bool(p["closed"])
         return self.state.board_json(board)
 
-    def get_board_lists(self, request: Request, bid: str, filt: str | None = None) -> Any:
-        """GET /boards/{id}/lists[/{filter}]?filter=open|closed|all|none&fields=&cards=."""
-        board = self._board(bid)
-        flt = filt or request.args.get("filter", "open")
-        lists = sorted(
-            (lst for lst in self.state.lists.values() if lst["idBoard"] == board["id"]), key=lambda lst: lst["pos"]
-        )
-        if flt == "none":
-            return []
-        if flt in ("open", "closed"):
-            lists = [lst for lst in lists if lst["closed"] == (flt == "closed")]
-        elif flt != "all":
-            raise ApiError(400, "invalid value for filter")
-        fields = as_fields(request.args.get("fields"))
-        out = [self.state.list_json(lst, fields) for lst in lists]
-        card_filter = request.args.get("cards", "none")
-        if card_filter not in ("all", "closed", "none", "open"):
-            raise ApiError(400, "invalid value for cards")
-        if card_filter != "none":
-            card_fields = as_fields(request.args.get("card_fields"))
-            for view, lst in zip(out, lists, strict=True):
-                cards = [
-                    c
-                    for c in self.state.cards.values()
-                    if c["idList"] == lst["id"] and (card_filter == "all" or c["closed"] == (card_filter == "closed"))
-                ]
-                view["cards"] = [self.state.card_json(c, card_fields) for c in sorted(cards, key=lambda c: c["pos"])]
-        return out
-
-    def post_board_list(self, request: Request, bid: str) -> Any:
-        """POST /boards/{id}/lists: name, pos."""
-        p = self._params(request)
-        return self._create_list(self._board(bid), p, request)
-
     def get_board_cards(self, request: Request, bid: str, filt: str | None = None) -> Any:
         """GET /boards/{id}/cards[/{filter|idCard}]: fields, filter, limit <= 1000, before/since; newest first."""
         board = self._board(bid)
@@ -324,56 +234,6 @@ class TrelloEmulator(TrelloAccessMixin, TrelloCardRoutes, TrelloPeopleRoutes, Tr
         """GET /boards/{id}/checklists."""
         board = self._board(bid)
         return [self.state.checklist_json(c) for c in self.state.checklists.values() if c["idBoard"] == board["id"]]
-
-    # -- lists -----------------------------------------------------------------------------------
-    def post_list(self, request: Request) -> Any:
-        """POST /lists: name, idBoard, pos."""
-        p = self._params(request)
-        if not p.get("idBoard"):
-            raise ApiError(400, "invalid value for idBoard")
-        return self._create_list(self._board(str(p["idBoard"])), p, request)
-
-    def get_list(self, request: Request, lid: str) -> Any:
-        """GET /lists/{id}."""
-        return self.state.list_json(self._get(self.state.lists, lid), as_fields(request.args.get("fields")))
-
-    def put_list(self, request: Request, lid: str) -> Any:
-        """PUT /lists/{id}: name, closed, pos; logged as an updateList action carrying the old values."""
-        lst, p = self._get(self.state.lists, lid), self._params(request)
-        old: dict[str, Any] = {}
-        if "name" in p:
-            old["name"], lst["name"] = lst["name"], text_param(p, "name")
-        if "closed" in p:
-            old["closed"], lst["closed"] = lst["closed"], as_bool(p["closed"])
-        if "pos" in p:
-            old["pos"] = lst["pos"]
-            lst["pos"] = self.state._pos(
-                p["pos"], [x["pos"] for x in self.state.lists.values() if x["idBoard"] == lst["idBoard"]]
-            )
-        if old:
-            self.state.log_action(
-                "updateList",
-                request.environ["trello.member"],
-                board=self.state.boards[lst["idBoard"]],
-                lst=lst,
-                extra={"old": old},
-            )
-        return self.state.list_json(lst)
-
-    def get_list_cards(self, request: Request, lid: str) -> Any:
-        """GET /lists/{id}/cards?filter=open|closed|all."""
-        lst = self._get(self.state.lists, lid)
-        flt = request.args.get("filter", "open")
-        cards = [
-            c
-            for c in self.state.cards.values()
-            if c["idList"] == lst["id"] and (flt == "all" or c["closed"] == (flt == "closed"))
-        ]
-        if any(k in request.args for k in ("limit", "before", "since")):
-            cards = self._page(cards, request)  # py-trello's list_cards_iter pages newest first
-        else:
-            cards = sorted(cards, key=lambda c: c["pos"])
-        return [self._card_view(c, request) for c in cards]
 
     # -- batch -----------------------------------------------------------------------------------
     def get_batch(self, request: Request) -> Any:
@@ -489,12 +349,6 @@ class TrelloEmulator(TrelloAccessMixin, TrelloCardRoutes, TrelloPeopleRoutes, Tr
         except ValueError:
             raise ApiError(400, "invalid date") from None
         return id_from_time(when.timestamp()) if when else None
-
-    def _create_list(self, board: dict[str, Any], p: dict[str, Any], request: Request) -> Any:
-        name = text_param(p, "name")
-        return self.state.list_json(
-            self.state.add_list(board["id"], name, request.environ["trello.member"], p.get("pos"))
-        )
 
 
 def _public(obj: dict[str, Any]) -> dict[str, Any]:

@@ -1,70 +1,20 @@
-"""Card-side routes of the Trello emulator: cards, attachments, checklists, labels, custom fields."""
+"""Card-side routes of the Trello emulator: cards, attachments, custom fields (checklists, labels: trello_checklists.py)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Request
 
 from .core import ApiError
-from .trello_store import TrelloState, iso, parse_when
+from .trello_checklists import TrelloChecklistRoutes
+from .trello_json import iso
+from .trello_params import as_bool, as_fields, as_ids, text_param
+from .trello_store import TrelloState, parse_when
 
-__all__ = [
-    "TrelloCardRoutes",
-    "NOT_FOUND",
-    "as_bool",
-    "as_ids",
-    "as_fields",
-    "bounded_int",
-    "text_param",
-    "text_response",
-]
+__all__ = ["TrelloCardRoutes"]
 
-NOT_FOUND = "The requested resource was not found."
 _CARD_FIELDS = frozenset({"name", "desc", "idList", "closed", "due", "start", "dueComplete", "pos", "idMembers"})
-
-
-def as_bool(value: Any) -> bool:
-    """Trello booleans arrive as JSON booleans or the strings true/false."""
-    return value is True or str(value).lower() in ("true", "1", "yes")
-
-
-def as_ids(value: Any) -> list[str]:
-    """Id lists arrive comma-separated or as JSON arrays."""
-    if value in (None, "", "null"):
-        return []
-    items = value if isinstance(value, list) else str(value).split(",")
-    return [str(i).strip() for i in items if str(i).strip()]
-
-
-def as_fields(value: Any) -> list[str] | None:
-    """A `fields` parameter; None means all fields."""
-    if value in (None, "", "all"):
-        return None
-    return as_ids(value)
-
-
-def text_param(p: dict[str, Any], name: str) -> str:
-    """A required non-blank text parameter (names); missing, null or blank is `invalid value for <name>`."""
-    value = p.get(name)
-    if value is None or not str(value).strip():
-        raise ApiError(400, f"invalid value for {name}")
-    return str(value).strip()
-
-
-def bounded_int(value: Any, default: int, name: str, maximum: int) -> int:
-    """An integer parameter in 0..maximum; anything else is Trello's 400 `invalid value for <name>`."""
-    if value in (None, ""):
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        raise ApiError(400, f"invalid value for {name}") from None
-    if not 0 <= number <= maximum:
-        raise ApiError(400, f"invalid value for {name}")
-    return number
-
-
 _KEEP = frozenset(
     {"attachments", "checklists", "comments", "customFields", "due", "start", "labels", "members", "stickers"}
 )
@@ -101,13 +51,8 @@ def _is_link(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(("http://", "https://")) and len(value) > 8
 
 
-def text_response(message: str, status: int) -> Response:
-    """Trello answers most errors in plain text, not JSON."""
-    return Response(message, status=status, content_type="text/plain; charset=utf-8")
-
-
-class TrelloCardRoutes:
-    """Handlers for /cards, /checklists and /labels; mixed into TrelloEmulator."""
+class TrelloCardRoutes(TrelloChecklistRoutes):
+    """Handlers for /cards (checklists and labels in the base); mixed into TrelloEmulator."""
 
     state: TrelloState
 
@@ -292,37 +237,6 @@ class TrelloCardRoutes:
         )
         return dict(attachment)
 
-    def get_card_checklists(self, request: Request, cid: str) -> Any:
-        """GET /cards/{id}/checklists."""
-        return [self.state.checklist_json(self.state.checklists[c]) for c in self._card(cid)["idChecklists"]]
-
-    def post_card_checklist(self, request: Request, cid: str) -> Any:
-        """POST /cards/{id}/checklists: name, pos."""
-        return self._create_checklist(self._card(cid), self._params(request), request)
-
-    def post_card_label(self, request: Request, cid: str) -> Any:
-        """POST /cards/{id}/idLabels: value (a label id); answers the card's label ids."""
-        card, p = self._card(cid), self._params(request)
-        label_id = self._labels_of(p.get("value"), card["idBoard"])
-        if not label_id:
-            raise ApiError(400, "invalid value for value")
-        if label_id[0] in card["idLabels"]:
-            raise ApiError(400, "that label is already on the card")
-        old = list(card["idLabels"])
-        card["idLabels"].append(label_id[0])
-        self._touch(card, request.environ["trello.member"], {"idLabels": old}, None)
-        return list(card["idLabels"])
-
-    def delete_card_label(self, request: Request, cid: str, label_id: str) -> Any:
-        """DELETE /cards/{id}/idLabels/{idLabel}."""
-        card = self._card(cid)
-        if label_id not in card["idLabels"]:
-            raise ApiError(404, NOT_FOUND)
-        old = list(card["idLabels"])
-        card["idLabels"].remove(label_id)
-        self._touch(card, request.environ["trello.member"], {"idLabels": old}, None)
-        return []
-
     def get_card_custom_field_items(self, request: Request, cid: str) -> Any:
         """GET /cards/{id}/customFieldItems."""
         return [dict(i) for i in self._card(cid)["customFieldItems"]]
@@ -332,46 +246,6 @@ class TrelloCardRoutes:
         card, p = self._card(cid), self._params(request)
         field = self._get(self.state.custom_fields, fid)
         return self.set_custom_field(card["id"], field["id"], p.get("idValue") or p.get("value"))
-
-    def post_checklist(self, request: Request) -> Any:
-        """POST /checklists: idCard, name, pos."""
-        p = self._params(request)
-        if not p.get("idCard"):
-            raise ApiError(400, "invalid value for idCard")
-        return self._create_checklist(self._card(str(p["idCard"])), p, request)
-
-    def get_checklist(self, request: Request, clid: str) -> Any:
-        """GET /checklists/{id}."""
-        return self.state.checklist_json(self._get(self.state.checklists, clid))
-
-    def post_check_item(self, request: Request, clid: str) -> Any:
-        """POST /checklists/{id}/checkItems: name, pos, checked."""
-        checklist, p = self._get(self.state.checklists, clid), self._params(request)
-        name = text_param(p, "name")
-        item = {
-            "id": self.state.new_id(),
-            "name": name,
-            "nameData": None,
-            "idChecklist": checklist["id"],
-            "state": "complete" if as_bool(p.get("checked", False)) else "incomplete",
-            "pos": self.state._pos(p.get("pos"), [i["pos"] for i in checklist["checkItems"]]),
-            "due": None,
-            "dueReminder": None,
-            "idMember": None,
-        }
-        checklist["checkItems"].append(item)
-        return dict(item, limits={})
-
-    def post_label(self, request: Request) -> Any:
-        """POST /labels: name, color, idBoard."""
-        p = self._params(request)
-        if not p.get("idBoard"):
-            raise ApiError(400, "invalid value for idBoard")
-        return self._create_label(self._board(str(p["idBoard"])), p)
-
-    def get_label(self, request: Request, label_id: str) -> Any:
-        """GET /labels/{id}."""
-        return self.state.label_json(self._get(self.state.labels, label_id))
 
     def _card(self, cid: str) -> dict[str, Any]:
         for card in self.state.cards.values() if len(cid) == 8 else ():
@@ -409,36 +283,6 @@ class TrelloCardRoutes:
             if label is None or label["idBoard"] != board_id:
                 raise ApiError(400, "invalid value for idLabels")
         return ids
-
-    def _create_label(self, board: dict[str, Any], p: dict[str, Any]) -> Any:
-        color = p.get("color")
-        color = None if color in (None, "", "null") else str(color)
-        if color is not None and color not in self.state.board_json(board)["labelNames"]:
-            raise ApiError(400, "invalid value for color")
-        return self.state.label_json(self.state.add_label(board["id"], str(p.get("name") or ""), color))
-
-    def _create_checklist(self, card: dict[str, Any], p: dict[str, Any], request: Request) -> Any:
-        """A checklist on a card; with idChecklistSource, a copy of that checklist's items (one request)."""
-        source = (
-            self._get(self.state.checklists, str(p["idChecklistSource"]), field="idChecklistSource")
-            if p.get("idChecklistSource")
-            else None
-        )
-        name = str(p.get("name") or (source["name"] if source else "Checklist"))
-        checklist = self.state.add_checklist(card, name, p.get("pos"))
-        for item in (source or {}).get("checkItems", []):
-            checklist["checkItems"].append(
-                dict(item, id=self.state.new_id(), idChecklist=checklist["id"], state="incomplete")
-            )
-        self._touch(
-            card,
-            request.environ["trello.member"],
-            None,
-            None,
-            kind="addChecklistToCard",
-            extra={"checklist": {"id": checklist["id"], "name": checklist["name"]}},
-        )
-        return dict(self.state.checklist_json(checklist), limits={})
 
     def _touch(
         self,

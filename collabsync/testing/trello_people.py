@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.wrappers import Request
 
 from .core import ApiError
-from .trello_cards import NOT_FOUND, as_bool, as_fields, as_ids, bounded_int
-from .trello_store import ID_RE, TrelloState, iso
+from .trello_json import iso
+from .trello_params import NOT_FOUND, as_bool, as_fields, as_ids, bounded_int
+from .trello_store import ID_RE, TrelloState
 
 __all__ = ["TrelloPeopleRoutes", "UNAUTHORIZED", "MEMBER_TYPES"]
 

@@ -1,0 +1,68 @@
+"""The URL map of the Trello emulator: one werkzeug rule per route, endpoints named after handler methods."""
+
+from __future__ import annotations
+
+from werkzeug.routing import Rule
+
+__all__ = ["ROUTES"]
+
+_R = Rule
+ROUTES = [
+    _R("/1/members/<mid>", endpoint="get_member", methods=["GET"]),
+    _R("/1/members/<mid>/boards", endpoint="get_member_boards", methods=["GET"]),
+    _R("/1/members/<mid>/organizations", endpoint="get_member_orgs", methods=["GET"]),
+    _R("/1/organizations/<oid>", endpoint="get_org", methods=["GET"]),
+    _R("/1/organizations/<oid>/boards", endpoint="get_org_boards", methods=["GET"]),
+    _R("/1/organizations/<oid>/members", endpoint="get_org_members", methods=["GET"]),
+    _R("/1/boards/<bid>/members", endpoint="get_board_members", methods=["GET"]),
+    _R("/1/boards/<bid>/members/<mid>", endpoint="put_board_member", methods=["PUT"]),
+    _R("/1/boards/<bid>/memberships", endpoint="get_board_memberships", methods=["GET"]),
+    _R("/1/cards/<cid>/members", endpoint="get_card_members", methods=["GET"]),
+    _R("/1/cards/<cid>/members", endpoint="post_card_member", methods=["POST"]),  # py-trello's card.assign
+    _R("/1/cards/<cid>/idMembers", endpoint="post_card_member", methods=["POST"]),
+    _R("/1/cards/<cid>/idMembers/<mid>", endpoint="delete_card_member", methods=["DELETE"]),
+    _R("/1/cards/<cid>/actions/comments", endpoint="post_card_comment", methods=["POST"]),
+    _R("/1/cards/<cid>/actions/<aid>/comments", endpoint="put_card_comment", methods=["PUT"]),
+    _R("/1/cards/<cid>/actions/<aid>/comments", endpoint="delete_card_comment", methods=["DELETE"]),
+    _R("/1/actions/<aid>", endpoint="get_action", methods=["GET"]),
+    _R("/1/actions/<aid>", endpoint="put_action", methods=["PUT"]),
+    _R("/1/actions/<aid>", endpoint="delete_action", methods=["DELETE"]),
+    _R("/1/boards", endpoint="post_board", methods=["POST"]),
+    _R("/1/boards/<bid>", endpoint="get_board", methods=["GET"]),
+    _R("/1/boards/<bid>", endpoint="put_board", methods=["PUT"]),
+    _R("/1/boards/<bid>/lists", endpoint="get_board_lists", methods=["GET"]),
+    _R("/1/boards/<bid>/lists/<filt>", endpoint="get_board_lists", methods=["GET"]),
+    _R("/1/boards/<bid>/lists", endpoint="post_board_list", methods=["POST"]),
+    _R("/1/boards/<bid>/cards", endpoint="get_board_cards", methods=["GET"]),
+    _R("/1/boards/<bid>/cards/<filt>", endpoint="get_board_cards", methods=["GET"]),
+    _R("/1/boards/<bid>/labels", endpoint="get_board_labels", methods=["GET"]),
+    _R("/1/boards/<bid>/labels", endpoint="post_board_label", methods=["POST"]),
+    _R("/1/boards/<bid>/actions", endpoint="get_board_actions", methods=["GET"]),
+    _R("/1/boards/<bid>/customFields", endpoint="get_board_custom_fields", methods=["GET"]),
+    _R("/1/boards/<bid>/checklists", endpoint="get_board_checklists", methods=["GET"]),
+    _R("/1/lists", endpoint="post_list", methods=["POST"]),
+    _R("/1/lists/<lid>", endpoint="get_list", methods=["GET"]),
+    _R("/1/lists/<lid>", endpoint="put_list", methods=["PUT"]),
+    _R("/1/lists/<lid>/cards", endpoint="get_list_cards", methods=["GET"]),
+    _R("/1/cards", endpoint="post_card", methods=["POST"]),
+    _R("/1/cards/<cid>", endpoint="get_card", methods=["GET"]),
+    _R("/1/cards/<cid>", endpoint="put_card", methods=["PUT"]),
+    _R("/1/cards/<cid>", endpoint="delete_card", methods=["DELETE"]),
+    _R("/1/cards/<cid>/<field>", endpoint="put_card_field", methods=["PUT"]),
+    _R("/1/cards/<cid>/pluginData", endpoint="get_card_plugin_data", methods=["GET"]),
+    _R("/1/cards/<cid>/actions", endpoint="get_card_actions", methods=["GET"]),
+    _R("/1/cards/<cid>/attachments", endpoint="get_card_attachments", methods=["GET"]),
+    _R("/1/cards/<cid>/attachments", endpoint="post_card_attachment", methods=["POST"]),
+    _R("/1/cards/<cid>/checklists", endpoint="get_card_checklists", methods=["GET"]),
+    _R("/1/cards/<cid>/checklists", endpoint="post_card_checklist", methods=["POST"]),
+    _R("/1/cards/<cid>/idLabels", endpoint="post_card_label", methods=["POST"]),
+    _R("/1/cards/<cid>/idLabels/<label_id>", endpoint="delete_card_label", methods=["DELETE"]),
+    _R("/1/cards/<cid>/customFieldItems", endpoint="get_card_custom_field_items", methods=["GET"]),
+    _R("/1/cards/<cid>/customField/<fid>/item", endpoint="put_card_custom_field", methods=["PUT"]),
+    _R("/1/checklists", endpoint="post_checklist", methods=["POST"]),
+    _R("/1/checklists/<clid>", endpoint="get_checklist", methods=["GET"]),
+    _R("/1/checklists/<clid>/checkItems", endpoint="post_check_item", methods=["POST"]),
+    _R("/1/labels", endpoint="post_label", methods=["POST"]),
+    _R("/1/labels/<label_id>", endpoint="get_label", methods=["GET"]),
+    _R("/1/batch", endpoint="get_batch", methods=["GET"]),
+]
