@@ -27,12 +27,14 @@ from collabsync.commands.support import (
     STATUSES,
     CollabsyncGroup,
     Ctx,
+    format_option,
     fresh_option,
     parse_vars,
     pass_ctx,
     today_option,
     user_template_dirs,
     wait_option,
+    yes_option,
 )
 from collabsync.commands.track import track, untrack
 from collabsync.config import home_dir
@@ -103,15 +105,8 @@ main.add_command(untrack)
     help="Who a template role is (beats [roles] in the config); repeat for each.",
 )
 @click.option("--plan", "plan_only", is_flag=True, help="Show what would be created where, write nothing.")
-@click.option("--yes", "-y", is_flag=True, help="Apply without asking.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="How to print the plan.",
-)
+@yes_option
+@format_option("the plan")
 @click.option("--prune", is_flag=True, help="Upgrade: cancel tasks no longer in the template (default: list them).")
 @wait_option
 @pass_ctx

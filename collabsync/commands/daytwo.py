@@ -9,7 +9,16 @@ from typing import Any
 
 import click
 
-from collabsync.commands.support import Ctx, parse_vars, pass_ctx, today_option, user_template_dirs, wait_option
+from collabsync.commands.support import (
+    Ctx,
+    format_option,
+    parse_vars,
+    pass_ctx,
+    today_option,
+    user_template_dirs,
+    wait_option,
+    yes_option,
+)
 from collabsync.errors import ConfigError
 from collabsync.safetext import visible
 
@@ -42,16 +51,9 @@ def _confirm(yes: bool, verb: str, question: str) -> None:
     help="New value of a template variable (the launch date); repeat for each.",
 )
 @click.option("--plan", "plan_only", is_flag=True, help="Show which tasks would move, write nothing.")
-@click.option("--yes", "-y", is_flag=True, help="Apply without asking.")
+@yes_option
 @click.option("--force", is_flag=True, help="Also move dates people changed by hand in a tool.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="How to print the plan.",
-)
+@format_option("the plan")
 @wait_option
 @pass_ctx
 def reschedule(
@@ -125,14 +127,7 @@ def _print_reschedule(plan: Any) -> None:
 
 @click.command()
 @click.argument("instance")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="How to print the differences.",
-)
+@format_option("the differences")
 @pass_ctx
 def diff(obj: Ctx, instance: str, fmt: str) -> None:
     """Show where the tools differ from what was stamped, and the stamp from the template as it is now.
@@ -176,15 +171,8 @@ def diff(obj: Ctx, instance: str, fmt: str) -> None:
 @click.command()
 @click.argument("instance")
 @click.option("--plan", "plan_only", is_flag=True, help="Show what would be closed, write nothing.")
-@click.option("--yes", "-y", is_flag=True, help="Apply without asking.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="How to print the plan.",
-)
+@yes_option
+@format_option("the plan")
 @today_option
 @wait_option
 @pass_ctx

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from collabsync.commands.support import INSTANCE_RE, Ctx, parse_vars, pass_ctx, user_template_dirs
+from collabsync.commands.support import INSTANCE_RE, Ctx, format_option, parse_vars, pass_ctx, user_template_dirs
 from collabsync.errors import ConfigError
 
 __all__ = ["doctor"]
@@ -18,14 +18,7 @@ __all__ = ["doctor"]
 @click.option("--name", "instance", help="Instance name the stamp will use (with TEMPLATE).")
 @click.option("--var", "variables", multiple=True, metavar="KEY=VALUE", help="Template variable; repeat for each.")
 @click.option("--instance", "stamped", help="Check the destinations of an instance already stamped (no TEMPLATE).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="How to print the findings.",
-)
+@format_option("the findings")
 @pass_ctx
 def doctor(
     obj: Ctx, template: str | None, instance: str | None, variables: tuple[str, ...], stamped: str | None, fmt: str

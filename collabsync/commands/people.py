@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from collabsync.commands.support import Ctx, pass_ctx, wait_option
+from collabsync.commands.support import Ctx, format_option, pass_ctx, wait_option, yes_option
 from collabsync.errors import ConfigError
 
 __all__ = ["people", "reassign"]
@@ -15,14 +15,7 @@ __all__ = ["people", "reassign"]
 
 @click.command()
 @click.argument("instance", required=False)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="How to print the people.",
-)
+@format_option("the people")
 @pass_ctx
 def people(obj: Ctx, instance: str | None, fmt: str) -> None:
     """List each person with their id in each tool, and where they could not be found.
@@ -58,15 +51,8 @@ def people(obj: Ctx, instance: str | None, fmt: str) -> None:
 @click.argument("instance")
 @click.option("--role", "role", required=True, metavar="ROLE=EMAIL", help="The role and the person who takes it over.")
 @click.option("--plan", "plan_only", is_flag=True, help="Show which open tasks would move, write nothing.")
-@click.option("--yes", "-y", is_flag=True, help="Apply without asking.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="How to print the plan.",
-)
+@yes_option
+@format_option("the plan")
 @wait_option
 @pass_ctx
 def reassign(obj: Ctx, instance: str, role: str, plan_only: bool, yes: bool, fmt: str, wait: float) -> None:

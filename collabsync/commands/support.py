@@ -22,6 +22,8 @@ __all__ = [
     "fail",
     "parse_vars",
     "today_option",
+    "format_option",
+    "yes_option",
     "fresh_option",
     "user_template_dirs",
     "INSTANCE_RE",
@@ -120,6 +122,23 @@ def today_option(f: F) -> F:
         envvar="COLLABSYNC_TODAY",
         help="Fix 'today' for overdue (default: the real date).",
     )(f)
+
+
+def format_option(what: str) -> Callable[[F], F]:
+    """--format table|json for a command that prints WHAT (the plan, the findings, ...)."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["table", "json"]),
+        default="table",
+        show_default=True,
+        help=f"How to print {what}.",
+    )
+
+
+def yes_option(f: F) -> F:
+    """--yes/-y: a writing verb applies its plan without asking."""
+    return click.option("--yes", "-y", is_flag=True, help="Apply without asking.")(f)
 
 
 def fresh_option(f: F) -> F:
