@@ -18,7 +18,7 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from .core import ApiError, json_response
-from .jira_catalog import EPIC_LINK, EPIC_NAME, FLAGGED, NOT_ON_SCREEN, START_DATE, STATUSES, STORY_POINTS
+from .jira_catalog import DEFAULT_SCREEN, EPIC_LINK, EPIC_NAME, NOT_ON_SCREEN, STATUSES
 
 __all__ = ["ACCOUNT_RULES", "AccountConfig", "JiraAccountsMixin", "PERMISSIONS", "RequiredField"]
 
@@ -38,21 +38,6 @@ PERMISSIONS = {
     "BROWSE_PROJECTS": "Browse projects",
     "ADMINISTER_PROJECTS": "Administer projects",
 }
-#: fields on a default screen: (id, operations); project and issuetype are create-only
-_SCREEN = [
-    "summary",
-    "description",
-    "assignee",
-    "reporter",
-    "duedate",
-    "labels",
-    "parent",
-    "project",
-    "issuetype",
-    STORY_POINTS,
-    FLAGGED,
-    START_DATE,
-]
 
 
 @dataclass
@@ -346,7 +331,7 @@ class JiraAccountsMixin:
     # -- helpers -------------------------------------------------------------------------------------
 
     def _screen(self) -> list[str]:
-        return _SCREEN + ([EPIC_NAME, EPIC_LINK] if self.server else [])
+        return [*DEFAULT_SCREEN, *([EPIC_NAME, EPIC_LINK] if self.server else [])]
 
     def _meta(
         self, fid: str, *, required: bool, allowed: list[str] | None = None, default: str | None = None

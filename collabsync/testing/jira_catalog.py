@@ -18,6 +18,7 @@ __all__ = [
     "NOT_ON_SCREEN",
     "SERVER_FIELDS",
     "SETTABLE",
+    "DEFAULT_SCREEN",
     "START_DATE",
     "STATUSES",
     "STORY_POINTS",
@@ -80,7 +81,8 @@ SERVER_FIELDS = [
     (EPIC_NAME, "Epic Name", True, "string", "com.pyxis.greenhopper.jira:gh-epic-label"),
     (EPIC_LINK, "Epic Link", True, "any", "com.pyxis.greenhopper.jira:gh-epic-link"),
 ]
-SETTABLE = {
+#: The fields on a default create screen, in screen order (project and issuetype are create-only).
+DEFAULT_SCREEN = (
     "summary",
     "description",
     "assignee",
@@ -93,7 +95,8 @@ SETTABLE = {
     STORY_POINTS,
     FLAGGED,
     START_DATE,
-}
+)
+SETTABLE = set(DEFAULT_SCREEN)
 NOT_ON_SCREEN = "Field '{}' cannot be set. It is not on the appropriate screen, or unknown."
 #: link types: (id, name, inward, outward)
 LINK_TYPES = [
