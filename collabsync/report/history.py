@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -175,7 +175,8 @@ class History:
     ) -> Snapshot:
         """Store a report run with its tasks (under `snapshot_id` when still free); returns the saved snapshot."""
         snap = Snapshot.of(instance, report, tasks, taken_at)
-        o, s = report.overall, report.overall.schedule
+        # the headline's fields are the table's columns from taken_at to target, in order; dates as ISO text
+        numbers = [v.isoformat() if isinstance(v, dt.date) else v for v in astuple(_headline(report, snap))[1:]]
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             if snapshot_id is not None and snapshot_id != self._next_id():
@@ -187,20 +188,7 @@ class History:
                 (
                     snapshot_id,
                     instance,
-                    snap.taken_at.isoformat(),
-                    report.today.isoformat(),
-                    o.health,
-                    o.counts["total"],
-                    o.counts["done"],
-                    o.counts["overdue"],
-                    o.counts["blocked"],
-                    o.counts["percent_done"],
-                    o.weight_total,
-                    o.weight_done,
-                    s.planned_share,
-                    s.variance_days,
-                    _iso(s.projected_finish),
-                    _iso(s.target),
+                    *numbers,
                     json.dumps(_without_history(report.to_dict())),
                     json.dumps([t.to_dict() for t in tasks]),
                 ),
@@ -304,10 +292,6 @@ class History:
         for key in ("projected_finish", "target"):
             data[key] = dt.date.fromisoformat(data[key]) if data[key] else None
         return Headline(**data)
-
-
-def _iso(day: dt.date | None) -> str | None:
-    return day.isoformat() if day else None
 
 
 def _without_history(data: dict[str, Any]) -> dict[str, Any]:
