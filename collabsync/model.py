@@ -24,6 +24,7 @@ __all__ = [
     "Created",
     "Linked",
     "Task",
+    "ROW_FIELDS",
     "marker",
     "parse_marker",
     "MARKER_PREFIX",
@@ -260,26 +261,118 @@ class Task:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Task:
         """Inverse of to_dict, for caches and snapshots (older ones kept the provider in extra)."""
-        extra = dict(data.get("extra") or {})
-        provider = data.get("provider") or extra.pop("provider", None)
-        return cls(
-            ref=data["ref"],
-            key=data.get("key"),
-            title=data["title"],
-            status=Status(data["status"]),
-            section=data.get("section"),
-            department=data.get("department"),
-            assignee=data.get("assignee"),
-            start=dt.date.fromisoformat(data["start"]) if data.get("start") else None,
-            due=dt.date.fromisoformat(data["due"]) if data.get("due") else None,
-            estimate=data.get("estimate"),
-            labels=list(data.get("labels") or []),
-            depends_on=list(data.get("depends_on") or []),
-            url=data.get("url") or "",
-            updated=dt.datetime.fromisoformat(data["updated"]) if data.get("updated") else None,
-            extra=extra,
-            provider=provider,
+        get = data.get
+        extra = dict(get("extra") or {})
+        provider = get("provider") or extra.pop("provider", None)
+        start, due, updated = get("start"), get("due"), get("updated")
+        try:
+            status = _STATUS_OF[data["status"]]
+        except (KeyError, TypeError):  # not a status value: Status() raises its usual ValueError
+            status = Status(data["status"])
+        return cls(  # positional, in field order: thousands are loaded per run
+            data["ref"],
+            data["title"],
+            status,
+            get("key"),
+            get("section"),
+            get("department"),
+            get("assignee"),
+            _date(start) if start else None,
+            _date(due) if due else None,
+            get("estimate"),
+            list(get("labels") or []),
+            list(get("depends_on") or []),
+            get("url") or "",
+            _datetime(updated) if updated else None,
+            extra,
+            provider,
         )
+
+    def to_row(self) -> list[Any]:
+        """The fields in ROW_FIELDS order, JSON-friendly: the snapshot's compact form (no key names per task)."""
+        return [
+            self.ref,
+            self.title,
+            self.status.value,
+            self.key,
+            self.section,
+            self.department,
+            self.assignee,
+            self.start.isoformat() if self.start else None,
+            self.due.isoformat() if self.due else None,
+            self.estimate,
+            self.labels,
+            self.depends_on,
+            self.url,
+            self.updated.isoformat() if self.updated else None,
+            self.extra,
+            self.provider,
+        ]
+
+    @classmethod
+    def from_row(cls, row: list[Any]) -> Task:
+        """Inverse of to_row (the lists and the extra dict are taken as they are: a freshly parsed row owns them)."""
+        # A row of the wrong length raises ValueError and an unknown status KeyError, as a damaged entry should.
+        (
+            ref,
+            title,
+            status,
+            key,
+            section,
+            department,
+            assignee,
+            start,
+            due,
+            estimate,
+            labels,
+            deps,
+            url,
+            updated,
+            extra,
+            provider,
+        ) = row
+        return cls(
+            ref,
+            title,
+            _STATUS_OF[status],
+            key,
+            section,
+            department,
+            assignee,
+            _date(start) if start else None,
+            _date(due) if due else None,
+            estimate,
+            labels,
+            deps,
+            url,
+            _datetime(updated) if updated else None,
+            extra,
+            provider,
+        )
+
+
+#: Task's fields in declaration order: the columns of Task.to_row (a snapshot stores them to check its layout).
+ROW_FIELDS = (
+    "ref",
+    "title",
+    "status",
+    "key",
+    "section",
+    "department",
+    "assignee",
+    "start",
+    "due",
+    "estimate",
+    "labels",
+    "depends_on",
+    "url",
+    "updated",
+    "extra",
+    "provider",
+)
+_STATUS_OF: dict[str, Status] = {s.value: s for s in Status}
+_date = dt.date.fromisoformat
+_datetime = dt.datetime.fromisoformat
 
 
 def marker(instance: str, key: str | None = None) -> str:

@@ -24,7 +24,10 @@ def run(*args: str, input: str | None = None) -> click.testing.Result:
 
 def all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     out = []
-    for name, cmd in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):  # the root group loads its commands lazily (cli.LAZY_COMMANDS)
+        cmd = group.get_command(ctx, name)
+        assert cmd is not None
         out.append((*prefix, name))
         if isinstance(cmd, click.Group):
             out += all_commands(cmd, (*prefix, name))

@@ -37,12 +37,19 @@ except SystemExit as exc:
 else:
     code = 0
 heavy = sorted({m.split(".")[0] for m in sys.modules} & set(HEAVY))
-sys.stderr.write("\\nIMPORTED " + json.dumps({"code": code, "heavy": heavy}) + "\\n")
+ours = sorted(m for m in sys.modules if m.startswith("collabsync."))
+sys.stderr.write("\\nIMPORTED " + json.dumps({"code": code, "heavy": heavy, "ours": ours}) + "\\n")
 """
 
 
 def imported(home: Path, *args: str) -> tuple[object, list[str], str]:
     """(exit code, heavy packages imported, stdout) of one CLI run in a fresh interpreter."""
+    code, heavy, out, _ = imported_all(home, *args)
+    return code, heavy, out
+
+
+def imported_all(home: Path, *args: str) -> tuple[object, list[str], str, list[str]]:
+    """imported(), plus the collabsync modules the run loaded."""
     env = {**os.environ, "COLLABSYNC_HOME": str(home)}
     proc = subprocess.run(
         [sys.executable, "-c", f"HEAVY = {HEAVY!r}\n{PROBE}", *args],
@@ -54,13 +61,94 @@ def imported(home: Path, *args: str) -> tuple[object, list[str], str]:
     )
     line = [ln for ln in proc.stderr.splitlines() if ln.startswith("IMPORTED ")][-1]
     found = json.loads(line.removeprefix("IMPORTED "))
-    return found["code"], found["heavy"], proc.stdout
+    return found["code"], found["heavy"], proc.stdout, found["ours"]
+
+
+#: What the warm `status` path never needs (issue 17: start-up): the other commands' modules, stamping,
+#: template rendering, the report renderers and the emulators. Prefixes of module names.
+NOT_ON_STATUS_PATH = (
+    "collabsync.commands.daytwo",
+    "collabsync.commands.doctor",
+    "collabsync.commands.people",
+    "collabsync.commands.publish",
+    "collabsync.commands.report",
+    "collabsync.commands.sandbox",
+    "collabsync.commands.setup",
+    "collabsync.commands.track",
+    "collabsync.stamping",
+    "collabsync.templating.template",
+    "collabsync.templating.yamlines",
+    "collabsync.report.render",
+    "collabsync.report.nightly",
+    "collabsync.report.publishing",
+    "collabsync.testing",
+)
 
 
 def test_help_imports_nothing_heavy(isolated_home: Path) -> None:
-    code, heavy, out = imported(isolated_home, "--help")
+    code, heavy, out, ours = imported_all(isolated_home, "--help")
     assert (code, heavy) == (0, [])
     assert "Usage: collabsync" in out
+    assert [m for m in ours if m.startswith("collabsync.commands.")] == ["collabsync.commands.support"]
+    assert not [m for m in ours if m.startswith(("collabsync.report", "collabsync.reading", "collabsync.stamping"))]
+
+
+def test_one_command_imports_only_its_own_module(isolated_home: Path) -> None:
+    code, _, out, ours = imported_all(isolated_home, "templates", "list")
+    assert code == 0 and "product-launch" in out
+    commands = [m for m in ours if m.startswith("collabsync.commands.")]
+    assert commands == ["collabsync.commands.setup", "collabsync.commands.support"]
+
+
+def test_the_lazy_table_matches_the_commands() -> None:
+    """cli.LAZY_COMMANDS lists every command of collabsync/commands/ with its own one-line help."""
+    import importlib
+    import pkgutil
+
+    import click
+
+    import collabsync.commands
+    from collabsync.cli import LAZY_COMMANDS, main
+
+    defined = {}
+    for info in pkgutil.iter_modules(collabsync.commands.__path__):
+        module = importlib.import_module(f"collabsync.commands.{info.name}")
+        found = {a: v for a, v in vars(module).items() if isinstance(v, click.Command) and v.callback}
+        nested = {id(sub) for v in found.values() if isinstance(v, click.Group) for sub in v.commands.values()}
+        for attr, value in found.items():  # the top-level commands this module defines (not a group's subcommands)
+            if value.callback.__module__ == module.__name__ and id(value) not in nested:
+                defined[value.name] = (info.name, attr, value)
+    assert sorted(defined) == sorted(LAZY_COMMANDS)
+    ctx = click.Context(main)
+    for name, (module_name, attr, line) in LAZY_COMMANDS.items():
+        cmd = defined[name][2]
+        assert (module_name, attr) == defined[name][:2]
+        assert main.get_command(ctx, name) is cmd
+        for width in (30, 45, 80, 10_000):
+            assert click.Command(name, help=line).get_short_help_str(width) == cmd.get_short_help_str(width), name
+
+
+def test_help_lists_every_command_as_an_eager_group_would() -> None:
+    import click
+
+    from collabsync.cli import LAZY_COMMANDS, main
+
+    ctx = click.Context(main)
+    eager = click.Group("collabsync")
+    for name in main.list_commands(ctx):
+        command = main.get_command(ctx, name)
+        assert command is not None
+        eager.add_command(command, name)
+    loaded = {name: main.commands.pop(name) for name in LAZY_COMMANDS}  # as at start-up: none loaded yet
+    try:
+        for width in (60, 80, 120):
+            lazy_out, eager_out = click.HelpFormatter(width=width), click.HelpFormatter(width=width)
+            main.format_commands(click.Context(main), lazy_out)
+            eager.format_commands(click.Context(eager), eager_out)
+            assert lazy_out.getvalue() == eager_out.getvalue() and "untrack" in lazy_out.getvalue()
+        assert not set(main.commands) & set(LAZY_COMMANDS)  # listing them loaded none
+    finally:
+        main.commands.update(loaded)
 
 
 @pytest.fixture
@@ -94,9 +182,10 @@ def stamped_local(isolated_home: Path) -> Path:
 
 
 def test_status_on_local_imports_nothing_heavy(stamped_local: Path) -> None:
-    code, heavy, out = imported(stamped_local, "status", "nova", "--format", "json", "--today", "2027-01-04")
+    code, heavy, out, ours = imported_all(stamped_local, "status", "nova", "--format", "json", "--today", "2027-01-04")
     assert (code, heavy) == (0, [])
     assert json.loads(out)["overall"]["total"] > 0
+    assert [m for m in ours if m.startswith(NOT_ON_STATUS_PATH)] == []
 
 
 def test_status_table_imports_only_rich(stamped_local: Path) -> None:
