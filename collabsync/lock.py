@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import re
-import socket
 import sys
 import time
 from collections.abc import Iterator
@@ -97,7 +96,7 @@ def instance_lock(home: Path, instance: str, verb: str, wait: float = DEFAULT_WA
                 {
                     "verb": verb,
                     "pid": os.getpid(),
-                    "host": socket.gethostname(),
+                    "host": _host(),
                     "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 }
             )
@@ -116,3 +115,10 @@ def instance_lock(home: Path, instance: str, verb: str, wait: float = DEFAULT_WA
             handle.flush()
     finally:
         handle.close()  # closing releases the OS lock
+
+
+def _host() -> str:
+    """This machine's name, for the holder record (socket is imported only by runs that take the lock)."""
+    import socket
+
+    return socket.gethostname()

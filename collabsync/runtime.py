@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from collabsync.config import Config, DepartmentConfig, home_dir
 from collabsync.errors import ConfigError
 from collabsync.ledger import LEDGER_FILE, Ledger
-from collabsync.providers.base import Provider, ProviderContext
 from collabsync.providers.registry import provider_class
+
+if TYPE_CHECKING:  # the adapters' base is imported by the first adapter: a warm `status` needs none (issue 17)
+    from collabsync.providers.base import Provider
 
 __all__ = ["Workspace", "today"]
 
@@ -57,6 +59,8 @@ class Workspace:
     def provider(self, name: str) -> Provider:
         """The one instance of a configured provider for this run."""
         if name not in self._providers:
+            from collabsync.providers.base import ProviderContext
+
             cls = self.provider_type(name)
             context = ProviderContext(
                 home=self.home,

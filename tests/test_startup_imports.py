@@ -231,6 +231,8 @@ def test_warm_status_of_a_trello_board_imports_no_sdk(isolated_home: Path, monke
         code, heavy, out = imported(isolated_home, "status", "bulk", "--format", "json", "--fresh")
         assert code == 0 and "trello" in heavy and json.loads(out)["overall"]["total"] == 50
         stack.trello.reset_log()
-        code, heavy, out = imported(isolated_home, "status", "bulk", "--format", "json")
+        code, heavy, out, ours = imported_all(isolated_home, "status", "bulk", "--format", "json")
         assert (code, heavy) == (0, []) and json.loads(out)["overall"]["total"] == 50
+        no_adapter = ("collabsync.providers.", "collabsync.http", "collabsync.ratelimit", "collabsync.people_cache")
+        assert [m for m in ours if m.startswith(NOT_ON_STATUS_PATH + no_adapter)] == ["collabsync.providers.registry"]
         assert stack.trello.requests == []
