@@ -30,9 +30,7 @@ from collabsync.commands.support import (
     wait_option,
     yes_option,
 )
-from collabsync.config import home_dir
 from collabsync.errors import ConfigError
-from collabsync.redact import RedactingFilter
 from collabsync.safetext import clean_tree, visible
 
 #: Commands defined in collabsync/commands/: name -> (module, attribute, the one-line help `--help` lists).
@@ -149,6 +147,8 @@ def main(ctx: click.Context, config: str | None, verbose: bool) -> None:
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)  # and pass less often over the tasks it builds: 100,000 are a few million objects
     if verbose:
+        from collabsync.redact import RedactingFilter
+
         handler = logging.StreamHandler(sys.stderr)
         handler.addFilter(RedactingFilter())
         handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
@@ -398,6 +398,7 @@ def instances() -> None:
     Example:
       collabsync instances
     """
+    from collabsync.config import home_dir
     from collabsync.ledger import LEDGER_FILE, Ledger
 
     with Ledger(home_dir() / LEDGER_FILE) as ledger:

@@ -10,9 +10,11 @@ cache) and warm (cache on, second run). Requests are counted from the emulators'
 
 It then runs `collabsync status` as a user does, one CLI process per run (issue 17): cold (`--fresh`),
 warm (answered from the snapshot of the last read) and any incremental mode the CLI offers, each
-timed spawn to exit, with the time to first request (the emulators' arrival stamp of the first
-request minus the process's spawn) and the requests per tool against the floor. `--scale 100000`
-adds the 100k case of bench/scale.py (stamp, status and HTML report on local: CPU s and peak RSS).
+timed spawn to exit with its own CPU seconds (os.wait4: walls mislead on a loaded machine), the time
+to first request (the emulators' arrival stamp of the first request minus the process's spawn) and the
+requests per tool against the floor; then `collabsync --help`. It byte-compiles the package first, as
+bench/scale.py does (this VM sets PYTHONDONTWRITEBYTECODE). `--scale 100000` adds the 100k case of
+bench/scale.py (stamp, status and HTML report on local: CPU s and peak RSS).
 
 Floor = the fewest requests each API allows for this data, per source: pages needed plus unavoidable
 set-up (none at read time: sources are resolved once, when tracked).
@@ -26,6 +28,7 @@ needing the previous page's token) x latency; other tools' reads overlap it.
 from __future__ import annotations
 
 import argparse
+import compileall
 import datetime as dt
 import gc
 import json
@@ -342,18 +345,28 @@ def cli_modes() -> list[tuple[str, list[str]]]:
     return modes
 
 
-def cli_run(config: Path, home: Path, args: list[str]) -> tuple[float, float]:
-    """One `collabsync status` process: (wall s spawn to exit, wall-clock spawn time)."""
+def cli_run(config: Path, home: Path, args: list[str]) -> tuple[float, float, float]:
+    """One `collabsync status` process: (wall s spawn to exit, wall-clock spawn time, its CPU s)."""
+    return _spawn(["--config", str(config), "status", INSTANCE, "--format", "json", *args], home)
+
+
+def _spawn(args: list[str], home: Path) -> tuple[float, float, float]:
+    """One `python -m collabsync ARGS` process: (wall s spawn to exit, wall-clock spawn time, its user+system CPU s)."""
     env = {**os.environ, "COLLABSYNC_HOME": str(home)}
     spawned = time.time()
     t0 = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "collabsync", "--config", str(config), "status", INSTANCE, "--format", "json", *args],
-        env=env,
-        check=True,
-        capture_output=True,
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "collabsync", *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
-    return time.perf_counter() - t0, spawned
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.stderr.close()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise subprocess.CalledProcessError(proc.returncode, proc.args, stderr=err)
+    return wall, spawned, usage.ru_utime + usage.ru_stime
 
 
 def measure_cli(emus: Emulators, config: Path, home: Path, latency: float, repeats: int) -> list[dict[str, Any]]:
@@ -363,15 +376,16 @@ def measure_cli(emus: Emulators, config: Path, home: Path, latency: float, repea
     shutil.copytree(home.parent / "home", home)
     rows = []
     for mode, args in cli_modes():
-        walls, firsts, counts = [], [], {}
+        walls, cpus, firsts, counts = [], [], [], {}
         for _ in range(repeats):
             if mode == "warm":
                 cli_run(config, home, ["--fresh"])  # the last read a warm run answers from
             emus.command("reset")
-            wall, spawned = cli_run(config, home, args)
+            wall, spawned, cpu = cli_run(config, home, args)
             counts = emus.command("counts")
             arrivals = [t for t in emus.command("first").values() if t is not None]
             walls.append(wall)
+            cpus.append(cpu)
             firsts.append(min(arrivals) - spawned if arrivals else None)
         known = sorted(f for f in firsts if f is not None)
         rows.append(
@@ -379,20 +393,24 @@ def measure_cli(emus: Emulators, config: Path, home: Path, latency: float, repea
                 "latency": latency,
                 "mode": mode,
                 "wall": sorted(walls)[repeats // 2],
+                "cpu": sorted(cpus)[repeats // 2],
                 "first": known[len(known) // 2] if known else None,
                 "requests": counts,
             }
         )
+    helps = sorted(_spawn(["--help"], home)[::2] for _ in range(repeats))  # (wall, cpu), median by wall
+    wall, cpu = helps[repeats // 2]
+    rows.append({"latency": latency, "mode": "--help", "wall": wall, "cpu": cpu, "first": None, "requests": {}})
     return rows
 
 
 def print_cli_table(rows: list[dict[str, Any]], floor: dict[str, int]) -> None:
     """Per CLI mode: spawn-to-exit wall, time to first request, requests per tool against the floor."""
-    print(f"\n{'latency':>7}  {'CLI process':<22} {'wall s':>7} {'1st req s':>9}  requests (floor)")
+    print(f"\n{'latency':>7}  {'CLI process':<22} {'wall s':>7} {'cpu s':>6} {'1st req s':>9}  requests (floor)")
     for row in rows:
         first = f"{row['first']:>9.3f}" if row["first"] is not None else f"{'-':>9}"
-        made = ", ".join(f"{t} {row['requests'][t]} ({floor[t]})" for t in TOOLS)
-        print(f"{row['latency']:>5.0f}ms  {row['mode']:<22} {row['wall']:>7.3f} {first}  {made}")
+        made = ", ".join(f"{t} {row['requests'][t]} ({floor[t]})" for t in TOOLS if t in row["requests"])
+        print(f"{row['latency']:>5.0f}ms  {row['mode']:<22} {row['wall']:>7.3f} {row['cpu']:>6.3f} {first}  {made}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -411,6 +429,11 @@ def main(argv: list[str] | None = None) -> int:
         help="run the emulators in this process (they then share its GIL with the client)",
     )
     args = parser.parse_args(argv)
+    import collabsync.providers
+
+    for package in (collabsync, collabsync.providers):  # as pip install does: this VM sets PYTHONDONTWRITEBYTECODE
+        compileall.compile_dir(Path(package.__file__).parent, quiet=1)
+    print(f"load average at start: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
     started = time.perf_counter()
     with (
         tempfile.TemporaryDirectory(prefix="collabsync-bench-") as tmp,

@@ -91,6 +91,7 @@ def test_help_imports_nothing_heavy(isolated_home: Path) -> None:
     assert "Usage: collabsync" in out
     assert [m for m in ours if m.startswith("collabsync.commands.")] == ["collabsync.commands.support"]
     assert not [m for m in ours if m.startswith(("collabsync.report", "collabsync.reading", "collabsync.stamping"))]
+    assert "collabsync.config" not in ours  # listing the commands reads no config
 
 
 def test_one_command_imports_only_its_own_module(isolated_home: Path) -> None:

@@ -11,7 +11,6 @@ from typing import Any, TypeVar
 
 import click
 
-from collabsync.config import home_dir, load_config
 from collabsync.errors import CollabsyncError
 from collabsync.model import Status
 
@@ -46,6 +45,8 @@ class Ctx:
 
     def config(self, *, check_env: bool = False) -> Any:
         """Load and validate the config (errors before any write); its warnings go to stderr once."""
+        from collabsync.config import load_config  # not at import: `collabsync --help` reads no config
+
         cfg = load_config(self.config_path, check_env=check_env)
         for warning in cfg.warnings:
             if warning not in self._warned:
@@ -55,6 +56,7 @@ class Ctx:
 
     def workspace(self, *, use_cache: bool = False) -> Any:
         """A workspace over the config and COLLABSYNC_HOME."""
+        from collabsync.config import home_dir
         from collabsync.runtime import Workspace
 
         return Workspace(self.config(), home_dir(), use_cache=use_cache)
@@ -163,4 +165,6 @@ def wait_option(f: F) -> F:
 
 def user_template_dirs() -> list[Path]:
     """Where a user's own templates are listed from."""
+    from collabsync.config import home_dir
+
     return [home_dir() / "templates"]
