@@ -65,7 +65,7 @@ class SnapshotStore:
         parse = Task.from_row if data["schema"] == SCHEMA else Task.from_dict
         now = now or dt.datetime.now(dt.UTC)
         out: dict[SourceKey, SourceSnapshot] = {}
-        for entry in (data.get("sources") or {}).values():
+        for entry in data["sources"].values():
             try:
                 read_at = dt.datetime.fromisoformat(entry["read_at"])
                 if max_age is not None and not 0 <= (now - read_at).total_seconds() <= max_age:
@@ -84,7 +84,7 @@ class SnapshotStore:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        if not isinstance(data, dict):
+        if not isinstance(data, dict) or not isinstance(data.get("sources"), dict):
             return None
         if data.get("schema") == SCHEMA and data.get("fields") == list(ROW_FIELDS):
             return data
@@ -96,7 +96,7 @@ class SnapshotStore:
             return
         stamp = (read_at or dt.datetime.now(dt.UTC)).isoformat()
         data = self._read()
-        sources = (data.get("sources") if data else None) or {}
+        sources = data["sources"] if data else {}
         if data and data["schema"] == _DICT_SCHEMA:
             sources = {key: _as_rows(entry) for key, entry in sources.items()}
         for (provider, container), tasks in reads.items():

@@ -105,6 +105,11 @@ def test_a_changed_layout_or_damaged_row_is_read_again(tmp_path: Path) -> None:
     data["fields"] = [*ROW_FIELDS, "priority"]  # a later version's layout
     store.path.write_text(json.dumps(data))
     assert store.load(None) == {}
+    store.path.write_text(json.dumps({"schema": 2, "fields": list(ROW_FIELDS), "sources": []}))
+    assert store.load(None) == {}
+    fresh = generated(2, seed=6)
+    store.save({("jira", "ENG"): fresh}, read_at=AT)  # a damaged file is replaced, not a reason to fail
+    assert {k: v.tasks for k, v in store.load(None).items()} == {("jira", "ENG"): fresh}
 
 
 def run(*args: str) -> Any:
