@@ -6,7 +6,7 @@ Pure data, no I/O, so the template engine, the providers and the rollup share on
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
@@ -352,24 +352,7 @@ class Task:
 
 
 #: Task's fields in declaration order: the columns of Task.to_row (a snapshot stores them to check its layout).
-ROW_FIELDS = (
-    "ref",
-    "title",
-    "status",
-    "key",
-    "section",
-    "department",
-    "assignee",
-    "start",
-    "due",
-    "estimate",
-    "labels",
-    "depends_on",
-    "url",
-    "updated",
-    "extra",
-    "provider",
-)
+ROW_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Task))
 _STATUS_OF: dict[str, Status] = {s.value: s for s in Status}
 _date = dt.date.fromisoformat
 _datetime = dt.datetime.fromisoformat

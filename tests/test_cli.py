@@ -25,7 +25,7 @@ def run(*args: str, input: str | None = None) -> click.testing.Result:
 def all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     out = []
     ctx = click.Context(group)
-    for name in group.list_commands(ctx):  # the root group loads its commands lazily (cli.LAZY_COMMANDS)
+    for name in group.list_commands(ctx):  # the root group loads its commands lazily (commands/lazy.py)
         cmd = group.get_command(ctx, name)
         assert cmd is not None
         out.append((*prefix, name))

@@ -89,7 +89,8 @@ def test_help_imports_nothing_heavy(isolated_home: Path) -> None:
     code, heavy, out, ours = imported_all(isolated_home, "--help")
     assert (code, heavy) == (0, [])
     assert "Usage: collabsync" in out
-    assert [m for m in ours if m.startswith("collabsync.commands.")] == ["collabsync.commands.support"]
+    commands = [m for m in ours if m.startswith("collabsync.commands.")]
+    assert commands == ["collabsync.commands.lazy", "collabsync.commands.support"]
     assert not [m for m in ours if m.startswith(("collabsync.report", "collabsync.reading", "collabsync.stamping"))]
     assert "collabsync.config" not in ours  # listing the commands reads no config
 
@@ -98,18 +99,19 @@ def test_one_command_imports_only_its_own_module(isolated_home: Path) -> None:
     code, _, out, ours = imported_all(isolated_home, "templates", "list")
     assert code == 0 and "product-launch" in out
     commands = [m for m in ours if m.startswith("collabsync.commands.")]
-    assert commands == ["collabsync.commands.setup", "collabsync.commands.support"]
+    assert commands == ["collabsync.commands.lazy", "collabsync.commands.setup", "collabsync.commands.support"]
 
 
 def test_the_lazy_table_matches_the_commands() -> None:
-    """cli.LAZY_COMMANDS lists every command of collabsync/commands/ with its own one-line help."""
+    """commands.lazy.LAZY_COMMANDS lists every command of collabsync/commands/ with its own one-line help."""
     import importlib
     import pkgutil
 
     import click
 
     import collabsync.commands
-    from collabsync.cli import LAZY_COMMANDS, main
+    from collabsync.cli import main
+    from collabsync.commands.lazy import LAZY_COMMANDS
 
     defined = {}
     for info in pkgutil.iter_modules(collabsync.commands.__path__):
@@ -132,7 +134,8 @@ def test_the_lazy_table_matches_the_commands() -> None:
 def test_help_lists_every_command_as_an_eager_group_would() -> None:
     import click
 
-    from collabsync.cli import LAZY_COMMANDS, main
+    from collabsync.cli import main
+    from collabsync.commands.lazy import LAZY_COMMANDS
 
     ctx = click.Context(main)
     eager = click.Group("collabsync")
