@@ -109,8 +109,9 @@ LINK_TYPES = [
 
 def jira_time(when: dt.datetime, tz: dt.tzinfo = dt.UTC) -> str:
     """Jira's timestamp format, in the reader's time zone: 2026-11-23T12:41:51.123+0200."""
-    local = when.astimezone(tz)
-    return local.strftime("%Y-%m-%dT%H:%M:%S.") + f"{local.microsecond // 1000:03d}" + local.strftime("%z")
+    text = when.astimezone(tz).strftime("%Y-%m-%dT%H:%M:%S.%f%z")  # one strftime: 100 issues per bulkfetch
+    dot = text.rindex(".")
+    return text[: dot + 4] + text[dot + 7 :]  # microseconds cut to milliseconds
 
 
 @dataclass
