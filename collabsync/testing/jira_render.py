@@ -9,11 +9,9 @@ from .jira_catalog import (
     CATEGORIES,
     EPIC_LINK,
     EPIC_NAME,
-    FLAGGED,
+    ISSUE_FIELDS,
     ISSUE_TYPES,
     LINK_TYPES,
-    START_DATE,
-    STORY_POINTS,
     Issue,
     jira_time,
 )
@@ -21,27 +19,8 @@ from .jira_jql import adf_to_text
 
 __all__ = ["JiraRender"]
 
-#: The fields an issue can show, in the order Jira lists them (custom fields last; the epic pair on Data Center).
-_CLOUD_FIELDS = (
-    "summary",
-    "description",
-    "status",
-    "assignee",
-    "reporter",
-    "duedate",
-    "labels",
-    "components",
-    "issuelinks",
-    "updated",
-    "created",
-    "parent",
-    "project",
-    "issuetype",
-    STORY_POINTS,
-    FLAGGED,
-    START_DATE,
-)
-_SERVER_FIELDS = (*_CLOUD_FIELDS, EPIC_NAME, EPIC_LINK)
+#: Data Center shows the epic pair after the fields every issue shows.
+_SERVER_FIELDS = (*ISSUE_FIELDS, EPIC_NAME, EPIC_LINK)
 
 
 class JiraRender:
@@ -142,7 +121,7 @@ class JiraRender:
         self, issue: Issue, wanted: set[str] | None, *, v3: bool, server: bool = False, tz: dt.tzinfo = dt.UTC
     ) -> dict[str, Any]:
         """An IssueBean limited to the wanted field ids (None = all); times in the reader's zone `tz`."""
-        order = _SERVER_FIELDS if self.server else _CLOUD_FIELDS
+        order = _SERVER_FIELDS if self.server else ISSUE_FIELDS
         names = order if wanted is None else [n for n in order if n in wanted]
         fields = {n: self._field(n, issue, v3, server, tz) for n in names}
         if "parent" in fields and fields["parent"] is None:
