@@ -16,7 +16,14 @@ from collabsync.providers.base import Provider, ProviderContext
 from collabsync.ratelimit import Limit
 
 from .jira_screens import ScreenPlan
-from .jira_support import DEFAULT_BLOCKED, DEFAULT_CANCELLED, JiraTransport, json_body, sdk_errors
+from .jira_support import (
+    DEFAULT_BLOCKED,
+    DEFAULT_CANCELLED,
+    DEFAULT_IN_FLIGHT,
+    JiraTransport,
+    json_body,
+    sdk_errors,
+)
 
 __all__ = ["JiraPlumbing"]
 
@@ -49,9 +56,11 @@ class JiraPlumbing(Provider):
         self._time_zone: str | None = None
         self.bulk_edit_refused: str | None = None  # why the site refused a bulk edit: PUTs for the rest of the run
         # Atlassian publishes no number for API-token burst limits (per tenant, endpoint and method, per second):
-        # keep 90% of 100/s, at most 4 requests in flight, and halve the rate on every 429 (won back slowly).
+        # keep 90% of 100/s and halve the rate on every 429 (won back slowly). Its rate-limiting page limits the
+        # rate, not concurrency: reads keep `max_in_flight` in flight (docs/reading.md says why 10), writes 4.
         self.policy.limits = (Limit(int(self.settings.get("requests_per_second", 100)), 1.0, "burst per second"),)
-        self.policy.max_reads = self.policy.max_writes = 4
+        self.policy.max_reads = int(self.settings.get("max_in_flight", DEFAULT_IN_FLIGHT))
+        self.policy.max_writes = 4
         self.policy.adaptive = True
         #: What the doctor learned per project key and applies when stamping (providers/jira_preflight.py).
         self.screens: dict[str, ScreenPlan] = {}

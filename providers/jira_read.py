@@ -20,7 +20,7 @@ from collabsync.errors import ProviderError
 from collabsync.model import Container
 from collabsync.providers.base import Changes
 
-from .jira_support import json_body, sdk_errors
+from .jira_support import DEFAULT_IN_FLIGHT, json_body, sdk_errors
 
 if TYPE_CHECKING:
     from .jira import JiraProvider
@@ -29,7 +29,6 @@ __all__ = ["ID_PAGE", "BULKFETCH_SIZE", "read_hits", "read_changes", "list_ids",
 
 ID_PAGE = 5000  # ids per /search/jql page when only id is asked
 BULKFETCH_SIZE = 100  # issueIdsOrKeys per POST /issue/bulkfetch
-DEFAULT_IN_FLIGHT = 4
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")

@@ -25,6 +25,7 @@ from collabsync.model import Status, Task, parse_marker
 __all__ = [
     "DEFAULT_BLOCKED",
     "DEFAULT_CANCELLED",
+    "DEFAULT_IN_FLIGHT",
     "DESTINATION_SCHEMA",
     "SECTION_PREFIX",
     "SETTINGS_SCHEMA",
@@ -42,6 +43,8 @@ __all__ = [
 
 DEFAULT_BLOCKED = ("Blocked", "On Hold")
 DEFAULT_CANCELLED = ("Won't Do", "Cancelled")
+#: Reads in flight at once: Atlassian limits requests per second, not concurrency (docs/reading.md, "Jira").
+DEFAULT_IN_FLIGHT = 10
 SECTION_PREFIX = "section-"
 
 _ISSUE_KEYS = {
@@ -88,7 +91,7 @@ SETTINGS_SCHEMA: dict[str, Any] = {
             "type": "integer",
             "minimum": 1,
             "maximum": 16,
-            "description": "Read requests one read keeps in flight (default 4, see docs/reading.md)",
+            "description": "Read requests in flight at once (default 10, see docs/reading.md)",
         },
         "requests_per_second": {
             "type": "integer",

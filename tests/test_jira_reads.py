@@ -97,10 +97,12 @@ def test_data_center_fetches_pages_after_the_first_in_parallel(tmp_path: Path) -
         assert len(got) == 250 and got == chained(provider(emu, tmp_path), c)
 
 
-@pytest.mark.parametrize(("setting", "expected"), [(None, 4), (1, 1), (16, 4)])
-def test_reads_in_flight_follow_the_setting_within_the_read_cap(
+@pytest.mark.parametrize(("setting", "expected"), [(None, 10), (1, 1), (16, 16)])
+def test_reads_in_flight_follow_the_setting_and_the_session_read_cap_with_them(
     tmp_path: Path, setting: int | None, expected: int
 ) -> None:
     with JiraEmulator() as emu:
         settings = {} if setting is None else {"max_in_flight": setting}
-        assert jira_read.in_flight(provider(emu, tmp_path, **settings)) == expected
+        made = provider(emu, tmp_path, **settings)
+        assert jira_read.in_flight(made) == expected
+        assert (made.policy.max_reads, made.policy.max_writes) == (expected, 4)  # writes keep their own cap

@@ -102,16 +102,13 @@ def collect(ws: Workspace, instance: InstanceRecord, *, full: bool = False) -> R
     store = SnapshotStore(ws.home, instance.name)
     # A warm run takes each remote source's tasks from its last read while the cache's ttl holds.
     kept = {k: s.tasks for k, s in store.load(ws.config.cache_ttl).items() if k in groups} if ws.use_cache else {}
-    # Providers are created here, on this thread, so a bad config fails before any read starts.
-    for key in groups:
-        if key not in kept:
-            ws.provider(key[0])
     by_provider: dict[str, list[Container]] = {}
     for key, (container, _depts) in groups.items():
         if key not in kept:
             by_provider.setdefault(key[0], []).append(container)
     reads = None
-    if not ws.use_cache and any(ws.provider(p).settings.get("incremental") for p, _ in groups):
+    configured = ws.config.providers
+    if not ws.use_cache and any(p in configured and configured[p].settings.get("incremental") for p, _ in groups):
         from collabsync.reading.incremental import ReadStore
 
         reads = ReadStore(ws.home / "reads.sqlite")
@@ -139,20 +136,28 @@ def collect(ws: Workspace, instance: InstanceRecord, *, full: bool = False) -> R
     tasks: list[Task] = []
     stale: dict[str, str] = {}
     workers = max(1, min(8, len(groups)))
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="collabsync-read")
+    started: dict[tuple[str, str], Future[tuple[list[str], list[Task] | str]]] = {}
+    done = False
     try:
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="collabsync-read") as pool:
-            # submitted first, so started first: e.g. several Trello boards' first pages in one /batch
-            for name, containers in by_provider.items():
-                if reads is not None and ws.provider(name).settings.get("incremental"):
-                    from collabsync.reading.incremental import (
-                        prepare,  # several containers' change checks share requests
-                    )
+        # Each provider is created on this thread (a bad config fails before any output) and its reads start at
+        # once: Jira's first request need not wait for the next tool's SDK to import.
+        for name, containers in by_provider.items():
+            adapter = ws.provider(name)
+            # submitted before the reads, so started first: e.g. several Trello boards' first pages in one /batch
+            if reads is not None and adapter.settings.get("incremental"):
+                from collabsync.reading.incremental import (
+                    prepare,  # several containers' change checks share requests
+                )
 
-                    prefetches[name] = pool.submit(prepare, ws.provider(name), name, containers, reads, full=full)
-                elif len(containers) > 1:
-                    prefetches[name] = pool.submit(ws.provider(name).prefetch, containers)
-            results = list(pool.map(read, groups.items()))
+                prefetches[name] = pool.submit(prepare, adapter, name, containers, reads, full=full)
+            elif len(containers) > 1:
+                prefetches[name] = pool.submit(adapter.prefetch, containers)
+            started.update((key, pool.submit(read, (key, group))) for key, group in groups.items() if key[0] == name)
+        results = [started[key].result() if key in started else read((key, group)) for key, group in groups.items()]
+        done = True
     finally:
+        pool.shutdown(wait=done, cancel_futures=not done)  # an error is raised now, not after the reads under way
         if reads is not None:
             reads.close()
     _remember(

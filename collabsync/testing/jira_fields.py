@@ -117,6 +117,8 @@ def update_to_fields(
 
 def expansions(expand: set[str], field_ids: list[str], table: list[tuple[str, str, bool, str, str]]) -> dict[str, Any]:
     """`names` and `schema` for the rendered field ids when `expand` asks for them."""
+    if "names" not in expand and "schema" not in expand:
+        return {}
     rows = {row[0]: row for row in table}
     out: dict[str, Any] = {}
     if "names" in expand:

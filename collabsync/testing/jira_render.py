@@ -9,17 +9,18 @@ from .jira_catalog import (
     CATEGORIES,
     EPIC_LINK,
     EPIC_NAME,
-    FLAGGED,
+    ISSUE_FIELDS,
     ISSUE_TYPES,
     LINK_TYPES,
-    START_DATE,
-    STORY_POINTS,
     Issue,
     jira_time,
 )
 from .jira_jql import adf_to_text
 
 __all__ = ["JiraRender"]
+
+#: Data Center shows the epic pair after the fields every issue shows.
+_SERVER_FIELDS = (*ISSUE_FIELDS, EPIC_NAME, EPIC_LINK)
 
 
 class JiraRender:
@@ -120,35 +121,9 @@ class JiraRender:
         self, issue: Issue, wanted: set[str] | None, *, v3: bool, server: bool = False, tz: dt.tzinfo = dt.UTC
     ) -> dict[str, Any]:
         """An IssueBean limited to the wanted field ids (None = all); times in the reader's zone `tz`."""
-        all_fields = {
-            "summary": lambda: issue.summary,
-            "description": lambda: issue.description if v3 else adf_to_text(issue.description),
-            "status": lambda: self.render_status(issue.status_id),
-            "assignee": lambda: self.render_user(issue.assignee, server=server),
-            "reporter": lambda: self.render_user(issue.reporter, server=server),
-            "duedate": lambda: issue.duedate,
-            "labels": lambda: list(issue.labels),
-            "components": lambda: [
-                {"self": f"{self.base}/rest/api/3/component/{10000 + i}", "id": str(10000 + i), "name": name}
-                for i, name in enumerate(issue.components)
-            ],
-            "issuelinks": lambda: self.render_links(issue),
-            "updated": lambda: jira_time(issue.updated, tz),
-            "created": lambda: jira_time(issue.created, tz),
-            "parent": lambda: self.render_ref(self.issues[issue.parent_id]) if issue.parent_id else None,
-            "project": lambda: self.render_project(self.project(issue.project_id), full=False),
-            "issuetype": lambda: self.render_type(issue.type_id),
-            STORY_POINTS: lambda: issue.custom.get(STORY_POINTS),
-            FLAGGED: lambda: issue.custom.get(FLAGGED),
-            START_DATE: lambda: issue.custom.get(START_DATE),
-            **(
-                {EPIC_NAME: lambda: issue.custom.get(EPIC_NAME), EPIC_LINK: lambda: issue.custom.get(EPIC_LINK)}
-                if self.server
-                else {}
-            ),
-        }
-        names = all_fields.keys() if wanted is None else [n for n in all_fields if n in wanted]
-        fields = {n: all_fields[n]() for n in names}
+        order = _SERVER_FIELDS if self.server else ISSUE_FIELDS
+        names = order if wanted is None else [n for n in order if n in wanted]
+        fields = {n: self._field(n, issue, v3, server, tz) for n in names}
         if "parent" in fields and fields["parent"] is None:
             del fields["parent"]  # Jira omits parent entirely on top-level issues
         return {
@@ -158,6 +133,41 @@ class JiraRender:
             "key": issue.key,
             "fields": fields,
         }
+
+    def _field(self, name: str, issue: Issue, v3: bool, server: bool, tz: dt.tzinfo) -> Any:
+        """One field's value; only the asked ones are computed (a bulkfetch renders 100 issues per request)."""
+        if name == "summary":
+            return issue.summary
+        if name == "status":
+            return self.render_status(issue.status_id)
+        if name == "assignee":
+            return self.render_user(issue.assignee, server=server)
+        if name == "duedate":
+            return issue.duedate
+        if name == "labels":
+            return list(issue.labels)
+        if name == "updated":
+            return jira_time(issue.updated, tz)
+        if name == "issuelinks":
+            return self.render_links(issue)
+        if name == "components":
+            return [
+                {"self": f"{self.base}/rest/api/3/component/{10000 + i}", "id": str(10000 + i), "name": component}
+                for i, component in enumerate(issue.components)
+            ]
+        if name == "description":
+            return issue.description if v3 else adf_to_text(issue.description)
+        if name == "reporter":
+            return self.render_user(issue.reporter, server=server)
+        if name == "created":
+            return jira_time(issue.created, tz)
+        if name == "parent":
+            return self.render_ref(self.issues[issue.parent_id]) if issue.parent_id else None
+        if name == "project":
+            return self.render_project(self.project(issue.project_id), full=False)
+        if name == "issuetype":
+            return self.render_type(issue.type_id)
+        return issue.custom.get(name)  # story points, flagged, start date; epic name and link on Data Center
 
     def render_ref(self, issue: Issue) -> dict[str, Any]:
         """The short form of an issue used in parent and issuelinks."""

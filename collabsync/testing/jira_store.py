@@ -33,6 +33,8 @@ from .jira_render import JiraRender
 
 __all__ = ["JiraStore"]
 
+_STATUS_BY_ID = {s[0]: s for s in STATUSES}
+
 
 class JiraStore(JiraRender):
     """All objects of one emulated site, plus render/validate helpers; not thread-safe by itself."""
@@ -69,6 +71,8 @@ class JiraStore(JiraRender):
 
     def status(self, id_or_name: str) -> tuple[str, str, int, str]:
         """A status row by id or name (case-insensitive)."""
+        if id_or_name in _STATUS_BY_ID:  # every rendered issue asks by id; no status is named like an id
+            return _STATUS_BY_ID[id_or_name]
         for s in STATUSES:
             if s[0] == id_or_name or s[1].lower() == str(id_or_name).lower():
                 return s
