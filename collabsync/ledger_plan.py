@@ -39,17 +39,27 @@ class PlanOutline:
 
     departments: tuple[str, ...]
     position: dict[str, int]  # the last task of a key, as the read-back's sort always took it
-    department: dict[str, str]  # the first task of a key, as ProjectSpec.task finds it
+    first: dict[str, int]  # the first task of a key, as ProjectSpec.task finds it (the same dict: keys are unique)
+    of: list[str]  # the department of the task at each position
 
     @classmethod
-    def of(cls, spec: ProjectSpec) -> PlanOutline:
+    def of_spec(cls, spec: ProjectSpec) -> PlanOutline:
         """The outline of a parsed plan."""
         return cls._build(spec.departments, [t.key for t in spec.tasks], [t.department for t in spec.tasks])
 
     @classmethod
     def _build(cls, departments: tuple[str, ...], keys: list[str], of: list[str]) -> PlanOutline:
-        """Both lookups from the plan's keys and departments in task order (dict() keeps the last of a key)."""
-        return cls(departments, dict(zip(keys, range(len(keys)), strict=True)), dict(zip(keys[::-1], of[::-1], strict=True)))
+        """The lookups from the plan's keys and departments in task order (dict() keeps the last of a key)."""
+        position = dict(zip(keys, range(len(keys)), strict=True))
+        first = position if len(position) == len(keys) else {k: i for i, k in reversed(list(enumerate(keys)))}
+        if len(of) != len(keys):
+            raise ValueError("an outline needs a department per key")
+        return cls(departments, position, first, of)
+
+    def department(self, key: str | None) -> str | None:
+        """The plan's department of a task key, or None."""
+        at = self.first.get(key) if key else None
+        return None if at is None else self.of[at]
 
 
 def outline_to_json(spec: ProjectSpec) -> str:
@@ -100,7 +110,7 @@ class StoredPlan:
             self._spec = self._parse(text) if text else None
             self._loaded = True
             if self._spec is not None and self._outline is None and text:
-                self._outline = PlanOutline.of(self._spec)
+                self._outline = PlanOutline.of_spec(self._spec)
                 self._store_outline(text)
         return self._spec
 

@@ -54,7 +54,7 @@ class InstanceRecord:
         """The departments and task keys of the plan, without parsing it when the ledger has them apart."""
         if isinstance(self.plan, StoredPlan):
             return self.plan.outline
-        return PlanOutline.of(self.plan) if self.plan is not None else None
+        return PlanOutline.of_spec(self.plan) if self.plan is not None else None
 
 
 @dataclass(frozen=True)

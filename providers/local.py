@@ -10,6 +10,7 @@ import datetime as dt
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from collabsync.errors import NotFoundError, ProviderError
@@ -186,15 +187,14 @@ class LocalProvider(LocalPlumbing):
     def read_tasks(self, container: Container, since: dt.datetime | None = None) -> list[Task]:
         """All tasks (or those updated since a time) with their dependencies, in two queries."""
         cid = self._cid(container)
-        sql = (
-            f"SELECT {_TASK_COLUMNS} FROM tasks t LEFT JOIN sections s ON s.id = t.section_id WHERE t.container_id = ?"
-        )
+        sql = f"SELECT {_TASK_COLUMNS} FROM tasks t WHERE t.container_id = ?"  # sections by id, not joined per row
         args: list[Any] = [cid]
         if since is not None:
             sql += " AND t.updated >= ?"
             args.append(since.astimezone(dt.UTC).isoformat(timespec="microseconds"))
         with self._lock:  # one connection, read from several threads by the rollup
-            rows = self.db.execute(sql + " ORDER BY t.id", args).fetchall()
+            rows = self.db.execute(sql, args).fetchall()
+            rows.sort(key=itemgetter(0))  # by id; SQLite sorted every column of every row to do it
             deps: dict[int, list[str]] = {}
             for tid, dep in self.db.execute(
                 "SELECT d.task_id, CAST(d.depends_on_id AS TEXT) FROM dependencies d JOIN tasks t ON t.id = d.task_id"
@@ -202,7 +202,8 @@ class LocalProvider(LocalPlumbing):
                 (cid,),
             ).fetchall():
                 deps.setdefault(tid, []).append(dep)
-        return tasks_from_rows(rows, deps, f"collabsync-local://{self.name}/tasks/")
+            sections = dict(self.db.execute("SELECT id, name FROM sections").fetchall())  # a few per container
+        return tasks_from_rows(rows, deps, sections, f"collabsync-local://{self.name}/tasks/")
 
     def resolve_source(self, source: str) -> Container:
         """A local container by id or by exact name."""

@@ -8,10 +8,11 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from collabsync.safetext import visible
-from collabsync.stamping.stamp import Plan
 
 if TYPE_CHECKING:  # rich is imported where a table or bar is drawn, not by `status --format json` (issue 17)
     from rich.console import Console
+
+    from collabsync.stamping.stamp import Plan  # the stamper is not imported by `status`
 
 __all__ = ["print_plan", "progress_bar", "print_status", "print_tasks"]
 
