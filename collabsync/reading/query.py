@@ -217,6 +217,8 @@ def _collect(ws: Workspace, instance: InstanceRecord, *, full: bool) -> ReadBack
             by_key[a].depends_on = [*by_key[a].depends_on, b]  # a new list: a read's own may be shared
     if len(set(where)) < len(where):  # tasks share a place (not in the plan, or read twice): by ref among them
         tasks.sort(key=attrgetter("ref"))
+        if not index:  # no plan: every task has the same place
+            return ReadBack(instance, tasks, stale, providers, cross)
         where = [index.get(task.key or "", last) for task in tasks]
     in_order = [tasks[i] for i in sorted(range(len(tasks)), key=where.__getitem__)]
     return ReadBack(instance, in_order, stale, providers, cross)
