@@ -8,16 +8,16 @@ a crash means "outcome unknown", and the stamper asks the tool (by marker) befor
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import json
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from collabsync.errors import LedgerError
 from collabsync.ledger_group import GroupedCommits
+from collabsync.ledger_plan import OUTLINE_SCHEMA, StoredPlan, outline_from_json, outline_to_json
+from collabsync.ledger_records import InstanceRecord, InstanceState, LinkRecord, ObjectRecord, ObjectState
 from collabsync.ledger_rows import SCHEMA, spec_from_json, spec_to_json, stored_container, stored_extra
 from collabsync.model import Container, ProjectSpec
 from collabsync.private import private_file
@@ -43,63 +43,6 @@ RECOVER = (
 )
 
 
-class ObjectState(enum.StrEnum):
-    """Where one journaled write stands (objects, links, sub-writes, publications); stored as these strings."""
-
-    PENDING = "pending"  # about to be written: the outcome is unknown until the tool answers
-    DONE = "done"
-    FAILED = "failed"
-
-
-class InstanceState(enum.StrEnum):
-    """Where an instance stands in its life; stored as these strings."""
-
-    STAMPING = "stamping"
-    STAMPED = "stamped"
-    TRACKED = "tracked"
-    ARCHIVING = "archiving"
-    ARCHIVED = "archived"
-
-
-@dataclass(frozen=True)
-class InstanceRecord:
-    """A stamped (or tracked) instance."""
-
-    name: str
-    template: str | None
-    source: str | None
-    variables: dict[str, Any]
-    spec: ProjectSpec | None
-    state: InstanceState
-    created_at: str
-    updated_at: str
-
-
-@dataclass(frozen=True)
-class ObjectRecord:
-    """One created (or pending) object: a section or a task."""
-
-    department: str
-    kind: str
-    key: str
-    provider: str
-    ref: str | None
-    url: str
-    state: ObjectState
-    error: str | None
-
-
-@dataclass(frozen=True)
-class LinkRecord:
-    """One dependency as written: `native` inside a tool or `cross` between tools."""
-
-    blocked: str
-    blocking: str
-    kind: str
-    state: ObjectState
-    error: str | None
-
-
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
@@ -115,7 +58,7 @@ class Ledger(GroupedCommits):
             self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.executescript(SCHEMA)
+            self.db.executescript(SCHEMA + OUTLINE_SCHEMA)
         except sqlite3.Error as exc:
             raise LedgerError(f"cannot open ledger {path}: {exc}; {RECOVER}") from None
 
@@ -130,10 +73,25 @@ class Ledger(GroupedCommits):
         self.close()
 
     # -- instances ------------------------------------------------------------------------------
-    def instance(self, name: str) -> InstanceRecord | None:
-        """One instance, or None."""
-        row = self.db.execute("SELECT * FROM instances WHERE name = ?", (name,)).fetchone()
-        return self._to_instance(row) if row else None
+    def instance(self, name: str, *, lean: bool = False) -> InstanceRecord | None:
+        """One instance, or None; `lean` (read paths) leaves the plan in the ledger until it is used.
+
+        A write path keeps the default: the plan it gets is the one of this moment, whatever it writes next.
+        """
+        if not lean:
+            row = self.db.execute("SELECT * FROM instances WHERE name = ?", (name,)).fetchone()
+            return self._to_instance(row) if row else None
+        row = self.db.execute(
+            "SELECT i.name, i.template, i.source, i.variables, i.spec IS NOT NULL, i.state, i.created_at,"
+            " i.updated_at, o.outline FROM instances i LEFT JOIN plan_outlines o ON o.instance = i.name"
+            " WHERE i.name = ?",
+            (name,),
+        ).fetchone()
+        if row is None:
+            return None
+        has_plan, outline = row[4], row[8]
+        plan = StoredPlan(self.path, name, outline_from_json(outline) if outline else None) if has_plan else None
+        return self._to_instance((*row[:4], plan, *row[5:8]))
 
     def instance_names(self) -> list[str]:
         """Every instance's name, oldest first, without reading their plans."""
@@ -156,22 +114,33 @@ class Ledger(GroupedCommits):
     ) -> None:
         """Create or update an instance row (its plan is kept for the rollup)."""
         now = _now()
-        self.db.execute(
-            "INSERT INTO instances (name, template, source, variables, spec, state, created_at, updated_at)"
-            " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET template=excluded.template,"
-            " source=excluded.source, variables=excluded.variables, spec=excluded.spec,"
-            " state=excluded.state, updated_at=excluded.updated_at",
-            (
-                name,
-                template,
-                source,
-                json.dumps(variables, default=str),
-                spec_to_json(spec) if spec else None,
-                InstanceState(state).value,
-                now,
-                now,
-            ),
-        )
+        self.db.execute("SAVEPOINT save_instance")  # the plan and its outline are written together
+        try:
+            self.db.execute(
+                "INSERT INTO instances (name, template, source, variables, spec, state, created_at, updated_at)"
+                " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET template=excluded.template,"
+                " source=excluded.source, variables=excluded.variables, spec=excluded.spec,"
+                " state=excluded.state, updated_at=excluded.updated_at",
+                (
+                    name,
+                    template,
+                    source,
+                    json.dumps(variables, default=str),
+                    spec_to_json(spec) if spec else None,
+                    InstanceState(state).value,
+                    now,
+                    now,
+                ),
+            )
+            if spec is not None:  # the triggers of ledger_plan dropped the old outline
+                self.db.execute(
+                    "INSERT INTO plan_outlines (instance, outline) VALUES (?,?)", (name, outline_to_json(spec))
+                )
+        except BaseException:
+            self.db.execute("ROLLBACK TO save_instance")
+            raise
+        finally:
+            self.db.execute("RELEASE save_instance")
 
     def set_state(self, name: str, state: InstanceState) -> None:
         """Mark an instance stamping/stamped/tracked/archiving/archived."""
@@ -261,10 +230,11 @@ class Ledger(GroupedCommits):
 
     def keys_by_ref(self, instance: str) -> dict[str, str]:
         """Remote ref -> template key, for turning tool dependencies into keys."""
-        rows = self.db.execute(
-            "SELECT ref, key FROM objects WHERE instance = ? AND kind = 'task' AND ref IS NOT NULL", (instance,)
-        ).fetchall()
-        return {r: k for r, k in rows}
+        return dict(
+            self.db.execute(
+                "SELECT ref, key FROM objects WHERE instance = ? AND kind = 'task' AND ref IS NOT NULL", (instance,)
+            )
+        )
 
     # -- links ----------------------------------------------------------------------------------
     def links(self, instance: str) -> dict[tuple[str, str], LinkRecord]:
@@ -273,6 +243,12 @@ class Ledger(GroupedCommits):
             "SELECT blocked, blocking, kind, state, error FROM links WHERE instance = ?", (instance,)
         )
         return {(r[0], r[1]): LinkRecord(r[0], r[1], r[2], ObjectState(r[3]), r[4]) for r in rows.fetchall()}
+
+    def cross_links(self, instance: str) -> list[tuple[str, str]]:
+        """The (blocked, blocking) pairs recorded between tools, without reading every native link."""
+        return self.db.execute(
+            "SELECT blocked, blocking FROM links WHERE instance = ? AND kind = 'cross'", (instance,)
+        ).fetchall()
 
     def record_link(self, instance: str, blocked: str, blocking: str, kind: str, *, error: str | None = None) -> None:
         """Record a dependency written (or failed) in the tools."""
@@ -351,7 +327,7 @@ class Ledger(GroupedCommits):
                 template,
                 source,
                 json.loads(variables or "{}"),
-                spec_from_json(spec) if spec else None,
+                spec_from_json(spec) if isinstance(spec, str) and spec else spec or None,
                 InstanceState(state),
                 created,
                 updated,

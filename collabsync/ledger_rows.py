@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS links (
     state TEXT NOT NULL, error TEXT, updated_at TEXT NOT NULL,
     PRIMARY KEY (instance, blocked, blocking)
 );
+CREATE INDEX IF NOT EXISTS links_cross ON links (instance) WHERE kind = 'cross';
 CREATE TABLE IF NOT EXISTS subwrites (
     instance TEXT NOT NULL, owner TEXT NOT NULL, kind TEXT NOT NULL, item TEXT NOT NULL,
     state TEXT NOT NULL, updated_at TEXT NOT NULL,

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from collabsync.errors import NotFoundError, ProviderError
@@ -30,7 +30,7 @@ from collabsync.model import (
     with_marker,
 )
 from collabsync.providers.base import Capability, Published, ToolUser
-from collabsync.providers.local_plumbing import LocalPlumbing, _now
+from collabsync.providers.local_plumbing import _TASK_COLUMNS, LocalPlumbing, _now, tasks_from_rows
 
 if TYPE_CHECKING:
     from collabsync.report.publish_entry import StatusEntry
@@ -187,24 +187,23 @@ class LocalProvider(LocalPlumbing):
     def read_tasks(self, container: Container, since: dt.datetime | None = None) -> list[Task]:
         """All tasks (or those updated since a time) with their dependencies, in two queries."""
         cid = self._cid(container)
-        sql = (
-            "SELECT t.*, s.name AS section_name FROM tasks t LEFT JOIN sections s ON s.id = t.section_id"
-            " WHERE t.container_id = ?"
-        )
+        sql = f"SELECT {_TASK_COLUMNS} FROM tasks t WHERE t.container_id = ?"  # sections by id, not joined per row
         args: list[Any] = [cid]
         if since is not None:
             sql += " AND t.updated >= ?"
             args.append(since.astimezone(dt.UTC).isoformat(timespec="microseconds"))
         with self._lock:  # one connection, read from several threads by the rollup
-            rows = self._rows(sql + " ORDER BY t.id", args)
+            rows = self.db.execute(sql, args).fetchall()
+            rows.sort(key=itemgetter(0))  # by id; SQLite sorted every column of every row to do it
             deps: dict[int, list[str]] = {}
             for tid, dep in self.db.execute(
-                "SELECT d.task_id, d.depends_on_id FROM dependencies d JOIN tasks t ON t.id = d.task_id"
+                "SELECT d.task_id, CAST(d.depends_on_id AS TEXT) FROM dependencies d JOIN tasks t ON t.id = d.task_id"
                 " WHERE t.container_id = ?",
                 (cid,),
             ).fetchall():
-                deps.setdefault(tid, []).append(str(dep))
-        return [self._to_task(row, deps.get(row["id"], [])) for row in rows]
+                deps.setdefault(tid, []).append(dep)
+            sections = dict(self.db.execute("SELECT id, name FROM sections").fetchall())  # a few per container
+        return tasks_from_rows(rows, deps, sections, f"collabsync-local://{self.name}/tasks/")
 
     def resolve_source(self, source: str) -> Container:
         """A local container by id or by exact name."""
@@ -335,22 +334,3 @@ class LocalProvider(LocalPlumbing):
 
     def _to_container(self, cid: int | None, name: str, space: str) -> Container:
         return Container(str(cid), name, f"collabsync-local://{self.name}/containers/{cid}", {"space": space})
-
-    def _to_task(self, row: sqlite3.Row, deps: list[str]) -> Task:
-        found = parse_marker(row["description"])
-        return Task(
-            ref=str(row["id"]),
-            key=found[1] if found else None,
-            title=row["title"],
-            status=Status(row["status"]),
-            section=row["section_name"],
-            assignee=row["assignee"],
-            start=dt.date.fromisoformat(row["start"]) if row["start"] else None,
-            due=dt.date.fromisoformat(row["due"]) if row["due"] else None,
-            estimate=row["estimate"],
-            labels=json.loads(row["labels"]),
-            depends_on=deps,
-            url=self._url(str(row["id"])),
-            updated=dt.datetime.fromisoformat(row["updated"]),
-            extra={"description": row["description"], "checklist": json.loads(row["checklist"])},
-        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from collabsync.errors import NotFoundError, ProviderError
-from collabsync.model import Container
+from collabsync.model import Container, Status, Task, parse_marker
 from collabsync.private import private_file
 from collabsync.providers.base import Provider, ProviderContext
 
@@ -42,6 +43,46 @@ CREATE TABLE IF NOT EXISTS status_entries (
     text TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL
 );
 """
+
+
+#: The columns read_tasks reads, in the order tasks_from_rows unpacks them.
+_TASK_COLUMNS = (
+    "t.id, t.title, t.status, t.section_id, t.assignee, t.start, t.due, t.estimate, NULLIF(t.labels, '[]'),"
+    " t.updated, t.description, NULLIF(t.checklist, '[]')"
+)
+
+_STATUS: dict[str, Status] = {s.value: s for s in Status}
+
+
+def tasks_from_rows(
+    rows: list[tuple[Any, ...]], deps: dict[int, list[str]], sections: dict[int, str], url: str
+) -> list[Task]:
+    """Tasks straight from the rows of _TASK_COLUMNS: one pass, no per-field lookups by name (100,000 in a read)."""
+    day, moment, loads, status_of = dt.date.fromisoformat, dt.datetime.fromisoformat, json.loads, _STATUS
+    out = []
+    for tid, title, status, section_id, assignee, start, due, estimate, labels, updated, description, checks in rows:
+        found = parse_marker(description)
+        ref = str(tid)
+        out.append(
+            Task(
+                ref,
+                title,
+                status_of.get(status) or Status(status),
+                found[1] if found else None,
+                sections.get(section_id),
+                None,
+                assignee,
+                day(start) if start else None,
+                day(due) if due else None,
+                estimate,
+                loads(labels) if labels else [],
+                deps.get(tid) or [],
+                url + ref,
+                moment(updated),
+                {"description": description, "checklist": loads(checks) if checks else []},
+            )
+        )
+    return out
 
 
 def _now() -> str:

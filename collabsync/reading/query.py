@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from collabsync.errors import CollabsyncError, ConfigError
 from collabsync.ledger import InstanceRecord
+from collabsync.ledger_plan import PlanOutline
 from collabsync.model import Container, DepartmentMap, ProjectSpec, Status, Task
 from collabsync.runtime import Workspace
 from collabsync.snapshot_store import SnapshotStore
@@ -57,21 +61,21 @@ class ReadBack:
     @property
     def departments(self) -> list[str]:
         """Departments in template order, then any others seen."""
-        order = list(self.spec.departments) if self.spec else []
-        for name in [*self.providers, *(t.department for t in self.tasks if t.department)]:
-            if name and name not in order:
-                order.append(name)
-        return order
+        outline = self.instance.outline  # the plan's departments, without parsing the plan
+        order = dict.fromkeys(outline.departments if outline else ())
+        order.update(dict.fromkeys(self.providers))
+        order.update(dict.fromkeys(map(attrgetter("department"), self.tasks)))
+        return [name for name in order if name]
 
 
 def resolve_instance(ws: Workspace, name: str | None) -> InstanceRecord:
     """The named instance, or the only one there is; otherwise an error listing them."""
-    record = ws.ledger.instance(name) if name is not None else None
+    record = ws.ledger.instance(name, lean=True) if name is not None else None
     if record is not None:
         return record
     known = ws.ledger.instance_names()  # names only: each instance's plan is parsed when it is the one needed
     if name is None and len(known) == 1:
-        found = ws.ledger.instance(known[0])
+        found = ws.ledger.instance(known[0], lean=True)
         if found is not None:
             return found
     names = ", ".join(known) or "(none yet: run `collabsync stamp`)"
@@ -85,6 +89,30 @@ def collect(ws: Workspace, instance: InstanceRecord, *, full: bool = False) -> R
 
     Providers with `incremental = true` read only what changed (collabsync/reading/incremental.py) unless `full`.
     """
+    with _gc_paused():
+        return _collect(ws, instance, full=full)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the read builds its tasks: a read of 100,000 tasks makes half a million
+    objects, none of them garbage, and Python's collector scanned them over and over (a third of `status`).
+    They then join the frozen objects when the process froze some (cli.main does), else the oldest generation."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        frozen = gc.get_freeze_count()
+        gc.freeze()  # what the read made is not rescanned as the collector resumes
+        if not frozen:  # nor exempted for good, unless the process froze its own objects (the CLI does)
+            gc.unfreeze()
+        if enabled:
+            gc.enable()
+
+
+def _collect(ws: Workspace, instance: InstanceRecord, *, full: bool) -> ReadBack:
+    """collect() with the collector paused."""
     ledger = ws.ledger
     groups: dict[tuple[str, str], tuple[Container, list[str]]] = {}
     maps: dict[tuple[str, str], DepartmentMap] = {}
@@ -169,33 +197,36 @@ def collect(ws: Workspace, instance: InstanceRecord, *, full: bool = False) -> R
             if key not in kept and not isinstance(result, str)
         },
     )
-    keys_by_ref = ledger.keys_by_ref(instance.name)
-    spec = instance.spec
+    outline = instance.outline
+    keys: dict[str, str] = {}  # a ref's key: the first task's read with that ref, unless the ledger has one
     for (key, _group), (depts, result) in zip(groups.items(), results, strict=True):
-        provider_name = key[0]
         if isinstance(result, str):
             for d in depts:
                 stale[d] = result
             continue
-        for task in result:
-            if key in maps:
-                task.department = maps[key].department_of(task)
-            _place(task, spec, depts, provider_name)
-            if task.department and task.department not in providers:
-                providers[task.department] = provider_name
-            if task.key and task.ref not in keys_by_ref:
-                keys_by_ref[task.ref] = task.key
-            tasks.append(task)
-    cross = [(a, b) for (a, b), link in ledger.links(instance.name).items() if link.kind == "cross"]
+        _place(result, outline, depts, key[0], maps.get(key), providers, keys)
+        tasks += result
+    keys.update(ledger.keys_by_ref(instance.name))
+    cross = ledger.cross_links(instance.name)
+    get = keys.get
+    index = outline.position if outline else {}
+    last = len(index)
+    where = []  # each task's place in the plan, in the same pass (one pass over 100,000 tasks costs ~50 ms)
     for task in tasks:
-        task.depends_on = [keys_by_ref.get(ref, ref) for ref in task.depends_on]
-    by_key = {t.key: t for t in tasks if t.key}
+        if task.depends_on:
+            task.depends_on = list(map(get, task.depends_on, task.depends_on))  # a ref's key, else the ref
+        where.append(index.get(task.key or "", last))
+    by_key = {t.key: t for t in tasks if t.key} if cross else {}
     for a, b in cross:
         if a in by_key and b not in by_key[a].depends_on:
-            by_key[a].depends_on.append(b)
-    index = {t.key: i for i, t in enumerate(spec.tasks)} if spec else {}
-    tasks.sort(key=lambda t: (index.get(t.key or "", len(index)), t.ref))
-    return ReadBack(instance, tasks, stale, providers, cross)
+            by_key[a].depends_on = [*by_key[a].depends_on, b]  # a new list: a read's own may be shared
+    if len(set(where)) < len(where):  # tasks share a place (not in the plan, or read twice): by ref among them
+        tasks.sort(key=attrgetter("ref"))
+        if not index:  # no plan: every task has the same place
+            return ReadBack(instance, tasks, stale, providers, cross)
+        where = [index.get(task.key or "", last) for task in tasks]
+    in_order = [tasks[i] for i in sorted(range(len(tasks)), key=where.__getitem__)]
+    return ReadBack(instance, in_order, stale, providers, cross)
 
 
 def _remember(store: SnapshotStore, ws: Workspace, reads: dict[tuple[str, str], list[Task]]) -> None:
@@ -207,17 +238,30 @@ def _remember(store: SnapshotStore, ws: Workspace, reads: dict[tuple[str, str], 
         log.warning("could not store the snapshot %s: %s", store.path, exc)
 
 
-def _place(task: Task, spec: ProjectSpec | None, depts: list[str], provider: str) -> None:
-    """Give a task its department (from the plan by key, else its container's) and provider."""
-    if task.department is None:
-        if spec and task.key:
-            try:
-                task.department = spec.task(task.key).department
-            except KeyError:
-                pass
-        if task.department is None and len(depts) == 1:
-            task.department = depts[0]
-    task.provider = provider
+def _place(
+    tasks: list[Task],
+    outline: PlanOutline | None,
+    depts: list[str],
+    provider: str,
+    mapping: DepartmentMap | None,
+    providers: dict[str, str],
+    keys: dict[str, str],
+) -> None:
+    """Give a container's tasks their department (a tracked source's mapping, else the plan's by key, else the
+    container's) and provider; note each new department's provider and each ref's key (the first one wins)."""
+    first, of = (outline.first, outline.of) if outline else ({}, [])
+    only = depts[0] if len(depts) == 1 else None
+    for task in tasks:
+        if mapping is not None:
+            task.department = mapping.department_of(task)
+        if task.department is None:
+            at = first.get(task.key) if task.key else None  # the plan's department, as outline.department
+            task.department = only if at is None or of[at] is None else of[at]
+        task.provider = provider
+        if task.department and task.department not in providers:
+            providers[task.department] = provider
+        if task.key and task.ref not in keys:
+            keys[task.ref] = task.key
 
 
 def filter_tasks(

@@ -13,7 +13,7 @@ from collabsync.dates import Calendar
 from collabsync.model import Task
 from collabsync.redact import redact
 from collabsync.report.history import HISTORY_FILE, History
-from collabsync.report.rollup import build_report, by_department, status_counts
+from collabsync.report.rollup import build_report, counts_by_department
 from collabsync.report.rollup_model import Report
 
 if TYPE_CHECKING:  # query imports the providers' runtime; the report library does not need it
@@ -104,17 +104,14 @@ def make_report(
 def status_summary(
     read: ReadBack, today: dt.date, stale_since: dict[str, dt.datetime | None] | None = None
 ) -> dict[str, Any]:
-    """The one object `status --format json` prints: the report's departments and counts (rollup.by_department,
-    status_counts) without its schedule, which status does not show; a stale department says since when."""
+    """The one object `status --format json` prints: the report's departments and counts (as rollup.by_department
+    groups them and status_counts counts them) without its schedule, which status does not show; a stale department says since when."""
+    counts, tools, overall = counts_by_department(
+        read.tasks, today, plan=read.instance.outline, departments=read.departments, stale=read.stale
+    )
     departments: dict[str, Any] = {}
-    for name, tasks in by_department(
-        read.tasks, plan=read.spec, departments=read.departments, stale=read.stale
-    ).items():
-        tools = sorted({t.provider or "unknown" for t in tasks})
-        departments[name] = {
-            **status_counts(tasks, today),
-            "provider": read.providers.get(name) or (", ".join(tools) or None),
-        }
+    for name, group in counts.items():
+        departments[name] = {**group, "provider": read.providers.get(name) or (", ".join(sorted(tools[name])) or None)}
         if name in read.stale:
             departments[name]["stale"] = read.stale[name]
             since = (stale_since or {}).get(name)
@@ -123,6 +120,6 @@ def status_summary(
         "instance": read.instance.name,
         "template": read.instance.template,
         "generated_at": read.generated_at.isoformat(timespec="seconds"),
-        "overall": status_counts(read.tasks, today),
+        "overall": overall,
         "departments": departments,
     }

@@ -1,0 +1,82 @@
+"""The ledger's records and states, apart from the queries that read and write them."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from collabsync.ledger_plan import PlanOutline, StoredPlan
+from collabsync.model import ProjectSpec
+
+__all__ = ["ObjectState", "InstanceState", "InstanceRecord", "ObjectRecord", "LinkRecord"]
+
+
+class ObjectState(enum.StrEnum):
+    """Where one journaled write stands (objects, links, sub-writes, publications); stored as these strings."""
+
+    PENDING = "pending"  # about to be written: the outcome is unknown until the tool answers
+    DONE = "done"
+    FAILED = "failed"
+
+
+class InstanceState(enum.StrEnum):
+    """Where an instance stands in its life; stored as these strings."""
+
+    STAMPING = "stamping"
+    STAMPED = "stamped"
+    TRACKED = "tracked"
+    ARCHIVING = "archiving"
+    ARCHIVED = "archived"
+
+
+@dataclass(frozen=True)
+class InstanceRecord:
+    """A stamped (or tracked) instance; `plan` is the parsed plan, or on read paths a StoredPlan parsed on use."""
+
+    name: str
+    template: str | None
+    source: str | None
+    variables: dict[str, Any]
+    plan: ProjectSpec | StoredPlan | None
+    state: InstanceState
+    created_at: str
+    updated_at: str
+
+    @cached_property
+    def spec(self) -> ProjectSpec | None:
+        """The plan the instance was stamped from (None for tracked-only instances)."""
+        return self.plan.load() if isinstance(self.plan, StoredPlan) else self.plan
+
+    @cached_property
+    def outline(self) -> PlanOutline | None:
+        """The departments and task keys of the plan, without parsing it when the ledger has them apart."""
+        if isinstance(self.plan, StoredPlan):
+            return self.plan.outline
+        return PlanOutline.of_spec(self.plan) if self.plan is not None else None
+
+
+@dataclass(frozen=True)
+class ObjectRecord:
+    """One created (or pending) object: a section or a task."""
+
+    department: str
+    kind: str
+    key: str
+    provider: str
+    ref: str | None
+    url: str
+    state: ObjectState
+    error: str | None
+
+
+@dataclass(frozen=True)
+class LinkRecord:
+    """One dependency as written: `native` inside a tool or `cross` between tools."""
+
+    blocked: str
+    blocking: str
+    kind: str
+    state: ObjectState
+    error: str | None
