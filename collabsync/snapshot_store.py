@@ -90,12 +90,14 @@ class SnapshotStore:
             return data
         return data if data.get("schema") == _DICT_SCHEMA else None
 
-    def save(self, reads: Mapping[SourceKey, Sequence[Task]], read_at: dt.datetime | None = None) -> None:
-        """Record these sources' tasks as read now, keeping the other sources' entries."""
+    def save(
+        self, reads: Mapping[SourceKey, Sequence[Task]], read_at: dt.datetime | None = None, *, replace: bool = False
+    ) -> None:
+        """Record these sources' tasks as read now, keeping the other sources' entries unless `replace`."""
         if not reads:
             return
         stamp = (read_at or dt.datetime.now(dt.UTC)).isoformat()
-        data = self._read()
+        data = None if replace else self._read()
         sources = data["sources"] if data else {}
         if data and data["schema"] == _DICT_SCHEMA:
             sources = {key: _as_rows(entry) for key, entry in sources.items()}

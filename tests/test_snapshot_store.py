@@ -89,3 +89,30 @@ def test_expiry_and_damage(tmp_path: Path) -> None:
     store.forget()
     store.forget()
     assert not store.path.exists() and not os.listdir(store.path.parent)
+
+
+def test_a_save_of_every_source_replaces_the_file_and_a_partial_one_keeps_the_rest(tmp_path: Path) -> None:
+    store = SnapshotStore(tmp_path, "nova")
+    task = Task(ref="1", title="Ship", status=Status.TODO)
+    store.save({("trello", "b1"): [task], ("jira", "P"): []})
+    store.save({("jira", "P"): [task]})  # one source read again: the other's entry stays
+    assert set(store.load(None)) == {("trello", "b1"), ("jira", "P")}
+    store.save({("jira", "P"): []}, replace=True)  # every source of the instance read now: no old entry kept
+    assert set(store.load(None)) == {("jira", "P")}
+
+
+def test_a_source_that_failed_keeps_its_snapshot_entry(board: Stack, isolated_home: Path) -> None:
+    (second,) = board.trello.seed_bulk(1, 30, seed=6)
+    result = CliRunner().invoke(
+        main, ["track", "bulk", second["id"], "--department", "marketing", "--provider", "trello"]
+    )
+    assert result.exit_code == 0, result.output
+    status("--fresh")
+    store = SnapshotStore(isolated_home, "bulk")
+    before = store.load(None)
+    assert len(before) == 2
+    board.trello.faults.status_probability, board.trello.faults.probable_status = 1.0, 401
+    result = CliRunner().invoke(main, ["status", "bulk", "--format", "json", "--today", TODAY, "--fresh"])
+    assert result.exit_code == 3, result.output  # 3: some tool could not be read
+    assert "could not be read" in result.stderr
+    assert store.load(None) == before  # nothing read: the file is not replaced by an empty read

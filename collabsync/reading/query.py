@@ -196,6 +196,7 @@ def _collect(ws: Workspace, instance: InstanceRecord, *, full: bool) -> ReadBack
             for key, (_, result) in zip(groups, results, strict=True)
             if key not in kept and not isinstance(result, str)
         },
+        every=list(groups),
     )
     outline = instance.outline
     keys: dict[str, str] = {}  # a ref's key: the first task's read with that ref, unless the ledger has one
@@ -229,11 +230,15 @@ def _collect(ws: Workspace, instance: InstanceRecord, *, full: bool) -> ReadBack
     return ReadBack(instance, in_order, stale, providers, cross)
 
 
-def _remember(store: SnapshotStore, ws: Workspace, reads: dict[tuple[str, str], list[Task]]) -> None:
+def _remember(
+    store: SnapshotStore, ws: Workspace, reads: dict[tuple[str, str], list[Task]], every: list[tuple[str, str]]
+) -> None:
     """Store what remote tools returned, for the next warm run; local reads are as cheap as a snapshot."""
     remote = {k: tasks for k, tasks in reads.items() if ws.config.providers[k[0]].type != "local"}
+    # When every remote source was read just now, the old file holds nothing to keep: it is not read again.
+    whole = all(k in remote for k in every if ws.config.providers[k[0]].type != "local")
     try:
-        store.save(remote)
+        store.save(remote, replace=whole)
     except (OSError, CollabsyncError) as exc:  # a snapshot only saves time
         log.warning("could not store the snapshot %s: %s", store.path, exc)
 
