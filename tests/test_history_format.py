@@ -103,3 +103,10 @@ def test_only_changed_tasks_are_written(tmp_path: Path) -> None:
         assert rows == {1: 11, 2: 1, 3: 5}
         assert store.db.execute("SELECT COUNT(*) FROM snapshot_tasks WHERE until IS NOT NULL").fetchone()[0] == 6
         assert store.db.execute("SELECT tasks FROM snapshots WHERE id = 3").fetchone()[0] == ""
+
+
+def test_string_lists_round_trip_whatever_they_hold() -> None:
+    from collabsync.report.history_tasks import _strings, _unstrings
+
+    for items in ([], [""], ["a"], ["a", "b", ""], ["a\x1fb", "c"], ["\x1e"], ['"[x]"', "é"]):
+        assert _unstrings(_strings(items)) == items

@@ -66,13 +66,36 @@ def _columns(task: Task) -> tuple[Any, ...]:
         task.start.isoformat() if task.start else None,
         task.due.isoformat() if task.due else None,
         task.estimate,
-        json.dumps(list(task.labels)) if task.labels else "[]",
-        json.dumps(list(task.depends_on)) if task.depends_on else "[]",
+        _strings(task.labels),
+        _strings(task.depends_on),
         task.url,
         task.updated.isoformat() if task.updated else None,
         task.provider,
         json.dumps(task.extra) if task.extra else "{}",
     )
+
+
+_SEP, _START = "\x1f", "\x1e"
+
+
+def _strings(items: Sequence[str]) -> str:
+    """A list of strings as text: "" for none, else RS then the items joined by US (JSON when an item holds
+    either mark); json.dumps per task would cost more than the rest of a snapshot's writing."""
+    if not items:
+        return ""
+    text = _SEP.join(items)
+    if _START in text or _SEP in "".join(items):
+        return json.dumps(list(items))
+    return _START + text
+
+
+def _unstrings(text: str) -> list[str]:
+    """Inverse of _strings."""
+    if not text:
+        return []
+    if text[0] == _START:
+        return text[1:].split(_SEP)
+    return list(json.loads(text))
 
 
 def _task(row: Sequence[Any]) -> Task:
@@ -89,8 +112,8 @@ def _task(row: Sequence[Any]) -> Task:
         start=dt.date.fromisoformat(start) if start else None,
         due=dt.date.fromisoformat(due) if due else None,
         estimate=estimate,
-        labels=json.loads(labels),
-        depends_on=json.loads(depends_on),
+        labels=_unstrings(labels),
+        depends_on=_unstrings(depends_on),
         url=url or "",
         updated=dt.datetime.fromisoformat(updated) if updated else None,
         extra=json.loads(extra),
