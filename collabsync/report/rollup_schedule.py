@@ -387,9 +387,12 @@ def group_schedule(lines: Sequence[TaskLine], finish: Mapping[str, dt.date], tod
             target = planned_due
         if status == "done":
             continue
-        for day in (finish.get(line.id), line.due or planned_due):
-            if day and (projected is None or day > projected):
-                projected = day
+        end = finish.get(line.id)
+        if end is not None and (projected is None or end > projected):
+            projected = end
+        end = line.due or planned_due
+        if end and (projected is None or end > projected):
+            projected = end
     slip = (projected - target).days if projected and target else None
     return Schedule(
         scheduled_weight=weight,

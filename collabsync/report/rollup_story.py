@@ -23,7 +23,7 @@ def handoffs(lines: Sequence[TaskLine]) -> list[Handoff]:
     by_id = {line.id: line for line in lines}
     table: dict[tuple[str, str], Handoff] = {}
     for line in lines:
-        if not line.open:
+        if not line.waiting_on or not line.open:
             continue
         for other in {by_id[i].department for i in line.waiting_on if i in by_id} - {line.department}:
             row = table.setdefault((line.department, other), Handoff(line.department, other))
@@ -62,7 +62,8 @@ def summary_sentence(overall: Group, departments: Sequence[Group], lines: Sequen
         return f"On track: every department's work fits its dates ({progress}{when})."
     own = [g for g in departments if g.health != "green" and g.cause == "own"]
     waiting = [g for g in departments if g.health != "green" and g.cause == "waiting"]
-    clauses = [f"{g.name}: {text}" for g in own if (text := trouble(g, lines))]
+    own_late = [line for line in lines if line.late_days and not line.late_because]  # what trouble() looks at
+    clauses = [f"{g.name}: {text}" for g in own if (text := trouble(g, own_late))]
     waits: dict[tuple[str, ...], list[str]] = {}
     for g in [*waiting, *own]:
         if g.waits_on:
@@ -89,12 +90,12 @@ def contributions(
 ) -> list[Contribution]:
     """Per name: done and open work, the share done by its due date, and done work another department waited on."""
     by_id = {line.id: line for line in lines}
-    needed_by_others = {
-        blocking
-        for blocked, blockers in deps.items()
-        for blocking in blockers
-        if blocking in by_id and blocked in by_id and by_id[blocked].department != by_id[blocking].department
-    }
+    needed_by_others: set[str] = set()
+    for blocked, blockers in deps.items():
+        if blockers and (waiting := by_id.get(blocked)) is not None:
+            needed_by_others.update(
+                b for b in blockers if (other := by_id.get(b)) is not None and other.department != waiting.department
+            )
     table: dict[str, Contribution] = {}
     dated: dict[str, int] = {}
     shares: dict[tuple[str, str, str], Share] = {}
