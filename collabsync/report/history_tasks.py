@@ -59,7 +59,7 @@ def _columns(task: Task) -> tuple[Any, ...]:
         task.ref,
         task.key,
         task.title,
-        Status(task.status).value,
+        task.status.value if type(task.status) is Status else Status(task.status).value,
         task.section,
         task.department,
         task.assignee,

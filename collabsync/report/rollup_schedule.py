@@ -7,7 +7,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from collabsync.dates import Calendar
+from collabsync.dates import Calendar, _weekday_holidays
 from collabsync.model import ProjectSpec, Task, TaskSpec
 from collabsync.report.rollup_model import PathStep, Schedule, TaskLine
 
@@ -160,12 +160,15 @@ class BusinessDays:
             lo = min(first - 366, self._lo - span) if first < self._lo else self._lo
             hi = max(last + 367, self._hi + span) if last >= self._hi else self._hi
         lo, hi = max(1, lo), min(_LAST + 1, hi)
-        is_business_day = self.calendar.is_business_day
+        country, holidays = self.calendar.country, set[int]()
+        if country:  # the calendar's own holidays (what is_business_day checks), a year at a time
+            for year in range(dt.date.fromordinal(lo).year, dt.date.fromordinal(hi - 1).year + 1):
+                holidays.update(day.toordinal() for day in _weekday_holidays(country, self.calendar.subdivision, year))
         days: list[int] = []
         before: list[int] = []
-        for ordinal in range(lo, hi):
+        for ordinal in range(lo, hi):  # ordinal 1 is a Monday
             before.append(len(days))
-            if is_business_day(dt.date.fromordinal(ordinal)):
+            if (ordinal - 1) % 7 < 5 and ordinal not in holidays:
                 days.append(ordinal)
         self._lo, self._hi, self._days, self._before = lo, hi, days, before
 
