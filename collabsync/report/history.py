@@ -223,7 +223,7 @@ class History:
         return self.snapshot(row[0]) if row else None
 
     def snapshot(self, snapshot_id: int) -> Snapshot:
-        """One stored snapshot with its tasks; KeyError if unknown."""
+        """One stored snapshot with its tasks (read from the store while it is open); KeyError if unknown."""
         row = self.db.execute(
             "SELECT instance, taken_at, today, tasks FROM snapshots WHERE id = ?", (snapshot_id,)
         ).fetchone()
