@@ -1,4 +1,4 @@
-"""Reports of the shipped templates (and a small bench/scale.py plan) on fixed days, for byte-for-byte comparisons.
+"""Reports of the shipped templates (and a plan of long chains) on fixed days, for byte-for-byte comparisons.
 
 Each plan's tasks are spread over three tools with a fixed mix of statuses, assignees and tool-side links;
 a first run is stored, a second run three days on (some work done, moved, reassigned, removed, added)
@@ -17,6 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from collabsync.dates import Calendar
 from collabsync.model import ProjectSpec, Status, Task
 from collabsync.report.history import History
 from collabsync.report.render import render
@@ -32,7 +33,6 @@ ANCHORS = {
     "customer-onboarding": {"customer": "Acme", "kickoff": "2027-01-11"},
     "collaboration-program": {"program": "Bridges", "start": "2026-11-02"},
 }
-SCALE_VARS = {"product": "Nova", "launch": "2028-06-01"}
 
 
 def _tasks(spec: ProjectSpec) -> list[Task]:
@@ -80,19 +80,30 @@ def _later(tasks: list[Task], day: dt.date) -> list[Task]:
     return out
 
 
+def _chain_template(n: int) -> str:
+    """A plan of n tasks in long per-department chains over a US calendar (the shape of bench/scale.py's plans,
+    kept here so a change to the benchmark does not change these reports)."""
+    departments = ("sales", "marketing", "engineering", "finance")
+    lines = ["template: chains", "title: Chains", "variables:", "  launch: {type: date, description: Launch}"]
+    lines += ["calendar: {country: US}", f"departments: [{', '.join(departments)}]", "sections:"]
+    lines += [f"  - {{key: p{k}, title: Phase {k}}}" for k in range(3)]
+    lines.append("tasks:")
+    for i in range(n):
+        back = 300 - i * 290 // n
+        lines += [f"  - key: c{i}", f'    title: "Chain step {i}"', f"    department: {departments[i % 4]}"]
+        lines += [f"    section: p{i * 3 // n}", f"    start: launch - {back + 4}bd", f"    due: launch - {back}bd"]
+        lines += [f"    estimate: {1 + i % 4}"] + ([f"    depends_on: [c{i - 4}]"] if i >= 4 else [])
+        lines += ["    milestone: true"] if i % 50 == 49 else []
+    return "\n".join(lines) + "\n"
+
+
 def plans() -> dict[str, ProjectSpec]:
-    """The shipped templates and a 350-task bench plan, rendered."""
+    """The shipped templates and a 240-task plan of long chains, rendered."""
     out = {name: find_template(name).render(name, values) for name, values in ANCHORS.items()}
-    bench = Path(__file__).resolve().parent.parent / "bench"
-    sys.path.insert(0, str(bench))
-    try:
-        from scale import template_text
-    finally:
-        sys.path.remove(str(bench))
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "scale-350.yaml"
-        path.write_text(template_text(350), encoding="utf-8")
-        out["scale-350"] = load_template(path).render("scale-350", SCALE_VARS)
+        path = Path(tmp) / "chains.yaml"
+        path.write_text(_chain_template(240), encoding="utf-8")
+        out["chains-240"] = load_template(path).render("chains-240", {"launch": "2028-06-01"})
     return out
 
 
@@ -104,7 +115,7 @@ def reports(store_dir: Path) -> dict[str, str]:
             first = _tasks(spec)
             day = min(t.due for t in first if t.due) + dt.timedelta(days=20)
             runs = ((first, day), (_later(first, day + dt.timedelta(days=3)), day + dt.timedelta(days=3)))
-            calendar = find_template(name).calendar if name in ANCHORS else None
+            calendar = find_template(name).calendar if name in ANCHORS else Calendar("US")
             for n, (tasks, today) in enumerate(runs, 1):
                 past = store.past(name)
                 report = build_report(
