@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from dataclasses import astuple, dataclass, field
+from collections.abc import Sequence
+from dataclasses import astuple, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from collabsync.errors import LedgerError
 from collabsync.model import Task
 from collabsync.private import private_file
 from collabsync.report.history_diff import diff
+from collabsync.report.history_tasks import TASKS_SCHEMA, load_tasks, save_tasks
 from collabsync.report.rollup_model import Report, jsonable
 
 __all__ = [
@@ -23,6 +25,7 @@ __all__ = [
     "diff",
     "looking_back",
     "HISTORY_FILE",
+    "stored_report",
 ]
 
 HISTORY_FILE = "history.sqlite"
@@ -104,7 +107,7 @@ class Snapshot:
     instance: str
     taken_at: dt.datetime
     today: dt.date
-    tasks: list[Task]
+    tasks: Sequence[Task]
     stale_departments: list[str] = field(default_factory=list)
     id: int | None = None
 
@@ -138,7 +141,7 @@ class History:
             self.db = sqlite3.connect(str(path), timeout=10.0, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA foreign_keys=ON")
-            self.db.executescript(_SCHEMA)
+            self.db.executescript(_SCHEMA + TASKS_SCHEMA)
         except sqlite3.DatabaseError as exc:
             raise LedgerError(
                 f"cannot open report history {path}: {exc}; restore it from a backup, or move it "
@@ -189,11 +192,12 @@ class History:
                     snapshot_id,
                     instance,
                     *numbers,
-                    json.dumps(_without_history(report.to_dict())),
-                    json.dumps([t.to_dict() for t in tasks]),
+                    json.dumps(stored_report(report)),
+                    "",  # the tasks are in snapshot_tasks, as changes since the previous snapshot
                 ),
             )
             snap.id = int(cur.lastrowid or 0)
+            save_tasks(self.db, instance, snap.id, snap.tasks)
             self.db.executemany(
                 "INSERT INTO snapshot_departments (snapshot_id, department, stale, health, percent_done)"
                 " VALUES (?,?,?,?,?)",
@@ -219,7 +223,7 @@ class History:
         return self.snapshot(row[0]) if row else None
 
     def snapshot(self, snapshot_id: int) -> Snapshot:
-        """One stored snapshot with its tasks; KeyError if unknown."""
+        """One stored snapshot with its tasks (read from the store while it is open); KeyError if unknown."""
         row = self.db.execute(
             "SELECT instance, taken_at, today, tasks FROM snapshots WHERE id = ?", (snapshot_id,)
         ).fetchone()
@@ -236,13 +240,13 @@ class History:
             row[0],
             dt.datetime.fromisoformat(row[1]),
             dt.date.fromisoformat(row[2]),
-            [Task.from_dict(t) for t in json.loads(row[3])],
+            load_tasks(self.db, row[0], snapshot_id, row[3]),
             stale,
             snapshot_id,
         )
 
     def report_json(self, snapshot_id: int) -> dict[str, Any]:
-        """The stored JSON report of a snapshot; KeyError if unknown."""
+        """The stored JSON report of a snapshot (see stored_report); KeyError if unknown."""
         row = self.db.execute("SELECT report FROM snapshots WHERE id = ?", (snapshot_id,)).fetchone()
         if row is None:
             raise KeyError(snapshot_id)
@@ -294,9 +298,22 @@ class History:
         return Headline(**data)
 
 
-def _without_history(data: dict[str, Any]) -> dict[str, Any]:
-    """The report as stored: without the history, trends and changes, which the store itself holds."""
-    return {k: (None if k == "changes" else v) for k, v in data.items() if k not in ("history", "trends")}
+_TASK_LISTS = ("tasks", "overdue", "due_soon", "blocked", "waiting")
+
+
+def stored_report(report: Report) -> dict[str, Any]:
+    """The report as a snapshot keeps it: without history, trends and changes (the store holds those), its task
+    lists as task ids and its critical path as ids with their finish (the snapshot's tasks hold the rest)."""
+    skip = ("history", "trends", "schema_version", "critical_path", *_TASK_LISTS)
+    data = {f.name: getattr(report, f.name) for f in fields(report) if f.name not in skip}
+    out: dict[str, Any] = {"schema_version": report.schema_version, **jsonable(data), "changes": None}
+    for name in _TASK_LISTS:
+        out[name] = [line.id for line in getattr(report, name)]
+    out["critical_path"] = [
+        {"task": step.task.id, "duration_days": step.duration_days, "finish": step.finish.isoformat()}
+        for step in report.critical_path
+    ]
+    return out
 
 
 def looking_back(

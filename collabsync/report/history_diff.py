@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from collabsync.model import Status, Task
+from collabsync.report.history_tasks import StoredTasks, TaskState, task_identity, task_state
 from collabsync.report.rollup_model import jsonable
 
 if TYPE_CHECKING:
@@ -55,59 +57,89 @@ class Changes:
         return jsonable(self)
 
 
-def task_identity(task: Task) -> str:
-    """How a task is recognised across snapshots: its template key, else `provider:ref`."""
-    return task.key or f"{task.provider or 'unknown'}:{task.ref}"
-
-
 def diff(prev: Snapshot | None, current: Snapshot) -> Changes:
     """Completed, added, removed, newly overdue, newly blocked, slipped, started, cancelled, reassigned and
     re-dated (due earlier, a due date set or cleared, or a new start) tasks between two snapshots.
 
-    Tasks of departments that are stale in `current` are not reported as removed.
+    Tasks of departments that are stale in `current` are not reported as removed. Tasks are compared as
+    TaskState tuples, so a stored snapshot is diffed without building its tasks.
     """
     if prev is None:
         return Changes(None, None)
     changes = Changes(prev.id, prev.taken_at)
-    before = {task_identity(t): t for t in prev.tasks}
-    after = {task_identity(t): t for t in current.tasks}
+    before = dict(_states(prev.tasks))
+    after = dict(_states(current.tasks))
+    today, prev_today = current.today, prev.today
     for ident, task in after.items():
         old = before.get(ident)
+        if old == task:  # unchanged: only its overdue state can move, with the day
+            due, status = task[5], task[3]
+            if due is not None and prev_today <= due < today and status not in _CLOSED:
+                changes.newly_overdue.append(_item(ident, task))
+            continue
         item = _item(ident, task)
+        title, department, provider, status, url, due, start, assignee = task
         if old is None:
             changes.added.append(item)
-        elif task.status == Status.DONE and old.status != Status.DONE:
+        elif status == _DONE and old[3] != _DONE:
             changes.completed.append(item)
-        if task.is_overdue(current.today) and not (old and old.is_overdue(prev.today)):
+        if _overdue(task, today) and not (old and _overdue(old, prev_today)):
             changes.newly_overdue.append(item)
-        if task.status == Status.BLOCKED and not (old and old.status == Status.BLOCKED):
+        if status == _BLOCKED and not (old and old[3] == _BLOCKED):
             changes.newly_blocked.append(item)
-        if old and old.due and task.due and task.due > old.due:
-            changes.slipped.append({**item, "from": old.due, "to": task.due, "days": (task.due - old.due).days})
+        old_due = old[5] if old else None
+        if old_due and due and due > old_due:
+            changes.slipped.append({**item, "from": old_due, "to": due, "days": (due - old_due).days})
         if old is None:
             continue
-        if task.status == Status.IN_PROGRESS and old.status == Status.TODO:
+        if status == _IN_PROGRESS and old[3] == _TODO:
             changes.started.append(item)
-        if task.status == Status.CANCELLED and old.status != Status.CANCELLED:
+        if status == _CANCELLED and old[3] != _CANCELLED:
             changes.cancelled.append(item)
-        if (task.assignee or None) != (old.assignee or None):
-            changes.reassigned.append({**item, "assignee_from": old.assignee, "assignee_to": task.assignee})
-        if old.due and task.due and task.due < old.due:  # earlier; later is `slipped`
-            changes.redated.append({**item, "from": old.due, "to": task.due, "days": (task.due - old.due).days})
-        elif (old.due is None) != (task.due is None) or (old.start and task.start and old.start != task.start):
-            changes.redated.append({**item, **{k: v for k, v in (("from", old.due), ("to", task.due)) if v}})
+        if (assignee or None) != (old[7] or None):
+            changes.reassigned.append({**item, "assignee_from": old[7], "assignee_to": assignee})
+        old_start = old[6]
+        if old_due and due and due < old_due:  # earlier; later is `slipped`
+            changes.redated.append({**item, "from": old_due, "to": due, "days": (due - old_due).days})
+        elif (old_due is None) != (due is None) or (old_start and start and old_start != start):
+            changes.redated.append({**item, **{k: v for k, v in (("from", old_due), ("to", due)) if v}})
     stale = set(current.stale_departments)
-    changes.removed = [_item(i, t) for i, t in before.items() if i not in after and t.department not in stale]
+    changes.removed = [_item(i, t) for i, t in before.items() if i not in after and t[1] not in stale]
     changes.slipped.sort(key=lambda c: -c["days"])
     return changes
 
 
-def _item(ident: str, task: Task) -> dict[str, Any]:
+_TODO, _IN_PROGRESS, _BLOCKED = Status.TODO.value, Status.IN_PROGRESS.value, Status.BLOCKED.value
+_DONE, _CANCELLED = Status.DONE.value, Status.CANCELLED.value
+_CLOSED = (_DONE, _CANCELLED)
+
+
+def _states(tasks: Sequence[Task]) -> Iterable[tuple[str, TaskState]]:
+    """(identity, state) per task in order; a stored snapshot has them read already."""
+    if isinstance(tasks, StoredTasks):
+        return tasks.states
+    if all(type(t.status) is Status for t in tasks):  # task_identity and task_state inlined: 100k tasks a run
+        return [
+            (
+                t.key or f"{t.provider or 'unknown'}:{t.ref}",
+                (t.title, t.department, t.provider, t.status.value, t.url, t.due, t.start, t.assignee),
+            )
+            for t in tasks
+        ]
+    return [(task_identity(t), task_state(t)) for t in tasks]
+
+
+def _overdue(state: TaskState, today: dt.date) -> bool:
+    """Task.is_overdue of a state: open work whose due date has passed."""
+    return state[5] is not None and state[5] < today and state[3] not in _CLOSED
+
+
+def _item(ident: str, state: TaskState) -> dict[str, Any]:
     return {
         "id": ident,
-        "title": task.title,
-        "department": task.department,
-        "provider": task.provider,
-        "status": Status(task.status).value,
-        "url": task.url,
+        "title": state[0],
+        "department": state[1],
+        "provider": state[2],
+        "status": state[3],
+        "url": state[4],
     }

@@ -60,6 +60,7 @@ from collabsync.report.history import Past, looking_back
 from collabsync.report.rollup_health import health, overall_floor
 from collabsync.report.rollup_model import Group, Report, TaskLine
 from collabsync.report.rollup_schedule import (
+    BusinessDays,
     DependencyIndex,
     accountable,
     forecast,
@@ -145,14 +146,15 @@ def build_report(
     for line in lines:
         if line.open:
             line.waiting_on = [d for d in deps[line.id] if index.by_id[d].open]
-    durations = {line.id: task_duration(task, specs.get(line.key or ""), calendar) for line, task in pairs}
+    days = BusinessDays(calendar)  # each business-day sum once, however many tasks ask it
+    durations = {line.id: task_duration(task, specs.get(line.key or ""), days) for line, task in pairs}
     starts = {line.id: _planned_start(task, specs.get(line.key or "")) for line, task in pairs}
-    plan_ahead = forecast(lines, deps, durations, starts, today, calendar)
+    plan_ahead = forecast(lines, deps, durations, starts, today, days)
     finish, path, length = plan_ahead.finish, plan_ahead.path, plan_ahead.length
     notes += plan_ahead.warnings
     for step in path:
         step.task.critical = True
-    late = {line.id: days for line in lines if (days := late_days(line, finish, calendar))}
+    late = {line.id: n for line in lines if (n := late_days(line, finish, days))}
     blamed: dict[str, TaskLine] = {}
     for line in lines:
         line.projected_finish = finish.get(line.id)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from collabsync.dates import Calendar
 from collabsync.model import ProjectSpec, Task, TaskSpec
+from collabsync.report.business_days import BusinessDays
 from collabsync.report.rollup_model import PathStep, Schedule, TaskLine
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "task_duration",
     "forecast",
     "Forecast",
+    "BusinessDays",
     "late_days",
     "accountable",
     "earned_schedule",
@@ -63,17 +65,19 @@ class DependencyIndex:
             if blocked != blocking and blocking not in deps[blocked]:
                 deps[blocked].append(blocking)
 
-        for line, task in tasks:
+        by_key, no_keys = self.by_key, ()
+        for line, task in tasks:  # add() inlined: this runs once per link of a 100k-task report
+            ident, own = line.id, deps[line.id]
             for ref in task.depends_on:
-                target = self.resolve(ref, line.provider)
+                target = by_key.get(ref) or self.resolve(ref, line.provider)
                 if target is None:
-                    warnings.append(f"{line.id}: dependency {ref!r} not found in {line.provider}")
-                else:
-                    add(line.id, target)
-            for key in plan_deps.get(line.key or "", ()):
-                target = self.by_key.get(key)
-                if target is not None:
-                    add(line.id, target)
+                    warnings.append(f"{ident}: dependency {ref!r} not found in {line.provider}")
+                elif target != ident and target not in own:
+                    own.append(target)
+            for key in plan_deps.get(line.key or "", no_keys):
+                target = by_key.get(key)
+                if target is not None and target != ident and target not in own:
+                    own.append(target)
         for blocked_name, blocking_name in extra_deps:
             blocked, blocking = self.resolve(blocked_name), self.resolve(blocking_name)
             if blocked is None or blocking is None:
@@ -83,17 +87,16 @@ class DependencyIndex:
         return deps, warnings
 
 
-def business_days_between(start: dt.date, end: dt.date, calendar: Calendar) -> int:
+def business_days_between(start: dt.date, end: dt.date, calendar: Calendar | BusinessDays) -> int:
     """Business days from start to end, both included; at least 1."""
-    count, day = 0, start
-    while day <= end:
-        if calendar.is_business_day(day):
-            count += 1
-        day += dt.timedelta(days=1)
-    return max(count, 1)
+    if end < start:
+        return 1
+    if start == dt.date.min:  # no day before it to count from
+        return max(1, int(calendar.is_business_day(start)) + calendar.business_days_between(start, end))
+    return max(calendar.business_days_between(start - dt.timedelta(days=1), end), 1)
 
 
-def task_duration(task: Task, spec: TaskSpec | None, calendar: Calendar) -> int:
+def task_duration(task: Task, spec: TaskSpec | None, calendar: Calendar | BusinessDays) -> int:
     """Business days of work a task needs: its estimate (effort), else its planned window, else 1.
 
     The window between a task's start and due may hold slack; only the effort has to fit in it.
@@ -126,7 +129,9 @@ class Forecast:
     warnings: list[str] = field(default_factory=list)
 
 
-def _remaining(line: TaskLine, duration: int, planned_start: dt.date | None, today: dt.date, calendar: Calendar) -> int:
+def _remaining(
+    line: TaskLine, duration: int, planned_start: dt.date | None, today: dt.date, calendar: Calendar | BusinessDays
+) -> int:
     """Work left: in-progress work is assumed done at one day per business day since it began."""
     begun = line.start or planned_start
     if line.status != "in_progress" or begun is None or begun >= today:
@@ -140,52 +145,56 @@ def forecast(
     durations: Mapping[str, int],
     planned_starts: Mapping[str, dt.date | None],
     today: dt.date,
-    calendar: Calendar,
+    calendar: Calendar | BusinessDays,
 ) -> Forecast:
     """Forward pass over open work: a task starts at its planned start, today, or the business day
     after its last open prerequisite finishes, whichever is latest, and lasts its remaining effort.
 
     The path is the chain of latest-finishing prerequisites behind the last task to finish.
     """
+    days = calendar if isinstance(calendar, BusinessDays) else BusinessDays(calendar)
+    add = days.add_business_days
     by_id = {line.id: line for line in lines}
     open_ids = [line.id for line in lines if line.open]
     is_open = set(open_ids)
-    first_day = calendar.add_business_days(today, 0)
+    first_day = add(today, 0)
     out = Forecast()
+    finish, starts, drivers = out.finish, out.start, out.driver
     chain_up: dict[str, str | None] = {}
+    no_deps: list[str] = []
 
     def settle(node: str) -> None:
-        line = by_id[node]
         planned = planned_starts.get(node)
-        start = max(first_day, calendar.add_business_days(planned, 0)) if planned else first_day
+        start = max(first_day, add(planned, 0)) if planned else first_day
         driver, latest = None, None
-        for dep in deps.get(node, []):
-            if dep in is_open and dep in out.finish:
-                after = calendar.add_business_days(out.finish[dep], 1)
+        for dep in deps.get(node, no_deps):
+            end = finish.get(dep)
+            if end is not None and dep in is_open:
+                after = add(end, 1)
                 if after > start:
                     start, driver = after, dep
-                if latest is None or out.finish[dep] > out.finish[latest]:
+                if latest is None or end > finish[latest]:
                     latest = dep
         chain_up[node] = latest
-        work = _remaining(line, durations[node], planned, today, calendar)
-        out.start[node], out.driver[node] = start, driver
-        out.finish[node] = calendar.add_business_days(start, work - 1)
+        work = _remaining(by_id[node], durations[node], planned, today, days)
+        starts[node], drivers[node] = start, driver
+        finish[node] = add(start, work - 1)
 
     for root in open_ids:
-        if root in out.finish:
+        if root in finish:
             continue
         trail = {root}
-        stack = [(root, iter(deps.get(root, [])))]
+        stack = [(root, iter(deps.get(root, no_deps)))]
         while stack:
             node, pending = stack[-1]
             for dep in pending:
-                if dep not in is_open or dep in out.finish:
+                if dep not in is_open or dep in finish:
                     continue
                 if dep in trail:
                     out.warnings.append(f"dependency cycle through {node} and {dep}: link ignored")
                     continue
                 trail.add(dep)
-                stack.append((dep, iter(deps.get(dep, []))))
+                stack.append((dep, iter(deps.get(dep, no_deps))))
                 break
             else:
                 stack.pop()
@@ -194,19 +203,19 @@ def forecast(
     if not open_ids:
         return out
     order = {n: i for i, n in enumerate(open_ids)}
-    last = max(open_ids, key=lambda n: (out.finish[n], -order[n]))
+    last = max(open_ids, key=lambda n: (finish[n], -order[n]))
     chain: list[str] = []
     at: str | None = last
     while at is not None:
         chain.append(at)
         at = chain_up[at]
     chain.reverse()
-    out.path = [PathStep(by_id[n], durations[n], out.finish[n]) for n in chain]
-    out.length = business_days_between(first_day, out.finish[last], calendar)
+    out.path = [PathStep(by_id[n], durations[n], finish[n]) for n in chain]
+    out.length = business_days_between(first_day, finish[last], days)
     return out
 
 
-def late_days(line: TaskLine, finish: Mapping[str, dt.date], calendar: Calendar) -> int:
+def late_days(line: TaskLine, finish: Mapping[str, dt.date], calendar: Calendar | BusinessDays) -> int:
     """Business days an open task is projected to finish after its planned due (0 when on time)."""
     end = finish.get(line.id)
     if not line.open or end is None or line.planned_due is None or end <= line.planned_due:
@@ -249,17 +258,27 @@ def earned_schedule(lines: Sequence[TaskLine], today: dt.date) -> tuple[float, f
     which that share equals the share actually done, minus today (positive = ahead): interpolated
     linearly between two steps of the plan; on a flat stretch, the stretch's end nearest today.
     """
-    work = [line for line in lines if line.status != "cancelled" and line.planned_due is not None]
-    total = sum(line.weight for line in work)
+    weights: list[float] = []  # summed with sum(), as lists, so every total adds the same floats in the same order
+    done_weights: list[float] = []
+    before_weights: list[float] = []
+    per_day: dict[dt.date, float] = {}
+    for line in lines:
+        due = line.planned_due
+        if due is None or line.status == "cancelled":
+            continue
+        weight = line.weight
+        weights.append(weight)
+        if line.status == "done":
+            done_weights.append(weight)
+        if due < today:
+            before_weights.append(weight)
+        per_day[due] = per_day.get(due, 0.0) + weight
+    total = sum(weights)
     if total <= 0:
         return 0.0, 0.0, 0.0, None
-    done = sum(line.weight for line in work if line.status == "done")
-    per_day: dict[dt.date, float] = {}
-    for line in work:
-        assert line.planned_due is not None
-        per_day[line.planned_due] = per_day.get(line.planned_due, 0.0) + line.weight
+    done = sum(done_weights)
     due_dates = sorted(per_day)
-    before_today = sum(line.weight for line in work if line.planned_due and line.planned_due < today)
+    before_today = sum(before_weights)
     planned_share = round(before_today * 100.0 / total, 1)
     actual_share = round(done * 100.0 / total, 1)
     # Stretches of constant plan share: level i holds from `starts[i]` to `ends[i]` (None = unbounded).
@@ -291,15 +310,23 @@ def earned_schedule(lines: Sequence[TaskLine], today: dt.date) -> tuple[float, f
 def group_schedule(lines: Sequence[TaskLine], finish: Mapping[str, dt.date], today: dt.date) -> Schedule:
     """Planned vs actual, target (latest planned due) and projected finish of one group of tasks."""
     weight, planned, actual, variance = earned_schedule(lines, today)
-    live = [line for line in lines if line.status != "cancelled"]
-    planned_dues = [line.planned_due for line in live if line.planned_due]
-    target = max(planned_dues) if planned_dues else None
-    open_lines = [line for line in lines if line.open]
+    target: dt.date | None = None
     projected: dt.date | None = None
-    if open_lines:
-        candidates = [finish[line.id] for line in open_lines if line.id in finish]
-        candidates += [d for line in open_lines for d in (line.due or line.planned_due,) if d]
-        projected = max(candidates) if candidates else None
+    for line in lines:  # one pass: the latest planned due of live work, the latest end of open work
+        status = line.status
+        if status == "cancelled":
+            continue
+        planned_due = line.planned_due
+        if planned_due and (target is None or planned_due > target):
+            target = planned_due
+        if status == "done":
+            continue
+        end = finish.get(line.id)
+        if end is not None and (projected is None or end > projected):
+            projected = end
+        end = line.due or planned_due
+        if end and (projected is None or end > projected):
+            projected = end
     slip = (projected - target).days if projected and target else None
     return Schedule(
         scheduled_weight=weight,

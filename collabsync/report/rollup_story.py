@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from collabsync.model import ProjectSpec
+from collabsync.model import ProjectSpec, TaskSpec
 from collabsync.report.rollup_model import Contribution, Group, Handoff, Milestone, Phase, Share, TaskLine
 
 __all__ = ["handoffs", "summary_sentence", "trouble", "waiting_reason", "contributions", "phases", "WAITING_MARK"]
@@ -23,7 +23,7 @@ def handoffs(lines: Sequence[TaskLine]) -> list[Handoff]:
     by_id = {line.id: line for line in lines}
     table: dict[tuple[str, str], Handoff] = {}
     for line in lines:
-        if not line.open:
+        if not line.waiting_on or not line.open:
             continue
         for other in {by_id[i].department for i in line.waiting_on if i in by_id} - {line.department}:
             row = table.setdefault((line.department, other), Handoff(line.department, other))
@@ -62,7 +62,8 @@ def summary_sentence(overall: Group, departments: Sequence[Group], lines: Sequen
         return f"On track: every department's work fits its dates ({progress}{when})."
     own = [g for g in departments if g.health != "green" and g.cause == "own"]
     waiting = [g for g in departments if g.health != "green" and g.cause == "waiting"]
-    clauses = [f"{g.name}: {text}" for g in own if (text := trouble(g, lines))]
+    own_late = [line for line in lines if line.late_days and not line.late_because]  # what trouble() looks at
+    clauses = [f"{g.name}: {text}" for g in own if (text := trouble(g, own_late))]
     waits: dict[tuple[str, ...], list[str]] = {}
     for g in [*waiting, *own]:
         if g.waits_on:
@@ -89,32 +90,35 @@ def contributions(
 ) -> list[Contribution]:
     """Per name: done and open work, the share done by its due date, and done work another department waited on."""
     by_id = {line.id: line for line in lines}
-    needed_by_others = {
-        blocking
-        for blocked, blockers in deps.items()
-        for blocking in blockers
-        if blocking in by_id and blocked in by_id and by_id[blocked].department != by_id[blocking].department
-    }
+    needed_by_others: set[str] = set()
+    for blocked, blockers in deps.items():
+        if blockers and (waiting := by_id.get(blocked)) is not None:
+            needed_by_others.update(
+                b for b in blockers if (other := by_id.get(b)) is not None and other.department != waiting.department
+            )
     table: dict[str, Contribution] = {}
     dated: dict[str, int] = {}
     shares: dict[tuple[str, str, str], Share] = {}
     for line in lines:
-        row = table.setdefault(key(line), Contribution(key(line)))
-        share = shares.get((row.name, line.provider, line.department))
+        name, status = key(line), line.status
+        row = table.get(name)
+        if row is None:
+            row = table[name] = Contribution(name)
+        share = shares.get((name, line.provider, line.department))
         if share is None:
-            share = shares[(row.name, line.provider, line.department)] = Share(line.provider, line.department)
+            share = shares[(name, line.provider, line.department)] = Share(line.provider, line.department)
             row.by_tool.append(share)
-        share.done += line.status == "done"
-        share.open += line.open
-        if line.status == "done":
+        if status == "done":
+            share.done += 1
             row.done_tasks += 1
             row.done_estimate += line.weight
             row.done_for_others += line.id in needed_by_others
             due = line.planned_due or line.due
             if due and line.done_on:
-                dated[row.name] = dated.get(row.name, 0) + 1
+                dated[name] = dated.get(name, 0) + 1
                 row.done_on_time += line.done_on <= due
-        elif line.open:
+        elif status != "cancelled":  # open
+            share.open += 1
             row.open_tasks += 1
     for name, count in dated.items():
         table[name].on_time_rate = round(table[name].done_on_time * 100.0 / count, 1)
@@ -128,22 +132,27 @@ def phases(plan: ProjectSpec | None, lines: Sequence[TaskLine]) -> list[Phase]:
     if plan is None or not plan.sections:
         return []
     by_key = {line.key: line for line in lines if line.key}
+    by_section: dict[str | None, list[TaskSpec]] = {}
+    for spec in plan.tasks:  # each section's tasks in plan order, found in one pass over the plan
+        by_section.setdefault(spec.section, []).append(spec)
     out = []
     for section in plan.sections:
         phase = Phase(section.key, section.title)
-        for spec in (t for t in plan.tasks if t.section == section.key):
+        for spec in by_section.get(section.key, ()):
             line = by_key.get(spec.key)
             if line is None or line.status == "cancelled":
                 continue
             phase.total += 1
             phase.done += line.status == "done"
             phase.late += line.late_days > 0
-            phase.start = min(filter(None, (phase.start, spec.start)), default=None)
-            phase.end = max(filter(None, (phase.end, spec.due)), default=None)
+            if spec.start and (phase.start is None or spec.start < phase.start):
+                phase.start = spec.start
+            if spec.due and (phase.end is None or spec.due > phase.end):
+                phase.end = spec.due
             if line.open:
-                phase.projected_end = max(
-                    filter(None, (phase.projected_end, line.projected_finish, spec.due)), default=None
-                )
+                for day in (line.projected_finish, spec.due):
+                    if day and (phase.projected_end is None or day > phase.projected_end):
+                        phase.projected_end = day
             if spec.milestone:
                 phase.milestones.append(Milestone(spec.key, line.title, spec.due, line.status, line.projected_finish))
         if phase.total:

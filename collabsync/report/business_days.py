@@ -1,0 +1,93 @@
+"""Business-day arithmetic for the rollup from a table of business days (the forecast of 100k tasks asks it
+hundreds of thousands of times; the calendar's own answer costs a computation each)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from collabsync.dates import Calendar, _weekday_holidays
+
+__all__ = ["BusinessDays"]
+
+_LAST = dt.date.max.toordinal()
+
+
+class BusinessDays:
+    """A calendar's business-day arithmetic from a table of business days, grown on demand: a 100k-task forecast
+    asks hundreds of thousands of (day, offset) questions over a span of years; each becomes two list lookups."""
+
+    def __init__(self, calendar: Calendar) -> None:
+        self.calendar = calendar
+        self._lo = self._hi = 0  # the table covers ordinals [lo, hi); empty until first asked
+        self._days: list[int] = []  # ordinals of the business days in [lo, hi), ascending
+        self._before: list[int] = []  # per ordinal in [lo, hi): how many of _days are before it
+        self._dates: list[dt.date] = []  # _days as dates
+
+    def _cover(self, first: int, last: int) -> None:
+        """Make the table hold ordinals first..last, with a year's margin, at least doubling when it grows."""
+        if self._lo <= first and last < self._hi:
+            return
+        if self._hi == 0:
+            lo, hi = first - 366, last + 367
+        else:
+            span = self._hi - self._lo
+            lo = min(first - 366, self._lo - span) if first < self._lo else self._lo
+            hi = max(last + 367, self._hi + span) if last >= self._hi else self._hi
+        lo, hi = max(1, lo), min(_LAST + 1, hi)
+        country, holidays = self.calendar.country, set[int]()
+        if country:  # the calendar's own holidays (what is_business_day checks), a year at a time
+            for year in range(dt.date.fromordinal(lo).year, dt.date.fromordinal(hi - 1).year + 1):
+                holidays.update(day.toordinal() for day in _weekday_holidays(country, self.calendar.subdivision, year))
+        days: list[int] = []
+        before: list[int] = []
+        for ordinal in range(lo, hi):  # ordinal 1 is a Monday
+            before.append(len(days))
+            if (ordinal - 1) % 7 < 5 and ordinal not in holidays:
+                days.append(ordinal)
+        self._lo, self._hi, self._days, self._before = lo, hi, days, before
+        self._dates = [dt.date.fromordinal(day) for day in days]
+
+    def add_business_days(self, start: dt.date, n: int) -> dt.date:
+        """Calendar.add_business_days: n business days after (before) start; 0 rolls forward to a business day."""
+        ordinal = start.toordinal()
+        if self._lo <= ordinal < self._hi:  # the common case, kept to a few lookups
+            at = self._before[ordinal - self._lo]  # business days before start
+            if n > 0:
+                at += (at < len(self._days) and self._days[at] == ordinal) + n - 1
+            else:
+                at += n
+            if 0 <= at < len(self._days):
+                return self._dates[at]
+        return self._grow_and_add(start, n)
+
+    def _grow_and_add(self, start: dt.date, n: int) -> dt.date:
+        """add_business_days when the answer is not in the table yet: grow it until it is."""
+        ordinal, reach = start.toordinal(), 2 * abs(n) + 14
+        for _ in range(24):
+            if ordinal - reach < 1 or ordinal + reach > _LAST:
+                break  # near the ends of the calendar: its own answer, or its own error
+            self._cover(ordinal - reach, ordinal + reach)
+            reach *= 2
+            if self._lo <= ordinal < self._hi:
+                at = self._before[ordinal - self._lo]
+                at += ((at < len(self._days) and self._days[at] == ordinal) + n - 1) if n > 0 else n
+                if 0 <= at < len(self._days):
+                    return self._dates[at]
+        return self.calendar.add_business_days(start, n)
+
+    def is_business_day(self, day: dt.date) -> bool:
+        """Calendar.is_business_day."""
+        return self.calendar.is_business_day(day)
+
+    def business_days_between(self, start: dt.date, end: dt.date) -> int:
+        """Calendar.business_days_between: business days in (start, end], negative when end is before start."""
+        first, last = start.toordinal(), end.toordinal()
+        if min(first, last) < 367 or max(first, last) > _LAST - 367:
+            return self.calendar.business_days_between(start, end)
+        self._cover(min(first, last), max(first, last))
+        return self._up_to(last) - self._up_to(first)
+
+    def _up_to(self, ordinal: int) -> int:
+        """Business days of the table on or before ordinal."""
+        rank = self._before[ordinal - self._lo]
+        return rank + (rank < len(self._days) and self._days[rank] == ordinal)
