@@ -250,14 +250,13 @@ class Ledger(GroupedCommits):
     ) -> None:
         """Record an outcome: done with a ref, or failed with the tool's reason."""
         state = (ObjectState.DONE if ref else ObjectState.FAILED).value
-        self.db.execute(
+        self._write(
             "INSERT INTO objects (instance, department, kind, key, provider, ref, url, state, error, updated_at)"
             " VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(instance, kind, key) DO UPDATE SET ref=excluded.ref,"
             " url=excluded.url, state=excluded.state, error=excluded.error, updated_at=excluded.updated_at,"
             " department=excluded.department, provider=excluded.provider",
             (instance, department, kind, key, provider, ref, url, state, error, _now()),
         )
-        self._wrote()
 
     def keys_by_ref(self, instance: str) -> dict[str, str]:
         """Remote ref -> template key, for turning tool dependencies into keys."""
@@ -276,7 +275,7 @@ class Ledger(GroupedCommits):
 
     def record_link(self, instance: str, blocked: str, blocking: str, kind: str, *, error: str | None = None) -> None:
         """Record a dependency written (or failed) in the tools."""
-        self.db.execute(
+        self._write(
             "INSERT OR REPLACE INTO links (instance, blocked, blocking, kind, state, error, updated_at) VALUES (?,?,?,?,?,?,?)",
             (
                 instance,
@@ -288,7 +287,6 @@ class Ledger(GroupedCommits):
                 _now(),
             ),
         )
-        self._wrote()
 
     def mark_links_pending(self, instance: str, pairs: Iterable[tuple[str, str]], kind: str) -> None:
         """Say, before the request, that these links may come into existence (a done row stays done)."""
@@ -317,11 +315,10 @@ class Ledger(GroupedCommits):
 
     def confirm_subwrites(self, instance: str, owner: str) -> None:
         """Every sub-write of a task is confirmed in the tool."""
-        self.db.execute(
+        self._write(
             f"UPDATE subwrites SET state = '{ObjectState.DONE}', updated_at = ? WHERE instance = ? AND owner = ?",
             (_now(), instance, owner),
         )
-        self._wrote()
 
     def unconfirmed(self, instance: str) -> dict[str, list[tuple[str, str]]]:
         """Task key -> its (kind, item) sub-writes not yet confirmed."""
