@@ -45,33 +45,29 @@ def _build(loader: Any, max_depth: int) -> Any:
     get = loader.get_event
     resolve = loader.resolve
     ctors = loader.yaml_constructors
-    tags: dict[tuple[str, Any], str] = {}  # (text, implicit) -> resolved tag
-    values: dict[tuple[str, str], Any] = {}  # (tag, text) -> value, for _PURE tags
+    plain: dict[tuple[str, Any], Any] = {}  # (text, implicit) of an untagged scalar -> its value, built once
     ScalarEvent, MappingStartEvent, SequenceStartEvent = (
         yaml.ScalarEvent,
         yaml.MappingStartEvent,
         yaml.SequenceStartEvent,
     )
-    CollectionEnd = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    MappingEndEvent, SequenceEndEvent = yaml.MappingEndEvent, yaml.SequenceEndEvent
 
     def scalar(event: Any) -> Any:
         if event.anchor is not None:
             raise _NotPlain
         tag = event.tag
-        if tag is None or tag == "!":
-            key = (event.value, event.implicit)
-            tag = tags.get(key)
-            if tag is None:
-                tag = tags[key] = resolve(ScalarNode, event.value, event.implicit)
+        untagged = tag is None or tag == "!"
+        if untagged:
+            tag = resolve(ScalarNode, event.value, event.implicit)
         if tag == _STR:
-            return event.value
-        if tag not in _PURE:
+            value = event.value
+        elif tag in _PURE:
+            value = ctors[tag](loader, ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style))
+        else:
             raise _NotPlain
-        cache_key = (tag, event.value)
-        if cache_key in values:
-            return values[cache_key]
-        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
-        value = values[cache_key] = ctors[tag](loader, node)
+        if untagged and event.tag is None:
+            plain[(event.value, event.implicit)] = value
         return value
 
     def collection_tag(event: Any, kind: type, default: str) -> None:
@@ -96,20 +92,27 @@ def _build(loader: Any, max_depth: int) -> Any:
     while True:
         event = get()
         top, key_box = stack[-1]
-        if isinstance(event, ScalarEvent):
-            value = scalar(event)
-        elif isinstance(event, MappingStartEvent):
+        kind = type(event)
+        if kind is ScalarEvent:
+            if event.tag is None and event.anchor is None:
+                try:  # the common case: a text seen before
+                    value = plain[(event.value, event.implicit)]
+                except KeyError:
+                    value = scalar(event)
+            else:
+                value = scalar(event)
+        elif kind is MappingStartEvent:
             collection_tag(event, yaml.MappingNode, _MAP)
             value = {}
-        elif isinstance(event, SequenceStartEvent):
+        elif kind is SequenceStartEvent:
             collection_tag(event, yaml.SequenceNode, _SEQ)
             value = []
-        elif isinstance(event, CollectionEnd):
-            if key_box is not None and key_box:  # a mapping ended between a key and its value
+        elif kind is MappingEndEvent or kind is SequenceEndEvent:
+            if key_box:  # a mapping ended between a key and its value
                 raise _NotPlain
             stack.pop()
             continue
-        elif isinstance(event, yaml.DocumentEndEvent):
+        elif kind is yaml.DocumentEndEvent:
             break
         else:  # an alias, or anything unexpected
             raise _NotPlain
