@@ -11,6 +11,7 @@ import datetime as dt
 import enum
 import json
 import sqlite3
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,8 +101,14 @@ class LinkRecord:
     error: str | None
 
 
+_clock: list[Any] = [None, ""]  # (second, its ISO text) last formatted: outcome rows come thousands a second
+
+
 def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    second = int(time.time())
+    if second != _clock[0]:
+        _clock[:] = [second, dt.datetime.fromtimestamp(second, dt.UTC).isoformat(timespec="seconds")]
+    return str(_clock[1])
 
 
 class Ledger(GroupedCommits):

@@ -34,6 +34,8 @@ def load_plain(text: str, max_depth: int) -> Any:
     """The document as yaml.safe_load builds it, or NOT_PLAIN; containers nest at most max_depth deep."""
     loader = _Loader(text)
     try:
+        if loader.yaml_path_resolvers:  # tags chosen by position: only the composer tracks positions
+            return NOT_PLAIN
         return _build(loader, max_depth)
     except (_NotPlain, yaml.YAMLError, RecursionError, TypeError, ValueError):
         return NOT_PLAIN
@@ -102,10 +104,12 @@ def _build(loader: Any, max_depth: int) -> Any:
             else:
                 value = scalar(event)
         elif kind is MappingStartEvent:
-            collection_tag(event, yaml.MappingNode, _MAP)
+            if event.tag is not None or event.anchor is not None:  # untagged: the default tag, as resolve gives
+                collection_tag(event, yaml.MappingNode, _MAP)
             value = {}
         elif kind is SequenceStartEvent:
-            collection_tag(event, yaml.SequenceNode, _SEQ)
+            if event.tag is not None or event.anchor is not None:
+                collection_tag(event, yaml.SequenceNode, _SEQ)
             value = []
         elif kind is MappingEndEvent or kind is SequenceEndEvent:
             if key_box:  # a mapping ended between a key and its value
