@@ -99,14 +99,21 @@ class Template:
                 rendered[value] = out
             return out
 
+        dates: dict[str, dt.date] = {}  # a large template repeats a few hundred expressions
+
         def when(expr: Any, path: Path_) -> dt.date | None:
             if not expr:
                 return None
+            if isinstance(expr, str) and expr in dates:
+                return dates[expr]
             try:
-                return parse_date_expr(expr).resolve(anchors, cal)
+                day = parse_date_expr(expr).resolve(anchors, cal)
             except ValueError as exc:  # past the calendar's ends
                 problems.append(Problem(self.path, line_of(self.lines, path), str(exc)))
                 return None
+            if isinstance(expr, str):
+                dates[expr] = day
+            return day
 
         tasks = []
         for i, t in enumerate(self.data["tasks"]):
