@@ -147,3 +147,14 @@ def test_shipped_templates_load_as_before() -> None:
         ref, ref_lines, ref_dups = load_with_lines(text)
         assert data == ref and dups == ref_dups and dict(lines) == ref_lines, path.name
         assert isinstance(lines, LazyLines)
+
+
+def test_a_key_that_is_not_a_scalar_is_a_template_error() -> None:
+    from collabsync.errors import TemplateError
+    from collabsync.templating.template import parse_template
+
+    with pytest.raises(yaml.constructor.ConstructorError, match="found unhashable key"):
+        load_fast("a: 1\n? [b]\n: 2\n")
+    with pytest.raises(TemplateError) as got:
+        parse_template("template: t\n? {x: 1}\n: 2\n", "t.yaml")
+    assert [(p.line, "unhashable key" in p.message) for p in got.value.problems] == [(2, True)]

@@ -95,6 +95,10 @@ def _walk(
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):  # the error constructing it gives, not a TypeError here
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping", node.start_mark, "found unhashable key", key_node.start_mark
+                )
             key = key_node.value
             line = key_node.start_mark.line + 1
             if key in seen:
