@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -43,8 +44,14 @@ RECOVER = (
 )
 
 
+_clock: list[Any] = [None, ""]  # (second, its ISO text) last formatted: outcome rows come thousands a second
+
+
 def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    second = int(time.time())
+    if second != _clock[0]:
+        _clock[:] = [second, dt.datetime.fromtimestamp(second, dt.UTC).isoformat(timespec="seconds")]
+    return str(_clock[1])
 
 
 class Ledger(GroupedCommits):
@@ -219,14 +226,13 @@ class Ledger(GroupedCommits):
     ) -> None:
         """Record an outcome: done with a ref, or failed with the tool's reason."""
         state = (ObjectState.DONE if ref else ObjectState.FAILED).value
-        self.db.execute(
+        self._write(
             "INSERT INTO objects (instance, department, kind, key, provider, ref, url, state, error, updated_at)"
             " VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(instance, kind, key) DO UPDATE SET ref=excluded.ref,"
             " url=excluded.url, state=excluded.state, error=excluded.error, updated_at=excluded.updated_at,"
             " department=excluded.department, provider=excluded.provider",
             (instance, department, kind, key, provider, ref, url, state, error, _now()),
         )
-        self._wrote()
 
     def keys_by_ref(self, instance: str) -> dict[str, str]:
         """Remote ref -> template key, for turning tool dependencies into keys."""
@@ -252,7 +258,7 @@ class Ledger(GroupedCommits):
 
     def record_link(self, instance: str, blocked: str, blocking: str, kind: str, *, error: str | None = None) -> None:
         """Record a dependency written (or failed) in the tools."""
-        self.db.execute(
+        self._write(
             "INSERT OR REPLACE INTO links (instance, blocked, blocking, kind, state, error, updated_at) VALUES (?,?,?,?,?,?,?)",
             (
                 instance,
@@ -264,7 +270,6 @@ class Ledger(GroupedCommits):
                 _now(),
             ),
         )
-        self._wrote()
 
     def mark_links_pending(self, instance: str, pairs: Iterable[tuple[str, str]], kind: str) -> None:
         """Say, before the request, that these links may come into existence (a done row stays done)."""
@@ -293,11 +298,10 @@ class Ledger(GroupedCommits):
 
     def confirm_subwrites(self, instance: str, owner: str) -> None:
         """Every sub-write of a task is confirmed in the tool."""
-        self.db.execute(
+        self._write(
             f"UPDATE subwrites SET state = '{ObjectState.DONE}', updated_at = ? WHERE instance = ? AND owner = ?",
             (_now(), instance, owner),
         )
-        self._wrote()
 
     def unconfirmed(self, instance: str) -> dict[str, list[tuple[str, str]]]:
         """Task key -> its (kind, item) sub-writes not yet confirmed."""

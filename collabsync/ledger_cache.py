@@ -77,9 +77,9 @@ class LedgerCache:
                 pending.append((kind, item))
 
     def confirm_subwrites(self, owner: str) -> None:
-        """Every sub-write of a task is confirmed in the tool."""
-        self.ledger.confirm_subwrites(self.instance, owner)
-        self.unconfirmed.pop(owner, None)
+        """Every sub-write of a task is confirmed in the tool (a task with none journaled has no row to change)."""
+        if self.unconfirmed.pop(owner, None) is not None:
+            self.ledger.confirm_subwrites(self.instance, owner)
 
     def mark_links_pending(self, pairs: list[tuple[str, str]], kind: str) -> None:
         """Links about to be requested (a done row stays done)."""

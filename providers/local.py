@@ -7,7 +7,6 @@ main job (stamp, update, status, report) works end to end on a fresh machine.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from operator import itemgetter
@@ -27,10 +26,10 @@ from collabsync.model import (
     insert_above_marker,
     marker,
     parse_marker,
-    with_marker,
 )
 from collabsync.providers.base import Capability, Published, ToolUser
 from collabsync.providers.local_plumbing import _TASK_COLUMNS, LocalPlumbing, _now, tasks_from_rows
+from collabsync.providers.local_writes import insert_links, insert_tasks
 
 if TYPE_CHECKING:
     from collabsync.report.publish_entry import StatusEntry
@@ -115,34 +114,12 @@ class LocalProvider(LocalPlumbing):
         return out
 
     def create_tasks(self, container: Container, tasks: Sequence[NewTask]) -> Iterator[Created]:
-        """One insert per task, committed a batch at a time before the batch's outcomes are yielded."""
+        """One executemany per batch, committed before the batch's outcomes are yielded."""
         cid = self._cid(container)
         for first in range(0, len(tasks), _BATCH):
             made: list[Created] = []
-            with self._batch() as failed:
-                for item in tasks[first : first + _BATCH]:
-                    spec = item.spec
-                    now = _now()
-                    cur = self.db.execute(
-                        "INSERT INTO tasks (container_id, section_id, title, description, assignee, start, due, estimate,"
-                        " labels, checklist, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                        (
-                            cid,
-                            int(item.section_ref) if item.section_ref else None,
-                            spec.title,
-                            with_marker(item.description, item.marker),
-                            spec.assignee,
-                            spec.start.isoformat() if spec.start else None,
-                            spec.due.isoformat() if spec.due else None,
-                            spec.estimate,
-                            json.dumps(list(spec.labels)),
-                            json.dumps(list(spec.checklist)),
-                            now,
-                            now,
-                        ),
-                    )
-                    ref = str(cur.lastrowid)
-                    made.append(Created(spec.key, ref, self._url(ref)))
+            with self._batch("BEGIN IMMEDIATE") as failed:
+                insert_tasks(self, cid, tasks[first : first + _BATCH], _now(), made)
             yield from made
             if failed:
                 raise failed[0]
@@ -151,16 +128,8 @@ class LocalProvider(LocalPlumbing):
         """Native dependency rows, committed a batch at a time before the batch's outcomes are yielded."""
         for first in range(0, len(pairs), _BATCH):
             made: list[Linked] = []
-            with self._batch() as failed:
-                for blocked, blocking in pairs[first : first + _BATCH]:
-                    self._require_task(blocked)
-                    self._require_task(blocking)
-                    self.db.execute(
-                        "INSERT OR IGNORE INTO dependencies (task_id, depends_on_id) VALUES (?,?)",
-                        (int(blocked), int(blocking)),
-                    )
-                    self._touch(blocked)
-                    made.append(Linked(blocked, blocking))
+            with self._batch("BEGIN IMMEDIATE") as failed:
+                insert_links(self, pairs[first : first + _BATCH], _now(), made)
             yield from made
             if failed:
                 raise failed[0]

@@ -122,27 +122,18 @@ class LocalPlumbing(Provider):
             return db
 
     @contextmanager
-    def _batch(self) -> Iterator[list[Exception]]:
+    def _batch(self, begin: str = "BEGIN") -> Iterator[list[Exception]]:
         """One transaction under the lock; a failure inside keeps what came before it and is handed back to raise
         after those outcomes are yielded (as a write-per-commit loop would have left it)."""
         failed: list[Exception] = []
         with self._lock:
-            self.db.execute("BEGIN")
+            self.db.execute(begin)
             try:
                 yield failed
             except Exception as exc:  # re-raised by the caller once the earlier outcomes are out
                 failed.append(exc)
             finally:
                 self.db.execute("COMMIT")
-
-    def _require_task(self, ref: str) -> None:
-        """NotFoundError unless the task exists (the check _task_row makes, without reading the row)."""
-        try:
-            found = self.db.execute("SELECT 1 FROM tasks WHERE id = ?", (int(ref),)).fetchone()
-        except ValueError:
-            found = None
-        if found is None:
-            raise NotFoundError(self.name, f"task {ref}", "no such task")
 
     def _cid(self, container: Container) -> int:
         try:
@@ -165,9 +156,6 @@ class LocalPlumbing(Provider):
         if row is None:
             raise NotFoundError(self.name, f"task {ref}", "no such task")
         return dict(row)
-
-    def _touch(self, ref: str) -> None:
-        self.db.execute("UPDATE tasks SET updated = ? WHERE id = ?", (_now(), int(ref)))
 
     def _url(self, ref: str) -> str:
         return f"collabsync-local://{self.name}/tasks/{ref}"

@@ -33,6 +33,7 @@ def precheck(plan: Plan, ws: Workspace, template: Template | None = None) -> Non
     problems = find_problems(plan, ws, template)
     if problems:
         raise TemplateError(problems)
+    plan.checked = True
 
 
 def find_problems(plan: Plan, ws: Workspace, template: Template | None = None) -> list[Problem]:

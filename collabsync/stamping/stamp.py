@@ -65,6 +65,7 @@ class Plan:
     departments: list[DepartmentPlan]
     cross_links: list[tuple[str, str]]
     links_to_write: int
+    checked: bool = False  # precheck found nothing: apply_plan need not check again
 
     @property
     def steps(self) -> int:
@@ -138,7 +139,8 @@ def apply_plan(plan: Plan, ws: Workspace, progress: Progress | None = None) -> d
     step = progress or (lambda n, what: None)
     from collabsync.stamping.precheck import precheck  # late: precheck builds on this module
 
-    precheck(plan, ws)  # every tool's limits, before the first write in any of them
+    if not plan.checked:
+        precheck(plan, ws)  # every tool's limits, before the first write in any of them
     ledger.save_instance(
         spec.instance,
         template=spec.template,

@@ -125,7 +125,7 @@ def plain_names(source: str) -> list[str] | None:
 
 def render_field(env: SandboxedEnvironment, source: str, context: Mapping[str, Any]) -> str:
     """One template field rendered within the bounds; every way it can fail becomes a RenderError."""
-    names = plain_names(source)
+    names = [] if "{" not in source and "\r" not in source else plain_names(source)  # most text has no syntax
     if names is not None and all(n in context for n in names):  # substitute as jinja2 would, without compiling
         text = _PLACEHOLDER.sub(lambda m: str(context[m.group(1)]), source)
         if len(text) > MAX_OUTPUT:

@@ -21,7 +21,7 @@ from collabsync.errors import Problem, TemplateError
 from collabsync.model import ProjectSpec, SectionSpec, TaskSpec
 from collabsync.templating.recurrence import expand_recurring
 from collabsync.templating.roles import RoleBinder
-from collabsync.templating.sandbox import RenderError, render_field
+from collabsync.templating.sandbox import RenderError, plain_names, render_field
 from collabsync.templating.template_checks import TEXT_FIELDS, _env, _semantic_problems
 from collabsync.templating.yamlines import Path_, YamlTooComplex, line_of, load_fast
 from collabsync.textfile import UnreadableFile, read_utf8
@@ -85,21 +85,35 @@ class Template:
         anchors = {k: v for k, v in context.items() if isinstance(v, dt.date)}
         cal = self.calendar
 
+        rendered: dict[str, str] = {}  # texts of plain substitution only: they render the same every time
+
         def text(value: str, path: Path_) -> str:
+            if value in rendered:
+                return rendered[value]
             try:
-                return render_field(env, value, context).strip()
+                out = render_field(env, value, context).strip()
             except RenderError as exc:
                 problems.append(Problem(self.path, line_of(self.lines, path), f"cannot render: {exc}"))
                 return value
+            if "{" not in value or plain_names(value) is not None:
+                rendered[value] = out
+            return out
+
+        dates: dict[str, dt.date] = {}  # a large template repeats a few hundred expressions
 
         def when(expr: Any, path: Path_) -> dt.date | None:
             if not expr:
                 return None
+            if isinstance(expr, str) and expr in dates:
+                return dates[expr]
             try:
-                return parse_date_expr(expr).resolve(anchors, cal)
+                day = parse_date_expr(expr).resolve(anchors, cal)
             except ValueError as exc:  # past the calendar's ends
                 problems.append(Problem(self.path, line_of(self.lines, path), str(exc)))
                 return None
+            if isinstance(expr, str):
+                dates[expr] = day
+            return day
 
         tasks = []
         for i, t in enumerate(self.data["tasks"]):

@@ -86,6 +86,7 @@ def _semantic_problems(data: dict[str, Any], lines: Mapping[Path_, int], filenam
     scan_text(data.get("title"), ("title",))
     scan_text(data.get("description"), ("description",))
     graph: dict[str, list[str]] = {}
+    inverted: dict[tuple[DateExpr, DateExpr], bool] = {}
     for i, t in enumerate(tasks):
         key = t.get("key", f"#{i + 1}")
         for f in TEXT_FIELDS:
@@ -133,9 +134,10 @@ def _semantic_problems(data: dict[str, Any], lines: Mapping[Path_, int], filenam
             else:
                 exprs[f] = expr
         if "start" in exprs and "due" in exprs and exprs["start"].anchor == exprs["due"].anchor:
-            probe = {exprs["start"].anchor: dt.date(2030, 1, 7)}
-            cal = Calendar(country)
-            if exprs["start"].resolve(probe, cal) > exprs["due"].resolve(probe, cal):
+            pair = (exprs["start"], exprs["due"])
+            if pair not in inverted:  # a large template repeats a few hundred pairs
+                inverted[pair] = _start_after_due(*pair, Calendar(country))
+            if inverted[pair]:
                 add(("tasks", i, "start"), f"task {key!r}: start is after due; move start earlier or due later")
 
     for name in sorted(used - set(variables)):
@@ -151,6 +153,12 @@ def _semantic_problems(data: dict[str, Any], lines: Mapping[Path_, int], filenam
             "dependency cycle: " + " -> ".join(cycle) + "; remove one of these dependencies",
         )
     return out
+
+
+def _start_after_due(start: DateExpr, due: DateExpr, calendar: Calendar) -> bool:
+    """Whether start falls after due whatever the anchor's value: probed on one Monday."""
+    probe = {start.anchor: dt.date(2030, 1, 7)}
+    return start.resolve(probe, calendar) > due.resolve(probe, calendar)
 
 
 def date_vars_used(tasks: Iterable[dict[str, Any]]) -> set[str]:

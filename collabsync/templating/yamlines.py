@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from collabsync.templating.yamlevents import NOT_PLAIN, load_plain
+
 __all__ = ["load_with_lines", "load_fast", "LazyLines", "line_of", "Path_", "MAX_NODES", "MAX_DEPTH", "YamlTooComplex"]
 
 Path_ = tuple[Any, ...]
@@ -93,6 +95,10 @@ def _walk(
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):  # the error constructing it gives, not a TypeError here
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping", node.start_mark, "found unhashable key", key_node.start_mark
+                )
             key = key_node.value
             line = key_node.start_mark.line + 1
             if key in seen:
@@ -122,18 +128,6 @@ def _may_alias(text: str) -> bool:
             return True
         at = text.find("&", at + 1)
     return False
-
-
-class _FastLoader(_Loader):  # type: ignore[misc,valid-type]
-    """The C loader that notes a duplicate key (the tracking loader then reports where)."""
-
-    duplicate = False
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        mapping: dict[Any, Any] = super().construct_mapping(node, deep)
-        if len(mapping) != len(node.value):
-            self.duplicate = True
-        return mapping
 
 
 class LazyLines(Mapping[Path_, int]):
@@ -171,31 +165,11 @@ def load_fast(text: str) -> tuple[Any, Mapping[Path_, int], list[tuple[int, str]
     tracking loader, so every error and its line is exactly what load_with_lines gives.
     """
     if not _may_alias(text):
-        loader = _FastLoader(text)
-        try:
-            with _gc_paused():
-                data = loader.get_single_data()
-        except (yaml.YAMLError, RecursionError):
-            data, loader.duplicate = None, True
-        finally:
-            loader.dispose()
-        if not loader.duplicate and _depth_within(data, MAX_DEPTH - 1):
+        with _gc_paused():
+            data = load_plain(text, MAX_DEPTH - 1)
+        if data is not NOT_PLAIN:
             return data, LazyLines(text), []
     return load_with_lines(text)
-
-
-def _depth_within(data: Any, limit: int) -> bool:
-    """Whether no container is nested deeper than limit (iteratively: a deep file must not overflow here)."""
-    stack: list[tuple[Any, int]] = [(data, 0)] if isinstance(data, (dict, list)) else []
-    while stack:
-        node, depth = stack.pop()
-        children = node.values() if isinstance(node, dict) else node
-        for child in children:
-            if isinstance(child, (dict, list)):
-                if depth + 1 > limit:
-                    return False
-                stack.append((child, depth + 1))
-    return True
 
 
 def line_of(lines: Mapping[Path_, int], path: Path_) -> int | None:
