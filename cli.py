@@ -223,7 +223,7 @@ def status(obj: Ctx, instance: str | None, fmt: str, today_: str | None, fresh: 
 
     day = today(today_)
     with obj.workspace(use_cache=not fresh) as ws:
-        snap, since = read_back(ws, instance, full=fresh)
+        snap, since = read_back(ws, instance, full=fresh, links=False)  # status never follows a dependency
     summary = status_summary(snap, day, since)
     if fmt == "json":
         click.echo(json.dumps(clean_tree(summary), indent=2))

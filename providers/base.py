@@ -194,6 +194,11 @@ class Provider(ABC):
     def read_tasks(self, container: Container, since: dt.datetime | None = None) -> list[Task]:
         """All tasks of a container (or only those changed since a time), normalised."""
 
+    def read_tasks_for_counts(self, container: Container) -> list[Task]:
+        """All tasks of a container for `status`, which counts them: an adapter may leave each task's depends_on
+        empty where reading the links costs extra (the local file's link table: a third of 100,000 tasks' read)."""
+        return self.read_tasks(container)
+
     def prefetch(self, containers: Sequence[Container]) -> None:  # noqa: B027 - optional hook
         """Read several containers' first pages in shared requests where the tool allows; read_tasks uses them."""
 

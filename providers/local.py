@@ -155,21 +155,33 @@ class LocalProvider(LocalPlumbing):
     # -- reading and updating --------------------------------------------------------------------
     def read_tasks(self, container: Container, since: dt.datetime | None = None) -> list[Task]:
         """All tasks (or those updated since a time) with their dependencies, in two queries."""
+        return self._read(container, since, links=True)
+
+    def read_tasks_for_counts(self, container: Container) -> list[Task]:
+        """All tasks without their dependencies: one query, for `status` (it counts tasks, never follows links)."""
+        return self._read(container, None, links=False)
+
+    def _read(self, container: Container, since: dt.datetime | None, *, links: bool) -> list[Task]:
+        """The tasks' rows, each task's dependencies when `links`, sections by id; then Tasks from the rows."""
         cid = self._cid(container)
         sql = f"SELECT {_TASK_COLUMNS} FROM tasks t WHERE t.container_id = ?"  # sections by id, not joined per row
         args: list[Any] = [cid]
         if since is not None:
             sql += " AND t.updated >= ?"
             args.append(since.astimezone(dt.UTC).isoformat(timespec="microseconds"))
+        deps: dict[int, list[str]] = {}
         with self._lock:  # one connection, read from several threads by the rollup
             rows = self.db.execute(sql, args).fetchall()
             rows.sort(key=itemgetter(0))  # by id; SQLite sorted every column of every row to do it
-            deps: dict[int, list[str]] = {}
-            for tid, dep in self.db.execute(
-                "SELECT d.task_id, CAST(d.depends_on_id AS TEXT) FROM dependencies d JOIN tasks t ON t.id = d.task_id"
-                " WHERE t.container_id = ?",
-                (cid,),
-            ).fetchall():
+            for tid, dep in (
+                self.db.execute(
+                    "SELECT d.task_id, CAST(d.depends_on_id AS TEXT) FROM dependencies d"
+                    " JOIN tasks t ON t.id = d.task_id WHERE t.container_id = ?",
+                    (cid,),
+                ).fetchall()
+                if links
+                else ()
+            ):
                 deps.setdefault(tid, []).append(dep)
             sections = dict(self.db.execute("SELECT id, name FROM sections").fetchall())  # a few per container
         return tasks_from_rows(rows, deps, sections, f"collabsync-local://{self.name}/tasks/")

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import repeat
 from operator import attrgetter
 from typing import Any
 
@@ -84,13 +85,15 @@ def resolve_instance(ws: Workspace, name: str | None) -> InstanceRecord:
     raise ConfigError.single("INSTANCE", f"no instance named {name!r}; known: {names}")
 
 
-def collect(ws: Workspace, instance: InstanceRecord, *, full: bool = False) -> ReadBack:
+def collect(ws: Workspace, instance: InstanceRecord, *, full: bool = False, links: bool = True) -> ReadBack:
     """Read every container of the instance once, concurrently across tools, bounded per tool.
 
     Providers with `incremental = true` read only what changed (collabsync/reading/incremental.py) unless `full`.
+    Without `links` (`status`, which counts tasks and never follows a dependency) a local tool's tasks come without
+    their dependencies, the others' keep their tools' refs, and the ledger's links and ref-to-key map go unread.
     """
     with _gc_paused():
-        return _collect(ws, instance, full=full)
+        return _collect(ws, instance, full=full, links=links)
 
 
 @contextmanager
@@ -111,7 +114,7 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _collect(ws: Workspace, instance: InstanceRecord, *, full: bool) -> ReadBack:
+def _collect(ws: Workspace, instance: InstanceRecord, *, full: bool, links: bool) -> ReadBack:
     """collect() with the collector paused."""
     ledger = ws.ledger
     groups: dict[tuple[str, str], tuple[Container, list[str]]] = {}
@@ -157,7 +160,10 @@ def _collect(ws: Workspace, instance: InstanceRecord, *, full: bool) -> ReadBack
                     return depts, read_incremental(
                         ws.provider(provider_name), provider_name, container, reads, full=full
                     )
-                return depts, ws.provider(provider_name).read_tasks(container)
+                adapter = ws.provider(provider_name)
+                if not links and configured[provider_name].type == "local":  # a read _remember does not keep
+                    return depts, adapter.read_tasks_for_counts(container)
+                return depts, adapter.read_tasks(container)
             except CollabsyncError as exc:
                 return depts, str(exc)
 
@@ -207,20 +213,13 @@ def _collect(ws: Workspace, instance: InstanceRecord, *, full: bool) -> ReadBack
             continue
         _place(result, outline, depts, key[0], maps.get(key), providers, keys)
         tasks += result
-    keys.update(ledger.keys_by_ref(instance.name))
-    cross = ledger.cross_links(instance.name)
-    get = keys.get
     index = outline.position if outline else {}
     last = len(index)
-    where = []  # each task's place in the plan, in the same pass (one pass over 100,000 tasks costs ~50 ms)
-    for task in tasks:
-        if task.depends_on:
-            task.depends_on = list(map(get, task.depends_on, task.depends_on))  # a ref's key, else the ref
-        where.append(index.get(task.key or "", last))
-    by_key = {t.key: t for t in tasks if t.key} if cross else {}
-    for a, b in cross:
-        if a in by_key and b not in by_key[a].depends_on:
-            by_key[a].depends_on = [*by_key[a].depends_on, b]  # a new list: a read's own may be shared
+    if links:
+        cross = _link(tasks, keys, ledger.keys_by_ref(instance.name), ledger.cross_links(instance.name))
+    else:
+        cross = []
+    where = list(map(index.get, map(attrgetter("key"), tasks), repeat(last)))  # each one's place in the plan
     if len(set(where)) < len(where):  # tasks share a place (not in the plan, or read twice): by ref among them
         tasks.sort(key=attrgetter("ref"))
         if not index:  # no plan: every task has the same place
@@ -228,6 +227,22 @@ def _collect(ws: Workspace, instance: InstanceRecord, *, full: bool) -> ReadBack
         where = [index.get(task.key or "", last) for task in tasks]
     in_order = [tasks[i] for i in sorted(range(len(tasks)), key=where.__getitem__)]
     return ReadBack(instance, in_order, stale, providers, cross)
+
+
+def _link(
+    tasks: list[Task], keys: dict[str, str], ledger_keys: dict[str, str], cross: list[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """Each dependency as a key (the ledger's, else the first task read with that ref), plus the cross-tool pairs."""
+    keys.update(ledger_keys)
+    get = keys.get
+    for task in tasks:
+        if task.depends_on:
+            task.depends_on = list(map(get, task.depends_on, task.depends_on))  # a ref's key, else the ref
+    by_key = {t.key: t for t in tasks if t.key} if cross else {}
+    for a, b in cross:
+        if a in by_key and b not in by_key[a].depends_on:
+            by_key[a].depends_on = [*by_key[a].depends_on, b]  # a new list: a read's own may be shared
+    return cross
 
 
 def _remember(

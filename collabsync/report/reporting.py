@@ -57,12 +57,13 @@ def fill_from_last_good(read: ReadBack, home: Path) -> dict[str, dt.datetime | N
 
 
 def read_back(
-    ws: Workspace, instance: str | None, *, full: bool = False
+    ws: Workspace, instance: str | None, *, full: bool = False, links: bool = True
 ) -> tuple[ReadBack, dict[str, dt.datetime | None]]:
-    """For `status` and `tasks`: the instance read from every tool, unreadable departments from their last good data."""
+    """For `status` and `tasks`: the instance read from every tool, unreadable departments from their last good data;
+    `status` reads without links (collect's `links`): it counts tasks and never follows a dependency."""
     from collabsync.reading.query import collect, resolve_instance
 
-    read = collect(ws, resolve_instance(ws, instance), full=full)
+    read = collect(ws, resolve_instance(ws, instance), full=full, links=links)
     return read, fill_from_last_good(read, ws.home)
 
 
