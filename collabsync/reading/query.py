@@ -211,7 +211,7 @@ def _collect(ws: Workspace, instance: InstanceRecord, *, full: bool, links: bool
             for d in depts:
                 stale[d] = result
             continue
-        _place(result, outline, depts, key[0], maps.get(key), providers, keys)
+        _place(result, outline, depts, key[0], maps.get(key), providers, keys if links else None)
         tasks += result
     index = outline.position if outline else {}
     last = len(index)
@@ -219,7 +219,8 @@ def _collect(ws: Workspace, instance: InstanceRecord, *, full: bool, links: bool
         cross = _link(tasks, keys, ledger.keys_by_ref(instance.name), ledger.cross_links(instance.name))
     else:
         cross = []
-    where = list(map(index.get, map(attrgetter("key"), tasks), repeat(last)))  # each one's place in the plan
+    # each task's place in the plan; a task without a key has none (the template schema allows no empty key)
+    where = list(map(index.get, map(attrgetter("key"), tasks), repeat(last)))
     if len(set(where)) < len(where):  # tasks share a place (not in the plan, or read twice): by ref among them
         tasks.sort(key=attrgetter("ref"))
         if not index:  # no plan: every task has the same place
@@ -265,10 +266,11 @@ def _place(
     provider: str,
     mapping: DepartmentMap | None,
     providers: dict[str, str],
-    keys: dict[str, str],
+    keys: dict[str, str] | None,
 ) -> None:
     """Give a container's tasks their department (a tracked source's mapping, else the plan's by key, else the
-    container's) and provider; note each new department's provider and each ref's key (the first one wins)."""
+    container's) and provider; note each new department's provider and, unless `keys` is None, each ref's key
+    (the first one wins)."""
     first, of = (outline.first, outline.of) if outline else ({}, [])
     only = depts[0] if len(depts) == 1 else None
     for task in tasks:
@@ -278,10 +280,12 @@ def _place(
             at = first.get(task.key) if task.key else None  # the plan's department, as outline.department
             task.department = only if at is None or of[at] is None else of[at]
         task.provider = provider
-        if task.department and task.department not in providers:
-            providers[task.department] = provider
-        if task.key and task.ref not in keys:
-            keys[task.ref] = task.key
+    for department in dict.fromkeys(map(attrgetter("department"), tasks)):  # in the order the tasks name them
+        if department and department not in providers:
+            providers[department] = provider
+    if keys is not None:
+        mine = {t.ref: t.key for t in reversed(tasks) if t.key}  # the container's first task with a ref wins...
+        keys.update({ref: key for ref, key in mine.items() if ref not in keys})  # ...after the containers before
 
 
 def filter_tasks(
