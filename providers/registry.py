@@ -1,8 +1,10 @@
-"""The registry that finds adapters: entry points of ``collabsync.providers`` plus run-time registrations."""
+"""The registry that finds adapters: the built-in ones, entry points of ``collabsync.providers``, run-time registrations."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
+from importlib import import_module
 from typing import TYPE_CHECKING
 
 from collabsync.errors import ConfigError
@@ -12,9 +14,17 @@ if TYPE_CHECKING:
 
     from collabsync.providers.base import Provider
 
-__all__ = ["ENTRY_POINT_GROUP", "provider_class", "provider_types", "register"]
+__all__ = ["BUILT_IN", "ENTRY_POINT_GROUP", "provider_class", "provider_types", "register"]
 
 ENTRY_POINT_GROUP = "collabsync.providers"
+#: The adapters shipped in this package (also declared as entry points in pyproject.toml): loaded without the
+#: entry-point scan, which imports importlib.metadata and reads every installed package's metadata (issue 17).
+BUILT_IN = {
+    "local": ("collabsync.providers.local", "LocalProvider"),
+    "jira": ("collabsync.providers.jira", "JiraProvider"),
+    "trello": ("collabsync.providers.trello", "TrelloProvider"),
+    "asana": ("collabsync.providers.asana", "AsanaProvider"),
+}
 
 _registered: dict[str, type[Provider]] = {}
 
@@ -34,20 +44,24 @@ def _installed() -> dict[str, EntryPoint]:
 
 def provider_types() -> list[str]:
     """Every known provider type: entry points plus run-time registrations."""
-    return sorted(set(_installed()) | set(_registered))
+    return sorted(set(BUILT_IN) | set(_installed()) | set(_registered))
 
 
 def provider_class(type_name: str, *, source: str = "collabsync.toml") -> type[Provider]:
     """Load the adapter class for a type, with an error that lists the known types."""
     if type_name in _registered:
         return _registered[type_name]
-    ep = _installed().get(type_name)
-    if ep is not None:
-        try:
-            return ep.load()
-        except Exception as exc:  # an adapter that fails to import must not kill the CLI
-            raise ConfigError.single(
-                source, f"provider type {type_name!r} failed to load ({ep.value}): {exc}"
-            ) from None
-    known = ", ".join(provider_types()) or "(none installed)"
-    raise ConfigError.single(source, f"unknown provider type {type_name!r}; known types: {known}")
+    load: Callable[[], type[Provider]]
+    if type_name in BUILT_IN:
+        module, attr = BUILT_IN[type_name]
+        where, load = f"{module}:{attr}", lambda: getattr(import_module(module), attr)
+    else:
+        ep = _installed().get(type_name)
+        if ep is None:
+            known = ", ".join(provider_types()) or "(none installed)"
+            raise ConfigError.single(source, f"unknown provider type {type_name!r}; known types: {known}")
+        where, load = ep.value, ep.load
+    try:
+        return load()
+    except Exception as exc:  # an adapter that fails to import must not kill the CLI
+        raise ConfigError.single(source, f"provider type {type_name!r} failed to load ({where}): {exc}") from None

@@ -240,3 +240,15 @@ def test_warm_status_of_a_trello_board_imports_no_sdk(isolated_home: Path, monke
         no_adapter = ("collabsync.providers.", "collabsync.http", "collabsync.ratelimit", "collabsync.people_cache")
         assert [m for m in ours if m.startswith(NOT_ON_STATUS_PATH + no_adapter)] == ["collabsync.providers.registry"]
         assert stack.trello.requests == []
+
+
+def test_built_in_adapters_are_the_packages_entry_points() -> None:
+    """registry.BUILT_IN loads the adapters without the entry-point scan: it must name what pyproject.toml declares."""
+    from importlib.metadata import entry_points
+
+    from collabsync.providers.registry import BUILT_IN, ENTRY_POINT_GROUP, provider_class
+
+    declared = {ep.name: ep.value for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.value.startswith("collabsync.")}
+    assert declared == {name: f"{module}:{attr}" for name, (module, attr) in BUILT_IN.items()}
+    for name, (_module, attr) in BUILT_IN.items():
+        assert provider_class(name).__name__ == attr
