@@ -147,8 +147,12 @@ def build_report(
         if line.open:
             line.waiting_on = [d for d in deps[line.id] if index.by_id[d].open]
     days = BusinessDays(calendar)  # each business-day sum once, however many tasks ask it
-    durations = {line.id: task_duration(task, specs.get(line.key or ""), days) for line, task in pairs}
-    starts = {line.id: _planned_start(task, specs.get(line.key or "")) for line, task in pairs}
+    durations: dict[str, int] = {}
+    starts: dict[str, dt.date | None] = {}
+    for line, task in pairs:  # one spec lookup per task for both
+        spec = specs.get(line.key or "")
+        durations[line.id] = task_duration(task, spec, days)
+        starts[line.id] = _planned_start(task, spec)
     plan_ahead = forecast(lines, deps, durations, starts, today, days)
     finish, path, length = plan_ahead.finish, plan_ahead.path, plan_ahead.length
     notes += plan_ahead.warnings
