@@ -58,6 +58,7 @@ from collabsync.ledger_plan import PlanOutline
 from collabsync.model import ProjectSpec, Status, Task, TaskSpec
 from collabsync.report.history import Past, looking_back
 from collabsync.report.rollup_health import health, overall_floor
+from collabsync.report.rollup_lines import NO_DEPARTMENT, task_lines
 from collabsync.report.rollup_model import Group, Report, TaskLine
 from collabsync.report.rollup_schedule import (
     BusinessDays,
@@ -92,7 +93,6 @@ __all__ = [
 COUNT_KEYS = ("total", "todo", "in_progress", "blocked", "done", "cancelled", "overdue", "percent_done")
 DUE_SOON_DAYS = 7
 UNASSIGNED = "(unassigned)"
-NO_DEPARTMENT = "(none)"
 
 
 def status_counts(tasks: Iterable[Task], today: dt.date) -> dict[str, Any]:
@@ -139,7 +139,7 @@ def build_report(
     stale = dict(stale or {})
     calendar = calendar or Calendar()
     specs = {spec.key: spec for spec in plan.tasks} if plan else {}
-    pairs = _lines(tasks, specs, today, stale)
+    pairs = task_lines(tasks, specs, today, stale)
     lines = [line for line, _ in pairs]
     index = DependencyIndex(lines)
     deps, notes = index.edges(pairs, plan, extra_deps)
@@ -248,60 +248,6 @@ def _planned_start(task: Task, spec: TaskSpec | None) -> dt.date | None:
     return spec.start if spec and spec.start else task.start
 
 
-def _lines(
-    tasks: Sequence[Task], specs: Mapping[str, TaskSpec], today: dt.date, stale: Mapping[str, Any]
-) -> list[tuple[TaskLine, Task]]:
-    """A TaskLine per task, with a unique report id `provider:ref`."""
-    out: list[tuple[TaskLine, Task]] = []
-    seen: set[str] = set()
-    # a member's value and closedness looked up once (enum attribute access dominated 100,000 tasks)
-    states = {member: (member.value, member.closed) for member in Status}
-    done = Status.DONE
-    for task in tasks:
-        provider = str(task.provider or "unknown")
-        key = task.key
-        spec = specs.get(key or "")
-        department = task.department or (spec.department if spec else None) or NO_DEPARTMENT  # department_of
-        ident = f"{provider}:{task.ref}"
-        if ident in seen:
-            n = 2
-            while ident in seen:
-                ident, n = f"{provider}:{task.ref}#{n}", n + 1
-        seen.add(ident)
-        estimate = task.estimate if task.estimate is not None else (spec.estimate if spec else None)
-        status = task.status
-        state = states.get(status)
-        if state is None:
-            status = Status(status)
-            state = states[status]
-        due, updated = task.due, task.updated
-        out.append(
-            (
-                TaskLine(
-                    id=ident,
-                    ref=task.ref,
-                    key=key,
-                    title=task.title,
-                    department=department,
-                    provider=provider,
-                    status=state[0],
-                    assignee=task.assignee,
-                    start=task.start,
-                    due=due,
-                    planned_due=(spec.due if spec and spec.due else due),
-                    estimate=task.estimate,
-                    weight=float(estimate) if estimate and estimate > 0 else 1.0,
-                    url=task.url,
-                    overdue=due is not None and due < today and not state[1],  # Task.is_overdue
-                    stale=department in stale,
-                    done_on=updated.date() if updated and status == done else None,
-                ),
-                task,
-            )
-        )
-    return out
-
-
 def department_of(task: Task, spec: TaskSpec | None = None) -> str:
     """The department a task is counted in: its own, else its plan's, else NO_DEPARTMENT."""
     return task.department or (spec.department if spec else None) or NO_DEPARTMENT
@@ -398,7 +344,7 @@ def _group(
 
 
 def _line_counts(lines: Sequence[TaskLine]) -> dict[str, Any]:
-    """status_counts from the lines (status and overdue are worked out once per task in _lines, not per group)."""
+    """status_counts from the lines (status and overdue are worked out once per task in task_lines, not per group)."""
     counts: dict[str, Any] = dict.fromkeys(COUNT_KEYS, 0)
     counts["total"] = len(lines)
     for status, n in Counter(map(_line_status, lines)).items():
