@@ -60,14 +60,30 @@ def _spec_dict(spec: ProjectSpec) -> dict[str, Any]:
 
 def spec_from_json(text: str) -> ProjectSpec:
     """Inverse of spec_to_json."""
-    data = json.loads(text)
-    day = dt.date.fromisoformat
-    for t in data["tasks"]:  # fresh from json.loads: converted in place, no copy per task (100k in a plan)
-        t["start"] = day(t["start"]) if t["start"] else None
-        t["due"] = day(t["due"]) if t["due"] else None
+    days: dict[str, dt.date] = {}  # one date object and one string per distinct day or department, not per task
+    names: dict[str, str] = {}
+
+    def task(t: dict[str, Any]) -> Any:
+        """A task's dict as json.loads makes it becomes its TaskSpec at once: a 100k plan never holds both."""
+        if not ("key" in t and "depends_on" in t and "labels" in t and "due" in t and t.keys() <= _TASK_FIELDS):
+            return t
+        start, due, dept = t["start"], t["due"], t["department"]
+        t["start"] = (days.get(start) or days.setdefault(start, dt.date.fromisoformat(start))) if start else None
+        t["due"] = (days.get(due) or days.setdefault(due, dt.date.fromisoformat(due))) if due else None
+        t["department"] = names.setdefault(dept, dept) if type(dept) is str else dept
         t["depends_on"], t["labels"] = tuple(t["depends_on"]), tuple(t["labels"])
         t["checklist"] = tuple(t.get("checklist") or ())
-    tasks = tuple(TaskSpec(**t) for t in data["tasks"])
+        return TaskSpec(**t)
+
+    data = json.loads(text, object_hook=task)
+    if _holds_spec(data.get("variables")) or any(not isinstance(t, TaskSpec) for t in data["tasks"]):
+        data = json.loads(text)  # a variable shaped like a task: read plainly, so every value stays as written
+        for t in data["tasks"]:
+            t["start"] = dt.date.fromisoformat(t["start"]) if t["start"] else None
+            t["due"] = dt.date.fromisoformat(t["due"]) if t["due"] else None
+            t["depends_on"], t["labels"] = tuple(t["depends_on"]), tuple(t["labels"])
+            t["checklist"] = tuple(t.get("checklist") or ())
+        data["tasks"] = [TaskSpec(**t) for t in data["tasks"]]
     return ProjectSpec(
         instance=data["instance"],
         template=data["template"],
@@ -75,9 +91,23 @@ def spec_from_json(text: str) -> ProjectSpec:
         description=data["description"],
         departments=tuple(data["departments"]),
         sections=tuple(SectionSpec(**s) for s in data["sections"]),
-        tasks=tasks,
+        tasks=tuple(data["tasks"]),
         variables=data.get("variables") or {},
     )
+
+
+_TASK_FIELDS = frozenset(f.name for f in fields(TaskSpec))
+
+
+def _holds_spec(value: Any) -> bool:
+    """Whether the object hook turned something inside a plan's variables into a TaskSpec."""
+    if isinstance(value, TaskSpec):
+        return True
+    if isinstance(value, dict):
+        return any(_holds_spec(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_spec(v) for v in value)
+    return False
 
 
 #: Keys of a container row's JSON that hold collabsync's typed fields, not the adapter's extra (the stored

@@ -58,7 +58,7 @@ class SectionSpec:
     title: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TaskSpec:
     """One rendered task of a template, dates already resolved."""
 

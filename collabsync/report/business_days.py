@@ -22,6 +22,7 @@ class BusinessDays:
         self._days: list[int] = []  # ordinals of the business days in [lo, hi), ascending
         self._before: list[int] = []  # per ordinal in [lo, hi): how many of _days are before it
         self._dates: list[dt.date] = []  # _days as dates
+        self._between: dict[tuple[dt.date, dt.date], int] = {}  # answers so far: few distinct pairs among 100k tasks
 
     def _cover(self, first: int, last: int) -> None:
         """Make the table hold ordinals first..last, with a year's margin, at least doubling when it grows."""
@@ -81,11 +82,15 @@ class BusinessDays:
 
     def business_days_between(self, start: dt.date, end: dt.date) -> int:
         """Calendar.business_days_between: business days in (start, end], negative when end is before start."""
+        answer = self._between.get((start, end))
+        if answer is not None:
+            return answer
         first, last = start.toordinal(), end.toordinal()
         if min(first, last) < 367 or max(first, last) > _LAST - 367:
             return self.calendar.business_days_between(start, end)
         self._cover(min(first, last), max(first, last))
-        return self._up_to(last) - self._up_to(first)
+        answer = self._between[(start, end)] = self._up_to(last) - self._up_to(first)
+        return answer
 
     def _up_to(self, ordinal: int) -> int:
         """Business days of the table on or before ordinal."""

@@ -58,6 +58,7 @@ from collabsync.ledger_plan import PlanOutline
 from collabsync.model import ProjectSpec, Status, Task, TaskSpec
 from collabsync.report.history import Past, looking_back
 from collabsync.report.rollup_health import health, overall_floor
+from collabsync.report.rollup_lines import NO_DEPARTMENT, task_lines
 from collabsync.report.rollup_model import Group, Report, TaskLine
 from collabsync.report.rollup_schedule import (
     BusinessDays,
@@ -92,7 +93,6 @@ __all__ = [
 COUNT_KEYS = ("total", "todo", "in_progress", "blocked", "done", "cancelled", "overdue", "percent_done")
 DUE_SOON_DAYS = 7
 UNASSIGNED = "(unassigned)"
-NO_DEPARTMENT = "(none)"
 
 
 def status_counts(tasks: Iterable[Task], today: dt.date) -> dict[str, Any]:
@@ -139,7 +139,7 @@ def build_report(
     stale = dict(stale or {})
     calendar = calendar or Calendar()
     specs = {spec.key: spec for spec in plan.tasks} if plan else {}
-    pairs = _lines(tasks, specs, today, stale)
+    pairs = task_lines(tasks, specs, today, stale)
     lines = [line for line, _ in pairs]
     index = DependencyIndex(lines)
     deps, notes = index.edges(pairs, plan, extra_deps)
@@ -147,8 +147,12 @@ def build_report(
         if line.open:
             line.waiting_on = [d for d in deps[line.id] if index.by_id[d].open]
     days = BusinessDays(calendar)  # each business-day sum once, however many tasks ask it
-    durations = {line.id: task_duration(task, specs.get(line.key or ""), days) for line, task in pairs}
-    starts = {line.id: _planned_start(task, specs.get(line.key or "")) for line, task in pairs}
+    durations: dict[str, int] = {}
+    starts: dict[str, dt.date | None] = {}
+    for line, task in pairs:  # one spec lookup per task for both
+        spec = specs.get(line.key or "")
+        durations[line.id] = task_duration(task, spec, days)
+        starts[line.id] = _planned_start(task, spec)
     plan_ahead = forecast(lines, deps, durations, starts, today, days)
     finish, path, length = plan_ahead.finish, plan_ahead.path, plan_ahead.length
     notes += plan_ahead.warnings
@@ -244,49 +248,6 @@ def _planned_start(task: Task, spec: TaskSpec | None) -> dt.date | None:
     return spec.start if spec and spec.start else task.start
 
 
-def _lines(
-    tasks: Sequence[Task], specs: Mapping[str, TaskSpec], today: dt.date, stale: Mapping[str, Any]
-) -> list[tuple[TaskLine, Task]]:
-    """A TaskLine per task, with a unique report id `provider:ref`."""
-    out: list[tuple[TaskLine, Task]] = []
-    seen: set[str] = set()
-    for task in tasks:
-        provider = str(task.provider or "unknown")
-        spec = specs.get(task.key or "")
-        department = department_of(task, spec)
-        ident = f"{provider}:{task.ref}"
-        n = 2
-        while ident in seen:
-            ident, n = f"{provider}:{task.ref}#{n}", n + 1
-        seen.add(ident)
-        estimate = task.estimate if task.estimate is not None else (spec.estimate if spec else None)
-        out.append(
-            (
-                TaskLine(
-                    id=ident,
-                    ref=task.ref,
-                    key=task.key,
-                    title=task.title,
-                    department=department,
-                    provider=provider,
-                    status=Status(task.status).value,
-                    assignee=task.assignee,
-                    start=task.start,
-                    due=task.due,
-                    planned_due=(spec.due if spec and spec.due else task.due),
-                    estimate=task.estimate,
-                    weight=float(estimate) if estimate and estimate > 0 else 1.0,
-                    url=task.url,
-                    overdue=task.is_overdue(today),
-                    stale=department in stale,
-                    done_on=task.updated.date() if task.updated and task.status == Status.DONE else None,
-                ),
-                task,
-            )
-        )
-    return out
-
-
 def department_of(task: Task, spec: TaskSpec | None = None) -> str:
     """The department a task is counted in: its own, else its plan's, else NO_DEPARTMENT."""
     return task.department or (spec.department if spec else None) or NO_DEPARTMENT
@@ -374,12 +335,26 @@ def _group(
     return Group(
         name=name,
         kind=kind,
-        counts=status_counts([t for _, t in members], today),
+        counts=_line_counts(lines),
         weight_total=weight_total,
         weight_done=weight_done,
         percent_done_estimate=percent(weight_done, weight_total),
         schedule=group_schedule(lines, finish, today),
     )
+
+
+def _line_counts(lines: Sequence[TaskLine]) -> dict[str, Any]:
+    """status_counts from the lines (status and overdue are worked out once per task in task_lines, not per group)."""
+    counts: dict[str, Any] = dict.fromkeys(COUNT_KEYS, 0)
+    counts["total"] = len(lines)
+    for status, n in Counter(map(_line_status, lines)).items():
+        counts[status] += n
+    counts["overdue"] = sum(map(_line_overdue, lines))
+    counts["percent_done"] = percent(counts["done"], counts["total"] - counts["cancelled"])
+    return counts
+
+
+_line_status, _line_overdue = attrgetter("status"), attrgetter("overdue")
 
 
 def _plan_curve(lines: Sequence[TaskLine]) -> list[dict[str, Any]]:

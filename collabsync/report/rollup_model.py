@@ -47,7 +47,7 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-@dataclass
+@dataclass(slots=True)
 class TaskLine:
     """One task as the report shows it, with what the rollup worked out about it."""
 

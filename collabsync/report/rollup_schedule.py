@@ -176,7 +176,9 @@ def forecast(
                 if latest is None or end > finish[latest]:
                     latest = dep
         chain_up[node] = latest
-        work = _remaining(by_id[node], durations[node], planned, today, days)
+        line, work = by_id[node], durations[node]
+        if line.status == "in_progress":  # _remaining changes nothing else; a call per task cost more than it
+            work = _remaining(line, work, planned, today, days)
         starts[node], drivers[node] = start, driver
         finish[node] = add(start, work - 1)
 
