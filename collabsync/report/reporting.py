@@ -9,16 +9,18 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from collabsync.dates import Calendar
 from collabsync.model import Task
 from collabsync.redact import redact
-from collabsync.report.history import HISTORY_FILE, History
-from collabsync.report.rollup import build_report, counts_by_department
-from collabsync.report.rollup_model import Report
 
 if TYPE_CHECKING:  # query imports the providers' runtime; the report library does not need it
+    from collabsync.dates import Calendar
     from collabsync.reading.query import ReadBack
+    from collabsync.report.history import History
+    from collabsync.report.rollup_model import Report
     from collabsync.runtime import Workspace
+
+# History, the rollup and its model are imported where they are used: `status --fresh` starts its reads
+# first and imports them while the tools answer (issue 17: the first request within 0.25 s of spawn).
 
 __all__ = [
     "make_report",
@@ -33,6 +35,8 @@ __all__ = [
 
 def history_path(home: Path) -> Path:
     """The snapshot store of a collabsync home."""
+    from collabsync.report.history import HISTORY_FILE
+
     return Path(home) / HISTORY_FILE
 
 
@@ -51,6 +55,8 @@ def fill_from_last_good(read: ReadBack, home: Path) -> dict[str, dt.datetime | N
     """For `status` and `tasks`: unreadable departments get their last good tasks, as `report` shows them."""
     if not read.stale or not history_path(home).exists():
         return {department: None for department in read.stale}
+    from collabsync.report.history import History
+
     with History(history_path(home)) as store:
         read.tasks, since = with_last_good(read, store)
     return since
@@ -81,6 +87,8 @@ def make_report(
     With a store, the run is saved as a snapshot (unless save=False) and the report gets its burn-up
     history and the changes since the previous snapshot. Returns the report and the tasks it covers.
     """
+    from collabsync.report.rollup import build_report
+
     tasks, stale = with_last_good(read, store)
     past = store.past(read.instance.name, save=save) if store is not None else None
     report = build_report(
@@ -107,6 +115,8 @@ def status_summary(
 ) -> dict[str, Any]:
     """The one object `status --format json` prints: the report's departments and counts (as rollup.by_department
     groups them and status_counts counts them) without its schedule, which status does not show; a stale department says since when."""
+    from collabsync.report.rollup import counts_by_department
+
     counts, tools, overall = counts_by_department(
         read.tasks, today, plan=read.instance.outline, departments=read.departments, stale=read.stale
     )
