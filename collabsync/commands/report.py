@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 import sys
 from pathlib import Path
@@ -12,10 +10,10 @@ from typing import TYPE_CHECKING
 import click
 
 from collabsync.commands.support import Ctx, pass_ctx, today_option, user_template_dirs, wait_option
+from collabsync.gcpause import gc_paused
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Iterator
 
     from collabsync.report.nightly import InstanceRun
     from collabsync.runtime import Workspace
@@ -125,7 +123,7 @@ def report(
         )
     no_save = no_save or glance
     day = today(today_)
-    with _no_gc(), RunLock(home_dir()), obj.workspace(use_cache=False) as ws:
+    with gc_paused(), RunLock(home_dir()), obj.workspace(use_cache=False) as ws:
         records = select_instances(ws, instances, every)
         if not out_dir and (len(records) > 1 or len(fmts) > 1):
             raise click.UsageError("several instances or formats need --out DIR")
@@ -161,19 +159,6 @@ def report(
         sys.exit(1)
     if run.stale:
         sys.exit(3)
-
-
-@contextlib.contextmanager
-def _no_gc() -> Iterator[None]:
-    """No cyclic garbage collection while a report is built: its 100k-object models hold no cycles to free,
-    and every collection would walk them all again (a quarter of a 100k report's time)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _portfolio(out_dir: Path, runs: list[InstanceRun], fmts: list[str], day: dt.date) -> None:

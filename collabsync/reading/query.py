@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import logging
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import attrgetter
 from typing import Any
 
 from collabsync.errors import CollabsyncError, ConfigError
+from collabsync.gcpause import gc_paused
 from collabsync.ledger import InstanceRecord
 from collabsync.ledger_plan import PlanOutline
 from collabsync.model import Container, DepartmentMap, ProjectSpec, Status, Task
@@ -92,26 +91,8 @@ def collect(ws: Workspace, instance: InstanceRecord, *, full: bool = False, link
     Without `links` (`status`, which counts tasks and never follows a dependency) a local tool's tasks come without
     their dependencies, the others' keep their tools' refs, and the ledger's links and ref-to-key map go unread.
     """
-    with _gc_paused():
+    with gc_paused(settle=True):  # a read of 100,000 tasks makes half a million objects, none garbage
         return _collect(ws, instance, full=full, links=links)
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while the read builds its tasks: a read of 100,000 tasks makes half a million
-    objects, none of them garbage, and Python's collector scanned them over and over (a third of `status`).
-    They then join the frozen objects when the process froze some (cli.main does), else the oldest generation."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        frozen = gc.get_freeze_count()
-        gc.freeze()  # what the read made is not rescanned as the collector resumes
-        if not frozen:  # nor exempted for good, unless the process froze its own objects (the CLI does)
-            gc.unfreeze()
-        if enabled:
-            gc.enable()
 
 
 def _collect(ws: Workspace, instance: InstanceRecord, *, full: bool, links: bool) -> ReadBack:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from typing import Any
 
 import yaml
 
+from collabsync.gcpause import gc_paused
 from collabsync.templating.yamlevents import NOT_PLAIN, load_plain
 
 __all__ = ["load_with_lines", "load_fast", "LazyLines", "line_of", "Path_", "MAX_NODES", "MAX_DEPTH", "YamlTooComplex"]
@@ -25,25 +24,12 @@ class YamlTooComplex(yaml.MarkedYAMLError):
     """The document is bigger than a template can be once its aliases are expanded, nested too deep, or cyclic."""
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No garbage collection while a parse allocates its tree: nothing in it is garbage yet, and the collector's
-    passes over a growing tree cost more than the parse (3-4x for 100,000 tasks)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def load_with_lines(text: str) -> tuple[Any, dict[Path_, int], list[tuple[int, str]]]:
     """Parse YAML; return (data, {path: 1-based line}, [(line, duplicate-key message)]).
 
     Raises yaml.YAMLError (with a problem_mark) on syntax errors.
     """
-    with _gc_paused():
+    with gc_paused():
         return _load_with_lines(text)
 
 
@@ -165,7 +151,7 @@ def load_fast(text: str) -> tuple[Any, Mapping[Path_, int], list[tuple[int, str]
     tracking loader, so every error and its line is exactly what load_with_lines gives.
     """
     if not _may_alias(text):
-        with _gc_paused():
+        with gc_paused():
             data = load_plain(text, MAX_DEPTH - 1)
         if data is not NOT_PLAIN:
             return data, LazyLines(text), []
