@@ -142,7 +142,7 @@ def _collect(ws: Workspace, instance: InstanceRecord, *, full: bool, links: bool
                         ws.provider(provider_name), provider_name, container, reads, full=full
                     )
                 adapter = ws.provider(provider_name)
-                if not links and configured[provider_name].type == "local":  # a read _remember does not keep
+                if not links and not _snapshotted(ws, provider_name):  # a read no later run takes from the snapshot
                     return depts, adapter.read_tasks_for_counts(container)
                 return depts, adapter.read_tasks(container)
             except CollabsyncError as exc:
@@ -227,13 +227,18 @@ def _link(
     return cross
 
 
+def _snapshotted(ws: Workspace, provider: str) -> bool:
+    """Whether a provider's reads are kept for warm runs: remote tools are; local reads cost what a snapshot does."""
+    return ws.config.providers[provider].type != "local"
+
+
 def _remember(
     store: SnapshotStore, ws: Workspace, reads: dict[tuple[str, str], list[Task]], every: list[tuple[str, str]]
 ) -> None:
     """Store what remote tools returned, for the next warm run; local reads are as cheap as a snapshot."""
-    remote = {k: tasks for k, tasks in reads.items() if ws.config.providers[k[0]].type != "local"}
+    remote = {k: tasks for k, tasks in reads.items() if _snapshotted(ws, k[0])}
     # When every remote source was read just now, the old file holds nothing to keep: it is not read again.
-    whole = all(k in remote for k in every if ws.config.providers[k[0]].type != "local")
+    whole = all(k in remote for k in every if _snapshotted(ws, k[0]))
     try:
         store.save(remote, replace=whole)
     except (OSError, CollabsyncError) as exc:  # a snapshot only saves time
