@@ -31,7 +31,6 @@ from collabsync.commands.support import (
     yes_option,
 )
 from collabsync.errors import ConfigError
-from collabsync.safetext import clean_tree, visible
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -113,6 +112,7 @@ def stamp(
 
     from collabsync.commands.views import print_plan, progress_bar
     from collabsync.lock import instance_lock
+    from collabsync.safetext import visible
     from collabsync.stamping.doctor import PreflightError, render_text
     from collabsync.stamping.precheck import precheck
     from collabsync.stamping.stamp import build_plan
@@ -217,13 +217,16 @@ def status(obj: Ctx, instance: str | None, fmt: str, today_: str | None, fresh: 
     Example:
       collabsync status nova --format json
     """
-    from collabsync.commands.views import print_status
     from collabsync.report.reporting import read_back, stale_warning, status_summary
     from collabsync.runtime import today
 
     day = today(today_)
     with obj.workspace(use_cache=not fresh) as ws:
         snap, since = read_back(ws, instance, full=fresh, links=False)  # status never follows a dependency
+    # the output's modules are imported after the read: off the path of the first request (issue 17)
+    from collabsync.commands.views import print_status
+    from collabsync.safetext import clean_tree
+
     summary = status_summary(snap, day, since)
     if fmt == "json":
         click.echo(json.dumps(clean_tree(summary), indent=2))
@@ -275,6 +278,7 @@ def tasks(
     from collabsync.reading.query import filter_tasks, task_row, tasks_csv
     from collabsync.report.reporting import read_back, stale_warning
     from collabsync.runtime import today
+    from collabsync.safetext import clean_tree
 
     day = today(today_)
     with obj.workspace(use_cache=not fresh) as ws:
@@ -312,6 +316,7 @@ def instances() -> None:
     """
     from collabsync.config import home_dir
     from collabsync.ledger import LEDGER_FILE, Ledger
+    from collabsync.safetext import visible
 
     with Ledger(home_dir() / LEDGER_FILE) as ledger:
         for rec in ledger.instances():

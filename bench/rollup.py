@@ -13,7 +13,10 @@ warm (answered from the snapshot of the last read) and any incremental mode the 
 timed spawn to exit with its own CPU seconds (os.wait4: walls mislead on a loaded machine), the time
 to first request (the emulators' arrival stamp of the first request minus the process's spawn) and the
 requests per tool against the floor; then `collabsync --help`. It byte-compiles the package first, as
-bench/scale.py does (this VM sets PYTHONDONTWRITEBYTECODE). `--scale 100000` adds the 100k case of
+bench/scale.py does (this VM sets PYTHONDONTWRITEBYTECODE). `--installed` runs the same CLI rows a second time
+through the `collabsync` console script of a non-editable install of this tree (what the README's `pip install .`
+gives a user: no editable import hook, no `python -m`), made once per run in a venv that takes its dependencies
+from this environment. `--tools jira,trello` tracks only those tools (the data set of issue 17's cold target). `--scale 100000` adds the 100k case of
 bench/scale.py (stamp, status and HTML report on local: CPU s and peak RSS).
 
 Floor = the fewest requests each API allows for this data, per source: pages needed plus unavoidable
@@ -100,11 +103,12 @@ def seed(stack: Stack, tool: str) -> list[tuple[str, str, str]]:
 
 def floors() -> dict[str, int]:
     """The fewest requests each API allows for the data set (see the module docstring)."""
-    return {
+    every = {
         "jira": math.ceil(JIRA_ISSUES / JIRA_PAGE),
         "trello": TRELLO_BOARDS * max(1, math.ceil(TRELLO_CARDS / TRELLO_PAGE)),
         "asana": ASANA_PROJECTS * max(1, math.ceil(ASANA_TASKS / ASANA_PAGE)),
     }
+    return {tool: every[tool] for tool in TOOLS}
 
 
 def run_status(config_path: Path, home: Path, *, use_cache: bool) -> tuple[float, dict[str, float], dict[str, Any]]:
@@ -345,19 +349,21 @@ def cli_modes() -> list[tuple[str, list[str]]]:
     return modes
 
 
-def cli_run(config: Path, home: Path, args: list[str]) -> tuple[float, float, float]:
+#: How the CLI rows start collabsync: this environment's `python -m collabsync` unless --installed adds another.
+EDITABLE = [sys.executable, "-m", "collabsync"]
+
+
+def cli_run(config: Path, home: Path, args: list[str], command: list[str] = EDITABLE) -> tuple[float, float, float]:
     """One `collabsync status` process: (wall s spawn to exit, wall-clock spawn time, its CPU s)."""
-    return _spawn(["--config", str(config), "status", INSTANCE, "--format", "json", *args], home)
+    return _spawn(["--config", str(config), "status", INSTANCE, "--format", "json", *args], home, command)
 
 
-def _spawn(args: list[str], home: Path) -> tuple[float, float, float]:
-    """One `python -m collabsync ARGS` process: (wall s spawn to exit, wall-clock spawn time, its user+system CPU s)."""
+def _spawn(args: list[str], home: Path, command: list[str] = EDITABLE) -> tuple[float, float, float]:
+    """One `collabsync ARGS` process: (wall s spawn to exit, wall-clock spawn time, its user+system CPU s)."""
     env = {**os.environ, "COLLABSYNC_HOME": str(home)}
     spawned = time.time()
     t0 = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "collabsync", *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    proc = subprocess.Popen([*command, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     assert proc.stderr is not None
     err = proc.stderr.read()
     _, status, usage = os.wait4(proc.pid, 0)
@@ -369,19 +375,22 @@ def _spawn(args: list[str], home: Path) -> tuple[float, float, float]:
     return wall, spawned, usage.ru_utime + usage.ru_stime
 
 
-def measure_cli(emus: Emulators, config: Path, home: Path, latency: float, repeats: int) -> list[dict[str, Any]]:
+def measure_cli(
+    emus: Emulators, config: Path, home: Path, latency: float, repeats: int, command: list[str] = EDITABLE
+) -> list[dict[str, Any]]:
     """What a user feels: each mode as its own CLI process, spawn to exit, and its first request's delay."""
     emus.command("latency", latency)
-    home = home.parent / f"home-cli-{latency:g}ms"
+    label = "" if command is EDITABLE else " (installed)"
+    home = home.parent / f"home-cli-{latency:g}ms{'-installed' if label else ''}"
     shutil.copytree(home.parent / "home", home)
     rows = []
     for mode, args in cli_modes():
         walls, cpus, firsts, counts = [], [], [], {}
         for _ in range(repeats):
             if mode == "warm":
-                cli_run(config, home, ["--fresh"])  # the last read a warm run answers from
+                cli_run(config, home, ["--fresh"], command)  # the last read a warm run answers from
             emus.command("reset")
-            wall, spawned, cpu = cli_run(config, home, args)
+            wall, spawned, cpu = cli_run(config, home, args, command)
             counts = emus.command("counts")
             arrivals = [t for t in emus.command("first").values() if t is not None]
             walls.append(wall)
@@ -391,16 +400,16 @@ def measure_cli(emus: Emulators, config: Path, home: Path, latency: float, repea
         rows.append(
             {
                 "latency": latency,
-                "mode": mode,
+                "mode": mode + label,
                 "wall": sorted(walls)[repeats // 2],
                 "cpu": sorted(cpus)[repeats // 2],
                 "first": known[len(known) // 2] if known else None,
                 "requests": counts,
             }
         )
-    helps = sorted(_spawn(["--help"], home)[::2] for _ in range(repeats))  # (wall, cpu), median by wall
+    helps = sorted(_spawn(["--help"], home, command)[::2] for _ in range(repeats))  # (wall, cpu), median by wall
     wall, cpu = helps[repeats // 2]
-    rows.append({"latency": latency, "mode": "--help", "wall": wall, "cpu": cpu, "first": None, "requests": {}})
+    rows.append({"latency": latency, "mode": "--help" + label, "wall": wall, "cpu": cpu, "first": None, "requests": {}})
     return rows
 
 
@@ -423,12 +432,22 @@ def main(argv: list[str] | None = None) -> int:
         metavar="N[,N...]",
         help="also stamp N tasks on local and time status and the HTML report (bench/scale.py)",
     )
+    parser.add_argument("--tools", default=",".join(TOOLS), help="the tools to seed and track (default: %(default)s)")
+    parser.add_argument(
+        "--installed",
+        action="store_true",
+        help="also time the CLI rows through the console script of a non-editable install of this tree",
+    )
     parser.add_argument(
         "--in-process",
         action="store_true",
         help="run the emulators in this process (they then share its GIL with the client)",
     )
     args = parser.parse_args(argv)
+    global TOOLS
+    TOOLS = tuple(t for t in ("jira", "trello", "asana") if t in args.tools.split(","))
+    if "jira" not in TOOLS or set(args.tools.split(",")) - set(TOOLS):  # Jira's chain of pages is the bound
+        parser.error(f"--tools: jira and any of trello,asana, comma-separated, not {args.tools!r}")
     import collabsync.providers
 
     for package in (collabsync, collabsync.providers):  # as pip install does: this VM sets PYTHONDONTWRITEBYTECODE
@@ -455,10 +474,17 @@ def main(argv: list[str] | None = None) -> int:
             f"{ASANA_PROJECTS}x{ASANA_TASKS} Asana tasks; {len(sources)} sources tracked "
             f"in {time.perf_counter() - started:.1f} s\n"
         )
+        installed = None
+        if args.installed:
+            from installed import installed_cli  # bench/installed.py, beside this file
+
+            installed = installed_cli(Path(tmp))
         rows, cli_rows = [], []
         for latency in args.latency:
             rows += measure(emus, config, home, latency, args.repeats, jira)
             cli_rows += measure_cli(emus, config, home, latency, args.repeats)
+            if installed:
+                cli_rows += measure_cli(emus, config, home, latency, args.repeats, installed)
         print_table(rows, floors())
         print_cli_table(cli_rows, floors())
     if args.scale:

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from collabsync.config_text import STARTER_CONFIG, _array_line, _key_line, _toml_line
-from collabsync.dates import validate_zone
 from collabsync.errors import ConfigError, Problem
 from collabsync.private import config_exposure_warning, private_dir
 from collabsync.redact import register_secret
@@ -219,7 +218,7 @@ def parse_config(data: Mapping[str, Any], path: Path, text: str, *, check_env: b
                 key in ("timezone", "time_zone")
                 and isinstance(value, str)
                 and "${" not in value
-                and (msg := validate_zone(value))
+                and (msg := _zone_problem(value))
             ):
                 add(f"providers.{name}.{key}: {msg}", f"providers.{name}", key)
             if key == "path" and isinstance(value, str) and "${" not in value and Path(value).expanduser().is_dir():
@@ -324,6 +323,13 @@ _TABLES = {
 
 
 _KINDS = {str: "a string", int: "a number", float: "a number", bool: "a boolean"}
+
+
+def _zone_problem(name: str) -> str | None:
+    """validate_zone, its module imported only for a config that names a zone (issue 17: the first request)."""
+    from collabsync.dates import validate_zone
+
+    return validate_zone(name)
 
 
 def _expand(value: Any, where: str, config: Config, problems: list[Problem]) -> Any:

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qs, urlparse
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import requests
 from jira.exceptions import JIRAError
@@ -220,6 +219,8 @@ def label_safe(text: str) -> str:
 
 def jql_time(since: dt.datetime, time_zone: str | None) -> str:
     """A JQL datetime literal in the Jira user's zone (JQL reads datetimes that way), one minute early."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # here: only an incremental read asks (issue 17: start-up)
+
     try:
         zone: dt.tzinfo = ZoneInfo(time_zone) if time_zone else dt.UTC
     except (ZoneInfoNotFoundError, ValueError):

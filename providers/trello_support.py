@@ -12,7 +12,6 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import requests
 from trello.exceptions import ResourceUnavailable, Unauthorized
@@ -224,6 +223,8 @@ def zone(name: str | None, config_file: str = "collabsync.toml") -> dt.tzinfo:
     """The configured timezone (UTC by default); a name that is no zone is a ConfigError, never a silent UTC."""
     if not name or name.upper() == "UTC":
         return dt.UTC
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # here: a configured zone is rare (issue 17: start-up)
+
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
