@@ -423,6 +423,7 @@ def print_cli_table(rows: list[dict[str, Any]], floor: dict[str, int]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global TOOLS  # --tools narrows the data set
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency", type=float, nargs="+", default=[0.0, 50.0], help="emulator latencies in ms")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per mode (the median is shown)")
@@ -444,7 +445,6 @@ def main(argv: list[str] | None = None) -> int:
         help="run the emulators in this process (they then share its GIL with the client)",
     )
     args = parser.parse_args(argv)
-    global TOOLS
     TOOLS = tuple(t for t in ("jira", "trello", "asana") if t in args.tools.split(","))
     if "jira" not in TOOLS or set(args.tools.split(",")) - set(TOOLS):  # Jira's chain of pages is the bound
         parser.error(f"--tools: jira and any of trello,asana, comma-separated, not {args.tools!r}")
