@@ -1,0 +1,92 @@
+"""Issue 17 item 4: what a cold `status --fresh` has loaded when its first request leaves.
+
+A fresh interpreter runs the CLI against the loopback Jira emulator with an audit hook that lists sys.modules at
+the first `socket.connect`; modules the request does not need must be loaded after it (or never). Nothing is timed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from collabsync.cli import main
+from collabsync.testing.stack import running_stack
+
+PROBE = """
+import json, os, runpy, sys
+seen = []
+def hook(event, args):
+    if event == "socket.connect" and not seen:
+        seen.append({"to": list(args[1])[:2], "modules": sorted(sys.modules)})
+sys.addaudithook(hook)
+sys.argv = ["collabsync", *sys.argv[1:]]
+try:
+    runpy.run_module("collabsync", run_name="__main__")
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+sys.stderr.write("\\nFIRST " + json.dumps({"code": code, "first": seen[0] if seen else None}) + "\\n")
+"""
+
+#: Loaded only after the first request left: the output's modules, the rollup and history, date arithmetic and
+#: time zones (a config without a zone needs neither), the template engine and the other tools' SDKs.
+NOT_BEFORE_FIRST_REQUEST = (
+    "collabsync.commands.views",
+    "collabsync.safetext",
+    "collabsync.dates",
+    "collabsync.report.history",
+    "collabsync.report.rollup",
+    "collabsync.templating.template",
+    "collabsync.stamping",
+    "zoneinfo",
+    "jsonschema",
+    "yaml",
+    "rich",
+    "asana",
+)
+
+
+def test_first_request_leaves_before_what_it_does_not_need(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with running_stack() as stack:
+        for i in range(5):
+            stack.jira.add_issue(stack.jira_project, f"Issue {i}", status="To Do")
+        text = stack.config_toml()
+        for i, name in enumerate(("api_token", "api_key", "token")):  # secrets from the environment, as users write
+            for value in re.findall(rf'^{name} = "([^"]*)"', text, flags=re.M):  # them: a config with a literal
+                monkeypatch.setenv(f"SECRET_{i}_{len(value)}", value)  # secret is checked anew on every run
+                text = text.replace(f'{name} = "{value}"', f'{name} = "${{SECRET_{i}_{len(value)}}}"')
+        config = isolated_home / "collabsync.toml"
+        config.write_text(text)
+        runner = CliRunner()
+        tracked = runner.invoke(
+            main, ["--config", str(config), "track", "eng", stack.jira_project, "--department", "engineering"]
+        )
+        assert tracked.exit_code == 0, tracked.output
+        # the config check passed once (its memo is kept): a later run's first request needs no jsonschema
+        assert runner.invoke(main, ["--config", str(config), "config", "check"]).exit_code == 0
+        proc = subprocess.run(
+            [sys.executable, "-c", PROBE, "--config", str(config), "status", "eng", "--format", "json", "--fresh"],
+            env={**os.environ, "COLLABSYNC_HOME": str(isolated_home)},
+            cwd=isolated_home,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        found = json.loads([ln for ln in proc.stderr.splitlines() if ln.startswith("FIRST ")][-1][6:])
+        assert found["code"] == 0, proc.stderr
+        assert json.loads(proc.stdout)["overall"]["total"] == 5
+        first = found["first"]
+        assert first["to"] == ["127.0.0.1", stack.jira.port]  # the Jira read is the first request
+        early = [m for m in first["modules"] if m.startswith(NOT_BEFORE_FIRST_REQUEST)]
+        assert early == []
+        assert "jira" in first["modules"]  # through the real SDK
