@@ -18,21 +18,18 @@ from click.testing import CliRunner
 
 from collabsync.cli import main
 from collabsync.testing.stack import running_stack
+from test_startup_imports import HEAVY, PROBE
 
-PROBE = """
-import json, os, runpy, sys
+#: Lists sys.modules at the first connect; test_startup_imports' PROBE then runs the CLI and reports its exit code.
+HOOK = """
+import json, sys
 seen = []
 def hook(event, args):
     if event == "socket.connect" and not seen:
         seen.append({"to": list(args[1])[:2], "modules": sorted(sys.modules)})
 sys.addaudithook(hook)
-sys.argv = ["collabsync", *sys.argv[1:]]
-try:
-    runpy.run_module("collabsync", run_name="__main__")
-except SystemExit as exc:
-    code = exc.code
-else:
-    code = 0
+"""
+TAIL = """
 sys.stderr.write("\\nFIRST " + json.dumps({"code": code, "first": seen[0] if seen else None}) + "\\n")
 """
 
@@ -75,7 +72,18 @@ def test_first_request_leaves_before_what_it_does_not_need(
         # the config check passed once (its memo is kept): a later run's first request needs no jsonschema
         assert runner.invoke(main, ["--config", str(config), "config", "check"]).exit_code == 0
         proc = subprocess.run(
-            [sys.executable, "-c", PROBE, "--config", str(config), "status", "eng", "--format", "json", "--fresh"],
+            [
+                sys.executable,
+                "-c",
+                f"HEAVY = {HEAVY!r}\n{HOOK}{PROBE}{TAIL}",
+                "--config",
+                str(config),
+                "status",
+                "eng",
+                "--format",
+                "json",
+                "--fresh",
+            ],
             env={**os.environ, "COLLABSYNC_HOME": str(isolated_home)},
             cwd=isolated_home,
             capture_output=True,
