@@ -469,9 +469,13 @@ def main(argv: list[str] | None = None) -> int:
             ]
         jira = next(container for name, container in tracked if name == "jira")
         where = "in this process" if args.in_process else "one child process per tool"
+        data = {
+            "jira": f"{JIRA_ISSUES} Jira issues",
+            "trello": f"{TRELLO_BOARDS}x{TRELLO_CARDS} Trello cards",
+            "asana": f"{ASANA_PROJECTS}x{ASANA_TASKS} Asana tasks",
+        }
         print(
-            f"emulators {where}: {JIRA_ISSUES} Jira issues, {TRELLO_BOARDS}x{TRELLO_CARDS} Trello cards, "
-            f"{ASANA_PROJECTS}x{ASANA_TASKS} Asana tasks; {len(sources)} sources tracked "
+            f"emulators {where}: {', '.join(data[t] for t in TOOLS)}; {len(sources)} sources tracked "
             f"in {time.perf_counter() - started:.1f} s\n"
         )
         installed = None
