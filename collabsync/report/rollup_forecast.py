@@ -73,7 +73,7 @@ def forecast(
                 start, driver = end + 1, dep
             if latest is None or end > latest_end:
                 latest, latest_end = dep, end
-        spec = specs.get(line.key)  # type: ignore[arg-type]  # no key, no spec
+        spec = specs.get(line.key or "")
         planned = spec.start if spec is not None and spec.start else task.start  # the plan's start, else the tool's
         if planned is not None:
             at = starts.get(planned)

@@ -32,7 +32,9 @@ class DependencyIndex:
     def __init__(self, lines: Sequence[TaskLine]) -> None:
         self.lines = lines
         # a key's first task: later ones are written first and overwritten
-        self.by_key: dict[str, str] = {key: ident for key, ident in map(_key_id, reversed(lines)) if key}
+        self.by_key: dict[str, str] = dict(zip(map(_key, reversed(lines)), map(_id, reversed(lines)), strict=True))
+        self.by_key.pop(None, None)  # type: ignore[call-overload]  # no key
+        self.by_key.pop("", None)
 
     @cached_property
     def by_id(self) -> dict[str, TaskLine]:
@@ -71,16 +73,17 @@ class DependencyIndex:
         warnings: list[str] = []
         by_key = self.by_key
         for line, task in tasks:  # once per link of a 100k-task report: lookups kept local
-            ident, own = line.id, list[str]()
+            ident, refs = line.id, task.depends_on
+            own: list[str] = []
             deps[ident] = own
-            for ref in task.depends_on:
+            for ref in refs:
                 target = by_key.get(ref) or self.resolve(ref, line.provider)
                 if target is None:
                     warnings.append(f"{ident}: dependency {ref!r} not found in {line.provider}")
                 elif target != ident and target not in own:
                     own.append(target)
             spec = specs.get(line.key or "")
-            if spec is not None:
+            if spec is not None and spec.depends_on and tuple(refs) != spec.depends_on:  # the same keys add nothing
                 for key in spec.depends_on:
                     target = by_key.get(key)
                     if target is not None and target != ident and target not in own:
@@ -94,7 +97,7 @@ class DependencyIndex:
         return deps, warnings
 
 
-_key_id = attrgetter("key", "id")
+_key, _id = attrgetter("key"), attrgetter("id")
 
 
 def business_days_between(start: dt.date, end: dt.date, calendar: Calendar | BusinessDays) -> int:
@@ -202,7 +205,7 @@ def _scan(
     return _earned(total, done, before_today, per_day, today), target, projected
 
 
-_row, _id = attrgetter("status", "planned_due", "weight", "due"), attrgetter("id")
+_row = attrgetter("status", "planned_due", "weight", "due")
 _projected = attrgetter("projected_finish")
 
 
