@@ -2,7 +2,8 @@
 
 tests/test_schedule_equivalence.py checks that the rollup's forecast, lateness, blame, edges and group
 schedules give exactly what these gave. Copied from collabsync/report/rollup_schedule.py at e7eb625,
-answering from the Calendar itself instead of the table of business days.
+answering from whatever calendar it is given (the test gives the Calendar itself, bench/schedule.py the table
+of business days the old code used).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 
 from collabsync.dates import Calendar
 from collabsync.model import ProjectSpec, Task
+from collabsync.report.business_days import BusinessDays
 from collabsync.report.rollup_model import PathStep, Schedule, TaskLine
 from collabsync.report.rollup_schedule import business_days_between
 
@@ -90,7 +92,9 @@ class Forecast:
     warnings: list[str] = field(default_factory=list)
 
 
-def _remaining(line: TaskLine, duration: int, planned_start: dt.date | None, today: dt.date, calendar: Calendar) -> int:
+def _remaining(
+    line: TaskLine, duration: int, planned_start: dt.date | None, today: dt.date, calendar: Calendar | BusinessDays
+) -> int:
     """Work left: in-progress work is assumed done at one day per business day since it began."""
     begun = line.start or planned_start
     if line.status != "in_progress" or begun is None or begun >= today:
@@ -104,7 +108,7 @@ def forecast(
     durations: Mapping[str, int],
     planned_starts: Mapping[str, dt.date | None],
     today: dt.date,
-    calendar: Calendar,
+    calendar: Calendar | BusinessDays,
 ) -> Forecast:
     """Forward pass over open work: a task starts at its planned start, today, or the business day
     after its last open prerequisite finishes, whichever is latest, and lasts its remaining effort.
@@ -176,7 +180,7 @@ def forecast(
     return out
 
 
-def late_days(line: TaskLine, finish: Mapping[str, dt.date], calendar: Calendar) -> int:
+def late_days(line: TaskLine, finish: Mapping[str, dt.date], calendar: Calendar | BusinessDays) -> int:
     """Business days an open task is projected to finish after its planned due (0 when on time)."""
     end = finish.get(line.id)
     if not line.open or end is None or line.planned_due is None or end <= line.planned_due:
@@ -305,7 +309,7 @@ def schedule_block(
     plan: ProjectSpec | None,
     extra_deps: Iterable[tuple[str, str]],
     today: dt.date,
-    calendar: Calendar,
+    calendar: Calendar | BusinessDays,
 ) -> tuple[dict[str, list[str]], list[str], Forecast]:
     """build_report's schedule block as it was: edges, waiting_on, durations, forecast, path, lateness, blame."""
     from collabsync.report.rollup_schedule import task_duration
