@@ -160,3 +160,28 @@ def test_a_long_chain_crosses_decades_of_business_days() -> None:
         step.task.critical = True
     assert ahead.finish == old.finish and ahead.length == old.length == 27_000
     assert [_state(line) for line, _ in new_pairs] == [_state(line) for line, _ in old_pairs]
+
+
+@pytest.mark.parametrize("today", [dt.date(1, 1, 10), dt.date(9999, 11, 1)])
+def test_the_ends_of_the_calendar(today: dt.date) -> None:
+    """Near year 1 and year 9999 the numbers agree with the calendar's own answers; past 9999 both refuse."""
+    calendar = Calendar("US")
+    tasks = [
+        Task("a", "a", Status.TODO, key="a", start=today, due=today + dt.timedelta(days=9), estimate=12.0),
+        Task("b", "b", Status.IN_PROGRESS, key="b", start=today - dt.timedelta(days=5), due=today, depends_on=["a"]),
+        Task("c", "c", Status.TODO, key="c", due=dt.date(9999, 12, 31) if today.year > 1 else None, depends_on=["b"]),
+    ]
+    old_pairs, new_pairs = task_lines(tasks, {}, today, {}), task_lines(tasks, {}, today, {})
+    _, _, old = ref.schedule_block(old_pairs, None, (), today, calendar)
+    deps, _ = DependencyIndex([line for line, _ in new_pairs]).edges(new_pairs, {}, ())
+    ahead = forecast(new_pairs, {}, deps, today, BusinessDays(calendar))
+    assert ahead.finish == old.finish and ahead.length == old.length
+    assert [_state(line)[:-1] for line, _ in new_pairs] == [_state(line)[:-1] for line, _ in old_pairs]
+    if today.year > 1:
+        tasks[0].estimate = 100.0  # past 9999-12-31
+        with pytest.raises(OverflowError):
+            ref.schedule_block(task_lines(tasks, {}, today, {}), None, (), today, calendar)
+        pairs = task_lines(tasks, {}, today, {})
+        deps, _ = DependencyIndex([line for line, _ in pairs]).edges(pairs, {}, ())
+        with pytest.raises(OverflowError):
+            forecast(pairs, {}, deps, today, BusinessDays(calendar))
