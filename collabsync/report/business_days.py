@@ -22,6 +22,7 @@ class BusinessDays:
         self._days: list[int] = []  # ordinals of the business days in [lo, hi), ascending
         self._before: list[int] = []  # per ordinal in [lo, hi): how many of _days are before it
         self._dates: list[dt.date] = []  # _days as dates
+        self._base = 0  # the business-day number of _days[0]: numbers stay put however the table grows
         self._between: dict[tuple[dt.date, dt.date], int] = {}  # answers so far: few distinct pairs among 100k tasks
 
     def _cover(self, first: int, last: int) -> None:
@@ -35,6 +36,24 @@ class BusinessDays:
             lo = min(first - 366, self._lo - span) if first < self._lo else self._lo
             hi = max(last + 367, self._hi + span) if last >= self._hi else self._hi
         lo, hi = max(1, lo), min(_LAST + 1, hi)
+        if self._hi == 0:
+            self._lo, self._hi = lo, lo  # an empty table at lo, grown below
+        # only the new ordinals are looked at (a long forecast grows the table many times); the range only widens
+        if lo < self._lo:
+            days, before = self._piece(lo, self._lo)
+            self._base -= len(days)  # the old first day keeps its number
+            self._before = before + [n + len(days) for n in self._before]
+            self._days = days + self._days
+            self._dates = [dt.date.fromordinal(day) for day in days] + self._dates
+        if hi > self._hi:
+            days, before = self._piece(self._hi, hi)
+            self._before += [n + len(self._days) for n in before]
+            self._days += days
+            self._dates += [dt.date.fromordinal(day) for day in days]
+        self._lo, self._hi = lo, hi
+
+    def _piece(self, lo: int, hi: int) -> tuple[list[int], list[int]]:
+        """The business days among ordinals [lo, hi) and, per ordinal, how many of them come before it."""
         country, holidays = self.calendar.country, set[int]()
         if country:  # the calendar's own holidays (what is_business_day checks), a year at a time
             for year in range(dt.date.fromordinal(lo).year, dt.date.fromordinal(hi - 1).year + 1):
@@ -45,8 +64,7 @@ class BusinessDays:
             before.append(len(days))
             if (ordinal - 1) % 7 < 5 and ordinal not in holidays:
                 days.append(ordinal)
-        self._lo, self._hi, self._days, self._before = lo, hi, days, before
-        self._dates = [dt.date.fromordinal(day) for day in days]
+        return days, before
 
     def add_business_days(self, start: dt.date, n: int) -> dt.date:
         """Calendar.add_business_days: n business days after (before) start; 0 rolls forward to a business day."""
@@ -75,6 +93,29 @@ class BusinessDays:
                 if 0 <= at < len(self._days):
                     return self._dates[at]
         return self.calendar.add_business_days(start, n)
+
+    def number(self, day: dt.date) -> int:
+        """The number of the first business day on or after day (add_business_days(day, 0)); consecutive business
+        days have consecutive numbers, so the forecast adds and compares integers instead of dates."""
+        ordinal = day.toordinal()
+        if not self._lo <= ordinal < self._hi:
+            self._cover(max(1, ordinal - 14), min(_LAST, ordinal + 14))
+        return self._base + self._before[ordinal - self._lo]
+
+    def span(self, number: int) -> tuple[list[dt.date], int]:
+        """The table's business days and the number of its first, grown to hold `number` (from `number`); a snapshot
+        that stays right as the table grows. OverflowError past the calendar's ends."""
+        reach = 14
+        while not 0 <= number - self._base < len(self._days):
+            below = number < self._base
+            if (self._lo <= 1) if below else (self._hi > _LAST):
+                raise OverflowError("date value out of range")
+            gap = 2 * (self._base - number if below else number - self._base - len(self._days)) + reach
+            self._cover(
+                max(1, self._lo - gap) if below else self._lo, self._hi - 1 if below else min(_LAST, self._hi + gap)
+            )
+            reach *= 2
+        return self._dates, self._base
 
     def is_business_day(self, day: dt.date) -> bool:
         """Calendar.is_business_day."""

@@ -56,19 +56,13 @@ from typing import Any
 from collabsync.dates import Calendar
 from collabsync.ledger_plan import PlanOutline
 from collabsync.model import ProjectSpec, Status, Task, TaskSpec
+from collabsync.report.business_days import BusinessDays
 from collabsync.report.history import Past, looking_back
+from collabsync.report.rollup_forecast import forecast
 from collabsync.report.rollup_health import health, overall_floor
 from collabsync.report.rollup_lines import NO_DEPARTMENT, task_lines
 from collabsync.report.rollup_model import Group, Report, TaskLine
-from collabsync.report.rollup_schedule import (
-    BusinessDays,
-    DependencyIndex,
-    accountable,
-    forecast,
-    group_schedule,
-    late_days,
-    task_duration,
-)
+from collabsync.report.rollup_schedule import DependencyIndex, group_schedule
 from collabsync.report.rollup_story import (
     contributions,
     handoffs,
@@ -141,31 +135,13 @@ def build_report(
     specs = {spec.key: spec for spec in plan.tasks} if plan else {}
     pairs = task_lines(tasks, specs, today, stale)
     lines = [line for line, _ in pairs]
-    index = DependencyIndex(lines)
-    deps, notes = index.edges(pairs, plan, extra_deps)
-    for line in lines:
-        if line.open:
-            line.waiting_on = [d for d in deps[line.id] if index.by_id[d].open]
-    days = BusinessDays(calendar)  # each business-day sum once, however many tasks ask it
-    durations: dict[str, int] = {}
-    starts: dict[str, dt.date | None] = {}
-    for line, task in pairs:  # one spec lookup per task for both
-        spec = specs.get(line.key or "")
-        durations[line.id] = task_duration(task, spec, days)
-        starts[line.id] = _planned_start(task, spec)
-    plan_ahead = forecast(lines, deps, durations, starts, today, days)
+    deps, notes = DependencyIndex(lines).edges(pairs, specs, extra_deps)
+    # one pass in numbered business days: each open line's waiting_on, projected finish, lateness and blame
+    plan_ahead = forecast(pairs, specs, deps, today, BusinessDays(calendar))
     finish, path, length = plan_ahead.finish, plan_ahead.path, plan_ahead.length
     notes += plan_ahead.warnings
     for step in path:
         step.task.critical = True
-    late = {line.id: n for line in lines if (n := late_days(line, finish, days))}
-    blamed: dict[str, TaskLine] = {}
-    for line in lines:
-        line.projected_finish = finish.get(line.id)
-        line.late_days = late.get(line.id, 0)
-        if line.late_days:
-            source = accountable(line, index.by_id, plan_ahead.driver, late, blamed).department
-            line.late_because = source if source != line.department else None
 
     def group(name: str, kind: str, members: list[tuple[TaskLine, Task]]) -> Group:
         return _group(name, kind, members, finish, today)
@@ -241,11 +217,6 @@ def build_report(
     if past is not None:
         report.history, report.changes, report.trends = looking_back(report, list(tasks), past)
     return report
-
-
-def _planned_start(task: Task, spec: TaskSpec | None) -> dt.date | None:
-    """Work is not planned to begin before the plan's start (else the tool's)."""
-    return spec.start if spec and spec.start else task.start
 
 
 def department_of(task: Task, spec: TaskSpec | None = None) -> str:

@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from functools import cached_property
+from operator import attrgetter
 
 from collabsync.dates import Calendar
-from collabsync.model import ProjectSpec, Task, TaskSpec
+from collabsync.model import Task, TaskSpec
 from collabsync.report.business_days import BusinessDays
-from collabsync.report.rollup_model import PathStep, Schedule, TaskLine
+from collabsync.report.rollup_model import Schedule, TaskLine
 
 __all__ = [
     "DependencyIndex",
     "business_days_between",
     "task_duration",
-    "forecast",
-    "Forecast",
     "BusinessDays",
-    "late_days",
-    "accountable",
     "earned_schedule",
     "group_schedule",
 ]
@@ -32,13 +30,24 @@ class DependencyIndex:
     """Resolves template keys, `provider:ref` and bare refs to report ids, so edges can cross tools."""
 
     def __init__(self, lines: Sequence[TaskLine]) -> None:
-        self.by_id = {line.id: line for line in lines}
-        self.by_key: dict[str, str] = {}
-        self.by_ref: dict[str, list[str]] = {}
-        for line in lines:
-            if line.key and line.key not in self.by_key:
-                self.by_key[line.key] = line.id
-            self.by_ref.setdefault(line.ref, []).append(line.id)
+        self.lines = lines
+        # a key's first task: later ones are written first and overwritten
+        self.by_key: dict[str, str] = dict(zip(map(_key, reversed(lines)), map(_id, reversed(lines)), strict=True))
+        self.by_key.pop(None, None)  # type: ignore[call-overload]  # no key
+        self.by_key.pop("", None)
+
+    @cached_property
+    def by_id(self) -> dict[str, TaskLine]:
+        """Lines by report id: built only when a link names no key (most links of a stamped plan do)."""
+        return {line.id: line for line in self.lines}
+
+    @cached_property
+    def by_ref(self) -> dict[str, list[str]]:
+        """Report ids per tool ref: built only when a link names no key."""
+        out: dict[str, list[str]] = {}
+        for line in self.lines:
+            out.setdefault(line.ref, []).append(line.id)
+        return out
 
     def resolve(self, name: str, provider: str | None = None) -> str | None:
         """A report id for a key, `provider:ref`, a ref in `provider`, or a ref unique across tools."""
@@ -54,37 +63,41 @@ class DependencyIndex:
         return candidates[0] if len(candidates) == 1 else None
 
     def edges(
-        self, tasks: Sequence[tuple[TaskLine, Task]], plan: ProjectSpec | None, extra_deps: Iterable[tuple[str, str]]
+        self,
+        tasks: Sequence[tuple[TaskLine, Task]],
+        specs: Mapping[str, TaskSpec],
+        extra_deps: Iterable[tuple[str, str]],
     ) -> tuple[dict[str, list[str]], list[str]]:
-        """Blocking ids per task id from the tools' own links, the plan's keys and cross-tool pairs."""
-        deps: dict[str, list[str]] = {line.id: [] for line, _ in tasks}
+        """Blocking ids per task id from the tools' own links, the plan's keys (`specs` by key) and cross-tool pairs."""
+        deps: dict[str, list[str]] = {}
         warnings: list[str] = []
-        plan_deps = {spec.key: spec.depends_on for spec in plan.tasks} if plan else {}
-
-        def add(blocked: str, blocking: str) -> None:
-            if blocked != blocking and blocking not in deps[blocked]:
-                deps[blocked].append(blocking)
-
-        by_key, no_keys = self.by_key, ()
-        for line, task in tasks:  # add() inlined: this runs once per link of a 100k-task report
-            ident, own = line.id, deps[line.id]
-            for ref in task.depends_on:
+        by_key = self.by_key
+        for line, task in tasks:  # once per link of a 100k-task report: lookups kept local
+            ident, refs = line.id, task.depends_on
+            own: list[str] = []
+            deps[ident] = own
+            for ref in refs:
                 target = by_key.get(ref) or self.resolve(ref, line.provider)
                 if target is None:
                     warnings.append(f"{ident}: dependency {ref!r} not found in {line.provider}")
                 elif target != ident and target not in own:
                     own.append(target)
-            for key in plan_deps.get(line.key or "", no_keys):
-                target = by_key.get(key)
-                if target is not None and target != ident and target not in own:
-                    own.append(target)
+            spec = specs.get(line.key or "")
+            if spec is not None and spec.depends_on and tuple(refs) != spec.depends_on:  # the same keys add nothing
+                for key in spec.depends_on:
+                    target = by_key.get(key)
+                    if target is not None and target != ident and target not in own:
+                        own.append(target)
         for blocked_name, blocking_name in extra_deps:
             blocked, blocking = self.resolve(blocked_name), self.resolve(blocking_name)
             if blocked is None or blocking is None:
                 warnings.append(f"cross-tool dependency {blocked_name!r} -> {blocking_name!r} not resolved")
-            else:
-                add(blocked, blocking)
+            elif blocked != blocking and blocking not in deps[blocked]:
+                deps[blocked].append(blocking)
         return deps, warnings
+
+
+_key, _id = attrgetter("key"), attrgetter("id")
 
 
 def business_days_between(start: dt.date, end: dt.date, calendar: Calendar | BusinessDays) -> int:
@@ -117,142 +130,6 @@ def nth_business_day(today: dt.date, n: int, calendar: Calendar) -> dt.date:
     return calendar.add_business_days(first, n - 1) if n > 1 else first
 
 
-@dataclass
-class Forecast:
-    """When each open task is projected to start and finish, and what pushed it."""
-
-    start: dict[str, dt.date] = field(default_factory=dict)
-    finish: dict[str, dt.date] = field(default_factory=dict)
-    driver: dict[str, str | None] = field(default_factory=dict)
-    path: list[PathStep] = field(default_factory=list)
-    length: int = 0
-    warnings: list[str] = field(default_factory=list)
-
-
-def _remaining(
-    line: TaskLine, duration: int, planned_start: dt.date | None, today: dt.date, calendar: Calendar | BusinessDays
-) -> int:
-    """Work left: in-progress work is assumed done at one day per business day since it began."""
-    begun = line.start or planned_start
-    if line.status != "in_progress" or begun is None or begun >= today:
-        return duration
-    return max(1, duration - calendar.business_days_between(begun, today))
-
-
-def forecast(
-    lines: Sequence[TaskLine],
-    deps: Mapping[str, list[str]],
-    durations: Mapping[str, int],
-    planned_starts: Mapping[str, dt.date | None],
-    today: dt.date,
-    calendar: Calendar | BusinessDays,
-) -> Forecast:
-    """Forward pass over open work: a task starts at its planned start, today, or the business day
-    after its last open prerequisite finishes, whichever is latest, and lasts its remaining effort.
-
-    The path is the chain of latest-finishing prerequisites behind the last task to finish.
-    """
-    days = calendar if isinstance(calendar, BusinessDays) else BusinessDays(calendar)
-    add = days.add_business_days
-    by_id = {line.id: line for line in lines}
-    open_ids = [line.id for line in lines if line.open]
-    is_open = set(open_ids)
-    first_day = add(today, 0)
-    out = Forecast()
-    finish, starts, drivers = out.finish, out.start, out.driver
-    chain_up: dict[str, str | None] = {}
-    no_deps: list[str] = []
-
-    def settle(node: str) -> None:
-        planned = planned_starts.get(node)
-        start = max(first_day, add(planned, 0)) if planned else first_day
-        driver, latest = None, None
-        for dep in deps.get(node, no_deps):
-            end = finish.get(dep)
-            if end is not None and dep in is_open:
-                after = add(end, 1)
-                if after > start:
-                    start, driver = after, dep
-                if latest is None or end > finish[latest]:
-                    latest = dep
-        chain_up[node] = latest
-        line, work = by_id[node], durations[node]
-        if line.status == "in_progress":  # _remaining changes nothing else; a call per task cost more than it
-            work = _remaining(line, work, planned, today, days)
-        starts[node], drivers[node] = start, driver
-        finish[node] = add(start, work - 1)
-
-    for root in open_ids:
-        if root in finish:
-            continue
-        trail = {root}
-        stack = [(root, iter(deps.get(root, no_deps)))]
-        while stack:
-            node, pending = stack[-1]
-            for dep in pending:
-                if dep not in is_open or dep in finish:
-                    continue
-                if dep in trail:
-                    out.warnings.append(f"dependency cycle through {node} and {dep}: link ignored")
-                    continue
-                trail.add(dep)
-                stack.append((dep, iter(deps.get(dep, no_deps))))
-                break
-            else:
-                stack.pop()
-                trail.discard(node)
-                settle(node)
-    if not open_ids:
-        return out
-    order = {n: i for i, n in enumerate(open_ids)}
-    last = max(open_ids, key=lambda n: (finish[n], -order[n]))
-    chain: list[str] = []
-    at: str | None = last
-    while at is not None:
-        chain.append(at)
-        at = chain_up[at]
-    chain.reverse()
-    out.path = [PathStep(by_id[n], durations[n], finish[n]) for n in chain]
-    out.length = business_days_between(first_day, finish[last], days)
-    return out
-
-
-def late_days(line: TaskLine, finish: Mapping[str, dt.date], calendar: Calendar | BusinessDays) -> int:
-    """Business days an open task is projected to finish after its planned due (0 when on time)."""
-    end = finish.get(line.id)
-    if not line.open or end is None or line.planned_due is None or end <= line.planned_due:
-        return 0
-    return calendar.business_days_between(line.planned_due, end) or 1
-
-
-def accountable(
-    line: TaskLine,
-    by_id: Mapping[str, TaskLine],
-    driver: Mapping[str, str | None],
-    late: Mapping[str, int],
-    memo: dict[str, TaskLine] | None = None,
-) -> TaskLine:
-    """The task a lateness comes from: follow the prerequisites that pushed it while they are late too.
-
-    With `memo` shared across calls, every task of a walked chain remembers the answer, so a report of
-    long late chains walks each link once instead of once per task below it.
-    """
-    memo = {} if memo is None else memo
-    walked, seen = [line.id], {line.id}
-    cyclic = False
-    while line.id not in memo and (up := driver.get(line.id)) is not None and late.get(up, 0) > 0:
-        if up in seen:
-            cyclic = True
-            break
-        seen.add(up)
-        walked.append(up)
-        line = by_id[up]
-    line = memo.get(line.id, line)
-    if not cyclic:  # every task on an acyclic walk ends at the same task
-        memo.update(dict.fromkeys(walked, line))
-    return line
-
-
 def earned_schedule(lines: Sequence[TaskLine], today: dt.date) -> tuple[float, float, float, float | None]:
     """(scheduled weight, planned share %, actual share %, variance days) over non-cancelled planned work.
 
@@ -260,27 +137,121 @@ def earned_schedule(lines: Sequence[TaskLine], today: dt.date) -> tuple[float, f
     which that share equals the share actually done, minus today (positive = ahead): interpolated
     linearly between two steps of the plan; on a flat stretch, the stretch's end nearest today.
     """
+    return _scan(lines, _NO_FINISH, today)[0]
+
+
+def group_schedule(lines: Sequence[TaskLine], finish: Mapping[str, dt.date], today: dt.date) -> Schedule:
+    """Planned vs actual, target (latest planned due) and projected finish of one group of tasks.
+
+    `finish` is the forecast's finish per open task id; lines the forecast already wrote on (projected_finish,
+    as build_report's are) are read directly: a dict lookup per task per group cost more than the rest."""
+    (weight, planned, actual, variance), target, projected = _scan(lines, finish, today)
+    slip = (projected - target).days if projected and target else None
+    return Schedule(
+        scheduled_weight=weight,
+        planned_share=planned,
+        actual_share=actual,
+        variance_days=variance,
+        target=target,
+        projected_finish=projected,
+        slip_days=slip,
+    )
+
+
+_NO_FINISH: Mapping[str, dt.date] = {}
+
+
+def _scan(
+    lines: Sequence[TaskLine], finish: Mapping[str, dt.date], today: dt.date
+) -> tuple[tuple[float, float, float, float | None], dt.date | None, dt.date | None]:
+    """earned_schedule, the latest planned due of live work and the latest end of open work.
+
+    Counted per distinct (status, planned due, weight, due) at C speed when every weight is a multiple of
+    1/1024 and the total stays far below 2**42: then every sum is exact, so adding per distinct row gives the
+    very floats the task-by-task sums in line order give; else task by task (_scan_in_order).
+    """
+    rows = Counter(map(_row, lines))
+    bound = 0.0
+    for (_, _, weight, _), n in rows.items():
+        if not (0 < weight < 2**20 and (weight * 1024.0).is_integer()):
+            return _scan_in_order(lines, finish, today)
+        bound += weight * n
+    if bound >= 2**42:
+        return _scan_in_order(lines, finish, today)
+    total = done = before_today = 0.0
+    per_day: dict[dt.date, float] = {}
+    target: dt.date | None = None
+    ends = list(filter(None, map(_projected, lines)))  # what the forecast wrote on each open line
+    if len(ends) != sum(n for (status, *_), n in rows.items() if status != "done" and status != "cancelled"):
+        ends = list(filter(None, map(finish.get, map(_id, lines))))  # lines the forecast did not write on
+    projected = max(ends, default=None)
+    for (status, due, weight, tool_due), n in rows.items():
+        if status == "cancelled":
+            continue
+        if due is not None:
+            weight *= n
+            total += weight
+            if status == "done":
+                done += weight
+            if due < today:
+                before_today += weight
+            per_day[due] = per_day.get(due, 0.0) + weight
+            if target is None or due > target:
+                target = due
+        if status != "done":
+            end = tool_due or due  # open work ends no earlier than its due
+            if end and (projected is None or end > projected):
+                projected = end
+    return _earned(total, done, before_today, per_day, today), target, projected
+
+
+_row = attrgetter("status", "planned_due", "weight", "due")
+_projected = attrgetter("projected_finish")
+
+
+def _scan_in_order(
+    lines: Sequence[TaskLine], finish: Mapping[str, dt.date], today: dt.date
+) -> tuple[tuple[float, float, float, float | None], dt.date | None, dt.date | None]:
+    """_scan task by task, each sum in line order (weights whose sums may round)."""
     weights: list[float] = []  # summed with sum(), as lists, so every total adds the same floats in the same order
     done_weights: list[float] = []
     before_weights: list[float] = []
     per_day: dict[dt.date, float] = {}
+    target: dt.date | None = None
+    projected: dt.date | None = None
     for line in lines:
-        due = line.planned_due
-        if due is None or line.status == "cancelled":
+        status = line.status
+        if status == "cancelled":
             continue
-        weight = line.weight
-        weights.append(weight)
-        if line.status == "done":
-            done_weights.append(weight)
-        if due < today:
-            before_weights.append(weight)
-        per_day[due] = per_day.get(due, 0.0) + weight
-    total = sum(weights)
+        due = line.planned_due
+        if due is not None:
+            weight = line.weight
+            weights.append(weight)
+            if status == "done":
+                done_weights.append(weight)
+            if due < today:
+                before_weights.append(weight)
+            per_day[due] = per_day.get(due, 0.0) + weight
+            if target is None or due > target:
+                target = due
+        if status == "done":
+            continue
+        end = finish.get(line.id)  # open work: its projected finish, else its due
+        if end is not None and (projected is None or end > projected):
+            projected = end
+        end = line.due or due
+        if end and (projected is None or end > projected):
+            projected = end
+    return _earned(sum(weights), sum(done_weights), sum(before_weights), per_day, today), target, projected
+
+
+def _earned(
+    total: float, done: float, before_today: float, per_day: dict[dt.date, float], today: dt.date
+) -> tuple[float, float, float, float | None]:
+    """earned_schedule from the weight of planned work, of it done, of it due before today, and per due date."""
     if total <= 0:
         return 0.0, 0.0, 0.0, None
-    done = sum(done_weights)
     due_dates = sorted(per_day)
-    before_today = sum(before_weights)
     planned_share = round(before_today * 100.0 / total, 1)
     actual_share = round(done * 100.0 / total, 1)
     # Stretches of constant plan share: level i holds from `starts[i]` to `ends[i]` (None = unbounded).
@@ -307,35 +278,3 @@ def earned_schedule(lines: Sequence[TaskLine], today: dt.date) -> tuple[float, f
             fraction = (done - level) / (levels[i + 1] - level)
             return total, planned_share, actual_share, round((end - today).days + fraction, 1)
     return total, planned_share, actual_share, None  # pragma: no cover - done never exceeds total
-
-
-def group_schedule(lines: Sequence[TaskLine], finish: Mapping[str, dt.date], today: dt.date) -> Schedule:
-    """Planned vs actual, target (latest planned due) and projected finish of one group of tasks."""
-    weight, planned, actual, variance = earned_schedule(lines, today)
-    target: dt.date | None = None
-    projected: dt.date | None = None
-    for line in lines:  # one pass: the latest planned due of live work, the latest end of open work
-        status = line.status
-        if status == "cancelled":
-            continue
-        planned_due = line.planned_due
-        if planned_due and (target is None or planned_due > target):
-            target = planned_due
-        if status == "done":
-            continue
-        end = finish.get(line.id)
-        if end is not None and (projected is None or end > projected):
-            projected = end
-        end = line.due or planned_due
-        if end and (projected is None or end > projected):
-            projected = end
-    slip = (projected - target).days if projected and target else None
-    return Schedule(
-        scheduled_weight=weight,
-        planned_share=planned,
-        actual_share=actual,
-        variance_days=variance,
-        target=target,
-        projected_finish=projected,
-        slip_days=slip,
-    )
