@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from operator import attrgetter
 
 from collabsync.model import ProjectSpec, TaskSpec
 from collabsync.report.rollup_model import Contribution, Group, Handoff, Milestone, Phase, Share, TaskLine
@@ -18,9 +20,10 @@ def waiting_reason(reason: str) -> bool:
     return reason.startswith("waits on ") or WAITING_MARK in reason
 
 
-def handoffs(lines: Sequence[TaskLine]) -> list[Handoff]:
-    """Per pair of departments: open tasks of one waiting on open work of the other, and how late that makes them."""
-    by_id = {line.id: line for line in lines}
+def handoffs(lines: Sequence[TaskLine], by_id: Mapping[str, TaskLine]) -> list[Handoff]:
+    """Per pair of departments: open tasks of one waiting on open work of the other, and how late that makes them.
+
+    `lines` need only hold those that wait (the rest count nothing); `by_id` finds every line by its report id."""
     table: dict[tuple[str, str], Handoff] = {}
     for line in lines:
         if not line.waiting_on or not line.open:
@@ -53,7 +56,8 @@ def trouble(group: Group, lines: Sequence[TaskLine]) -> str:
 
 def summary_sentence(overall: Group, departments: Sequence[Group], lines: Sequence[TaskLine]) -> str:
     """Green: 'On track: ...'; amber: 'On track except engineering: 2 tasks late ...; finance waits on
-    engineering (...)'; red: the same after 'Behind:'. Own trouble first, then who waits on whom."""
+    engineering (...)'; red: the same after 'Behind:'. Own trouble first, then who waits on whom. Of `lines` only
+    the late ones count: the late lines alone will do."""
     done, total = overall.counts["done"], overall.counts["total"] - overall.counts["cancelled"]
     progress = f"{done} of {total} tasks done"
     finish = overall.schedule.projected_finish
@@ -86,45 +90,70 @@ def _and(names: Sequence[str]) -> str:
 
 
 def contributions(
-    lines: Sequence[TaskLine], deps: Mapping[str, Sequence[str]], key: Callable[[TaskLine], str]
-) -> list[Contribution]:
-    """Per name: done and open work, the share done by its due date, and done work another department waited on."""
-    by_id = {line.id: line for line in lines}
-    needed_by_others: set[str] = set()
-    for blocked, blockers in deps.items():
-        if blockers and (waiting := by_id.get(blocked)) is not None:
-            needed_by_others.update(
-                b for b in blockers if (other := by_id.get(b)) is not None and other.department != waiting.department
-            )
-    table: dict[str, Contribution] = {}
-    dated: dict[str, int] = {}
-    shares: dict[tuple[str, str, str], Share] = {}
-    for line in lines:
-        name, status = key(line), line.status
-        row = table.get(name)
-        if row is None:
-            row = table[name] = Contribution(name)
-        share = shares.get((name, line.provider, line.department))
-        if share is None:
-            share = shares[(name, line.provider, line.department)] = Share(line.provider, line.department)
-            row.by_tool.append(share)
-        if status == "done":
-            share.done += 1
-            row.done_tasks += 1
+    lines: Sequence[TaskLine], deps: Mapping[str, Sequence[str]], by_id: Mapping[str, TaskLine], unassigned: str
+) -> tuple[list[Contribution], list[Contribution]]:
+    """Per assignee and per department: done and open work, the share done by its due date, and done work another
+    department waited on. The counts come from one Counter over every line; only done lines are looked at one by one
+    (their estimates add up in the lines' order, as they always did)."""
+    tables: tuple[dict[str, Contribution], dict[str, Contribution]] = ({}, {})
+    shares: tuple[dict[tuple[str, str, str], Share], dict[tuple[str, str, str], Share]] = ({}, {})
+    for (assignee, department, provider, status), n in Counter(map(_who, lines)).items():
+        for table, shared, name in ((tables[0], shares[0], assignee or unassigned), (tables[1], shares[1], department)):
+            row = table.get(name)
+            if row is None:
+                row = table[name] = Contribution(name)
+            share = shared.get((name, provider, department))
+            if share is None:
+                share = shared[(name, provider, department)] = Share(provider, department)
+                row.by_tool.append(share)
+            if status == "done":
+                share.done += n
+                row.done_tasks += n
+            elif status != "cancelled":  # open
+                share.open += n
+                row.open_tasks += n
+    done = [line for line in lines if line.status == "done"]
+    needed_by_others = _needed_by_others(deps, by_id, done)
+    dated: tuple[dict[str, int], dict[str, int]] = ({}, {})
+    for line in done:
+        due = line.planned_due or line.due
+        on_time = line.done_on <= due if due and line.done_on else None
+        for table, counted, name in (
+            (tables[0], dated[0], line.assignee or unassigned),
+            (tables[1], dated[1], line.department),
+        ):
+            row = table[name]
             row.done_estimate += line.weight
             row.done_for_others += line.id in needed_by_others
-            due = line.planned_due or line.due
-            if due and line.done_on:
-                dated[name] = dated.get(name, 0) + 1
-                row.done_on_time += line.done_on <= due
-        elif status != "cancelled":  # open
-            share.open += 1
-            row.open_tasks += 1
-    for name, count in dated.items():
-        table[name].on_time_rate = round(table[name].done_on_time * 100.0 / count, 1)
-    for row in table.values():
-        row.by_tool.sort(key=lambda s: (s.department, s.provider))
-    return sorted(table.values(), key=lambda c: (-c.done_tasks, -c.done_estimate, c.name))
+            if on_time is not None:
+                counted[name] = counted.get(name, 0) + 1
+                row.done_on_time += on_time
+    out = []
+    for table, counted in zip(tables, dated, strict=True):
+        for name, count in counted.items():
+            table[name].on_time_rate = round(table[name].done_on_time * 100.0 / count, 1)
+        for row in table.values():
+            row.by_tool.sort(key=_share_order)
+        out.append(sorted(table.values(), key=lambda c: (-c.done_tasks, -c.done_estimate, c.name)))
+    return out[0], out[1]
+
+
+_who = attrgetter("assignee", "department", "provider", "status")
+_share_order = attrgetter("department", "provider")
+
+
+def _needed_by_others(
+    deps: Mapping[str, Sequence[str]], by_id: Mapping[str, TaskLine], done: Sequence[TaskLine]
+) -> set[str]:
+    """The done lines' ids that a task of another department depends on."""
+    done_ids = {line.id for line in done}
+    needed: set[str] = set()
+    if not done_ids:
+        return needed
+    for blocked, blockers in deps.items():
+        if blockers and not done_ids.isdisjoint(blockers) and (waiting := by_id.get(blocked)) is not None:
+            needed.update(b for b in blockers if b in done_ids and by_id[b].department != waiting.department)
+    return needed
 
 
 def phases(plan: ProjectSpec | None, lines: Sequence[TaskLine]) -> list[Phase]:
