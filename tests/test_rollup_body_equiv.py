@@ -12,13 +12,13 @@ import random
 from typing import Any
 
 import pytest
-from rollup_body_reference import build_report as reference_report
 
 from collabsync.model import ProjectSpec, SectionSpec, Status, Task, TaskSpec
 from collabsync.report.render import render
 from collabsync.report.rollup import build_report
 from collabsync.report.rollup_groups import sorted_by_due
 from collabsync.report.rollup_model import TaskLine
+from rollup_body_reference import build_report as reference_report
 
 TODAY = dt.date(2027, 3, 10)
 DEPARTMENTS = ("sales", "engineering", "finance", "hr", "it", "support")
