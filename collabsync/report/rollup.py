@@ -57,7 +57,7 @@ from collabsync.dates import Calendar
 from collabsync.ledger_plan import PlanOutline
 from collabsync.model import ProjectSpec, Status, Task, TaskSpec
 from collabsync.report.history import Past, looking_back
-from collabsync.report.rollup_groups import Combo, Tally, counts_of, sorted_by_due
+from collabsync.report.rollup_groups import Combo, Tally, counts_of, due_lists
 from collabsync.report.rollup_health import health, overall_floor
 from collabsync.report.rollup_lines import NO_DEPARTMENT, task_lines
 from collabsync.report.rollup_model import Group, Report, TaskLine
@@ -218,6 +218,7 @@ def build_report(
     soon = today + dt.timedelta(days=DUE_SOON_DAYS)
     waiting = [line for line in lines if line.waiting_on]
     assignees, per_department = contributions(lines, deps, index.by_id, UNASSIGNED)
+    overdue, due_soon, blocked, waiting_list = due_lists(lines, waiting, overall.counts, today, soon)
     report = Report(
         instance=instance,
         template=template if template is not None else (plan.template if plan else None),
@@ -227,10 +228,10 @@ def build_report(
         departments=groups,
         providers=providers,
         tasks=lines,
-        overdue=sorted_by_due([line for line in lines if line.overdue]),
-        due_soon=sorted_by_due([line for line in lines if line.due and today <= line.due < soon and line.open]),
-        blocked=sorted_by_due([line for line in lines if line.status == "blocked"]),
-        waiting=sorted_by_due(waiting),
+        overdue=overdue,
+        due_soon=due_soon,
+        blocked=blocked,
+        waiting=waiting_list,
         critical_path=path,
         critical_path_days=length,
         plan_curve=_plan_curve(lines),

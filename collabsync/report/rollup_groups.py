@@ -15,7 +15,7 @@ from typing import Any
 
 from collabsync.report.rollup_model import TaskLine
 
-__all__ = ["Tally", "exact_sums", "counts_of", "sorted_by_due", "COUNT_KEYS"]
+__all__ = ["Tally", "exact_sums", "counts_of", "sorted_by_due", "due_lists", "COUNT_KEYS"]
 
 COUNT_KEYS = ("total", "todo", "in_progress", "blocked", "done", "cancelled", "overdue", "percent_done")
 _SCALE = 1024.0  # weights that are multiples of 1/1024 add up exactly in any order (below 2**53 / 1024)
@@ -117,3 +117,30 @@ def sorted_by_due(lines: Iterable[TaskLine]) -> list[TaskLine]:
     undated = [line for line in lines if line.due is None]
     undated.sort(key=_name_order)
     return dated + undated
+
+
+def due_lists(
+    lines: Sequence[TaskLine], waiting: list[TaskLine], counts: dict[str, Any], today: dt.date, soon: dt.date
+) -> tuple[list[TaskLine], list[TaskLine], list[TaskLine], list[TaskLine]]:
+    """Overdue, due soon, blocked and waiting work, each sorted by due date. All four hold open work only: when they
+    hold much of it, the open lines are sorted once and each list taken from them in that order (a stable sort of
+    the lines, then a filter, gives what filtering and then sorting gave); else each list is sorted on its own."""
+    n_open = counts["total"] - counts["done"] - counts["cancelled"]
+    few = counts["overdue"] + counts["blocked"] + len(waiting) < n_open // 2
+    if few or any(line.status in _CLOSED for line in waiting):  # (the rollup has only open work wait)
+        return (
+            sorted_by_due([line for line in lines if line.overdue]),
+            sorted_by_due([line for line in lines if line.due and today <= line.due < soon and line.open]),
+            sorted_by_due([line for line in lines if line.status == "blocked"]),
+            sorted_by_due(waiting),
+        )
+    ordered = sorted_by_due([line for line in lines if line.status not in _CLOSED])
+    return (
+        [line for line in ordered if line.overdue],
+        [line for line in ordered if line.due and today <= line.due < soon],
+        [line for line in ordered if line.status == "blocked"],
+        [line for line in ordered if line.waiting_on],
+    )
+
+
+_CLOSED = ("done", "cancelled")  # TaskLine.open

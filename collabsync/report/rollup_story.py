@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from operator import attrgetter
 
 from collabsync.model import ProjectSpec, TaskSpec
 from collabsync.report.rollup_model import Contribution, Group, Handoff, Milestone, Phase, Share, TaskLine
 
 __all__ = ["handoffs", "summary_sentence", "trouble", "waiting_reason", "contributions", "phases", "WAITING_MARK"]
+
+_CLOSED = ("done", "cancelled")
 
 #: Marks a reason (such as being behind plan) that another department's late work explains.
 WAITING_MARK = "(waiting on"
@@ -25,11 +27,23 @@ def handoffs(lines: Sequence[TaskLine], by_id: Mapping[str, TaskLine]) -> list[H
 
     `lines` need only hold those that wait (the rest count nothing); `by_id` finds every line by its report id."""
     table: dict[tuple[str, str], Handoff] = {}
+    get = by_id.get
     for line in lines:
-        if not line.waiting_on or not line.open:
+        waiting_on = line.waiting_on
+        if not waiting_on or line.status in _CLOSED:  # TaskLine.open, without a property call per line
             continue
-        for other in {by_id[i].department for i in line.waiting_on if i in by_id} - {line.department}:
-            row = table.setdefault((line.department, other), Handoff(line.department, other))
+        department = line.department
+        if len(waiting_on) == 1:  # the usual case: no sets
+            other = get(waiting_on[0])
+            if other is None or other.department == department:
+                continue
+            others: Iterable[str] = (other.department,)
+        else:
+            others = {by_id[i].department for i in waiting_on if i in by_id} - {department}
+        for name in others:
+            row = table.get((department, name))
+            if row is None:
+                row = table[(department, name)] = Handoff(department, name)
             row.tasks += 1
             if line.late_because:  # pushed late by others' work, through this hand-off or one further up
                 row.late_tasks += 1
@@ -66,8 +80,11 @@ def summary_sentence(overall: Group, departments: Sequence[Group], lines: Sequen
         return f"On track: every department's work fits its dates ({progress}{when})."
     own = [g for g in departments if g.health != "green" and g.cause == "own"]
     waiting = [g for g in departments if g.health != "green" and g.cause == "waiting"]
-    own_late = [line for line in lines if line.late_days and not line.late_because]  # what trouble() looks at
-    clauses = [f"{g.name}: {text}" for g in own if (text := trouble(g, own_late))]
+    own_late: dict[str, list[TaskLine]] = {}  # what trouble() looks at, per department
+    for line in lines:
+        if line.late_days and not line.late_because:
+            own_late.setdefault(line.department, []).append(line)
+    clauses = [f"{g.name}: {text}" for g in own if (text := trouble(g, own_late.get(g.name, [])))]
     waits: dict[tuple[str, ...], list[str]] = {}
     for g in [*waiting, *own]:
         if g.waits_on:
@@ -165,25 +182,36 @@ def phases(plan: ProjectSpec | None, lines: Sequence[TaskLine]) -> list[Phase]:
     for spec in plan.tasks:  # each section's tasks in plan order, found in one pass over the plan
         by_section.setdefault(spec.section, []).append(spec)
     out = []
+    get = by_key.get
     for section in plan.sections:
         phase = Phase(section.key, section.title)
+        total = done = late = 0
+        start = end = projected_end = None
         for spec in by_section.get(section.key, ()):
-            line = by_key.get(spec.key)
-            if line is None or line.status == "cancelled":
+            line = get(spec.key)
+            if line is None:
                 continue
-            phase.total += 1
-            phase.done += line.status == "done"
-            phase.late += line.late_days > 0
-            if spec.start and (phase.start is None or spec.start < phase.start):
-                phase.start = spec.start
-            if spec.due and (phase.end is None or spec.due > phase.end):
-                phase.end = spec.due
-            if line.open:
-                for day in (line.projected_finish, spec.due):
-                    if day and (phase.projected_end is None or day > phase.projected_end):
-                        phase.projected_end = day
+            status = line.status
+            if status == "cancelled":
+                continue
+            total += 1
+            if line.late_days > 0:
+                late += 1
+            if spec.start and (start is None or spec.start < start):
+                start = spec.start
+            due = spec.due
+            if due and (end is None or due > end):
+                end = due
+            if status == "done":
+                done += 1
+            else:  # open
+                for day in (line.projected_finish, due):
+                    if day and (projected_end is None or day > projected_end):
+                        projected_end = day
             if spec.milestone:
-                phase.milestones.append(Milestone(spec.key, line.title, spec.due, line.status, line.projected_finish))
+                phase.milestones.append(Milestone(spec.key, line.title, due, status, line.projected_finish))
+        phase.total, phase.done, phase.late = total, done, late
+        phase.start, phase.end, phase.projected_end = start, end, projected_end
         if phase.total:
             out.append(phase)
     return out
