@@ -50,7 +50,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from collabsync.dates import Calendar
@@ -141,7 +141,7 @@ def build_report(
     calendar = calendar or Calendar()
     specs = {spec.key: spec for spec in plan.tasks} if plan else {}
     pairs = task_lines(tasks, specs, today, stale)
-    lines = [line for line, _ in pairs]
+    lines = list(map(itemgetter(0), pairs))
     index = DependencyIndex(lines)
     deps, notes = index.edges(pairs, plan, extra_deps)
     for line in lines:
@@ -243,6 +243,7 @@ def build_report(
         handoffs=handoffs(waiting, index.by_id),
         phases=phases(plan, lines),
     )
+    vars(report)["_task_index"] = index.by_id  # Report.task's index (a cached_property): the same map, built once
     if past is not None:
         report.history, report.changes, report.trends = looking_back(report, list(tasks), past)
     return report

@@ -127,7 +127,7 @@ def due_lists(
     the lines, then a filter, gives what filtering and then sorting gave); else each list is sorted on its own."""
     n_open = counts["total"] - counts["done"] - counts["cancelled"]
     few = counts["overdue"] + counts["blocked"] + len(waiting) < n_open // 2
-    if few or any(line.status in _CLOSED for line in waiting):  # (the rollup has only open work wait)
+    if few or not _OPEN.issuperset(map(_status, waiting)):  # (the rollup has only open work wait)
         return (
             sorted_by_due([line for line in lines if line.overdue]),
             sorted_by_due([line for line in lines if line.due and today <= line.due < soon and line.open]),
@@ -144,3 +144,5 @@ def due_lists(
 
 
 _CLOSED = ("done", "cancelled")  # TaskLine.open
+_OPEN = frozenset({"todo", "in_progress", "blocked"})
+_status = attrgetter("status")
