@@ -58,7 +58,7 @@ from collabsync.ledger_plan import PlanOutline
 from collabsync.model import ProjectSpec, Status, Task, TaskSpec
 from collabsync.report.history import Past, looking_back
 from collabsync.report.rollup_groups import Combo, Tally, counts_of, due_lists
-from collabsync.report.rollup_health import health, overall_floor
+from collabsync.report.rollup_health import LateKey, health_of, late_digest, overall_floor
 from collabsync.report.rollup_lines import NO_DEPARTMENT, task_lines
 from collabsync.report.rollup_model import Group, Report, TaskLine
 from collabsync.report.rollup_schedule import (
@@ -182,9 +182,11 @@ def build_report(
             schedule=group_schedule(members, finish, today),
         )
 
-    def judge(target: Group, late: Sequence[TaskLine], **kw: Any) -> None:
-        target.health, target.reasons = health(target.counts, target.schedule, late=late, **kw)
-        target.waits_on = sorted({m.late_because for m in late if m.late_because})
+    lateness = late_digest(lines)  # the late lines, counted by what health and the summary read of them
+
+    def judge(target: Group, late: Mapping[LateKey, list[int]], **kw: Any) -> None:
+        target.health, target.reasons = health_of(target.counts, target.schedule, late, **kw)
+        target.waits_on = sorted({because for _d, _p, because, *_ in late if because})
         own = target.health != "green" and not (target.waits_on and all(waiting_reason(r) for r in target.reasons))
         target.cause = "" if target.health == "green" else ("own" if own else "waiting")
 
@@ -195,7 +197,7 @@ def build_report(
         dept.providers = sorted({provider for _d, provider, *_ in combos})
         if name in stale:
             dept.stale, dept.stale_since = True, stale[name]
-        judge(dept, tally.late_by_department.get(name, []), stale=dept.stale, since=dept.stale_since)
+        judge(dept, {k: n for k, n in lateness.items() if k[0] == name}, stale=dept.stale, since=dept.stale_since)
         groups.append(dept)
     providers = []
     for name, members in tally.by_provider.items():
@@ -205,14 +207,14 @@ def build_report(
         tool.stale = bool(stale_depts)
         judge(
             tool,
-            tally.late_by_provider.get(name, []),
+            {k: n for k, n in lateness.items() if k[1] == name},
             stale=tool.stale,
             since=min((s for d in stale_depts if (s := stale[d])), default=None),
         )
         providers.append(tool)
     overall = group(instance, "overall", lines, tally.combos)
     overall.providers = [p.name for p in providers]
-    overall.health, overall.reasons = health(overall.counts, overall.schedule, late=tally.late)
+    overall.health, overall.reasons = health_of(overall.counts, overall.schedule, lateness)
     overall_floor(overall, groups)
 
     soon = today + dt.timedelta(days=DUE_SOON_DAYS)
@@ -239,7 +241,7 @@ def build_report(
         contributions=per_department,
         stale_departments=[d.name for d in groups if d.stale],
         warnings=notes + list(warnings),
-        summary=summary_sentence(overall, groups, tally.late),
+        summary=summary_sentence(overall, groups, lateness),
         handoffs=handoffs(waiting, index.by_id),
         phases=phases(plan, lines),
     )

@@ -39,19 +39,16 @@ def exact_sums(weights: Iterable[tuple[float, int]]) -> bool:
 
 
 class Tally:
-    """Every line's (department, tool, status, overdue, weight) counted once, the members of each department and
-    tool in the lines' order, and the late lines."""
+    """Every line's (department, tool, status, overdue, weight) counted once, and the members of each department and
+    tool in the lines' order."""
 
     def __init__(self, lines: Sequence[TaskLine]) -> None:
         self.combos: Counter[Combo] = Counter(map(_fields, lines))
         self.exact = exact_sums((combo[4], n) for combo, n in self.combos.items())
         self.by_department: dict[str, list[TaskLine]] = {}
         self.by_provider: dict[str, list[TaskLine]] = {}
-        self.late: list[TaskLine] = []
-        self.late_by_department: dict[str, list[TaskLine]] = {}
-        self.late_by_provider: dict[str, list[TaskLine]] = {}
         tools = {combo[1] for combo in self.combos}
-        departments, providers, late = self.by_department, self.by_provider, self.late
+        departments, providers = self.by_department, self.by_provider
         one_tool = len(tools) == 1
         if one_tool:  # it holds every line: only the departments need a list each
             providers[tools.pop()] = list(lines)
@@ -65,11 +62,6 @@ class Tally:
                 if members is None:
                     members = providers[line.provider] = []
                 members.append(line)
-            if line.late_days:
-                late.append(line)
-        for line in late:
-            self.late_by_department.setdefault(line.department, []).append(line)
-            self.late_by_provider.setdefault(line.provider, []).append(line)
 
     def counts(self, department: str | None = None, provider: str | None = None) -> Counter[Combo]:
         """The combos of one department, one tool, or all of them."""
@@ -105,15 +97,16 @@ def counts_of(combos: Counter[Combo], percent: Any) -> dict[str, Any]:
     return counts
 
 
-def sorted_by_due(lines: Iterable[TaskLine]) -> list[TaskLine]:
+def sorted_by_due(lines: Sequence[TaskLine]) -> list[TaskLine]:
     """Sorted by (due or the last day, department, title), as the report lists them, without a Python key call per
     line: dated lines by an attrgetter tuple, then the undated ones (the last day itself, should a line carry it,
     takes the general route)."""
-    lines = list(lines)
     dated = [line for line in lines if line.due is not None]
     dated.sort(key=_due_order)
     if dated and dated[-1].due == dt.date.max:
         return sorted(lines, key=lambda line: (line.due or dt.date.max, line.department, line.title))
+    if len(dated) == len(lines):
+        return dated
     undated = [line for line in lines if line.due is None]
     undated.sort(key=_name_order)
     return dated + undated
@@ -134,13 +127,21 @@ def due_lists(
             sorted_by_due([line for line in lines if line.status == "blocked"]),
             sorted_by_due(waiting),
         )
-    ordered = sorted_by_due([line for line in lines if line.status not in _CLOSED])
-    return (
-        [line for line in ordered if line.overdue],
-        [line for line in ordered if line.due and today <= line.due < soon],
-        [line for line in ordered if line.status == "blocked"],
-        [line for line in ordered if line.waiting_on],
-    )
+    overdue: list[TaskLine] = []
+    due_soon: list[TaskLine] = []
+    blocked: list[TaskLine] = []
+    waits: list[TaskLine] = []
+    for line in sorted_by_due([line for line in lines if line.status not in _CLOSED]):  # one pass fills all four
+        if line.overdue:
+            overdue.append(line)
+        due = line.due
+        if due and today <= due < soon:
+            due_soon.append(line)
+        if line.status == "blocked":
+            blocked.append(line)
+        if line.waiting_on:
+            waits.append(line)
+    return overdue, due_soon, blocked, waits
 
 
 _CLOSED = ("done", "cancelled")  # TaskLine.open

@@ -5,8 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from operator import attrgetter
+from typing import TYPE_CHECKING
 
 from collabsync.model import ProjectSpec, TaskSpec
+
+if TYPE_CHECKING:
+    from collabsync.report.rollup_health import LateKey
 from collabsync.report.rollup_model import Contribution, Group, Handoff, Milestone, Phase, Share, TaskLine
 
 __all__ = ["handoffs", "summary_sentence", "trouble", "waiting_reason", "contributions", "phases", "WAITING_MARK"]
@@ -54,10 +58,14 @@ def handoffs(lines: Sequence[TaskLine], by_id: Mapping[str, TaskLine]) -> list[H
 def trouble(group: Group, lines: Sequence[TaskLine]) -> str:
     """A department's own problem in a few words: late, overdue, blocked or stale."""
     own = [line for line in lines if line.department == group.name and line.late_days and not line.late_because]
+    return _trouble(group, len(own), max((line.late_days for line in own), default=0))
+
+
+def _trouble(group: Group, own: int, worst: int) -> str:
+    """trouble() from the number of the department's own late tasks and the worst of them."""
     parts = []
     if own:
-        worst = max(line.late_days for line in own)
-        parts.append(f"{_n(len(own), 'task')} late (up to {_n(worst, 'business day')})")
+        parts.append(f"{_n(own, 'task')} late (up to {_n(worst, 'business day')})")
     blocked = group.counts.get("blocked", 0)
     if blocked:
         parts.append(f"{_n(blocked, 'task')} blocked")
@@ -68,10 +76,10 @@ def trouble(group: Group, lines: Sequence[TaskLine]) -> str:
     return ", ".join(parts)
 
 
-def summary_sentence(overall: Group, departments: Sequence[Group], lines: Sequence[TaskLine]) -> str:
+def summary_sentence(overall: Group, departments: Sequence[Group], late: Mapping[LateKey, list[int]]) -> str:
     """Green: 'On track: ...'; amber: 'On track except engineering: 2 tasks late ...; finance waits on
-    engineering (...)'; red: the same after 'Behind:'. Own trouble first, then who waits on whom. Of `lines` only
-    the late ones count: the late lines alone will do."""
+    engineering (...)'; red: the same after 'Behind:'. Own trouble first, then who waits on whom. `late` is the
+    late_digest of every line."""
     done, total = overall.counts["done"], overall.counts["total"] - overall.counts["cancelled"]
     progress = f"{done} of {total} tasks done"
     finish = overall.schedule.projected_finish
@@ -80,11 +88,15 @@ def summary_sentence(overall: Group, departments: Sequence[Group], lines: Sequen
         return f"On track: every department's work fits its dates ({progress}{when})."
     own = [g for g in departments if g.health != "green" and g.cause == "own"]
     waiting = [g for g in departments if g.health != "green" and g.cause == "waiting"]
-    own_late: dict[str, list[TaskLine]] = {}  # what trouble() looks at, per department
-    for line in lines:
-        if line.late_days and not line.late_because:
-            own_late.setdefault(line.department, []).append(line)
-    clauses = [f"{g.name}: {text}" for g in own if (text := trouble(g, own_late.get(g.name, [])))]
+    own_late: dict[str, list[int]] = {}  # what trouble() looks at, per department: [tasks, worst late days]
+    for (department, _p, because, _o), (n, days) in late.items():
+        if not because:
+            row = own_late.get(department)
+            if row is None:
+                row = own_late[department] = [0, days]
+            row[0] += n
+            row[1] = max(row[1], days)
+    clauses = [f"{g.name}: {text}" for g in own if (text := _trouble(g, *own_late.get(g.name, (0, 0))))]
     waits: dict[tuple[str, ...], list[str]] = {}
     for g in [*waiting, *own]:
         if g.waits_on:
