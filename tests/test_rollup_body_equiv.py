@@ -17,8 +17,10 @@ from collabsync.model import ProjectSpec, SectionSpec, Status, Task, TaskSpec
 from collabsync.report.render import render
 from collabsync.report.rollup import build_report
 from collabsync.report.rollup_groups import sorted_by_due
+from collabsync.report.rollup_lines import task_lines
 from collabsync.report.rollup_model import TaskLine
 from rollup_body_reference import build_report as reference_report
+from rollup_body_reference import task_lines as reference_lines
 
 TODAY = dt.date(2027, 3, 10)
 DEPARTMENTS = ("sales", "engineering", "finance", "hr", "it", "support")
@@ -145,3 +147,11 @@ def test_sorted_by_due_is_the_old_sort_even_with_the_last_day() -> None:
     assert [line.id for line in sorted_by_due(lines)] == [line.id for line in sorted(lines, key=by_due)]
     lines = [line for line in lines if line.due != dt.date.max]
     assert [line.id for line in sorted_by_due(lines)] == [line.id for line in sorted(lines, key=by_due)]
+
+
+def test_repeated_ids_are_numbered_as_before() -> None:
+    refs = ["a", "a", "a#2", "a", "b", "a#2", "a#3", "b"]
+    tasks = [Task(ref=r, title=r, status=Status.TODO, provider=p) for r in refs for p in ("jira", None)]
+    new = [line.id for line, _ in task_lines(tasks, {}, TODAY, {})]
+    assert new == [line.id for line, _ in reference_lines(tasks, {}, TODAY, {})]
+    assert len(set(new)) == len(new)

@@ -36,13 +36,7 @@ def task_lines(
         spec = get_spec(key or "")
         ref = task.ref
         ident = f"{provider}:{ref}"
-        size = len(seen)
-        add(ident)
-        if len(seen) == size:  # taken: the next free #n
-            n = 2
-            while ident in seen:
-                ident, n = f"{provider}:{ref}#{n}", n + 1
-            add(ident)
+        add(ident)  # a repeated id shows in the set's size at the end
         status = task.status
         state = states.get(id(status))
         if state is None:
@@ -82,4 +76,19 @@ def task_lines(
                 task,
             )
         )
+    if len(seen) != len(out):
+        _number_repeats([line for line, _ in out])
     return out
+
+
+def _number_repeats(lines: list[TaskLine]) -> None:
+    """A repeated `provider:ref` id becomes `provider:ref#2` (#3, ...), the first free one in the lines' order."""
+    seen: set[str] = set()
+    for line in lines:
+        ident = line.id
+        if ident in seen:
+            n = 2
+            while ident in seen:
+                ident, n = f"{line.provider}:{line.ref}#{n}", n + 1
+            line.id = ident
+        seen.add(ident)
