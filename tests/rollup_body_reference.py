@@ -336,5 +336,3 @@ def summary_sentence(overall: Group, departments: Sequence[Group], lines: Sequen
     if overall.health == "red":
         return "Behind: " + "; ".join(clauses) + f" ({progress})."
     return "On track except " + "; ".join(clauses) + f" ({progress})."
-
-
