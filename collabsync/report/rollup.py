@@ -50,7 +50,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from collabsync.dates import Calendar
@@ -59,7 +59,8 @@ from collabsync.model import ProjectSpec, Status, Task, TaskSpec
 from collabsync.report.business_days import BusinessDays
 from collabsync.report.history import Past, looking_back
 from collabsync.report.rollup_forecast import forecast
-from collabsync.report.rollup_health import health, overall_floor
+from collabsync.report.rollup_groups import Combo, Tally, counts_of, due_lists
+from collabsync.report.rollup_health import LateKey, health_of, late_digest, overall_floor
 from collabsync.report.rollup_lines import NO_DEPARTMENT, task_lines
 from collabsync.report.rollup_model import Group, Report, TaskLine
 from collabsync.report.rollup_schedule import DependencyIndex, group_schedule
@@ -134,8 +135,9 @@ def build_report(
     calendar = calendar or Calendar()
     specs = {spec.key: spec for spec in plan.tasks} if plan else {}
     pairs = task_lines(tasks, specs, today, stale)
-    lines = [line for line, _ in pairs]
-    deps, notes = DependencyIndex(lines).edges(pairs, specs, extra_deps)
+    lines = list(map(itemgetter(0), pairs))
+    index = DependencyIndex(lines)
+    deps, notes = index.edges(pairs, specs, extra_deps)
     # one pass in numbered business days: each open line's waiting_on, projected finish, lateness and blame
     plan_ahead = forecast(pairs, specs, deps, today, BusinessDays(calendar))
     finish, path, length = plan_ahead.finish, plan_ahead.path, plan_ahead.length
@@ -143,53 +145,59 @@ def build_report(
     for step in path:
         step.task.critical = True
 
-    def group(name: str, kind: str, members: list[tuple[TaskLine, Task]]) -> Group:
-        return _group(name, kind, members, finish, today)
+    tally = Tally(lines)
 
-    def judge(target: Group, members: Sequence[TaskLine], **kw: Any) -> None:
-        target.health, target.reasons = health(
-            target.counts, target.schedule, late=[m for m in members if m.late_days], **kw
+    def group(name: str, kind: str, members: Sequence[TaskLine], combos: Counter[Combo]) -> Group:
+        weight_total, weight_done = tally.weights(combos, members)
+        return Group(
+            name=name,
+            kind=kind,
+            counts=counts_of(combos, percent),
+            weight_total=weight_total,
+            weight_done=weight_done,
+            percent_done_estimate=percent(weight_done, weight_total),
+            schedule=group_schedule(members, finish, today),
         )
-        target.waits_on = sorted({m.late_because for m in members if m.late_because})
+
+    lateness = late_digest(lines)  # the late lines, counted by what health and the summary read of them
+
+    def judge(target: Group, late: Mapping[LateKey, list[int]], **kw: Any) -> None:
+        target.health, target.reasons = health_of(target.counts, target.schedule, late, **kw)
+        target.waits_on = sorted({because for _d, _p, because, *_ in late if because})
         own = target.health != "green" and not (target.waits_on and all(waiting_reason(r) for r in target.reasons))
         target.cause = "" if target.health == "green" else ("own" if own else "waiting")
 
     groups: list[Group] = []
-    claimed: dict[str, list[tuple[TaskLine, Task]]] = {}
-    for line, task in pairs:  # line.department is department_of(task), as by_department sorts them
-        claimed.setdefault(line.department, []).append((line, task))
-    for name in by_department(tasks, plan=plan, departments=departments, stale=stale):
-        members = claimed.get(name, [])
-        dept = group(name, "department", members)
-        dept.providers = sorted({line.provider for line, _ in members})
+    for name in _department_names(tally.by_department, plan, departments, stale):
+        combos = tally.counts(department=name)
+        dept = group(name, "department", tally.by_department.get(name, []), combos)
+        dept.providers = sorted({provider for _d, provider, *_ in combos})
         if name in stale:
             dept.stale, dept.stale_since = True, stale[name]
-        judge(dept, [line for line, _ in members], stale=dept.stale, since=dept.stale_since)
+        judge(dept, {k: n for k, n in lateness.items() if k[0] == name}, stale=dept.stale, since=dept.stale_since)
         groups.append(dept)
     providers = []
-    for name in dict.fromkeys(line.provider for line in lines):
-        tool = group(name, "provider", [(line, t) for line, t in pairs if line.provider == name])
-        stale_depts = sorted({line.department for line in lines if line.provider == name and line.department in stale})
+    for name, members in tally.by_provider.items():
+        combos = tally.counts(provider=name)
+        tool = group(name, "provider", members, combos)
+        stale_depts = sorted({department for department, *_ in combos if department in stale})
         tool.stale = bool(stale_depts)
         judge(
             tool,
-            [line for line in lines if line.provider == name],
+            {k: n for k, n in lateness.items() if k[1] == name},
             stale=tool.stale,
             since=min((s for d in stale_depts if (s := stale[d])), default=None),
         )
         providers.append(tool)
-    overall = group(instance, "overall", pairs)
+    overall = group(instance, "overall", lines, tally.combos)
     overall.providers = [p.name for p in providers]
-    overall.health, overall.reasons = health(
-        overall.counts, overall.schedule, late=[line for line in lines if line.late_days]
-    )
+    overall.health, overall.reasons = health_of(overall.counts, overall.schedule, lateness)
     overall_floor(overall, groups)
 
     soon = today + dt.timedelta(days=DUE_SOON_DAYS)
-
-    def by_due(line: TaskLine) -> tuple[dt.date, str, str]:
-        return (line.due or dt.date.max, line.department, line.title)
-
+    waiting = [line for line in lines if line.waiting_on]
+    assignees, per_department = contributions(lines, deps, index.by_id, UNASSIGNED)
+    overdue, due_soon, blocked, waiting_list = due_lists(lines, waiting, overall.counts, today, soon)
     report = Report(
         instance=instance,
         template=template if template is not None else (plan.template if plan else None),
@@ -199,24 +207,33 @@ def build_report(
         departments=groups,
         providers=providers,
         tasks=lines,
-        overdue=sorted((line for line in lines if line.overdue), key=by_due),
-        due_soon=sorted((line for line in lines if line.open and line.due and today <= line.due < soon), key=by_due),
-        blocked=sorted((line for line in lines if line.status == Status.BLOCKED.value), key=by_due),
-        waiting=sorted((line for line in lines if line.waiting_on), key=by_due),
+        overdue=overdue,
+        due_soon=due_soon,
+        blocked=blocked,
+        waiting=waiting_list,
         critical_path=path,
         critical_path_days=length,
         plan_curve=_plan_curve(lines),
-        assignees=contributions(lines, deps, lambda line: line.assignee or UNASSIGNED),
-        contributions=contributions(lines, deps, lambda line: line.department),
+        assignees=assignees,
+        contributions=per_department,
         stale_departments=[d.name for d in groups if d.stale],
         warnings=notes + list(warnings),
-        summary=summary_sentence(overall, groups, lines),
-        handoffs=handoffs(lines),
+        summary=summary_sentence(overall, groups, lateness),
+        handoffs=handoffs(waiting, index.by_id),
         phases=phases(plan, lines),
     )
+    vars(report)["_task_index"] = index.by_id  # Report.task's index (a cached_property): the same map, built once
     if past is not None:
         report.history, report.changes, report.trends = looking_back(report, list(tasks), past)
     return report
+
+
+def _department_names(
+    claimed: Mapping[str, object], plan: ProjectSpec | None, departments: Sequence[str], stale: Iterable[str]
+) -> list[str]:
+    """by_department's names in its order, from the departments the lines already carry (no second pass)."""
+    names = plan.departments if plan else ()
+    return list(dict.fromkeys((*names, *departments, *claimed, *stale)))
 
 
 def department_of(task: Task, spec: TaskSpec | None = None) -> str:
@@ -294,38 +311,6 @@ def _plan_departments(
         return plan.departments, plan.department
     specs = {spec.key: spec.department for spec in plan.tasks}
     return plan.departments, lambda key: specs.get(key or "")
-
-
-def _group(
-    name: str, kind: str, members: Sequence[tuple[TaskLine, Task]], finish: Mapping[str, dt.date], today: dt.date
-) -> Group:
-    lines = [line for line, _ in members]
-    live = [line for line in lines if line.status != "cancelled"]
-    weight_total = sum(line.weight for line in live)
-    weight_done = sum(line.weight for line in live if line.status == "done")
-    return Group(
-        name=name,
-        kind=kind,
-        counts=_line_counts(lines),
-        weight_total=weight_total,
-        weight_done=weight_done,
-        percent_done_estimate=percent(weight_done, weight_total),
-        schedule=group_schedule(lines, finish, today),
-    )
-
-
-def _line_counts(lines: Sequence[TaskLine]) -> dict[str, Any]:
-    """status_counts from the lines (status and overdue are worked out once per task in task_lines, not per group)."""
-    counts: dict[str, Any] = dict.fromkeys(COUNT_KEYS, 0)
-    counts["total"] = len(lines)
-    for status, n in Counter(map(_line_status, lines)).items():
-        counts[status] += n
-    counts["overdue"] = sum(map(_line_overdue, lines))
-    counts["percent_done"] = percent(counts["done"], counts["total"] - counts["cancelled"])
-    return counts
-
-
-_line_status, _line_overdue = attrgetter("status"), attrgetter("overdue")
 
 
 def _plan_curve(lines: Sequence[TaskLine]) -> list[dict[str, Any]]:

@@ -19,50 +19,76 @@ def task_lines(
 ) -> list[tuple[TaskLine, Task]]:
     """A TaskLine per task, with a unique report id `provider:ref`."""
     out: list[tuple[TaskLine, Task]] = []
+    append = out.append
     seen: set[str] = set()
-    # a member's value and closedness looked up once (enum attribute access dominated 100,000 tasks)
-    states = {member: (member.value, member.closed) for member in Status}
+    add = seen.add
+    # a member's value and closedness looked up once (enum attribute access dominated 100,000 tasks), by the
+    # member's identity: hashing an enum member is a Python-level call
+    states = {id(member): (member.value, member.closed) for member in Status}
     done = Status.DONE
+    names: dict[object, str] = {}  # each tool's name once
+    get_spec = specs.get
     for task in tasks:
-        provider = str(task.provider or "unknown")
+        provider = names.get(task.provider)
+        if provider is None:
+            provider = names[task.provider] = str(task.provider or "unknown")
         key = task.key
-        spec = specs.get(key or "")
-        department = task.department or (spec.department if spec else None) or NO_DEPARTMENT  # department_of
-        ident = f"{provider}:{task.ref}"
-        if ident in seen:
-            n = 2
-            while ident in seen:
-                ident, n = f"{provider}:{task.ref}#{n}", n + 1
-        seen.add(ident)
-        estimate = task.estimate if task.estimate is not None else (spec.estimate if spec else None)
+        spec = get_spec(key or "")
+        ref = task.ref
+        ident = f"{provider}:{ref}"
+        add(ident)  # a repeated id shows in the set's size at the end
         status = task.status
-        state = states.get(status)
+        state = states.get(id(status))
         if state is None:
             status = Status(status)
-            state = states[status]
-        due, updated = task.due, task.updated
-        out.append(
+            state = states[id(status)]
+        due, updated, estimate = task.due, task.updated, task.estimate
+        if spec is None:
+            department = task.department or NO_DEPARTMENT  # department_of
+            planned_due = due
+            weight = float(estimate) if estimate and estimate > 0 else 1.0
+        else:
+            department = task.department or spec.department or NO_DEPARTMENT
+            planned_due = spec.due or due
+            planned = estimate if estimate is not None else spec.estimate
+            weight = float(planned) if planned and planned > 0 else 1.0
+        append(
             (
-                TaskLine(
-                    id=ident,
-                    ref=task.ref,
-                    key=key,
-                    title=task.title,
-                    department=department,
-                    provider=provider,
-                    status=state[0],
-                    assignee=task.assignee,
-                    start=task.start,
-                    due=due,
-                    planned_due=(spec.due if spec and spec.due else due),
-                    estimate=task.estimate,
-                    weight=float(estimate) if estimate and estimate > 0 else 1.0,
-                    url=task.url,
-                    overdue=due is not None and due < today and not state[1],  # Task.is_overdue
+                TaskLine(  # positional up to `overdue`: keyword arguments cost a parse per task
+                    ident,
+                    ref,
+                    key,
+                    task.title,
+                    department,
+                    provider,
+                    state[0],
+                    task.assignee,
+                    task.start,
+                    due,
+                    planned_due,
+                    estimate,
+                    weight,
+                    task.url,
+                    due is not None and due < today and not state[1],  # overdue, as Task.is_overdue
                     stale=department in stale,
                     done_on=updated.date() if updated and status == done else None,
                 ),
                 task,
             )
         )
+    if len(seen) != len(out):
+        _number_repeats([line for line, _ in out])
     return out
+
+
+def _number_repeats(lines: list[TaskLine]) -> None:
+    """A repeated `provider:ref` id becomes `provider:ref#2` (#3, ...), the first free one in the lines' order."""
+    seen: set[str] = set()
+    for line in lines:
+        ident = line.id
+        if ident in seen:
+            n = 2
+            while ident in seen:
+                ident, n = f"{line.provider}:{line.ref}#{n}", n + 1
+            line.id = ident
+        seen.add(ident)

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from operator import attrgetter
+from typing import TYPE_CHECKING
 
 from collabsync.model import ProjectSpec, TaskSpec
+
+if TYPE_CHECKING:
+    from collabsync.report.rollup_health import LateKey
 from collabsync.report.rollup_model import Contribution, Group, Handoff, Milestone, Phase, Share, TaskLine
 
 __all__ = ["handoffs", "summary_sentence", "trouble", "waiting_reason", "contributions", "phases", "WAITING_MARK"]
+
+_CLOSED = ("done", "cancelled")
 
 #: Marks a reason (such as being behind plan) that another department's late work explains.
 WAITING_MARK = "(waiting on"
@@ -18,15 +26,28 @@ def waiting_reason(reason: str) -> bool:
     return reason.startswith("waits on ") or WAITING_MARK in reason
 
 
-def handoffs(lines: Sequence[TaskLine]) -> list[Handoff]:
-    """Per pair of departments: open tasks of one waiting on open work of the other, and how late that makes them."""
-    by_id = {line.id: line for line in lines}
+def handoffs(lines: Sequence[TaskLine], by_id: Mapping[str, TaskLine]) -> list[Handoff]:
+    """Per pair of departments: open tasks of one waiting on open work of the other, and how late that makes them.
+
+    `lines` need only hold those that wait (the rest count nothing); `by_id` finds every line by its report id."""
     table: dict[tuple[str, str], Handoff] = {}
+    get = by_id.get
     for line in lines:
-        if not line.waiting_on or not line.open:
+        waiting_on = line.waiting_on
+        if not waiting_on or line.status in _CLOSED:  # TaskLine.open, without a property call per line
             continue
-        for other in {by_id[i].department for i in line.waiting_on if i in by_id} - {line.department}:
-            row = table.setdefault((line.department, other), Handoff(line.department, other))
+        department = line.department
+        if len(waiting_on) == 1:  # the usual case: no sets
+            other = get(waiting_on[0])
+            if other is None or other.department == department:
+                continue
+            others: Iterable[str] = (other.department,)
+        else:
+            others = {by_id[i].department for i in waiting_on if i in by_id} - {department}
+        for name in others:
+            row = table.get((department, name))
+            if row is None:
+                row = table[(department, name)] = Handoff(department, name)
             row.tasks += 1
             if line.late_because:  # pushed late by others' work, through this hand-off or one further up
                 row.late_tasks += 1
@@ -37,10 +58,14 @@ def handoffs(lines: Sequence[TaskLine]) -> list[Handoff]:
 def trouble(group: Group, lines: Sequence[TaskLine]) -> str:
     """A department's own problem in a few words: late, overdue, blocked or stale."""
     own = [line for line in lines if line.department == group.name and line.late_days and not line.late_because]
+    return _trouble(group, len(own), max((line.late_days for line in own), default=0))
+
+
+def _trouble(group: Group, own: int, worst: int) -> str:
+    """trouble() from the number of the department's own late tasks and the worst of them."""
     parts = []
     if own:
-        worst = max(line.late_days for line in own)
-        parts.append(f"{_n(len(own), 'task')} late (up to {_n(worst, 'business day')})")
+        parts.append(f"{_n(own, 'task')} late (up to {_n(worst, 'business day')})")
     blocked = group.counts.get("blocked", 0)
     if blocked:
         parts.append(f"{_n(blocked, 'task')} blocked")
@@ -51,9 +76,10 @@ def trouble(group: Group, lines: Sequence[TaskLine]) -> str:
     return ", ".join(parts)
 
 
-def summary_sentence(overall: Group, departments: Sequence[Group], lines: Sequence[TaskLine]) -> str:
+def summary_sentence(overall: Group, departments: Sequence[Group], late: Mapping[LateKey, list[int]]) -> str:
     """Green: 'On track: ...'; amber: 'On track except engineering: 2 tasks late ...; finance waits on
-    engineering (...)'; red: the same after 'Behind:'. Own trouble first, then who waits on whom."""
+    engineering (...)'; red: the same after 'Behind:'. Own trouble first, then who waits on whom. `late` is the
+    late_digest of every line."""
     done, total = overall.counts["done"], overall.counts["total"] - overall.counts["cancelled"]
     progress = f"{done} of {total} tasks done"
     finish = overall.schedule.projected_finish
@@ -62,8 +88,15 @@ def summary_sentence(overall: Group, departments: Sequence[Group], lines: Sequen
         return f"On track: every department's work fits its dates ({progress}{when})."
     own = [g for g in departments if g.health != "green" and g.cause == "own"]
     waiting = [g for g in departments if g.health != "green" and g.cause == "waiting"]
-    own_late = [line for line in lines if line.late_days and not line.late_because]  # what trouble() looks at
-    clauses = [f"{g.name}: {text}" for g in own if (text := trouble(g, own_late))]
+    own_late: dict[str, list[int]] = {}  # what trouble() looks at, per department: [tasks, worst late days]
+    for (department, _p, because, _o), (n, days) in late.items():
+        if not because:
+            row = own_late.get(department)
+            if row is None:
+                row = own_late[department] = [0, days]
+            row[0] += n
+            row[1] = max(row[1], days)
+    clauses = [f"{g.name}: {text}" for g in own if (text := _trouble(g, *own_late.get(g.name, (0, 0))))]
     waits: dict[tuple[str, ...], list[str]] = {}
     for g in [*waiting, *own]:
         if g.waits_on:
@@ -86,45 +119,70 @@ def _and(names: Sequence[str]) -> str:
 
 
 def contributions(
-    lines: Sequence[TaskLine], deps: Mapping[str, Sequence[str]], key: Callable[[TaskLine], str]
-) -> list[Contribution]:
-    """Per name: done and open work, the share done by its due date, and done work another department waited on."""
-    by_id = {line.id: line for line in lines}
-    needed_by_others: set[str] = set()
-    for blocked, blockers in deps.items():
-        if blockers and (waiting := by_id.get(blocked)) is not None:
-            needed_by_others.update(
-                b for b in blockers if (other := by_id.get(b)) is not None and other.department != waiting.department
-            )
-    table: dict[str, Contribution] = {}
-    dated: dict[str, int] = {}
-    shares: dict[tuple[str, str, str], Share] = {}
-    for line in lines:
-        name, status = key(line), line.status
-        row = table.get(name)
-        if row is None:
-            row = table[name] = Contribution(name)
-        share = shares.get((name, line.provider, line.department))
-        if share is None:
-            share = shares[(name, line.provider, line.department)] = Share(line.provider, line.department)
-            row.by_tool.append(share)
-        if status == "done":
-            share.done += 1
-            row.done_tasks += 1
+    lines: Sequence[TaskLine], deps: Mapping[str, Sequence[str]], by_id: Mapping[str, TaskLine], unassigned: str
+) -> tuple[list[Contribution], list[Contribution]]:
+    """Per assignee and per department: done and open work, the share done by its due date, and done work another
+    department waited on. The counts come from one Counter over every line; only done lines are looked at one by one
+    (their estimates add up in the lines' order, as they always did)."""
+    tables: tuple[dict[str, Contribution], dict[str, Contribution]] = ({}, {})
+    shares: tuple[dict[tuple[str, str, str], Share], dict[tuple[str, str, str], Share]] = ({}, {})
+    for (assignee, department, provider, status), n in Counter(map(_who, lines)).items():
+        for table, shared, name in ((tables[0], shares[0], assignee or unassigned), (tables[1], shares[1], department)):
+            row = table.get(name)
+            if row is None:
+                row = table[name] = Contribution(name)
+            share = shared.get((name, provider, department))
+            if share is None:
+                share = shared[(name, provider, department)] = Share(provider, department)
+                row.by_tool.append(share)
+            if status == "done":
+                share.done += n
+                row.done_tasks += n
+            elif status != "cancelled":  # open
+                share.open += n
+                row.open_tasks += n
+    done = [line for line in lines if line.status == "done"]
+    needed_by_others = _needed_by_others(deps, by_id, done)
+    dated: tuple[dict[str, int], dict[str, int]] = ({}, {})
+    for line in done:
+        due = line.planned_due or line.due
+        on_time = line.done_on <= due if due and line.done_on else None
+        for table, counted, name in (
+            (tables[0], dated[0], line.assignee or unassigned),
+            (tables[1], dated[1], line.department),
+        ):
+            row = table[name]
             row.done_estimate += line.weight
             row.done_for_others += line.id in needed_by_others
-            due = line.planned_due or line.due
-            if due and line.done_on:
-                dated[name] = dated.get(name, 0) + 1
-                row.done_on_time += line.done_on <= due
-        elif status != "cancelled":  # open
-            share.open += 1
-            row.open_tasks += 1
-    for name, count in dated.items():
-        table[name].on_time_rate = round(table[name].done_on_time * 100.0 / count, 1)
-    for row in table.values():
-        row.by_tool.sort(key=lambda s: (s.department, s.provider))
-    return sorted(table.values(), key=lambda c: (-c.done_tasks, -c.done_estimate, c.name))
+            if on_time is not None:
+                counted[name] = counted.get(name, 0) + 1
+                row.done_on_time += on_time
+    out = []
+    for table, counted in zip(tables, dated, strict=True):
+        for name, count in counted.items():
+            table[name].on_time_rate = round(table[name].done_on_time * 100.0 / count, 1)
+        for row in table.values():
+            row.by_tool.sort(key=_share_order)
+        out.append(sorted(table.values(), key=lambda c: (-c.done_tasks, -c.done_estimate, c.name)))
+    return out[0], out[1]
+
+
+_who = attrgetter("assignee", "department", "provider", "status")
+_share_order = attrgetter("department", "provider")
+
+
+def _needed_by_others(
+    deps: Mapping[str, Sequence[str]], by_id: Mapping[str, TaskLine], done: Sequence[TaskLine]
+) -> set[str]:
+    """The done lines' ids that a task of another department depends on."""
+    done_ids = {line.id for line in done}
+    needed: set[str] = set()
+    if not done_ids:
+        return needed
+    for blocked, blockers in deps.items():
+        if blockers and not done_ids.isdisjoint(blockers) and (waiting := by_id.get(blocked)) is not None:
+            needed.update(b for b in blockers if b in done_ids and by_id[b].department != waiting.department)
+    return needed
 
 
 def phases(plan: ProjectSpec | None, lines: Sequence[TaskLine]) -> list[Phase]:
@@ -136,25 +194,36 @@ def phases(plan: ProjectSpec | None, lines: Sequence[TaskLine]) -> list[Phase]:
     for spec in plan.tasks:  # each section's tasks in plan order, found in one pass over the plan
         by_section.setdefault(spec.section, []).append(spec)
     out = []
+    get = by_key.get
     for section in plan.sections:
         phase = Phase(section.key, section.title)
+        total = done = late = 0
+        start = end = projected_end = None
         for spec in by_section.get(section.key, ()):
-            line = by_key.get(spec.key)
-            if line is None or line.status == "cancelled":
+            line = get(spec.key)
+            if line is None:
                 continue
-            phase.total += 1
-            phase.done += line.status == "done"
-            phase.late += line.late_days > 0
-            if spec.start and (phase.start is None or spec.start < phase.start):
-                phase.start = spec.start
-            if spec.due and (phase.end is None or spec.due > phase.end):
-                phase.end = spec.due
-            if line.open:
-                for day in (line.projected_finish, spec.due):
-                    if day and (phase.projected_end is None or day > phase.projected_end):
-                        phase.projected_end = day
+            status = line.status
+            if status == "cancelled":
+                continue
+            total += 1
+            if line.late_days > 0:
+                late += 1
+            if spec.start and (start is None or spec.start < start):
+                start = spec.start
+            due = spec.due
+            if due and (end is None or due > end):
+                end = due
+            if status == "done":
+                done += 1
+            else:  # open
+                for day in (line.projected_finish, due):
+                    if day and (projected_end is None or day > projected_end):
+                        projected_end = day
             if spec.milestone:
-                phase.milestones.append(Milestone(spec.key, line.title, spec.due, line.status, line.projected_finish))
+                phase.milestones.append(Milestone(spec.key, line.title, due, status, line.projected_finish))
+        phase.total, phase.done, phase.late = total, done, late
+        phase.start, phase.end, phase.projected_end = start, end, projected_end
         if phase.total:
             out.append(phase)
     return out
