@@ -55,7 +55,8 @@ from typing import Any
 
 from collabsync.dates import Calendar
 from collabsync.ledger_plan import PlanOutline
-from collabsync.model import ProjectSpec, Status, Task, TaskSpec
+from collabsync.model import Status, Task
+from collabsync.plan_columns import PlanTask, ReportPlan
 from collabsync.report.history import Past, looking_back
 from collabsync.report.rollup_health import health, overall_floor
 from collabsync.report.rollup_lines import NO_DEPARTMENT, task_lines
@@ -121,7 +122,7 @@ def build_report(
     today: dt.date,
     instance: str,
     template: str | None = None,
-    plan: ProjectSpec | None = None,
+    plan: ReportPlan | None = None,
     extra_deps: Iterable[tuple[str, str]] = (),
     stale: Mapping[str, dt.datetime | None] | None = None,
     calendar: Calendar | None = None,
@@ -243,12 +244,12 @@ def build_report(
     return report
 
 
-def _planned_start(task: Task, spec: TaskSpec | None) -> dt.date | None:
+def _planned_start(task: Task, spec: PlanTask | None) -> dt.date | None:
     """Work is not planned to begin before the plan's start (else the tool's)."""
     return spec.start if spec and spec.start else task.start
 
 
-def department_of(task: Task, spec: TaskSpec | None = None) -> str:
+def department_of(task: Task, spec: PlanTask | None = None) -> str:
     """The department a task is counted in: its own, else its plan's, else NO_DEPARTMENT."""
     return task.department or (spec.department if spec else None) or NO_DEPARTMENT
 
@@ -256,7 +257,7 @@ def department_of(task: Task, spec: TaskSpec | None = None) -> str:
 def by_department(
     tasks: Iterable[Task],
     *,
-    plan: ProjectSpec | PlanOutline | None = None,
+    plan: ReportPlan | PlanOutline | None = None,
     departments: Iterable[str] = (),
     stale: Iterable[str] = (),
 ) -> dict[str, list[Task]]:
@@ -275,7 +276,7 @@ def counts_by_department(
     tasks: Iterable[Task],
     today: dt.date,
     *,
-    plan: ProjectSpec | PlanOutline | None = None,
+    plan: ReportPlan | PlanOutline | None = None,
     departments: Iterable[str] = (),
     stale: Iterable[str] = (),
 ) -> tuple[dict[str, dict[str, Any]], dict[str, set[str]], dict[str, Any]]:
@@ -314,7 +315,7 @@ _fields = attrgetter("department", "status", "due", "provider")
 
 
 def _plan_departments(
-    plan: ProjectSpec | PlanOutline | None,
+    plan: ReportPlan | PlanOutline | None,
 ) -> tuple[tuple[str, ...], Callable[[str | None], str | None]]:
     """The plan's departments and a task key's department (department_of's fallback), from a plan or outline."""
     if plan is None:

@@ -8,7 +8,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from collabsync.dates import Calendar
-from collabsync.model import ProjectSpec, Task, TaskSpec
+from collabsync.model import Task
+from collabsync.plan_columns import PlanTask, ReportPlan
 from collabsync.report.business_days import BusinessDays
 from collabsync.report.rollup_model import PathStep, Schedule, TaskLine
 
@@ -54,7 +55,7 @@ class DependencyIndex:
         return candidates[0] if len(candidates) == 1 else None
 
     def edges(
-        self, tasks: Sequence[tuple[TaskLine, Task]], plan: ProjectSpec | None, extra_deps: Iterable[tuple[str, str]]
+        self, tasks: Sequence[tuple[TaskLine, Task]], plan: ReportPlan | None, extra_deps: Iterable[tuple[str, str]]
     ) -> tuple[dict[str, list[str]], list[str]]:
         """Blocking ids per task id from the tools' own links, the plan's keys and cross-tool pairs."""
         deps: dict[str, list[str]] = {line.id: [] for line, _ in tasks}
@@ -96,7 +97,7 @@ def business_days_between(start: dt.date, end: dt.date, calendar: Calendar | Bus
     return max(calendar.business_days_between(start - dt.timedelta(days=1), end), 1)
 
 
-def task_duration(task: Task, spec: TaskSpec | None, calendar: Calendar | BusinessDays) -> int:
+def task_duration(task: Task, spec: PlanTask | None, calendar: Calendar | BusinessDays) -> int:
     """Business days of work a task needs: its estimate (effort), else its planned window, else 1.
 
     The window between a task's start and due may hold slack; only the effort has to fit in it.

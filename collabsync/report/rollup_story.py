@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from collabsync.model import ProjectSpec, TaskSpec
+from collabsync.plan_columns import PlanTask, ReportPlan
 from collabsync.report.rollup_model import Contribution, Group, Handoff, Milestone, Phase, Share, TaskLine
 
 __all__ = ["handoffs", "summary_sentence", "trouble", "waiting_reason", "contributions", "phases", "WAITING_MARK"]
@@ -127,12 +127,12 @@ def contributions(
     return sorted(table.values(), key=lambda c: (-c.done_tasks, -c.done_estimate, c.name))
 
 
-def phases(plan: ProjectSpec | None, lines: Sequence[TaskLine]) -> list[Phase]:
+def phases(plan: ReportPlan | None, lines: Sequence[TaskLine]) -> list[Phase]:
     """The plan's sections in order, each with its planned dates, progress, projected end and milestones."""
     if plan is None or not plan.sections:
         return []
     by_key = {line.key: line for line in lines if line.key}
-    by_section: dict[str | None, list[TaskSpec]] = {}
+    by_section: dict[str | None, list[PlanTask]] = {}
     for spec in plan.tasks:  # each section's tasks in plan order, found in one pass over the plan
         by_section.setdefault(spec.section, []).append(spec)
     out = []
