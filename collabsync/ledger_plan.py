@@ -99,10 +99,12 @@ class StoredPlan:
         self._text_read: str | None = None  # the plan's text as parsed, until its columns are stored
         self._loaded = False
 
-    def load(self) -> ProjectSpec | None:
-        """The plan, parsed once (None when the instance is gone or has none)."""
+    def load(self, *, keep_text: bool = False) -> ProjectSpec | None:
+        """The plan, parsed once (None when the instance is gone or has none); `keep_text` holds on to the plan's
+        text until the report's columns are stored (only then: it is 27 MB for 100,000 tasks)."""
         if not self._loaded:
-            text = self._text_read = self._text()
+            text = self._text()
+            self._text_read = text if keep_text else None
             self._spec = self._parse(text) if text else None
             self._loaded = True
             if self._spec is not None and self._outline is None and text:
@@ -127,7 +129,7 @@ class StoredPlan:
         lean = lean_plan(StoredColumns(*row)) if row else None
         if lean is not None:
             return lean
-        spec = self.load()
+        spec = self.load(keep_text=True)
         if spec is not None:
             self._store_columns(spec)
         return spec
@@ -171,21 +173,21 @@ class StoredPlan:
 
     def _store_columns(self, spec: ProjectSpec) -> None:
         """Keep the report's columns of a plan read without them, unless the plan changed since it was read."""
+        text, self._text_read = self._text_read, None
         columns = columns_of(spec)
-        if columns is None or self._text_read is None:
+        if columns is None or text is None:
             return
         db = self._connect()
         try:
             db.execute(
                 "INSERT OR IGNORE INTO plan_columns (instance, head, keys, depends_on, ints)"
                 " SELECT name, ?, ?, ?, ? FROM instances WHERE name = ? AND spec = ?",
-                (columns.head, columns.keys, columns.depends_on, columns.ints, self.instance, self._text_read),
+                (columns.head, columns.keys, columns.depends_on, columns.ints, self.instance, text),
             )
         except sqlite3.Error as exc:  # a read-only home, a busy ledger, no such table: parsed again next time
             log.debug("could not store the plan columns of %s: %s", self.instance, exc)
         finally:
             db.close()
-        self._text_read = None
 
     def _store_outline(self, text: str) -> None:
         """Keep the outline of a plan stored before outlines existed, unless the plan changed since it was read."""
