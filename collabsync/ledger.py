@@ -12,6 +12,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from collabsync.ledger_plan import OUTLINE_SCHEMA, StoredPlan, outline_from_json
 from collabsync.ledger_records import InstanceRecord, InstanceState, LinkRecord, ObjectRecord, ObjectState
 from collabsync.ledger_rows import SCHEMA, spec_from_json, spec_to_json, stored_container, stored_extra
 from collabsync.model import Container, ProjectSpec
+from collabsync.plan_columns import COLUMNS_SCHEMA, columns_of
 from collabsync.private import private_file
 
 __all__ = [
@@ -65,7 +67,7 @@ class Ledger(GroupedCommits):
             self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.executescript(SCHEMA + OUTLINE_SCHEMA)
+            self.db.executescript(SCHEMA + OUTLINE_SCHEMA + COLUMNS_SCHEMA)
         except sqlite3.Error as exc:
             raise LedgerError(f"cannot open ledger {path}: {exc}; {RECOVER}") from None
 
@@ -104,8 +106,10 @@ class Ledger(GroupedCommits):
         """Every instance's name, oldest first, without reading their plans."""
         return [r[0] for r in self.db.execute("SELECT name FROM instances ORDER BY created_at, name").fetchall()]
 
-    def instances(self) -> list[InstanceRecord]:
-        """Every instance, oldest first."""
+    def instances(self, *, lean: bool = False) -> list[InstanceRecord]:
+        """Every instance, oldest first; `lean` as for instance()."""
+        if lean:
+            return [r for r in map(partial(self.instance, lean=True), self.instance_names()) if r is not None]
         rows = self.db.execute("SELECT * FROM instances ORDER BY created_at, name").fetchall()
         return [self._to_instance(r) for r in rows]
 
@@ -139,10 +143,16 @@ class Ledger(GroupedCommits):
                     now,
                 ),
             )
-            if spec is not None:  # the triggers of ledger_plan dropped the old outline
+            if spec is not None:  # the triggers of ledger_plan and plan_columns dropped the old outline and columns
                 self.db.execute(
                     "INSERT INTO plan_outlines (instance, outline) VALUES (?,?)", (name, outline_to_json(spec))
                 )
+                columns = columns_of(spec)
+                if columns is not None:
+                    self.db.execute(
+                        "INSERT INTO plan_columns VALUES (?,?,?,?,?)",
+                        (name, columns.head, columns.keys, columns.depends_on, columns.ints),
+                    )
         except BaseException:
             self.db.execute("ROLLBACK TO save_instance")
             raise

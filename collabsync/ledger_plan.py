@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from collabsync.model import ProjectSpec
+from collabsync.plan_columns import ReportPlan, StoredColumns, columns_of, follows_plan, lean_plan
 
 __all__ = ["PlanOutline", "StoredPlan", "OUTLINE_SCHEMA", "outline_to_json"]
 
@@ -24,13 +25,7 @@ log = logging.getLogger(__name__)
 
 OUTLINE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS plan_outlines (instance TEXT PRIMARY KEY, outline TEXT NOT NULL);
-CREATE TRIGGER IF NOT EXISTS plan_outline_new AFTER INSERT ON instances
-BEGIN DELETE FROM plan_outlines WHERE instance = NEW.name; END;
-CREATE TRIGGER IF NOT EXISTS plan_outline_changed AFTER UPDATE OF spec, name ON instances
-BEGIN DELETE FROM plan_outlines WHERE instance IN (OLD.name, NEW.name); END;
-CREATE TRIGGER IF NOT EXISTS plan_outline_gone AFTER DELETE ON instances
-BEGIN DELETE FROM plan_outlines WHERE instance = OLD.name; END;
-"""
+""" + follows_plan("plan_outlines", "plan_outline")
 
 
 @dataclass(frozen=True)
@@ -101,18 +96,43 @@ class StoredPlan:
         self.path, self.instance = path, instance
         self._outline = outline
         self._spec: ProjectSpec | None = None
+        self._text_read: str | None = None  # the plan's text as parsed, until its columns are stored
         self._loaded = False
 
-    def load(self) -> ProjectSpec | None:
-        """The plan, parsed once (None when the instance is gone or has none)."""
+    def load(self, *, keep_text: bool = False) -> ProjectSpec | None:
+        """The plan, parsed once (None when the instance is gone or has none); `keep_text` holds on to the plan's
+        text until the report's columns are stored (only then: it is 27 MB for 100,000 tasks)."""
         if not self._loaded:
             text = self._text()
+            self._text_read = text if keep_text else None
             self._spec = self._parse(text) if text else None
             self._loaded = True
             if self._spec is not None and self._outline is None and text:
                 self._outline = PlanOutline.of_spec(self._spec)
                 self._store_outline(text)
         return self._spec
+
+    def report_plan(self) -> ReportPlan | None:
+        """What the report reads of the plan: from `plan_columns` (no full parse), else the parsed plan, whose
+        columns are then stored for the next run (a ledger from before plan_columns, or one an older version wrote)."""
+        if self._loaded:
+            return self._spec
+        db = self._connect()
+        try:
+            row = db.execute(
+                "SELECT head, keys, depends_on, ints FROM plan_columns WHERE instance = ?", (self.instance,)
+            ).fetchone()
+        except sqlite3.Error:  # a ledger no version with plan_columns opened for writing: parsed as before
+            row = None
+        finally:
+            db.close()
+        lean = lean_plan(StoredColumns(*row)) if row else None
+        if lean is not None:
+            return lean
+        spec = self.load(keep_text=True)
+        if spec is not None:
+            self._store_columns(spec)
+        return spec
 
     @property
     def outline(self) -> PlanOutline | None:
@@ -150,6 +170,24 @@ class StoredPlan:
                 f"ledger {self.path}: the row of instance {self.instance!r} is unreadable ({type(exc).__name__}); "
                 f"{RECOVER}"
             ) from None
+
+    def _store_columns(self, spec: ProjectSpec) -> None:
+        """Keep the report's columns of a plan read without them, unless the plan changed since it was read."""
+        text, self._text_read = self._text_read, None
+        columns = columns_of(spec)
+        if columns is None or text is None:
+            return
+        db = self._connect()
+        try:
+            db.execute(
+                "INSERT OR IGNORE INTO plan_columns (instance, head, keys, depends_on, ints)"
+                " SELECT name, ?, ?, ?, ? FROM instances WHERE name = ? AND spec = ?",
+                (columns.head, columns.keys, columns.depends_on, columns.ints, self.instance, text),
+            )
+        except sqlite3.Error as exc:  # a read-only home, a busy ledger, no such table: parsed again next time
+            log.debug("could not store the plan columns of %s: %s", self.instance, exc)
+        finally:
+            db.close()
 
     def _store_outline(self, text: str) -> None:
         """Keep the outline of a plan stored before outlines existed, unless the plan changed since it was read."""

@@ -9,6 +9,7 @@ from typing import Any
 
 from collabsync.ledger_plan import PlanOutline, StoredPlan
 from collabsync.model import ProjectSpec
+from collabsync.plan_columns import ReportPlan
 
 __all__ = ["ObjectState", "InstanceState", "InstanceRecord", "ObjectRecord", "LinkRecord"]
 
@@ -48,6 +49,11 @@ class InstanceRecord:
     def spec(self) -> ProjectSpec | None:
         """The plan the instance was stamped from (None for tracked-only instances)."""
         return self.plan.load() if isinstance(self.plan, StoredPlan) else self.plan
+
+    @cached_property
+    def report_plan(self) -> ReportPlan | None:
+        """What the report reads of the plan: on read paths its stored columns, without parsing the whole plan."""
+        return self.plan.report_plan() if isinstance(self.plan, StoredPlan) else self.plan
 
     @cached_property
     def outline(self) -> PlanOutline | None:

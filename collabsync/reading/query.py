@@ -17,6 +17,7 @@ from collabsync.gcpause import gc_paused
 from collabsync.ledger import InstanceRecord
 from collabsync.ledger_plan import PlanOutline
 from collabsync.model import Container, DepartmentMap, ProjectSpec, Status, Task
+from collabsync.plan_columns import ReportPlan
 from collabsync.runtime import Workspace
 from collabsync.snapshot_store import SnapshotStore
 
@@ -57,6 +58,11 @@ class ReadBack:
     def spec(self) -> ProjectSpec | None:
         """The plan the instance was stamped from (None for tracked-only instances)."""
         return self.instance.spec
+
+    @property
+    def plan(self) -> ReportPlan | None:
+        """What the report reads of the plan (its stored columns; `spec` parses the whole plan)."""
+        return self.instance.report_plan
 
     @property
     def departments(self) -> list[str]:

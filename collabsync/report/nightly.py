@@ -172,7 +172,7 @@ def select_instances(ws: Workspace, names: Sequence[str], every: bool = False) -
     if every:
         if names:
             raise ConfigError.single("INSTANCE", "name instances or pass --all, not both")
-        records = ws.ledger.instances()
+        records = ws.ledger.instances(lean=True)  # a report reads, so each plan stays in the ledger until used
         if not records:
             raise ConfigError.single(
                 "--all", "the ledger has no instances yet: run `collabsync stamp` or `collabsync track`"

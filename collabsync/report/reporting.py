@@ -96,7 +96,7 @@ def make_report(
         today=today,
         instance=read.instance.name,
         template=read.instance.template,
-        plan=read.spec,
+        plan=read.plan,
         extra_deps=read.cross_links,
         stale=stale,
         calendar=calendar,

@@ -55,7 +55,8 @@ from typing import Any
 
 from collabsync.dates import Calendar
 from collabsync.ledger_plan import PlanOutline
-from collabsync.model import ProjectSpec, Status, Task, TaskSpec
+from collabsync.model import Status, Task
+from collabsync.plan_columns import PlanTask, ReportPlan
 from collabsync.report.business_days import BusinessDays
 from collabsync.report.history import Past, looking_back
 from collabsync.report.rollup_forecast import forecast
@@ -116,7 +117,7 @@ def build_report(
     today: dt.date,
     instance: str,
     template: str | None = None,
-    plan: ProjectSpec | None = None,
+    plan: ReportPlan | None = None,
     extra_deps: Iterable[tuple[str, str]] = (),
     stale: Mapping[str, dt.datetime | None] | None = None,
     calendar: Calendar | None = None,
@@ -229,14 +230,14 @@ def build_report(
 
 
 def _department_names(
-    claimed: Mapping[str, object], plan: ProjectSpec | None, departments: Sequence[str], stale: Iterable[str]
+    claimed: Mapping[str, object], plan: ReportPlan | None, departments: Sequence[str], stale: Iterable[str]
 ) -> list[str]:
     """by_department's names in its order, from the departments the lines already carry (no second pass)."""
     names = plan.departments if plan else ()
     return list(dict.fromkeys((*names, *departments, *claimed, *stale)))
 
 
-def department_of(task: Task, spec: TaskSpec | None = None) -> str:
+def department_of(task: Task, spec: PlanTask | None = None) -> str:
     """The department a task is counted in: its own, else its plan's, else NO_DEPARTMENT."""
     return task.department or (spec.department if spec else None) or NO_DEPARTMENT
 
@@ -244,7 +245,7 @@ def department_of(task: Task, spec: TaskSpec | None = None) -> str:
 def by_department(
     tasks: Iterable[Task],
     *,
-    plan: ProjectSpec | PlanOutline | None = None,
+    plan: ReportPlan | PlanOutline | None = None,
     departments: Iterable[str] = (),
     stale: Iterable[str] = (),
 ) -> dict[str, list[Task]]:
@@ -263,7 +264,7 @@ def counts_by_department(
     tasks: Iterable[Task],
     today: dt.date,
     *,
-    plan: ProjectSpec | PlanOutline | None = None,
+    plan: ReportPlan | PlanOutline | None = None,
     departments: Iterable[str] = (),
     stale: Iterable[str] = (),
 ) -> tuple[dict[str, dict[str, Any]], dict[str, set[str]], dict[str, Any]]:
@@ -302,7 +303,7 @@ _fields = attrgetter("department", "status", "due", "provider")
 
 
 def _plan_departments(
-    plan: ProjectSpec | PlanOutline | None,
+    plan: ReportPlan | PlanOutline | None,
 ) -> tuple[tuple[str, ...], Callable[[str | None], str | None]]:
     """The plan's departments and a task key's department (department_of's fallback), from a plan or outline."""
     if plan is None:

@@ -11,7 +11,8 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from collabsync.model import Task, TaskSpec
+from collabsync.model import Task
+from collabsync.plan_columns import PlanTask
 from collabsync.report.business_days import BusinessDays
 from collabsync.report.rollup_model import PathStep, TaskLine
 from collabsync.report.rollup_schedule import business_days_between, task_duration
@@ -31,7 +32,7 @@ class Forecast:
 
 def forecast(
     pairs: Sequence[tuple[TaskLine, Task]],
-    specs: Mapping[str, TaskSpec],
+    specs: Mapping[str, PlanTask],
     deps: Mapping[str, list[str]],
     today: dt.date,
     days: BusinessDays,
@@ -178,6 +179,6 @@ def _walk(
             settle(*by_id[node], False)
 
 
-def _duration(line: TaskLine, task: Task, specs: Mapping[str, TaskSpec], days: BusinessDays) -> int:
+def _duration(line: TaskLine, task: Task, specs: Mapping[str, PlanTask], days: BusinessDays) -> int:
     """A path step's duration: its full effort (task_duration), not what is left of it."""
     return task_duration(task, specs.get(line.key or ""), days)

@@ -6,7 +6,8 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from collabsync.model import Status, Task, TaskSpec
+from collabsync.model import Status, Task
+from collabsync.plan_columns import PlanTask
 from collabsync.report.rollup_model import TaskLine
 
 __all__ = ["NO_DEPARTMENT", "task_lines"]
@@ -15,7 +16,7 @@ NO_DEPARTMENT = "(none)"
 
 
 def task_lines(
-    tasks: Sequence[Task], specs: Mapping[str, TaskSpec], today: dt.date, stale: Mapping[str, Any]
+    tasks: Sequence[Task], specs: Mapping[str, PlanTask], today: dt.date, stale: Mapping[str, Any]
 ) -> list[tuple[TaskLine, Task]]:
     """A TaskLine per task, with a unique report id `provider:ref`."""
     out: list[tuple[TaskLine, Task]] = []

@@ -10,7 +10,8 @@ from functools import cached_property
 from operator import attrgetter
 
 from collabsync.dates import Calendar
-from collabsync.model import Task, TaskSpec
+from collabsync.model import Task
+from collabsync.plan_columns import PlanTask
 from collabsync.report.business_days import BusinessDays
 from collabsync.report.rollup_model import Schedule, TaskLine
 
@@ -65,7 +66,7 @@ class DependencyIndex:
     def edges(
         self,
         tasks: Sequence[tuple[TaskLine, Task]],
-        specs: Mapping[str, TaskSpec],
+        specs: Mapping[str, PlanTask],
         extra_deps: Iterable[tuple[str, str]],
     ) -> tuple[dict[str, list[str]], list[str]]:
         """Blocking ids per task id from the tools' own links, the plan's keys (`specs` by key) and cross-tool pairs."""
@@ -109,7 +110,7 @@ def business_days_between(start: dt.date, end: dt.date, calendar: Calendar | Bus
     return max(calendar.business_days_between(start - dt.timedelta(days=1), end), 1)
 
 
-def task_duration(task: Task, spec: TaskSpec | None, calendar: Calendar | BusinessDays) -> int:
+def task_duration(task: Task, spec: PlanTask | None, calendar: Calendar | BusinessDays) -> int:
     """Business days of work a task needs: its estimate (effort), else its planned window, else 1.
 
     The window between a task's start and due may hold slack; only the effort has to fit in it.

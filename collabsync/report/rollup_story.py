@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
-from collabsync.model import ProjectSpec, TaskSpec
+from collabsync.plan_columns import PlanTask, ReportPlan
 
 if TYPE_CHECKING:
     from collabsync.report.rollup_health import LateKey
@@ -185,12 +185,12 @@ def _needed_by_others(
     return needed
 
 
-def phases(plan: ProjectSpec | None, lines: Sequence[TaskLine]) -> list[Phase]:
+def phases(plan: ReportPlan | None, lines: Sequence[TaskLine]) -> list[Phase]:
     """The plan's sections in order, each with its planned dates, progress, projected end and milestones."""
     if plan is None or not plan.sections:
         return []
     by_key = {line.key: line for line in lines if line.key}
-    by_section: dict[str | None, list[TaskSpec]] = {}
+    by_section: dict[str | None, list[PlanTask]] = {}
     for spec in plan.tasks:  # each section's tasks in plan order, found in one pass over the plan
         by_section.setdefault(spec.section, []).append(spec)
     out = []

@@ -1,0 +1,214 @@
+"""The plan as the report reads it: the few fields the rollup uses, stored by column beside the plan (issue 17).
+
+The report of 100,000 tasks spent a second turning the plan's JSON into `TaskSpec`s whose titles, notes,
+labels and checklists it never reads. `plan_columns` keeps, per instance, each field the rollup reads as one
+JSON list (dates and names as indexes into a table of distinct values); decoding it is a few C-level passes
+and one tuple per task (`PlanRow`). Rows of `plan_columns` follow the plan as `plan_outlines` do: written with
+it, deleted by triggers whenever it changes, and made from the parsed plan on the first read without one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import islice, repeat
+from typing import Any, NamedTuple, Protocol
+
+from collabsync.model import ProjectSpec, SectionSpec
+
+__all__ = [
+    "PlanTask",
+    "ReportPlan",
+    "PlanRow",
+    "LeanPlan",
+    "StoredColumns",
+    "COLUMNS_SCHEMA",
+    "columns_of",
+    "lean_plan",
+]
+
+
+def follows_plan(table: str, trigger: str) -> str:
+    """Triggers that delete a table's row of an instance whenever its plan is written or its row goes, whichever
+    collabsync version writes: a row kept beside the plan is never older than the plan."""
+    return f"""
+CREATE TRIGGER IF NOT EXISTS {trigger}_new AFTER INSERT ON instances
+BEGIN DELETE FROM {table} WHERE instance = NEW.name; END;
+CREATE TRIGGER IF NOT EXISTS {trigger}_changed AFTER UPDATE OF spec, name ON instances
+BEGIN DELETE FROM {table} WHERE instance IN (OLD.name, NEW.name); END;
+CREATE TRIGGER IF NOT EXISTS {trigger}_gone AFTER DELETE ON instances
+BEGIN DELETE FROM {table} WHERE instance = OLD.name; END;
+"""
+
+
+COLUMNS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS plan_columns (
+    instance TEXT PRIMARY KEY, head TEXT NOT NULL, keys TEXT NOT NULL, depends_on TEXT NOT NULL, ints BLOB NOT NULL
+);
+""" + follows_plan("plan_columns", "plan_columns")
+
+#: The stored form's version; another one is not read (the plan is parsed instead and the row written anew).
+VERSION = 1
+
+
+class PlanTask(Protocol):
+    """What the rollup reads of one planned task: `TaskSpec` has it, and so has the lean `PlanRow`."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def department(self) -> str: ...
+    @property
+    def section(self) -> str | None: ...
+    @property
+    def start(self) -> dt.date | None: ...
+    @property
+    def due(self) -> dt.date | None: ...
+    @property
+    def estimate(self) -> float | None: ...
+    @property
+    def depends_on(self) -> tuple[str, ...]: ...
+    @property
+    def milestone(self) -> bool: ...
+
+
+class ReportPlan(Protocol):
+    """What the rollup reads of a plan: `ProjectSpec` has it, and so has the lean `LeanPlan`."""
+
+    @property
+    def template(self) -> str: ...
+    @property
+    def departments(self) -> tuple[str, ...]: ...
+    @property
+    def sections(self) -> Sequence[SectionSpec]: ...
+    @property
+    def tasks(self) -> Sequence[PlanTask]: ...
+
+
+class PlanRow(NamedTuple):
+    """One planned task with only the fields the rollup reads (a tuple: 100,000 are made per report)."""
+
+    key: str
+    department: str
+    section: str | None
+    start: dt.date | None
+    due: dt.date | None
+    estimate: float | None
+    depends_on: tuple[str, ...]
+    milestone: bool
+
+
+#: The fields of a planned task the report reads, in PlanRow's order.
+FIELDS = PlanRow._fields
+
+
+@dataclass(frozen=True)
+class LeanPlan:
+    """The plan as the report reads it, decoded from `plan_columns`."""
+
+    template: str
+    departments: tuple[str, ...]
+    sections: tuple[SectionSpec, ...]
+    tasks: list[PlanRow]
+
+
+def _table(values: Sequence[Any]) -> tuple[list[Any], list[int]]:
+    """Distinct values in first-seen order, and each value's index among them."""
+    index: dict[Any, int] = {}
+    at = [index.setdefault(v, len(index)) for v in values]
+    return list(index), at
+
+
+#: One line per task key or dependency in the stored text columns, so no such string may hold a line break.
+_SEP = "\n"
+
+
+def _joinable(values: Sequence[str]) -> bool:
+    """Whether strings survive being joined by _SEP and split again (template keys match [a-z0-9_-]+)."""
+    return all(_SEP not in v for v in values) and "" not in values
+
+
+@dataclass(frozen=True)
+class StoredColumns:
+    """A row of `plan_columns`: small tables as JSON, keys and dependencies one per line, indexes as int32."""
+
+    head: str
+    keys: str
+    depends_on: str
+    ints: bytes
+
+
+def columns_of(spec: ProjectSpec) -> StoredColumns | None:
+    """The stored columns of a plan, or None for one they cannot hold (a key with a line break: parsed each time)."""
+    tasks = spec.tasks
+    keys = [t.key for t in tasks]
+    flat = [k for t in tasks for k in t.depends_on]
+    if not _joinable(keys) or not _joinable(flat):
+        return None
+    names, of = _table([t.department for t in tasks])
+    sections, in_section = _table([t.section for t in tasks])
+    days, starts = _table([t.start.isoformat() if t.start else None for t in tasks])
+    day_of = {d: i for i, d in enumerate(days)}
+    dues = [day_of.setdefault(d, len(day_of)) for d in (t.due.isoformat() if t.due else None for t in tasks)]
+    estimates, estimate_of = _table([t.estimate for t in tasks])
+    ints = array("i", [*of, *in_section, *starts, *dues, *estimate_of, *(len(t.depends_on) for t in tasks)])
+    if sys.byteorder != "little":
+        ints.byteswap()
+    head = {
+        "version": VERSION,
+        "count": len(tasks),
+        "template": spec.template,
+        "departments": list(spec.departments),
+        "sections": [[s.key, s.title] for s in spec.sections],
+        "names": names,
+        "section_names": sections,
+        "days": list(day_of),
+        "estimates": estimates,
+        "milestones": [i for i, t in enumerate(tasks) if t.milestone],
+    }
+    return StoredColumns(json.dumps(head, separators=(",", ":")), _SEP.join(keys), _SEP.join(flat), ints.tobytes())
+
+
+def lean_plan(stored: StoredColumns) -> LeanPlan | None:
+    """Inverse of columns_of; None for a form this version does not read (the caller parses the plan)."""
+    try:
+        head = json.loads(stored.head)
+        if head.get("version") != VERSION or array("i").itemsize != 4:
+            return None
+        n = head["count"]
+        keys = stored.keys.split(_SEP) if n else []
+        ints = array("i")
+        ints.frombytes(stored.ints)
+        if sys.byteorder != "little":
+            ints.byteswap()
+        if len(keys) != n or len(ints) != 6 * n:
+            return None
+        days = [dt.date.fromisoformat(d) if d else None for d in head["days"]]
+        flat = iter(stored.depends_on.split(_SEP) if stored.depends_on else ())
+        deps = [(next(flat),) if c == 1 else tuple(islice(flat, c)) for c in ints[5 * n :]]
+        milestone = [False] * n
+        for i in head["milestones"]:
+            milestone[i] = True
+        columns = (
+            keys,
+            map(head["names"].__getitem__, ints[:n]),
+            map(head["section_names"].__getitem__, ints[n : 2 * n]),
+            map(days.__getitem__, ints[2 * n : 3 * n]),
+            map(days.__getitem__, ints[3 * n : 4 * n]),
+            map(head["estimates"].__getitem__, ints[4 * n : 5 * n]),
+            deps,
+            milestone,
+        )
+        tasks = list(map(tuple.__new__, repeat(PlanRow), zip(*columns, strict=True)))  # a column too short: ValueError
+        return LeanPlan(
+            head["template"],
+            tuple(head["departments"]),
+            tuple(SectionSpec(k, t) for k, t in head["sections"]),
+            tasks,
+        )
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None
