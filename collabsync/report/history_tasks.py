@@ -16,7 +16,16 @@ from typing import Any, overload
 
 from collabsync.model import Status, Task
 
-__all__ = ["TASKS_SCHEMA", "TaskState", "StoredTasks", "save_tasks", "load_tasks", "task_state", "task_identity"]
+__all__ = [
+    "TASKS_SCHEMA",
+    "TaskState",
+    "LazyTasks",
+    "StoredTasks",
+    "save_tasks",
+    "load_tasks",
+    "task_state",
+    "task_identity",
+]
 
 TASKS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS snapshot_tasks (
@@ -179,7 +188,27 @@ def save_tasks(db: sqlite3.Connection, instance: str, snapshot_id: int, tasks: S
     return len(closed) + len(current)
 
 
-class StoredTasks(Sequence[Task]):
+class LazyTasks(Sequence[Task]):
+    """A stored snapshot's tasks, built whole only when one is asked for (the diff reads only their states)."""
+
+    def _whole(self) -> list[Task]:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, index: int) -> Task: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Task]: ...
+    def __getitem__(self, index: int | slice) -> Task | list[Task]:
+        return self._whole()[index]
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def __iter__(self) -> Iterator[Task]:
+        return iter(self._whole())
+
+
+class StoredTasks(LazyTasks):
     """A stored snapshot's tasks: what the diff compares is read at once, whole tasks only when asked for."""
 
     def __init__(self, db: sqlite3.Connection, instance: str, snapshot_id: int) -> None:
@@ -205,18 +234,8 @@ class StoredTasks(Sequence[Task]):
             self._tasks = [_task(row[1:]) for row in self._rows(f"pos, {_FIELDS}")]
         return self._tasks
 
-    @overload
-    def __getitem__(self, index: int) -> Task: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Task]: ...
-    def __getitem__(self, index: int | slice) -> Task | list[Task]:
-        return self._whole()[index]
-
     def __len__(self) -> int:
         return len(self.states)
-
-    def __iter__(self) -> Iterator[Task]:
-        return iter(self._whole())
 
 
 def load_tasks(db: sqlite3.Connection, instance: str, snapshot_id: int, stored: str) -> Sequence[Task]:

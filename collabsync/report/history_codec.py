@@ -1,0 +1,187 @@
+"""How one column of a history snapshot's tasks becomes bytes and back, exactly, in C-level passes over it.
+
+Every form starts with a one-byte tag; each is tried only where it holds the column exactly, JSON last:
+
+- `S` strings and None: the strings joined by US, None as RS alone (not used when an item holds either mark).
+- `R` a string column that is a fixed prefix plus another column (a url from its ref, a marker from its key):
+  the prefix and that column's index; the other column is one of the snapshot's own.
+- `L` lists of strings: their lengths, then every item in `S` form.
+- `X` dicts that all have the same string keys in the same order: the keys, then each key's values encoded
+  by these same rules (a JSON-stored dict read the same way).
+- `K` JSON scalars of one kind of number (ints, or floats; True and 1 would share a dict slot): each distinct
+  value's JSON text, in `S` form.
+- `D` aware datetimes with one fixed offset: their pickle state (10 bytes each, the form every pickled datetime
+  loads through) after a JSON line with the offset.
+- `J` JSON of the whole column.
+
+Decoding gives what JSON of the same column would give (tuples as lists), with datetimes as datetimes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Sequence
+from itertools import accumulate, chain, repeat
+from operator import add, eq, itemgetter
+from typing import Any
+
+__all__ = ["encode", "decode", "encode_moments", "decode_moments"]
+
+_SEP, _NONE = "\x1f", "\x1e"
+_NONE_AS_MARK, _MARK_AS_NONE = {None: _NONE}, {_NONE: None}
+_NUMBERS = frozenset((int, float, bool))
+_SCALARS = frozenset((int, float, bool, str, type(None)))
+_STRINGS, _LISTS, _DICT = frozenset((str, type(None))), frozenset((list, tuple)), {dict}
+#: datetime from its pickle state and zone: the form every pickled datetime loads through, so it stays.
+_from_state: Callable[[bytes, dt.tzinfo], dt.datetime] = dt.datetime  # type: ignore[assignment]
+
+#: Columns a string column may be derived from: the index of each in the snapshot and its values.
+Bases = dict[int, Sequence[Any]]
+
+
+def _json(column: Sequence[Any]) -> bytes:
+    return b"J" + json.dumps(list(column)).encode()
+
+
+def _texts(column: Sequence[Any], nones: bool = True) -> bytes | None:
+    """`S` form of strings (and None, when `nones`), or None when an item is neither or holds a mark."""
+    if not column:
+        return None
+    count = column.count(None) if nones else 0
+    try:
+        text = _SEP.join(map(_NONE_AS_MARK.get, column, column) if count else column)
+    except TypeError:  # not a string (nor hashable)
+        return None
+    if text.count(_SEP) != len(column) - 1 or text.count(_NONE) != count:
+        return None
+    return b"S" + text.encode("utf-8", "surrogatepass")
+
+
+def _derived(column: Sequence[Any], bases: Bases) -> bytes | None:
+    """`R` form: every item is one prefix plus the item of a base column at the same place."""
+    first = column[0] if column else None
+    if type(first) is not str:
+        return None
+    for at, base in bases.items():
+        if len(base) != len(column) or type(base[0]) is not str or not first.endswith(base[0]):
+            continue
+        prefix = first[: len(first) - len(base[0])]
+        try:
+            if all(map(eq, map(add, repeat(prefix), base), column)):
+                return b"R" + json.dumps([at, prefix]).encode()
+        except TypeError:  # None in the base
+            continue
+    return None
+
+
+def _lists(column: Sequence[Any]) -> bytes | None:
+    """`L` form of lists (or tuples) of strings."""
+    items = list(chain.from_iterable(column))
+    flat = _texts(items) if items else b"S"
+    if flat is None:
+        return None
+    return b"L" + ",".join(map(str, map(len, column))).encode() + b"\n" + flat
+
+
+def _dicts(column: Sequence[Any], bases: Bases) -> bytes | None:
+    """`X` form of dicts with one key order: each key's values encoded as a column of their own."""
+    orders = set(map(tuple, column))
+    if len(orders) != 1:
+        return None
+    keys = orders.pop()
+    if not all(type(k) is str for k in keys):
+        return None  # JSON would make them strings
+    parts = [encode(list(map(itemgetter(k), column)), bases) for k in keys]
+    head = json.dumps([list(keys), [len(p) for p in parts]]).encode()
+    return b"X" + head + b"\n" + b"".join(parts)
+
+
+def _scalars(column: Sequence[Any]) -> bytes | None:
+    """`K` form: each distinct JSON scalar's text once, then the texts in `S` form."""
+    try:
+        text = {value: json.dumps(value) for value in set(column)}
+    except TypeError:
+        return None
+    body = _texts(list(map(text.__getitem__, column)), nones=False)
+    return b"K" + body[1:] if body is not None else None
+
+
+def encode(column: Sequence[Any], bases: Bases | None = None) -> bytes:
+    """A column's bytes in the first form that holds it exactly, chosen by the kinds of its items."""
+    kinds = set(map(type, column))
+    data = None
+    if not column:
+        pass
+    elif kinds <= _STRINGS:
+        data = _texts(column, nones=type(None) in kinds)
+        if data is not None and bases and type(None) not in kinds:
+            data = _derived(column, bases) or data
+    elif kinds <= _LISTS:
+        data = _lists(column)
+    elif kinds == _DICT:
+        data = _dicts(column, bases or {})
+    elif kinds <= _SCALARS and len(kinds & _NUMBERS) <= 1:
+        data = _scalars(column)
+    return data or _json(column)
+
+
+def decode(data: bytes, count: int, base: Callable[[int], list[Any]]) -> list[Any]:
+    """Inverse of encode for a column of `count` items; `base(i)` gives the snapshot's column i (for `R`)."""
+    tag, body = data[:1], data[1:]
+    if tag in (b"S", b"K"):
+        parts = body.decode("utf-8", "surrogatepass").split(_SEP) if count else []
+        if tag == b"K":
+            value = {text: json.loads(text) for text in set(parts)}
+            return list(map(value.__getitem__, parts))
+        return list(map(_MARK_AS_NONE.get, parts, parts))
+    if tag == b"R":
+        at, prefix = json.loads(body)
+        return list(map(add, repeat(prefix), base(at)))
+    if tag == b"L":
+        head, _, flat = body.partition(b"\n")
+        sizes = list(map(int, head.split(b","))) if count else []
+        items = decode(flat, sum(sizes), base)
+        ends = list(accumulate(sizes))
+        return [items[end - size : end] for size, end in zip(sizes, ends, strict=True)]
+    if tag == b"X":
+        head, _, rest = body.partition(b"\n")
+        keys, sizes = json.loads(head)
+        values, at = [], 0
+        for size in sizes:
+            values.append(decode(rest[at : at + size], count, base))
+            at += size
+        if not keys:
+            return [{} for _ in range(count)]
+        return [dict(zip(keys, row, strict=True)) for row in zip(*values, strict=True)]
+    if tag == b"D":
+        return decode_moments(data)
+    if tag == b"J":
+        return list(json.loads(body))
+    raise ValueError(f"unknown history column form {tag!r}")
+
+
+def encode_moments(column: Sequence[Any]) -> bytes | None:
+    """`D` form of aware datetimes sharing one fixed offset (None when the column is not that)."""
+    try:
+        args = list(map(itemgetter(1), map(dt.datetime.__reduce__, column)))
+    except TypeError:  # None, or not a datetime
+        return None
+    if not args or set(map(len, args)) != {2}:
+        return None  # naive
+    zones = set(map(itemgetter(1), args))
+    zone = zones.pop()
+    if zones or type(zone) is not dt.timezone:
+        return None
+    offset = zone.utcoffset(None)
+    states = b"".join(map(itemgetter(0), args))
+    if len(states) != 10 * len(column):
+        return None
+    return b"D" + json.dumps([offset.days, offset.seconds, offset.microseconds]).encode() + b"\n" + states
+
+
+def decode_moments(data: bytes) -> list[dt.datetime]:
+    """Inverse of encode_moments."""
+    head, _, states = data[1:].partition(b"\n")
+    zone = dt.timezone(dt.timedelta(*json.loads(head)))
+    return list(map(_from_state, [states[i : i + 10] for i in range(0, len(states), 10)], repeat(zone)))
