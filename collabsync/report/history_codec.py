@@ -5,7 +5,8 @@ Every form starts with a one-byte tag; each is tried only where it holds the col
 - `S` strings and None: the strings joined by US, None as RS alone (not used when an item holds either mark).
 - `R` a string column that is a fixed prefix plus another column (a url from its ref, a marker from its key):
   the prefix and that column's index; the other column is one of the snapshot's own.
-- `L` lists of strings: their lengths, then every item in `S` form.
+- `L` lists of strings: their lengths (a byte each, or as text when one has 256 items or more), then every
+  item in `S` form.
 - `X` dicts that all have the same string keys in the same order: the keys, then each key's values encoded
   by these same rules (a JSON-stored dict read the same way).
 - `K` JSON scalars of one kind of number (ints, or floats; True and 1 would share a dict slot): each distinct
@@ -23,7 +24,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Sequence
 from itertools import accumulate, chain, repeat
-from operator import add, eq, itemgetter
+from operator import add, itemgetter
 from typing import Any
 
 __all__ = ["encode", "decode", "encode_moments", "decode_moments"]
@@ -44,8 +45,9 @@ def _json(column: Sequence[Any]) -> bytes:
     return b"J" + json.dumps(list(column)).encode()
 
 
-def _texts(column: Sequence[Any], nones: bool = True) -> bytes | None:
-    """`S` form of strings (and None, when `nones`), or None when an item is neither or holds a mark."""
+def _joined(column: Sequence[Any], nones: bool = True) -> str | None:
+    """The items joined by US, None as RS (when `nones`); None when an item is neither a string nor None or holds
+    a mark (then splitting would not give the items back)."""
     if not column:
         return None
     count = column.count(None) if nones else 0
@@ -55,22 +57,27 @@ def _texts(column: Sequence[Any], nones: bool = True) -> bytes | None:
         return None
     if text.count(_SEP) != len(column) - 1 or text.count(_NONE) != count:
         return None
-    return b"S" + text.encode("utf-8", "surrogatepass")
+    return text
 
 
-def _derived(column: Sequence[Any], bases: Bases) -> bytes | None:
-    """`R` form: every item is one prefix plus the item of a base column at the same place."""
-    first = column[0] if column else None
-    if type(first) is not str:
-        return None
+def _texts(column: Sequence[Any], nones: bool = True) -> bytes | None:
+    """`S` form of strings (and None, when `nones`), or None when the column is not that."""
+    text = _joined(column, nones)
+    return None if text is None else b"S" + text.encode("utf-8", "surrogatepass")
+
+
+def _derived(column: Sequence[Any], text: str, bases: Bases) -> bytes | None:
+    """`R` form: every item is one prefix plus the item of a base column at the same place. `text` is the column
+    joined (no item holds US), so comparing it with the base joined by US + prefix compares every item."""
+    first = column[0]
     for at, base in bases.items():
         if len(base) != len(column) or type(base[0]) is not str or not first.endswith(base[0]):
             continue
         prefix = first[: len(first) - len(base[0])]
         try:
-            if all(map(eq, map(add, repeat(prefix), base), column)):
+            if prefix + (_SEP + prefix).join(base) == text:
                 return b"R" + json.dumps([at, prefix]).encode()
-        except TypeError:  # None in the base
+        except TypeError:  # not a string in the base
             continue
     return None
 
@@ -81,7 +88,11 @@ def _lists(column: Sequence[Any]) -> bytes | None:
     flat = _texts(items) if items else b"S"
     if flat is None:
         return None
-    return b"L" + ",".join(map(str, map(len, column))).encode() + b"\n" + flat
+    try:
+        sizes = b"B" + bytes(map(len, column))  # one byte each when every list has fewer than 256 items
+    except ValueError:
+        sizes = ",".join(map(str, map(len, column))).encode()
+    return b"L" + sizes + b"\n" + flat
 
 
 def _dicts(column: Sequence[Any], bases: Bases) -> bytes | None:
@@ -114,9 +125,11 @@ def encode(column: Sequence[Any], bases: Bases | None = None) -> bytes:
     if not column:
         pass
     elif kinds <= _STRINGS:
-        data = _texts(column, nones=type(None) in kinds)
-        if data is not None and bases and type(None) not in kinds:
-            data = _derived(column, bases) or data
+        text = _joined(column, nones=type(None) in kinds)
+        if text is not None and bases and type(None) not in kinds:
+            data = _derived(column, text, bases)
+        if text is not None and data is None:
+            data = b"S" + text.encode("utf-8", "surrogatepass")
     elif kinds <= _LISTS:
         data = _lists(column)
     elif kinds == _DICT:
@@ -140,7 +153,7 @@ def decode(data: bytes, count: int, base: Callable[[int], list[Any]]) -> list[An
         return list(map(add, repeat(prefix), base(at)))
     if tag == b"L":
         head, _, flat = body.partition(b"\n")
-        sizes = list(map(int, head.split(b","))) if count else []
+        sizes = list(head[1:]) if head[:1] == b"B" else list(map(int, head.split(b","))) if count else []
         items = decode(flat, sum(sizes), base)
         ends = list(accumulate(sizes))
         return [items[end - size : end] for size, end in zip(sizes, ends, strict=True)]

@@ -15,7 +15,7 @@ import datetime as dt
 import hashlib
 import sqlite3
 from collections.abc import Sequence
-from operator import attrgetter, is_, methodcaller
+from operator import attrgetter, is_, itemgetter
 from typing import Any
 
 from collabsync.model import Status, Task
@@ -62,25 +62,42 @@ _START, _DUE, _URL, _UPDATED, _PROVIDER = (_AT[n] for n in ("start", "due", "url
 #: The columns the diff compares (TaskState and the identity); equal digests here mean equal states.
 _STATE_COLUMNS = (_TITLE, _DEPT, _PROVIDER, _STATUS, _URL, _DUE, _START, _ASSIGNEE, _KEY, _REF)
 _DIGEST = 32  # bytes of a SHA-256
-_VALUES = {member: member.value for member in Status}
+_VALUE = attrgetter("_value_")
 _STATUSES = {member.value: member for member in Status}
 _URL_OR_EMPTY: dict[Any, str] = {None: ""}
 
 
-def _transpose(tasks: Sequence[Task]) -> list[Sequence[Any]]:
-    """The 16 columns of a task list: from each task's __dict__ (a dataclass sets its fields in order, so the
-    first 16 values are the fields) in one C-level zip, else one attribute at a time."""
-    if not tasks:
-        return [() for _ in FIELDS]
-    try:
-        if tuple(vars(tasks[0]))[: len(FIELDS)] == FIELDS:
-            values = map(iter, map(methodcaller("values"), map(vars, tasks)))
-            columns: list[Sequence[Any]] = list(zip(*values, strict=False))  # extra attributes come last
-            if len(columns) >= len(FIELDS):
-                return columns[: len(FIELDS)]
-    except TypeError:  # an object without a __dict__
-        pass
-    return [list(map(attrgetter(name), tasks)) for name in FIELDS]
+class _Fields:
+    """A task list's columns, each taken when asked for and then dropped (but the ref and key columns, which
+    others derive from): a C-level pass of itemgetter over the tasks' __dict__s, a dataclass's fields being plain
+    instance attributes, else of attrgetter over the tasks."""
+
+    def __init__(self, tasks: Sequence[Task]) -> None:
+        self.tasks = tasks
+        try:
+            self._dicts: list[dict[str, Any]] | None = list(map(vars, tasks))
+        except TypeError:  # an object without a __dict__
+            self._dicts = None
+        self._kept: dict[int, list[Any]] = {}
+
+    def __call__(self, at: int) -> list[Any]:
+        if at in self._kept:
+            return self._kept[at]
+        column = None
+        if self._dicts is not None:
+            try:
+                column = list(map(itemgetter(FIELDS[at]), self._dicts))
+            except KeyError:
+                pass
+        if column is None:
+            column = list(map(attrgetter(FIELDS[at]), self.tasks))
+        if at in (_REF, _KEY):
+            self._kept[at] = column
+        return column
+
+    def bases(self) -> dict[int, Sequence[Any]]:
+        """The columns a string column may be derived from."""
+        return {_REF: self(_REF), _KEY: self(_KEY)}
 
 
 def _digest(data: bytes) -> bytes:
@@ -88,9 +105,11 @@ def _digest(data: bytes) -> bytes:
 
 
 def _status_values(column: Sequence[Any]) -> list[str]:
-    """Status values, each member looked up once; a status given as its value is checked by Status(), as before."""
-    values: list[Any] = list(map(_VALUES.get, column))
-    return [Status(s).value for s in column] if None in values else values
+    """Status values (an enum member's hash and `.value` are Python calls; its `_value_` is a plain attribute); a
+    status given as its value is checked by Status(), as before."""
+    if set(map(type, column)) == {Status}:
+        return list(map(_VALUE, column))
+    return [Status(s).value for s in column]
 
 
 def _days(column: Sequence[Any]) -> list[str | None]:
@@ -99,7 +118,7 @@ def _days(column: Sequence[Any]) -> list[str | None]:
     return list(map(text.__getitem__, column))
 
 
-def _encode(at: int, column: Sequence[Any], columns: Sequence[Sequence[Any]]) -> bytes:
+def _encode(at: int, column: Sequence[Any], fields: _Fields) -> bytes:
     """One column's stored bytes (a string column may be stored as derived from the ref or key column)."""
     if at == _STATUS:
         return encode(_status_values(column))
@@ -109,7 +128,7 @@ def _encode(at: int, column: Sequence[Any], columns: Sequence[Sequence[Any]]) ->
         return encode_moments(column) or encode([v.isoformat() if v else None for v in column])
     if at in (_REF, _KEY):
         return encode(column)
-    return encode(column, {_REF: columns[_REF], _KEY: columns[_KEY]})
+    return encode(column, fields.bases())
 
 
 def _decode_days(data: bytes, count: int) -> list[dt.date | None]:
@@ -137,11 +156,18 @@ class TaskColumns:
 
     def __init__(self, tasks: Sequence[Task]) -> None:
         self.tasks = list(tasks)
-        self.columns = _transpose(self.tasks)
+        self.fields = _Fields(self.tasks)
         self.digests: list[bytes] = []
         self.forms: list[bytes] = []  # each column's tag
-        for at, column in enumerate(self.columns):
-            data = _encode(at, column, self.columns)
+        self._days: dict[int, set[Any]] = {}
+        self._url_none = False
+        for at in range(len(FIELDS)):
+            column = self.fields(at)
+            if at in (_START, _DUE):
+                self._days[at] = set(column)
+            elif at == _URL:
+                self._url_none = None in column
+            data = _encode(at, column, self.fields)
             self.digests.append(_digest(data))
             self.forms.append(data[:1])
 
@@ -154,17 +180,17 @@ class TaskColumns:
         nothing the stored form reads back differently (a None url reads back as "")."""
         if not all(self.digests[at] == stored.digests[at] and self.forms[at] in b"SR" for at in _STATE_COLUMNS):
             return False  # (other forms may read back a different type: a tuple as a list)
-        if None in self.columns[_URL]:
+        if self._url_none:
             return False
-        return all(type(day) is dt.date for at in (_START, _DUE) for day in set(self.columns[at]) if day is not None)
+        return all(type(day) is dt.date for days in self._days.values() for day in days if day is not None)
 
     def may_fall_due(self, since: dt.date, today: dt.date) -> bool:
         """Whether a task is due in [since, today): only such a task can become overdue with the days alone."""
-        return any(since <= day < today for day in set(self.columns[_DUE]) if day is not None)
+        return any(since <= day < today for day in self._days[_DUE] if day is not None)
 
     def states(self) -> list[tuple[str, tuple[Any, ...]]]:
         """(identity, TaskState) per task, as history_diff compares them."""
-        columns = list(self.columns)
+        columns = [self.fields(at) if at in _STATE_COLUMNS else [] for at in range(len(FIELDS))]
         columns[_STATUS] = _status_values(columns[_STATUS])
         return _states(columns)
 
@@ -229,16 +255,16 @@ def save_columns(
 ) -> int:
     """Store a snapshot's tasks (with `encoded`, the diff's columns of these very tasks); columns written.
 
-    A column already stored (unchanged since an earlier snapshot) is not encoded again; without `encoded`
-    each column is encoded, stored and dropped in turn, so at most one column's bytes are held at once."""
-    columns = encoded.columns if encoded is not None else _transpose(tasks)
+    A column already stored (unchanged since an earlier snapshot) is not encoded again; each column is taken,
+    encoded, stored and dropped in turn, so at most one column and its bytes are held at once."""
+    fields = encoded.fields if encoded is not None else _Fields(tasks)
     digests, written = [], 0
-    for at, column in enumerate(columns):
+    for at in range(len(FIELDS)):
         digest = encoded.digests[at] if encoded is not None else None
         if digest is not None and db.execute("SELECT 1 FROM task_columns WHERE digest = ?", (digest,)).fetchone():
             digests.append(digest)
             continue
-        data = _encode(at, column, columns)
+        data = _encode(at, fields(at), fields)
         digest = _digest(data)
         written += db.execute(
             "INSERT OR IGNORE INTO task_columns (digest, data) VALUES (?, ?)", (digest, data)
