@@ -1,9 +1,10 @@
-"""The tasks of report snapshots, stored as versions: a run writes only the tasks that changed since the last one.
+"""The tasks of report snapshots as the format before task columns (history_columns) stored them, still read.
 
-Each row is one version of one task of an instance, valid from snapshot `since` until snapshot `until`
+They were stored as versions: a run wrote only the tasks that changed since the last one. Each row is one version of one task of an instance, valid from snapshot `since` until snapshot `until`
 (NULL while it is still current). A snapshot's tasks are the versions valid at its id, in their stored
 order. Snapshots written before this table existed keep their tasks as JSON in `snapshots.tasks`; a
-snapshot stored here has an empty `snapshots.tasks`.
+snapshot stored here (or as columns) has an empty `snapshots.tasks`. `save_tasks` writes this format only
+for the tests that check such files still read.
 """
 
 from __future__ import annotations
