@@ -220,3 +220,21 @@ def test_looking_back_over_columns_gives_the_changes_of_the_tasks(tmp_path: Path
         plain = diff(Snapshot.of("launch-1", report, run), Snapshot.of("launch-1", report, changed))
         assert past.encoded is not None  # the diff went through the columns
         assert changes["completed"] == plain.to_dict()["completed"] != []
+
+
+def test_datetimes_with_one_offset_keep_their_state_and_others_fall_back() -> None:
+    from collabsync.report.history_codec import decode_moments, encode_moments
+
+    utc, plus2 = dt.UTC, dt.timezone(dt.timedelta(hours=2, microseconds=5))
+    same = [dt.datetime(2027, 1, 1, tzinfo=plus2), dt.datetime(2027, 1, 2, 5, 6, 7, 8, tzinfo=plus2, fold=1)]
+    data = encode_moments(same)
+    assert data is not None and decode_moments(data) == same
+    assert [d.utcoffset() for d in decode_moments(data)] == [d.utcoffset() for d in same]
+    for other in (
+        [dt.time(1, tzinfo=utc)],
+        [dt.date(2027, 1, 1)],
+        [None],
+        [dt.datetime(2027, 1, 1)],
+        [same[0], same[0].astimezone(utc)],
+    ):
+        assert encode_moments(other) is None

@@ -24,7 +24,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Sequence
 from itertools import accumulate, chain, repeat
-from operator import add, itemgetter
+from operator import add, attrgetter, itemgetter
 from typing import Any
 
 __all__ = ["encode", "decode", "encode_moments", "decode_moments"]
@@ -33,6 +33,7 @@ _SEP, _NONE = "\x1f", "\x1e"
 _NONE_AS_MARK, _MARK_AS_NONE = {None: _NONE}, {_NONE: None}
 _NUMBERS = frozenset((int, float, bool))
 _SCALARS = frozenset((int, float, bool, str, type(None)))
+_ZONE = attrgetter("tzinfo")
 _STRINGS, _LISTS, _DICT = frozenset((str, type(None))), frozenset((list, tuple)), {dict}
 #: datetime from its pickle state and zone: the form every pickled datetime loads through, so it stays.
 _from_state: Callable[[bytes, dt.tzinfo], dt.datetime] = dt.datetime  # type: ignore[assignment]
@@ -175,19 +176,20 @@ def decode(data: bytes, count: int, base: Callable[[int], list[Any]]) -> list[An
 
 
 def encode_moments(column: Sequence[Any]) -> bytes | None:
-    """`D` form of aware datetimes sharing one fixed offset (None when the column is not that)."""
+    """`D` form of aware datetimes sharing one fixed offset (None when the column is not that); streamed, so no
+    reduced tuple per task is held."""
     try:
-        args = list(map(itemgetter(1), map(dt.datetime.__reduce__, column)))
-    except TypeError:  # None, or not a datetime
+        zones = set(map(_ZONE, column))
+    except AttributeError:  # None, or not a datetime
         return None
-    if not args or set(map(len, args)) != {2}:
-        return None  # naive
-    zones = set(map(itemgetter(1), args))
-    zone = zones.pop()
-    if zones or type(zone) is not dt.timezone:
-        return None
+    zone = zones.pop() if len(zones) == 1 else None
+    if type(zone) is not dt.timezone:
+        return None  # naive, or several zones
     offset = zone.utcoffset(None)
-    states = b"".join(map(itemgetter(0), args))
+    try:
+        states = b"".join(map(itemgetter(0), map(itemgetter(1), map(dt.datetime.__reduce__, column))))
+    except TypeError:  # a time of day, not a datetime
+        return None
     if len(states) != 10 * len(column):
         return None
     return b"D" + json.dumps([offset.days, offset.seconds, offset.microseconds]).encode() + b"\n" + states
