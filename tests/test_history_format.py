@@ -1,4 +1,5 @@
-"""History files written before snapshots stored only changed tasks still read, diff and trend the same."""
+"""History files of every earlier format (tasks as JSON in the snapshot row, then as versions of changed tasks in
+snapshot_tasks) still read, diff and trend as the current one (tasks as shared columns)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from dataclasses import astuple
 from pathlib import Path
 
 from collabsync.model import Status, Task
-from collabsync.report.history import History, Snapshot, _headline
+from collabsync.report.history import History, Snapshot, _headline, stored_report
+from collabsync.report.history_tasks import save_tasks
 from collabsync.report.rollup import build_report
 from collabsync.report.rollup_model import Report
 from rollup_data import EXTRA_DEPS, TODAY, d, plan, tasks
@@ -52,8 +54,26 @@ def _old_save(store: History, report: Report, task_list: list[Task], when: dt.da
     return int(cur.lastrowid or 0)
 
 
-def _run(store: History, n: int, *, old: bool) -> Report:
-    """Report day n with the store's past and save it, in the old or the current format."""
+def _versions_save(store: History, report: Report, task_list: list[Task], when: dt.datetime, at: int | None) -> int:
+    """A snapshot as collabsync wrote it before task columns: its changed tasks as versions in snapshot_tasks."""
+    snap = Snapshot.of(report.instance, report, task_list, when)
+    numbers = [v.isoformat() if isinstance(v, dt.date) else v for v in astuple(_headline(report, snap))[1:]]
+    cur = store.db.execute(
+        "INSERT INTO snapshots (id, instance, taken_at, today, health, total, done, overdue, blocked, percent_done,"
+        " weight_total, weight_done, planned_share, variance_days, projected_finish, target, report, tasks)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (at, report.instance, *numbers, json.dumps(stored_report(report)), ""),
+    )
+    save_tasks(store.db, report.instance, int(cur.lastrowid or 0), task_list)
+    store.db.executemany(
+        "INSERT INTO snapshot_departments VALUES (?,?,?,?,?)",
+        [(cur.lastrowid, g.name, int(g.stale), g.health, g.counts["percent_done"]) for g in report.departments],
+    )
+    return int(cur.lastrowid or 0)
+
+
+def _run(store: History, n: int, *, old: bool | str) -> Report:
+    """Report day n with the store's past and save it: old=True as JSON, "versions" as versions, else as columns."""
     task_list = _day(n)
     past = store.past("launch-1")
     report = build_report(
@@ -66,7 +86,9 @@ def _run(store: History, n: int, *, old: bool) -> Report:
         generated_at=T[n],
         past=past,
     )
-    if old:
+    if old == "versions":
+        _versions_save(store, report, task_list, T[n], past.id)
+    elif old:
         _old_save(store, report, task_list, T[n])
     else:
         store.save_snapshot("launch-1", report, task_list, snapshot_id=past.id)
@@ -74,29 +96,38 @@ def _run(store: History, n: int, *, old: bool) -> Report:
 
 
 def test_old_format_snapshots_read_diff_and_trend_as_new_ones(tmp_path: Path) -> None:
-    with History(tmp_path / "old") as old, History(tmp_path / "new") as new, History(tmp_path / "mixed") as mixed:
+    with (
+        History(tmp_path / "old") as old,
+        History(tmp_path / "new") as new,
+        History(tmp_path / "mixed") as mixed,
+        History(tmp_path / "versions") as versions,
+    ):
         for n in range(4):
-            reports = [_run(old, n, old=True), _run(new, n, old=False), _run(mixed, n, old=n < 2)]
+            reports = [
+                _run(old, n, old=True),
+                _run(new, n, old=False),
+                _run(mixed, n, old=[True, "versions", False, False][n]),  # JSON, then versions, then columns
+                _run(versions, n, old="versions" if n < 3 else False),
+            ]
             views = [{k: v for k, v in r.to_dict().items() if k != "history"} for r in reports]
-            assert views[0] == views[1] == views[2]  # changes and trends alike, whichever format holds the past
+            assert views[0] == views[1] == views[2] == views[3]  # changes and trends alike, whatever holds the past
             assert reports[0].changes == reports[1].changes
         for n in range(1, 5):
             want = [t.to_dict() for t in old.snapshot(n).tasks]
-            assert (
-                want == [t.to_dict() for t in new.snapshot(n).tasks] == [t.to_dict() for t in mixed.snapshot(n).tasks]
-            )
+            for store in (new, mixed, versions):
+                assert [t.to_dict() for t in store.snapshot(n).tasks] == want
         assert [t.to_dict() for t in old.snapshot(3).tasks] == [t.to_dict() for t in _day(2)]
         assert old.report_json(1)["tasks"][0]["title"] == "Write spec"  # an old row's report: whole task lines
         assert new.report_json(1)["tasks"][0] == "jira:ENG-1"  # a new row's report: task ids
-        for store in (old, new, mixed):
+        for store in (old, new, mixed, versions):
             assert [t.ref for t in store.last_good_tasks("launch-1", "ops")] == ["a1", "a2", "a3"]
             assert store.trends("launch-1") == old.trends("launch-1")
 
 
-def test_only_changed_tasks_are_written(tmp_path: Path) -> None:
+def test_the_versions_format_wrote_only_changed_tasks(tmp_path: Path) -> None:
     with History(tmp_path) as store:
         for n in range(3):
-            _run(store, n, old=False)
+            _run(store, n, old="versions")
         rows = dict(store.db.execute("SELECT since, COUNT(*) FROM snapshot_tasks GROUP BY since").fetchall())
         # day 0: all 11 tasks; day 1: build done; day 2: copy moved, c4 gone (closed, no row), the hotfix added,
         # and the three tasks after c4 in the read order moved up one place (a place is part of a version)

@@ -7,14 +7,16 @@ import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import astuple, dataclass, field, fields
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 from collabsync.errors import LedgerError
 from collabsync.model import Task
 from collabsync.private import private_file
+from collabsync.report.history_columns import COLUMNS_SCHEMA, StoredColumns, TaskColumns, save_columns, stored_columns
 from collabsync.report.history_diff import diff
-from collabsync.report.history_tasks import TASKS_SCHEMA, load_tasks, save_tasks
+from collabsync.report.history_tasks import TASKS_SCHEMA, load_tasks
 from collabsync.report.rollup_model import Report, jsonable
 
 __all__ = [
@@ -126,6 +128,8 @@ class Past:
     previous: Snapshot | None = None
     trends: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     id: int | None = None  # the id this run will be stored under; None when it is not stored
+    #: This run's tasks as columns, when the diff made them (the save then stores them without encoding again).
+    encoded: TaskColumns | None = field(default=None, repr=False, compare=False)
 
 
 class History:
@@ -137,11 +141,12 @@ class History:
             path = path / HISTORY_FILE
         private_file(path)
         self.path = path
+        self._past: Past | None = None  # the last past() given out: its diff's columns serve the save
         try:
             self.db = sqlite3.connect(str(path), timeout=10.0, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA foreign_keys=ON")
-            self.db.executescript(_SCHEMA + TASKS_SCHEMA)
+            self.db.executescript(_SCHEMA + TASKS_SCHEMA + COLUMNS_SCHEMA)
         except sqlite3.DatabaseError as exc:
             raise LedgerError(
                 f"cannot open report history {path}: {exc}; restore it from a backup, or move it "
@@ -161,12 +166,13 @@ class History:
     def past(self, instance: str, *, save: bool = True) -> Past:
         """What a report of this instance needs from earlier runs (build_report's `past`); with save, the id the
         run will be stored under (save_snapshot then uses it, so the report names its own snapshot)."""
-        return Past(
+        self._past = Past(
             self.list_snapshots(instance),
             self.previous(instance),
             self.trends(instance),
             self._next_id() if save else None,
         )
+        return self._past
 
     def save_snapshot(
         self,
@@ -178,6 +184,9 @@ class History:
     ) -> Snapshot:
         """Store a report run with its tasks (under `snapshot_id` when still free); returns the saved snapshot."""
         snap = Snapshot.of(instance, report, tasks, taken_at)
+        encoded, self._past = (self._past.encoded if self._past else None), None
+        if encoded is not None and not encoded.holds(snap.tasks):
+            encoded = None
         # the headline's fields are the table's columns from taken_at to target, in order; dates as ISO text
         numbers = [v.isoformat() if isinstance(v, dt.date) else v for v in astuple(_headline(report, snap))[1:]]
         with self.db:
@@ -193,11 +202,11 @@ class History:
                     instance,
                     *numbers,
                     json.dumps(stored_report(report)),
-                    "",  # the tasks are in snapshot_tasks, as changes since the previous snapshot
+                    "",  # the tasks are in snapshot_columns, each column stored once (history_columns)
                 ),
             )
             snap.id = int(cur.lastrowid or 0)
-            save_tasks(self.db, instance, snap.id, snap.tasks)
+            save_columns(self.db, snap.id, snap.tasks, encoded)
             self.db.executemany(
                 "INSERT INTO snapshot_departments (snapshot_id, department, stale, health, percent_done)"
                 " VALUES (?,?,?,?,?)",
@@ -236,11 +245,12 @@ class History:
                 (snapshot_id,),
             )
         ]
+        tasks = None if row[3] else stored_columns(self.db, snapshot_id)
         return Snapshot(
             row[0],
             dt.datetime.fromisoformat(row[1]),
             dt.date.fromisoformat(row[2]),
-            load_tasks(self.db, row[0], snapshot_id, row[3]),
+            tasks if tasks is not None else load_tasks(self.db, row[0], snapshot_id, row[3]),
             stale,
             snapshot_id,
         )
@@ -299,6 +309,7 @@ class History:
 
 
 _TASK_LISTS = ("tasks", "overdue", "due_soon", "blocked", "waiting")
+_ID = attrgetter("id")
 
 
 def stored_report(report: Report) -> dict[str, Any]:
@@ -308,11 +319,12 @@ def stored_report(report: Report) -> dict[str, Any]:
     data = {f.name: getattr(report, f.name) for f in fields(report) if f.name not in skip}
     out: dict[str, Any] = {"schema_version": report.schema_version, **jsonable(data), "changes": None}
     for name in _TASK_LISTS:
-        out[name] = [line.id for line in getattr(report, name)]
+        out[name] = list(map(_ID, getattr(report, name)))
+    days = {finish: finish.isoformat() for finish in {step.finish for step in report.critical_path}}
     out["critical_path"] = [
-        {"task": step.task.id, "duration_days": step.duration_days, "finish": step.finish.isoformat()}
+        {"task": step.task.id, "duration_days": step.duration_days, "finish": days[step.finish]}
         for step in report.critical_path
-    ]
+    ]  # (14,000 steps of a 100k plan end on a few hundred days)
     return out
 
 
@@ -323,13 +335,15 @@ def looking_back(
     runs plus this one (called by build_report, so the report is whole when it is returned)."""
     current = Snapshot.of(report.instance, report, tasks)
     current.id = past.id
+    if past.previous is not None and isinstance(past.previous.tasks, StoredColumns):
+        past.encoded = TaskColumns(current.tasks)  # the diff compares digests; the save stores the same columns
     history = [jsonable(h) for h in [*past.headlines, _headline(report, current)]]
     trends = {name: list(points) for name, points in past.trends.items()}
     for g in report.departments:
         trends.setdefault(g.name, []).append(
             {"today": report.today.isoformat(), "health": g.health, "percent_done": g.counts["percent_done"]}
         )
-    return history, diff(past.previous, current).to_dict(), trends
+    return history, diff(past.previous, current, past.encoded).to_dict(), trends
 
 
 def _headline(report: Report, current: Snapshot) -> Headline:

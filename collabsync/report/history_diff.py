@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from collabsync.model import Status, Task
+from collabsync.report.history_columns import StoredColumns, TaskColumns
 from collabsync.report.history_tasks import StoredTasks, TaskState, task_identity, task_state
 from collabsync.report.rollup_model import jsonable
 
@@ -57,19 +58,25 @@ class Changes:
         return jsonable(self)
 
 
-def diff(prev: Snapshot | None, current: Snapshot) -> Changes:
+def diff(prev: Snapshot | None, current: Snapshot, encoded: TaskColumns | None = None) -> Changes:
     """Completed, added, removed, newly overdue, newly blocked, slipped, started, cancelled, reassigned and
     re-dated (due earlier, a due date set or cleared, or a new start) tasks between two snapshots.
 
     Tasks of departments that are stale in `current` are not reported as removed. Tasks are compared as
-    TaskState tuples, so a stored snapshot is diffed without building its tasks.
+    TaskState tuples, so a stored snapshot is diffed without building its tasks; with `encoded` (current's
+    tasks as columns) and a snapshot stored as columns, equal digests of the compared fields mean equal states.
     """
     if prev is None:
         return Changes(None, None)
     changes = Changes(prev.id, prev.taken_at)
-    before = dict(_states(prev.tasks))
-    after = dict(_states(current.tasks))
     today, prev_today = current.today, prev.today
+    if isinstance(prev.tasks, StoredColumns) and encoded is not None and encoded.states_match(prev.tasks):
+        if not encoded.may_fall_due(prev_today, today):
+            return changes  # every state as before and none newly overdue: nothing to list
+        before = after = dict(encoded.states())
+    else:
+        before = dict(_states(prev.tasks))
+        after = dict(encoded.states() if encoded is not None else _states(current.tasks))
     for ident, task in after.items():
         old = before.get(ident)
         if old == task:  # unchanged: only its overdue state can move, with the day
@@ -116,7 +123,7 @@ _CLOSED = (_DONE, _CANCELLED)
 
 def _states(tasks: Sequence[Task]) -> Iterable[tuple[str, TaskState]]:
     """(identity, state) per task in order; a stored snapshot has them read already."""
-    if isinstance(tasks, StoredTasks):
+    if isinstance(tasks, StoredTasks | StoredColumns):
         return tasks.states
     if all(type(t.status) is Status for t in tasks):  # task_identity and task_state inlined: 100k tasks a run
         return [

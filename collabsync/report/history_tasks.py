@@ -1,9 +1,10 @@
-"""The tasks of report snapshots, stored as versions: a run writes only the tasks that changed since the last one.
+"""The tasks of report snapshots as the format before task columns (history_columns) stored them, still read.
 
-Each row is one version of one task of an instance, valid from snapshot `since` until snapshot `until`
+They were stored as versions: a run wrote only the tasks that changed since the last one. Each row is one version of one task of an instance, valid from snapshot `since` until snapshot `until`
 (NULL while it is still current). A snapshot's tasks are the versions valid at its id, in their stored
 order. Snapshots written before this table existed keep their tasks as JSON in `snapshots.tasks`; a
-snapshot stored here has an empty `snapshots.tasks`.
+snapshot stored here (or as columns) has an empty `snapshots.tasks`. `save_tasks` writes this format only
+for the tests that check such files still read.
 """
 
 from __future__ import annotations
@@ -16,7 +17,16 @@ from typing import Any, overload
 
 from collabsync.model import Status, Task
 
-__all__ = ["TASKS_SCHEMA", "TaskState", "StoredTasks", "save_tasks", "load_tasks", "task_state", "task_identity"]
+__all__ = [
+    "TASKS_SCHEMA",
+    "TaskState",
+    "LazyTasks",
+    "StoredTasks",
+    "save_tasks",
+    "load_tasks",
+    "task_state",
+    "task_identity",
+]
 
 TASKS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS snapshot_tasks (
@@ -179,7 +189,27 @@ def save_tasks(db: sqlite3.Connection, instance: str, snapshot_id: int, tasks: S
     return len(closed) + len(current)
 
 
-class StoredTasks(Sequence[Task]):
+class LazyTasks(Sequence[Task]):
+    """A stored snapshot's tasks, built whole only when one is asked for (the diff reads only their states)."""
+
+    def _whole(self) -> list[Task]:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, index: int) -> Task: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Task]: ...
+    def __getitem__(self, index: int | slice) -> Task | list[Task]:
+        return self._whole()[index]
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def __iter__(self) -> Iterator[Task]:
+        return iter(self._whole())
+
+
+class StoredTasks(LazyTasks):
     """A stored snapshot's tasks: what the diff compares is read at once, whole tasks only when asked for."""
 
     def __init__(self, db: sqlite3.Connection, instance: str, snapshot_id: int) -> None:
@@ -205,18 +235,8 @@ class StoredTasks(Sequence[Task]):
             self._tasks = [_task(row[1:]) for row in self._rows(f"pos, {_FIELDS}")]
         return self._tasks
 
-    @overload
-    def __getitem__(self, index: int) -> Task: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Task]: ...
-    def __getitem__(self, index: int | slice) -> Task | list[Task]:
-        return self._whole()[index]
-
     def __len__(self) -> int:
         return len(self.states)
-
-    def __iter__(self) -> Iterator[Task]:
-        return iter(self._whole())
 
 
 def load_tasks(db: sqlite3.Connection, instance: str, snapshot_id: int, stored: str) -> Sequence[Task]:
