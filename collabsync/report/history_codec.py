@@ -51,11 +51,16 @@ def _joined(column: Sequence[Any], nones: bool = True) -> str | None:
     a mark (then splitting would not give the items back)."""
     if not column:
         return None
-    count = column.count(None) if nones else 0
-    try:
-        text = _SEP.join(map(_NONE_AS_MARK.get, column, column) if count else column)
-    except TypeError:  # not a string (nor hashable)
-        return None
+    try:  # strings alone, the common case: no pass over the items before the join
+        text, count = _SEP.join(column), 0
+    except TypeError:  # a None, or not a string
+        if not nones:
+            return None
+        count = column.count(None)
+        try:
+            text = _SEP.join(map(_NONE_AS_MARK.get, column, column))
+        except TypeError:  # not a string (nor hashable)
+            return None
     if text.count(_SEP) != len(column) - 1 or text.count(_NONE) != count:
         return None
     return text
@@ -85,14 +90,15 @@ def _derived(column: Sequence[Any], text: str, bases: Bases) -> bytes | None:
 
 def _lists(column: Sequence[Any]) -> bytes | None:
     """`L` form of lists (or tuples) of strings."""
-    items = list(chain.from_iterable(column))
-    flat = _texts(items) if items else b"S"
-    if flat is None:
-        return None
     try:
         sizes = b"B" + bytes(map(len, column))  # one byte each when every list has fewer than 256 items
     except ValueError:
         sizes = ",".join(map(str, map(len, column))).encode()
+    empty = sizes[:1] == b"B" and sizes.count(0) == len(column)  # (lists of nothing need no pass over items)
+    items = [] if empty else list(chain.from_iterable(column))
+    flat = _texts(items) if items else b"S"
+    if flat is None:
+        return None
     return b"L" + sizes + b"\n" + flat
 
 
@@ -121,6 +127,9 @@ def _scalars(column: Sequence[Any]) -> bytes | None:
 
 def encode(column: Sequence[Any], bases: Bases | None = None) -> bytes:
     """A column's bytes in the first form that holds it exactly, chosen by the kinds of its items."""
+    text = _joined(column, nones=False)  # strings alone (most columns) are tried without a pass over their kinds
+    if text is not None:
+        return (_derived(column, text, bases) if bases else None) or b"S" + text.encode("utf-8", "surrogatepass")
     kinds = set(map(type, column))
     data = None
     if not column:

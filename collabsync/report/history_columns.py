@@ -112,18 +112,19 @@ def _status_values(column: Sequence[Any]) -> list[str]:
     return [Status(s).value for s in column]
 
 
-def _days(column: Sequence[Any]) -> list[str | None]:
+def _days(column: Sequence[Any], distinct: set[Any] | None = None) -> list[str | None]:
     """Dates as ISO text, each distinct day converted once (100,000 tasks share a few hundred days)."""
-    text = {day: day.isoformat() if day else None for day in set(column)}
+    text = {day: day.isoformat() if day else None for day in (set(column) if distinct is None else distinct)}
     return list(map(text.__getitem__, column))
 
 
-def _encode(at: int, column: Sequence[Any], fields: _Fields) -> bytes:
-    """One column's stored bytes (a string column may be stored as derived from the ref or key column)."""
+def _encode(at: int, column: Sequence[Any], fields: _Fields, days: set[Any] | None = None) -> bytes:
+    """One column's stored bytes (a string column may be stored as derived from the ref or key column); `days`:
+    a date column's distinct values, when the caller has them."""
     if at == _STATUS:
         return encode(_status_values(column))
     if at in (_START, _DUE):
-        return encode(_days(column))
+        return encode(_days(column, days))
     if at == _UPDATED:
         return encode_moments(column) or encode([v.isoformat() if v else None for v in column])
     if at in (_REF, _KEY):
@@ -167,7 +168,7 @@ class TaskColumns:
                 self._days[at] = set(column)
             elif at == _URL:
                 self._url_none = None in column
-            data = _encode(at, column, self.fields)
+            data = _encode(at, column, self.fields, self._days.get(at))
             self.digests.append(_digest(data))
             self.forms.append(data[:1])
 
