@@ -166,9 +166,9 @@ class TaskColumns:
             column = self.fields(at)
             if at in (_START, _DUE):
                 self._days[at] = set(column)
-            elif at == _URL:
-                self._url_none = None in column
             data = _encode(at, column, self.fields, self._days.get(at))
+            if at == _URL:  # (a column derived from another holds strings alone: no pass to look for a None)
+                self._url_none = data[:1] != b"R" and None in column
             self.digests.append(_digest(data))
             self.forms.append(data[:1])
 
