@@ -128,9 +128,7 @@ def forecast(
         return out
     top = max(finish.values())
     last = [ident for ident, end in finish.items() if end == top]
-    if not by_id:  # settled in the lines' order
-        by_id = {line.id: (line, task) for line, task in pairs}
-    elif len(last) > 1:  # the first in the lines' order to finish last
+    if by_id and len(last) > 1:  # the first in the lines' order to finish last
         ties = set(last)
         last = [next(line.id for line, _ in pairs if line.id in ties)]
     chain: list[str] = []
@@ -139,6 +137,9 @@ def forecast(
         chain.append(at)
         at = chain_up[at]
     chain.reverse()
+    if not by_id:  # settled in the lines' order: only the path's pairs are looked up (no tuple per line)
+        on_path = set(chain)
+        by_id = {line.id: (line, task) for line, task in pairs if line.id in on_path}
     out.path = [
         PathStep(line, _duration(line, task, specs, days), dates[n]) for n in chain for line, task in (by_id[n],)
     ]
