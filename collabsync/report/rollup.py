@@ -50,6 +50,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from operator import attrgetter, itemgetter
 from typing import Any
 
@@ -147,9 +148,12 @@ def build_report(
         step.task.critical = True
 
     tally = Tally(lines)
+    # one tool holds every line, in the lines' order: its schedule is the overall one, worked out once
+    whole = group_schedule(lines, finish, today) if len(tally.by_provider) == 1 else None
 
     def group(name: str, kind: str, members: Sequence[TaskLine], combos: Counter[Combo]) -> Group:
         weight_total, weight_done = tally.weights(combos, members)
+        schedule = replace(whole) if whole is not None and kind != "department" else None
         return Group(
             name=name,
             kind=kind,
@@ -157,7 +161,7 @@ def build_report(
             weight_total=weight_total,
             weight_done=weight_done,
             percent_done_estimate=percent(weight_done, weight_total),
-            schedule=group_schedule(members, finish, today),
+            schedule=schedule or group_schedule(members, finish, today),
         )
 
     lateness = late_digest(lines)  # the late lines, counted by what health and the summary read of them

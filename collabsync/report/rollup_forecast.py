@@ -53,6 +53,7 @@ def forecast(
     starts: dict[dt.date, int] = {}  # few distinct dates among many tasks: each numbered once
     after: dict[dt.date, int] = {}  # per planned due: the number of the first business day after it
     closed = {line.id for line, _ in pairs if line.status == "done" or line.status == "cancelled"}
+    is_open = closed.isdisjoint
     finish: dict[str, int] = {}  # per settled task: the number of its last business day
     dates = out.finish
     chain_up: dict[str, str | None] = {}  # the prerequisite that finishes last (the critical path's link)
@@ -103,7 +104,8 @@ def forecast(
             size = len(table)
         line.projected_finish = dates[ident] = table[end - base]
         if own:  # a line's own list: the edges' list stays the edges'
-            line.waiting_on = [dep for dep in own if dep not in closed] if closed else own[:]
+            # a copy unless some prerequisite is closed (a comprehension per line cost a frame each)
+            line.waiting_on = [dep for dep in own if dep not in closed] if not is_open(own) else own[:]
         due = line.planned_due
         if due is not None:
             after_due = after.get(due)
@@ -128,9 +130,7 @@ def forecast(
         return out
     top = max(finish.values())
     last = [ident for ident, end in finish.items() if end == top]
-    if not by_id:  # settled in the lines' order
-        by_id = {line.id: (line, task) for line, task in pairs}
-    elif len(last) > 1:  # the first in the lines' order to finish last
+    if by_id and len(last) > 1:  # the first in the lines' order to finish last
         ties = set(last)
         last = [next(line.id for line, _ in pairs if line.id in ties)]
     chain: list[str] = []
@@ -139,6 +139,9 @@ def forecast(
         chain.append(at)
         at = chain_up[at]
     chain.reverse()
+    if not by_id:  # settled in the lines' order: only the path's pairs are looked up (no tuple per line)
+        on_path = set(chain)
+        by_id = {line.id: (line, task) for line, task in pairs if line.id in on_path}
     out.path = [
         PathStep(line, _duration(line, task, specs, days), dates[n]) for n in chain for line, task in (by_id[n],)
     ]

@@ -55,7 +55,7 @@ def task_lines(
             weight = float(planned) if planned and planned > 0 else 1.0
         append(
             (
-                TaskLine(  # positional up to `overdue`: keyword arguments cost a parse per task
+                TaskLine(  # all positional: keyword arguments cost a parse per task
                     ident,
                     ref,
                     key,
@@ -71,8 +71,13 @@ def task_lines(
                     weight,
                     task.url,
                     due is not None and due < today and not state[1],  # overdue, as Task.is_overdue
-                    stale=department in stale,
-                    done_on=updated.date() if updated and status == done else None,
+                    [],  # waiting_on
+                    False,  # critical
+                    department in stale,  # stale
+                    None,  # projected_finish
+                    0,  # late_days
+                    None,  # late_because
+                    updated.date() if updated and status == done else None,  # done_on
                 ),
                 task,
             )
