@@ -42,6 +42,14 @@ def _task(ref: str, key: str | None, deps: list[str]) -> Task:
 def test_dependencies_the_ledger_cannot_name_take_the_first_read_key() -> None:
     tasks = [_task("1", "a", []), _task("2", None, ["1", "3", "9"]), _task("3", "c", ["4"]), _task("3", "c2", [])]
     tasks.append(_task("4", "d", ["2"]))
-    cross = _link(tasks, {"4": "ledger-d"}, [("a", "c")])
+    cross = _link(tasks, {"4": "ledger-d"}, [("a", "c")], {"a": 0, "c": 1})
     assert cross == [("a", "c")]
     assert [t.depends_on for t in tasks] == [["c"], ["a", "c", "9"], ["ledger-d"], [], ["2"]]
+
+
+def test_keys_and_dependencies_become_the_plan_strings() -> None:
+    plan = {"".join(["t", "1"]): 0, "".join(["t", "2"]): 1}
+    tasks = [_task("1", "".join(["t", "1"]), []), _task("2", "".join(["t", "2"]), ["1"])]
+    _link(tasks, {"1": "".join(["t", "1"])}, [], plan)
+    own = {k: k for k in plan}
+    assert tasks[0].key is own["t1"] and tasks[1].key is own["t2"] and tasks[1].depends_on[0] is own["t1"]

@@ -202,7 +202,7 @@ def _collect(ws: Workspace, instance: InstanceRecord, *, full: bool, links: bool
     index = outline.position if outline else {}
     last = len(index)
     if links:
-        cross = _link(tasks, ledger.keys_by_ref(instance.name), ledger.cross_links(instance.name))
+        cross = _link(tasks, ledger.keys_by_ref(instance.name), ledger.cross_links(instance.name), index)
     else:
         cross = []
     # each task's place in the plan; a task without a key has none (the template schema allows no empty key)
@@ -216,11 +216,14 @@ def _collect(ws: Workspace, instance: InstanceRecord, *, full: bool, links: bool
     return ReadBack(instance, in_order, stale, providers, cross)
 
 
-def _link(tasks: list[Task], keys: dict[str, str], cross: list[tuple[str, str]]) -> list[tuple[str, str]]:
+def _link(
+    tasks: list[Task], keys: dict[str, str], cross: list[tuple[str, str]], plan_keys: dict[str, int]
+) -> list[tuple[str, str]]:
     """Each dependency as a key (the ledger's, else the first task read with that ref), plus the cross-tool pairs.
 
     The tasks' own ref-to-key map is made only for the dependencies the ledger cannot name (none, for a stamped
-    instance whose ledger is whole): 100,000 tasks' worth of dict for nothing, otherwise."""
+    instance whose ledger is whole): 100,000 tasks' worth of dict for nothing, otherwise. Keys and dependencies
+    the plan knows become the plan's own strings (kept by the instance's outline): one string per key, not three."""
     missing = set(chain.from_iterable(map(attrgetter("depends_on"), tasks))).difference(keys)
     if missing:
         first: dict[str, str] = {}
@@ -229,9 +232,13 @@ def _link(tasks: list[Task], keys: dict[str, str], cross: list[tuple[str, str]])
                 first[task.ref] = task.key
         keys = first | keys  # the ledger's key wins over a read one
     get = keys.get
+    same = dict(zip(plan_keys, plan_keys, strict=True)).get
     for task in tasks:
+        if task.key:
+            task.key = same(task.key, task.key)
         if task.depends_on:
-            task.depends_on = list(map(get, task.depends_on, task.depends_on))  # a ref's key, else the ref
+            found = list(map(get, task.depends_on, task.depends_on))  # a ref's key, else the ref
+            task.depends_on = list(map(same, found, found))
     by_key = {t.key: t for t in tasks if t.key} if cross else {}
     for a, b in cross:
         if a in by_key and b not in by_key[a].depends_on:
