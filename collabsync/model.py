@@ -367,6 +367,14 @@ def parse_marker(text: str | None) -> tuple[str, str | None] | None:
     """Find the marker line in a description; returns (instance, key or None)."""
     if not text:
         return None
+    if text.startswith(MARKER_PREFIX) and text.isprintable():  # the marker alone, as stamped: 100,000 in a read
+        instance, _, key = text[len(MARKER_PREFIX) :].strip().partition("/")  # printable: no line break, tab, NBSP
+        return (instance, key or None) if instance else None
+    return _marker_in_lines(text)
+
+
+def _marker_in_lines(text: str) -> tuple[str, str | None] | None:
+    """parse_marker for any description: the last marker line wins."""
     for line in reversed(text.strip().splitlines()):
         line = line.strip()
         if line.startswith(MARKER_PREFIX):

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import chain, repeat
 from operator import attrgetter
 from typing import Any
 
@@ -192,18 +192,17 @@ def _collect(ws: Workspace, instance: InstanceRecord, *, full: bool, links: bool
         every=list(groups),
     )
     outline = instance.outline
-    keys: dict[str, str] = {}  # a ref's key: the first task's read with that ref, unless the ledger has one
     for (key, _group), (depts, result) in zip(groups.items(), results, strict=True):
         if isinstance(result, str):
             for d in depts:
                 stale[d] = result
             continue
-        _place(result, outline, depts, key[0], maps.get(key), providers, keys if links else None)
+        _place(result, outline, depts, key[0], maps.get(key), providers)
         tasks += result
     index = outline.position if outline else {}
     last = len(index)
     if links:
-        cross = _link(tasks, keys, ledger.keys_by_ref(instance.name), ledger.cross_links(instance.name))
+        cross = _link(tasks, ledger.keys_by_ref(instance.name), ledger.cross_links(instance.name), index)
     else:
         cross = []
     # each task's place in the plan; a task without a key has none (the template schema allows no empty key)
@@ -218,14 +217,28 @@ def _collect(ws: Workspace, instance: InstanceRecord, *, full: bool, links: bool
 
 
 def _link(
-    tasks: list[Task], keys: dict[str, str], ledger_keys: dict[str, str], cross: list[tuple[str, str]]
+    tasks: list[Task], keys: dict[str, str], cross: list[tuple[str, str]], plan_keys: dict[str, int]
 ) -> list[tuple[str, str]]:
-    """Each dependency as a key (the ledger's, else the first task read with that ref), plus the cross-tool pairs."""
-    keys.update(ledger_keys)
+    """Each dependency as a key (the ledger's, else the first task read with that ref), plus the cross-tool pairs.
+
+    The tasks' own ref-to-key map is made only for the dependencies the ledger cannot name (none, for a stamped
+    instance whose ledger is whole): 100,000 tasks' worth of dict for nothing, otherwise. Keys and dependencies
+    the plan knows become the plan's own strings (kept by the instance's outline): one string per key, not three."""
+    missing = set(chain.from_iterable(map(attrgetter("depends_on"), tasks))).difference(keys)
+    if missing:
+        first: dict[str, str] = {}
+        for task in tasks:  # the first task read with a ref wins (containers in order, a container's rows in order)
+            if task.key and task.ref in missing and task.ref not in first:
+                first[task.ref] = task.key
+        keys = first | keys  # the ledger's key wins over a read one
     get = keys.get
+    same = dict(zip(plan_keys, plan_keys, strict=True)).get
     for task in tasks:
+        if task.key:
+            task.key = same(task.key, task.key)
         if task.depends_on:
-            task.depends_on = list(map(get, task.depends_on, task.depends_on))  # a ref's key, else the ref
+            found = list(map(get, task.depends_on, task.depends_on))  # a ref's key, else the ref
+            task.depends_on = list(map(same, found, found))
     by_key = {t.key: t for t in tasks if t.key} if cross else {}
     for a, b in cross:
         if a in by_key and b not in by_key[a].depends_on:
@@ -258,11 +271,9 @@ def _place(
     provider: str,
     mapping: DepartmentMap | None,
     providers: dict[str, str],
-    keys: dict[str, str] | None,
 ) -> None:
     """Give a container's tasks their department (a tracked source's mapping, else the plan's by key, else the
-    container's) and provider; note each new department's provider and, unless `keys` is None, each ref's key
-    (the first one wins)."""
+    container's) and provider; note each new department's provider."""
     first, of = (outline.first, outline.of) if outline else ({}, [])
     only = depts[0] if len(depts) == 1 else None
     for task in tasks:
@@ -275,9 +286,6 @@ def _place(
     for department in dict.fromkeys(map(attrgetter("department"), tasks)):  # in the order the tasks name them
         if department and department not in providers:
             providers[department] = provider
-    if keys is not None:
-        mine = {t.ref: t.key for t in reversed(tasks) if t.key}  # the container's first task with a ref wins...
-        keys.update({ref: key for ref, key in mine.items() if ref not in keys})  # ...after the containers before
 
 
 def filter_tasks(
