@@ -126,7 +126,8 @@ class StoredPlan:
             row = None
         finally:
             db.close()
-        lean = lean_plan(StoredColumns(*row)) if row else None
+        known = self._outline.position if self._outline is not None else None  # its key strings, shared with the read's
+        lean = lean_plan(StoredColumns(*row), known) if row else None
         if lean is not None:
             return lean
         spec = self.load(keep_text=True)

@@ -58,6 +58,24 @@ def test_columns_read_back_every_field_the_report_reads() -> None:
     _same(lean_plan(stored), spec)
 
 
+def test_keys_and_dependencies_are_the_known_strings_where_equal() -> None:
+    spec = _plan(40)
+    stored = columns_of(spec)
+    assert stored is not None
+    known = {
+        "".join(["t", str(i)]): i for i in range(0, 40, 2)
+    }  # fresh strings, as the outline's are; odd keys unknown
+    lean = lean_plan(stored, known)
+    _same(lean, spec)
+    assert isinstance(lean, LeanPlan)
+    strings = {id(k) for k in known}
+    for i, row in enumerate(lean.tasks):
+        assert (id(row.key) in strings) is (i % 2 == 0)
+        assert all((id(d) in strings) is (int(d[1:]) % 2 == 0) for d in row.depends_on)
+    odd = lean.tasks[3].key
+    assert any(odd in row.depends_on and row.depends_on[row.depends_on.index(odd)] is odd for row in lean.tasks)
+
+
 def test_an_empty_plan_and_a_key_with_a_line_break() -> None:
     empty = ProjectSpec("e", "t", "E", "", ("a",), (), ())
     stored = columns_of(empty)
