@@ -17,8 +17,9 @@ from collabsync.report.history import History, Snapshot, looking_back
 from collabsync.report.history_codec import decode, encode
 from collabsync.report.history_columns import COLUMNS_SCHEMA, TaskColumns, save_columns, stored_columns
 from collabsync.report.history_diff import diff
-from collabsync.report.history_tasks import TASKS_SCHEMA, StoredTasks, save_tasks
+from collabsync.report.history_tasks import TASKS_SCHEMA, StoredTasks
 from collabsync.report.rollup import build_report
+from history_versions_writer import save_tasks
 from rollup_data import TODAY, tasks
 
 DAY = dt.date(2027, 3, 1)

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from collabsync.model import Status, Task
 from collabsync.report.history import History, Snapshot, _headline, stored_report
-from collabsync.report.history_tasks import save_tasks
 from collabsync.report.rollup import build_report
 from collabsync.report.rollup_model import Report
+from history_versions_writer import save_tasks
 from rollup_data import EXTRA_DEPS, TODAY, d, plan, tasks
 
 T = [dt.datetime(2026, 3, 11 + i, 8, 0, tzinfo=dt.UTC) for i in range(4)]

@@ -10,7 +10,8 @@ import sqlite3
 from typing import Any
 
 from collabsync.model import Status, Task
-from collabsync.report.history_tasks import _FIELDS, TASKS_SCHEMA, _json_dumps, _strings, save_tasks
+from collabsync.report.history_tasks import _FIELDS, TASKS_SCHEMA, _strings
+from history_versions_writer import _json_dumps, save_tasks
 
 
 def _plain_columns(task: Task) -> tuple[Any, ...]:
