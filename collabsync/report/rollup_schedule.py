@@ -13,6 +13,7 @@ from collabsync.dates import Calendar
 from collabsync.model import Task
 from collabsync.plan_columns import PlanTask
 from collabsync.report.business_days import BusinessDays
+from collabsync.report.rollup_groups import exact_sums
 from collabsync.report.rollup_model import Schedule, TaskLine
 
 __all__ = [
@@ -167,17 +168,12 @@ def _scan(
 ) -> tuple[tuple[float, float, float, float | None], dt.date | None, dt.date | None]:
     """earned_schedule, the latest planned due of live work and the latest end of open work.
 
-    Counted per distinct (status, planned due, weight, due) at C speed when every weight is a multiple of
-    1/1024 and the total stays far below 2**42: then every sum is exact, so adding per distinct row gives the
-    very floats the task-by-task sums in line order give; else task by task (_scan_in_order).
+    Counted per distinct (status, planned due, weight, due) at C speed when the sums are exact in any order
+    (rollup_groups.exact_sums), so adding per distinct row gives the very floats the task-by-task sums in line
+    order give; else task by task (_scan_in_order).
     """
     rows = Counter(map(_row, lines))
-    bound = 0.0
-    for (_, _, weight, _), n in rows.items():
-        if not (0 < weight < 2**20 and (weight * 1024.0).is_integer()):
-            return _scan_in_order(lines, finish, today)
-        bound += weight * n
-    if bound >= 2**42:
+    if not exact_sums((weight, n) for (_, _, weight, _), n in rows.items()):
         return _scan_in_order(lines, finish, today)
     total = done = before_today = 0.0
     per_day: dict[dt.date, float] = {}
