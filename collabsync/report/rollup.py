@@ -227,7 +227,7 @@ def build_report(
         handoffs=handoffs(waiting, index.by_id),
         phases=phases(plan, lines),
     )
-    vars(report)["_task_index"] = index.by_id  # Report.task's index (a cached_property): the same map, built once
+    report.share_task_index(index.by_id)
     if past is not None:
         report.history, report.changes, report.trends = looking_back(report, list(tasks), past)
     return report

@@ -236,6 +236,11 @@ class Report:
     def _task_index(self) -> dict[str, TaskLine]:
         return {line.id: line for line in self.tasks}
 
+    def share_task_index(self, by_id: dict[str, TaskLine]) -> None:
+        """Let `task` use a map of these lines by id that the caller already holds (the rollup's dependency index):
+        a second 100,000-entry dict is not built."""
+        vars(self)["_task_index"] = by_id
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON view (schema: collabsync/schemas/report.schema.json); schema_version first."""
         data = jsonable(self)
