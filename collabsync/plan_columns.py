@@ -15,7 +15,7 @@ import sys
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import islice, repeat
+from itertools import accumulate, chain, repeat
 from typing import Any, NamedTuple, Protocol
 
 from collabsync.model import ProjectSpec, SectionSpec
@@ -173,6 +173,52 @@ def columns_of(spec: ProjectSpec) -> StoredColumns | None:
     return StoredColumns(json.dumps(head, separators=(",", ":")), _SEP.join(keys), _SEP.join(flat), ints.tobytes())
 
 
+def _keys(text: str, n: int, known: Iterable[str] | None) -> tuple[list[str], dict[str, int] | None]:
+    """The stored keys, as the `known` strings where equal, and `known` when it is each key's position among them.
+
+    When `known` is the outline's positions of these very keys in this order (one join and one compare of its
+    values to check), its keys are taken as they are; else one lookup per key (a key not known stands for itself)."""
+    if not n:
+        return [], None
+    if (
+        isinstance(known, dict)
+        and len(known) == n == text.count(_SEP) + 1
+        and _SEP.join(known) == text
+        and list(known.values()) == list(range(n))
+    ):
+        return list(known), known
+    keys = text.split(_SEP)
+    if known is None:
+        return keys, None
+    same = {k: k for k in known}
+    return list(map(same.setdefault, keys, keys)), None
+
+
+def _dependencies(
+    text: str, counts: array[int], keys: list[str], position: dict[str, int] | None
+) -> Sequence[tuple[str, ...]] | None:
+    """Each task's dependencies as a tuple of the plan's key strings (a key not in the plan stands for itself), in
+    C-level passes; None when the counts do not fit the stored dependencies (a damaged row)."""
+    refs = text.split(_SEP) if text else []
+    if sum(counts) != len(refs) or (counts and min(counts) < 0):
+        return None
+    flat: list[str] | None = None
+    if position is not None:  # each key's place in keys: no dict of 100,000 keys to build
+        try:
+            flat = list(map(keys.__getitem__, map(position.__getitem__, refs)))
+        except (KeyError, IndexError):  # a dependency on a key not in the plan
+            flat = None
+    if flat is None:
+        same = dict(zip(keys, keys, strict=True))
+        flat = list(map(same.get, refs, refs))
+    if not counts or max(counts) <= 1:  # one dependency at most (the common case): no slice per task
+        pick = (repeat(()), zip(flat))
+        return list(map(next, map(pick.__getitem__, counts)))
+    ends = list(accumulate(counts))
+    whole = tuple(flat)
+    return list(map(whole.__getitem__, map(slice, chain((0,), ends), ends)))  # a tuple's slices are tuples
+
+
 def lean_plan(stored: StoredColumns, known: Iterable[str] | None = None) -> LeanPlan | None:
     """Inverse of columns_of; None for a form this version does not read (the caller parses the plan).
 
@@ -183,9 +229,7 @@ def lean_plan(stored: StoredColumns, known: Iterable[str] | None = None) -> Lean
         if head.get("version") != VERSION or array("i").itemsize != 4:
             return None
         n = head["count"]
-        keys = stored.keys.split(_SEP) if n else []
-        same = {k: k for k in known} if known is not None else {}
-        keys = [same.setdefault(k, k) for k in keys]  # a key not known stands for itself
+        keys, position = _keys(stored.keys, n, known)
         ints = array("i")
         ints.frombytes(stored.ints)
         if sys.byteorder != "little":
@@ -193,9 +237,9 @@ def lean_plan(stored: StoredColumns, known: Iterable[str] | None = None) -> Lean
         if len(keys) != n or len(ints) != 6 * n:
             return None
         days = [dt.date.fromisoformat(d) if d else None for d in head["days"]]
-        refs = stored.depends_on.split(_SEP) if stored.depends_on else []
-        flat = iter([same.get(r, r) for r in refs])  # a dependency on a key not in the plan stands for itself
-        deps = [(next(flat),) if c == 1 else tuple(islice(flat, c)) for c in ints[5 * n :]]
+        deps = _dependencies(stored.depends_on, ints[5 * n :], keys, position)
+        if deps is None:
+            return None
         milestone = [False] * n
         for i in head["milestones"]:
             milestone[i] = True

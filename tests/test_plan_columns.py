@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import sqlite3
 import tempfile
+from array import array
 from dataclasses import replace
 from pathlib import Path
 
@@ -74,6 +75,47 @@ def test_keys_and_dependencies_are_the_known_strings_where_equal() -> None:
         assert all((id(d) in strings) is (int(d[1:]) % 2 == 0) for d in row.depends_on)
     odd = lean.tasks[3].key
     assert any(odd in row.depends_on and row.depends_on[row.depends_on.index(odd)] is odd for row in lean.tasks)
+
+
+def test_the_outlines_positions_give_the_same_plan_sharing_its_strings() -> None:
+    """The outline's own positions (the report's case) take the keys as they are; a dependency outside the plan,
+    positions that are not the keys' places, and one dependency a task at most all read as without them."""
+    single = ProjectSpec(
+        "s",
+        "t",
+        "S",
+        "",
+        ("a",),
+        (),
+        tuple(TaskSpec(f"k{i}", "T", "a", depends_on=(f"k{i - 1}",) * (i > 0)) for i in range(9)),
+    )
+    outside = replace(single, tasks=(*single.tasks, TaskSpec("z", "T", "a", depends_on=("gone", "k1"))))
+    for spec in (_plan(40), single, outside):
+        stored = columns_of(spec)
+        assert stored is not None
+        position = {"".join(["", t.key]): i for i, t in enumerate(spec.tasks)}  # fresh strings, as the outline's
+        lean = lean_plan(stored, position)
+        _same(lean, spec)
+        assert isinstance(lean, LeanPlan)
+        strings = {id(k) for k in position}
+        assert all(id(row.key) in strings for row in lean.tasks)
+        assert all(id(d) in strings for row in lean.tasks for d in row.depends_on if d in position)
+        shuffled = dict(zip(position, reversed(range(len(position))), strict=True))  # not the keys' places
+        _same(lean_plan(stored, shuffled), spec)
+        _same(lean_plan(stored, set(position)), spec)
+
+
+def test_dependency_counts_that_do_not_fit_are_not_read() -> None:
+    spec = _plan(12)
+    stored = columns_of(spec)
+    assert stored is not None
+    n = len(spec.tasks)
+    counts = array("i", stored.ints[20 * n :])
+    counts[-1] += 1  # one more dependency than stored
+    assert lean_plan(replace(stored, ints=stored.ints[: 20 * n] + counts.tobytes())) is None
+    counts[-1] -= 1
+    counts[0], counts[1] = -1, counts[1] + 1  # the same total, one count below zero
+    assert lean_plan(replace(stored, ints=stored.ints[: 20 * n] + counts.tobytes())) is None
 
 
 def test_an_empty_plan_and_a_key_with_a_line_break() -> None:
