@@ -89,3 +89,25 @@ def test_path_items_are_the_same_markup() -> None:
         steps.append(PathStep(line, rng.randrange(1, 30), day))
     report = SimpleNamespace(critical_path=steps)
     assert str(_path_items(report)) == str(_old_path_items(steps))  # type: ignore[arg-type]
+
+
+def test_path_items_the_short_ways_are_the_same_markup() -> None:
+    """Titles without the glue (escaped in one call) and URLs none of which can be http(s) (no per-link look),
+    beside lists where one value or one URL sends every item the long way."""
+    rng = random.Random(11)
+    texts = ["Plan", "A & B <i>", 'say "hi"', "it's", "bidi\u202eevil", "cr\r\nlf", "\x1b[31mred", "é"]
+    urls = ["collabsync-local://local/tasks/1", "javascript:alert(1)", "", "HT TP://x.test/", "mailto:h@t.tp"]
+    for odd_title, odd_url in [(None, None), ("nul\x00l", None), (None, "ht\ttps://x.test/"), (None, "HTTP://x.test")]:
+        steps = []
+        for i in range(300):
+            line = TaskLine(f"local:{i}", str(i), None, rng.choice(texts), "it", "local", "todo", url=rng.choice(urls))
+            steps.append(PathStep(line, rng.randrange(0, 30), dt.date(2027, 1, 1) + dt.timedelta(days=i % 40)))
+        steps[7] = PathStep(steps[7].task, 0, dt.datetime(2027, 1, 1, 9, 30))  # a zero length, a moment
+        steps[8].task.department = ""
+        if odd_title is not None:
+            steps[150].task.title = odd_title
+        if odd_url is not None:
+            steps[299].task.url = odd_url
+        report = SimpleNamespace(critical_path=steps)
+        assert str(_path_items(report)) == str(_old_path_items(steps))  # type: ignore[arg-type]
+    assert '<a href="HTTP://x.test"' in str(_path_items(report))  # type: ignore[arg-type]

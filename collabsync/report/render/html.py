@@ -229,34 +229,59 @@ def _path_items(report: Report) -> Markup:
     a path of a 100k-task report has thousands of steps, and a template loop costs several times more.
 
     `clean` drops characters one by one and `escape` neither makes nor touches them, so cleaning the joined items once
-    gives what cleaning each value did; the few departments, tools and lengths are escaped once each, and an ISO day
-    or "—" holds nothing to escape."""
-    items = []
-    texts: dict[str | None, str] = {}
-    lengths: dict[int, str] = {}
-
-    def esc(value: str | None) -> str:
-        text = texts.get(value)
-        if text is None:
-            text = texts[value] = str(escape(value or ""))
-        return text
-
-    def length(value: int) -> str:
-        text = lengths.get(value)
-        if text is None:
-            text = lengths[value] = str(escape(value))
-        return text
-
-    for step in report.critical_path:
-        task = step.task
-        title = str(escape(task.title or task.ref or task.id))
-        url = safe_url(task.url)
-        link = f'<a href="{escape(url)}" rel="noopener noreferrer">{title}</a>' if url else title
-        items.append(
-            f'<li>{link} <span class="muted small">{esc(task.department)} / {esc(task.provider)} · '
-            f"{length(step.duration_days)} d · ends {fmt_date(step.finish)}</span></li>"
-        )
+    gives what cleaning each value did; titles are escaped in one call over them all (`_escaped`), links are looked
+    at only when some could be http(s) (`_links`), the few departments, tools and lengths are escaped once each, and
+    the days are C-level isoformat calls (an ISO day or "—" holds nothing to escape)."""
+    steps = report.critical_path
+    tasks = [step.task for step in steps]
+    titles = _escaped([task.title or task.ref or task.id for task in tasks])
+    links = _links([task.url for task in tasks], titles)
+    departments = _escaped_once([task.department for task in tasks])
+    providers = _escaped_once([task.provider for task in tasks])
+    lengths = _escaped_once([step.duration_days for step in steps], blank_false=False)
+    finishes = [step.finish for step in steps]
+    if set(map(type, finishes)) == {dt.date}:  # (a chain's steps mostly end on days of their own)
+        ends = list(map(dt.date.isoformat, finishes))
+    else:
+        ends = list(map(fmt_date, finishes))
+    items = [
+        f'<li>{link} <span class="muted small">{department} / {provider} · {length} d · ends {end}</span></li>'
+        for link, department, provider, length, end in zip(links, departments, providers, lengths, ends, strict=True)
+    ]
     return Markup(clean("".join(items)))
+
+
+_GLUE = "\x00"  # joins values escaped or searched together; a value holding it is taken alone
+
+
+def _escaped(values: list[Any]) -> list[str]:
+    """str(escape(v)) of each value: one escape over all of them joined when they are plain strings without the glue."""
+    if values and set(map(type, values)) == {str}:
+        text = _GLUE.join(values)
+        if text.count(_GLUE) == len(values) - 1:
+            return str(escape(text)).split(_GLUE)
+    return [str(escape(value)) for value in values]
+
+
+def _escaped_once(values: list[Any], *, blank_false: bool = True) -> list[str]:
+    """str(escape(v)) of each of a few distinct values (departments, tools, lengths), each escaped once; with
+    `blank_false`, a false value (None, "") shows as ""."""
+    text = {value: str(escape((value or "") if blank_false else value)) for value in set(values)}
+    return list(map(text.__getitem__, values))
+
+
+def _links(urls: list[str | None], titles: list[str]) -> list[str]:
+    """Each escaped title, linked when its URL is http(s). No URL can be unless "http" is in it once TAB, CR and LF are
+    dropped (all that urlsplit drops inside a URL) and case is folded: without one, the titles are the links."""
+    if set(map(type, urls)) == {str}:
+        text = _GLUE.join(urls).lower()  # type: ignore[arg-type]
+        if "http" not in text.replace("\t", "").replace("\r", "").replace("\n", ""):
+            return titles
+    out = []
+    for url, title in zip(urls, titles, strict=True):
+        safe = safe_url(url)
+        out.append(f'<a href="{escape(safe)}" rel="noopener noreferrer">{title}</a>' if safe else title)
+    return out
 
 
 def render_html(report: Report) -> str:
