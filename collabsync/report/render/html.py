@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -186,14 +187,26 @@ _TEMPLATE = """<!DOCTYPE html>
 """
 
 
-@lru_cache(maxsize=1)
-def _template() -> jinja2.Template:
-    """Compiled once; autoescaping on for everything, unknown names fail loudly."""
+#: The template's Python source made ahead of time (render/compiled.py), used while it matches the template.
+COMPILED = Path(__file__).with_name("html.compiled")
+TEMPLATE_SOURCE = _TEMPLATE
+
+
+def environment() -> jinja2.Environment:
+    """Autoescaping on for everything, unknown names fail loudly."""
     env = jinja2.Environment(
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, finalize=_finalize
     )
     env.filters["d"] = _fmt_any
-    return env.from_string(_TEMPLATE)
+    return env
+
+
+@lru_cache(maxsize=1)
+def _template() -> jinja2.Template:
+    """Compiled once a process, from the source made ahead when it still matches the template."""
+    from collabsync.report.render.compiled import template
+
+    return template(environment(), _TEMPLATE, COMPILED)
 
 
 def _finalize(value: Any) -> Any:
