@@ -180,13 +180,13 @@ def _keys(text: str, n: int, known: Iterable[str] | None) -> tuple[list[str], di
     values to check), its keys are taken as they are; else one lookup per key (a key not known stands for itself)."""
     if not n:
         return [], None
-    if (
-        isinstance(known, dict)
-        and len(known) == n == text.count(_SEP) + 1
-        and _SEP.join(known) == text
-        and list(known.values()) == list(range(n))
-    ):
-        return list(known), known
+    if isinstance(known, dict) and len(known) == n == text.count(_SEP) + 1:
+        try:
+            same_keys = _SEP.join(known) == text
+        except TypeError:  # a key that is not a string: looked up one by one
+            same_keys = False
+        if same_keys and list(known.values()) == list(range(n)):
+            return list(known), known
     keys = text.split(_SEP)
     if known is None:
         return keys, None

@@ -103,6 +103,7 @@ def test_the_outlines_positions_give_the_same_plan_sharing_its_strings() -> None
         shuffled = dict(zip(position, reversed(range(len(position))), strict=True))  # not the keys' places
         _same(lean_plan(stored, shuffled), spec)
         _same(lean_plan(stored, set(position)), spec)
+        _same(lean_plan(stored, {i: i for i in range(len(position))}), spec)  # type: ignore[arg-type]
 
 
 def test_dependency_counts_that_do_not_fit_are_not_read() -> None:
