@@ -1,0 +1,33 @@
+"""The JSON report written chunk by chunk is the text json.dumps made of it (odd text included)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from collabsync.model import Status, Task
+from collabsync.report.render.jsonout import render_json
+from collabsync.report.rollup import build_report
+from collabsync.safetext import clean_tree
+
+
+def test_render_json_is_what_json_dumps_made() -> None:
+    odd = ["Plan", "A & B <i>", 'say "hi"', "bidi\u202eevil", "nul\x00l", "cr\r\nlf", "\x1b[31mred", "é ✓", "\\u0041"]
+    tasks = [
+        Task(
+            str(i),
+            odd[i % len(odd)],
+            (Status.TODO, Status.DONE, Status.BLOCKED, Status.IN_PROGRESS)[i % 4],
+            department=("a", "b\u200f")[i % 2],
+            assignee=odd[(i + 3) % len(odd)] if i % 3 else None,
+            due=dt.date(2027, 1, 4) + dt.timedelta(days=i),
+            estimate=(None, 0.5, 2.0)[i % 3],
+            depends_on=[str(i - 1)] if i else [],
+            provider="jira",
+        )
+        for i in range(40)
+    ]
+    report = build_report(tasks, today=dt.date(2027, 1, 25), instance="nova", generated_at=dt.datetime(2027, 1, 1))
+    text = render_json(report)
+    assert text == json.dumps(clean_tree(report.to_dict()), indent=2, ensure_ascii=False) + "\n"
+    assert "\u202e" not in text and "\\u0000" not in text and '"title": "null"' in text  # cleaned first
