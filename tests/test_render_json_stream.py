@@ -6,7 +6,7 @@ import datetime as dt
 import json
 
 from collabsync.model import Status, Task
-from collabsync.report.render.jsonout import render_json
+from collabsync.report.render.jsonout import cleaned, render_json
 from collabsync.report.rollup import build_report
 from collabsync.safetext import clean_tree
 
@@ -31,3 +31,22 @@ def test_render_json_is_what_json_dumps_made() -> None:
     text = render_json(report)
     assert text == json.dumps(clean_tree(report.to_dict()), indent=2, ensure_ascii=False) + "\n"
     assert "\u202e" not in text and "\\u0000" not in text and '"title": "null"' in text  # cleaned first
+
+
+def test_a_report_with_nothing_to_clean_is_not_copied() -> None:
+    tasks = [Task(str(i), f'Step {i} "q" é\tx\ny ✓', Status.TODO, department="it", provider="jira") for i in range(12)]
+    report = build_report(tasks, today=dt.date(2027, 1, 25), instance="nova", generated_at=dt.datetime(2027, 1, 1))
+    data = report.to_dict()
+    assert cleaned(data) is data  # quotes, TAB, LF and non-ASCII need no cleaning
+    assert render_json(report) == json.dumps(clean_tree(data), indent=2, ensure_ascii=False) + "\n"
+
+
+def test_every_kind_of_unsafe_text_is_cleaned() -> None:
+    unsafe = [chr(c) for c in [*range(0, 9), *range(11, 32), *range(0x7F, 0xA0)]]
+    unsafe += ["\u061c", "\u200e", "\u200f", *map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A))]
+    for ch in [*unsafe, "\r\n"]:
+        for data in ({"t": [f"a{ch}b"]}, {f"k{ch}": 1}, [("x", {"y": f"{ch}"})]):
+            assert cleaned(data) is not data, repr(ch)
+            assert cleaned(data) == clean_tree(data)
+    literal = {"t": "C:\\root\\file"}  # a backslash before r: taken the long way, the same text
+    assert cleaned(literal) is not literal and cleaned(literal) == literal
