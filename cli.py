@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gc
 import json
-import logging
 import sys
 
 import click
@@ -30,7 +29,6 @@ from collabsync.commands.support import (
     wait_option,
     yes_option,
 )
-from collabsync.errors import ConfigError
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -58,6 +56,8 @@ def main(ctx: click.Context, config: str | None, verbose: bool) -> None:
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)  # and pass less often over the tasks it builds: 100,000 are a few million objects
     if verbose:
+        import logging
+
         from collabsync.redact import RedactingFilter
 
         handler = logging.StreamHandler(sys.stderr)
@@ -111,6 +111,7 @@ def stamp(
     from contextlib import nullcontext
 
     from collabsync.commands.views import print_plan, progress_bar
+    from collabsync.errors import ConfigError
     from collabsync.lock import instance_lock
     from collabsync.safetext import visible
     from collabsync.stamping.doctor import PreflightError, render_text

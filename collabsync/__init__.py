@@ -8,22 +8,23 @@ tasks (`filter_tasks`), move a task (`update_status`), report (`make_report`, `b
 """
 
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from collabsync.errors import (
-    AuthError,
-    CollabsyncError,
-    ConfigError,
-    LedgerError,
-    NotFoundError,
-    ProviderError,
-    RateLimitError,
-    StampError,
-    TemplateError,
-    TransportError,
-    UnsupportedError,
-)
-from collabsync.model import ProjectSpec, SectionSpec, Status, Task, TaskSpec
+if TYPE_CHECKING:  # imported on first use (below): `collabsync --help` builds no dataclass (issue 17)
+    from collabsync.errors import (
+        AuthError,
+        CollabsyncError,
+        ConfigError,
+        LedgerError,
+        NotFoundError,
+        ProviderError,
+        RateLimitError,
+        StampError,
+        TemplateError,
+        TransportError,
+        UnsupportedError,
+    )
+    from collabsync.model import ProjectSpec, SectionSpec, Status, Task, TaskSpec
 
 __version__ = "0.1.0"
 
@@ -66,8 +67,11 @@ __all__ = [
 ]
 
 #: Public verbs and the module each lives in ("module:name" when exported under another name, as a module of the
-#: package already has the short one); imported lazily (PEP 562) because they pull in jinja2, jsonschema, SDKs.
+#: package already has the short one); imported lazily (PEP 562) because they pull in jinja2, jsonschema, SDKs, and
+#: the model's and errors' dataclasses (a few ms each to create), which `collabsync --help` does not need.
 _LAZY = {
+    **dict.fromkeys(("Status", "Task", "TaskSpec", "SectionSpec", "ProjectSpec"), "model"),
+    **{name: "errors" for name in __all__ if name.endswith("Error")},
     "Template": "templating.template",
     "find_template": "templating.template",
     "load_template": "templating.template",
@@ -90,7 +94,7 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
-    """Import a public verb on first use, so `import collabsync` does not load the template engine or the SDKs."""
+    """Import a public name on first use, so `import collabsync` loads neither the model nor the template engine or SDKs."""
     where = _LAZY.get(name)
     if where is None:
         raise AttributeError(f"module 'collabsync' has no attribute {name!r}")

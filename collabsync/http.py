@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,8 @@ from collabsync.ratelimit import Budget, Limit
 from collabsync.redact import SECRET_QUERY_PARAMS, redact
 
 if TYPE_CHECKING:  # requests is imported by the first session, not by every CLI start (issue 17)
+    from concurrent.futures import Future
+
     import requests
 
     class PolicySession(requests.Session):
@@ -33,11 +36,17 @@ __all__ = [
     "make_session",
     "retry_after_seconds",
     "error_for_status",
+    "until_first_request",
 ]
 
 log = logging.getLogger("collabsync.http")
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+#: Set when the process's first request is about to go out (any session with the policy): see until_first_request.
+_first_request = threading.Event()
+#: How long until_first_request holds at most (seconds): a read that has not sent by then no longer waits for it.
+FIRST_REQUEST_WAIT = 0.25
 
 
 #: JSON Schema properties of the policy keys every SaaS provider table accepts (merge into settings_schema).
@@ -148,6 +157,12 @@ class PolicyMixin:
         self._count_lock = threading.Lock()
         self.budget = policy.budget()
 
+    def get_adapter(self, url: str) -> Any:
+        """requests.Session's, called by send() just before the connection: the first request is under way."""
+        if not _first_request.is_set():
+            _first_request.set()
+        return super().get_adapter(url)  # type: ignore[misc]
+
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
         """Send with the policy: bounded retries on 429 (any method) and 5xx/transport (reads only)."""
         import requests
@@ -202,6 +217,17 @@ class PolicyMixin:
                 self.sleep(self.policy.backoff * 2 ** (attempt - 1))
                 continue
             return response
+
+
+def until_first_request(reads: Sequence[Future[Any]]) -> None:
+    """Hold the calling thread until the process's first request is on its way (or `reads` ended, or
+    FIRST_REQUEST_WAIT passed): a read thread holding the GIL alone reaches its connect at once, one sharing it with
+    the next SDK's import a switch interval (5 ms) later, or more."""
+    deadline = time.monotonic() + FIRST_REQUEST_WAIT
+    while not _first_request.wait(0.005):
+        if all(read.done() for read in reads) or time.monotonic() > deadline:
+            return
+    time.sleep(0.001)  # its host lookup lets the GIL go: the connect right after it needs the GIL back (~0.1 ms)
 
 
 def _path(url: str) -> str:

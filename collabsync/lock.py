@@ -8,7 +8,6 @@ releases it with its process; the file records who holds it, for the message the
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import re
@@ -18,8 +17,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
-
-from collabsync.errors import LedgerError
 
 __all__ = ["instance_lock", "DEFAULT_WAIT"]
 
@@ -51,6 +48,8 @@ def _file_name(instance: str) -> str:
     """The instance's name when it is a safe file name (it is for every name `stamp` accepts), else a hash."""
     if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", instance):
         return instance
+    import hashlib  # here: `collabsync --help` reads the lock's default wait, not OpenSSL's digests
+
     return "h-" + hashlib.sha256(instance.encode()).hexdigest()[:16]
 
 
@@ -71,6 +70,8 @@ def _holder(path: Path) -> str:
 @contextmanager
 def instance_lock(home: Path, instance: str, verb: str, wait: float = DEFAULT_WAIT) -> Iterator[None]:
     """Hold the instance's lock for the block; after `wait` seconds of another holder, LedgerError names it."""
+    from collabsync.errors import LedgerError  # here: `collabsync --help` reads DEFAULT_WAIT and builds no dataclass
+
     folder = home / "locks"
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from collabsync.errors import ConfigError, UnsupportedError
-from collabsync.findings import Finding, Needs, Severity
 from collabsync.http import HttpPolicy
 from collabsync.model import Container, Created, Linked, NewTask, SectionSpec, Status, Task, TaskChange, TaskSpec
 from collabsync.people_cache import MISS, PeopleCache, ToolUser
 from collabsync.redact import register_secret
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # findings are made by preflights, imported there: a read needs none (issue 17)
+    from collabsync.findings import Finding, Needs
     from collabsync.report.publish_entry import StatusEntry
 
 __all__ = [
@@ -138,6 +138,8 @@ class Provider(ABC):
         self, destination: Mapping[str, Any], needs: Needs, container: Container | None = None
     ) -> list[Finding]:
         """Read-only checks of a destination before any write (`collabsync doctor`); default: none known."""
+        from collabsync.findings import Finding, Severity
+
         return [
             Finding(
                 Severity.INFO,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from collabsync.errors import (
@@ -21,7 +21,6 @@ from collabsync.errors import (
     NotFoundError,
     UnsupportedError,
 )
-from collabsync.findings import Finding, Needs
 from collabsync.model import (
     Container,
     Created,
@@ -37,9 +36,7 @@ from collabsync.providers.base import Capability, Changes, TextLimits, ToolUser
 from collabsync.providers.people_tools import jira_assign, jira_user
 
 from . import jira_publish
-from .jira_preflight import preflight
 from .jira_read import read_changes, read_hits
-from .jira_subtasks import subtask_type_id
 from .jira_support import (
     DESTINATION_SCHEMA,
     SECTION_PREFIX,
@@ -51,8 +48,10 @@ from .jira_support import (
     split_order,
     to_task,
 )
-from .jira_workflow import read_graph, walk
 from .jira_writes import JiraIssueWrites
+
+if TYPE_CHECKING:  # preflight's and the workflow's modules are imported where used: a read needs neither (issue 17)
+    from collabsync.findings import Finding, Needs
 
 __all__ = ["JiraProvider"]
 
@@ -110,6 +109,8 @@ class JiraProvider(JiraIssueWrites):
         self, destination: Mapping[str, Any], needs: Needs, container: Container | None = None
     ) -> list[Finding]:
         """Screens, required fields, permissions, link type and workflow of the project (providers/jira_preflight.py)."""
+        from .jira_preflight import preflight
+
         return preflight(self, destination, needs, container)
 
     # -- stamping ------------------------------------------------------------------------------
@@ -129,6 +130,8 @@ class JiraProvider(JiraIssueWrites):
                 self.name, f"project {key}", f"has no issue type {task_type!r} (has {', '.join(types)})"
             )
         label = label_safe(f"collabsync-{instance}")
+        from .jira_subtasks import subtask_type_id
+
         extra: dict[str, Any] = {
             "project": key,
             "project_id": str(project["id"]),
@@ -333,6 +336,8 @@ class JiraProvider(JiraIssueWrites):
                 self._set_flag(ref, flagged, True)
             return
         if chosen is None:  # not one transition away: walk the workflow (providers/jira_workflow.py)
+            from .jira_workflow import read_graph, walk
+
             chosen = walk(
                 self,
                 ref,

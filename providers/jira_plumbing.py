@@ -5,7 +5,7 @@ REST calls, searches, field ids and transitions (the adapter's public methods li
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jira import JIRA
 
@@ -15,7 +15,6 @@ from collabsync.model import Status
 from collabsync.providers.base import Provider, ProviderContext
 from collabsync.ratelimit import Limit
 
-from .jira_screens import ScreenPlan
 from .jira_support import (
     DEFAULT_BLOCKED,
     DEFAULT_CANCELLED,
@@ -24,6 +23,9 @@ from .jira_support import (
     json_body,
     sdk_errors,
 )
+
+if TYPE_CHECKING:  # the doctor's screen plans: imported by preflight, not by a read (issue 17)
+    from .jira_screens import ScreenPlan
 
 __all__ = ["JiraPlumbing"]
 

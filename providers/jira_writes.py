@@ -10,8 +10,6 @@ from collabsync.errors import ProviderError, refused_item
 from collabsync.model import Container, Created, Linked, NewTask, insert_above_marker, with_marker
 
 from .jira_plumbing import JiraPlumbing
-from .jira_preflight import edit_after_create, links_as_text
-from .jira_subtasks import create_subtasks
 from .jira_support import json_body, label_safe
 
 BULK_LIMIT = 50
@@ -46,6 +44,8 @@ class JiraIssueWrites(JiraPlumbing):
                 if issue is None:
                     outcomes.append(Created(item.spec.key, error="jira returned fewer issues than it accepted"))
                 else:
+                    from .jira_preflight import edit_after_create  # the write path's: not imported by a read
+
                     edit_after_create(self, str(issue["id"]), later[number])
                     outcomes.append(Created(item.spec.key, str(issue["id"]), f"{self.url}/browse/{issue['key']}"))
             yield from self._with_checklists(extra, chunk, outcomes)
@@ -59,6 +59,8 @@ class JiraIssueWrites(JiraPlumbing):
             for item, o in zip(chunk, outcomes, strict=True)
             if o.ref and item.spec.checklist
         ]
+        from .jira_subtasks import create_subtasks
+
         errors = create_subtasks(self, extra, made) if made and extra.get("subtask_type_id") else {}
         for outcome in outcomes:
             yield replace(outcome, error=errors[outcome.ref]) if outcome.ref in errors else outcome
@@ -67,6 +69,8 @@ class JiraIssueWrites(JiraPlumbing):
         """One POST /issueLink per pair (Jira has no bulk link); the link type is checked once per run."""
         plan = self.screens.get(str(container.extra.get("project")))
         if plan is not None and plan.link_fallback:  # the doctor planned it: no link type or no permission
+            from .jira_preflight import links_as_text
+
             yield from links_as_text(self, pairs)
             return
         self._check_link_type()

@@ -98,3 +98,68 @@ def test_first_request_leaves_before_what_it_does_not_need(
         early = [m for m in first["modules"] if m.startswith(NOT_BEFORE_FIRST_REQUEST)]
         assert early == []
         assert "jira" in first["modules"]  # through the real SDK
+
+
+def test_help_builds_no_dataclass_and_its_status_choices_are_the_models(isolated_home: Path) -> None:
+    from collabsync.commands.support import STATUSES
+    from collabsync.model import Status
+    from test_startup_imports import imported_all
+
+    assert STATUSES == [s.value for s in Status]  # the CLI's --status choices, written out so --help needs no model
+    code, heavy, out, ours = imported_all(isolated_home, "--help")
+    assert code == 0 and "status" in out and heavy == []
+    assert [m for m in ours if m in ("collabsync.model", "collabsync.errors")] == []  # their dataclasses: at first use
+
+
+def test_the_package_still_exports_the_model_and_errors() -> None:
+    import collabsync
+    from collabsync.errors import ConfigError
+    from collabsync.model import Task
+
+    assert collabsync.Task is Task and collabsync.ConfigError is ConfigError
+    assert {"Task", "Status", "CollabsyncError"} <= set(dir(collabsync))
+
+
+def test_the_next_tool_is_created_once_the_first_request_is_under_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """collect() holds before creating the next adapter (whose SDK import would share the GIL with the read thread)
+    until a request has started; nothing is timed: the order is recorded."""
+    import threading
+
+    from collabsync import http
+    from collabsync.config import load_config
+    from collabsync.reading.query import collect, resolve_instance
+    from collabsync.runtime import Workspace
+    from test_collect_start import _tracked
+
+    monkeypatch.setattr(http, "_first_request", threading.Event())  # this process's first request, as a CLI's is
+    monkeypatch.setattr(http, "FIRST_REQUEST_WAIT", 60.0)  # so that only the request ends the wait here
+    seen: dict[str, bool] = {}
+    created = Workspace.provider
+
+    def provider(ws: Workspace, name: str) -> object:
+        seen.setdefault(name, http._first_request.is_set())
+        return created(ws, name)
+
+    monkeypatch.setattr(Workspace, "provider", provider)
+    with running_stack() as stack:
+        config, home = _tracked(stack, tmp_path, stack.providers_toml())
+        with Workspace(load_config(config), home) as ws:
+            snap = collect(ws, resolve_instance(ws, "mixed"))
+    assert not snap.stale and len(snap.tasks) == 60
+    assert seen == {"jira": False, "trello": True}
+
+
+def test_the_hold_ends_when_the_reads_end_without_a_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    from concurrent.futures import Future
+
+    from collabsync import http
+
+    monkeypatch.setattr(http, "_first_request", threading.Event())
+    monkeypatch.setattr(http, "FIRST_REQUEST_WAIT", 60.0)
+    ended: Future[None] = Future()
+    ended.set_result(None)
+    http.until_first_request([ended])  # a read that failed before sending (or a cache hit) does not hold the rest
+    assert not http._first_request.is_set()

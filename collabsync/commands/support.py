@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import logging
 import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from collabsync.errors import CollabsyncError
-from collabsync.model import Status
+if TYPE_CHECKING:  # imported where an error is handled: `collabsync --help` loads neither errors nor the model
+    from collabsync.errors import CollabsyncError
 
 __all__ = [
     "Ctx",
@@ -32,7 +31,9 @@ __all__ = [
 
 F = TypeVar("F", bound=Callable[..., Any])
 INSTANCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-STATUSES = [s.value for s in Status]
+#: collabsync.model.Status's values, for --status choices without importing the model (tests/test_first_request_path.py
+#: checks they agree).
+STATUSES = ["todo", "in_progress", "blocked", "done", "cancelled"]
 
 
 class Ctx:
@@ -69,6 +70,8 @@ class CollabsyncGroup(click.Group):
     """Turns collabsync errors into one clear message and exit 1, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        from collabsync.errors import CollabsyncError
+
         try:
             return super().invoke(ctx)
         except CollabsyncError as exc:
@@ -82,6 +85,8 @@ class CollabsyncGroup(click.Group):
         except (click.ClickException, click.exceptions.Exit, SystemExit):
             raise
         except Exception as exc:  # a bug: say so briefly; --verbose shows the traceback
+            import logging
+
             logging.getLogger("collabsync").debug("internal error", exc_info=True)
             from collabsync.redact import redact
 

@@ -175,6 +175,11 @@ def _collect(ws: Workspace, instance: InstanceRecord, *, full: bool, links: bool
             elif len(containers) > 1:
                 prefetches[name] = pool.submit(adapter.prefetch, containers)
             started.update((key, pool.submit(read, (key, group))) for key, group in groups.items() if key[0] == name)
+            if name != next(reversed(by_provider)) and adapter.type_name != "local":
+                from collabsync.http import until_first_request
+
+                # the next SDK's import would share the GIL with this read's start: it waits until a request is out
+                until_first_request([f for key, f in started.items() if key[0] == name])
         results = [started[key].result() if key in started else read((key, group)) for key, group in groups.items()]
         done = True
     finally:
