@@ -175,7 +175,8 @@ def _collect(ws: Workspace, instance: InstanceRecord, *, full: bool, links: bool
             elif len(containers) > 1:
                 prefetches[name] = pool.submit(adapter.prefetch, containers)
             started.update((key, pool.submit(read, (key, group))) for key, group in groups.items() if key[0] == name)
-            if name != next(reversed(by_provider)) and adapter.type_name != "local":
+            # only the built-in remote tools send through collabsync.http's sessions, which say when a request is out
+            if name != next(reversed(by_provider)) and adapter.type_name in {"jira", "trello", "asana"}:
                 from collabsync.http import until_first_request
 
                 # the next SDK's import would share the GIL with this read's start: it waits until a request is out
