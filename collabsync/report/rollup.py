@@ -51,7 +51,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from typing import Any
 
 from collabsync.dates import Calendar
@@ -60,10 +60,10 @@ from collabsync.model import Status, Task
 from collabsync.plan_columns import PlanTask, ReportPlan
 from collabsync.report.business_days import BusinessDays
 from collabsync.report.history import Past, looking_back
-from collabsync.report.rollup_forecast import forecast
+from collabsync.report.rollup_forecast import project
 from collabsync.report.rollup_groups import Combo, Tally, counts_of, due_lists
 from collabsync.report.rollup_health import LateKey, health_of, late_digest, overall_floor
-from collabsync.report.rollup_lines import NO_DEPARTMENT, task_lines
+from collabsync.report.rollup_lines import NO_DEPARTMENT, line_columns
 from collabsync.report.rollup_model import Group, Report, TaskLine
 from collabsync.report.rollup_schedule import DependencyIndex, group_schedule
 from collabsync.report.rollup_story import (
@@ -136,12 +136,11 @@ def build_report(
     stale = dict(stale or {})
     calendar = calendar or Calendar()
     specs = {spec.key: spec for spec in plan.tasks} if plan else {}
-    pairs = task_lines(tasks, specs, today, stale)
-    lines = list(map(itemgetter(0), pairs))
+    lines, plans = line_columns(tasks, specs, today, stale)  # each line's plan task looked up once, kept by position
     index = DependencyIndex(lines)
-    deps, notes = index.edges(pairs, specs, extra_deps)
+    own_of, deps, notes = index.links(lines, tasks, plans, extra_deps)
     # one pass in numbered business days: each open line's waiting_on, projected finish, lateness and blame
-    plan_ahead = forecast(pairs, specs, deps, today, BusinessDays(calendar))
+    plan_ahead = project(lines, tasks, plans, own_of, today, BusinessDays(calendar))
     finish, path, length = plan_ahead.finish, plan_ahead.path, plan_ahead.length
     notes += plan_ahead.warnings
     for step in path:

@@ -71,23 +71,36 @@ class DependencyIndex:
         extra_deps: Iterable[tuple[str, str]],
     ) -> tuple[dict[str, list[str]], list[str]]:
         """Blocking ids per task id from the tools' own links, the plan's keys (`specs` by key) and cross-tool pairs."""
+        lines = [line for line, _ in tasks]
+        plans = [specs.get(line.key or "") for line in lines]
+        _, deps, warnings = self.links(lines, [task for _, task in tasks], plans, extra_deps)
+        return deps, warnings
+
+    def links(
+        self,
+        lines: Sequence[TaskLine],
+        tasks: Sequence[Task],
+        plans: Sequence[PlanTask | None],
+        extra_deps: Iterable[tuple[str, str]],
+    ) -> tuple[list[list[str]], dict[str, list[str]], list[str]]:
+        """edges from aligned columns (each line's task and plan task): each line's blocking ids in the lines' order
+        (the forecast reads them by position), the same lists by id, and what could not be resolved."""
         deps: dict[str, list[str]] = {}
         warnings: list[str] = []
-        by_key = self.by_key
-        for line, task in tasks:  # once per link of a 100k-task report: lookups kept local
+        get = self.by_key.get
+        for line, task, spec in zip(lines, tasks, plans, strict=True):  # once per link of a 100k-task report
             ident, refs = line.id, task.depends_on
             own: list[str] = []
             deps[ident] = own
             for ref in refs:
-                target = by_key.get(ref) or self.resolve(ref, line.provider)
+                target = get(ref) or self.resolve(ref, line.provider)
                 if target is None:
                     warnings.append(f"{ident}: dependency {ref!r} not found in {line.provider}")
                 elif target != ident and target not in own:
                     own.append(target)
-            spec = specs.get(line.key or "")
             if spec is not None and spec.depends_on and tuple(refs) != spec.depends_on:  # the same keys add nothing
                 for key in spec.depends_on:
-                    target = by_key.get(key)
+                    target = get(key)
                     if target is not None and target != ident and target not in own:
                         own.append(target)
         for blocked_name, blocking_name in extra_deps:
@@ -96,7 +109,8 @@ class DependencyIndex:
                 warnings.append(f"cross-tool dependency {blocked_name!r} -> {blocking_name!r} not resolved")
             elif blocked != blocking and blocking not in deps[blocked]:
                 deps[blocked].append(blocking)
-        return deps, warnings
+        own_of = list(deps.values()) if len(deps) == len(lines) else [deps[line.id] for line in lines]
+        return own_of, deps, warnings
 
 
 _key, _id = attrgetter("key"), attrgetter("id")
