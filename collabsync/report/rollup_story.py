@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from itertools import chain, compress, repeat
-from operator import attrgetter, eq, gt, ne
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from collabsync.plan_columns import PlanTask, ReportPlan
@@ -188,59 +187,46 @@ def _needed_by_others(
 
 
 def phases(plan: ReportPlan | None, lines: Sequence[TaskLine]) -> list[Phase]:
-    """The plan's sections in order, each with its planned dates, progress, projected end and milestones.
-
-    Each sum, count and extreme is a C-speed pass over the section's columns (spec, line) rather than a Python step
-    per task: a 100,000-task plan has a handful of sections."""
+    """The plan's sections in order, each with its planned dates, progress, projected end and milestones."""
     if plan is None or not plan.sections:
         return []
     by_key = dict(zip(map(_key, lines), lines, strict=True))  # a key's last line, at C speed; no key finds nothing
     by_key.pop(None, None)
     by_key.pop("", None)
-    tasks = plan.tasks
-    out = []
-    for section, members in zip(plan.sections, _by_section(tasks, [s.key for s in plan.sections]), strict=True):
-        looked_up = list(map(by_key.get, map(_key, members)))  # each spec's line, None when no tool has it
-        specs, found = list(compress(members, looked_up)), list(filter(None, looked_up))
-        live = list(map(ne, map(_status, found), repeat("cancelled")))
-        specs, found = list(compress(specs, live)), list(compress(found, live))
-        phase = Phase(section.key, section.title)
-        if not found:
-            continue
-        statuses = list(map(_status, found))
-        unfinished = list(map(ne, statuses, repeat("done")))
-        phase.total, phase.done = len(found), statuses.count("done")
-        phase.late = sum(map(gt, map(_late_days, found), repeat(0)))
-        phase.start = min(filter(None, map(_start, specs)), default=None)
-        phase.end = max(filter(None, map(_due, specs)), default=None)
-        phase.projected_end = max(
-            chain(
-                filter(None, map(_projected, compress(found, unfinished))),
-                filter(None, map(_due, compress(specs, unfinished))),
-            ),
-            default=None,
-        )
-        for spec, line in compress(zip(specs, found, strict=True), map(_milestone, specs)):
-            phase.milestones.append(Milestone(spec.key, line.title, spec.due, line.status, line.projected_finish))
-        out.append(phase)
-    return out
-
-
-def _by_section(tasks: Sequence[PlanTask], keys: Sequence[str]) -> list[list[PlanTask]]:
-    """Each section's plan tasks in plan order: a C-speed filter per section when there are few, else one pass."""
-    if len(keys) <= 8:
-        column = list(map(_section, tasks))
-        return [list(compress(tasks, map(eq, column, repeat(key)))) for key in keys]
     by_section: dict[str | None, list[PlanTask]] = {}
-    for spec in tasks:
+    for spec in plan.tasks:  # each section's tasks in plan order, found in one pass over the plan
         by_section.setdefault(spec.section, []).append(spec)
-    return [by_section.get(key, []) for key in keys]
-
-
-_section, _start, _due, _milestone = (
-    attrgetter("section"),
-    attrgetter("start"),
-    attrgetter("due"),
-    attrgetter("milestone"),
-)
-_status, _late_days, _projected = attrgetter("status"), attrgetter("late_days"), attrgetter("projected_finish")
+    out = []
+    get = by_key.get
+    for section in plan.sections:
+        phase = Phase(section.key, section.title)
+        total = done = late = 0
+        start = end = projected_end = None
+        for spec in by_section.get(section.key, ()):
+            line = get(spec.key)
+            if line is None:
+                continue
+            status = line.status
+            if status == "cancelled":
+                continue
+            total += 1
+            if line.late_days > 0:
+                late += 1
+            if spec.start and (start is None or spec.start < start):
+                start = spec.start
+            due = spec.due
+            if due and (end is None or due > end):
+                end = due
+            if status == "done":
+                done += 1
+            else:  # open
+                for day in (line.projected_finish, due):
+                    if day and (projected_end is None or day > projected_end):
+                        projected_end = day
+            if spec.milestone:
+                phase.milestones.append(Milestone(spec.key, line.title, due, status, line.projected_finish))
+        phase.total, phase.done, phase.late = total, done, late
+        phase.start, phase.end, phase.projected_end = start, end, projected_end
+        if phase.total:
+            out.append(phase)
+    return out
