@@ -135,9 +135,7 @@ def build_report(
     """
     stale = dict(stale or {})
     calendar = calendar or Calendar()
-    specs = (
-        dict(zip(map(_key, plan.tasks), plan.tasks, strict=True)) if plan else {}
-    )  # a key's last spec, as a dict display gave
+    specs = {spec.key: spec for spec in plan.tasks} if plan else {}
     lines, plans = line_columns(tasks, specs, today, stale)  # each line's plan task looked up once, kept by position
     index = DependencyIndex(lines)
     own_of, deps, notes = index.links(lines, tasks, plans, extra_deps)
@@ -201,7 +199,7 @@ def build_report(
     overall_floor(overall, groups)
 
     soon = today + dt.timedelta(days=DUE_SOON_DAYS)
-    waiting = list(filter(_waiting_on, lines))
+    waiting = [line for line in lines if line.waiting_on]
     assignees, per_department = contributions(lines, deps, index.by_id, UNASSIGNED)
     overdue, due_soon, blocked, waiting_list = due_lists(lines, waiting, overall.counts, today, soon)
     report = Report(
@@ -305,7 +303,6 @@ def counts_by_department(
 
 
 _fields = attrgetter("department", "status", "due", "provider")
-_key, _waiting_on = attrgetter("key"), attrgetter("waiting_on")
 
 
 def _plan_departments(

@@ -10,8 +10,6 @@ import datetime as dt
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import compress, count
-from operator import attrgetter
 
 from collabsync.model import Task
 from collabsync.plan_columns import PlanTask
@@ -71,7 +69,7 @@ def project(
     size = len(table)
     starts: dict[dt.date, int] = {}  # few distinct dates among many tasks: each numbered once
     after: dict[dt.date, int] = {}  # per planned due: the number of the first business day after it
-    closed = set(compress(map(_id, lines), map(_CLOSED.__contains__, map(_status, lines))))
+    closed = {line.id for line in lines if line.status == "done" or line.status == "cancelled"}
     is_open = closed.isdisjoint
     finish: dict[str, int] = {}  # per settled task: the number of its last business day
     dates = out.finish
@@ -151,7 +149,7 @@ def project(
         if ident in closed or ident in finish or settle(line, task, spec, own, True):
             continue
         if not position:
-            position = dict(zip(map(_id, lines), count()))
+            position = {line.id: p for p, line in enumerate(lines)}
         walked = True
         _walk(ident, blockers, closed, finish, warnings=out.warnings, settle=settle_by_id)
     if not finish:
@@ -168,16 +166,12 @@ def project(
         at = chain_up[at]
     chain.reverse()
     if not position:
-        position = dict(zip(map(_id, lines), count()))
+        position = {line.id: p for p, line in enumerate(lines)}
     out.path = [
         PathStep(lines[p], task_duration(tasks[p], plans[p], days), dates[n]) for n in chain for p in (position[n],)
     ]
     out.length = business_days_between(table[first - base], dates[last[0]], days)
     return out
-
-
-_id, _status = attrgetter("id"), attrgetter("status")
-_CLOSED = frozenset({"done", "cancelled"})
 
 
 _DAY = dt.timedelta(days=1)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from itertools import chain, compress, repeat
-from operator import attrgetter, eq, not_
+from itertools import chain
+from operator import attrgetter
 from typing import Any
 
 from collabsync.report.rollup_model import TaskLine
@@ -144,8 +144,8 @@ def due_lists(
             sorted_by_due([line for line in lines if line.status == "blocked"]),
             sorted_by_due(waiting),
         )
-    # the open lines by due date, filtered at C speed; due soon is whole runs of due dates
-    runs = _due_runs(compress(lines, map(not_, map(_CLOSED_SET.__contains__, map(_status, lines)))))
+    # the open lines by due date; due soon is whole runs of due dates
+    runs = _due_runs([line for line in lines if line.status not in _CLOSED])
     if runs is None:
         ordered = sorted_by_due([line for line in lines if line.status not in _CLOSED])
         due_soon = [line for line in ordered if line.due and today <= line.due < soon]
@@ -155,13 +155,12 @@ def due_lists(
     return (
         list(filter(_overdue, ordered)),
         due_soon,
-        list(compress(ordered, map(eq, map(_status, ordered), repeat("blocked")))),
+        [line for line in ordered if line.status == "blocked"],
         list(filter(_waiting_on, ordered)),
     )
 
 
 _CLOSED = ("done", "cancelled")  # TaskLine.open
-_CLOSED_SET = frozenset(_CLOSED)
 _overdue, _waiting_on = attrgetter("overdue"), attrgetter("waiting_on")
 _OPEN = frozenset({"todo", "in_progress", "blocked"})
 _status = attrgetter("status")

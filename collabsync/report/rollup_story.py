@@ -167,7 +167,6 @@ def contributions(
     return out[0], out[1]
 
 
-_key = attrgetter("key")
 _who = attrgetter("assignee", "department", "provider", "status")
 _share_order = attrgetter("department", "provider")
 
@@ -190,9 +189,7 @@ def phases(plan: ReportPlan | None, lines: Sequence[TaskLine]) -> list[Phase]:
     """The plan's sections in order, each with its planned dates, progress, projected end and milestones."""
     if plan is None or not plan.sections:
         return []
-    by_key = dict(zip(map(_key, lines), lines, strict=True))  # a key's last line, at C speed; no key finds nothing
-    by_key.pop(None, None)
-    by_key.pop("", None)
+    by_key = {line.key: line for line in lines if line.key}
     by_section: dict[str | None, list[PlanTask]] = {}
     for spec in plan.tasks:  # each section's tasks in plan order, found in one pass over the plan
         by_section.setdefault(spec.section, []).append(spec)
