@@ -140,7 +140,7 @@ def build_report(
     index = DependencyIndex(lines)
     own_of, deps, notes = index.links(lines, tasks, plans, extra_deps)
     # one pass in numbered business days: each open line's waiting_on, projected finish, lateness and blame
-    plan_ahead = project(lines, tasks, plans, own_of, today, BusinessDays(calendar))
+    plan_ahead = project(lines, tasks, plans, own_of, index.by_id, today, BusinessDays(calendar))
     finish, path, length = plan_ahead.finish, plan_ahead.path, plan_ahead.length
     notes += plan_ahead.warnings
     for step in path:

@@ -40,9 +40,8 @@ def forecast(
     """project() from (line, task) pairs, the plan's tasks by key and the blocking ids per line id."""
     lines, no_deps = [line for line, _ in pairs], list[str]()
     plans = [specs.get(line.key or "") for line in lines]
-    return project(
-        lines, [task for _, task in pairs], plans, [deps.get(line.id, no_deps) for line in lines], today, days
-    )
+    own_of = [deps.get(line.id, no_deps) for line in lines]
+    return project(lines, [task for _, task in pairs], plans, own_of, {line.id: line for line in lines}, today, days)
 
 
 def project(
@@ -50,6 +49,7 @@ def project(
     tasks: Sequence[Task],
     plans: Sequence[PlanTask | None],
     own_of: Sequence[list[str]],
+    by_id: Mapping[str, TaskLine],
     today: dt.date,
     days: BusinessDays,
 ) -> Forecast:
@@ -57,7 +57,7 @@ def project(
     after its last open prerequisite finishes, whichever is latest, and lasts its remaining effort.
 
     Columns in the lines' order: each line's task, plan task and blocking ids (read by position, not looked up by id
-    per task). Fills each open line's waiting_on, projected_finish, late_days and late_because (the department
+    per task); `by_id` finds the critical path's lines. Fills each open line's waiting_on, projected_finish, late_days and late_because (the department
     its lateness comes from, when not its own). The path is the chain of latest-finishing
     prerequisites behind the last task to finish. Tasks are settled in the lines' order where that
     puts prerequisites first (a stamped plan does), else by a depth-first walk from the task.
@@ -74,6 +74,7 @@ def project(
     finish: dict[str, int] = {}  # per settled task: the number of its last business day
     dates = out.finish
     chain_up: dict[str, str | None] = {}  # the prerequisite that finishes last (the critical path's link)
+    effort: dict[str, int] = {}  # per settled task: its full effort in business days (task_duration), for the path
     source: dict[str, TaskLine] = {}  # per late task: the task its lateness comes from
 
     def settle(line: TaskLine, task: Task, spec: PlanTask | None, own: list[str], strict: bool) -> bool:
@@ -107,6 +108,7 @@ def project(
                 work = 1
         else:
             work = task_duration(task, spec, days)
+        effort[ident] = work
         if line.status == "in_progress":  # in-progress work is assumed done at one day per business day since it began
             begun = task.start or planned
             if begun is not None and begun < today:
@@ -132,7 +134,7 @@ def project(
                 line.late_because = origin.department if origin.department != line.department else None
         return True
 
-    position: dict[str, int] = {}  # line id -> its place in the columns: made only when the walk or the path needs it
+    position: dict[str, int] = {}  # line id -> its place in the columns: made only when the walk needs it
 
     def blockers(ident: str) -> list[str]:
         """A line's blocking ids, by its id (for the walk)."""
@@ -165,11 +167,7 @@ def project(
         chain.append(at)
         at = chain_up[at]
     chain.reverse()
-    if not position:
-        position = {line.id: p for p, line in enumerate(lines)}
-    out.path = [
-        PathStep(lines[p], task_duration(tasks[p], plans[p], days), dates[n]) for n in chain for p in (position[n],)
-    ]
+    out.path = [PathStep(by_id[n], effort[n], dates[n]) for n in chain]
     out.length = business_days_between(table[first - base], dates[last[0]], days)
     return out
 
