@@ -90,14 +90,17 @@ class DependencyIndex:
         get = self.by_key.get
         for line, task, spec in zip(lines, tasks, plans, strict=True):  # once per link of a 100k-task report
             ident, refs = line.id, task.depends_on
-            own: list[str] = []
+            if len(refs) == 1 and (target := get(refs[0])) and target != ident:  # the usual link: a key, resolved
+                own = [target]
+            else:
+                own = []
+                for ref in refs:
+                    target = get(ref) or self.resolve(ref, line.provider)
+                    if target is None:
+                        warnings.append(f"{ident}: dependency {ref!r} not found in {line.provider}")
+                    elif target != ident and target not in own:
+                        own.append(target)
             deps[ident] = own
-            for ref in refs:
-                target = get(ref) or self.resolve(ref, line.provider)
-                if target is None:
-                    warnings.append(f"{ident}: dependency {ref!r} not found in {line.provider}")
-                elif target != ident and target not in own:
-                    own.append(target)
             if spec is not None and spec.depends_on and tuple(refs) != spec.depends_on:  # the same keys add nothing
                 for key in spec.depends_on:
                     target = get(key)
