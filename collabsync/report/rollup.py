@@ -61,7 +61,7 @@ from collabsync.plan_columns import PlanTask, ReportPlan
 from collabsync.report.business_days import BusinessDays
 from collabsync.report.history import Past, looking_back
 from collabsync.report.rollup_forecast import project
-from collabsync.report.rollup_groups import Combo, Tally, counts_of, due_lists
+from collabsync.report.rollup_groups import Combo, Tally, counts_of, due_lists, exact_sums
 from collabsync.report.rollup_health import LateKey, health_of, late_digest, overall_floor
 from collabsync.report.rollup_lines import NO_DEPARTMENT, line_columns
 from collabsync.report.rollup_model import Group, Report, TaskLine
@@ -318,15 +318,29 @@ def _plan_departments(
 
 
 def _plan_curve(lines: Sequence[TaskLine]) -> list[dict[str, Any]]:
-    """Cumulative planned weight per planned due date (the plan line of the burn-up)."""
-    live = [line for line in lines if line.status != "cancelled" and line.planned_due]
-    total = sum(line.weight for line in live)
+    """Cumulative planned weight per planned due date (the plan line of the burn-up).
+
+    Counted per distinct (status, planned due, weight) at C speed when the sums are exact in any order
+    (rollup_groups.exact_sums): the very floats the line-by-line sums give; else line by line, in the lines' order."""
+    rows = Counter(map(_curve_row, lines))
     per_day: dict[dt.date, float] = {}
-    for line in live:
-        assert line.planned_due is not None
-        per_day[line.planned_due] = per_day.get(line.planned_due, 0.0) + line.weight
+    if exact_sums((weight, n) for (_, _, weight), n in rows.items()):
+        total = 0.0
+        for (status, due, weight), n in rows.items():
+            if status != "cancelled" and due:
+                total += weight * n
+                per_day[due] = per_day.get(due, 0.0) + weight * n
+    else:
+        live = [line for line in lines if line.status != "cancelled" and line.planned_due]
+        total = sum(line.weight for line in live)
+        for line in live:
+            assert line.planned_due is not None
+            per_day[line.planned_due] = per_day.get(line.planned_due, 0.0) + line.weight
     points, running = [], 0.0
     for day in sorted(per_day):
         running += per_day[day]
         points.append({"date": day, "planned_weight": running, "planned_share": percent(running, total)})
     return points
+
+
+_curve_row = attrgetter("status", "planned_due", "weight")
