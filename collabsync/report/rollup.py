@@ -65,7 +65,7 @@ from collabsync.report.rollup_groups import Combo, Tally, counts_of, due_lists, 
 from collabsync.report.rollup_health import LateKey, health_of, late_digest, overall_floor
 from collabsync.report.rollup_lines import NO_DEPARTMENT, line_columns
 from collabsync.report.rollup_model import Group, Report, TaskLine
-from collabsync.report.rollup_schedule import DependencyIndex, group_schedule
+from collabsync.report.rollup_schedule import DependencyIndex, group_schedule, group_schedules
 from collabsync.report.rollup_story import (
     contributions,
     handoffs,
@@ -147,12 +147,21 @@ def build_report(
         step.task.critical = True
 
     tally = Tally(lines)
-    # one tool holds every line, in the lines' order: its schedule is the overall one, worked out once
-    whole = group_schedule(lines, finish, today) if len(tally.by_provider) == 1 else None
+    names = _department_names(tally.by_department, plan, departments, stale)
+    members_of = [tally.by_department.get(name, []) for name in names]
+    # the departments hold every line once: the overall schedule is theirs added up; one tool's is the overall one
+    by_name, whole = group_schedules(members_of, lines, finish, today)
+    schedules = dict(zip(names, by_name, strict=True))
+    one_tool = len(tally.by_provider) == 1
 
     def group(name: str, kind: str, members: Sequence[TaskLine], combos: Counter[Combo]) -> Group:
         weight_total, weight_done = tally.weights(combos, members)
-        schedule = replace(whole) if whole is not None and kind != "department" else None
+        if kind == "department":
+            schedule = schedules[name]
+        elif kind == "overall" or one_tool:
+            schedule = replace(whole)
+        else:
+            schedule = group_schedule(members, finish, today)
         return Group(
             name=name,
             kind=kind,
@@ -160,7 +169,7 @@ def build_report(
             weight_total=weight_total,
             weight_done=weight_done,
             percent_done_estimate=percent(weight_done, weight_total),
-            schedule=schedule or group_schedule(members, finish, today),
+            schedule=schedule,
         )
 
     lateness = late_digest(lines)  # the late lines, counted by what health and the summary read of them
@@ -172,9 +181,9 @@ def build_report(
         target.cause = "" if target.health == "green" else ("own" if own else "waiting")
 
     groups: list[Group] = []
-    for name in _department_names(tally.by_department, plan, departments, stale):
+    for name, members in zip(names, members_of, strict=True):
         combos = tally.counts(department=name)
-        dept = group(name, "department", tally.by_department.get(name, []), combos)
+        dept = group(name, "department", members, combos)
         dept.providers = sorted({provider for _d, provider, *_ in combos})
         if name in stale:
             dept.stale, dept.stale_since = True, stale[name]

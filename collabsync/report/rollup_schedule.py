@@ -23,6 +23,7 @@ __all__ = [
     "BusinessDays",
     "earned_schedule",
     "group_schedule",
+    "group_schedules",
 ]
 
 _EPS = 1e-9
@@ -164,7 +165,37 @@ def group_schedule(lines: Sequence[TaskLine], finish: Mapping[str, dt.date], tod
 
     `finish` is the forecast's finish per open task id; lines the forecast already wrote on (projected_finish,
     as build_report's are) are read directly: a dict lookup per task per group cost more than the rest."""
-    (weight, planned, actual, variance), target, projected = _scan(lines, finish, today)
+    return _schedule(*_scan(lines, finish, today))
+
+
+def group_schedules(
+    groups: Sequence[Sequence[TaskLine]], lines: Sequence[TaskLine], finish: Mapping[str, dt.date], today: dt.date
+) -> tuple[list[Schedule], Schedule]:
+    """group_schedule of each group and of `lines`, the groups' union: the union's from the groups' counts added up
+    (one pass over 100,000 lines fewer) when every sum is exact, else on its own."""
+    counted = [_counted(group, finish) for group in groups]
+    schedules = [
+        _schedule(*_from_rows(*part, today)) if part else _schedule(*_scan_in_order(group, finish, today))
+        for group, part in zip(groups, counted, strict=True)
+    ]
+    rows: Counter[Row] = Counter()
+    ends: list[dt.date] = []
+    for part in counted:
+        if part is None:
+            return schedules, group_schedule(lines, finish, today)
+        rows.update(part[0])
+        if part[1] is not None:
+            ends.append(part[1])
+    if sum(rows.values()) != len(lines) or not exact_sums((weight, n) for (_, _, weight, _), n in rows.items()):
+        return schedules, group_schedule(lines, finish, today)
+    return schedules, _schedule(*_from_rows(rows, max(ends, default=None), today))
+
+
+def _schedule(
+    earned: tuple[float, float, float, float | None], target: dt.date | None, projected: dt.date | None
+) -> Schedule:
+    """A Schedule from _scan's answers."""
+    weight, planned, actual, variance = earned
     slip = (projected - target).days if projected and target else None
     return Schedule(
         scheduled_weight=weight,
@@ -189,16 +220,34 @@ def _scan(
     (rollup_groups.exact_sums), so adding per distinct row gives the very floats the task-by-task sums in line
     order give; else task by task (_scan_in_order).
     """
+    counted = _counted(lines, finish)
+    if counted is None:
+        return _scan_in_order(lines, finish, today)
+    return _from_rows(*counted, today)
+
+
+Row = tuple[str, dt.date | None, float, dt.date | None]  # status, planned due, weight, the tool's due
+
+
+def _counted(lines: Sequence[TaskLine], finish: Mapping[str, dt.date]) -> tuple[Counter[Row], dt.date | None] | None:
+    """The lines counted per distinct (status, planned due, weight, due) and the latest projected finish of their
+    open work; None when sums of these weights depend on their order (_scan_in_order's case)."""
     rows = Counter(map(_row, lines))
     if not exact_sums((weight, n) for (_, _, weight, _), n in rows.items()):
-        return _scan_in_order(lines, finish, today)
-    total = done = before_today = 0.0
-    per_day: dict[dt.date, float] = {}
-    target: dt.date | None = None
+        return None
     ends = list(filter(None, map(_projected, lines)))  # what the forecast wrote on each open line
     if len(ends) != sum(n for (status, *_), n in rows.items() if status != "done" and status != "cancelled"):
         ends = list(filter(None, map(finish.get, map(_id, lines))))  # lines the forecast did not write on
-    projected = max(ends, default=None)
+    return rows, max(ends, default=None)
+
+
+def _from_rows(
+    rows: Counter[Row], projected: dt.date | None, today: dt.date
+) -> tuple[tuple[float, float, float, float | None], dt.date | None, dt.date | None]:
+    """_scan's answers from counted rows (exact sums) and the latest projected finish of the open work among them."""
+    total = done = before_today = 0.0
+    per_day: dict[dt.date, float] = {}
+    target: dt.date | None = None
     for (status, due, weight, tool_due), n in rows.items():
         if status == "cancelled":
             continue
