@@ -32,3 +32,14 @@ def test_far_jumps_and_the_ends_of_the_calendar() -> None:
     assert days.add_business_days(dt.date(1, 1, 3), 0) == calendar.add_business_days(dt.date(1, 1, 3), 0)
     with pytest.raises(OverflowError):
         days.add_business_days(dt.date(9999, 12, 30), 5)
+
+
+@pytest.mark.parametrize("calendar", [Calendar(), Calendar("US")])
+def test_numbers_count_business_days_as_the_table_grows_both_ways(calendar: Calendar) -> None:
+    days = BusinessDays(calendar)
+    anchor = dt.date(2030, 3, 4)
+    first = days.number(anchor)
+    for offset in (-5000, 3, -17, 9000, -40, 12345):  # grows below, then above, the table's first range
+        day = anchor + dt.timedelta(days=offset)
+        counted = calendar.business_days_between(anchor - dt.timedelta(days=1), day - dt.timedelta(days=1))
+        assert days.number(day) - first == counted, offset

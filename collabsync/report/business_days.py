@@ -4,12 +4,14 @@ hundreds of thousands of times; the calendar's own answer costs a computation ea
 from __future__ import annotations
 
 import datetime as dt
+from itertools import accumulate, compress
 
 from collabsync.dates import Calendar, _weekday_holidays
 
 __all__ = ["BusinessDays"]
 
 _LAST = dt.date.max.toordinal()
+_WEEK = [1, 1, 1, 1, 1, 0, 0]  # Monday to Sunday
 
 
 class BusinessDays:
@@ -40,30 +42,34 @@ class BusinessDays:
             self._lo, self._hi = lo, lo  # an empty table at lo, grown below
         # only the new ordinals are looked at (a long forecast grows the table many times); the range only widens
         if lo < self._lo:
-            days, before = self._piece(lo, self._lo)
+            days, before = self._piece(lo, self._lo, 0)
             self._base -= len(days)  # the old first day keeps its number
-            self._before = before + [n + len(days) for n in self._before]
+            self._before = before + list(map(len(days).__add__, self._before))
             self._days = days + self._days
-            self._dates = [dt.date.fromordinal(day) for day in days] + self._dates
+            self._dates = list(map(dt.date.fromordinal, days)) + self._dates
         if hi > self._hi:
-            days, before = self._piece(self._hi, hi)
-            self._before += [n + len(self._days) for n in before]
+            days, before = self._piece(self._hi, hi, len(self._days))
+            self._before += before
             self._days += days
-            self._dates += [dt.date.fromordinal(day) for day in days]
+            self._dates += map(dt.date.fromordinal, days)
         self._lo, self._hi = lo, hi
 
-    def _piece(self, lo: int, hi: int) -> tuple[list[int], list[int]]:
-        """The business days among ordinals [lo, hi) and, per ordinal, how many of them come before it."""
+    def _piece(self, lo: int, hi: int, counted: int) -> tuple[list[int], list[int]]:
+        """The business days among ordinals [lo, hi) and, per ordinal, how many of them come before it (plus
+        `counted`), from the week's pattern at C speed (a loop per ordinal was most of a 100k forecast's table)."""
         country, holidays = self.calendar.country, set[int]()
         if country:  # the calendar's own holidays (what is_business_day checks), a year at a time
             for year in range(dt.date.fromordinal(lo).year, dt.date.fromordinal(hi - 1).year + 1):
                 holidays.update(day.toordinal() for day in _weekday_holidays(country, self.calendar.subdivision, year))
-        days: list[int] = []
-        before: list[int] = []
-        for ordinal in range(lo, hi):  # ordinal 1 is a Monday
-            before.append(len(days))
-            if (ordinal - 1) % 7 < 5 and ordinal not in holidays:
-                days.append(ordinal)
+        shift = (lo - 1) % 7  # ordinal 1 is a Monday
+        week = _WEEK[shift:] + _WEEK[:shift]
+        open_days = (week * ((hi - lo) // 7 + 1))[: hi - lo]  # 1 per business day of [lo, hi)
+        for ordinal in holidays:
+            if lo <= ordinal < hi:
+                open_days[ordinal - lo] = 0
+        days = list(compress(range(lo, hi), open_days))
+        before = list(accumulate(open_days, initial=counted))
+        before.pop()  # the count after the last ordinal
         return days, before
 
     def add_business_days(self, start: dt.date, n: int) -> dt.date:

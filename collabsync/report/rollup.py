@@ -51,7 +51,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from typing import Any
 
 from collabsync.dates import Calendar
@@ -60,12 +60,12 @@ from collabsync.model import Status, Task
 from collabsync.plan_columns import PlanTask, ReportPlan
 from collabsync.report.business_days import BusinessDays
 from collabsync.report.history import Past, looking_back
-from collabsync.report.rollup_forecast import forecast
-from collabsync.report.rollup_groups import Combo, Tally, counts_of, due_lists
+from collabsync.report.rollup_forecast import project
+from collabsync.report.rollup_groups import Combo, Tally, counts_of, due_lists, exact_sums
 from collabsync.report.rollup_health import LateKey, health_of, late_digest, overall_floor
-from collabsync.report.rollup_lines import NO_DEPARTMENT, task_lines
+from collabsync.report.rollup_lines import NO_DEPARTMENT, line_columns
 from collabsync.report.rollup_model import Group, Report, TaskLine
-from collabsync.report.rollup_schedule import DependencyIndex, group_schedule
+from collabsync.report.rollup_schedule import DependencyIndex, group_schedule, group_schedules
 from collabsync.report.rollup_story import (
     contributions,
     handoffs,
@@ -136,24 +136,32 @@ def build_report(
     stale = dict(stale or {})
     calendar = calendar or Calendar()
     specs = {spec.key: spec for spec in plan.tasks} if plan else {}
-    pairs = task_lines(tasks, specs, today, stale)
-    lines = list(map(itemgetter(0), pairs))
+    lines, plans = line_columns(tasks, specs, today, stale)  # each line's plan task looked up once, kept by position
     index = DependencyIndex(lines)
-    deps, notes = index.edges(pairs, specs, extra_deps)
+    own_of, deps, notes = index.links(lines, tasks, plans, extra_deps)
     # one pass in numbered business days: each open line's waiting_on, projected finish, lateness and blame
-    plan_ahead = forecast(pairs, specs, deps, today, BusinessDays(calendar))
+    plan_ahead = project(lines, tasks, plans, own_of, index.by_id, today, BusinessDays(calendar))
     finish, path, length = plan_ahead.finish, plan_ahead.path, plan_ahead.length
     notes += plan_ahead.warnings
     for step in path:
         step.task.critical = True
 
     tally = Tally(lines)
-    # one tool holds every line, in the lines' order: its schedule is the overall one, worked out once
-    whole = group_schedule(lines, finish, today) if len(tally.by_provider) == 1 else None
+    names = _department_names(tally.by_department, plan, departments, stale)
+    members_of = [tally.by_department.get(name, []) for name in names]
+    # the departments hold every line once: the overall schedule is theirs added up; one tool's is the overall one
+    by_name, whole = group_schedules(members_of, lines, finish, today)
+    schedules = dict(zip(names, by_name, strict=True))
+    one_tool = len(tally.by_provider) == 1
 
     def group(name: str, kind: str, members: Sequence[TaskLine], combos: Counter[Combo]) -> Group:
         weight_total, weight_done = tally.weights(combos, members)
-        schedule = replace(whole) if whole is not None and kind != "department" else None
+        if kind == "department":
+            schedule = schedules[name]
+        elif kind == "overall" or one_tool:
+            schedule = replace(whole)
+        else:
+            schedule = group_schedule(members, finish, today)
         return Group(
             name=name,
             kind=kind,
@@ -161,7 +169,7 @@ def build_report(
             weight_total=weight_total,
             weight_done=weight_done,
             percent_done_estimate=percent(weight_done, weight_total),
-            schedule=schedule or group_schedule(members, finish, today),
+            schedule=schedule,
         )
 
     lateness = late_digest(lines)  # the late lines, counted by what health and the summary read of them
@@ -173,9 +181,9 @@ def build_report(
         target.cause = "" if target.health == "green" else ("own" if own else "waiting")
 
     groups: list[Group] = []
-    for name in _department_names(tally.by_department, plan, departments, stale):
+    for name, members in zip(names, members_of, strict=True):
         combos = tally.counts(department=name)
-        dept = group(name, "department", tally.by_department.get(name, []), combos)
+        dept = group(name, "department", members, combos)
         dept.providers = sorted({provider for _d, provider, *_ in combos})
         if name in stale:
             dept.stale, dept.stale_since = True, stale[name]
@@ -319,15 +327,29 @@ def _plan_departments(
 
 
 def _plan_curve(lines: Sequence[TaskLine]) -> list[dict[str, Any]]:
-    """Cumulative planned weight per planned due date (the plan line of the burn-up)."""
-    live = [line for line in lines if line.status != "cancelled" and line.planned_due]
-    total = sum(line.weight for line in live)
+    """Cumulative planned weight per planned due date (the plan line of the burn-up).
+
+    Counted per distinct (status, planned due, weight) at C speed when the sums are exact in any order
+    (rollup_groups.exact_sums): the very floats the line-by-line sums give; else line by line, in the lines' order."""
+    rows = Counter(map(_curve_row, lines))
     per_day: dict[dt.date, float] = {}
-    for line in live:
-        assert line.planned_due is not None
-        per_day[line.planned_due] = per_day.get(line.planned_due, 0.0) + line.weight
+    if exact_sums((weight, n) for (_, _, weight), n in rows.items()):
+        total = 0.0
+        for (status, due, weight), n in rows.items():
+            if status != "cancelled" and due:
+                total += weight * n
+                per_day[due] = per_day.get(due, 0.0) + weight * n
+    else:
+        live = [line for line in lines if line.status != "cancelled" and line.planned_due]
+        total = sum(line.weight for line in live)
+        for line in live:
+            assert line.planned_due is not None
+            per_day[line.planned_due] = per_day.get(line.planned_due, 0.0) + line.weight
     points, running = [], 0.0
     for day in sorted(per_day):
         running += per_day[day]
         points.append({"date": day, "planned_weight": running, "planned_share": percent(running, total)})
     return points
+
+
+_curve_row = attrgetter("status", "planned_due", "weight")

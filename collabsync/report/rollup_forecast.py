@@ -17,7 +17,7 @@ from collabsync.report.business_days import BusinessDays
 from collabsync.report.rollup_model import PathStep, TaskLine
 from collabsync.report.rollup_schedule import business_days_between, task_duration
 
-__all__ = ["Forecast", "forecast"]
+__all__ = ["Forecast", "forecast", "project"]
 
 
 @dataclass
@@ -37,33 +37,50 @@ def forecast(
     today: dt.date,
     days: BusinessDays,
 ) -> Forecast:
+    """project() from (line, task) pairs, the plan's tasks by key and the blocking ids per line id."""
+    lines, no_deps = [line for line, _ in pairs], list[str]()
+    plans = [specs.get(line.key or "") for line in lines]
+    own_of = [deps.get(line.id, no_deps) for line in lines]
+    return project(lines, [task for _, task in pairs], plans, own_of, {line.id: line for line in lines}, today, days)
+
+
+def project(
+    lines: Sequence[TaskLine],
+    tasks: Sequence[Task],
+    plans: Sequence[PlanTask | None],
+    own_of: Sequence[list[str]],
+    by_id: Mapping[str, TaskLine],
+    today: dt.date,
+    days: BusinessDays,
+) -> Forecast:
     """Forward pass over open work: a task starts at its planned start, today, or the business day
     after its last open prerequisite finishes, whichever is latest, and lasts its remaining effort.
 
-    Fills each open line's waiting_on, projected_finish, late_days and late_because (the department
+    Columns in the lines' order: each line's task, plan task and blocking ids (read by position, not looked up by id
+    per task); `by_id` finds the critical path's lines. Fills each open line's waiting_on, projected_finish, late_days and late_because (the department
     its lateness comes from, when not its own). The path is the chain of latest-finishing
     prerequisites behind the last task to finish. Tasks are settled in the lines' order where that
     puts prerequisites first (a stamped plan does), else by a depth-first walk from the task.
     """
     out = Forecast()
-    number, ceil, no_deps = days.number, math.ceil, list[str]()
+    number, ceil = days.number, math.ceil
     first = number(today)
     table, base = days.span(first)
     size = len(table)
     starts: dict[dt.date, int] = {}  # few distinct dates among many tasks: each numbered once
     after: dict[dt.date, int] = {}  # per planned due: the number of the first business day after it
-    closed = {line.id for line, _ in pairs if line.status == "done" or line.status == "cancelled"}
+    closed = {line.id for line in lines if line.status == "done" or line.status == "cancelled"}
     is_open = closed.isdisjoint
     finish: dict[str, int] = {}  # per settled task: the number of its last business day
     dates = out.finish
     chain_up: dict[str, str | None] = {}  # the prerequisite that finishes last (the critical path's link)
+    effort: dict[str, int] = {}  # per settled task: its full effort in business days (task_duration), for the path
     source: dict[str, TaskLine] = {}  # per late task: the task its lateness comes from
 
-    def settle(line: TaskLine, task: Task, strict: bool) -> bool:
+    def settle(line: TaskLine, task: Task, spec: PlanTask | None, own: list[str], strict: bool) -> bool:
         """Finish a task after its settled prerequisites; strict: refuse (False) while an open one is unsettled."""
         nonlocal table, base, size
         ident = line.id
-        own = deps.get(ident, no_deps)
         start, driver, latest, latest_end = first, None, None, 0
         for dep in own:
             end = finish.get(dep)
@@ -75,7 +92,6 @@ def forecast(
                 start, driver = end + 1, dep
             if latest is None or end > latest_end:
                 latest, latest_end = dep, end
-        spec = specs.get(line.key or "")
         planned = spec.start if spec is not None and spec.start else task.start  # the plan's start, else the tool's
         if planned is not None:
             at = starts.get(planned)
@@ -92,6 +108,7 @@ def forecast(
                 work = 1
         else:
             work = task_duration(task, spec, days)
+        effort[ident] = work
         if line.status == "in_progress":  # in-progress work is assumed done at one day per business day since it began
             begun = task.start or planned
             if begun is not None and begun < today:
@@ -103,9 +120,8 @@ def forecast(
             table, base = days.span(end)
             size = len(table)
         line.projected_finish = dates[ident] = table[end - base]
-        if own:  # a line's own list: the edges' list stays the edges'
-            # a copy unless some prerequisite is closed (a comprehension per line cost a frame each)
-            line.waiting_on = [dep for dep in own if dep not in closed] if not is_open(own) else own[:]
+        if own:  # the edges' list itself (nothing changes it after the links are made), unless a prerequisite is closed
+            line.waiting_on = own if is_open(own) else [dep for dep in own if dep not in closed]
         due = line.planned_due
         if due is not None:
             after_due = after.get(due)
@@ -118,33 +134,40 @@ def forecast(
                 line.late_because = origin.department if origin.department != line.department else None
         return True
 
-    by_id: dict[str, tuple[TaskLine, Task]] = {}
-    for line, task in pairs:
+    position: dict[str, int] = {}  # line id -> its place in the columns: made only when the walk needs it
+
+    def blockers(ident: str) -> list[str]:
+        """A line's blocking ids, by its id (for the walk)."""
+        return own_of[position[ident]]
+
+    def settle_by_id(ident: str) -> bool:
+        """settle() for the walk: prerequisites first, a cycle's link ignored."""
+        p = position[ident]
+        return settle(lines[p], tasks[p], plans[p], own_of[p], False)
+
+    walked = False
+    for line, task, spec, own in zip(lines, tasks, plans, own_of, strict=True):
         ident = line.id
-        if ident in closed or ident in finish or settle(line, task, True):
+        if ident in closed or ident in finish or settle(line, task, spec, own, True):
             continue
-        if not by_id:
-            by_id = {line.id: (line, task) for line, task in pairs}
-        _walk(ident, deps, by_id, closed, finish, settle, out.warnings)
+        if not position:
+            position = {line.id: p for p, line in enumerate(lines)}
+        walked = True
+        _walk(ident, blockers, closed, finish, warnings=out.warnings, settle=settle_by_id)
     if not finish:
         return out
     top = max(finish.values())
     last = [ident for ident, end in finish.items() if end == top]
-    if by_id and len(last) > 1:  # the first in the lines' order to finish last
+    if walked and len(last) > 1:  # the first in the lines' order to finish last
         ties = set(last)
-        last = [next(line.id for line, _ in pairs if line.id in ties)]
+        last = [next(line.id for line in lines if line.id in ties)]
     chain: list[str] = []
     at: str | None = last[0]
     while at is not None:
         chain.append(at)
         at = chain_up[at]
     chain.reverse()
-    if not by_id:  # settled in the lines' order: only the path's pairs are looked up (no tuple per line)
-        on_path = set(chain)
-        by_id = {line.id: (line, task) for line, task in pairs if line.id in on_path}
-    out.path = [
-        PathStep(line, _duration(line, task, specs, days), dates[n]) for n in chain for line, task in (by_id[n],)
-    ]
+    out.path = [PathStep(by_id[n], effort[n], dates[n]) for n in chain]
     out.length = business_days_between(table[first - base], dates[last[0]], days)
     return out
 
@@ -154,17 +177,16 @@ _DAY = dt.timedelta(days=1)
 
 def _walk(
     root: str,
-    deps: Mapping[str, list[str]],
-    by_id: Mapping[str, tuple[TaskLine, Task]],
+    deps: Callable[[str], list[str]],
     closed: set[str],
     finish: Mapping[str, int],
-    settle: Callable[[TaskLine, Task, bool], bool],
+    *,
     warnings: list[str],
+    settle: Callable[[str], bool],
 ) -> None:
     """Settle root after its open prerequisites, depth first; a link back into the walk is a cycle, ignored."""
-    no_deps: list[str] = []
     trail = {root}
-    stack = [(root, iter(deps.get(root, no_deps)))]
+    stack = [(root, iter(deps(root)))]
     while stack:
         node, pending = stack[-1]
         for dep in pending:
@@ -174,14 +196,9 @@ def _walk(
                 warnings.append(f"dependency cycle through {node} and {dep}: link ignored")
                 continue
             trail.add(dep)
-            stack.append((dep, iter(deps.get(dep, no_deps))))
+            stack.append((dep, iter(deps(dep))))
             break
         else:
             stack.pop()
             trail.discard(node)
-            settle(*by_id[node], False)
-
-
-def _duration(line: TaskLine, task: Task, specs: Mapping[str, PlanTask], days: BusinessDays) -> int:
-    """A path step's duration: its full effort (task_duration), not what is left of it."""
-    return task_duration(task, specs.get(line.key or ""), days)
+            settle(node)

@@ -10,7 +10,7 @@ from collabsync.model import Status, Task
 from collabsync.plan_columns import PlanTask
 from collabsync.report.rollup_model import TaskLine
 
-__all__ = ["NO_DEPARTMENT", "task_lines"]
+__all__ = ["NO_DEPARTMENT", "task_lines", "line_columns"]
 
 NO_DEPARTMENT = "(none)"
 
@@ -18,9 +18,19 @@ NO_DEPARTMENT = "(none)"
 def task_lines(
     tasks: Sequence[Task], specs: Mapping[str, PlanTask], today: dt.date, stale: Mapping[str, Any]
 ) -> list[tuple[TaskLine, Task]]:
-    """A TaskLine per task, with a unique report id `provider:ref`."""
-    out: list[tuple[TaskLine, Task]] = []
+    """A TaskLine per task, with a unique report id `provider:ref`, paired with its task."""
+    return list(zip(line_columns(tasks, specs, today, stale)[0], tasks, strict=True))
+
+
+def line_columns(
+    tasks: Sequence[Task], specs: Mapping[str, PlanTask], today: dt.date, stale: Mapping[str, Any]
+) -> tuple[list[TaskLine], list[PlanTask | None]]:
+    """task_lines as two lists in the tasks' order: the lines and each one's plan task (looked up once here, where
+    the line needs it, instead of again by the links and the forecast)."""
+    out: list[TaskLine] = []
     append = out.append
+    plans: list[PlanTask | None] = []
+    keep = plans.append
     seen: set[str] = set()
     add = seen.add
     # a member's value and closedness looked up once (enum attribute access dominated 100,000 tasks), by the
@@ -35,6 +45,7 @@ def task_lines(
             provider = names[task.provider] = str(task.provider or "unknown")
         key = task.key
         spec = get_spec(key or "")
+        keep(spec)
         ref = task.ref
         ident = f"{provider}:{ref}"
         add(ident)  # a repeated id shows in the set's size at the end
@@ -54,37 +65,34 @@ def task_lines(
             planned = estimate if estimate is not None else spec.estimate
             weight = float(planned) if planned and planned > 0 else 1.0
         append(
-            (
-                TaskLine(  # all positional: keyword arguments cost a parse per task
-                    ident,
-                    ref,
-                    key,
-                    task.title,
-                    department,
-                    provider,
-                    state[0],
-                    task.assignee,
-                    task.start,
-                    due,
-                    planned_due,
-                    estimate,
-                    weight,
-                    task.url,
-                    due is not None and due < today and not state[1],  # overdue, as Task.is_overdue
-                    [],  # waiting_on
-                    False,  # critical
-                    department in stale,  # stale
-                    None,  # projected_finish
-                    0,  # late_days
-                    None,  # late_because
-                    updated.date() if updated and status == done else None,  # done_on
-                ),
-                task,
+            TaskLine(  # all positional: keyword arguments cost a parse per task
+                ident,
+                ref,
+                key,
+                task.title,
+                department,
+                provider,
+                state[0],
+                task.assignee,
+                task.start,
+                due,
+                planned_due,
+                estimate,
+                weight,
+                task.url,
+                due is not None and due < today and not state[1],  # overdue, as Task.is_overdue
+                [],  # waiting_on
+                False,  # critical
+                department in stale,  # stale
+                None,  # projected_finish
+                0,  # late_days
+                None,  # late_because
+                updated.date() if updated and status == done else None,  # done_on
             )
         )
     if len(seen) != len(out):
-        _number_repeats([line for line, _ in out])
-    return out
+        _number_repeats(out)
+    return out, plans
 
 
 def _number_repeats(lines: list[TaskLine]) -> None:
