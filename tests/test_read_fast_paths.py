@@ -54,3 +54,15 @@ def test_keys_and_dependencies_become_the_plan_strings() -> None:
     _place(tasks, None, ["eng"], "local", None, {}, own.get)
     _link(tasks, {"local": {"1": "".join(["t", "1"])}}.__getitem__, [], own)
     assert tasks[0].key is own["t1"] and tasks[1].key is own["t2"] and tasks[1].depends_on[0] is own["t1"]
+
+
+def test_the_local_read_takes_the_key_parse_marker_finds() -> None:
+    from collabsync.providers.local_plumbing import tasks_from_rows
+
+    texts = [*_TEXTS, "", "plain text", "collabsync:nova"]
+    rows = [
+        (i, "t", "todo", None, None, None, None, None, None, "2026-01-01T00:00:00+00:00", text, None)
+        for i, text in enumerate(texts)
+    ]
+    tasks = tasks_from_rows(rows, {}, {}, "u/", [])
+    assert [t.key for t in tasks] == [(found[1] if (found := parse_marker(text)) else None) for text in texts]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from itertools import compress, repeat
 from operator import attrgetter
-from typing import Any, cast
+from typing import Any
 
 from collabsync.errors import CollabsyncError, ConfigError
 from collabsync.gcpause import gc_paused
@@ -232,27 +232,22 @@ def _link(
     same = strings.get
     for tool, read in _by_tool(tasks).items():
         depending = [t for t in read if t.depends_on]
-        named = keys(tool) if tool and depending else {}
-        if named:  # the ledger's keys as the plan's strings; its ref strings stay, its key strings go
-            named = dict(zip(named, map(same, named.values(), named.values()), strict=True))
-            get = named.get
-            late = []
-            for task in depending:
-                found = list(map(get, task.depends_on))
-                if None in found:  # a ref the ledger cannot name (none, for a stamped tool whose ledger is whole)
-                    late.append(task)
-                else:
-                    task.depends_on = cast(list[str], found)
-            depending = late
-        if depending:  # the tool's first task read with a ref (containers in order, rows in order): written last
-            refs, found = list(map(attrgetter("ref"), read)), list(map(attrgetter("key"), read))
-            refs.reverse()
-            found.reverse()
-            to = dict(zip(compress(refs, found), compress(found, found), strict=True))
-            to.update(named)  # the ledger's key wins over a read one
-            to_key = to.get
-            for task in depending:
-                task.depends_on = list(map(to_key, task.depends_on, task.depends_on))  # a ref's key, else the ref
+        if not depending:
+            continue
+        # the tool's first task read with a ref (containers in order, a container's rows in order): written last
+        refs, found = list(map(attrgetter("ref"), read)), list(map(attrgetter("key"), read))
+        refs.reverse()
+        found.reverse()
+        to = dict(zip(compress(refs, found), compress(found, found), strict=True))
+        named = keys(tool) if tool else {}
+        # The ledger's key wins over a read one; they differ only where a marker was edited, so the read's map, with
+        # the keys as the plan's strings already, is used as it is when it holds every pair of the ledger's.
+        if not named.items() <= to.items():
+            to.update(zip(named, map(same, named.values(), named.values()), strict=True))
+        del named
+        get = to.get
+        for task in depending:
+            task.depends_on = list(map(get, task.depends_on, task.depends_on))  # a ref's key, else the ref
     by_key = {t.key: t for t in tasks if t.key} if cross else {}
     for a, b in cross:
         if a in by_key and b not in by_key[a].depends_on:
