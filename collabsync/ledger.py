@@ -244,17 +244,18 @@ class Ledger(GroupedCommits):
             (instance, department, kind, key, provider, ref, url, state, error, _now()),
         )
 
-    def keys_by_ref(self, instance: str, provider: str) -> dict[str, str]:
-        """One tool's ref -> template key, for turning its dependencies into keys (refs are unique per tool only).
+    def keys_by_ref(self, instance: str, provider: str) -> tuple[list[str], list[str]]:
+        """One tool's refs and their template keys, pair by pair, for turning its dependencies into keys (refs are
+        unique per tool only); a repeated ref's last pair is the one that counts, as in a dict made of them.
 
-        One JSON object from SQLite rather than a row per task: 100,000 rows cost 0.2 s, the object 0.13 s; json.loads
-        keeps the last of a repeated ref, as dict() of the rows in the same order did."""
-        (found,) = self.db.execute(
-            "SELECT json_group_object(ref, key) FROM objects"
+        Two JSON arrays from SQLite rather than a row per task: 100,000 rows cost 0.2 s, the arrays 0.09 s (a JSON
+        object 0.13 s, and a dict of them 5 MB more)."""
+        refs, keys = self.db.execute(
+            "SELECT json_group_array(ref), json_group_array(key) FROM objects"
             " WHERE instance = ? AND kind = 'task' AND provider = ? AND ref IS NOT NULL",
             (instance, provider),
         ).fetchone()
-        return json.loads(found) if found else {}
+        return json.loads(refs), json.loads(keys)
 
     # -- links ----------------------------------------------------------------------------------
     def links(self, instance: str) -> dict[tuple[str, str], LinkRecord]:

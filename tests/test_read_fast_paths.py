@@ -42,7 +42,7 @@ def _task(ref: str, key: str | None, deps: list[str]) -> Task:
 def test_dependencies_the_ledger_cannot_name_take_the_first_read_key() -> None:
     tasks = [_task("1", "a", []), _task("2", None, ["1", "3", "9"]), _task("3", "c", ["4"]), _task("3", "c2", [])]
     tasks.append(_task("4", "d", ["2"]))
-    cross = _link(tasks, {"local": {"4": "ledger-d"}}.__getitem__, [("a", "c")], {"a": "a", "c": "c"})
+    cross = _link(tasks, {"local": (["4"], ["ledger-d"])}.__getitem__, [("a", "c")], {"a": "a", "c": "c"})
     assert cross == [("a", "c")]
     assert [t.depends_on for t in tasks] == [["c"], ["a", "c", "9"], ["ledger-d"], [], ["2"]]
 
@@ -52,7 +52,7 @@ def test_keys_and_dependencies_become_the_plan_strings() -> None:
     tasks = [_task("1", "".join(["t", "1"]), []), _task("2", "".join(["t", "2"]), ["1"])]
     own = {k: k for k in plan}
     _place(tasks, None, ["eng"], "local", None, {}, own.get)
-    _link(tasks, {"local": {"1": "".join(["t", "1"])}}.__getitem__, [], own)
+    _link(tasks, {"local": (["1"], ["".join(["t", "1"])])}.__getitem__, [], own)
     assert tasks[0].key is own["t1"] and tasks[1].key is own["t2"] and tasks[1].depends_on[0] is own["t1"]
 
 

@@ -73,5 +73,5 @@ def test_link_keeps_refs_within_their_tool() -> None:
         _task("3", "b3", ["1", "2"], "b"),
         _task("2", None, ["3"], "b"),
     ]
-    _link(tasks, {"a": {"9": "x"}, "b": {"2": "ledger-b2"}}.__getitem__, [], {})
+    _link(tasks, {"a": (["9"], ["x"]), "b": (["2"], ["ledger-b2"])}.__getitem__, [], {})
     assert [t.depends_on for t in tasks] == [[], ["a1", "3"], [], ["b1", "ledger-b2"], ["b3"]]

@@ -10,7 +10,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import compress, repeat
-from operator import attrgetter
+from operator import attrgetter, eq
 from typing import Any
 
 from collabsync.errors import CollabsyncError, ConfigError
@@ -201,7 +201,7 @@ def _collect(ws: Workspace, instance: InstanceRecord, *, full: bool, links: bool
             for d in depts:
                 stale[d] = result
             continue
-        _place(result, outline, depts, key[0], maps.get(key), providers, strings.get if links else None)
+        _place(result, outline, depts, key[0], maps.get(key), providers, strings.get if strings else None)
         tasks += result
     last = len(index)
     if links:
@@ -221,14 +221,14 @@ def _collect(ws: Workspace, instance: InstanceRecord, *, full: bool, links: bool
 
 def _link(
     tasks: list[Task],
-    keys: Callable[[str], dict[str, str]],
+    keys: Callable[[str], tuple[list[str], list[str]]],
     cross: list[tuple[str, str]],
     strings: dict[str, str],
 ) -> list[tuple[str, str]]:
     """Each dependency as a key, plus the cross-tool pairs. A dependency is a ref of its task's own tool (refs are
-    unique per tool only): the key the ledger has for it in that tool (`keys` of the provider), else that of the
-    tool's first task read with it, else the ref. A key the plan knows is its string in `strings` (the outline's), as
-    `_place` made the tasks' own keys."""
+    unique per tool only): the key the ledger has for it in that tool (`keys` of the provider: refs, keys), else
+    the key of the tool's first task read with it, else the ref. A key the plan knows is its string in `strings`
+    (the outline's), as `_place` made the tasks' own keys."""
     same = strings.get
     for tool, read in _by_tool(tasks).items():
         depending = [t for t in read if t.depends_on]
@@ -239,13 +239,14 @@ def _link(
         refs.reverse()
         found.reverse()
         to = dict(zip(compress(refs, found), compress(found, found), strict=True))
-        named = keys(tool) if tool else {}
+        del refs, found
+        named, named_keys = keys(tool) if tool else ([], [])
+        get = to.get
         # The ledger's key wins over a read one; they differ only where a marker was edited, so the read's map, with
         # the keys as the plan's strings already, is used as it is when it holds every pair of the ledger's.
-        if not named.items() <= to.items():
-            to.update(zip(named, map(same, named.values(), named.values()), strict=True))
-        del named
-        get = to.get
+        if not all(map(eq, map(get, named), named_keys)):
+            to.update(zip(named, map(same, named_keys, named_keys), strict=True))
+        del named, named_keys
         for task in depending:
             task.depends_on = list(map(get, task.depends_on, task.depends_on))  # a ref's key, else the ref
     by_key = {t.key: t for t in tasks if t.key} if cross else {}
