@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from collabsync.errors import NotFoundError, ProviderError
-from collabsync.model import Container, Status, Task, parse_marker
+from collabsync.model import MARKER_PREFIX, Container, Status, Task, parse_marker
 from collabsync.private import private_file
 from collabsync.providers.base import Provider, ProviderContext
 
@@ -62,9 +62,15 @@ def tasks_from_rows(
     note = ids.append
     moment, loads, status_of = dt.datetime.fromisoformat, json.loads, _STATUS
     days: dict[str | None, dt.date | None] = {None: None, "": None}  # one date object per distinct day
+    skip = len(MARKER_PREFIX)
     out = []
     for tid, title, status, section_id, assignee, start, due, estimate, labels, updated, description, checks in rows:
-        found = parse_marker(description)
+        if description.startswith(MARKER_PREFIX) and description.isprintable():  # as parse_marker, without its call
+            instance, _, key = description[skip:].strip().partition("/")
+            key = key or None if instance else None
+        else:
+            found = parse_marker(description)
+            key = found[1] if found else None
         note(tid)
         ref = str(tid)
         if start not in days:
@@ -76,7 +82,7 @@ def tasks_from_rows(
                 ref,
                 title,
                 status_of.get(status) or Status(status),
-                found[1] if found else None,
+                key,
                 sections.get(section_id),
                 None,
                 assignee,

@@ -30,3 +30,20 @@ def test_tasks_come_back_by_id_whatever_order_the_rows_come_in(tmp_path: Path) -
         assert by_ref[str(refs[2])].depends_on == [str(refs[5])] and by_ref[str(refs[0])].depends_on == []
         assert {t.status for t in tasks} == {Status.IN_PROGRESS}
         assert local.read_tasks_for_counts(c) == [t.__class__(**{**vars(t), "depends_on": []}) for t in tasks]
+
+
+def test_a_file_of_one_container_reads_the_same_dependencies_as_one_of_several(tmp_path: Path) -> None:
+    with LocalProvider("local", {}, ProviderContext(home=tmp_path)) as local:
+        c = local.ensure_container("inst", "Inst", "", {})
+        specs = [TaskSpec(f"k{i}", f"T{i}", "sales") for i in range(5)]
+        refs = [x.ref or "" for x in local.create_tasks(c, [NewTask(s, marker("inst", s.key)) for s in specs])]
+        list(
+            local.link_dependencies(c, [(refs[4], refs[3]), (refs[4], refs[0]), (refs[4], refs[2]), (refs[1], refs[0])])
+        )
+        alone = [t.depends_on for t in local.read_tasks(c)]  # every task of the file is the container's
+        other = local.create_container("Other")
+        (made,) = local.create_tasks(other, [NewTask(TaskSpec("x", "X", "sales"), "")])
+        list(local.link_dependencies(other, [(made.ref or "", refs[1])]))
+        assert [t.depends_on for t in local.read_tasks(c)] == alone  # read through the join to tasks
+        assert alone == [[], [refs[0]], [], [], [refs[0], refs[2], refs[3]]]
+        assert local.read_tasks(other)[0].depends_on == [refs[1]]

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from itertools import chain, repeat
-from operator import attrgetter
+from functools import partial
+from itertools import compress, repeat
+from operator import attrgetter, eq
 from typing import Any
 
 from collabsync.errors import CollabsyncError, ConfigError
@@ -198,17 +199,19 @@ def _collect(ws: Workspace, instance: InstanceRecord, *, full: bool, links: bool
         every=list(groups),
     )
     outline = instance.outline
+    index = outline.position if outline else {}
+    # keys the plan knows become the plan's own strings (kept by the instance's outline): one string per key, not three
+    strings = dict(zip(index, index, strict=True)) if links else {}
     for (key, _group), (depts, result) in zip(groups.items(), results, strict=True):
         if isinstance(result, str):
             for d in depts:
                 stale[d] = result
             continue
-        _place(result, outline, depts, key[0], maps.get(key), providers)
+        _place(result, outline, depts, key[0], maps.get(key), providers, strings.get if strings else None)
         tasks += result
-    index = outline.position if outline else {}
     last = len(index)
     if links:
-        cross = _link(tasks, ledger.keys_by_ref(instance.name), ledger.cross_links(instance.name), index)
+        cross = _link(tasks, partial(ledger.keys_by_ref, instance.name), ledger.cross_links(instance.name), strings)
     else:
         cross = []
     # each task's place in the plan; a task without a key has none (the template schema allows no empty key)
@@ -223,33 +226,51 @@ def _collect(ws: Workspace, instance: InstanceRecord, *, full: bool, links: bool
 
 
 def _link(
-    tasks: list[Task], keys: dict[str, str], cross: list[tuple[str, str]], plan_keys: dict[str, int]
+    tasks: list[Task],
+    keys: Callable[[str], tuple[list[str], list[str]]],
+    cross: list[tuple[str, str]],
+    strings: dict[str, str],
 ) -> list[tuple[str, str]]:
-    """Each dependency as a key (the ledger's, else the first task read with that ref), plus the cross-tool pairs.
-
-    The tasks' own ref-to-key map is made only for the dependencies the ledger cannot name (none, for a stamped
-    instance whose ledger is whole): 100,000 tasks' worth of dict for nothing, otherwise. Keys and dependencies
-    the plan knows become the plan's own strings (kept by the instance's outline): one string per key, not three."""
-    missing = set(chain.from_iterable(map(attrgetter("depends_on"), tasks))).difference(keys)
-    if missing:
-        first: dict[str, str] = {}
-        for task in tasks:  # the first task read with a ref wins (containers in order, a container's rows in order)
-            if task.key and task.ref in missing and task.ref not in first:
-                first[task.ref] = task.key
-        keys = first | keys  # the ledger's key wins over a read one
-    get = keys.get
-    same = dict(zip(plan_keys, plan_keys, strict=True)).get
-    for task in tasks:
-        if task.key:
-            task.key = same(task.key, task.key)
-        if task.depends_on:
-            found = list(map(get, task.depends_on, task.depends_on))  # a ref's key, else the ref
-            task.depends_on = list(map(same, found, found))
+    """Each dependency as a key, plus the cross-tool pairs. A dependency is a ref of its task's own tool (refs are
+    unique per tool only): the key the ledger has for it in that tool (`keys` of the provider: refs, keys), else
+    the key of the tool's first task read with it, else the ref. A key the plan knows is its string in `strings`
+    (the outline's), as `_place` made the tasks' own keys."""
+    same = strings.get
+    for tool, read in _by_tool(tasks).items():
+        depending = [t for t in read if t.depends_on]
+        if not depending:
+            continue
+        # the tool's first task read with a ref (containers in order, a container's rows in order): written last
+        refs, found = list(map(attrgetter("ref"), read)), list(map(attrgetter("key"), read))
+        refs.reverse()
+        found.reverse()
+        to = dict(zip(compress(refs, found), compress(found, found), strict=True))
+        del refs, found
+        named, named_keys = keys(tool) if tool else ([], [])
+        get = to.get
+        # The ledger's key wins over a read one; they differ only where a marker was edited, so the read's map, with
+        # the keys as the plan's strings already, is used as it is when it holds every pair of the ledger's.
+        if not all(map(eq, map(get, named), named_keys)):
+            to.update(zip(named, map(same, named_keys, named_keys), strict=True))
+        del named, named_keys
+        for task in depending:
+            task.depends_on = list(map(get, task.depends_on, task.depends_on))  # a ref's key, else the ref
     by_key = {t.key: t for t in tasks if t.key} if cross else {}
     for a, b in cross:
         if a in by_key and b not in by_key[a].depends_on:
             by_key[a].depends_on = [*by_key[a].depends_on, b]  # a new list: a read's own may be shared
     return cross
+
+
+def _by_tool(tasks: list[Task]) -> dict[str | None, list[Task]]:
+    """Tasks by provider, in read order (one list as it is when they come from one tool, as most reads do)."""
+    tools = dict.fromkeys(map(attrgetter("provider"), tasks))
+    if len(tools) <= 1:
+        return dict.fromkeys(tools, tasks)
+    out: dict[str | None, list[Task]] = {tool: [] for tool in tools}
+    for task in tasks:
+        out[task.provider].append(task)
+    return out
 
 
 def _snapshotted(ws: Workspace, provider: str) -> bool:
@@ -277,16 +298,21 @@ def _place(
     provider: str,
     mapping: DepartmentMap | None,
     providers: dict[str, str],
+    same: Callable[[str, str], str] | None,
 ) -> None:
     """Give a container's tasks their department (a tracked source's mapping, else the plan's by key, else the
-    container's) and provider; note each new department's provider."""
+    container's) and provider, and (with `same`) the plan's string of their key, in one pass; note each new
+    department's provider."""
     first, of = (outline.first, outline.of) if outline else ({}, [])
     only = depts[0] if len(depts) == 1 else None
     for task in tasks:
+        key = task.key
+        if key and same is not None:
+            task.key = key = same(key, key)
         if mapping is not None:
             task.department = mapping.department_of(task)
         if task.department is None:
-            at = first.get(task.key) if task.key else None  # the plan's department, as outline.department
+            at = first.get(key) if key else None  # the plan's department, as outline.department
             task.department = only if at is None or of[at] is None else of[at]
         task.provider = provider
     for department in dict.fromkeys(map(attrgetter("department"), tasks)):  # in the order the tasks name them
