@@ -19,6 +19,7 @@ __all__ = [
     "Milestone",
     "Report",
     "jsonable",
+    "field_names",
 ]
 
 SCHEMA_VERSION = 1
@@ -26,6 +27,14 @@ SCHEMA_VERSION = 1
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def field_names(cls: type) -> tuple[str, ...]:
+    """A dataclass's field names in order, looked up once per class (jsonable and the JSON writer ask per value)."""
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
+    return names
 
 
 def jsonable(value: Any) -> Any:
@@ -36,10 +45,7 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if hasattr(cls, "__dataclass_fields__"):
-        names = _FIELD_NAMES.get(cls)
-        if names is None:
-            names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(value))
-        return {name: jsonable(getattr(value, name)) for name in names}
+        return {name: jsonable(getattr(value, name)) for name in field_names(cls)}
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
