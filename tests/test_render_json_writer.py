@@ -134,3 +134,12 @@ def test_a_subclass_of_a_task_line_is_written_by_its_fields() -> None:
     report = _report(ODD)
     report.tasks.append(Extended(**{f.name: getattr(report.tasks[0], f.name) for f in dataclasses.fields(TaskLine)}))
     assert render_json(report) == _old(report)
+
+
+@pytest.mark.parametrize("text", ["del\x7f", "nul\x00l", "cr\r\nlf", "\x1b[31mred", "C:\\root", "a\\b\\n", "plain", ""])
+def test_an_ascii_report_is_cleaned_when_it_needs_it(text: str) -> None:
+    report = _report(["Plan", 'say "hi"', text])
+    written = render_json(report)
+    assert written.isascii()  # the quick check of ASCII text
+    assert written == _old(report)
+    assert "\x7f" not in written and "\\u00" not in written and "cr\\r" not in written
