@@ -51,6 +51,7 @@ def _date_text(day: dt.date) -> str:
 
 
 def _clean_text(text: str) -> str:
+    """A string's text as clean_tree then json wrote it, for a report some text of which needs cleaning."""
     return encode_basestring(clean(text))
 
 
