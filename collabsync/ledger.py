@@ -14,16 +14,19 @@ import time
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from collabsync.errors import LedgerError
 from collabsync.ledger_group import GroupedCommits
 from collabsync.ledger_plan import OUTLINE_SCHEMA, StoredPlan, outline_from_json, outline_to_json
 from collabsync.ledger_records import InstanceRecord, InstanceState, LinkRecord, ObjectRecord, ObjectState
 from collabsync.ledger_rows import SCHEMA, spec_from_json, spec_to_json, stored_container, stored_extra
-from collabsync.model import Container, ProjectSpec
+from collabsync.model import Container
 from collabsync.plan_columns import COLUMNS_SCHEMA, columns_of
 from collabsync.private import private_file
+
+if TYPE_CHECKING:  # a template's record, imported where a plan is read: a tracked read builds none (issue 17)
+    from collabsync.model_specs import ProjectSpec
 
 __all__ = [
     "Ledger",

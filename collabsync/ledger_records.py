@@ -5,11 +5,13 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from collabsync.ledger_plan import PlanOutline, StoredPlan
-from collabsync.model import ProjectSpec
 from collabsync.plan_columns import ReportPlan
+
+if TYPE_CHECKING:  # a template's record, imported where a plan is read: a tracked read builds none (issue 17)
+    from collabsync.model_specs import ProjectSpec
 
 __all__ = ["ObjectState", "InstanceState", "InstanceRecord", "ObjectRecord", "LinkRecord"]
 

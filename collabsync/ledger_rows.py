@@ -6,9 +6,13 @@ import copy
 import datetime as dt
 import json
 from dataclasses import fields
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from collabsync.model import Container, DepartmentMap, ProjectSpec, SectionSpec, TaskSpec, TrackedSource
+from collabsync.model import Container, DepartmentMap, TrackedSource
+
+if TYPE_CHECKING:  # a plan's records, imported where a plan is read or written: a tracked read needs none (issue 17)
+    from collabsync.model_specs import ProjectSpec
 
 __all__ = ["SCHEMA", "spec_to_json", "spec_from_json", "stored_extra", "stored_container"]
 
@@ -50,6 +54,8 @@ def spec_to_json(spec: ProjectSpec) -> str:
 
 def _spec_dict(spec: ProjectSpec) -> dict[str, Any]:
     """What dataclasses.asdict gives for a spec, field by field without its deep copies (10x faster at 10k tasks)."""
+    from collabsync.model_specs import TaskSpec
+
     out = {f.name: getattr(spec, f.name) for f in fields(spec)}
     out["sections"] = [{f.name: getattr(s, f.name) for f in fields(s)} for s in spec.sections]
     names = [f.name for f in fields(TaskSpec)]
@@ -60,12 +66,15 @@ def _spec_dict(spec: ProjectSpec) -> dict[str, Any]:
 
 def spec_from_json(text: str) -> ProjectSpec:
     """Inverse of spec_to_json."""
+    from collabsync.model_specs import ProjectSpec, SectionSpec, TaskSpec
+
+    task_fields = _task_fields()
     days: dict[str, dt.date] = {}  # one date object and one string per distinct day or department, not per task
     names: dict[str, str] = {}
 
     def task(t: dict[str, Any]) -> Any:
         """A task's dict as json.loads makes it becomes its TaskSpec at once: a 100k plan never holds both."""
-        if not ("key" in t and "depends_on" in t and "labels" in t and "due" in t and t.keys() <= _TASK_FIELDS):
+        if not ("key" in t and "depends_on" in t and "labels" in t and "due" in t and t.keys() <= task_fields):
             return t
         start, due, dept = t["start"], t["due"], t["department"]
         t["start"] = (days.get(start) or days.setdefault(start, dt.date.fromisoformat(start))) if start else None
@@ -96,11 +105,18 @@ def spec_from_json(text: str) -> ProjectSpec:
     )
 
 
-_TASK_FIELDS = frozenset(f.name for f in fields(TaskSpec))
+@cache
+def _task_fields() -> frozenset[str]:
+    """TaskSpec's field names, once: a module-level set would build the dataclass when the ledger is imported."""
+    from collabsync.model_specs import TaskSpec
+
+    return frozenset(f.name for f in fields(TaskSpec))
 
 
 def _holds_spec(value: Any) -> bool:
     """Whether the object hook turned something inside a plan's variables into a TaskSpec."""
+    from collabsync.model_specs import TaskSpec
+
     if isinstance(value, TaskSpec):
         return True
     if isinstance(value, dict):

@@ -16,9 +16,10 @@ from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, chain, repeat
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
-from collabsync.model import ProjectSpec, SectionSpec
+if TYPE_CHECKING:  # the template's records, imported where a plan is read: the ledger's import builds none (issue 17)
+    from collabsync.model_specs import ProjectSpec, SectionSpec
 
 __all__ = [
     "PlanTask",
@@ -224,6 +225,8 @@ def lean_plan(stored: StoredColumns, known: Iterable[str] | None = None) -> Lean
 
     Keys and dependencies are the `known` strings where equal (the outline's, which the read's tasks also
     hold), else one string per key: not three copies of 100,000 keys through the report."""
+    from collabsync.model_specs import SectionSpec
+
     try:
         head = json.loads(stored.head)
         if head.get("version") != VERSION or array("i").itemsize != 4:

@@ -19,12 +19,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from collabsync.errors import ConfigError, UnsupportedError
 from collabsync.http import HttpPolicy
-from collabsync.model import Container, Created, Linked, NewTask, SectionSpec, Status, Task, TaskChange, TaskSpec
+from collabsync.model import Container, Status, Task
 from collabsync.people_cache import MISS, PeopleCache, ToolUser
 from collabsync.redact import register_secret
 
 if TYPE_CHECKING:  # findings are made by preflights, imported there: a read needs none (issue 17)
     from collabsync.findings import Finding, Needs
+    from collabsync.model_specs import Created, Linked, NewTask, SectionSpec, TaskChange, TaskSpec
     from collabsync.report.publish_entry import StatusEntry
 
 __all__ = [

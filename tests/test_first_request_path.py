@@ -163,3 +163,55 @@ def test_the_hold_ends_when_the_reads_end_without_a_request(monkeypatch: pytest.
     ended.set_result(None)
     http.until_first_request([ended])  # a read that failed before sending (or a cache hit) does not hold the rest
     assert not http._first_request.is_set()
+
+
+#: The stamp's records (collabsync.model_specs): a Jira read's modules import them only where a plan is read or a
+#: task written, so a tracked read compiles none of their dataclasses before its first request (issue 17, first4).
+READ_PATH = (
+    "collabsync.runtime",
+    "collabsync.ledger",
+    "collabsync.reading.query",
+    "collabsync.snapshot_store",
+    "collabsync.providers.base",
+    "collabsync.providers.jira",
+)
+
+
+def test_a_jira_read_imports_no_template_or_write_record() -> None:
+    code = (
+        "import dataclasses, importlib, json, sys\n"
+        "built = []\n"
+        "_orig = dataclasses._process_class\n"
+        "def _record(cls, *a, **k):\n"
+        "    built.append(cls.__module__ + '.' + cls.__qualname__)\n"
+        "    return _orig(cls, *a, **k)\n"
+        "dataclasses._process_class = _record\n"
+        f"for name in {READ_PATH!r}:\n"
+        "    importlib.import_module(name)\n"
+        "print(json.dumps({'built': built, 'specs': 'collabsync.model_specs' in sys.modules}))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    found = json.loads(proc.stdout)
+    assert found["specs"] is False
+    assert "collabsync.model.Task" in found["built"]  # the probe sees the classes the read does build
+    assert not [b for b in found["built"] if b.endswith((".NewTask", ".Created", ".Linked", ".ProjectSpec"))]
+
+
+def test_the_model_still_exports_the_stamp_records() -> None:
+    import collabsync
+    import collabsync.model as model
+    import collabsync.model_specs as specs
+    from collabsync.model import Created, Linked, NewTask, ProjectSpec, SectionSpec, TaskChange, TaskSpec
+
+    assert (Created, Linked, NewTask, ProjectSpec, SectionSpec, TaskChange, TaskSpec) == (
+        specs.Created,
+        specs.Linked,
+        specs.NewTask,
+        specs.ProjectSpec,
+        specs.SectionSpec,
+        specs.TaskChange,
+        specs.TaskSpec,
+    )
+    assert collabsync.ProjectSpec is specs.ProjectSpec and model.TaskSpec is specs.TaskSpec
+    with pytest.raises(AttributeError, match="no attribute 'Nothing'"):
+        model.Nothing  # noqa: B018
