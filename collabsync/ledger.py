@@ -18,11 +18,17 @@ from typing import TYPE_CHECKING, Any
 
 from collabsync.errors import LedgerError
 from collabsync.ledger_group import GroupedCommits
-from collabsync.ledger_plan import OUTLINE_SCHEMA, StoredPlan, outline_from_json, outline_to_json
 from collabsync.ledger_records import InstanceRecord, InstanceState, LinkRecord, ObjectRecord, ObjectState
-from collabsync.ledger_rows import SCHEMA, spec_from_json, spec_to_json, stored_container, stored_extra
+from collabsync.ledger_rows import (
+    COLUMNS_SCHEMA,
+    OUTLINE_SCHEMA,
+    SCHEMA,
+    spec_from_json,
+    spec_to_json,
+    stored_container,
+    stored_extra,
+)
 from collabsync.model import Container
-from collabsync.plan_columns import COLUMNS_SCHEMA, columns_of
 from collabsync.private import private_file
 
 if TYPE_CHECKING:  # a template's record, imported where a plan is read: a tracked read builds none (issue 17)
@@ -102,7 +108,11 @@ class Ledger(GroupedCommits):
         if row is None:
             return None
         has_plan, outline = row[4], row[8]
-        plan = StoredPlan(self.path, name, outline_from_json(outline) if outline else None) if has_plan else None
+        plan = None
+        if has_plan:  # the plan's modules: imported for a stamped instance only (a tracked read needs none)
+            from collabsync.ledger_plan import StoredPlan, outline_from_json
+
+            plan = StoredPlan(self.path, name, outline_from_json(outline) if outline else None)
         return self._to_instance((*row[:4], plan, *row[5:8]))
 
     def instance_names(self) -> list[str]:
@@ -147,6 +157,9 @@ class Ledger(GroupedCommits):
                 ),
             )
             if spec is not None:  # the triggers of ledger_plan and plan_columns dropped the old outline and columns
+                from collabsync.ledger_plan import outline_to_json
+                from collabsync.plan_columns import columns_of
+
                 self.db.execute(
                     "INSERT INTO plan_outlines (instance, outline) VALUES (?,?)", (name, outline_to_json(spec))
                 )

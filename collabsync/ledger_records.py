@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from collabsync.ledger_plan import PlanOutline, StoredPlan
-from collabsync.plan_columns import ReportPlan
-
 if TYPE_CHECKING:  # a template's record, imported where a plan is read: a tracked read builds none (issue 17)
+    from collabsync.ledger_plan import PlanOutline, StoredPlan
     from collabsync.model_specs import ProjectSpec
+    from collabsync.plan_columns import ReportPlan
 
 __all__ = ["ObjectState", "InstanceState", "InstanceRecord", "ObjectRecord", "LinkRecord"]
 
@@ -50,19 +49,31 @@ class InstanceRecord:
     @cached_property
     def spec(self) -> ProjectSpec | None:
         """The plan the instance was stamped from (None for tracked-only instances)."""
+        if self.plan is None:
+            return None
+        from collabsync.ledger_plan import StoredPlan
+
         return self.plan.load() if isinstance(self.plan, StoredPlan) else self.plan
 
     @cached_property
     def report_plan(self) -> ReportPlan | None:
         """What the report reads of the plan: on read paths its stored columns, without parsing the whole plan."""
+        if self.plan is None:
+            return None
+        from collabsync.ledger_plan import StoredPlan
+
         return self.plan.report_plan() if isinstance(self.plan, StoredPlan) else self.plan
 
     @cached_property
     def outline(self) -> PlanOutline | None:
         """The departments and task keys of the plan, without parsing it when the ledger has them apart."""
+        if self.plan is None:
+            return None
+        from collabsync.ledger_plan import PlanOutline, StoredPlan
+
         if isinstance(self.plan, StoredPlan):
             return self.plan.outline
-        return PlanOutline.of_spec(self.plan) if self.plan is not None else None
+        return PlanOutline.of_spec(self.plan)
 
 
 @dataclass(frozen=True)

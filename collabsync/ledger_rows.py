@@ -14,7 +14,16 @@ from collabsync.model import Container, DepartmentMap, TrackedSource
 if TYPE_CHECKING:  # a plan's records, imported where a plan is read or written: a tracked read needs none (issue 17)
     from collabsync.model_specs import ProjectSpec
 
-__all__ = ["SCHEMA", "spec_to_json", "spec_from_json", "stored_extra", "stored_container"]
+__all__ = [
+    "SCHEMA",
+    "OUTLINE_SCHEMA",
+    "COLUMNS_SCHEMA",
+    "follows_plan",
+    "spec_to_json",
+    "spec_from_json",
+    "stored_extra",
+    "stored_container",
+]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS instances (
@@ -45,6 +54,35 @@ CREATE TABLE IF NOT EXISTS subwrites (
     PRIMARY KEY (instance, owner, kind, item)
 );
 """
+
+
+#: The plan's outline and columns (collabsync.ledger_plan, .plan_columns, which export them too) are created here,
+#: so that opening the ledger imports neither module: a tracked read needs no plan (issue 17).
+
+
+def follows_plan(table: str, trigger: str) -> str:
+    """Triggers that delete a table's row of an instance whenever its plan is written or its row goes, whichever
+    collabsync version writes: a row kept beside the plan is never older than the plan."""
+    return f"""
+CREATE TRIGGER IF NOT EXISTS {trigger}_new AFTER INSERT ON instances
+BEGIN DELETE FROM {table} WHERE instance = NEW.name; END;
+CREATE TRIGGER IF NOT EXISTS {trigger}_changed AFTER UPDATE OF spec, name ON instances
+BEGIN DELETE FROM {table} WHERE instance IN (OLD.name, NEW.name); END;
+CREATE TRIGGER IF NOT EXISTS {trigger}_gone AFTER DELETE ON instances
+BEGIN DELETE FROM {table} WHERE instance = OLD.name; END;
+"""
+
+
+COLUMNS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS plan_columns (
+    instance TEXT PRIMARY KEY, head TEXT NOT NULL, keys TEXT NOT NULL, depends_on TEXT NOT NULL, ints BLOB NOT NULL
+);
+""" + follows_plan("plan_columns", "plan_columns")
+
+
+OUTLINE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS plan_outlines (instance TEXT PRIMARY KEY, outline TEXT NOT NULL);
+""" + follows_plan("plan_outlines", "plan_outline")
 
 
 def spec_to_json(spec: ProjectSpec) -> str:

@@ -165,8 +165,8 @@ def test_the_hold_ends_when_the_reads_end_without_a_request(monkeypatch: pytest.
     assert not http._first_request.is_set()
 
 
-#: The stamp's records (collabsync.model_specs): a Jira read's modules import them only where a plan is read or a
-#: task written, so a tracked read compiles none of their dataclasses before its first request (issue 17, first4).
+#: The stamp's records (collabsync.model_specs) and the plan's modules: a Jira read's modules import them only where a
+#: plan is read or a task written, so a tracked read compiles none of their dataclasses before its first request.
 READ_PATH = (
     "collabsync.runtime",
     "collabsync.ledger",
@@ -188,11 +188,12 @@ def test_a_jira_read_imports_no_template_or_write_record() -> None:
         "dataclasses._process_class = _record\n"
         f"for name in {READ_PATH!r}:\n"
         "    importlib.import_module(name)\n"
-        "print(json.dumps({'built': built, 'specs': 'collabsync.model_specs' in sys.modules}))\n"
+        "plans = ('collabsync.model_specs', 'collabsync.ledger_plan', 'collabsync.plan_columns')\n"
+        "print(json.dumps({'built': built, 'loaded': [m for m in plans if m in sys.modules]}))\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     found = json.loads(proc.stdout)
-    assert found["specs"] is False
+    assert found["loaded"] == []  # nor the plan's modules: opening the ledger needs only their tables' schema
     assert "collabsync.model.Task" in found["built"]  # the probe sees the classes the read does build
     assert not [b for b in found["built"] if b.endswith((".NewTask", ".Created", ".Linked", ".ProjectSpec"))]
 
@@ -215,3 +216,15 @@ def test_the_model_still_exports_the_stamp_records() -> None:
     assert collabsync.ProjectSpec is specs.ProjectSpec and model.TaskSpec is specs.TaskSpec
     with pytest.raises(AttributeError, match="no attribute 'Nothing'"):
         model.Nothing  # noqa: B018
+
+
+def test_the_ledger_creates_the_plan_tables_the_plan_modules_describe(tmp_path: Path) -> None:
+    """The schema moved to ledger_rows; the plan modules still export it, and a ledger opened anew has its tables."""
+    from collabsync import ledger_plan, ledger_rows, plan_columns
+    from collabsync.ledger import Ledger
+
+    assert ledger_plan.OUTLINE_SCHEMA is ledger_rows.OUTLINE_SCHEMA
+    assert plan_columns.COLUMNS_SCHEMA is ledger_rows.COLUMNS_SCHEMA
+    with Ledger(tmp_path / "ledger.sqlite") as ledger:
+        names = {r[0] for r in ledger.db.execute("SELECT name FROM sqlite_master").fetchall()}
+    assert {"plan_outlines", "plan_columns", "plan_outline_new", "plan_columns_gone"} <= names
