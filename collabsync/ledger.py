@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from collabsync.errors import LedgerError
 from collabsync.ledger_group import GroupedCommits
-from collabsync.ledger_records import InstanceRecord, InstanceState, LinkRecord, ObjectRecord, ObjectState
+from collabsync.ledger_records import InstanceRecord, InstanceState, ObjectState
 from collabsync.ledger_rows import (
     COLUMNS_SCHEMA,
     OUTLINE_SCHEMA,
@@ -31,7 +31,8 @@ from collabsync.ledger_rows import (
 from collabsync.model import Container
 from collabsync.private import private_file
 
-if TYPE_CHECKING:  # a template's record, imported where a plan is read: a tracked read builds none (issue 17)
+if TYPE_CHECKING:  # a plan's and the journal's records, built on first use: a tracked read needs none (issue 17)
+    from collabsync.ledger_objects import LinkRecord, ObjectRecord
     from collabsync.model_specs import ProjectSpec
 
 __all__ = [
@@ -44,6 +45,16 @@ __all__ = [
     "InstanceState",
     "LEDGER_FILE",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Export the journal's records as before, importing their module when first asked for."""
+    if name in ("ObjectRecord", "LinkRecord"):
+        from collabsync import ledger_objects
+
+        return getattr(ledger_objects, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: The ledger's file name in a collabsync home.
 LEDGER_FILE = "ledger.sqlite"
@@ -215,6 +226,8 @@ class Ledger(GroupedCommits):
     # -- objects --------------------------------------------------------------------------------
     def objects(self, instance: str, kind: str = "task", department: str | None = None) -> dict[str, ObjectRecord]:
         """Objects of a kind by key (optionally one department's)."""
+        from collabsync.ledger_objects import ObjectRecord
+
         sql = "SELECT department, kind, key, provider, ref, url, state, error FROM objects WHERE instance = ? AND kind = ?"
         args: list[Any] = [instance, kind]
         if department is not None:
@@ -276,6 +289,8 @@ class Ledger(GroupedCommits):
     # -- links ----------------------------------------------------------------------------------
     def links(self, instance: str) -> dict[tuple[str, str], LinkRecord]:
         """Every recorded dependency of an instance."""
+        from collabsync.ledger_objects import LinkRecord
+
         rows = self.db.execute(
             "SELECT blocked, blocking, kind, state, error FROM links WHERE instance = ?", (instance,)
         )

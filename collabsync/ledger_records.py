@@ -7,12 +7,23 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # a template's record, imported where a plan is read: a tracked read builds none (issue 17)
+if TYPE_CHECKING:  # a plan's and the journal's records, imported where used: a tracked read builds none (issue 17)
+    from collabsync.ledger_objects import LinkRecord as LinkRecord
+    from collabsync.ledger_objects import ObjectRecord as ObjectRecord
     from collabsync.ledger_plan import PlanOutline, StoredPlan
     from collabsync.model_specs import ProjectSpec
     from collabsync.plan_columns import ReportPlan
 
 __all__ = ["ObjectState", "InstanceState", "InstanceRecord", "ObjectRecord", "LinkRecord"]
+
+
+def __getattr__(name: str) -> Any:
+    """The journal's records (collabsync.ledger_objects) on first use: a read builds neither dataclass (issue 17)."""
+    if name in ("ObjectRecord", "LinkRecord"):
+        from collabsync import ledger_objects
+
+        return getattr(ledger_objects, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class ObjectState(enum.StrEnum):
@@ -74,28 +85,3 @@ class InstanceRecord:
         if isinstance(self.plan, StoredPlan):
             return self.plan.outline
         return PlanOutline.of_spec(self.plan)
-
-
-@dataclass(frozen=True)
-class ObjectRecord:
-    """One created (or pending) object: a section or a task."""
-
-    department: str
-    kind: str
-    key: str
-    provider: str
-    ref: str | None
-    url: str
-    state: ObjectState
-    error: str | None
-
-
-@dataclass(frozen=True)
-class LinkRecord:
-    """One dependency as written: `native` inside a tool or `cross` between tools."""
-
-    blocked: str
-    blocking: str
-    kind: str
-    state: ObjectState
-    error: str | None

@@ -188,14 +188,16 @@ def test_a_jira_read_imports_no_template_or_write_record() -> None:
         "dataclasses._process_class = _record\n"
         f"for name in {READ_PATH!r}:\n"
         "    importlib.import_module(name)\n"
-        "plans = ('collabsync.model_specs', 'collabsync.ledger_plan', 'collabsync.plan_columns')\n"
+        "plans = ('collabsync.model_specs', 'collabsync.ledger_plan', 'collabsync.plan_columns',"
+        " 'collabsync.ledger_objects', 'collabsync.providers.published')\n"
         "print(json.dumps({'built': built, 'loaded': [m for m in plans if m in sys.modules]}))\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     found = json.loads(proc.stdout)
     assert found["loaded"] == []  # nor the plan's modules: opening the ledger needs only their tables' schema
     assert "collabsync.model.Task" in found["built"]  # the probe sees the classes the read does build
-    assert not [b for b in found["built"] if b.endswith((".NewTask", ".Created", ".Linked", ".ProjectSpec"))]
+    late = (".NewTask", ".Created", ".Linked", ".ProjectSpec", ".ObjectRecord", ".LinkRecord", ".Published")
+    assert not [b for b in found["built"] if b.endswith(late)]
 
 
 def test_the_model_still_exports_the_stamp_records() -> None:
@@ -216,6 +218,22 @@ def test_the_model_still_exports_the_stamp_records() -> None:
     assert collabsync.ProjectSpec is specs.ProjectSpec and model.TaskSpec is specs.TaskSpec
     with pytest.raises(AttributeError, match="no attribute 'Nothing'"):
         model.Nothing  # noqa: B018
+
+
+def test_the_ledger_and_the_adapters_base_still_export_their_records() -> None:
+    import collabsync.ledger as ledger
+    import collabsync.ledger_objects as objects
+    import collabsync.ledger_records as records
+    import collabsync.providers.base as base
+    from collabsync.ledger import LinkRecord, ObjectRecord
+    from collabsync.providers.base import Published
+    from collabsync.providers.published import Published as Moved
+
+    assert ObjectRecord is objects.ObjectRecord is records.ObjectRecord and LinkRecord is objects.LinkRecord
+    assert Published is Moved
+    for module in (ledger, records, base):
+        with pytest.raises(AttributeError, match="no attribute 'Nothing'"):
+            module.Nothing  # noqa: B018
 
 
 def test_the_ledger_creates_the_plan_tables_the_plan_modules_describe(tmp_path: Path) -> None:
