@@ -217,7 +217,7 @@ def test_the_model_still_exports_the_stamp_records() -> None:
     )
     assert collabsync.ProjectSpec is specs.ProjectSpec and model.TaskSpec is specs.TaskSpec
     with pytest.raises(AttributeError, match="no attribute 'Nothing'"):
-        model.Nothing  # noqa: B018
+        _ = model.Nothing
 
 
 def test_the_ledger_and_the_adapters_base_still_export_their_records() -> None:
@@ -233,7 +233,7 @@ def test_the_ledger_and_the_adapters_base_still_export_their_records() -> None:
     assert Published is Moved
     for module in (ledger, records, base):
         with pytest.raises(AttributeError, match="no attribute 'Nothing'"):
-            module.Nothing  # noqa: B018
+            _ = module.Nothing
 
 
 def test_the_ledger_creates_the_plan_tables_the_plan_modules_describe(tmp_path: Path) -> None:
