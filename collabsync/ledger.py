@@ -14,16 +14,26 @@ import time
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from collabsync.errors import LedgerError
 from collabsync.ledger_group import GroupedCommits
-from collabsync.ledger_plan import OUTLINE_SCHEMA, StoredPlan, outline_from_json, outline_to_json
-from collabsync.ledger_records import InstanceRecord, InstanceState, LinkRecord, ObjectRecord, ObjectState
-from collabsync.ledger_rows import SCHEMA, spec_from_json, spec_to_json, stored_container, stored_extra
-from collabsync.model import Container, ProjectSpec
-from collabsync.plan_columns import COLUMNS_SCHEMA, columns_of
+from collabsync.ledger_records import InstanceRecord, InstanceState, ObjectState
+from collabsync.ledger_rows import (
+    COLUMNS_SCHEMA,
+    OUTLINE_SCHEMA,
+    SCHEMA,
+    spec_from_json,
+    spec_to_json,
+    stored_container,
+    stored_extra,
+)
+from collabsync.model import Container
 from collabsync.private import private_file
+
+if TYPE_CHECKING:  # a plan's and the journal's records, built on first use: a tracked read needs none (issue 17)
+    from collabsync.ledger_objects import LinkRecord, ObjectRecord
+    from collabsync.model_specs import ProjectSpec
 
 __all__ = [
     "Ledger",
@@ -35,6 +45,16 @@ __all__ = [
     "InstanceState",
     "LEDGER_FILE",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Export the journal's records as before, importing their module when first asked for."""
+    if name in ("ObjectRecord", "LinkRecord"):
+        from collabsync import ledger_objects
+
+        return getattr(ledger_objects, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: The ledger's file name in a collabsync home.
 LEDGER_FILE = "ledger.sqlite"
@@ -99,7 +119,11 @@ class Ledger(GroupedCommits):
         if row is None:
             return None
         has_plan, outline = row[4], row[8]
-        plan = StoredPlan(self.path, name, outline_from_json(outline) if outline else None) if has_plan else None
+        plan = None
+        if has_plan:  # the plan's modules: imported for a stamped instance only (a tracked read needs none)
+            from collabsync.ledger_plan import StoredPlan, outline_from_json
+
+            plan = StoredPlan(self.path, name, outline_from_json(outline) if outline else None)
         return self._to_instance((*row[:4], plan, *row[5:8]))
 
     def instance_names(self) -> list[str]:
@@ -144,6 +168,9 @@ class Ledger(GroupedCommits):
                 ),
             )
             if spec is not None:  # the triggers of ledger_plan and plan_columns dropped the old outline and columns
+                from collabsync.ledger_plan import outline_to_json
+                from collabsync.plan_columns import columns_of
+
                 self.db.execute(
                     "INSERT INTO plan_outlines (instance, outline) VALUES (?,?)", (name, outline_to_json(spec))
                 )
@@ -199,6 +226,8 @@ class Ledger(GroupedCommits):
     # -- objects --------------------------------------------------------------------------------
     def objects(self, instance: str, kind: str = "task", department: str | None = None) -> dict[str, ObjectRecord]:
         """Objects of a kind by key (optionally one department's)."""
+        from collabsync.ledger_objects import ObjectRecord
+
         sql = "SELECT department, kind, key, provider, ref, url, state, error FROM objects WHERE instance = ? AND kind = ?"
         args: list[Any] = [instance, kind]
         if department is not None:
@@ -260,6 +289,8 @@ class Ledger(GroupedCommits):
     # -- links ----------------------------------------------------------------------------------
     def links(self, instance: str) -> dict[tuple[str, str], LinkRecord]:
         """Every recorded dependency of an instance."""
+        from collabsync.ledger_objects import LinkRecord
+
         rows = self.db.execute(
             "SELECT blocked, blocking, kind, state, error FROM links WHERE instance = ?", (instance,)
         )

@@ -15,17 +15,17 @@ import logging
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from collabsync.model import ProjectSpec
-from collabsync.plan_columns import ReportPlan, StoredColumns, columns_of, follows_plan, lean_plan
+from collabsync.ledger_rows import OUTLINE_SCHEMA
+from collabsync.plan_columns import ReportPlan, StoredColumns, columns_of, lean_plan
+
+if TYPE_CHECKING:  # a template's record, imported where a plan is read: a tracked read builds none (issue 17)
+    from collabsync.model_specs import ProjectSpec
 
 __all__ = ["PlanOutline", "StoredPlan", "OUTLINE_SCHEMA", "outline_to_json"]
 
 log = logging.getLogger(__name__)
-
-OUTLINE_SCHEMA = """
-CREATE TABLE IF NOT EXISTS plan_outlines (instance TEXT PRIMARY KEY, outline TEXT NOT NULL);
-""" + follows_plan("plan_outlines", "plan_outline")
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,25 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from collabsync.ledger_plan import PlanOutline, StoredPlan
-from collabsync.model import ProjectSpec
-from collabsync.plan_columns import ReportPlan
+if TYPE_CHECKING:  # a plan's and the journal's records, imported where used: a tracked read builds none (issue 17)
+    from collabsync.ledger_objects import LinkRecord as LinkRecord
+    from collabsync.ledger_objects import ObjectRecord as ObjectRecord
+    from collabsync.ledger_plan import PlanOutline, StoredPlan
+    from collabsync.model_specs import ProjectSpec
+    from collabsync.plan_columns import ReportPlan
 
 __all__ = ["ObjectState", "InstanceState", "InstanceRecord", "ObjectRecord", "LinkRecord"]
+
+
+def __getattr__(name: str) -> Any:
+    """The journal's records (collabsync.ledger_objects) on first use: a read builds neither dataclass (issue 17)."""
+    if name in ("ObjectRecord", "LinkRecord"):
+        from collabsync import ledger_objects
+
+        return getattr(ledger_objects, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class ObjectState(enum.StrEnum):
@@ -48,41 +60,28 @@ class InstanceRecord:
     @cached_property
     def spec(self) -> ProjectSpec | None:
         """The plan the instance was stamped from (None for tracked-only instances)."""
+        if self.plan is None:
+            return None
+        from collabsync.ledger_plan import StoredPlan
+
         return self.plan.load() if isinstance(self.plan, StoredPlan) else self.plan
 
     @cached_property
     def report_plan(self) -> ReportPlan | None:
         """What the report reads of the plan: on read paths its stored columns, without parsing the whole plan."""
+        if self.plan is None:
+            return None
+        from collabsync.ledger_plan import StoredPlan
+
         return self.plan.report_plan() if isinstance(self.plan, StoredPlan) else self.plan
 
     @cached_property
     def outline(self) -> PlanOutline | None:
         """The departments and task keys of the plan, without parsing it when the ledger has them apart."""
+        if self.plan is None:
+            return None
+        from collabsync.ledger_plan import PlanOutline, StoredPlan
+
         if isinstance(self.plan, StoredPlan):
             return self.plan.outline
-        return PlanOutline.of_spec(self.plan) if self.plan is not None else None
-
-
-@dataclass(frozen=True)
-class ObjectRecord:
-    """One created (or pending) object: a section or a task."""
-
-    department: str
-    kind: str
-    key: str
-    provider: str
-    ref: str | None
-    url: str
-    state: ObjectState
-    error: str | None
-
-
-@dataclass(frozen=True)
-class LinkRecord:
-    """One dependency as written: `native` inside a tool or `cross` between tools."""
-
-    blocked: str
-    blocking: str
-    kind: str
-    state: ObjectState
-    error: str | None
+        return PlanOutline.of_spec(self.plan)

@@ -6,11 +6,24 @@ import copy
 import datetime as dt
 import json
 from dataclasses import fields
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from collabsync.model import Container, DepartmentMap, ProjectSpec, SectionSpec, TaskSpec, TrackedSource
+from collabsync.model import Container, DepartmentMap, TrackedSource
 
-__all__ = ["SCHEMA", "spec_to_json", "spec_from_json", "stored_extra", "stored_container"]
+if TYPE_CHECKING:  # a plan's records, imported where a plan is read or written: a tracked read needs none (issue 17)
+    from collabsync.model_specs import ProjectSpec
+
+__all__ = [
+    "SCHEMA",
+    "OUTLINE_SCHEMA",
+    "COLUMNS_SCHEMA",
+    "follows_plan",
+    "spec_to_json",
+    "spec_from_json",
+    "stored_extra",
+    "stored_container",
+]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS instances (
@@ -43,6 +56,35 @@ CREATE TABLE IF NOT EXISTS subwrites (
 """
 
 
+#: The plan's outline and columns (collabsync.ledger_plan, .plan_columns, which export them too) are created here,
+#: so that opening the ledger imports neither module: a tracked read needs no plan (issue 17).
+
+
+def follows_plan(table: str, trigger: str) -> str:
+    """Triggers that delete a table's row of an instance whenever its plan is written or its row goes, whichever
+    collabsync version writes: a row kept beside the plan is never older than the plan."""
+    return f"""
+CREATE TRIGGER IF NOT EXISTS {trigger}_new AFTER INSERT ON instances
+BEGIN DELETE FROM {table} WHERE instance = NEW.name; END;
+CREATE TRIGGER IF NOT EXISTS {trigger}_changed AFTER UPDATE OF spec, name ON instances
+BEGIN DELETE FROM {table} WHERE instance IN (OLD.name, NEW.name); END;
+CREATE TRIGGER IF NOT EXISTS {trigger}_gone AFTER DELETE ON instances
+BEGIN DELETE FROM {table} WHERE instance = OLD.name; END;
+"""
+
+
+COLUMNS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS plan_columns (
+    instance TEXT PRIMARY KEY, head TEXT NOT NULL, keys TEXT NOT NULL, depends_on TEXT NOT NULL, ints BLOB NOT NULL
+);
+""" + follows_plan("plan_columns", "plan_columns")
+
+
+OUTLINE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS plan_outlines (instance TEXT PRIMARY KEY, outline TEXT NOT NULL);
+""" + follows_plan("plan_outlines", "plan_outline")
+
+
 def spec_to_json(spec: ProjectSpec) -> str:
     """Serialise a rendered template (the plan) for the ledger."""
     return json.dumps(_spec_dict(spec), default=lambda v: v.isoformat() if isinstance(v, dt.date) else str(v))
@@ -50,6 +92,8 @@ def spec_to_json(spec: ProjectSpec) -> str:
 
 def _spec_dict(spec: ProjectSpec) -> dict[str, Any]:
     """What dataclasses.asdict gives for a spec, field by field without its deep copies (10x faster at 10k tasks)."""
+    from collabsync.model_specs import TaskSpec
+
     out = {f.name: getattr(spec, f.name) for f in fields(spec)}
     out["sections"] = [{f.name: getattr(s, f.name) for f in fields(s)} for s in spec.sections]
     names = [f.name for f in fields(TaskSpec)]
@@ -60,12 +104,15 @@ def _spec_dict(spec: ProjectSpec) -> dict[str, Any]:
 
 def spec_from_json(text: str) -> ProjectSpec:
     """Inverse of spec_to_json."""
+    from collabsync.model_specs import ProjectSpec, SectionSpec, TaskSpec
+
+    task_fields = _task_fields()
     days: dict[str, dt.date] = {}  # one date object and one string per distinct day or department, not per task
     names: dict[str, str] = {}
 
     def task(t: dict[str, Any]) -> Any:
         """A task's dict as json.loads makes it becomes its TaskSpec at once: a 100k plan never holds both."""
-        if not ("key" in t and "depends_on" in t and "labels" in t and "due" in t and t.keys() <= _TASK_FIELDS):
+        if not ("key" in t and "depends_on" in t and "labels" in t and "due" in t and t.keys() <= task_fields):
             return t
         start, due, dept = t["start"], t["due"], t["department"]
         t["start"] = (days.get(start) or days.setdefault(start, dt.date.fromisoformat(start))) if start else None
@@ -96,11 +143,18 @@ def spec_from_json(text: str) -> ProjectSpec:
     )
 
 
-_TASK_FIELDS = frozenset(f.name for f in fields(TaskSpec))
+@cache
+def _task_fields() -> frozenset[str]:
+    """TaskSpec's field names, once: a module-level set would build the dataclass when the ledger is imported."""
+    from collabsync.model_specs import TaskSpec
+
+    return frozenset(f.name for f in fields(TaskSpec))
 
 
 def _holds_spec(value: Any) -> bool:
     """Whether the object hook turned something inside a plan's variables into a TaskSpec."""
+    from collabsync.model_specs import TaskSpec
+
     if isinstance(value, TaskSpec):
         return True
     if isinstance(value, dict):

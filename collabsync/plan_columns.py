@@ -16,9 +16,12 @@ from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, chain, repeat
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
-from collabsync.model import ProjectSpec, SectionSpec
+from collabsync.ledger_rows import COLUMNS_SCHEMA
+
+if TYPE_CHECKING:  # the template's records, imported where a plan is read: the ledger's import builds none (issue 17)
+    from collabsync.model_specs import ProjectSpec, SectionSpec
 
 __all__ = [
     "PlanTask",
@@ -31,25 +34,6 @@ __all__ = [
     "lean_plan",
 ]
 
-
-def follows_plan(table: str, trigger: str) -> str:
-    """Triggers that delete a table's row of an instance whenever its plan is written or its row goes, whichever
-    collabsync version writes: a row kept beside the plan is never older than the plan."""
-    return f"""
-CREATE TRIGGER IF NOT EXISTS {trigger}_new AFTER INSERT ON instances
-BEGIN DELETE FROM {table} WHERE instance = NEW.name; END;
-CREATE TRIGGER IF NOT EXISTS {trigger}_changed AFTER UPDATE OF spec, name ON instances
-BEGIN DELETE FROM {table} WHERE instance IN (OLD.name, NEW.name); END;
-CREATE TRIGGER IF NOT EXISTS {trigger}_gone AFTER DELETE ON instances
-BEGIN DELETE FROM {table} WHERE instance = OLD.name; END;
-"""
-
-
-COLUMNS_SCHEMA = """
-CREATE TABLE IF NOT EXISTS plan_columns (
-    instance TEXT PRIMARY KEY, head TEXT NOT NULL, keys TEXT NOT NULL, depends_on TEXT NOT NULL, ints BLOB NOT NULL
-);
-""" + follows_plan("plan_columns", "plan_columns")
 
 #: The stored form's version; another one is not read (the plan is parsed instead and the row written anew).
 VERSION = 1
@@ -224,6 +208,8 @@ def lean_plan(stored: StoredColumns, known: Iterable[str] | None = None) -> Lean
 
     Keys and dependencies are the `known` strings where equal (the outline's, which the read's tasks also
     hold), else one string per key: not three copies of 100,000 keys through the report."""
+    from collabsync.model_specs import SectionSpec
+
     try:
         head = json.loads(stored.head)
         if head.get("version") != VERSION or array("i").itemsize != 4:

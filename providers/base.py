@@ -19,12 +19,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from collabsync.errors import ConfigError, UnsupportedError
 from collabsync.http import HttpPolicy
-from collabsync.model import Container, Created, Linked, NewTask, SectionSpec, Status, Task, TaskChange, TaskSpec
+from collabsync.model import Container, Status, Task
 from collabsync.people_cache import MISS, PeopleCache, ToolUser
 from collabsync.redact import register_secret
 
 if TYPE_CHECKING:  # findings are made by preflights, imported there: a read needs none (issue 17)
     from collabsync.findings import Finding, Needs
+    from collabsync.model_specs import Created, Linked, NewTask, SectionSpec, TaskChange, TaskSpec
+    from collabsync.providers.published import Published
     from collabsync.report.publish_entry import StatusEntry
 
 __all__ = [
@@ -54,6 +56,15 @@ class Capability(StrEnum):
     READ_CHANGES = "read_changes"  # read_changes lists what changed; merged, it equals a full read
 
 
+def __getattr__(name: str) -> Any:
+    """`Published` as before, from its own module on first use: a read builds no publishing record (issue 17)."""
+    if name == "Published":
+        from collabsync.providers.published import Published
+
+        return Published
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 @dataclass
 class Changes:
     """An incremental read: every ref in scope (in the tool's order) and the tasks changed or not known before."""
@@ -75,14 +86,6 @@ class TextLimits:
     checklist_item: int | None = None
     container_title: int | None = None
     source: str = ""
-
-
-@dataclass(frozen=True)
-class Published:
-    """Where a status entry lives in the tool: its ref (what edit_status needs) and a link to it."""
-
-    ref: str
-    url: str = ""
 
 
 @dataclass

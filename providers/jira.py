@@ -21,17 +21,7 @@ from collabsync.errors import (
     NotFoundError,
     UnsupportedError,
 )
-from collabsync.model import (
-    Container,
-    Created,
-    SectionSpec,
-    Status,
-    Task,
-    TaskChange,
-    marker,
-    parse_marker,
-    with_marker,
-)
+from collabsync.model import Container, Status, Task, marker, parse_marker, with_marker
 from collabsync.providers.base import Capability, Changes, TextLimits, ToolUser
 from collabsync.providers.people_tools import jira_assign, jira_user
 
@@ -52,6 +42,7 @@ from .jira_writes import JiraIssueWrites
 
 if TYPE_CHECKING:  # preflight's and the workflow's modules are imported where used: a read needs neither (issue 17)
     from collabsync.findings import Finding, Needs
+    from collabsync.model_specs import Created, SectionSpec, TaskChange
 
 __all__ = ["JiraProvider"]
 
@@ -173,6 +164,8 @@ class JiraProvider(JiraIssueWrites):
 
     def find_marked(self, container: Container, instance: str) -> dict[str, Created]:
         """One JQL search on the instance label; the marker line gives each issue's template key."""
+        from collabsync.model_specs import Created
+
         out: dict[str, Created] = {}
         jql = f'project = {container.extra["project"]} AND labels = "{label_safe("collabsync-" + instance)}"'
         for hit in self._search(jql, ["description"], cached=False):

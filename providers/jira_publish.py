@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 from collabsync.errors import UnsupportedError
 from collabsync.model import Container
-from collabsync.providers.base import Published
 
 from .jira_support import json_body
 
 if TYPE_CHECKING:
+    from collabsync.providers.published import Published
     from collabsync.report.publish_entry import StatusEntry
 
     from .jira import JiraProvider
@@ -95,6 +95,8 @@ def _request(provider: JiraProvider, method: str, version: str, path: str, **kwa
 
 
 def _published(provider: JiraProvider, key: str, comment: Any) -> Published:
+    from collabsync.providers.published import Published
+
     cid = str((comment or {}).get("id") or "")
     anchor = f"?focusedCommentId={cid}" if cid else ""
     return Published(f"{key}/{cid}", f"{provider.url}/browse/{key}{anchor}")

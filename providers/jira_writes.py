@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from collabsync.errors import ProviderError, refused_item
-from collabsync.model import Container, Created, Linked, NewTask, insert_above_marker, with_marker
+from collabsync.model import Container, insert_above_marker, with_marker
 
 from .jira_plumbing import JiraPlumbing
 from .jira_support import json_body, label_safe
+
+if TYPE_CHECKING:  # the write path's records: a read builds none of them (issue 17)
+    from collabsync.model_specs import Created, Linked, NewTask
 
 BULK_LIMIT = 50
 _LATER = "_collabsync_after_create"  # fields set by an edit after create; removed before the payload is sent
@@ -21,6 +24,8 @@ class JiraIssueWrites(JiraPlumbing):
 
     def create_tasks(self, container: Container, tasks: Sequence[NewTask]) -> Iterator[Created]:
         """POST /issue/bulk per 50 tasks; every per-item error is yielded against its task key."""
+        from collabsync.model_specs import Created
+
         extra = container.extra
         for start in range(0, len(tasks), BULK_LIMIT):
             chunk = list(tasks[start : start + BULK_LIMIT])
@@ -67,6 +72,8 @@ class JiraIssueWrites(JiraPlumbing):
 
     def link_dependencies(self, container: Container, pairs: Sequence[tuple[str, str]]) -> Iterator[Linked]:
         """One POST /issueLink per pair (Jira has no bulk link); the link type is checked once per run."""
+        from collabsync.model_specs import Linked
+
         plan = self.screens.get(str(container.extra.get("project")))
         if plan is not None and plan.link_fallback:  # the doctor planned it: no link type or no permission
             from .jira_preflight import links_as_text

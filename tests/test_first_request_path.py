@@ -163,3 +163,86 @@ def test_the_hold_ends_when_the_reads_end_without_a_request(monkeypatch: pytest.
     ended.set_result(None)
     http.until_first_request([ended])  # a read that failed before sending (or a cache hit) does not hold the rest
     assert not http._first_request.is_set()
+
+
+#: The stamp's records (collabsync.model_specs) and the plan's modules: a Jira read's modules import them only where a
+#: plan is read or a task written, so a tracked read compiles none of their dataclasses before its first request.
+READ_PATH = (
+    "collabsync.runtime",
+    "collabsync.ledger",
+    "collabsync.reading.query",
+    "collabsync.snapshot_store",
+    "collabsync.providers.base",
+    "collabsync.providers.jira",
+)
+
+
+def test_a_jira_read_imports_no_template_or_write_record() -> None:
+    code = (
+        "import dataclasses, importlib, json, sys\n"
+        "built = []\n"
+        "_orig = dataclasses._process_class\n"
+        "def _record(cls, *a, **k):\n"
+        "    built.append(cls.__module__ + '.' + cls.__qualname__)\n"
+        "    return _orig(cls, *a, **k)\n"
+        "dataclasses._process_class = _record\n"
+        f"for name in {READ_PATH!r}:\n"
+        "    importlib.import_module(name)\n"
+        "plans = ('collabsync.model_specs', 'collabsync.ledger_plan', 'collabsync.plan_columns',"
+        " 'collabsync.ledger_objects', 'collabsync.providers.published')\n"
+        "print(json.dumps({'built': built, 'loaded': [m for m in plans if m in sys.modules]}))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    found = json.loads(proc.stdout)
+    assert found["loaded"] == []  # nor the plan's modules: opening the ledger needs only their tables' schema
+    assert "collabsync.model.Task" in found["built"]  # the probe sees the classes the read does build
+    late = (".NewTask", ".Created", ".Linked", ".ProjectSpec", ".ObjectRecord", ".LinkRecord", ".Published")
+    assert not [b for b in found["built"] if b.endswith(late)]
+
+
+def test_the_model_still_exports_the_stamp_records() -> None:
+    import collabsync
+    import collabsync.model as model
+    import collabsync.model_specs as specs
+    from collabsync.model import Created, Linked, NewTask, ProjectSpec, SectionSpec, TaskChange, TaskSpec
+
+    assert (Created, Linked, NewTask, ProjectSpec, SectionSpec, TaskChange, TaskSpec) == (
+        specs.Created,
+        specs.Linked,
+        specs.NewTask,
+        specs.ProjectSpec,
+        specs.SectionSpec,
+        specs.TaskChange,
+        specs.TaskSpec,
+    )
+    assert collabsync.ProjectSpec is specs.ProjectSpec and model.TaskSpec is specs.TaskSpec
+    with pytest.raises(AttributeError, match="no attribute 'Nothing'"):
+        _ = model.Nothing
+
+
+def test_the_ledger_and_the_adapters_base_still_export_their_records() -> None:
+    import collabsync.ledger as ledger
+    import collabsync.ledger_objects as objects
+    import collabsync.ledger_records as records
+    import collabsync.providers.base as base
+    from collabsync.ledger import LinkRecord, ObjectRecord
+    from collabsync.providers.base import Published
+    from collabsync.providers.published import Published as Moved
+
+    assert ObjectRecord is objects.ObjectRecord is records.ObjectRecord and LinkRecord is objects.LinkRecord
+    assert Published is Moved
+    for module in (ledger, records, base):
+        with pytest.raises(AttributeError, match="no attribute 'Nothing'"):
+            _ = module.Nothing
+
+
+def test_the_ledger_creates_the_plan_tables_the_plan_modules_describe(tmp_path: Path) -> None:
+    """The schema moved to ledger_rows; the plan modules still export it, and a ledger opened anew has its tables."""
+    from collabsync import ledger_plan, ledger_rows, plan_columns
+    from collabsync.ledger import Ledger
+
+    assert ledger_plan.OUTLINE_SCHEMA is ledger_rows.OUTLINE_SCHEMA
+    assert plan_columns.COLUMNS_SCHEMA is ledger_rows.COLUMNS_SCHEMA
+    with Ledger(tmp_path / "ledger.sqlite") as ledger:
+        names = {r[0] for r in ledger.db.execute("SELECT name FROM sqlite_master").fetchall()}
+    assert {"plan_outlines", "plan_columns", "plan_outline_new", "plan_columns_gone"} <= names

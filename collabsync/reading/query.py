@@ -11,16 +11,19 @@ from dataclasses import dataclass, field
 from functools import partial
 from itertools import compress, repeat
 from operator import attrgetter, eq
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from collabsync.errors import CollabsyncError, ConfigError
 from collabsync.gcpause import gc_paused
 from collabsync.ledger import InstanceRecord
-from collabsync.ledger_plan import PlanOutline
-from collabsync.model import Container, DepartmentMap, ProjectSpec, Status, Task
-from collabsync.plan_columns import ReportPlan
+from collabsync.model import Container, DepartmentMap, Status, Task
 from collabsync.runtime import Workspace
 from collabsync.snapshot_store import SnapshotStore
+
+if TYPE_CHECKING:  # a plan's records, imported where a plan is read: a tracked read builds none (issue 17)
+    from collabsync.ledger_plan import PlanOutline
+    from collabsync.model_specs import ProjectSpec
+    from collabsync.plan_columns import ReportPlan
 
 __all__ = [
     "ReadBack",
