@@ -13,7 +13,7 @@ from operator import attrgetter
 from typing import Any
 
 from collabsync.report.rollup_model import Report, TaskLine, field_names
-from collabsync.safetext import UNSAFE_RE, clean, clean_tree
+from collabsync.safetext import UNSAFE_RE, clean
 
 __all__ = ["render_json", "report_schema", "validate_report", "SCHEMA_NAME"]
 
@@ -25,8 +25,7 @@ def render_json(report: Report) -> str:
 
     The very text `json.dumps(clean_tree(report.to_dict()), indent=2, ensure_ascii=False)` made, written by
     _Writer straight from the report: Python's indented encoder is pure Python (47 s and 0.8 GB for a 100,000-task
-    report). Written once as it is, then once more cleaning every string when the text shows one needs it (what
-    `cleaned` decides from the compact text, the same strings and escapes)."""
+    report). Written once as it is, then once more cleaning every string when the text shows one needs it."""
     text = _Writer(encode_basestring).report(report)
     if _needs_cleaning(text):
         del text
@@ -35,7 +34,8 @@ def render_json(report: Report) -> str:
 
 
 def _needs_cleaning(text: str) -> bool:
-    """Whether a string of the report holds what `clean` drops, as `cleaned` tells, read off the written text.
+    """Whether a string of the report holds what `clean` drops, read off the written text (json writes every
+    character from U+0020 as it is, so UNSAFE_RE finds the unsafe ones, and every one below as an escape).
 
     The writer puts no raw character below U+0020 but LF in it (json escapes them), so in ASCII text UNSAFE_RE can
     only find DEL, and `_ESCAPED_UNSAFE` nothing without a backslash: two memchr scans, not two regex ones (2.4 s
@@ -240,19 +240,6 @@ class _Writer:
 #: What JSON writes for the characters `clean` drops below U+0020 (CR, BS, FF, the rest as \u00XX; a literal
 #: backslash before r, b, f or u matches too, which only sends a report the long way).
 _ESCAPED_UNSAFE = re.compile(r"\\[rbfu]")
-
-
-def cleaned(data: Any) -> Any:
-    """clean_tree(data), or data itself when no string in it holds anything `clean` drops: one compact C-level
-    encoding shows it, where clean_tree calls `clean` on every string (8 s for a 100,000-task report). JSON writes
-    every character from U+0020 as it is (so UNSAFE_RE finds the unsafe ones) and every one below as an escape."""
-    try:
-        text = json.dumps(data, ensure_ascii=False)
-    except (TypeError, ValueError):  # not JSON: clean_tree and the encoder answer as before
-        return clean_tree(data)
-    if UNSAFE_RE.search(text) or _ESCAPED_UNSAFE.search(text):
-        return clean_tree(data)
-    return data
 
 
 @lru_cache(maxsize=1)
