@@ -7,8 +7,9 @@ tasks (`filter_tasks`), move a task (`update_status`), report (`make_report`, `b
 `History`). The verbs are imported on first use, so `import collabsync` stays light.
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from collabsync.lazy import lazy_exports
 
 if TYPE_CHECKING:  # imported on first use (below): `collabsync --help` builds no dataclass (issue 17)
     from collabsync.errors import (
@@ -93,15 +94,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """Import a public name on first use, so `import collabsync` loads neither the model nor the template engine or SDKs."""
-    where = _LAZY.get(name)
-    if where is None:
-        raise AttributeError(f"module 'collabsync' has no attribute {name!r}")
-    module, _, attr = where.partition(":")
-    value = getattr(import_module(f"{__name__}.{module}"), attr or name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, {name: f"{__name__}.{where}" for name, where in _LAZY.items()})
 
 
 def __dir__() -> list[str]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from collabsync.errors import LedgerError
+from collabsync.lazy import lazy_exports
 from collabsync.ledger_group import GroupedCommits
 from collabsync.ledger_records import InstanceRecord, InstanceState, ObjectState
 from collabsync.ledger_rows import (
@@ -47,13 +48,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """Export the journal's records as before, importing their module when first asked for."""
-    if name in ("ObjectRecord", "LinkRecord"):
-        from collabsync import ledger_objects
-
-        return getattr(ledger_objects, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, dict.fromkeys(("ObjectRecord", "LinkRecord"), "collabsync.ledger_objects"))
 
 
 #: The ledger's file name in a collabsync home.

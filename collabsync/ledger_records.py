@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from collabsync.lazy import lazy_exports
+
 if TYPE_CHECKING:  # a plan's and the journal's records, imported where used: a tracked read builds none (issue 17)
     from collabsync.ledger_objects import LinkRecord as LinkRecord
     from collabsync.ledger_objects import ObjectRecord as ObjectRecord
@@ -17,13 +19,7 @@ if TYPE_CHECKING:  # a plan's and the journal's records, imported where used: a 
 __all__ = ["ObjectState", "InstanceState", "InstanceRecord", "ObjectRecord", "LinkRecord"]
 
 
-def __getattr__(name: str) -> Any:
-    """The journal's records (collabsync.ledger_objects) on first use: a read builds neither dataclass (issue 17)."""
-    if name in ("ObjectRecord", "LinkRecord"):
-        from collabsync import ledger_objects
-
-        return getattr(ledger_objects, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, dict.fromkeys(("ObjectRecord", "LinkRecord"), "collabsync.ledger_objects"))
 
 
 class ObjectState(enum.StrEnum):

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from collabsync.lazy import lazy_exports
+
 if TYPE_CHECKING:  # built on first use (below): a read needs none of them before its first request (issue 17)
     from collabsync.model_specs import Created, Linked, NewTask, ProjectSpec, SectionSpec, TaskSpec
     from collabsync.model_specs import TaskChange as TaskChange
@@ -41,15 +43,7 @@ MARKER_PREFIX = "collabsync:"
 _SPECS = frozenset({"SectionSpec", "TaskSpec", "ProjectSpec", "NewTask", "Created", "TaskChange", "Linked"})
 
 
-def __getattr__(name: str) -> Any:
-    """Import the stamp's records when first asked for, so that a read does not compile their dataclasses."""
-    if name in _SPECS:
-        from collabsync import model_specs
-
-        value = getattr(model_specs, name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, dict.fromkeys(_SPECS, "collabsync.model_specs"))
 
 
 class Status(StrEnum):

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from collabsync.errors import ConfigError, UnsupportedError
 from collabsync.http import HttpPolicy
+from collabsync.lazy import lazy_exports
 from collabsync.model import Container, Status, Task
 from collabsync.people_cache import MISS, PeopleCache, ToolUser
 from collabsync.redact import register_secret
@@ -56,13 +57,7 @@ class Capability(StrEnum):
     READ_CHANGES = "read_changes"  # read_changes lists what changed; merged, it equals a full read
 
 
-def __getattr__(name: str) -> Any:
-    """`Published` as before, from its own module on first use: a read builds no publishing record (issue 17)."""
-    if name == "Published":
-        from collabsync.providers.published import Published
-
-        return Published
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, dict.fromkeys(("Published",), "collabsync.providers.published"))
 
 
 @dataclass
