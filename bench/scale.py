@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 DEPARTMENTS = ("sales", "marketing", "engineering", "finance", "it", "hr", "support")
@@ -144,13 +145,17 @@ def main(argv: list[str] | None = None) -> None:
     """Print one row per size and step."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated task counts")
+    parser.add_argument("--keep", type=Path, help="an empty folder to keep the homes in (bench/floor.py reads one)")
     opts = parser.parse_args(argv)
     import collabsync
     import collabsync.providers
 
     for package in (collabsync, collabsync.providers):
         compileall.compile_dir(Path(package.__file__).parent, quiet=1)
-    with tempfile.TemporaryDirectory(prefix="collabsync-scale-") as tmp:
+    if opts.keep is not None:
+        opts.keep.mkdir(parents=True, exist_ok=True)
+    folder = tempfile.TemporaryDirectory(prefix="collabsync-scale-") if opts.keep is None else nullcontext(opts.keep)
+    with folder as tmp:
         print(f"load average at start: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
         print(f"{'tasks':>7}  {'step':<14} {'wall s':>7} {'cpu s':>7} {'peak MB':>8}")
         for n in (int(s) for s in opts.sizes.split(",")):
