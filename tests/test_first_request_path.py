@@ -97,7 +97,9 @@ def test_first_request_leaves_before_what_it_does_not_need(
         assert first["to"] == ["127.0.0.1", stack.jira.port]  # the Jira read is the first request
         early = [m for m in first["modules"] if m.startswith(NOT_BEFORE_FIRST_REQUEST)]
         assert early == []
-        assert "jira" in first["modules"]  # through the real SDK
+        # the Jira read's first requests leave on collabsync's session before the SDK is imported (issue 17)
+        assert [m for m in first["modules"] if m == "jira" or m.startswith("jira.")] == []
+        assert "requests" in first["modules"]
 
 
 def test_help_builds_no_dataclass_and_its_status_choices_are_the_models(isolated_home: Path) -> None:
