@@ -235,9 +235,10 @@ def json_body(provider: str, obj: str, response: requests.Response) -> Any:
         raise TransportError(provider, obj, "unreadable response body (not JSON)") from None
 
 
-_KEY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]+(?:-\d+)?$")
-_URL_KEY_RE = re.compile(r"/(?:browse|projects)/([A-Z][A-Z0-9_]+(?:-\d+)?)(?:[/?#]|$)")
-_ORDER_RE = re.compile(r"\s+order\s+by\s+.*$", re.IGNORECASE | re.DOTALL)
+# Patterns, compiled on first use by re's own cache: `track` needs the first two, a read only the last (issue 17).
+_KEY_RE = r"^[A-Za-z][A-Za-z0-9_]+(?:-\d+)?$"
+_URL_KEY_RE = r"/(?:browse|projects)/([A-Z][A-Z0-9_]+(?:-\d+)?)(?:[/?#]|$)"
+_ORDER_RE = r"\s+order\s+by\s+.*$"
 
 
 def parse_source(source: str, site: str) -> tuple[str, str]:
@@ -247,7 +248,7 @@ def parse_source(source: str, site: str) -> tuple[str, str]:
         url, home = urlparse(text), urlparse(site)
         if url.netloc.lower() != home.netloc.lower():
             raise ConfigError.single("track", f"{text} is not on this provider's site {site}")
-        found = _URL_KEY_RE.search(url.path)
+        found = re.search(_URL_KEY_RE, url.path)
         if found:
             key = found.group(1)
             return ("issue" if "-" in key else "project"), key
@@ -255,14 +256,14 @@ def parse_source(source: str, site: str) -> tuple[str, str]:
         if jql:
             return "jql", jql[0]
         raise ConfigError.single("track", f"{text}: not a Jira project, issue or search URL")
-    if _KEY_RE.match(text):
+    if re.match(_KEY_RE, text):
         return ("issue" if "-" in text else "project"), text.upper()
     return "jql", text
 
 
 def split_order(jql: str) -> tuple[str, str]:
     """A query's condition and its ORDER BY clause (empty when it has none)."""
-    found = _ORDER_RE.search(jql)
+    found = re.search(_ORDER_RE, jql, re.IGNORECASE | re.DOTALL)
     return (jql[: found.start()].strip(), found.group(0).strip()) if found else (jql.strip(), "")
 
 

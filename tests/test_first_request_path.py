@@ -34,9 +34,11 @@ sys.stderr.write("\\nFIRST " + json.dumps({"code": code, "first": seen[0] if see
 """
 
 #: Loaded only after the first request left: the output's modules, the rollup and history, date arithmetic and
-#: time zones (a config without a zone needs neither), the template engine and the other tools' SDKs.
+#: time zones (a config without a zone needs neither), the template engine, the other tools' SDKs and the snapshot
+#: store (a --fresh read only saves one).
 NOT_BEFORE_FIRST_REQUEST = (
     "collabsync.commands.views",
+    "collabsync.snapshot_store",
     "collabsync.safetext",
     "collabsync.dates",
     "collabsync.report.history",
