@@ -30,7 +30,7 @@ def hook(event, args):
 sys.addaudithook(hook)
 """
 TAIL = """
-sys.stderr.write("\\nFIRST " + json.dumps({"code": code, "first": seen[0] if seen else None}) + "\\n")
+sys.stderr.write("\\nFIRST " + json.dumps({"code": code, "first": seen[0] if seen else None, "sdk": "jira" in sys.modules}) + "\\n")
 """
 
 #: Loaded only after the first request left: the output's modules, the rollup and history, date arithmetic and
@@ -102,6 +102,7 @@ def test_first_request_leaves_before_what_it_does_not_need(
         # the Jira read's first requests leave on collabsync's session before the SDK is imported (issue 17)
         assert [m for m in first["modules"] if m == "jira" or m.startswith("jira.")] == []
         assert "requests" in first["modules"]
+        assert found["sdk"] is False  # a Cloud read never needs the SDK client: nothing imports it
 
 
 def test_help_builds_no_dataclass_and_its_status_choices_are_the_models(isolated_home: Path) -> None:
