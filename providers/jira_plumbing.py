@@ -4,6 +4,7 @@ REST calls, searches, field ids and transitions (the adapter's public methods li
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +57,9 @@ class JiraPlumbing(Provider):
         self.page_size = int(self.settings.get("page_size", 100))
         self._client: JIRA | None = None
         self._session: JiraTransport | None = None
+        # one session and one client even when parallel checks (the doctor's) send their first requests together:
+        # a second JIRA would close the shared session when collected
+        self._building = threading.RLock()
         self._fields: dict[str, str] | None = None  # field name -> id, fetched at most once
         self._link_type_checked = False
         self._time_zone: str | None = None
@@ -83,41 +87,49 @@ class JiraPlumbing(Provider):
     def session(self) -> JiraTransport:
         """collabsync's policy session with the SDK's headers and auth: a read sends on it before the SDK is loaded."""
         if self._session is None:
-            cache = self.cache_file()
-            session = make_session(
-                self.name, self.policy, base=JiraTransport, cache_path=cache, cache_ttl=self.context.cache_ttl
-            )
-            assert isinstance(session, JiraTransport)
-            session.take_headers(SDK_HEADERS)
-            session.auth = (self.email, self._secret) if self.email else BearerAuth(self._secret)
-            session.read_only_posts = ("/issue/bulkfetch",)  # type: ignore[attr-defined]  # retried, budgeted as a read
-            self._session = session
+            with self._building:
+                if self._session is None:
+                    cache = self.cache_file()
+                    session = make_session(
+                        self.name, self.policy, base=JiraTransport, cache_path=cache, cache_ttl=self.context.cache_ttl
+                    )
+                    assert isinstance(session, JiraTransport)
+                    session.take_headers(SDK_HEADERS)
+                    session.auth = (self.email, self._secret) if self.email else BearerAuth(self._secret)
+                    session.read_only_posts = ("/issue/bulkfetch",)  # type: ignore[attr-defined]  # a read's POST
+                    self._session = session
         return self._session
 
     @property
     def client(self) -> JIRA:
         """The SDK client on collabsync's session (no SDK retries, no request at construction), built on first use."""
         if self._client is None:
-            from jira import JIRA
-
-            auth: dict[str, Any] = (
-                {"basic_auth": (self.email, self._secret)} if self.email else {"token_auth": self._secret}
-            )
-            client = JIRA(
-                self.url,
-                get_server_info=False,
-                max_retries=0,
-                timeout=self.policy.timeout,
-                options={"check_update": False, "rest_api_version": "2"},
-                **auth,
-            )
-            session = self.session
-            session.adopt_sdk(client._session)
-            client._session.close()
-            client._session = session  # type: ignore[assignment]
-            client.deploymentType = self._deployment
-            self._client = client
+            with self._building:
+                if self._client is None:
+                    self._client = self._new_client()
         return self._client
+
+    def _new_client(self) -> JIRA:
+        """`JIRA(...)` as before, its own session's headers, auth and preparation handed to the policy session."""
+        from jira import JIRA
+
+        auth: dict[str, Any] = (
+            {"basic_auth": (self.email, self._secret)} if self.email else {"token_auth": self._secret}
+        )
+        client = JIRA(
+            self.url,
+            get_server_info=False,
+            max_retries=0,
+            timeout=self.policy.timeout,
+            options={"check_update": False, "rest_api_version": "2"},
+            **auth,
+        )
+        session = self.session
+        session.adopt_sdk(client._session)
+        client._session.close()
+        client._session = session  # type: ignore[assignment]
+        client.deploymentType = self._deployment
+        return client
 
     @property
     def request_count(self) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -112,3 +113,12 @@ except TransportError as exc:
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["TransportError", "False"]
+
+
+def test_parallel_first_uses_share_one_session_and_one_client(tmp_path: Path) -> None:
+    p = provider(tmp_path, CLOUD)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        sessions = list(pool.map(lambda _: p.session, range(8)))
+        clients = list(pool.map(lambda _: p.client, range(8)))
+    assert all(s is sessions[0] for s in sessions) and all(c is clients[0] for c in clients)
+    assert clients[0]._session is sessions[0] and p.session is sessions[0]
