@@ -123,7 +123,7 @@ def _collect(ws: Workspace, instance: InstanceRecord, *, full: bool, links: bool
     limits: dict[str, threading.Semaphore] = {p: threading.Semaphore(PER_TOOL_CONCURRENCY) for p, _ in groups}
     store = _snapshots(ws, instance) if ws.use_cache else None  # --fresh: opened to save, after the first request
     # A warm run takes each remote source's tasks from its last read while the cache's ttl holds.
-    kept = {k: s.tasks for k, s in store.load(ws.config.cache_ttl).items() if k in groups} if store else {}
+    kept = {k: s.tasks for k, s in store.load(ws.config.cache_ttl).items() if k in groups} if store is not None else {}
     by_provider: dict[str, list[Container]] = {}
     for key, (container, _depts) in groups.items():
         if key not in kept:
@@ -192,7 +192,7 @@ def _collect(ws: Workspace, instance: InstanceRecord, *, full: bool, links: bool
         if reads is not None:
             reads.close()
     _remember(
-        store or _snapshots(ws, instance),
+        store if store is not None else _snapshots(ws, instance),
         ws,
         {
             key: result
