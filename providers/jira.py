@@ -23,9 +23,7 @@ from collabsync.errors import (
 )
 from collabsync.model import Container, Status, Task, marker, parse_marker, with_marker
 from collabsync.providers.base import Capability, Changes, TextLimits, ToolUser
-from collabsync.providers.people_tools import jira_assign, jira_user
 
-from . import jira_publish
 from .jira_read import read_changes, read_hits
 from .jira_support import (
     DESTINATION_SCHEMA,
@@ -40,9 +38,12 @@ from .jira_support import (
 )
 from .jira_writes import JiraIssueWrites
 
-if TYPE_CHECKING:  # preflight's and the workflow's modules are imported where used: a read needs neither (issue 17)
+if TYPE_CHECKING:  # preflight's, the workflow's, people's and publishing's modules are imported where used: a read
+    # needs none of them (issue 17)
     from collabsync.findings import Finding, Needs
     from collabsync.model_specs import Created, SectionSpec, TaskChange
+    from collabsync.providers.published import Published
+    from collabsync.report.publish_entry import StatusEntry
 
 __all__ = ["JiraProvider"]
 
@@ -358,16 +359,34 @@ class JiraProvider(JiraIssueWrites):
 
     def resolve_person(self, email: str) -> ToolUser | None:
         """User search by e-mail (providers/people_tools.py)."""
+        from collabsync.providers.people_tools import jira_user
+
         return jira_user(self, email)
 
     def set_assignee(self, container: Container, ref: str, user: ToolUser | None) -> None:
         """PUT the issue's assignee (providers/people_tools.py)."""
+        from collabsync.providers.people_tools import jira_assign
+
         jira_assign(self, ref, user)
 
-    # The joint status in the tool's own form (a comment on the epic): providers/jira_publish.py.
-    publish_status = jira_publish.publish_status
-    edit_status = jira_publish.edit_status
-    find_status = jira_publish.find_status
+    # The joint status in the tool's own form, a comment on the epic: providers/jira_publish.py.
+    def publish_status(self, container: Container, entry: StatusEntry) -> Published:
+        """POST the day's comment on the epic."""
+        from .jira_publish import publish_status
+
+        return publish_status(self, container, entry)
+
+    def edit_status(self, container: Container, ref: str, entry: StatusEntry) -> Published:
+        """PUT the day's comment in place."""
+        from .jira_publish import edit_status
+
+        return edit_status(self, container, ref, entry)
+
+    def find_status(self, container: Container, entry: StatusEntry) -> Published | None:
+        """The day's comment already on the epic (the reply to a write was lost), or None."""
+        from .jira_publish import find_status
+
+        return find_status(self, container, entry)
 
     def _epic(self, issue: Mapping[str, Any], title: str, extra: dict[str, Any], *, created: bool) -> Container:
         return Container(

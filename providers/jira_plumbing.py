@@ -4,10 +4,9 @@ REST calls, searches, field ids and transitions (the adapter's public methods li
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
-
-from jira import JIRA
 
 from collabsync.errors import NotFoundError, ProviderError
 from collabsync.http import make_session
@@ -19,12 +18,16 @@ from .jira_support import (
     DEFAULT_BLOCKED,
     DEFAULT_CANCELLED,
     DEFAULT_IN_FLIGHT,
+    SDK_HEADERS,
+    BearerAuth,
     JiraTransport,
     json_body,
     sdk_errors,
 )
 
 if TYPE_CHECKING:  # the doctor's screen plans: imported by preflight, not by a read (issue 17)
+    from jira import JIRA  # the SDK: imported when its client is first needed, after a read's first requests
+
     from .jira_screens import ScreenPlan
 
 __all__ = ["JiraPlumbing"]
@@ -53,6 +56,10 @@ class JiraPlumbing(Provider):
         self.link_type = str(self.settings.get("link_type", "Blocks"))
         self.page_size = int(self.settings.get("page_size", 100))
         self._client: JIRA | None = None
+        self._session: JiraTransport | None = None
+        # one session and one client even when parallel checks (the doctor's) send their first requests together:
+        # a second JIRA would close the shared session when collected
+        self._building = threading.RLock()
         self._fields: dict[str, str] | None = None  # field name -> id, fetched at most once
         self._link_type_checked = False
         self._time_zone: str | None = None
@@ -69,56 +76,75 @@ class JiraPlumbing(Provider):
         self.workflows: dict[str, tuple[dict[str, set[str]], dict[str, Any]] | None] = {}
 
     def close(self) -> None:
-        """Close the HTTP session."""
+        """Close the HTTP session (the SDK client's, once it exists)."""
         if self._client is not None:
             self._client.close()
-            self._client = None
+        elif self._session is not None:
+            self._session.close()
+        self._client = self._session = None
+
+    @property
+    def session(self) -> JiraTransport:
+        """collabsync's policy session with the SDK's headers and auth: a read sends on it before the SDK is loaded."""
+        if self._session is None:
+            with self._building:
+                if self._session is None:
+                    cache = self.cache_file()
+                    session = make_session(
+                        self.name, self.policy, base=JiraTransport, cache_path=cache, cache_ttl=self.context.cache_ttl
+                    )
+                    assert isinstance(session, JiraTransport)
+                    session.take_headers(SDK_HEADERS)
+                    session.auth = (self.email, self._secret) if self.email else BearerAuth(self._secret)
+                    session.read_only_posts = ("/issue/bulkfetch",)  # type: ignore[attr-defined]  # a read's POST
+                    self._session = session
+        return self._session
 
     @property
     def client(self) -> JIRA:
-        """The SDK client on collabsync's session (no SDK retries, no request at construction)."""
+        """The SDK client on collabsync's session (no SDK retries, no request at construction), built on first use."""
         if self._client is None:
-            auth: dict[str, Any] = (
-                {"basic_auth": (self.email, self._secret)} if self.email else {"token_auth": self._secret}
-            )
-            client = JIRA(
-                self.url,
-                get_server_info=False,
-                max_retries=0,
-                timeout=self.policy.timeout,
-                options={"check_update": False, "rest_api_version": "2"},
-                **auth,
-            )
-            old = client._session
-            cache = self.cache_file()
-            session = make_session(
-                self.name, self.policy, base=JiraTransport, cache_path=cache, cache_ttl=self.context.cache_ttl
-            )
-            session.headers.update(old.headers)
-            if cache is not None:
-                session.headers.pop("Cache-Control", None)  # the SDK's no-cache header defeats the cache
-            session.auth = old.auth
-            session.read_only_posts = ("/issue/bulkfetch",)  # type: ignore[attr-defined]  # retried, budgeted as a read
-            old.close()
-            client._session = session  # type: ignore[assignment]
-            client.deploymentType = self._deployment
-            self._client = client
+            with self._building:
+                if self._client is None:
+                    self._client = self._new_client()
         return self._client
+
+    def _new_client(self) -> JIRA:
+        """`JIRA(...)` as before, its own session's headers, auth and preparation handed to the policy session."""
+        from jira import JIRA
+
+        auth: dict[str, Any] = (
+            {"basic_auth": (self.email, self._secret)} if self.email else {"token_auth": self._secret}
+        )
+        client = JIRA(
+            self.url,
+            get_server_info=False,
+            max_retries=0,
+            timeout=self.policy.timeout,
+            options={"check_update": False, "rest_api_version": "2"},
+            **auth,
+        )
+        session = self.session
+        session.adopt_sdk(client._session)
+        client._session.close()
+        client._session = session  # type: ignore[assignment]
+        client.deploymentType = self._deployment
+        return client
 
     @property
     def request_count(self) -> int:
         """Requests sent so far (retries included), for tests and benchmarks."""
-        return getattr(self.client._session, "request_count", 0)
+        return getattr(self._session, "request_count", 0)
 
     def _send(self, method: str, path: str, **kwargs: Any) -> Any:
         """One REST v2 call on the policy session; the caller checks the answer (json_body/raise_for)."""
         if method != "GET":
             self._invalidate_cache()
-        return self.client._session.request(method, f"{self.url}/rest/api/2/{path}", **kwargs)
+        return self.session.request(method, f"{self.url}/rest/api/2/{path}", **kwargs)
 
     def open_sessions(self) -> list[Any]:
-        """The SDK client's session (the base clears its cache after a write)."""
-        return [self.client._session]
+        """The policy session (the base clears its cache after a write)."""
+        return [self.session]
 
     def _loads(self, response: Any, obj: str) -> Any:
         try:
@@ -136,7 +162,8 @@ class JiraPlumbing(Provider):
         if self._deployment is None:
             with sdk_errors(self.name, "serverInfo"):
                 self._deployment = str(self.client.server_info().get("deploymentType") or "Server")
-        self.client.deploymentType = self._deployment
+        if self._client is not None:  # else set when the client is built
+            self._client.deploymentType = self._deployment
         return self._deployment
 
     def _user_time_zone(self) -> str | None:
@@ -183,7 +210,7 @@ class JiraPlumbing(Provider):
     ) -> Iterator[dict[str, Any]]:
         """Every hit of a JQL query, page by page: nextPageToken on Cloud, startAt on Data Center."""
         obj = f"search {jql!r}"
-        session = self.client._session
+        session = self.session
         nocache = getattr(session, "cache_disabled", None)
         if self._deployment_type(deployment) == "Server":
             if not self.client._fields_cache_value:  # else the SDK spends a GET /field translating names

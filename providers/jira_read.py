@@ -64,7 +64,7 @@ def read_hits(
     """
     if provider._deployment_type(deployment) == "Server":
         return _server_pages(provider, jql, fields)
-    if hasattr(provider.client._session, "cache"):  # GET pages the HTTP cache can serve again
+    if hasattr(provider.session, "cache"):  # GET pages the HTTP cache can serve again
         return list(provider._search(jql, fields, cached=True, deployment=deployment))
     return bulkfetch(provider, list_ids(provider, jql), fields, on_chunk)
 
@@ -118,7 +118,7 @@ def bulkfetch(
     on_chunk: Callable[[list[dict[str, Any]]], None] | None = None,
 ) -> list[dict[str, Any]]:
     """The issues of `ids` with `fields`, in the order of `ids`; ids Jira no longer shows are left out."""
-    session = provider.client._session
+    session = provider.session
     url = f"{provider.url}/rest/api/2/issue/bulkfetch"
 
     def fetch(chunk: Sequence[str]) -> list[dict[str, Any]]:

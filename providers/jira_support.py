@@ -8,18 +8,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlparse
 
 import requests
-from jira.exceptions import JIRAError
-from jira.resilientsession import ResilientSession
+from requests.auth import AuthBase
 
 from collabsync.errors import ConfigError, ProviderError, TransportError
 from collabsync.http import POLICY_SETTINGS_SCHEMA, error_for_status
 from collabsync.model import Status, Task, parse_marker
+
+if TYPE_CHECKING:  # the SDK: loaded by the client, after a read's first requests (issue 17)
+    from jira.exceptions import JIRAError
 
 __all__ = [
     "DEFAULT_BLOCKED",
@@ -28,6 +31,8 @@ __all__ = [
     "DESTINATION_SCHEMA",
     "SECTION_PREFIX",
     "SETTINGS_SCHEMA",
+    "SDK_HEADERS",
+    "BearerAuth",
     "JiraTransport",
     "jira_messages",
     "jql_time",
@@ -121,13 +126,56 @@ DESTINATION_SCHEMA: dict[str, Any] = {
 }
 
 
-class JiraTransport(ResilientSession):
-    """The SDK's session class without its hidden retries and sleeps; collabsync's PolicyMixin retries."""
+#: The headers `JIRA(...)` gives its session, in its order: requests' defaults, ResilientSession's Accept, then
+#: `JIRA.DEFAULT_OPTIONS["headers"]`. Written out so a read needs no SDK import; a test compares them with the SDK's.
+SDK_HEADERS: dict[str, str] = {
+    "Accept": "application/json,*/*;q=0.9",
+    "Cache-Control": "no-cache",
+    "Content-Type": "application/json",
+    "X-Atlassian-Token": "no-check",
+}
+
+
+class BearerAuth(AuthBase):
+    """The SDK's TokenAuth (Data Center personal access token), for the requests sent before the SDK is loaded."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        r.headers["authorization"] = f"Bearer {self._token}"
+        return r
+
+
+class JiraTransport(requests.Session):
+    """The session under the SDK without its hidden retries and sleeps; collabsync's PolicyMixin retries.
+
+    Until the SDK client exists (a read sends its first requests without it, issue 17) requests go out as plain
+    `requests.Session` ones; once `adopt_sdk` ran, each goes through the SDK's own `ResilientSession._jira_prepare`,
+    as every SDK call always did. A read's calls (params or json, no headers or data) come out the same either way.
+    """
+
+    sdk_prepare: Callable[..., dict[str, Any]] | None = None
+
+    def adopt_sdk(self, sdk_session: requests.Session) -> None:
+        """Take the headers, auth and request preparation of the session `JIRA(...)` built for itself."""
+        from jira.resilientsession import ResilientSession
+
+        self.take_headers(sdk_session.headers)
+        self.auth = sdk_session.auth
+        self.sdk_prepare = ResilientSession._jira_prepare
+
+    def take_headers(self, headers: Mapping[str, str | bytes]) -> None:
+        """The SDK's headers, less its no-cache one on a cached session (it would defeat the HTTP cache)."""
+        self.headers.update(headers)
+        if getattr(self, "cache", None) is not None:
+            self.headers.pop("Cache-Control", None)
 
     def request(self, method: str, url: str | bytes, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         kwargs.pop("_prepare_retry_class", None)
-        prepared = self._jira_prepare(**kwargs)
-        return requests.Session.request(self, method, url, **prepared)
+        if self.sdk_prepare is not None:
+            kwargs = self.sdk_prepare(self, **kwargs)
+        return super().request(method, url, **kwargs)
 
 
 def jira_messages(response: requests.Response | None) -> str:
@@ -159,7 +207,7 @@ def sdk_errors(provider: str, obj: str) -> Iterator[None]:
     """Turn what the SDK raises into collabsync errors naming provider, object and cause."""
     try:
         yield
-    except JIRAError as exc:
+    except _jira_error() as exc:
         cause = jira_messages(exc.response) or (exc.text or "")
         if exc.status_code:
             raise error_for_status(provider, obj, exc.status_code, cause) from None
@@ -168,6 +216,12 @@ def sdk_errors(provider: str, obj: str) -> Iterator[None]:
         raise TransportError(provider, obj, f"unreadable response body ({type(exc).__name__})") from None
     except KeyError as exc:
         raise TransportError(provider, obj, f"unexpected response shape (missing {exc})") from None
+
+
+def _jira_error() -> type[JIRAError] | tuple[()]:
+    """The SDK's error class once the SDK is loaded; before that nothing can have raised it (none to catch)."""
+    module = sys.modules.get("jira.exceptions")
+    return module.JIRAError if module is not None else ()
 
 
 def json_body(provider: str, obj: str, response: requests.Response) -> Any:
@@ -181,9 +235,10 @@ def json_body(provider: str, obj: str, response: requests.Response) -> Any:
         raise TransportError(provider, obj, "unreadable response body (not JSON)") from None
 
 
-_KEY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]+(?:-\d+)?$")
-_URL_KEY_RE = re.compile(r"/(?:browse|projects)/([A-Z][A-Z0-9_]+(?:-\d+)?)(?:[/?#]|$)")
-_ORDER_RE = re.compile(r"\s+order\s+by\s+.*$", re.IGNORECASE | re.DOTALL)
+# Patterns, compiled on first use by re's own cache: `track` needs the first two, a read only the last (issue 17).
+_KEY_RE = r"^[A-Za-z][A-Za-z0-9_]+(?:-\d+)?$"
+_URL_KEY_RE = r"/(?:browse|projects)/([A-Z][A-Z0-9_]+(?:-\d+)?)(?:[/?#]|$)"
+_ORDER_RE = r"\s+order\s+by\s+.*$"
 
 
 def parse_source(source: str, site: str) -> tuple[str, str]:
@@ -193,7 +248,7 @@ def parse_source(source: str, site: str) -> tuple[str, str]:
         url, home = urlparse(text), urlparse(site)
         if url.netloc.lower() != home.netloc.lower():
             raise ConfigError.single("track", f"{text} is not on this provider's site {site}")
-        found = _URL_KEY_RE.search(url.path)
+        found = re.search(_URL_KEY_RE, url.path)
         if found:
             key = found.group(1)
             return ("issue" if "-" in key else "project"), key
@@ -201,14 +256,14 @@ def parse_source(source: str, site: str) -> tuple[str, str]:
         if jql:
             return "jql", jql[0]
         raise ConfigError.single("track", f"{text}: not a Jira project, issue or search URL")
-    if _KEY_RE.match(text):
+    if re.match(_KEY_RE, text):
         return ("issue" if "-" in text else "project"), text.upper()
     return "jql", text
 
 
 def split_order(jql: str) -> tuple[str, str]:
     """A query's condition and its ORDER BY clause (empty when it has none)."""
-    found = _ORDER_RE.search(jql)
+    found = re.search(_ORDER_RE, jql, re.IGNORECASE | re.DOTALL)
     return (jql[: found.start()].strip(), found.group(0).strip()) if found else (jql.strip(), "")
 
 

@@ -18,12 +18,12 @@ from collabsync.gcpause import gc_paused
 from collabsync.ledger import InstanceRecord
 from collabsync.model import Container, DepartmentMap, Status, Task
 from collabsync.runtime import Workspace
-from collabsync.snapshot_store import SnapshotStore
 
 if TYPE_CHECKING:  # a plan's records, imported where a plan is read: a tracked read builds none (issue 17)
     from collabsync.ledger_plan import PlanOutline
     from collabsync.model_specs import ProjectSpec
     from collabsync.plan_columns import ReportPlan
+    from collabsync.snapshot_store import SnapshotStore
 
 __all__ = [
     "ReadBack",
@@ -121,9 +121,9 @@ def _collect(ws: Workspace, instance: InstanceRecord, *, full: bool, links: bool
         else:
             groups[key] = (container, [dept])
     limits: dict[str, threading.Semaphore] = {p: threading.Semaphore(PER_TOOL_CONCURRENCY) for p, _ in groups}
-    store = SnapshotStore(ws.home, instance.name)
+    store = _snapshots(ws, instance) if ws.use_cache else None  # --fresh: opened to save, after the first request
     # A warm run takes each remote source's tasks from its last read while the cache's ttl holds.
-    kept = {k: s.tasks for k, s in store.load(ws.config.cache_ttl).items() if k in groups} if ws.use_cache else {}
+    kept = {k: s.tasks for k, s in store.load(ws.config.cache_ttl).items() if k in groups} if store is not None else {}
     by_provider: dict[str, list[Container]] = {}
     for key, (container, _depts) in groups.items():
         if key not in kept:
@@ -192,7 +192,7 @@ def _collect(ws: Workspace, instance: InstanceRecord, *, full: bool, links: bool
         if reads is not None:
             reads.close()
     _remember(
-        store,
+        store if store is not None else _snapshots(ws, instance),
         ws,
         {
             key: result
@@ -279,6 +279,13 @@ def _by_tool(tasks: list[Task]) -> dict[str | None, list[Task]]:
 def _snapshotted(ws: Workspace, provider: str) -> bool:
     """Whether a provider's reads are kept for warm runs: remote tools are; local reads cost what a snapshot does."""
     return ws.config.providers[provider].type != "local"
+
+
+def _snapshots(ws: Workspace, instance: InstanceRecord) -> SnapshotStore:
+    """The instance's snapshot store; its module is imported when used, not before a --fresh read's first request."""
+    from collabsync.snapshot_store import SnapshotStore
+
+    return SnapshotStore(ws.home, instance.name)
 
 
 def _remember(
