@@ -119,11 +119,21 @@ def instance(seed: int, n: int, args: argparse.Namespace, cmp: Compare, root: Pa
     variables = ["--var", "product=Nova"] + [x for k, v in values.items() for x in ("--var", f"{k}={v}")]
     if "kickoff" not in template:
         variables = variables[:4]
-    code, out, err = stamper.run(["stamp", str(root / name / f"{name}.yaml"), "--name", name, *variables, "--yes"])
-    if code != 0:
-        raise SystemExit(f"stamp of {name} failed ({code}): {err[-3000:]}")
+    must(stamper, ["stamp", str(root / name / f"{name}.yaml"), "--name", name, *variables, "--yes"])
     days = gen.days_to_check(values["launch"], rng)
+    tracked = f"x{seed}-{n}"  # the stamp's containers tracked again, and hand-made work mixed into the stamped one
+    side_cid = gen.side_work(base, rng, values["launch"])
+    for provider, file in (("local", "local.sqlite"), ("local2", "local2.sqlite")):
+        for cid, space in gen.containers(base, file):
+            dept = space if space in departments else departments[0]
+            must(stamper, ["track", tracked, str(cid), "--provider", provider, "--department", dept])
+    must(stamper, ["track", name, str(side_cid), "--provider", "local", "--department", departments[-1]])
     gen.change_tools(base, rng, dt.datetime.combine(days[1], dt.time(9), tzinfo=dt.UTC), 0.3)
+    if stamp_side == "old":  # users upgrade with state: the new side starts from the old code's history and snapshot
+        early = ["--today", (days[0] - dt.timedelta(days=30)).isoformat()]
+        for inst in (name, tracked):
+            must(stamper, ["status", inst, "--format", "json", *early])
+            must(stamper, ["report", inst, "--format", "json", "-o", str(base / f"first-{inst}.json"), *early])
     sides = []
     for side_name, python in (("old", args.old_python), ("new", sys.executable)):
         home = root / name / side_name
@@ -142,14 +152,32 @@ def instance(seed: int, n: int, args: argparse.Namespace, cmp: Compare, root: Pa
         for fmt in ("json", "md"):
             run_both(cmp, f"status-{fmt}:{tag}", sides, ["status", name, "--format", fmt, *today])
         run_both(cmp, f"status-warm:{tag}", sides, ["status", name, "--format", "json", *today])
-        filters = ([], ["--overdue"], ["--blocked"], ["--department", dept], ["--status", "in_progress"])
+        filters: tuple[list[str], ...] = (
+            [],
+            ["--overdue"],
+            ["--blocked"],
+            ["--department", dept],
+            ["--status", "in_progress"],
+        )
         for extra in filters:
             flag = "-".join(x.strip("-") for x in extra) or "all"
             run_both(cmp, f"tasks-{flag}:{tag}", sides, ["tasks", name, "--format", "json", *extra, *today])
         run_both(cmp, f"tasks-csv:{tag}", sides, ["tasks", name, "--format", "csv", "--overdue", *today])
         run_both(cmp, f"report:{tag}", sides, ["report", name, "--format", "html,md,json,csv", *today], "out")
+        run_both(cmp, f"tracked-status:{tag}", sides, ["status", tracked, "--format", "json", *today])
+        run_both(cmp, f"tracked-tasks:{tag}", sides, ["tasks", tracked, "--format", "json", *today])
+        run_both(cmp, f"tracked-report:{tag}", sides, ["report", tracked, "--format", "html,json,csv", *today], "out")
+    run_both(cmp, f"report-all:{name}", sides, ["report", "--all", "--format", "html,md", "--no-save", *today], "out")
     run_both(cmp, f"history:{name}", sides, ["history", name])
+    run_both(cmp, f"diff:{name}", sides, ["diff", name])
     run_both(cmp, f"report-table:{name}", sides, ["report", name, "--format", "md", "--no-save", *today])
+
+
+def must(side: Side, argv: list[str]) -> None:
+    """A command that makes the instance's state: it must work."""
+    code, _, err = side.run(argv)
+    if code != 0:
+        raise SystemExit(f"{' '.join(argv)} failed ({code}) on {side.name}: {err[-3000:]}")
 
 
 def _seeds(text: str) -> list[int]:
@@ -170,7 +198,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--stamp-with", choices=("old", "new", "alternate"), default="alternate")
     p.add_argument("--workdir", type=Path, help="keep homes and diffs here (default: a temporary folder)")
     p.add_argument("--overlap-ids", action="store_true", help="let both local tools number tasks from 1 (read3)")
-    p.add_argument("--saas", action="store_true", help="also tracked instances on the loopback emulators")
+    p.add_argument("--saas", action="store_true", help="also stamped and tracked instances on the loopback emulators")
+    p.add_argument("--saas-seeds", type=int, default=2, help="instances on the emulators (default 2)")
+    p.add_argument("--saas-tasks", type=int, default=40, help="tasks per instance on the emulators (default 40)")
     args = p.parse_args(argv)
     root = args.workdir or Path(tempfile.mkdtemp(prefix="diffcheck-"))
     root.mkdir(parents=True, exist_ok=True)
@@ -179,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         code += "; compileall.compile_dir(p / 'collabsync', quiet=1); compileall.compile_dir(p / 'providers', quiet=1)"
         subprocess.run([python, "-c", code], cwd=root, check=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": ""})
     cmp = Compare(root / "diffs")
-    for seed in _seeds(args.seeds):
+    for seed in _seeds(args.seeds) if args.seeds != "0" else ():
         for n in (int(x) for x in args.tasks.split(",")):
             instance(seed, n, args, cmp, root)
     if args.saas:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 DEPARTMENTS = ("sales", "marketing", "engineering", "finance", "it", "hr", "support")
@@ -116,7 +117,7 @@ def offset_ids(home: Path, first: int = 100_000) -> None:
     whose difference would otherwise hide every other one."""
     from collabsync.providers.local_plumbing import _SCHEMA
 
-    with sqlite3.connect(home / "local2.sqlite") as db:
+    with closing(sqlite3.connect(home / "local2.sqlite")) as db, db:
         db.executescript(_SCHEMA)
         made = "2026-01-01T00:00:00+00:00"
         cid = db.execute("INSERT INTO containers (space, name, created) VALUES ('other', 'Other work', ?)", (made,))
@@ -134,9 +135,12 @@ def change_tools(home: Path, rng: random.Random, moment: dt.datetime, share: flo
         path = home / file
         if not path.exists():
             continue
-        with sqlite3.connect(path) as db:
-            rows = db.execute("SELECT id, container_id, due FROM tasks ORDER BY id").fetchall()
-            if not rows:
+        with closing(sqlite3.connect(path)) as db, db:
+            rows = db.execute(
+                "SELECT id, container_id, due FROM tasks WHERE container_id IN"
+                " (SELECT id FROM containers WHERE name != 'Other work') ORDER BY id"
+            ).fetchall()
+            if len(rows) < 2:
                 continue
             for tid, _, due in rows:
                 r = rng.random()
@@ -186,3 +190,38 @@ def change_tools(home: Path, rng: random.Random, moment: dt.datetime, share: flo
                     db.execute("INSERT OR IGNORE INTO dependencies (task_id, depends_on_id) VALUES (?, ?)", (x, y))
                 done.append(f"{file}: cycle {a[0]} <-> {b[0]}")
     return done
+
+
+def side_work(home: Path, rng: random.Random, launch: dt.date) -> int:
+    """A container made by hand in `local` (no marker, no plan): tasks with and without dates, for tracking."""
+    made = "2026-06-01T00:00:00+00:00"
+    with closing(sqlite3.connect(home / "local.sqlite")) as db, db:
+        cid = db.execute("INSERT INTO containers (space, name, created) VALUES ('side', 'Side work', ?)", (made,))
+        section = db.execute(
+            "INSERT INTO sections (container_id, name, position) VALUES (?, 'Ops', 0)", (cid.lastrowid,)
+        )
+        for k in range(rng.randint(3, 12)):
+            due = (launch + dt.timedelta(days=rng.randint(-200, 30))).isoformat() if k % 4 else None
+            db.execute(
+                "INSERT INTO tasks (container_id, section_id, title, status, due, estimate, created, updated)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    cid.lastrowid,
+                    section.lastrowid if k % 2 else None,
+                    f"Side task {k}",
+                    rng.choice(STATUSES),
+                    due,
+                    rng.choice((None, 0, 2, 0.5)),
+                    made,
+                    made,
+                ),
+            )
+        return int(cid.lastrowid or 0)
+
+
+def containers(home: Path, file: str) -> list[tuple[int, str]]:
+    """(id, space) of a tool's containers, but the ones made here."""
+    if not (home / file).exists():
+        return []
+    with closing(sqlite3.connect(home / file)) as db, db:
+        return db.execute("SELECT id, space FROM containers WHERE name NOT IN ('Other work', 'Side work')").fetchall()
