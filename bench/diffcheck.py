@@ -134,11 +134,7 @@ def instance(seed: int, n: int, args: argparse.Namespace, cmp: Compare, root: Pa
         for inst in (name, tracked):
             must(stamper, ["status", inst, "--format", "json", *early])
             must(stamper, ["report", inst, "--format", "json", "-o", str(base / f"first-{inst}.json"), *early])
-    sides = []
-    for side_name, python in (("old", args.old_python), ("new", sys.executable)):
-        home = root / name / side_name
-        shutil.copytree(base, home)
-        sides.append(Side(side_name, python, home, root))
+    sides = copy_sides(base, args.old_python)
     print(f"{name}: {n} tasks, stamped by {stamp_side}, departments {departments}, days {days}", flush=True)
     dept = rng.choice(departments)
     for k, day in enumerate(days):
@@ -173,9 +169,18 @@ def instance(seed: int, n: int, args: argparse.Namespace, cmp: Compare, root: Pa
     run_both(cmp, f"report-table:{name}", sides, ["report", name, "--format", "md", "--no-save", *today])
 
 
+def copy_sides(base: Path, old_python: str) -> list[Side]:
+    """The old and the new side, each with its own copy of the prepared home, beside it."""
+    sides = []
+    for side_name, python in (("old", old_python), ("new", sys.executable)):
+        shutil.copytree(base, base.parent / side_name)
+        sides.append(Side(side_name, python, base.parent / side_name, base.parent.parent))
+    return sides
+
+
 def must(side: Side, argv: list[str]) -> None:
     """A command that makes the instance's state: it must work."""
-    code, _, err = side.run(argv)
+    code, _, err = side.run(list(argv))
     if code != 0:
         raise SystemExit(f"{' '.join(argv)} failed ({code}) on {side.name}: {err[-3000:]}")
 
@@ -215,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.saas:
         import diffcheck_saas
 
-        diffcheck_saas.run_all(args, cmp, root, run_both, Side)
+        diffcheck_saas.run_all(args, cmp, root, sys.modules[__name__])
     print(f"{cmp.compared} outputs compared, {sum(cmp.differ.values())} differ: {dict(cmp.differ)}; in {root}")
     return 1 if cmp.differ else 0
 

@@ -12,10 +12,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
-import shutil
 import sys
-from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import diffcheck_gen as gen
@@ -42,15 +41,10 @@ def _config(stack: Any, dc: JiraEmulator, departments: list[str]) -> str:
     return "\n".join(parts)
 
 
-def _must(side: Any, *argv: str) -> None:
-    """A command that makes the instance's state: it must work."""
-    code, _, err = side.run(list(argv))
-    if code != 0:
-        raise SystemExit(f"{' '.join(argv)} failed ({code}): {err[-3000:]}")
-
-
-def run_all(args: argparse.Namespace, cmp: Any, root: Path, run_both: Callable[..., None], side: type) -> None:
-    """Each --saas-seeds seed: stamp, move, track, copy, then the same commands on both sides."""
+def run_all(args: argparse.Namespace, cmp: Any, root: Path, h: ModuleType) -> None:
+    """Each --saas-seeds seed: stamp, move, track, copy, then the same commands on both sides (`h`: diffcheck's
+    Side, must, copy_sides and run_both)."""
+    must, run_both = h.must, h.run_both
     with running_stack() as stack, JiraEmulator(deployment="Server") as dc:
         dc.add_project("OPS", "IT operations")
         for seed in range(1, args.saas_seeds + 1):
@@ -63,26 +57,22 @@ def run_all(args: argparse.Namespace, cmp: Any, root: Path, run_both: Callable[.
             (base / "collabsync.toml").write_text(_config(stack, dc, departments), encoding="utf-8")
             (base / "collabsync.toml").chmod(0o600)
             values = gen.anchors(rng)
-            stamper = side("new", sys.executable, base, root)
+            stamper = h.Side("new", sys.executable, base, root)
             var = ["--var", "product=Nova", "--var", f"launch={values['launch']}"]
             var += ["--var", f"kickoff={values['kickoff']}"] if "kickoff:" in template else []
 
-            _must(stamper, "stamp", str(root / name / f"{name}.yaml"), "--name", name, *var, "--yes")
+            must(stamper, ["stamp", str(root / name / f"{name}.yaml"), "--name", name, *var, "--yes"])
             keys = [f"t{i}" for i in range(args.saas_tasks)]
             for key, status in zip(rng.sample(keys, 8), ("done", "done", "in_progress", "blocked") * 2, strict=True):
-                _must(stamper, "update", name, key, "--status", status, "--force")
+                must(stamper, ["update", name, key, "--status", status, "--force"])
             days = gen.days_to_check(values["launch"], rng)
             for site, project in ((stack.jira, stack.jira_project), (dc, "OPS")):  # work that is no template's
                 site.add_issue(project, "Hand-made, no dates")
                 site.add_issue(project, "Hand-made, late", due=days[1] - dt.timedelta(days=3), story_points=2.5)
             tracked = f"tr{seed}"
-            _must(stamper, "track", tracked, stack.jira_project, "--provider", "jira", "--department", "engineering")
-            _must(stamper, "track", tracked, "OPS", "--provider", "jira_dc", "--department", "it")
-            sides = []
-            for side_name, python in (("old", args.old_python), ("new", sys.executable)):
-                home = root / name / side_name
-                shutil.copytree(base, home)
-                sides.append(side(side_name, python, home, root))
+            must(stamper, ["track", tracked, stack.jira_project, "--provider", "jira", "--department", "engineering"])
+            must(stamper, ["track", tracked, "OPS", "--provider", "jira_dc", "--department", "it"])
+            sides = h.copy_sides(base, args.old_python)
             print(f"{name}: {args.saas_tasks} tasks over {len(departments)} departments, days {days}", flush=True)
             for k, day in enumerate(days[1:4]):
                 if k == 1:  # shared by both sides: the emulators are one
