@@ -128,6 +128,9 @@ def instance(seed: int, n: int, args: argparse.Namespace, cmp: Compare, root: Pa
             dept = space if space in departments else departments[0]
             must(stamper, ["track", tracked, str(cid), "--provider", provider, "--department", dept])
     must(stamper, ["track", name, str(side_cid), "--provider", "local", "--department", departments[-1]])
+    own = gen.containers(base, "local.sqlite")
+    if seed % 3 == 0 and own:  # a stamped container tracked into its own instance too: its tasks are read twice
+        must(stamper, ["track", name, str(own[0][0]), "--provider", "local", "--department", departments[0]])
     gen.change_tools(base, rng, dt.datetime.combine(days[1], dt.time(9), tzinfo=dt.UTC), 0.3)
     if stamp_side == "old":  # users upgrade with state: the new side starts from the old code's history and snapshot
         early = ["--today", (days[0] - dt.timedelta(days=30)).isoformat()]
@@ -166,7 +169,7 @@ def instance(seed: int, n: int, args: argparse.Namespace, cmp: Compare, root: Pa
     run_both(cmp, f"report-all:{name}", sides, ["report", "--all", "--format", "html,md", "--no-save", *today], "out")
     run_both(cmp, f"history:{name}", sides, ["history", name])
     run_both(cmp, f"diff:{name}", sides, ["diff", name])
-    run_both(cmp, f"report-table:{name}", sides, ["report", name, "--format", "md", "--no-save", *today])
+    run_both(cmp, f"report-table:{name}", sides, ["report", name, "--format", "table", "--no-save", *today])
 
 
 def copy_sides(base: Path, old_python: str) -> list[Side]:

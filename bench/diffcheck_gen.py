@@ -21,6 +21,23 @@ SECTIONS = ("plan", "build", "launch", "follow-up")
 CALENDARS = ("", "calendar: {country: US}", "calendar: {country: DE}", "calendar: {country: US, subdivision: CA}")
 ANCHORS = (dt.date(2027, 3, 1), dt.date(2027, 7, 5), dt.date(2027, 12, 27), dt.date(2028, 1, 3))
 STATUSES = ("todo", "in_progress", "blocked", "done", "cancelled")
+#: Titles as people edit them: markup, quotes, non-ASCII, emoji, line and paragraph separators, control characters.
+TITLE_SUFFIXES = (
+    " (renamed)",
+    " <b>&amp; \"quoted\" 'single'</b>",
+    " — ünïcødé 🚀",
+    " line\u2028sep\u2029para",
+    " tab\there\x7fdel\x1b[31mred",
+    " back\\slash / </script>",
+)
+#: (due, estimate) a person may set by hand.
+ODD_VALUES = (
+    ("2199-01-01", 1e-7),
+    ("1970-01-01", 1234.5),
+    ("2028-02-29", None),
+    (None, 1e5),
+    ("2030-12-31", 0.3),
+)
 #: The local tools of every generated config; `local2` keeps its file in the home too, so a copied home is whole.
 CONFIG_HEAD = '[defaults]\nprovider = "local"\n[providers.local]\ntype = "local"\n'
 CONFIG_HEAD += '[providers.local2]\ntype = "local"\npath = "${COLLABSYNC_HOME}/local2.sqlite"\n'
@@ -159,10 +176,26 @@ def change_tools(home: Path, rng: random.Random, moment: dt.datetime, share: flo
             db.execute("DELETE FROM dependencies WHERE task_id = ? OR depends_on_id = ?", (victim, victim))
             db.execute("DELETE FROM tasks WHERE id = ?", (victim,))
             done.append(f"{file}:{victim} deleted")
-            renamed = rng.choice(rows)[0]
-            if renamed != victim:
-                db.execute("UPDATE tasks SET title = title || ' (renamed)', updated = ? WHERE id = ?", (stamp, renamed))
+            for renamed in {rng.choice(rows)[0] for _ in range(3)} - {victim}:
+                suffix = rng.choice(TITLE_SUFFIXES)
+                db.execute("UPDATE tasks SET title = title || ?, updated = ? WHERE id = ?", (suffix, stamp, renamed))
                 done.append(f"{file}:{renamed} renamed")
+            odd = rng.choice(rows)[0]  # what a person may type: far dates, tiny or huge estimates
+            if odd != victim:
+                due_odd, est_odd = rng.choice(ODD_VALUES)
+                db.execute(
+                    "UPDATE tasks SET due = ?, estimate = ?, updated = ? WHERE id = ?", (due_odd, est_odd, stamp, odd)
+                )
+                done.append(f"{file}:{odd} due {due_odd} estimate {est_odd}")
+            copied = rng.choice(rows)[0]  # a task duplicated in the tool: its marker, so its key, comes twice
+            if copied != victim:
+                db.execute(
+                    "INSERT INTO tasks (container_id, section_id, title, description, status, due, estimate, created,"
+                    " updated) SELECT container_id, section_id, title || ' (copy)', description, 'todo', due, estimate,"
+                    " ?, ? FROM tasks WHERE id = ?",
+                    (stamp, stamp, copied),
+                )
+                done.append(f"{file}:{copied} copied")
             live = [r for r in rows if r[0] != victim]
             for k in range(
                 rng.randint(1, 3)
@@ -184,11 +217,11 @@ def change_tools(home: Path, rng: random.Random, moment: dt.datetime, share: flo
                 )
                 done.append(f"{file}: added by hand in container {cid}")
             same = [r for r in live if r[1] == live[0][1]]
-            if len(same) > 1 and rng.random() < 0.5:  # a cycle within one container
-                a, b = rng.sample(same, 2)
-                for x, y in ((a[0], b[0]), (b[0], a[0])):
+            if len(same) > 2 and rng.random() < 0.6:  # a cycle of two or three tasks within one container
+                ring = [r[0] for r in rng.sample(same, rng.choice((2, 3)))]
+                for x, y in zip(ring, ring[1:] + ring[:1], strict=True):
                     db.execute("INSERT OR IGNORE INTO dependencies (task_id, depends_on_id) VALUES (?, ?)", (x, y))
-                done.append(f"{file}: cycle {a[0]} <-> {b[0]}")
+                done.append(f"{file}: cycle {ring}")
     return done
 
 
