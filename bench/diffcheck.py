@@ -219,7 +219,13 @@ def main(argv: list[str] | None = None) -> int:
     cmp = Compare(root / "diffs")
     for seed in _seeds(args.seeds) if args.seeds != "0" else ():
         for n in (int(x) for x in args.tasks.split(",")):
-            instance(seed, n, args, cmp, root)
+            before = cmp.compared
+            try:
+                instance(seed, n, args, cmp, root)
+            except (Exception, SystemExit) as exc:  # a generator or preparation failure: say so, go on
+                cmp.differ["not prepared"] += 1
+                print(f"d{seed}-{n}: not prepared: {str(exc)[-500:]}", flush=True)
+            print(f"d{seed}-{n}: {cmp.compared - before} outputs compared", flush=True)
     if args.saas:
         import diffcheck_saas
 

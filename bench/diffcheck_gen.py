@@ -228,7 +228,10 @@ def change_tools(home: Path, rng: random.Random, moment: dt.datetime, share: flo
 def side_work(home: Path, rng: random.Random, launch: dt.date) -> int:
     """A container made by hand in `local` (no marker, no plan): tasks with and without dates, for tracking."""
     made = "2026-06-01T00:00:00+00:00"
+    from collabsync.providers.local_plumbing import _SCHEMA
+
     with closing(sqlite3.connect(home / "local.sqlite")) as db, db:
+        db.executescript(_SCHEMA)  # no department may use `local`
         cid = db.execute("INSERT INTO containers (space, name, created) VALUES ('side', 'Side work', ?)", (made,))
         section = db.execute(
             "INSERT INTO sections (container_id, name, position) VALUES (?, 'Ops', 0)", (cid.lastrowid,)
