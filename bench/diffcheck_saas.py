@@ -67,8 +67,9 @@ def run_all(args: argparse.Namespace, cmp: Any, root: Path, h: ModuleType) -> No
                 must(stamper, ["update", name, key, "--status", status, "--force"])
             days = gen.days_to_check(values["launch"], rng)
             for site, project in ((stack.jira, stack.jira_project), (dc, "OPS")):  # work that is no template's
-                site.add_issue(project, "Hand-made, no dates")
-                site.add_issue(project, "Hand-made, late", due=days[1] - dt.timedelta(days=3), story_points=2.5)
+                first = site.add_issue(project, "Hand-made, no dates")
+                late = site.add_issue(project, "Hand-made, late", due=days[1] - dt.timedelta(days=3), story_points=2.5)
+                site.link_issues(first, late)  # a tool-side link of tracked work: ids coincide across the sites
             tracked = f"tr{seed}"
             must(stamper, ["track", tracked, stack.jira_project, "--provider", "jira", "--department", "engineering"])
             must(stamper, ["track", tracked, "OPS", "--provider", "jira_dc", "--department", "it"])
