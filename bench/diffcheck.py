@@ -128,6 +128,8 @@ def instance(seed: int, n: int, args: argparse.Namespace, cmp: Compare, root: Pa
             dept = space if space in departments else departments[0]
             must(stamper, ["track", tracked, str(cid), "--provider", provider, "--department", dept])
     must(stamper, ["track", name, str(side_cid), "--provider", "local", "--department", departments[-1]])
+    by_section = ["--map-by", "section", "--map", f"Ops={departments[0]}", "--department", departments[-1]]
+    must(stamper, ["track", tracked, str(side_cid), "--provider", "local", *by_section])  # Ops tasks to one department
     own = gen.containers(base, "local.sqlite")
     if seed % 3 == 0 and own:  # a stamped container tracked into its own instance too: its tasks are read twice
         must(stamper, ["track", name, str(own[0][0]), "--provider", "local", "--department", departments[0]])
@@ -157,12 +159,15 @@ def instance(seed: int, n: int, args: argparse.Namespace, cmp: Compare, root: Pa
             ["--blocked"],
             ["--department", dept],
             ["--status", "in_progress"],
+            ["--assignee", "ana@x.example"],
         )
         for extra in filters:
             flag = "-".join(x.strip("-") for x in extra) or "all"
             run_both(cmp, f"tasks-{flag}:{tag}", sides, ["tasks", name, "--format", "json", *extra, *today])
         run_both(cmp, f"tasks-csv:{tag}", sides, ["tasks", name, "--format", "csv", "--overdue", *today])
         run_both(cmp, f"report:{tag}", sides, ["report", name, "--format", "html,md,json,csv", *today], "out")
+        if k == 3:  # a second report the same day, as a re-run after a fix would be
+            run_both(cmp, f"report-again:{tag}", sides, ["report", name, "--format", "json,md", *today], "out")
         run_both(cmp, f"tracked-status:{tag}", sides, ["status", tracked, "--format", "json", *today])
         run_both(cmp, f"tracked-tasks:{tag}", sides, ["tasks", tracked, "--format", "json", *today])
         run_both(cmp, f"tracked-report:{tag}", sides, ["report", tracked, "--format", "html,json,csv", *today], "out")
