@@ -5,14 +5,15 @@ For each seed, bench/diffcheck_gen.py writes a template and a config of two loca
 changes are made in the tools, and the home is copied for each side. Both CLIs then run the same commands one
 process at a time, on days before the start, mid-way, on a weekend, on a holiday and after the end: `status`
 (json and md, cold then warm), `tasks` with each filter, `report --format html,md,json,csv --out DIR` (stored in
-history), with a second round of changes in the tools half-way (so later reports diff and trend). Exit codes,
+history), the same for a second instance that tracks the stamp's containers, with a second round of changes in
+the tools half-way (so later reports diff and trend); then `report --all`, `history` and `diff`. Exit codes,
 stdout, stderr and every report file are compared after masking the run's own clock. Differences are written
-under WORKDIR/diffs and counted at the end.
+under WORKDIR/diffs and counted at the end; docs/benchmarks.md ("diffcheck") lists what the instances hold.
 
     python bench/diffcheck.py --old-python /tmp/diffcheck-oldvenv/bin/python --seeds 1-8 --tasks 40,300
 
 The old side is any installed collabsync (e.g. `git worktree add --detach /tmp/diffcheck-old 85b9498` with
-its own venv); it runs in WORKDIR so the worktree's package never shadows it. `--saas` also runs tracked
+its own venv); it runs in WORKDIR so the worktree's package never shadows it. `--saas` also runs stamped and tracked
 instances on the loopback emulators (bench/diffcheck_saas.py).
 """
 
@@ -204,11 +205,16 @@ def _seeds(text: str) -> list[int]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run every seed and size; exit 1 when any output differs."""
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--old-python", default="/tmp/diffcheck-oldvenv/bin/python", help="interpreter of the old side")
-    p.add_argument("--seeds", default="1-6", help="seeds, e.g. 1-5,9 (default 1-6)")
+    p.add_argument("--seeds", default="1-6", help="seeds, e.g. 1-5,9 (default 1-6; 0: none)")
     p.add_argument("--tasks", default="30,250", help="task counts per seed, comma-separated (default 30,250)")
-    p.add_argument("--stamp-with", choices=("old", "new", "alternate"), default="alternate")
+    p.add_argument(
+        "--stamp-with",
+        choices=("old", "new", "alternate"),
+        default="alternate",
+        help="which side stamps (default: by seed)",
+    )
     p.add_argument("--workdir", type=Path, help="keep homes and diffs here (default: a temporary folder)")
     p.add_argument("--overlap-ids", action="store_true", help="let both local tools number tasks from 1 (read3)")
     p.add_argument("--saas", action="store_true", help="also stamped and tracked instances on the loopback emulators")
