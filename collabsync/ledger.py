@@ -293,11 +293,11 @@ class Ledger(GroupedCommits):
 
     def cross_links(self, instance: str) -> list[tuple[str, str]]:
         """The (blocked, blocking) pairs recorded between tools, without reading every native link; in the pairs'
-        order (as the links table's key gave them before the partial index), not the order they were written in."""
-        return self.db.execute(
-            "SELECT blocked, blocking FROM links WHERE instance = ? AND kind = 'cross' ORDER BY blocked, blocking",
-            (instance,),
-        ).fetchall()
+        order (as the links table's key gave them before the partial index), not the order they were written in.
+        Sorted here: an ORDER BY makes SQLite walk the key's index over every native link instead."""
+        return sorted(
+            self.db.execute("SELECT blocked, blocking FROM links WHERE instance = ? AND kind = 'cross'", (instance,))
+        )
 
     def record_link(self, instance: str, blocked: str, blocking: str, kind: str, *, error: str | None = None) -> None:
         """Record a dependency written (or failed) in the tools."""
