@@ -292,10 +292,12 @@ class Ledger(GroupedCommits):
         return {(r[0], r[1]): LinkRecord(r[0], r[1], r[2], ObjectState(r[3]), r[4]) for r in rows.fetchall()}
 
     def cross_links(self, instance: str) -> list[tuple[str, str]]:
-        """The (blocked, blocking) pairs recorded between tools, without reading every native link."""
-        return self.db.execute(
-            "SELECT blocked, blocking FROM links WHERE instance = ? AND kind = 'cross'", (instance,)
-        ).fetchall()
+        """The (blocked, blocking) pairs recorded between tools, without reading every native link; in the pairs'
+        order (as the links table's key gave them before the partial index), not the order they were written in.
+        Sorted here: an ORDER BY makes SQLite walk the key's index over every native link instead."""
+        return sorted(
+            self.db.execute("SELECT blocked, blocking FROM links WHERE instance = ? AND kind = 'cross'", (instance,))
+        )
 
     def record_link(self, instance: str, blocked: str, blocking: str, kind: str, *, error: str | None = None) -> None:
         """Record a dependency written (or failed) in the tools."""
