@@ -6,7 +6,7 @@ Counts
     (done / (total - cancelled) * 100, one decimal; 0.0 when nothing countable is left).
 
 Weights
-    A task weighs its estimate (the tool's, else the plan's), or 1 when it has none. Percent done
+    A task weighs its estimate (the tool's, else the plan's), or 1 when it has none (or NaN, inf). Percent done
     by estimate = done weight / non-cancelled weight.
 
 Planned against actual (per department, per tool and overall)

@@ -17,7 +17,10 @@ from collabsync.report.business_days import BusinessDays
 from collabsync.report.rollup_model import PathStep, TaskLine
 from collabsync.report.rollup_schedule import business_days_between, task_duration
 
-__all__ = ["Forecast", "forecast", "project"]
+__all__ = ["MOST_WORK", "Forecast", "forecast", "project"]
+
+#: The most business days of work one task is projected to take (about 100 years): more is a typo in the tool.
+MOST_WORK = 26_000
 
 
 @dataclass
@@ -103,6 +106,13 @@ def project(
         if estimate is None and spec is not None:
             estimate = spec.estimate
         if estimate:
+            if not estimate <= MOST_WORK:  # a typo in the tool (or inf, NaN) would project past the calendar's end
+                out.warnings.append(
+                    f"{ident} ({line.title}): an estimate of {estimate:,.0f} days cannot be projected (more than"
+                    f" {MOST_WORK:,} business days, about 100 years): the forecast counts {MOST_WORK:,};"
+                    " check the estimate in the tool"
+                )
+                estimate = MOST_WORK
             work = ceil(estimate)
             if work < 1:
                 work = 1
@@ -114,11 +124,18 @@ def project(
             if begun is not None and begun < today:
                 work = max(1, work - days.business_days_between(begun, today))
         end = start + work - 1
+        if not 0 <= end - base < size:
+            try:
+                table, base = days.span(end)
+            except OverflowError:  # long chains of long work: the projection stops at the calendar's last day
+                out.warnings.append(
+                    f"{ident} ({line.title}): projected past {dt.date.max}: shown as finishing on its last business day"
+                )
+                end = number(_last_business_day(days))
+                table, base = days.span(end)
+            size = len(table)
         finish[ident] = end
         chain_up[ident] = latest
-        if not 0 <= end - base < size:
-            table, base = days.span(end)
-            size = len(table)
         line.projected_finish = dates[ident] = table[end - base]
         if own:  # the edges' list itself (nothing changes it after the links are made), unless a prerequisite is closed
             line.waiting_on = own if is_open(own) else [dep for dep in own if dep not in closed]
@@ -173,6 +190,14 @@ def project(
 
 
 _DAY = dt.timedelta(days=1)
+
+
+def _last_business_day(days: BusinessDays) -> dt.date:
+    """The calendar's last business day (on or before 9999-12-31)."""
+    day = dt.date.max
+    while not days.is_business_day(day):
+        day -= _DAY
+    return day
 
 
 def _walk(

@@ -13,6 +13,7 @@ from collabsync.report.rollup_model import TaskLine
 __all__ = ["NO_DEPARTMENT", "task_lines", "line_columns"]
 
 NO_DEPARTMENT = "(none)"
+_INF = float("inf")
 
 
 def task_lines(
@@ -58,12 +59,12 @@ def line_columns(
         if spec is None:
             department = task.department or NO_DEPARTMENT  # department_of
             planned_due = due
-            weight = float(estimate) if estimate and estimate > 0 else 1.0
+            weight = float(estimate) if estimate and 0 < estimate < _INF else 1.0  # NaN and inf weigh 1
         else:
             department = task.department or spec.department or NO_DEPARTMENT
             planned_due = spec.due or due
             planned = estimate if estimate is not None else spec.estimate
-            weight = float(planned) if planned and planned > 0 else 1.0
+            weight = float(planned) if planned and 0 < planned < _INF else 1.0
         append(
             TaskLine(  # all positional: keyword arguments cost a parse per task
                 ident,
