@@ -276,7 +276,7 @@ def tasks(
       collabsync tasks nova --overdue --department sales
     """
     from collabsync.commands.views import print_tasks
-    from collabsync.reading.query import filter_tasks, task_row, tasks_csv
+    from collabsync.reading.task_list import filter_tasks, task_row, tasks_csv
     from collabsync.report.reporting import read_back, stale_warning
     from collabsync.runtime import today
     from collabsync.safetext import clean_tree

@@ -86,7 +86,7 @@ _LAZY = {
     "track_source": "reading.track:track",
     "untrack_source": "reading.track:untrack",
     "status_summary": "report.reporting",
-    "filter_tasks": "reading.query",
+    "filter_tasks": "reading.task_list",
     "update_status": "stamping.update",
     "make_report": "report.reporting",
     "render_report": "report.render:render",

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from collabsync.cli import main
-from collabsync.reading.query import TASK_COLUMNS
+from collabsync.reading.task_list import TASK_COLUMNS
 from collabsync.testing.trello import DEFAULT_KEY, DEFAULT_TOKEN, TrelloEmulator
 from trello_support import route_sales_to
 

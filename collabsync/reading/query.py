@@ -5,18 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import compress, repeat
 from operator import attrgetter, eq
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from collabsync.errors import CollabsyncError, ConfigError
 from collabsync.gcpause import gc_paused
 from collabsync.ledger import InstanceRecord
-from collabsync.model import Container, DepartmentMap, Status, Task
+from collabsync.model import Container, DepartmentMap, Task
 from collabsync.runtime import Workspace
 
 if TYPE_CHECKING:  # a plan's records, imported where a plan is read: a tracked read builds none (issue 17)
@@ -29,16 +29,9 @@ __all__ = [
     "ReadBack",
     "collect",
     "resolve_instance",
-    "filter_tasks",
-    "task_row",
     "open_prerequisites",
     "PER_TOOL_CONCURRENCY",
-    "TASK_COLUMNS",
-    "tasks_csv",
 ]
-
-#: The columns of `tasks --format csv` (also its header when nothing matches).
-TASK_COLUMNS = ["key", "title", "department", "provider", "status", "start", "due", "assignee", "url", "depends_on"]
 
 log = logging.getLogger(__name__)
 
@@ -330,48 +323,6 @@ def _place(
             providers[department] = provider
 
 
-def filter_tasks(
-    tasks: Iterable[Task],
-    *,
-    today: dt.date,
-    department: str | None = None,
-    status: str | None = None,
-    overdue: bool = False,
-    blocked: bool = False,
-    assignee: str | None = None,
-    departments: Iterable[str] = (),
-) -> list[Task]:
-    """The `collabsync tasks` filters, combined with AND; department and assignee ignore case, and a
-    value that matches no department (of `departments` or the tasks) or no assignee is an error."""
-    tasks = list(tasks)
-    if department:
-        known = list(dict.fromkeys([*departments, *(t.department for t in tasks if t.department)]))
-        if department.casefold() not in {d.casefold() for d in known}:
-            raise ConfigError.single(
-                "--department", f"unknown department {department!r}; known: {', '.join(known) or '(none)'}"
-            )
-    if assignee:
-        people = sorted({t.assignee for t in tasks if t.assignee})
-        if assignee.casefold() not in {p.casefold() for p in people}:
-            raise ConfigError.single(
-                "--assignee", f"no task is assigned to {assignee!r}; assignees: {', '.join(people) or '(none)'}"
-            )
-    out = []
-    for t in tasks:
-        if department and (t.department or "").casefold() != department.casefold():
-            continue
-        if status and t.status != Status(status):
-            continue
-        if overdue and not t.is_overdue(today):
-            continue
-        if blocked and t.status != Status.BLOCKED:
-            continue
-        if assignee and (t.assignee or "").casefold() != assignee.casefold():
-            continue
-        out.append(t)
-    return out
-
-
 def open_prerequisites(snap: ReadBack, key: str) -> list[Task]:
     """The not-yet-finished tasks that `key` waits on (the plan's keys, tool links and cross-tool pairs)."""
     by_key = {t.key: t for t in snap.tasks if t.key}
@@ -385,28 +336,3 @@ def open_prerequisites(snap: ReadBack, key: str) -> list[Task]:
             pass
     found = [by_key.get(n) or by_ref.get(n) for n in dict.fromkeys(names)]
     return [t for t in found if t is not None and not t.status.closed]
-
-
-def tasks_csv(rows: Iterable[dict[str, Any]]) -> str:
-    """`tasks --format csv` through the one CSV writer: TASK_COLUMNS, dependencies space-separated."""
-    from collabsync.report.render.csvout import write_csv
-
-    return write_csv(
-        TASK_COLUMNS, ([" ".join(r[c]) if c == "depends_on" else r[c] for c in TASK_COLUMNS] for r in rows)
-    )
-
-
-def task_row(task: Task) -> dict[str, Any]:
-    """One task as `tasks --format json` prints it."""
-    return {
-        "key": task.key or task.ref,
-        "title": task.title,
-        "department": task.department,
-        "provider": task.provider,
-        "status": task.status.value,
-        "start": task.start.isoformat() if task.start else None,
-        "due": task.due.isoformat() if task.due else None,
-        "assignee": task.assignee,
-        "url": task.url,
-        "depends_on": list(task.depends_on),
-    }
