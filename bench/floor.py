@@ -37,9 +37,9 @@ def child(home: str, instance: str) -> None:
     import tempfile
     from collections import Counter
 
-    import jinja2  # noqa: F401  # the HTML report's engine: every report process imports it
+    import jinja2  # noqa: F401 - the HTML report's engine: every report process imports it
 
-    import collabsync.cli  # noqa: F401  # the CLI every user runs
+    import collabsync.cli  # noqa: F401 - the CLI every user runs
 
     marks.append(("start", time.process_time()))
     db = sqlite3.connect(os.path.join(home, "local.sqlite"))
