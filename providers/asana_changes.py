@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import asana
@@ -90,13 +90,13 @@ def read_changes(
     if any(e.get("type") != "task" or e.get("action") != "changed" for e in events):
         return _listed(provider, container, since, known, token)  # added, moved, removed or deleted: positions
     edits = {str((e.get("resource") or {}).get("gid")) for e in events}
-    rows = provider._list_tasks(container, provider._read_fields(container), since)
+    rows = provider._list_tasks(container, _changed_fields(provider, container), since)
     if not edits <= set(known) or any(str(r["gid"]) not in known for r in rows):
         return _listed(provider, container, since, known, token)
     fresh = [provider._to_task(container, row) for row in rows]
     kept = provider._in_scope(container, fresh)
     left = {t.ref for t in fresh} - {t.ref for t in kept}
-    return Changes([r for r in known if r not in left], kept, cursor=token)
+    return Changes([r for r in known if r not in left], kept, _blocks(rows), cursor=token)
 
 
 def _events(provider: AsanaProvider, project: str, sync: str | None) -> tuple[list[dict[str, Any]], str | None, bool]:
@@ -134,7 +134,7 @@ def _listed(
     """Modified tasks, then the listing; tasks new to the stored read or moved between sections by gid."""
     from .asana import PAGE, _section_of
 
-    fields = provider._read_fields(container)
+    fields = _changed_fields(provider, container)
     tasks_api = asana.TasksApi(provider.client)
     obj = f"tasks of project {container.ref}"
     rows = {row["gid"]: row for row in provider._list_tasks(container, fields, since)}
@@ -159,7 +159,17 @@ def _listed(
     fresh = [provider._to_task(container, rows[gid]) for gid in refs if gid in rows]
     kept = provider._in_scope(container, fresh)
     left = {t.ref for t in fresh} - {t.ref for t in kept}  # changed so that they left this instance's scope
-    return Changes([r for r in refs if r not in left], kept, cursor=token)
+    return Changes([r for r in refs if r not in left], kept, _blocks(rows.values()), cursor=token)
+
+
+def _changed_fields(provider: AsanaProvider, container: Container) -> tuple[str, ...]:
+    """The read's opt_fields plus `dependents`: a re-read task then says what it blocks, as the merge expects."""
+    return (*provider._read_fields(container), "dependents")
+
+
+def _blocks(rows: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """(blocked gid, blocking gid) seen from the blocking end of re-read tasks."""
+    return [(str(d["gid"]), str(row["gid"])) for row in rows for d in row.get("dependents") or []]
 
 
 def _fetch(provider: AsanaProvider, tasks_api: Any, gid: str, fields: tuple[str, ...]) -> dict[str, Any] | None:
