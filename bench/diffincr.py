@@ -30,6 +30,9 @@ from collabsync.testing.trello import TrelloEmulator
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from diffincr_tools import asana_tool, jira_tool, trello_tool
 
+#: the user's zone on the Jira emulator, by seed: UTC and the two zones farthest from it
+ZONES = ("UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago")
+
 
 @dataclass
 class Difference:
@@ -57,10 +60,11 @@ def _diff(got: list[dict[str, Any]], want: list[dict[str, Any]]) -> str:
 
 # -- Jira ------------------------------------------------------------------------------------------
 @contextmanager
-def emulators() -> Iterator[tuple[JiraEmulator, TrelloEmulator, AsanaEmulator]]:
-    """The three loopback emulators, without rate limits (the differential is about results)."""
+def emulators(skew: dt.timedelta, zone: str) -> Iterator[tuple[JiraEmulator, TrelloEmulator, AsanaEmulator]]:
+    """The three loopback emulators, without rate limits (the differential is about results); Jira's clock
+    runs `skew` off this machine's, in the user's `zone`."""
     with ExitStack() as stack:
-        jira = stack.enter_context(JiraEmulator())
+        jira = stack.enter_context(JiraEmulator(time_zone=zone, clock=lambda: dt.datetime.now(dt.UTC) + skew))
         trello = stack.enter_context(TrelloEmulator(rate_limits=[]))
         asana_emu = stack.enter_context(AsanaEmulator())
         yield jira, trello, asana_emu
@@ -72,12 +76,18 @@ def run_seed(
     edits_per_round: int = 3,
     tools: tuple[str, ...] = ("jira", "trello", "asana"),
     open_cases: bool = False,
+    skew_minutes: float = 0.0,
 ) -> tuple[int, list[Difference]]:
-    """One seed's rounds; returns the comparisons made and the differences found."""
+    """One seed's rounds; returns the comparisons made and the differences found.
+
+    The tools' clocks stamp edits `skew_minutes` off this machine's clock; Jira's user zone follows the seed.
+    """
     rng = random.Random(seed)
     found: list[Difference] = []
     compared = 0
-    with emulators() as (jira, trello, asana_emu), tempfile.TemporaryDirectory() as tmp:
+    skew = dt.timedelta(minutes=skew_minutes)
+    zone = ZONES[seed % len(ZONES)]
+    with emulators(skew, zone) as (jira, trello, asana_emu), tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
         built = {
             "jira": lambda: jira_tool(jira, home, rng, open_cases),
@@ -110,7 +120,10 @@ def run_seed(
         for rnd in range(1, rounds + 1):
             for tool in chosen:
                 for _ in range(rng.randint(1, edits_per_round)):
+                    moment = dt.datetime.now(dt.UTC) + skew
+                    trello.state.clock, asana_emu.now = (moment.timestamp(), moment) if skew else (None, None)
                     log[tool.name].append(f"r{rnd}: " + rng.choice(tool.edits)(rng))
+            trello.state.clock, asana_emu.now = None, None
             compare(rnd)
         store.close()
     return compared, found
@@ -126,10 +139,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--open", action="store_true", help="also the edits of the open findings (cross-container, one end seen)"
     )
+    parser.add_argument(
+        "--skew", type=float, default=0.0, help="minutes the tools' clocks run off this machine's (negative: behind)"
+    )
     args = parser.parse_args(argv)
     total, differences = 0, []
     for seed in args.seeds:
-        compared, found = run_seed(seed, args.rounds, args.edits, tuple(args.tools), args.open)
+        compared, found = run_seed(seed, args.rounds, args.edits, tuple(args.tools), args.open, args.skew)
         total += compared
         differences += found
         print(f"seed {seed}: {compared} comparisons, {len(found)} differences", flush=True)

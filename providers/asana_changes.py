@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import asana
@@ -87,12 +87,19 @@ def read_changes(
         return _listed(provider, container, since, known, token)
     if not events:
         return Changes(list(known), [], cursor=token)
+    edits = {str((e.get("resource") or {}).get("gid")) for e in events if e.get("type") == "task"}
     if any(e.get("type") != "task" or e.get("action") != "changed" for e in events):
-        return _listed(provider, container, since, known, token)  # added, moved, removed or deleted: positions
-    edits = {str((e.get("resource") or {}).get("gid")) for e in events}
-    rows = provider._list_tasks(container, _changed_fields(provider, container), since)
+        return _listed(provider, container, since, known, token, edits)  # added, moved, removed or deleted
+    fields = _changed_fields(provider, container)
+    rows = provider._list_tasks(container, fields, since)
     if not edits <= set(known) or any(str(r["gid"]) not in known for r in rows):
-        return _listed(provider, container, since, known, token)
+        return _listed(provider, container, since, known, token, edits)
+    # the feed is clock-free, modified_since is not: an edit stamped before `since` by a clock behind ours
+    tasks_api = asana.TasksApi(provider.client)
+    for gid in sorted(edits - {str(r["gid"]) for r in rows}):
+        row = _fetch(provider, tasks_api, gid, fields)
+        if row is not None:
+            rows.append(row)
     fresh = [provider._to_task(container, row) for row in rows]
     kept = provider._in_scope(container, fresh)
     left = {t.ref for t in fresh} - {t.ref for t in kept}
@@ -129,9 +136,15 @@ def _feed(payload: Mapping[str, Any], *, expired: bool) -> tuple[list[dict[str, 
 
 
 def _listed(
-    provider: AsanaProvider, container: Container, since: dt.datetime, known: Mapping[str, Task], token: str | None
+    provider: AsanaProvider,
+    container: Container,
+    since: dt.datetime,
+    known: Mapping[str, Task],
+    token: str | None,
+    named: Collection[str] = (),
 ) -> Changes:
-    """Modified tasks, then the listing; tasks new to the stored read or moved between sections by gid."""
+    """Modified tasks, then the listing; tasks new to the stored read, moved between sections or named by the
+    feed (`named`) but not modified since `since` by the tool's clock, by gid."""
     from .asana import PAGE, _section_of
 
     fields = _changed_fields(provider, container)
@@ -150,6 +163,7 @@ def _listed(
         stored = known.get(gid)
         if (
             stored is None
+            or gid in named
             or stored.extra.get("raw_section") != (_section_of(row, container.ref) or "")
             or gone.intersection(stored.depends_on)
         ):

@@ -92,3 +92,28 @@ def test_the_randomized_differential_finds_no_difference_on_fixed_seeds() -> Non
         compared, found = bench.run_seed(seed, 6)
         assert compared == 7 * 6  # the first read and six rounds, of two epics, two boards and two projects
         assert found == [], found
+
+
+def test_asana_an_edit_stamped_by_a_clock_behind_ours_is_still_read(tmp_path: Path) -> None:
+    """The event feed names the edit; modified_since (our clock) missed it: the named task is fetched by gid."""
+    import datetime as dt
+
+    with AsanaEmulator() as emu:
+        c, gids = project(emu, 10)
+        store = ReadStore(tmp_path / "reads.sqlite")
+        read(asana(emu, tmp_path), "asana", c, store)
+        emu.now = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=20)  # Asana's clock 20 minutes behind ours
+        try:
+            emu.complete(gids[2])  # an edit only: the events route
+            emu.move_task(gids[3], "Blocked")
+            emu.complete(gids[3])  # an edit and a move: the listing route
+        finally:
+            emu.now = None
+        got = asana_equals_full(emu, tmp_path, c, store)
+        assert {t["ref"]: t["status"] for t in got}[gids[2]] == "done"
+        emu.now = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=20)
+        try:
+            emu.complete(gids[6])
+        finally:
+            emu.now = None
+        assert next(t for t in asana_equals_full(emu, tmp_path, c, store) if t["ref"] == gids[6])["status"] == "done"
