@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import asana
@@ -87,16 +87,23 @@ def read_changes(
         return _listed(provider, container, since, known, token)
     if not events:
         return Changes(list(known), [], cursor=token)
+    edits = {str((e.get("resource") or {}).get("gid")) for e in events if e.get("type") == "task"}
     if any(e.get("type") != "task" or e.get("action") != "changed" for e in events):
-        return _listed(provider, container, since, known, token)  # added, moved, removed or deleted: positions
-    edits = {str((e.get("resource") or {}).get("gid")) for e in events}
-    rows = provider._list_tasks(container, provider._read_fields(container), since)
+        return _listed(provider, container, since, known, token, edits)  # added, moved, removed or deleted
+    fields = _changed_fields(provider, container)
+    rows = provider._list_tasks(container, fields, since)
     if not edits <= set(known) or any(str(r["gid"]) not in known for r in rows):
-        return _listed(provider, container, since, known, token)
+        return _listed(provider, container, since, known, token, edits)
+    # the feed is clock-free, modified_since is not: an edit stamped before `since` by a clock behind ours
+    tasks_api = asana.TasksApi(provider.client)
+    for gid in sorted(edits - {str(r["gid"]) for r in rows}):
+        row = _fetch(provider, tasks_api, gid, fields)
+        if row is not None:
+            rows.append(row)
     fresh = [provider._to_task(container, row) for row in rows]
     kept = provider._in_scope(container, fresh)
     left = {t.ref for t in fresh} - {t.ref for t in kept}
-    return Changes([r for r in known if r not in left], kept, cursor=token)
+    return Changes([r for r in known if r not in left], kept, _blocks(rows), cursor=token)
 
 
 def _events(provider: AsanaProvider, project: str, sync: str | None) -> tuple[list[dict[str, Any]], str | None, bool]:
@@ -129,12 +136,18 @@ def _feed(payload: Mapping[str, Any], *, expired: bool) -> tuple[list[dict[str, 
 
 
 def _listed(
-    provider: AsanaProvider, container: Container, since: dt.datetime, known: Mapping[str, Task], token: str | None
+    provider: AsanaProvider,
+    container: Container,
+    since: dt.datetime,
+    known: Mapping[str, Task],
+    token: str | None,
+    named: Collection[str] = (),
 ) -> Changes:
-    """Modified tasks, then the listing; tasks new to the stored read or moved between sections by gid."""
+    """Modified tasks, then the listing; tasks new to the stored read, moved between sections or named by the
+    feed (`named`) but not modified since `since` by the tool's clock, by gid."""
     from .asana import PAGE, _section_of
 
-    fields = provider._read_fields(container)
+    fields = _changed_fields(provider, container)
     tasks_api = asana.TasksApi(provider.client)
     obj = f"tasks of project {container.ref}"
     rows = {row["gid"]: row for row in provider._list_tasks(container, fields, since)}
@@ -150,6 +163,7 @@ def _listed(
         stored = known.get(gid)
         if (
             stored is None
+            or gid in named
             or stored.extra.get("raw_section") != (_section_of(row, container.ref) or "")
             or gone.intersection(stored.depends_on)
         ):
@@ -159,7 +173,17 @@ def _listed(
     fresh = [provider._to_task(container, rows[gid]) for gid in refs if gid in rows]
     kept = provider._in_scope(container, fresh)
     left = {t.ref for t in fresh} - {t.ref for t in kept}  # changed so that they left this instance's scope
-    return Changes([r for r in refs if r not in left], kept, cursor=token)
+    return Changes([r for r in refs if r not in left], kept, _blocks(rows.values()), cursor=token)
+
+
+def _changed_fields(provider: AsanaProvider, container: Container) -> tuple[str, ...]:
+    """The read's opt_fields plus `dependents`: a re-read task then says what it blocks, as the merge expects."""
+    return (*provider._read_fields(container), "dependents")
+
+
+def _blocks(rows: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """(blocked gid, blocking gid) seen from the blocking end of re-read tasks."""
+    return [(str(d["gid"]), str(row["gid"])) for row in rows for d in row.get("dependents") or []]
 
 
 def _fetch(provider: AsanaProvider, tasks_api: Any, gid: str, fields: tuple[str, ...]) -> dict[str, Any] | None:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from collabsync.errors import ProviderError
-from collabsync.model import Container
+from collabsync.model import Container, Task
 from collabsync.providers.base import Changes
 
 from .jira_support import DEFAULT_IN_FLIGHT, json_body, sdk_errors
@@ -76,7 +76,8 @@ def read_changes(
 
     The window is relative ("updated >= -90m"): Jira resolves it against its own clock, so neither the user's
     time zone nor the local clock's offset can shift it; the minutes are rounded up, one more for JQL's
-    minute precision. Ids in scope that neither changed nor were known (moved in) are bulkfetched.
+    minute precision. Ids in scope that neither changed nor were known (moved in), and known issues whose
+    blocker vanished (deleted, or left the scope), are bulkfetched.
     """
     if provider._deployment_type(container.extra.get("deployment")) == "Server":
         return None
@@ -85,10 +86,23 @@ def read_changes(
     changed_jql, _ = provider.read_query(container, relative=f"-{max(1, math.ceil(elapsed / 60)) + 1}m")
     ids = list_ids(provider, scope)
     hits = {str(h["id"]): h for h in provider._search(changed_jql, fields, cached=False)}
-    moved_in = [i for i in ids if i not in hits and i not in known]
+    orphaned = _orphaned(provider, ids, known) if isinstance(known, Mapping) else set()
+    moved_in = [i for i in ids if i not in hits and (i not in known or i in orphaned)]
     hits.update((str(h["id"]), h) for h in bulkfetch(provider, moved_in, fields))
     fresh = [hits[i] for i in ids if i in hits]
     return Changes(ids, provider.to_tasks(container, fresh), provider.blocks_of(fresh))
+
+
+def _orphaned(provider: JiraProvider, ids: Sequence[str], known: Mapping[str, Task]) -> set[str]:
+    """Known issues blocked by one that left the scope or no longer exists: deleting an issue cuts its links
+    without moving `updated` on the other end, so those are read again (an id-only bulkfetch per 100 blockers
+    outside the scope asks which still exist; none when no dependency leaves the container)."""
+    scope = set(ids)
+    gone = set(known) - scope
+    outside = sorted({d for t in known.values() for d in t.depends_on} - scope - gone)
+    if outside:
+        gone |= set(outside) - {str(h["id"]) for h in bulkfetch(provider, outside, ["id"])}
+    return {ref for ref, task in known.items() if ref in scope and gone.intersection(task.depends_on)}
 
 
 def list_ids(provider: JiraProvider, jql: str) -> list[str]:

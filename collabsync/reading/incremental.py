@@ -116,6 +116,7 @@ def merge(stored: list[Task], changes: Changes) -> list[Task]:
     fresh = {t.ref: t for t in changes.tasks}
     old = {t.ref: t for t in stored}
     blocking = {blocking for _, blocking in changes.blocks} | set(fresh)
+    pairs = set(changes.blocks)
     out: list[Task] = []
     for ref in changes.refs:
         if ref in fresh:
@@ -124,7 +125,8 @@ def merge(stored: list[Task], changes: Changes) -> list[Task]:
         if ref not in old:
             continue  # the provider fetched every ref it did not know; a missing one vanished meanwhile
         task = old[ref]  # freshly loaded: ours to change
-        task.depends_on = [d for d in task.depends_on if d not in blocking]  # re-read from the blocking end below
+        # re-read from the blocking end: a link still there keeps its place (the tool's order), new ones go last
+        task.depends_on = [d for d in task.depends_on if d not in blocking or (ref, d) in pairs]
         task.depends_on += [b for blocked, b in changes.blocks if blocked == ref and b not in task.depends_on]
         out.append(task)
     return out

@@ -31,7 +31,7 @@ class JiraRender:
     users: dict[str, dict[str, Any]]
     issues: dict[str, Issue]
     links: list[tuple[str, str, str, str]]
-    _link_index: tuple[int, dict[str, list[tuple[str, str, str, str]]]]
+    _link_index: tuple[Any, dict[str, list[tuple[str, str, str, str]]]]
 
     if TYPE_CHECKING:
 
@@ -206,12 +206,13 @@ class JiraRender:
         return out
 
     def _links_of(self, issue_id: str) -> list[tuple[str, str, str, str]]:
-        """The links touching an issue, in creation order, from an index rebuilt when links were added."""
-        size, index = self._link_index
-        if size != len(self.links):
+        """The links touching an issue, in creation order, from an index rebuilt when links were added or cut."""
+        # link ids only grow: a cut then an add leaves the count but not the last id (a count alone went stale)
+        shape, index = self._link_index
+        if shape != (len(self.links), self.links[-1][0] if self.links else None):
             index = {}
             for entry in self.links:
                 for end in dict.fromkeys(entry[2:]):
                     index.setdefault(end, []).append(entry)
-            self._link_index = (len(self.links), index)
+            self._link_index = ((len(self.links), self.links[-1][0] if self.links else None), index)
         return index.get(issue_id, [])
