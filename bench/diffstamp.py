@@ -118,6 +118,11 @@ def run_case(
     names.append("final:rows")
     for what, o, n in zip(names, old, new, strict=True):
         cmp.check(f"{what.split(':')[0]}:{label}:{what.split(':')[1]}", o, n)
+    if not fault:  # on each side, the second stamp (and status) left every row as the first stamp did
+        at = names.index("stamp:rows")
+        for which, got in (("old", old), ("new", new)):
+            if got[names.index("stamp:exit")] == "0":
+                cmp.check(f"again-{which}:{label}:rows", got[at], got[-1])
 
 
 def mask(text: str, home: Path) -> str:
