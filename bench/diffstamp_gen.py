@@ -126,8 +126,14 @@ def _odd(rng: random.Random, lines: list[str]) -> tuple[str, list[str]]:
         out = [line.replace('title: "', 'title: !!str "', 1) for line in out]
     elif kind == "flow":
         out = [line.replace("- {key: plan, title: Plan}", '- {"key": plan, title: "Plan"}') for line in out]
-        out += ["  - {key: zz-flow, title: 'Flow task', department: " + out[-1].split()[-1] + "}"]
-        out[-1] = out[-1].replace("department: " + out[-2].split()[-1], "department: " + lines[-1].split()[-1])
+        dept = next(line for line in out if line.startswith("departments: [")).split("[")[1].split(",")[0].rstrip("]")
+        out += [
+            "  - {key: zz-flow, title: 'Flow task', department: "
+            + dept
+            + ", depends_on: ["
+            + out[first].split()[-1]
+            + "]}"
+        ]
     elif kind == "folded":
         out[first + 1] = "    title: >-\n      Folded title\n      over two lines {{ product }}"
     elif kind == "quoted":
