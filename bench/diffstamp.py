@@ -25,17 +25,17 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / "tests"))
-from diffcheck import CLOCK, Compare, _seeds  # noqa: E402
-from diffstamp_gen import cases  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from diffcheck import CLOCK, Compare, _seeds
+from diffstamp_gen import cases
 
-from stamp_contents import _QUERIES  # noqa: E402
+from stamp_contents import _QUERIES
+
+HERE = Path(__file__).resolve().parent
 
 
 def dump(home: Path) -> str:
@@ -150,9 +150,6 @@ def main(argv: list[str] | None = None) -> int:
         for t in CASES
         if t != "generated"
     ]
-    run: Callable[[str, bytes, list[str]], None] = lambda label, data, opts: run_case(  # noqa: E731
-        root, label, data, opts, pythons, cmp
-    )
     for seed in _seeds(args.seeds) if args.faults else ():
         label, data, options = cases(seed, args.tasks)[0]
         for fault in FAULTS:
@@ -162,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         for label, data, options in [*cases(seed, args.tasks), *shipped]:
             shipped = []
             before = cmp.compared
-            run(label, data, options)
+            run_case(root, label, data, options, pythons, cmp)
             made = dump(root / label / "new").count("\ntasks: ") + dump(root / label / "new").startswith("tasks: ")
             print(f"{label}: {cmp.compared - before} outputs compared, {made} tasks stamped", flush=True)
     print(f"{cmp.compared} outputs compared, {sum(cmp.differ.values())} differ: {dict(cmp.differ)}; in {root}")
