@@ -8,8 +8,8 @@ are reported, the failure is raised after them, exactly as one insert per row di
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from collabsync.errors import NotFoundError
 from collabsync.model import Created, Linked, NewTask, with_marker
@@ -25,6 +25,7 @@ _INSERT_TASK = (
 )
 #: Placeholders per id lookup: under SQLite's oldest bound-variable limit (999).
 _CHUNK = 900
+T = TypeVar("T")
 
 
 def _json_list(items: Sequence[str]) -> str:
@@ -58,11 +59,11 @@ def insert_tasks(p: LocalPlumbing, cid: int, items: Sequence[NewTask], now: str,
     except Exception as exc:  # the rows before it are still written, as one insert per row left them
         failure = exc
     first = (p.db.execute("SELECT max(id) FROM tasks").fetchone()[0] or 0) + 1  # the id SQLite would give
-    before = p.db.total_changes
-    try:
-        p.db.executemany(_INSERT_TASK, [(first + i, *row) for i, row in enumerate(rows)])
+    written = [0]
+    try:  # counted as executemany takes them: total_changes also counts rows a trigger in the file writes
+        p.db.executemany(_INSERT_TASK, _counted([(first + i, *row) for i, row in enumerate(rows)], written))
     finally:  # on a failed row, the ones before it are in
-        for i in range(p.db.total_changes - before):
+        for i in range(written[0]):
             ref = str(first + i)
             made.append(Created(items[i].spec.key, ref, p._url(ref)))
     if failure is not None:
@@ -80,11 +81,23 @@ def insert_links(p: LocalPlumbing, pairs: Sequence[tuple[str, str]], now: str, m
             failure = NotFoundError(p.name, f"task {missing}", "no such task")
             break
         good.append((ids[blocked], ids[blocking]))  # type: ignore[arg-type]
-    p.db.executemany("INSERT OR IGNORE INTO dependencies (task_id, depends_on_id) VALUES (?,?)", good)
-    p.db.executemany("UPDATE tasks SET updated = ? WHERE id = ?", [(now, a) for a, _ in good])
-    made.extend(Linked(a, b) for a, b in pairs[: len(good)])
+    written = [0]
+    try:  # on a row the tool refused, the ones before it are in: reported and touched
+        p.db.executemany(
+            "INSERT OR IGNORE INTO dependencies (task_id, depends_on_id) VALUES (?,?)", _counted(good, written)
+        )
+    finally:
+        p.db.executemany("UPDATE tasks SET updated = ? WHERE id = ?", [(now, a) for a, _ in good[: written[0]]])
+        made.extend(Linked(a, b) for a, b in pairs[: written[0]])
     if failure is not None:
         raise failure
+
+
+def _counted(rows: Sequence[T], written: list[int]) -> Iterator[T]:
+    """The rows, `written[0]` counting those executemany wrote: it asks for the next row only once one is in."""
+    for row in rows:
+        yield row
+        written[0] += 1
 
 
 def _task_ids(p: LocalPlumbing, refs: set[str]) -> dict[str, int | None]:
