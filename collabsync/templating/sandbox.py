@@ -9,6 +9,7 @@ it streams, and on the main thread a wall-clock alarm ends whatever still runs t
 from __future__ import annotations
 
 import contextvars
+import functools
 import re
 import signal
 import threading
@@ -89,11 +90,14 @@ def _counted_range(*args: int) -> range:
 
 
 def _width_capped(name: str, fn: Any) -> Any:
-    """Wrap a filter whose int arguments set an output width."""
+    """Wrap a filter whose int arguments set an output width; it keeps jinja2's pass-environment mark (truncate,
+    wordwrap), without which jinja2 would call it without the environment it expects."""
+    skip = 1 if getattr(fn, "jinja_pass_arg", None) is None else 2  # the value (after the environment) is no width
 
+    @functools.wraps(fn)
     def capped(*args: Any, **kwargs: Any) -> Any:
         if any(
-            isinstance(a, int) and not isinstance(a, bool) and a > MAX_OUTPUT for a in (*args[1:], *kwargs.values())
+            isinstance(a, int) and not isinstance(a, bool) and a > MAX_OUTPUT for a in (*args[skip:], *kwargs.values())
         ):
             raise RenderLimitError(f"filter {name}: a width above {MAX_OUTPUT:,}")
         return fn(*args, **kwargs)
