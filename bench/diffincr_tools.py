@@ -236,14 +236,7 @@ def asana_tool(emu: AsanaEmulator, home: Path, rng: random.Random, open_cases: b
     import asana
 
     def make(**settings: Any) -> AsanaProvider:
-        base = {
-            "token": emu.token,
-            "workspace": emu.workspace_gid,
-            "team": emu.team_gid,
-            "base_url": emu.base_url,
-            "backoff": 0,
-            "incremental": True,
-        }
+        base = {**emu.provider_settings(), "backoff": 0, "incremental": True}
         return AsanaProvider("asana", {**base, **settings}, ProviderContext(home=home))
 
     emu.now = OLD

@@ -26,14 +26,7 @@ def emu() -> Iterator[AsanaEmulator]:
 
 
 def make(emu: AsanaEmulator, tmp: Path, **settings: Any) -> AsanaProvider:
-    base = {
-        "token": emu.token,
-        "workspace": emu.workspace_gid,
-        "team": emu.team_gid,
-        "base_url": emu.base_url,
-        "backoff": 0,
-        "max_retry_wait": 5,
-    }
+    base = {**emu.provider_settings(), "backoff": 0, "max_retry_wait": 5}
     provider = AsanaProvider("asana", {**base, **settings}, ProviderContext(home=tmp))
     provider.client.rest_client.session.sleep = lambda seconds: None  # no real waiting in tests
     return provider

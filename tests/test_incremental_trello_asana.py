@@ -155,14 +155,7 @@ def asana_emu() -> Iterator[AsanaEmulator]:
 
 
 def asana(emu: AsanaEmulator, home: Path, **settings: Any) -> AsanaProvider:
-    base = {
-        "token": emu.token,
-        "workspace": emu.workspace_gid,
-        "team": emu.team_gid,
-        "base_url": emu.base_url,
-        "backoff": 0,
-        "incremental": True,
-    }
+    base = {**emu.provider_settings(), "backoff": 0, "incremental": True}
     return AsanaProvider("asana", {**base, **settings}, ProviderContext(home=home))
 
 

@@ -20,6 +20,7 @@ class AsanaSeedMixin:
     store: AsanaStore
     lock: Any
     token: str
+    base_url: str
 
     def _seed_defaults(self) -> None:
         """One organisation, team and user owning the default PAT, plus a 'Status' enum field."""
@@ -27,6 +28,10 @@ class AsanaSeedMixin:
         self.user_gid = self.store.new_user("Ada Lovelace", "ada@example.com", [self.workspace_gid], self.token)
         self.team_gid = self.store.new_team(self.workspace_gid, "Marketing")
         self.status_field_gid = self.store.new_field(self.workspace_gid, "Status", DEFAULT_STATUS_OPTIONS)
+
+    def provider_settings(self) -> dict[str, str]:
+        """The settings an Asana provider needs to reach the default account (token, workspace, team, base URL)."""
+        return {"token": self.token, "workspace": self.workspace_gid, "team": self.team_gid, "base_url": self.base_url}
 
     def add_workspace(self, name: str, *, is_organization: bool = True) -> str:
         """A new workspace the default user belongs to."""
