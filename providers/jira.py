@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -222,7 +222,7 @@ class JiraProvider(JiraIssueWrites):
         return self.to_tasks(container, hits, converted)
 
     def read_changes(
-        self, container: Container, since: dt.datetime, known: Collection[str], cursor: str | None = None
+        self, container: Container, since: dt.datetime, known: Mapping[str, Task], cursor: str | None = None
     ) -> Changes | None:
         """An id-only listing plus the issues updated since `since` (providers/jira_read.py); None on Data Center."""
         return read_changes(self, container, since, known)

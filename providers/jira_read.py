@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -70,7 +70,7 @@ def read_hits(
 
 
 def read_changes(
-    provider: JiraProvider, container: Container, since: dt.datetime, known: Collection[str]
+    provider: JiraProvider, container: Container, since: dt.datetime, known: Mapping[str, Task]
 ) -> Changes | None:
     """Ids in scope (one request per 5,000) plus issues updated since `since` (one request per 100 changed).
 
@@ -86,7 +86,7 @@ def read_changes(
     changed_jql, _ = provider.read_query(container, relative=f"-{max(1, math.ceil(elapsed / 60)) + 1}m")
     ids = list_ids(provider, scope)
     hits = {str(h["id"]): h for h in provider._search(changed_jql, fields, cached=False)}
-    orphaned = _orphaned(provider, ids, known) if isinstance(known, Mapping) else set()
+    orphaned = _orphaned(provider, ids, known)
     moved_in = [i for i in ids if i not in hits and (i not in known or i in orphaned)]
     hits.update((str(h["id"]), h) for h in bulkfetch(provider, moved_in, fields))
     fresh = [hits[i] for i in ids if i in hits]
