@@ -31,7 +31,7 @@ class JiraRender:
     users: dict[str, dict[str, Any]]
     issues: dict[str, Issue]
     links: list[tuple[str, str, str, str]]
-    _link_index: tuple[Any, dict[str, list[tuple[str, str, str, str]]]]
+    _link_index: tuple[tuple[int, str | None], dict[str, list[tuple[str, str, str, str]]]]
 
     if TYPE_CHECKING:
 
@@ -208,11 +208,12 @@ class JiraRender:
     def _links_of(self, issue_id: str) -> list[tuple[str, str, str, str]]:
         """The links touching an issue, in creation order, from an index rebuilt when links were added or cut."""
         # link ids only grow: a cut then an add leaves the count but not the last id (a count alone went stale)
-        shape, index = self._link_index
-        if shape != (len(self.links), self.links[-1][0] if self.links else None):
+        shape = (len(self.links), self.links[-1][0] if self.links else None)
+        indexed, index = self._link_index
+        if indexed != shape:
             index = {}
             for entry in self.links:
                 for end in dict.fromkeys(entry[2:]):
                     index.setdefault(end, []).append(entry)
-            self._link_index = ((len(self.links), self.links[-1][0] if self.links else None), index)
+            self._link_index = (shape, index)
         return index.get(issue_id, [])

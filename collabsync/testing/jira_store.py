@@ -52,7 +52,7 @@ class JiraStore(JiraRender):
         self._next_issue = 10000
         self._next_project = 10000
         self._next_link = 10000
-        self._link_index: tuple[Any, dict[str, list[tuple[str, str, str, str]]]] = (0, {})
+        self._link_index: tuple[tuple[int, str | None], dict[str, list[tuple[str, str, str, str]]]] = ((0, None), {})
 
     # -- lookups ---------------------------------------------------------------------------------
     def issue(self, id_or_key: str) -> Issue:
